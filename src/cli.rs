@@ -1,0 +1,70 @@
+//! The command line, as clap definitions only.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "postlint",
+    version,
+    about = "A linter for WordPress posts: exact spans into the JSON you gave it",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint post files: JSON objects, arrays of posts (REST collections) or NDJSON.
+    Check(CheckArgs),
+    /// List every rule with its default severity and summary.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// The rule's code, such as `stray-end-tag`.
+        code: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint; `-` reads standard input. Directories are walked for
+    /// `.json`, `.ndjson` and `.jsonl` files, honouring `.gitignore`. Default: the current
+    /// directory.
+    pub paths: Vec<PathBuf>,
+
+    /// How to report findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Worker threads (default: one per core). Output is the same whatever the number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Colour in the human report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Deepest JSON nesting accepted before a post is refused.
+    #[arg(long, value_name = "N", default_value_t = crate::input::json::DEFAULT_MAX_DEPTH)]
+    pub max_depth: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// miette's graphical report, with a summary line.
+    Human,
+    /// One JSON document (schema: `schema/report.schema.json`).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and `NO_COLOR` is not set.
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,132 @@
+//! What a rule reports: a code, a severity, words for the user and byte ranges in the file.
+//! Rules never render; lines and columns are resolved once per file, after sorting.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::RuleMeta;
+use crate::source::ResolvedSpan;
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which post a diagnostic is about, as reports show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostRef {
+    /// Position of the post in its file, from 0.
+    pub index: usize,
+    pub id: Option<i64>,
+    pub link: Option<String>,
+    /// `title.rendered` as a reader sees it: tags removed, entities decoded.
+    pub title: Option<String>,
+}
+
+/// A further place the diagnostic concerns, such as the first of two duplicate links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub post: Option<Arc<PostRef>>,
+    /// The JSON path of the field holding the span (`content.rendered`), if any.
+    pub field: Option<&'static str>,
+    /// The offending bytes of the file.
+    pub range: Range<usize>,
+    /// Text on the primary label in the graphical report.
+    pub label: Option<String>,
+    pub secondary: Vec<Label>,
+}
+
+impl Diagnostic {
+    pub fn new(meta: &RuleMeta, range: Range<usize>, message: impl Into<String>) -> Self {
+        Self {
+            rule: meta.code,
+            severity: meta.severity,
+            message: message.into(),
+            help: None,
+            post: None,
+            field: None,
+            range,
+            label: None,
+            secondary: Vec::new(),
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn with_secondary(mut self, range: Range<usize>, message: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            range,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// The order reports use: position in the file, then rule code.
+    pub fn sort_key(&self) -> (usize, &'static str, usize, &str) {
+        (self.range.start, self.rule, self.range.end, &self.message)
+    }
+}
+
+/// A diagnostic with its line and column resolved, ready for any report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    pub span: ResolvedSpan,
+}

@@ -1,0 +1,459 @@
+//! One tokenization of an HTML field into an immutable index of elements, attributes, text runs
+//! and comments, each with its byte span in the decoded field. Rules query the index; none
+//! tokenizes again.
+//!
+//! html5gum tokenizes (WHATWG-exact, with spans). Tree construction is ours: html5ever builds a
+//! DOM but drops source positions and silently repairs what we must report, so the index keeps
+//! the open-element stack itself, following the standard's rules for which element an end tag
+//! closes, which start tags close an open `<p>`, and which end tags browsers ignore.
+
+mod tags;
+
+use std::ops::Range;
+
+use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
+use html5gum::{Span, Tokenizer};
+
+use tags::{Scope, closes_paragraph, end_tag_scope, is_heading, is_special};
+pub use tags::{is_block, is_formatting, is_void};
+
+pub type ElementId = usize;
+
+/// How an element came to an end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closed {
+    /// By its own end tag.
+    EndTag,
+    /// A void element (`<br>`, `<img>`) or `/>` in SVG or MathML: no content.
+    Empty,
+    /// By another tag, as the standard allows for `<p>`, `<li>` and misnested markup; the range
+    /// is that other tag.
+    Implied { by: Range<usize> },
+    /// Still open when the field ended.
+    Unclosed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Element {
+    /// Lower-case tag name.
+    pub name: Box<str>,
+    /// `<a href="…">`, from `<` to `>`.
+    pub start_tag: Range<usize>,
+    /// The matching `</a>`, when there is one (even if it came after a misnesting).
+    pub end_tag: Option<Range<usize>>,
+    pub closed: Closed,
+    pub parent: Option<ElementId>,
+    /// Indices into [`HtmlIndex::attributes`].
+    pub attributes: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    /// Lower-case attribute name.
+    pub name: Box<str>,
+    pub name_span: Range<usize>,
+    /// The value with character references decoded.
+    pub value: String,
+    /// The value's text between its quotes; `None` for `href` or `href=""`.
+    pub value_span: Option<Range<usize>>,
+}
+
+/// A run of text between tags, character references decoded.
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub text: String,
+    pub span: Range<usize>,
+    pub parent: Option<ElementId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// What is between `<!--` and `-->`.
+    pub text: String,
+    pub span: Range<usize>,
+}
+
+/// An end tag with no open element to close: browsers drop it (or, for `</p>` and `</br>`,
+/// insert an empty element).
+#[derive(Debug, Clone)]
+pub struct StrayEndTag {
+    pub name: Box<str>,
+    pub span: Range<usize>,
+    pub parent: Option<ElementId>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HtmlIndex {
+    /// In document order of their start tags.
+    pub elements: Vec<Element>,
+    pub attributes: Vec<Attribute>,
+    pub texts: Vec<Text>,
+    pub comments: Vec<Comment>,
+    pub stray_end_tags: Vec<StrayEndTag>,
+}
+
+impl HtmlIndex {
+    pub fn parse(html: &str) -> Self {
+        let mut builder = Builder::default();
+        let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: Span<usize>| {
+            builder.event(event, span.start..span.end);
+            None::<std::convert::Infallible>
+        });
+        // Switch to raw text after <script>, <style>, <textarea> … as a browser would.
+        emitter.naively_switch_states(true);
+        for _ in Tokenizer::new_with_emitter(html, emitter) {}
+        builder.finish()
+    }
+
+    pub fn attributes_of(&self, element: &Element) -> &[Attribute] {
+        &self.attributes[element.attributes.clone()]
+    }
+
+    pub fn attribute<'a>(&'a self, element: &Element, name: &str) -> Option<&'a Attribute> {
+        self.attributes_of(element)
+            .iter()
+            .find(|a| &*a.name == name)
+    }
+
+    /// All the text of the field, tags removed, as a reader sees it (whitespace kept).
+    pub fn plain_text(&self) -> String {
+        self.texts.iter().map(|t| t.text.as_str()).collect()
+    }
+}
+
+/// Collects tokenizer events into the index, keeping the stack of open elements.
+#[derive(Default)]
+struct Builder {
+    index: HtmlIndex,
+    open: Vec<ElementId>,
+    /// Formatting elements closed by some other end tag; browsers reopen them, so their own
+    /// end tag arriving later is not stray.
+    reopenable: Vec<ElementId>,
+    pending: Option<PendingTag>,
+    foreign_depth: usize,
+}
+
+struct PendingTag {
+    name: Box<str>,
+    start: usize,
+    attributes_from: usize,
+}
+
+impl Builder {
+    fn event(&mut self, event: CallbackEvent<'_>, span: Range<usize>) {
+        match event {
+            CallbackEvent::OpenStartTag { name } => {
+                self.pending = Some(PendingTag {
+                    name: lossy(name).into(),
+                    start: span.start,
+                    attributes_from: self.index.attributes.len(),
+                });
+            }
+            CallbackEvent::AttributeName { name } => self.attribute_name(name, span),
+            CallbackEvent::AttributeValue { value } => {
+                if let Some(attribute) = self.current_attribute() {
+                    attribute.value = lossy(value);
+                    attribute.value_span = Some(span);
+                }
+            }
+            CallbackEvent::CloseStartTag { self_closing } => {
+                if let Some(tag) = self.pending.take() {
+                    self.start_tag(tag, span.end, self_closing);
+                }
+            }
+            CallbackEvent::EndTag { name } => self.end_tag(&lossy(name), span),
+            CallbackEvent::String { value } => self.index.texts.push(Text {
+                text: lossy(value),
+                span,
+                parent: self.open.last().copied(),
+            }),
+            CallbackEvent::Comment { value } => self.index.comments.push(Comment {
+                text: lossy(value),
+                span,
+            }),
+            CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+        }
+    }
+
+    fn attribute_name(&mut self, name: &[u8], span: Range<usize>) {
+        let Some(tag) = &self.pending else { return };
+        let name = lossy(name);
+        let duplicate = self.index.attributes[tag.attributes_from..]
+            .iter()
+            .any(|a| *a.name == *name);
+        // The standard keeps the first of duplicate attributes; later ones are dropped, and a
+        // placeholder would make their values land on the first. Mark them by an empty name.
+        self.index.attributes.push(Attribute {
+            name: if duplicate { "".into() } else { name.into() },
+            name_span: span,
+            value: String::new(),
+            value_span: None,
+        });
+    }
+
+    fn current_attribute(&mut self) -> Option<&mut Attribute> {
+        let from = self.pending.as_ref()?.attributes_from;
+        self.index.attributes[from..].last_mut()
+    }
+
+    fn start_tag(&mut self, tag: PendingTag, end: usize, self_closing: bool) {
+        let span = tag.start..end;
+        let name = &*tag.name;
+        self.close_implied_by_start_tag(name, &span);
+        // Drop the placeholders of duplicate attributes.
+        let written = self.index.attributes.split_off(tag.attributes_from);
+        self.index
+            .attributes
+            .extend(written.into_iter().filter(|a| !a.name.is_empty()));
+        let attributes = tag.attributes_from..self.index.attributes.len();
+
+        let is_empty = is_void(name) || (self_closing && self.foreign_depth > 0);
+        let id = self.index.elements.len();
+        self.index.elements.push(Element {
+            name: tag.name.clone(),
+            start_tag: span,
+            end_tag: None,
+            closed: if is_empty {
+                Closed::Empty
+            } else {
+                Closed::Unclosed
+            },
+            parent: self.open.last().copied(),
+            attributes,
+        });
+        if !is_empty {
+            if matches!(name, "svg" | "math") {
+                self.foreign_depth += 1;
+            }
+            self.open.push(id);
+        }
+    }
+
+    /// The start tags that end an open element first: a block closes `<p>`, `<li>` closes the
+    /// previous `<li>`, and so on (the optional end tags of the standard).
+    fn close_implied_by_start_tag(&mut self, name: &str, by: &Range<usize>) {
+        if self.foreign_depth > 0 {
+            return;
+        }
+        if closes_paragraph(name) {
+            self.close_if_in_scope(|n| n == "p", Scope::Button, by);
+        }
+        match name {
+            "li" => self.close_if_in_scope(|n| n == "li", Scope::ListItem, by),
+            "dd" | "dt" => self.close_if_in_scope(|n| matches!(n, "dd" | "dt"), Scope::Default, by),
+            "tr" => self.close_if_in_scope(|n| n == "tr", Scope::Table, by),
+            "td" | "th" => self.close_if_in_scope(|n| matches!(n, "td" | "th"), Scope::Table, by),
+            "option" => self.close_if_on_top("option", by),
+            "a" => self.close_if_in_scope(|n| n == "a", Scope::Default, by),
+            heading if is_heading(heading) => self.close_heading_on_top(by),
+            _ => {}
+        }
+    }
+
+    fn close_if_in_scope(
+        &mut self,
+        is_target: impl Fn(&str) -> bool,
+        scope: Scope,
+        by: &Range<usize>,
+    ) {
+        if let Some(position) = self.find_in_scope(is_target, scope) {
+            self.close_from(position, Closed::Implied { by: by.clone() });
+        }
+    }
+
+    fn close_if_on_top(&mut self, name: &str, by: &Range<usize>) {
+        if self.top_name() == Some(name) {
+            self.close_from(self.open.len() - 1, Closed::Implied { by: by.clone() });
+        }
+    }
+
+    /// `<h2>` directly inside an open `<h3>` closes it.
+    fn close_heading_on_top(&mut self, by: &Range<usize>) {
+        if self.top_name().is_some_and(is_heading) {
+            self.close_from(self.open.len() - 1, Closed::Implied { by: by.clone() });
+        }
+    }
+
+    fn top_name(&self) -> Option<&str> {
+        self.open.last().map(|&id| &*self.index.elements[id].name)
+    }
+
+    fn end_tag(&mut self, name: &str, span: Range<usize>) {
+        let found = if is_heading(name) {
+            self.find_in_scope(is_heading, Scope::Default)
+        } else if is_special(name) || is_formatting(name) {
+            self.find_in_scope(|n| n == name, end_tag_scope(name))
+        } else {
+            self.find_ordinary(name)
+        };
+        match found {
+            Some(position) => {
+                let id = self.open[position];
+                self.index.elements[id].end_tag = Some(span.clone());
+                // The element itself ends by its end tag, those above it by that same tag.
+                self.close_from(position + 1, Closed::Implied { by: span });
+                self.open.pop();
+                self.close_element(id, Closed::EndTag);
+            }
+            None => self.unmatched_end_tag(name, span),
+        }
+    }
+
+    fn unmatched_end_tag(&mut self, name: &str, span: Range<usize>) {
+        let reopened = self
+            .reopenable
+            .iter()
+            .rposition(|&id| &*self.index.elements[id].name == name);
+        if let Some(at) = reopened {
+            let id = self.reopenable.remove(at);
+            self.index.elements[id].end_tag = Some(span);
+            return;
+        }
+        self.index.stray_end_tags.push(StrayEndTag {
+            name: name.into(),
+            span,
+            parent: self.open.last().copied(),
+        });
+    }
+
+    /// "Has an element in scope": the topmost open element matching, unless a boundary of the
+    /// scope comes first.
+    fn find_in_scope(&self, is_target: impl Fn(&str) -> bool, scope: Scope) -> Option<usize> {
+        for (position, &id) in self.open.iter().enumerate().rev() {
+            let name = &*self.index.elements[id].name;
+            if is_target(name) {
+                return Some(position);
+            }
+            if scope.is_boundary(name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// "Any other end tag": the topmost open element of that name, unless a special element
+    /// comes first.
+    fn find_ordinary(&self, name: &str) -> Option<usize> {
+        for (position, &id) in self.open.iter().enumerate().rev() {
+            let open_name = &*self.index.elements[id].name;
+            if open_name == name {
+                return Some(position);
+            }
+            if is_special(open_name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Closes every open element from `position` up.
+    fn close_from(&mut self, position: usize, how: Closed) {
+        while self.open.len() > position {
+            let Some(id) = self.open.pop() else { break };
+            if is_formatting(&self.index.elements[id].name) {
+                self.reopenable.push(id);
+            }
+            self.close_element(id, how.clone());
+        }
+    }
+
+    fn close_element(&mut self, id: ElementId, how: Closed) {
+        let element = &mut self.index.elements[id];
+        if matches!(&*element.name, "svg" | "math") {
+            self.foreign_depth = self.foreign_depth.saturating_sub(1);
+        }
+        element.closed = how;
+    }
+
+    fn finish(self) -> HtmlIndex {
+        // Elements still open keep `Closed::Unclosed`, set when they were created.
+        self.index
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strays(html: &str) -> Vec<(String, Range<usize>)> {
+        HtmlIndex::parse(html)
+            .stray_end_tags
+            .into_iter()
+            .map(|s| (s.name.to_string(), s.span))
+            .collect()
+    }
+
+    #[test]
+    fn matched_tags_are_not_stray() {
+        assert!(strays("<p>a <span>b</span> <a href=x>c</a></p>").is_empty());
+    }
+
+    #[test]
+    fn end_tags_without_start_tags_are_stray() {
+        assert_eq!(
+            strays("x</span>y</a></p>"),
+            [
+                ("span".to_owned(), 1..8),
+                ("a".to_owned(), 9..13),
+                ("p".to_owned(), 13..17)
+            ]
+        );
+    }
+
+    #[test]
+    fn block_start_tag_closes_the_paragraph_so_its_end_tag_is_stray() {
+        assert_eq!(strays("<p><div>x</div></p>"), [("p".to_owned(), 15..19)]);
+    }
+
+    #[test]
+    fn span_end_tag_does_not_reach_past_a_paragraph() {
+        assert_eq!(
+            strays("<span><p>x</span></p>"),
+            [("span".to_owned(), 10..17)]
+        );
+    }
+
+    #[test]
+    fn misnested_formatting_is_not_stray() {
+        assert!(strays("<b><i>x</b></i>").is_empty());
+        assert!(strays("<p><b>x</p><p>y</b></p>").is_empty());
+    }
+
+    #[test]
+    fn list_items_close_each_other() {
+        let index = HtmlIndex::parse("<ul><li>a<li>b</ul>");
+        assert!(index.stray_end_tags.is_empty());
+        let first = &index.elements[1];
+        assert_eq!(first.closed, Closed::Implied { by: 9..13 });
+    }
+
+    #[test]
+    fn attributes_keep_value_spans_and_the_first_duplicate() {
+        let html = r#"<a href="x&amp;y" href="z" id=q title>t</a>"#;
+        let index = HtmlIndex::parse(html);
+        let a = &index.elements[0];
+        let href = index.attribute(a, "href").expect("href");
+        assert_eq!(href.value, "x&y");
+        assert_eq!(&html[href.value_span.clone().expect("span")], "x&amp;y");
+        assert_eq!(index.attributes_of(a).len(), 3);
+        let title = index.attribute(a, "title").expect("title");
+        assert_eq!(title.value_span, None);
+        assert_eq!(a.start_tag, 0..38);
+    }
+
+    #[test]
+    fn script_content_is_raw_text() {
+        let index = HtmlIndex::parse("<script>if (a</b) {}</script>");
+        assert!(index.stray_end_tags.is_empty());
+    }
+
+    #[test]
+    fn open_elements_are_unclosed_at_the_end() {
+        let index = HtmlIndex::parse("<div><span>x");
+        assert!(index.elements.iter().all(|e| e.closed == Closed::Unclosed));
+    }
+}

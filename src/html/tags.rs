@@ -1,0 +1,211 @@
+//! What the HTML standard says about element names, as far as the index needs it to decide
+//! which element an end tag closes (WHATWG HTML §13.2.6, "tree construction").
+
+/// Elements that never have content or an end tag.
+pub fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+    )
+}
+
+/// Formatting elements: their end tags go through the adoption agency algorithm, which finds
+/// them even past other open elements.
+pub fn is_formatting(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "big"
+            | "code"
+            | "em"
+            | "font"
+            | "i"
+            | "nobr"
+            | "s"
+            | "small"
+            | "strike"
+            | "strong"
+            | "tt"
+            | "u"
+    )
+}
+
+pub fn is_heading(name: &str) -> bool {
+    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Start tags that close an open `<p>` first (the "close a p element" steps).
+pub fn closes_paragraph(name: &str) -> bool {
+    is_heading(name)
+        || matches!(
+            name,
+            "address"
+                | "article"
+                | "aside"
+                | "blockquote"
+                | "center"
+                | "details"
+                | "dialog"
+                | "dir"
+                | "div"
+                | "dl"
+                | "dd"
+                | "dt"
+                | "fieldset"
+                | "figcaption"
+                | "figure"
+                | "footer"
+                | "form"
+                | "header"
+                | "hgroup"
+                | "hr"
+                | "li"
+                | "listing"
+                | "main"
+                | "menu"
+                | "nav"
+                | "ol"
+                | "p"
+                | "plaintext"
+                | "pre"
+                | "search"
+                | "section"
+                | "summary"
+                | "table"
+                | "ul"
+                | "xmp"
+        )
+}
+
+/// The "special" category: an end tag for an ordinary element does not look past these.
+pub fn is_special(name: &str) -> bool {
+    closes_paragraph(name)
+        || matches!(
+            name,
+            "applet"
+                | "area"
+                | "base"
+                | "basefont"
+                | "bgsound"
+                | "body"
+                | "br"
+                | "button"
+                | "caption"
+                | "col"
+                | "colgroup"
+                | "embed"
+                | "frame"
+                | "frameset"
+                | "head"
+                | "html"
+                | "iframe"
+                | "img"
+                | "input"
+                | "keygen"
+                | "link"
+                | "marquee"
+                | "meta"
+                | "noembed"
+                | "noframes"
+                | "noscript"
+                | "object"
+                | "param"
+                | "script"
+                | "select"
+                | "source"
+                | "style"
+                | "tbody"
+                | "td"
+                | "template"
+                | "textarea"
+                | "tfoot"
+                | "th"
+                | "thead"
+                | "title"
+                | "tr"
+                | "track"
+                | "wbr"
+        )
+}
+
+/// Which boundary elements stop a search for an open element ("has an element in scope").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Default,
+    ListItem,
+    Button,
+    Table,
+}
+
+impl Scope {
+    pub fn is_boundary(self, name: &str) -> bool {
+        let default = matches!(
+            name,
+            "applet"
+                | "caption"
+                | "html"
+                | "table"
+                | "td"
+                | "th"
+                | "marquee"
+                | "object"
+                | "template"
+                | "svg"
+                | "math"
+        );
+        match self {
+            Scope::Default => default,
+            Scope::ListItem => default || matches!(name, "ol" | "ul"),
+            Scope::Button => default || name == "button",
+            Scope::Table => matches!(name, "html" | "table" | "template"),
+        }
+    }
+}
+
+/// The scope in which an end tag looks for its element.
+pub fn end_tag_scope(name: &str) -> Scope {
+    match name {
+        "p" => Scope::Button,
+        "li" => Scope::ListItem,
+        "tr" | "td" | "th" | "tbody" | "thead" | "tfoot" | "caption" => Scope::Table,
+        _ => Scope::Default,
+    }
+}
+
+/// Elements whose content a reader sees as a block of its own: a stray end tag of one of these
+/// changes nothing on the page.
+pub fn is_block(name: &str) -> bool {
+    closes_paragraph(name)
+        || matches!(
+            name,
+            "body"
+                | "html"
+                | "tbody"
+                | "thead"
+                | "tfoot"
+                | "tr"
+                | "td"
+                | "th"
+                | "caption"
+                | "colgroup"
+                | "figure"
+                | "picture"
+                | "video"
+                | "audio"
+                | "iframe"
+        )
+}

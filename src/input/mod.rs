@@ -1,0 +1,125 @@
+//! Finding the files to lint and reading them; splitting a file into posts lives in `posts`,
+//! the span-keeping JSON reader in `json`.
+
+pub mod json;
+pub mod posts;
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::source::SourceFile;
+
+/// Extensions a directory walk picks up. Files named on the command line are read whatever
+/// their name.
+pub const POST_EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
+
+/// Something the user asked us to lint.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    pub fn display_name(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_owned(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// A file that could not be found, walked or read: reported on stderr, never fatal to the run.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: String },
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a regular file")]
+    NotAFile { path: String },
+    #[error("cannot walk directory: {0}")]
+    Walk(#[from] ignore::Error),
+}
+
+/// Expands the paths given into the files to lint, in the order given; directories are walked
+/// recursively in name order, honouring `.gitignore`. Each file appears once.
+pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    let mut add = |input: Input, inputs: &mut Vec<Input>| {
+        if seen.insert(input.clone()) {
+            inputs.push(input);
+        }
+    };
+    for path in paths {
+        if path.as_os_str() == "-" {
+            add(Input::Stdin, &mut inputs);
+        } else if path.is_dir() {
+            for found in walk(path) {
+                match found {
+                    Ok(file) => add(Input::File(file), &mut inputs),
+                    Err(error) => errors.push(error),
+                }
+            }
+        } else if path.exists() {
+            add(Input::File(path.clone()), &mut inputs);
+        } else {
+            errors.push(InputError::NotFound {
+                path: path.display().to_string(),
+            });
+        }
+    }
+    (inputs, errors)
+}
+
+fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
+    ignore::WalkBuilder::new(root)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build()
+        .filter_map(|entry| match entry {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                (is_file && has_post_extension(entry.path())).then(|| Ok(entry.into_path()))
+            }
+            Err(error) => Some(Err(InputError::Walk(error))),
+        })
+}
+
+fn has_post_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| e.eq_ignore_ascii_case(p)))
+}
+
+/// Reads one input whole. Refuses what is not a regular file (a FIFO would block the run).
+pub fn read(input: &Input) -> Result<SourceFile, InputError> {
+    let name = input.display_name();
+    let read_error = |source| InputError::Read {
+        path: name.clone(),
+        source,
+    };
+    let bytes = match input {
+        Input::Stdin => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(read_error)?;
+            bytes
+        }
+        Input::File(path) => {
+            let metadata = std::fs::metadata(path).map_err(read_error)?;
+            if !metadata.is_file() {
+                return Err(InputError::NotAFile { path: name });
+            }
+            std::fs::read(path).map_err(read_error)?
+        }
+    };
+    Ok(SourceFile::new(name, bytes))
+}

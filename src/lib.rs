@@ -1,0 +1,72 @@
+//! postlint: a linter for WordPress posts as the REST API exports them.
+//!
+//! The flow is one way: input (find, read, split into posts) -> post view and HTML index
+//! (parsed once) -> rules (in parallel) -> diagnostics (sorted, resolved) -> report.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod engine;
+pub mod html;
+pub mod input;
+pub mod post;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Severity;
+use crate::engine::{FileReport, LintOptions, Linter};
+use crate::input::InputError;
+
+/// What a whole `check` run gave.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// One per file linted, in the order the files were given (directories in name order).
+    pub reports: Vec<FileReport>,
+    /// Files that could not be found or read; the others were linted all the same.
+    pub input_errors: Vec<InputError>,
+}
+
+impl CheckOutcome {
+    /// 2 when a file could not be read, 1 when there is an error-severity finding, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if !self.input_errors.is_empty() {
+            2
+        } else if self.has_errors() {
+            1
+        } else {
+            0
+        }
+    }
+
+    fn has_errors(&self) -> bool {
+        self.reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.diagnostic.severity == Severity::Error)
+    }
+}
+
+/// Lints every post under `paths` with every rule. Runs on the current rayon pool.
+pub fn check(paths: &[PathBuf], options: LintOptions) -> CheckOutcome {
+    let (inputs, mut input_errors) = input::discover(paths);
+    let linter = Linter::new(rules::ALL.to_vec(), options);
+    let results: Vec<Result<FileReport, InputError>> = inputs
+        .par_iter()
+        .map(|input| input::read(input).map(|file| linter.lint_file(file)))
+        .collect();
+    let mut reports = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(report) => reports.push(report),
+            Err(error) => input_errors.push(error),
+        }
+    }
+    CheckOutcome {
+        reports,
+        input_errors,
+    }
+}

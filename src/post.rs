@@ -1,0 +1,121 @@
+//! The typed view of one post: the fields rules read, each still pointing at its bytes in the file.
+//! Unknown fields are kept in the tree but never looked at.
+
+use crate::input::json::{JsonStr, Node, Value};
+
+/// Keys that mark an object as a WordPress post (or page, or other post type). A `_fields`-limited
+/// response may carry only a few of them.
+const POST_KEYS: [&str; 10] = [
+    "id", "date", "slug", "status", "type", "link", "guid", "title", "content", "excerpt",
+];
+
+/// The HTML fields of a post, each tokenized once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HtmlFieldKind {
+    Title,
+    Content,
+    Excerpt,
+}
+
+impl HtmlFieldKind {
+    pub const ALL: [HtmlFieldKind; 3] = [Self::Title, Self::Content, Self::Excerpt];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Title => "title",
+            Self::Content => "content",
+            Self::Excerpt => "excerpt",
+        }
+    }
+
+    /// The field's name in reports: the JSON path of the value.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Title => "title.rendered",
+            Self::Content => "content.rendered",
+            Self::Excerpt => "excerpt.rendered",
+        }
+    }
+}
+
+/// Why a JSON value is not a post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAPost {
+    pub message: String,
+    pub help: String,
+}
+
+#[derive(Debug)]
+pub struct Post<'s> {
+    /// Position in its file (0 for a single-post file).
+    pub index: usize,
+    pub node: Node<'s>,
+    /// The JSON was damaged and this post was recovered from what was left.
+    pub recovered: bool,
+}
+
+impl<'s> Post<'s> {
+    /// Accepts an object that looks like a post; explains anything else.
+    pub fn classify(index: usize, node: Node<'s>, recovered: bool) -> Result<Self, NotAPost> {
+        let Value::Object(members) = &node.value else {
+            return Err(NotAPost {
+                message: format!("expected a post object, found {}", node.kind()),
+                help: "postlint reads a post object, an array of posts, or one post per line"
+                    .to_owned(),
+            });
+        };
+        if members.iter().any(|m| POST_KEYS.contains(&m.key.as_str())) {
+            return Ok(Self {
+                index,
+                node,
+                recovered,
+            });
+        }
+        Err(rest_error(&node).unwrap_or_else(|| NotAPost {
+            message: "this object has none of a post's fields (id, title, content, …)".to_owned(),
+            help: "postlint reads WordPress posts as /wp-json/wp/v2/posts returns them".to_owned(),
+        }))
+    }
+
+    /// A string at a dotted path such as `guid.rendered`.
+    pub fn str_at(&self, path: &str) -> Option<&JsonStr<'s>> {
+        path.split('.')
+            .try_fold(&self.node, |node, key| node.get(key))
+            .and_then(Node::as_str)
+    }
+
+    /// The post's `id`, when it is an integer.
+    pub fn id(&self) -> Option<i64> {
+        match &self.node.get("id")?.value {
+            Value::Number(text) => text.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn link(&self) -> Option<&str> {
+        self.str_at("link").map(JsonStr::as_str)
+    }
+
+    /// An HTML field's string: `title.rendered` as REST gives it, or a plain `title` string as
+    /// some exports write it.
+    pub fn html_field(&self, kind: HtmlFieldKind) -> Option<&JsonStr<'s>> {
+        let node = self.node.get(kind.key())?;
+        node.get("rendered")
+            .and_then(Node::as_str)
+            .or_else(|| node.as_str())
+    }
+}
+
+/// `{"code":"rest_no_route","message":"…","data":{"status":404}}`: the API answered with an error.
+fn rest_error(node: &Node<'_>) -> Option<NotAPost> {
+    let code = node.get("code")?.as_str()?.as_str();
+    let message = node
+        .get("message")
+        .and_then(Node::as_str)
+        .map_or("", |m| m.as_str());
+    Some(NotAPost {
+        message: format!("this is a WordPress REST error response (`{code}`: {message}), not a post"),
+        help: "the request that produced this file failed; fix the URL or credentials and fetch it again"
+            .to_owned(),
+    })
+}

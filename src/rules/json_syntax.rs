@@ -1,0 +1,46 @@
+use crate::diagnostic::Diagnostic;
+use crate::engine::{Rule, RuleMeta};
+use crate::input::json::SyntaxError;
+
+use super::declare_rule;
+
+pub fn diagnostic(error: SyntaxError) -> Diagnostic {
+    let diagnostic = Diagnostic::new(&JsonSyntax::META, error.span, error.message);
+    match error.help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports text that is not valid JSON: a file cut off in the middle, a raw newline or other
+    /// control character inside a string, a bad escape, a missing or extra comma.
+    ///
+    /// postlint keeps going: it recovers every field it can and lints what it recovered, so one
+    /// damaged export still gets all its other findings.
+    ///
+    /// ## Why it matters
+    /// Damaged JSON means the export, a plugin or a proxy lost part of the post. Other tools
+    /// reject such a file outright or, worse, read a different post than the one published.
+    ///
+    /// ## Example
+    /// A string with a raw line break, and a file that ends inside a string:
+    /// ```json
+    /// {"title":{"rendered":"Two
+    /// lines"},"content":{"rendered":"<p>cut off her
+    /// ```
+    /// Write the line break as `\n`, and export the post again to restore its end.
+    pub struct JsonSyntax {
+        code: "json-syntax",
+        severity: Error,
+        summary: "The file is not valid JSON (cut off, raw control characters, bad escapes)",
+        reads: ["file"],
+    }
+}
+
+impl Rule for JsonSyntax {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+}
