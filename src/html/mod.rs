@@ -19,6 +19,8 @@ pub use tags::{is_block, is_formatting, is_void};
 
 pub type ElementId = usize;
 
+const MAX_REOPENABLE: usize = 32;
+
 /// How an element came to an end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Closed {
@@ -131,6 +133,12 @@ struct Builder {
     reopenable: Vec<ElementId>,
     pending: Option<PendingTag>,
     foreign_depth: usize,
+    select_depth: usize,
+}
+
+/// Inside `<select>` browsers drop every tag but these (the "in select" insertion mode).
+fn kept_in_select(name: &str) -> bool {
+    matches!(name, "option" | "optgroup" | "hr" | "select" | "script" | "template")
 }
 
 struct PendingTag {
@@ -196,9 +204,17 @@ impl Builder {
         self.index.attributes[from..].last_mut()
     }
 
+    fn in_select(&self) -> bool {
+        self.select_depth > 0
+    }
+
     fn start_tag(&mut self, tag: PendingTag, end: usize, self_closing: bool) {
         let span = tag.start..end;
         let name = &*tag.name;
+        if !kept_in_select(name) && self.in_select() {
+            self.index.attributes.truncate(tag.attributes_from);
+            return;
+        }
         self.close_implied_by_start_tag(name, &span);
         // Drop the placeholders of duplicate attributes.
         let written = self.index.attributes.split_off(tag.attributes_from);
@@ -222,8 +238,10 @@ impl Builder {
             attributes,
         });
         if !is_empty {
-            if matches!(name, "svg" | "math") {
-                self.foreign_depth += 1;
+            match name {
+                "svg" | "math" => self.foreign_depth += 1,
+                "select" => self.select_depth += 1,
+                _ => {}
             }
             self.open.push(id);
         }
@@ -279,6 +297,9 @@ impl Builder {
     }
 
     fn end_tag(&mut self, name: &str, span: Range<usize>) {
+        if !kept_in_select(name) && self.in_select() {
+            return;
+        }
         let found = if is_heading(name) {
             self.find_in_scope(is_heading, Scope::Default)
         } else if is_special(name) || is_formatting(name) {
@@ -351,6 +372,11 @@ impl Builder {
         while self.open.len() > position {
             let Some(id) = self.open.pop() else { break };
             if is_formatting(&self.index.elements[id].name) {
+                // Browsers keep at most a few such elements too (the "Noah's Ark" clause);
+                // the bound keeps lookups constant on pathological input.
+                if self.reopenable.len() == MAX_REOPENABLE {
+                    self.reopenable.remove(0);
+                }
                 self.reopenable.push(id);
             }
             self.close_element(id, how.clone());
@@ -359,8 +385,10 @@ impl Builder {
 
     fn close_element(&mut self, id: ElementId, how: Closed) {
         let element = &mut self.index.elements[id];
-        if matches!(&*element.name, "svg" | "math") {
-            self.foreign_depth = self.foreign_depth.saturating_sub(1);
+        match &*element.name {
+            "svg" | "math" => self.foreign_depth = self.foreign_depth.saturating_sub(1),
+            "select" => self.select_depth = self.select_depth.saturating_sub(1),
+            _ => {}
         }
         element.closed = how;
     }
@@ -443,6 +471,11 @@ mod tests {
         let title = index.attribute(a, "title").expect("title");
         assert_eq!(title.value_span, None);
         assert_eq!(a.start_tag, 0..38);
+    }
+
+    #[test]
+    fn tags_inside_select_are_dropped_as_browsers_do() {
+        assert!(strays("<p><select><p><option>1</option></p></select></p>").is_empty());
     }
 
     #[test]

@@ -20,6 +20,8 @@ use super::Summary;
 const WINDOW_CHARS: usize = 60;
 /// Context lines longer than this are left out rather than flooding the terminal.
 const MAX_CONTEXT_LINE: usize = 160;
+/// How much of the file's end is kept padded for labels at the end of the file.
+const TAIL_BYTES: usize = 4096;
 
 pub struct Style {
     pub color: bool,
@@ -136,13 +138,35 @@ fn to_source_span(range: &std::ops::Range<usize>) -> SourceSpan {
 struct Snippets<'a> {
     file: &'a SourceFile,
     lines: LineIndex,
+    /// The end of the file plus one space, so a label at the very end (a file cut off) has a
+    /// place to be drawn.
+    padded_tail: Vec<u8>,
+    tail_start: usize,
 }
 
 impl<'a> Snippets<'a> {
     fn new(file: &'a SourceFile) -> Self {
+        let bytes = &file.bytes;
+        let mut tail_start = bytes.len().saturating_sub(TAIL_BYTES);
+        while tail_start > 0 && is_continuation(bytes[tail_start]) {
+            tail_start -= 1;
+        }
+        let mut padded_tail = bytes[tail_start..].to_vec();
+        padded_tail.push(b' ');
         Self {
             file,
-            lines: LineIndex::new(&file.bytes),
+            lines: LineIndex::new(bytes),
+            padded_tail,
+            tail_start,
+        }
+    }
+
+    /// The bytes of a window; one that ends at the end of the file gets the padding space.
+    fn window_bytes(&self, start: usize, stop: usize) -> (&[u8], usize) {
+        if stop == self.file.bytes.len() && start >= self.tail_start {
+            (&self.padded_tail[start - self.tail_start..], stop - start + 1)
+        } else {
+            (&self.file.bytes[start..stop], stop - start)
         }
     }
 
@@ -244,10 +268,15 @@ impl SourceCode for Snippets<'_> {
         };
         let at = self.lines.line_col(bytes, start);
         let line_count = self.lines.line_of(stop) - self.lines.line_of(start) + 1;
+        let (data, len) = if context_lines_before == 0 && context_lines_after == 0 {
+            (&bytes[start..stop], stop - start)
+        } else {
+            self.window_bytes(start, stop)
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.file.name.clone(),
-            &bytes[start..stop],
-            (start, stop - start).into(),
+            data,
+            (start, len).into(),
             at.line - 1,
             at.column - 1,
             line_count,

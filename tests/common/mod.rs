@@ -1,0 +1,52 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use postlint::diagnostic::{Finding, Severity};
+use postlint::engine::{FileReport, LintOptions};
+
+pub fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
+}
+
+/// The shared corpus beside the project, when this checkout has one.
+pub fn shared(path: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path);
+    if dir.exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "../shared/{path} is missing, and CI must have it"
+    );
+    eprintln!("skipped: ../shared/{path} is absent (a clone without the shared corpus)");
+    None
+}
+
+pub fn lint(path: &Path) -> Vec<FileReport> {
+    let outcome = postlint::check(&[path.to_path_buf()], LintOptions::default());
+    assert!(outcome.input_errors.is_empty(), "{:?}", outcome.input_errors);
+    outcome.reports
+}
+
+pub fn findings(path: &Path) -> Vec<Finding> {
+    lint(path).into_iter().flat_map(|r| r.findings).collect()
+}
+
+/// (rule, severity, line, column) of each finding: the compact form tests compare.
+pub fn positions(findings: &[Finding]) -> Vec<(&'static str, Severity, usize, usize)> {
+    findings
+        .iter()
+        .map(|f| (f.diagnostic.rule, f.diagnostic.severity, f.span.line, f.span.column))
+        .collect()
+}
+
+/// Line and column computed the plain way, independently of postlint's line index: lines
+/// end at `\n`, `\r\n` or `\r`, columns count characters.
+pub fn naive_line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let text = String::from_utf8_lossy(&bytes[..offset]).replace("\r\n", "\n").replace('\r', "\n");
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
