@@ -112,7 +112,11 @@ fn columns_count_characters_through_unicode_escapes() {
 fn crlf_and_cr_only_line_ends_give_the_same_position() {
     for name in ["invalid_crlf.json", "invalid_cr_only.json"] {
         let found = findings(&case(name));
-        assert_eq!(positions(&found), [("stray-end-tag", Warning, 7, 22)], "{name}");
+        assert_eq!(
+            positions(&found),
+            [("stray-end-tag", Warning, 7, 22)],
+            "{name}"
+        );
     }
 }
 
@@ -121,7 +125,10 @@ fn empty_binary_and_non_post_json_are_explained() {
     let first_message = |name: &str| {
         let found = findings(&case(name));
         assert_eq!(found.len(), 1, "{name}");
-        (found[0].diagnostic.rule, found[0].diagnostic.message.clone())
+        (
+            found[0].diagnostic.rule,
+            found[0].diagnostic.message.clone(),
+        )
     };
     assert_eq!(
         first_message("invalid_empty.json"),
@@ -137,7 +144,10 @@ fn empty_binary_and_non_post_json_are_explained() {
     );
     assert_eq!(
         first_message("invalid_number.json"),
-        ("not-a-post", "expected a post object, found a number".to_owned())
+        (
+            "not-a-post",
+            "expected a post object, found a number".to_owned()
+        )
     );
     let (rule, message) = first_message("invalid_rest_error.json");
     assert_eq!(rule, "not-a-post");
@@ -149,7 +159,10 @@ fn invalid_utf8_is_reported_and_the_post_still_linted() {
     let found = findings(&case("invalid_latin1.json"));
     assert_eq!(
         positions(&found),
-        [("invalid-utf8", Error, 1, 35), ("stray-end-tag", Warning, 1, 78)]
+        [
+            ("invalid-utf8", Error, 1, 35),
+            ("stray-end-tag", Warning, 1, 78)
+        ]
     );
     assert_eq!(found[0].span.offset, 34);
 }
@@ -175,7 +188,11 @@ fn ndjson_goes_on_after_a_broken_line() {
 fn arrays_report_the_elements_that_are_not_posts() {
     let reports = common::lint(&case("invalid_array_with_non_posts.json"));
     assert_eq!(reports[0].posts, 1);
-    let rules: Vec<_> = reports[0].findings.iter().map(|f| f.diagnostic.rule).collect();
+    let rules: Vec<_> = reports[0]
+        .findings
+        .iter()
+        .map(|f| f.diagnostic.rule)
+        .collect();
     assert_eq!(rules, ["not-a-post", "not-a-post"]);
 }
 
@@ -189,5 +206,8 @@ fn truncated_array_keeps_the_complete_posts() {
 fn deep_nesting_is_an_error_not_a_crash() {
     let found = findings(&case("invalid_deep_nesting.json"));
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].diagnostic.message, "nesting deeper than 512 levels");
+    assert_eq!(
+        found[0].diagnostic.message,
+        "nesting deeper than 512 levels"
+    );
 }

@@ -80,8 +80,16 @@ fn seed_severities_follow_what_a_reader_sees() {
             .collect()
     };
     assert!(severity_of("`</a>`").iter().all(|s| *s == Severity::Error));
-    assert!(severity_of("`</span>`").iter().all(|s| *s == Severity::Warning));
-    assert!(severity_of("`</b>`").iter().all(|s| *s == Severity::Warning));
+    assert!(
+        severity_of("`</span>`")
+            .iter()
+            .all(|s| *s == Severity::Warning)
+    );
+    assert!(
+        severity_of("`</b>`")
+            .iter()
+            .all(|s| *s == Severity::Warning)
+    );
     assert!(severity_of("`</p>`").iter().all(|s| *s == Severity::Info));
 }
 
@@ -120,6 +128,8 @@ fn seed_fields_are_recovered() {
     );
     assert_eq!(
         post.link.as_deref(),
-        Some("https://koreapro.org/2024/07/us-and-south-korea-ink-new-nuclear-deterrence-guidelines/")
+        Some(
+            "https://koreapro.org/2024/07/us-and-south-korea-ink-new-nuclear-deterrence-guidelines/"
+        )
     );
 }

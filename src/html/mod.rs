@@ -138,7 +138,10 @@ struct Builder {
 
 /// Inside `<select>` browsers drop every tag but these (the "in select" insertion mode).
 fn kept_in_select(name: &str) -> bool {
-    matches!(name, "option" | "optgroup" | "hr" | "select" | "script" | "template")
+    matches!(
+        name,
+        "option" | "optgroup" | "hr" | "select" | "script" | "template"
+    )
 }
 
 struct PendingTag {

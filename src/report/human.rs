@@ -164,7 +164,10 @@ impl<'a> Snippets<'a> {
     /// The bytes of a window; one that ends at the end of the file gets the padding space.
     fn window_bytes(&self, start: usize, stop: usize) -> (&[u8], usize) {
         if stop == self.file.bytes.len() && start >= self.tail_start {
-            (&self.padded_tail[start - self.tail_start..], stop - start + 1)
+            (
+                &self.padded_tail[start - self.tail_start..],
+                stop - start + 1,
+            )
         } else {
             (&self.file.bytes[start..stop], stop - start)
         }

@@ -6,13 +6,15 @@ use std::path::{Path, PathBuf};
 use postlint::diagnostic::{Finding, Severity};
 use postlint::engine::{FileReport, LintOptions};
 
+/// A fixture's path relative to the package root, where cargo runs tests, so that reports
+/// (and their snapshots) show the same path on every machine.
 pub fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
+    Path::new("fixtures").join(path)
 }
 
 /// The shared corpus beside the project, when this checkout has one.
 pub fn shared(path: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path);
+    let dir = Path::new("../shared").join(path);
     if dir.exists() {
         return Some(dir);
     }
@@ -26,7 +28,11 @@ pub fn shared(path: &str) -> Option<PathBuf> {
 
 pub fn lint(path: &Path) -> Vec<FileReport> {
     let outcome = postlint::check(&[path.to_path_buf()], LintOptions::default());
-    assert!(outcome.input_errors.is_empty(), "{:?}", outcome.input_errors);
+    assert!(
+        outcome.input_errors.is_empty(),
+        "{:?}",
+        outcome.input_errors
+    );
     outcome.reports
 }
 
@@ -38,14 +44,23 @@ pub fn findings(path: &Path) -> Vec<Finding> {
 pub fn positions(findings: &[Finding]) -> Vec<(&'static str, Severity, usize, usize)> {
     findings
         .iter()
-        .map(|f| (f.diagnostic.rule, f.diagnostic.severity, f.span.line, f.span.column))
+        .map(|f| {
+            (
+                f.diagnostic.rule,
+                f.diagnostic.severity,
+                f.span.line,
+                f.span.column,
+            )
+        })
         .collect()
 }
 
 /// Line and column computed the plain way, independently of postlint's line index: lines
 /// end at `\n`, `\r\n` or `\r`, columns count characters.
 pub fn naive_line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let text = String::from_utf8_lossy(&bytes[..offset]).replace("\r\n", "\n").replace('\r', "\n");
+    let text = String::from_utf8_lossy(&bytes[..offset])
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let line = text.matches('\n').count() + 1;
     let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
