@@ -129,4 +129,6 @@ impl Diagnostic {
 pub struct Finding {
     pub diagnostic: Diagnostic,
     pub span: ResolvedSpan,
+    /// The spans of `diagnostic.secondary`, in the same order.
+    pub secondary: Vec<ResolvedSpan>,
 }

@@ -50,13 +50,21 @@ impl CheckOutcome {
     }
 }
 
+fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, InputError> {
+    let (file, reader) = input::open(input)?;
+    let name = file.name.clone();
+    linter
+        .lint_file(file, reader)
+        .map_err(|source| InputError::Read { path: name, source })
+}
+
 /// Lints every post under `paths` with every rule. Runs on the current rayon pool.
 pub fn check(paths: &[PathBuf], options: LintOptions) -> CheckOutcome {
     let (inputs, mut input_errors) = input::discover(paths);
     let linter = Linter::new(rules::ALL.to_vec(), options);
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
-        .map(|input| input::read(input).map(|file| linter.lint_file(file)))
+        .map(|input| lint_input(&linter, input))
         .collect();
     let mut reports = Vec::with_capacity(results.len());
     for result in results {

@@ -1,7 +1,10 @@
-//! A loaded input file: its name, its bytes and a line index.
-//! Every span in postlint is a byte range of these bytes; lines and columns are derived here, once.
+//! Input files as postlint refers to them, and lines and columns.
+//! Every span is a byte range of the file as given; lines and columns are derived here, once,
+//! while the file streams past, and snippets are read back from the file when a report needs them.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// One input file as the user gave it (or standard input).
@@ -9,15 +12,43 @@ use std::sync::Arc;
 pub struct SourceFile {
     /// The name shown to the user: the path as given, or `-` for standard input.
     pub name: String,
-    /// The bytes exactly as read; shared so reports can show snippets without copying.
-    pub bytes: Arc<[u8]>,
+    pub origin: Origin,
+}
+
+/// Where a file's bytes can be read again.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Path(PathBuf),
+    /// Standard input, which cannot be read twice, is kept.
+    Memory(Arc<[u8]>),
 }
 
 impl SourceFile {
-    pub fn new(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
+    pub fn in_memory(name: impl Into<String>, bytes: impl Into<Arc<[u8]>>) -> Self {
         Self {
             name: name.into(),
-            bytes: bytes.into(),
+            origin: Origin::Memory(bytes.into()),
+        }
+    }
+
+    /// Reads the bytes of `range` again, clipped at the end of the file. The file may have
+    /// changed since it was linted; callers treat the bytes as display text only.
+    pub fn read_range(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
+        match &self.origin {
+            Origin::Memory(bytes) => {
+                let end = range.end.min(bytes.len());
+                Ok(bytes
+                    .get(range.start.min(end)..end)
+                    .unwrap_or_default()
+                    .to_vec())
+            }
+            Origin::Path(path) => {
+                let mut file = std::fs::File::open(path)?;
+                file.seek(SeekFrom::Start(range.start as u64))?;
+                let mut bytes = Vec::with_capacity(range.len());
+                file.take(range.len() as u64).read_to_end(&mut bytes)?;
+                Ok(bytes)
+            }
         }
     }
 }
@@ -29,7 +60,101 @@ pub struct LineCol {
     pub column: usize,
 }
 
-/// Offsets of line starts. A line ends at `\n`, `\r\n` or a lone `\r`, as editors count them.
+/// A byte range in a file, with its line and column resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ResolvedSpan {
+    pub offset: usize,
+    pub length: usize,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl ResolvedSpan {
+    pub fn new(range: Range<usize>, start: LineCol, end: LineCol) -> Self {
+        Self {
+            offset: range.start,
+            length: range.end - range.start,
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+/// Characters in a byte slice: every byte that does not continue a UTF-8 sequence starts one,
+/// so invalid bytes count as one character each.
+pub fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| !is_continuation(b)).count()
+}
+
+pub fn is_continuation(byte: u8) -> bool {
+    (byte & 0xC0) == 0x80
+}
+
+/// Line and column of a position, moved forward through a file read piece by piece.
+/// A line ends at `\n`, `\r\n` or a lone `\r`, as editors count them; columns count
+/// characters, so a post gives the same column whatever its bytes per character.
+#[derive(Debug, Clone)]
+pub struct LineCursor {
+    offset: usize,
+    at: LineCol,
+    after_cr: bool,
+}
+
+impl Default for LineCursor {
+    fn default() -> Self {
+        Self {
+            offset: 0,
+            at: LineCol { line: 1, column: 1 },
+            after_cr: false,
+        }
+    }
+}
+
+impl LineCursor {
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub fn line_col(&self) -> LineCol {
+        self.at
+    }
+
+    /// Moves forward to `target`; `bytes` holds the file from offset `base` and covers the way.
+    pub fn advance(&mut self, bytes: &[u8], base: usize, target: usize) {
+        if target <= self.offset {
+            return;
+        }
+        let way = &bytes[self.offset - base..target - base];
+        let mut last_break = None;
+        for pos in memchr::memchr2_iter(b'\n', b'\r', way) {
+            let crlf_end = way[pos] == b'\n'
+                && match pos.checked_sub(1) {
+                    Some(before) => way[before] == b'\r',
+                    None => self.after_cr,
+                };
+            if !crlf_end {
+                self.at.line += 1;
+            }
+            last_break = Some(pos);
+        }
+        let rest = match last_break {
+            Some(pos) => {
+                self.at.column = 1;
+                &way[pos + 1..]
+            }
+            None => way,
+        };
+        self.at.column += count_chars(rest);
+        self.after_cr = way.last() == Some(&b'\r');
+        self.offset = target;
+    }
+}
+
+/// Offsets of line starts in a piece of text, for laying out snippets.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -47,7 +172,6 @@ impl LineIndex {
         Self { starts }
     }
 
-    /// Number of lines (an empty file has one, empty).
     pub fn len(&self) -> usize {
         self.starts.len()
     }
@@ -56,7 +180,7 @@ impl LineIndex {
         false
     }
 
-    /// 0-based line number of the line holding `offset`.
+    /// 0-based line holding `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
         self.starts.partition_point(|&start| start <= offset) - 1
     }
@@ -65,7 +189,7 @@ impl LineIndex {
         self.starts[line]
     }
 
-    /// End of the line's text (before its line break), or the end of the file.
+    /// End of the line's text (before its line break), or the end of the text.
     pub fn line_end(&self, line: usize, bytes: &[u8]) -> usize {
         let Some(&next) = self.starts.get(line + 1) else {
             return bytes.len();
@@ -73,121 +197,53 @@ impl LineIndex {
         let is_crlf = next >= 2 && bytes[next - 2] == b'\r' && bytes[next - 1] == b'\n';
         if is_crlf { next - 2 } else { next - 1 }
     }
-
-    /// Line and column of a byte offset. Columns count characters, so the same post gives the
-    /// same column whether it is written with `\u2019` escapes or raw UTF-8.
-    pub fn line_col(&self, bytes: &[u8], offset: usize) -> LineCol {
-        let offset = offset.min(bytes.len());
-        let line = self.line_of(offset);
-        let column = count_chars(&bytes[self.starts[line]..offset]) + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
-    }
-}
-
-/// Characters in a byte slice: every byte that does not continue a UTF-8 sequence starts one,
-/// so invalid bytes count as one character each.
-pub fn count_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
-}
-
-/// A byte range in a file, with its line and column resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct ResolvedSpan {
-    pub offset: usize,
-    pub length: usize,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
-}
-
-/// Resolves many spans of one file cheaply: posts are often one very long line, so counting
-/// from the line start for every diagnostic would be quadratic. Offsets asked in increasing
-/// order continue counting from the previous answer.
-pub struct SpanResolver<'a> {
-    bytes: &'a [u8],
-    index: &'a LineIndex,
-    last: Option<(usize, LineCol)>,
-}
-
-impl<'a> SpanResolver<'a> {
-    pub fn new(bytes: &'a [u8], index: &'a LineIndex) -> Self {
-        Self {
-            bytes,
-            index,
-            last: None,
-        }
-    }
-
-    pub fn line_col(&mut self, offset: usize) -> LineCol {
-        let offset = offset.min(self.bytes.len());
-        let line = self.index.line_of(offset);
-        let found = match self.last {
-            Some((prev, at)) if prev <= offset && at.line == line + 1 => LineCol {
-                line: at.line,
-                column: at.column + count_chars(&self.bytes[prev..offset]),
-            },
-            _ => self.index.line_col(self.bytes, offset),
-        };
-        self.last = Some((offset, found));
-        found
-    }
-
-    pub fn resolve(&mut self, range: Range<usize>) -> ResolvedSpan {
-        let start = self.line_col(range.start);
-        let end = self.index.line_col(self.bytes, range.end);
-        ResolvedSpan {
-            offset: range.start,
-            length: range.end - range.start,
-            line: start.line,
-            column: start.column,
-            end_line: end.line,
-            end_column: end.column,
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
+        let mut cursor = LineCursor::default();
+        cursor.advance(text, 0, offset);
+        (cursor.line_col().line, cursor.line_col().column)
+    }
+
     #[test]
     fn columns_count_characters_not_bytes() {
-        let text = "a\u{2019}b\nxy";
-        let index = LineIndex::new(text.as_bytes());
-        assert_eq!(
-            index.line_col(text.as_bytes(), 4),
-            LineCol { line: 1, column: 3 }
-        );
-        assert_eq!(
-            index.line_col(text.as_bytes(), 7),
-            LineCol { line: 2, column: 2 }
-        );
+        let text = "a\u{2019}b\nxy".as_bytes();
+        assert_eq!(line_col(text, 4), (1, 3));
+        assert_eq!(line_col(text, 7), (2, 2));
     }
 
     #[test]
     fn crlf_and_lone_cr_each_end_one_line() {
         let text = b"a\r\nb\rc\nd";
-        let index = LineIndex::new(text);
-        let lines: Vec<_> = [0, 3, 5, 7]
-            .iter()
-            .map(|&o| index.line_col(text, o).line)
-            .collect();
+        let lines: Vec<_> = [0, 3, 5, 7].iter().map(|&o| line_col(text, o).0).collect();
         assert_eq!(lines, [1, 2, 3, 4]);
-        assert_eq!(index.line_end(0, text), 1);
-        assert_eq!(index.line_end(1, text), 4);
     }
 
     #[test]
-    fn resolver_agrees_with_index_in_any_order() {
-        let text = "ab\u{e9}cd\nef\u{1f600}gh\n".as_bytes();
-        let index = LineIndex::new(text);
-        let mut resolver = SpanResolver::new(text, &index);
-        for offset in [0, 2, 3, 5, 7, 1, 10, 9, 14] {
-            assert_eq!(resolver.line_col(offset), index.line_col(text, offset));
+    fn moving_in_pieces_equals_moving_at_once() {
+        let text = "ab\r\n\u{e9}\rcd\n\u{1F600}x\r\n\r\ny".as_bytes();
+        for split in 0..text.len() {
+            for end in split..=text.len() {
+                let mut cursor = LineCursor::default();
+                cursor.advance(&text[..split], 0, split);
+                cursor.advance(&text[split..], split, end);
+                let at = cursor.line_col();
+                assert_eq!((at.line, at.column), line_col(text, end), "{split} {end}");
+            }
         }
+    }
+
+    #[test]
+    fn line_index_finds_line_ends() {
+        let text = b"a\r\nb\rc\nd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.len(), 4);
+        assert_eq!(index.line_end(0, text), 1);
+        assert_eq!(index.line_end(1, text), 4);
+        assert_eq!(index.line_of(5), 2);
     }
 }

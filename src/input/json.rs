@@ -131,6 +131,10 @@ pub struct Parser<'s> {
     depth: usize,
     max_depth: usize,
     halted: bool,
+    /// Whether the text ends where the file ends. When it does not (a file read in segments),
+    /// running out of text is not damage: the parser stops and says so with `ran_out`.
+    at_eof: bool,
+    ran_out: bool,
     errors: Vec<SyntaxError>,
 }
 
@@ -142,6 +146,8 @@ impl<'s> Parser<'s> {
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
             halted: false,
+            at_eof: true,
+            ran_out: false,
             errors: Vec::new(),
         }
     }
@@ -149,6 +155,21 @@ impl<'s> Parser<'s> {
     pub fn with_max_depth(mut self, max_depth: usize) -> Self {
         self.max_depth = max_depth;
         self
+    }
+
+    /// Declares that the text stops before the end of the file.
+    pub fn ending_before_eof(mut self) -> Self {
+        self.at_eof = false;
+        self
+    }
+
+    /// The text ended before the value did, and the file goes on: read more and parse again.
+    pub fn ran_out(&self) -> bool {
+        self.ran_out
+    }
+
+    pub fn at_eof(&self) -> bool {
+        self.at_eof
     }
 
     pub fn pos(&self) -> usize {
@@ -203,6 +224,11 @@ impl<'s> Parser<'s> {
     }
 
     fn eof_error(&mut self, inside: &str) {
+        if !self.at_eof {
+            self.ran_out = true;
+            self.halted = true;
+            return;
+        }
         let end = self.src.len();
         self.hard_error(
             end..end,

@@ -3,12 +3,15 @@
 
 pub mod json;
 pub mod posts;
+pub mod segments;
 
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::source::SourceFile;
+use std::sync::Arc;
+
+use crate::source::{Origin, SourceFile};
 
 /// Extensions a directory walk picks up. Files named on the command line are read whatever
 /// their name.
@@ -97,29 +100,37 @@ fn has_post_extension(path: &Path) -> bool {
         .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| e.eq_ignore_ascii_case(p)))
 }
 
-/// Reads one input whole. Refuses what is not a regular file (a FIFO would block the run).
-pub fn read(input: &Input) -> Result<SourceFile, InputError> {
+/// Opens one input for reading. Standard input is read whole and kept, since reports read
+/// snippets back later; files are streamed. Refuses what is not a regular file (a FIFO would
+/// block the run, a directory cannot be read).
+pub fn open(input: &Input) -> Result<(SourceFile, Box<dyn Read + Send>), InputError> {
     let name = input.display_name();
     let read_error = |source| InputError::Read {
         path: name.clone(),
         source,
     };
-    let bytes = match input {
+    match input {
         Input::Stdin => {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .lock()
                 .read_to_end(&mut bytes)
                 .map_err(read_error)?;
-            bytes
+            let bytes: Arc<[u8]> = bytes.into();
+            let reader = std::io::Cursor::new(bytes.clone());
+            Ok((SourceFile::in_memory(name, bytes), Box::new(reader)))
         }
         Input::File(path) => {
             let metadata = std::fs::metadata(path).map_err(read_error)?;
             if !metadata.is_file() {
                 return Err(InputError::NotAFile { path: name });
             }
-            std::fs::read(path).map_err(read_error)?
+            let file = std::fs::File::open(path).map_err(read_error)?;
+            let source = SourceFile {
+                name,
+                origin: Origin::Path(path.clone()),
+            };
+            Ok((source, Box::new(file)))
         }
-    };
-    Ok(SourceFile::new(name, bytes))
+    }
 }

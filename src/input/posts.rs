@@ -15,23 +15,60 @@ pub struct Entry<'s> {
 
 pub struct PostReader<'s> {
     parser: Parser<'s>,
+    state: ReaderState,
+    errors: Vec<SyntaxError>,
+    /// Where the last post began, and the state before it: where to go on when the segment
+    /// ran out inside that post.
+    boundary: (usize, ReaderState),
+}
+
+/// Where a reader stands between two segments of a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReaderState {
     in_array: bool,
     after_item: bool,
     next_index: usize,
-    errors: Vec<SyntaxError>,
 }
 
 impl<'s> PostReader<'s> {
+    /// Reads a whole file.
     pub fn new(bytes: &'s [u8], max_depth: usize) -> Self {
+        Self::segment(bytes, max_depth, ReaderState::default(), true)
+    }
+
+    /// Reads one segment of a file, going on from `state`; `at_eof` says whether the file
+    /// ends where the segment does.
+    pub fn segment(bytes: &'s [u8], max_depth: usize, state: ReaderState, at_eof: bool) -> Self {
         let mut parser = Parser::new(bytes).with_max_depth(max_depth);
-        parser.skip_bom();
+        if !at_eof {
+            parser = parser.ending_before_eof();
+        }
+        if state == ReaderState::default() {
+            parser.skip_bom();
+        }
         Self {
             parser,
-            in_array: false,
-            after_item: false,
-            next_index: 0,
+            state,
             errors: Vec::new(),
+            boundary: (0, state),
         }
+    }
+
+    /// After `ran_out`: how many bytes of the segment were read whole, and the state there.
+    /// Syntax errors past that point are dropped: the post will be read again.
+    pub fn resume_point(&mut self) -> (usize, ReaderState) {
+        let (at, state) = self.boundary;
+        self.errors.retain(|e| e.span.start < at);
+        (at, state)
+    }
+
+    pub fn state(&self) -> ReaderState {
+        self.state
+    }
+
+    /// The segment ended inside a post: it must be read again with more of the file.
+    pub fn ran_out(&self) -> bool {
+        self.parser.ran_out()
     }
 
     /// Syntax errors found so far that have not been taken yet, in file order.
@@ -46,8 +83,8 @@ impl<'s> PostReader<'s> {
 
     fn entry(&mut self, node: Node<'s>, errors_before: usize) -> Entry<'s> {
         self.collect_errors();
-        let index = self.next_index;
-        self.next_index += 1;
+        let index = self.state.next_index;
+        self.state.next_index += 1;
         Entry {
             index,
             node,
@@ -57,16 +94,16 @@ impl<'s> PostReader<'s> {
 
     /// After a hard error, NDJSON can go on at the next line; a single document cannot.
     fn recover(&mut self) -> bool {
-        self.in_array = false;
-        self.after_item = false;
-        self.parser.resync_to_next_line()
+        self.state.in_array = false;
+        self.state.after_item = false;
+        !self.parser.ran_out() && self.parser.resync_to_next_line()
     }
 
     fn expect_separator(&mut self) -> bool {
         match self.parser.peek() {
             Some(b',') => {
                 self.parser.bump();
-                self.after_item = false;
+                self.state.after_item = false;
                 true
             }
             _ => {
@@ -92,8 +129,12 @@ impl<'s> Iterator for PostReader<'s> {
                 return None;
             }
             self.parser.skip_whitespace();
-            match (self.in_array, self.parser.peek()) {
+            match (self.state.in_array, self.parser.peek()) {
                 (false, None) => {
+                    self.collect_errors();
+                    return None;
+                }
+                (true, None) if !self.parser.at_eof() => {
                     self.collect_errors();
                     return None;
                 }
@@ -107,21 +148,26 @@ impl<'s> Iterator for PostReader<'s> {
                 }
                 (false, Some(b'[')) => {
                     self.parser.bump();
-                    self.in_array = true;
-                    self.after_item = false;
+                    self.state.in_array = true;
+                    self.state.after_item = false;
                 }
                 (true, Some(b']')) => {
                     self.parser.bump();
-                    self.in_array = false;
+                    self.state.in_array = false;
                 }
-                (true, Some(_)) if self.after_item => {
+                (true, Some(_)) if self.state.after_item => {
                     self.expect_separator();
                 }
                 (_, Some(_)) => {
                     self.collect_errors();
                     let errors_before = self.errors.len();
+                    self.boundary = (self.parser.pos(), self.state);
                     let node = self.parser.parse_value();
-                    self.after_item = true;
+                    self.state.after_item = true;
+                    if self.parser.ran_out() {
+                        self.collect_errors();
+                        return None;
+                    }
                     if let Some(node) = node {
                         return Some(self.entry(node, errors_before));
                     }

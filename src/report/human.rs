@@ -12,7 +12,7 @@ use miette::{
 
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::FileReport;
-use crate::source::{LineIndex, SourceFile};
+use crate::source::{LineCol, LineIndex, SourceFile, count_chars, is_continuation};
 
 use super::Summary;
 
@@ -20,8 +20,8 @@ use super::Summary;
 const WINDOW_CHARS: usize = 60;
 /// Context lines longer than this are left out rather than flooding the terminal.
 const MAX_CONTEXT_LINE: usize = 160;
-/// How much of the file's end is kept padded for labels at the end of the file.
-const TAIL_BYTES: usize = 4096;
+/// Bytes read back around each label: enough for the window and its context lines.
+const REGION_MARGIN: usize = 2048;
 
 pub struct Style {
     pub color: bool,
@@ -39,7 +39,7 @@ pub fn render(reports: &[FileReport], style: &Style) -> String {
         .with_context_lines(1);
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.findings.is_empty()) {
-        let source = Snippets::new(&report.file);
+        let source = Snippets::new(report);
         for finding in &report.findings {
             let shown = Shown {
                 finding,
@@ -63,7 +63,7 @@ pub fn render(reports: &[FileReport], style: &Style) -> String {
 /// One finding as miette sees it.
 struct Shown<'a> {
     finding: &'a Finding,
-    source: &'a Snippets<'a>,
+    source: &'a Snippets,
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -134,154 +134,203 @@ fn to_source_span(range: &std::ops::Range<usize>) -> SourceSpan {
     (range.start, range.end - range.start).into()
 }
 
-/// A file's text as miette reads it, in windows around each span.
-struct Snippets<'a> {
-    file: &'a SourceFile,
-    lines: LineIndex,
-    /// The end of the file plus one space, so a label at the very end (a file cut off) has a
-    /// place to be drawn.
-    padded_tail: Vec<u8>,
-    tail_start: usize,
+/// The parts of a file around its findings, read back from the file, as miette reads them.
+struct Snippets {
+    name: String,
+    /// Disjoint, in file order.
+    regions: Vec<Region>,
+    /// The line and column of every label's start, in offset order.
+    positions: Vec<(usize, LineCol)>,
 }
 
-impl<'a> Snippets<'a> {
-    fn new(file: &'a SourceFile) -> Self {
-        let bytes = &file.bytes;
-        let mut tail_start = bytes.len().saturating_sub(TAIL_BYTES);
-        while tail_start > 0 && is_continuation(bytes[tail_start]) {
-            tail_start -= 1;
-        }
-        let mut padded_tail = bytes[tail_start..].to_vec();
-        padded_tail.push(b' ');
+struct Region {
+    start: usize,
+    /// The file's bytes from `start`; when the region reaches the end of the file, one space
+    /// follows so that a label at the very end (a file cut off) has a place to be drawn.
+    bytes: Vec<u8>,
+    /// Length of `bytes` without that padding.
+    len: usize,
+}
+
+impl Snippets {
+    fn new(report: &FileReport) -> Self {
+        let mut positions: Vec<(usize, LineCol)> = report
+            .findings
+            .iter()
+            .flat_map(|f| std::iter::once(&f.span).chain(&f.secondary))
+            .map(|span| {
+                let at = LineCol {
+                    line: span.line,
+                    column: span.column,
+                };
+                (span.offset, at)
+            })
+            .collect();
+        positions.sort_unstable();
+        positions.dedup_by_key(|(offset, _)| *offset);
         Self {
-            file,
-            lines: LineIndex::new(bytes),
-            padded_tail,
-            tail_start,
+            name: report.file.name.clone(),
+            regions: read_regions(&report.file, &report.findings),
+            positions,
         }
     }
 
-    /// The bytes of a window; one that ends at the end of the file gets the padding space.
-    fn window_bytes(&self, start: usize, stop: usize) -> (&[u8], usize) {
-        if stop == self.file.bytes.len() && start >= self.tail_start {
-            (
-                &self.padded_tail[start - self.tail_start..],
-                stop - start + 1,
-            )
-        } else {
-            (&self.file.bytes[start..stop], stop - start)
-        }
+    fn position(&self, offset: usize) -> Option<LineCol> {
+        let i = self
+            .positions
+            .binary_search_by_key(&offset, |(o, _)| *o)
+            .ok()?;
+        Some(self.positions[i].1)
     }
 
-    /// The start of the window: at most `WINDOW_CHARS` characters before `offset`, on its line.
-    fn window_start(&self, offset: usize) -> usize {
-        let bytes = &self.file.bytes;
-        let line_start = self.lines.line_start(self.lines.line_of(offset));
-        let mut start = offset;
-        let mut chars = 0;
-        while start > line_start && chars < WINDOW_CHARS {
-            start -= 1;
-            if !is_continuation(bytes[start]) {
-                chars += 1;
-            }
-        }
-        start
-    }
-
-    /// The end of the window: at most `WINDOW_CHARS` characters after `offset`, on its line.
-    fn window_end(&self, offset: usize) -> usize {
-        let bytes = &self.file.bytes;
-        let line_end = self.lines.line_end(self.lines.line_of(offset), bytes);
-        let mut end = offset;
-        let mut chars = 0;
-        while end < line_end && (chars < WINDOW_CHARS || is_continuation(bytes[end])) {
-            if !is_continuation(bytes[end]) {
-                chars += 1;
-            }
-            end += 1;
-        }
-        end.max(offset)
-    }
-
-    /// Extends a window by up to `count` whole short lines before it.
-    fn lines_before(&self, start: usize, count: usize) -> usize {
-        let mut line = self.lines.line_of(start);
-        let mut start = start;
-        for _ in 0..count {
-            if line == 0 || start != self.lines.line_start(line) {
-                break;
-            }
-            let previous = line - 1;
-            let text =
-                self.lines.line_start(previous)..self.lines.line_end(previous, &self.file.bytes);
-            if text.len() > MAX_CONTEXT_LINE {
-                break;
-            }
-            line = previous;
-            start = text.start;
-        }
-        start
-    }
-
-    /// Extends a window by up to `count` whole short lines after it.
-    fn lines_after(&self, end: usize, count: usize) -> usize {
-        let bytes = &self.file.bytes;
-        let mut line = self.lines.line_of(end);
-        let mut end = end;
-        for _ in 0..count {
-            if end != self.lines.line_end(line, bytes) || line + 1 >= self.lines.len() {
-                break;
-            }
-            let next = line + 1;
-            let text = self.lines.line_start(next)..self.lines.line_end(next, bytes);
-            if text.len() > MAX_CONTEXT_LINE {
-                break;
-            }
-            line = next;
-            end = text.end;
-        }
-        end
+    fn region(&self, range: std::ops::Range<usize>) -> Option<&Region> {
+        let i = self
+            .regions
+            .partition_point(|r| r.start <= range.start)
+            .checked_sub(1)?;
+        let region = &self.regions[i];
+        (range.end <= region.start + region.len).then_some(region)
     }
 }
 
-fn is_continuation(byte: u8) -> bool {
-    (byte & 0xC0) == 0x80
+/// Reads the bytes around every label, merging neighbours into one region.
+fn read_regions(file: &SourceFile, findings: &[Finding]) -> Vec<Region> {
+    let mut wanted: Vec<std::ops::Range<usize>> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.span).chain(&f.secondary))
+        .map(|span| {
+            span.offset.saturating_sub(REGION_MARGIN)..span.offset + span.length + REGION_MARGIN
+        })
+        .collect();
+    wanted.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in wanted {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+        .into_iter()
+        .filter_map(|range| {
+            let mut bytes = file.read_range(range.clone()).ok()?;
+            let len = bytes.len();
+            if len < range.len() {
+                bytes.push(b' ');
+            }
+            Some(Region {
+                start: range.start,
+                bytes,
+                len,
+            })
+        })
+        .collect()
 }
 
-impl SourceCode for Snippets<'_> {
+/// A window of a region's line around `local..local_end`: at most `WINDOW_CHARS` characters
+/// each side, and up to `before`/`after` whole short lines around it.
+fn window(
+    region: &Region,
+    local: usize,
+    local_end: usize,
+    before: usize,
+    after: usize,
+) -> (usize, usize, usize) {
+    let text = &region.bytes[..region.len];
+    let lines = LineIndex::new(text);
+    let first_line = lines.line_of(local);
+    let last_line = lines.line_of(local_end);
+    let mut start = local;
+    let mut chars = 0;
+    while start > lines.line_start(first_line) && chars < WINDOW_CHARS {
+        start -= 1;
+        chars += usize::from(!is_continuation(text[start]));
+    }
+    let line_end = lines.line_end(last_line, text);
+    let mut end = local_end;
+    chars = 0;
+    while end < line_end && (chars < WINDOW_CHARS || is_continuation(text[end])) {
+        chars += usize::from(!is_continuation(text[end]));
+        end += 1;
+    }
+    let mut lines_before = 0;
+    let mut line = first_line;
+    while lines_before < before && start == lines.line_start(line) && line > 0 {
+        let previous = line - 1;
+        let whole = previous > 0 || region.start == 0;
+        let short = lines.line_end(previous, text) - lines.line_start(previous) <= MAX_CONTEXT_LINE;
+        if !(whole && short) {
+            break;
+        }
+        line = previous;
+        start = lines.line_start(line);
+        lines_before += 1;
+    }
+    let mut line = last_line;
+    for _ in 0..after {
+        let next = line + 1;
+        let complete = next + 1 < lines.len();
+        if end != lines.line_end(line, text) || !complete {
+            break;
+        }
+        let next_end = lines.line_end(next, text);
+        if next_end - lines.line_start(next) > MAX_CONTEXT_LINE {
+            break;
+        }
+        line = next;
+        end = next_end;
+    }
+    (start, end, lines_before)
+}
+
+impl SourceCode for Snippets {
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let bytes = &self.file.bytes;
         let (offset, end) = (span.offset(), span.offset() + span.len());
-        if end > bytes.len() {
-            return Err(MietteError::OutOfBounds);
+        let region = self.region(offset..end).ok_or(MietteError::OutOfBounds)?;
+        let at = self.position(offset).ok_or(MietteError::OutOfBounds)?;
+        let (local, local_end) = (offset - region.start, end - region.start);
+        // With no context miette wants the `[file:line:col]` of the label itself.
+        if context_lines_before == 0 && context_lines_after == 0 {
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &region.bytes[local..local_end],
+                *span,
+                at.line - 1,
+                at.column - 1,
+                1,
+            )));
         }
-        // miette asks with no context for the `[file:line:col]` header: answer with the span
-        // itself so the column is the span's own.
-        let (start, stop) = if context_lines_before == 0 && context_lines_after == 0 {
-            (offset, end)
+        let (start, stop, lines_before) = window(
+            region,
+            local,
+            local_end,
+            context_lines_before,
+            context_lines_after,
+        );
+        let stop = if stop == region.len {
+            region.bytes.len()
         } else {
-            let start = self.lines_before(self.window_start(offset), context_lines_before);
-            let stop = self.lines_after(self.window_end(end), context_lines_after);
-            (start, stop)
+            stop
         };
-        let at = self.lines.line_col(bytes, start);
-        let line_count = self.lines.line_of(stop) - self.lines.line_of(start) + 1;
-        let (data, len) = if context_lines_before == 0 && context_lines_after == 0 {
-            (&bytes[start..stop], stop - start)
+        let (line, column) = if lines_before == 0 {
+            let skipped = count_chars(&region.bytes[start..local]);
+            (at.line - 1, at.column - 1 - skipped)
         } else {
-            self.window_bytes(start, stop)
+            (at.line - 1 - lines_before, 0)
         };
+        let data = &region.bytes[start..stop];
+        let line_count = LineIndex::new(data).len();
         Ok(Box::new(MietteSpanContents::new_named(
-            self.file.name.clone(),
+            self.name.clone(),
             data,
-            (start, len).into(),
-            at.line - 1,
-            at.column - 1,
+            (region.start + start, stop - start).into(),
+            line,
+            column,
             line_count,
         )))
     }

@@ -1,34 +1,64 @@
+use std::ops::Range;
+
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Rule, RuleMeta};
 
 use super::declare_rule;
 
-/// Reports the first byte that is not UTF-8, with a count of the others.
-pub fn check_file(bytes: &[u8]) -> Option<Diagnostic> {
-    let first = std::str::from_utf8(bytes).err()?;
-    let at = first.valid_up_to();
-    let len = first.error_len().unwrap_or(bytes.len() - at);
-    let count = bytes
-        .utf8_chunks()
-        .filter(|chunk| !chunk.invalid().is_empty())
-        .count();
+/// One finding per post holding bytes that are not UTF-8, at its first bad byte; `posts` are
+/// the spans of the segment's posts, in order. Bad bytes outside any post get one of their own.
+pub fn check_segment(bytes: &[u8], base: usize, posts: &[Range<usize>]) -> Vec<Diagnostic> {
+    if std::str::from_utf8(bytes).is_ok() {
+        return Vec::new();
+    }
+    let mut groups: Vec<(Option<usize>, Range<usize>, usize)> = Vec::new();
+    for bad in invalid_sequences(bytes) {
+        let post = posts
+            .partition_point(|p| p.start <= bad.start)
+            .checked_sub(1)
+            .filter(|&i| posts[i].contains(&bad.start));
+        match groups.last_mut() {
+            Some((last, _, count)) if *last == post => *count += 1,
+            _ => groups.push((post, bad, 1)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, first, count)| {
+            diagnostic(
+                bytes[first.start],
+                base + first.start..base + first.end,
+                count,
+            )
+        })
+        .collect()
+}
+
+fn invalid_sequences(bytes: &[u8]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = 0;
+    bytes.utf8_chunks().filter_map(move |chunk| {
+        at += chunk.valid().len();
+        let bad = at..at + chunk.invalid().len();
+        at = bad.end;
+        (!bad.is_empty()).then_some(bad)
+    })
+}
+
+fn diagnostic(byte: u8, range: Range<usize>, count: usize) -> Diagnostic {
     let message = if count == 1 {
-        format!("byte 0x{:02X} is not valid UTF-8", bytes[at])
+        format!("byte 0x{byte:02X} is not valid UTF-8")
     } else {
         format!(
-            "byte 0x{:02X} is not valid UTF-8 (and {} more invalid sequences in this file)",
-            bytes[at],
+            "byte 0x{byte:02X} is not valid UTF-8 (and {} more invalid sequences in this post)",
             count - 1
         )
     };
-    Some(
-        Diagnostic::new(&InvalidUtf8::META, at..at + len, message)
-            .with_label("not UTF-8")
-            .with_help(
-                "the file was saved in another encoding (often Windows-1252 or Latin-1); \
-                 convert it to UTF-8. postlint reads each invalid byte as U+FFFD",
-            ),
-    )
+    Diagnostic::new(&InvalidUtf8::META, range, message)
+        .with_label("not UTF-8")
+        .with_help(
+            "the file was saved in another encoding (often Windows-1252 or Latin-1); \
+             convert it to UTF-8. postlint reads each invalid byte as U+FFFD",
+        )
 }
 
 declare_rule! {

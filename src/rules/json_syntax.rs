@@ -4,8 +4,10 @@ use crate::input::json::SyntaxError;
 
 use super::declare_rule;
 
-pub fn diagnostic(error: SyntaxError) -> Diagnostic {
-    let diagnostic = Diagnostic::new(&JsonSyntax::META, error.span, error.message);
+/// A syntax error found in a segment that starts at file offset `base`.
+pub fn diagnostic(error: SyntaxError, base: usize) -> Diagnostic {
+    let span = base + error.span.start..base + error.span.end;
+    let diagnostic = Diagnostic::new(&JsonSyntax::META, span, error.message);
     match error.help {
         Some(help) => diagnostic.with_help(help),
         None => diagnostic,

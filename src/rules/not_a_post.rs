@@ -1,36 +1,49 @@
 use std::ops::Range;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Finding};
 use crate::engine::{Rule, RuleMeta};
 use crate::post;
+use crate::source::{LineCol, ResolvedSpan};
 
 use super::declare_rule;
 
 /// How far into a file to look for a NUL byte, as git and ripgrep do to spot binary files.
 const BINARY_SNIFF_LEN: usize = 8 * 1024;
 
-/// A file that holds no JSON at all: empty, only whitespace, or binary.
-pub fn check_file(bytes: &[u8]) -> Option<Diagnostic> {
-    if let Some(nul) = memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF_LEN)]) {
-        return Some(
-            Diagnostic::new(
-                &NotAPost::META,
-                nul..nul + 1,
-                "this is a binary file, not JSON",
-            )
-            .with_label("NUL byte")
-            .with_help("postlint reads WordPress posts saved as JSON or NDJSON text"),
-        );
+/// A binary file, told by a NUL byte near its start.
+pub fn check_binary(first_segment: &[u8]) -> Option<Diagnostic> {
+    let sniffed = &first_segment[..first_segment.len().min(BINARY_SNIFF_LEN)];
+    let nul = memchr::memchr(0, sniffed)?;
+    Some(
+        Diagnostic::new(
+            &NotAPost::META,
+            nul..nul + 1,
+            "this is a binary file, not JSON",
+        )
+        .with_label("NUL byte")
+        .with_help("postlint reads WordPress posts saved as JSON or NDJSON text"),
+    )
+}
+
+/// Whether a segment holds only whitespace (and, at the start of the file, a byte order mark).
+pub fn is_blank(segment: &[u8], at_file_start: bool) -> bool {
+    let text = if at_file_start {
+        segment.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(segment)
+    } else {
+        segment
+    };
+    text.iter().all(u8::is_ascii_whitespace)
+}
+
+pub fn empty_file() -> Finding {
+    let diagnostic = Diagnostic::new(&NotAPost::META, 0..0, "the file is empty")
+        .with_help("a post file holds a post object, an array of posts, or one post per line");
+    let start = LineCol { line: 1, column: 1 };
+    Finding {
+        diagnostic,
+        span: ResolvedSpan::new(0..0, start, start),
+        secondary: Vec::new(),
     }
-    let blank = bytes
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(bytes)
-        .iter()
-        .all(u8::is_ascii_whitespace);
-    blank.then(|| {
-        Diagnostic::new(&NotAPost::META, 0..0, "the file is empty")
-            .with_help("a post file holds a post object, an array of posts, or one post per line")
-    })
 }
 
 pub fn diagnostic(head: Range<usize>, why: post::NotAPost) -> Diagnostic {
