@@ -20,8 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint post files: JSON objects, arrays of posts (REST collections) or NDJSON.
     Check(CheckArgs),
-    /// List every rule with its default severity and summary.
-    Rules,
+    /// List every rule with its severity under the current config, and its summary.
+    Rules(ConfigArgs),
     /// Print a rule's documentation.
     Explain {
         /// The rule's code, such as `stray-end-tag`.
@@ -29,8 +29,51 @@ pub enum Command {
     },
 }
 
+/// Where the configuration comes from.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// Read this config file instead of looking for `postlint.toml` upward from here.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Use no config file: only the built-in rule pack and the command line.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Run only these rules (comma-separated codes, or `all`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// Also run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Set a rule's severity: `RULE=error|warning|info|off` (repeatable).
+    #[arg(long, value_name = "RULE=LEVEL")]
+    pub severity: Vec<String>,
+
+    /// Print the effective configuration, with where each value came from, and exit.
+    #[arg(long)]
+    pub show_config: bool,
+
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write every finding of this run to a baseline file (the run then exits 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+
     /// Files or directories to lint; `-` reads standard input. Directories are walked for
     /// `.json`, `.ndjson` and `.jsonl` files, honouring `.gitignore`. Default: the current
     /// directory.

@@ -82,9 +82,18 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(meta: &RuleMeta, range: Range<usize>, message: impl Into<String>) -> Self {
+        Self::for_rule(meta.code, meta.severity, range, message)
+    }
+
+    pub fn for_rule(
+        rule: &'static str,
+        severity: Severity,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
-            rule: meta.code,
-            severity: meta.severity,
+            rule,
+            severity,
             message: message.into(),
             help: None,
             post: None,
@@ -131,4 +140,17 @@ pub struct Finding {
     pub span: ResolvedSpan,
     /// The spans of `diagnostic.secondary`, in the same order.
     pub secondary: Vec<ResolvedSpan>,
+    /// FNV-1a of the rule code and the offending bytes: stable across edits elsewhere in the
+    /// file, for baselines and SARIF fingerprints.
+    pub fingerprint: u64,
+}
+
+/// The fingerprint of a finding: its rule and the bytes it points at.
+pub fn fingerprint(rule: &str, offending: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(rule.as_bytes());
+    hasher.write_u8(0);
+    hasher.write(offending);
+    hasher.finish()
 }

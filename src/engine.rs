@@ -2,21 +2,25 @@
 //! run over a file: posts parsed once, linted in parallel, diagnostics sorted so that the output
 //! never depends on the number of threads.
 
+use std::any::Any;
 use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Finding, PostRef, Severity};
+use crate::diagnostic::{Diagnostic, Finding, PostRef, Severity, fingerprint};
 use crate::html::HtmlIndex;
 use std::io::Read;
+use std::path::Path;
 
+use crate::config::{Config, Effective, PostKey};
 use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
 use crate::post::{HtmlFieldKind, Post};
 use crate::rules;
-use crate::source::{LineCol, LineCursor, ResolvedSpan, SourceFile};
+use crate::source::{LineCol, LineCursor, Origin, ResolvedSpan, SourceFile};
+use crate::suppress;
 
 /// What a rule declares about itself; `postlint rules` and `postlint explain` print it.
 #[derive(Debug)]
@@ -29,6 +33,26 @@ pub struct RuleMeta {
     pub doc: &'static str,
     /// The post fields the rule reads (`content.rendered`), or `file` for whole-file checks.
     pub reads: &'static [&'static str],
+    /// The rule's options, when it has any.
+    pub options: Option<OptionsSpec>,
+}
+
+/// How a rule's options are read from its `[rules.CODE]` table.
+#[derive(Debug)]
+pub struct OptionsSpec {
+    /// Parses the table into the rule's options type; the error says what is wrong.
+    pub parse: fn(toml::Table) -> Result<Arc<dyn Any + Send + Sync>, String>,
+}
+
+/// `OptionsSpec::parse` for an options type.
+pub fn parse_options<T>(table: toml::Table) -> Result<Arc<dyn Any + Send + Sync>, String>
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    let options: T = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_owned())?;
+    Ok(Arc::new(options))
 }
 
 impl RuleMeta {
@@ -88,6 +112,8 @@ pub struct PostContext<'p, 's> {
     pub post: &'p Post<'s>,
     pub html: Vec<HtmlField<'p, 's>>,
     pub post_ref: Arc<PostRef>,
+    /// The rules, severities, options and site facts in force for this post.
+    pub settings: Arc<Effective>,
     /// File offset of the segment the post was read from: spans in `post` are relative to it.
     pub base: usize,
 }
@@ -98,7 +124,7 @@ impl<'p, 's> PostContext<'p, 's> {
         self.base + local.start..self.base + local.end
     }
 
-    pub fn new(post: &'p Post<'s>, base: usize) -> Self {
+    pub fn new(post: &'p Post<'s>, base: usize, settings: Arc<Effective>) -> Self {
         let html: Vec<_> = HtmlFieldKind::ALL
             .into_iter()
             .filter_map(|kind| {
@@ -125,6 +151,7 @@ impl<'p, 's> PostContext<'p, 's> {
             post,
             html,
             post_ref,
+            settings,
             base,
         }
     }
@@ -170,21 +197,43 @@ struct SegmentResult {
 }
 
 pub struct Linter {
-    rules: Vec<&'static dyn Rule>,
+    config: Arc<Config>,
     options: LintOptions,
 }
 
+/// The file being linted, as the per-post work needs it.
+struct FileScope<'a> {
+    path: Option<&'a Path>,
+    settings: Arc<Effective>,
+}
+
 impl Linter {
-    pub fn new(rules: Vec<&'static dyn Rule>, options: LintOptions) -> Self {
-        Self { rules, options }
+    pub fn new(config: Arc<Config>, options: LintOptions) -> Self {
+        Self { config, options }
     }
 
-    fn enabled(&self, code: &str) -> bool {
-        self.rules.iter().any(|r| r.meta().code == code)
+    /// The settings for a post: the file's, unless an override names this post.
+    fn post_settings(&self, scope: &FileScope<'_>, post: &Post<'_>) -> Arc<Effective> {
+        if !self.config.has_post_overrides() {
+            return scope.settings.clone();
+        }
+        let key = PostKey {
+            id: post.id(),
+            slug: post.str_at("slug").map(JsonStr::as_str),
+        };
+        self.config.effective(scope.path, Some(key))
     }
 
     /// Lints a file read from `reader`, a segment at a time.
     pub fn lint_file(&self, file: SourceFile, reader: impl Read) -> std::io::Result<FileReport> {
+        let path = match &file.origin {
+            Origin::Path(path) => Some(path.as_path()),
+            Origin::Memory(_) => None,
+        };
+        let scope = FileScope {
+            path,
+            settings: self.config.effective(path, None),
+        };
         let mut segments = Segments::with_target(reader, self.options.segment_bytes);
         let mut state = ReaderState::default();
         let mut cursor = LineCursor::default();
@@ -194,27 +243,31 @@ impl Linter {
         while let Some(segment) = segments.next_segment()? {
             let first = segment.base == 0;
             if first && let Some(binary) = rules::not_a_post::check_binary(segment.bytes) {
-                findings = self.resolve(&segment, &mut cursor, vec![binary]);
+                findings = resolve(&segment, &mut cursor, settle(&scope.settings, vec![binary]));
                 blank = false;
                 break;
             }
             blank &= rules::not_a_post::is_blank(segment.bytes, first);
             let len = segment.bytes.len();
-            let result = self.lint_segment(&segment, state);
+            let result = self.lint_segment(&scope, &segment, state);
             posts += result.posts;
             state = result.next;
             let read = Segment {
                 bytes: &segment.bytes[..result.read],
                 ..segment
             };
-            findings.extend(self.resolve(&read, &mut cursor, result.diagnostics));
+            findings.extend(resolve(&read, &mut cursor, result.diagnostics));
             if result.read == 0 {
                 segments.extend_past(len);
             } else {
                 segments.consume(result.read);
             }
         }
-        if blank {
+        if blank
+            && scope
+                .settings
+                .is_enabled(rules::not_a_post::NotAPost::META.code)
+        {
             findings = vec![rules::not_a_post::empty_file()];
         }
         Ok(FileReport {
@@ -226,7 +279,12 @@ impl Linter {
 
     /// Parses and lints the posts of one segment, a batch at a time so that only a batch of
     /// parsed posts is in memory. A post the segment ends inside is left for the next one.
-    fn lint_segment(&self, segment: &Segment<'_>, state: ReaderState) -> SegmentResult {
+    fn lint_segment(
+        &self,
+        scope: &FileScope<'_>,
+        segment: &Segment<'_>,
+        state: ReaderState,
+    ) -> SegmentResult {
         let base = segment.base;
         let mut reader =
             PostReader::segment(segment.bytes, self.options.max_depth, state, segment.at_eof);
@@ -239,7 +297,7 @@ impl Linter {
                 break;
             }
             spans.extend(batch.iter().map(|e| e.node.span.clone()));
-            let (found, batch_diagnostics) = self.lint_batch(batch, base);
+            let (found, batch_diagnostics) = self.lint_batch(scope, batch, base);
             posts += found;
             diagnostics.extend(batch_diagnostics);
         }
@@ -248,17 +306,17 @@ impl Linter {
         } else {
             (segment.bytes.len(), reader.state())
         };
-        diagnostics.extend(
-            reader
-                .take_errors()
-                .into_iter()
-                .map(|error| rules::json_syntax::diagnostic(error, base)),
-        );
-        diagnostics.extend(rules::invalid_utf8::check_segment(
+        let mut file_level: Vec<Diagnostic> = reader
+            .take_errors()
+            .into_iter()
+            .map(|error| rules::json_syntax::diagnostic(error, base))
+            .collect();
+        file_level.extend(rules::invalid_utf8::check_segment(
             &segment.bytes[..read],
             base,
             &spans,
         ));
+        diagnostics.extend(settle(&scope.settings, file_level));
         SegmentResult {
             next,
             read,
@@ -267,16 +325,22 @@ impl Linter {
         }
     }
 
-    fn lint_batch(&self, batch: Vec<Entry<'_>>, base: usize) -> (usize, Vec<Diagnostic>) {
+    fn lint_batch(
+        &self,
+        scope: &FileScope<'_>,
+        batch: Vec<Entry<'_>>,
+        base: usize,
+    ) -> (usize, Vec<Diagnostic>) {
         let results: Vec<(bool, Vec<Diagnostic>)> = batch
             .into_par_iter()
             .map(|entry| {
                 let head = entry.node.head_span();
                 match Post::classify(entry.index, entry.node, entry.recovered) {
-                    Ok(post) => (true, self.lint_post(&post, base)),
+                    Ok(post) => (true, self.lint_post(scope, &post, base)),
                     Err(why) => {
                         let head = base + head.start..base + head.end;
-                        (false, vec![rules::not_a_post::diagnostic(head, why)])
+                        let found = vec![rules::not_a_post::diagnostic(head, why)];
+                        (false, settle(&scope.settings, found))
                     }
                 }
             })
@@ -285,63 +349,81 @@ impl Linter {
         (posts, results.into_iter().flat_map(|(_, d)| d).collect())
     }
 
-    fn lint_post(&self, post: &Post<'_>, base: usize) -> Vec<Diagnostic> {
-        let context = PostContext::new(post, base);
+    fn lint_post(&self, scope: &FileScope<'_>, post: &Post<'_>, base: usize) -> Vec<Diagnostic> {
+        let settings = self.post_settings(scope, post);
+        let context = PostContext::new(post, base, settings.clone());
         let mut out = Vec::new();
-        for rule in &self.rules {
+        for rule in &settings.rules {
             rule.check(&context, &mut out);
         }
-        out
+        for pattern in &settings.patterns {
+            pattern.check(&context, &mut out);
+        }
+        let reported = settle(&settings, out);
+        settle(&settings, suppress::apply(&context, reported))
     }
+}
 
-    /// Sorts a segment's diagnostics and resolves their lines and columns in one pass.
-    fn resolve(
-        &self,
-        segment: &Segment<'_>,
-        cursor: &mut LineCursor,
-        diagnostics: Vec<Diagnostic>,
-    ) -> Vec<Finding> {
-        let mut diagnostics: Vec<_> = diagnostics
-            .into_iter()
-            .filter(|d| self.enabled(d.rule))
-            .collect();
-        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        let (start, end) = (cursor.offset(), segment.base + segment.bytes.len());
-        let mut points: Vec<usize> = diagnostics
-            .iter()
-            .flat_map(|d| {
-                std::iter::once(&d.range)
-                    .chain(d.secondary.iter().map(|l| &l.range))
-                    .flat_map(|r| [r.start, r.end])
-            })
-            .map(|p| p.clamp(start, end))
-            .collect();
-        points.sort_unstable();
-        points.dedup();
-        let resolved: Vec<LineCol> = points
-            .iter()
-            .map(|&point| {
-                cursor.advance(segment.bytes, segment.base, point);
-                cursor.line_col()
-            })
-            .collect();
-        cursor.advance(segment.bytes, segment.base, end);
-        // Every offset asked for below is one of `points`, clamped the same way.
-        let at =
-            |offset: usize| resolved[points.partition_point(|&p| p < offset.clamp(start, end))];
-        let span =
-            |range: &Range<usize>| ResolvedSpan::new(range.clone(), at(range.start), at(range.end));
-        diagnostics
-            .into_iter()
-            .map(|diagnostic| Finding {
-                span: span(&diagnostic.range),
-                secondary: diagnostic
-                    .secondary
-                    .iter()
-                    .map(|l| span(&l.range))
-                    .collect(),
-                diagnostic,
-            })
-            .collect()
-    }
+/// Drops the diagnostics of rules that are off and applies the severities the config sets.
+fn settle(settings: &Effective, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter(|d| settings.is_enabled(d.rule))
+        .map(|mut d| {
+            if let Some(severity) = settings.configured_severity(d.rule) {
+                d.severity = severity;
+            }
+            d
+        })
+        .collect()
+}
+
+/// Sorts a segment's diagnostics and resolves their lines and columns in one pass.
+fn resolve(
+    segment: &Segment<'_>,
+    cursor: &mut LineCursor,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Vec<Finding> {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let (start, end) = (cursor.offset(), segment.base + segment.bytes.len());
+    let mut points: Vec<usize> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(&d.range)
+                .chain(d.secondary.iter().map(|l| &l.range))
+                .flat_map(|r| [r.start, r.end])
+        })
+        .map(|p| p.clamp(start, end))
+        .collect();
+    points.sort_unstable();
+    points.dedup();
+    let resolved: Vec<LineCol> = points
+        .iter()
+        .map(|&point| {
+            cursor.advance(segment.bytes, segment.base, point);
+            cursor.line_col()
+        })
+        .collect();
+    cursor.advance(segment.bytes, segment.base, end);
+    // Every offset asked for below is one of `points`, clamped the same way.
+    let at = |offset: usize| resolved[points.partition_point(|&p| p < offset.clamp(start, end))];
+    let span =
+        |range: &Range<usize>| ResolvedSpan::new(range.clone(), at(range.start), at(range.end));
+    let offending = |range: &Range<usize>| {
+        let local = |offset: usize| offset.clamp(segment.base, end) - segment.base;
+        &segment.bytes[local(range.start)..local(range.end)]
+    };
+    diagnostics
+        .into_iter()
+        .map(|diagnostic| Finding {
+            span: span(&diagnostic.range),
+            secondary: diagnostic
+                .secondary
+                .iter()
+                .map(|l| span(&l.range))
+                .collect(),
+            fingerprint: fingerprint(diagnostic.rule, offending(&diagnostic.range)),
+            diagnostic,
+        })
+        .collect()
 }

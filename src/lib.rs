@@ -3,7 +3,9 @@
 //! The flow is one way: input (find, read, split into posts) -> post view and HTML index
 //! (parsed once) -> rules (in parallel) -> diagnostics (sorted, resolved) -> report.
 
+pub mod baseline;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod html;
@@ -12,11 +14,14 @@ pub mod post;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::diagnostic::Severity;
 use crate::engine::{FileReport, LintOptions, Linter};
 use crate::input::InputError;
@@ -58,10 +63,15 @@ fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, Input
         .map_err(|source| InputError::Read { path: name, source })
 }
 
-/// Lints every post under `paths` with every rule. Runs on the current rayon pool.
+/// Lints every post under `paths` with the built-in defaults. Runs on the current rayon pool.
 pub fn check(paths: &[PathBuf], options: LintOptions) -> CheckOutcome {
+    check_with(paths, Arc::new(Config::builtin()), options)
+}
+
+/// Lints every post under `paths` with a configuration.
+pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) -> CheckOutcome {
     let (inputs, mut input_errors) = input::discover(paths);
-    let linter = Linter::new(rules::ALL.to_vec(), options);
+    let linter = Linter::new(config, options);
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
         .map(|input| lint_input(&linter, input))

@@ -4,7 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, Format};
+use std::sync::Arc;
+
+use postlint::baseline::Baseline;
+use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format};
+use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::LintOptions;
 use postlint::report;
 
@@ -12,7 +16,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) => check(args),
-        Command::Rules => print(&report::rules::list()),
+        Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
     };
     ExitCode::from(code)
@@ -29,6 +33,13 @@ fn check(args: CheckArgs) -> u8 {
             return 2;
         }
     };
+    let config = match load_config(&args.config, cli_rules(&args)) {
+        Ok(config) => Arc::new(config),
+        Err(code) => return code,
+    };
+    if args.show_config {
+        return print(&config.show());
+    }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -38,9 +49,25 @@ fn check(args: CheckArgs) -> u8 {
         max_depth: args.max_depth,
         ..LintOptions::default()
     };
-    let outcome = pool.install(|| postlint::check(&paths, options));
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            return 2;
+        }
+    };
+    let mut outcome = pool.install(|| postlint::check_with(&paths, config, options));
     for error in &outcome.input_errors {
         eprintln!("postlint: {error}");
+    }
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &outcome);
+    }
+    if let Some(baseline) = baseline {
+        let known = baseline.filter(&mut outcome.reports);
+        if known > 0 {
+            eprintln!("postlint: {known} findings are in the baseline and not reported");
+        }
     }
     let text = match args.format {
         Format::Json => report::json::render(&outcome.reports),
@@ -49,6 +76,52 @@ fn check(args: CheckArgs) -> u8 {
     match print(&text) {
         0 => outcome.exit_code() as u8,
         failed => failed,
+    }
+}
+
+fn write_baseline(path: &std::path::Path, outcome: &postlint::CheckOutcome) -> u8 {
+    let baseline = Baseline::of(&outcome.reports);
+    if let Err(error) = baseline.write(path) {
+        eprintln!("postlint: cannot write {}: {error}", path.display());
+        return 2;
+    }
+    let count: usize = baseline.entries.iter().map(|e| e.count).sum();
+    eprintln!("postlint: wrote {count} findings to {}", path.display());
+    if outcome.input_errors.is_empty() {
+        0
+    } else {
+        2
+    }
+}
+
+fn cli_rules(args: &CheckArgs) -> CliRules {
+    CliRules {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        severity: args.severity.clone(),
+    }
+}
+
+/// Loads the config; a mistake in it is shown with its place in the file, and exits 2.
+fn load_config(args: &ConfigArgs, cli: CliRules) -> Result<Config, u8> {
+    let request = ConfigRequest {
+        file: args.config.clone(),
+        none: args.no_config,
+        start_dir: std::env::current_dir().unwrap_or_default(),
+        cli,
+    };
+    Config::load(&request).map_err(|error| {
+        let report = miette::Report::new(error);
+        eprintln!("{report:?}");
+        2
+    })
+}
+
+fn rules(args: &ConfigArgs) -> u8 {
+    match load_config(args, CliRules::default()) {
+        Ok(config) => print(&report::rules::list(&config)),
+        Err(code) => code,
     }
 }
 

@@ -47,6 +47,8 @@ pub struct Element {
     pub parent: Option<ElementId>,
     /// Indices into [`HtmlIndex::attributes`].
     pub attributes: Range<usize>,
+    /// The `<a>` this element is inside (itself, for an `<a>`).
+    pub link: Option<ElementId>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +117,11 @@ impl HtmlIndex {
         self.attributes_of(element)
             .iter()
             .find(|a| &*a.name == name)
+    }
+
+    /// The `<a>` a text run is inside, if any.
+    pub fn link_of(&self, text: &Text) -> Option<ElementId> {
+        text.parent.and_then(|p| self.elements[p].link)
     }
 
     /// All the text of the field, tags removed, as a reader sees it (whitespace kept).
@@ -228,6 +235,12 @@ impl Builder {
 
         let is_empty = is_void(name) || (self_closing && self.foreign_depth > 0);
         let id = self.index.elements.len();
+        let parent = self.open.last().copied();
+        let link = if name == "a" {
+            Some(id)
+        } else {
+            parent.and_then(|p| self.index.elements[p].link)
+        };
         self.index.elements.push(Element {
             name: tag.name.clone(),
             start_tag: span,
@@ -237,8 +250,9 @@ impl Builder {
             } else {
                 Closed::Unclosed
             },
-            parent: self.open.last().copied(),
+            parent,
             attributes,
+            link,
         });
         if !is_empty {
             match name {
@@ -402,6 +416,62 @@ impl Builder {
     }
 }
 
+/// Maps offsets in decoded text (character references replaced) back to its source in the
+/// HTML. Returns `(decoded, source)` pairs at each reference, or `None` when the two cannot be
+/// lined up exactly (a legacy reference without `;`), so callers fall back to the whole run.
+pub fn reference_map(source: &str, decoded: &str) -> Option<Vec<(usize, usize)>> {
+    let mut map = Vec::new();
+    let (mut s, mut d) = (0, 0);
+    while s < source.len() && d < decoded.len() {
+        let source_char = source[s..].chars().next()?;
+        let decoded_char = decoded[d..].chars().next()?;
+        if source_char == '&'
+            && let Some(len) = reference_len(&source[s..])
+        {
+            s += len;
+            d += decoded_char.len_utf8();
+            map.push((d, s));
+        } else if source_char == '\r' && decoded_char == '\n' {
+            s += if source[s..].starts_with("\r\n") {
+                2
+            } else {
+                1
+            };
+            d += 1;
+            map.push((d, s));
+        } else if source_char == decoded_char {
+            s += source_char.len_utf8();
+            d += decoded_char.len_utf8();
+        } else {
+            return None;
+        }
+    }
+    (s == source.len() && d == decoded.len()).then_some(map)
+}
+
+/// Length of a character reference with its `;`: `&amp;`, `&#8217;`, `&#x2019;`.
+fn reference_len(text: &str) -> Option<usize> {
+    let body = text.strip_prefix('&')?;
+    let end = body.find(';')?;
+    let name = &body[..end];
+    let valid = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+        !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    } else if let Some(digits) = name.strip_prefix('#') {
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    } else {
+        !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    valid.then_some(end + 2)
+}
+
+/// A decoded offset through a map from `reference_map`, relative to the source start.
+pub fn source_offset(map: &[(usize, usize)], decoded: usize) -> usize {
+    match map.partition_point(|&(d, _)| d <= decoded).checked_sub(1) {
+        Some(i) => map[i].1 + (decoded - map[i].0),
+        None => decoded,
+    }
+}
+
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -485,6 +555,21 @@ mod tests {
     fn script_content_is_raw_text() {
         let index = HtmlIndex::parse("<script>if (a</b) {}</script>");
         assert!(index.stray_end_tags.is_empty());
+    }
+
+    #[test]
+    fn references_map_back_to_their_source() {
+        let source = "caf&eacute; &amp; &#8217;s";
+        let decoded = "caf\u{e9} & \u{2019}s";
+        let map = reference_map(source, decoded).expect("aligned");
+        let s = decoded.find('s').expect("s");
+        assert_eq!(source_offset(&map, s), source.len() - 1);
+        let amp = decoded.find('&').expect("amp");
+        assert_eq!(
+            source_offset(&map, amp),
+            source.find("&amp;").expect("source amp")
+        );
+        assert_eq!(reference_map("&copy 2024", "\u{a9} 2024"), None);
     }
 
     #[test]

@@ -1,21 +1,20 @@
 //! `postlint rules` and `postlint explain`: the registry as people read it.
 
+use crate::config::Config;
 use crate::rules;
 
-pub fn list() -> String {
-    let width = rules::ALL
-        .iter()
-        .map(|r| r.meta().code.len())
-        .max()
-        .unwrap_or(0);
+/// Every rule with its severity under `config` (`off` when it does not run) and its summary;
+/// a severity set by the config names where.
+pub fn list(config: &Config) -> String {
+    let levels = config.rule_levels();
+    let width = levels.iter().map(|(c, _, _)| c.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for rule in rules::ALL {
-        let meta = rule.meta();
+    for (code, level, from) in levels {
+        let summary = rules::find(&code).map_or("pattern rule from a pack", |r| r.meta().summary);
+        let from = from.map(|f| format!(" (set in {f})")).unwrap_or_default();
         out.push_str(&format!(
-            "{:width$}  {:7}  {}\n",
-            meta.code,
-            meta.severity.as_str(),
-            meta.summary
+            "{code:width$}  {:7}  {summary}{from}\n",
+            level.as_str()
         ));
     }
     out

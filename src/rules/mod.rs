@@ -4,7 +4,10 @@
 pub mod invalid_utf8;
 pub mod json_syntax;
 pub mod not_a_post;
+pub mod pattern;
 pub mod stray_end_tag;
+pub mod suppression_without_reason;
+pub mod unused_suppression;
 
 use crate::engine::Rule;
 
@@ -16,7 +19,8 @@ macro_rules! declare_rule {
             code: $code:literal,
             severity: $severity:ident,
             summary: $summary:literal,
-            reads: [$($reads:literal),* $(,)?] $(,)?
+            reads: [$($reads:literal),* $(,)?]
+            $(, options: $options:ty)? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -30,11 +34,24 @@ macro_rules! declare_rule {
                 summary: $summary,
                 doc: concat!($($doc, "\n"),+),
                 reads: &[$($reads),*],
+                options: $crate::rules::options_spec!($($options)?),
             };
         }
     };
 }
 pub(crate) use declare_rule;
+
+macro_rules! options_spec {
+    () => {
+        None
+    };
+    ($options:ty) => {
+        Some($crate::engine::OptionsSpec {
+            parse: $crate::engine::parse_options::<$options>,
+        })
+    };
+}
+pub(crate) use options_spec;
 
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn Rule] = &[
@@ -42,6 +59,8 @@ pub static ALL: &[&dyn Rule] = &[
     &json_syntax::JsonSyntax,
     &not_a_post::NotAPost,
     &stray_end_tag::StrayEndTag,
+    &suppression_without_reason::SuppressionWithoutReason,
+    &unused_suppression::UnusedSuppression,
 ];
 
 pub fn find(code: &str) -> Option<&'static dyn Rule> {

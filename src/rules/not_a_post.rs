@@ -43,6 +43,7 @@ pub fn empty_file() -> Finding {
         diagnostic,
         span: ResolvedSpan::new(0..0, start, start),
         secondary: Vec::new(),
+        fingerprint: crate::diagnostic::fingerprint(NotAPost::META.code, b""),
     }
 }
 

@@ -1,0 +1,142 @@
+//! `--show-config`: the effective configuration, each value with where it came from.
+
+use std::fmt::Write;
+
+use super::{Config, Level, Provenance, Valued};
+
+pub fn render(config: &Config) -> String {
+    let mut out = String::new();
+    let names: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+    let _ = writeln!(out, "# Read, in order (later wins): {}", names.join(", "));
+    let _ = writeln!(out, "\n[rules]   # for files no override matches");
+    let levels = config.rule_levels();
+    let width = levels.iter().map(|(c, _, _)| c.len()).max().unwrap_or(0);
+    for (code, level, from) in levels {
+        let from = from.unwrap_or_else(|| match level {
+            Level::Off => "not selected".to_owned(),
+            Level::On(_) => "rule default".to_owned(),
+        });
+        let _ = writeln!(
+            out,
+            "{code:width$} = {:<9} # {from}",
+            quoted(level.as_str())
+        );
+    }
+    let effective = config.effective(None, None);
+    let mut with_options: Vec<_> = effective.option_provenance.iter().collect();
+    with_options.sort_by_key(|(code, _)| code.as_str());
+    for (code, from) in with_options {
+        let _ = writeln!(
+            out,
+            "# options of `{code}` set at {}",
+            config.describe(*from)
+        );
+    }
+
+    let site = &config.site;
+    let _ = writeln!(out, "\n[site]");
+    line(
+        &mut out,
+        config,
+        "timezone",
+        site.timezone.as_ref().map(string),
+    );
+    line(
+        &mut out,
+        config,
+        "utc-offset",
+        site.utc_offset.as_ref().map(string),
+    );
+    line(&mut out, config, "hosts", site.hosts.as_ref().map(strings));
+    line(
+        &mut out,
+        config,
+        "staging-hosts",
+        site.staging_hosts.as_ref().map(strings),
+    );
+    line(
+        &mut out,
+        config,
+        "https-only-hosts",
+        site.https_only_hosts.as_ref().map(strings),
+    );
+    line(
+        &mut out,
+        config,
+        "export",
+        site.export_complete.as_ref().map(|v| {
+            let kind = if v.value { "complete" } else { "partial" };
+            (quoted(kind), v.from)
+        }),
+    );
+    for epoch in &site.timezone_history {
+        let zone = epoch
+            .timezone
+            .as_deref()
+            .or(epoch.utc_offset.as_deref())
+            .unwrap_or("?");
+        let _ = writeln!(
+            out,
+            "timezone-history: {zone} until {}   # {}",
+            epoch.until,
+            config.describe(epoch.from)
+        );
+    }
+    for section in &site.sections {
+        let _ = writeln!(
+            out,
+            "required section: {}   # {}",
+            quoted(&section.heading),
+            config.describe(section.from)
+        );
+    }
+    if let Some(order) = &site.sections_ordered {
+        let _ = writeln!(
+            out,
+            "sections in order: {}   # {}",
+            order.value,
+            config.describe(order.from)
+        );
+    }
+    for pattern in &config.patterns {
+        let _ = writeln!(
+            out,
+            "pattern rule {}: /{}/ in {}",
+            pattern.code,
+            pattern.regex.as_str(),
+            pattern.scope.as_str()
+        );
+    }
+    if !config.overrides.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n# {} override(s) apply to the files and posts they name",
+            config.overrides.len()
+        );
+    }
+    out
+}
+
+fn line(out: &mut String, config: &Config, key: &str, value: Option<(String, Provenance)>) {
+    match value {
+        Some((text, from)) => {
+            let _ = writeln!(out, "{key} = {text}   # {}", config.describe(from));
+        }
+        None => {
+            let _ = writeln!(out, "# {key} not set");
+        }
+    }
+}
+
+fn string(value: &Valued<String>) -> (String, Provenance) {
+    (quoted(&value.value), value.from)
+}
+
+fn strings(value: &Valued<Vec<String>>) -> (String, Provenance) {
+    let items: Vec<String> = value.value.iter().map(|v| quoted(v)).collect();
+    (format!("[{}]", items.join(", ")), value.from)
+}
+
+fn quoted(text: &str) -> String {
+    format!("{text:?}")
+}
