@@ -39,8 +39,11 @@ impl Directive {
     fn silences(&self, diagnostic: &Diagnostic) -> bool {
         let code_ok = self.codes.is_empty() || self.codes.iter().any(|c| c == diagnostic.rule);
         let place_ok = match self.kind {
+            Kind::Enable => false,
             Kind::Post => true,
-            _ => diagnostic.field == self.field && self.covers.contains(&diagnostic.range.start),
+            Kind::NextLine | Kind::Block => {
+                diagnostic.field == self.field && self.covers.contains(&diagnostic.range.start)
+            }
         };
         code_ok && place_ok && !is_about_suppressions(diagnostic.rule)
     }

@@ -142,3 +142,102 @@ fn explain_prints_the_rule_doc() {
         .stdout(predicate::str::contains("## Why it matters"))
         .stdout(predicate::str::contains("## Example"));
 }
+
+fn temp_project(config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), config).expect("config");
+    std::fs::copy(
+        fixture("seed_koreapro_2205786.json"),
+        dir.path().join("seed.json"),
+    )
+    .expect("copy seed");
+    dir
+}
+
+#[test]
+fn config_is_found_upward_and_can_be_bypassed() {
+    let dir = temp_project("ignore = [\"stray-end-tag\", \"json-syntax\"]\n");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).expect("mkdir");
+    postlint()
+        .current_dir(&sub)
+        .args(["check", "../seed.json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "0 errors, 0 warnings in 1 post (1 file)",
+        ));
+    postlint()
+        .current_dir(&sub)
+        .args(["check", "--no-config", "../seed.json"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn config_errors_exit_2_with_their_place() {
+    let dir = temp_project("[rules.stray-end-tagg]\nseverity = \"info\"\n");
+    postlint()
+        .current_dir(dir.path())
+        .args(["check", "seed.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule `stray-end-tagg`"))
+        .stderr(predicate::str::contains("postlint.toml:1:8"))
+        .stderr(predicate::str::contains("did you mean `stray-end-tag`?"));
+}
+
+#[test]
+fn show_config_and_rules_tell_where_settings_come_from() {
+    let dir = temp_project("[rules.stray-end-tag]\nseverity = \"error\"\n");
+    postlint()
+        .current_dir(dir.path())
+        .args(["check", "--show-config"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "stray-end-tag              = \"error\"   # postlint.toml:1",
+        ));
+    postlint()
+        .current_dir(dir.path())
+        .args(["rules"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "stray-end-tag               error    An end tag closes",
+        ))
+        .stdout(predicate::str::contains("(set in postlint.toml:1)"));
+    postlint()
+        .current_dir(dir.path())
+        .args(["check", "--severity", "stray-end-tag=off", "--show-config"])
+        .assert()
+        .stdout(predicate::str::contains("= \"off\"     # command line"));
+}
+
+#[test]
+fn baseline_written_then_used() {
+    let dir = temp_project("");
+    postlint()
+        .current_dir(dir.path())
+        .args(["check", "--write-baseline", "baseline.json", "seed.json"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "wrote 38 findings to baseline.json",
+        ));
+    postlint()
+        .current_dir(dir.path())
+        .args(["check", "--baseline", "baseline.json", "seed.json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "0 errors, 0 warnings in 1 post (1 file)",
+        ));
+    std::fs::write(dir.path().join("broken.json"), "not json").expect("write");
+    postlint()
+        .current_dir(dir.path())
+        .args(["check", "--baseline", "broken.json", "seed.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a postlint baseline"));
+}

@@ -82,6 +82,9 @@ struct Layer {
     select: Option<(Vec<String>, Provenance)>,
     extend_select: Vec<String>,
     ignore: Vec<String>,
+    /// Where `extend-select` and `ignore` were written.
+    extend_from: Option<Provenance>,
+    ignore_from: Option<Provenance>,
     rules: Vec<RuleLayer>,
 }
 
@@ -184,6 +187,8 @@ pub struct ConfigRequest {
 /// The whole configuration of a run.
 pub struct Config {
     pub sources: Vec<ConfigSource>,
+    /// Indices into `sources` in the order their layers apply.
+    pub layer_order: Vec<usize>,
     /// The folder of the config file: override globs are relative to it.
     root: PathBuf,
     base: Vec<Layer>,
@@ -199,6 +204,8 @@ pub struct Effective {
     pub rules: Vec<&'static dyn Rule>,
     pub patterns: Vec<Arc<PatternRule>>,
     enabled: HashSet<String>,
+    /// The last setting that turned each rule on or off.
+    switched: HashMap<String, Provenance>,
     levels: HashMap<String, (Severity, Provenance)>,
     options: HashMap<&'static str, Arc<dyn Any + Send + Sync>>,
     option_provenance: HashMap<String, Provenance>,
@@ -281,6 +288,7 @@ impl Config {
             .chain(overrides.iter().map(|&i| &self.overrides[i].layer))
             .chain(std::iter::once(&self.cli));
         let mut enabled: HashSet<String> = HashSet::new();
+        let mut switched: HashMap<String, Provenance> = HashMap::new();
         let mut levels: HashMap<String, (Severity, Provenance)> = HashMap::new();
         let mut tables: HashMap<String, toml::Table> = HashMap::new();
         let mut option_provenance = HashMap::new();
@@ -288,14 +296,28 @@ impl Config {
             enabled.insert(pattern.code.to_owned());
         }
         for layer in layers {
-            if let Some((select, _)) = &layer.select {
+            if let Some((select, from)) = &layer.select {
                 enabled = expand(select, &self.patterns);
+                for code in self.all_codes() {
+                    switched.insert(code, *from);
+                }
             }
-            enabled.extend(expand(&layer.extend_select, &self.patterns));
+            for code in expand(&layer.extend_select, &self.patterns) {
+                if let Some(from) = layer.extend_from {
+                    switched.insert(code.clone(), from);
+                }
+                enabled.insert(code);
+            }
             for code in expand(&layer.ignore, &self.patterns) {
+                if let Some(from) = layer.ignore_from {
+                    switched.insert(code.clone(), from);
+                }
                 enabled.remove(&code);
             }
             for rule in &layer.rules {
+                if let Some((_, from)) = rule.level {
+                    switched.insert(rule.code.clone(), from);
+                }
                 match rule.level {
                     Some((Level::Off, _)) => {
                         enabled.remove(&rule.code);
@@ -348,6 +370,7 @@ impl Config {
                 .cloned()
                 .collect(),
             enabled,
+            switched,
             levels,
             options,
             option_provenance,
@@ -355,9 +378,7 @@ impl Config {
         }
     }
 
-    /// Each rule's effective severity for files matched by no override: for `postlint rules`.
-    pub fn rule_levels(&self) -> Vec<(String, Level, Option<String>)> {
-        let effective = self.effective(None, None);
+    fn all_codes(&self) -> Vec<String> {
         let mut codes: Vec<String> = rules::ALL
             .iter()
             .map(|r| r.meta().code.to_owned())
@@ -365,10 +386,18 @@ impl Config {
             .collect();
         codes.sort();
         codes
+    }
+
+    /// Each rule's effective severity for files matched by no override, and where that was
+    /// set (`None`: the rule's default): for `postlint rules` and `--show-config`.
+    pub fn rule_levels(&self) -> Vec<(String, Level, Option<String>)> {
+        let effective = self.effective(None, None);
+        self.all_codes()
             .into_iter()
             .map(|code| {
                 let (level, from) = if !effective.is_enabled(&code) {
-                    (Level::Off, None)
+                    let from = effective.switched.get(&code).map(|f| self.describe(*f));
+                    (Level::Off, from)
                 } else if let Some((severity, from)) = effective.levels.get(&code) {
                     (Level::On(*severity), Some(self.describe(*from)))
                 } else {
@@ -502,7 +531,7 @@ impl Loader {
             ConfigError::new(format!("cannot read {}: {error}", path.display()))
         })?;
         chain.push(canonical);
-        let name = path.display().to_string();
+        let name = display_name(path);
         let result = self.read_text(&name, text.into(), chain);
         chain.pop();
         result
@@ -561,6 +590,7 @@ impl Loader {
         }
         let cli = builder.cli_layer(cli)?;
         Ok(Config {
+            layer_order: self.raws.iter().map(|(source, _)| *source).collect(),
             root,
             base,
             overrides,
@@ -640,10 +670,13 @@ impl Builder<'_> {
             }
             None => None,
         };
+        let list_from = |list: &[Text]| list.first().map(|t| Self::from(source, t));
         let mut layer = Layer {
             select,
             extend_select: self.codes(source, extend_select)?,
             ignore: self.codes(source, ignore)?,
+            extend_from: list_from(extend_select),
+            ignore_from: list_from(ignore),
             rules: Vec::new(),
         };
         for (code, table) in rules {
@@ -773,6 +806,8 @@ impl Builder<'_> {
             },
             extend_select: list(&cli.extend_select)?,
             ignore: list(&cli.ignore)?,
+            extend_from: Some(Provenance::CommandLine),
+            ignore_from: Some(Provenance::CommandLine),
             rules: Vec::new(),
         };
         for pair in &cli.severity {
@@ -1031,6 +1066,17 @@ impl Builder<'_> {
             )
             .with_help("write it as +HH:MM or -HH:MM, such as \"+05:30\""))
     }
+}
+
+/// A path as the user would write it: relative to the current folder when it is below it.
+fn display_name(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// `+05:30` → 330, `-02:30` → -150.

@@ -6,16 +6,25 @@ use super::{Config, Level, Provenance, Valued};
 
 pub fn render(config: &Config) -> String {
     let mut out = String::new();
-    let names: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
-    let _ = writeln!(out, "# Read, in order (later wins): {}", names.join(", "));
+    let names: Vec<&str> = config
+        .layer_order
+        .iter()
+        .map(|&i| config.sources[i].name.as_str())
+        .collect();
+    let _ = writeln!(
+        out,
+        "# Layers, in order (later wins): {}, command line",
+        names.join(", ")
+    );
     let _ = writeln!(out, "\n[rules]   # for files no override matches");
     let levels = config.rule_levels();
     let width = levels.iter().map(|(c, _, _)| c.len()).max().unwrap_or(0);
     for (code, level, from) in levels {
-        let from = from.unwrap_or_else(|| match level {
-            Level::Off => "not selected".to_owned(),
-            Level::On(_) => "rule default".to_owned(),
-        });
+        let from = match (from, level) {
+            (Some(from), _) => from,
+            (None, Level::Off) => "off by default".to_owned(),
+            (None, Level::On(_)) => "rule default".to_owned(),
+        };
         let _ = writeln!(
             out,
             "{code:width$} = {:<9} # {from}",
