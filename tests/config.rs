@@ -522,7 +522,7 @@ fn baseline_survives_an_unrelated_edit_and_lets_new_findings_through() {
     std::fs::write(&path, before).expect("write");
     let run = || {
         postlint::check_with(
-            &[path.clone()],
+            std::slice::from_ref(&path),
             Arc::new(load_ok(dir.path())),
             LintOptions::default(),
         )
