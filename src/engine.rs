@@ -14,9 +14,12 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::config::{Config, Effective, PostKey};
+use url::Url;
+
 use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
+use crate::links::{self, Link};
 use crate::post::{HtmlFieldKind, Post};
 use crate::rules;
 use crate::source::{LineCol, LineCursor, Origin, ResolvedSpan, SourceFile};
@@ -111,6 +114,10 @@ impl HtmlField<'_, '_> {
 pub struct PostContext<'p, 's> {
     pub post: &'p Post<'s>,
     pub html: Vec<HtmlField<'p, 's>>,
+    /// The links of the HTML fields, parsed once, in field and document order.
+    pub links: Vec<Link>,
+    /// The post's own address, which relative links resolve against.
+    pub base_url: Url,
     pub post_ref: Arc<PostRef>,
     /// The rules, severities, options and site facts in force for this post.
     pub settings: Arc<Effective>,
@@ -119,6 +126,21 @@ pub struct PostContext<'p, 's> {
 }
 
 impl<'p, 's> PostContext<'p, 's> {
+    /// The HTML field of a kind, when the post has it.
+    pub fn field(&self, kind: HtmlFieldKind) -> Option<&HtmlField<'p, 's>> {
+        self.html.iter().find(|f| f.kind == kind)
+    }
+
+    /// A diagnostic on a link's value.
+    pub fn link_diagnostic(
+        &self,
+        meta: &RuleMeta,
+        link: &Link,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        self.html[link.field].diagnostic(meta, self, link.span.clone(), message)
+    }
+
     /// The file range of a range in the post's segment (a JSON value's `span`).
     pub fn file_range(&self, local: &Range<usize>) -> Range<usize> {
         self.base + local.start..self.base + local.end
@@ -137,6 +159,13 @@ impl<'p, 's> PostContext<'p, 's> {
                 })
             })
             .collect();
+        let base_url = links::base_url(post.link());
+        let links = html
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind != HtmlFieldKind::Title)
+            .flat_map(|(i, f)| links::find(i, &f.index, &base_url))
+            .collect();
         let title = html
             .iter()
             .find(|f| f.kind == HtmlFieldKind::Title)
@@ -150,6 +179,8 @@ impl<'p, 's> PostContext<'p, 's> {
         Self {
             post,
             html,
+            links,
+            base_url,
             post_ref,
             settings,
             base,

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod html;
 pub mod input;
+pub mod links;
 pub mod post;
 pub mod report;
 pub mod rules;

@@ -83,7 +83,10 @@ fn every_span_is_inside_its_file_on_character_boundaries() {
 
 #[test]
 fn stray_tags_in_pretty_utf8_json() {
-    let found = findings(&case("invalid_stray_end_tags.json"));
+    let found: Vec<_> = findings(&case("invalid_stray_end_tags.json"))
+        .into_iter()
+        .filter(|f| f.diagnostic.rule == "stray-end-tag")
+        .collect();
     assert_eq!(
         positions(&found),
         [

@@ -49,6 +49,53 @@ pub struct Element {
     pub attributes: Range<usize>,
     /// The `<a>` this element is inside (itself, for an `<a>`).
     pub link: Option<ElementId>,
+    /// From the end of the start tag to where the element ends (its end tag, the tag that
+    /// closed it, or the end of the field).
+    pub content: Range<usize>,
+    /// What the content holds, as a reader would see it.
+    pub has: Content,
+}
+
+/// What an element's content holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Content {
+    /// Text other than whitespace (`&nbsp;` and zero-width spaces count as whitespace).
+    pub text: bool,
+    /// Something visible that is not text: an image, a video, an embed, a form control.
+    pub media: bool,
+    /// A `<br>`.
+    pub line_break: bool,
+}
+
+/// Elements a reader sees without any text in them.
+pub fn is_media(name: &str) -> bool {
+    matches!(
+        name,
+        "img"
+            | "picture"
+            | "svg"
+            | "video"
+            | "audio"
+            | "iframe"
+            | "embed"
+            | "object"
+            | "canvas"
+            | "math"
+            | "input"
+            | "select"
+            | "textarea"
+            | "button"
+            | "hr"
+            | "meter"
+            | "progress"
+    )
+}
+
+/// Text a reader sees as nothing: whitespace, no-break and zero-width spaces.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -98,7 +145,10 @@ pub struct HtmlIndex {
 
 impl HtmlIndex {
     pub fn parse(html: &str) -> Self {
-        let mut builder = Builder::default();
+        let mut builder = Builder {
+            html_len: html.len(),
+            ..Builder::default()
+        };
         let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: Span<usize>| {
             builder.event(event, span.start..span.end);
             None::<std::convert::Infallible>
@@ -117,6 +167,21 @@ impl HtmlIndex {
         self.attributes_of(element)
             .iter()
             .find(|a| &*a.name == name)
+    }
+
+    /// The text runs inside a range of the field, such as an element's content.
+    pub fn texts_in(&self, range: Range<usize>) -> &[Text] {
+        let from = self.texts.partition_point(|t| t.span.start < range.start);
+        let to = self.texts.partition_point(|t| t.span.start < range.end);
+        &self.texts[from..to.max(from)]
+    }
+
+    /// The text of an element as a reader sees it.
+    pub fn text_of(&self, element: &Element) -> String {
+        self.texts_in(element.content.clone())
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect()
     }
 
     /// The `<a>` a text run is inside, if any.
@@ -141,6 +206,7 @@ struct Builder {
     pending: Option<PendingTag>,
     foreign_depth: usize,
     select_depth: usize,
+    html_len: usize,
 }
 
 /// Inside `<select>` browsers drop every tag but these (the "in select" insertion mode).
@@ -253,6 +319,8 @@ impl Builder {
             parent,
             attributes,
             link,
+            content: end..end,
+            has: Content::default(),
         });
         if !is_empty {
             match name {
@@ -402,6 +470,11 @@ impl Builder {
 
     fn close_element(&mut self, id: ElementId, how: Closed) {
         let element = &mut self.index.elements[id];
+        element.content.end = match (&how, &element.end_tag) {
+            (Closed::EndTag, Some(end_tag)) => end_tag.start,
+            (Closed::Implied { by }, _) => by.start,
+            _ => element.content.end,
+        };
         match &*element.name {
             "svg" | "math" => self.foreign_depth = self.foreign_depth.saturating_sub(1),
             "select" => self.select_depth = self.select_depth.saturating_sub(1),
@@ -410,9 +483,43 @@ impl Builder {
         element.closed = how;
     }
 
-    fn finish(self) -> HtmlIndex {
+    fn finish(mut self) -> HtmlIndex {
         // Elements still open keep `Closed::Unclosed`, set when they were created.
+        for &id in &self.open {
+            self.index.elements[id].content.end = self.html_len;
+        }
+        self.mark_content();
         self.index
+    }
+
+    /// Marks every element by what its content holds. Each mark walks up the ancestors until
+    /// one already has it, so the whole pass is linear.
+    fn mark_content(&mut self) {
+        let elements = &mut self.index.elements;
+        let mark = |elements: &mut Vec<Element>,
+                    from: Option<ElementId>,
+                    flag: fn(&mut Content) -> &mut bool| {
+            let mut at = from;
+            while let Some(id) = at {
+                let slot = flag(&mut elements[id].has);
+                if *slot {
+                    break;
+                }
+                *slot = true;
+                at = elements[id].parent;
+            }
+        };
+        for text in self.index.texts.iter().filter(|t| !is_blank(&t.text)) {
+            mark(elements, text.parent, |c| &mut c.text);
+        }
+        for id in 0..elements.len() {
+            let parent = elements[id].parent;
+            if is_media(&elements[id].name) {
+                mark(elements, parent, |c| &mut c.media);
+            } else if &*elements[id].name == "br" {
+                mark(elements, parent, |c| &mut c.line_break);
+            }
+        }
     }
 }
 

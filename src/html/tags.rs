@@ -181,7 +181,7 @@ pub fn end_tag_scope(name: &str) -> Scope {
     match name {
         "p" => Scope::Button,
         "li" => Scope::ListItem,
-        "tr" | "td" | "th" | "tbody" | "thead" | "tfoot" | "caption" => Scope::Table,
+        "table" | "tr" | "td" | "th" | "tbody" | "thead" | "tfoot" | "caption" => Scope::Table,
         _ => Scope::Default,
     }
 }

@@ -1,0 +1,156 @@
+//! The links of a post, found once in its HTML index and parsed once with the url crate; every
+//! link rule (and the remote checker) reads this list.
+
+use std::ops::Range;
+
+use url::Url;
+
+use crate::html::{ElementId, HtmlIndex};
+
+/// Elements and the attribute that holds their target.
+const LINK_ATTRIBUTES: [(&str, &str); 9] = [
+    ("a", "href"),
+    ("area", "href"),
+    ("img", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("track", "src"),
+];
+
+/// Stands in for the post's own address when it has none, so relative links still parse.
+const PLACEHOLDER_BASE: &str = "https://postlint.invalid/";
+
+#[derive(Debug)]
+pub struct Link {
+    /// Index of the HTML field in the post's view.
+    pub field: usize,
+    pub element: ElementId,
+    pub tag: &'static str,
+    pub attribute: &'static str,
+    /// The attribute's value, character references decoded, surrounding whitespace removed as
+    /// browsers do.
+    pub value: String,
+    /// The value's text in the field's HTML; the attribute name when the value is empty.
+    pub span: Range<usize>,
+    /// The target resolved against the post's `link`; an error for what cannot be parsed.
+    pub target: Result<Url, url::ParseError>,
+}
+
+impl Link {
+    pub fn is_anchor(&self) -> bool {
+        self.tag == "a" || self.tag == "area"
+    }
+
+    /// `href="#x"`: a link within the page.
+    pub fn fragment_only(&self) -> Option<&str> {
+        self.value.strip_prefix('#')
+    }
+}
+
+/// The base that relative links resolve against: the post's own address.
+pub fn base_url(post_link: Option<&str>) -> Url {
+    post_link
+        .and_then(|link| Url::parse(link).ok())
+        .filter(|url| !url.cannot_be_a_base())
+        .unwrap_or_else(|| Url::parse(PLACEHOLDER_BASE).expect("the placeholder base is a URL"))
+}
+
+/// Every link of one field, in document order.
+pub fn find(field: usize, index: &HtmlIndex, base: &Url) -> Vec<Link> {
+    let mut links = Vec::new();
+    for (id, element) in index.elements.iter().enumerate() {
+        let Some(&(tag, attribute)) = LINK_ATTRIBUTES.iter().find(|(t, _)| **t == *element.name)
+        else {
+            continue;
+        };
+        let Some(attr) = index.attribute(element, attribute) else {
+            if tag == "a" || tag == "area" {
+                links.push(Link {
+                    field,
+                    element: id,
+                    tag,
+                    attribute,
+                    value: String::new(),
+                    span: element.start_tag.clone(),
+                    target: Err(url::ParseError::EmptyHost),
+                });
+            }
+            continue;
+        };
+        let value = attr.value.trim_matches(is_html_space).to_owned();
+        links.push(Link {
+            field,
+            element: id,
+            tag,
+            attribute,
+            target: base.join(&value),
+            span: attr
+                .value_span
+                .clone()
+                .unwrap_or_else(|| attr.name_span.clone()),
+            value,
+        });
+    }
+    links
+}
+
+fn is_html_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}')
+}
+
+/// The form two links are compared in: scheme and host lower-cased and the default port
+/// dropped (the url crate does both), tracking parameters removed, a trailing slash ignored;
+/// the fragment is kept, since `#a` and `#b` are different places.
+pub fn normalized(url: &Url) -> String {
+    let mut url = url.clone();
+    if url.query().is_some() {
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(key, _)| !is_tracking_parameter(key))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    let path = url.path().to_owned();
+    if path.len() > 1 && path.ends_with('/') {
+        url.set_path(path.trim_end_matches('/'));
+    }
+    url.to_string()
+}
+
+fn is_tracking_parameter(key: &str) -> bool {
+    key.starts_with("utm_") || matches!(key, "fbclid" | "gclid" | "dclid" | "msclkid" | "mc_eid")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(text: &str) -> String {
+        normalized(&Url::parse(text).expect("url"))
+    }
+
+    #[test]
+    fn normalisation_ignores_what_does_not_change_the_target() {
+        assert_eq!(
+            norm("HTTPS://Example.ORG:443/a/?utm_source=x&b=1"),
+            norm("https://example.org/a?b=1")
+        );
+        assert_eq!(
+            norm("https://example.org/a/?fbclid=1"),
+            norm("https://example.org/a")
+        );
+        assert_ne!(
+            norm("https://example.org/a#one"),
+            norm("https://example.org/a#two")
+        );
+        assert_ne!(norm("http://example.org/a"), norm("https://example.org/a"));
+    }
+}

@@ -1,0 +1,81 @@
+use serde::Deserialize;
+use url::Url;
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::{PostContext, Rule, RuleMeta};
+
+use super::declare_rule;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Options {
+    /// Report every `http:` link, not only those to the site's own and https-only hosts.
+    pub any_http: bool,
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `http:` links to hosts that serve https: the hosts a pack lists as
+    /// `https-only-hosts`, and the site's own hosts (the pack's `hosts`, or the host of a post
+    /// whose own `link` is https). With `any-http = true`, every `http:` link.
+    ///
+    /// ## Why it matters
+    /// Readers go through a redirect at best; at worst browsers warn, block an `http:` image on
+    /// an https page as mixed content, or the link leaks where they came from.
+    ///
+    /// ## Example
+    /// ```html
+    /// <a href="http://news.example.com/2024/07/story/">the story</a>
+    /// ```
+    /// Use `https://news.example.com/2024/07/story/`.
+    pub struct LinkInsecure {
+        code: "link-insecure",
+        severity: Warning,
+        summary: "An http: link to a host that serves https",
+        reads: ["content.rendered", "excerpt.rendered"],
+        options: Options,
+    }
+}
+
+impl Rule for LinkInsecure {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        let options = post.settings.options::<Options>(Self::META.code);
+        let site = &post.settings.site;
+        let own_https_host = post
+            .post
+            .link()
+            .and_then(|l| Url::parse(l).ok())
+            .filter(|u| u.scheme() == "https")
+            .and_then(|u| u.host_str().map(str::to_owned));
+        let https_only = site
+            .https_only_hosts
+            .as_ref()
+            .map_or(&[][..], |h| &h.value[..]);
+        for link in &post.links {
+            let Ok(url) = &link.target else { continue };
+            if url.scheme() != "http" || !link.value.to_ascii_lowercase().starts_with("http:") {
+                continue;
+            }
+            let host = url.host_str().unwrap_or_default();
+            let is_own =
+                site.hosts().iter().any(|h| h == host) || own_https_host.as_deref() == Some(host);
+            let listed = https_only.iter().any(|h| h == host);
+            if !(options.any_http || is_own || listed) {
+                continue;
+            }
+            out.push(
+                post.link_diagnostic(
+                    &Self::META,
+                    link,
+                    format!("`http:` link to {host}, which serves https"),
+                )
+                .with_label("insecure")
+                .with_help(format!("use `https://{host}…`")),
+            );
+        }
+    }
+}

@@ -1,0 +1,61 @@
+use crate::diagnostic::Diagnostic;
+use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::html::Closed;
+
+use super::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports tags closed in the wrong order, such as `<b><i>text</b></i>`: the `</b>` closes
+    /// the `<b>` while the `<i>` inside it is still open.
+    ///
+    /// ## Why it matters
+    /// Browsers repair misnested formatting by closing and reopening elements behind the
+    /// scenes, so the formatting may run on further than the author meant, and the block
+    /// editor may refuse to edit the paragraph ("This block contains unexpected content").
+    ///
+    /// ## Example
+    /// ```html
+    /// <p><b><i>Breaking</b></i> news</p>
+    /// ```
+    /// Close the tags in reverse order: `<b><i>Breaking</i></b>`.
+    pub struct MisnestedTags {
+        code: "misnested-tags",
+        severity: Warning,
+        summary: "Tags closed in the wrong order (<b><i>x</b></i>)",
+        reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
+    }
+}
+
+impl Rule for MisnestedTags {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        for field in &post.html {
+            let html = field.source.as_str();
+            for element in &field.index.elements {
+                // Closed by another element's end tag, and its own end tag came after.
+                let (Closed::Implied { by }, Some(own_end)) = (&element.closed, &element.end_tag)
+                else {
+                    continue;
+                };
+                if !html[by.clone()].starts_with("</") {
+                    continue;
+                }
+                let name = &element.name;
+                let closer = html[by.clone()]
+                    .trim_start_matches("</")
+                    .trim_end_matches('>');
+                out.push(
+                    field
+                        .diagnostic(&Self::META, post, own_end.clone(), format!("`</{name}>` comes after `</{closer}>`, which already closed `<{name}>`"))
+                        .with_label("closes too late")
+                        .with_secondary(field.file_range(by.clone()), format!("`<{name}>` was still open here"))
+                        .with_help(format!("close `<{name}>` before `</{closer}>`: tags close in reverse order")),
+                );
+            }
+        }
+    }
+}
