@@ -52,3 +52,13 @@ fn default_pack_lists_every_rule_once_with_its_severity() {
         assert_eq!(severity, meta.severity, "{}", meta.code);
     }
 }
+
+#[test]
+fn readme_rule_table_lists_every_rule() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    for rule in rules::ALL {
+        let meta = rule.meta();
+        let row = format!("| `{}` | {} |", meta.code, meta.severity);
+        assert!(readme.contains(&row), "README.md lacks the row for {}", meta.code);
+    }
+}
