@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint post files: JSON objects, arrays of posts (REST collections) or NDJSON.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its severity under the current config, and its summary.
     Rules(ConfigArgs),
     /// Print a rule's documentation.
@@ -61,6 +61,19 @@ pub struct CheckArgs {
     /// Set a rule's severity: `RULE=error|warning|info|off` (repeatable).
     #[arg(long, value_name = "RULE=LEVEL")]
     pub severity: Vec<String>,
+
+    /// The site's time zone (IANA name), for the date rules; beats the config.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// A saved `/wp-json/` answer: the site's zone today (`timezone_string`, `gmt_offset`),
+    /// used when no config names one.
+    #[arg(long, value_name = "FILE")]
+    pub site_index: Option<PathBuf>,
+
+    /// The reference time for "future" and "missed schedule" (RFC 3339; default: now).
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<chrono::NaiveDateTime>,
 
     /// Print the effective configuration, with where each value came from, and exit.
     #[arg(long)]
@@ -110,4 +123,11 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `--now 2024-07-15T00:00:00Z` → that instant in UTC.
+fn parse_now(text: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.naive_utc())
+        .map_err(|e| format!("not an RFC 3339 time such as 2024-07-15T08:00:00+09:00: {e}"))
 }

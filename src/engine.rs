@@ -22,6 +22,7 @@ use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
 use crate::links::{self, Link};
 use crate::post::{HtmlFieldKind, Post};
 use crate::rules;
+use crate::site::{PostFacts, SiteFinding};
 use crate::source::{LineCol, LineCursor, Origin, ResolvedSpan, SourceFile};
 use crate::suppress;
 
@@ -38,6 +39,8 @@ pub struct RuleMeta {
     pub reads: &'static [&'static str],
     /// The rule's options, when it has any.
     pub options: Option<OptionsSpec>,
+    /// Off-by-default rules run only when a config or `--select` asks for them.
+    pub enabled_by_default: bool,
 }
 
 /// How a rule's options are read from its `[rules.CODE]` table.
@@ -77,6 +80,23 @@ pub trait Rule: Send + Sync {
     /// Checks one post. Rules about the file as a whole (its JSON, its encoding) are reported by
     /// the loader and keep this default.
     fn check(&self, _post: &PostContext<'_, '_>, _out: &mut Vec<Diagnostic>) {}
+
+    /// Whether the rule has a site phase, so the engine keeps what it needs of each post.
+    fn uses_site_phase(&self) -> bool {
+        false
+    }
+
+    /// Checks the posts of one site together, after every post was linted. Returns a line for
+    /// the summary, if the rule has something to say about the site as a whole.
+    fn check_site(
+        &self,
+        _host: &str,
+        _posts: &[PostFacts],
+        _settings: &Effective,
+        _out: &mut Vec<SiteFinding>,
+    ) -> Option<String> {
+        None
+    }
 }
 
 /// An HTML field of a post, tokenized once.
@@ -123,6 +143,8 @@ pub struct PostContext<'p, 's> {
     pub settings: Arc<Effective>,
     /// File offset of the segment the post was read from: spans in `post` are relative to it.
     pub base: usize,
+    /// The reference time (UTC) for "in the future" and "in the past".
+    pub now: chrono::NaiveDateTime,
 }
 
 impl<'p, 's> PostContext<'p, 's> {
@@ -141,12 +163,31 @@ impl<'p, 's> PostContext<'p, 's> {
         self.html[link.field].diagnostic(meta, self, link.span.clone(), message)
     }
 
+    /// A diagnostic on a JSON value of the post (`date_gmt`), by its span in the segment.
+    pub fn value_diagnostic(
+        &self,
+        meta: &RuleMeta,
+        local: &Range<usize>,
+        field: &'static str,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(meta, self.file_range(local), message);
+        diagnostic.post = Some(self.post_ref.clone());
+        diagnostic.field = Some(field);
+        diagnostic
+    }
+
     /// The file range of a range in the post's segment (a JSON value's `span`).
     pub fn file_range(&self, local: &Range<usize>) -> Range<usize> {
         self.base + local.start..self.base + local.end
     }
 
-    pub fn new(post: &'p Post<'s>, base: usize, settings: Arc<Effective>) -> Self {
+    pub fn new(
+        post: &'p Post<'s>,
+        base: usize,
+        settings: Arc<Effective>,
+        now: chrono::NaiveDateTime,
+    ) -> Self {
         let html: Vec<_> = HtmlFieldKind::ALL
             .into_iter()
             .filter_map(|kind| {
@@ -184,6 +225,7 @@ impl<'p, 's> PostContext<'p, 's> {
             post_ref,
             settings,
             base,
+            now,
         }
     }
 }
@@ -195,6 +237,8 @@ pub struct LintOptions {
     /// A file is read and linted in segments of about this many bytes of whole posts; it bounds
     /// memory whatever the size of the file.
     pub segment_bytes: usize,
+    /// The reference time (UTC) for "in the future"; `None`: the clock.
+    pub now: Option<chrono::NaiveDateTime>,
 }
 
 impl Default for LintOptions {
@@ -202,6 +246,7 @@ impl Default for LintOptions {
         Self {
             max_depth: DEFAULT_MAX_DEPTH,
             segment_bytes: SEGMENT_BYTES,
+            now: None,
         }
     }
 }
@@ -213,6 +258,8 @@ pub struct FileReport {
     pub posts: usize,
     /// Sorted by position in the file, then rule code.
     pub findings: Vec<Finding>,
+    /// What the site phase needs of each post; taken by it.
+    pub facts: Vec<PostFacts>,
 }
 
 /// Posts parsed ahead and linted in parallel: bounds how many parsed posts are in memory.
@@ -225,11 +272,16 @@ struct SegmentResult {
     read: usize,
     posts: usize,
     diagnostics: Vec<Diagnostic>,
+    facts: Vec<PostFacts>,
 }
 
 pub struct Linter {
     config: Arc<Config>,
     options: LintOptions,
+    /// Read once, so every post of a run is judged against the same instant.
+    now: chrono::NaiveDateTime,
+    /// Whether any enabled rule compares posts of a site, so facts must be kept.
+    keep_facts: bool,
 }
 
 /// The file being linted, as the per-post work needs it.
@@ -240,7 +292,18 @@ struct FileScope<'a> {
 
 impl Linter {
     pub fn new(config: Arc<Config>, options: LintOptions) -> Self {
-        Self { config, options }
+        let now = crate::dates::now_or(options.now);
+        let keep_facts = config
+            .effective(None, None)
+            .rules
+            .iter()
+            .any(|rule| rule.uses_site_phase());
+        Self {
+            config,
+            options,
+            now,
+            keep_facts,
+        }
     }
 
     /// The settings for a post: the file's, unless an override names this post.
@@ -269,25 +332,33 @@ impl Linter {
         let mut state = ReaderState::default();
         let mut cursor = LineCursor::default();
         let mut findings = Vec::new();
+        let mut facts = Vec::new();
         let mut posts = 0;
         let mut blank = true;
         while let Some(segment) = segments.next_segment()? {
             let first = segment.base == 0;
             if first && let Some(binary) = rules::not_a_post::check_binary(segment.bytes) {
-                findings = resolve(&segment, &mut cursor, settle(&scope.settings, vec![binary]));
+                let binary = settle(&scope.settings, vec![binary]);
+                findings = resolve(&segment, &mut cursor, binary, &mut []);
                 blank = false;
                 break;
             }
             blank &= rules::not_a_post::is_blank(segment.bytes, first);
             let len = segment.bytes.len();
-            let result = self.lint_segment(&scope, &segment, state);
+            let mut result = self.lint_segment(&scope, &segment, state);
             posts += result.posts;
             state = result.next;
             let read = Segment {
                 bytes: &segment.bytes[..result.read],
                 ..segment
             };
-            findings.extend(resolve(&read, &mut cursor, result.diagnostics));
+            findings.extend(resolve(
+                &read,
+                &mut cursor,
+                result.diagnostics,
+                &mut result.facts,
+            ));
+            facts.append(&mut result.facts);
             if result.read == 0 {
                 segments.extend_past(len);
             } else {
@@ -305,6 +376,7 @@ impl Linter {
             file,
             posts,
             findings,
+            facts,
         })
     }
 
@@ -320,17 +392,22 @@ impl Linter {
         let mut reader =
             PostReader::segment(segment.bytes, self.options.max_depth, state, segment.at_eof);
         let mut diagnostics = Vec::new();
-        let mut spans = Vec::new();
+        let mut facts = Vec::new();
         let mut posts = 0;
+        let mut spans = Vec::new();
         loop {
             let batch: Vec<Entry<'_>> = reader.by_ref().take(BATCH_POSTS).collect();
             if batch.is_empty() {
                 break;
             }
             spans.extend(batch.iter().map(|e| e.node.span.clone()));
-            let (found, batch_diagnostics) = self.lint_batch(scope, batch, base);
-            posts += found;
-            diagnostics.extend(batch_diagnostics);
+            for (found, linted) in self.lint_batch(scope, batch, base) {
+                diagnostics.extend(found);
+                if let Some(post_facts) = linted {
+                    posts += 1;
+                    facts.extend(post_facts);
+                }
+            }
         }
         let (read, next) = if reader.ran_out() {
             reader.resume_point()
@@ -353,36 +430,47 @@ impl Linter {
             read,
             posts,
             diagnostics,
+            facts,
         }
     }
 
+    /// Lints a batch of entries in parallel: each gives its diagnostics and, when it is a
+    /// post, `Some` of what the site phase keeps of it.
     fn lint_batch(
         &self,
         scope: &FileScope<'_>,
         batch: Vec<Entry<'_>>,
         base: usize,
-    ) -> (usize, Vec<Diagnostic>) {
-        let results: Vec<(bool, Vec<Diagnostic>)> = batch
+    ) -> Vec<(Vec<Diagnostic>, Option<Option<PostFacts>>)> {
+        batch
             .into_par_iter()
             .map(|entry| {
                 let head = entry.node.head_span();
                 match Post::classify(entry.index, entry.node, entry.recovered) {
-                    Ok(post) => (true, self.lint_post(scope, &post, base)),
+                    Ok(post) => {
+                        let (found, facts) = self.lint_post(scope, &post, base);
+                        (found, Some(facts))
+                    }
                     Err(why) => {
                         let head = base + head.start..base + head.end;
                         let found = vec![rules::not_a_post::diagnostic(head, why)];
-                        (false, settle(&scope.settings, found))
+                        (settle(&scope.settings, found), None)
                     }
                 }
             })
-            .collect();
-        let posts = results.iter().filter(|(is_post, _)| *is_post).count();
-        (posts, results.into_iter().flat_map(|(_, d)| d).collect())
+            .collect()
     }
 
-    fn lint_post(&self, scope: &FileScope<'_>, post: &Post<'_>, base: usize) -> Vec<Diagnostic> {
+    fn lint_post(
+        &self,
+        scope: &FileScope<'_>,
+        post: &Post<'_>,
+        base: usize,
+    ) -> (Vec<Diagnostic>, Option<PostFacts>) {
         let settings = self.post_settings(scope, post);
-        let context = PostContext::new(post, base, settings.clone());
+        let context = PostContext::new(post, base, settings.clone(), self.now);
+        // Only what a site rule can use is kept: it outlives the post, for the whole run.
+        let facts = self.keep_facts.then(|| PostFacts::of(&context)).flatten();
         let mut out = Vec::new();
         for rule in &settings.rules {
             rule.check(&context, &mut out);
@@ -391,7 +479,10 @@ impl Linter {
             pattern.check(&context, &mut out);
         }
         let reported = settle(&settings, out);
-        settle(&settings, suppress::apply(&context, reported))
+        (
+            settle(&settings, suppress::apply(&context, reported)),
+            facts,
+        )
     }
 }
 
@@ -409,14 +500,17 @@ fn settle(settings: &Effective, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic>
         .collect()
 }
 
-/// Sorts a segment's diagnostics and resolves their lines and columns in one pass.
+/// Sorts a segment's diagnostics and resolves their lines and columns in one pass, with those
+/// of the values the site phase may point at.
 fn resolve(
     segment: &Segment<'_>,
     cursor: &mut LineCursor,
     mut diagnostics: Vec<Diagnostic>,
+    facts: &mut [PostFacts],
 ) -> Vec<Finding> {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let (start, end) = (cursor.offset(), segment.base + segment.bytes.len());
+    let fact_ranges: Vec<Range<usize>> = facts.iter().flat_map(|f| f.ranges()).collect();
     let mut points: Vec<usize> = diagnostics
         .iter()
         .flat_map(|d| {
@@ -424,6 +518,7 @@ fn resolve(
                 .chain(d.secondary.iter().map(|l| &l.range))
                 .flat_map(|r| [r.start, r.end])
         })
+        .chain(fact_ranges.iter().flat_map(|r| [r.start, r.end]))
         .map(|p| p.clamp(start, end))
         .collect();
     points.sort_unstable();
@@ -440,6 +535,9 @@ fn resolve(
     let at = |offset: usize| resolved[points.partition_point(|&p| p < offset.clamp(start, end))];
     let span =
         |range: &Range<usize>| ResolvedSpan::new(range.clone(), at(range.start), at(range.end));
+    for fact in facts.iter_mut() {
+        fact.resolve(&span);
+    }
     let offending = |range: &Range<usize>| {
         let local = |offset: usize| offset.clamp(segment.base, end) - segment.base;
         &segment.bytes[local(range.start)..local(range.end)]

@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod dates;
 pub mod diagnostic;
 pub mod engine;
 pub mod html;
@@ -14,6 +15,7 @@ pub mod links;
 pub mod post;
 pub mod report;
 pub mod rules;
+pub mod site;
 pub mod source;
 pub mod suppress;
 
@@ -34,6 +36,8 @@ pub struct CheckOutcome {
     pub reports: Vec<FileReport>,
     /// Files that could not be found or read; the others were linted all the same.
     pub input_errors: Vec<InputError>,
+    /// What the site phase inferred or could not check, one line per site, for the summary.
+    pub site_notes: Vec<String>,
 }
 
 impl CheckOutcome {
@@ -72,20 +76,30 @@ pub fn check(paths: &[PathBuf], options: LintOptions) -> CheckOutcome {
 /// Lints every post under `paths` with a configuration.
 pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) -> CheckOutcome {
     let (inputs, mut input_errors) = input::discover(paths);
-    let linter = Linter::new(config, options);
+    let linter = Linter::new(config.clone(), options);
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
         .map(|input| lint_input(&linter, input))
         .collect();
     let mut reports = Vec::with_capacity(results.len());
+    let mut facts = Vec::new();
     for result in results {
         match result {
-            Ok(report) => reports.push(report),
+            Ok(mut report) => {
+                let file = reports.len();
+                facts.extend(std::mem::take(&mut report.facts).into_iter().map(|mut f| {
+                    f.file = file;
+                    f
+                }));
+                reports.push(report);
+            }
             Err(error) => input_errors.push(error),
         }
     }
+    let site_notes = site::run(&config, &mut reports, facts);
     CheckOutcome {
         reports,
         input_errors,
+        site_notes,
     }
 }

@@ -15,7 +15,7 @@ use postlint::report;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
     };
@@ -33,7 +33,7 @@ fn check(args: CheckArgs) -> u8 {
             return 2;
         }
     };
-    let config = match load_config(&args.config, cli_rules(&args)) {
+    let config = match load_config(&args.config, cli_rules(&args), args.site_index.clone()) {
         Ok(config) => Arc::new(config),
         Err(code) => return code,
     };
@@ -47,6 +47,7 @@ fn check(args: CheckArgs) -> u8 {
     };
     let options = LintOptions {
         max_depth: args.max_depth,
+        now: args.now,
         ..LintOptions::default()
     };
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
@@ -70,8 +71,8 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
     let text = match args.format {
-        Format::Json => report::json::render(&outcome.reports),
-        Format::Human => report::human::render(&outcome.reports, &human_style(args.color)),
+        Format::Json => report::json::render(&outcome),
+        Format::Human => report::human::render(&outcome, &human_style(args.color)),
     };
     match print(&text) {
         0 => outcome.exit_code() as u8,
@@ -100,16 +101,22 @@ fn cli_rules(args: &CheckArgs) -> CliRules {
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
         severity: args.severity.clone(),
+        timezone: args.timezone.clone(),
     }
 }
 
 /// Loads the config; a mistake in it is shown with its place in the file, and exits 2.
-fn load_config(args: &ConfigArgs, cli: CliRules) -> Result<Config, u8> {
+fn load_config(
+    args: &ConfigArgs,
+    cli: CliRules,
+    site_index: Option<PathBuf>,
+) -> Result<Config, u8> {
     let request = ConfigRequest {
         file: args.config.clone(),
         none: args.no_config,
         start_dir: std::env::current_dir().unwrap_or_default(),
         cli,
+        site_index,
     };
     Config::load(&request).map_err(|error| {
         let report = miette::Report::new(error);
@@ -119,7 +126,7 @@ fn load_config(args: &ConfigArgs, cli: CliRules) -> Result<Config, u8> {
 }
 
 fn rules(args: &ConfigArgs) -> u8 {
-    match load_config(args, CliRules::default()) {
+    match load_config(args, CliRules::default(), None) {
         Ok(config) => print(&report::rules::list(&config)),
         Err(code) => code,
     }

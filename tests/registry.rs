@@ -48,6 +48,19 @@ fn default_pack_lists_every_rule_once_with_its_severity() {
         let entry = listed
             .get(meta.code)
             .unwrap_or_else(|| panic!("{} missing from default.toml", meta.code));
+        if entry["severity"].as_str() == Some("off") {
+            assert!(
+                !meta.enabled_by_default,
+                "{} is off in default.toml only",
+                meta.code
+            );
+            continue;
+        }
+        assert!(
+            meta.enabled_by_default,
+            "{} is off by default, not in default.toml",
+            meta.code
+        );
         let severity: Severity = entry["severity"].clone().try_into().expect("a severity");
         assert_eq!(severity, meta.severity, "{}", meta.code);
     }
@@ -58,7 +71,16 @@ fn readme_rule_table_lists_every_rule() {
     let readme = std::fs::read_to_string("README.md").expect("README.md");
     for rule in rules::ALL {
         let meta = rule.meta();
-        let row = format!("| `{}` | {} |", meta.code, meta.severity);
-        assert!(readme.contains(&row), "README.md lacks the row for {}", meta.code);
+        let severity = if meta.enabled_by_default {
+            meta.severity.to_string()
+        } else {
+            format!("{} (off by default)", meta.severity)
+        };
+        let row = format!("| `{}` | {severity} |", meta.code);
+        assert!(
+            readme.contains(&row),
+            "README.md lacks the row for {}",
+            meta.code
+        );
     }
 }

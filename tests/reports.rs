@@ -13,7 +13,7 @@ fn human(path: &str) -> String {
         color: false,
         width: 100,
     };
-    report::human::render(&outcome.reports, &style)
+    report::human::render(&outcome, &style)
 }
 
 fn json_with_threads(paths: &[std::path::PathBuf], threads: usize) -> String {
@@ -23,7 +23,7 @@ fn json_with_threads(paths: &[std::path::PathBuf], threads: usize) -> String {
         .expect("pool");
     pool.install(|| {
         let outcome = postlint::check(paths, LintOptions::default());
-        report::json::render(&outcome.reports)
+        report::json::render(&outcome)
     })
 }
 

@@ -47,9 +47,9 @@ fn cases(dir: &Path, prefix: &str) -> Vec<PathBuf> {
         .expect("rule dir")
         .filter_map(|e| Some(e.ok()?.path()))
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(".json"))
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with(prefix) && (n.ends_with(".json") || n.ends_with(".ndjson"))
+            })
         })
         .collect();
     files.sort();

@@ -16,7 +16,7 @@ fn json_report(paths: &[std::path::PathBuf], segment_bytes: usize) -> String {
         segment_bytes,
         ..LintOptions::default()
     };
-    report::json::render(&postlint::check(paths, options).reports)
+    report::json::render(&postlint::check(paths, options))
 }
 
 #[test]

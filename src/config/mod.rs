@@ -13,12 +13,14 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use chrono::NaiveDate;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
 pub use error::{ConfigError, suggest};
 use file::{RawConfig, RawOverride, RawPostKey, RawWhen, Text};
 
+use crate::dates::{SiteZone, Zone, ZoneSource};
 use crate::diagnostic::Severity;
 use crate::engine::Rule;
 use crate::rules;
@@ -121,6 +123,8 @@ pub struct Site {
     pub export_complete: Option<Valued<bool>>,
     pub sections: Vec<RequiredSection>,
     pub sections_ordered: Option<Valued<bool>>,
+    /// The zone the date rules check against, built from the values above (or a site index).
+    pub zone: Option<SiteZone>,
 }
 
 impl Site {
@@ -170,6 +174,8 @@ pub struct CliRules {
     pub ignore: Vec<String>,
     /// `RULE=LEVEL` pairs.
     pub severity: Vec<String>,
+    /// `--timezone NAME`: the site's zone, beating the files.
+    pub timezone: Option<String>,
 }
 
 /// How to find the config.
@@ -182,6 +188,8 @@ pub struct ConfigRequest {
     /// Where to start looking for `postlint.toml`.
     pub start_dir: PathBuf,
     pub cli: CliRules,
+    /// `--site-index FILE`: a saved `/wp-json/` answer, for the zone the site uses today.
+    pub site_index: Option<PathBuf>,
 }
 
 /// The whole configuration of a run.
@@ -256,7 +264,40 @@ impl Config {
             .as_deref()
             .and_then(Path::parent)
             .map_or_else(|| request.start_dir.clone(), Path::to_path_buf);
-        loader.build(root, &request.cli)
+        let mut config = loader.build(root, &request.cli)?;
+        if let Some(index) = &request.site_index {
+            config.use_site_index(index)?;
+        }
+        Ok(config)
+    }
+
+    /// Takes the zone from a REST index when no config names one. The index tells today's
+    /// setting only, so the date rules treat it as a hint.
+    fn use_site_index(&mut self, path: &Path) -> Result<(), ConfigError> {
+        if self.site.zone.is_some() {
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new(format!("cannot read site index {}: {e}", path.display()))
+        })?;
+        let index: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            ConfigError::new(format!("{} is not JSON: {e}", path.display()))
+                .with_help("save the answer of `GET https://your.site/wp-json/`")
+        })?;
+        let zone = zone_from_index(&index).ok_or_else(|| {
+            ConfigError::new(format!(
+                "{} has no `timezone_string` or `gmt_offset`",
+                path.display()
+            ))
+            .with_help("save the answer of `GET https://your.site/wp-json/` (the REST index)")
+        })?;
+        let site = Arc::make_mut(&mut self.site);
+        site.zone = Some(SiteZone {
+            history: Vec::new(),
+            current: zone,
+            source: ZoneSource::SiteIndex,
+        });
+        Ok(())
     }
 
     /// The effective settings for a file (by its path as given) and, optionally, a post.
@@ -588,7 +629,21 @@ impl Loader {
                 overrides.push(builder.override_(*source, raw_override)?);
             }
         }
-        let cli = builder.cli_layer(cli)?;
+        let cli_layer = builder.cli_layer(cli)?;
+        if let Some(name) = &cli.timezone {
+            if Zone::parse_name(name).is_none() {
+                return Err(ConfigError::new(format!(
+                    "`--timezone {name}` is not an IANA time zone name"
+                ))
+                .with_help(zone_help(name)));
+            }
+            builder.site.timezone = Some(Valued {
+                value: name.clone(),
+                from: Provenance::CommandLine,
+            });
+        }
+        builder.site.zone = site_zone(&builder.site);
+        let cli = cli_layer;
         Ok(Config {
             layer_order: self.raws.iter().map(|(source, _)| *source).collect(),
             root,
@@ -1066,6 +1121,62 @@ impl Builder<'_> {
             )
             .with_help("write it as +HH:MM or -HH:MM, such as \"+05:30\""))
     }
+}
+
+/// "did you mean" for a zone name, or how to write one.
+fn zone_help(name: &str) -> String {
+    let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+    match suggest(name, names) {
+        Some(close) => format!("did you mean \"{close}\"?"),
+        None => "write a name such as \"Asia/Seoul\" or \"Europe/Madrid\", or use `utc-offset`"
+            .to_owned(),
+    }
+}
+
+/// The zone the date rules use, from the site's values: the current one and its history.
+fn site_zone(site: &Site) -> Option<SiteZone> {
+    let current = match (&site.timezone, &site.utc_offset) {
+        (Some(name), _) => Zone::parse_name(&name.value)?,
+        (None, Some(offset)) => Zone::Fixed(parse_offset_minutes(&offset.value)? * 60),
+        (None, None) => return None,
+    };
+    let mut history: Vec<(NaiveDate, Zone)> = site
+        .timezone_history
+        .iter()
+        .filter_map(|epoch| {
+            let until = NaiveDate::parse_from_str(&epoch.until, "%Y-%m-%d").ok()?;
+            let zone = match (&epoch.timezone, &epoch.utc_offset) {
+                (Some(name), _) => Zone::parse_name(name)?,
+                (None, Some(offset)) => Zone::Fixed(parse_offset_minutes(offset)? * 60),
+                (None, None) => return None,
+            };
+            Some((until, zone))
+        })
+        .collect();
+    history.sort_by_key(|(until, _)| *until);
+    Some(SiteZone {
+        history,
+        current,
+        source: ZoneSource::Config,
+    })
+}
+
+/// The zone of a REST index: `timezone_string` when set, else `gmt_offset` (a number, or a
+/// string such as "-2.5" for manual offsets).
+fn zone_from_index(index: &serde_json::Value) -> Option<Zone> {
+    if let Some(name) = index
+        .get("timezone_string")
+        .and_then(|v| v.as_str())
+        .filter(|n| !n.is_empty())
+    {
+        return Zone::parse_name(name);
+    }
+    let hours = match index.get("gmt_offset")? {
+        serde_json::Value::Number(n) => n.as_f64()?,
+        serde_json::Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    Some(Zone::Fixed((hours * 3600.0).round() as i32))
 }
 
 /// A path as the user would write it: relative to the current folder when it is below it.

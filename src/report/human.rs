@@ -10,6 +10,7 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
+use crate::CheckOutcome;
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::FileReport;
 use crate::source::{LineCol, LineIndex, SourceFile, count_chars, is_continuation};
@@ -28,7 +29,8 @@ pub struct Style {
     pub width: usize,
 }
 
-pub fn render(reports: &[FileReport], style: &Style) -> String {
+pub fn render(outcome: &CheckOutcome, style: &Style) -> String {
+    let reports = &outcome.reports;
     let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
@@ -55,8 +57,15 @@ pub fn render(reports: &[FileReport], style: &Style) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&Summary::of(reports).line());
+    let summary = Summary::of(outcome);
+    out.push_str(&summary.line());
     out.push('\n');
+    if !summary.sites.is_empty() {
+        out.push_str(&format!(
+            "usual UTC offset per site: {}\n",
+            summary.sites.join("; ")
+        ));
+    }
     out
 }
 

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use crate::CheckOutcome;
 use crate::diagnostic::{Finding, PostRef, Severity};
-use crate::engine::FileReport;
 use crate::source::ResolvedSpan;
 
 use super::Summary;
@@ -53,14 +53,15 @@ impl<'a> JsonDiagnostic<'a> {
     }
 }
 
-pub fn render(reports: &[FileReport]) -> String {
+pub fn render(outcome: &CheckOutcome) -> String {
+    let reports = &outcome.reports;
     let report = Report {
         version: REPORT_VERSION,
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         },
-        summary: Summary::of(reports),
+        summary: Summary::of(outcome),
         diagnostics: reports
             .iter()
             .flat_map(|r| {

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::CheckOutcome;
 use crate::diagnostic::Severity;
-use crate::engine::FileReport;
 
 /// Totals over a run, shared by every format.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -20,12 +20,17 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub by_rule: BTreeMap<&'static str, usize>,
+    /// What the site phase inferred per site (the usual UTC offset of its posts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<String>,
 }
 
 impl Summary {
-    pub fn of(reports: &[FileReport]) -> Self {
+    pub fn of(outcome: &CheckOutcome) -> Self {
+        let reports = &outcome.reports;
         let mut summary = Summary {
             files: reports.len(),
+            sites: outcome.site_notes.clone(),
             ..Summary::default()
         };
         for report in reports {

@@ -1,12 +1,18 @@
 //! The rules, one file each, named after what they flag. A rule's doc comment is its user
 //! documentation (What it does / Why it matters / Example): `postlint explain` prints it.
 
+pub mod date_format;
+pub mod date_gmt_mismatch;
+pub mod date_gmt_missing;
+pub mod date_offset_suspicious;
+mod date_pairs;
 pub mod duplicate_link;
 pub mod empty_paragraph;
 pub mod empty_section;
 pub mod empty_span;
 pub mod empty_title;
 pub mod fragment_missing;
+pub mod future_published;
 pub mod image_missing_alt;
 pub mod invalid_utf8;
 pub mod json_syntax;
@@ -15,9 +21,13 @@ pub mod link_insecure;
 pub mod link_malformed;
 pub mod link_missing_href;
 pub mod misnested_tags;
+pub mod missed_schedule;
 pub mod missing_section;
+pub mod modified_before_date;
+pub mod modified_gmt_mismatch;
 pub mod not_a_post;
 pub mod pattern;
+pub mod permalink_date_mismatch;
 pub mod section_order;
 mod sections;
 pub mod stray_end_tag;
@@ -36,7 +46,8 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             summary: $summary:literal,
             reads: [$($reads:literal),* $(,)?]
-            $(, options: $options:ty)? $(,)?
+            $(, options: $options:ty)?
+            $(, enabled: $enabled:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])+
@@ -51,6 +62,7 @@ macro_rules! declare_rule {
                 doc: concat!($($doc, "\n"),+),
                 reads: &[$($reads),*],
                 options: $crate::rules::options_spec!($($options)?),
+                enabled_by_default: $crate::rules::enabled!($($enabled)?),
             };
         }
     };
@@ -69,14 +81,29 @@ macro_rules! options_spec {
 }
 pub(crate) use options_spec;
 
+macro_rules! enabled {
+    () => {
+        true
+    };
+    ($enabled:literal) => {
+        $enabled
+    };
+}
+pub(crate) use enabled;
+
 /// Every rule, sorted by code.
 pub static ALL: &[&dyn Rule] = &[
+    &date_format::DateFormat,
+    &date_gmt_mismatch::DateGmtMismatch,
+    &date_gmt_missing::DateGmtMissing,
+    &date_offset_suspicious::DateOffsetSuspicious,
     &duplicate_link::DuplicateLink,
     &empty_paragraph::EmptyParagraph,
     &empty_section::EmptySection,
     &empty_span::EmptySpan,
     &empty_title::EmptyTitle,
     &fragment_missing::FragmentMissing,
+    &future_published::FuturePublished,
     &image_missing_alt::ImageMissingAlt,
     &invalid_utf8::InvalidUtf8,
     &json_syntax::JsonSyntax,
@@ -85,8 +112,12 @@ pub static ALL: &[&dyn Rule] = &[
     &link_malformed::LinkMalformed,
     &link_missing_href::LinkMissingHref,
     &misnested_tags::MisnestedTags,
+    &missed_schedule::MissedSchedule,
     &missing_section::MissingSection,
+    &modified_before_date::ModifiedBeforeDate,
+    &modified_gmt_mismatch::ModifiedGmtMismatch,
     &not_a_post::NotAPost,
+    &permalink_date_mismatch::PermalinkDateMismatch,
     &section_order::SectionOrder,
     &stray_end_tag::StrayEndTag,
     &suppression_without_reason::SuppressionWithoutReason,

@@ -1,0 +1,249 @@
+//! WordPress dates: the four values REST writes (`date`, `date_gmt`, `modified`, `modified_gmt`,
+//! always `YYYY-MM-DDTHH:MM:SS` with no offset), and the zones they should agree with.
+
+use chrono::{NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::input::json::{JsonStr, Node, Value};
+use crate::post::Post;
+
+/// One of a post's date values, as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WpDate<'a> {
+    /// The field is not in the post (REST `context=embed`, `_fields`).
+    Absent,
+    /// `null`.
+    Null,
+    /// `0000-00-00T00:00:00`: a draft's floating GMT date.
+    Zero(&'a JsonStr<'a>),
+    /// `-0001-11-30T00:00:00`: how a zeroed database row renders.
+    ZeroedRow(&'a JsonStr<'a>),
+    /// Not a date at all, or not a real one (`2024-02-30`, `24:00:00`).
+    Invalid(&'a JsonStr<'a>, String),
+    /// A date with a `Z`, an offset or fractions: not written by WordPress core.
+    NotCore(&'a JsonStr<'a>, NaiveDateTime, &'static str),
+    Valid(&'a JsonStr<'a>, NaiveDateTime),
+}
+
+impl<'a> WpDate<'a> {
+    pub fn read(post: &'a Post<'a>, key: &str) -> WpDate<'a> {
+        match post.node.get(key).map(|n: &Node<'_>| &n.value) {
+            None => WpDate::Absent,
+            Some(Value::Null) => WpDate::Null,
+            Some(Value::String(text)) => parse(text),
+            Some(_) => WpDate::Absent,
+        }
+    }
+
+    /// The value when it can be compared (core's format, or one that only added an offset).
+    pub fn value(&self) -> Option<NaiveDateTime> {
+        match self {
+            WpDate::Valid(_, value) | WpDate::NotCore(_, value, _) => Some(*value),
+            _ => None,
+        }
+    }
+
+    pub fn text(&self) -> Option<&'a JsonStr<'a>> {
+        match self {
+            WpDate::Zero(t)
+            | WpDate::ZeroedRow(t)
+            | WpDate::Invalid(t, _)
+            | WpDate::NotCore(t, _, _)
+            | WpDate::Valid(t, _) => Some(t),
+            WpDate::Absent | WpDate::Null => None,
+        }
+    }
+
+    /// Null or zero: no GMT date stored.
+    pub fn is_unset(&self) -> bool {
+        matches!(self, WpDate::Null | WpDate::Zero(_))
+    }
+}
+
+fn parse<'a>(text: &'a JsonStr<'a>) -> WpDate<'a> {
+    let value = text.as_str();
+    match value {
+        "0000-00-00T00:00:00" | "0000-00-00 00:00:00" => return WpDate::Zero(text),
+        "-0001-11-30T00:00:00" => return WpDate::ZeroedRow(text),
+        _ => {}
+    }
+    if let Ok(parsed) = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S")
+        && value.len() == 19
+    {
+        return WpDate::Valid(text, parsed);
+    }
+    let (core, why) = split_extras(value);
+    match NaiveDateTime::parse_from_str(core, "%Y-%m-%dT%H:%M:%S") {
+        Ok(parsed) if core.len() == 19 && !why.is_empty() => WpDate::NotCore(text, parsed, why),
+        _ => WpDate::Invalid(text, invalid_reason(value)),
+    }
+}
+
+/// `2024-07-15T08:00:00.123+09:00` → (`2024-07-15T08:00:00`, "fractions of a second").
+fn split_extras(value: &str) -> (&str, &'static str) {
+    if value.len() <= 19 || !value.is_char_boundary(19) {
+        return (value, "");
+    }
+    let (core, rest) = value.split_at(19);
+    let why = if rest.starts_with('.') {
+        "fractions of a second"
+    } else if rest == "Z" {
+        "a trailing `Z`"
+    } else if rest.starts_with(['+', '-']) {
+        "a UTC offset"
+    } else {
+        ""
+    };
+    (core, why)
+}
+
+fn invalid_reason(value: &str) -> String {
+    let shape_ok = value.len() >= 19
+        && value.as_bytes().get(4) == Some(&b'-')
+        && value
+            .as_bytes()
+            .get(10)
+            .is_some_and(|b| *b == b'T' || *b == b' ');
+    if shape_ok {
+        format!("`{value}` is not a real date and time")
+    } else {
+        format!("`{value}` is not a date in WordPress's `YYYY-MM-DDTHH:MM:SS` form")
+    }
+}
+
+/// A zone a site's dates are written in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Zone {
+    Named(Tz),
+    /// A manual offset, in seconds east of UTC.
+    Fixed(i32),
+}
+
+impl Zone {
+    pub fn parse_name(name: &str) -> Option<Zone> {
+        if name == "UTC" {
+            return Some(Zone::Fixed(0));
+        }
+        name.parse::<Tz>().ok().map(Zone::Named)
+    }
+
+    /// The offset (seconds) the zone had at a UTC instant.
+    pub fn offset_at(&self, utc: NaiveDateTime) -> i32 {
+        match self {
+            Zone::Fixed(seconds) => *seconds,
+            Zone::Named(tz) => tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
+        }
+    }
+
+    /// The offsets a post written at this UTC instant may carry: the zone's, and within an hour
+    /// of a daylight-saving switch also the other side's (WordPress itself emits those).
+    pub fn acceptable_offsets(&self, utc: NaiveDateTime) -> Vec<i32> {
+        let hour = chrono::Duration::hours(1);
+        let mut offsets = vec![self.offset_at(utc)];
+        for near in [utc - hour, utc + hour] {
+            let offset = self.offset_at(near);
+            if !offsets.contains(&offset) {
+                offsets.push(offset);
+            }
+        }
+        offsets
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Zone::Named(tz) => tz.name().to_owned(),
+            Zone::Fixed(seconds) => format_offset(*seconds),
+        }
+    }
+}
+
+/// Where the zone came from: the config says what the site is; a site index only what it is
+/// today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneSource {
+    Config,
+    SiteIndex,
+}
+
+/// A site's zone over time.
+#[derive(Debug, Clone)]
+pub struct SiteZone {
+    /// `(until, zone)`: the zone in force before `until`, sorted by date.
+    pub history: Vec<(NaiveDate, Zone)>,
+    pub current: Zone,
+    pub source: ZoneSource,
+}
+
+impl SiteZone {
+    /// The zone in force on a local date.
+    pub fn at(&self, local: NaiveDateTime) -> &Zone {
+        self.history
+            .iter()
+            .find(|(until, _)| local.date() < *until)
+            .map_or(&self.current, |(_, zone)| zone)
+    }
+}
+
+/// `+09:00`, `-02:30`, `+05:53:28`.
+pub fn format_offset(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let total = seconds.unsigned_abs();
+    let (hours, minutes, secs) = (total / 3600, (total % 3600) / 60, total % 60);
+    if secs == 0 {
+        format!("{sign}{hours:02}:{minutes:02}")
+    } else {
+        format!("{sign}{hours:02}:{minutes:02}:{secs:02}")
+    }
+}
+
+/// `local − gmt` in seconds.
+pub fn offset_of(local: NaiveDateTime, gmt: NaiveDateTime) -> i64 {
+    (local - gmt).num_seconds()
+}
+
+/// Statuses whose GMT date may float or be computed on the fly.
+pub fn is_unpublished(status: Option<&str>) -> bool {
+    matches!(
+        status,
+        Some("draft" | "pending" | "auto-draft" | "inherit" | "trash")
+    )
+}
+
+/// The reference time for "in the future" and "in the past": `--now`, or the clock.
+pub fn now_or(now: Option<NaiveDateTime>) -> NaiveDateTime {
+    now.unwrap_or_else(|| Utc::now().naive_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_print_like_iso_8601() {
+        assert_eq!(format_offset(9 * 3600), "+09:00");
+        assert_eq!(format_offset(-(2 * 3600 + 1800)), "-02:30");
+        assert_eq!(format_offset(5 * 3600 + 53 * 60 + 28), "+05:53:28");
+    }
+
+    #[test]
+    fn extras_are_named() {
+        assert_eq!(split_extras("2024-07-15T08:00:00Z").1, "a trailing `Z`");
+        assert_eq!(split_extras("2024-07-15T08:00:00+09:00").1, "a UTC offset");
+        assert_eq!(
+            split_extras("2024-07-15T08:00:00.5").1,
+            "fractions of a second"
+        );
+    }
+
+    #[test]
+    fn zones_know_their_history() {
+        let kolkata = Zone::parse_name("Asia/Kolkata").expect("zone");
+        let old = NaiveDateTime::parse_from_str("1850-01-01T00:00:00", "%Y-%m-%dT%H:%M:%S")
+            .expect("date");
+        assert_eq!(format_offset(kolkata.offset_at(old)), "+05:53:28");
+        let madrid = Zone::parse_name("Europe/Madrid").expect("zone");
+        let summer = NaiveDateTime::parse_from_str("2024-07-01T12:00:00", "%Y-%m-%dT%H:%M:%S")
+            .expect("date");
+        assert_eq!(madrid.offset_at(summer), 7200);
+    }
+}

@@ -1,0 +1,218 @@
+use std::collections::HashMap;
+
+use crate::config::Effective;
+use crate::dates::{ZoneSource, format_offset};
+use crate::diagnostic::Diagnostic;
+use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::site::{PostFacts, SiteFinding};
+
+use super::date_pairs::{PairProblem, check};
+use super::declare_rule;
+
+/// Fewer posts than this with dates say too little about a site's usual offset.
+const MIN_EVIDENCE: usize = 5;
+/// An odd offset is suspicious only while it stays this rare among the site's posts.
+const RARE_SHARE: f64 = 0.05;
+
+/// The offset most of a site's published posts have, and how many do.
+fn usual_offset(posts: &[&PostFacts]) -> Option<(i32, usize)> {
+    let mut counts: HashMap<i32, usize> = HashMap::new();
+    for post in posts {
+        if let Some(dates) = &post.dates {
+            *counts.entry(dates.offset).or_default() += 1;
+        }
+    }
+    counts.into_iter().max_by(|a, b| {
+        a.1.cmp(&b.1)
+            .then(b.0.abs().cmp(&a.0.abs()))
+            .then(b.0.cmp(&a.0))
+    })
+}
+
+/// What looks wrong with an offset on a site whose usual offset is `usual`.
+fn suspicion(offset: i32, usual: i32) -> Option<String> {
+    if usual == 0 || offset == usual {
+        return None;
+    }
+    if offset == 0 {
+        return Some(
+            "`date` equals `date_gmt`: the local time was probably written as GMT".to_owned(),
+        );
+    }
+    if offset == 2 * usual {
+        return Some(format!(
+            "the offset {} is twice the site's usual {}: converted twice?",
+            format_offset(offset),
+            format_offset(usual)
+        ));
+    }
+    if offset == -usual {
+        return Some(format!(
+            "the offset {} is the site's usual {} with the sign flipped",
+            format_offset(offset),
+            format_offset(usual)
+        ));
+    }
+    None
+}
+
+/// Posts of one era (all before or all after the rest) mean the site changed its zone, not
+/// that they are wrong.
+fn is_an_era(odd: &[&PostFacts], rest: &[&PostFacts]) -> bool {
+    let dates = |posts: &[&PostFacts]| -> Vec<chrono::NaiveDateTime> {
+        posts
+            .iter()
+            .filter_map(|p| p.dates.as_ref().map(|d| d.local))
+            .collect()
+    };
+    let (odd, rest) = (dates(odd), dates(rest));
+    let (Some(odd_min), Some(odd_max), Some(rest_min), Some(rest_max)) = (
+        odd.iter().min(),
+        odd.iter().max(),
+        rest.iter().min(),
+        rest.iter().max(),
+    ) else {
+        return true;
+    };
+    odd_max < rest_min || odd_min > rest_max
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Warns about a `date`/`date_gmt` pair that looks wrong when the site's zone is not known
+    /// for certain:
+    /// - against a zone learnt from the site's REST index (`--site-index`), which tells only
+    ///   today's setting: a post whose offset that zone did not have at the time;
+    /// - with no zone at all, against the site's other posts in the run (the host of `link`):
+    ///   `date == date_gmt` on a site whose posts otherwise carry an offset (local time written
+    ///   as GMT, a classic import bug), or an offset twice or minus the site's usual one
+    ///   (converted twice, or with the sign flipped).
+    ///
+    /// Conservative by design: it needs at least five dated posts of the site, the odd offset
+    /// must be rare (at most 5% of them), and posts of one era (all older or all newer than the
+    /// rest) are taken as a change of the site's zone, not as mistakes. The summary names the
+    /// offset inferred for each site.
+    ///
+    /// ## Why it matters
+    /// A wrong pair shows readers the wrong time and can publish a scheduled post hours early;
+    /// without the site's zone, the other posts are the best witness.
+    ///
+    /// ## Example
+    /// Forty posts of a site at +09:00, and one with `"date": "2024-07-15T08:00:00",
+    /// "date_gmt": "2024-07-15T08:00:00"`.
+    pub struct DateOffsetSuspicious {
+        code: "date-offset-suspicious",
+        severity: Warning,
+        summary: "A date pair looks wrong next to the site's other posts or its REST index",
+        reads: ["date", "date_gmt", "modified", "modified_gmt", "link", "status"],
+    }
+}
+
+impl Rule for DateOffsetSuspicious {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        let from_index = |problem: &PairProblem| {
+            matches!(
+                problem,
+                PairProblem::WrongForZone {
+                    source: ZoneSource::SiteIndex,
+                    ..
+                }
+            )
+        };
+        check(post, &Self::META, ("date", "date_gmt"), from_index, out);
+        check(
+            post,
+            &Self::META,
+            ("modified", "modified_gmt"),
+            from_index,
+            out,
+        );
+    }
+
+    fn uses_site_phase(&self) -> bool {
+        true
+    }
+
+    fn check_site(
+        &self,
+        host: &str,
+        posts: &[PostFacts],
+        settings: &Effective,
+        out: &mut Vec<SiteFinding>,
+    ) -> Option<String> {
+        if settings.site.zone.is_some() {
+            return None;
+        }
+        let published: Vec<&PostFacts> = posts
+            .iter()
+            .filter(|p| {
+                p.dates.is_some()
+                    && matches!(
+                        p.status.as_deref(),
+                        Some("publish" | "future" | "private") | None
+                    )
+            })
+            .collect();
+        if published.len() < MIN_EVIDENCE {
+            return None;
+        }
+        let (usual, count) = usual_offset(&published)?;
+        let mut by_offset: HashMap<i32, Vec<&PostFacts>> = HashMap::new();
+        for post in &published {
+            if let Some(dates) = &post.dates {
+                by_offset.entry(dates.offset).or_default().push(post);
+            }
+        }
+        let mut offsets: Vec<i32> = by_offset.keys().copied().collect();
+        offsets.sort_unstable();
+        for offset in offsets {
+            let Some(why) = suspicion(offset, usual) else {
+                continue;
+            };
+            let odd = &by_offset[&offset];
+            let rare = (odd.len() as f64) <= RARE_SHARE * published.len() as f64;
+            let rest: Vec<&PostFacts> = published
+                .iter()
+                .copied()
+                .filter(|p| p.dates.as_ref().is_some_and(|d| d.offset != offset))
+                .collect();
+            if !rare || is_an_era(odd, &rest) {
+                continue;
+            }
+            for post in odd {
+                let Some(dates) = &post.dates else { continue };
+                let expected = dates.local - chrono::Duration::seconds(i64::from(usual));
+                let mut diagnostic = Diagnostic::new(
+                    &Self::META,
+                    dates.gmt.range.clone(),
+                    why.clone(),
+                )
+                .with_label(format!("{} from `date`", format_offset(offset)))
+                .with_secondary(dates.local_at.range.clone(), "local `date`")
+                .with_help(format!(
+                    "{host} usually writes {}; if this post follows it, set `date_gmt` to \"{}\"",
+                    format_offset(usual),
+                    expected.format("%Y-%m-%dT%H:%M:%S")
+                ));
+                diagnostic.post = Some(post.post.clone());
+                diagnostic.field = Some("date_gmt");
+                out.extend(SiteFinding::new(
+                    post.file,
+                    diagnostic,
+                    &dates.gmt,
+                    &[&dates.local_at],
+                    &dates.gmt_value,
+                ));
+            }
+        }
+        Some(format!(
+            "{host}: {} ({count} of {} dated posts)",
+            format_offset(usual),
+            published.len()
+        ))
+    }
+}

@@ -1,0 +1,128 @@
+//! What `date-gmt-mismatch` and `modified-gmt-mismatch` share: judging one local/GMT pair.
+
+use crate::dates::{SiteZone, WpDate, ZoneSource, format_offset, is_unpublished, offset_of};
+use crate::diagnostic::Diagnostic;
+use crate::engine::{PostContext, RuleMeta};
+
+/// WordPress accepts offsets from −12:00 to +14:00.
+const MIN_OFFSET: i64 = -12 * 3600;
+const MAX_OFFSET: i64 = 14 * 3600;
+
+/// What is wrong with a pair, if anything.
+pub enum PairProblem {
+    /// The pair is impossible whatever the site's zone.
+    Impossible(String),
+    /// The site's zone had another offset then.
+    WrongForZone {
+        expected: i32,
+        zone: String,
+        source: ZoneSource,
+    },
+}
+
+/// Judges a local/GMT pair: its offset must be a possible one, and, when the zone is known,
+/// one the zone had at that instant (an hour around a daylight-saving switch is exempt:
+/// WordPress itself writes such pairs).
+pub fn judge(
+    local: chrono::NaiveDateTime,
+    gmt: chrono::NaiveDateTime,
+    zone: Option<&SiteZone>,
+    status: Option<&str>,
+) -> Option<PairProblem> {
+    let offset = offset_of(local, gmt);
+    if !(MIN_OFFSET..=MAX_OFFSET).contains(&offset) {
+        return Some(PairProblem::Impossible(format!(
+            "the offset {} is outside −12:00…+14:00",
+            format_offset(offset as i32)
+        )));
+    }
+    let modern = local.date() >= chrono::NaiveDate::from_ymd_opt(1900, 1, 1)?;
+    if modern && offset % 900 != 0 {
+        return Some(PairProblem::Impossible(format!(
+            "the offset {} is not a whole quarter of an hour",
+            format_offset(offset as i32)
+        )));
+    }
+    // A draft's GMT date may float, or be computed from today's zone on the fly.
+    if is_unpublished(status) {
+        return None;
+    }
+    let zone_then = zone?;
+    let zone = zone_then.at(local);
+    let acceptable = zone.acceptable_offsets(gmt);
+    if acceptable.contains(&(offset as i32)) {
+        return None;
+    }
+    Some(PairProblem::WrongForZone {
+        expected: zone.offset_at(gmt),
+        zone: zone.describe(),
+        source: zone_then.source,
+    })
+}
+
+/// Checks the pair `local_key`/`gmt_key` of a post and reports with `meta` those problems
+/// `wanted` accepts.
+pub fn check(
+    post: &PostContext<'_, '_>,
+    meta: &RuleMeta,
+    (local_key, gmt_key): (&str, &str),
+    wanted: impl Fn(&PairProblem) -> bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    let local = WpDate::read(post.post, local_key);
+    let gmt = WpDate::read(post.post, gmt_key);
+    let (Some(local_value), Some(gmt_value)) = (local.value(), gmt.value()) else {
+        return;
+    };
+    let (Some(local_text), Some(gmt_text)) = (local.text(), gmt.text()) else {
+        return;
+    };
+    let status = post.post.str_at("status").map(|s| s.as_str());
+    let Some(problem) = judge(
+        local_value,
+        gmt_value,
+        post.settings.site.zone.as_ref(),
+        status,
+    ) else {
+        return;
+    };
+    if !wanted(&problem) {
+        return;
+    }
+    let actual = offset_of(local_value, gmt_value) as i32;
+    let (message, fix) = match &problem {
+        PairProblem::Impossible(why) => (
+            format!("`{local_key}` and `{gmt_key}` cannot both be right: {why}"),
+            None,
+        ),
+        PairProblem::WrongForZone { expected, zone, .. } => (
+            format!(
+                "`{gmt_key}` is {} from `{local_key}`, but {zone} was at {} then",
+                format_offset(actual),
+                format_offset(*expected)
+            ),
+            Some(local_value - chrono::Duration::seconds(i64::from(*expected))),
+        ),
+    };
+    let help = match fix {
+        Some(fixed) => format!(
+            "set `{gmt_key}` to \"{}\"",
+            fixed.format("%Y-%m-%dT%H:%M:%S")
+        ),
+        None => format!(
+            "check the site's time zone setting, then set `{gmt_key}` to `{local_key}` minus the site's offset"
+        ),
+    };
+    let gmt_range = post.file_range(&(gmt_text.raw.clone()));
+    let local_range = post.file_range(&(local_text.raw.clone()));
+    let mut diagnostic = Diagnostic::new(meta, gmt_range, message)
+        .with_label(format!("{} from `{local_key}`", format_offset(actual)))
+        .with_secondary(local_range, format!("local `{local_key}`"))
+        .with_help(help);
+    diagnostic.post = Some(post.post_ref.clone());
+    diagnostic.field = Some(match gmt_key {
+        "date_gmt" => "date_gmt",
+        _ => "modified_gmt",
+    });
+    out.push(diagnostic);
+}

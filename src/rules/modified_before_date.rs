@@ -1,0 +1,53 @@
+use crate::dates::WpDate;
+use crate::diagnostic::Diagnostic;
+use crate::engine::{PostContext, Rule, RuleMeta};
+
+use super::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a post whose `modified` is earlier than its `date`. Off by default: a
+    /// scheduled post edited before it went live legitimately has that (the seed post was
+    /// modified the evening before it was published), so this is for audits of imports.
+    ///
+    /// ## Why it matters
+    /// In an import, it shows dates that were copied or converted inconsistently.
+    ///
+    /// ## Example
+    /// `"date": "2024-07-15T08:00:00", "modified": "2024-07-14T23:52:36"`.
+    pub struct ModifiedBeforeDate {
+        code: "modified-before-date",
+        severity: Info,
+        summary: "modified is earlier than date (off by default; for import audits)",
+        reads: ["date", "modified"],
+        enabled: false,
+    }
+}
+
+impl Rule for ModifiedBeforeDate {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        let date = WpDate::read(post.post, "date");
+        let modified = WpDate::read(post.post, "modified");
+        let (Some(date_value), Some(modified_value), Some(text)) =
+            (date.value(), modified.value(), modified.text())
+        else {
+            return;
+        };
+        if modified_value >= date_value {
+            return;
+        }
+        let date_range = date.text().map(|t| post.file_range(&t.raw));
+        let mut diagnostic = post
+            .value_diagnostic(&Self::META, &text.raw, "modified", "`modified` is earlier than `date`")
+            .with_label("before the post's date")
+            .with_help("fine for a post scheduled and edited before it went live; otherwise check the import");
+        if let Some(range) = date_range {
+            diagnostic = diagnostic.with_secondary(range, "`date`");
+        }
+        out.push(diagnostic);
+    }
+}
