@@ -27,6 +27,15 @@ pub enum Command {
         /// The rule's code, such as `stray-end-tag`.
         code: String,
     },
+    /// Combine JSON reports (of `--shard` jobs) into one with the same schema.
+    Merge {
+        /// JSON reports written by `postlint check --format json`.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Write the merged report to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Where the configuration comes from.
@@ -92,9 +101,34 @@ pub struct CheckArgs {
     /// directory.
     pub paths: Vec<PathBuf>,
 
-    /// How to report findings.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// How to report findings: a format, or FORMAT=FILE to write it to a file. Repeat for
+    /// several reports in one run. Formats: human, json, github, sarif, junit, rdjson, gitlab,
+    /// markdown, html.
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target)]
+    pub format: Vec<Target>,
+
+    /// Write the report (the one `--format` given without a file) to this file.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The least severity that makes the run fail (exit 1): `error` (default), `warning`,
+    /// `info`, or `never`.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Print a table of finding counts per rule instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Lint only post files added or changed since this git revision (committed, staged,
+    /// unstaged or untracked; deleted files are skipped).
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+
+    /// Lint only shard K of N (`2/4`): a stable split of the files by path, so N jobs cover
+    /// every file once. Combine their JSON reports with `postlint merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
 
     /// Worker threads (default: one per core). Output is the same whatever the number.
     #[arg(long, value_name = "N")]
@@ -115,6 +149,80 @@ pub enum Format {
     Human,
     /// One JSON document (schema: `schema/report.schema.json`).
     Json,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML: one test case per post.
+    Junit,
+    /// reviewdog's rdjson.
+    Rdjson,
+    /// GitLab Code Quality.
+    Gitlab,
+    /// A Markdown summary for a pull-request comment or the job summary.
+    Markdown,
+    /// One self-contained HTML page for editors.
+    Html,
+}
+
+/// Which findings fail the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<crate::diagnostic::Severity> {
+        use crate::diagnostic::Severity;
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// A report to write: its format, and the file (standard output when none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+fn parse_target(text: &str) -> Result<Target, String> {
+    let (name, file) = match text.split_once('=') {
+        Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
+        Some(_) => return Err("FORMAT=FILE needs a file name after `=`".to_owned()),
+        None => (text, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+            .collect();
+        format!(
+            "unknown format `{name}`; the formats are {}",
+            names.join(", ")
+        )
+    })?;
+    Ok(Target { format, file })
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let parsed = text.split_once('/').and_then(|(k, n)| {
+        Some((
+            k.trim().parse::<usize>().ok()?,
+            n.trim().parse::<usize>().ok()?,
+        ))
+    });
+    match parsed {
+        Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok((k, n)),
+        _ => Err(format!("`{text}` is not K/N with 1 <= K <= N, such as 2/4")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

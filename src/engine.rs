@@ -239,6 +239,12 @@ pub struct LintOptions {
     pub segment_bytes: usize,
     /// The reference time (UTC) for "in the future"; `None`: the clock.
     pub now: Option<chrono::NaiveDateTime>,
+    /// Keep every post's name, also of posts without findings, for reports that list them.
+    pub list_posts: bool,
+    /// Lint only files changed since this git revision.
+    pub changed_since: Option<String>,
+    /// Lint only shard K of N (1-based).
+    pub shard: Option<(usize, usize)>,
 }
 
 impl Default for LintOptions {
@@ -247,6 +253,9 @@ impl Default for LintOptions {
             max_depth: DEFAULT_MAX_DEPTH,
             segment_bytes: SEGMENT_BYTES,
             now: None,
+            list_posts: false,
+            changed_since: None,
+            shard: None,
         }
     }
 }
@@ -260,7 +269,13 @@ pub struct FileReport {
     pub findings: Vec<Finding>,
     /// What the site phase needs of each post; taken by it.
     pub facts: Vec<PostFacts>,
+    /// Every post of the file, when `LintOptions::list_posts` asks for them.
+    pub post_list: Vec<Arc<PostRef>>,
 }
+
+/// What linting one entry of a file gave: its diagnostics and, when it is a post, its name and
+/// what the site phase keeps of it.
+type Linted = (Vec<Diagnostic>, Option<(Arc<PostRef>, Option<PostFacts>)>);
 
 /// Posts parsed ahead and linted in parallel: bounds how many parsed posts are in memory.
 const BATCH_POSTS: usize = 256;
@@ -273,6 +288,7 @@ struct SegmentResult {
     posts: usize,
     diagnostics: Vec<Diagnostic>,
     facts: Vec<PostFacts>,
+    post_list: Vec<Arc<PostRef>>,
 }
 
 pub struct Linter {
@@ -333,6 +349,7 @@ impl Linter {
         let mut cursor = LineCursor::default();
         let mut findings = Vec::new();
         let mut facts = Vec::new();
+        let mut post_list = Vec::new();
         let mut posts = 0;
         let mut blank = true;
         while let Some(segment) = segments.next_segment()? {
@@ -359,6 +376,7 @@ impl Linter {
                 &mut result.facts,
             ));
             facts.append(&mut result.facts);
+            post_list.append(&mut result.post_list);
             if result.read == 0 {
                 segments.extend_past(len);
             } else {
@@ -377,6 +395,7 @@ impl Linter {
             posts,
             findings,
             facts,
+            post_list,
         })
     }
 
@@ -393,6 +412,7 @@ impl Linter {
             PostReader::segment(segment.bytes, self.options.max_depth, state, segment.at_eof);
         let mut diagnostics = Vec::new();
         let mut facts = Vec::new();
+        let mut post_list = Vec::new();
         let mut posts = 0;
         let mut spans = Vec::new();
         loop {
@@ -403,9 +423,12 @@ impl Linter {
             spans.extend(batch.iter().map(|e| e.node.span.clone()));
             for (found, linted) in self.lint_batch(scope, batch, base) {
                 diagnostics.extend(found);
-                if let Some(post_facts) = linted {
+                if let Some((post_ref, post_facts)) = linted {
                     posts += 1;
                     facts.extend(post_facts);
+                    if self.options.list_posts {
+                        post_list.push(post_ref);
+                    }
                 }
             }
         }
@@ -431,25 +454,21 @@ impl Linter {
             posts,
             diagnostics,
             facts,
+            post_list,
         }
     }
 
     /// Lints a batch of entries in parallel: each gives its diagnostics and, when it is a
-    /// post, `Some` of what the site phase keeps of it.
-    fn lint_batch(
-        &self,
-        scope: &FileScope<'_>,
-        batch: Vec<Entry<'_>>,
-        base: usize,
-    ) -> Vec<(Vec<Diagnostic>, Option<Option<PostFacts>>)> {
+    /// post, `Some` of its name and what the site phase keeps of it.
+    fn lint_batch(&self, scope: &FileScope<'_>, batch: Vec<Entry<'_>>, base: usize) -> Vec<Linted> {
         batch
             .into_par_iter()
             .map(|entry| {
                 let head = entry.node.head_span();
                 match Post::classify(entry.index, entry.node, entry.recovered) {
                     Ok(post) => {
-                        let (found, facts) = self.lint_post(scope, &post, base);
-                        (found, Some(facts))
+                        let (found, post_ref, facts) = self.lint_post(scope, &post, base);
+                        (found, Some((post_ref, facts)))
                     }
                     Err(why) => {
                         let head = base + head.start..base + head.end;
@@ -466,7 +485,7 @@ impl Linter {
         scope: &FileScope<'_>,
         post: &Post<'_>,
         base: usize,
-    ) -> (Vec<Diagnostic>, Option<PostFacts>) {
+    ) -> (Vec<Diagnostic>, Arc<PostRef>, Option<PostFacts>) {
         let settings = self.post_settings(scope, post);
         let context = PostContext::new(post, base, settings.clone(), self.now);
         // Only what a site rule can use is kept: it outlives the post, for the whole run.
@@ -479,10 +498,8 @@ impl Linter {
             pattern.check(&context, &mut out);
         }
         let reported = settle(&settings, out);
-        (
-            settle(&settings, suppress::apply(&context, reported)),
-            facts,
-        )
+        let found = settle(&settings, suppress::apply(&context, reported));
+        (found, context.post_ref.clone(), facts)
     }
 }
 

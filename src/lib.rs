@@ -43,20 +43,22 @@ pub struct CheckOutcome {
 impl CheckOutcome {
     /// 2 when a file could not be read, 1 when there is an error-severity finding, else 0.
     pub fn exit_code(&self) -> i32 {
-        if !self.input_errors.is_empty() {
-            2
-        } else if self.has_errors() {
-            1
-        } else {
-            0
-        }
+        self.exit_code_failing_on(Some(Severity::Error))
     }
 
-    fn has_errors(&self) -> bool {
-        self.reports
+    /// 2 when a file could not be read, 1 when a finding is at least as severe as `threshold`
+    /// (never, for `None`), else 0.
+    pub fn exit_code_failing_on(&self, threshold: Option<Severity>) -> i32 {
+        if !self.input_errors.is_empty() {
+            return 2;
+        }
+        let Some(threshold) = threshold else { return 0 };
+        let fails = self
+            .reports
             .iter()
             .flat_map(|r| &r.findings)
-            .any(|f| f.diagnostic.severity == Severity::Error)
+            .any(|f| f.diagnostic.severity >= threshold);
+        i32::from(fails)
     }
 }
 
@@ -75,7 +77,20 @@ pub fn check(paths: &[PathBuf], options: LintOptions) -> CheckOutcome {
 
 /// Lints every post under `paths` with a configuration.
 pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) -> CheckOutcome {
-    let (inputs, mut input_errors) = input::discover(paths);
+    let (mut inputs, mut input_errors) = input::discover(paths);
+    if let Some(rev) = &options.changed_since {
+        match input::select::changed_since(rev) {
+            Ok(changed) => inputs = input::select::keep_changed(inputs, &changed),
+            Err(message) => {
+                input_errors.push(InputError::Usage(message));
+                inputs.clear();
+            }
+        }
+    }
+    if let Some((k, n)) = options.shard {
+        inputs.retain(|input| input::select::in_shard(input, k, n));
+    }
+    let sharded = options.shard.is_some_and(|(_, n)| n > 1);
     let linter = Linter::new(config.clone(), options);
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
@@ -96,7 +111,13 @@ pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) 
             Err(error) => input_errors.push(error),
         }
     }
-    let site_notes = site::run(&config, &mut reports, facts);
+    let mut site_notes = site::run(&config, &mut reports, facts);
+    if sharded && !site_notes.is_empty() {
+        site_notes.insert(
+            0,
+            "partial: this shard saw only its own files of each site".to_owned(),
+        );
+    }
     CheckOutcome {
         reports,
         input_errors,

@@ -1,13 +1,12 @@
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 
-use std::sync::Arc;
-
 use postlint::baseline::Baseline;
-use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format};
+use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, Target};
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::LintOptions;
 use postlint::report;
@@ -18,15 +17,23 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
+        Command::Merge { reports, output } => merge(&reports, output.as_deref()),
     };
     ExitCode::from(code)
 }
 
 fn check(args: CheckArgs) -> u8 {
-    let pool = rayon::ThreadPoolBuilder::new()
+    let targets = match targets(&args) {
+        Ok(targets) => targets,
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            return 2;
+        }
+    };
+    let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
-        .build();
-    let pool = match pool {
+        .build()
+    {
         Ok(pool) => pool,
         Err(error) => {
             eprintln!("postlint: cannot start worker threads: {error}");
@@ -40,22 +47,28 @@ fn check(args: CheckArgs) -> u8 {
     if args.show_config {
         return print(&config.show());
     }
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let options = LintOptions {
-        max_depth: args.max_depth,
-        now: args.now,
-        ..LintOptions::default()
-    };
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(baseline) => baseline,
         Err(message) => {
             eprintln!("postlint: {message}");
             return 2;
         }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let lists_posts = targets
+        .iter()
+        .any(|t| matches!(t.format, Format::Junit | Format::Html | Format::Markdown));
+    let options = LintOptions {
+        max_depth: args.max_depth,
+        now: args.now,
+        list_posts: lists_posts,
+        changed_since: args.changed_since.clone(),
+        shard: args.shard,
+        ..LintOptions::default()
     };
     let mut outcome = pool.install(|| postlint::check_with(&paths, config, options));
     for error in &outcome.input_errors {
@@ -70,17 +83,87 @@ fn check(args: CheckArgs) -> u8 {
             eprintln!("postlint: {known} findings are in the baseline and not reported");
         }
     }
-    let text = match args.format {
-        Format::Json => report::json::render(&outcome),
-        Format::Human => report::human::render(&outcome, &human_style(args.color)),
-    };
-    match print(&text) {
-        0 => outcome.exit_code() as u8,
-        failed => failed,
+    let style = human_style(args.color);
+    for target in &targets {
+        let text = if args.statistics && target.format == Format::Human {
+            report::statistics::render(&outcome)
+        } else {
+            render(target.format, &outcome, &style)
+        };
+        let written = match &target.file {
+            Some(file) => write_file(file, &text),
+            None => print(&text),
+        };
+        if written != 0 {
+            return written;
+        }
+    }
+    if args.statistics && !targets.iter().any(|t| t.format == Format::Human) {
+        eprint!("{}", report::statistics::render(&outcome));
+    }
+    outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
+}
+
+/// The reports to write: `--format` as given, `-o` for the one without a file, human by default.
+fn targets(args: &CheckArgs) -> Result<Vec<Target>, String> {
+    let mut targets = args.format.clone();
+    if targets.is_empty() {
+        targets.push(Target {
+            format: Format::Human,
+            file: None,
+        });
+    }
+    if let Some(output) = &args.output {
+        let mut unnamed = targets.iter_mut().filter(|t| t.file.is_none());
+        match (unnamed.next(), unnamed.next()) {
+            (Some(target), None) => target.file = Some(output.clone()),
+            (None, _) => {
+                return Err("-o has no report to write: every --format names its file".to_owned());
+            }
+            (Some(_), Some(_)) => {
+                return Err("-o is ambiguous with several --format without a file".to_owned());
+            }
+        }
+    }
+    let to_stdout = targets.iter().filter(|t| t.file.is_none()).count();
+    if to_stdout > 1 {
+        return Err("only one report can go to standard output: give the others a file (--format FORMAT=FILE)".to_owned());
+    }
+    Ok(targets)
+}
+
+fn render(
+    format: Format,
+    outcome: &postlint::CheckOutcome,
+    style: &report::human::Style,
+) -> String {
+    match format {
+        Format::Human => report::human::render(outcome, style),
+        Format::Json => report::json::render(outcome),
+        Format::Github => report::github::render(outcome),
+        Format::Sarif => report::sarif::render(outcome),
+        Format::Junit => report::junit::render(outcome),
+        Format::Rdjson => report::rdjson::render(outcome),
+        Format::Gitlab => report::gitlab::render(outcome),
+        Format::Markdown => report::markdown::render(outcome),
+        Format::Html => report::html::render(outcome),
     }
 }
 
-fn write_baseline(path: &std::path::Path, outcome: &postlint::CheckOutcome) -> u8 {
+fn merge(reports: &[PathBuf], output: Option<&Path>) -> u8 {
+    match report::merge::merge_files(reports) {
+        Ok(text) => match output {
+            Some(file) => write_file(file, &text),
+            None => print(&text),
+        },
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            2
+        }
+    }
+}
+
+fn write_baseline(path: &Path, outcome: &postlint::CheckOutcome) -> u8 {
     let baseline = Baseline::of(&outcome.reports);
     if let Err(error) = baseline.write(path) {
         eprintln!("postlint: cannot write {}: {error}", path.display());
@@ -155,6 +238,20 @@ fn explain(code: &str) -> u8 {
         Ok(text) => print(&text),
         Err(message) => {
             eprintln!("postlint: {message}");
+            2
+        }
+    }
+}
+
+/// Writes a report file whole, through a temporary file so a reader never sees half of it.
+fn write_file(path: &Path, text: &str) -> u8 {
+    let temporary = path.with_extension("postlint-tmp");
+    let written = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path));
+    match written {
+        Ok(()) => 0,
+        Err(error) => {
+            let _ = std::fs::remove_file(&temporary);
+            eprintln!("postlint: cannot write {}: {error}", path.display());
             2
         }
     }

@@ -4,6 +4,7 @@
 pub mod json;
 pub mod posts;
 pub mod segments;
+pub mod select;
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -47,6 +48,8 @@ pub enum InputError {
     NotAFile { path: String },
     #[error("cannot walk directory: {0}")]
     Walk(#[from] ignore::Error),
+    #[error("{0}")]
+    Usage(String),
 }
 
 /// Expands the paths given into the files to lint, in the order given; directories are walked

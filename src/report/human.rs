@@ -13,16 +13,11 @@ use miette::{
 use crate::CheckOutcome;
 use crate::diagnostic::{Finding, Severity};
 use crate::engine::FileReport;
-use crate::source::{LineCol, LineIndex, SourceFile, count_chars, is_continuation};
+use crate::source::{LineCol, LineIndex, count_chars};
+
+use super::excerpt::{Region, read_regions, window};
 
 use super::Summary;
-
-/// Characters of the line shown on each side of a span.
-const WINDOW_CHARS: usize = 60;
-/// Context lines longer than this are left out rather than flooding the terminal.
-const MAX_CONTEXT_LINE: usize = 160;
-/// Bytes read back around each label: enough for the window and its context lines.
-const REGION_MARGIN: usize = 2048;
 
 pub struct Style {
     pub color: bool,
@@ -152,15 +147,6 @@ struct Snippets {
     positions: Vec<(usize, LineCol)>,
 }
 
-struct Region {
-    start: usize,
-    /// The file's bytes from `start`; when the region reaches the end of the file, one space
-    /// follows so that a label at the very end (a file cut off) has a place to be drawn.
-    bytes: Vec<u8>,
-    /// Length of `bytes` without that padding.
-    len: usize,
-}
-
 impl Snippets {
     fn new(report: &FileReport) -> Self {
         let mut positions: Vec<(usize, LineCol)> = report
@@ -200,96 +186,6 @@ impl Snippets {
         let region = &self.regions[i];
         (range.end <= region.start + region.len).then_some(region)
     }
-}
-
-/// Reads the bytes around every label, merging neighbours into one region.
-fn read_regions(file: &SourceFile, findings: &[Finding]) -> Vec<Region> {
-    let mut wanted: Vec<std::ops::Range<usize>> = findings
-        .iter()
-        .flat_map(|f| std::iter::once(&f.span).chain(&f.secondary))
-        .map(|span| {
-            span.offset.saturating_sub(REGION_MARGIN)..span.offset + span.length + REGION_MARGIN
-        })
-        .collect();
-    wanted.sort_unstable_by_key(|r| r.start);
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
-    for range in wanted {
-        match merged.last_mut() {
-            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-            _ => merged.push(range),
-        }
-    }
-    merged
-        .into_iter()
-        .filter_map(|range| {
-            let mut bytes = file.read_range(range.clone()).ok()?;
-            let len = bytes.len();
-            if len < range.len() {
-                bytes.push(b' ');
-            }
-            Some(Region {
-                start: range.start,
-                bytes,
-                len,
-            })
-        })
-        .collect()
-}
-
-/// A window of a region's line around `local..local_end`: at most `WINDOW_CHARS` characters
-/// each side, and up to `before`/`after` whole short lines around it.
-fn window(
-    region: &Region,
-    local: usize,
-    local_end: usize,
-    before: usize,
-    after: usize,
-) -> (usize, usize, usize) {
-    let text = &region.bytes[..region.len];
-    let lines = LineIndex::new(text);
-    let first_line = lines.line_of(local);
-    let last_line = lines.line_of(local_end);
-    let mut start = local;
-    let mut chars = 0;
-    while start > lines.line_start(first_line) && chars < WINDOW_CHARS {
-        start -= 1;
-        chars += usize::from(!is_continuation(text[start]));
-    }
-    let line_end = lines.line_end(last_line, text);
-    let mut end = local_end;
-    chars = 0;
-    while end < line_end && (chars < WINDOW_CHARS || is_continuation(text[end])) {
-        chars += usize::from(!is_continuation(text[end]));
-        end += 1;
-    }
-    let mut lines_before = 0;
-    let mut line = first_line;
-    while lines_before < before && start == lines.line_start(line) && line > 0 {
-        let previous = line - 1;
-        let whole = previous > 0 || region.start == 0;
-        let short = lines.line_end(previous, text) - lines.line_start(previous) <= MAX_CONTEXT_LINE;
-        if !(whole && short) {
-            break;
-        }
-        line = previous;
-        start = lines.line_start(line);
-        lines_before += 1;
-    }
-    let mut line = last_line;
-    for _ in 0..after {
-        let next = line + 1;
-        let complete = next + 1 < lines.len();
-        if end != lines.line_end(line, text) || !complete {
-            break;
-        }
-        let next_end = lines.line_end(next, text);
-        if next_end - lines.line_start(next) > MAX_CONTEXT_LINE {
-            break;
-        }
-        line = next;
-        end = next_end;
-    }
-    (start, end, lines_before)
 }
 
 impl SourceCode for Snippets {

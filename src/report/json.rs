@@ -8,6 +8,7 @@ use crate::diagnostic::{Finding, PostRef, Severity};
 use crate::source::ResolvedSpan;
 
 use super::Summary;
+use super::posts::{by_post, edit_link};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -17,6 +18,21 @@ struct Report<'a> {
     tool: Tool,
     summary: Summary,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// Posts with findings (and all posts when the run listed them), most to fix first.
+    posts: Vec<JsonPost<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPost<'a> {
+    file: &'a str,
+    index: usize,
+    id: Option<i64>,
+    title: Option<String>,
+    link: Option<String>,
+    edit_link: Option<String>,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
 }
 
 #[derive(Serialize)]
@@ -68,6 +84,21 @@ pub fn render(outcome: &CheckOutcome) -> String {
                 r.findings
                     .iter()
                     .map(|f| JsonDiagnostic::new(&r.file.name, f))
+            })
+            .collect(),
+        posts: by_post(outcome)
+            .iter()
+            .filter_map(|p| Some((p, p.post.as_ref()?)))
+            .map(|(p, post)| JsonPost {
+                file: p.file,
+                index: post.index,
+                id: post.id,
+                title: post.title.clone(),
+                link: post.link.clone(),
+                edit_link: edit_link(post),
+                errors: p.counts.errors,
+                warnings: p.counts.warnings,
+                infos: p.counts.infos,
             })
             .collect(),
     };

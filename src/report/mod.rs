@@ -1,8 +1,19 @@
 //! Reports, one file per format. A report only renders findings; it never runs a rule.
 
+pub mod excerpt;
+pub mod github;
+pub mod gitlab;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod merge;
+pub mod posts;
+pub mod rdjson;
 pub mod rules;
+pub mod sarif;
+pub mod statistics;
 
 use std::collections::BTreeMap;
 

@@ -65,3 +65,28 @@ pub fn naive_line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
 }
+
+/// A tool from the system (a validator, a browser) that a test needs: `None` (the test skips
+/// with a message) when it is absent, except under `CI=true`, where `.ci/run` installs it and
+/// its absence is a failure.
+pub fn system_tool(name: &str, env_override: Option<&str>) -> Option<PathBuf> {
+    let from_env = env_override
+        .and_then(std::env::var_os)
+        .map(PathBuf::from)
+        .filter(|p| p.exists());
+    let found = from_env.or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(name))
+                .find(|candidate| candidate.is_file())
+        })
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{name} is missing, and CI must have it (.ci/run installs it)"
+        );
+        eprintln!("skipped: {name} is not installed here (.ci/run installs it)");
+    }
+    found
+}

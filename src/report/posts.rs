@@ -1,0 +1,101 @@
+//! Findings gathered per post, for the reports editors read (markdown, html, the JSON `posts`
+//! section): which posts need the most fixing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::CheckOutcome;
+use crate::diagnostic::{Finding, PostRef, Severity};
+
+/// One post and its findings, or a file's problems that belong to no post (its JSON, its
+/// encoding): then `post` is `None`.
+pub struct PostFindings<'a> {
+    pub file: &'a str,
+    pub post: Option<Arc<PostRef>>,
+    pub findings: Vec<&'a Finding>,
+    pub counts: Counts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+
+    /// Most to fix first: errors, then warnings, then infos.
+    fn urgency(&self) -> (usize, usize, usize) {
+        (self.errors, self.warnings, self.infos)
+    }
+}
+
+/// Posts with findings (and, when the run kept the list, those without), most to fix first;
+/// ties keep the order of the run. A file's own problems come as an entry without a post.
+pub fn by_post(outcome: &CheckOutcome) -> Vec<PostFindings<'_>> {
+    let mut posts: BTreeMap<(usize, usize), PostFindings<'_>> = BTreeMap::new();
+    for (file_index, report) in outcome.reports.iter().enumerate() {
+        let file = report.file.name.as_str();
+        let listed = report.post_list.iter().map(|p| Some(p.clone()));
+        let found = report.findings.iter().map(|f| f.diagnostic.post.clone());
+        for post in listed.chain(found) {
+            // A file's own problems sort before its posts.
+            let key = (file_index, post.as_ref().map_or(0, |p| p.index + 1));
+            posts.entry(key).or_insert_with(|| PostFindings {
+                file,
+                post,
+                findings: Vec::new(),
+                counts: Counts::default(),
+            });
+        }
+        for finding in &report.findings {
+            let key = (
+                file_index,
+                finding.diagnostic.post.as_ref().map_or(0, |p| p.index + 1),
+            );
+            if let Some(entry) = posts.get_mut(&key) {
+                entry.findings.push(finding);
+                entry.counts.add(finding.diagnostic.severity);
+            }
+        }
+    }
+    let mut list: Vec<PostFindings<'_>> = posts.into_values().collect();
+    list.sort_by_key(|p| std::cmp::Reverse(p.counts.urgency()));
+    list
+}
+
+/// The WordPress edit screen of a post: `<site>/wp-admin/post.php?post=<id>&action=edit`, the
+/// site taken from the post's `link`.
+pub fn edit_link(post: &PostRef) -> Option<String> {
+    let link = url::Url::parse(post.link.as_deref()?).ok()?;
+    let id = post.id?;
+    let origin = link.origin().ascii_serialization();
+    (origin != "null").then(|| format!("{origin}/wp-admin/post.php?post={id}&action=edit"))
+}
+
+/// A post's name in a report: its title, or its id, or its place in the file; for a file's own
+/// problems, "the file itself".
+pub fn display_name(post: Option<&PostRef>) -> String {
+    let Some(post) = post else {
+        return "the file itself (its JSON or encoding)".to_owned();
+    };
+    match (&post.title, post.id) {
+        (Some(title), _) if !title.trim().is_empty() => title.clone(),
+        (_, Some(id)) => format!("post {id}"),
+        _ => format!("post #{}", post.index),
+    }
+}
