@@ -527,7 +527,7 @@ fn resolve(
 ) -> Vec<Finding> {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let (start, end) = (cursor.offset(), segment.base + segment.bytes.len());
-    let fact_ranges: Vec<Range<usize>> = facts.iter().flat_map(|f| f.ranges()).collect();
+    let fact_ranges: Vec<Range<usize>> = facts.iter_mut().flat_map(|f| f.ranges()).collect();
     let mut points: Vec<usize> = diagnostics
         .iter()
         .flat_map(|d| {

@@ -11,6 +11,9 @@ use crate::dates::{WpDate, offset_of};
 use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
 use crate::engine::FileReport;
 use crate::engine::PostContext;
+use crate::input::json::Value;
+use crate::links::normalized;
+use crate::post::HtmlFieldKind;
 use crate::source::ResolvedSpan;
 
 /// What the site phase needs of a post, kept after the post itself is dropped.
@@ -22,41 +25,164 @@ pub struct PostFacts {
     /// Lower-cased host of the post's `link`.
     pub host: Option<String>,
     pub status: Option<String>,
+    pub post_type: Option<String>,
+    /// A page's `parent`: pages under different parents may share a slug.
+    pub parent: Option<i64>,
+    /// The post's `link`, normalised as links are compared.
+    pub permalink: Option<String>,
+    /// The language folder of a multilingual site (`/en/…`): translations may share slugs and
+    /// titles across languages.
+    pub language: Option<String>,
+    pub slug: Option<Valued>,
+    /// The title as a reader sees it.
+    pub title: Option<Valued>,
+    /// The host of `guid.rendered`.
+    pub guid_host: Option<Valued>,
     pub dates: Option<DateFacts>,
+    /// Links of the body to the post's own site.
+    pub internal_links: Vec<InternalLink>,
+}
+
+/// A value of the post and where it is.
+#[derive(Debug, Clone)]
+pub struct Valued {
+    pub value: String,
+    pub at: Located,
+}
+
+/// A link to a page of the post's own site.
+#[derive(Debug, Clone)]
+pub struct InternalLink {
+    /// The target, normalised as links are compared, without its fragment.
+    pub target: String,
+    /// The URL's path, for slug matching and for telling post links from archives.
+    pub path: String,
+    /// `?p=ID` or `?page_id=ID`.
+    pub post_id: Option<i64>,
+    pub at: Located,
 }
 
 impl PostFacts {
-    /// What the site phase keeps of a post being linted; `None` when there is nothing a site
-    /// rule could use (no date pair).
+    /// What the site phase keeps of a post being linted; `None` for a post with no `link`,
+    /// which belongs to no site.
     pub fn of(post: &PostContext<'_, '_>) -> Option<Self> {
-        let dates = DateFacts::of(post)?;
-        let link = post.post.link();
-        let host = link
-            .and_then(|l| url::Url::parse(l).ok())
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        let link = url::Url::parse(post.post.link()?).ok()?;
+        let host = link.host_str()?.to_ascii_lowercase();
+        let value = |key: &str| {
+            post.post.str_at(key).map(|s| Valued {
+                value: s.as_str().to_owned(),
+                at: Located::new(post.file_range(&s.raw)),
+            })
+        };
+        let title = post.field(HtmlFieldKind::Title).map(|field| Valued {
+            value: field.index.plain_text().trim().to_owned(),
+            at: Located::new(post.file_range(&field.source.raw)),
+        });
+        let guid_host = value("guid.rendered").and_then(|guid| {
+            let guid_host = url::Url::parse(&guid.value)
+                .ok()?
+                .host_str()?
+                .to_ascii_lowercase();
+            Some(Valued {
+                value: guid_host,
+                at: guid.at,
+            })
+        });
+        let parent = match post.post.node.get("parent").map(|n| &n.value) {
+            Some(Value::Number(n)) => n.parse().ok(),
+            _ => None,
+        };
         Some(Self {
             file: 0,
             post: post.post_ref.clone(),
-            host,
+            internal_links: internal_links(post, &host),
+            host: Some(host),
             status: post.post.str_at("status").map(|s| s.as_str().to_owned()),
-            dates: Some(dates),
+            post_type: post.post.str_at("type").map(|s| s.as_str().to_owned()),
+            parent,
+            permalink: Some(page_key(&link)),
+            language: language_folder(&link),
+            slug: value("slug"),
+            title,
+            guid_host,
+            dates: DateFacts::of(post),
         })
     }
 
-    /// The file ranges whose lines and columns the site phase may need.
-    pub fn ranges(&self) -> Vec<Range<usize>> {
-        match &self.dates {
-            Some(dates) => vec![dates.gmt.range.clone(), dates.local_at.range.clone()],
-            None => Vec::new(),
+    fn located_mut(&mut self) -> Vec<&mut Located> {
+        let mut all: Vec<&mut Located> = Vec::new();
+        for valued in [&mut self.slug, &mut self.title, &mut self.guid_host]
+            .into_iter()
+            .flatten()
+        {
+            all.push(&mut valued.at);
         }
+        if let Some(dates) = &mut self.dates {
+            all.push(&mut dates.gmt);
+            all.push(&mut dates.local_at);
+        }
+        all.extend(self.internal_links.iter_mut().map(|l| &mut l.at));
+        all
+    }
+
+    /// The file ranges whose lines and columns the site phase may need.
+    pub fn ranges(&mut self) -> Vec<Range<usize>> {
+        self.located_mut()
+            .into_iter()
+            .map(|l| l.range.clone())
+            .collect()
     }
 
     pub fn resolve(&mut self, span: &impl Fn(&Range<usize>) -> ResolvedSpan) {
-        if let Some(dates) = &mut self.dates {
-            dates.gmt.span = Some(span(&dates.gmt.range));
-            dates.local_at.span = Some(span(&dates.local_at.range));
+        for located in self.located_mut() {
+            located.span = Some(span(&located.range));
         }
     }
+}
+
+/// A URL as pages are compared: normalised like links, without the fragment.
+pub fn page_key(url: &url::Url) -> String {
+    let mut page = url.clone();
+    page.set_fragment(None);
+    normalized(&page)
+}
+
+/// The first folder of a permalink when it names a language (`en`, `pt-br`), as WPML and
+/// Polylang write them.
+fn language_folder(link: &url::Url) -> Option<String> {
+    let first = link.path_segments()?.next()?;
+    let (language, region) = first.split_once('-').unwrap_or((first, ""));
+    let is_language = language.len() == 2
+        && language.bytes().all(|b| b.is_ascii_lowercase())
+        && (region.is_empty() || (2..=4).contains(&region.len()));
+    is_language.then(|| first.to_owned())
+}
+
+/// The body's links to the post's own host.
+fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
+    let site_hosts = post.settings.site.hosts();
+    post.links
+        .iter()
+        .filter(|link| link.is_anchor() && post.html[link.field].kind == HtmlFieldKind::Content)
+        .filter_map(|link| {
+            let url = link.target.as_ref().ok()?;
+            let link_host = url.host_str()?.to_ascii_lowercase();
+            let own = link_host == host || site_hosts.contains(&link_host);
+            if !own || !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
+                return None;
+            }
+            let post_id = url
+                .query_pairs()
+                .find(|(k, _)| k == "p" || k == "page_id")
+                .and_then(|(_, v)| v.parse().ok());
+            Some(InternalLink {
+                target: page_key(url),
+                path: url.path().to_owned(),
+                post_id,
+                at: Located::new(post.html[link.field].file_range(link.span.clone())),
+            })
+        })
+        .collect()
 }
 
 impl DateFacts {

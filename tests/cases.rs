@@ -180,7 +180,7 @@ fn ndjson_goes_on_after_a_broken_line() {
         [
             ("json-syntax", Error, 2, 41),
             ("json-syntax", Error, 2, 75),
-            ("stray-end-tag", Error, 3, 352),
+            ("stray-end-tag", Error, 3, 354),
         ]
     );
     let last = found[2].diagnostic.post.as_ref().expect("post");

@@ -29,8 +29,13 @@ pub fn explain(code: &str) -> Result<String, String> {
         ));
     };
     let meta = rule.meta();
+    let off = if meta.enabled_by_default {
+        ""
+    } else {
+        " (off by default)"
+    };
     Ok(format!(
-        "# {} ({})\n\n{}\n\nDefault severity: {}. Reads: {}.\n",
+        "# {} ({})\n\n{}\n\nDefault severity: {}{off}. Reads: {}.\n",
         meta.code,
         meta.summary,
         meta.doc_text(),

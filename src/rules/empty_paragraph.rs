@@ -23,7 +23,7 @@ declare_rule! {
     pub struct EmptyParagraph {
         code: "empty-paragraph",
         severity: Info,
-        summary: "A paragraph with nothing in it (<p></p>, <p>&nbsp;</p>, <p><br></p>)",
+        summary: "A paragraph with nothing in it (`<p></p>`, `<p>&nbsp;</p>`, `<p><br></p>`)",
         reads: ["content.rendered"],
     }
 }

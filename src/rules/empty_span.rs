@@ -50,7 +50,7 @@ declare_rule! {
     pub struct EmptySpan {
         code: "empty-span",
         severity: Warning,
-        summary: "A <span> with nothing a reader can see in it",
+        summary: "A `<span>` with nothing a reader can see in it",
         reads: ["content.rendered", "excerpt.rendered"],
         options: Options,
     }

@@ -101,7 +101,7 @@ declare_rule! {
     pub struct FragmentMissing {
         code: "fragment-missing",
         severity: Warning,
-        summary: "A link to #x in the post, with no id=\"x\" in it",
+        summary: "A link to `#x` in the post, with no `id=\"x\"` in it",
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }

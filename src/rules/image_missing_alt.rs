@@ -22,7 +22,7 @@ declare_rule! {
     pub struct ImageMissingAlt {
         code: "image-missing-alt",
         severity: Warning,
-        summary: "An <img> without an alt attribute",
+        summary: "An `<img>` without an `alt` attribute",
         reads: ["content.rendered"],
     }
 }

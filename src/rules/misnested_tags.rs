@@ -22,7 +22,7 @@ declare_rule! {
     pub struct MisnestedTags {
         code: "misnested-tags",
         severity: Warning,
-        summary: "Tags closed in the wrong order (<b><i>x</b></i>)",
+        summary: "Tags closed in the wrong order (`<b><i>x</b></i>`)",
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
 }

@@ -7,17 +7,23 @@ pub mod date_gmt_missing;
 pub mod date_offset_suspicious;
 mod date_pairs;
 pub mod duplicate_link;
+pub mod duplicate_slug;
+pub mod duplicate_title;
+mod duplicates;
 pub mod empty_paragraph;
 pub mod empty_section;
 pub mod empty_span;
 pub mod empty_title;
 pub mod fragment_missing;
 pub mod future_published;
+pub mod guid_host_mismatch;
 pub mod image_missing_alt;
 pub mod invalid_utf8;
 pub mod json_syntax;
 pub mod link_editor_only;
 pub mod link_insecure;
+pub mod link_internal_draft;
+pub mod link_internal_missing;
 pub mod link_malformed;
 pub mod link_missing_href;
 pub mod misnested_tags;
@@ -30,6 +36,7 @@ pub mod pattern;
 pub mod permalink_date_mismatch;
 pub mod section_order;
 mod sections;
+mod site_links;
 pub mod stray_end_tag;
 pub mod suppression_without_reason;
 pub mod unclosed_element;
@@ -98,17 +105,22 @@ pub static ALL: &[&dyn Rule] = &[
     &date_gmt_missing::DateGmtMissing,
     &date_offset_suspicious::DateOffsetSuspicious,
     &duplicate_link::DuplicateLink,
+    &duplicate_slug::DuplicateSlug,
+    &duplicate_title::DuplicateTitle,
     &empty_paragraph::EmptyParagraph,
     &empty_section::EmptySection,
     &empty_span::EmptySpan,
     &empty_title::EmptyTitle,
     &fragment_missing::FragmentMissing,
     &future_published::FuturePublished,
+    &guid_host_mismatch::GuidHostMismatch,
     &image_missing_alt::ImageMissingAlt,
     &invalid_utf8::InvalidUtf8,
     &json_syntax::JsonSyntax,
     &link_editor_only::LinkEditorOnly,
     &link_insecure::LinkInsecure,
+    &link_internal_draft::LinkInternalDraft,
+    &link_internal_missing::LinkInternalMissing,
     &link_malformed::LinkMalformed,
     &link_missing_href::LinkMissingHref,
     &misnested_tags::MisnestedTags,

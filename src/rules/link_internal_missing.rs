@@ -1,0 +1,90 @@
+use crate::config::Effective;
+use crate::diagnostic::Diagnostic;
+use crate::engine::{Rule, RuleMeta};
+use crate::site::{PostFacts, SiteFinding};
+
+use super::declare_rule;
+use super::site_links::{SitePosts, is_archive_or_asset};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a link to the site's own host whose target is not a post or page in the run:
+    /// matched by permalink (compared like `duplicate-link`), by `?p=ID` or `?page_id=ID`, or by
+    /// the slug in the last segment of its path. Links to uploads, feeds, categories, tags,
+    /// authors, date archives, search and the home page are not post links and are left alone.
+    ///
+    /// It needs the whole site in the run: a pack must say `export = "complete"` (or the posts
+    /// were fetched whole from the site). Otherwise it stays silent and the summary says why.
+    ///
+    /// ## Why it matters
+    /// A link to a post that was deleted or renamed is broken even when the site answers 200
+    /// with a search page or a redirect to the home page, so no HTTP check finds it.
+    ///
+    /// ## Example
+    /// `<a href="https://news.example.com/2023/05/old-slug/">earlier</a>` when no post of the
+    /// export has that permalink or the slug `old-slug`.
+    pub struct LinkInternalMissing {
+        code: "link-internal-missing",
+        severity: Warning,
+        summary: "A link to the site's own post or page that is not in the export",
+        reads: ["content.rendered", "link", "slug", "id"],
+    }
+}
+
+impl Rule for LinkInternalMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn uses_site_phase(&self) -> bool {
+        true
+    }
+
+    fn check_site(
+        &self,
+        host: &str,
+        posts: &[PostFacts],
+        settings: &Effective,
+        out: &mut Vec<SiteFinding>,
+    ) -> Option<String> {
+        let links = posts.iter().map(|p| p.internal_links.len()).sum::<usize>();
+        let complete = settings
+            .site
+            .export_complete
+            .as_ref()
+            .is_some_and(|e| e.value);
+        if !complete {
+            return (links > 0).then(|| format!("{host}: internal links not checked, the run may not hold the whole site (set `export = \"complete\"`)"));
+        }
+        let site = SitePosts::new(posts);
+        for post in posts {
+            for link in &post.internal_links {
+                if is_archive_or_asset(link) || site.target(link).is_some() {
+                    continue;
+                }
+                let mut diagnostic = Diagnostic::new(
+                    &Self::META,
+                    link.at.range.clone(),
+                    format!(
+                        "no post or page of {host} has the address `{}`",
+                        link.target
+                    ),
+                )
+                .with_label("not in the site")
+                .with_help(
+                    "the target was deleted or renamed: link its new address, or remove the link",
+                );
+                diagnostic.post = Some(post.post.clone());
+                diagnostic.field = Some("content.rendered");
+                out.extend(SiteFinding::new(
+                    post.file,
+                    diagnostic,
+                    &link.at,
+                    &[],
+                    &link.target,
+                ));
+            }
+        }
+        None
+    }
+}
