@@ -579,8 +579,13 @@ pub fn source_offset(map: &[(usize, usize)], decoded: usize) -> usize {
     }
 }
 
+/// html5gum hands out bytes; from a `&str` input they are UTF-8, and the plain check is much
+/// cheaper than the lossy conversion's chunk walk.
 fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 #[cfg(test)]

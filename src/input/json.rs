@@ -127,6 +127,8 @@ pub struct SyntaxError {
 /// recoverable problem instead of a reason to give up on the file.
 pub struct Parser<'s> {
     src: &'s [u8],
+    /// The text when it is all UTF-8 (checked once): string slices then need no checks.
+    valid: Option<&'s str>,
     pos: usize,
     depth: usize,
     max_depth: usize,
@@ -142,6 +144,7 @@ impl<'s> Parser<'s> {
     pub fn new(src: &'s [u8]) -> Self {
         Self {
             src,
+            valid: std::str::from_utf8(src).ok(),
             pos: 0,
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
@@ -481,7 +484,7 @@ impl<'s> Parser<'s> {
     fn parse_string(&mut self) -> JsonStr<'s> {
         self.bump();
         let start = self.pos;
-        let mut decoded = StringBuilder::new(self.src, start);
+        let mut decoded = StringBuilder::new(self.src, self.valid, start);
         let mut first_control: Option<(usize, usize)> = None;
         loop {
             let rest = &self.src[self.pos..];
@@ -611,6 +614,7 @@ impl<'s> Parser<'s> {
 /// Builds a string's decoded text and its escape map, borrowing when nothing was decoded.
 struct StringBuilder<'s> {
     src: &'s [u8],
+    valid: Option<&'s str>,
     start: usize,
     owned: Option<String>,
     escapes: Vec<(usize, usize)>,
@@ -618,9 +622,10 @@ struct StringBuilder<'s> {
 }
 
 impl<'s> StringBuilder<'s> {
-    fn new(src: &'s [u8], start: usize) -> Self {
+    fn new(src: &'s [u8], valid: Option<&'s str>, start: usize) -> Self {
         Self {
             src,
+            valid,
             start,
             owned: None,
             escapes: Vec::new(),
@@ -638,8 +643,12 @@ impl<'s> StringBuilder<'s> {
 
     /// Raw bytes that decode as themselves; invalid UTF-8 becomes U+FFFD and is mapped.
     fn push_raw(&mut self, range: Range<usize>) {
-        let bytes = &self.src[range.clone()];
-        match std::str::from_utf8(bytes) {
+        // Runs end at `"` or `\\`, ASCII, so they are character boundaries of valid text.
+        let checked = match self.valid.and_then(|text| text.get(range.clone())) {
+            Some(text) => Ok(text),
+            None => std::str::from_utf8(&self.src[range.clone()]),
+        };
+        match checked {
             Ok(_) if self.owned.is_none() && self.borrowed_end == range.start => {
                 self.borrowed_end = range.end;
             }
@@ -670,9 +679,11 @@ impl<'s> StringBuilder<'s> {
     fn finish(self, raw: Range<usize>) -> JsonStr<'s> {
         let text = match self.owned {
             Some(text) => Cow::Owned(text),
-            None => Cow::Borrowed(
-                std::str::from_utf8(&self.src[self.start..self.borrowed_end]).unwrap_or_default(),
-            ),
+            None => Cow::Borrowed(match self.valid {
+                Some(text) => text.get(self.start..self.borrowed_end).unwrap_or_default(),
+                None => std::str::from_utf8(&self.src[self.start..self.borrowed_end])
+                    .unwrap_or_default(),
+            }),
         };
         JsonStr {
             raw,
@@ -684,11 +695,10 @@ impl<'s> StringBuilder<'s> {
 
 fn hex4(src: &[u8], at: usize) -> Option<u32> {
     let digits = src.get(at..at + 4)?;
-    let text = std::str::from_utf8(digits).ok()?;
-    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(text, 16).ok()
+    digits.iter().try_fold(0u32, |value, &byte| {
+        let digit = char::from(byte).to_digit(16)?;
+        Some(value * 16 + digit)
+    })
 }
 
 /// RFC 8259's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.

@@ -1,0 +1,262 @@
+//! `cargo bench`: postlint's throughput against the floor measured in the same run.
+//!
+//! The floor is what any linter of these posts must do: read the bytes, parse the JSON with
+//! serde_json, and tokenize every HTML field once with html5gum. The full lint adds the
+//! span-keeping parse, the HTML index, every default offline rule and the report data. Both run
+//! on one thread over the same inputs, in memory; the machine is shared and noisy, so each is
+//! the median of several runs and only the ratio is meant to travel.
+//!
+//! Also measured: 1 against 2 threads, the start-up of the binary on one post, and, with
+//! `POSTLINT_BENCH_LARGE=1`, the peak memory of 1 GB NDJSON and array files.
+
+mod generator;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use postlint::config::Config;
+use postlint::engine::{LintOptions, Linter};
+use postlint::source::SourceFile;
+
+const RUNS: usize = 5;
+
+struct Input {
+    name: String,
+    bytes: Arc<[u8]>,
+}
+
+fn main() {
+    let mut report = Vec::new();
+    let generated = generated(64 << 20);
+    report.push(measure("generated, 64 MB NDJSON", &generated));
+    if let Some(corpus) = corpus() {
+        report.push(measure("real corpus (6,120 posts)", &corpus));
+    }
+    println!(
+        "\n{:<28} {:>10} {:>10} {:>10} {:>10} {:>7}",
+        "input", "floor MB/s", "lint MB/s", "posts/s", "floor s", "ratio"
+    );
+    for line in &report {
+        println!("{line}");
+    }
+    scaling(&generated);
+    startup();
+    if std::env::var_os("POSTLINT_BENCH_LARGE").is_some() {
+        large_files();
+    }
+}
+
+fn generated(bytes: u64) -> Vec<Input> {
+    let mut buffer = Vec::new();
+    generator::write_corpus(&mut buffer, bytes, false, 2024).expect("writing to memory");
+    vec![Input {
+        name: "generated.ndjson".to_owned(),
+        bytes: buffer.into(),
+    }]
+}
+
+fn corpus() -> Option<Vec<Input>> {
+    let root = Path::new("../shared/corpus/posts");
+    if !root.exists() {
+        eprintln!("skipped the real corpus: ../shared/corpus is absent");
+        return None;
+    }
+    let mut files: Vec<PathBuf> = Vec::new();
+    for source in std::fs::read_dir(root).ok()? {
+        for file in std::fs::read_dir(source.ok()?.path()).ok()? {
+            files.push(file.ok()?.path());
+        }
+    }
+    files.sort();
+    Some(
+        files
+            .into_iter()
+            .filter_map(|path| {
+                let bytes = std::fs::read(&path).ok()?;
+                Some(Input {
+                    name: path.display().to_string(),
+                    bytes: bytes.into(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The floor: serde_json parse of each post and one html5gum pass over each HTML field.
+fn floor(inputs: &[Input]) -> usize {
+    let mut posts = 0;
+    for input in inputs {
+        let text = std::str::from_utf8(&input.bytes).unwrap_or_default();
+        for line in text.split('\n').filter(|l| !l.trim().is_empty()) {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            posts += 1;
+            for field in ["title", "content", "excerpt"] {
+                if let Some(html) = value[field]["rendered"].as_str() {
+                    let tokens = html5gum::Tokenizer::new(html).count();
+                    std::hint::black_box(tokens);
+                }
+            }
+        }
+    }
+    posts
+}
+
+fn lint(linter: &Linter, inputs: &[Input]) -> usize {
+    let mut posts = 0;
+    for input in inputs {
+        let file = SourceFile::in_memory(input.name.clone(), input.bytes.clone());
+        let report = linter
+            .lint_file(file, Cursor::new(input.bytes.clone()))
+            .expect("in-memory reads do not fail");
+        posts += report.posts;
+        std::hint::black_box(report.findings.len());
+    }
+    posts
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn timed(mut run: impl FnMut() -> usize) -> (Duration, usize) {
+    let mut count = run();
+    let times = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            count = run();
+            start.elapsed()
+        })
+        .collect();
+    (median(times), count)
+}
+
+fn one_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
+    pool.install(work)
+}
+
+fn measure(label: &str, inputs: &[Input]) -> String {
+    let bytes: usize = inputs.iter().map(|i| i.bytes.len()).sum();
+    let mb = bytes as f64 / (1 << 20) as f64;
+    let linter = Linter::new(Arc::new(Config::builtin()), LintOptions::default());
+    let (floor_time, _) = timed(|| floor(inputs));
+    let (lint_time, posts) = one_thread(|| timed(|| lint(&linter, inputs)));
+    format!(
+        "{label:<28} {:>10.1} {:>10.1} {:>10.0} {:>10.3} {:>6.2}x",
+        mb / floor_time.as_secs_f64(),
+        mb / lint_time.as_secs_f64(),
+        posts as f64 / lint_time.as_secs_f64(),
+        floor_time.as_secs_f64(),
+        lint_time.as_secs_f64() / floor_time.as_secs_f64()
+    )
+}
+
+fn scaling(inputs: &[Input]) {
+    // Many files, so both threads have work: the generated posts cut into 64 files.
+    let text = std::str::from_utf8(&inputs[0].bytes).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    let chunks: Vec<Input> = lines
+        .chunks(lines.len().div_ceil(64))
+        .enumerate()
+        .map(|(i, chunk)| Input {
+            name: format!("part{i}.ndjson"),
+            bytes: chunk.join("\n").into_bytes().into(),
+        })
+        .collect();
+    let linter = Linter::new(Arc::new(Config::builtin()), LintOptions::default());
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a pool");
+        pool.install(|| {
+            timed(|| {
+                use rayon::prelude::*;
+                chunks
+                    .par_iter()
+                    .map(|c| lint(&linter, std::slice::from_ref(c)))
+                    .sum()
+            })
+        })
+        .0
+    };
+    let (one, two) = (run(1), run(2));
+    println!(
+        "\nscaling: 1 thread {:.3} s, 2 threads {:.3} s: {:.2}x faster",
+        one.as_secs_f64(),
+        two.as_secs_f64(),
+        one.as_secs_f64() / two.as_secs_f64()
+    );
+}
+
+fn startup() {
+    let dir = std::env::temp_dir().join("postlint-bench-startup");
+    let _ = std::fs::create_dir_all(&dir);
+    let post = dir.join("post.json");
+    let mut rng = generator::Rng::new(7);
+    let _ = std::fs::write(&post, generator::post(&mut rng, 1, 6_000));
+    let binary = env!("CARGO_BIN_EXE_postlint");
+    let times: Vec<Duration> = (0..21)
+        .map(|_| {
+            let start = Instant::now();
+            let _ = std::process::Command::new(binary)
+                .args(["check", "--no-config", "--format", "json"])
+                .arg(&post)
+                .output();
+            start.elapsed()
+        })
+        .collect();
+    println!(
+        "start-up: one 6 KB post, whole process: {:.1} ms (median of 21)",
+        median(times).as_secs_f64() * 1000.0
+    );
+}
+
+/// Peak resident size (kB) of the binary linting a file, from the kernel's accounting.
+fn peak_rss_of(file: &Path) -> Option<(i64, Duration)> {
+    let start = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["check", "--no-config", "--format", "json", "--statistics"])
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `usage` is a plain C struct the kernel fills; `pid` is our own child.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::wait4(pid, &mut status, 0, &mut usage);
+        usage
+    };
+    let _ = child.try_wait();
+    Some((usage.ru_maxrss, start.elapsed()))
+}
+
+fn large_files() {
+    let dir = std::env::temp_dir().join("postlint-bench-large");
+    let _ = std::fs::create_dir_all(&dir);
+    for (name, array) in [("large.ndjson", false), ("large.json", true)] {
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path).expect("create");
+        let posts = generator::write_corpus(&mut std::io::BufWriter::new(file), 1 << 30, array, 99)
+            .expect("write");
+        if let Some((kb, took)) = peak_rss_of(&path) {
+            println!(
+                "{name}: 1 GB, {posts} posts: peak RSS {} MB, {:.1} s",
+                kb / 1024,
+                took.as_secs_f64()
+            );
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+}
