@@ -9,6 +9,7 @@
 //! Also measured: 1 against 2 threads, the start-up of the binary on one post, and, with
 //! `POSTLINT_BENCH_LARGE=1`, the peak memory of 1 GB NDJSON and array files.
 
+#[path = "support/generator.rs"]
 mod generator;
 
 use std::io::Cursor;

@@ -1,7 +1,7 @@
 //! `cargo run --release --example gen-corpus -- OUT.ndjson 1G [--array] [--seed N]`: writes
 //! realistic posts for benchmarks, so the 1 GB cases need no download.
 
-#[path = "../benches/generator.rs"]
+#[path = "../benches/support/generator.rs"]
 mod generator;
 
 use std::io::BufWriter;
