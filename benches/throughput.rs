@@ -44,6 +44,7 @@ fn main() {
     }
     scaling(&generated);
     startup();
+    link_checker();
     if std::env::var_os("POSTLINT_BENCH_LARGE").is_some() {
         large_files();
     }
@@ -259,5 +260,72 @@ fn large_files() {
             );
         }
         let _ = std::fs::remove_file(&path);
+    }
+}
+
+/// 2,000 distinct URLs on 20 local servers that answer after 50 ms: the checker's wall time
+/// against the ideal, URLs / allowed concurrency × 50 ms.
+fn link_checker() {
+    use postlint::links::remote::{CheckOptions, check_all};
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut ports = Vec::new();
+    for _ in 0..20 {
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        ports.push(listener.local_addr().expect("address").port());
+        runtime.spawn(slow_server(listener));
+    }
+    let urls: Vec<url::Url> = (0..2000)
+        .filter_map(|i| {
+            url::Url::parse(&format!("http://127.0.0.1:{}/page/{i}", ports[i % 20])).ok()
+        })
+        .collect();
+    let options = CheckOptions {
+        allow_private: true,
+        ..CheckOptions::default()
+    };
+    let concurrency = options.concurrency.min(options.per_host * ports.len());
+    let ideal = Duration::from_millis(50) * (urls.len().div_ceil(concurrency) as u32);
+    let start = Instant::now();
+    let results = check_all(urls, &options, &|_, _, _| {});
+    let wall = start.elapsed();
+    let working = results
+        .values()
+        .filter(|o| matches!(o, postlint::links::remote::Outcome::Ok { .. }))
+        .count();
+    println!(
+        "links: 2,000 URLs on 20 servers answering after 50 ms: {:.2} s, ideal {:.2} s ({:.2}x); {working} working",
+        wall.as_secs_f64(),
+        ideal.as_secs_f64(),
+        wall.as_secs_f64() / ideal.as_secs_f64()
+    );
+    drop(runtime);
+}
+
+async fn slow_server(listener: tokio::net::TcpListener) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    loop {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 2048];
+            let mut head = Vec::new();
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => head.extend_from_slice(&buffer[..n]),
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .await;
+        });
     }
 }

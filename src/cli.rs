@@ -84,6 +84,37 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<chrono::NaiveDateTime>,
 
+    /// Check every link's target over HTTP (each distinct URL once; results cached).
+    #[arg(long)]
+    pub links: bool,
+
+    /// Where the link cache is kept.
+    #[arg(long, value_name = "DIR", default_value = ".postlint-cache")]
+    pub cache_dir: PathBuf,
+
+    /// Neither read nor write the link cache.
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Also check targets on loopback and private addresses (tests, intranet sites).
+    #[arg(long)]
+    pub allow_private: bool,
+
+    /// The User-Agent of the link checker.
+    #[arg(long, value_name = "TEXT")]
+    pub user_agent: Option<String>,
+
+    /// Seconds a link request may take in all (connecting: a third of it).
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
+    pub link_timeout: f64,
+
+    /// Link requests at once, in all and per host.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub link_concurrency: usize,
+
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub per_host: usize,
+
     /// Print the effective configuration, with where each value came from, and exit.
     #[arg(long)]
     pub show_config: bool,

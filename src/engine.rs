@@ -245,6 +245,8 @@ pub struct LintOptions {
     pub changed_since: Option<String>,
     /// Lint only shard K of N (1-based).
     pub shard: Option<(usize, usize)>,
+    /// Check every link's target over HTTP (`--links`).
+    pub links: Option<crate::links::LinkCheck>,
 }
 
 impl Default for LintOptions {
@@ -256,6 +258,7 @@ impl Default for LintOptions {
             list_posts: false,
             changed_since: None,
             shard: None,
+            links: None,
         }
     }
 }
@@ -309,11 +312,12 @@ struct FileScope<'a> {
 impl Linter {
     pub fn new(config: Arc<Config>, options: LintOptions) -> Self {
         let now = crate::dates::now_or(options.now);
-        let keep_facts = config
-            .effective(None, None)
-            .rules
-            .iter()
-            .any(|rule| rule.uses_site_phase());
+        let keep_facts = options.links.is_some()
+            || config
+                .effective(None, None)
+                .rules
+                .iter()
+                .any(|rule| rule.uses_site_phase());
         Self {
             config,
             options,
@@ -489,7 +493,10 @@ impl Linter {
         let settings = self.post_settings(scope, post);
         let context = PostContext::new(post, base, settings.clone(), self.now);
         // Only what a site rule can use is kept: it outlives the post, for the whole run.
-        let facts = self.keep_facts.then(|| PostFacts::of(&context)).flatten();
+        let facts = self
+            .keep_facts
+            .then(|| PostFacts::of(&context, self.options.links.is_some()))
+            .flatten();
         let mut out = Vec::new();
         for rule in &settings.rules {
             rule.check(&context, &mut out);

@@ -38,6 +38,9 @@ pub struct CheckOutcome {
     pub input_errors: Vec<InputError>,
     /// What the site phase inferred or could not check, one line per site, for the summary.
     pub site_notes: Vec<String>,
+    /// Things the user should know that are not findings (a damaged cache replaced, how many
+    /// links were requested); printed on stderr.
+    pub notices: Vec<String>,
 }
 
 impl CheckOutcome {
@@ -91,6 +94,7 @@ pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) 
         inputs.retain(|input| input::select::in_shard(input, k, n));
     }
     let sharded = options.shard.is_some_and(|(_, n)| n > 1);
+    let link_check = options.links.clone();
     let linter = Linter::new(config.clone(), options);
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
@@ -111,6 +115,15 @@ pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) 
             Err(error) => input_errors.push(error),
         }
     }
+    let mut notices = Vec::new();
+    if let Some(check) = &link_check {
+        let stats = links::stage::run(check, &config.effective(None, None), &facts, &mut reports);
+        notices.extend(stats.notices);
+        notices.push(format!(
+            "links: {} distinct targets, {} requested, {} from the cache",
+            stats.targets, stats.requested, stats.from_cache
+        ));
+    }
     let mut site_notes = site::run(&config, &mut reports, facts);
     if sharded && !site_notes.is_empty() {
         site_notes.insert(
@@ -122,5 +135,6 @@ pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) 
         reports,
         input_errors,
         site_notes,
+        notices,
     }
 }

@@ -9,6 +9,8 @@ use postlint::baseline::Baseline;
 use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, Target};
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::LintOptions;
+use postlint::links::LinkCheck;
+use postlint::links::remote::CheckOptions;
 use postlint::report;
 
 fn main() -> ExitCode {
@@ -62,7 +64,9 @@ fn check(args: CheckArgs) -> u8 {
     let lists_posts = targets
         .iter()
         .any(|t| matches!(t.format, Format::Junit | Format::Html | Format::Markdown));
+    let links = link_check(&args, &config);
     let options = LintOptions {
+        links,
         max_depth: args.max_depth,
         now: args.now,
         list_posts: lists_posts,
@@ -73,6 +77,9 @@ fn check(args: CheckArgs) -> u8 {
     let mut outcome = pool.install(|| postlint::check_with(&paths, config, options));
     for error in &outcome.input_errors {
         eprintln!("postlint: {error}");
+    }
+    for notice in &outcome.notices {
+        eprintln!("postlint: {notice}");
     }
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &outcome);
@@ -102,6 +109,37 @@ fn check(args: CheckArgs) -> u8 {
         eprint!("{}", report::statistics::render(&outcome));
     }
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
+}
+
+/// What `--links` (or `[links] remote = true`) asks of the remote checker.
+fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
+    let settings = &config.site.links;
+    if !(args.links || settings.remote) {
+        return None;
+    }
+    let timeout = std::time::Duration::from_secs_f64(args.link_timeout.max(0.1));
+    let mut check = CheckOptions {
+        concurrency: args.link_concurrency.max(1),
+        per_host: args.per_host.max(1),
+        timeout,
+        connect_timeout: timeout / 3,
+        allow_private: args.allow_private,
+        accept: settings.accept.clone(),
+        ..CheckOptions::default()
+    };
+    if let Some(agent) = args
+        .user_agent
+        .clone()
+        .or_else(|| settings.user_agent.clone())
+    {
+        check.user_agent = agent;
+    }
+    Some(LinkCheck {
+        check,
+        cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
+        exclude: settings.exclude.clone(),
+        ..LinkCheck::default()
+    })
 }
 
 /// The reports to write: `--format` as given, `-o` for the one without a file, human by default.

@@ -41,6 +41,16 @@ pub struct PostFacts {
     pub dates: Option<DateFacts>,
     /// Links of the body to the post's own site.
     pub internal_links: Vec<InternalLink>,
+    /// Every `http(s)` target of the post, when the links are checked over the network.
+    pub remote_links: Vec<RemoteLink>,
+}
+
+/// A link whose target the remote checker requests.
+#[derive(Debug, Clone)]
+pub struct RemoteLink {
+    /// The target without its fragment (which is never sent): what is requested and cached.
+    pub url: String,
+    pub at: Located,
 }
 
 /// A value of the post and where it is.
@@ -63,11 +73,22 @@ pub struct InternalLink {
 }
 
 impl PostFacts {
-    /// What the site phase keeps of a post being linted; `None` for a post with no `link`,
-    /// which belongs to no site.
-    pub fn of(post: &PostContext<'_, '_>) -> Option<Self> {
-        let link = url::Url::parse(post.post.link()?).ok()?;
-        let host = link.host_str()?.to_ascii_lowercase();
+    /// What the site phase (and the remote link check, when `remote`) keeps of a post being
+    /// linted; `None` when nothing is: a post with no `link` belongs to no site.
+    pub fn of(post: &PostContext<'_, '_>, remote: bool) -> Option<Self> {
+        let remote_links = if remote {
+            remote_links(post)
+        } else {
+            Vec::new()
+        };
+        let link = post.post.link().and_then(|l| url::Url::parse(l).ok());
+        let host = link
+            .as_ref()
+            .and_then(|l| l.host_str())
+            .map(str::to_ascii_lowercase);
+        if host.is_none() && remote_links.is_empty() {
+            return None;
+        }
         let value = |key: &str| {
             post.post.str_at(key).map(|s| Valued {
                 value: s.as_str().to_owned(),
@@ -95,13 +116,16 @@ impl PostFacts {
         Some(Self {
             file: 0,
             post: post.post_ref.clone(),
-            internal_links: internal_links(post, &host),
-            host: Some(host),
+            internal_links: host
+                .as_deref()
+                .map_or_else(Vec::new, |h| internal_links(post, h)),
+            remote_links,
+            host,
             status: post.post.str_at("status").map(|s| s.as_str().to_owned()),
             post_type: post.post.str_at("type").map(|s| s.as_str().to_owned()),
             parent,
-            permalink: Some(page_key(&link)),
-            language: language_folder(&link),
+            permalink: link.as_ref().map(page_key),
+            language: link.as_ref().and_then(language_folder),
             slug: value("slug"),
             title,
             guid_host,
@@ -122,6 +146,7 @@ impl PostFacts {
             all.push(&mut dates.local_at);
         }
         all.extend(self.internal_links.iter_mut().map(|l| &mut l.at));
+        all.extend(self.remote_links.iter_mut().map(|l| &mut l.at));
         all
     }
 
@@ -156,6 +181,24 @@ fn language_folder(link: &url::Url) -> Option<String> {
         && language.bytes().all(|b| b.is_ascii_lowercase())
         && (region.is_empty() || (2..=4).contains(&region.len()));
     is_language.then(|| first.to_owned())
+}
+
+/// Every `http(s)` target of the body and excerpt, without fragments.
+fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
+    post.links
+        .iter()
+        .filter_map(|link| {
+            let mut url = link.target.as_ref().ok()?.clone();
+            if !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
+                return None;
+            }
+            url.set_fragment(None);
+            Some(RemoteLink {
+                url: url.to_string(),
+                at: Located::new(post.html[link.field].file_range(link.span.clone())),
+            })
+        })
+        .collect()
 }
 
 /// The body's links to the post's own host.

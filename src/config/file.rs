@@ -41,6 +41,22 @@ pub struct RawConfig {
     pub patterns: Vec<RawPattern>,
     #[serde(default)]
     pub overrides: Vec<RawOverride>,
+    pub links: Option<RawLinks>,
+}
+
+/// `[links]`: checking link targets over HTTP.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawLinks {
+    /// Check every link's target (as `--links` does).
+    pub remote: Option<bool>,
+    /// Statuses taken as working besides 2xx.
+    #[serde(default)]
+    pub accept: Vec<u16>,
+    /// Regexes of targets not to request.
+    #[serde(default)]
+    pub exclude: Vec<Text>,
+    pub user_agent: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

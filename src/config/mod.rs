@@ -125,6 +125,16 @@ pub struct Site {
     pub sections_ordered: Option<Valued<bool>>,
     /// The zone the date rules check against, built from the values above (or a site index).
     pub zone: Option<SiteZone>,
+    pub links: LinkSettings,
+}
+
+/// `[links]` of the config.
+#[derive(Debug, Clone, Default)]
+pub struct LinkSettings {
+    pub remote: bool,
+    pub accept: Vec<u16>,
+    pub exclude: Vec<Regex>,
+    pub user_agent: Option<String>,
 }
 
 impl Site {
@@ -1037,6 +1047,25 @@ impl Builder<'_> {
                 value: complete,
                 from: Self::from(source, export),
             });
+        }
+        if let Some(links) = &raw.links {
+            if let Some(remote) = links.remote {
+                self.site.links.remote = remote;
+            }
+            self.site.links.accept.extend(&links.accept);
+            for pattern in &links.exclude {
+                let regex = Regex::new(pattern.get_ref()).map_err(|e| {
+                    self.error(
+                        source,
+                        pattern.span(),
+                        format!("invalid regex: {}", first_line(&e.to_string())),
+                    )
+                })?;
+                self.site.links.exclude.push(regex);
+            }
+            if let Some(agent) = &links.user_agent {
+                self.site.links.user_agent = Some(agent.get_ref().clone());
+            }
         }
         if let Some(sections) = &raw.sections {
             for section in &sections.required {

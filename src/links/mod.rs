@@ -1,11 +1,26 @@
 //! The links of a post, found once in its HTML index and parsed once with the url crate; every
 //! link rule (and the remote checker) reads this list.
 
+pub mod cache;
+pub mod remote;
+pub mod stage;
+
 use std::ops::Range;
 
 use url::Url;
 
 use crate::html::{ElementId, HtmlIndex};
+
+/// What `--links` asks of the remote checker.
+#[derive(Debug, Clone, Default)]
+pub struct LinkCheck {
+    pub check: remote::CheckOptions,
+    /// Where `links.json` is kept; `None` with `--no-cache`.
+    pub cache_dir: Option<std::path::PathBuf>,
+    pub ttl: cache::Ttl,
+    /// Targets matching these are not requested.
+    pub exclude: Vec<regex::Regex>,
+}
 
 /// Elements and the attribute that holds their target.
 const LINK_ATTRIBUTES: [(&str, &str); 9] = [
@@ -80,6 +95,9 @@ pub fn find(field: usize, index: &HtmlIndex, base: &Url) -> Vec<Link> {
             }
             continue;
         };
+        if let Some(srcset) = index.attribute(element, "srcset") {
+            links.extend(srcset_links(field, id, tag, srcset, base));
+        }
         let value = attr.value.trim_matches(is_html_space).to_owned();
         links.push(Link {
             field,
@@ -95,6 +113,49 @@ pub fn find(field: usize, index: &HtmlIndex, base: &Url) -> Vec<Link> {
         });
     }
     links
+}
+
+/// The image candidates of `srcset="a.jpg 1x, b.jpg 2x"`, each with its span when the value
+/// has no character references (otherwise the whole value).
+fn srcset_links(
+    field: usize,
+    element: ElementId,
+    tag: &'static str,
+    srcset: &crate::html::Attribute,
+    base: &Url,
+) -> Vec<Link> {
+    let Some(span) = srcset.value_span.clone() else {
+        return Vec::new();
+    };
+    let exact = span.len() == srcset.value.len();
+    let mut found = Vec::new();
+    let mut offset = 0;
+    for candidate in srcset.value.split(',') {
+        let leading = candidate.len() - candidate.trim_start().len();
+        let url = candidate
+            .trim_start()
+            .split(is_html_space)
+            .next()
+            .unwrap_or_default();
+        if !url.is_empty() {
+            let start = offset + leading;
+            found.push(Link {
+                field,
+                element,
+                tag,
+                attribute: "srcset",
+                value: url.to_owned(),
+                span: if exact {
+                    span.start + start..span.start + start + url.len()
+                } else {
+                    span.clone()
+                },
+                target: base.join(url),
+            });
+        }
+        offset += candidate.len() + 1;
+    }
+    found
 }
 
 fn is_html_space(c: char) -> bool {

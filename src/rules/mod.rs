@@ -20,12 +20,15 @@ pub mod guid_host_mismatch;
 pub mod image_missing_alt;
 pub mod invalid_utf8;
 pub mod json_syntax;
+pub mod link_broken;
 pub mod link_editor_only;
 pub mod link_insecure;
 pub mod link_internal_draft;
 pub mod link_internal_missing;
 pub mod link_malformed;
 pub mod link_missing_href;
+pub mod link_redirect;
+pub mod link_unverifiable;
 pub mod misnested_tags;
 pub mod missed_schedule;
 pub mod missing_section;
@@ -117,12 +120,15 @@ pub static ALL: &[&dyn Rule] = &[
     &image_missing_alt::ImageMissingAlt,
     &invalid_utf8::InvalidUtf8,
     &json_syntax::JsonSyntax,
+    &link_broken::LinkBroken,
     &link_editor_only::LinkEditorOnly,
     &link_insecure::LinkInsecure,
     &link_internal_draft::LinkInternalDraft,
     &link_internal_missing::LinkInternalMissing,
     &link_malformed::LinkMalformed,
     &link_missing_href::LinkMissingHref,
+    &link_redirect::LinkRedirect,
+    &link_unverifiable::LinkUnverifiable,
     &misnested_tags::MisnestedTags,
     &missed_schedule::MissedSchedule,
     &missing_section::MissingSection,

@@ -1,0 +1,123 @@
+//! The link cache: outcomes persist between runs (CI keeps the folder), keyed by the normalised
+//! URL, each kept for as long as its kind stays true: a working link for a week, a broken one
+//! for a day; an unverifiable one is asked again every run.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::remote::Outcome;
+
+const CACHE_VERSION: u32 = 1;
+const FILE_NAME: &str = "links.json";
+
+#[derive(Debug, Clone, Copy)]
+pub struct Ttl {
+    pub ok: Duration,
+    pub broken: Duration,
+    pub unverifiable: Duration,
+}
+
+impl Default for Ttl {
+    fn default() -> Self {
+        Self {
+            ok: Duration::from_secs(7 * 24 * 3600),
+            broken: Duration::from_secs(24 * 3600),
+            unverifiable: Duration::ZERO,
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CacheFile {
+    version: u32,
+    tool: String,
+    entries: HashMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    /// Unix seconds.
+    checked: u64,
+    #[serde(flatten)]
+    outcome: Outcome,
+}
+
+pub struct LinkCache {
+    path: PathBuf,
+    entries: HashMap<String, Entry>,
+    ttl: Ttl,
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+impl LinkCache {
+    /// Opens the cache in `dir`. A missing file is an empty cache; a corrupt or foreign one is
+    /// reported (as the returned warning) and replaced, never fatal.
+    pub fn open(dir: &Path, ttl: Ttl) -> (Self, Option<String>) {
+        let path = dir.join(FILE_NAME);
+        let mut warning = None;
+        let entries = match std::fs::read_to_string(&path) {
+            Err(_) => HashMap::new(),
+            Ok(text) => match serde_json::from_str::<CacheFile>(&text) {
+                Ok(file) if file.version == CACHE_VERSION && file.tool == "postlint" => {
+                    file.entries
+                }
+                _ => {
+                    warning = Some(format!(
+                        "{} is not a postlint link cache (or is damaged); starting a new one",
+                        path.display()
+                    ));
+                    HashMap::new()
+                }
+            },
+        };
+        (Self { path, entries, ttl }, warning)
+    }
+
+    /// A cached outcome still fresh enough to trust.
+    pub fn get(&self, key: &str) -> Option<&Outcome> {
+        let entry = self.entries.get(key)?;
+        let age = Duration::from_secs(now().saturating_sub(entry.checked));
+        let ttl = match entry.outcome {
+            Outcome::Ok { .. } | Outcome::Redirect { .. } => self.ttl.ok,
+            Outcome::Broken { .. } => self.ttl.broken,
+            Outcome::Unverifiable { .. } => self.ttl.unverifiable,
+        };
+        (age < ttl).then_some(&entry.outcome)
+    }
+
+    pub fn put(&mut self, key: String, outcome: Outcome) {
+        self.entries.insert(
+            key,
+            Entry {
+                checked: now(),
+                outcome,
+            },
+        );
+    }
+
+    /// Writes the cache through a temporary file and a rename, so a reader never sees half.
+    pub fn save(&self) -> std::io::Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = CacheFile {
+            version: CACHE_VERSION,
+            tool: "postlint".to_owned(),
+            entries: self.entries.clone(),
+        };
+        let text = serde_json::to_string(&file).map_err(std::io::Error::other)?;
+        let temporary = self
+            .path
+            .with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&temporary, text)?;
+        std::fs::rename(&temporary, &self.path)
+    }
+}

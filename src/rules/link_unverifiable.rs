@@ -1,0 +1,29 @@
+use crate::engine::{Rule, RuleMeta};
+
+use super::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// With `--links`, reports a link the checker could not verify: the site answered 401, 403
+    /// or 429 (or another bot wall) even after retries, or the checker refused the target (a
+    /// private or loopback address, a redirect to a non-http URL). It never claims the link is
+    /// broken.
+    ///
+    /// ## Why it matters
+    /// Someone should open the link in a browser: it may work for readers, or it may be gone.
+    ///
+    /// ## Example
+    /// A news site that answers 403 to every request without a browser's cookies.
+    pub struct LinkUnverifiable {
+        code: "link-unverifiable",
+        severity: Warning,
+        summary: "A link's target could not be verified (401, 403, 429, bot walls, refused)",
+        reads: ["content.rendered", "excerpt.rendered"],
+    }
+}
+
+impl Rule for LinkUnverifiable {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+}
