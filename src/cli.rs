@@ -115,6 +115,23 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub per_host: usize,
 
+    /// Apply the safe fixes to the files, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Also apply the fixes that are right in most cases but worth a look.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print a unified diff of what --fix would change, change nothing (exit 1 when there is
+    /// something to fix).
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
+
+    /// Let --fix rewrite files whose JSON was damaged (the recovery is a guess).
+    #[arg(long)]
+    pub fix_damaged: bool,
+
     /// Print the effective configuration, with where each value came from, and exit.
     #[arg(long)]
     pub show_config: bool,

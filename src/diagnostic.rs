@@ -78,9 +78,69 @@ pub struct Diagnostic {
     /// Text on the primary label in the graphical report.
     pub label: Option<String>,
     pub secondary: Vec<Label>,
+    /// How `--fix` can mend it, if it can.
+    pub fix: Option<Fix>,
+}
+
+/// Byte edits of the file that mend a finding, with replacement text already written in the
+/// file's own JSON style.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does, for `--diff` and the reports.
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Applied by `--fix`: it cannot change what the author meant.
+    Safe,
+    /// Applied only with `--unsafe-fixes`: right in most cases, worth a look.
+    Unsafe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// The bytes of the file replaced (empty to insert).
+    #[serde(skip)]
+    pub range: Range<usize>,
+    pub offset: usize,
+    pub length: usize,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn replace(range: Range<usize>, content: impl Into<String>) -> Self {
+        Self {
+            offset: range.start,
+            length: range.end - range.start,
+            range,
+            content: content.into(),
+        }
+    }
+
+    pub fn delete(range: Range<usize>) -> Self {
+        Self::replace(range, "")
+    }
 }
 
 impl Diagnostic {
+    pub fn with_fix(
+        mut self,
+        applicability: Applicability,
+        message: impl Into<String>,
+        edits: Vec<Edit>,
+    ) -> Self {
+        self.fix = Some(Fix {
+            applicability,
+            message: message.into(),
+            edits,
+        });
+        self
+    }
+
     pub fn new(meta: &RuleMeta, range: Range<usize>, message: impl Into<String>) -> Self {
         Self::for_rule(meta.code, meta.severity, range, message)
     }
@@ -101,6 +161,7 @@ impl Diagnostic {
             range,
             label: None,
             secondary: Vec::new(),
+            fix: None,
         }
     }
 

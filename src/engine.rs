@@ -16,7 +16,7 @@ use std::path::Path;
 use crate::config::{Config, Effective, PostKey};
 use url::Url;
 
-use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
+use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr, JsonStyle};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
 use crate::links::{self, Link};
@@ -104,11 +104,18 @@ pub struct HtmlField<'p, 's> {
     pub kind: HtmlFieldKind,
     pub source: &'p JsonStr<'s>,
     pub index: HtmlIndex,
+    /// How the field's JSON string is written, so that fixes write alike.
+    pub style: JsonStyle,
     /// File offset of the segment the post was read from.
     base: usize,
 }
 
 impl HtmlField<'_, '_> {
+    /// HTML as it must be written into this field's JSON string.
+    pub fn encode(&self, html: &str) -> String {
+        self.style.encode(html)
+    }
+
     /// Maps a range of the decoded HTML to the bytes of the file, through the JSON escapes.
     pub fn file_range(&self, decoded: Range<usize>) -> Range<usize> {
         let local = self.source.file_range(decoded);
@@ -184,7 +191,7 @@ impl<'p, 's> PostContext<'p, 's> {
 
     pub fn new(
         post: &'p Post<'s>,
-        base: usize,
+        (base, segment): (usize, &'s [u8]),
         settings: Arc<Effective>,
         now: chrono::NaiveDateTime,
     ) -> Self {
@@ -196,6 +203,7 @@ impl<'p, 's> PostContext<'p, 's> {
                     kind,
                     source,
                     index: HtmlIndex::parse(source.as_str()),
+                    style: source.style(segment),
                     base,
                 })
             })
@@ -274,6 +282,8 @@ pub struct FileReport {
     pub facts: Vec<PostFacts>,
     /// Every post of the file, when `LintOptions::list_posts` asks for them.
     pub post_list: Vec<Arc<PostRef>>,
+    /// FNV-1a of the bytes read, so `--fix` can tell whether the file changed since.
+    pub content_hash: u64,
 }
 
 /// What linting one entry of a file gave: its diagnostics and, when it is a post, its name and
@@ -356,6 +366,7 @@ impl Linter {
         let mut post_list = Vec::new();
         let mut posts = 0;
         let mut blank = true;
+        let mut hasher = ContentHasher::default();
         while let Some(segment) = segments.next_segment()? {
             let first = segment.base == 0;
             if first && let Some(binary) = rules::not_a_post::check_binary(segment.bytes) {
@@ -384,6 +395,7 @@ impl Linter {
             if result.read == 0 {
                 segments.extend_past(len);
             } else {
+                hasher.write(&segment.bytes[..result.read]);
                 segments.consume(result.read);
             }
         }
@@ -400,6 +412,7 @@ impl Linter {
             findings,
             facts,
             post_list,
+            content_hash: hasher.finish(),
         })
     }
 
@@ -425,7 +438,7 @@ impl Linter {
                 break;
             }
             spans.extend(batch.iter().map(|e| e.node.span.clone()));
-            for (found, linted) in self.lint_batch(scope, batch, base) {
+            for (found, linted) in self.lint_batch(scope, batch, (base, segment.bytes)) {
                 diagnostics.extend(found);
                 if let Some((post_ref, post_facts)) = linted {
                     posts += 1;
@@ -464,14 +477,19 @@ impl Linter {
 
     /// Lints a batch of entries in parallel: each gives its diagnostics and, when it is a
     /// post, `Some` of its name and what the site phase keeps of it.
-    fn lint_batch(&self, scope: &FileScope<'_>, batch: Vec<Entry<'_>>, base: usize) -> Vec<Linted> {
+    fn lint_batch(
+        &self,
+        scope: &FileScope<'_>,
+        batch: Vec<Entry<'_>>,
+        (base, bytes): (usize, &[u8]),
+    ) -> Vec<Linted> {
         batch
             .into_par_iter()
             .map(|entry| {
                 let head = entry.node.head_span();
                 match Post::classify(entry.index, entry.node, entry.recovered) {
                     Ok(post) => {
-                        let (found, post_ref, facts) = self.lint_post(scope, &post, base);
+                        let (found, post_ref, facts) = self.lint_post(scope, &post, (base, bytes));
                         (found, Some((post_ref, facts)))
                     }
                     Err(why) => {
@@ -484,14 +502,14 @@ impl Linter {
             .collect()
     }
 
-    fn lint_post(
+    fn lint_post<'s>(
         &self,
         scope: &FileScope<'_>,
-        post: &Post<'_>,
-        base: usize,
+        post: &Post<'s>,
+        at: (usize, &'s [u8]),
     ) -> (Vec<Diagnostic>, Arc<PostRef>, Option<PostFacts>) {
         let settings = self.post_settings(scope, post);
-        let context = PostContext::new(post, base, settings.clone(), self.now);
+        let context = PostContext::new(post, at, settings.clone(), self.now);
         // Only what a site rule can use is kept: it outlives the post, for the whole run.
         let facts = self
             .keep_facts
@@ -507,6 +525,30 @@ impl Linter {
         let reported = settle(&settings, out);
         let found = settle(&settings, suppress::apply(&context, reported));
         (found, context.post_ref.clone(), facts)
+    }
+}
+
+/// The FNV-1a of a file's bytes as segments pass, the same as `fingerprint("", bytes)`.
+struct ContentHasher(fnv::FnvHasher);
+
+impl Default for ContentHasher {
+    fn default() -> Self {
+        use std::hash::Hasher;
+        let mut hasher = fnv::FnvHasher::default();
+        // `fingerprint` hashes a rule code, then a separator, then the bytes.
+        hasher.write(b"");
+        hasher.write_u8(0);
+        Self(hasher)
+    }
+}
+
+impl ContentHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        std::hash::Hasher::write(&mut self.0, bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        std::hash::Hasher::finish(&self.0)
     }
 }
 

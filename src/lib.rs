@@ -9,6 +9,7 @@ pub mod config;
 pub mod dates;
 pub mod diagnostic;
 pub mod engine;
+pub mod fix;
 pub mod html;
 pub mod input;
 pub mod links;

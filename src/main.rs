@@ -8,7 +8,8 @@ use clap::Parser;
 use postlint::baseline::Baseline;
 use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, Target};
 use postlint::config::{CliRules, Config, ConfigRequest};
-use postlint::engine::LintOptions;
+use postlint::engine::{LintOptions, Linter};
+use postlint::fix::{self, FixOptions};
 use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
@@ -74,7 +75,26 @@ fn check(args: CheckArgs) -> u8 {
         shard: args.shard,
         ..LintOptions::default()
     };
-    let mut outcome = pool.install(|| postlint::check_with(&paths, config, options));
+    let mut outcome =
+        pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()));
+    if args.fix || args.diff {
+        let fixing = FixOptions {
+            unsafe_fixes: args.unsafe_fixes,
+            damaged: args.fix_damaged,
+        };
+        let relint = LintOptions {
+            links: None,
+            ..options.clone()
+        };
+        let linter = Linter::new(config.clone(), relint);
+        let plans = pool.install(|| fix::plan(&linter, &outcome.reports, fixing));
+        if args.diff {
+            return print_diffs(&plans);
+        }
+        if write_fixes(&plans) {
+            outcome = pool.install(|| postlint::check_with(&paths, config, options));
+        }
+    }
     for error in &outcome.input_errors {
         eprintln!("postlint: {error}");
     }
@@ -109,6 +129,61 @@ fn check(args: CheckArgs) -> u8 {
         eprint!("{}", report::statistics::render(&outcome));
     }
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
+}
+
+/// Prints the diff of every file `--fix` would change; exit 1 when there is one.
+fn print_diffs(plans: &[Result<fix::FileFix, String>]) -> u8 {
+    let mut changed = false;
+    let mut text = String::new();
+    for plan in plans {
+        match plan {
+            Ok(fixed) if fixed.changed() => {
+                changed = true;
+                text.push_str(&fix::diff(fixed));
+                for note in &fixed.dropped {
+                    eprintln!("postlint: {note}");
+                }
+            }
+            Ok(_) => {}
+            Err(message) => eprintln!("postlint: {message}"),
+        }
+    }
+    match print(&text) {
+        0 => u8::from(changed),
+        failed => failed,
+    }
+}
+
+/// Writes the fixed files; true when one changed.
+fn write_fixes(plans: &[Result<fix::FileFix, String>]) -> bool {
+    let mut applied = 0;
+    let mut files = 0;
+    for plan in plans {
+        let fixed = match plan {
+            Ok(fixed) => fixed,
+            Err(message) => {
+                eprintln!("postlint: {message}");
+                continue;
+            }
+        };
+        for note in &fixed.dropped {
+            eprintln!("postlint: {note}");
+        }
+        if !fixed.changed() {
+            continue;
+        }
+        match fix::write(fixed) {
+            Ok(()) => {
+                applied += fixed.applied;
+                files += 1;
+            }
+            Err(message) => eprintln!("postlint: {message}"),
+        }
+    }
+    if files > 0 {
+        eprintln!("postlint: fixed {applied} findings in {files} files");
+    }
+    files > 0
 }
 
 /// What `--links` (or `[links] remote = true`) asks of the remote checker.

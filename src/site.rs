@@ -11,7 +11,7 @@ use crate::dates::{WpDate, offset_of};
 use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
 use crate::engine::FileReport;
 use crate::engine::PostContext;
-use crate::input::json::Value;
+use crate::input::json::{JsonStyle, Value};
 use crate::links::normalized;
 use crate::post::HtmlFieldKind;
 use crate::source::ResolvedSpan;
@@ -51,6 +51,8 @@ pub struct RemoteLink {
     /// The target without its fragment (which is never sent): what is requested and cached.
     pub url: String,
     pub at: Located,
+    /// How the field's JSON string is written, for a fix that replaces the target.
+    pub style: JsonStyle,
 }
 
 /// A value of the post and where it is.
@@ -196,6 +198,7 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
             Some(RemoteLink {
                 url: url.to_string(),
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
+                style: post.html[link.field].style,
             })
         })
         .collect()

@@ -49,6 +49,52 @@ impl<'s> JsonStr<'s> {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// How this string was written, read from its escapes, so that text put into it matches.
+    pub fn style(&self, src: &[u8]) -> JsonStyle {
+        let raw = src.get(self.raw.clone()).unwrap_or_default();
+        let escaped_slash = raw.windows(2).any(|w| w == b"\\/");
+        let raw_non_ascii = raw.iter().any(|b| *b >= 0x80);
+        let escaped_unicode = raw.windows(2).any(|w| w == b"\\u");
+        JsonStyle {
+            escape_slash: escaped_slash,
+            escape_non_ascii: escaped_unicode && !raw_non_ascii,
+        }
+    }
+}
+
+/// How a JSON string is written: WordPress's REST style escapes `/` and every non-ASCII
+/// character; a pretty export writes both raw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JsonStyle {
+    pub escape_slash: bool,
+    pub escape_non_ascii: bool,
+}
+
+impl JsonStyle {
+    /// Text as it must be written inside a JSON string of this style.
+    pub fn encode(self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '/' if self.escape_slash => out.push_str("\\/"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c if (c as u32) > 0x7f && self.escape_non_ascii => {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
 }
 
 /// A JSON value with the span of its raw text in the file.

@@ -7,7 +7,7 @@ use std::io::IsTerminal;
 use url::Url;
 
 use crate::config::Effective;
-use crate::diagnostic::{Diagnostic, Finding, fingerprint};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Finding, fingerprint};
 use crate::engine::FileReport;
 use crate::rules::link_broken::LinkBroken;
 use crate::rules::link_redirect::LinkRedirect;
@@ -151,6 +151,15 @@ fn add_findings(
                 "link-redirect" => "redirects".to_owned(),
                 _ => "not verified".to_owned(),
             });
+            if let Outcome::Redirect { final_url, .. } = outcome {
+                let attribute = final_url.replace('&', "&amp;").replace('"', "&quot;");
+                let edit = Edit::replace(link.at.range.clone(), link.style.encode(&attribute));
+                diagnostic = diagnostic.with_fix(
+                    Applicability::Unsafe,
+                    format!("link `{final_url}` directly"),
+                    vec![edit],
+                );
+            }
             diagnostic.post = Some(fact.post.clone());
             diagnostic.field = Some("content.rendered");
             if let Some(report) = reports.get_mut(fact.file) {

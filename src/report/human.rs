@@ -55,11 +55,15 @@ pub fn render(outcome: &CheckOutcome, style: &Style) -> String {
     let summary = Summary::of(outcome);
     out.push_str(&summary.line());
     out.push('\n');
-    if !summary.sites.is_empty() {
-        out.push_str(&format!(
-            "usual UTC offset per site: {}\n",
-            summary.sites.join("; ")
-        ));
+    match (summary.fixable, summary.unsafe_fixable) {
+        (0, 0) => {}
+        (safe, 0) => out.push_str(&format!("{safe} fixable with `--fix`\n")),
+        (safe, risky) => out.push_str(&format!(
+            "{safe} fixable with `--fix`, {risky} more with `--unsafe-fixes`\n"
+        )),
+    }
+    for note in &summary.sites {
+        out.push_str(&format!("site {note}\n"));
     }
     out
 }
@@ -91,8 +95,13 @@ impl miette::Diagnostic for Shown<'_> {
             Some(id) => format!(" (post {}, id {id})", post.index),
             None => format!(" (post {})", post.index),
         });
+        let fixable = match diagnostic.fix.as_ref().map(|f| f.applicability) {
+            Some(crate::diagnostic::Applicability::Safe) => " [fixable]",
+            Some(crate::diagnostic::Applicability::Unsafe) => " [fixable with --unsafe-fixes]",
+            None => "",
+        };
         Some(Box::new(format!(
-            "{}[{}]{}",
+            "{}[{}]{}{fixable}",
             diagnostic.severity,
             diagnostic.rule,
             post.unwrap_or_default()

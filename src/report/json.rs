@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::CheckOutcome;
-use crate::diagnostic::{Finding, PostRef, Severity};
+use crate::diagnostic::{Finding, Fix, PostRef, Severity};
 use crate::source::ResolvedSpan;
 
 use super::Summary;
@@ -51,6 +51,8 @@ struct JsonDiagnostic<'a> {
     post: Option<&'a PostRef>,
     field: Option<&'static str>,
     span: ResolvedSpan,
+    /// How `--fix` (safe) or `--unsafe-fixes` mends it: byte edits of the file.
+    fix: Option<&'a Fix>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
@@ -65,6 +67,7 @@ impl<'a> JsonDiagnostic<'a> {
             post: diagnostic.post.as_deref(),
             field: diagnostic.field,
             span: finding.span,
+            fix: diagnostic.fix.as_ref(),
         }
     }
 }

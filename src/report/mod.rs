@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::CheckOutcome;
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Severity};
 
 /// Totals over a run, shared by every format.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -31,6 +31,9 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub by_rule: BTreeMap<&'static str, usize>,
+    /// Findings `--fix` would mend, and those only `--unsafe-fixes` would.
+    pub fixable: usize,
+    pub unsafe_fixable: usize,
     /// What the site phase inferred per site (the usual UTC offset of its posts).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<String>,
@@ -54,6 +57,11 @@ impl Summary {
                     Severity::Info => summary.infos += 1,
                 }
                 *summary.by_rule.entry(diagnostic.rule).or_default() += 1;
+                match diagnostic.fix.as_ref().map(|f| f.applicability) {
+                    Some(Applicability::Safe) => summary.fixable += 1,
+                    Some(Applicability::Unsafe) => summary.unsafe_fixable += 1,
+                    None => {}
+                }
             }
         }
         summary

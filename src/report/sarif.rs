@@ -105,6 +105,28 @@ fn result(file: &str, finding: &Finding) -> Value {
     if let (Some(index), Some(object)) = (rule_index, result.as_object_mut()) {
         object.insert("ruleIndex".to_owned(), json!(index));
     }
+    if let (Some(fix), Some(object)) = (&d.fix, result.as_object_mut()) {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                json!({
+                    "deletedRegion": { "byteOffset": e.offset, "byteLength": e.length },
+                    "insertedContent": { "text": e.content },
+                })
+            })
+            .collect();
+        object.insert(
+            "fixes".to_owned(),
+            json!([{
+                "description": { "text": fix.message },
+                "artifactChanges": [{
+                    "artifactLocation": { "uri": uri(file) },
+                    "replacements": replacements,
+                }],
+            }]),
+        );
+    }
     result
 }
 

@@ -1,7 +1,7 @@
 //! What `date-gmt-mismatch` and `modified-gmt-mismatch` share: judging one local/GMT pair.
 
 use crate::dates::{SiteZone, WpDate, ZoneSource, format_offset, is_unpublished, offset_of};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::{PostContext, RuleMeta};
 
 /// WordPress accepts offsets from −12:00 to +14:00.
@@ -115,10 +115,26 @@ pub fn check(
     };
     let gmt_range = post.file_range(&(gmt_text.raw.clone()));
     let local_range = post.file_range(&(local_text.raw.clone()));
-    let mut diagnostic = Diagnostic::new(meta, gmt_range, message)
+    let mut diagnostic = Diagnostic::new(meta, gmt_range.clone(), message)
         .with_label(format!("{} from `{local_key}`", format_offset(actual)))
         .with_secondary(local_range, format!("local `{local_key}`"))
         .with_help(help);
+    // Only a zone the config states is sure enough to rewrite a date by.
+    let configured = matches!(
+        problem,
+        PairProblem::WrongForZone {
+            source: ZoneSource::Config,
+            ..
+        }
+    );
+    if let (Some(fixed), true) = (fix, configured) {
+        let value = fixed.format("%Y-%m-%dT%H:%M:%S").to_string();
+        diagnostic = diagnostic.with_fix(
+            Applicability::Safe,
+            format!("set `{gmt_key}` to \"{value}\""),
+            vec![Edit::replace(gmt_range, value)],
+        );
+    }
     diagnostic.post = Some(post.post_ref.clone());
     diagnostic.field = Some(match gmt_key {
         "date_gmt" => "date_gmt",

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::{PostContext, Rule, RuleMeta};
 use crate::html::{Element, HtmlIndex};
 use crate::links::normalized;
@@ -105,6 +105,10 @@ impl Rule for DuplicateLink {
             };
             let first = &post.links[first];
             let first_range = post.html[first.field].file_range(first.span.clone());
+            let unlink: Vec<Edit> = std::iter::once(element.start_tag.clone())
+                .chain(element.end_tag.clone())
+                .map(|tag| Edit::delete(field.file_range(tag)))
+                .collect();
             out.push(
                 post.link_diagnostic(
                     &Self::META,
@@ -113,6 +117,11 @@ impl Rule for DuplicateLink {
                 )
                 .with_label("linked again")
                 .with_secondary(first_range, "first linked here")
+                .with_fix(
+                    Applicability::Unsafe,
+                    "unlink the repeat, keeping its text",
+                    unlink,
+                )
                 .with_help("keep one of the links, or point this one where it was meant to go"),
             );
         }

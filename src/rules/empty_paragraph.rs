@@ -1,4 +1,4 @@
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::{PostContext, Rule, RuleMeta};
 use crate::post::HtmlFieldKind;
 
@@ -51,9 +51,15 @@ impl Rule for EmptyParagraph {
                     .end_tag
                     .as_ref()
                     .map_or(element.start_tag.end, |t| t.end);
+            let removal = Edit::delete(field.file_range(whole.clone()));
             out.push(
                 field
                     .diagnostic(&Self::META, post, whole, "empty paragraph")
+                    .with_fix(
+                        Applicability::Safe,
+                        "remove the empty paragraph",
+                        vec![removal],
+                    )
                     .with_label("nothing to read here")
                     .with_help("remove the paragraph; leave spacing to the theme"),
             );

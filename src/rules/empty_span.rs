@@ -1,6 +1,6 @@
 use serde::Deserialize;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::{PostContext, Rule, RuleMeta};
 use crate::html::Element;
 
@@ -89,9 +89,15 @@ impl Rule for EmptySpan {
                         .end_tag
                         .as_ref()
                         .map_or(element.content.end, |t| t.end);
+                let removal = Edit::delete(field.file_range(whole.clone()));
                 out.push(
                     field
                         .diagnostic(&Self::META, post, whole, "`<span>` has no content")
+                        .with_fix(
+                            Applicability::Safe,
+                            "remove the empty `<span>`",
+                            vec![removal],
+                        )
                         .with_label("empty span")
                         .with_help("remove the empty `<span>`"),
                 );

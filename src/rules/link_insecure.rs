@@ -1,7 +1,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::{PostContext, Rule, RuleMeta};
 
 use super::declare_rule;
@@ -67,15 +67,30 @@ impl Rule for LinkInsecure {
             if !(options.any_http || is_own || listed) {
                 continue;
             }
-            out.push(
-                post.link_diagnostic(
+            let field = &post.html[link.field];
+            let mut diagnostic = post
+                .link_diagnostic(
                     &Self::META,
                     link,
                     format!("`http:` link to {host}, which serves https"),
                 )
                 .with_label("insecure")
-                .with_help(format!("use `https://{host}…`")),
-            );
+                .with_help(format!("use `https://{host}…`"));
+            // Upgrading is sure only where the pack says the host serves https.
+            let written = field
+                .source
+                .as_str()
+                .get(link.span.clone())
+                .unwrap_or_default();
+            if listed && written.starts_with("http:") {
+                let scheme = field.file_range(link.span.start..link.span.start + 4);
+                diagnostic = diagnostic.with_fix(
+                    Applicability::Unsafe,
+                    "upgrade the link to https",
+                    vec![Edit::replace(scheme, "https")],
+                );
+            }
+            out.push(diagnostic);
         }
     }
 }

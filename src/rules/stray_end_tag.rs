@@ -1,4 +1,4 @@
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::engine::{HtmlField, PostContext, Rule, RuleMeta};
 use crate::html::{StrayEndTag as Stray, is_block};
 
@@ -36,11 +36,22 @@ fn diagnostic(post: &PostContext<'_, '_>, field: &HtmlField<'_, '_>, stray: &Str
             ),
         ),
     };
-    field
+    let diagnostic = field
         .diagnostic(&StrayEndTag::META, post, stray.span.clone(), message)
         .with_severity(severity)
         .with_label("stray end tag")
-        .with_help(help)
+        .with_help(help);
+    // Browsers ignore a stray end tag, but for `</p>` and `</br>`, which make an element; and
+    // a lost link needs a person to restore it, not a fix that hides the trace.
+    if matches!(name, "p" | "br" | "a") {
+        return diagnostic;
+    }
+    let removal = Edit::delete(field.file_range(stray.span.clone()));
+    diagnostic.with_fix(
+        Applicability::Safe,
+        format!("remove the stray `</{name}>`"),
+        vec![removal],
+    )
 }
 
 declare_rule! {

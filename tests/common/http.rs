@@ -147,7 +147,8 @@ async fn accept_loop(
                 Reply::Reset => {
                     // Zero linger turns the close into a reset (RST).
                     if let Ok(std_socket) = socket.into_std() {
-                        let _ = socket2::SockRef::from(&std_socket).set_linger(Some(std::time::Duration::ZERO));
+                        let _ = socket2::SockRef::from(&std_socket)
+                            .set_linger(Some(std::time::Duration::ZERO));
                         drop(std_socket);
                     }
                 }

@@ -1,0 +1,218 @@
+//! `--fix`: byte-exact edits in the file's own JSON style, idempotent, refusing what would break
+//! the file or add a finding, and never overwriting a file that changed meanwhile.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use postlint::config::Config;
+use postlint::engine::{LintOptions, Linter};
+use postlint::fix::{self, FixOptions};
+
+fn copy_to_temp(name: &str, dir: &Path) -> PathBuf {
+    let target = dir.join(name.replace(".before", ""));
+    std::fs::copy(common::fixture(&format!("fix/{name}")), &target).expect("copy");
+    target
+}
+
+fn postlint(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("postlint")
+        .expect("binary")
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("run")
+}
+
+fn assert_fixed(case: &str, args: &[&str], config: Option<&str>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    if let Some(config) = config {
+        std::fs::write(dir.path().join("postlint.toml"), config).expect("config");
+    }
+    let file = copy_to_temp(&format!("{case}.before.json"), dir.path());
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("name")
+        .to_owned();
+    let mut full: Vec<&str> = args.to_vec();
+    full.push(&name);
+    postlint(dir.path(), &full);
+    let expected =
+        std::fs::read(common::fixture(&format!("fix/{case}.after.json"))).expect("expected");
+    let got = std::fs::read(&file).expect("fixed");
+    assert!(
+        got == expected,
+        "{case}:\n{}\n!=\n{}",
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&expected)
+    );
+    // A second run has nothing left to fix.
+    let again = postlint(
+        dir.path(),
+        &[&["--diff"], args]
+            .concat()
+            .iter()
+            .copied()
+            .filter(|a| *a != "--fix")
+            .chain([name.as_str()])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{case}: {}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert!(again.stdout.is_empty());
+}
+
+#[test]
+fn markup_fixes_in_both_json_styles() {
+    for style in ["wordpress", "pretty"] {
+        assert_fixed(&format!("{style}_markup"), &["--fix"], Some(""));
+    }
+}
+
+#[test]
+fn gmt_dates_are_fixed_only_from_a_configured_zone() {
+    for style in ["wordpress", "pretty"] {
+        assert_fixed(
+            &format!("{style}_dates"),
+            &["--fix"],
+            Some("timezone = \"Asia/Seoul\"\n"),
+        );
+    }
+    // Without a zone, the pair is not impossible and nothing is touched.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), "").expect("config");
+    let file = copy_to_temp("wordpress_dates.before.json", dir.path());
+    let before = std::fs::read(&file).expect("read");
+    postlint(dir.path(), &["--fix", "wordpress_dates.json"]);
+    assert_eq!(std::fs::read(&file).expect("read"), before);
+}
+
+#[test]
+fn unsafe_fixes_need_their_flag() {
+    let config = "https-only-hosts = [\"news.example.com\"]\n";
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), config).expect("config");
+    let file = copy_to_temp("wordpress_unsafe.before.json", dir.path());
+    let before = std::fs::read(&file).expect("read");
+    postlint(dir.path(), &["--fix", "wordpress_unsafe.json"]);
+    assert_eq!(
+        std::fs::read(&file).expect("read"),
+        before,
+        "--fix alone leaves unsafe fixes"
+    );
+    assert_fixed(
+        "wordpress_unsafe",
+        &["--fix", "--unsafe-fixes"],
+        Some(config),
+    );
+}
+
+#[test]
+fn a_fix_that_would_add_a_finding_is_dropped_and_reported() {
+    // Upgrading the second link to https would make it a duplicate of the first.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("postlint.toml"),
+        "https-only-hosts = [\"news.example.com\"]\n",
+    )
+    .expect("config");
+    let file = copy_to_temp("wordpress_clash.before.json", dir.path());
+    let before = std::fs::read(&file).expect("read");
+    let out = postlint(
+        dir.path(),
+        &["--fix", "--unsafe-fixes", "wordpress_clash.json"],
+    );
+    assert_eq!(std::fs::read(&file).expect("read"), before);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("dropped, it would break the JSON or add a finding"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn diff_shows_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), "").expect("config");
+    let file = copy_to_temp("pretty_markup.before.json", dir.path());
+    let before = std::fs::read(&file).expect("read");
+    let out = postlint(dir.path(), &["--diff", "pretty_markup.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&file).expect("read"), before);
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn damaged_files_are_not_rewritten_without_consent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), "").expect("config");
+    let seed = dir.path().join("seed.json");
+    std::fs::copy(common::fixture("seed_koreapro_2205786.json"), &seed).expect("copy");
+    let before = std::fs::read(&seed).expect("read");
+    let out = postlint(dir.path(), &["--fix", "seed.json"]);
+    assert_eq!(std::fs::read(&seed).expect("read"), before);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without --fix-damaged"));
+    postlint(dir.path(), &["--fix", "--fix-damaged", "seed.json"]);
+    let fixed = std::fs::read(&seed).expect("read");
+    assert!(
+        fixed.len() < before.len(),
+        "the stray end tags browsers ignore were removed"
+    );
+}
+
+#[test]
+fn a_file_changed_meanwhile_is_not_overwritten() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = copy_to_temp("wordpress_markup.before.json", dir.path());
+    let config = Arc::new(Config::builtin());
+    let outcome = postlint::check_with(
+        std::slice::from_ref(&file),
+        config.clone(),
+        LintOptions::default(),
+    );
+    let linter = Linter::new(config, LintOptions::default());
+    let plans = fix::plan(&linter, &outcome.reports, FixOptions::default());
+    let plan = plans.into_iter().next().expect("a plan").expect("fixable");
+    std::fs::write(&file, b"{\"id\":1}").expect("someone else writes");
+    assert!(
+        fix::write(&plan)
+            .expect_err("refused")
+            .contains("changed on disk")
+    );
+    assert_eq!(std::fs::read(&file).expect("read"), b"{\"id\":1}");
+}
+
+#[test]
+fn fixing_the_corpus_keeps_every_file_valid() {
+    let Some(corpus) = common::shared("corpus/posts/ss-fukata-blog") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(&corpus).expect("corpus") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+    }
+    std::fs::write(dir.path().join("postlint.toml"), "").expect("config");
+    postlint(dir.path(), &["--fix", "."]);
+    let out = postlint(dir.path(), &["--format", "json", "."]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    assert!(
+        diagnostics.iter().all(|d| d["rule"] != "json-syntax"),
+        "every fixed file still parses"
+    );
+    let safe_left = diagnostics
+        .iter()
+        .filter(|d| d["fix"]["applicability"] == "safe")
+        .count();
+    assert_eq!(safe_left, 0, "only findings without a safe fix are left");
+}
