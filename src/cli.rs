@@ -189,6 +189,15 @@ pub struct CheckArgs {
     /// Deepest JSON nesting accepted before a post is refused.
     #[arg(long, value_name = "N", default_value_t = crate::input::json::DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,
+
+    /// Largest file read; a larger one is refused before reading (units: KiB, MiB, GiB, KB, …).
+    #[arg(long, value_name = "SIZE", default_value = "4GiB")]
+    pub max_file_size: bytesize::ByteSize,
+
+    /// Largest post (or uncuttable stretch of a file) held in memory; past it the rest of the
+    /// file is not linted and a finding says so.
+    #[arg(long, value_name = "SIZE", default_value = "256MiB")]
+    pub max_post_size: bytesize::ByteSize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -255,7 +255,17 @@ pub struct LintOptions {
     pub shard: Option<(usize, usize)>,
     /// Check every link's target over HTTP (`--links`).
     pub links: Option<crate::links::LinkCheck>,
+    /// A file larger than this is refused before it is read (`--max-file-size`).
+    pub max_file_bytes: u64,
+    /// A post (or any stretch of a file that cannot be cut between posts) larger than this
+    /// ends the file's linting with a finding (`--max-post-size`): it bounds memory.
+    pub max_post_bytes: usize,
 }
+
+/// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
+/// 256 MiB: sixty times the largest real post seen.
+pub const DEFAULT_MAX_POST_BYTES: usize = 256 << 20;
 
 impl Default for LintOptions {
     fn default() -> Self {
@@ -267,6 +277,8 @@ impl Default for LintOptions {
             changed_since: None,
             shard: None,
             links: None,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_post_bytes: DEFAULT_MAX_POST_BYTES,
         }
     }
 }
@@ -336,6 +348,10 @@ impl Linter {
         }
     }
 
+    pub fn options(&self) -> &LintOptions {
+        &self.options
+    }
+
     /// The settings for a post: the file's, unless an override names this post.
     fn post_settings(&self, scope: &FileScope<'_>, post: &Post<'_>) -> Arc<Effective> {
         if !self.config.has_post_overrides() {
@@ -358,7 +374,8 @@ impl Linter {
             path,
             settings: self.config.effective(path, None),
         };
-        let mut segments = Segments::with_target(reader, self.options.segment_bytes);
+        let mut segments = Segments::with_target(reader, self.options.segment_bytes)
+            .with_limit(self.options.max_post_bytes);
         let mut state = ReaderState::default();
         let mut cursor = LineCursor::default();
         let mut findings = Vec::new();
@@ -367,7 +384,18 @@ impl Linter {
         let mut posts = 0;
         let mut blank = true;
         let mut hasher = ContentHasher::default();
-        while let Some(segment) = segments.next_segment()? {
+        loop {
+            let segment = match segments.next_segment() {
+                Ok(Some(segment)) => segment,
+                Ok(None) => break,
+                Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+                    let limit = self.options.max_post_bytes;
+                    findings.push(rules::json_syntax::too_large(&cursor, limit));
+                    blank = false;
+                    break;
+                }
+                Err(error) => return Err(error),
+            };
             let first = segment.base == 0;
             if first && let Some(binary) = rules::not_a_post::check_binary(segment.bytes) {
                 let binary = settle(&scope.settings, vec![binary]);

@@ -69,6 +69,8 @@ fn check(args: CheckArgs) -> u8 {
     let options = LintOptions {
         links,
         max_depth: args.max_depth,
+        max_file_bytes: args.max_file_size.as_u64(),
+        max_post_bytes: usize::try_from(args.max_post_size.as_u64()).unwrap_or(usize::MAX),
         now: args.now,
         list_posts: lists_posts,
         changed_since: args.changed_since.clone(),

@@ -281,6 +281,15 @@ impl Config {
         Ok(config)
     }
 
+    /// A configuration from text in memory, as if it were `postlint.toml` in `root`. An
+    /// `extends` in it is read from files under `root`.
+    pub fn from_text(name: &str, text: &str, root: PathBuf) -> Result<Self, ConfigError> {
+        let mut loader = Loader::default();
+        loader.read_text(DEFAULT_PACK_NAME, DEFAULT_PACK.into(), &mut Vec::new())?;
+        loader.read_text(name, text.into(), &mut Vec::new())?;
+        loader.build(root, &CliRules::default())
+    }
+
     /// Takes the zone from a REST index when no config names one. The index tells today's
     /// setting only, so the date rules treat it as a hint.
     fn use_site_index(&mut self, path: &Path) -> Result<(), ConfigError> {

@@ -48,6 +48,12 @@ pub enum InputError {
     NotAFile { path: String },
     #[error("cannot walk directory: {0}")]
     Walk(#[from] ignore::Error),
+    #[error("{path}: {size} is over the limit of {limit}; raise it with --max-file-size")]
+    TooLarge {
+        path: String,
+        size: String,
+        limit: String,
+    },
     #[error("{0}")]
     Usage(String),
 }

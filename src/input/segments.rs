@@ -23,6 +23,8 @@ pub struct Segments<R> {
     /// How much to read before looking for a cut; grows while none is found.
     target: usize,
     segment_target: usize,
+    /// Most bytes held at once; past it the file is refused (`--max-post-size`).
+    limit: usize,
 }
 
 /// One piece of the file to parse.
@@ -49,13 +51,21 @@ impl<R: Read> Segments<R> {
             min_cut: 1,
             target,
             segment_target: target,
+            limit: usize::MAX,
         }
+    }
+
+    /// Refuse to hold more than `limit` bytes that cannot be cut into posts.
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
     }
 
     /// The next segment, or `None` at the end of the file.
     pub fn next_segment(&mut self) -> std::io::Result<Option<Segment<'_>>> {
         loop {
             self.fill()?;
+            self.check_limit()?;
             if self.buffer.is_empty() && self.eof {
                 return Ok(None);
             }
@@ -91,6 +101,16 @@ impl<R: Read> Segments<R> {
     pub fn extend_past(&mut self, len: usize) {
         self.min_cut = len + 1;
         self.target = self.buffer.len() + self.growth();
+    }
+
+    fn check_limit(&self) -> std::io::Result<()> {
+        if self.buffer.len() > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                "a post is larger than the limit",
+            ));
+        }
+        Ok(())
     }
 
     fn growth(&self) -> usize {

@@ -1,6 +1,7 @@
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Finding};
 use crate::engine::{Rule, RuleMeta};
 use crate::input::json::SyntaxError;
+use crate::source::{LineCursor, ResolvedSpan};
 
 use super::declare_rule;
 
@@ -11,6 +12,25 @@ pub fn diagnostic(error: SyntaxError, base: usize) -> Diagnostic {
     match error.help {
         Some(help) => diagnostic.with_help(help),
         None => diagnostic,
+    }
+}
+
+/// A post too large to hold (`--max-post-size`), at the position the cursor reached: the
+/// rest of the file is not read.
+pub fn too_large(cursor: &LineCursor, limit: usize) -> Finding {
+    let at = cursor.offset();
+    let message = format!(
+        "a post from here on is larger than the limit of {}; the rest of the file is not linted",
+        bytesize::ByteSize::b(limit as u64).display().iec()
+    );
+    let diagnostic = Diagnostic::new(&JsonSyntax::META, at..at, message)
+        .with_help("raise the limit with --max-post-size if the post is real");
+    let point = cursor.line_col();
+    Finding {
+        diagnostic,
+        span: ResolvedSpan::new(at..at, point, point),
+        secondary: Vec::new(),
+        fingerprint: crate::diagnostic::fingerprint(JsonSyntax::META.code, b""),
     }
 }
 

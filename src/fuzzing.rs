@@ -1,0 +1,181 @@
+//! The bodies of the fuzz targets (`fuzz/`), here so that the replay test
+//! (`tests/fuzz_replay.rs`) runs the very same checks on every saved input without libFuzzer.
+//! Each function panics when an invariant breaks: that is how a fuzzer learns of a bug.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use crate::CheckOutcome;
+use crate::config::Config;
+use crate::engine::{LintOptions, Linter};
+use crate::html::HtmlIndex;
+use crate::input::posts::PostReader;
+use crate::post::{HtmlFieldKind, Post};
+use crate::report;
+use crate::source::{LineIndex, ResolvedSpan, SourceFile, count_chars};
+
+/// Bytes as a file: load, lint with every default rule, render every report format, and check
+/// that every span lies inside the file with the line and column its offset has.
+pub fn lint_bytes(data: &[u8]) {
+    let linter = fuzz_linter();
+    let file = SourceFile::in_memory("fuzz.json", data.to_vec());
+    let report = match linter.lint_file(file, data) {
+        Ok(report) => report,
+        Err(error) => panic!("reading from memory failed: {error}"),
+    };
+    let lines = LineIndex::new(data);
+    for finding in &report.findings {
+        for span in std::iter::once(&finding.span).chain(&finding.secondary) {
+            check_span(data, &lines, span, finding.diagnostic.rule);
+        }
+    }
+    let outcome = CheckOutcome {
+        reports: vec![report],
+        input_errors: Vec::new(),
+        site_notes: Vec::new(),
+        notices: Vec::new(),
+    };
+    render_every_format(&outcome);
+}
+
+/// One linter for every input: loading the built-in pack per input would be most of the work.
+fn fuzz_linter() -> &'static Linter {
+    static LINTER: OnceLock<Linter> = OnceLock::new();
+    LINTER.get_or_init(|| {
+        let options = LintOptions {
+            // Small segments, so that posts cut across segment ends are exercised too.
+            segment_bytes: 256,
+            now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            ..LintOptions::default()
+        };
+        Linter::new(Arc::new(Config::builtin()), options)
+    })
+}
+
+fn check_span(data: &[u8], lines: &LineIndex, span: &ResolvedSpan, rule: &str) {
+    let end = span.offset + span.length;
+    assert!(
+        end <= data.len(),
+        "{rule}: span {span:?} ends past the file"
+    );
+    let line = lines.line_of(span.offset);
+    let start = lines.line_start(line);
+    let column = count_chars(&data[start..span.offset]) + 1;
+    assert_eq!(
+        (span.line, span.column),
+        (line + 1, column),
+        "{rule}: line and column of offset {}",
+        span.offset
+    );
+}
+
+fn render_every_format(outcome: &CheckOutcome) {
+    let style = report::human::Style {
+        color: true,
+        width: 80,
+    };
+    let outputs = [
+        report::human::render(outcome, &style),
+        report::json::render(outcome),
+        report::sarif::render(outcome),
+        report::github::render(outcome),
+        report::junit::render(outcome),
+        report::rdjson::render(outcome),
+        report::gitlab::render(outcome),
+        report::markdown::render(outcome),
+        report::html::render(outcome),
+        report::statistics::render(outcome),
+    ];
+    for json in [&outputs[1], &outputs[2], &outputs[5], &outputs[6]] {
+        if let Err(error) = serde_json::from_str::<serde_json::Value>(json) {
+            panic!("a JSON report is not JSON: {error}\n{json}");
+        }
+    }
+}
+
+/// HTML written into a post with JSON escapes picked by `styles`: every tag the HTML index
+/// finds must map back to file bytes that decode to exactly that tag's text.
+pub fn html_spans(data: &[u8]) {
+    let Some((&style_seed, html)) = data.split_first() else {
+        return;
+    };
+    let html = String::from_utf8_lossy(html);
+    let mut file = String::from("{\"id\":1,\"content\":{\"rendered\":\"");
+    for (n, c) in html.chars().enumerate() {
+        encode_char(c, style_seed.wrapping_add(n as u8), &mut file);
+    }
+    file.push_str("\"}}");
+    let mut reader = PostReader::new(file.as_bytes(), 64);
+    let Some(entry) = reader.next() else {
+        panic!("no post read from {file:?}");
+    };
+    assert!(reader.take_errors().is_empty(), "{file:?} is valid JSON");
+    let Ok(post) = Post::classify(entry.index, entry.node, entry.recovered) else {
+        panic!("{file:?} is a post");
+    };
+    let Some(content) = post.html_field(HtmlFieldKind::Content) else {
+        panic!("{file:?} has content");
+    };
+    let decoded = content.as_str();
+    assert_eq!(decoded, html, "the JSON string decodes to the HTML written");
+    let index = HtmlIndex::parse(decoded);
+    let spans = index
+        .elements
+        .iter()
+        .flat_map(|e| std::iter::once(e.start_tag.clone()).chain(e.end_tag.clone()))
+        .chain(index.stray_end_tags.iter().map(|s| s.span.clone()));
+    for span in spans {
+        assert!(decoded.is_char_boundary(span.start) && decoded.is_char_boundary(span.end));
+        let in_file = content.file_range(span.clone());
+        let expected: String =
+            decoded[span.clone()]
+                .chars()
+                .enumerate()
+                .fold(String::new(), |mut out, (i, c)| {
+                    let before = decoded[..span.start].chars().count();
+                    encode_char(c, style_seed.wrapping_add((before + i) as u8), &mut out);
+                    out
+                });
+        assert_eq!(&file[in_file], expected, "tag at {span:?} in {file:?}");
+    }
+}
+
+/// How one character is written in a JSON string: each choice is one that real exporters make.
+fn encode_char(c: char, style: u8, out: &mut String) {
+    use std::fmt::Write;
+    let escaped = style % 2 == 1;
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '/' if escaped => out.push_str("\\/"),
+        '\n' if escaped => out.push_str("\\u000a"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x20 => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c if (c as u32) > 0x7F && escaped => {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+        c if c.is_ascii_alphabetic() && style % 7 == 3 => {
+            let _ = write!(out, "\\u{:04X}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+/// Bytes as `postlint.toml`: it loads or gives an error, and a loaded one gives settings.
+pub fn config_text(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    // A root that holds no files, so an `extends` finds nothing rather than reading the disk.
+    let root = PathBuf::from("/nonexistent-postlint-fuzz-root");
+    if let Ok(config) = Config::from_text("postlint.toml", text, root) {
+        let _ = config.effective(None, None);
+        let _ = config.show();
+    }
+}
