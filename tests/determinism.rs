@@ -1,0 +1,80 @@
+//! Property: the same files give byte-identical reports whatever the thread count and the
+//! segment size, for random posts full of the problems the rules look for.
+
+use std::path::PathBuf;
+
+use postlint::engine::LintOptions;
+use postlint::report;
+use proptest::prelude::*;
+
+fn html() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "<p>text</p>",
+        "<span></span>",
+        "</span>",
+        "<a href=\"https://example.org/a\">a</a>",
+        "<a href=\"https://example.org/a\">again</a>",
+        "<a>no href</a>",
+        "<img src=\"/x.png\">",
+        "<h2>WHY IT MATTERS</h2>",
+        "<p></p>",
+        "<b><i>x</b></i>",
+        "caf\u{e9} \u{2019}",
+        "<div>",
+    ]);
+    prop::collection::vec(piece, 0..30).prop_map(|pieces| pieces.concat())
+}
+
+fn post(id: usize, html: &str, date_hour: u8) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "date": format!("2024-03-01T{date_hour:02}:00:00"),
+        "date_gmt": "2024-03-01T10:00:00",
+        "slug": format!("post-{}", id % 3),
+        "link": format!("https://example.org/2024/03/01/post-{id}/"),
+        "title": {"rendered": format!("Title {}", id % 4)},
+        "content": {"rendered": html},
+    })
+}
+
+fn json_report(paths: &[PathBuf], threads: usize, segment_bytes: usize) -> String {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    let options = LintOptions {
+        segment_bytes,
+        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        ..LintOptions::default()
+    };
+    pool.install(|| report::json::render(&postlint::check(paths, options)))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn reports_do_not_depend_on_threads_or_segments(
+        htmls in prop::collection::vec(html(), 1..24),
+        hours in prop::collection::vec(0u8..24, 1..24),
+        files in 1usize..4,
+        segment_bytes in 64usize..4096,
+    ) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut paths = Vec::new();
+        for file in 0..files {
+            let posts: Vec<_> = htmls
+                .iter()
+                .enumerate()
+                .filter(|(id, _)| id % files == file)
+                .map(|(id, html)| post(id, html, hours[id % hours.len()]))
+                .collect();
+            let path = dir.path().join(format!("posts-{file}.json"));
+            std::fs::write(&path, serde_json::to_vec(&posts).expect("json")).expect("write");
+            paths.push(path);
+        }
+        let one = json_report(&paths, 1, 8 << 20);
+        prop_assert_eq!(&one, &json_report(&paths, 4, 8 << 20));
+        prop_assert_eq!(&one, &json_report(&paths, 3, segment_bytes));
+    }
+}
