@@ -1,7 +1,7 @@
 //! Hostile inputs: each gives a finding or a clear error, never a panic or a hang, and the run
 //! goes on with the other files. The binary runs under a memory cap (an address-space limit)
 //! and a watchdog that kills it, so a runaway allocation or a hang fails the test instead of
-//! the machine.
+//! the machine. The watchdog is a hang guard, not a speed test: speed is measured in `benches/`.
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
@@ -341,4 +341,68 @@ fn a_file_that_changes_after_it_was_read_still_gets_a_report() {
     out.write_all(postlint::report::html::render(&outcome).as_bytes())
         .expect("render");
     assert!(!out.is_empty());
+}
+
+/// Reads a file and truncates it on disk after the first read, as a concurrent writer would.
+struct TruncatedWhileRead {
+    file: std::fs::File,
+    reads: usize,
+}
+
+impl std::io::Read for TruncatedWhileRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let limit = buf.len().min(64);
+        let read = self.file.read(&mut buf[..limit])?;
+        self.reads += 1;
+        if self.reads == 1 {
+            self.file.set_len(100)?;
+        }
+        Ok(read)
+    }
+}
+
+#[test]
+fn a_file_truncated_while_it_is_read_gives_a_syntax_finding() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let posts: Vec<serde_json::Value> = (0..20)
+        .map(|_| serde_json::from_slice(&post_with_content("<p>a</span></p>")).expect("post"))
+        .collect();
+    let path = write(
+        dir.path(),
+        "growing.json",
+        &serde_json::to_vec(&posts).expect("json"),
+    );
+    let reader = TruncatedWhileRead {
+        file: std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .expect("open"),
+        reads: 0,
+    };
+    let linter = postlint::engine::Linter::new(
+        std::sync::Arc::new(postlint::config::Config::builtin()),
+        LintOptions {
+            segment_bytes: 64,
+            ..LintOptions::default()
+        },
+    );
+    let file = postlint::source::SourceFile {
+        name: "growing.json".to_owned(),
+        origin: postlint::source::Origin::Path(path.clone()),
+    };
+    let report = linter.lint_file(file, reader).expect("lint");
+    let rules: Vec<&str> = report.findings.iter().map(|f| f.diagnostic.rule).collect();
+    assert!(rules.contains(&"json-syntax"), "{rules:?}");
+    let outcome = postlint::CheckOutcome {
+        reports: vec![report],
+        input_errors: Vec::new(),
+        site_notes: Vec::new(),
+        notices: Vec::new(),
+    };
+    let style = postlint::report::human::Style {
+        color: false,
+        width: 100,
+    };
+    assert!(postlint::report::human::render(&outcome, &style).contains("json-syntax"));
 }
