@@ -141,7 +141,8 @@ pub fn html_spans(data: &[u8]) {
 }
 
 /// How one character is written in a JSON string: each choice is one that real exporters make.
-fn encode_char(c: char, style: u8, out: &mut String) {
+/// `style` picks among them; the span-map property test uses it too.
+pub fn encode_char(c: char, style: u8, out: &mut String) {
     use std::fmt::Write;
     let escaped = style % 2 == 1;
     match c {

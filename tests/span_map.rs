@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use postlint::fuzzing::encode_char;
 use postlint::html::HtmlIndex;
 use postlint::input::posts::PostReader;
 use postlint::post::{HtmlFieldKind, Post};
@@ -35,29 +36,6 @@ fn piece() -> impl Strategy<Value = Piece> {
             .prop_map(Piece::Text),
         tag.prop_map(Piece::Tag),
     ]
-}
-
-/// How one character is written in the JSON string: each choice is one that real exporters use.
-fn encode_char(c: char, style: u8, out: &mut String) {
-    let escaped = style % 2 == 1;
-    match c {
-        '"' => out.push_str("\\\""),
-        '\\' => out.push_str("\\\\"),
-        '/' if escaped => out.push_str("\\/"),
-        '\n' if escaped => out.push_str("\\u000a"),
-        '\n' => out.push_str("\\n"),
-        '\t' => out.push_str("\\t"),
-        c if (c as u32) > 0x7F && escaped => {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-        c if c.is_ascii_alphabetic() && style % 7 == 3 => {
-            out.push_str(&format!("\\u{:04X}", c as u32));
-        }
-        c => out.push(c),
-    }
 }
 
 /// The file text, and the file range of each tag.
