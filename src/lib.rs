@@ -69,31 +69,11 @@ impl CheckOutcome {
 }
 
 fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, InputError> {
-    check_file_size(input, linter.options().max_file_bytes)?;
-    let (file, reader) = input::open(input)?;
+    let (file, reader) = input::open(input, linter.options().max_file_bytes)?;
     let name = file.name.clone();
     linter
         .lint_file(file, reader)
         .map_err(|source| InputError::Read { path: name, source })
-}
-
-/// Refuses a file over the limit before reading a byte of it.
-fn check_file_size(input: &input::Input, limit: u64) -> Result<(), InputError> {
-    let input::Input::File(path) = input else {
-        return Ok(());
-    };
-    let Ok(metadata) = std::fs::metadata(path) else {
-        return Ok(()); // `open` reports why it cannot be read.
-    };
-    if metadata.is_file() && metadata.len() > limit {
-        let human = |n: u64| bytesize::ByteSize::b(n).display().iec().to_string();
-        return Err(InputError::TooLarge {
-            path: input.display_name(),
-            size: human(metadata.len()),
-            limit: human(limit),
-        });
-    }
-    Ok(())
 }
 
 /// Lints every post under `paths` with the built-in defaults. Runs on the current rayon pool.

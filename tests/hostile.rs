@@ -406,3 +406,21 @@ fn a_file_truncated_while_it_is_read_gives_a_syntax_finding() {
     };
     assert!(postlint::report::human::render(&outcome, &style).contains("json-syntax"));
 }
+
+#[test]
+fn standard_input_over_the_size_limit_is_refused() {
+    let post = post_with_content("<p>Fine.</p>");
+    assert_cmd::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["check", "--max-file-size", "16B", "-"])
+        .write_stdin(post.clone())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "-: more than 16 B is over the limit of 16 B; raise it with --max-file-size",
+        ));
+    assert_cmd::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["check", "--max-file-size", "1MiB", "-"])
+        .write_stdin(post)
+        .assert()
+        .code(0);
+}

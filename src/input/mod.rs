@@ -112,7 +112,12 @@ fn has_post_extension(path: &Path) -> bool {
 /// Opens one input for reading. Standard input is read whole and kept, since reports read
 /// snippets back later; files are streamed. Refuses what is not a regular file (a FIFO would
 /// block the run, a directory cannot be read).
-pub fn open(input: &Input) -> Result<(SourceFile, Box<dyn Read + Send>), InputError> {
+/// A file over `max_bytes` is refused before it is read; standard input, read whole, is refused
+/// as soon as it passes the limit.
+pub fn open(
+    input: &Input,
+    max_bytes: u64,
+) -> Result<(SourceFile, Box<dyn Read + Send>), InputError> {
     let name = input.display_name();
     let read_error = |source| InputError::Read {
         path: name.clone(),
@@ -123,8 +128,12 @@ pub fn open(input: &Input) -> Result<(SourceFile, Box<dyn Read + Send>), InputEr
             let mut bytes = Vec::new();
             std::io::stdin()
                 .lock()
+                .take(max_bytes.saturating_add(1))
                 .read_to_end(&mut bytes)
                 .map_err(read_error)?;
+            if bytes.len() as u64 > max_bytes {
+                return Err(too_large(name, "more than", max_bytes, max_bytes));
+            }
             let bytes: Arc<[u8]> = bytes.into();
             let reader = std::io::Cursor::new(bytes.clone());
             Ok((SourceFile::in_memory(name, bytes), Box::new(reader)))
@@ -134,6 +143,9 @@ pub fn open(input: &Input) -> Result<(SourceFile, Box<dyn Read + Send>), InputEr
             if !metadata.is_file() {
                 return Err(InputError::NotAFile { path: name });
             }
+            if metadata.len() > max_bytes {
+                return Err(too_large(name, "", metadata.len(), max_bytes));
+            }
             let file = std::fs::File::open(path).map_err(read_error)?;
             let source = SourceFile {
                 name,
@@ -141,5 +153,15 @@ pub fn open(input: &Input) -> Result<(SourceFile, Box<dyn Read + Send>), InputEr
             };
             Ok((source, Box::new(file)))
         }
+    }
+}
+
+fn too_large(path: String, qualifier: &str, size: u64, limit: u64) -> InputError {
+    let human = |n: u64| bytesize::ByteSize::b(n).display().iec().to_string();
+    let size = format!("{qualifier} {}", human(size));
+    InputError::TooLarge {
+        path,
+        size: size.trim_start().to_owned(),
+        limit: human(limit),
     }
 }
