@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::RuleMeta;
-use crate::source::ResolvedSpan;
+use crate::source::{LineCol, ResolvedSpan};
 
 #[derive(
     Debug,
@@ -204,6 +204,21 @@ pub struct Finding {
     /// FNV-1a of the rule code and the offending bytes: stable across edits elsewhere in the
     /// file, for baselines and SARIF fingerprints.
     pub fingerprint: u64,
+}
+
+impl Finding {
+    /// A finding that points at a place rather than at bytes (an empty file, a post too large
+    /// to read), already resolved to `point`.
+    pub fn at_point(diagnostic: Diagnostic, point: LineCol) -> Self {
+        let span = ResolvedSpan::new(diagnostic.range.clone(), point, point);
+        let fingerprint = fingerprint(diagnostic.rule, b"");
+        Self {
+            diagnostic,
+            span,
+            secondary: Vec::new(),
+            fingerprint,
+        }
+    }
 }
 
 /// The fingerprint of a finding: its rule and the bytes it points at.

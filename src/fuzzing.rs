@@ -127,15 +127,16 @@ pub fn html_spans(data: &[u8]) {
     for span in spans {
         assert!(decoded.is_char_boundary(span.start) && decoded.is_char_boundary(span.end));
         let in_file = content.file_range(span.clone());
-        let expected: String =
-            decoded[span.clone()]
-                .chars()
-                .enumerate()
-                .fold(String::new(), |mut out, (i, c)| {
-                    let before = decoded[..span.start].chars().count();
-                    encode_char(c, style_seed.wrapping_add((before + i) as u8), &mut out);
-                    out
-                });
+        // The characters before the tag fix which escape style each of its characters got.
+        let before = decoded[..span.start].chars().count();
+        let mut expected = String::new();
+        for (i, c) in decoded[span.clone()].chars().enumerate() {
+            encode_char(
+                c,
+                style_seed.wrapping_add((before + i) as u8),
+                &mut expected,
+            );
+        }
         assert_eq!(&file[in_file], expected, "tag at {span:?} in {file:?}");
     }
 }

@@ -132,7 +132,11 @@ pub fn open(
                 .read_to_end(&mut bytes)
                 .map_err(read_error)?;
             if bytes.len() as u64 > max_bytes {
-                return Err(too_large(name, "more than", max_bytes, max_bytes));
+                return Err(too_large(
+                    name,
+                    format!("more than {}", human_size(max_bytes)),
+                    max_bytes,
+                ));
             }
             let bytes: Arc<[u8]> = bytes.into();
             let reader = std::io::Cursor::new(bytes.clone());
@@ -144,7 +148,7 @@ pub fn open(
                 return Err(InputError::NotAFile { path: name });
             }
             if metadata.len() > max_bytes {
-                return Err(too_large(name, "", metadata.len(), max_bytes));
+                return Err(too_large(name, human_size(metadata.len()), max_bytes));
             }
             let file = std::fs::File::open(path).map_err(read_error)?;
             let source = SourceFile {
@@ -156,12 +160,14 @@ pub fn open(
     }
 }
 
-fn too_large(path: String, qualifier: &str, size: u64, limit: u64) -> InputError {
-    let human = |n: u64| bytesize::ByteSize::b(n).display().iec().to_string();
-    let size = format!("{qualifier} {}", human(size));
+fn too_large(path: String, size: String, limit: u64) -> InputError {
     InputError::TooLarge {
         path,
-        size: size.trim_start().to_owned(),
-        limit: human(limit),
+        size,
+        limit: human_size(limit),
     }
+}
+
+fn human_size(bytes: u64) -> String {
+    bytesize::ByteSize::b(bytes).display().iec().to_string()
 }

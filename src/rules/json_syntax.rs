@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Finding};
 use crate::engine::{Rule, RuleMeta};
 use crate::input::json::SyntaxError;
-use crate::source::{LineCursor, ResolvedSpan};
+use crate::source::LineCursor;
 
 use super::declare_rule;
 
@@ -25,13 +25,7 @@ pub fn too_large(cursor: &LineCursor, limit: usize) -> Finding {
     );
     let diagnostic = Diagnostic::new(&JsonSyntax::META, at..at, message)
         .with_help("raise the limit with --max-post-size if the post is real");
-    let point = cursor.line_col();
-    Finding {
-        diagnostic,
-        span: ResolvedSpan::new(at..at, point, point),
-        secondary: Vec::new(),
-        fingerprint: crate::diagnostic::fingerprint(JsonSyntax::META.code, b""),
-    }
+    Finding::at_point(diagnostic, cursor.line_col())
 }
 
 declare_rule! {

@@ -3,7 +3,7 @@ use std::ops::Range;
 use crate::diagnostic::{Diagnostic, Finding};
 use crate::engine::{Rule, RuleMeta};
 use crate::post;
-use crate::source::{LineCol, ResolvedSpan};
+use crate::source::LineCol;
 
 use super::declare_rule;
 
@@ -38,13 +38,7 @@ pub fn is_blank(segment: &[u8], at_file_start: bool) -> bool {
 pub fn empty_file() -> Finding {
     let diagnostic = Diagnostic::new(&NotAPost::META, 0..0, "the file is empty")
         .with_help("a post file holds a post object, an array of posts, or one post per line");
-    let start = LineCol { line: 1, column: 1 };
-    Finding {
-        diagnostic,
-        span: ResolvedSpan::new(0..0, start, start),
-        secondary: Vec::new(),
-        fingerprint: crate::diagnostic::fingerprint(NotAPost::META.code, b""),
-    }
+    Finding::at_point(diagnostic, LineCol { line: 1, column: 1 })
 }
 
 pub fn diagnostic(head: Range<usize>, why: post::NotAPost) -> Diagnostic {
