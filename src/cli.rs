@@ -80,6 +80,42 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub site_index: Option<PathBuf>,
 
+    /// Lint a live WordPress site over its REST API (repeatable; or `[site] url` in the config).
+    #[arg(long = "site", value_name = "URL", value_parser = parse_site_url, conflicts_with = "changed_since")]
+    pub sites: Vec<url::Url>,
+
+    /// What to read from a site: posts, pages, or both (`posts,pages`).
+    #[arg(
+        long = "type",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "posts",
+        value_name = "TYPES"
+    )]
+    pub post_types: Vec<crate::wordpress::PostType>,
+
+    /// Which statuses to read from a site (`any`, `draft,publish`, …): anything but published
+    /// posts needs --user and an application password in POSTLINT_WP_APP_PASSWORD.
+    #[arg(long, value_name = "STATUS", value_parser = parse_status)]
+    pub status: Option<String>,
+
+    /// The WordPress user whose application password is in POSTLINT_WP_APP_PASSWORD.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Write the pages fetched from a site, byte for byte, to DIR/<host>/posts-page-<n>.json;
+    /// diagnostics then point into those files.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+
+    /// Read only posts modified after this time (RFC 3339).
+    #[arg(long, value_name = "TIME", value_parser = parse_now, conflicts_with = "since_last_run")]
+    pub modified_after: Option<chrono::NaiveDateTime>,
+
+    /// Read only posts modified since the last run's newest one (kept in the cache folder).
+    #[arg(long)]
+    pub since_last_run: bool,
+
     /// The reference time for "future" and "missed schedule" (RFC 3339; default: now).
     #[arg(long, value_name = "TIME", value_parser = parse_now)]
     pub now: Option<chrono::NaiveDateTime>,
@@ -288,6 +324,31 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+fn parse_site_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text)
+        .map_err(|e| format!("not an address such as https://news.example.com: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{}:` is not http or https", url.scheme()));
+    }
+    Ok(url)
+}
+
+/// The statuses WordPress knows, comma-separated, or `any`.
+fn parse_status(text: &str) -> Result<String, String> {
+    const KNOWN: [&str; 7] = [
+        "publish", "future", "draft", "pending", "private", "trash", "any",
+    ];
+    for status in text.split(',') {
+        if !KNOWN.contains(&status.trim()) {
+            return Err(format!(
+                "`{status}` is not a status; the statuses are {}",
+                KNOWN.join(", ")
+            ));
+        }
+    }
+    Ok(text.split(',').map(str::trim).collect::<Vec<_>>().join(","))
 }
 
 /// `--now 2024-07-15T00:00:00Z` → that instant in UTC.

@@ -397,9 +397,9 @@ impl Linter {
                 Err(error) => return Err(error),
             };
             let first = segment.base == 0;
-            if first && let Some(binary) = rules::not_a_post::check_binary(segment.bytes) {
-                let binary = settle(&scope.settings, vec![binary]);
-                findings = resolve(&segment, &mut cursor, binary, &mut []);
+            if first && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes) {
+                let not_json = settle(&scope.settings, vec![not_json]);
+                findings = resolve(&segment, &mut cursor, not_json, &mut []);
                 blank = false;
                 break;
             }

@@ -21,6 +21,7 @@ pub mod rules;
 pub mod site;
 pub mod source;
 pub mod suppress;
+pub mod wordpress;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,6 +48,24 @@ pub struct CheckOutcome {
 }
 
 impl CheckOutcome {
+    /// An outcome with nothing in it, to absorb others into.
+    pub fn empty() -> Self {
+        Self {
+            reports: Vec::new(),
+            input_errors: Vec::new(),
+            site_notes: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+
+    /// Appends another run's outcome (another site's), keeping the order of both.
+    pub fn absorb(&mut self, other: CheckOutcome) {
+        self.reports.extend(other.reports);
+        self.input_errors.extend(other.input_errors);
+        self.site_notes.extend(other.site_notes);
+        self.notices.extend(other.notices);
+    }
+
     /// 2 when a file could not be read, 1 when there is an error-severity finding, else 0.
     pub fn exit_code(&self) -> i32 {
         self.exit_code_failing_on(Some(Severity::Error))
@@ -93,6 +112,20 @@ pub fn check_with(paths: &[PathBuf], config: Arc<Config>, options: LintOptions) 
             }
         }
     }
+    let mut outcome = check_inputs(inputs, config, options);
+    input_errors.append(&mut outcome.input_errors);
+    outcome.input_errors = input_errors;
+    outcome
+}
+
+/// Lints inputs already found (files, or pages fetched from a site) as one run: the link and
+/// site phases see all of them together.
+pub fn check_inputs(
+    mut inputs: Vec<input::Input>,
+    config: Arc<Config>,
+    options: LintOptions,
+) -> CheckOutcome {
+    let mut input_errors = Vec::new();
     if let Some((k, n)) = options.shard {
         inputs.retain(|input| input::select::in_shard(input, k, n));
     }

@@ -13,6 +13,8 @@ use postlint::fix::{self, FixOptions};
 use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
+use postlint::wordpress::marks::Marks;
+use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, SiteRequest};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -57,7 +59,14 @@ fn check(args: CheckArgs) -> u8 {
             return 2;
         }
     };
-    let paths = if args.paths.is_empty() {
+    let sites = match site_requests(&args, &config) {
+        Ok(sites) => sites,
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            return 2;
+        }
+    };
+    let paths = if args.paths.is_empty() && sites.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
@@ -77,8 +86,31 @@ fn check(args: CheckArgs) -> u8 {
         shard: args.shard,
         ..LintOptions::default()
     };
-    let mut outcome =
-        pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()));
+    let mut outcome = if paths.is_empty() {
+        postlint::CheckOutcome::empty()
+    } else {
+        pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()))
+    };
+    for site in &sites {
+        let site_config = match load_config(&args.config, cli_rules(&args), args.site_index.clone())
+        {
+            Ok(config) => config,
+            Err(code) => return code,
+        };
+        let checked = pool.install(|| {
+            wordpress::check_site(site, site_config, options.clone(), args.save.as_deref())
+        });
+        outcome.absorb(checked.outcome);
+        if args.since_last_run
+            && let Some(mark) = checked.high_water_mark
+        {
+            let (mut marks, _) = Marks::load(&args.cache_dir);
+            marks.advance(&site.mark_key(), &mark);
+            if let Err(message) = marks.save() {
+                outcome.notices.push(message);
+            }
+        }
+    }
     if args.fix || args.diff {
         let fixing = FixOptions {
             unsafe_fixes: args.unsafe_fixes,
@@ -188,12 +220,100 @@ fn write_fixes(plans: &[Result<fix::FileFix, String>]) -> bool {
     files > 0
 }
 
+/// The sites to read, with what to read from each: `--site`, else `[site] url` when the
+/// command line names no files either (the config's sites are its default target).
+fn site_requests(args: &CheckArgs, config: &Config) -> Result<Vec<SiteRequest>, String> {
+    let mut urls = args.sites.clone();
+    if urls.is_empty() && args.paths.is_empty() {
+        // The config checked the addresses when it was read.
+        urls = config
+            .site
+            .urls
+            .iter()
+            .filter_map(|url| url::Url::parse(&url.value).ok())
+            .collect();
+    }
+    if urls.is_empty() {
+        return Ok(Vec::new());
+    }
+    if args.fix || args.diff {
+        return Err(
+            "--fix and --diff change files, not a live site: fetch it with --save DIR, then run \
+             `postlint check --fix DIR`"
+                .to_owned(),
+        );
+    }
+    let credentials = credentials(args)?;
+    let publish_only = args.status.as_deref().is_none_or(|s| s == "publish");
+    if !publish_only && credentials.is_none() {
+        return Err(format!(
+            "--status {} needs credentials: --user NAME, and an application password in {PASSWORD_VARIABLE}",
+            args.status.as_deref().unwrap_or_default()
+        ));
+    }
+    let marks = args
+        .since_last_run
+        .then(|| Marks::load(&args.cache_dir))
+        .map(|(marks, notice)| {
+            if let Some(notice) = notice {
+                eprintln!("postlint: {notice}");
+            }
+            marks
+        });
+    let client = client_options(args, config);
+    let mut requests = Vec::new();
+    for url in urls {
+        let mut request = SiteRequest {
+            url,
+            types: args.post_types.clone(),
+            status: args.status.clone(),
+            modified_after: args.modified_after,
+            credentials: credentials.clone(),
+            client: client.clone(),
+            max_bytes: args.max_file_size.as_u64(),
+        };
+        if let Some(marks) = &marks {
+            request.modified_after = marks.get(&request.mark_key());
+        }
+        request.validate()?;
+        requests.push(request);
+    }
+    Ok(requests)
+}
+
+/// `--user`, with the password from the environment only.
+fn credentials(args: &CheckArgs) -> Result<Option<Credentials>, String> {
+    let Some(user) = &args.user else {
+        return Ok(None);
+    };
+    match std::env::var(PASSWORD_VARIABLE) {
+        Ok(password) if !password.trim().is_empty() => {
+            Ok(Some(Credentials::new(user.clone(), password)))
+        }
+        _ => Err(format!(
+            "--user {user} needs the user's application password in {PASSWORD_VARIABLE} \
+             (it is never read from the command line)"
+        )),
+    }
+}
+
 /// What `--links` (or `[links] remote = true`) asks of the remote checker.
 fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
     let settings = &config.site.links;
     if !(args.links || settings.remote) {
         return None;
     }
+    Some(LinkCheck {
+        check: client_options(args, config),
+        cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
+        exclude: settings.exclude.clone(),
+        ..LinkCheck::default()
+    })
+}
+
+/// The HTTP client settings the link checker and the site reader share.
+fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
+    let settings = &config.site.links;
     let timeout = std::time::Duration::from_secs_f64(args.link_timeout.max(0.1));
     let mut check = CheckOptions {
         concurrency: args.link_concurrency.max(1),
@@ -211,12 +331,7 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
     {
         check.user_agent = agent;
     }
-    Some(LinkCheck {
-        check,
-        cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
-        exclude: settings.exclude.clone(),
-        ..LinkCheck::default()
-    })
+    check
 }
 
 /// The reports to write: `--format` as given, `-o` for the one without a file, human by default.

@@ -42,6 +42,31 @@ pub struct RawConfig {
     #[serde(default)]
     pub overrides: Vec<RawOverride>,
     pub links: Option<RawLinks>,
+    pub site: Option<RawSite>,
+}
+
+/// `[site]`: a live WordPress site to read over its REST API (as `--site` does).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawSite {
+    /// One address, or a list of them.
+    pub url: Option<OneOrMany>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(Text),
+    Many(Vec<Text>),
+}
+
+impl OneOrMany {
+    pub fn texts(&self) -> Vec<&Text> {
+        match self {
+            OneOrMany::One(text) => vec![text],
+            OneOrMany::Many(texts) => texts.iter().collect(),
+        }
+    }
 }
 
 /// `[links]`: checking link targets over HTTP.

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
+use url::Url;
 
 pub use error::{ConfigError, suggest};
 use file::{RawConfig, RawOverride, RawPostKey, RawWhen, Text};
@@ -126,6 +127,8 @@ pub struct Site {
     /// The zone the date rules check against, built from the values above (or a site index).
     pub zone: Option<SiteZone>,
     pub links: LinkSettings,
+    /// `[site] url`: live sites to read over the REST API.
+    pub urls: Vec<Valued<String>>,
 }
 
 /// `[links]` of the config.
@@ -303,20 +306,35 @@ impl Config {
             ConfigError::new(format!("{} is not JSON: {e}", path.display()))
                 .with_help("save the answer of `GET https://your.site/wp-json/`")
         })?;
-        let zone = zone_from_index(&index).ok_or_else(|| {
-            ConfigError::new(format!(
+        if self.adopt_index_zone(&index).is_none() {
+            return Err(ConfigError::new(format!(
                 "{} has no `timezone_string` or `gmt_offset`",
                 path.display()
             ))
-            .with_help("save the answer of `GET https://your.site/wp-json/` (the REST index)")
-        })?;
+            .with_help("save the answer of `GET https://your.site/wp-json/` (the REST index)"));
+        }
+        Ok(())
+    }
+
+    /// Takes the zone of a REST index (`GET /wp-json/`) unless the config names one; returns
+    /// the zone now in force for the date rules, and whether it came from the index.
+    pub fn adopt_index_zone(&mut self, index: &serde_json::Value) -> Option<(Zone, ZoneSource)> {
+        if let Some(zone) = &self.site.zone {
+            return Some((zone.current.clone(), zone.source));
+        }
+        let zone = zone_from_index(index)?;
+        // Settings computed before knew no zone.
+        self.cache
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         let site = Arc::make_mut(&mut self.site);
         site.zone = Some(SiteZone {
             history: Vec::new(),
-            current: zone,
+            current: zone.clone(),
             source: ZoneSource::SiteIndex,
         });
-        Ok(())
+        Some((zone, ZoneSource::SiteIndex))
     }
 
     /// The effective settings for a file (by its path as given) and, optionally, a post.
@@ -1033,6 +1051,13 @@ impl Builder<'_> {
                 from: Self::from(source, &epoch.until),
             });
         }
+        if let Some(urls) = raw.site.as_ref().and_then(|s| s.url.as_ref()) {
+            self.site.urls.clear();
+            for url in urls.texts() {
+                self.check_site_url(source, url)?;
+                self.site.urls.push(valued(url));
+            }
+        }
         if let Some(hosts) = &raw.hosts {
             self.site.hosts = Some(list(hosts));
         }
@@ -1147,6 +1172,19 @@ impl Builder<'_> {
             ))
     }
 
+    fn check_site_url(&self, source: usize, url: &Text) -> Result<(), ConfigError> {
+        match Url::parse(url.get_ref()) {
+            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(()),
+            _ => Err(self
+                .error(
+                    source,
+                    url.span(),
+                    format!("`{}` is not an http or https address", url.get_ref()),
+                )
+                .with_help("write the site's home address, such as \"https://news.example.com\"")),
+        }
+    }
+
     fn check_offset(&self, source: usize, offset: &Text) -> Result<(), ConfigError> {
         if parse_offset_minutes(offset.get_ref()).is_some() {
             return Ok(());
@@ -1201,7 +1239,7 @@ fn site_zone(site: &Site) -> Option<SiteZone> {
 
 /// The zone of a REST index: `timezone_string` when set, else `gmt_offset` (a number, or a
 /// string such as "-2.5" for manual offsets).
-fn zone_from_index(index: &serde_json::Value) -> Option<Zone> {
+pub fn zone_from_index(index: &serde_json::Value) -> Option<Zone> {
     if let Some(name) = index
         .get("timezone_string")
         .and_then(|v| v.as_str())

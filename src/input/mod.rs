@@ -23,6 +23,11 @@ pub const POST_EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
 pub enum Input {
     Stdin,
     File(PathBuf),
+    /// Bytes fetched rather than read from a file (a page of a live site), named by their URL.
+    Memory {
+        name: String,
+        bytes: Arc<[u8]>,
+    },
 }
 
 impl Input {
@@ -30,6 +35,7 @@ impl Input {
         match self {
             Input::Stdin => "-".to_owned(),
             Input::File(path) => path.display().to_string(),
+            Input::Memory { name, .. } => name.clone(),
         }
     }
 }
@@ -56,6 +62,9 @@ pub enum InputError {
     },
     #[error("{0}")]
     Usage(String),
+    /// A live site, or a page of it, that could not be read.
+    #[error("{0}")]
+    Site(String),
 }
 
 /// Expands the paths given into the files to lint, in the order given; directories are walked
@@ -141,6 +150,13 @@ pub fn open(
             let bytes: Arc<[u8]> = bytes.into();
             let reader = std::io::Cursor::new(bytes.clone());
             Ok((SourceFile::in_memory(name, bytes), Box::new(reader)))
+        }
+        Input::Memory { name, bytes } => {
+            let reader = std::io::Cursor::new(bytes.clone());
+            Ok((
+                SourceFile::in_memory(name.clone(), bytes.clone()),
+                Box::new(reader),
+            ))
         }
         Input::File(path) => {
             let metadata = std::fs::metadata(path).map_err(read_error)?;

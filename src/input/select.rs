@@ -56,7 +56,7 @@ pub fn keep_changed(inputs: Vec<Input>, changed: &HashSet<PathBuf>) -> Vec<Input
     inputs
         .into_iter()
         .filter(|input| match input {
-            Input::Stdin => true,
+            Input::Stdin | Input::Memory { .. } => true,
             Input::File(path) => path.canonicalize().is_ok_and(|p| changed.contains(&p)),
         })
         .collect()
@@ -68,6 +68,7 @@ pub fn in_shard(input: &Input, k: usize, n: usize) -> bool {
     let name = match input {
         Input::Stdin => return k == 1,
         Input::File(path) => normalized(path),
+        Input::Memory { name, .. } => name.clone(),
     };
     let mut hasher = fnv::FnvHasher::default();
     hasher.write(name.as_bytes());

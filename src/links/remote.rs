@@ -53,6 +53,33 @@ impl Default for CheckOptions {
     }
 }
 
+impl CheckOptions {
+    /// How long to wait before retry `attempt` (from 0): what the server asked for, up to a cap,
+    /// else exponential backoff with jitter so that clients do not retry in step.
+    pub fn retry_delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(asked) = retry_after {
+            return asked.min(self.retry_after_cap);
+        }
+        let backoff = self.backoff * 2u32.pow(attempt);
+        let jitter = Duration::from_millis(rand::random_range(
+            0..=self.backoff.as_millis().max(1) as u64 / 2,
+        ));
+        backoff + jitter
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare and ignored).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
 /// What a target's check found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
@@ -374,12 +401,7 @@ impl Checker {
             if !retry || attempt >= self.options.retries {
                 break answer;
             }
-            let backoff = self.options.backoff * 2u32.pow(attempt);
-            let jitter = Duration::from_millis(rand::random_range(
-                0..=self.options.backoff.as_millis().max(1) as u64 / 2,
-            ));
-            let delay = wait.map_or(backoff + jitter, |w| w.min(self.options.retry_after_cap));
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(self.options.retry_delay(attempt, wait)).await;
             attempt += 1;
         };
         let mut failures = host
@@ -438,12 +460,7 @@ impl Checker {
                     .get(LOCATION)
                     .and_then(|l| l.to_str().ok())
                     .and_then(|l| url.join(l).ok());
-                let retry_after = response
-                    .headers()
-                    .get(RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
+                let retry_after = retry_after(response.headers());
                 Answer::Status(status, location, retry_after)
             }
             Err(error) => {
@@ -458,7 +475,7 @@ impl Checker {
 }
 
 /// A request error in words: the innermost cause says what happened.
-fn describe(error: &reqwest::Error) -> String {
+pub fn describe(error: &reqwest::Error) -> String {
     let mut cause: &dyn std::error::Error = error;
     while let Some(inner) = cause.source() {
         cause = inner;

@@ -12,6 +12,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 /// What the server does for one request.
 pub enum Reply {
     Status(u16, Vec<(String, String)>),
+    /// A status, headers and a body.
+    Body(u16, Vec<(String, String)>, Vec<u8>),
     /// Never answers.
     Hang,
     /// Closes the connection without a word.
@@ -25,6 +27,7 @@ pub type Route = dyn Fn(&str, &str, usize) -> Reply + Send + Sync;
 pub struct Server {
     pub addr: SocketAddr,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    heads: Arc<Mutex<Vec<String>>>,
     pub connections: Arc<AtomicUsize>,
     pub body_bytes_sent: Arc<AtomicUsize>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -38,11 +41,13 @@ impl Server {
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("address");
         let hits = Arc::new(Mutex::new(HashMap::new()));
+        let heads = Arc::new(Mutex::new(Vec::new()));
         let connections = Arc::new(AtomicUsize::new(0));
         let body_bytes_sent = Arc::new(AtomicUsize::new(0));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let route: Arc<Route> = Arc::new(route);
         let (h, c, b) = (hits.clone(), connections.clone(), body_bytes_sent.clone());
+        let recorded = heads.clone();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -52,13 +57,14 @@ impl Server {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 tokio::select! {
                     _ = stopped => {}
-                    _ = accept_loop(listener, route, h, c, b) => {}
+                    _ = accept_loop(listener, route, h, recorded, c, b) => {}
                 }
             });
         });
         Self {
             addr,
             hits,
+            heads,
             connections,
             body_bytes_sent,
             stop: Some(stop),
@@ -74,6 +80,11 @@ impl Server {
     pub fn hits(&self, method: &str, path: &str) -> usize {
         let hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
         hits.get(&format!("{method} {path}")).copied().unwrap_or(0)
+    }
+
+    /// Every request's head (request line and headers), in the order they came.
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn total_hits(&self) -> usize {
@@ -100,6 +111,7 @@ async fn accept_loop(
     listener: tokio::net::TcpListener,
     route: Arc<Route>,
     hits: Arc<Mutex<HashMap<String, usize>>>,
+    heads: Arc<Mutex<Vec<String>>>,
     connections: Arc<AtomicUsize>,
     body_bytes_sent: Arc<AtomicUsize>,
 ) {
@@ -109,6 +121,7 @@ async fn accept_loop(
         };
         connections.fetch_add(1, Ordering::SeqCst);
         let (route, hits, sent) = (route.clone(), hits.clone(), body_bytes_sent.clone());
+        let heads = heads.clone();
         tokio::spawn(async move {
             let mut head = Vec::new();
             let mut buffer = [0u8; 1024];
@@ -119,6 +132,10 @@ async fn accept_loop(
                 }
             }
             let text = String::from_utf8_lossy(&head);
+            heads
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(text.to_string());
             let mut parts = text.split_whitespace();
             let (method, path) = (
                 parts.next().unwrap_or("").to_owned(),
@@ -140,6 +157,21 @@ async fn accept_loop(
                     }
                     response.push_str("\r\n");
                     let _ = socket.write_all(response.as_bytes()).await;
+                }
+                Reply::Body(code, headers, body) => {
+                    let mut response = format!(
+                        "HTTP/1.1 {code} Status\r\nContent-Length: {}\r\nConnection: close\r\n",
+                        body.len()
+                    );
+                    for (name, value) in headers {
+                        response.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                    response.push_str("\r\n");
+                    let mut bytes = response.into_bytes();
+                    if method != "HEAD" {
+                        bytes.extend_from_slice(&body);
+                    }
+                    let _ = socket.write_all(&bytes).await;
                 }
                 Reply::Hang => {
                     std::future::pending::<()>().await;

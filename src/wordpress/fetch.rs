@@ -1,0 +1,433 @@
+//! The HTTP side of `--site`: the REST index, the sign-in check and the pages of posts, with
+//! the link checker's client settings (timeouts, retries with backoff, `Retry-After`,
+//! User-Agent). Nothing here parses more of a page than it needs to go on paging.
+
+use std::sync::Arc;
+
+use reqwest::StatusCode;
+use reqwest::header::CONTENT_TYPE;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::{Credentials, FetchedSite, Page, PostType, SiteRequest};
+use crate::links::remote::{CheckOptions, describe, retry_after};
+
+/// WordPress answers 400 for more.
+const PER_PAGE: usize = 100;
+
+/// Where the site's REST routes live.
+#[derive(Debug, Clone)]
+pub enum Api {
+    /// Pretty permalinks: `https://host/wp-json/` + route.
+    Pretty(Url),
+    /// Plain permalinks: `https://host/?rest_route=/` + route.
+    Query(Url),
+}
+
+impl Api {
+    /// The address of a route (`wp/v2/posts`) with a query (`page=2&per_page=100`).
+    pub fn url(&self, route: &str, query: &str) -> String {
+        let separator = |q: &str| if q.is_empty() { "" } else { "&" };
+        match self {
+            Api::Pretty(root) => {
+                let mark = if query.is_empty() { "" } else { "?" };
+                format!("{root}{route}{mark}{query}")
+            }
+            Api::Query(base) => {
+                format!("{base}?rest_route=/{route}{}{query}", separator(query))
+            }
+        }
+    }
+}
+
+/// One answer, read whole.
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    total_pages: Option<usize>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn is_json(&self) -> bool {
+        self.content_type.contains("json") || matches!(first_byte(&self.body), Some(b'{' | b'['))
+    }
+
+    /// What the answer was, for a message: `503 (text/html)`.
+    fn describe(&self) -> String {
+        let kind = if self.content_type.is_empty() {
+            "no content type"
+        } else {
+            self.content_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+        };
+        format!("{} ({kind})", self.status.as_u16())
+    }
+
+    /// The `code` of a REST error answer (`rest_post_invalid_page_number`).
+    fn rest_error_code(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct RestError {
+            code: String,
+        }
+        serde_json::from_slice::<RestError>(&self.body)
+            .ok()
+            .map(|e| e.code)
+    }
+}
+
+fn first_byte(body: &[u8]) -> Option<u8> {
+    let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    text.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// The HTTP client of one site, with its politeness settings.
+pub struct SiteClient {
+    client: reqwest::Client,
+    options: CheckOptions,
+    credentials: Option<Credentials>,
+    max_bytes: u64,
+}
+
+impl SiteClient {
+    pub fn new(request: &SiteRequest) -> Result<Self, String> {
+        // Redirects are followed (http to https, a moved blog): the user named this site.
+        // reqwest drops the Authorization header when a redirect leaves the host.
+        let client = reqwest::Client::builder()
+            .user_agent(&request.client.user_agent)
+            .connect_timeout(request.client.connect_timeout)
+            .timeout(request.client.timeout)
+            .build()
+            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        Ok(Self {
+            client,
+            options: request.client.clone(),
+            credentials: request.credentials.clone(),
+            max_bytes: request.max_bytes,
+        })
+    }
+
+    /// GET with retries on 429, 5xx and transient failures; the last answer or failure.
+    async fn get(&self, url: &str) -> Result<Answer, String> {
+        let mut attempt = 0;
+        loop {
+            let (retry, wait, result) = match self.get_once(url).await {
+                Ok((answer, wait)) => {
+                    let retry = answer.status == StatusCode::TOO_MANY_REQUESTS
+                        || answer.status.is_server_error();
+                    (retry, wait, Ok(answer))
+                }
+                Err((reason, transient)) => (transient, None, Err(reason)),
+            };
+            if !retry || attempt >= self.options.retries {
+                return result;
+            }
+            tokio::time::sleep(self.options.retry_delay(attempt, wait)).await;
+            attempt += 1;
+        }
+    }
+
+    async fn get_once(
+        &self,
+        url: &str,
+    ) -> Result<(Answer, Option<std::time::Duration>), (String, bool)> {
+        let mut request = self.client.get(url);
+        if let Some(credentials) = &self.credentials {
+            request = request.basic_auth(&credentials.user, Some(credentials.password()));
+        }
+        let failed = |error: reqwest::Error| {
+            let transient = error.is_timeout() || error.is_connect() || error.is_request();
+            (describe(&error), transient)
+        };
+        let mut response = request.send().await.map_err(failed)?;
+        let status = response.status();
+        let headers = response.headers();
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let total_pages = headers
+            .get("x-wp-totalpages")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let wait = retry_after(headers);
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
+            if (body.len() + chunk.len()) as u64 > self.max_bytes {
+                return Err((
+                    format!(
+                        "the answer is larger than the limit of {} bytes (--max-file-size)",
+                        self.max_bytes
+                    ),
+                    false,
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let answer = Answer {
+            status,
+            content_type,
+            total_pages,
+            body,
+        };
+        Ok((answer, wait))
+    }
+
+    /// Finds the REST API: `/wp-json/`, else `?rest_route=/` when pretty permalinks are off.
+    pub async fn index(&self, site: &Url) -> Result<(Api, serde_json::Value), String> {
+        let pretty = Api::Pretty(join(site, "wp-json/"));
+        let query = Api::Query(join(site, ""));
+        let mut tried = Vec::new();
+        for api in [pretty, query] {
+            let url = api.url("", "");
+            match self.get(&url).await {
+                Ok(answer) if answer.status.is_success() && answer.is_json() => {
+                    match serde_json::from_slice::<serde_json::Value>(&answer.body) {
+                        Ok(index) if index.is_object() => return Ok((api, index)),
+                        _ => tried.push(format!(
+                            "{url} answered {} that is not a REST index",
+                            answer.describe()
+                        )),
+                    }
+                }
+                Ok(answer) => tried.push(format!("{url} answered {}", answer.describe())),
+                Err(reason) => tried.push(format!("{url}: {reason}")),
+            }
+        }
+        Err(format!(
+            "cannot find the REST API of {site}: {}",
+            tried.join("; ")
+        ))
+    }
+
+    /// Checks the credentials before anything else: WordPress treats wrong ones as anonymous
+    /// and would quietly leave drafts and private posts out. Returns the user's name.
+    pub async fn sign_in(&self, api: &Api) -> Result<String, String> {
+        let Some(credentials) = &self.credentials else {
+            return Err("no credentials".to_owned());
+        };
+        let url = api.url("wp/v2/users/me", "context=edit");
+        let answer = self
+            .get(&url)
+            .await
+            .map_err(|reason| format!("{url}: {reason}"))?;
+        if answer.status.is_success() {
+            let name = serde_json::from_slice::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|me| me.get("name")?.as_str().map(str::to_owned))
+                .unwrap_or_else(|| credentials.user.clone());
+            return Ok(name);
+        }
+        Err(format!(
+            "the site did not accept the credentials of `{}` ({url} answered {}): check --user and \
+             POSTLINT_WP_APP_PASSWORD, which must be an application password, not the login password",
+            credentials.user,
+            answer.describe()
+        ))
+    }
+}
+
+fn join(site: &Url, path: &str) -> Url {
+    let mut base = site.clone();
+    base.set_query(None);
+    base.set_fragment(None);
+    if !base.path().ends_with('/') {
+        let path = format!("{}/", base.path());
+        base.set_path(&path);
+    }
+    base.join(path).unwrap_or(base)
+}
+
+/// What paging one post type gave.
+pub struct Paged {
+    pub pages: Vec<Page>,
+    pub errors: Vec<String>,
+}
+
+/// Pages through one post type: page 1 says how many there are, the rest are fetched a few at
+/// a time (the per-host limit).
+pub async fn fetch_type(
+    client: Arc<SiteClient>,
+    api: &Api,
+    kind: PostType,
+    query: &str,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Paged {
+    let mut paged = Paged {
+        pages: Vec::new(),
+        errors: Vec::new(),
+    };
+    let first = fetch_page(&client, api, kind, query, 1).await;
+    let total = match &first {
+        PageResult::Page(_, total) => total.unwrap_or(1).max(1),
+        PageResult::End => 0,
+        PageResult::Failed(_, _) => 1,
+    };
+    progress(1, total);
+    paged.add(first);
+    let slots = Arc::new(Semaphore::new(client.options.per_host.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for number in 2..=total {
+        let (client, api, query, slots) =
+            (client.clone(), api.clone(), query.to_owned(), slots.clone());
+        tasks.spawn(async move {
+            let _slot = slots.acquire().await;
+            (
+                number,
+                fetch_page(&client, &api, kind, &query, number).await,
+            )
+        });
+    }
+    let mut rest = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(result) => rest.push(result),
+            Err(error) => paged
+                .errors
+                .push(format!("a {} page fetch stopped: {error}", kind.route())),
+        }
+        progress(rest.len() + 1, total);
+    }
+    rest.sort_by_key(|(number, _)| *number);
+    for (_, result) in rest {
+        paged.add(result);
+    }
+    paged
+}
+
+enum PageResult {
+    /// The page, and the number of pages the site announced.
+    Page(Page, Option<usize>),
+    /// Past the last page (400 `rest_post_invalid_page_number`), or an empty first page.
+    End,
+    /// The page could not be read; its body, when there was one, is still linted.
+    Failed(String, Option<Page>),
+}
+
+impl Paged {
+    fn add(&mut self, result: PageResult) {
+        match result {
+            PageResult::Page(page, _) => self.pages.push(page),
+            PageResult::End => {}
+            PageResult::Failed(reason, page) => {
+                self.errors.push(reason);
+                self.pages.extend(page);
+            }
+        }
+    }
+}
+
+async fn fetch_page(
+    client: &SiteClient,
+    api: &Api,
+    kind: PostType,
+    query: &str,
+    number: usize,
+) -> PageResult {
+    let route = kind.route();
+    let request_query = format!("per_page={PER_PAGE}&page={number}{query}");
+    let url = api.url(route, &request_query);
+    let name = api.url(route, &format!("page={number}"));
+    let answer = match client.get(&url).await {
+        Ok(answer) => answer,
+        Err(reason) => return PageResult::Failed(format!("{name}: {reason}"), None),
+    };
+    let page = Page {
+        kind,
+        number,
+        name: name.clone(),
+        bytes: answer.body.clone().into(),
+    };
+    if answer.status == StatusCode::BAD_REQUEST
+        && answer.rest_error_code().as_deref() == Some("rest_post_invalid_page_number")
+    {
+        return PageResult::End;
+    }
+    if !answer.status.is_success() || !answer.is_json() {
+        let reason = format!(
+            "{name}: the site answered {}, not a page of posts",
+            answer.describe()
+        );
+        return PageResult::Failed(reason, (!answer.body.is_empty()).then_some(page));
+    }
+    if number == 1 && first_byte(&answer.body) == Some(b'[') && is_empty_array(&answer.body) {
+        return PageResult::End;
+    }
+    PageResult::Page(page, answer.total_pages)
+}
+
+fn is_empty_array(body: &[u8]) -> bool {
+    serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body).is_ok_and(|posts| posts.is_empty())
+}
+
+/// The largest `modified_gmt` of the pages, and whether every page could be read for it.
+pub fn newest_modified(pages: &[Page]) -> (Option<String>, bool) {
+    #[derive(serde::Deserialize)]
+    struct Stub {
+        modified_gmt: Option<String>,
+    }
+    let mut newest: Option<String> = None;
+    let mut complete = true;
+    for page in pages {
+        match serde_json::from_slice::<Vec<Stub>>(&page.bytes) {
+            Ok(posts) => {
+                for modified in posts.into_iter().filter_map(|p| p.modified_gmt) {
+                    if newest.as_ref().is_none_or(|n| modified > *n) {
+                        newest = Some(modified);
+                    }
+                }
+            }
+            Err(_) => complete = false,
+        }
+    }
+    (newest, complete)
+}
+
+/// Runs the whole fetch of a site; see `super::fetch`.
+pub async fn fetch_site(
+    request: &SiteRequest,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> FetchedSite {
+    let mut site = FetchedSite {
+        url: request.url.clone(),
+        index: None,
+        signed_in_as: None,
+        pages: Vec::new(),
+        errors: Vec::new(),
+    };
+    let client = match SiteClient::new(request) {
+        Ok(client) => Arc::new(client),
+        Err(reason) => {
+            site.errors.push(reason);
+            return site;
+        }
+    };
+    let (api, index) = match client.index(&request.url).await {
+        Ok(found) => found,
+        Err(reason) => {
+            site.errors.push(reason);
+            return site;
+        }
+    };
+    if request.credentials.is_some() {
+        match client.sign_in(&api).await {
+            Ok(name) => site.signed_in_as = Some(name),
+            Err(reason) => {
+                site.errors.push(reason);
+                return site;
+            }
+        }
+    }
+    let query = request.query(&index);
+    site.index = Some(index);
+    for &kind in &request.types {
+        let paged = fetch_type(client.clone(), &api, kind, &query, progress).await;
+        site.pages.extend(paged.pages);
+        site.errors.extend(paged.errors);
+    }
+    site
+}

@@ -1,0 +1,422 @@
+//! Reading a live WordPress site over its REST API (`--site URL`): the REST index (for the
+//! site's zone), then every page of `/wp/v2/posts` (and `/wp/v2/pages`), kept byte for byte so
+//! that diagnostics point into exactly what the site sent. The pages are then linted like files.
+
+pub mod fetch;
+pub mod marks;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDateTime};
+use url::Url;
+
+use crate::CheckOutcome;
+use crate::config::{Config, zone_from_index};
+use crate::dates::{Zone, ZoneSource};
+use crate::engine::LintOptions;
+use crate::input::{Input, InputError};
+use crate::links::remote::CheckOptions;
+
+/// The environment variable the application password is read from; never a flag, so that it
+/// stays out of shell history and process lists.
+pub const PASSWORD_VARIABLE: &str = "POSTLINT_WP_APP_PASSWORD";
+
+/// The REST collections postlint reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum PostType {
+    Posts,
+    Pages,
+}
+
+impl PostType {
+    pub fn route(self) -> &'static str {
+        match self {
+            PostType::Posts => "wp/v2/posts",
+            PostType::Pages => "wp/v2/pages",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PostType::Posts => "posts",
+            PostType::Pages => "pages",
+        }
+    }
+}
+
+/// A user name and an application password. The password is never printed: `Debug` hides it.
+#[derive(Clone)]
+pub struct Credentials {
+    pub user: String,
+    password: String,
+}
+
+impl Credentials {
+    pub fn new(user: String, password: String) -> Self {
+        Self { user, password }
+    }
+
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password", &"(hidden)")
+            .finish()
+    }
+}
+
+/// What to read from one site.
+#[derive(Debug, Clone)]
+pub struct SiteRequest {
+    pub url: Url,
+    pub types: Vec<PostType>,
+    /// `status=` as WordPress takes it (`any`, `draft,publish`); published posts when unset.
+    pub status: Option<String>,
+    /// Only posts modified after this instant (UTC).
+    pub modified_after: Option<NaiveDateTime>,
+    pub credentials: Option<Credentials>,
+    pub client: CheckOptions,
+    /// Largest answer read.
+    pub max_bytes: u64,
+}
+
+impl SiteRequest {
+    /// Checks what can be checked before any request: credentials go over https only, except
+    /// to this machine.
+    pub fn validate(&self) -> Result<(), String> {
+        if !matches!(self.url.scheme(), "http" | "https") {
+            return Err(format!("{}: a site address is http or https", self.url));
+        }
+        if self.credentials.is_some() && self.url.scheme() == "http" && !is_loopback(&self.url) {
+            return Err(format!(
+                "{}: refusing to send a password over plain http; use https (only 127.0.0.1 and \
+                 localhost are allowed over http)",
+                self.url
+            ));
+        }
+        Ok(())
+    }
+
+    /// The filter part of every page's query (`&status=any&modified_after=…`).
+    fn query(&self, index: &serde_json::Value) -> String {
+        let mut query = String::new();
+        if let Some(status) = &self.status {
+            query.push_str(&format!("&status={status}"));
+        }
+        if let Some(after) = self.modified_after {
+            let local = local_bound(after, zone_from_index(index).as_ref());
+            query.push_str(&format!(
+                "&modified_after={}",
+                local.format("%Y-%m-%dT%H:%M:%S")
+            ));
+        }
+        query
+    }
+
+    /// The key of this request's high-water mark: the same site read for other types or
+    /// statuses keeps its own.
+    pub fn mark_key(&self) -> String {
+        let types: Vec<&str> = self.types.iter().map(|t| t.name()).collect();
+        format!(
+            "{} type={} status={}",
+            self.url,
+            types.join(","),
+            self.status.as_deref().unwrap_or("publish")
+        )
+    }
+}
+
+/// WordPress compares `modified_after` with the local `post_modified` column, so the instant
+/// is sent as the site's local time. Around a daylight-saving fold local time goes back an
+/// hour, so for a named zone the bound is an hour early: a post is linted twice rather than
+/// missed. Without a zone, 14 hours early covers every offset.
+fn local_bound(utc: NaiveDateTime, zone: Option<&Zone>) -> NaiveDateTime {
+    match zone {
+        Some(Zone::Fixed(offset)) => utc + Duration::seconds(i64::from(*offset)),
+        Some(zone @ Zone::Named(_)) => {
+            utc + Duration::seconds(i64::from(zone.offset_at(utc))) - Duration::hours(1)
+        }
+        None => utc - Duration::hours(14),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// One page of a collection, exactly as the site sent it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub kind: PostType,
+    pub number: usize,
+    /// The page's address without the paging size: what diagnostics name when it is not saved.
+    pub name: String,
+    pub bytes: Arc<[u8]>,
+}
+
+/// Everything fetched from one site.
+#[derive(Debug)]
+pub struct FetchedSite {
+    pub url: Url,
+    /// The REST index, when it could be read.
+    pub index: Option<serde_json::Value>,
+    pub signed_in_as: Option<String>,
+    pub pages: Vec<Page>,
+    /// One line per thing that went wrong (a page that could not be read, a refused sign-in).
+    pub errors: Vec<String>,
+}
+
+impl FetchedSite {
+    /// The largest `modified_gmt` seen, when every page could be read (else the run missed
+    /// some and must not move the mark).
+    pub fn high_water_mark(&self) -> Option<String> {
+        if !self.errors.is_empty() {
+            return None;
+        }
+        match fetch::newest_modified(&self.pages) {
+            (newest, true) => newest,
+            (_, false) => None,
+        }
+    }
+
+    /// The inputs to lint: the pages in memory, named by their address.
+    pub fn inputs_in_memory(&self) -> Vec<Input> {
+        self.pages
+            .iter()
+            .map(|page| Input::Memory {
+                name: page.name.clone(),
+                bytes: page.bytes.clone(),
+            })
+            .collect()
+    }
+
+    /// Writes the pages as `DIR/<host>/<type>-page-<n>.json`, byte for byte, replacing the
+    /// pages of an earlier run, and returns them as inputs: diagnostics then point into these
+    /// files, and `postlint check DIR` gives the same report offline.
+    pub fn save(&self, dir: &Path) -> Result<Vec<Input>, String> {
+        let folder = dir.join(folder_name(&self.url));
+        std::fs::create_dir_all(&folder)
+            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        remove_old_pages(&folder)?;
+        let mut inputs = Vec::new();
+        for page in &self.pages {
+            let path = folder.join(format!("{}-page-{}.json", page.kind.name(), page.number));
+            std::fs::write(&path, &page.bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            inputs.push(Input::File(path));
+        }
+        Ok(inputs)
+    }
+}
+
+/// `news.example.com`, with the port when it is not the default (`127.0.0.1_8080`), so two
+/// test servers on one machine do not share a folder.
+fn folder_name(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("site");
+    match url.port() {
+        Some(port) => format!("{host}_{port}"),
+        None => host.to_owned(),
+    }
+}
+
+fn remove_old_pages(folder: &Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(folder).map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_page = ["posts-page-", "pages-page-"]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+            && name.ends_with(".json");
+        if is_page {
+            let path: PathBuf = entry.path();
+            std::fs::remove_file(&path)
+                .map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// What linting one site gave, and the mark a `--since-last-run` may move to.
+pub struct SiteOutcome {
+    pub outcome: CheckOutcome,
+    pub high_water_mark: Option<String>,
+}
+
+/// Fetches a site and lints its pages with `config`, which takes the zone of the site's REST
+/// index unless it names one. Pages are saved under `save` when given.
+pub fn check_site(
+    request: &SiteRequest,
+    mut config: Config,
+    options: LintOptions,
+    save: Option<&Path>,
+) -> SiteOutcome {
+    let site = fetch(request);
+    let mut notes = Vec::new();
+    if let Some(index) = &site.index {
+        notes.push(describe_site(&site, index, config.adopt_index_zone(index)));
+    }
+    let inputs = match save {
+        Some(dir) => site.save(dir).unwrap_or_else(|message| {
+            notes.push(message);
+            site.inputs_in_memory()
+        }),
+        None => site.inputs_in_memory(),
+    };
+    let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
+    outcome.site_notes.splice(0..0, notes);
+    outcome
+        .input_errors
+        .extend(site.errors.iter().cloned().map(InputError::Site));
+    SiteOutcome {
+        high_water_mark: site.high_water_mark(),
+        outcome,
+    }
+}
+
+/// One line for the summary: what was read, from where, and the zone the dates were checked in.
+fn describe_site(
+    site: &FetchedSite,
+    index: &serde_json::Value,
+    zone: Option<(Zone, ZoneSource)>,
+) -> String {
+    let name = index
+        .get("name")
+        .and_then(|n| n.as_str())
+        .filter(|n| !n.is_empty())
+        .map_or_else(String::new, |n| format!(" ({n})"));
+    let zone = match zone {
+        Some((zone, ZoneSource::SiteIndex)) => {
+            format!("zone {} from its REST index", zone.describe())
+        }
+        Some((zone, ZoneSource::Config)) => format!("zone {} from the config", zone.describe()),
+        None => "no zone known".to_owned(),
+    };
+    let user = site
+        .signed_in_as
+        .as_ref()
+        .map_or_else(String::new, |u| format!(", signed in as {u}"));
+    format!(
+        "{}{name}: {} pages fetched, {zone}{user}",
+        site.url,
+        site.pages.len()
+    )
+}
+
+/// Fetches one site, with a progress bar on a terminal.
+pub fn fetch(request: &SiteRequest) -> FetchedSite {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return FetchedSite {
+                url: request.url.clone(),
+                index: None,
+                signed_in_as: None,
+                pages: Vec::new(),
+                errors: vec![format!("cannot start the HTTP client: {error}")],
+            };
+        }
+    };
+    let bar = progress_bar(&request.url);
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let site = runtime.block_on(fetch::fetch_site(request, &progress));
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    site
+}
+
+fn progress_bar(url: &Url) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(1);
+    let style =
+        indicatif::ProgressStyle::with_template("fetching {msg} {bar:30} {pos}/{len} pages")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(url.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").expect("a date")
+    }
+
+    #[test]
+    fn the_bound_is_sent_in_local_time() {
+        let utc = at("2026-07-01T12:00:00");
+        assert_eq!(
+            local_bound(utc, Some(&Zone::Fixed(-9000))),
+            at("2026-07-01T09:30:00")
+        );
+        let madrid = Zone::parse_name("Europe/Madrid");
+        assert_eq!(
+            local_bound(utc, madrid.as_ref()),
+            at("2026-07-01T13:00:00"),
+            "14:00 local in summer, an hour early"
+        );
+        assert_eq!(local_bound(utc, None), at("2026-06-30T22:00:00"));
+    }
+
+    #[test]
+    fn passwords_go_over_https_or_to_this_machine_only() {
+        let request = |url: &str| SiteRequest {
+            url: Url::parse(url).expect("a url"),
+            types: vec![PostType::Posts],
+            status: None,
+            modified_after: None,
+            credentials: Some(Credentials::new("editor".into(), "secret".into())),
+            client: CheckOptions::default(),
+            max_bytes: 1 << 20,
+        };
+        assert!(request("https://news.example.com").validate().is_ok());
+        assert!(request("http://127.0.0.1:8080").validate().is_ok());
+        assert!(request("http://localhost:8080").validate().is_ok());
+        let refused = request("http://news.example.com").validate();
+        assert!(refused.is_err_and(|m| m.contains("plain http") && !m.contains("secret")));
+    }
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let credentials = Credentials::new("editor".into(), "abcd efgh".into());
+        assert!(!format!("{credentials:?}").contains("abcd"));
+    }
+
+    #[test]
+    fn folders_are_named_by_host_and_port() {
+        let url = |u: &str| Url::parse(u).expect("a url");
+        assert_eq!(
+            folder_name(&url("https://news.example.com/blog")),
+            "news.example.com"
+        );
+        assert_eq!(folder_name(&url("http://127.0.0.1:8080")), "127.0.0.1_8080");
+    }
+}
