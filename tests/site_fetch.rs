@@ -570,8 +570,8 @@ fn since_last_run_asks_only_for_what_changed_in_local_time() {
         .args(["--since-last-run", "--site"])
         .arg(server.url("")));
     assert_eq!(second.code, 0, "{}", second.stderr);
-    // 10:00 UTC is 12:00 in Madrid in July; an hour early for the daylight-saving fold.
-    let asked = "/wp-json/wp/v2/posts?per_page=100&page=1&modified_after=2026-07-03T11:00:00";
+    // 10:00 UTC is 12:00 in Madrid in July.
+    let asked = "/wp-json/wp/v2/posts?per_page=100&page=1&modified_after=2026-07-03T12:00:00";
     assert_eq!(server.hits("GET", asked), 1);
 }
 
@@ -611,4 +611,45 @@ fn the_site_zone_feeds_the_date_rules() {
     assert_eq!(found, vec![("date-offset-suspicious".to_owned(), date_gmt)]);
     let message = report["diagnostics"][0]["message"].to_string();
     assert!(message.contains("Europe/Madrid"), "{message}");
+}
+
+#[test]
+fn the_config_names_the_site_when_the_command_line_names_nothing() {
+    let server = pretty_site(pages());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let config = format!("[site]\nurl = [\"{}\"]\n", server.url("/"));
+    std::fs::write(dir.path().join("postlint.toml"), config).expect("written");
+    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    let result = run(command.current_dir(dir.path()).args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "empty-span",
+    ]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(report(&result)["summary"]["posts"], 4);
+
+    std::fs::write(
+        dir.path().join("postlint.toml"),
+        "[site]\nurl = \"ftp://x\"\n",
+    )
+    .expect("written");
+    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    let result = run(command
+        .current_dir(dir.path())
+        .args(["check", "--color", "never"]));
+    assert_eq!(result.code, 2);
+    assert!(
+        result
+            .stderr
+            .contains("`ftp://x` is not an http or https address"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("postlint.toml:2:7"),
+        "{}",
+        result.stderr
+    );
 }

@@ -49,24 +49,8 @@ pub struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSite {
-    /// One address, or a list of them.
-    pub url: Option<OneOrMany>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(Text),
-    Many(Vec<Text>),
-}
-
-impl OneOrMany {
-    pub fn texts(&self) -> Vec<&Text> {
-        match self {
-            OneOrMany::One(text) => vec![text],
-            OneOrMany::Many(texts) => texts.iter().collect(),
-        }
-    }
+    /// One address, or a list of them (checked when the config is built).
+    pub url: Option<Spanned<toml::Value>>,
 }
 
 /// `[links]`: checking link targets over HTTP.

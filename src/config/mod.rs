@@ -1052,11 +1052,7 @@ impl Builder<'_> {
             });
         }
         if let Some(urls) = raw.site.as_ref().and_then(|s| s.url.as_ref()) {
-            self.site.urls.clear();
-            for url in urls.texts() {
-                self.check_site_url(source, url)?;
-                self.site.urls.push(valued(url));
-            }
+            self.site.urls = self.site_urls(source, urls)?;
         }
         if let Some(hosts) = &raw.hosts {
             self.site.hosts = Some(list(hosts));
@@ -1172,17 +1168,37 @@ impl Builder<'_> {
             ))
     }
 
-    fn check_site_url(&self, source: usize, url: &Text) -> Result<(), ConfigError> {
-        match Url::parse(url.get_ref()) {
-            Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(()),
-            _ => Err(self
-                .error(
-                    source,
-                    url.span(),
-                    format!("`{}` is not an http or https address", url.get_ref()),
-                )
-                .with_help("write the site's home address, such as \"https://news.example.com\"")),
-        }
+    /// `url = "…"` or `url = ["…", "…"]`: http or https addresses.
+    fn site_urls(
+        &self,
+        source: usize,
+        value: &toml::Spanned<toml::Value>,
+    ) -> Result<Vec<Valued<String>>, ConfigError> {
+        let texts: Option<Vec<&str>> = match value.get_ref() {
+            toml::Value::String(one) => Some(vec![one.as_str()]),
+            toml::Value::Array(many) => many.iter().map(toml::Value::as_str).collect(),
+            _ => None,
+        };
+        let invalid = |message: String| {
+            self.error(source, value.span(), message).with_help(
+                "write the site's home address, such as \"https://news.example.com\", or a list",
+            )
+        };
+        let texts = texts
+            .ok_or_else(|| invalid("`url` is an address or a list of addresses".to_owned()))?;
+        texts
+            .into_iter()
+            .map(|text| match Url::parse(text) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(Valued {
+                    value: text.to_owned(),
+                    from: Provenance::File {
+                        source,
+                        span: (value.span().start, value.span().end),
+                    },
+                }),
+                _ => Err(invalid(format!("`{text}` is not an http or https address"))),
+            })
+            .collect()
     }
 
     fn check_offset(&self, source: usize, offset: &Text) -> Result<(), ConfigError> {

@@ -133,16 +133,19 @@ impl SiteRequest {
 }
 
 /// WordPress compares `modified_after` with the local `post_modified` column, so the instant
-/// is sent as the site's local time. Around a daylight-saving fold local time goes back an
-/// hour, so for a named zone the bound is an hour early: a post is linted twice rather than
-/// missed. Without a zone, 14 hours early covers every offset.
+/// is sent as the site's local time. When clocks go back within the hour after it, a post
+/// modified then has an earlier local time than the bound, so the bound is an hour early: a
+/// post is linted twice rather than missed. Without a zone, 14 hours early covers every offset.
 fn local_bound(utc: NaiveDateTime, zone: Option<&Zone>) -> NaiveDateTime {
-    match zone {
-        Some(Zone::Fixed(offset)) => utc + Duration::seconds(i64::from(*offset)),
-        Some(zone @ Zone::Named(_)) => {
-            utc + Duration::seconds(i64::from(zone.offset_at(utc))) - Duration::hours(1)
-        }
-        None => utc - Duration::hours(14),
+    let Some(zone) = zone else {
+        return utc - Duration::hours(14);
+    };
+    let local = utc + Duration::seconds(i64::from(zone.offset_at(utc)));
+    let switch_near = zone.offset_at(utc + Duration::hours(1)) != zone.offset_at(utc);
+    if switch_near {
+        local - Duration::hours(1)
+    } else {
+        local
     }
 }
 
@@ -308,11 +311,11 @@ fn describe_site(
         .signed_in_as
         .as_ref()
         .map_or_else(String::new, |u| format!(", signed in as {u}"));
-    format!(
-        "{}{name}: {} pages fetched, {zone}{user}",
-        site.url,
-        site.pages.len()
-    )
+    let pages = match site.pages.len() {
+        1 => "1 page".to_owned(),
+        n => format!("{n} pages"),
+    };
+    format!("{}{name}: {pages} fetched, {zone}{user}", site.url)
 }
 
 /// Fetches one site, with a progress bar on a terminal.
@@ -378,10 +381,12 @@ mod tests {
             at("2026-07-01T09:30:00")
         );
         let madrid = Zone::parse_name("Europe/Madrid");
+        assert_eq!(local_bound(utc, madrid.as_ref()), at("2026-07-01T14:00:00"));
+        // Madrid goes back from +02:00 to +01:00 at 01:00 UTC on 25 October 2026.
         assert_eq!(
-            local_bound(utc, madrid.as_ref()),
-            at("2026-07-01T13:00:00"),
-            "14:00 local in summer, an hour early"
+            local_bound(at("2026-10-25T00:30:00"), madrid.as_ref()),
+            at("2026-10-25T01:30:00"),
+            "02:30 local, an hour early: clocks go back within the hour"
         );
         assert_eq!(local_bound(utc, None), at("2026-06-30T22:00:00"));
     }
