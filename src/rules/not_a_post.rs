@@ -128,7 +128,7 @@ declare_rule! {
     pub struct NotAPost {
         code: "not-a-post",
         severity: Error,
-        summary: "The JSON is not a WordPress post (empty, binary, an API error, …)",
+        summary: "The JSON is not a WordPress post (empty, binary, an HTML page, an API error, …)",
         reads: ["file"],
     }
 }
