@@ -653,3 +653,51 @@ fn the_config_names_the_site_when_the_command_line_names_nothing() {
         result.stderr
     );
 }
+
+#[test]
+fn a_busy_site_is_retried_after_what_it_asks_and_sees_our_user_agent() {
+    let served = pages();
+    let server = Server::start(move |_, path, nth| {
+        if path == "/wp-json/" {
+            return index(json!({"gmt_offset": 0}));
+        }
+        match page_number(path, "/wp-json/wp/v2/posts?") {
+            Some(1) if nth == 1 => Reply::Status(429, vec![("Retry-After".into(), "0".into())]),
+            Some(1) => json_reply(served[0].clone(), 1),
+            _ => rest_error(400, "rest_post_invalid_page_number"),
+        }
+    });
+    let result = run(postlint_content()
+        .args([
+            "--format",
+            "json",
+            "--user-agent",
+            "newsroom-bot/2",
+            "--site",
+        ])
+        .arg(server.url("")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=1"),
+        2
+    );
+    assert_eq!(report(&result)["summary"]["posts"], 1);
+    let heads = server.heads();
+    assert!(
+        heads.iter().all(|h| h
+            .to_ascii_lowercase()
+            .contains("user-agent: newsroom-bot/2")),
+        "{heads:?}"
+    );
+}
+
+#[test]
+fn fixes_are_for_files_not_for_a_live_site() {
+    let result = run(postlint().args(["--fix", "--site", "https://news.example.invalid"]));
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("fetch it with --save DIR"),
+        "{}",
+        result.stderr
+    );
+}
