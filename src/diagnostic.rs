@@ -1,6 +1,7 @@
 //! What a rule reports: a code, a severity, words for the user and byte ranges in the file.
 //! Rules never render; lines and columns are resolved once per file, after sorting.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -61,25 +62,29 @@ pub struct PostRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub range: Range<usize>,
-    pub message: String,
+    pub message: Text,
 }
+
+/// Words for the user: most are fixed text, so they cost no allocation per finding (a run can
+/// hold a million findings).
+pub type Text = Cow<'static, str>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub rule: &'static str,
     pub severity: Severity,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
     pub post: Option<Arc<PostRef>>,
     /// The JSON path of the field holding the span (`content.rendered`), if any.
     pub field: Option<&'static str>,
     /// The offending bytes of the file.
     pub range: Range<usize>,
     /// Text on the primary label in the graphical report.
-    pub label: Option<String>,
+    pub label: Option<Text>,
     pub secondary: Vec<Label>,
-    /// How `--fix` can mend it, if it can.
-    pub fix: Option<Fix>,
+    /// How `--fix` can mend it, if it can (boxed: most findings have none).
+    pub fix: Option<Box<Fix>>,
 }
 
 /// Byte edits of the file that mend a finding, with replacement text already written in the
@@ -88,7 +93,7 @@ pub struct Diagnostic {
 pub struct Fix {
     pub applicability: Applicability,
     /// What the fix does, for `--diff` and the reports.
-    pub message: String,
+    pub message: Text,
     pub edits: Vec<Edit>,
 }
 
@@ -130,18 +135,18 @@ impl Diagnostic {
     pub fn with_fix(
         mut self,
         applicability: Applicability,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         edits: Vec<Edit>,
     ) -> Self {
-        self.fix = Some(Fix {
+        self.fix = Some(Box::new(Fix {
             applicability,
             message: message.into(),
             edits,
-        });
+        }));
         self
     }
 
-    pub fn new(meta: &RuleMeta, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn new(meta: &RuleMeta, range: Range<usize>, message: impl Into<Text>) -> Self {
         Self::for_rule(meta.code, meta.severity, range, message)
     }
 
@@ -149,7 +154,7 @@ impl Diagnostic {
         rule: &'static str,
         severity: Severity,
         range: Range<usize>,
-        message: impl Into<String>,
+        message: impl Into<Text>,
     ) -> Self {
         Self {
             rule,
@@ -165,12 +170,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+    pub fn with_help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+    pub fn with_label(mut self, label: impl Into<Text>) -> Self {
         self.label = Some(label.into());
         self
     }
@@ -180,7 +185,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_secondary(mut self, range: Range<usize>, message: impl Into<String>) -> Self {
+    pub fn with_secondary(mut self, range: Range<usize>, message: impl Into<Text>) -> Self {
         self.secondary.push(Label {
             range,
             message: message.into(),

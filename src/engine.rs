@@ -128,7 +128,7 @@ impl HtmlField<'_, '_> {
         meta: &RuleMeta,
         post: &PostContext<'_, '_>,
         decoded: Range<usize>,
-        message: impl Into<String>,
+        message: impl Into<crate::diagnostic::Text>,
     ) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(meta, self.file_range(decoded), message);
         diagnostic.field = Some(self.kind.path());
@@ -165,7 +165,7 @@ impl<'p, 's> PostContext<'p, 's> {
         &self,
         meta: &RuleMeta,
         link: &Link,
-        message: impl Into<String>,
+        message: impl Into<crate::diagnostic::Text>,
     ) -> Diagnostic {
         self.html[link.field].diagnostic(meta, self, link.span.clone(), message)
     }
@@ -176,7 +176,7 @@ impl<'p, 's> PostContext<'p, 's> {
         meta: &RuleMeta,
         local: &Range<usize>,
         field: &'static str,
-        message: impl Into<String>,
+        message: impl Into<crate::diagnostic::Text>,
     ) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(meta, self.file_range(local), message);
         diagnostic.post = Some(self.post_ref.clone());

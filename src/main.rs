@@ -146,14 +146,11 @@ fn check(args: CheckArgs) -> u8 {
     }
     let style = human_style(args.color);
     for target in &targets {
-        let text = if args.statistics && target.format == Format::Human {
-            report::statistics::render(&outcome)
-        } else {
-            render(target.format, &outcome, &style)
-        };
+        let emit =
+            |out: &mut dyn Write| emit(target.format, &outcome, &style, args.statistics, out);
         let written = match &target.file {
-            Some(file) => write_file(file, &text),
-            None => print(&text),
+            Some(file) => write_file_with(file, emit),
+            None => print_with(emit),
         };
         if written != 0 {
             return written;
@@ -362,6 +359,25 @@ fn targets(args: &CheckArgs) -> Result<Vec<Target>, String> {
     Ok(targets)
 }
 
+/// Writes one report. The JSON and human reports stream, so that a run with a million findings
+/// never holds its report text; the others are small enough to build first.
+fn emit(
+    format: Format,
+    outcome: &postlint::CheckOutcome,
+    style: &report::human::Style,
+    statistics: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human if statistics => {
+            out.write_all(report::statistics::render(outcome).as_bytes())
+        }
+        Format::Human => report::human::write(outcome, style, out),
+        Format::Json => report::json::write(outcome, out),
+        other => out.write_all(render(other, outcome, style).as_bytes()),
+    }
+}
+
 fn render(
     format: Format,
     outcome: &postlint::CheckOutcome,
@@ -475,8 +491,18 @@ fn explain(code: &str) -> u8 {
 
 /// Writes a report file whole, through a temporary file so a reader never sees half of it.
 fn write_file(path: &Path, text: &str) -> u8 {
+    write_file_with(path, |out| out.write_all(text.as_bytes()))
+}
+
+fn write_file_with(path: &Path, emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
     let temporary = path.with_extension("postlint-tmp");
-    let written = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path));
+    let written = std::fs::File::create(&temporary)
+        .and_then(|file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            emit(&mut out)?;
+            out.flush()
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
     match written {
         Ok(()) => 0,
         Err(error) => {
@@ -489,11 +515,12 @@ fn write_file(path: &Path, text: &str) -> u8 {
 
 /// Writes to stdout; a closed pipe (`postlint … | head`) is not an error worth a panic.
 fn print(text: &str) -> u8 {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    print_with(|out| out.write_all(text.as_bytes()))
+}
+
+fn print_with(emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match emit(&mut out).and_then(|()| out.flush()) {
         Ok(()) => 0,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(error) => {

@@ -130,7 +130,7 @@ fn empty_binary_and_non_post_json_are_explained() {
         assert_eq!(found.len(), 1, "{name}");
         (
             found[0].diagnostic.rule,
-            found[0].diagnostic.message.clone(),
+            found[0].diagnostic.message.to_string(),
         )
     };
     assert_eq!(

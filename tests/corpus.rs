@@ -53,7 +53,7 @@ fn collection_array_gives_the_same_findings_as_single_post_files() {
             .reports
             .iter()
             .flat_map(|r| &r.findings)
-            .map(|f| f.diagnostic.message.clone())
+            .map(|f| f.diagnostic.message.to_string())
             .collect();
         messages.sort();
         (posts, messages)

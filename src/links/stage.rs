@@ -147,9 +147,9 @@ fn add_findings(
                 diagnostic.severity = severity;
             }
             diagnostic.label = Some(match meta.code {
-                "link-broken" => "broken".to_owned(),
-                "link-redirect" => "redirects".to_owned(),
-                _ => "not verified".to_owned(),
+                "link-broken" => "broken".into(),
+                "link-redirect" => "redirects".into(),
+                _ => "not verified".into(),
             });
             if let Outcome::Redirect { final_url, .. } = outcome {
                 let attribute = final_url.replace('&', "&amp;").replace('"', "&quot;");

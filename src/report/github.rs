@@ -54,7 +54,7 @@ fn command(file: &str, finding: &Finding) -> String {
         Severity::Info => "notice",
     };
     let span = &finding.span;
-    let mut message = d.message.clone();
+    let mut message = d.message.to_string();
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);

@@ -12,12 +12,14 @@ use miette::{
 
 use crate::CheckOutcome;
 use crate::diagnostic::{Finding, Severity};
-use crate::engine::FileReport;
-use crate::source::{LineCol, LineIndex, count_chars};
+use crate::source::{LineCol, LineIndex, SourceFile, count_chars};
 
 use super::excerpt::{Region, read_regions, window};
 
 use super::Summary;
+
+/// Findings whose excerpts are read back from the file at once.
+const SNIPPET_BATCH: usize = 256;
 
 pub struct Style {
     pub color: bool,
@@ -25,6 +27,17 @@ pub struct Style {
 }
 
 pub fn render(outcome: &CheckOutcome, style: &Style) -> String {
+    let mut bytes = Vec::new();
+    write(outcome, style, &mut bytes).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the report is UTF-8")
+}
+
+/// Writes the report one finding at a time, so that its size never sits in memory.
+pub fn write(
+    outcome: &CheckOutcome,
+    style: &Style,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let reports = &outcome.reports;
     let theme = if style.color {
         GraphicalTheme::unicode()
@@ -36,20 +49,26 @@ pub fn render(outcome: &CheckOutcome, style: &Style) -> String {
         .with_context_lines(1);
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.findings.is_empty()) {
-        let source = Snippets::new(report);
-        for finding in &report.findings {
-            let shown = Shown {
-                finding,
-                source: &source,
-            };
-            // Rendering into a String cannot fail but for a broken Display impl.
-            if handler.render_report(&mut out, &shown).is_err() {
-                out.push_str(&format!(
-                    "{}: {}\n",
-                    report.file.name, finding.diagnostic.message
-                ));
+        // The file is read back a batch of findings at a time: a file with findings all
+        // through it is not held whole.
+        for batch in report.findings.chunks(SNIPPET_BATCH) {
+            let source = Snippets::new(&report.file.name, &report.file, batch);
+            for finding in batch {
+                let shown = Shown {
+                    finding,
+                    source: &source,
+                };
+                // Rendering into a String cannot fail but for a broken Display impl.
+                if handler.render_report(&mut out, &shown).is_err() {
+                    out.push_str(&format!(
+                        "{}: {}\n",
+                        report.file.name, finding.diagnostic.message
+                    ));
+                }
+                out.push('\n');
+                sink.write_all(out.as_bytes())?;
+                out.clear();
             }
-            out.push('\n');
         }
     }
     let summary = Summary::of(outcome);
@@ -65,7 +84,7 @@ pub fn render(outcome: &CheckOutcome, style: &Style) -> String {
     for note in &summary.sites {
         out.push_str(&format!("site {note}\n"));
     }
-    out
+    sink.write_all(out.as_bytes())
 }
 
 /// One finding as miette sees it.
@@ -131,13 +150,14 @@ impl miette::Diagnostic for Shown<'_> {
             Some(
                 diagnostic
                     .label
-                    .clone()
-                    .unwrap_or_else(|| "here".to_owned()),
+                    .as_deref()
+                    .unwrap_or("here")
+                    .to_owned(),
             ),
             to_source_span(&diagnostic.range),
         );
         let secondary = diagnostic.secondary.iter().map(|label| {
-            LabeledSpan::new_with_span(Some(label.message.clone()), to_source_span(&label.range))
+            LabeledSpan::new_with_span(Some(label.message.to_string()), to_source_span(&label.range))
         });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
@@ -157,9 +177,8 @@ struct Snippets {
 }
 
 impl Snippets {
-    fn new(report: &FileReport) -> Self {
-        let mut positions: Vec<(usize, LineCol)> = report
-            .findings
+    fn new(name: &str, file: &SourceFile, findings: &[Finding]) -> Self {
+        let mut positions: Vec<(usize, LineCol)> = findings
             .iter()
             .flat_map(|f| std::iter::once(&f.span).chain(&f.secondary))
             .map(|span| {
@@ -173,8 +192,8 @@ impl Snippets {
         positions.sort_unstable();
         positions.dedup_by_key(|(offset, _)| *offset);
         Self {
-            name: report.file.name.clone(),
-            regions: read_regions(&report.file, &report.findings),
+            name: name.to_owned(),
+            regions: read_regions(file, findings),
             positions,
         }
     }

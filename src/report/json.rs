@@ -17,7 +17,7 @@ struct Report<'a> {
     version: u32,
     tool: Tool,
     summary: Summary,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+    diagnostics: Diagnostics<'a>,
     /// Posts with findings (and all posts when the run listed them), most to fix first.
     posts: Vec<JsonPost<'a>>,
 }
@@ -67,12 +67,33 @@ impl<'a> JsonDiagnostic<'a> {
             post: diagnostic.post.as_deref(),
             field: diagnostic.field,
             span: finding.span,
-            fix: diagnostic.fix.as_ref(),
+            fix: diagnostic.fix.as_deref(),
         }
     }
 }
 
+/// Every diagnostic of the run, serialized as the reports are walked rather than gathered
+/// first: a run with a million findings does not hold a second copy of them.
+struct Diagnostics<'a>(&'a [crate::engine::FileReport]);
+
+impl Serialize for Diagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flat_map(|r| {
+            r.findings
+                .iter()
+                .map(|f| JsonDiagnostic::new(&r.file.name, f))
+        }))
+    }
+}
+
 pub fn render(outcome: &CheckOutcome) -> String {
+    let mut bytes = Vec::new();
+    write(outcome, &mut bytes).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}
+
+/// Writes the report as it is serialized, so that its size never sits in memory.
+pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let reports = &outcome.reports;
     let report = Report {
         version: REPORT_VERSION,
@@ -81,14 +102,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: Summary::of(outcome),
-        diagnostics: reports
-            .iter()
-            .flat_map(|r| {
-                r.findings
-                    .iter()
-                    .map(|f| JsonDiagnostic::new(&r.file.name, f))
-            })
-            .collect(),
+        diagnostics: Diagnostics(reports),
         posts: by_post(outcome)
             .iter()
             .filter_map(|p| Some((p, p.post.as_ref()?)))
@@ -105,7 +119,6 @@ pub fn render(outcome: &CheckOutcome) -> String {
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&report).expect("report types always serialize");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }

@@ -70,7 +70,7 @@ fn first_paragraph(doc: &str) -> String {
 fn result(file: &str, finding: &Finding) -> Value {
     let d = &finding.diagnostic;
     let span = &finding.span;
-    let mut message = d.message.clone();
+    let mut message = d.message.to_string();
     if let Some(help) = &d.help {
         message.push_str(" Help: ");
         message.push_str(help);

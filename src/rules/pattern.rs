@@ -179,8 +179,8 @@ impl PatternRule {
             (None, Some(replacement)) => Some(format!("replace `{matched}` with `{replacement}`")),
             (None, None) => None,
         };
-        diagnostic.help = help;
-        diagnostic.label = Some(format!("matches `{}`", self.regex.as_str()));
+        diagnostic.help = help.map(Into::into);
+        diagnostic.label = Some(format!("matches `{}`", self.regex.as_str()).into());
         diagnostic
     }
 }
