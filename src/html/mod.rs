@@ -19,6 +19,24 @@ pub use tags::{is_block, is_formatting, is_void};
 
 pub type ElementId = usize;
 
+/// A lower-case tag or attribute name. The common ones are static text, so that the index
+/// does not allocate for each `<p>` and `href` of a field.
+pub type Name = std::borrow::Cow<'static, str>;
+
+trait NameOf {
+    fn of(bytes: &[u8]) -> Name;
+}
+
+impl NameOf for Name {
+    fn of(bytes: &[u8]) -> Name {
+        let text = utf8(bytes);
+        match tags::common_name(&text) {
+            Some(name) => Name::Borrowed(name),
+            None => Name::Owned(text.into_owned()),
+        }
+    }
+}
+
 const MAX_REOPENABLE: usize = 32;
 
 /// How an element came to an end.
@@ -38,7 +56,7 @@ pub enum Closed {
 #[derive(Debug, Clone)]
 pub struct Element {
     /// Lower-case tag name.
-    pub name: Box<str>,
+    pub name: Name,
     /// `<a href="…">`, from `<` to `>`.
     pub start_tag: Range<usize>,
     /// The matching `</a>`, when there is one (even if it came after a misnesting).
@@ -101,7 +119,7 @@ pub fn is_blank(text: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct Attribute {
     /// Lower-case attribute name.
-    pub name: Box<str>,
+    pub name: Name,
     pub name_span: Range<usize>,
     /// The value with character references decoded.
     pub value: String,
@@ -112,7 +130,9 @@ pub struct Attribute {
 /// A run of text between tags, character references decoded.
 #[derive(Debug, Clone)]
 pub struct Text {
-    pub text: String,
+    /// Where the decoded text is in [`HtmlIndex::text_buffer`]; read it with
+    /// [`HtmlIndex::text`].
+    pub decoded: Range<usize>,
     pub span: Range<usize>,
     pub parent: Option<ElementId>,
 }
@@ -139,6 +159,8 @@ pub struct HtmlIndex {
     pub elements: Vec<Element>,
     pub attributes: Vec<Attribute>,
     pub texts: Vec<Text>,
+    /// The decoded text of every run, one after the other: one allocation for all of them.
+    pub text_buffer: String,
     pub comments: Vec<Comment>,
     pub stray_end_tags: Vec<StrayEndTag>,
 }
@@ -169,6 +191,11 @@ impl HtmlIndex {
             .find(|a| &*a.name == name)
     }
 
+    /// A text run's decoded text.
+    pub fn text(&self, run: &Text) -> &str {
+        self.text_buffer.get(run.decoded.clone()).unwrap_or_default()
+    }
+
     /// The text runs inside a range of the field, such as an element's content.
     pub fn texts_in(&self, range: Range<usize>) -> &[Text] {
         let from = self.texts.partition_point(|t| t.span.start < range.start);
@@ -180,7 +207,7 @@ impl HtmlIndex {
     pub fn text_of(&self, element: &Element) -> String {
         self.texts_in(element.content.clone())
             .iter()
-            .map(|t| t.text.as_str())
+            .map(|t| self.text(t))
             .collect()
     }
 
@@ -191,7 +218,7 @@ impl HtmlIndex {
 
     /// All the text of the field, tags removed, as a reader sees it (whitespace kept).
     pub fn plain_text(&self) -> String {
-        self.texts.iter().map(|t| t.text.as_str()).collect()
+        self.texts.iter().map(|t| self.text(t)).collect()
     }
 }
 
@@ -218,7 +245,7 @@ fn kept_in_select(name: &str) -> bool {
 }
 
 struct PendingTag {
-    name: Box<str>,
+    name: Name,
     start: usize,
     attributes_from: usize,
 }
@@ -228,7 +255,7 @@ impl Builder {
         match event {
             CallbackEvent::OpenStartTag { name } => {
                 self.pending = Some(PendingTag {
-                    name: lossy(name).into(),
+                    name: Name::of(name),
                     start: span.start,
                     attributes_from: self.index.attributes.len(),
                 });
@@ -245,12 +272,16 @@ impl Builder {
                     self.start_tag(tag, span.end, self_closing);
                 }
             }
-            CallbackEvent::EndTag { name } => self.end_tag(&lossy(name), span),
-            CallbackEvent::String { value } => self.index.texts.push(Text {
-                text: lossy(value),
-                span,
-                parent: self.open.last().copied(),
-            }),
+            CallbackEvent::EndTag { name } => self.end_tag(&utf8(name), span),
+            CallbackEvent::String { value } => {
+                let start = self.index.text_buffer.len();
+                self.index.text_buffer.push_str(&utf8(value));
+                self.index.texts.push(Text {
+                    decoded: start..self.index.text_buffer.len(),
+                    span,
+                    parent: self.open.last().copied(),
+                });
+            }
             CallbackEvent::Comment { value } => self.index.comments.push(Comment {
                 text: lossy(value),
                 span,
@@ -261,14 +292,14 @@ impl Builder {
 
     fn attribute_name(&mut self, name: &[u8], span: Range<usize>) {
         let Some(tag) = &self.pending else { return };
-        let name = lossy(name);
+        let name = Name::of(name);
         let duplicate = self.index.attributes[tag.attributes_from..]
             .iter()
             .any(|a| *a.name == *name);
         // The standard keeps the first of duplicate attributes; later ones are dropped, and a
         // placeholder would make their values land on the first. Mark them by an empty name.
         self.index.attributes.push(Attribute {
-            name: if duplicate { "".into() } else { name.into() },
+            name: if duplicate { Name::from("") } else { name },
             name_span: span,
             value: String::new(),
             value_span: None,
@@ -495,7 +526,12 @@ impl Builder {
     /// Marks every element by what its content holds. Each mark walks up the ancestors until
     /// one already has it, so the whole pass is linear.
     fn mark_content(&mut self) {
-        let elements = &mut self.index.elements;
+        let HtmlIndex {
+            elements,
+            texts,
+            text_buffer,
+            ..
+        } = &mut self.index;
         let mark = |elements: &mut Vec<Element>,
                     from: Option<ElementId>,
                     flag: fn(&mut Content) -> &mut bool| {
@@ -509,8 +545,10 @@ impl Builder {
                 at = elements[id].parent;
             }
         };
-        for text in self.index.texts.iter().filter(|t| !is_blank(&t.text)) {
-            mark(elements, text.parent, |c| &mut c.text);
+        for text in texts.iter() {
+            if !is_blank(text_buffer.get(text.decoded.clone()).unwrap_or_default()) {
+                mark(elements, text.parent, |c| &mut c.text);
+            }
         }
         for id in 0..elements.len() {
             let parent = elements[id].parent;
@@ -582,9 +620,14 @@ pub fn source_offset(map: &[(usize, usize)], decoded: usize) -> usize {
 /// html5gum hands out bytes; from a `&str` input they are UTF-8, and the plain check is much
 /// cheaper than the lossy conversion's chunk walk.
 fn lossy(bytes: &[u8]) -> String {
+    utf8(bytes).into_owned()
+}
+
+/// The text of html5gum's bytes, borrowed when (as always from `&str` input) it is UTF-8.
+fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 

@@ -52,7 +52,7 @@ impl Rule for EmptySection {
             let has_text = index
                 .texts_in(body.clone())
                 .iter()
-                .any(|t| !is_blank(&t.text));
+                .any(|t| !is_blank(index.text(t)));
             let has_media = index
                 .elements
                 .iter()

@@ -7,7 +7,7 @@ use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{HtmlField, PostContext};
-use crate::html::{HtmlIndex, Text, reference_map, source_offset};
+use crate::html::{HtmlIndex, reference_map, source_offset};
 use crate::post::HtmlFieldKind;
 
 /// Where a pattern looks.
@@ -108,7 +108,7 @@ impl PatternRule {
             if link_text_only && index.link_of(text).is_none() {
                 continue;
             }
-            self.check_decoded(post, field, &text.text, text, out);
+            self.check_decoded(post, field, index.text(text), &text.span, out);
         }
     }
 
@@ -126,12 +126,7 @@ impl PatternRule {
             let Some(span) = href.value_span.clone() else {
                 continue;
             };
-            let run = Text {
-                text: href.value.clone(),
-                span,
-                parent: None,
-            };
-            self.check_decoded(post, field, &href.value, &run, out);
+            self.check_decoded(post, field, &href.value, &span, out);
         }
     }
 
@@ -141,7 +136,7 @@ impl PatternRule {
         post: &PostContext<'_, '_>,
         field: &HtmlField<'_, '_>,
         decoded: &str,
-        run: &Text,
+        run: &Range<usize>,
         out: &mut Vec<Diagnostic>,
     ) {
         let mut map = None;
@@ -149,14 +144,14 @@ impl PatternRule {
             if found.is_empty() {
                 continue;
             }
-            let source = &field.source.as_str()[run.span.clone()];
+            let source = &field.source.as_str()[run.clone()];
             let map = map.get_or_insert_with(|| reference_map(source, decoded));
             let range = match map {
                 Some(map) => {
-                    run.span.start + source_offset(map, found.start())
-                        ..run.span.start + source_offset(map, found.end())
+                    run.start + source_offset(map, found.start())
+                        ..run.start + source_offset(map, found.end())
                 }
-                None => run.span.clone(),
+                None => run.clone(),
             };
             out.push(self.diagnostic(post, field, range, found.as_str()));
         }

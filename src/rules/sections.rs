@@ -96,7 +96,7 @@ fn headings(index: &HtmlIndex, required: &[String]) -> Vec<Heading> {
         }
     }
     for text in &index.texts {
-        let key = heading_key(&text.text);
+        let key = heading_key(index.text(text));
         let inside_heading = found.iter().any(|h| h.range.contains(&text.span.start));
         if !inside_heading && required.contains(&key) {
             found.push(Heading {
@@ -113,7 +113,7 @@ fn headings(index: &HtmlIndex, required: &[String]) -> Vec<Heading> {
 fn only_bold(index: &HtmlIndex, paragraph: &Element) -> bool {
     let mut any = false;
     for text in index.texts_in(paragraph.content.clone()) {
-        if is_blank(&text.text) {
+        if is_blank(index.text(text)) {
             continue;
         }
         let mut at = text.parent;
