@@ -56,7 +56,12 @@ fn check(urls: &[String], options: LintOptions) -> (Vec<(String, String)>, Vec<S
                 "link-broken" | "link-unverifiable" | "link-redirect"
             )
         })
-        .map(|f| (f.diagnostic.rule.to_owned(), f.diagnostic.message.to_string()))
+        .map(|f| {
+            (
+                f.diagnostic.rule.to_owned(),
+                f.diagnostic.message.to_string(),
+            )
+        })
         .collect();
     (found, outcome.notices)
 }

@@ -193,7 +193,9 @@ impl HtmlIndex {
 
     /// A text run's decoded text.
     pub fn text(&self, run: &Text) -> &str {
-        self.text_buffer.get(run.decoded.clone()).unwrap_or_default()
+        self.text_buffer
+            .get(run.decoded.clone())
+            .unwrap_or_default()
     }
 
     /// The text runs inside a range of the field, such as an element's content.

@@ -147,17 +147,14 @@ impl miette::Diagnostic for Shown<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let diagnostic = &self.finding.diagnostic;
         let primary = LabeledSpan::new_primary_with_span(
-            Some(
-                diagnostic
-                    .label
-                    .as_deref()
-                    .unwrap_or("here")
-                    .to_owned(),
-            ),
+            Some(diagnostic.label.as_deref().unwrap_or("here").to_owned()),
             to_source_span(&diagnostic.range),
         );
         let secondary = diagnostic.secondary.iter().map(|label| {
-            LabeledSpan::new_with_span(Some(label.message.to_string()), to_source_span(&label.range))
+            LabeledSpan::new_with_span(
+                Some(label.message.to_string()),
+                to_source_span(&label.range),
+            )
         });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
