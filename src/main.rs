@@ -495,6 +495,27 @@ fn write_file(path: &Path, text: &str) -> u8 {
 }
 
 fn write_file_with(path: &Path, emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
+    // Only a regular file is replaced whole: `-o /dev/null`, a FIFO or a symlink is written
+    // through, or the rename would put a file in its place.
+    let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
+    if special {
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(path)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                emit(&mut out)?;
+                out.flush()
+            });
+        return match written {
+            Ok(()) => 0,
+            Err(error) => {
+                eprintln!("postlint: cannot write {}: {error}", path.display());
+                2
+            }
+        };
+    }
     let temporary = path.with_extension("postlint-tmp");
     let written = std::fs::File::create(&temporary)
         .and_then(|file| {

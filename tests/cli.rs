@@ -241,3 +241,45 @@ fn baseline_written_then_used() {
         .code(2)
         .stderr(predicate::str::contains("is not a postlint baseline"));
 }
+
+#[test]
+fn a_report_written_to_a_symlink_or_a_fifo_goes_through_it() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let target = dir.path().join("real.json");
+    let link = dir.path().join("report.json");
+    std::fs::write(&target, "old").expect("written");
+    std::os::unix::fs::symlink(&target, &link).expect("a symlink");
+    postlint()
+        .args(["check", "--format", "json", "-o"])
+        .arg(&link)
+        .arg(fixture("cases/valid_clean_post.json"))
+        .assert()
+        .code(0);
+    let meta = std::fs::symlink_metadata(&link).expect("the link");
+    assert!(meta.file_type().is_symlink(), "the symlink was replaced");
+    let written = std::fs::read_to_string(&target).expect("the target");
+    assert!(written.contains("\"version\": 1"), "{written}");
+
+    // A FIFO (like /dev/null, not a regular file) must stay what it is.
+    let fifo = dir.path().join("pipe");
+    let name = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("a path");
+    // SAFETY: mkfifo reads a NUL-terminated path and has no other effect.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).expect("read the fifo"))
+    };
+    postlint()
+        .args(["check", "--format", "json", "-o"])
+        .arg(&fifo)
+        .arg(fixture("cases/valid_clean_post.json"))
+        .assert()
+        .code(0);
+    let received = reader.join().expect("the reader");
+    assert!(received.contains("\"version\": 1"));
+    let meta = std::fs::symlink_metadata(&fifo).expect("the fifo");
+    assert!(
+        !meta.file_type().is_file(),
+        "the FIFO was replaced by a file"
+    );
+}
