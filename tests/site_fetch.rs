@@ -145,6 +145,11 @@ fn run(command: &mut Command) -> Run {
     }
 }
 
+/// Fails with the whole text when it does not say `expected`.
+fn assert_says(text: &str, expected: &str) {
+    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+}
+
 fn report(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
 }
@@ -350,14 +355,8 @@ fn wrong_credentials_stop_the_site_before_any_post_is_read() {
         .args(["--status", "any", "--user", "editor", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 2, "{}", result.stderr);
-    assert!(
-        result
-            .stderr
-            .contains("did not accept the credentials of `editor`"),
-        "{}",
-        result.stderr
-    );
-    assert!(result.stderr.contains("401"), "{}", result.stderr);
+    assert_says(&result.stderr, "did not accept the credentials of `editor`");
+    assert_says(&result.stderr, "401");
     assert_eq!(
         server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=1&status=any"),
         0
@@ -418,17 +417,13 @@ fn credentials_need_https_and_the_password_from_the_environment() {
         "http://news.example.invalid",
     ]));
     assert_eq!(plain.code, 2);
-    assert!(plain.stderr.contains("over plain http"), "{}", plain.stderr);
+    assert_says(&plain.stderr, "over plain http");
     assert!(!plain.stderr.contains(PASSWORD));
 
     let no_password =
         run(postlint().args(["--user", "editor", "--site", "https://news.example.invalid"]));
     assert_eq!(no_password.code, 2);
-    assert!(
-        no_password.stderr.contains("POSTLINT_WP_APP_PASSWORD"),
-        "{}",
-        no_password.stderr
-    );
+    assert_says(&no_password.stderr, "POSTLINT_WP_APP_PASSWORD");
 
     let no_user = run(postlint().args([
         "--status",
@@ -437,11 +432,7 @@ fn credentials_need_https_and_the_password_from_the_environment() {
         "https://news.example.invalid",
     ]));
     assert_eq!(no_user.code, 2);
-    assert!(
-        no_user.stderr.contains("--status draft needs credentials"),
-        "{}",
-        no_user.stderr
-    );
+    assert_says(&no_user.stderr, "--status draft needs credentials");
 }
 
 #[test]
@@ -474,12 +465,9 @@ fn an_html_answer_is_a_finding_on_that_page_and_the_others_are_linted() {
         "a page could not be read: {}",
         result.stderr
     );
-    assert!(
-        result
-            .stderr
-            .contains("page=2: the site answered 200 (text/html), not a page of posts"),
-        "{}",
-        result.stderr
+    assert_says(
+        &result.stderr,
+        "page=2: the site answered 200 (text/html), not a page of posts",
     );
     let title = offset_of(&login_wall, "Log In");
     let page = |n: usize| format!("http://{}/wp-json/wp/v2/posts?page={n}", server.addr);
@@ -506,13 +494,7 @@ fn a_slow_site_times_out_with_a_clear_error() {
         .args(["--link-timeout", "0.3", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 2, "{}", result.stderr);
-    assert!(
-        result
-            .stderr
-            .contains("page=1: no answer before the timeout"),
-        "{}",
-        result.stderr
-    );
+    assert_says(&result.stderr, "page=1: no answer before the timeout");
     assert_eq!(
         server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=1"),
         3,
@@ -531,21 +513,9 @@ fn a_site_with_no_rest_api_is_an_error_naming_what_was_tried() {
     });
     let result = run(postlint().args(["--site"]).arg(server.url("")));
     assert_eq!(result.code, 2);
-    assert!(
-        result.stderr.contains("cannot find the REST API"),
-        "{}",
-        result.stderr
-    );
-    assert!(
-        result.stderr.contains("/wp-json/ answered 503 (text/html)"),
-        "{}",
-        result.stderr
-    );
-    assert!(
-        result.stderr.contains("?rest_route=/ answered 503"),
-        "{}",
-        result.stderr
-    );
+    assert_says(&result.stderr, "cannot find the REST API");
+    assert_says(&result.stderr, "/wp-json/ answered 503 (text/html)");
+    assert_says(&result.stderr, "?rest_route=/ answered 503");
 }
 
 #[test]
@@ -640,18 +610,8 @@ fn the_config_names_the_site_when_the_command_line_names_nothing() {
         .current_dir(dir.path())
         .args(["check", "--color", "never"]));
     assert_eq!(result.code, 2);
-    assert!(
-        result
-            .stderr
-            .contains("`ftp://x` is not an http or https address"),
-        "{}",
-        result.stderr
-    );
-    assert!(
-        result.stderr.contains("postlint.toml:2:7"),
-        "{}",
-        result.stderr
-    );
+    assert_says(&result.stderr, "`ftp://x` is not an http or https address");
+    assert_says(&result.stderr, "postlint.toml:2:7");
 }
 
 #[test]
@@ -695,9 +655,5 @@ fn a_busy_site_is_retried_after_what_it_asks_and_sees_our_user_agent() {
 fn fixes_are_for_files_not_for_a_live_site() {
     let result = run(postlint().args(["--fix", "--site", "https://news.example.invalid"]));
     assert_eq!(result.code, 2);
-    assert!(
-        result.stderr.contains("fetch it with --save DIR"),
-        "{}",
-        result.stderr
-    );
+    assert_says(&result.stderr, "fetch it with --save DIR");
 }

@@ -101,17 +101,22 @@ pub enum Outcome {
     },
 }
 
+/// The runtime the HTTP clients run on: two workers are plenty for I/O-bound requests and
+/// leave the cores to the rayon pool.
+pub fn http_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 /// Checks every target once; returns the outcome of each.
 pub fn check_all(
     targets: Vec<Url>,
     options: &CheckOptions,
     progress: &dyn Fn(usize, usize, usize),
 ) -> HashMap<String, Outcome> {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match http_runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
             let reason = format!("cannot start the link checker: {error}");

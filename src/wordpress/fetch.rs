@@ -392,26 +392,20 @@ pub async fn fetch_site(
     request: &SiteRequest,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> FetchedSite {
+    let client = match SiteClient::new(request) {
+        Ok(client) => Arc::new(client),
+        Err(reason) => return FetchedSite::failed(&request.url, reason),
+    };
+    let (api, index) = match client.index(&request.url).await {
+        Ok(found) => found,
+        Err(reason) => return FetchedSite::failed(&request.url, reason),
+    };
     let mut site = FetchedSite {
         url: request.url.clone(),
         index: None,
         signed_in_as: None,
         pages: Vec::new(),
         errors: Vec::new(),
-    };
-    let client = match SiteClient::new(request) {
-        Ok(client) => Arc::new(client),
-        Err(reason) => {
-            site.errors.push(reason);
-            return site;
-        }
-    };
-    let (api, index) = match client.index(&request.url).await {
-        Ok(found) => found,
-        Err(reason) => {
-            site.errors.push(reason);
-            return site;
-        }
     };
     if request.credentials.is_some() {
         match client.sign_in(&api).await {

@@ -181,6 +181,17 @@ pub struct FetchedSite {
 }
 
 impl FetchedSite {
+    /// A site of which nothing could be read.
+    pub fn failed(url: &Url, reason: String) -> Self {
+        Self {
+            url: url.clone(),
+            index: None,
+            signed_in_as: None,
+            pages: Vec::new(),
+            errors: vec![reason],
+        }
+    }
+
     /// The largest `modified_gmt` seen, when every page could be read (else the run missed
     /// some and must not move the mark).
     pub fn high_water_mark(&self) -> Option<String> {
@@ -320,20 +331,11 @@ fn describe_site(
 
 /// Fetches one site, with a progress bar on a terminal.
 pub fn fetch(request: &SiteRequest) -> FetchedSite {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::links::remote::http_runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
-            return FetchedSite {
-                url: request.url.clone(),
-                index: None,
-                signed_in_as: None,
-                pages: Vec::new(),
-                errors: vec![format!("cannot start the HTTP client: {error}")],
-            };
+            let reason = format!("cannot start the HTTP client: {error}");
+            return FetchedSite::failed(&request.url, reason);
         }
     };
     let bar = progress_bar(&request.url);
