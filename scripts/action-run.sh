@@ -4,8 +4,17 @@
 # scanning, and a Markdown summary to the job summary; exits as `fail-on` asks.
 set -uo pipefail
 
-read -r -a paths <<< "${INPUT_PATHS:-.}"
 read -r -a extra <<< "${INPUT_ARGS:-}"
+read -r -a sites <<< "${INPUT_SITE:-}"
+if [ "${#sites[@]}" -gt 0 ]; then
+  # A site run lints the site; files only when they are named too.
+  read -r -a paths <<< "${INPUT_PATHS:-}"
+  for site in "${sites[@]}"; do
+    extra+=(--site "$site")
+  done
+else
+  read -r -a paths <<< "${INPUT_PATHS:-.}"
+fi
 format="${INPUT_FORMAT:-github}"
 fail_on="${INPUT_FAIL_ON:-error}"
 out_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"

@@ -4,6 +4,9 @@
 
 mod common;
 
+#[path = "common/http.rs"]
+mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -32,6 +35,29 @@ fn workflows_parse_and_run_the_checks() {
             .as_str()
             .is_some_and(|u| u.starts_with("Swatinem/rust-cache"))
     }));
+
+    let site = yaml(".github/workflows/site-lint.yml");
+    assert!(!site["on"]["schedule"].is_badvalue());
+    let steps = site["jobs"]["lint"]["steps"].as_vec().expect("steps");
+    let lint = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("postlint/postlint"))
+        })
+        .expect("the postlint step");
+    assert!(lint["with"]["site"].as_str().is_some());
+    assert_eq!(
+        lint["env"]["POSTLINT_WP_APP_PASSWORD"].as_str(),
+        Some("${{ secrets.WP_APP_PASSWORD }}"),
+        "the password comes from a secret, through the environment"
+    );
+    assert!(
+        lint["with"]["args"]
+            .as_str()
+            .is_some_and(|a| a.contains("--since-last-run"))
+    );
 
     let content = yaml(".github/workflows/content-lint.yml");
     assert!(!content["on"]["pull_request"]["paths"].is_badvalue());
@@ -72,6 +98,7 @@ fn files_pass_githubs_schemas() {
             "vendor.github-workflows",
             ".github/workflows/ci.yml",
             ".github/workflows/content-lint.yml",
+            ".github/workflows/site-lint.yml",
         ])
         .output()
         .expect("check-jsonschema");
@@ -94,6 +121,15 @@ fn files_pass_githubs_schemas() {
 /// Runs the action's lint step as GitHub would: inputs as environment variables, the summary
 /// and output files GitHub provides, and postlint on the PATH.
 fn run_action(paths: &str, fail_on: &str, temp: &Path) -> (i32, String, String, String) {
+    run_action_on(paths, "", fail_on, temp)
+}
+
+fn run_action_on(
+    paths: &str,
+    site: &str,
+    fail_on: &str,
+    temp: &Path,
+) -> (i32, String, String, String) {
     let summary = temp.join("summary.md");
     let outputs = temp.join("outputs.txt");
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_postlint"));
@@ -112,6 +148,7 @@ fn run_action(paths: &str, fail_on: &str, temp: &Path) -> (i32, String, String, 
         .env("GITHUB_OUTPUT", &outputs)
         .env("RUNNER_TEMP", temp)
         .env("INPUT_PATHS", paths)
+        .env("INPUT_SITE", site)
         .env("INPUT_ARGS", "--no-config")
         .env("INPUT_FORMAT", "github")
         .env("INPUT_FAIL_ON", fail_on)
@@ -159,4 +196,35 @@ fn the_action_annotates_summarises_and_fails_as_asked() {
         temp.path(),
     );
     assert_eq!(code, 1);
+}
+
+#[test]
+fn the_action_lints_a_live_site() {
+    let page = br#"[{"id":7,"slug":"s","status":"publish","link":"https:\/\/news.example.com\/s\/","title":{"rendered":"S"},"content":{"rendered":"<p>One<\/b><\/p>"}}]"#;
+    let server = http::Server::start(move |_, path, _| {
+        let json = |body: &[u8]| {
+            http::Reply::Body(
+                200,
+                vec![("Content-Type".into(), "application/json".into())],
+                body.to_vec(),
+            )
+        };
+        match path {
+            "/wp-json/" => json(br#"{"name":"News","gmt_offset":0}"#),
+            "/wp-json/wp/v2/posts?per_page=100&page=1" => json(page),
+            _ => http::Reply::Status(404, Vec::new()),
+        }
+    });
+    let temp = tempfile::tempdir().expect("temp dir");
+    let (code, log, _, _) = run_action_on("", &server.url(""), "warning", temp.path());
+    assert_eq!(code, 1, "{log}");
+    let annotation = log
+        .lines()
+        .find(|l| l.starts_with("::warning file="))
+        .unwrap_or_default();
+    assert!(
+        annotation.contains("/wp-json/wp/v2/posts?page=1,line=1,col="),
+        "{log}"
+    );
+    assert!(annotation.contains("title=stray-end-tag"), "{log}");
 }
