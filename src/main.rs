@@ -59,7 +59,15 @@ fn check(args: CheckArgs) -> u8 {
             return 2;
         }
     };
-    let sites = match site_requests(&args, &config) {
+    // `--since-last-run`: the marks are read once, moved per site, and written at the end.
+    let mut marks = args.since_last_run.then(|| {
+        let (marks, notice) = Marks::load(&args.cache_dir);
+        if let Some(notice) = notice {
+            eprintln!("postlint: {notice}");
+        }
+        marks
+    });
+    let sites = match site_requests(&args, &config, marks.as_ref()) {
         Ok(sites) => sites,
         Err(message) => {
             eprintln!("postlint: {message}");
@@ -91,6 +99,7 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()))
     };
+    let mut marks_moved = false;
     for site in &sites {
         let site_config = match load_config(&args.config, cli_rules(&args), args.site_index.clone())
         {
@@ -101,15 +110,16 @@ fn check(args: CheckArgs) -> u8 {
             wordpress::check_site(site, site_config, options.clone(), args.save.as_deref())
         });
         outcome.absorb(checked.outcome);
-        if args.since_last_run
-            && let Some(mark) = checked.high_water_mark
-        {
-            let (mut marks, _) = Marks::load(&args.cache_dir);
+        if let (Some(marks), Some(mark)) = (&mut marks, checked.high_water_mark) {
             marks.advance(&site.mark_key(), &mark);
-            if let Err(message) = marks.save() {
-                outcome.notices.push(message);
-            }
+            marks_moved = true;
         }
+    }
+    if let Some(marks) = &mut marks
+        && marks_moved
+        && let Err(message) = marks.save()
+    {
+        outcome.notices.push(message);
     }
     if args.fix || args.diff {
         let fixing = FixOptions {
@@ -219,7 +229,11 @@ fn write_fixes(plans: &[Result<fix::FileFix, String>]) -> bool {
 
 /// The sites to read, with what to read from each: `--site`, else `[site] url` when the
 /// command line names no files either (the config's sites are its default target).
-fn site_requests(args: &CheckArgs, config: &Config) -> Result<Vec<SiteRequest>, String> {
+fn site_requests(
+    args: &CheckArgs,
+    config: &Config,
+    marks: Option<&Marks>,
+) -> Result<Vec<SiteRequest>, String> {
     let mut urls = args.sites.clone();
     if urls.is_empty() && args.paths.is_empty() {
         // The config checked the addresses when it was read.
@@ -248,15 +262,6 @@ fn site_requests(args: &CheckArgs, config: &Config) -> Result<Vec<SiteRequest>, 
             args.status.as_deref().unwrap_or_default()
         ));
     }
-    let marks = args
-        .since_last_run
-        .then(|| Marks::load(&args.cache_dir))
-        .map(|(marks, notice)| {
-            if let Some(notice) = notice {
-                eprintln!("postlint: {notice}");
-            }
-            marks
-        });
     let client = client_options(args, config);
     let mut requests = Vec::new();
     for url in urls {
@@ -269,7 +274,7 @@ fn site_requests(args: &CheckArgs, config: &Config) -> Result<Vec<SiteRequest>, 
             client: client.clone(),
             max_bytes: args.max_file_size.as_u64(),
         };
-        if let Some(marks) = &marks {
+        if let Some(marks) = marks {
             request.modified_after = marks.get(&request.mark_key());
         }
         request.validate()?;
@@ -495,39 +500,32 @@ fn write_file(path: &Path, text: &str) -> u8 {
 }
 
 fn write_file_with(path: &Path, emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
+    let buffered = |file: std::fs::File| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        emit(&mut out)?;
+        out.flush()
+    };
     // Only a regular file is replaced whole: `-o /dev/null`, a FIFO or a symlink is written
     // through, or the rename would put a file in its place.
     let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
-    if special {
-        let written = std::fs::OpenOptions::new()
+    let temporary = path.with_extension("postlint-tmp");
+    let written = if special {
+        std::fs::OpenOptions::new()
             .write(true)
             .truncate(true)
             .open(path)
-            .and_then(|file| {
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-                emit(&mut out)?;
-                out.flush()
-            });
-        return match written {
-            Ok(()) => 0,
-            Err(error) => {
-                eprintln!("postlint: cannot write {}: {error}", path.display());
-                2
-            }
-        };
-    }
-    let temporary = path.with_extension("postlint-tmp");
-    let written = std::fs::File::create(&temporary)
-        .and_then(|file| {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-            emit(&mut out)?;
-            out.flush()
-        })
-        .and_then(|()| std::fs::rename(&temporary, path));
+            .and_then(buffered)
+    } else {
+        std::fs::File::create(&temporary)
+            .and_then(buffered)
+            .and_then(|()| std::fs::rename(&temporary, path))
+    };
     match written {
         Ok(()) => 0,
         Err(error) => {
-            let _ = std::fs::remove_file(&temporary);
+            if !special {
+                let _ = std::fs::remove_file(&temporary);
+            }
             eprintln!("postlint: cannot write {}: {error}", path.display());
             2
         }

@@ -120,20 +120,23 @@ pub fn check_all(
         Ok(runtime) => runtime,
         Err(error) => {
             let reason = format!("cannot start the link checker: {error}");
-            return targets
-                .into_iter()
-                .map(|u| {
-                    (
-                        u.to_string(),
-                        Outcome::Unverifiable {
-                            reason: reason.clone(),
-                        },
-                    )
-                })
-                .collect();
+            return all_unverifiable(targets, &reason);
         }
     };
     runtime.block_on(check_all_async(targets, options.clone(), progress))
+}
+
+/// Every target unverifiable for one reason: the checker could not start.
+fn all_unverifiable(targets: Vec<Url>, reason: &str) -> HashMap<String, Outcome> {
+    targets
+        .into_iter()
+        .map(|url| {
+            let outcome = Outcome::Unverifiable {
+                reason: reason.to_owned(),
+            };
+            (url.to_string(), outcome)
+        })
+        .collect()
 }
 
 async fn check_all_async(
@@ -145,17 +148,7 @@ async fn check_all_async(
         Ok(client) => client,
         Err(error) => {
             let reason = format!("cannot build an HTTP client: {error}");
-            return targets
-                .into_iter()
-                .map(|u| {
-                    (
-                        u.to_string(),
-                        Outcome::Unverifiable {
-                            reason: reason.clone(),
-                        },
-                    )
-                })
-                .collect();
+            return all_unverifiable(targets, &reason);
         }
     };
     let checker = Arc::new(Checker {

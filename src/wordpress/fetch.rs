@@ -336,35 +336,47 @@ async fn fetch_page(
         Ok(answer) => answer,
         Err(reason) => return PageResult::Failed(format!("{name}: {reason}"), None),
     };
-    let page = Page {
-        kind,
-        number,
-        name: name.clone(),
-        bytes: answer.body.clone().into(),
-    };
     if answer.status == StatusCode::BAD_REQUEST
         && answer.rest_error_code().as_deref() == Some("rest_post_invalid_page_number")
     {
         return PageResult::End;
     }
-    if !answer.status.is_success() || !answer.is_json() {
-        let reason = format!(
+    let failed = !answer.status.is_success() || !answer.is_json();
+    let reason = failed.then(|| {
+        format!(
             "{name}: the site answered {}, not a page of posts",
             answer.describe()
-        );
-        return PageResult::Failed(reason, (!answer.body.is_empty()).then_some(page));
-    }
-    if number == 1 && first_byte(&answer.body) == Some(b'[') && is_empty_array(&answer.body) {
+        )
+    });
+    if number == 1 && !failed && is_empty_array(&answer.body) {
         return PageResult::End;
     }
-    PageResult::Page(page, answer.total_pages)
+    let page = Page {
+        kind,
+        number,
+        name,
+        bytes: answer.body.into(),
+    };
+    match reason {
+        Some(reason) => PageResult::Failed(reason, (!page.bytes.is_empty()).then_some(page)),
+        None => PageResult::Page(page, answer.total_pages),
+    }
 }
 
+/// `[]`, as WordPress answers for a collection with nothing in it.
 fn is_empty_array(body: &[u8]) -> bool {
-    serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body).is_ok_and(|posts| posts.is_empty())
+    let text = body
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(body)
+        .trim_ascii();
+    text.strip_prefix(b"[")
+        .and_then(|t| t.strip_suffix(b"]"))
+        .is_some_and(|inside| inside.trim_ascii().is_empty())
 }
 
 /// The largest `modified_gmt` of the pages, and whether every page could be read for it.
+/// This reads the pages a second time, skipping all but one field: the mark must be known
+/// whichever rules run, and a page that is not a JSON array means the fetch is incomplete.
 pub fn newest_modified(pages: &[Page]) -> (Option<String>, bool) {
     #[derive(serde::Deserialize)]
     struct Stub {
