@@ -4,10 +4,11 @@
 
 use std::any::Any;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
+use crate::dates::PostDates;
 use crate::diagnostic::{Diagnostic, Finding, PostRef, Severity, fingerprint};
 use crate::html::HtmlIndex;
 use std::io::Read;
@@ -104,16 +105,22 @@ pub struct HtmlField<'p, 's> {
     pub kind: HtmlFieldKind,
     pub source: &'p JsonStr<'s>,
     pub index: HtmlIndex,
-    /// How the field's JSON string is written, so that fixes write alike.
-    pub style: JsonStyle,
-    /// File offset of the segment the post was read from.
+    /// The segment the post was read from, and its file offset.
+    segment: &'s [u8],
     base: usize,
+    /// How the field's JSON string is written, read from the segment when a fix first asks.
+    style: OnceLock<JsonStyle>,
 }
 
 impl HtmlField<'_, '_> {
+    /// How the field's JSON string is written, so that fixes write alike.
+    pub fn style(&self) -> JsonStyle {
+        *self.style.get_or_init(|| self.source.style(self.segment))
+    }
+
     /// HTML as it must be written into this field's JSON string.
     pub fn encode(&self, html: &str) -> String {
-        self.style.encode(html)
+        self.style().encode(html)
     }
 
     /// Maps a range of the decoded HTML to the bytes of the file, through the JSON escapes.
@@ -140,6 +147,8 @@ impl HtmlField<'_, '_> {
 /// The one parsed view of a post that every rule reads.
 pub struct PostContext<'p, 's> {
     pub post: &'p Post<'s>,
+    /// The post's four dates, parsed.
+    pub dates: PostDates<'p>,
     pub html: Vec<HtmlField<'p, 's>>,
     /// The links of the HTML fields, parsed once, in field and document order.
     pub links: Vec<Link>,
@@ -203,8 +212,9 @@ impl<'p, 's> PostContext<'p, 's> {
                     kind,
                     source,
                     index: HtmlIndex::parse(source.as_str()),
-                    style: source.style(segment),
+                    segment,
                     base,
+                    style: OnceLock::new(),
                 })
             })
             .collect();
@@ -227,6 +237,7 @@ impl<'p, 's> PostContext<'p, 's> {
         });
         Self {
             post,
+            dates: PostDates::read(post),
             html,
             links,
             base_url,
@@ -260,6 +271,10 @@ pub struct LintOptions {
     /// A post (or any stretch of a file that cannot be cut between posts) larger than this
     /// ends the file's linting with a finding (`--max-post-size`): it bounds memory.
     pub max_post_bytes: usize,
+    /// Fingerprint each file's bytes (`FileReport::content_hash`), for `--fix` to tell whether
+    /// a file changed after it was linted. Off otherwise: hashing byte by byte costs as much as
+    /// a fifth of the JSON parse.
+    pub hash_content: bool,
 }
 
 /// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
@@ -279,6 +294,7 @@ impl Default for LintOptions {
             links: None,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             max_post_bytes: DEFAULT_MAX_POST_BYTES,
+            hash_content: false,
         }
     }
 }
@@ -294,8 +310,9 @@ pub struct FileReport {
     pub facts: Vec<PostFacts>,
     /// Every post of the file, when `LintOptions::list_posts` asks for them.
     pub post_list: Vec<Arc<PostRef>>,
-    /// FNV-1a of the bytes read, so `--fix` can tell whether the file changed since.
-    pub content_hash: u64,
+    /// FNV-1a of the bytes read, so `--fix` can tell whether the file changed since; `None`
+    /// unless `LintOptions::hash_content` asks for it.
+    pub content_hash: Option<u64>,
 }
 
 /// What linting one entry of a file gave: its diagnostics and, when it is a post, its name and
@@ -383,7 +400,7 @@ impl Linter {
         let mut post_list = Vec::new();
         let mut posts = 0;
         let mut blank = true;
-        let mut hasher = ContentHasher::default();
+        let mut hasher = self.options.hash_content.then(ContentHasher::default);
         loop {
             let segment = match segments.next_segment() {
                 Ok(Some(segment)) => segment,
@@ -423,7 +440,9 @@ impl Linter {
             if result.read == 0 {
                 segments.extend_past(len);
             } else {
-                hasher.write(&segment.bytes[..result.read]);
+                if let Some(hasher) = &mut hasher {
+                    hasher.write(&segment.bytes[..result.read]);
+                }
                 segments.consume(result.read);
             }
         }
@@ -440,7 +459,7 @@ impl Linter {
             findings,
             facts,
             post_list,
-            content_hash: hasher.finish(),
+            content_hash: hasher.map(|h| h.finish()),
         })
     }
 

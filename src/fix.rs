@@ -46,7 +46,8 @@ pub fn applicable(finding: &Finding, options: FixOptions) -> Option<&Fix> {
     (fix.applicability == Applicability::Safe || options.unsafe_fixes).then_some(fix)
 }
 
-/// Computes the fixed contents of every file of a run that has something to fix.
+/// Computes the fixed contents of every file of a run that has something to fix. The run must
+/// have been linted with `LintOptions::hash_content`.
 pub fn plan(
     linter: &Linter,
     reports: &[FileReport],
@@ -81,7 +82,12 @@ fn fix_file(
         ));
     }
     let original = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    if fingerprint("", &original) != report.content_hash {
+    let Some(linted) = report.content_hash else {
+        return Err(format!(
+            "{name}: not fixed: it was linted without `LintOptions::hash_content`"
+        ));
+    };
+    if fingerprint("", &original) != linted {
         return Err(format!(
             "{name}: not fixed: the file changed since it was linted"
         ));

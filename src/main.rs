@@ -92,6 +92,7 @@ fn check(args: CheckArgs) -> u8 {
         list_posts: lists_posts,
         changed_since: args.changed_since.clone(),
         shard: args.shard,
+        hash_content: args.fix || args.diff,
         ..LintOptions::default()
     };
     let mut outcome = if paths.is_empty() {

@@ -198,7 +198,7 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
             Some(RemoteLink {
                 url: url.to_string(),
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
-                style: post.html[link.field].style,
+                style: post.html[link.field].style(),
             })
         })
         .collect()
@@ -233,8 +233,8 @@ fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
 
 impl DateFacts {
     fn of(post: &PostContext<'_, '_>) -> Option<Self> {
-        let local = WpDate::read(post.post, "date");
-        let gmt = WpDate::read(post.post, "date_gmt");
+        let local = post.dates.get("date");
+        let gmt = post.dates.get("date_gmt");
         let (WpDate::Valid(local_text, local_value), WpDate::Valid(gmt_text, gmt_value)) =
             (&local, &gmt)
         else {

@@ -174,11 +174,11 @@ fn a_file_changed_meanwhile_is_not_overwritten() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = copy_to_temp("wordpress_markup.before.json", dir.path());
     let config = Arc::new(Config::builtin());
-    let outcome = postlint::check_with(
-        std::slice::from_ref(&file),
-        config.clone(),
-        LintOptions::default(),
-    );
+    let fixing = LintOptions {
+        hash_content: true,
+        ..LintOptions::default()
+    };
+    let outcome = postlint::check_with(std::slice::from_ref(&file), config.clone(), fixing);
     let linter = Linter::new(config, LintOptions::default());
     let plans = fix::plan(&linter, &outcome.reports, FixOptions::default());
     let plan = plans.into_iter().next().expect("a plan").expect("fixable");
@@ -215,4 +215,28 @@ fn fixing_the_corpus_keeps_every_file_valid() {
         .filter(|d| d["fix"]["applicability"] == "safe")
         .count();
     assert_eq!(safe_left, 0, "only findings without a safe fix are left");
+}
+
+#[test]
+fn reports_linted_without_a_fingerprint_are_not_fixed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = copy_to_temp("wordpress_markup.before.json", dir.path());
+    let config = Arc::new(Config::builtin());
+    let outcome = postlint::check_with(
+        std::slice::from_ref(&file),
+        config.clone(),
+        LintOptions::default(),
+    );
+    assert_eq!(outcome.reports[0].content_hash, None);
+    let linter = Linter::new(config, LintOptions::default());
+    let plans = fix::plan(&linter, &outcome.reports, FixOptions::default());
+    let refused = plans
+        .into_iter()
+        .next()
+        .expect("a plan")
+        .expect_err("refused");
+    assert!(
+        refused.contains("without `LintOptions::hash_content`"),
+        "{refused}"
+    );
 }

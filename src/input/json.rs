@@ -53,9 +53,9 @@ impl<'s> JsonStr<'s> {
     /// How this string was written, read from its escapes, so that text put into it matches.
     pub fn style(&self, src: &[u8]) -> JsonStyle {
         let raw = src.get(self.raw.clone()).unwrap_or_default();
-        let escaped_slash = raw.windows(2).any(|w| w == b"\\/");
-        let raw_non_ascii = raw.iter().any(|b| *b >= 0x80);
-        let escaped_unicode = raw.windows(2).any(|w| w == b"\\u");
+        let escaped_slash = memchr::memmem::find(raw, b"\\/").is_some();
+        let raw_non_ascii = !raw.is_ascii();
+        let escaped_unicode = memchr::memmem::find(raw, b"\\u").is_some();
         JsonStyle {
             escape_slash: escaped_slash,
             escape_non_ascii: escaped_unicode && !raw_non_ascii,
@@ -536,7 +536,9 @@ impl<'s> Parser<'s> {
             let rest = &self.src[self.pos..];
             let stop = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
             let run = self.pos..self.pos + stop;
-            if let Some(control) = self.src[run.clone()].iter().position(|&b| b < 0x20) {
+            if has_control(&self.src[run.clone()])
+                && let Some(control) = self.src[run.clone()].iter().position(|&b| b < 0x20)
+            {
                 let count = self.src[run.clone()].iter().filter(|&&b| b < 0x20).count();
                 let (_, seen) = first_control.get_or_insert((run.start + control, 0));
                 *seen += count;
@@ -680,10 +682,13 @@ impl<'s> StringBuilder<'s> {
     }
 
     fn owned(&mut self) -> &mut String {
-        let (src, start, end) = (self.src, self.start, self.borrowed_end);
+        let (src, valid, start, end) = (self.src, self.valid, self.start, self.borrowed_end);
         self.owned.get_or_insert_with(|| {
             // Only ever called with a valid UTF-8 prefix: see `push_raw`.
-            String::from_utf8_lossy(&src[start..end]).into_owned()
+            match valid.and_then(|text| text.get(start..end)) {
+                Some(prefix) => prefix.to_owned(),
+                None => String::from_utf8_lossy(&src[start..end]).into_owned(),
+            }
         })
     }
 
@@ -737,6 +742,14 @@ impl<'s> StringBuilder<'s> {
             escapes: self.escapes,
         }
     }
+}
+
+/// Whether any byte is a control character (below 0x20). This runs over every byte of every
+/// string, so it folds without an early exit within a chunk, which the compiler vectorises.
+fn has_control(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(64)
+        .any(|chunk| chunk.iter().fold(false, |seen, &b| seen | (b < 0x20)))
 }
 
 fn hex4(src: &[u8], at: usize) -> Option<u32> {

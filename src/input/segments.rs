@@ -69,10 +69,11 @@ impl<R: Read> Segments<R> {
             if self.buffer.is_empty() && self.eof {
                 return Ok(None);
             }
-            self.scan.scan(&self.buffer);
+            // The rest of a file that was read to its end is one segment: no cut to look for.
             let cut = if self.eof {
                 Some(self.buffer.len())
             } else {
+                self.scan.scan(&self.buffer);
                 self.scan.last_cut.filter(|&cut| cut >= self.min_cut)
             };
             if let Some(cut) = cut {
@@ -204,7 +205,8 @@ impl CutScan {
     }
 
     fn rebase(&mut self, by: usize) {
-        self.scanned -= by;
+        // At the end of the file the last segment is taken unscanned.
+        self.scanned = self.scanned.saturating_sub(by);
         self.last_cut = self.last_cut.filter(|&c| c > by).map(|c| c - by);
     }
 }

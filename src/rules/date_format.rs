@@ -41,7 +41,7 @@ impl Rule for DateFormat {
 
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in FIELDS {
-            let date = WpDate::read(post.post, field);
+            let date = post.dates.get(field);
             let (severity, message, help) = match &date {
                 WpDate::Invalid(_, why) => (Severity::Error, why.clone(), "write it as YYYY-MM-DDTHH:MM:SS".to_owned()),
                 WpDate::ZeroedRow(_) => (

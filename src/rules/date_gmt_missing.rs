@@ -1,4 +1,3 @@
-use crate::dates::WpDate;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{PostContext, Rule, RuleMeta};
 
@@ -43,8 +42,8 @@ impl Rule for DateGmtMissing {
         ] {
             // Without the local date either, the post has no dates at all (a stripped or
             // synthetic export): nothing to compute the GMT date from.
-            let has_local = WpDate::read(post.post, local).value().is_some();
-            if !has_local || !WpDate::read(post.post, key).is_unset() {
+            let has_local = post.dates.get(local).value().is_some();
+            if !has_local || !post.dates.get(key).is_unset() {
                 continue;
             }
             let Some(node) = post.post.node.get(key) else {

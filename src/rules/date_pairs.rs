@@ -1,6 +1,6 @@
 //! What `date-gmt-mismatch` and `modified-gmt-mismatch` share: judging one local/GMT pair.
 
-use crate::dates::{SiteZone, WpDate, ZoneSource, format_offset, is_unpublished, offset_of};
+use crate::dates::{SiteZone, ZoneSource, format_offset, is_unpublished, offset_of};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::{PostContext, RuleMeta};
 
@@ -69,8 +69,8 @@ pub fn check(
     wanted: impl Fn(&PairProblem) -> bool,
     out: &mut Vec<Diagnostic>,
 ) {
-    let local = WpDate::read(post.post, local_key);
-    let gmt = WpDate::read(post.post, gmt_key);
+    let local = post.dates.get(local_key);
+    let gmt = post.dates.get(gmt_key);
     let (Some(local_value), Some(gmt_value)) = (local.value(), gmt.value()) else {
         return;
     };

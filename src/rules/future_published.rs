@@ -1,4 +1,3 @@
-use crate::dates::WpDate;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{PostContext, Rule, RuleMeta};
 
@@ -34,7 +33,7 @@ impl Rule for FuturePublished {
         if !matches!(status, Some("publish" | "private")) {
             return;
         }
-        let gmt = WpDate::read(post.post, "date_gmt");
+        let gmt = post.dates.get("date_gmt");
         let (Some(value), Some(text)) = (gmt.value(), gmt.text()) else {
             return;
         };

@@ -1,4 +1,3 @@
-use crate::dates::WpDate;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{PostContext, Rule, RuleMeta};
 
@@ -32,7 +31,7 @@ impl Rule for MissedSchedule {
         if post.post.str_at("status").map(|s| s.as_str()) != Some("future") {
             return;
         }
-        let gmt = WpDate::read(post.post, "date_gmt");
+        let gmt = post.dates.get("date_gmt");
         let (Some(value), Some(text)) = (gmt.value(), gmt.text()) else {
             return;
         };

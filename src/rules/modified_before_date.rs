@@ -1,4 +1,3 @@
-use crate::dates::WpDate;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{PostContext, Rule, RuleMeta};
 
@@ -30,8 +29,8 @@ impl Rule for ModifiedBeforeDate {
     }
 
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let date = WpDate::read(post.post, "date");
-        let modified = WpDate::read(post.post, "modified");
+        let date = post.dates.get("date");
+        let modified = post.dates.get("modified");
         let (Some(date_value), Some(modified_value), Some(text)) =
             (date.value(), modified.value(), modified.text())
         else {

@@ -3,7 +3,6 @@ use std::sync::LazyLock;
 use chrono::Datelike;
 use regex::Regex;
 
-use crate::dates::WpDate;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{PostContext, Rule, RuleMeta};
 
@@ -44,7 +43,7 @@ impl Rule for PermalinkDateMismatch {
         let Some(link) = post.post.str_at("link") else {
             return;
         };
-        let Some(date) = WpDate::read(post.post, "date").value() else {
+        let Some(date) = post.dates.get("date").value() else {
             return;
         };
         let Some(found) = DATE_PATH.captures(link.as_str()) else {
