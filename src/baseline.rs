@@ -52,7 +52,7 @@ impl Baseline {
         let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
         for report in reports {
             for finding in &report.findings {
-                *counts.entry(key(&report.file.name, finding)).or_default() += 1;
+                *counts.entry(key(&report.file.name, &finding)).or_default() += 1;
             }
         }
         Self {

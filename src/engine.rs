@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::dates::PostDates;
 use crate::diagnostic::{Diagnostic, Finding, PostRef, Severity, fingerprint};
+use crate::findings::Findings;
 use crate::html::HtmlIndex;
 use std::io::Read;
 use std::path::Path;
@@ -305,7 +306,7 @@ pub struct FileReport {
     pub file: SourceFile,
     pub posts: usize,
     /// Sorted by position in the file, then rule code.
-    pub findings: Vec<Finding>,
+    pub findings: Findings,
     /// What the site phase needs of each post; taken by it.
     pub facts: Vec<PostFacts>,
     /// Every post of the file, when `LintOptions::list_posts` asks for them.
@@ -395,7 +396,7 @@ impl Linter {
             .with_limit(self.options.max_post_bytes);
         let mut state = ReaderState::default();
         let mut cursor = LineCursor::default();
-        let mut findings = Vec::new();
+        let mut findings = Findings::new();
         let mut facts = Vec::new();
         let mut post_list = Vec::new();
         let mut posts = 0;
@@ -416,7 +417,9 @@ impl Linter {
             let first = segment.base == 0;
             if first && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes) {
                 let not_json = settle(&scope.settings, vec![not_json]);
-                findings = resolve(&segment, &mut cursor, not_json, &mut []);
+                findings = resolve(&segment, &mut cursor, not_json, &mut [])
+                    .into_iter()
+                    .collect();
                 blank = false;
                 break;
             }
@@ -451,7 +454,7 @@ impl Linter {
                 .settings
                 .is_enabled(rules::not_a_post::NotAPost::META.code)
         {
-            findings = vec![rules::not_a_post::empty_file()];
+            findings = Findings::from_iter([rules::not_a_post::empty_file()]);
         }
         Ok(FileReport {
             file,

@@ -55,7 +55,7 @@ pub fn plan(
 ) -> Vec<Result<FileFix, String>> {
     reports
         .iter()
-        .filter(|r| r.findings.iter().any(|f| applicable(f, options).is_some()))
+        .filter(|r| r.findings.iter().any(|f| applicable(&f, options).is_some()))
         .filter_map(|report| {
             let Origin::Path(path) = &report.file.origin else {
                 return None;
@@ -92,8 +92,8 @@ fn fix_file(
             "{name}: not fixed: the file changed since it was linted"
         ));
     }
-    let mut fixes: Vec<&Fix> = report
-        .findings
+    let findings = report.findings.to_vec();
+    let mut fixes: Vec<&Fix> = findings
         .iter()
         .filter_map(|f| applicable(f, options))
         .collect();
@@ -151,7 +151,7 @@ fn census(linter: &Linter, name: &str, bytes: &[u8]) -> HashMap<(String, u64), u
     let file = SourceFile::in_memory(name, bytes.to_vec());
     let mut counts = HashMap::new();
     if let Ok(report) = linter.lint_file(file, Cursor::new(bytes.to_vec())) {
-        for finding in report.findings {
+        for finding in &report.findings {
             *counts
                 .entry((finding.diagnostic.rule.to_owned(), finding.fingerprint))
                 .or_default() += 1;

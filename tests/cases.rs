@@ -174,7 +174,7 @@ fn invalid_utf8_is_reported_and_the_post_still_linted() {
 fn ndjson_goes_on_after_a_broken_line() {
     let reports = common::lint(&case("invalid_broken_line.ndjson"));
     assert_eq!(reports[0].posts, 3);
-    let found = &reports[0].findings;
+    let found = &reports[0].findings.to_vec();
     assert_eq!(
         positions(found),
         [

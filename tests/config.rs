@@ -551,7 +551,7 @@ fn baseline_survives_an_unrelated_edit_and_lets_new_findings_through() {
         .collect();
     assert_eq!(left, [r"<\/a>"]);
     assert_eq!(
-        outcome.reports[0].findings[0].span.offset,
+        outcome.reports[0].findings.to_vec()[0].span.offset,
         with_new.rfind(r"<\/a>").expect("new")
     );
 }

@@ -108,7 +108,7 @@ fn wrong_pair_on_a_seoul_site_gives_both_offsets_and_the_fix() {
     };
     let config = Arc::new(Config::load(&request).expect("config"));
     let outcome = postlint::check_with(&[path], config, LintOptions::default());
-    let found = &outcome.reports[0].findings[0];
+    let found = &outcome.reports[0].findings.to_vec()[0];
     assert_eq!(found.diagnostic.rule, "date-gmt-mismatch");
     assert_eq!(
         found.diagnostic.message,

@@ -117,11 +117,8 @@ fn seed_first_findings_have_known_positions() {
 fn seed_fields_are_recovered() {
     let reports = common::lint(&fixture(SEED));
     assert_eq!(reports[0].posts, 1);
-    let post = reports[0].findings[1]
-        .diagnostic
-        .post
-        .as_ref()
-        .expect("a post");
+    let findings = reports[0].findings.to_vec();
+    let post = findings[1].diagnostic.post.as_ref().expect("a post");
     assert_eq!(
         post.title.as_deref(),
         Some("US and South Korea ink new nuclear deterrence guidelines")

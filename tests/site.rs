@@ -61,7 +61,7 @@ fn findings_of_the_site_phase_land_in_the_right_files_in_order() {
             vec!["duplicate-slug", "duplicate-title"]
         ]
     );
-    let duplicate = &outcome.reports[1].findings[0];
+    let duplicate = &outcome.reports[1].findings.to_vec()[0];
     assert_eq!(
         duplicate.diagnostic.message,
         "post 1 has the same slug, \"same\""

@@ -9,7 +9,7 @@ use crate::diagnostic::{Finding, Severity};
 const SHOWN_PER_LEVEL: usize = 10;
 
 pub fn render(outcome: &CheckOutcome) -> String {
-    let mut all: Vec<(&str, &Finding)> = outcome
+    let mut all: Vec<(&str, Finding)> = outcome
         .reports
         .iter()
         .flat_map(|r| r.findings.iter().map(move |f| (r.file.name.as_str(), f)))

@@ -10,7 +10,7 @@ use crate::diagnostic::Finding;
 
 use super::Summary;
 use super::excerpt::{line_around, read_regions};
-use super::posts::{PostFindings, by_post, display_name, edit_link};
+use super::posts::{Keep, PostFindings, by_post, display_name, edit_link};
 
 /// Findings shown per post; the rest is counted.
 const FINDINGS_PER_POST: usize = 100;
@@ -62,7 +62,7 @@ const SCRIPT: &str = "
 
 pub fn render(outcome: &CheckOutcome) -> String {
     let summary = Summary::of(outcome);
-    let posts = by_post(outcome);
+    let posts = by_post(outcome, Keep::Findings);
     let mut out = String::new();
     out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n");
@@ -206,7 +206,10 @@ impl<'a> Snippets<'a> {
             .reports
             .iter()
             .filter(|r| !r.findings.is_empty())
-            .map(|r| (r.file.name.as_str(), read_regions(&r.file, &r.findings)))
+            .map(|r| {
+                let regions = read_regions(&r.file, &r.findings.to_vec());
+                (r.file.name.as_str(), regions)
+            })
             .collect();
         Self { regions }
     }

@@ -51,9 +51,11 @@ pub fn write(
     for report in reports.iter().filter(|r| !r.findings.is_empty()) {
         // The file is read back a batch of findings at a time: a file with findings all
         // through it is not held whole.
-        for batch in report.findings.chunks(SNIPPET_BATCH) {
-            let source = Snippets::new(&report.file.name, &report.file, batch);
-            for finding in batch {
+        let mut findings = report.findings.iter().peekable();
+        while findings.peek().is_some() {
+            let batch: Vec<Finding> = findings.by_ref().take(SNIPPET_BATCH).collect();
+            let source = Snippets::new(&report.file.name, &report.file, &batch);
+            for finding in &batch {
                 let shown = Shown {
                     finding,
                     source: &source,

@@ -8,7 +8,7 @@ use crate::diagnostic::{Finding, Fix, PostRef, Severity};
 use crate::source::ResolvedSpan;
 
 use super::Summary;
-use super::posts::{by_post, edit_link};
+use super::posts::{Keep, by_post, edit_link};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -72,6 +72,18 @@ impl<'a> JsonDiagnostic<'a> {
     }
 }
 
+/// One finding as it is unpacked, serialized as a `JsonDiagnostic`.
+struct Unpacked<'a> {
+    file: &'a str,
+    finding: Finding,
+}
+
+impl Serialize for Unpacked<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        JsonDiagnostic::new(self.file, &self.finding).serialize(serializer)
+    }
+}
+
 /// Every diagnostic of the run, serialized as the reports are walked rather than gathered
 /// first: a run with a million findings does not hold a second copy of them.
 struct Diagnostics<'a>(&'a [crate::engine::FileReport]);
@@ -79,9 +91,10 @@ struct Diagnostics<'a>(&'a [crate::engine::FileReport]);
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.0.iter().flat_map(|r| {
-            r.findings
-                .iter()
-                .map(|f| JsonDiagnostic::new(&r.file.name, f))
+            r.findings.iter().map(|finding| Unpacked {
+                file: &r.file.name,
+                finding,
+            })
         }))
     }
 }
@@ -103,7 +116,7 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
         },
         summary: Summary::of(outcome),
         diagnostics: Diagnostics(reports),
-        posts: by_post(outcome)
+        posts: by_post(outcome, Keep::Counts)
             .iter()
             .filter_map(|p| Some((p, p.post.as_ref()?)))
             .map(|(p, post)| JsonPost {

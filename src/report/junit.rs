@@ -4,10 +4,10 @@ use std::fmt::Write;
 
 use crate::CheckOutcome;
 
-use super::posts::{by_post, display_name};
+use super::posts::{Keep, by_post, display_name};
 
 pub fn render(outcome: &CheckOutcome) -> String {
-    let posts = by_post(outcome);
+    let posts = by_post(outcome, Keep::Findings);
     let failed_posts = posts.iter().filter(|p| !p.findings.is_empty()).count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(

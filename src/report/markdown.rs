@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::CheckOutcome;
 
 use super::Summary;
-use super::posts::{by_post, display_name, edit_link};
+use super::posts::{Keep, by_post, display_name, edit_link};
 
 /// Posts listed before the rest is counted.
 const POSTS_SHOWN: usize = 50;
@@ -24,7 +24,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
         }
         out.push('\n');
     }
-    let posts: Vec<_> = by_post(outcome)
+    let posts: Vec<_> = by_post(outcome, Keep::Findings)
         .into_iter()
         .filter(|p| !p.findings.is_empty())
         .collect();

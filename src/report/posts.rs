@@ -14,8 +14,17 @@ use crate::diagnostic::{Finding, PostRef, Severity};
 pub struct PostFindings<'a> {
     pub file: &'a str,
     pub post: Option<Arc<PostRef>>,
-    pub findings: Vec<&'a Finding>,
+    /// Empty when only the counts were asked for (`Keep::Counts`).
+    pub findings: Vec<Finding>,
     pub counts: Counts,
+}
+
+/// What `by_post` keeps of each post's findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    Findings,
+    /// Only their counts: the findings of a large run are not unpacked all at once.
+    Counts,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -46,36 +55,43 @@ impl Counts {
 
 /// Posts with findings (and, when the run kept the list, those without), most to fix first;
 /// ties keep the order of the run. A file's own problems come as an entry without a post.
-pub fn by_post(outcome: &CheckOutcome) -> Vec<PostFindings<'_>> {
+pub fn by_post(outcome: &CheckOutcome, keep: Keep) -> Vec<PostFindings<'_>> {
     let mut posts: BTreeMap<(usize, usize), PostFindings<'_>> = BTreeMap::new();
     for (file_index, report) in outcome.reports.iter().enumerate() {
         let file = report.file.name.as_str();
         let listed = report.post_list.iter().map(|p| Some(p.clone()));
-        let found = report.findings.iter().map(|f| f.diagnostic.post.clone());
-        for post in listed.chain(found) {
-            // A file's own problems sort before its posts.
-            let key = (file_index, post.as_ref().map_or(0, |p| p.index + 1));
-            posts.entry(key).or_insert_with(|| PostFindings {
-                file,
-                post,
-                findings: Vec::new(),
-                counts: Counts::default(),
-            });
+        for post in listed {
+            entry(&mut posts, file_index, file, post);
         }
         for finding in &report.findings {
-            let key = (
-                file_index,
-                finding.diagnostic.post.as_ref().map_or(0, |p| p.index + 1),
-            );
-            if let Some(entry) = posts.get_mut(&key) {
+            let post = finding.diagnostic.post.clone();
+            let entry = entry(&mut posts, file_index, file, post);
+            entry.counts.add(finding.diagnostic.severity);
+            if keep == Keep::Findings {
                 entry.findings.push(finding);
-                entry.counts.add(finding.diagnostic.severity);
             }
         }
     }
     let mut list: Vec<PostFindings<'_>> = posts.into_values().collect();
     list.sort_by_key(|p| std::cmp::Reverse(p.counts.urgency()));
     list
+}
+
+/// The entry of a post (or, for `None`, of the file's own problems, which sort before its
+/// posts), made when first met.
+fn entry<'m, 'a>(
+    posts: &'m mut BTreeMap<(usize, usize), PostFindings<'a>>,
+    file_index: usize,
+    file: &'a str,
+    post: Option<Arc<PostRef>>,
+) -> &'m mut PostFindings<'a> {
+    let key = (file_index, post.as_ref().map_or(0, |p| p.index + 1));
+    posts.entry(key).or_insert_with(|| PostFindings {
+        file,
+        post,
+        findings: Vec::new(),
+        counts: Counts::default(),
+    })
 }
 
 /// The WordPress edit screen of a post: `<site>/wp-admin/post.php?post=<id>&action=edit`, the

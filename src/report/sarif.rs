@@ -11,7 +11,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
     let results: Vec<Value> = outcome
         .reports
         .iter()
-        .flat_map(|r| r.findings.iter().map(move |f| result(&r.file.name, f)))
+        .flat_map(|r| r.findings.iter().map(move |f| result(&r.file.name, &f)))
         .collect();
     let report = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

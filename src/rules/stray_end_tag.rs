@@ -1,57 +1,115 @@
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
 use crate::engine::{HtmlField, PostContext, Rule, RuleMeta};
 use crate::html::{StrayEndTag as Stray, is_block};
 
 use super::declare_rule;
 
-fn diagnostic(post: &PostContext<'_, '_>, field: &HtmlField<'_, '_>, stray: &Stray) -> Diagnostic {
-    let name = &*stray.name;
-    let (severity, message, help) = match name {
+/// What a stray end tag is called and how it is mended: its severity, message, help, and the
+/// message of its fix (`None` when it gets no fix).
+struct Texts {
+    severity: Severity,
+    message: Text,
+    help: Text,
+    fix: Option<Text>,
+}
+
+fn texts(name: &str) -> Texts {
+    let (severity, message, help): (Severity, Text, Text) = match name {
         "a" => (
             Severity::Error,
-            "`</a>` closes no link: the link's start tag and its `href` were lost".to_owned(),
-            "restore the `<a href=\"…\">` start tag the text had, or remove this `</a>`".to_owned(),
+            "`</a>` closes no link: the link's start tag and its `href` were lost".into(),
+            "restore the `<a href=\"…\">` start tag the text had, or remove this `</a>`".into(),
         ),
         "p" => (
             Severity::Info,
-            "`</p>` closes no paragraph".to_owned(),
-            "remove it: browsers add an empty paragraph in its place".to_owned(),
+            "`</p>` closes no paragraph".into(),
+            "remove it: browsers add an empty paragraph in its place".into(),
         ),
         "br" => (
             Severity::Warning,
-            "`</br>` is not a line break end tag".to_owned(),
-            "write `<br>`: browsers read `</br>` as one anyway".to_owned(),
+            "`</br>` is not a line break end tag".into(),
+            "write `<br>`: browsers read `</br>` as one anyway".into(),
         ),
-        _ if is_block(name) => (
-            Severity::Info,
-            format!("`</{name}>` has no open `<{name}>` to close"),
-            format!("remove this `</{name}>`; browsers ignore it"),
-        ),
-        _ => (
-            Severity::Warning,
-            format!("`</{name}>` has no open `<{name}>` to close"),
-            format!(
-                "its start tag was lost, and with it the formatting it gave; \
-                 restore the `<{name}>` or remove this `</{name}>`"
-            ),
-        ),
+        _ => return fixed_texts(name).unwrap_or_else(|| written_texts(name)),
     };
-    let diagnostic = field
-        .diagnostic(&StrayEndTag::META, post, stray.span.clone(), message)
-        .with_severity(severity)
-        .with_label("stray end tag")
-        .with_help(help);
     // Browsers ignore a stray end tag, but for `</p>` and `</br>`, which make an element; and
     // a lost link needs a person to restore it, not a fix that hides the trace.
-    if matches!(name, "p" | "br" | "a") {
-        return diagnostic;
+    Texts {
+        severity,
+        message,
+        help,
+        fix: None,
     }
-    let removal = Edit::delete(field.file_range(stray.span.clone()));
-    diagnostic.with_fix(
-        Applicability::Safe,
-        format!("remove the stray `</{name}>`"),
-        vec![removal],
+}
+
+/// The texts of any other end tag, written out for its name.
+fn written_texts(name: &str) -> Texts {
+    let message = format!("`</{name}>` has no open `<{name}>` to close").into();
+    let fix = Some(format!("remove the stray `</{name}>`").into());
+    if is_block(name) {
+        return Texts {
+            severity: Severity::Info,
+            message,
+            help: format!("remove this `</{name}>`; browsers ignore it").into(),
+            fix,
+        };
+    }
+    Texts {
+        severity: Severity::Warning,
+        message,
+        help: format!(
+            "its start tag was lost, and with it the formatting it gave; \
+             restore the `<{name}>` or remove this `</{name}>`"
+        )
+        .into(),
+        fix,
+    }
+}
+
+/// The same texts, fixed, for the end tags damaged archives are full of: a run over one can
+/// hold hundreds of thousands of stray `</span>`, and each would own three copies of its words.
+fn fixed_texts(name: &str) -> Option<Texts> {
+    macro_rules! fixed {
+        (block: $($block:literal),*; inline: $($inline:literal),*) => {
+            match name {
+                $($block => Some(Texts {
+                    severity: Severity::Info,
+                    message: concat!("`</", $block, ">` has no open `<", $block, ">` to close").into(),
+                    help: concat!("remove this `</", $block, ">`; browsers ignore it").into(),
+                    fix: Some(concat!("remove the stray `</", $block, ">`").into()),
+                }),)*
+                $($inline => Some(Texts {
+                    severity: Severity::Warning,
+                    message: concat!("`</", $inline, ">` has no open `<", $inline, ">` to close").into(),
+                    help: concat!(
+                        "its start tag was lost, and with it the formatting it gave; restore the `<",
+                        $inline, ">` or remove this `</", $inline, ">`"
+                    ).into(),
+                    fix: Some(concat!("remove the stray `</", $inline, ">`").into()),
+                }),)*
+                _ => None,
+            }
+        };
+    }
+    fixed!(
+        block: "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+            "figure", "figcaption", "table", "tr", "td", "th", "tbody";
+        inline: "span", "strong", "em", "b", "i", "u", "sup", "sub", "code", "small", "font"
     )
+}
+
+fn diagnostic(post: &PostContext<'_, '_>, field: &HtmlField<'_, '_>, stray: &Stray) -> Diagnostic {
+    let texts = texts(&stray.name);
+    let diagnostic = field
+        .diagnostic(&StrayEndTag::META, post, stray.span.clone(), texts.message)
+        .with_severity(texts.severity)
+        .with_label("stray end tag")
+        .with_help(texts.help);
+    let Some(fix) = texts.fix else {
+        return diagnostic;
+    };
+    let removal = Edit::delete(field.file_range(stray.span.clone()));
+    diagnostic.with_fix(Applicability::Safe, fix, vec![removal])
 }
 
 declare_rule! {
@@ -101,5 +159,54 @@ impl Rule for StrayEndTag {
                     .map(|stray| diagnostic(post, field, stray)),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_texts_read_as_the_written_ones() {
+        let names = [
+            "div",
+            "li",
+            "ul",
+            "ol",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "blockquote",
+            "figure",
+            "figcaption",
+            "table",
+            "tr",
+            "td",
+            "th",
+            "tbody",
+            "span",
+            "strong",
+            "em",
+            "b",
+            "i",
+            "u",
+            "sup",
+            "sub",
+            "code",
+            "small",
+            "font",
+        ];
+        for name in names {
+            let (fixed, written) = (fixed_texts(name).expect(name), written_texts(name));
+            assert!(matches!(fixed.message, Text::Borrowed(_)), "{name}");
+            assert_eq!(fixed.severity, written.severity, "{name}");
+            assert_eq!(fixed.message, written.message, "{name}");
+            assert_eq!(fixed.help, written.help, "{name}");
+            assert_eq!(fixed.fix, written.fix, "{name}");
+        }
+        assert!(fixed_texts("marquee").is_none());
     }
 }
