@@ -120,8 +120,9 @@ pub struct Attribute {
     /// Lower-case attribute name.
     pub name: Name,
     pub name_span: Range<usize>,
-    /// The value with character references decoded.
-    pub value: String,
+    /// The value with character references decoded, in `HtmlIndex::values` (read it with
+    /// `HtmlIndex::value`).
+    pub value: Range<usize>,
     /// The value's text between its quotes; `None` for `href` or `href=""`.
     pub value_span: Option<Range<usize>>,
 }
@@ -160,6 +161,8 @@ pub struct HtmlIndex {
     pub texts: Vec<Text>,
     /// The decoded text of every run, one after the other: one allocation for all of them.
     pub text_buffer: String,
+    /// The decoded value of every attribute, one after the other, likewise.
+    pub values: String,
     pub comments: Vec<Comment>,
     pub stray_end_tags: Vec<StrayEndTag>,
 }
@@ -167,7 +170,7 @@ pub struct HtmlIndex {
 impl HtmlIndex {
     pub fn parse(html: &str) -> Self {
         let mut builder = Builder {
-            html_len: html.len(),
+            html,
             ..Builder::default()
         };
         let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: Span<usize>| {
@@ -188,6 +191,11 @@ impl HtmlIndex {
         self.attributes_of(element)
             .iter()
             .find(|a| &*a.name == name)
+    }
+
+    /// An attribute's decoded value.
+    pub fn value(&self, attribute: &Attribute) -> &str {
+        self.values.get(attribute.value.clone()).unwrap_or_default()
     }
 
     /// A text run's decoded text.
@@ -243,7 +251,9 @@ impl<E: Emitter> ForwardingEmitter for WithoutParseErrors<E> {
 
 /// Collects tokenizer events into the index, keeping the stack of open elements.
 #[derive(Default)]
-struct Builder {
+struct Builder<'h> {
+    /// The field's HTML, whose bytes most of html5gum's text and values are.
+    html: &'h str,
     index: HtmlIndex,
     open: Vec<ElementId>,
     /// Formatting elements closed by some other end tag; browsers reopen them, so their own
@@ -252,7 +262,6 @@ struct Builder {
     pending: Option<PendingTag>,
     foreign_depth: usize,
     select_depth: usize,
-    html_len: usize,
 }
 
 /// Inside `<select>` browsers drop every tag but these (the "in select" insertion mode).
@@ -269,7 +278,7 @@ struct PendingTag {
     attributes_from: usize,
 }
 
-impl Builder {
+impl Builder<'_> {
     fn event(&mut self, event: CallbackEvent<'_>, span: Range<usize>) {
         match event {
             CallbackEvent::OpenStartTag { name } => {
@@ -281,8 +290,13 @@ impl Builder {
             }
             CallbackEvent::AttributeName { name } => self.attribute_name(name, span),
             CallbackEvent::AttributeValue { value } => {
+                let start = self.index.values.len();
+                self.index
+                    .values
+                    .push_str(&decoded(self.html, value, &span));
+                let end = self.index.values.len();
                 if let Some(attribute) = self.current_attribute() {
-                    attribute.value = lossy(value);
+                    attribute.value = start..end;
                     attribute.value_span = Some(span);
                 }
             }
@@ -294,7 +308,9 @@ impl Builder {
             CallbackEvent::EndTag { name } => self.end_tag(&utf8(name), span),
             CallbackEvent::String { value } => {
                 let start = self.index.text_buffer.len();
-                self.index.text_buffer.push_str(&utf8(value));
+                self.index
+                    .text_buffer
+                    .push_str(&decoded(self.html, value, &span));
                 self.index.texts.push(Text {
                     decoded: start..self.index.text_buffer.len(),
                     span,
@@ -320,7 +336,7 @@ impl Builder {
         self.index.attributes.push(Attribute {
             name: if duplicate { Name::from("") } else { name },
             name_span: span,
-            value: String::new(),
+            value: 0..0,
             value_span: None,
         });
     }
@@ -536,7 +552,7 @@ impl Builder {
     fn finish(mut self) -> HtmlIndex {
         // Elements still open keep `Closed::Unclosed`, set when they were created.
         for &id in &self.open {
-            self.index.elements[id].content.end = self.html_len;
+            self.index.elements[id].content.end = self.html.len();
         }
         self.mark_content();
         self.index
@@ -642,6 +658,16 @@ fn lossy(bytes: &[u8]) -> String {
     utf8(bytes).into_owned()
 }
 
+/// The text of html5gum's bytes for a span of the field. Most are the field's own bytes, with
+/// no entity decoded in them: then they are its text, valid UTF-8 already, and comparing them
+/// costs less than validating them again.
+fn decoded<'a>(html: &'a str, bytes: &'a [u8], span: &Range<usize>) -> std::borrow::Cow<'a, str> {
+    match html.get(span.clone()) {
+        Some(source) if source.as_bytes() == bytes => std::borrow::Cow::Borrowed(source),
+        _ => utf8(bytes),
+    }
+}
+
 /// The text of html5gum's bytes, borrowed when (as always from `&str` input) it is UTF-8.
 fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
@@ -712,7 +738,7 @@ mod tests {
         let index = HtmlIndex::parse(html);
         let a = &index.elements[0];
         let href = index.attribute(a, "href").expect("href");
-        assert_eq!(href.value, "x&y");
+        assert_eq!(index.value(href), "x&y");
         assert_eq!(&html[href.value_span.clone().expect("span")], "x&amp;y");
         assert_eq!(index.attributes_of(a).len(), 3);
         let title = index.attribute(a, "title").expect("title");

@@ -178,28 +178,29 @@ impl CutScan {
         self.scanned = i;
     }
 
-    /// Moves through a string's text; returns where scanning resumes.
+    /// Moves through a string's text; returns where scanning resumes. Only quotes stop the
+    /// search: WordPress escapes every `/`, so stopping at each backslash too would stop every
+    /// few bytes. A quote preceded by an odd run of backslashes is escaped.
     fn skip_string(&mut self, bytes: &[u8], from: usize) -> usize {
         let mut i = from;
         if self.escaped {
             self.escaped = false;
             i += 1;
         }
+        let string_start = i;
         while i < bytes.len() {
-            match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
-                None => return bytes.len(),
-                Some(at) if bytes[i + at] == b'"' => {
-                    self.in_string = false;
-                    return i + at + 1;
-                }
-                Some(at) => {
-                    if i + at + 1 >= bytes.len() {
-                        self.escaped = true;
-                        return bytes.len();
-                    }
-                    i += at + 2;
-                }
+            let Some(at) = memchr::memchr(b'"', &bytes[i..]) else {
+                // The string goes on into the next read; note a trailing escape.
+                let tail = &bytes[string_start.max(i)..];
+                self.escaped = is_escaped(tail, tail.len());
+                return bytes.len();
+            };
+            let quote = i + at;
+            if !is_escaped(&bytes[string_start..], quote - string_start) {
+                self.in_string = false;
+                return quote + 1;
             }
+            i = quote + 1;
         }
         i.min(bytes.len())
     }
@@ -209,6 +210,16 @@ impl CutScan {
         self.scanned = self.scanned.saturating_sub(by);
         self.last_cut = self.last_cut.filter(|&c| c > by).map(|c| c - by);
     }
+}
+
+/// Whether the byte at `at` is escaped: an odd run of backslashes comes right before it.
+fn is_escaped(bytes: &[u8], at: usize) -> bool {
+    let backslashes = bytes[..at]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\\')
+        .count();
+    !backslashes.is_multiple_of(2)
 }
 
 #[cfg(test)]
@@ -254,6 +265,18 @@ mod tests {
         assert!(pieces.len() > 1);
         for piece in &pieces[..pieces.len() - 1] {
             assert!(piece.ends_with(','), "{piece}");
+        }
+    }
+
+    #[test]
+    fn quotes_after_runs_of_backslashes_read_as_json_reads_them() {
+        // `"x\\\\"` ends after two escaped backslashes; `"\\\"}"` holds `\"}`.
+        let text = "{\"a\":\"x\\\\\\\\\"}\n{\"b\":\"\\\\\\\"}\"}\n{\"c\":1}\n";
+        for target in [1, 2, 3, 5, 8] {
+            let pieces = cuts(text, target);
+            assert_eq!(pieces.concat(), text);
+            assert_eq!(pieces[0], "{\"a\":\"x\\\\\\\\\"}", "target {target}");
+            assert!(pieces[1].ends_with("\"}\"}"), "target {target}: {pieces:?}");
         }
     }
 

@@ -96,9 +96,10 @@ pub fn find(field: usize, index: &HtmlIndex, base: &Url) -> Vec<Link> {
             continue;
         };
         if let Some(srcset) = index.attribute(element, "srcset") {
-            links.extend(srcset_links(field, id, tag, srcset, base));
+            let value = index.value(srcset);
+            links.extend(srcset_links(field, id, tag, (srcset, value), base));
         }
-        let value = attr.value.trim_matches(is_html_space).to_owned();
+        let value = index.value(attr).trim_matches(is_html_space).to_owned();
         links.push(Link {
             field,
             element: id,
@@ -121,16 +122,16 @@ fn srcset_links(
     field: usize,
     element: ElementId,
     tag: &'static str,
-    srcset: &crate::html::Attribute,
+    (srcset, value): (&crate::html::Attribute, &str),
     base: &Url,
 ) -> Vec<Link> {
     let Some(span) = srcset.value_span.clone() else {
         return Vec::new();
     };
-    let exact = span.len() == srcset.value.len();
+    let exact = span.len() == value.len();
     let mut found = Vec::new();
     let mut offset = 0;
-    for candidate in srcset.value.split(',') {
+    for candidate in value.split(',') {
         let leading = candidate.len() - candidate.trim_start().len();
         let url = candidate
             .trim_start()

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use fnv::FnvHashMap;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::{PostContext, Rule, RuleMeta};
@@ -31,7 +31,7 @@ const READ_MORE: [&str; 14] = [
 fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
     let class = index
         .attribute(element, "class")
-        .map(|c| c.value.to_ascii_lowercase())
+        .map(|c| index.value(c).to_ascii_lowercase())
         .unwrap_or_default();
     let is_button = class.contains("button") || index.attribute(element, "download").is_some();
     if is_button
@@ -41,11 +41,30 @@ fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
     {
         return true;
     }
+    // Trimming removes only trim characters, and lower-casing never makes fewer characters:
+    // a text with more other characters than the longest phrase cannot be one. Most link
+    // texts are told apart so, without being copied.
+    let longest = READ_MORE
+        .iter()
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0);
+    let other_chars: usize = index
+        .texts_in(element.content.clone())
+        .iter()
+        .map(|t| index.text(t).chars().filter(|&c| !is_trimmed(c)).count())
+        .sum();
+    if other_chars > longest {
+        return false;
+    }
     let text = index.text_of(element);
-    let words = text
-        .trim_matches(|c: char| c.is_whitespace() || "…».→>".contains(c))
-        .to_lowercase();
+    let words = text.trim_matches(is_trimmed).to_lowercase();
     READ_MORE.contains(&words.as_str())
+}
+
+/// What is trimmed around a "read more" text: whitespace, ellipses and arrows.
+fn is_trimmed(c: char) -> bool {
+    c.is_whitespace() || "…».→>".contains(c)
 }
 
 declare_rule! {
@@ -82,7 +101,7 @@ impl Rule for DuplicateLink {
     }
 
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let mut first_seen: HashMap<String, usize> = HashMap::new();
+        let mut first_seen: FnvHashMap<String, usize> = FnvHashMap::default();
         for (i, link) in post.links.iter().enumerate() {
             let field = &post.html[link.field];
             let Ok(url) = &link.target else { continue };

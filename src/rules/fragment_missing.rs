@@ -16,7 +16,7 @@ fn targets(post: &PostContext<'_, '_>) -> HashSet<String> {
                 let is_target = &*attribute.name == "id"
                     || (&*attribute.name == "name" && &*element.name == "a");
                 if is_target {
-                    found.insert(attribute.value.clone());
+                    found.insert(index.value(attribute).to_owned());
                 }
             }
         }
@@ -73,7 +73,7 @@ fn not_an_id_link(fragment: &str, post: &PostContext<'_, '_>, link: &crate::link
     .any(|a| index.attribute(element, a).is_some())
         || index
             .attribute(element, "role")
-            .is_some_and(|r| r.value == "tab");
+            .is_some_and(|r| index.value(r) == "tab");
     let footnote = element
         .parent
         .is_some_and(|p| index.attribute(&index.elements[p], "data-fn").is_some());

@@ -126,7 +126,7 @@ impl PatternRule {
             let Some(span) = href.value_span.clone() else {
                 continue;
             };
-            self.check_decoded(post, field, &href.value, &span, out);
+            self.check_decoded(post, field, index.value(href), &span, out);
         }
     }
 
