@@ -311,6 +311,9 @@ pub struct FileReport {
     pub facts: Vec<PostFacts>,
     /// Every post of the file, when `LintOptions::list_posts` asks for them.
     pub post_list: Vec<Arc<PostRef>>,
+    /// Where each segment of the file began, with its line and column: later phases read the
+    /// lines of their findings back from the nearest one.
+    pub line_marks: Vec<LineCursor>,
     /// FNV-1a of the bytes read, so `--fix` can tell whether the file changed since; `None`
     /// unless `LintOptions::hash_content` asks for it.
     pub content_hash: Option<u64>,
@@ -397,6 +400,7 @@ impl Linter {
         let mut state = ReaderState::default();
         let mut cursor = LineCursor::default();
         let mut findings = Findings::new();
+        let mut line_marks: Vec<LineCursor> = Vec::new();
         let mut facts = Vec::new();
         let mut post_list = Vec::new();
         let mut posts = 0;
@@ -417,13 +421,19 @@ impl Linter {
             let first = segment.base == 0;
             if first && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes) {
                 let not_json = settle(&scope.settings, vec![not_json]);
-                findings = resolve(&segment, &mut cursor, not_json, &mut [])
+                findings = resolve(&segment, &mut cursor, not_json)
                     .into_iter()
                     .collect();
                 blank = false;
                 break;
             }
             blank &= rules::not_a_post::is_blank(segment.bytes, first);
+            if line_marks
+                .last()
+                .is_none_or(|m| m.offset() != cursor.offset())
+            {
+                line_marks.push(cursor.clone());
+            }
             let len = segment.bytes.len();
             let mut result = self.lint_segment(&scope, &segment, state);
             posts += result.posts;
@@ -432,12 +442,7 @@ impl Linter {
                 bytes: &segment.bytes[..result.read],
                 ..segment
             };
-            findings.extend(resolve(
-                &read,
-                &mut cursor,
-                result.diagnostics,
-                &mut result.facts,
-            ));
+            findings.extend(resolve(&read, &mut cursor, result.diagnostics));
             facts.append(&mut result.facts);
             post_list.append(&mut result.post_list);
             if result.read == 0 {
@@ -462,6 +467,7 @@ impl Linter {
             findings,
             facts,
             post_list,
+            line_marks,
             content_hash: hasher.map(|h| h.finish()),
         })
     }
@@ -616,17 +622,14 @@ fn settle(settings: &Effective, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic>
         .collect()
 }
 
-/// Sorts a segment's diagnostics and resolves their lines and columns in one pass, with those
-/// of the values the site phase may point at.
+/// Sorts a segment's diagnostics and resolves their lines and columns in one pass.
 fn resolve(
     segment: &Segment<'_>,
     cursor: &mut LineCursor,
     mut diagnostics: Vec<Diagnostic>,
-    facts: &mut [PostFacts],
 ) -> Vec<Finding> {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let (start, end) = (cursor.offset(), segment.base + segment.bytes.len());
-    let fact_ranges: Vec<Range<usize>> = facts.iter_mut().flat_map(|f| f.ranges()).collect();
     let mut points: Vec<usize> = diagnostics
         .iter()
         .flat_map(|d| {
@@ -634,7 +637,6 @@ fn resolve(
                 .chain(d.secondary.iter().map(|l| &l.range))
                 .flat_map(|r| [r.start, r.end])
         })
-        .chain(fact_ranges.iter().flat_map(|r| [r.start, r.end]))
         .map(|p| p.clamp(start, end))
         .collect();
     points.sort_unstable();
@@ -651,9 +653,6 @@ fn resolve(
     let at = |offset: usize| resolved[points.partition_point(|&p| p < offset.clamp(start, end))];
     let span =
         |range: &Range<usize>| ResolvedSpan::new(range.clone(), at(range.start), at(range.end));
-    for fact in facts.iter_mut() {
-        fact.resolve(&span);
-    }
     let offending = |range: &Range<usize>| {
         let local = |offset: usize| offset.clamp(segment.base, end) - segment.base;
         &segment.bytes[local(range.start)..local(range.end)]

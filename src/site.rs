@@ -23,8 +23,8 @@ pub struct PostFacts {
     pub post: Arc<PostRef>,
     /// Lower-cased host of the post's `link`.
     pub host: Option<String>,
-    pub status: Option<String>,
-    pub post_type: Option<String>,
+    pub status: Option<Word>,
+    pub post_type: Option<Word>,
     /// A page's `parent`: pages under different parents may share a slug.
     pub parent: Option<i64>,
     /// The post's `link`, normalised as links are compared.
@@ -42,6 +42,29 @@ pub struct PostFacts {
     pub internal_links: Vec<InternalLink>,
     /// Every `http(s)` target of the post, when the links are checked over the network.
     pub remote_links: Vec<RemoteLink>,
+}
+
+/// A status or post type: the usual ones as static text, as a run keeps one for every post.
+pub type Word = std::borrow::Cow<'static, str>;
+
+fn word(text: &str) -> Word {
+    const USUAL: [&str; 11] = [
+        "publish",
+        "future",
+        "draft",
+        "pending",
+        "private",
+        "trash",
+        "inherit",
+        "post",
+        "page",
+        "attachment",
+        "revision",
+    ];
+    match USUAL.iter().find(|usual| **usual == text) {
+        Some(usual) => Word::Borrowed(usual),
+        None => Word::Owned(text.to_owned()),
+    }
 }
 
 /// A link whose target the remote checker requests.
@@ -122,8 +145,8 @@ impl PostFacts {
                 .map_or_else(Vec::new, |h| internal_links(post, h)),
             remote_links,
             host,
-            status: post.post.str_at("status").map(|s| s.as_str().to_owned()),
-            post_type: post.post.str_at("type").map(|s| s.as_str().to_owned()),
+            status: post.post.str_at("status").map(|s| word(s.as_str())),
+            post_type: post.post.str_at("type").map(|s| word(s.as_str())),
             parent,
             permalink: link.as_ref().map(page_key),
             language: link.as_ref().and_then(language_folder),
@@ -132,37 +155,6 @@ impl PostFacts {
             guid_host,
             dates: DateFacts::of(post),
         })
-    }
-
-    fn located_mut(&mut self) -> Vec<&mut Located> {
-        let mut all: Vec<&mut Located> = Vec::new();
-        for valued in [&mut self.slug, &mut self.title, &mut self.guid_host]
-            .into_iter()
-            .flatten()
-        {
-            all.push(&mut valued.at);
-        }
-        if let Some(dates) = &mut self.dates {
-            all.push(&mut dates.gmt);
-            all.push(&mut dates.local_at);
-        }
-        all.extend(self.internal_links.iter_mut().map(|l| &mut l.at));
-        all.extend(self.remote_links.iter_mut().map(|l| &mut l.at));
-        all
-    }
-
-    /// The file ranges whose lines and columns the site phase may need.
-    pub fn ranges(&mut self) -> Vec<Range<usize>> {
-        self.located_mut()
-            .into_iter()
-            .map(|l| l.range.clone())
-            .collect()
-    }
-
-    pub fn resolve(&mut self, span: &impl Fn(&Range<usize>) -> ResolvedSpan) {
-        for located in self.located_mut() {
-            located.span = Some(span(&located.range));
-        }
     }
 }
 
@@ -260,49 +252,88 @@ pub struct DateFacts {
     pub local_at: Located,
 }
 
-/// A file range, and its lines and columns once the file was read.
+/// A file range a finding may point at. Its line and column are worked out only if one does
+/// (`add_findings`): most never do, and a run keeps these for every post.
 #[derive(Debug, Clone)]
 pub struct Located {
     pub range: Range<usize>,
-    pub span: Option<ResolvedSpan>,
 }
 
 impl Located {
     pub fn new(range: Range<usize>) -> Self {
-        Self { range, span: None }
+        Self { range }
     }
 }
 
-/// A finding of the site phase and the file it belongs to.
+/// A finding of a phase after linting (the site rules, the link check): its diagnostic, the
+/// file it belongs to, and its fingerprint. Lines and columns come when it is added.
 pub struct SiteFinding {
     pub file: usize,
-    pub finding: Finding,
+    pub diagnostic: Diagnostic,
+    pub fingerprint: u64,
 }
 
 impl SiteFinding {
-    /// A finding on a located value; `None` if its lines were never resolved.
-    pub fn new(
-        file: usize,
-        diagnostic: Diagnostic,
-        primary: &Located,
-        secondary: &[&Located],
-        text: &str,
-    ) -> Option<Self> {
-        let span = primary.span?;
-        let secondary = secondary
-            .iter()
-            .map(|l| l.span)
-            .collect::<Option<Vec<_>>>()?;
-        Some(Self {
+    /// A finding on `text`, the value its fingerprint is made of.
+    pub fn new(file: usize, diagnostic: Diagnostic, text: &str) -> Self {
+        Self {
             file,
-            finding: Finding {
-                span,
-                secondary,
-                fingerprint: fingerprint(diagnostic.rule, text.as_bytes()),
-                diagnostic,
-            },
-        })
+            fingerprint: fingerprint(diagnostic.rule, text.as_bytes()),
+            diagnostic,
+        }
     }
+}
+
+/// Adds findings of a later phase to their files' reports, with the lines and columns of their
+/// ranges read back from each file, from the nearest place the lint marked before them.
+/// Returns a notice for each file that could not be read again.
+pub fn add_findings(reports: &mut [FileReport], found: Vec<SiteFinding>) -> Vec<String> {
+    let mut by_file: Vec<Vec<SiteFinding>> = (0..reports.len()).map(|_| Vec::new()).collect();
+    for finding in found {
+        if let Some(list) = by_file.get_mut(finding.file) {
+            list.push(finding);
+        }
+    }
+    let mut notices = Vec::new();
+    for (report, found) in reports.iter_mut().zip(by_file) {
+        if found.is_empty() {
+            continue;
+        }
+        let ranges = found.iter().flat_map(|f| {
+            std::iter::once(&f.diagnostic.range)
+                .chain(f.diagnostic.secondary.iter().map(|l| &l.range))
+        });
+        let offsets: Vec<usize> = ranges.flat_map(|r| [r.start, r.end]).collect();
+        let lines = match crate::source::line_cols(&report.file, &report.line_marks, &offsets) {
+            Ok(lines) => lines,
+            Err(error) => {
+                notices.push(format!(
+                    "{}: {} findings of the site and link checks are left out: the file cannot be read again: {error}",
+                    report.file.name,
+                    found.len()
+                ));
+                continue;
+            }
+        };
+        let span = |range: &Range<usize>| {
+            ResolvedSpan::new(range.clone(), lines(range.start), lines(range.end))
+        };
+        for late in found {
+            let secondary = late
+                .diagnostic
+                .secondary
+                .iter()
+                .map(|l| span(&l.range))
+                .collect();
+            report.findings.push(Finding {
+                span: span(&late.diagnostic.range),
+                secondary,
+                fingerprint: late.fingerprint,
+                diagnostic: late.diagnostic,
+            });
+        }
+    }
+    notices
 }
 
 /// Runs the site rules over the posts of the run and adds their findings to the reports.
@@ -326,14 +357,12 @@ pub fn run(config: &Config, reports: &mut [FileReport], facts: Vec<PostFacts>) -
             }
         }
     }
-    for mut site_finding in found {
-        if let Some(severity) = settings.configured_severity(site_finding.finding.diagnostic.rule) {
-            site_finding.finding.diagnostic.severity = severity;
-        }
-        if let Some(report) = reports.get_mut(site_finding.file) {
-            report.findings.push(site_finding.finding);
+    for site_finding in &mut found {
+        if let Some(severity) = settings.configured_severity(site_finding.diagnostic.rule) {
+            site_finding.diagnostic.severity = severity;
         }
     }
     // Each file's findings stay in report order: `Findings` merges these in as it is walked.
+    notes.extend(add_findings(reports, found));
     notes
 }

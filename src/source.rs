@@ -154,6 +154,46 @@ impl LineCursor {
     }
 }
 
+/// Lines and columns of offsets in a file linted earlier in the run. Each is read back from the
+/// nearest mark the lint left at or before it (`FileReport::line_marks`, one per segment), so
+/// a finding near the end of a large file does not read it from its start.
+pub fn line_cols(
+    file: &SourceFile,
+    marks: &[LineCursor],
+    offsets: &[usize],
+) -> std::io::Result<impl Fn(usize) -> LineCol + use<>> {
+    let mut points = offsets.to_vec();
+    points.sort_unstable();
+    points.dedup();
+    let mut resolved = Vec::with_capacity(points.len());
+    let mut i = 0;
+    while i < points.len() {
+        let mark = marks
+            .partition_point(|m| m.offset() <= points[i])
+            .saturating_sub(1);
+        let mut cursor = marks.get(mark).cloned().unwrap_or_default();
+        let next_mark = marks.get(mark + 1).map_or(usize::MAX, LineCursor::offset);
+        let group_end = i + points[i..].partition_point(|&p| p < next_mark);
+        let base = cursor.offset();
+        let bytes = file.read_range(base..points[group_end - 1])?;
+        for &point in &points[i..group_end] {
+            // A file that shrank since it was linted: stop at its end rather than read past.
+            cursor.advance(&bytes, base, point.clamp(base, base + bytes.len()));
+            resolved.push(cursor.line_col());
+        }
+        i = group_end;
+    }
+    Ok(move |offset: usize| {
+        let at = points.partition_point(|&p| p < offset);
+        let start = LineCol { line: 1, column: 1 };
+        resolved
+            .get(at)
+            .or(resolved.last())
+            .copied()
+            .unwrap_or(start)
+    })
+}
+
 /// Offsets of line starts in a piece of text, for laying out snippets.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
@@ -207,6 +247,29 @@ mod tests {
         let mut cursor = LineCursor::default();
         cursor.advance(text, 0, offset);
         (cursor.line_col().line, cursor.line_col().column)
+    }
+
+    #[test]
+    fn lines_read_back_from_marks_match_a_pass_from_the_start() {
+        let text = "ab\r\ncd\u{2019}e\rfg\nhij\n\nk\u{2019}lm\r\n".repeat(7);
+        let bytes = text.as_bytes();
+        // Marks where segments would begin, one of them between `\r` and `\n`.
+        let mut marks = Vec::new();
+        let mut cursor = LineCursor::default();
+        for start in [0, 3, 17, 40, 41, 90] {
+            cursor.advance(bytes, 0, start);
+            marks.push(cursor.clone());
+        }
+        let file = SourceFile::in_memory("t.json", bytes.to_vec());
+        let offsets: Vec<usize> = (0..=bytes.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        let lines = line_cols(&file, &marks, &offsets).expect("in memory");
+        for &offset in &offsets {
+            let expected = line_col(bytes, offset);
+            let got = lines(offset);
+            assert_eq!((got.line, got.column), expected, "offset {offset}");
+        }
     }
 
     #[test]

@@ -7,12 +7,12 @@ use std::io::IsTerminal;
 use url::Url;
 
 use crate::config::Effective;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Finding, fingerprint};
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::FileReport;
 use crate::rules::link_broken::LinkBroken;
 use crate::rules::link_redirect::LinkRedirect;
 use crate::rules::link_unverifiable::LinkUnverifiable;
-use crate::site::PostFacts;
+use crate::site::{PostFacts, SiteFinding, add_findings};
 
 use super::LinkCheck;
 use super::cache::LinkCache;
@@ -87,7 +87,8 @@ pub fn run(
             .notices
             .push(format!("cannot write the link cache: {error}"));
     }
-    add_findings(settings, facts, &outcomes, reports);
+    let notices = link_findings(settings, facts, &outcomes, reports);
+    stats.notices.extend(notices);
     stats
 }
 
@@ -105,12 +106,14 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn add_findings(
+/// The findings of links whose targets failed, added to their reports; returns notices.
+fn link_findings(
     settings: &Effective,
     facts: &[PostFacts],
     outcomes: &HashMap<String, Outcome>,
     reports: &mut [FileReport],
-) {
+) -> Vec<String> {
+    let mut found = Vec::new();
     for fact in facts {
         for link in &fact.remote_links {
             let Some(outcome) = outcomes.get(&link.url) else {
@@ -140,7 +143,6 @@ fn add_findings(
             if !settings.is_enabled(meta.code) {
                 continue;
             }
-            let Some(span) = link.at.span else { continue };
             let mut diagnostic =
                 Diagnostic::new(meta, link.at.range.clone(), message).with_help(help);
             if let Some(severity) = settings.configured_severity(meta.code) {
@@ -162,14 +164,8 @@ fn add_findings(
             }
             diagnostic.post = Some(fact.post.clone());
             diagnostic.field = Some("content.rendered");
-            if let Some(report) = reports.get_mut(fact.file) {
-                report.findings.push(Finding {
-                    span,
-                    secondary: Vec::new(),
-                    fingerprint: fingerprint(meta.code, link.url.as_bytes()),
-                    diagnostic,
-                });
-            }
+            found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
         }
     }
+    add_findings(reports, found)
 }

@@ -200,13 +200,7 @@ impl Rule for DateOffsetSuspicious {
                 ));
                 diagnostic.post = Some(post.post.clone());
                 diagnostic.field = Some("date_gmt");
-                out.extend(SiteFinding::new(
-                    post.file,
-                    diagnostic,
-                    &dates.gmt,
-                    &[&dates.local_at],
-                    &dates.gmt_value,
-                ));
+                out.push(SiteFinding::new(post.file, diagnostic, &dates.gmt_value));
             }
         }
         Some(format!(

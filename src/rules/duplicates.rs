@@ -63,18 +63,7 @@ pub fn report(
                     format!("{what} of {first_name}"),
                 );
             }
-            let secondary: Vec<_> = if same_file {
-                vec![&first_value.at]
-            } else {
-                Vec::new()
-            };
-            out.extend(SiteFinding::new(
-                post.file,
-                diagnostic,
-                &valued.at,
-                &secondary,
-                &valued.value,
-            ));
+            out.push(SiteFinding::new(post.file, diagnostic, &valued.value));
         }
     }
 }

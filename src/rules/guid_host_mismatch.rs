@@ -59,13 +59,7 @@ impl Rule for GuidHostMismatch {
             .with_help("expected after a domain move; keep the guid as it is");
             diagnostic.post = Some(post.post.clone());
             diagnostic.field = Some("guid.rendered");
-            out.extend(SiteFinding::new(
-                post.file,
-                diagnostic,
-                &guid.at,
-                &[],
-                &guid.value,
-            ));
+            out.push(SiteFinding::new(post.file, diagnostic, &guid.value));
         }
         None
     }

@@ -69,13 +69,7 @@ impl Rule for LinkInternalDraft {
                 ));
                 diagnostic.post = Some(post.post.clone());
                 diagnostic.field = Some("content.rendered");
-                out.extend(SiteFinding::new(
-                    post.file,
-                    diagnostic,
-                    &link.at,
-                    &[],
-                    &link.target,
-                ));
+                out.push(SiteFinding::new(post.file, diagnostic, &link.target));
             }
         }
         None

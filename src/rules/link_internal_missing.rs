@@ -76,13 +76,7 @@ impl Rule for LinkInternalMissing {
                 );
                 diagnostic.post = Some(post.post.clone());
                 diagnostic.field = Some("content.rendered");
-                out.extend(SiteFinding::new(
-                    post.file,
-                    diagnostic,
-                    &link.at,
-                    &[],
-                    &link.target,
-                ));
+                out.push(SiteFinding::new(post.file, diagnostic, &link.target));
             }
         }
         None
