@@ -42,6 +42,7 @@ fn main() {
     for line in &report {
         println!("{line}");
     }
+    println!();
     scaling(&generated);
     startup();
     link_checker();
@@ -196,7 +197,7 @@ fn scaling(inputs: &[Input]) {
         })
         .collect();
     let linter = Linter::new(Arc::new(Config::builtin()), LintOptions::default());
-    let run = |threads: usize| {
+    let run = |threads: usize, files: &[Input]| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -204,7 +205,7 @@ fn scaling(inputs: &[Input]) {
         pool.install(|| {
             timed(|| {
                 use rayon::prelude::*;
-                chunks
+                files
                     .par_iter()
                     .map(|c| lint(&linter, std::slice::from_ref(c)))
                     .sum()
@@ -212,13 +213,15 @@ fn scaling(inputs: &[Input]) {
         })
         .0
     };
-    let (one, two) = (run(1), run(2));
-    println!(
-        "\nscaling: 1 thread {:.3} s, 2 threads {:.3} s: {:.2}x faster",
-        one.as_secs_f64(),
-        two.as_secs_f64(),
-        one.as_secs_f64() / two.as_secs_f64()
-    );
+    for (label, files) in [("64 files", &chunks[..]), ("one file", inputs)] {
+        let (one, two) = (run(1, files), run(2, files));
+        println!(
+            "scaling, {label}: 1 thread {:.3} s, 2 threads {:.3} s: {:.2}x faster",
+            one.as_secs_f64(),
+            two.as_secs_f64(),
+            one.as_secs_f64() / two.as_secs_f64()
+        );
+    }
 }
 
 fn startup() {
