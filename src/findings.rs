@@ -9,24 +9,27 @@
 //! those are kept unpacked and merged in as the findings are walked.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
+
+use fnv::FnvHashMap;
 
 use crate::diagnostic::{
     Applicability, Diagnostic, Edit, Finding, Fix, Label, PostRef, Severity, Text,
 };
 use crate::source::ResolvedSpan;
 
+/// A file's findings, walked in report order (position in the file, then rule code).
 #[derive(Default, Clone)]
 pub struct Findings {
     packed: Vec<u8>,
     packed_count: usize,
     /// Findings that arrived out of report order, merged in when walking.
     late: Vec<Finding>,
+    /// The static texts the packed findings name by index, and each one's index by address.
     statics: Vec<&'static str>,
-    static_ids: HashMap<(usize, usize), u32>,
+    static_ids: FnvHashMap<(usize, usize), u32>,
     posts: Vec<Arc<PostRef>>,
     /// The sort key of the last packed finding: a finding that sorts before it goes to `late`.
     last: Option<(usize, &'static str, usize, String)>,
@@ -105,6 +108,8 @@ impl Findings {
         id
     }
 
+    /// A post's index in the table. A post's findings arrive together, so only the last post
+    /// is compared; a post met again later is added again, which costs a pointer.
     fn post_id(&mut self, post: &Arc<PostRef>) -> usize {
         match self.posts.last() {
             Some(last) if Arc::ptr_eq(last, post) => self.posts.len() - 1,
@@ -544,7 +549,9 @@ mod tests {
 
     #[test]
     fn every_field_reads_back_as_written() {
-        let written = vec![full(5), full(1 << 40), finding(1 << 41, "a", "b".into())];
+        let mut info = finding(1 << 41, "a", "b".into());
+        info.diagnostic.severity = Severity::Info;
+        let written = vec![full(5), full(1 << 40), info];
         let packed: Findings = written.iter().cloned().collect();
         assert_eq!(packed.len(), 3);
         assert_eq!(packed.to_vec(), written);
