@@ -25,7 +25,7 @@ use crate::links::{self, Link};
 use crate::post::{HtmlFieldKind, Post};
 use crate::rules;
 use crate::site::{PostFacts, SiteFinding};
-use crate::source::{LineCol, LineCursor, Origin, ResolvedSpan, SourceFile};
+use crate::source::{LineCols, LineCursor, Origin, ResolvedSpan, SourceFile};
 use crate::suppress;
 
 /// What a rule declares about itself; `postlint rules` and `postlint explain` print it.
@@ -640,7 +640,7 @@ fn resolve(
 ) -> Vec<Finding> {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let (start, end) = (cursor.offset(), segment.base + segment.bytes.len());
-    let mut points: Vec<usize> = diagnostics
+    let points: Vec<usize> = diagnostics
         .iter()
         .flat_map(|d| {
             std::iter::once(&d.range)
@@ -649,18 +649,10 @@ fn resolve(
         })
         .map(|p| p.clamp(start, end))
         .collect();
-    points.sort_unstable();
-    points.dedup();
-    let resolved: Vec<LineCol> = points
-        .iter()
-        .map(|&point| {
-            cursor.advance(segment.bytes, segment.base, point);
-            cursor.line_col()
-        })
-        .collect();
+    let lines = LineCols::walk(cursor, segment.bytes, segment.base, points);
     cursor.advance(segment.bytes, segment.base, end);
     // Every offset asked for below is one of `points`, clamped the same way.
-    let at = |offset: usize| resolved[points.partition_point(|&p| p < offset.clamp(start, end))];
+    let at = |offset: usize| lines.get(offset.clamp(start, end));
     let span =
         |range: &Range<usize>| ResolvedSpan::new(range.clone(), at(range.start), at(range.end));
     let offending = |range: &Range<usize>| {

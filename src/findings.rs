@@ -481,12 +481,6 @@ impl fmt::Debug for Findings {
     }
 }
 
-impl PartialEq for Findings {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use crate::engine::PostContext;
 use crate::input::json::{JsonStyle, Value};
 use crate::links::normalized;
 use crate::post::HtmlFieldKind;
-use crate::source::ResolvedSpan;
+use crate::source::{LineCols, ResolvedSpan};
 
 /// What the site phase needs of a post, kept after the post itself is dropped.
 #[derive(Debug, Clone)]
@@ -304,7 +304,7 @@ pub fn add_findings(reports: &mut [FileReport], found: Vec<SiteFinding>) -> Vec<
                 .chain(f.diagnostic.secondary.iter().map(|l| &l.range))
         });
         let offsets: Vec<usize> = ranges.flat_map(|r| [r.start, r.end]).collect();
-        let lines = match crate::source::line_cols(&report.file, &report.line_marks, &offsets) {
+        let lines = match LineCols::read_back(&report.file, &report.line_marks, offsets) {
             Ok(lines) => lines,
             Err(error) => {
                 notices.push(format!(
@@ -316,7 +316,7 @@ pub fn add_findings(reports: &mut [FileReport], found: Vec<SiteFinding>) -> Vec<
             }
         };
         let span = |range: &Range<usize>| {
-            ResolvedSpan::new(range.clone(), lines(range.start), lines(range.end))
+            ResolvedSpan::new(range.clone(), lines.get(range.start), lines.get(range.end))
         };
         for late in found {
             let secondary = late

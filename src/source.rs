@@ -115,6 +115,15 @@ impl Default for LineCursor {
 }
 
 impl LineCursor {
+    /// Moves forward to each of `points` (ascending), noting the line and column of each. A
+    /// point past `bytes` is taken at their end: a file may have shrunk since it was linted.
+    fn walk(&mut self, bytes: &[u8], base: usize, points: &[usize], out: &mut Vec<LineCol>) {
+        for &point in points {
+            self.advance(bytes, base, point.min(base + bytes.len()));
+            out.push(self.line_col());
+        }
+    }
+
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -154,44 +163,64 @@ impl LineCursor {
     }
 }
 
-/// Lines and columns of offsets in a file linted earlier in the run. Each is read back from the
-/// nearest mark the lint left at or before it (`FileReport::line_marks`, one per segment), so
-/// a finding near the end of a large file does not read it from its start.
-pub fn line_cols(
-    file: &SourceFile,
-    marks: &[LineCursor],
-    offsets: &[usize],
-) -> std::io::Result<impl Fn(usize) -> LineCol + use<>> {
-    let mut points = offsets.to_vec();
-    points.sort_unstable();
-    points.dedup();
-    let mut resolved = Vec::with_capacity(points.len());
-    let mut i = 0;
-    while i < points.len() {
-        let mark = marks
-            .partition_point(|m| m.offset() <= points[i])
-            .saturating_sub(1);
-        let mut cursor = marks.get(mark).cloned().unwrap_or_default();
-        let next_mark = marks.get(mark + 1).map_or(usize::MAX, LineCursor::offset);
-        let group_end = i + points[i..].partition_point(|&p| p < next_mark);
-        let base = cursor.offset();
-        let bytes = file.read_range(base..points[group_end - 1])?;
-        for &point in &points[i..group_end] {
-            // A file that shrank since it was linted: stop at its end rather than read past.
-            cursor.advance(&bytes, base, point.clamp(base, base + bytes.len()));
-            resolved.push(cursor.line_col());
-        }
-        i = group_end;
+/// The lines and columns of a set of offsets, found in one pass forward and looked up by offset.
+pub struct LineCols {
+    /// Ascending, without repeats.
+    offsets: Vec<usize>,
+    found: Vec<LineCol>,
+}
+
+impl LineCols {
+    /// Moves `cursor` forward through `bytes` (the file from `base`) to each of `offsets`.
+    pub fn walk(cursor: &mut LineCursor, bytes: &[u8], base: usize, offsets: Vec<usize>) -> Self {
+        let offsets = ascending(offsets);
+        let mut found = Vec::with_capacity(offsets.len());
+        cursor.walk(bytes, base, &offsets, &mut found);
+        Self { offsets, found }
     }
-    Ok(move |offset: usize| {
-        let at = points.partition_point(|&p| p < offset);
+
+    /// Lines and columns of offsets in a file linted earlier in the run. Each is read back from
+    /// the nearest mark the lint left at or before it (`FileReport::line_marks`, one per
+    /// segment), so a finding near the end of a large file does not read it from its start.
+    pub fn read_back(
+        file: &SourceFile,
+        marks: &[LineCursor],
+        offsets: Vec<usize>,
+    ) -> std::io::Result<Self> {
+        let offsets = ascending(offsets);
+        let mut found = Vec::with_capacity(offsets.len());
+        let mut i = 0;
+        while i < offsets.len() {
+            let mark = marks
+                .partition_point(|m| m.offset() <= offsets[i])
+                .saturating_sub(1);
+            let mut cursor = marks.get(mark).cloned().unwrap_or_default();
+            let next_mark = marks.get(mark + 1).map_or(usize::MAX, LineCursor::offset);
+            let group_end = i + offsets[i..].partition_point(|&p| p < next_mark);
+            let base = cursor.offset();
+            let bytes = file.read_range(base..offsets[group_end - 1])?;
+            cursor.walk(&bytes, base, &offsets[i..group_end], &mut found);
+            i = group_end;
+        }
+        Ok(Self { offsets, found })
+    }
+
+    /// The line and column of one of the offsets walked to.
+    pub fn get(&self, offset: usize) -> LineCol {
+        let at = self.offsets.partition_point(|&p| p < offset);
         let start = LineCol { line: 1, column: 1 };
-        resolved
+        self.found
             .get(at)
-            .or(resolved.last())
+            .or(self.found.last())
             .copied()
             .unwrap_or(start)
-    })
+    }
+}
+
+fn ascending(mut offsets: Vec<usize>) -> Vec<usize> {
+    offsets.sort_unstable();
+    offsets.dedup();
+    offsets
 }
 
 /// Offsets of line starts in a piece of text, for laying out snippets.
@@ -264,10 +293,10 @@ mod tests {
         let offsets: Vec<usize> = (0..=bytes.len())
             .filter(|&o| text.is_char_boundary(o))
             .collect();
-        let lines = line_cols(&file, &marks, &offsets).expect("in memory");
+        let lines = LineCols::read_back(&file, &marks, offsets.clone()).expect("in memory");
         for &offset in &offsets {
             let expected = line_col(bytes, offset);
-            let got = lines(offset);
+            let got = lines.get(offset);
             assert_eq!((got.line, got.column), expected, "offset {offset}");
         }
     }
