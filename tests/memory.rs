@@ -1,6 +1,6 @@
 //! Memory stays bounded: a file much larger than the bound lints within it, because posts are
 //! read, linted and dropped a segment at a time. Alone in its test binary, so the process's
-//! peak resident size is this test's.
+//! peak resident size is this test's: the one test kept out of `tests/it/` for that reason.
 
 use postlint::engine::LintOptions;
 

@@ -1,6 +1,5 @@
 //! The site phase: rules that see every post of a site in the run.
 
-mod common;
 
 use std::sync::Arc;
 
@@ -19,7 +18,7 @@ fn rules_found(outcome: &postlint::CheckOutcome) -> Vec<&'static str> {
 
 #[test]
 fn an_incomplete_export_leaves_internal_links_alone_and_says_so() {
-    let fixture = common::fixture("rules/link-internal-missing/invalid_deleted_and_renamed.ndjson");
+    let fixture = crate::common::fixture("rules/link-internal-missing/invalid_deleted_and_renamed.ndjson");
     let outcome = postlint::check(&[fixture], LintOptions::default());
     assert!(!rules_found(&outcome).contains(&"link-internal-missing"));
     assert_eq!(
@@ -103,7 +102,7 @@ fn a_shard_says_its_site_phase_was_partial() {
 
 #[test]
 fn corpus_site_findings_stay_as_judged() {
-    let Some(corpus) = common::shared("corpus/posts") else {
+    let Some(corpus) = crate::common::shared("corpus/posts") else {
         return;
     };
     let outcome = postlint::check(&[corpus], LintOptions::default());

@@ -1,7 +1,6 @@
 //! `--fix`: byte-exact edits in the file's own JSON style, idempotent, refusing what would break
 //! the file or add a finding, and never overwriting a file that changed meanwhile.
 
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +12,7 @@ use postlint::fix::{self, FixOptions};
 
 fn copy_to_temp(name: &str, dir: &Path) -> PathBuf {
     let target = dir.join(name.replace(".before", ""));
-    std::fs::copy(common::fixture(&format!("fix/{name}")), &target).expect("copy");
+    std::fs::copy(crate::common::fixture(&format!("fix/{name}")), &target).expect("copy");
     target
 }
 
@@ -42,7 +41,7 @@ fn assert_fixed(case: &str, args: &[&str], config: Option<&str>) {
     full.push(&name);
     postlint(dir.path(), &full);
     let expected =
-        std::fs::read(common::fixture(&format!("fix/{case}.after.json"))).expect("expected");
+        std::fs::read(crate::common::fixture(&format!("fix/{case}.after.json"))).expect("expected");
     let got = std::fs::read(&file).expect("fixed");
     assert!(
         got == expected,
@@ -156,7 +155,7 @@ fn damaged_files_are_not_rewritten_without_consent() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("postlint.toml"), "").expect("config");
     let seed = dir.path().join("seed.json");
-    std::fs::copy(common::fixture("seed_koreapro_2205786.json"), &seed).expect("copy");
+    std::fs::copy(crate::common::fixture("seed_koreapro_2205786.json"), &seed).expect("copy");
     let before = std::fs::read(&seed).expect("read");
     let out = postlint(dir.path(), &["--fix", "seed.json"]);
     assert_eq!(std::fs::read(&seed).expect("read"), before);
@@ -193,7 +192,7 @@ fn a_file_changed_meanwhile_is_not_overwritten() {
 
 #[test]
 fn fixing_the_corpus_keeps_every_file_valid() {
-    let Some(corpus) = common::shared("corpus/posts/ss-fukata-blog") else {
+    let Some(corpus) = crate::common::shared("corpus/posts/ss-fukata-blog") else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");

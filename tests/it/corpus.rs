@@ -1,13 +1,12 @@
 //! Every real post in `../shared/corpus/` (6,120 posts from 50 sites): read, linted, every span
 //! inside its file on character boundaries. Skipped when the corpus is absent.
 
-mod common;
 
 use postlint::engine::LintOptions;
 
 #[test]
 fn whole_corpus_lints_with_valid_spans() {
-    let Some(corpus) = common::shared("corpus/posts") else {
+    let Some(corpus) = crate::common::shared("corpus/posts") else {
         return;
     };
     let outcome = postlint::check(&[corpus], LintOptions::default());
@@ -30,7 +29,7 @@ fn whole_corpus_lints_with_valid_spans() {
             }
             assert_eq!(
                 (finding.span.line, finding.span.column),
-                common::naive_line_col(bytes, finding.span.offset),
+                crate::common::naive_line_col(bytes, finding.span.offset),
                 "{}",
                 report.file.name
             );
@@ -41,8 +40,8 @@ fn whole_corpus_lints_with_valid_spans() {
 #[test]
 fn collection_array_gives_the_same_findings_as_single_post_files() {
     let (Some(array), Some(singles)) = (
-        common::shared("corpus/arrays/izquierdahispanica-posts.json"),
-        common::shared("corpus/posts/rest-izquierdahispanica"),
+        crate::common::shared("corpus/arrays/izquierdahispanica-posts.json"),
+        crate::common::shared("corpus/posts/rest-izquierdahispanica"),
     ) else {
         return;
     };

@@ -2,9 +2,8 @@
 //! same, byte for byte, as reading each file whole: cut points, re-reads after damage and line
 //! counting across segments must not show.
 
-mod common;
 
-use common::fixture;
+use crate::common::fixture;
 use std::sync::Arc;
 
 use postlint::config::{CliRules, Config, ConfigRequest};
@@ -22,7 +21,7 @@ fn json_report(paths: &[std::path::PathBuf], segment_bytes: usize) -> String {
 #[test]
 fn tiny_segments_give_the_same_report_as_whole_files() {
     let mut paths = vec![fixture("")];
-    if let Some(array) = common::shared("corpus/arrays") {
+    if let Some(array) = crate::common::shared("corpus/arrays") {
         paths.push(array);
     }
     let whole = json_report(&paths, usize::MAX / 2);

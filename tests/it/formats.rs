@@ -1,13 +1,12 @@
 //! The reports for CI and editors: GitHub annotations, SARIF, JUnit, rdjson, GitLab, Markdown,
 //! HTML; writing several in one run; statistics; shards and their merge; changed files.
 
-mod common;
 
 use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
-use common::fixture;
+use crate::common::fixture;
 use predicates::prelude::*;
 
 fn postlint() -> Command {
@@ -128,7 +127,7 @@ fn sarif_fingerprints_survive_an_edit_elsewhere() {
 
 #[test]
 fn sarif_passes_microsofts_validator() {
-    let Some(validator) = common::system_tool("Sarif.Multitool", Some("SARIF_MULTITOOL")) else {
+    let Some(validator) = crate::common::system_tool("Sarif.Multitool", Some("SARIF_MULTITOOL")) else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -195,7 +194,7 @@ fn junit_has_a_case_per_post_and_a_failure_per_finding() {
         .filter(|n| n.has_tag_name("failure"))
         .count();
     assert_eq!(failures, diagnostics.len());
-    if let Some(python) = common::system_tool("python3", None) {
+    if let Some(python) = crate::common::system_tool("python3", None) {
         let dir = tempfile::tempdir().expect("temp dir");
         let file = dir.path().join("junit.xml");
         std::fs::write(&file, &text).expect("write");

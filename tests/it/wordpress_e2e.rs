@@ -4,7 +4,6 @@
 //! through SQL, in America/New_York. Skips with a message when the server is not running,
 //! except under `CI=true`, where that is a failure.
 
-mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -127,7 +126,7 @@ fn assert_spans_point_into_saved_files(dir: &Path, report: &Value) {
         let offset = span["offset"].as_u64().expect("an offset") as usize;
         let length = span["length"].as_u64().expect("a length") as usize;
         let text = String::from_utf8_lossy(&bytes[offset..offset + length]).into_owned();
-        let (line, column) = common::naive_line_col(&bytes, offset);
+        let (line, column) = crate::common::naive_line_col(&bytes, offset);
         assert_eq!(
             (span["line"].as_u64(), span["column"].as_u64()),
             (Some(line as u64), Some(column as u64)),

@@ -1,9 +1,8 @@
 //! The real binary: exit codes, formats, standard input, the rules commands.
 
-mod common;
 
 use assert_cmd::Command;
-use common::fixture;
+use crate::common::fixture;
 use predicates::prelude::*;
 
 fn postlint() -> Command {

@@ -1,9 +1,8 @@
 //! Reports as users see them: snapshots of the human and JSON output, the JSON schema, and
 //! byte-identical output whatever the number of threads.
 
-mod common;
 
-use common::fixture;
+use crate::common::fixture;
 use postlint::engine::LintOptions;
 use postlint::report;
 
@@ -80,7 +79,7 @@ fn json_reports_validate_against_the_schema() {
 #[test]
 fn output_is_identical_with_one_thread_or_many() {
     let mut paths = vec![fixture("")];
-    if let Some(corpus) = common::shared("corpus/posts") {
+    if let Some(corpus) = crate::common::shared("corpus/posts") {
         paths.push(corpus);
     }
     let one = json_with_threads(&paths, 1);

@@ -2,7 +2,6 @@
 //! errors, its filters show exactly the findings asked for, and a screenshot is kept as an
 //! artifact (`target/tmp/html-report.png`).
 
-mod common;
 
 use std::path::Path;
 use std::process::Command;
@@ -10,7 +9,7 @@ use std::process::Command;
 use assert_cmd::Command as Cli;
 
 fn chromium(args: &[&str], profile: &Path) -> (String, String) {
-    let browser = common::system_tool("chromium", Some("CHROMIUM")).expect("checked by the caller");
+    let browser = crate::common::system_tool("chromium", Some("CHROMIUM")).expect("checked by the caller");
     let output = Command::new(browser)
         .args([
             "--headless",
@@ -54,7 +53,7 @@ fn shown(dom: &str) -> usize {
 
 #[test]
 fn html_report_loads_filters_and_renders() {
-    if common::system_tool("chromium", Some("CHROMIUM")).is_none() {
+    if crate::common::system_tool("chromium", Some("CHROMIUM")).is_none() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");

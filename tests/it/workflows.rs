@@ -2,10 +2,7 @@
 //! content workflow, the composite action and the pre-commit hook. They parse, name what they
 //! must, and the action's lint step runs as GitHub would run it.
 
-mod common;
-
-#[path = "common/http.rs"]
-mod http;
+use crate::common::http;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -89,7 +86,7 @@ fn action_and_pre_commit_hook_declare_their_interface() {
 
 #[test]
 fn files_pass_githubs_schemas() {
-    let Some(validator) = common::system_tool("check-jsonschema", None) else {
+    let Some(validator) = crate::common::system_tool("check-jsonschema", None) else {
         return;
     };
     let workflows = Command::new(&validator)

@@ -90,3 +90,4 @@ pub fn system_tool(name: &str, env_override: Option<&str>) -> Option<PathBuf> {
     }
     found
 }
+pub mod http;

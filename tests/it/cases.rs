@@ -1,11 +1,10 @@
 //! Hand-made posts for each input case: `valid_*` must give no finding, `invalid_*` are
 //! snapshotted, and the cases that matter most have their exact positions asserted.
 
-mod common;
 
 use std::path::Path;
 
-use common::{findings, fixture, naive_line_col, positions};
+use crate::common::{findings, fixture, naive_line_col, positions};
 use postlint::diagnostic::Severity::{Error, Info, Warning};
 
 fn case(name: &str) -> std::path::PathBuf {
@@ -172,7 +171,7 @@ fn invalid_utf8_is_reported_and_the_post_still_linted() {
 
 #[test]
 fn ndjson_goes_on_after_a_broken_line() {
-    let reports = common::lint(&case("invalid_broken_line.ndjson"));
+    let reports = crate::common::lint(&case("invalid_broken_line.ndjson"));
     assert_eq!(reports[0].posts, 3);
     let found = &reports[0].findings.to_vec();
     assert_eq!(
@@ -189,7 +188,7 @@ fn ndjson_goes_on_after_a_broken_line() {
 
 #[test]
 fn arrays_report_the_elements_that_are_not_posts() {
-    let reports = common::lint(&case("invalid_array_with_non_posts.json"));
+    let reports = crate::common::lint(&case("invalid_array_with_non_posts.json"));
     assert_eq!(reports[0].posts, 1);
     let rules: Vec<_> = reports[0]
         .findings
@@ -201,7 +200,7 @@ fn arrays_report_the_elements_that_are_not_posts() {
 
 #[test]
 fn truncated_array_keeps_the_complete_posts() {
-    let reports = common::lint(&case("invalid_truncated_array.json"));
+    let reports = crate::common::lint(&case("invalid_truncated_array.json"));
     assert_eq!(reports[0].posts, 2);
 }
 

@@ -1,9 +1,8 @@
 //! The real export the project started from: truncated JSON, a raw newline inside a string,
 //! and 36 end tags whose start tags were lost.
 
-mod common;
 
-use common::{findings, fixture, naive_line_col};
+use crate::common::{findings, fixture, naive_line_col};
 use postlint::diagnostic::Severity;
 
 const SEED: &str = "seed_koreapro_2205786.json";
@@ -115,7 +114,7 @@ fn seed_first_findings_have_known_positions() {
 
 #[test]
 fn seed_fields_are_recovered() {
-    let reports = common::lint(&fixture(SEED));
+    let reports = crate::common::lint(&fixture(SEED));
     assert_eq!(reports[0].posts, 1);
     let findings = reports[0].findings.to_vec();
     let post = findings[1].diagnostic.post.as_ref().expect("a post");

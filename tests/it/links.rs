@@ -1,15 +1,12 @@
 //! The remote link checker against servers on 127.0.0.1 started by each test: outcomes for
 //! every kind of answer, one request per distinct URL, the cache, and the safety rules.
 
-mod common;
 
-#[path = "common/http.rs"]
-mod http;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{Reply, Server};
+use crate::common::http::{Reply, Server};
 use postlint::config::Config;
 use postlint::engine::LintOptions;
 use postlint::links::LinkCheck;

@@ -1,0 +1,27 @@
+//! The integration tests, one binary: each file of this folder is a module (one link of the
+//! crate with tokio and reqwest instead of one per file).
+
+mod common;
+
+mod cases;
+mod cli;
+mod config;
+mod corpus;
+mod dates;
+mod determinism;
+mod fix;
+mod formats;
+mod fuzz_replay;
+mod hostile;
+mod html_browser;
+mod links;
+mod registry;
+mod reports;
+mod rules;
+mod seed;
+mod segments;
+mod site;
+mod site_fetch;
+mod span_map;
+mod wordpress_e2e;
+mod workflows;
