@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Finding;
-use crate::engine::FileReport;
+use crate::outcome::FileReport;
 
 const BASELINE_VERSION: u32 = 1;
 

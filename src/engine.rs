@@ -1,254 +1,30 @@
-//! The rule engine: the `Rule` trait, the shared view of a post that every rule reads, and the
-//! run over a file: posts parsed once, linted in parallel, diagnostics sorted so that the output
-//! never depends on the number of threads.
+//! The rule engine: the run over one file. Posts are parsed once, linted in parallel a batch
+//! at a time, each post's diagnostics settled with its own settings and suppressions, and
+//! sorted so that the output never depends on the number of threads.
 
-use std::any::Any;
+use std::io::Read;
 use std::ops::Range;
-use std::sync::{Arc, OnceLock};
+use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::dates::PostDates;
-use crate::diagnostic::{Diagnostic, Finding, PostRef, Severity, fingerprint};
-use crate::findings::Findings;
-use crate::html::HtmlIndex;
-use std::io::Read;
-use std::path::Path;
-
+use crate::baseline::Baseline;
 use crate::config::{Config, Effective, PostKey};
-use url::Url;
-
-use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr, JsonStyle};
+use crate::context::PostContext;
+use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
+use crate::findings::Findings;
+use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
-use crate::links::{self, Link};
-use crate::post::{HtmlFieldKind, Post};
+use crate::outcome::FileReport;
+use crate::phases;
+use crate::post::Post;
 use crate::rules;
-use crate::site::{PostFacts, SiteFinding};
+use crate::settle::{self, LateRules};
+use crate::site::PostFacts;
 use crate::source::{LineCols, LineCursor, Origin, ResolvedSpan, SourceFile};
-use crate::suppress;
-
-/// What a rule declares about itself; `postlint rules` and `postlint explain` print it.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// Kebab-case, named after what it flags: `stray-end-tag`.
-    pub code: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-    /// The rule's doc comment: What it does / Why it matters / Example.
-    pub doc: &'static str,
-    /// The post fields the rule reads (`content.rendered`), or `file` for whole-file checks.
-    pub reads: &'static [&'static str],
-    /// The rule's options, when it has any.
-    pub options: Option<OptionsSpec>,
-    /// Off-by-default rules run only when a config or `--select` asks for them.
-    pub enabled_by_default: bool,
-}
-
-/// How a rule's options are read from its `[rules.CODE]` table.
-#[derive(Debug)]
-pub struct OptionsSpec {
-    /// Parses the table into the rule's options type; the error says what is wrong.
-    pub parse: fn(toml::Table) -> Result<Arc<dyn Any + Send + Sync>, String>,
-}
-
-/// `OptionsSpec::parse` for an options type.
-pub fn parse_options<T>(table: toml::Table) -> Result<Arc<dyn Any + Send + Sync>, String>
-where
-    T: serde::de::DeserializeOwned + Send + Sync + 'static,
-{
-    let options: T = toml::Value::Table(table)
-        .try_into()
-        .map_err(|e: toml::de::Error| e.message().to_owned())?;
-    Ok(Arc::new(options))
-}
-
-impl RuleMeta {
-    /// The doc comment as written, without the space rustdoc keeps after `///`.
-    pub fn doc_text(&self) -> String {
-        self.doc
-            .lines()
-            .map(|line| line.strip_prefix(' ').unwrap_or(line))
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_owned()
-    }
-}
-
-pub trait Rule: Send + Sync {
-    fn meta(&self) -> &'static RuleMeta;
-
-    /// Checks one post. Rules about the file as a whole (its JSON, its encoding) are reported by
-    /// the loader and keep this default.
-    fn check(&self, _post: &PostContext<'_, '_>, _out: &mut Vec<Diagnostic>) {}
-
-    /// Whether the rule has a site phase, so the engine keeps what it needs of each post.
-    fn uses_site_phase(&self) -> bool {
-        false
-    }
-
-    /// Checks the posts of one site together, after every post was linted. Returns a line for
-    /// the summary, if the rule has something to say about the site as a whole.
-    fn check_site(
-        &self,
-        _host: &str,
-        _posts: &[PostFacts],
-        _settings: &Effective,
-        _out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        None
-    }
-}
-
-/// An HTML field of a post, tokenized once.
-pub struct HtmlField<'p, 's> {
-    pub kind: HtmlFieldKind,
-    pub source: &'p JsonStr<'s>,
-    pub index: HtmlIndex,
-    /// The segment the post was read from, and its file offset.
-    segment: &'s [u8],
-    base: usize,
-    /// How the field's JSON string is written, read from the segment when a fix first asks.
-    style: OnceLock<JsonStyle>,
-}
-
-impl HtmlField<'_, '_> {
-    /// How the field's JSON string is written, so that fixes write alike.
-    pub fn style(&self) -> JsonStyle {
-        *self.style.get_or_init(|| self.source.style(self.segment))
-    }
-
-    /// HTML as it must be written into this field's JSON string.
-    pub fn encode(&self, html: &str) -> String {
-        self.style().encode(html)
-    }
-
-    /// Maps a range of the decoded HTML to the bytes of the file, through the JSON escapes.
-    pub fn file_range(&self, decoded: Range<usize>) -> Range<usize> {
-        let local = self.source.file_range(decoded);
-        self.base + local.start..self.base + local.end
-    }
-
-    /// A diagnostic on a range of this field's HTML.
-    pub fn diagnostic(
-        &self,
-        meta: &RuleMeta,
-        post: &PostContext<'_, '_>,
-        decoded: Range<usize>,
-        message: impl Into<crate::diagnostic::Text>,
-    ) -> Diagnostic {
-        let mut diagnostic = Diagnostic::new(meta, self.file_range(decoded), message);
-        diagnostic.field = Some(self.kind.path());
-        diagnostic.post = Some(post.post_ref.clone());
-        diagnostic
-    }
-}
-
-/// The one parsed view of a post that every rule reads.
-pub struct PostContext<'p, 's> {
-    pub post: &'p Post<'s>,
-    /// The post's four dates, parsed.
-    pub dates: PostDates<'p>,
-    pub html: Vec<HtmlField<'p, 's>>,
-    /// The links of the HTML fields, parsed once, in field and document order.
-    pub links: Vec<Link>,
-    /// The post's own address, which relative links resolve against.
-    pub base_url: Url,
-    pub post_ref: Arc<PostRef>,
-    /// The rules, severities, options and site facts in force for this post.
-    pub settings: Arc<Effective>,
-    /// File offset of the segment the post was read from: spans in `post` are relative to it.
-    pub base: usize,
-    /// The reference time (UTC) for "in the future" and "in the past".
-    pub now: chrono::NaiveDateTime,
-}
-
-impl<'p, 's> PostContext<'p, 's> {
-    /// The HTML field of a kind, when the post has it.
-    pub fn field(&self, kind: HtmlFieldKind) -> Option<&HtmlField<'p, 's>> {
-        self.html.iter().find(|f| f.kind == kind)
-    }
-
-    /// A diagnostic on a link's value.
-    pub fn link_diagnostic(
-        &self,
-        meta: &RuleMeta,
-        link: &Link,
-        message: impl Into<crate::diagnostic::Text>,
-    ) -> Diagnostic {
-        self.html[link.field].diagnostic(meta, self, link.span.clone(), message)
-    }
-
-    /// A diagnostic on a JSON value of the post (`date_gmt`), by its span in the segment.
-    pub fn value_diagnostic(
-        &self,
-        meta: &RuleMeta,
-        local: &Range<usize>,
-        field: &'static str,
-        message: impl Into<crate::diagnostic::Text>,
-    ) -> Diagnostic {
-        let mut diagnostic = Diagnostic::new(meta, self.file_range(local), message);
-        diagnostic.post = Some(self.post_ref.clone());
-        diagnostic.field = Some(field);
-        diagnostic
-    }
-
-    /// The file range of a range in the post's segment (a JSON value's `span`).
-    pub fn file_range(&self, local: &Range<usize>) -> Range<usize> {
-        self.base + local.start..self.base + local.end
-    }
-
-    pub fn new(
-        post: &'p Post<'s>,
-        (base, segment): (usize, &'s [u8]),
-        settings: Arc<Effective>,
-        now: chrono::NaiveDateTime,
-    ) -> Self {
-        let html: Vec<_> = HtmlFieldKind::ALL
-            .into_iter()
-            .filter_map(|kind| {
-                let source = post.html_field(kind)?;
-                Some(HtmlField {
-                    kind,
-                    source,
-                    index: HtmlIndex::parse(source.as_str()),
-                    segment,
-                    base,
-                    style: OnceLock::new(),
-                })
-            })
-            .collect();
-        let base_url = links::base_url(post.link());
-        let links = html
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.kind != HtmlFieldKind::Title)
-            .flat_map(|(i, f)| links::find(i, &f.index, &base_url))
-            .collect();
-        let title = html
-            .iter()
-            .find(|f| f.kind == HtmlFieldKind::Title)
-            .map(|f| f.index.plain_text().trim().to_owned());
-        let post_ref = Arc::new(PostRef {
-            index: post.index,
-            id: post.id(),
-            link: post.link().map(str::to_owned),
-            title,
-        });
-        Self {
-            post,
-            dates: PostDates::read(post),
-            html,
-            links,
-            base_url,
-            post_ref,
-            settings,
-            base,
-            now,
-        }
-    }
-}
+use crate::suppress::Pending;
 
 /// Limits and knobs of a run.
 #[derive(Debug, Clone)]
@@ -276,6 +52,8 @@ pub struct LintOptions {
     /// a file changed after it was linted. Off otherwise: hashing byte by byte costs as much as
     /// a fifth of the JSON parse.
     pub hash_content: bool,
+    /// Findings this baseline holds are left out of the outcome (`--baseline`).
+    pub baseline: Option<Arc<Baseline>>,
 }
 
 /// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
@@ -296,32 +74,17 @@ impl Default for LintOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             max_post_bytes: DEFAULT_MAX_POST_BYTES,
             hash_content: false,
+            baseline: None,
         }
     }
 }
 
-/// What linting one file gave.
-#[derive(Debug)]
-pub struct FileReport {
-    pub file: SourceFile,
-    pub posts: usize,
-    /// Sorted by position in the file, then rule code.
-    pub findings: Findings,
-    /// What the site phase needs of each post; taken by it.
-    pub facts: Vec<PostFacts>,
-    /// Every post of the file, when `LintOptions::list_posts` asks for them.
-    pub post_list: Vec<Arc<PostRef>>,
-    /// Where each segment of the file began, with its line and column: later phases read the
-    /// lines of their findings back from the nearest one.
-    pub line_marks: Vec<LineCursor>,
-    /// FNV-1a of the bytes read, so `--fix` can tell whether the file changed since; `None`
-    /// unless `LintOptions::hash_content` asks for it.
-    pub content_hash: Option<u64>,
-}
-
 /// What linting one entry of a file gave: its diagnostics and, when it is a post, its name and
 /// what the site phase keeps of it.
-type Linted = (Vec<Diagnostic>, Option<(Arc<PostRef>, Option<PostFacts>)>);
+type Linted = (
+    Vec<Diagnostic>,
+    Option<(Arc<PostRef>, Option<PostFacts>, Option<Pending>)>,
+);
 
 /// Posts linted in parallel while as many more are parsed: two batches of parsed posts are in
 /// memory at once. 64 lints a 1 GB file as fast as 256 did, in 45 MB less.
@@ -340,6 +103,7 @@ struct SegmentResult {
     posts: usize,
     diagnostics: Vec<Diagnostic>,
     facts: Vec<PostFacts>,
+    pending: Vec<Pending>,
     post_list: Vec<Arc<PostRef>>,
 }
 
@@ -350,6 +114,11 @@ pub struct Linter {
     now: chrono::NaiveDateTime,
     /// Whether any enabled rule compares posts of a site, so facts must be kept.
     keep_facts: bool,
+    /// The rules that run after every post was linted (site rules, and the link check's): a
+    /// suppression naming one waits for their findings.
+    late: LateRules,
+    /// The same, for a post that no later phase sees (it has no site facts).
+    late_unseen: LateRules,
 }
 
 /// The file being linted, as the per-post work needs it.
@@ -361,17 +130,24 @@ struct FileScope<'a> {
 impl Linter {
     pub fn new(config: Arc<Config>, options: LintOptions) -> Self {
         let now = crate::dates::now_or(options.now);
-        let keep_facts = options.links.is_some()
-            || config
-                .effective(None, None)
-                .rules
-                .iter()
-                .any(|rule| rule.uses_site_phase());
+        let mut late = LateRules::default();
+        late.running = (rules::ALL.iter())
+            .filter(|rule| rule.uses_site_phase() && config.may_enable(rule.meta().code))
+            .map(|rule| rule.meta().code)
+            .collect();
+        match options.links {
+            Some(_) => late.running.extend(phases::links::CODES),
+            None => late.dormant.extend(phases::links::CODES),
+        }
+        let keep_facts = !late.running.is_empty();
+        let late_unseen = late.without_running();
         Self {
             config,
             options,
             now,
             keep_facts,
+            late,
+            late_unseen,
         }
     }
 
@@ -408,6 +184,7 @@ impl Linter {
         let mut findings = Findings::new();
         let mut line_marks: Vec<LineCursor> = Vec::new();
         let mut facts = Vec::new();
+        let mut pending = Vec::new();
         let mut post_list = Vec::new();
         let mut posts = 0;
         let mut blank = true;
@@ -426,7 +203,7 @@ impl Linter {
             };
             let first = segment.base == 0;
             if first && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes) {
-                let not_json = settle(&scope.settings, vec![not_json]);
+                let not_json = settle::severities(&scope.settings, vec![not_json]);
                 findings = resolve(&segment, &mut cursor, not_json)
                     .into_iter()
                     .collect();
@@ -450,6 +227,7 @@ impl Linter {
             };
             findings.extend(resolve(&read, &mut cursor, result.diagnostics));
             facts.append(&mut result.facts);
+            pending.append(&mut result.pending);
             post_list.append(&mut result.post_list);
             if result.read == 0 {
                 segments.extend_past(len);
@@ -472,6 +250,7 @@ impl Linter {
             posts,
             findings,
             facts,
+            pending,
             post_list,
             line_marks,
             content_hash: hasher.map(|h| h.finish()),
@@ -491,6 +270,7 @@ impl Linter {
             PostReader::segment(segment.bytes, self.options.max_depth, state, segment.at_eof);
         let mut diagnostics = Vec::new();
         let mut facts = Vec::new();
+        let mut pending = Vec::new();
         let mut post_list = Vec::new();
         let mut posts = 0;
         let mut spans = Vec::new();
@@ -506,9 +286,10 @@ impl Linter {
             batch = next;
             for (found, linted) in linted {
                 diagnostics.extend(found);
-                if let Some((post_ref, post_facts)) = linted {
+                if let Some((post_ref, post_facts, post_pending)) = linted {
                     posts += 1;
                     facts.extend(post_facts);
+                    pending.extend(post_pending);
                     if self.options.list_posts {
                         post_list.push(post_ref);
                     }
@@ -530,13 +311,14 @@ impl Linter {
             base,
             &spans,
         ));
-        diagnostics.extend(settle(&scope.settings, file_level));
+        diagnostics.extend(settle::severities(&scope.settings, file_level));
         SegmentResult {
             next,
             read,
             posts,
             diagnostics,
             facts,
+            pending,
             post_list,
         }
     }
@@ -555,25 +337,30 @@ impl Linter {
                 let head = entry.node.head_span();
                 match Post::classify(entry.index, entry.node, entry.recovered) {
                     Ok(post) => {
-                        let (found, post_ref, facts) = self.lint_post(scope, &post, (base, bytes));
-                        (found, Some((post_ref, facts)))
+                        let (found, linted) = self.lint_post(scope, &post, (base, bytes));
+                        (found, Some(linted))
                     }
                     Err(why) => {
                         let head = base + head.start..base + head.end;
                         let found = vec![rules::not_a_post::diagnostic(head, why)];
-                        (settle(&scope.settings, found), None)
+                        (settle::severities(&scope.settings, found), None)
                     }
                 }
             })
             .collect()
     }
 
+    /// Lints one post: its settled diagnostics, its name, what the site phase keeps of it, and
+    /// the suppressions the later phases may still use.
     fn lint_post<'s>(
         &self,
         scope: &FileScope<'_>,
         post: &Post<'s>,
         at: (usize, &'s [u8]),
-    ) -> (Vec<Diagnostic>, Arc<PostRef>, Option<PostFacts>) {
+    ) -> (
+        Vec<Diagnostic>,
+        (Arc<PostRef>, Option<PostFacts>, Option<Pending>),
+    ) {
         let settings = self.post_settings(scope, post);
         let context = PostContext::new(post, at, settings.clone(), self.now);
         // Only what a site rule can use is kept: it outlives the post, for the whole run.
@@ -588,9 +375,14 @@ impl Linter {
         for pattern in &settings.patterns {
             pattern.check(&context, &mut out);
         }
-        let reported = settle(&settings, out);
-        let found = settle(&settings, suppress::apply(&context, reported));
-        (found, context.post_ref.clone(), facts)
+        // A post without facts gets no finding from a later phase.
+        let late = if facts.is_some() {
+            &self.late
+        } else {
+            &self.late_unseen
+        };
+        let (found, pending) = settle::post(&context, out, late, at);
+        (found, (context.post_ref.clone(), facts, pending))
     }
 }
 
@@ -616,20 +408,6 @@ impl ContentHasher {
     fn finish(&self) -> u64 {
         std::hash::Hasher::finish(&self.0)
     }
-}
-
-/// Drops the diagnostics of rules that are off and applies the severities the config sets.
-fn settle(settings: &Effective, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    diagnostics
-        .into_iter()
-        .filter(|d| settings.is_enabled(d.rule))
-        .map(|mut d| {
-            if let Some(severity) = settings.configured_severity(d.rule) {
-                d.severity = severity;
-            }
-            d
-        })
-        .collect()
 }
 
 /// Sorts a segment's diagnostics and resolves their lines and columns in one pass.

@@ -10,7 +10,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Applicability, Finding, Fix, fingerprint};
-use crate::engine::{FileReport, Linter};
+use crate::engine::Linter;
+use crate::outcome::FileReport;
 use crate::source::{Origin, SourceFile};
 
 /// What `--fix` may do.

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use crate::CheckOutcome;
 use crate::config::Config;
 use crate::engine::{LintOptions, Linter};
 use crate::html::HtmlIndex;
 use crate::input::posts::PostReader;
+use crate::outcome::CheckOutcome;
 use crate::post::{HtmlFieldKind, Post};
 use crate::report;
 use crate::source::{LineIndex, ResolvedSpan, SourceFile, count_chars};
@@ -34,6 +34,7 @@ pub fn lint_bytes(data: &[u8]) {
         input_errors: Vec::new(),
         site_notes: Vec::new(),
         notices: Vec::new(),
+        baselined: 0,
     };
     render_every_format(&outcome);
 }

@@ -93,10 +93,11 @@ fn check(args: CheckArgs) -> u8 {
         changed_since: args.changed_since.clone(),
         shard: args.shard,
         hash_content: args.fix || args.diff,
+        baseline: baseline.map(Arc::new),
         ..LintOptions::default()
     };
     let mut outcome = if paths.is_empty() {
-        postlint::CheckOutcome::empty()
+        postlint::outcome::CheckOutcome::empty()
     } else {
         pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()))
     };
@@ -149,11 +150,9 @@ fn check(args: CheckArgs) -> u8 {
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &outcome);
     }
-    if let Some(baseline) = baseline {
-        let known = baseline.filter(&mut outcome.reports);
-        if known > 0 {
-            eprintln!("postlint: {known} findings are in the baseline and not reported");
-        }
+    if outcome.baselined > 0 {
+        let known = outcome.baselined;
+        eprintln!("postlint: {known} findings are in the baseline and not reported");
     }
     let style = human_style(args.color);
     for target in &targets {
@@ -369,7 +368,7 @@ fn targets(args: &CheckArgs) -> Result<Vec<Target>, String> {
 /// never holds its report text; the others are small enough to build first.
 fn emit(
     format: Format,
-    outcome: &postlint::CheckOutcome,
+    outcome: &postlint::outcome::CheckOutcome,
     style: &report::human::Style,
     statistics: bool,
     out: &mut dyn Write,
@@ -386,7 +385,7 @@ fn emit(
 
 fn render(
     format: Format,
-    outcome: &postlint::CheckOutcome,
+    outcome: &postlint::outcome::CheckOutcome,
     style: &report::human::Style,
 ) -> String {
     match format {
@@ -415,7 +414,7 @@ fn merge(reports: &[PathBuf], output: Option<&Path>) -> u8 {
     }
 }
 
-fn write_baseline(path: &Path, outcome: &postlint::CheckOutcome) -> u8 {
+fn write_baseline(path: &Path, outcome: &postlint::outcome::CheckOutcome) -> u8 {
     let baseline = Baseline::of(&outcome.reports);
     if let Err(error) = baseline.write(path) {
         eprintln!("postlint: cannot write {}: {error}", path.display());

@@ -1,19 +1,15 @@
-//! The site phase: after every post of the run was linted in parallel, rules that compare
-//! posts of one site (the host of their `link`) see them together. Linear in the number of
-//! posts: posts are grouped with a hash map, never compared pairwise.
+//! What the phases after linting keep of each post (its site, slug, title, dates, links: the
+//! facts), and what they find (`SiteFinding`). The site phase itself is `phases::site`.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::config::Config;
+use crate::context::PostContext;
 use crate::dates::{WpDate, offset_of};
-use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
-use crate::engine::FileReport;
-use crate::engine::PostContext;
+use crate::diagnostic::{Diagnostic, PostRef, fingerprint};
 use crate::input::json::{JsonStyle, Value};
 use crate::links::normalized;
 use crate::post::HtmlFieldKind;
-use crate::source::{LineCols, ResolvedSpan};
 
 /// What the site phase needs of a post, kept after the post itself is dropped.
 #[derive(Debug, Clone)]
@@ -253,7 +249,7 @@ pub struct DateFacts {
 }
 
 /// A file range a finding may point at. Its line and column are worked out only if one does
-/// (`add_findings`): most never do, and a run keeps these for every post.
+/// (in the settle step): most never do, and a run keeps these for every post.
 #[derive(Debug, Clone)]
 pub struct Located {
     pub range: Range<usize>,
@@ -282,87 +278,4 @@ impl SiteFinding {
             diagnostic,
         }
     }
-}
-
-/// Adds findings of a later phase to their files' reports, with the lines and columns of their
-/// ranges read back from each file, from the nearest place the lint marked before them.
-/// Returns a notice for each file that could not be read again.
-pub fn add_findings(reports: &mut [FileReport], found: Vec<SiteFinding>) -> Vec<String> {
-    let mut by_file: Vec<Vec<SiteFinding>> = (0..reports.len()).map(|_| Vec::new()).collect();
-    for finding in found {
-        if let Some(list) = by_file.get_mut(finding.file) {
-            list.push(finding);
-        }
-    }
-    let mut notices = Vec::new();
-    for (report, found) in reports.iter_mut().zip(by_file) {
-        if found.is_empty() {
-            continue;
-        }
-        let ranges = found.iter().flat_map(|f| {
-            std::iter::once(&f.diagnostic.range)
-                .chain(f.diagnostic.secondary.iter().map(|l| &l.range))
-        });
-        let offsets: Vec<usize> = ranges.flat_map(|r| [r.start, r.end]).collect();
-        let lines = match LineCols::read_back(&report.file, &report.line_marks, offsets) {
-            Ok(lines) => lines,
-            Err(error) => {
-                notices.push(format!(
-                    "{}: {} findings of the site and link checks are left out: the file cannot be read again: {error}",
-                    report.file.name,
-                    found.len()
-                ));
-                continue;
-            }
-        };
-        let span = |range: &Range<usize>| {
-            ResolvedSpan::new(range.clone(), lines.get(range.start), lines.get(range.end))
-        };
-        for late in found {
-            let secondary = late
-                .diagnostic
-                .secondary
-                .iter()
-                .map(|l| span(&l.range))
-                .collect();
-            report.findings.push(Finding {
-                span: span(&late.diagnostic.range),
-                secondary,
-                fingerprint: late.fingerprint,
-                diagnostic: late.diagnostic,
-            });
-        }
-    }
-    notices
-}
-
-/// Runs the site rules over the posts of the run and adds their findings to the reports.
-/// Returns one line per site for the summary (what was inferred, and what was not checked).
-pub fn run(config: &Config, reports: &mut [FileReport], facts: Vec<PostFacts>) -> Vec<String> {
-    let settings = config.effective(None, None);
-    let mut facts = facts;
-    facts.retain(|fact| fact.host.is_some());
-    // Grouped by sorting in place rather than into a map of new vectors: the facts of a
-    // million posts are not copied. Within a site, posts keep the run's order.
-    facts.sort_unstable_by(|a, b| {
-        (&a.host, a.file, a.post.index).cmp(&(&b.host, b.file, b.post.index))
-    });
-    let mut notes = Vec::new();
-    let mut found = Vec::new();
-    for posts in facts.chunk_by(|a, b| a.host == b.host) {
-        let host = posts[0].host.as_deref().unwrap_or_default();
-        for rule in &settings.rules {
-            if let Some(note) = rule.check_site(host, posts, &settings, &mut found) {
-                notes.push(note);
-            }
-        }
-    }
-    for site_finding in &mut found {
-        if let Some(severity) = settings.configured_severity(site_finding.diagnostic.rule) {
-            site_finding.diagnostic.severity = severity;
-        }
-    }
-    // Each file's findings stay in report order: `Findings` merges these in as it is walked.
-    notes.extend(add_findings(reports, found));
-    notes
 }

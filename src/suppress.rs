@@ -2,16 +2,15 @@
 //! `<!-- postlint-disable-next-line RULE -- reason -->`,
 //! `<!-- postlint-disable RULE -- reason -->` … `<!-- postlint-enable RULE -->`, and
 //! `<!-- postlint-disable-file RULE -- reason -->` (the whole post). Without codes a directive
-//! covers every rule. Applied after the rules ran; what silences nothing is reported.
+//! covers every rule. This module reads them and tells what each silences; the settle step
+//! applies them to every finding, of whatever phase, and reports what silences nothing.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::config::suggest;
-use crate::diagnostic::Diagnostic;
-use crate::engine::{HtmlField, PostContext};
-use crate::rules;
-use crate::rules::suppression_without_reason::SuppressionWithoutReason;
-use crate::rules::unused_suppression::UnusedSuppression;
+use crate::context::{HtmlField, PostContext};
+use crate::diagnostic::{Diagnostic, PostRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -21,22 +20,26 @@ enum Kind {
     Post,
 }
 
-#[derive(Debug)]
-struct Directive {
+/// One suppression comment of a post: what it names, what it covers, how often it was used.
+#[derive(Debug, Clone)]
+pub struct Directive {
     kind: Kind,
     /// Empty: every rule.
-    codes: Vec<String>,
-    reason: Option<String>,
+    pub codes: Vec<String>,
+    pub reason: Option<String>,
     /// The comment, in the file.
-    comment: Range<usize>,
+    pub comment: Range<usize>,
     /// What it covers, in the file; for `Post`, the whole post.
     covers: Range<usize>,
-    field: Option<&'static str>,
-    used: usize,
+    pub field: Option<&'static str>,
+    /// How many findings it silenced so far.
+    pub used: usize,
 }
 
 impl Directive {
-    fn silences(&self, diagnostic: &Diagnostic) -> bool {
+    /// Whether it silences a finding. The findings about suppressions themselves are never
+    /// passed here: the settle step keeps them apart.
+    pub fn silences(&self, diagnostic: &Diagnostic) -> bool {
         let code_ok = self.codes.is_empty() || self.codes.iter().any(|c| c == diagnostic.rule);
         let place_ok = match self.kind {
             Kind::Enable => false,
@@ -45,54 +48,84 @@ impl Directive {
                 diagnostic.field == self.field && self.covers.contains(&diagnostic.range.start)
             }
         };
-        code_ok && place_ok && !is_about_suppressions(diagnostic.rule)
+        code_ok && place_ok
     }
-}
 
-fn is_about_suppressions(code: &str) -> bool {
-    code == SuppressionWithoutReason::META.code || code == UnusedSuppression::META.code
-}
+    /// `enable` only ends blocks; it silences and reports nothing itself.
+    pub fn is_enable(&self) -> bool {
+        self.kind == Kind::Enable
+    }
 
-/// Removes what the post's suppressions silence and adds findings about the suppressions.
-pub fn apply(post: &PostContext<'_, '_>, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    let mut problems = Vec::new();
-    let mut directives = Vec::new();
-    for field in &post.html {
-        directives.extend(read_field(post, field, &mut problems));
+    /// Whether it could silence a finding of one of `codes`.
+    pub fn names_any(&self, codes: &[&str]) -> bool {
+        self.codes.is_empty() || self.codes.iter().any(|c| codes.contains(&c.as_str()))
     }
-    if directives.is_empty() && problems.is_empty() {
-        return diagnostics;
-    }
-    let mut kept: Vec<Diagnostic> = diagnostics
-        .into_iter()
-        .filter(|diagnostic| {
-            let silencer = directives.iter_mut().find(|d| d.silences(diagnostic));
-            match silencer {
+
+    /// Silences what it covers among `diagnostics`, counting each use; returns the rest.
+    pub fn silence_all(directives: &mut [Directive], diagnostics: &mut Vec<Diagnostic>) {
+        if directives.is_empty() {
+            return;
+        }
+        diagnostics.retain(|diagnostic| {
+            match directives.iter_mut().find(|d| d.silences(diagnostic)) {
                 Some(directive) => {
                     directive.used += 1;
                     false
                 }
                 None => true,
             }
-        })
-        .collect();
-    for directive in directives.iter().filter(|d| d.kind != Kind::Enable) {
-        if directive.reason.is_none() {
-            kept.push(without_reason(post, directive));
-        }
-        if directive.used == 0 {
-            kept.push(unused(post, directive));
-        }
+        });
     }
-    kept.extend(problems);
-    kept
+}
+
+/// The suppressions of a post that a later phase may still use, each with the fingerprint of
+/// its comment (for the finding, should it silence nothing).
+#[derive(Debug)]
+pub struct Pending {
+    pub post: Arc<PostRef>,
+    pub directives: Vec<(Directive, u64)>,
+}
+
+/// A comment that is not a directive, or a directive that names an unknown rule: reported
+/// (by the settle step) as `unused-suppression` at the comment.
+#[derive(Debug)]
+pub struct Problem {
+    /// Index of the HTML field in `PostContext::html`.
+    pub field: usize,
+    /// The comment, in the field's decoded HTML.
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: String,
+}
+
+/// The directives of a post, and what is wrong with its comments. `known` lists the codes of
+/// the rules, asked for only when the post has a directive.
+pub fn read(
+    post: &PostContext<'_, '_>,
+    known: impl FnOnce() -> Vec<&'static str>,
+) -> (Vec<Directive>, Vec<Problem>) {
+    let has_directive = post
+        .html
+        .iter()
+        .any(|field| (field.index.comments.iter()).any(|c| c.text.trim().starts_with("postlint-")));
+    if !has_directive {
+        return (Vec::new(), Vec::new());
+    }
+    let known = known();
+    let mut problems = Vec::new();
+    let mut directives = Vec::new();
+    for (index, field) in post.html.iter().enumerate() {
+        directives.extend(read_field(index, field, &known, &mut problems));
+    }
+    (directives, problems)
 }
 
 /// The directives of one field, with the ranges they cover.
 fn read_field(
-    post: &PostContext<'_, '_>,
+    index: usize,
     field: &HtmlField<'_, '_>,
-    problems: &mut Vec<Diagnostic>,
+    known: &[&str],
+    problems: &mut Vec<Problem>,
 ) -> Vec<Directive> {
     let html = field.source.as_str();
     let mut directives: Vec<Directive> = Vec::new();
@@ -104,20 +137,16 @@ fn read_field(
         let comment_range = field.file_range(comment.span.clone());
         let Some((kind, rest)) = parse_kind(rest) else {
             let word = rest.split_whitespace().next().unwrap_or_default();
-            problems.push(
-                field
-                    .diagnostic(
-                        &UnusedSuppression::META,
-                        post,
-                        comment.span.clone(),
-                        format!("`postlint-{word}` is not a postlint directive"),
-                    )
-                    .with_help("the directives are postlint-disable-next-line, postlint-disable, postlint-enable and postlint-disable-file"),
-            );
+            problems.push(Problem {
+                field: index,
+                span: comment.span.clone(),
+                message: format!("`postlint-{word}` is not a postlint directive"),
+                help: "the directives are postlint-disable-next-line, postlint-disable, postlint-enable and postlint-disable-file".to_owned(),
+            });
             continue;
         };
         let (codes, reason) = parse_codes_and_reason(rest);
-        let codes = check_codes(post, field, comment.span.clone(), codes, problems);
+        let codes = check_codes(index, comment.span.clone(), codes, known, problems);
         let after = comment.span.end;
         let covers = match kind {
             Kind::NextLine => next_line(html, after),
@@ -177,17 +206,12 @@ fn parse_codes_and_reason(text: &str) -> (Vec<String>, Option<String>) {
 
 /// Keeps the codes that name rules; reports the others.
 fn check_codes(
-    post: &PostContext<'_, '_>,
-    field: &HtmlField<'_, '_>,
+    field: usize,
     comment: Range<usize>,
     codes: Vec<String>,
-    problems: &mut Vec<Diagnostic>,
+    known: &[&str],
+    problems: &mut Vec<Problem>,
 ) -> Vec<String> {
-    let known: Vec<&str> = rules::ALL
-        .iter()
-        .map(|r| r.meta().code)
-        .chain(post.settings.patterns.iter().map(|p| p.code))
-        .collect();
     codes
         .into_iter()
         .filter(|code| {
@@ -198,16 +222,12 @@ fn check_codes(
                 Some(close) => format!("did you mean `{close}`?"),
                 None => "`postlint rules` lists the rules".to_owned(),
             };
-            problems.push(
-                field
-                    .diagnostic(
-                        &UnusedSuppression::META,
-                        post,
-                        comment.clone(),
-                        format!("this suppression names an unknown rule `{code}`"),
-                    )
-                    .with_help(help),
-            );
+            problems.push(Problem {
+                field,
+                span: comment.clone(),
+                message: format!("this suppression names an unknown rule `{code}`"),
+                help,
+            });
             false
         })
         .collect()
@@ -231,37 +251,6 @@ fn close_blocks(directives: &mut [Directive], codes: &[String], at: usize) {
             directive.covers.end = at;
         }
     }
-}
-
-fn without_reason(post: &PostContext<'_, '_>, directive: &Directive) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(
-        &SuppressionWithoutReason::META,
-        directive.comment.clone(),
-        "this suppression gives no reason",
-    )
-    .with_label("no `-- reason`")
-    .with_help("say why after `--`: `<!-- postlint-disable-next-line RULE -- why it is fine -->`");
-    diagnostic.post = Some(post.post_ref.clone());
-    diagnostic.field = directive.field;
-    diagnostic
-}
-
-fn unused(post: &PostContext<'_, '_>, directive: &Directive) -> Diagnostic {
-    let what = if directive.codes.is_empty() {
-        "any rule".to_owned()
-    } else {
-        directive.codes.join(", ")
-    };
-    let mut diagnostic = Diagnostic::new(
-        &UnusedSuppression::META,
-        directive.comment.clone(),
-        format!("this suppression of {what} silences nothing"),
-    )
-    .with_label("unused")
-    .with_help("remove the comment: nothing it names is reported where it applies");
-    diagnostic.post = Some(post.post_ref.clone());
-    diagnostic.field = directive.field;
-    diagnostic
 }
 
 #[cfg(test)]

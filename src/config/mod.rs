@@ -23,7 +23,7 @@ use file::{RawConfig, RawOverride, RawPostKey, RawWhen, Text};
 
 use crate::dates::{SiteZone, Zone, ZoneSource};
 use crate::diagnostic::Severity;
-use crate::engine::Rule;
+use crate::rule::Rule;
 use crate::rules;
 use crate::rules::pattern::{PatternRule, PatternScope};
 
@@ -339,7 +339,8 @@ impl Config {
 
     /// The effective settings for a file (by its path as given) and, optionally, a post.
     pub fn effective(&self, path: Option<&Path>, post: Option<PostKey<'_>>) -> Arc<Effective> {
-        let relative = path.map(|p| p.strip_prefix(&self.root).unwrap_or(p));
+        let relative = path.map(|p| relative_to(&self.root, p));
+        let relative = relative.as_deref();
         let matching: Vec<usize> = self
             .overrides
             .iter()
@@ -352,6 +353,21 @@ impl Config {
             .entry(matching.clone())
             .or_insert_with(|| Arc::new(self.compute(&matching)))
             .clone()
+    }
+
+    /// Whether a rule runs for some file or post: enabled for files no override matches, or
+    /// turned on by an override. The phases that see every post together run such a rule;
+    /// each of its findings is then settled with the settings of its own file and post.
+    pub fn may_enable(&self, code: &str) -> bool {
+        let names = |codes: &[String]| codes.iter().any(|c| c == code || c == "all");
+        self.effective(None, None).is_enabled(code)
+            || self.overrides.iter().any(|o| {
+                let layer = &o.layer;
+                layer.select.as_ref().is_some_and(|(codes, _)| names(codes))
+                    || names(&layer.extend_select)
+                    || (layer.rules.iter())
+                        .any(|r| r.code == code && matches!(r.level, Some((Level::On(_), _))))
+            })
     }
 
     /// Whether any override names posts, so the engine knows to ask per post.
@@ -533,6 +549,19 @@ impl Override {
                 })
             });
         file_ok && post_ok
+    }
+}
+
+/// A linted file's path as override globs see it: relative to the config's folder, whether it
+/// was given as `./posts/a.json`, `posts/a.json` or an absolute path.
+fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    match absolute(path).strip_prefix(absolute(root)) {
+        Ok(relative) => relative.to_path_buf(),
+        Err(_) => path
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect(),
     }
 }
 

@@ -3,7 +3,6 @@
 
 pub mod cache;
 pub mod remote;
-pub mod stage;
 
 use std::ops::Range;
 

@@ -2,8 +2,8 @@
 //! GitHub shows ten annotations of each level per step: the most severe come first, and a last
 //! notice counts what did not fit.
 
-use crate::CheckOutcome;
 use crate::diagnostic::{Finding, Severity};
+use crate::outcome::CheckOutcome;
 
 /// Annotations GitHub shows per level and step.
 const SHOWN_PER_LEVEL: usize = 10;

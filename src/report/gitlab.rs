@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::CheckOutcome;
 use crate::diagnostic::Severity;
+use crate::outcome::CheckOutcome;
 
 pub fn render(outcome: &CheckOutcome) -> String {
     let issues: Vec<Value> = outcome

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::CheckOutcome;
 use crate::diagnostic::Finding;
+use crate::outcome::CheckOutcome;
 
 use super::Summary;
 use super::excerpt::{line_around, read_regions};

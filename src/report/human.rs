@@ -10,8 +10,8 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::CheckOutcome;
 use crate::diagnostic::{Finding, Severity};
+use crate::outcome::CheckOutcome;
 use crate::source::{LineCol, LineIndex, SourceFile, count_chars};
 
 use super::excerpt::{Region, read_regions, window};

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::CheckOutcome;
 use crate::diagnostic::{Finding, Fix, PostRef, Severity};
+use crate::outcome::CheckOutcome;
 use crate::source::ResolvedSpan;
 
 use super::Summary;
@@ -86,7 +86,7 @@ impl Serialize for Unpacked<'_> {
 
 /// Every diagnostic of the run, serialized as the reports are walked rather than gathered
 /// first: a run with a million findings does not hold a second copy of them.
-struct Diagnostics<'a>(&'a [crate::engine::FileReport]);
+struct Diagnostics<'a>(&'a [crate::outcome::FileReport]);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

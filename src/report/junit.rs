@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::CheckOutcome;
+use crate::outcome::CheckOutcome;
 
 use super::posts::{Keep, by_post, display_name};
 

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::CheckOutcome;
+use crate::outcome::CheckOutcome;
 
 use super::Summary;
 use super::posts::{Keep, by_post, display_name, edit_link};

@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::CheckOutcome;
 use crate::diagnostic::{Applicability, Severity};
+use crate::outcome::CheckOutcome;
 
 /// Totals over a run, shared by every format.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::CheckOutcome;
 use crate::diagnostic::{Finding, PostRef, Severity};
+use crate::outcome::CheckOutcome;
 
 /// One post and its findings, or a file's problems that belong to no post (its JSON, its
 /// encoding): then `post` is `None`.

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::CheckOutcome;
 use crate::diagnostic::{Finding, Severity};
+use crate::outcome::CheckOutcome;
 use crate::rules;
 
 pub fn render(outcome: &CheckOutcome) -> String {
@@ -43,7 +43,7 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn rule(meta: &crate::engine::RuleMeta) -> Value {
+fn rule(meta: &crate::meta::RuleMeta) -> Value {
     let doc = meta.doc_text();
     json!({
         "id": meta.code,

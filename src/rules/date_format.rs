@@ -1,6 +1,8 @@
+use crate::context::PostContext;
 use crate::dates::WpDate;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

@@ -1,9 +1,11 @@
 use std::collections::HashMap;
 
 use crate::config::Effective;
+use crate::context::PostContext;
 use crate::dates::{ZoneSource, format_offset};
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding};
 
 use super::date_pairs::{PairProblem, check};

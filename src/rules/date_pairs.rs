@@ -1,8 +1,9 @@
 //! What `date-gmt-mismatch` and `modified-gmt-mismatch` share: judging one local/GMT pair.
 
+use crate::context::PostContext;
 use crate::dates::{SiteZone, ZoneSource, format_offset, is_unpublished, offset_of};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, RuleMeta};
+use crate::meta::RuleMeta;
 
 /// WordPress accepts offsets from −12:00 to +14:00.
 const MIN_OFFSET: i64 = -12 * 3600;

@@ -1,10 +1,12 @@
 use fnv::FnvHashMap;
 
+use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, Rule, RuleMeta};
 use crate::html::{Element, HtmlIndex};
 use crate::links::normalized;
+use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

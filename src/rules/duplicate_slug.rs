@@ -1,5 +1,6 @@
 use crate::config::Effective;
-use crate::engine::{Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding, Valued};
 
 use super::declare_rule;

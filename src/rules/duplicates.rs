@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::RuleMeta;
+use crate::meta::RuleMeta;
 use crate::site::{PostFacts, SiteFinding, Valued};
 
 /// Reports every post but the oldest (lowest id) of each group of posts that share a key.

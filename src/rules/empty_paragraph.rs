@@ -1,6 +1,8 @@
+use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

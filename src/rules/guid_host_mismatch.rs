@@ -1,6 +1,7 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding};
 
 use super::declare_rule;

@@ -1,6 +1,8 @@
+use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

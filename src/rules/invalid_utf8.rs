@@ -1,7 +1,8 @@
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

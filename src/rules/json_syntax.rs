@@ -1,6 +1,7 @@
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::engine::{Rule, RuleMeta};
 use crate::input::json::SyntaxError;
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 use crate::source::LineCursor;
 
 use super::declare_rule;

@@ -2,8 +2,10 @@ use std::net::IpAddr;
 
 use url::{Host, Url};
 
+use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

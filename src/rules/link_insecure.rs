@@ -1,8 +1,10 @@
 use serde::Deserialize;
 use url::Url;
 
+use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

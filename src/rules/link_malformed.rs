@@ -1,6 +1,8 @@
+use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
 use crate::links::Link;
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

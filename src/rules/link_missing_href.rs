@@ -1,5 +1,7 @@
+use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

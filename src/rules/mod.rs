@@ -45,7 +45,7 @@ pub mod suppression_without_reason;
 pub mod unclosed_element;
 pub mod unused_suppression;
 
-use crate::engine::Rule;
+use crate::rule::Rule;
 
 /// Declares a rule: a unit struct carrying its doc comment, and its metadata as `META`.
 macro_rules! declare_rule {
@@ -65,7 +65,7 @@ macro_rules! declare_rule {
         pub struct $name;
 
         impl $name {
-            pub const META: $crate::engine::RuleMeta = $crate::engine::RuleMeta {
+            pub const META: $crate::meta::RuleMeta = $crate::meta::RuleMeta {
                 code: $code,
                 severity: $crate::diagnostic::Severity::$severity,
                 summary: $summary,
@@ -84,8 +84,8 @@ macro_rules! options_spec {
         None
     };
     ($options:ty) => {
-        Some($crate::engine::OptionsSpec {
-            parse: $crate::engine::parse_options::<$options>,
+        Some($crate::meta::OptionsSpec {
+            parse: $crate::meta::parse_options::<$options>,
         })
     };
 }

@@ -1,8 +1,9 @@
 use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::engine::{Rule, RuleMeta};
+use crate::meta::RuleMeta;
 use crate::post;
+use crate::rule::Rule;
 use crate::source::LineCol;
 
 use super::declare_rule;

@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use regex::Regex;
 
+use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::engine::{HtmlField, PostContext};
 use crate::html::{HtmlIndex, reference_map, source_offset};
 use crate::post::HtmlFieldKind;
 

@@ -3,8 +3,10 @@ use std::sync::LazyLock;
 use chrono::Datelike;
 use regex::Regex;
 
+use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use crate::config::{RequiredSection, When};
-use crate::engine::{HtmlField, PostContext};
+use crate::context::{HtmlField, PostContext};
 use crate::html::{Element, HtmlIndex, is_blank};
 use crate::input::json::{Node, Value};
 use crate::post::HtmlFieldKind;

@@ -1,6 +1,8 @@
+use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
-use crate::engine::{HtmlField, PostContext, Rule, RuleMeta};
 use crate::html::{StrayEndTag as Stray, is_block};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

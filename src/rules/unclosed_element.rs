@@ -1,6 +1,8 @@
+use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
 use crate::html::{Closed, Element, is_void};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

@@ -1,4 +1,5 @@
-use crate::engine::{Rule, RuleMeta};
+use crate::meta::RuleMeta;
+use crate::rule::Rule;
 
 use super::declare_rule;
 

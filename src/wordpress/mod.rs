@@ -11,12 +11,12 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDateTime};
 use url::Url;
 
-use crate::CheckOutcome;
 use crate::config::{Config, zone_from_index};
 use crate::dates::{Zone, ZoneSource};
 use crate::engine::LintOptions;
 use crate::input::{Input, InputError};
 use crate::links::remote::CheckOptions;
+use crate::outcome::CheckOutcome;
 
 /// The environment variable the application password is read from; never a flag, so that it
 /// stays out of shell history and process lists.

@@ -394,11 +394,12 @@ fn a_file_truncated_while_it_is_read_gives_a_syntax_finding() {
     let report = linter.lint_file(file, reader).expect("lint");
     let rules: Vec<&str> = report.findings.iter().map(|f| f.diagnostic.rule).collect();
     assert!(rules.contains(&"json-syntax"), "{rules:?}");
-    let outcome = postlint::CheckOutcome {
+    let outcome = postlint::outcome::CheckOutcome {
         reports: vec![report],
         input_errors: Vec::new(),
         site_notes: Vec::new(),
         notices: Vec::new(),
+        baselined: 0,
     };
     let style = postlint::report::human::Style {
         color: false,

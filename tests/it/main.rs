@@ -3,6 +3,7 @@
 
 mod common;
 
+mod architecture;
 mod cases;
 mod cli;
 mod config;
@@ -20,6 +21,7 @@ mod reports;
 mod rules;
 mod seed;
 mod segments;
+mod settle;
 mod site;
 mod site_fetch;
 mod span_map;

@@ -1,13 +1,12 @@
 //! The site phase: rules that see every post of a site in the run.
 
-
 use std::sync::Arc;
 
 use assert_cmd::Command;
 use postlint::config::{Config, ConfigRequest};
 use postlint::engine::LintOptions;
 
-fn rules_found(outcome: &postlint::CheckOutcome) -> Vec<&'static str> {
+fn rules_found(outcome: &postlint::outcome::CheckOutcome) -> Vec<&'static str> {
     outcome
         .reports
         .iter()
@@ -18,7 +17,8 @@ fn rules_found(outcome: &postlint::CheckOutcome) -> Vec<&'static str> {
 
 #[test]
 fn an_incomplete_export_leaves_internal_links_alone_and_says_so() {
-    let fixture = crate::common::fixture("rules/link-internal-missing/invalid_deleted_and_renamed.ndjson");
+    let fixture =
+        crate::common::fixture("rules/link-internal-missing/invalid_deleted_and_renamed.ndjson");
     let outcome = postlint::check(&[fixture], LintOptions::default());
     assert!(!rules_found(&outcome).contains(&"link-internal-missing"));
     assert_eq!(

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use postlint::diagnostic::{Finding, Severity};
-use postlint::engine::{FileReport, LintOptions};
+use postlint::engine::LintOptions;
+use postlint::outcome::FileReport;
 
 /// A fixture's path relative to the package root, where cargo runs tests, so that reports
 /// (and their snapshots) show the same path on every machine.

@@ -1,0 +1,165 @@
+//! The one parsed view of a post that every rule reads: its JSON values, its HTML fields
+//! tokenized once, its links and dates parsed once, and the settings in force for it.
+
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+
+use url::Url;
+
+use crate::config::Effective;
+use crate::dates::PostDates;
+use crate::diagnostic::{Diagnostic, PostRef};
+use crate::html::HtmlIndex;
+use crate::input::json::{JsonStr, JsonStyle};
+use crate::links::{self, Link};
+use crate::meta::RuleMeta;
+use crate::post::{HtmlFieldKind, Post};
+
+/// An HTML field of a post, tokenized once.
+pub struct HtmlField<'p, 's> {
+    pub kind: HtmlFieldKind,
+    pub source: &'p JsonStr<'s>,
+    pub index: HtmlIndex,
+    /// The segment the post was read from, and its file offset.
+    segment: &'s [u8],
+    base: usize,
+    /// How the field's JSON string is written, read from the segment when a fix first asks.
+    style: OnceLock<JsonStyle>,
+}
+
+impl HtmlField<'_, '_> {
+    /// How the field's JSON string is written, so that fixes write alike.
+    pub fn style(&self) -> JsonStyle {
+        *self.style.get_or_init(|| self.source.style(self.segment))
+    }
+
+    /// HTML as it must be written into this field's JSON string.
+    pub fn encode(&self, html: &str) -> String {
+        self.style().encode(html)
+    }
+
+    /// Maps a range of the decoded HTML to the bytes of the file, through the JSON escapes.
+    pub fn file_range(&self, decoded: Range<usize>) -> Range<usize> {
+        let local = self.source.file_range(decoded);
+        self.base + local.start..self.base + local.end
+    }
+
+    /// A diagnostic on a range of this field's HTML.
+    pub fn diagnostic(
+        &self,
+        meta: &RuleMeta,
+        post: &PostContext<'_, '_>,
+        decoded: Range<usize>,
+        message: impl Into<crate::diagnostic::Text>,
+    ) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(meta, self.file_range(decoded), message);
+        diagnostic.field = Some(self.kind.path());
+        diagnostic.post = Some(post.post_ref.clone());
+        diagnostic
+    }
+}
+
+/// The one parsed view of a post that every rule reads.
+pub struct PostContext<'p, 's> {
+    pub post: &'p Post<'s>,
+    /// The post's four dates, parsed.
+    pub dates: PostDates<'p>,
+    pub html: Vec<HtmlField<'p, 's>>,
+    /// The links of the HTML fields, parsed once, in field and document order.
+    pub links: Vec<Link>,
+    /// The post's own address, which relative links resolve against.
+    pub base_url: Url,
+    pub post_ref: Arc<PostRef>,
+    /// The rules, severities, options and site facts in force for this post.
+    pub settings: Arc<Effective>,
+    /// File offset of the segment the post was read from: spans in `post` are relative to it.
+    pub base: usize,
+    /// The reference time (UTC) for "in the future" and "in the past".
+    pub now: chrono::NaiveDateTime,
+}
+
+impl<'p, 's> PostContext<'p, 's> {
+    /// The HTML field of a kind, when the post has it.
+    pub fn field(&self, kind: HtmlFieldKind) -> Option<&HtmlField<'p, 's>> {
+        self.html.iter().find(|f| f.kind == kind)
+    }
+
+    /// A diagnostic on a link's value.
+    pub fn link_diagnostic(
+        &self,
+        meta: &RuleMeta,
+        link: &Link,
+        message: impl Into<crate::diagnostic::Text>,
+    ) -> Diagnostic {
+        self.html[link.field].diagnostic(meta, self, link.span.clone(), message)
+    }
+
+    /// A diagnostic on a JSON value of the post (`date_gmt`), by its span in the segment.
+    pub fn value_diagnostic(
+        &self,
+        meta: &RuleMeta,
+        local: &Range<usize>,
+        field: &'static str,
+        message: impl Into<crate::diagnostic::Text>,
+    ) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(meta, self.file_range(local), message);
+        diagnostic.post = Some(self.post_ref.clone());
+        diagnostic.field = Some(field);
+        diagnostic
+    }
+
+    /// The file range of a range in the post's segment (a JSON value's `span`).
+    pub fn file_range(&self, local: &Range<usize>) -> Range<usize> {
+        self.base + local.start..self.base + local.end
+    }
+
+    pub fn new(
+        post: &'p Post<'s>,
+        (base, segment): (usize, &'s [u8]),
+        settings: Arc<Effective>,
+        now: chrono::NaiveDateTime,
+    ) -> Self {
+        let html: Vec<_> = HtmlFieldKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                let source = post.html_field(kind)?;
+                Some(HtmlField {
+                    kind,
+                    source,
+                    index: HtmlIndex::parse(source.as_str()),
+                    segment,
+                    base,
+                    style: OnceLock::new(),
+                })
+            })
+            .collect();
+        let base_url = links::base_url(post.link());
+        let links = html
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind != HtmlFieldKind::Title)
+            .flat_map(|(i, f)| links::find(i, &f.index, &base_url))
+            .collect();
+        let title = html
+            .iter()
+            .find(|f| f.kind == HtmlFieldKind::Title)
+            .map(|f| f.index.plain_text().trim().to_owned());
+        let post_ref = Arc::new(PostRef {
+            index: post.index,
+            id: post.id(),
+            link: post.link().map(str::to_owned),
+            title,
+        });
+        Self {
+            post,
+            dates: PostDates::read(post),
+            html,
+            links,
+            base_url,
+            post_ref,
+            settings,
+            base,
+            now,
+        }
+    }
+}

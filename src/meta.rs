@@ -1,0 +1,93 @@
+//! What a rule declares about itself (code, default severity, options), and the severities.
+//! The lowest layer of the rule API: diagnostics and the config read it, it reads nothing of
+//! the crate.
+
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule declares about itself; `postlint rules` and `postlint explain` print it.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Kebab-case, named after what it flags: `stray-end-tag`.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// The rule's doc comment: What it does / Why it matters / Example.
+    pub doc: &'static str,
+    /// The post fields the rule reads (`content.rendered`), or `file` for whole-file checks.
+    pub reads: &'static [&'static str],
+    /// The rule's options, when it has any.
+    pub options: Option<OptionsSpec>,
+    /// Off-by-default rules run only when a config or `--select` asks for them.
+    pub enabled_by_default: bool,
+}
+
+/// How a rule's options are read from its `[rules.CODE]` table.
+#[derive(Debug)]
+pub struct OptionsSpec {
+    /// Parses the table into the rule's options type; the error says what is wrong.
+    pub parse: fn(toml::Table) -> Result<Arc<dyn Any + Send + Sync>, String>,
+}
+
+/// `OptionsSpec::parse` for an options type.
+pub fn parse_options<T>(table: toml::Table) -> Result<Arc<dyn Any + Send + Sync>, String>
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    let options: T = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| e.message().to_owned())?;
+    Ok(Arc::new(options))
+}
+
+impl RuleMeta {
+    /// The doc comment as written, without the space rustdoc keeps after `///`.
+    pub fn doc_text(&self) -> String {
+        self.doc
+            .lines()
+            .map(|line| line.strip_prefix(' ').unwrap_or(line))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_owned()
+    }
+}

@@ -1,0 +1,43 @@
+//! The site phase: after every post of the run was linted in parallel, rules that compare
+//! posts of one site (the host of their `link`) see them together. Linear in the number of
+//! posts: posts are grouped by sorting, never compared pairwise. Its findings go through the
+//! same settle step as every other.
+
+use crate::config::Config;
+use crate::rule::Rule;
+use crate::rules;
+use crate::site::{PostFacts, SiteFinding};
+
+/// Runs the site rules over the posts of the run and adds their findings to the reports.
+/// Returns one line per site for the summary (what was inferred, and what was not checked).
+pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFinding>) {
+    let settings = config.effective(None, None);
+    // A rule runs here when any file or post has it on; the settle step then keeps each
+    // finding only where its own file's and post's settings have the rule on.
+    let site_rules: Vec<&dyn Rule> = (rules::ALL.iter().copied())
+        .filter(|rule| rule.uses_site_phase() && config.may_enable(rule.meta().code))
+        .collect();
+    // Posts without a host belong to no site: sorted last, and left out.
+    let in_sites = facts.iter().filter(|fact| fact.host.is_some()).count();
+    // Grouped by sorting in place rather than into a map of new vectors: the facts of a
+    // million posts are not copied. Within a site, posts keep the run's order.
+    facts.sort_unstable_by(|a, b| {
+        (a.host.is_none(), &a.host, a.file, a.post.index).cmp(&(
+            b.host.is_none(),
+            &b.host,
+            b.file,
+            b.post.index,
+        ))
+    });
+    let mut notes = Vec::new();
+    let mut found = Vec::new();
+    for posts in facts[..in_sites].chunk_by(|a, b| a.host == b.host) {
+        let host = posts[0].host.as_deref().unwrap_or_default();
+        for rule in &site_rules {
+            if let Some(note) = rule.check_site(host, posts, &settings, &mut found) {
+                notes.push(note);
+            }
+        }
+    }
+    (notes, found)
+}
