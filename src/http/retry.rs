@@ -17,13 +17,28 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// A refusal of the guarded resolver is final; timeouts, failed connections and bodies
-    /// cut short are transient.
+    /// A request that got no answer: a refusal of the guarded resolver is final; timeouts and
+    /// failed connections are transient.
     pub fn from_error(error: &reqwest::Error) -> Self {
         let reason = describe(error);
         let transient = !is_refusal(&reason)
-            && (error.is_timeout() || error.is_connect() || error.is_request() || error.is_body());
+            && (error.is_timeout() || error.is_connect() || error.is_request());
         Self { reason, transient }
+    }
+
+    /// An answer whose body failed while it was read (reqwest reports it as a decode error):
+    /// the connection dropped halfway, fewer bytes than `Content-Length` came, or the timeout
+    /// struck. As unusable as a 503, and as likely to work the next time.
+    pub fn while_reading(error: &reqwest::Error) -> Self {
+        let reason = if error.is_timeout() {
+            "the answer did not arrive whole before the timeout".to_owned()
+        } else {
+            format!("the answer was cut short: {}", innermost_cause(error))
+        };
+        Self {
+            reason,
+            transient: true,
+        }
     }
 
     /// The checker refused the target (a private address, a scheme it does not speak).
@@ -38,24 +53,25 @@ fn is_refusal(reason: &str) -> bool {
 
 /// A request error in words: the innermost cause says what happened.
 pub fn describe(error: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
     if error.is_timeout() {
         return "no answer before the timeout".to_owned();
     }
-    let text = cause.to_string();
+    let text = innermost_cause(error);
     if is_refusal(&text) {
         return text;
     }
     if error.is_connect() {
         return format!("cannot connect: {text}");
     }
-    if error.is_body() {
-        return format!("the answer was cut short: {text}");
-    }
     format!("the request failed: {text}")
+}
+
+fn innermost_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is rare and ignored).
@@ -163,7 +179,7 @@ async fn read_whole(
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| Failure::from_error(&e))?
+        .map_err(|e| Failure::while_reading(&e))?
     {
         if (body.len() + chunk.len()) as u64 > limit.bytes {
             return Err(Failure {
