@@ -749,6 +749,30 @@ fn a_slow_page_within_the_timeout_is_waited_for_not_retried() {
 }
 
 #[test]
+fn a_body_that_stalls_until_the_timeout_once_is_read_again() {
+    let served = pages();
+    let server = Server::start(move |_, path, nth| {
+        if path == "/wp-json/" {
+            return index(json!({"gmt_offset": 0}));
+        }
+        match page_number(path, "/wp-json/wp/v2/posts?") {
+            Some(2) if nth == 1 => Reply::Stalls(200, Vec::new(), served[1].clone()),
+            Some(n @ 1..=3) => json_reply(served[n - 1].clone(), 3),
+            _ => rest_error(400, "rest_post_invalid_page_number"),
+        }
+    });
+    let result = run(postlint_content()
+        .args(["--format", "json", "--link-timeout", "0.5", "--site"])
+        .arg(server.url("")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=2"),
+        2
+    );
+    assert_eq!(report(&result)["summary"]["posts"], 4);
+}
+
+#[test]
 fn a_body_cut_short_every_time_is_an_error_naming_the_page() {
     let served = pages();
     let server = Server::start(move |_, path, _| {

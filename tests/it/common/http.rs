@@ -23,6 +23,9 @@ pub enum Reply {
     /// A status, headers and a body whose full length is announced, but only its first half is
     /// sent before the connection is closed: a body cut short.
     CutShort(u16, Vec<(String, String)>, Vec<u8>),
+    /// Like `CutShort`, but the connection stays open after the first half: the client's
+    /// timeout strikes while it reads the body.
+    Stalls(u16, Vec<(String, String)>, Vec<u8>),
     /// Waits this long, then replies.
     Slow(std::time::Duration, Box<Reply>),
 }
@@ -182,6 +185,12 @@ async fn accept_loop(
                     let _ = socket.write_all(&bytes).await;
                     // A clean close (FIN) halfway: the client sees fewer bytes than announced.
                     let _ = socket.shutdown().await;
+                }
+                Reply::Stalls(code, headers, body) => {
+                    let mut bytes = head_of(code, &headers, body.len());
+                    bytes.extend_from_slice(&body[..body.len() / 2]);
+                    let _ = socket.write_all(&bytes).await;
+                    std::future::pending::<()>().await;
                 }
                 Reply::Hang => {
                     std::future::pending::<()>().await;
