@@ -10,8 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use resolver::{GuardedResolver, is_public};
-pub use retry::{BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, retry_after};
-pub use retry::{is_retryable_status, with_retries};
+pub use retry::{
+    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
+    retry_after, with_retries,
+};
 
 /// The client settings the link checker and the site reader share; the defaults suit a CI run
 /// against the public web.

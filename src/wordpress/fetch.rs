@@ -51,6 +51,22 @@ struct Answer {
 }
 
 impl Answer {
+    fn from_whole(whole: WholeAnswer) -> Self {
+        let header = |name| {
+            whole
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+        };
+        Self {
+            status: whole.status,
+            content_type: header(CONTENT_TYPE.as_str()).to_ascii_lowercase(),
+            total_pages: header("x-wp-totalpages").trim().parse().ok(),
+            body: whole.body,
+        }
+    }
+
     fn is_json(&self) -> bool {
         self.content_type.contains("json") || matches!(first_byte(&self.body), Some(b'{' | b'['))
     }
@@ -84,24 +100,6 @@ impl Answer {
 fn first_byte(body: &[u8]) -> Option<u8> {
     let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     text.iter().copied().find(|b| !b.is_ascii_whitespace())
-}
-
-impl Answer {
-    fn from_whole(whole: WholeAnswer) -> Self {
-        let header = |name| {
-            whole
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-        };
-        Self {
-            status: whole.status,
-            content_type: header(CONTENT_TYPE.as_str()).to_ascii_lowercase(),
-            total_pages: header("x-wp-totalpages").trim().parse().ok(),
-            body: whole.body,
-        }
-    }
 }
 
 /// The HTTP client of one site, with its politeness settings.
