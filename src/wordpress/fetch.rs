@@ -411,3 +411,40 @@ pub async fn fetch_site(
     }
     site
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(number: usize, bytes: &[u8]) -> Page {
+        Page {
+            kind: PostType::Posts,
+            number,
+            name: format!("page={number}"),
+            bytes: bytes.into(),
+        }
+    }
+
+    #[test]
+    fn a_page_read_again_replaces_what_it_gave() {
+        let mut paged = Paged {
+            pages: BTreeMap::new(),
+            errors: Vec::new(),
+        };
+        paged.add(PageResult::Page(page(2, b"[{\"id\":3}]"), Some(2)));
+        paged.add(PageResult::Failed(
+            "page=1: 503".into(),
+            Some(page(1, b"<p>")),
+        ));
+        paged.add(PageResult::Page(page(1, b"[{\"id\":1}]"), Some(2)));
+        let kept: Vec<(usize, &[u8])> = paged
+            .pages
+            .values()
+            .map(|p| (p.number, &*p.bytes))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![(1, &b"[{\"id\":1}]"[..]), (2, &b"[{\"id\":3}]"[..])]
+        );
+    }
+}
