@@ -19,6 +19,7 @@ pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod html;
+pub mod http;
 pub mod input;
 pub mod links;
 pub mod meta;

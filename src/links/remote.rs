@@ -1,84 +1,22 @@
 //! The remote link checker: every distinct `http(s)` target of the run is requested once, with
-//! a global and a per-host limit, retries with backoff, and a safety net so that content from
-//! many authors cannot turn CI into a way into its own network.
+//! a global and a per-host limit, redirects followed hop by hop, and a safety net so that
+//! content from many authors cannot turn CI into a way into its own network. The client, its
+//! guarded resolver and the retry policy are `crate::http`'s.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{LOCATION, RETRY_AFTER};
+use reqwest::header::LOCATION;
 use reqwest::{Method, StatusCode};
 use tokio::sync::Semaphore;
 use url::Url;
 
-/// How the checker behaves; the defaults suit a CI run against the public web.
-#[derive(Debug, Clone)]
-pub struct CheckOptions {
-    pub concurrency: usize,
-    pub per_host: usize,
-    /// Between two requests to one host.
-    pub min_interval: Duration,
-    pub connect_timeout: Duration,
-    pub timeout: Duration,
-    pub retries: u32,
-    pub backoff: Duration,
-    /// `Retry-After` is honoured up to this.
-    pub retry_after_cap: Duration,
-    /// Connection failures in a row after which a host is left alone for the rest of the run.
-    pub host_failure_limit: u32,
-    pub allow_private: bool,
-    pub user_agent: String,
-    /// Statuses taken as working besides 2xx.
-    pub accept: Vec<u16>,
-}
+use crate::http::{self, Failure, Purpose, Verdict, is_public};
 
-impl Default for CheckOptions {
-    fn default() -> Self {
-        Self {
-            concurrency: 64,
-            per_host: 4,
-            min_interval: Duration::from_millis(10),
-            connect_timeout: Duration::from_secs(5),
-            timeout: Duration::from_secs(15),
-            retries: 2,
-            backoff: Duration::from_millis(300),
-            retry_after_cap: Duration::from_secs(30),
-            host_failure_limit: 5,
-            allow_private: false,
-            user_agent: format!("postlint/{}", env!("CARGO_PKG_VERSION")),
-            accept: Vec::new(),
-        }
-    }
-}
-
-impl CheckOptions {
-    /// How long to wait before retry `attempt` (from 0): what the server asked for, up to a cap,
-    /// else exponential backoff with jitter so that clients do not retry in step.
-    pub fn retry_delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(asked) = retry_after {
-            return asked.min(self.retry_after_cap);
-        }
-        let backoff = self.backoff * 2u32.pow(attempt);
-        let jitter = Duration::from_millis(rand::random_range(
-            0..=self.backoff.as_millis().max(1) as u64 / 2,
-        ));
-        backoff + jitter
-    }
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is rare and ignored).
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
-}
+/// The link checker's name for the client settings it shares with the site reader.
+pub use crate::http::ClientOptions as CheckOptions;
 
 /// What a target's check found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -101,22 +39,13 @@ pub enum Outcome {
     },
 }
 
-/// The runtime the HTTP clients run on: two workers are plenty for I/O-bound requests and
-/// leave the cores to the rayon pool.
-pub fn http_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-}
-
 /// Checks every target once; returns the outcome of each.
 pub fn check_all(
     targets: Vec<Url>,
     options: &CheckOptions,
     progress: &dyn Fn(usize, usize, usize),
 ) -> HashMap<String, Outcome> {
-    let runtime = match http_runtime() {
+    let runtime = match http::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
             let reason = format!("cannot start the link checker: {error}");
@@ -144,7 +73,7 @@ async fn check_all_async(
     options: CheckOptions,
     progress: &dyn Fn(usize, usize, usize),
 ) -> HashMap<String, Outcome> {
-    let client = match client(&options) {
+    let client = match http::client(&options, Purpose::LinkTargets) {
         Ok(client) => client,
         Err(error) => {
             let reason = format!("cannot build an HTTP client: {error}");
@@ -178,74 +107,6 @@ async fn check_all_async(
     results
 }
 
-fn client(options: &CheckOptions) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(&options.user_agent)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(options.connect_timeout)
-        .timeout(options.timeout)
-        .dns_resolver(Arc::new(GuardedResolver {
-            allow_private: options.allow_private,
-        }))
-        .build()
-}
-
-/// Resolves names and drops loopback, private, link-local and multicast addresses unless
-/// allowed: the connection can only go where this says, so DNS cannot get around the rule.
-struct GuardedResolver {
-    allow_private: bool,
-}
-
-impl Resolve for GuardedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
-        let host = name.as_str().to_owned();
-        Box::pin(async move {
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let public: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(|a| allow_private || is_public(a.ip()))
-                .collect();
-            if public.is_empty() {
-                return Err(format!(
-                    "refused: {host} resolves only to private or loopback addresses"
-                )
-                .into());
-            }
-            let addrs: Addrs = Box::new(public.into_iter());
-            Ok(addrs)
-        })
-    }
-}
-
-/// Not loopback, private, link-local, multicast or unspecified.
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_multicast()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.octets()[0] == 0
-                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64))
-        }
-        IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_multicast()
-                || v6.is_unspecified()
-                || (first & 0xfe00) == 0xfc00
-                || (first & 0xffc0) == 0xfe80)
-                && v6
-                    .to_ipv4_mapped()
-                    .is_none_or(|v4| is_public(IpAddr::V4(v4)))
-        }
-    }
-}
-
 struct Checker {
     client: reqwest::Client,
     global: Semaphore,
@@ -263,7 +124,21 @@ struct HostState {
 /// One request's answer, or why there was none.
 enum Answer {
     Status(StatusCode, Option<Url>, Option<Duration>),
-    Failed(String, bool),
+    Failed(Failure),
+}
+
+impl Answer {
+    fn verdict(&self) -> Verdict {
+        match self {
+            Answer::Status(status, _, retry_after) if http::is_retryable_status(*status) => {
+                Verdict::Again {
+                    retry_after: *retry_after,
+                }
+            }
+            Answer::Failed(failure) if failure.transient => Verdict::Again { retry_after: None },
+            _ => Verdict::Final,
+        }
+    }
 }
 
 impl Checker {
@@ -316,10 +191,16 @@ impl Checker {
                 Answer::Status(status, _, _) => {
                     return self.classify(status, permanent, &url, start);
                 }
-                Answer::Failed(reason, _) if reason.starts_with("refused:") => {
-                    return Outcome::Unverifiable { reason };
+                Answer::Failed(failure) if failure.is_refusal() => {
+                    return Outcome::Unverifiable {
+                        reason: failure.reason,
+                    };
                 }
-                Answer::Failed(reason, _) => return Outcome::Broken { reason },
+                Answer::Failed(failure) => {
+                    return Outcome::Broken {
+                        reason: failure.reason,
+                    };
+                }
             }
         }
         Outcome::Broken {
@@ -381,32 +262,19 @@ impl Checker {
             .unwrap_or_else(|e| e.into_inner())
             >= self.options.host_failure_limit
         {
-            return Answer::Failed(
-                "the host kept failing, so it was left alone".to_owned(),
-                false,
-            );
+            return Answer::Failed(Failure {
+                reason: "the host kept failing, so it was left alone".to_owned(),
+                transient: false,
+            });
         }
-        let mut attempt = 0;
-        let answer = loop {
-            let answer = self.request(url, &host).await;
-            let (retry, wait) = match &answer {
-                Answer::Status(status, _, retry_after) => (
-                    status.as_u16() == 429 || status.is_server_error(),
-                    *retry_after,
-                ),
-                Answer::Failed(_, transient) => (*transient, None),
-            };
-            if !retry || attempt >= self.options.retries {
-                break answer;
-            }
-            tokio::time::sleep(self.options.retry_delay(attempt, wait)).await;
-            attempt += 1;
-        };
+        let host = &host;
+        let answer =
+            http::with_retries(&self.options, || self.request(url, host), Answer::verdict).await;
         let mut failures = host
             .failures_in_a_row
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        *failures = if matches!(answer, Answer::Failed(_, true)) {
+        *failures = if matches!(&answer, Answer::Failed(failure) if failure.transient) {
             *failures + 1
         } else {
             0
@@ -422,15 +290,15 @@ impl Checker {
         let head = self.send(Method::HEAD, url).await;
         let needs_get = match &head {
             Answer::Status(status, _, _) => matches!(status.as_u16(), 400 | 403 | 405 | 501),
-            Answer::Failed(_, _) => true,
+            Answer::Failed(_) => true,
         };
         if !needs_get {
             return head;
         }
         match self.send(Method::GET, url).await {
-            Answer::Failed(reason, transient) => match head {
+            Answer::Failed(failure) => match head {
                 Answer::Status(..) => head,
-                Answer::Failed(..) => Answer::Failed(reason, transient),
+                Answer::Failed(_) => Answer::Failed(failure),
             },
             answer => answer,
         }
@@ -458,35 +326,10 @@ impl Checker {
                     .get(LOCATION)
                     .and_then(|l| l.to_str().ok())
                     .and_then(|l| url.join(l).ok());
-                let retry_after = retry_after(response.headers());
+                let retry_after = http::retry_after(response.headers());
                 Answer::Status(status, location, retry_after)
             }
-            Err(error) => {
-                let reason = describe(&error);
-                let refused = reason.starts_with("refused:");
-                let transient =
-                    !refused && (error.is_timeout() || error.is_connect() || error.is_request());
-                Answer::Failed(reason, transient)
-            }
+            Err(error) => Answer::Failed(Failure::from_error(&error)),
         }
     }
-}
-
-/// A request error in words: the innermost cause says what happened.
-pub fn describe(error: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
-    if error.is_timeout() {
-        return "no answer before the timeout".to_owned();
-    }
-    let text = cause.to_string();
-    if text.starts_with("refused:") {
-        return text;
-    }
-    if error.is_connect() {
-        return format!("cannot connect: {text}");
-    }
-    format!("the request failed: {text}")
 }

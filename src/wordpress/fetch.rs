@@ -1,7 +1,9 @@
 //! The HTTP side of `--site`: the REST index, the sign-in check and the pages of posts, with
-//! the link checker's client settings (timeouts, retries with backoff, `Retry-After`,
-//! User-Agent). Nothing here parses more of a page than it needs to go on paging.
+//! the client settings the link checker shares (timeouts, retries with backoff, `Retry-After`,
+//! a body cut short read again, User-Agent). Nothing here parses more of a page than it needs
+//! to go on paging.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
@@ -10,7 +12,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use super::{Credentials, FetchedSite, Page, PostType, SiteRequest};
-use crate::links::remote::{CheckOptions, describe, retry_after};
+use crate::http::{self, BodyLimit, ClientOptions, Purpose, WholeAnswer};
 
 /// WordPress answers 400 for more.
 const PER_PAGE: usize = 100;
@@ -49,6 +51,22 @@ struct Answer {
 }
 
 impl Answer {
+    fn from_whole(whole: WholeAnswer) -> Self {
+        let header = |name| {
+            whole
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+        };
+        Self {
+            status: whole.status,
+            content_type: header(CONTENT_TYPE.as_str()).to_ascii_lowercase(),
+            total_pages: header("x-wp-totalpages").trim().parse().ok(),
+            body: whole.body,
+        }
+    }
+
     fn is_json(&self) -> bool {
         self.content_type.contains("json") || matches!(first_byte(&self.body), Some(b'{' | b'['))
     }
@@ -87,20 +105,14 @@ fn first_byte(body: &[u8]) -> Option<u8> {
 /// The HTTP client of one site, with its politeness settings.
 pub struct SiteClient {
     client: reqwest::Client,
-    options: CheckOptions,
+    options: ClientOptions,
     credentials: Option<Credentials>,
     max_bytes: u64,
 }
 
 impl SiteClient {
     pub fn new(request: &SiteRequest) -> Result<Self, String> {
-        // Redirects are followed (http to https, a moved blog): the user named this site.
-        // reqwest drops the Authorization header when a redirect leaves the host.
-        let client = reqwest::Client::builder()
-            .user_agent(&request.client.user_agent)
-            .connect_timeout(request.client.connect_timeout)
-            .timeout(request.client.timeout)
-            .build()
+        let client = http::client(&request.client, Purpose::NamedSite)
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
         Ok(Self {
             client,
@@ -110,71 +122,26 @@ impl SiteClient {
         })
     }
 
-    /// GET with retries on 429, 5xx and transient failures; the last answer or failure.
+    /// GET read whole, with retries on 429, 5xx, transient failures and a body cut short; the
+    /// last answer or failure.
     async fn get(&self, url: &str) -> Result<Answer, String> {
-        let mut attempt = 0;
-        loop {
-            let (retry, wait, result) = match self.get_once(url).await {
-                Ok((answer, wait)) => {
-                    let retry = answer.status == StatusCode::TOO_MANY_REQUESTS
-                        || answer.status.is_server_error();
-                    (retry, wait, Ok(answer))
+        let limit = BodyLimit {
+            bytes: self.max_bytes,
+            setting: "--max-file-size",
+        };
+        let request = || {
+            let request = self.client.get(url);
+            match &self.credentials {
+                Some(credentials) => {
+                    request.basic_auth(&credentials.user, Some(credentials.password()))
                 }
-                Err((reason, transient)) => (transient, None, Err(reason)),
-            };
-            if !retry || attempt >= self.options.retries {
-                return result;
+                None => request,
             }
-            tokio::time::sleep(self.options.retry_delay(attempt, wait)).await;
-            attempt += 1;
-        }
-    }
-
-    async fn get_once(
-        &self,
-        url: &str,
-    ) -> Result<(Answer, Option<std::time::Duration>), (String, bool)> {
-        let mut request = self.client.get(url);
-        if let Some(credentials) = &self.credentials {
-            request = request.basic_auth(&credentials.user, Some(credentials.password()));
-        }
-        let failed = |error: reqwest::Error| {
-            let transient = error.is_timeout() || error.is_connect() || error.is_request();
-            (describe(&error), transient)
         };
-        let mut response = request.send().await.map_err(failed)?;
-        let status = response.status();
-        let headers = response.headers();
-        let content_type = headers
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let total_pages = headers
-            .get("x-wp-totalpages")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok());
-        let wait = retry_after(headers);
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(failed)? {
-            if (body.len() + chunk.len()) as u64 > self.max_bytes {
-                return Err((
-                    format!(
-                        "the answer is larger than the limit of {} bytes (--max-file-size)",
-                        self.max_bytes
-                    ),
-                    false,
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let answer = Answer {
-            status,
-            content_type,
-            total_pages,
-            body,
-        };
-        Ok((answer, wait))
+        http::get_whole(&self.options, limit, request)
+            .await
+            .map(Answer::from_whole)
+            .map_err(|failure| failure.reason)
     }
 
     /// Finds the REST API: `/wp-json/`, else `?rest_route=/` when pretty permalinks are off.
@@ -244,7 +211,8 @@ fn join(site: &Url, path: &str) -> Url {
 
 /// What paging one post type gave.
 pub struct Paged {
-    pub pages: Vec<Page>,
+    /// By page number: a page read again replaces what it gave, so no post counts twice.
+    pub pages: BTreeMap<usize, Page>,
     pub errors: Vec<String>,
 }
 
@@ -258,7 +226,7 @@ pub async fn fetch_type(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Paged {
     let mut paged = Paged {
-        pages: Vec::new(),
+        pages: BTreeMap::new(),
         errors: Vec::new(),
     };
     let first = fetch_page(&client, api, kind, query, 1).await;
@@ -311,13 +279,19 @@ enum PageResult {
 impl Paged {
     fn add(&mut self, result: PageResult) {
         match result {
-            PageResult::Page(page, _) => self.pages.push(page),
+            PageResult::Page(page, _) => self.keep(page),
             PageResult::End => {}
             PageResult::Failed(reason, page) => {
                 self.errors.push(reason);
-                self.pages.extend(page);
+                if let Some(page) = page {
+                    self.keep(page);
+                }
             }
         }
+    }
+
+    fn keep(&mut self, page: Page) {
+        self.pages.insert(page.number, page);
     }
 }
 
@@ -432,8 +406,45 @@ pub async fn fetch_site(
     site.index = Some(index);
     for &kind in &request.types {
         let paged = fetch_type(client.clone(), &api, kind, &query, progress).await;
-        site.pages.extend(paged.pages);
+        site.pages.extend(paged.pages.into_values());
         site.errors.extend(paged.errors);
     }
     site
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(number: usize, bytes: &[u8]) -> Page {
+        Page {
+            kind: PostType::Posts,
+            number,
+            name: format!("page={number}"),
+            bytes: bytes.into(),
+        }
+    }
+
+    #[test]
+    fn a_page_read_again_replaces_what_it_gave() {
+        let mut paged = Paged {
+            pages: BTreeMap::new(),
+            errors: Vec::new(),
+        };
+        paged.add(PageResult::Page(page(2, b"[{\"id\":3}]"), Some(2)));
+        paged.add(PageResult::Failed(
+            "page=1: 503".into(),
+            Some(page(1, b"<p>")),
+        ));
+        paged.add(PageResult::Page(page(1, b"[{\"id\":1}]"), Some(2)));
+        let kept: Vec<(usize, &[u8])> = paged
+            .pages
+            .values()
+            .map(|p| (p.number, &*p.bytes))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![(1, &b"[{\"id\":1}]"[..]), (2, &b"[{\"id\":3}]"[..])]
+        );
+    }
 }

@@ -14,8 +14,8 @@ use url::Url;
 use crate::config::{Config, zone_from_index};
 use crate::dates::{Zone, ZoneSource};
 use crate::engine::LintOptions;
+use crate::http::ClientOptions;
 use crate::input::{Input, InputError};
-use crate::links::remote::CheckOptions;
 use crate::outcome::CheckOutcome;
 
 /// The environment variable the application password is read from; never a flag, so that it
@@ -81,7 +81,7 @@ pub struct SiteRequest {
     /// Only posts modified after this instant (UTC).
     pub modified_after: Option<NaiveDateTime>,
     pub credentials: Option<Credentials>,
-    pub client: CheckOptions,
+    pub client: ClientOptions,
     /// Largest answer read.
     pub max_bytes: u64,
 }
@@ -331,7 +331,7 @@ fn describe_site(
 
 /// Fetches one site, with a progress bar on a terminal.
 pub fn fetch(request: &SiteRequest) -> FetchedSite {
-    let runtime = match crate::links::remote::http_runtime() {
+    let runtime = match crate::http::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
             let reason = format!("cannot start the HTTP client: {error}");
@@ -401,7 +401,7 @@ mod tests {
             status: None,
             modified_after: None,
             credentials: Some(Credentials::new("editor".into(), "secret".into())),
-            client: CheckOptions::default(),
+            client: ClientOptions::default(),
             max_bytes: 1 << 20,
         };
         assert!(request("https://news.example.com").validate().is_ok());

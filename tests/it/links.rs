@@ -7,13 +7,13 @@ use std::time::Duration;
 use crate::common::http::{Reply, Server};
 use postlint::config::Config;
 use postlint::engine::LintOptions;
+use postlint::http::ClientOptions;
 use postlint::links::LinkCheck;
-use postlint::links::remote::CheckOptions;
 
 fn options(allow_private: bool, cache: Option<&std::path::Path>) -> LintOptions {
     LintOptions {
         links: Some(LinkCheck {
-            check: CheckOptions {
+            check: ClientOptions {
                 allow_private,
                 retries: 2,
                 backoff: Duration::from_millis(5),
@@ -21,7 +21,7 @@ fn options(allow_private: bool, cache: Option<&std::path::Path>) -> LintOptions 
                 timeout: Duration::from_millis(600),
                 connect_timeout: Duration::from_millis(300),
                 min_interval: Duration::ZERO,
-                ..CheckOptions::default()
+                ..ClientOptions::default()
             },
             cache_dir: cache.map(std::path::Path::to_path_buf),
             ..LinkCheck::default()

@@ -1,8 +1,10 @@
 //! `check --site` against a small fake WordPress on 127.0.0.1 started by each test: paging,
 //! the 400 past the end, the `rest_route` fallback, credentials, an HTML answer, a slow
-//! server, saving, and the incremental runs. The real WordPress is in `wordpress_e2e.rs`.
+//! server, faults that are retried (a body cut short, a 500, a 429), saving, and the
+//! incremental runs. The real WordPress is in `wordpress_e2e.rs`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::common::http::{Reply, Server};
 use assert_cmd::Command;
@@ -651,4 +653,148 @@ fn fixes_are_for_files_not_for_a_live_site() {
     let result = run(postlint().args(["--fix", "--site", "https://news.example.invalid"]));
     assert_eq!(result.code, 2);
     assert_says(&result.stderr, "fetch it with --save DIR");
+}
+
+/// 20 pages of 100 posts, each post a few bytes with one empty span (a warning, so a site read
+/// whole exits 0), ids 1 to 2,000.
+fn big_site_pages() -> Vec<Vec<u8>> {
+    (0..20)
+        .map(|page| {
+            let posts: Vec<String> = (1..=100)
+                .map(|n| {
+                    let id = page * 100 + n;
+                    format!(
+                        r#"{{"id":{id},"content":{{"rendered":"<p>{id}<span><\/span><\/p>"}}}}"#
+                    )
+                })
+                .collect();
+            page_of(&posts)
+        })
+        .collect()
+}
+
+/// The big site, where the first request for page `faulty` gets `fault(body)` instead.
+fn big_site(faulty: usize, fault: impl Fn(Vec<u8>) -> Reply + Send + Sync + 'static) -> Server {
+    let pages = Arc::new(big_site_pages());
+    Server::start(move |_, path, nth| {
+        if path == "/wp-json/" {
+            return index(json!({"gmt_offset": 0}));
+        }
+        match page_number(path, "/wp-json/wp/v2/posts?") {
+            Some(n) if n == faulty && nth == 1 => fault(pages[n - 1].clone()),
+            Some(n @ 1..=20) => json_reply(pages[n - 1].clone(), 20),
+            _ => rest_error(400, "rest_post_invalid_page_number"),
+        }
+    })
+}
+
+fn big_page_path(n: usize) -> String {
+    format!("/wp-json/wp/v2/posts?per_page=100&page={n}")
+}
+
+/// Reads the big site and checks it was read whole: exit 0, no error, 2,000 posts each linted
+/// once, page `faulty` asked `faulty_hits` times and every other page once.
+fn assert_read_whole(server: &Server, faulty: usize, faulty_hits: usize) {
+    let result = run(postlint_content()
+        .args(["--format", "json", "--link-timeout", "10", "--site"])
+        .arg(server.url("")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(!result.stderr.contains("page="), "{}", result.stderr);
+    for n in 1..=20 {
+        let expected = if n == faulty { faulty_hits } else { 1 };
+        assert_eq!(server.hits("GET", &big_page_path(n)), expected, "page {n}");
+    }
+    let report = report(&result);
+    assert_eq!(report["summary"]["posts"], 2000);
+    let mut ids: Vec<u64> = report["diagnostics"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|d| d["post"]["id"].as_u64())
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=2000).collect::<Vec<u64>>(), "each post once");
+}
+
+#[test]
+fn a_body_cut_short_once_is_read_again_and_no_post_counts_twice() {
+    let server = big_site(15, |body| {
+        Reply::CutShort(200, vec![("X-WP-TotalPages".into(), "20".into())], body)
+    });
+    assert_read_whole(&server, 15, 2);
+}
+
+#[test]
+fn a_500_once_is_retried() {
+    let server = big_site(15, |_| rest_error(500, "internal_server_error"));
+    assert_read_whole(&server, 15, 2);
+}
+
+#[test]
+fn a_429_is_retried_after_what_it_asks() {
+    let server = big_site(15, |_| {
+        Reply::Status(429, vec![("Retry-After".into(), "0".into())])
+    });
+    assert_read_whole(&server, 15, 2);
+}
+
+#[test]
+fn a_slow_page_within_the_timeout_is_waited_for_not_retried() {
+    let server = big_site(15, |body| {
+        Reply::Slow(Duration::from_millis(500), Box::new(json_reply(body, 20)))
+    });
+    assert_read_whole(&server, 15, 1);
+}
+
+#[test]
+fn a_body_that_stalls_until_the_timeout_once_is_read_again() {
+    let served = pages();
+    let server = Server::start(move |_, path, nth| {
+        if path == "/wp-json/" {
+            return index(json!({"gmt_offset": 0}));
+        }
+        match page_number(path, "/wp-json/wp/v2/posts?") {
+            Some(2) if nth == 1 => Reply::Stalls(200, Vec::new(), served[1].clone()),
+            Some(n @ 1..=3) => json_reply(served[n - 1].clone(), 3),
+            _ => rest_error(400, "rest_post_invalid_page_number"),
+        }
+    });
+    let result = run(postlint_content()
+        .args(["--format", "json", "--link-timeout", "0.5", "--site"])
+        .arg(server.url("")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=2"),
+        2
+    );
+    assert_eq!(report(&result)["summary"]["posts"], 4);
+}
+
+#[test]
+fn a_body_cut_short_every_time_is_an_error_naming_the_page() {
+    let served = pages();
+    let server = Server::start(move |_, path, _| {
+        if path == "/wp-json/" {
+            return index(json!({"gmt_offset": 0}));
+        }
+        match page_number(path, "/wp-json/wp/v2/posts?") {
+            Some(2) => Reply::CutShort(200, Vec::new(), served[1].clone()),
+            Some(n @ 1..=3) => json_reply(served[n - 1].clone(), 3),
+            _ => rest_error(400, "rest_post_invalid_page_number"),
+        }
+    });
+    let result = run(postlint_content()
+        .args(["--format", "json", "--site"])
+        .arg(server.url("")));
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert_says(&result.stderr, "page=2: the answer was cut short");
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=2"),
+        3,
+        "the first try and two retries"
+    );
+    // Nothing of a half page is linted: pages 1 and 3 hold one post each.
+    assert_eq!(report(&result)["summary"]["posts"], 2);
 }

@@ -1,5 +1,5 @@
-//! A small HTTP/1.1 server on 127.0.0.1 for the link checker's tests: it answers by path as a
-//! test tells it, counts requests and connections, and stops when dropped.
+//! A small HTTP/1.1 server on 127.0.0.1 for the link checker's and the site reader's tests: it
+//! answers by path as a test tells it, counts requests and connections, and stops when dropped.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -20,6 +20,14 @@ pub enum Reply {
     Reset,
     /// Announces a body of this many bytes and sends it slowly, until the client goes away.
     Endless(u64),
+    /// A status, headers and a body whose full length is announced, but only its first half is
+    /// sent before the connection is closed: a body cut short.
+    CutShort(u16, Vec<(String, String)>, Vec<u8>),
+    /// Like `CutShort`, but the connection stays open after the first half: the client's
+    /// timeout strikes while it reads the body.
+    Stalls(u16, Vec<(String, String)>, Vec<u8>),
+    /// Waits this long, then replies.
+    Slow(std::time::Duration, Box<Reply>),
 }
 
 pub type Route = dyn Fn(&str, &str, usize) -> Reply + Send + Sync;
@@ -147,7 +155,13 @@ async fn accept_loop(
                 *count += 1;
                 *count
             };
-            match route(&method, &path, nth) {
+            let mut reply = route(&method, &path, nth);
+            while let Reply::Slow(delay, inner) = reply {
+                tokio::time::sleep(delay).await;
+                reply = *inner;
+            }
+            match reply {
+                Reply::Slow(..) => {} // unwrapped by the loop above
                 Reply::Status(code, headers) => {
                     let mut response = format!(
                         "HTTP/1.1 {code} Status\r\nContent-Length: 0\r\nConnection: close\r\n"
@@ -159,19 +173,24 @@ async fn accept_loop(
                     let _ = socket.write_all(response.as_bytes()).await;
                 }
                 Reply::Body(code, headers, body) => {
-                    let mut response = format!(
-                        "HTTP/1.1 {code} Status\r\nContent-Length: {}\r\nConnection: close\r\n",
-                        body.len()
-                    );
-                    for (name, value) in headers {
-                        response.push_str(&format!("{name}: {value}\r\n"));
-                    }
-                    response.push_str("\r\n");
-                    let mut bytes = response.into_bytes();
+                    let mut bytes = head_of(code, &headers, body.len());
                     if method != "HEAD" {
                         bytes.extend_from_slice(&body);
                     }
                     let _ = socket.write_all(&bytes).await;
+                }
+                Reply::CutShort(code, headers, body) => {
+                    let mut bytes = head_of(code, &headers, body.len());
+                    bytes.extend_from_slice(&body[..body.len() / 2]);
+                    let _ = socket.write_all(&bytes).await;
+                    // A clean close (FIN) halfway: the client sees fewer bytes than announced.
+                    let _ = socket.shutdown().await;
+                }
+                Reply::Stalls(code, headers, body) => {
+                    let mut bytes = head_of(code, &headers, body.len());
+                    bytes.extend_from_slice(&body[..body.len() / 2]);
+                    let _ = socket.write_all(&bytes).await;
+                    std::future::pending::<()>().await;
                 }
                 Reply::Hang => {
                     std::future::pending::<()>().await;
@@ -205,4 +224,15 @@ async fn accept_loop(
             }
         });
     }
+}
+
+/// The status line and headers of an answer with a body of `length` bytes.
+fn head_of(code: u16, headers: &[(String, String)], length: usize) -> Vec<u8> {
+    let mut head =
+        format!("HTTP/1.1 {code} Status\r\nContent-Length: {length}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    head.into_bytes()
 }

@@ -1,0 +1,112 @@
+//! HTTP for the link checker and the site reader: one runtime, one client builder, the guarded
+//! resolver, the retry policy (backoff, `Retry-After`, a body cut short) and request errors in
+//! words. It knows nothing of links or WordPress; `links` and `wordpress` both build on it, the
+//! way lychee keeps its client apart from its checker.
+
+mod resolver;
+mod retry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use resolver::{GuardedResolver, is_public};
+pub use retry::{
+    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
+    retry_after, with_retries,
+};
+
+/// The client settings the link checker and the site reader share; the defaults suit a CI run
+/// against the public web.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Requests in flight at once (the link checker).
+    pub concurrency: usize,
+    /// Requests to one server at once (link targets, pages of a site).
+    pub per_host: usize,
+    /// Between two requests to one host.
+    pub min_interval: Duration,
+    pub connect_timeout: Duration,
+    /// For the whole request, the body included.
+    pub timeout: Duration,
+    /// Tries after the first, for 429, 5xx, transient failures and a body cut short.
+    pub retries: u32,
+    pub backoff: Duration,
+    /// `Retry-After` is honoured up to this.
+    pub retry_after_cap: Duration,
+    /// Connection failures in a row after which a host is left alone for the rest of the run.
+    pub host_failure_limit: u32,
+    /// Lets the link checker connect to loopback, private and link-local addresses.
+    pub allow_private: bool,
+    pub user_agent: String,
+    /// Statuses the link checker takes as working besides 2xx.
+    pub accept: Vec<u16>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 64,
+            per_host: 4,
+            min_interval: Duration::from_millis(10),
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(15),
+            retries: 2,
+            backoff: Duration::from_millis(300),
+            retry_after_cap: Duration::from_secs(30),
+            host_failure_limit: 5,
+            allow_private: false,
+            user_agent: format!("postlint/{}", env!("CARGO_PKG_VERSION")),
+            accept: Vec::new(),
+        }
+    }
+}
+
+impl ClientOptions {
+    /// How long to wait before retry `attempt` (from 0): what the server asked for, up to a cap,
+    /// else exponential backoff with jitter so that clients do not retry in step.
+    pub fn retry_delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(asked) = retry_after {
+            return asked.min(self.retry_after_cap);
+        }
+        let backoff = self.backoff * 2u32.pow(attempt);
+        let jitter = Duration::from_millis(rand::random_range(
+            0..=self.backoff.as_millis().max(1) as u64 / 2,
+        ));
+        backoff + jitter
+    }
+}
+
+/// The runtime the HTTP clients run on: two workers are plenty for I/O-bound requests and
+/// leave the cores to the rayon pool.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
+/// Whom a client serves; they differ in redirects and in where they may connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Targets taken from content many people write: redirects are left to the caller, so that
+    /// every hop is checked like the first, and private addresses are refused unless allowed.
+    LinkTargets,
+    /// A site the user named: redirects are followed (http to https, a moved blog; reqwest
+    /// drops the Authorization header when one leaves the host), and any address is reached.
+    NamedSite,
+}
+
+/// The rustls client for `purpose`, with the user agent and timeouts of `options`.
+pub fn client(options: &ClientOptions, purpose: Purpose) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .user_agent(&options.user_agent)
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.timeout);
+    match purpose {
+        Purpose::LinkTargets => builder
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(GuardedResolver::new(options.allow_private))),
+        Purpose::NamedSite => builder,
+    }
+    .build()
+}

@@ -1,0 +1,277 @@
+//! The retry policy: 429, 5xx, transient failures and a body cut short are tried again, within
+//! one budget of attempts, after what the server asked (`Retry-After`) or a growing backoff.
+
+use std::future::Future;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use super::ClientOptions;
+
+/// Why a request gave no usable answer, and whether trying again may help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub reason: String,
+    pub transient: bool,
+}
+
+impl Failure {
+    /// A request that got no answer: a refusal of the guarded resolver is final; timeouts and
+    /// failed connections are transient.
+    pub fn from_error(error: &reqwest::Error) -> Self {
+        let reason = describe(error);
+        let transient = !is_refusal(&reason)
+            && (error.is_timeout() || error.is_connect() || error.is_request());
+        Self { reason, transient }
+    }
+
+    /// An answer whose body failed while it was read (reqwest reports it as a decode error):
+    /// the connection dropped halfway, fewer bytes than `Content-Length` came, or the timeout
+    /// struck. As unusable as a 503, and as likely to work the next time.
+    pub fn while_reading(error: &reqwest::Error) -> Self {
+        let reason = if error.is_timeout() {
+            "the answer did not arrive whole before the timeout".to_owned()
+        } else {
+            format!("the answer was cut short: {}", innermost_cause(error))
+        };
+        Self {
+            reason,
+            transient: true,
+        }
+    }
+
+    /// The checker refused the target (a private address, a scheme it does not speak).
+    pub fn is_refusal(&self) -> bool {
+        is_refusal(&self.reason)
+    }
+}
+
+fn is_refusal(reason: &str) -> bool {
+    reason.starts_with("refused:")
+}
+
+/// A request error in words: the innermost cause says what happened.
+pub fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        return "no answer before the timeout".to_owned();
+    }
+    let text = innermost_cause(error);
+    if is_refusal(&text) {
+        return text;
+    }
+    if error.is_connect() {
+        return format!("cannot connect: {text}");
+    }
+    format!("the request failed: {text}")
+}
+
+fn innermost_cause(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is rare and ignored).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// A status worth asking again for: the server is busy or failing for now.
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()
+}
+
+/// What the result of one try says about trying again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Final,
+    /// Worth another try, after what the server asked for when it did.
+    Again {
+        retry_after: Option<Duration>,
+    },
+}
+
+/// Runs `try_once` until `verdict` calls its result final or the retries of `options` are
+/// spent; the last result is returned either way.
+pub async fn with_retries<T, Fut>(
+    options: &ClientOptions,
+    mut try_once: impl FnMut() -> Fut,
+    verdict: impl Fn(&T) -> Verdict,
+) -> T
+where
+    Fut: Future<Output = T>,
+{
+    let mut attempt = 0;
+    loop {
+        let result = try_once().await;
+        let Verdict::Again { retry_after } = verdict(&result) else {
+            return result;
+        };
+        if attempt >= options.retries {
+            return result;
+        }
+        tokio::time::sleep(options.retry_delay(attempt, retry_after)).await;
+        attempt += 1;
+    }
+}
+
+/// The most bytes of an answer read, and the setting that sets it (for the message).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit {
+    pub bytes: u64,
+    pub setting: &'static str,
+}
+
+/// An answer read to its last byte.
+#[derive(Debug)]
+pub struct WholeAnswer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// Sends `request()` and reads the whole body, trying again on 429 and 5xx (after
+/// `Retry-After`), on transient failures, and when the body fails while it is read (the
+/// connection dropped halfway, fewer bytes than `Content-Length`, a timeout): such an answer
+/// is as unusable as a 503. Every try starts from an empty body, so nothing of a failed one is
+/// kept. The last answer or failure is returned.
+pub async fn get_whole(
+    options: &ClientOptions,
+    limit: BodyLimit,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<WholeAnswer, Failure> {
+    let request = &request;
+    let try_once = move || async move {
+        let response = request()
+            .send()
+            .await
+            .map_err(|e| Failure::from_error(&e))?;
+        read_whole(response, limit).await
+    };
+    with_retries(options, try_once, verdict_of_whole).await
+}
+
+fn verdict_of_whole(result: &Result<WholeAnswer, Failure>) -> Verdict {
+    match result {
+        Ok(answer) if is_retryable_status(answer.status) => Verdict::Again {
+            retry_after: retry_after(&answer.headers),
+        },
+        Err(failure) if failure.transient => Verdict::Again { retry_after: None },
+        _ => Verdict::Final,
+    }
+}
+
+async fn read_whole(
+    mut response: reqwest::Response,
+    limit: BodyLimit,
+) -> Result<WholeAnswer, Failure> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| Failure::while_reading(&e))?
+    {
+        if (body.len() + chunk.len()) as u64 > limit.bytes {
+            return Err(Failure {
+                reason: format!(
+                    "the answer is larger than the limit of {} bytes ({})",
+                    limit.bytes, limit.setting
+                ),
+                transient: false,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(WholeAnswer {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(retries: u32) -> ClientOptions {
+        ClientOptions {
+            retries,
+            backoff: Duration::ZERO,
+            ..ClientOptions::default()
+        }
+    }
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
+    }
+
+    /// Runs `with_retries` over `results` and returns what it gave and how many tries it made.
+    fn run(retries: u32, results: &[Result<u16, bool>]) -> (Result<u16, bool>, usize) {
+        let tries = std::cell::Cell::new(0);
+        let result = block_on(with_retries(
+            &options(retries),
+            || {
+                let result = results[tries.get()];
+                tries.set(tries.get() + 1);
+                async move { result }
+            },
+            |result| match result {
+                Ok(status) if *status >= 500 => Verdict::Again { retry_after: None },
+                Err(true) => Verdict::Again { retry_after: None },
+                _ => Verdict::Final,
+            },
+        ));
+        (result, tries.get())
+    }
+
+    #[test]
+    fn failures_are_tried_again_within_one_budget() {
+        assert_eq!(run(2, &[Err(true), Ok(500), Ok(200)]), (Ok(200), 3));
+        assert_eq!(run(2, &[Ok(503), Ok(503), Ok(503)]), (Ok(503), 3));
+        assert_eq!(run(1, &[Err(true), Err(true)]), (Err(true), 2));
+        assert_eq!(run(2, &[Err(false)]), (Err(false), 1));
+        assert_eq!(run(2, &[Ok(404)]), (Ok(404), 1));
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_the_cap() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, " 7 ".parse().expect("a header value"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("a value"),
+        );
+        assert_eq!(retry_after(&headers), None);
+        let options = ClientOptions {
+            retry_after_cap: Duration::from_secs(5),
+            ..ClientOptions::default()
+        };
+        let asked = Some(Duration::from_secs(60));
+        assert_eq!(options.retry_delay(0, asked), Duration::from_secs(5));
+        let backoff = options.retry_delay(2, None);
+        assert!(backoff >= options.backoff * 4 && backoff <= options.backoff * 4 + options.backoff);
+    }
+
+    #[test]
+    fn busy_and_failing_servers_are_asked_again() {
+        assert!(is_retryable_status(StatusCode::TOO_MANY_REQUESTS));
+        assert!(is_retryable_status(StatusCode::BAD_GATEWAY));
+        assert!(!is_retryable_status(StatusCode::NOT_FOUND));
+        assert!(!is_retryable_status(StatusCode::FORBIDDEN));
+    }
+}
