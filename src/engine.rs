@@ -43,6 +43,32 @@ pub struct RuleMeta {
     pub options: Option<OptionsSpec>,
     /// Off-by-default rules run only when a config or `--select` asks for them.
     pub enabled_by_default: bool,
+    /// When the rule's findings are made.
+    pub phase: Phase,
+}
+
+/// When a rule's findings are made in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// While the file is read: its JSON, its encoding, whether it holds posts.
+    File,
+    /// On each post by itself, in parallel.
+    Post,
+    /// On the posts of one site together, after every post was linted.
+    Site,
+    /// With `--links`, once the targets of every post were requested.
+    Links,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::File => "file",
+            Phase::Post => "post",
+            Phase::Site => "site",
+            Phase::Links => "links",
+        }
+    }
 }
 
 /// How a rule's options are read from its `[rules.CODE]` table.
@@ -76,17 +102,16 @@ impl RuleMeta {
     }
 }
 
-pub trait Rule: Send + Sync {
+/// What `declare_rule!` generates for a rule type: its metadata.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
 
+/// What a rule checks; its metadata comes from `declare_rule!`.
+pub trait Rule: Declared + Send + Sync {
     /// Checks one post. Rules about the file as a whole (its JSON, its encoding) are reported by
     /// the loader and keep this default.
     fn check(&self, _post: &PostContext<'_, '_>, _out: &mut Vec<Diagnostic>) {}
-
-    /// Whether the rule has a site phase, so the engine keeps what it needs of each post.
-    fn uses_site_phase(&self) -> bool {
-        false
-    }
 
     /// Checks the posts of one site together, after every post was linted. Returns a line for
     /// the summary, if the rule has something to say about the site as a whole.
@@ -366,7 +391,7 @@ impl Linter {
                 .effective(None, None)
                 .rules
                 .iter()
-                .any(|rule| rule.uses_site_phase());
+                .any(|rule| rule.meta().phase == Phase::Site);
         Self {
             config,
             options,

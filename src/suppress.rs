@@ -104,16 +104,12 @@ fn read_field(
         let comment_range = field.file_range(comment.span.clone());
         let Some((kind, rest)) = parse_kind(rest) else {
             let word = rest.split_whitespace().next().unwrap_or_default();
-            problems.push(
-                field
-                    .diagnostic(
-                        &UnusedSuppression::META,
-                        post,
-                        comment.span.clone(),
-                        format!("`postlint-{word}` is not a postlint directive"),
-                    )
-                    .with_help("the directives are postlint-disable-next-line, postlint-disable, postlint-enable and postlint-disable-file"),
-            );
+            problems.push(UnusedSuppression::unknown_directive(
+                field,
+                post,
+                comment.span.clone(),
+                word,
+            ));
             continue;
         };
         let (codes, reason) = parse_codes_and_reason(rest);
@@ -194,20 +190,14 @@ fn check_codes(
             if known.contains(&code.as_str()) {
                 return true;
             }
-            let help = match suggest(code, known.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "`postlint rules` lists the rules".to_owned(),
-            };
-            problems.push(
-                field
-                    .diagnostic(
-                        &UnusedSuppression::META,
-                        post,
-                        comment.clone(),
-                        format!("this suppression names an unknown rule `{code}`"),
-                    )
-                    .with_help(help),
-            );
+            let close = suggest(code, known.iter().copied());
+            problems.push(UnusedSuppression::unknown_rule(
+                field,
+                post,
+                comment.clone(),
+                code,
+                close,
+            ));
             false
         })
         .collect()
@@ -234,31 +224,14 @@ fn close_blocks(directives: &mut [Directive], codes: &[String], at: usize) {
 }
 
 fn without_reason(post: &PostContext<'_, '_>, directive: &Directive) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(
-        &SuppressionWithoutReason::META,
-        directive.comment.clone(),
-        "this suppression gives no reason",
-    )
-    .with_label("no `-- reason`")
-    .with_help("say why after `--`: `<!-- postlint-disable-next-line RULE -- why it is fine -->`");
+    let mut diagnostic = SuppressionWithoutReason::diagnostic(directive.comment.clone());
     diagnostic.post = Some(post.post_ref.clone());
     diagnostic.field = directive.field;
     diagnostic
 }
 
 fn unused(post: &PostContext<'_, '_>, directive: &Directive) -> Diagnostic {
-    let what = if directive.codes.is_empty() {
-        "any rule".to_owned()
-    } else {
-        directive.codes.join(", ")
-    };
-    let mut diagnostic = Diagnostic::new(
-        &UnusedSuppression::META,
-        directive.comment.clone(),
-        format!("this suppression of {what} silences nothing"),
-    )
-    .with_label("unused")
-    .with_help("remove the comment: nothing it names is reported where it applies");
+    let mut diagnostic = UnusedSuppression::diagnostic(directive.comment.clone(), &directive.codes);
     diagnostic.post = Some(post.post_ref.clone());
     diagnostic.field = directive.field;
     diagnostic

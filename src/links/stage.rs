@@ -7,7 +7,6 @@ use std::io::IsTerminal;
 use url::Url;
 
 use crate::config::Effective;
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::engine::FileReport;
 use crate::rules::link_broken::LinkBroken;
 use crate::rules::link_redirect::LinkRedirect;
@@ -119,48 +118,22 @@ fn link_findings(
             let Some(outcome) = outcomes.get(&link.url) else {
                 continue;
             };
-            let (meta, message, help) = match outcome {
+            let at = link.at.range.clone();
+            let mut diagnostic = match outcome {
                 Outcome::Ok { .. } => continue,
-                Outcome::Broken { reason } => (
-                    &LinkBroken::META,
-                    format!("`{}` is broken: {reason}", link.url),
-                    "fix the address, link an archived copy, or remove the link".to_owned(),
-                ),
-                Outcome::Unverifiable { reason } => (
-                    &LinkUnverifiable::META,
-                    format!("`{}` could not be verified: {reason}", link.url),
-                    "open it in a browser to see whether it works for readers".to_owned(),
-                ),
-                Outcome::Redirect { status, final_url } => (
-                    &LinkRedirect::META,
-                    format!(
-                        "`{}` redirects permanently ({status}) to `{final_url}`",
-                        link.url
-                    ),
-                    format!("link `{final_url}` directly"),
-                ),
+                Outcome::Broken { reason } => LinkBroken::diagnostic(at, &link.url, reason),
+                Outcome::Unverifiable { reason } => {
+                    LinkUnverifiable::diagnostic(at, &link.url, reason)
+                }
+                Outcome::Redirect { status, final_url } => {
+                    LinkRedirect::diagnostic(at, &link.url, *status, final_url, link.style)
+                }
             };
-            if !settings.is_enabled(meta.code) {
+            if !settings.is_enabled(diagnostic.rule) {
                 continue;
             }
-            let mut diagnostic =
-                Diagnostic::new(meta, link.at.range.clone(), message).with_help(help);
-            if let Some(severity) = settings.configured_severity(meta.code) {
+            if let Some(severity) = settings.configured_severity(diagnostic.rule) {
                 diagnostic.severity = severity;
-            }
-            diagnostic.label = Some(match meta.code {
-                "link-broken" => "broken".into(),
-                "link-redirect" => "redirects".into(),
-                _ => "not verified".into(),
-            });
-            if let Outcome::Redirect { final_url, .. } = outcome {
-                let attribute = final_url.replace('&', "&amp;").replace('"', "&quot;");
-                let edit = Edit::replace(link.at.range.clone(), link.style.encode(&attribute));
-                diagnostic = diagnostic.with_fix(
-                    Applicability::Unsafe,
-                    format!("link `{final_url}` directly"),
-                    vec![edit],
-                );
             }
             diagnostic.post = Some(fact.post.clone());
             diagnostic.field = Some("content.rendered");

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::date_pairs::{PairProblem, check};
 use super::declare_rule;
@@ -36,15 +36,12 @@ declare_rule! {
         code: "date-gmt-mismatch",
         severity: Error,
         summary: "`date` and `date_gmt` disagree with each other or with the site's zone",
+        phase: Post,
         reads: ["date", "date_gmt", "status"],
     }
 }
 
 impl Rule for DateGmtMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let from_config = |problem: &PairProblem| match problem {
             PairProblem::Impossible(_) => true,

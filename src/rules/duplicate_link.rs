@@ -1,7 +1,7 @@
 use fnv::FnvHashMap;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::html::{Element, HtmlIndex};
 use crate::links::normalized;
 use crate::post::HtmlFieldKind;
@@ -91,15 +91,12 @@ declare_rule! {
         code: "duplicate-link",
         severity: Warning,
         summary: "The same target is linked more than once in a post",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for DuplicateLink {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let mut first_seen: FnvHashMap<String, usize> = FnvHashMap::default();
         for (i, link) in post.links.iter().enumerate() {

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::post::HtmlFieldKind;
 
 use super::declare_rule;
@@ -24,15 +24,12 @@ declare_rule! {
         code: "empty-paragraph",
         severity: Info,
         summary: "A paragraph with nothing in it (`<p></p>`, `<p>&nbsp;</p>`, `<p><br></p>`)",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for EmptyParagraph {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(field) = post.field(HtmlFieldKind::Content) else {
             return;

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::html::is_blank;
 
 use super::declare_rule;
@@ -24,15 +24,12 @@ declare_rule! {
         code: "empty-section",
         severity: Warning,
         summary: "A required section heading has nothing under it",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for EmptySection {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(sections) = analyse(post) else {
             return;

@@ -1,7 +1,7 @@
 use serde::Deserialize;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::html::Element;
 
 use super::declare_rule;
@@ -51,16 +51,13 @@ declare_rule! {
         code: "empty-span",
         severity: Warning,
         summary: "A `<span>` with nothing a reader can see in it",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
         options: Options,
     }
 }
 
 impl Rule for EmptySpan {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let options = post.settings.options::<Options>(Self::META.code);
         for field in post

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::html::is_blank;
 use crate::post::HtmlFieldKind;
 
@@ -23,15 +23,12 @@ declare_rule! {
         code: "empty-title",
         severity: Error,
         summary: "The title is empty",
+        phase: Post,
         reads: ["title.rendered"],
     }
 }
 
 impl Rule for EmptyTitle {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(field) = post.field(HtmlFieldKind::Title) else {
             return;

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::post::HtmlFieldKind;
 
 use super::declare_rule;
@@ -102,15 +102,12 @@ declare_rule! {
         code: "fragment-missing",
         severity: Warning,
         summary: "A link to `#x` in the post, with no `id=\"x\"` in it",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for FragmentMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let mut known: Option<HashSet<String>> = None;
         let own = post

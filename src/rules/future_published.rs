@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 
@@ -19,15 +19,12 @@ declare_rule! {
         code: "future-published",
         severity: Warning,
         summary: "A published post is dated in the future",
+        phase: Post,
         reads: ["date_gmt", "status"],
     }
 }
 
 impl Rule for FuturePublished {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let status = post.post.str_at("status").map(|s| s.as_str());
         if !matches!(status, Some("publish" | "private")) {

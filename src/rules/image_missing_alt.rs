@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::post::HtmlFieldKind;
 
 use super::declare_rule;
@@ -23,15 +23,12 @@ declare_rule! {
         code: "image-missing-alt",
         severity: Warning,
         summary: "An `<img>` without an `alt` attribute",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for ImageMissingAlt {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(field) = post.field(HtmlFieldKind::Content) else {
             return;

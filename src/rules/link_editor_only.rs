@@ -3,7 +3,7 @@ use std::net::IpAddr;
 use url::{Host, Url};
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 
@@ -87,15 +87,12 @@ declare_rule! {
         code: "link-editor-only",
         severity: Error,
         summary: "A link that works only for an editor (wp-admin, preview, localhost, file:)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for LinkEditorOnly {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let own_host = post
             .post

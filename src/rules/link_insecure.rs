@@ -2,7 +2,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 
@@ -32,16 +32,13 @@ declare_rule! {
         code: "link-insecure",
         severity: Warning,
         summary: "An http: link to a host that serves https",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
         options: Options,
     }
 }
 
 impl Rule for LinkInsecure {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let options = post.settings.options::<Options>(Self::META.code);
         let site = &post.settings.site;

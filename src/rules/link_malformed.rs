@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::links::Link;
 
 use super::declare_rule;
@@ -88,15 +88,12 @@ declare_rule! {
         code: "link-malformed",
         severity: Error,
         summary: "An href or src that is not a valid URL (http//x, htps://, javascript:, …)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for LinkMalformed {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for link in &post.links {
             let Some(problem) = problem(link) else {

@@ -1,4 +1,8 @@
-use crate::engine::{Rule, RuleMeta};
+use std::ops::Range;
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::engine::Rule;
+use crate::input::json::JsonStyle;
 
 use super::declare_rule;
 
@@ -17,12 +21,37 @@ declare_rule! {
         code: "link-redirect",
         severity: Info,
         summary: "A link goes through a permanent redirect (301, 308)",
+        phase: Links,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
-impl Rule for LinkRedirect {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
+impl Rule for LinkRedirect {}
+
+impl LinkRedirect {
+    /// The finding on the `href`/`src` value at `at`, written in `style`, whose target `url`
+    /// redirects permanently (`status`) to `final_url`; its fix writes `final_url` there.
+    pub fn diagnostic(
+        at: Range<usize>,
+        url: &str,
+        status: u16,
+        final_url: &str,
+        style: JsonStyle,
+    ) -> Diagnostic {
+        // The value sits in a double-quoted attribute of the HTML.
+        let attribute = final_url.replace('&', "&amp;").replace('"', "&quot;");
+        let edit = Edit::replace(at.clone(), style.encode(&attribute));
+        Diagnostic::new(
+            &Self::META,
+            at,
+            format!("`{url}` redirects permanently ({status}) to `{final_url}`"),
+        )
+        .with_label("redirects")
+        .with_help(format!("link `{final_url}` directly"))
+        .with_fix(
+            Applicability::Unsafe,
+            format!("link `{final_url}` directly"),
+            vec![edit],
+        )
     }
 }

@@ -1,4 +1,7 @@
-use crate::engine::{Rule, RuleMeta};
+use std::ops::Range;
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::Rule;
 
 use super::declare_rule;
 
@@ -18,12 +21,22 @@ declare_rule! {
         code: "link-unverifiable",
         severity: Warning,
         summary: "A link's target could not be verified (401, 403, 429, bot walls, refused)",
+        phase: Links,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
-impl Rule for LinkUnverifiable {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
+impl Rule for LinkUnverifiable {}
+
+impl LinkUnverifiable {
+    /// The finding on the `href`/`src` value at `at`, whose target `url` could not be checked.
+    pub fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
+        Diagnostic::new(
+            &Self::META,
+            at,
+            format!("`{url}` could not be verified: {reason}"),
+        )
+        .with_label("not verified")
+        .with_help("open it in a browser to see whether it works for readers")
     }
 }

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 
@@ -18,15 +18,12 @@ declare_rule! {
         code: "missed-schedule",
         severity: Warning,
         summary: "A scheduled post's time has passed (WP-Cron never published it)",
+        phase: Post,
         reads: ["date_gmt", "status"],
     }
 }
 
 impl Rule for MissedSchedule {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         if post.post.str_at("status").map(|s| s.as_str()) != Some("future") {
             return;

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 use super::sections::analyse;
@@ -27,15 +27,12 @@ declare_rule! {
         code: "missing-section",
         severity: Error,
         summary: "A section the site requires (e.g. WHY IT MATTERS) is missing",
+        phase: Post,
         reads: ["content.rendered", "type", "status", "categories", "tags", "title.rendered", "link"],
     }
 }
 
 impl Rule for MissingSection {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(sections) = analyse(post) else {
             return;

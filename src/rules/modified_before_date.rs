@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 
@@ -18,16 +18,13 @@ declare_rule! {
         code: "modified-before-date",
         severity: Info,
         summary: "modified is earlier than date (off by default; for import audits)",
+        phase: Post,
         reads: ["date", "modified"],
         enabled: false,
     }
 }
 
 impl Rule for ModifiedBeforeDate {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let date = post.dates.get("date");
         let modified = post.dates.get("modified");

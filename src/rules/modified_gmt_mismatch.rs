@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::date_pairs::{PairProblem, check};
 use super::declare_rule;
@@ -36,15 +36,12 @@ declare_rule! {
         code: "modified-gmt-mismatch",
         severity: Error,
         summary: "`modified` and `modified_gmt` disagree with each other or with the site's zone",
+        phase: Post,
         reads: ["modified", "modified_gmt", "status"],
     }
 }
 
 impl Rule for ModifiedGmtMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let from_config = |problem: &PairProblem| match problem {
             PairProblem::Impossible(_) => true,

@@ -1,7 +1,7 @@
 use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::engine::{Rule, RuleMeta};
+use crate::engine::Rule;
 use crate::post;
 use crate::source::LineCol;
 
@@ -129,12 +129,9 @@ declare_rule! {
         code: "not-a-post",
         severity: Error,
         summary: "The JSON is not a WordPress post (empty, binary, an HTML page, an API error, …)",
+        phase: File,
         reads: ["file"],
     }
 }
 
-impl Rule for NotAPost {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-}
+impl Rule for NotAPost {}

@@ -4,7 +4,7 @@ use chrono::Datelike;
 use regex::Regex;
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 
@@ -30,15 +30,12 @@ declare_rule! {
         code: "permalink-date-mismatch",
         severity: Warning,
         summary: "The date in the permalink differs from the post's date",
+        phase: Post,
         reads: ["link", "date", "status"],
     }
 }
 
 impl Rule for PermalinkDateMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(link) = post.post.str_at("link") else {
             return;

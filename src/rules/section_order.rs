@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 
 use super::declare_rule;
 use super::sections::analyse;
@@ -20,15 +20,12 @@ declare_rule! {
         code: "section-order",
         severity: Warning,
         summary: "Required sections are out of the order the site sets",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for SectionOrder {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let ordered = post
             .settings

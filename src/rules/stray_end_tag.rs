@@ -1,5 +1,5 @@
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
-use crate::engine::{HtmlField, PostContext, Rule, RuleMeta};
+use crate::engine::{HtmlField, PostContext, Rule};
 use crate::html::{StrayEndTag as Stray, is_block};
 
 use super::declare_rule;
@@ -140,15 +140,12 @@ declare_rule! {
         code: "stray-end-tag",
         severity: Warning,
         summary: "An end tag closes no open element (a lost link, lost formatting)",
+        phase: Post,
         reads: ["title.rendered", "content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for StrayEndTag {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             out.extend(

@@ -1,5 +1,5 @@
 use crate::diagnostic::Diagnostic;
-use crate::engine::{PostContext, Rule, RuleMeta};
+use crate::engine::{PostContext, Rule};
 use crate::html::{Closed, Element, is_void};
 
 use super::declare_rule;
@@ -73,15 +73,12 @@ declare_rule! {
         code: "unclosed-element",
         severity: Warning,
         summary: "An element is never closed (or closed only by its parent's end tag)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
 }
 
 impl Rule for UnclosedElement {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             let index = &field.index;
