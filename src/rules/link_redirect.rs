@@ -55,3 +55,38 @@ impl LinkRedirect {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_final_url_and_writes_it_in_the_fields_style() {
+        let style = JsonStyle {
+            escape_slash: true,
+            escape_non_ascii: true,
+        };
+        let found = LinkRedirect::diagnostic(
+            40..58,
+            "http://example.org/",
+            301,
+            "https://example.org/a?b=1&c=\"d\"",
+            style,
+        );
+        assert_eq!(found.rule, "link-redirect");
+        assert_eq!(found.range, 40..58);
+        assert_eq!(
+            found.message,
+            "`http://example.org/` redirects permanently (301) to `https://example.org/a?b=1&c=\"d\"`"
+        );
+        assert_eq!(found.label.as_deref(), Some("redirects"));
+        let fix = found.fix.expect("a fix");
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert_eq!(fix.edits.len(), 1);
+        assert_eq!(fix.edits[0].range, 40..58);
+        assert_eq!(
+            fix.edits[0].content,
+            r#"https:\/\/example.org\/a?b=1&amp;c=&quot;d&quot;"#
+        );
+    }
+}

@@ -40,3 +40,21 @@ impl LinkUnverifiable {
         .with_help("open it in a browser to see whether it works for readers")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn says_why_and_claims_nothing_broken() {
+        let found = LinkUnverifiable::diagnostic(7..30, "https://example.org/x", "403 Forbidden");
+        assert_eq!(found.rule, "link-unverifiable");
+        assert_eq!(found.range, 7..30);
+        assert_eq!(
+            found.message,
+            "`https://example.org/x` could not be verified: 403 Forbidden"
+        );
+        assert_eq!(found.label.as_deref(), Some("not verified"));
+        assert!(found.fix.is_none());
+    }
+}

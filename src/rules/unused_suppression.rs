@@ -91,3 +91,25 @@ impl UnusedSuppression {
             .with_help(help)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_what_the_comment_silences() {
+        let codes = ["empty-span".to_owned(), "stray-end-tag".to_owned()];
+        let found = UnusedSuppression::diagnostic(3..50, &codes);
+        assert_eq!(found.rule, "unused-suppression");
+        assert_eq!(found.range, 3..50);
+        assert_eq!(
+            found.message,
+            "this suppression of empty-span, stray-end-tag silences nothing"
+        );
+        let every = UnusedSuppression::diagnostic(3..50, &[]);
+        assert_eq!(
+            every.message,
+            "this suppression of any rule silences nothing"
+        );
+    }
+}
