@@ -94,7 +94,9 @@ fn readme_rule_table_is_the_registry() {
     if std::env::var_os("POSTLINT_UPDATE_README").is_some() {
         let mut updated = readme.clone();
         updated.replace_range(at, &expected);
-        std::fs::write("README.md", updated).expect("README.md written");
+        // Renamed into place, so that the other tests never read half a README.
+        std::fs::write("README.md.new", updated).expect("README.md.new written");
+        std::fs::rename("README.md.new", "README.md").expect("README.md replaced");
         return;
     }
     let diff = similar::TextDiff::from_lines(&readme[at], &expected);
