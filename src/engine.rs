@@ -17,8 +17,8 @@ use crate::findings::Findings;
 use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
+use crate::meta::Phase;
 use crate::outcome::FileReport;
-use crate::phases;
 use crate::post::Post;
 use crate::rules;
 use crate::settle::{self, LateRules};
@@ -131,13 +131,13 @@ impl Linter {
     pub fn new(config: Arc<Config>, options: LintOptions) -> Self {
         let now = crate::dates::now_or(options.now);
         let mut late = LateRules::default();
-        late.running = (rules::ALL.iter())
-            .filter(|rule| rule.uses_site_phase() && config.may_enable(rule.meta().code))
-            .map(|rule| rule.meta().code)
-            .collect();
-        match options.links {
-            Some(_) => late.running.extend(phases::links::CODES),
-            None => late.dormant.extend(phases::links::CODES),
+        for meta in rules::ALL.iter().map(|rule| rule.meta()) {
+            match meta.phase {
+                Phase::Site if config.may_enable(meta.code) => late.running.push(meta.code),
+                Phase::Links if options.links.is_some() => late.running.push(meta.code),
+                Phase::Links => late.dormant.push(meta.code),
+                _ => {}
+            }
         }
         let keep_facts = !late.running.is_empty();
         let late_unseen = late.without_running();

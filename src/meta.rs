@@ -59,6 +59,32 @@ pub struct RuleMeta {
     pub options: Option<OptionsSpec>,
     /// Off-by-default rules run only when a config or `--select` asks for them.
     pub enabled_by_default: bool,
+    /// When the rule's findings are made.
+    pub phase: Phase,
+}
+
+/// When a rule's findings are made in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// While the file is read: its JSON, its encoding, whether it holds posts.
+    File,
+    /// On each post by itself, in parallel.
+    Post,
+    /// On the posts of one site together, after every post was linted.
+    Site,
+    /// With `--links`, once the targets of every post were requested.
+    Links,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::File => "file",
+            Phase::Post => "post",
+            Phase::Site => "site",
+            Phase::Links => "links",
+        }
+    }
 }
 
 /// How a rule's options are read from its `[rules.CODE]` table.

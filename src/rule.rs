@@ -8,17 +8,16 @@ use crate::diagnostic::Diagnostic;
 use crate::meta::RuleMeta;
 use crate::site::{PostFacts, SiteFinding};
 
-pub trait Rule: Send + Sync {
+/// What `declare_rule!` generates for a rule type: its metadata.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+}
 
+/// What a rule checks; its metadata comes from `declare_rule!`.
+pub trait Rule: Declared + Send + Sync {
     /// Checks one post. Rules about the file as a whole (its JSON, its encoding) are reported by
     /// the loader and keep this default.
     fn check(&self, _post: &PostContext<'_, '_>, _out: &mut Vec<Diagnostic>) {}
-
-    /// Whether the rule has a site phase, so the engine keeps what it needs of each post.
-    fn uses_site_phase(&self) -> bool {
-        false
-    }
 
     /// Checks the posts of one site together, after every post was linted. Returns a line for
     /// the summary, if the rule has something to say about the site as a whole.

@@ -17,7 +17,7 @@ use crate::rules::suppression_without_reason::SuppressionWithoutReason;
 use crate::rules::unused_suppression::UnusedSuppression;
 use crate::site::{PostFacts, SiteFinding};
 use crate::source::{LineCols, Origin, ResolvedSpan};
-use crate::suppress::{self, Directive, Pending};
+use crate::suppress::{self, Directive, Pending, ProblemKind};
 
 /// Drops the diagnostics of rules that are off and applies the severities the config sets.
 pub fn severities(settings: &Effective, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -95,16 +95,14 @@ pub fn post(
     let mut about = Vec::new();
     for problem in problems {
         let field = &context.html[problem.field];
-        about.push(
-            field
-                .diagnostic(
-                    &UnusedSuppression::META,
-                    context,
-                    problem.span,
-                    problem.message,
-                )
-                .with_help(problem.help),
-        );
+        about.push(match problem.kind {
+            ProblemKind::NotADirective { word } => {
+                UnusedSuppression::unknown_directive(field, context, problem.span, &word)
+            }
+            ProblemKind::UnknownRule { code, close } => {
+                UnusedSuppression::unknown_rule(field, context, problem.span, &code, close)
+            }
+        });
     }
     let mut pending = Vec::new();
     for directive in directives.into_iter().filter(|d| !d.is_enable()) {
@@ -131,31 +129,14 @@ pub fn post(
 }
 
 fn without_reason(post: &Arc<PostRef>, directive: &Directive) -> Diagnostic {
-    let mut diagnostic = Diagnostic::new(
-        &SuppressionWithoutReason::META,
-        directive.comment.clone(),
-        "this suppression gives no reason",
-    )
-    .with_label("no `-- reason`")
-    .with_help("say why after `--`: `<!-- postlint-disable-next-line RULE -- why it is fine -->`");
+    let mut diagnostic = SuppressionWithoutReason::diagnostic(directive.comment.clone());
     diagnostic.post = Some(post.clone());
     diagnostic.field = directive.field;
     diagnostic
 }
 
 fn unused(post: &Arc<PostRef>, directive: &Directive) -> Diagnostic {
-    let what = if directive.codes.is_empty() {
-        "any rule".to_owned()
-    } else {
-        directive.codes.join(", ")
-    };
-    let mut diagnostic = Diagnostic::new(
-        &UnusedSuppression::META,
-        directive.comment.clone(),
-        format!("this suppression of {what} silences nothing"),
-    )
-    .with_label("unused")
-    .with_help("remove the comment: nothing it names is reported where it applies");
+    let mut diagnostic = UnusedSuppression::diagnostic(directive.comment.clone(), &directive.codes);
     diagnostic.post = Some(post.clone());
     diagnostic.field = directive.field;
     diagnostic

@@ -94,8 +94,18 @@ pub struct Problem {
     pub field: usize,
     /// The comment, in the field's decoded HTML.
     pub span: Range<usize>,
-    pub message: String,
-    pub help: String,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug)]
+pub enum ProblemKind {
+    /// `postlint-WORD` where WORD is no directive.
+    NotADirective { word: String },
+    /// A code that names no rule, and the closest that does.
+    UnknownRule {
+        code: String,
+        close: Option<&'static str>,
+    },
 }
 
 /// The directives of a post, and what is wrong with its comments. `known` lists the codes of
@@ -124,7 +134,7 @@ pub fn read(
 fn read_field(
     index: usize,
     field: &HtmlField<'_, '_>,
-    known: &[&str],
+    known: &[&'static str],
     problems: &mut Vec<Problem>,
 ) -> Vec<Directive> {
     let html = field.source.as_str();
@@ -140,8 +150,9 @@ fn read_field(
             problems.push(Problem {
                 field: index,
                 span: comment.span.clone(),
-                message: format!("`postlint-{word}` is not a postlint directive"),
-                help: "the directives are postlint-disable-next-line, postlint-disable, postlint-enable and postlint-disable-file".to_owned(),
+                kind: ProblemKind::NotADirective {
+                    word: word.to_owned(),
+                },
             });
             continue;
         };
@@ -209,7 +220,7 @@ fn check_codes(
     field: usize,
     comment: Range<usize>,
     codes: Vec<String>,
-    known: &[&str],
+    known: &[&'static str],
     problems: &mut Vec<Problem>,
 ) -> Vec<String> {
     codes
@@ -218,15 +229,13 @@ fn check_codes(
             if known.contains(&code.as_str()) {
                 return true;
             }
-            let help = match suggest(code, known.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => "`postlint rules` lists the rules".to_owned(),
-            };
             problems.push(Problem {
                 field,
                 span: comment.clone(),
-                message: format!("this suppression names an unknown rule `{code}`"),
-                help,
+                kind: ProblemKind::UnknownRule {
+                    code: code.clone(),
+                    close: suggest(code, known.iter().copied()),
+                },
             });
             false
         })

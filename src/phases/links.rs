@@ -8,7 +8,6 @@ use std::io::IsTerminal;
 use url::Url;
 
 use crate::config::Config;
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::links::LinkCheck;
 use crate::links::cache::LinkCache;
 use crate::links::remote::{Outcome, check_all};
@@ -25,13 +24,6 @@ pub struct LinkStats {
     pub from_cache: usize,
     pub notices: Vec<String>,
 }
-
-/// The codes of the rules whose findings this phase makes.
-pub const CODES: [&str; 3] = [
-    LinkBroken::META.code,
-    LinkRedirect::META.code,
-    LinkUnverifiable::META.code,
-];
 
 /// Checks the targets of `facts`; returns what was done and the findings.
 pub fn run(
@@ -122,45 +114,19 @@ fn link_findings(
             let Some(outcome) = outcomes.get(&link.url) else {
                 continue;
             };
-            let (meta, message, help) = match outcome {
+            let at = link.at.range.clone();
+            let mut diagnostic = match outcome {
                 Outcome::Ok { .. } => continue,
-                Outcome::Broken { reason } => (
-                    &LinkBroken::META,
-                    format!("`{}` is broken: {reason}", link.url),
-                    "fix the address, link an archived copy, or remove the link".to_owned(),
-                ),
-                Outcome::Unverifiable { reason } => (
-                    &LinkUnverifiable::META,
-                    format!("`{}` could not be verified: {reason}", link.url),
-                    "open it in a browser to see whether it works for readers".to_owned(),
-                ),
-                Outcome::Redirect { status, final_url } => (
-                    &LinkRedirect::META,
-                    format!(
-                        "`{}` redirects permanently ({status}) to `{final_url}`",
-                        link.url
-                    ),
-                    format!("link `{final_url}` directly"),
-                ),
+                Outcome::Broken { reason } => LinkBroken::diagnostic(at, &link.url, reason),
+                Outcome::Unverifiable { reason } => {
+                    LinkUnverifiable::diagnostic(at, &link.url, reason)
+                }
+                Outcome::Redirect { status, final_url } => {
+                    LinkRedirect::diagnostic(at, &link.url, *status, final_url, link.style)
+                }
             };
-            if !config.may_enable(meta.code) {
+            if !config.may_enable(diagnostic.rule) {
                 continue;
-            }
-            let mut diagnostic =
-                Diagnostic::new(meta, link.at.range.clone(), message).with_help(help);
-            diagnostic.label = Some(match meta.code {
-                "link-broken" => "broken".into(),
-                "link-redirect" => "redirects".into(),
-                _ => "not verified".into(),
-            });
-            if let Outcome::Redirect { final_url, .. } = outcome {
-                let attribute = final_url.replace('&', "&amp;").replace('"', "&quot;");
-                let edit = Edit::replace(link.at.range.clone(), link.style.encode(&attribute));
-                diagnostic = diagnostic.with_fix(
-                    Applicability::Unsafe,
-                    format!("link `{final_url}` directly"),
-                    vec![edit],
-                );
             }
             diagnostic.post = Some(fact.post.clone());
             diagnostic.field = Some("content.rendered");

@@ -4,6 +4,7 @@
 //! same settle step as every other.
 
 use crate::config::Config;
+use crate::meta::Phase;
 use crate::rule::Rule;
 use crate::rules;
 use crate::site::{PostFacts, SiteFinding};
@@ -15,7 +16,7 @@ pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFi
     // A rule runs here when any file or post has it on; the settle step then keeps each
     // finding only where its own file's and post's settings have the rule on.
     let site_rules: Vec<&dyn Rule> = (rules::ALL.iter().copied())
-        .filter(|rule| rule.uses_site_phase() && config.may_enable(rule.meta().code))
+        .filter(|rule| rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code))
         .collect();
     // Posts without a host belong to no site: sorted last, and left out.
     let in_sites = facts.iter().filter(|fact| fact.host.is_some()).count();

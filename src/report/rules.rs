@@ -1,20 +1,46 @@
 //! `postlint rules` and `postlint explain`: the registry as people read it.
 
 use crate::config::Config;
+use crate::meta::Phase;
 use crate::rules;
 
-/// Every rule with its severity under `config` (`off` when it does not run) and its summary;
-/// a severity set by the config names where.
+/// Every rule with its severity under `config` (`off` when it does not run), its phase and its
+/// summary; a severity set by the config names where.
 pub fn list(config: &Config) -> String {
     let levels = config.rule_levels();
     let width = levels.iter().map(|(c, _, _)| c.len()).max().unwrap_or(0);
     let mut out = String::new();
     for (code, level, from) in levels {
-        let summary = rules::find(&code).map_or("pattern rule from a pack", |r| r.meta().summary);
+        let (phase, summary) = rules::find(&code).map_or(
+            // Pattern rules match the text of each post.
+            (Phase::Post, "pattern rule from a pack"),
+            |r| (r.meta().phase, r.meta().summary),
+        );
         let from = from.map(|f| format!(" (set in {f})")).unwrap_or_default();
         out.push_str(&format!(
-            "{code:width$}  {:7}  {summary}{from}\n",
-            level.as_str()
+            "{code:width$}  {:7}  {:5}  {summary}{from}\n",
+            level.as_str(),
+            phase.as_str()
+        ));
+    }
+    out
+}
+
+/// The README's rule table: every built-in rule with its default severity and its summary, as
+/// Markdown.
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| code | default severity | what it flags |\n| --- | --- | --- |\n");
+    for rule in rules::ALL {
+        let meta = rule.meta();
+        let off = if meta.enabled_by_default {
+            ""
+        } else {
+            " (off by default)"
+        };
+        out.push_str(&format!(
+            "| `{}` | {}{off} | {} |\n",
+            meta.code, meta.severity, meta.summary
         ));
     }
     out
@@ -35,11 +61,12 @@ pub fn explain(code: &str) -> Result<String, String> {
         " (off by default)"
     };
     Ok(format!(
-        "# {} ({})\n\n{}\n\nDefault severity: {}{off}. Reads: {}.\n",
+        "# {} ({})\n\n{}\n\nDefault severity: {}{off}. Phase: {}. Reads: {}.\n",
         meta.code,
         meta.summary,
         meta.doc_text(),
         meta.severity,
+        meta.phase.as_str(),
         meta.reads.join(", ")
     ))
 }

@@ -1,7 +1,6 @@
 use crate::context::PostContext;
 use crate::dates::WpDate;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -32,15 +31,12 @@ declare_rule! {
         code: "date-format",
         severity: Error,
         summary: "A date that is not YYYY-MM-DDTHH:MM:SS, not real, or a zeroed row",
+        phase: Post,
         reads: ["date", "date_gmt", "modified", "modified_gmt"],
     }
 }
 
 impl Rule for DateFormat {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in FIELDS {
             let date = post.dates.get(field);

@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::date_pairs::{PairProblem, check};
@@ -38,15 +37,12 @@ declare_rule! {
         code: "date-gmt-mismatch",
         severity: Error,
         summary: "`date` and `date_gmt` disagree with each other or with the site's zone",
+        phase: Post,
         reads: ["date", "date_gmt", "status"],
     }
 }
 
 impl Rule for DateGmtMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let from_config = |problem: &PairProblem| match problem {
             PairProblem::Impossible(_) => true,

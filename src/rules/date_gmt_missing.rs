@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -24,15 +23,12 @@ declare_rule! {
         code: "date-gmt-missing",
         severity: Error,
         summary: "A published post has no date_gmt or modified_gmt",
+        phase: Post,
         reads: ["date_gmt", "modified_gmt", "status"],
     }
 }
 
 impl Rule for DateGmtMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let status = post.post.str_at("status").map(|s| s.as_str());
         if !matches!(status, Some("publish" | "future" | "private")) {

@@ -4,7 +4,6 @@ use crate::config::Effective;
 use crate::context::PostContext;
 use crate::dates::{ZoneSource, format_offset};
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding};
 
@@ -106,15 +105,12 @@ declare_rule! {
         code: "date-offset-suspicious",
         severity: Warning,
         summary: "A date pair looks wrong next to the site's other posts or its REST index",
+        phase: Site,
         reads: ["date", "date_gmt", "modified", "modified_gmt", "link", "status"],
     }
 }
 
 impl Rule for DateOffsetSuspicious {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let from_index = |problem: &PairProblem| {
             matches!(
@@ -133,10 +129,6 @@ impl Rule for DateOffsetSuspicious {
             from_index,
             out,
         );
-    }
-
-    fn uses_site_phase(&self) -> bool {
-        true
     }
 
     fn check_site(

@@ -4,7 +4,6 @@ use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::{Element, HtmlIndex};
 use crate::links::normalized;
-use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -93,15 +92,12 @@ declare_rule! {
         code: "duplicate-link",
         severity: Warning,
         summary: "The same target is linked more than once in a post",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for DuplicateLink {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let mut first_seen: FnvHashMap<String, usize> = FnvHashMap::default();
         for (i, link) in post.links.iter().enumerate() {

@@ -1,5 +1,4 @@
 use crate::config::Effective;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding, Valued};
 
@@ -37,19 +36,12 @@ declare_rule! {
         code: "duplicate-slug",
         severity: Error,
         summary: "Published posts of one type share a slug",
+        phase: Site,
         reads: ["slug", "type", "status", "parent"],
     }
 }
 
 impl Rule for DuplicateSlug {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn uses_site_phase(&self) -> bool {
-        true
-    }
-
     fn check_site(
         &self,
         _host: &str,

@@ -1,5 +1,4 @@
 use crate::config::Effective;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding, Valued};
 
@@ -41,19 +40,12 @@ declare_rule! {
         code: "duplicate-title",
         severity: Warning,
         summary: "Published posts of one type share a title",
+        phase: Site,
         reads: ["title.rendered", "type", "status"],
     }
 }
 
 impl Rule for DuplicateTitle {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn uses_site_phase(&self) -> bool {
-        true
-    }
-
     fn check_site(
         &self,
         _host: &str,

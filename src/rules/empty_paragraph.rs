@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -26,15 +25,12 @@ declare_rule! {
         code: "empty-paragraph",
         severity: Info,
         summary: "A paragraph with nothing in it (`<p></p>`, `<p>&nbsp;</p>`, `<p><br></p>`)",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for EmptyParagraph {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(field) = post.field(HtmlFieldKind::Content) else {
             return;

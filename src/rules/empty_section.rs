@@ -1,7 +1,6 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::is_blank;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -26,15 +25,12 @@ declare_rule! {
         code: "empty-section",
         severity: Warning,
         summary: "A required section heading has nothing under it",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for EmptySection {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(sections) = analyse(post) else {
             return;

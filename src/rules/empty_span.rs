@@ -3,7 +3,6 @@ use serde::Deserialize;
 use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::Element;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -53,16 +52,13 @@ declare_rule! {
         code: "empty-span",
         severity: Warning,
         summary: "A `<span>` with nothing a reader can see in it",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
         options: Options,
     }
 }
 
 impl Rule for EmptySpan {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let options = post.settings.options::<Options>(Self::META.code);
         for field in post

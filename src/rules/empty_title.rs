@@ -1,7 +1,6 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::is_blank;
-use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -25,15 +24,12 @@ declare_rule! {
         code: "empty-title",
         severity: Error,
         summary: "The title is empty",
+        phase: Post,
         reads: ["title.rendered"],
     }
 }
 
 impl Rule for EmptyTitle {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(field) = post.field(HtmlFieldKind::Title) else {
             return;

@@ -2,7 +2,6 @@ use std::collections::HashSet;
 
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -104,15 +103,12 @@ declare_rule! {
         code: "fragment-missing",
         severity: Warning,
         summary: "A link to `#x` in the post, with no `id=\"x\"` in it",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for FragmentMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let mut known: Option<HashSet<String>> = None;
         let own = post

@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -21,15 +20,12 @@ declare_rule! {
         code: "future-published",
         severity: Warning,
         summary: "A published post is dated in the future",
+        phase: Post,
         reads: ["date_gmt", "status"],
     }
 }
 
 impl Rule for FuturePublished {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let status = post.post.str_at("status").map(|s| s.as_str());
         if !matches!(status, Some("publish" | "private")) {

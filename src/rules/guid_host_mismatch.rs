@@ -1,6 +1,5 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding};
 
@@ -23,20 +22,13 @@ declare_rule! {
         code: "guid-host-mismatch",
         severity: Info,
         summary: "guid is on another host than link (off by default; for migration audits)",
+        phase: Site,
         reads: ["guid.rendered", "link"],
         enabled: false,
     }
 }
 
 impl Rule for GuidHostMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn uses_site_phase(&self) -> bool {
-        true
-    }
-
     fn check_site(
         &self,
         host: &str,

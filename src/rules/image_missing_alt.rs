@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -25,15 +24,12 @@ declare_rule! {
         code: "image-missing-alt",
         severity: Warning,
         summary: "An `<img>` without an `alt` attribute",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for ImageMissingAlt {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(field) = post.field(HtmlFieldKind::Content) else {
             return;

@@ -1,7 +1,6 @@
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -77,12 +76,9 @@ declare_rule! {
         code: "invalid-utf8",
         severity: Error,
         summary: "The file has bytes that are not UTF-8",
+        phase: File,
         reads: ["file"],
     }
 }
 
-impl Rule for InvalidUtf8 {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-}
+impl Rule for InvalidUtf8 {}

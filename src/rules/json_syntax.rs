@@ -1,6 +1,5 @@
 use crate::diagnostic::{Diagnostic, Finding};
 use crate::input::json::SyntaxError;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 use crate::source::LineCursor;
 
@@ -52,12 +51,9 @@ declare_rule! {
         code: "json-syntax",
         severity: Error,
         summary: "The file is not valid JSON (cut off, raw control characters, bad escapes)",
+        phase: File,
         reads: ["file"],
     }
 }
 
-impl Rule for JsonSyntax {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-}
+impl Rule for JsonSyntax {}

@@ -1,4 +1,6 @@
-use crate::meta::RuleMeta;
+use std::ops::Range;
+
+use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -20,12 +22,18 @@ declare_rule! {
         code: "link-broken",
         severity: Error,
         summary: "A link's target is broken (404, 410, 5xx, DNS, TLS, timeout, redirect loop)",
+        phase: Links,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
-impl Rule for LinkBroken {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
+impl Rule for LinkBroken {}
+
+impl LinkBroken {
+    /// The finding on the `href`/`src` value at `at`, whose target `url` is broken.
+    pub fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
+        Diagnostic::new(&Self::META, at, format!("`{url}` is broken: {reason}"))
+            .with_label("broken")
+            .with_help("fix the address, link an archived copy, or remove the link")
     }
 }

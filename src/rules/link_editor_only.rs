@@ -4,7 +4,6 @@ use url::{Host, Url};
 
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -89,15 +88,12 @@ declare_rule! {
         code: "link-editor-only",
         severity: Error,
         summary: "A link that works only for an editor (wp-admin, preview, localhost, file:)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for LinkEditorOnly {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let own_host = post
             .post

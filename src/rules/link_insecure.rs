@@ -3,7 +3,6 @@ use url::Url;
 
 use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -34,16 +33,13 @@ declare_rule! {
         code: "link-insecure",
         severity: Warning,
         summary: "An http: link to a host that serves https",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
         options: Options,
     }
 }
 
 impl Rule for LinkInsecure {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let options = post.settings.options::<Options>(Self::META.code);
         let site = &post.settings.site;

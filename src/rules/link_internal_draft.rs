@@ -1,6 +1,5 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding};
 
@@ -22,19 +21,12 @@ declare_rule! {
         code: "link-internal-draft",
         severity: Warning,
         summary: "A published post links to a post that is not published",
+        phase: Site,
         reads: ["content.rendered", "status", "link", "slug", "id"],
     }
 }
 
 impl Rule for LinkInternalDraft {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn uses_site_phase(&self) -> bool {
-        true
-    }
-
     fn check_site(
         &self,
         _host: &str,

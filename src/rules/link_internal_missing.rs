@@ -1,6 +1,5 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 use crate::site::{PostFacts, SiteFinding};
 
@@ -28,19 +27,12 @@ declare_rule! {
         code: "link-internal-missing",
         severity: Warning,
         summary: "A link to the site's own post or page that is not in the export",
+        phase: Site,
         reads: ["content.rendered", "link", "slug", "id"],
     }
 }
 
 impl Rule for LinkInternalMissing {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
-    fn uses_site_phase(&self) -> bool {
-        true
-    }
-
     fn check_site(
         &self,
         host: &str,

@@ -1,7 +1,6 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::links::Link;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -90,15 +89,12 @@ declare_rule! {
         code: "link-malformed",
         severity: Error,
         summary: "An href or src that is not a valid URL (http//x, htps://, javascript:, …)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for LinkMalformed {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for link in &post.links {
             let Some(problem) = problem(link) else {

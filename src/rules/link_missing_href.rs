@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -25,15 +24,12 @@ declare_rule! {
         code: "link-missing-href",
         severity: Error,
         summary: "A link with no target (no href, an empty one, or #)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for LinkMissingHref {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for link in post.links.iter().filter(|l| l.tag == "a") {
             let index = &post.html[link.field].index;

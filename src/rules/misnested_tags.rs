@@ -1,7 +1,6 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::Closed;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -25,15 +24,12 @@ declare_rule! {
         code: "misnested-tags",
         severity: Warning,
         summary: "Tags closed in the wrong order (`<b><i>x</b></i>`)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
 }
 
 impl Rule for MisnestedTags {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             let html = field.source.as_str();

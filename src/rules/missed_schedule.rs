@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -20,15 +19,12 @@ declare_rule! {
         code: "missed-schedule",
         severity: Warning,
         summary: "A scheduled post's time has passed (WP-Cron never published it)",
+        phase: Post,
         reads: ["date_gmt", "status"],
     }
 }
 
 impl Rule for MissedSchedule {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         if post.post.str_at("status").map(|s| s.as_str()) != Some("future") {
             return;

@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -29,15 +28,12 @@ declare_rule! {
         code: "missing-section",
         severity: Error,
         summary: "A section the site requires (e.g. WHY IT MATTERS) is missing",
+        phase: Post,
         reads: ["content.rendered", "type", "status", "categories", "tags", "title.rendered", "link"],
     }
 }
 
 impl Rule for MissingSection {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(sections) = analyse(post) else {
             return;

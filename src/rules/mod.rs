@@ -47,7 +47,9 @@ pub mod unused_suppression;
 
 use crate::rule::Rule;
 
-/// Declares a rule: a unit struct carrying its doc comment, and its metadata as `META`.
+/// Declares a rule: a unit struct carrying its doc comment, its metadata as `META`, and the
+/// `Declared` impl that hands the metadata to the engine. The rule file adds only its
+/// `impl Rule` (empty for a rule whose findings another phase makes).
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])+
@@ -55,6 +57,7 @@ macro_rules! declare_rule {
             code: $code:literal,
             severity: $severity:ident,
             summary: $summary:literal,
+            phase: $phase:ident,
             reads: [$($reads:literal),* $(,)?]
             $(, options: $options:ty)?
             $(, enabled: $enabled:literal)? $(,)?
@@ -73,7 +76,14 @@ macro_rules! declare_rule {
                 reads: &[$($reads),*],
                 options: $crate::rules::options_spec!($($options)?),
                 enabled_by_default: $crate::rules::enabled!($($enabled)?),
+                phase: $crate::meta::Phase::$phase,
             };
+        }
+
+        impl $crate::rule::Declared for $name {
+            fn meta(&self) -> &'static $crate::meta::RuleMeta {
+                &Self::META
+            }
         }
     };
 }

@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -20,16 +19,13 @@ declare_rule! {
         code: "modified-before-date",
         severity: Info,
         summary: "modified is earlier than date (off by default; for import audits)",
+        phase: Post,
         reads: ["date", "modified"],
         enabled: false,
     }
 }
 
 impl Rule for ModifiedBeforeDate {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let date = post.dates.get("date");
         let modified = post.dates.get("modified");

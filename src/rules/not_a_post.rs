@@ -1,7 +1,6 @@
 use std::ops::Range;
 
 use crate::diagnostic::{Diagnostic, Finding};
-use crate::meta::RuleMeta;
 use crate::post;
 use crate::rule::Rule;
 use crate::source::LineCol;
@@ -130,12 +129,9 @@ declare_rule! {
         code: "not-a-post",
         severity: Error,
         summary: "The JSON is not a WordPress post (empty, binary, an HTML page, an API error, …)",
+        phase: File,
         reads: ["file"],
     }
 }
 
-impl Rule for NotAPost {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-}
+impl Rule for NotAPost {}

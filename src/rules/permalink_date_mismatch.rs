@@ -5,7 +5,6 @@ use regex::Regex;
 
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -32,15 +31,12 @@ declare_rule! {
         code: "permalink-date-mismatch",
         severity: Warning,
         summary: "The date in the permalink differs from the post's date",
+        phase: Post,
         reads: ["link", "date", "status"],
     }
 }
 
 impl Rule for PermalinkDateMismatch {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(link) = post.post.str_at("link") else {
             return;

@@ -1,6 +1,5 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -22,15 +21,12 @@ declare_rule! {
         code: "section-order",
         severity: Warning,
         summary: "Required sections are out of the order the site sets",
+        phase: Post,
         reads: ["content.rendered"],
     }
 }
 
 impl Rule for SectionOrder {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let ordered = post
             .settings

@@ -1,7 +1,6 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
 use crate::html::{StrayEndTag as Stray, is_block};
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -142,15 +141,12 @@ declare_rule! {
         code: "stray-end-tag",
         severity: Warning,
         summary: "An end tag closes no open element (a lost link, lost formatting)",
+        phase: Post,
         reads: ["title.rendered", "content.rendered", "excerpt.rendered"],
     }
 }
 
 impl Rule for StrayEndTag {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             out.extend(

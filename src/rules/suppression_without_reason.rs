@@ -1,4 +1,6 @@
-use crate::meta::RuleMeta;
+use std::ops::Range;
+
+use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -23,12 +25,20 @@ declare_rule! {
         code: "suppression-without-reason",
         severity: Warning,
         summary: "A postlint-disable comment gives no reason",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
 }
 
-impl Rule for SuppressionWithoutReason {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
+impl Rule for SuppressionWithoutReason {}
+
+impl SuppressionWithoutReason {
+    /// The finding on a suppression comment (at `comment` in the file) without a reason.
+    pub fn diagnostic(comment: Range<usize>) -> Diagnostic {
+        Diagnostic::new(&Self::META, comment, "this suppression gives no reason")
+            .with_label("no `-- reason`")
+            .with_help(
+                "say why after `--`: `<!-- postlint-disable-next-line RULE -- why it is fine -->`",
+            )
     }
 }

@@ -1,7 +1,6 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::{Closed, Element, is_void};
-use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -75,15 +74,12 @@ declare_rule! {
         code: "unclosed-element",
         severity: Warning,
         summary: "An element is never closed (or closed only by its parent's end tag)",
+        phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
 }
 
 impl Rule for UnclosedElement {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             let index = &field.index;

@@ -202,7 +202,7 @@ fn show_config_and_rules_tell_where_settings_come_from() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "stray-end-tag               error    An end tag closes",
+            "stray-end-tag               error    post   An end tag closes",
         ))
         .stdout(predicate::str::contains("(set in postlint.toml:1)"));
     postlint()

@@ -1,6 +1,9 @@
-//! The rule registry, the docs `postlint explain` prints and `rules/default.toml` agree.
+//! The rule registry, the docs `postlint explain` prints, `rules/default.toml` and the
+//! README's rule table agree.
 
 use postlint::diagnostic::Severity;
+use postlint::meta::Phase;
+use postlint::report;
 use postlint::rules;
 
 #[test]
@@ -66,21 +69,78 @@ fn default_pack_lists_every_rule_once_with_its_severity() {
     }
 }
 
+/// Where the README's rule table is: from its header row to the first line that is not a row.
+fn readme_rule_table(readme: &str) -> std::ops::Range<usize> {
+    let start = readme
+        .find("\n| code | default severity |")
+        .map_or(readme.len(), |at| at + 1);
+    let rows: usize = readme[start..]
+        .split_inclusive('\n')
+        .take_while(|line| line.starts_with('|'))
+        .map(str::len)
+        .sum();
+    start..start + rows
+}
+
+/// The table comes from the registry: `POSTLINT_UPDATE_README=1` writes it into the README.
 #[test]
-fn readme_rule_table_lists_every_rule() {
+fn readme_rule_table_is_the_registry() {
     let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let at = readme_rule_table(&readme);
+    let expected = report::rules::markdown_table();
+    if readme[at.clone()] == expected {
+        return;
+    }
+    if std::env::var_os("POSTLINT_UPDATE_README").is_some() {
+        let mut updated = readme.clone();
+        updated.replace_range(at, &expected);
+        // Renamed into place, so that the other tests never read half a README.
+        std::fs::write("README.md.new", updated).expect("README.md.new written");
+        std::fs::rename("README.md.new", "README.md").expect("README.md replaced");
+        return;
+    }
+    let diff = similar::TextDiff::from_lines(&readme[at], &expected);
+    panic!(
+        "README.md's rule table differs from the registry; POSTLINT_UPDATE_README=1 rewrites it\n{}",
+        diff.unified_diff().header("README.md", "registry")
+    );
+}
+
+#[test]
+fn readme_rule_table_is_found_whole() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let table = &readme[readme_rule_table(&readme)];
+    assert_eq!(table.lines().count(), rules::ALL.len() + 2, "{table}");
+    assert!(table.ends_with("|\n"), "{table}");
+    let changed = readme.replacen("| `empty-title` | error |", "| `empty-title` | info |", 1);
+    assert_ne!(
+        &changed[readme_rule_table(&changed)],
+        report::rules::markdown_table()
+    );
+}
+
+#[test]
+fn phases_match_what_the_rules_read() {
     for rule in rules::ALL {
         let meta = rule.meta();
-        let severity = if meta.enabled_by_default {
-            meta.severity.to_string()
-        } else {
-            format!("{} (off by default)", meta.severity)
-        };
-        let row = format!("| `{}` | {severity} |", meta.code);
-        assert!(
-            readme.contains(&row),
-            "README.md lacks the row for {}",
+        let whole_file = meta.reads == ["file"];
+        assert_eq!(
+            meta.phase == Phase::File,
+            whole_file,
+            "{}: a file-phase rule reads `file`, and only it",
             meta.code
         );
     }
+    let phase = |code: &str| rules::find(code).map(|r| r.meta().phase);
+    assert_eq!(phase("link-broken"), Some(Phase::Links));
+    assert_eq!(phase("duplicate-slug"), Some(Phase::Site));
+    assert_eq!(phase("stray-end-tag"), Some(Phase::Post));
+}
+
+#[test]
+fn explain_states_the_phase() {
+    let text = report::rules::explain("link-redirect").expect("a rule");
+    assert!(text.contains("Phase: links."), "{text}");
+    let text = report::rules::explain("duplicate-title").expect("a rule");
+    assert!(text.contains("Phase: site."), "{text}");
 }
