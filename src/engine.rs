@@ -366,7 +366,7 @@ impl Linter {
                 .effective(None, None)
                 .rules
                 .iter()
-                .any(|rule| rule.uses_site_phase());
+                .any(|&i| rules::ALL[i].uses_site_phase());
         Self {
             config,
             options,
@@ -582,11 +582,11 @@ impl Linter {
             .then(|| PostFacts::of(&context, self.options.links.is_some()))
             .flatten();
         let mut out = Vec::new();
-        for rule in &settings.rules {
-            rule.check(&context, &mut out);
+        for &i in &settings.rules {
+            rules::ALL[i].check(&context, &mut out);
         }
         for pattern in &settings.patterns {
-            pattern.check(&context, &mut out);
+            rules::pattern::check(pattern, &context, &mut out);
         }
         let reported = settle(&settings, out);
         let found = settle(&settings, suppress::apply(&context, reported));

@@ -23,6 +23,7 @@ pub mod site;
 pub mod source;
 pub mod suppress;
 pub mod wordpress;
+pub mod zones;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -98,7 +99,7 @@ fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, Input
 
 /// Lints every post under `paths` with the built-in defaults. Runs on the current rayon pool.
 pub fn check(paths: &[PathBuf], options: LintOptions) -> CheckOutcome {
-    check_with(paths, Arc::new(Config::builtin()), options)
+    check_with(paths, Arc::new(Config::builtin(rules::REGISTRY)), options)
 }
 
 /// Lints every post under `paths` with a configuration.

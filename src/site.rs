@@ -13,6 +13,7 @@ use crate::engine::PostContext;
 use crate::input::json::{JsonStyle, Value};
 use crate::links::normalized;
 use crate::post::HtmlFieldKind;
+use crate::rules;
 use crate::source::{LineCols, ResolvedSpan};
 
 /// What the site phase needs of a post, kept after the post itself is dropped.
@@ -351,8 +352,8 @@ pub fn run(config: &Config, reports: &mut [FileReport], facts: Vec<PostFacts>) -
     let mut found = Vec::new();
     for posts in facts.chunk_by(|a, b| a.host == b.host) {
         let host = posts[0].host.as_deref().unwrap_or_default();
-        for rule in &settings.rules {
-            if let Some(note) = rule.check_site(host, posts, &settings, &mut found) {
+        for &i in &settings.rules {
+            if let Some(note) = rules::ALL[i].check_site(host, posts, &settings, &mut found) {
                 notes.push(note);
             }
         }

@@ -1,8 +1,6 @@
 //! The remote link checker against servers on 127.0.0.1 started by each test: outcomes for
 //! every kind of answer, one request per distinct URL, the cache, and the safety rules.
 
-
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,7 +40,11 @@ fn check(urls: &[String], options: LintOptions) -> (Vec<(String, String)>, Vec<S
         .map(|(i, url)| format!("{{\"id\":{i},\"content\":{{\"rendered\":\"<p><a href=\\\"{url}\\\">x</a></p>\"}}}}\n"))
         .collect();
     std::fs::write(&path, text).expect("write");
-    let outcome = postlint::check_with(&[path], Arc::new(Config::builtin()), options);
+    let outcome = postlint::check_with(
+        &[path],
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        options,
+    );
     let found = outcome
         .reports
         .iter()
