@@ -1,6 +1,7 @@
 //! The date rules in the situations real archives hold: time zones with daylight saving, zone
 //! changes with and without a history, manual offsets, local mean time, site indexes.
 
+
 use std::path::Path;
 use std::sync::Arc;
 
