@@ -118,13 +118,13 @@ fn index_zone_error(path: &Path, text: &Arc<str>, unknown: &UnknownZone) -> Conf
         unknown.help()
     );
     let name = display_name(path);
-    let error = ConfigError::new(format!("{unknown} (`timezone_string` of {name})"));
     let span = Parser::new(text.as_bytes())
         .parse_value()
         .and_then(|index| index.get("timezone_string").map(|n| n.span.clone()));
     match span {
-        Some(span) => error.at(&name, text, span),
-        None => error,
+        // The snippet names the file, as for a zone in a config file.
+        Some(span) => ConfigError::new(unknown.to_string()).at(&name, text, span),
+        None => ConfigError::new(format!("{unknown} (`timezone_string` of {name})")),
     }
     .with_help(help)
 }

@@ -1,6 +1,5 @@
 //! The site phase: rules that see every post of a site in the run.
 
-
 use std::sync::Arc;
 
 use assert_cmd::Command;
