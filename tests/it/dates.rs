@@ -1,6 +1,7 @@
 //! The date rules in the situations real archives hold: time zones with daylight saving, zone
 //! changes with and without a history, manual offsets, local mean time, site indexes.
 
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -279,11 +280,14 @@ fn run_in(files: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String, String
     )
 }
 
+/// Files, arguments, the message and the place (`file:line:column`) the error must name.
+type ZoneCase<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str, &'a str);
+
 #[test]
 fn every_place_a_zone_is_given_rejects_a_misspelt_one_with_exit_2() {
     // 08:00 local is 08:00 GMT: right in UTC, wrong in Seoul.
     let posts = post(1, "2024-07-15T08:00:00", "2024-07-15T08:00:00");
-    let cases: [(&[(&str, &str)], &[&str], &str, &str); 4] = [
+    let cases: [ZoneCase; 4] = [
         (
             &[("postlint.toml", "timezone = \"Asia/Seol\"\n")],
             &["p.json"],

@@ -1,6 +1,7 @@
 //! `--fix`: byte-exact edits in the file's own JSON style, idempotent, refusing what would break
 //! the file or add a finding, and never overwriting a file that changed meanwhile.
 
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -1,5 +1,6 @@
 //! The site phase: rules that see every post of a site in the run.
 
+
 use std::sync::Arc;
 
 use assert_cmd::Command;
