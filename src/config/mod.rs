@@ -17,7 +17,7 @@ mod show;
 mod validate;
 
 /// Kept under its old name for the live-site reader.
-pub use crate::zones::{index_zone_or_offset as zone_from_index, parse_offset_minutes};
+pub use crate::zones::index_zone_or_offset as zone_from_index;
 pub use error::{ConfigError, suggest};
 pub use model::{
     CONFIG_FILE_NAME, CliRules, Config, ConfigRequest, ConfigSource, Effective, Level,
