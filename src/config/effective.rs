@@ -7,7 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::file::RawPostKey;
-use super::model::{Config, Effective, Level, Override, Pattern, PostKey, Provenance, Registry};
+use super::model::{
+    Config, Effective, Layer, Level, Override, Pattern, PostKey, Provenance, Registry, RuleLayer,
+};
 use super::show;
 use crate::diagnostic::Severity;
 
@@ -40,70 +42,20 @@ impl Config {
             .iter()
             .chain(overrides.iter().map(|&i| &self.overrides[i].layer))
             .chain(std::iter::once(&self.cli));
-        // Before any layer: the rules on by default (the registry says which), and every
-        // pattern rule a pack defines.
-        let mut enabled: HashSet<String> = self
-            .registry
-            .iter()
-            .filter(|meta| meta.enabled_by_default)
-            .map(|meta| meta.code.to_owned())
-            .chain(self.patterns.iter().map(|p| p.code.to_owned()))
-            .collect();
-        let mut switched: HashMap<String, Provenance> = HashMap::new();
-        let mut levels: HashMap<String, (Severity, Provenance)> = HashMap::new();
-        let mut tables: HashMap<String, toml::Table> = HashMap::new();
-        let mut option_provenance = HashMap::new();
-        let expand = |codes: &[String]| expand(codes, self.registry, &self.patterns);
+        let mut merge = Merge::defaults(self);
         for layer in layers {
-            if let Some((select, from)) = &layer.select {
-                enabled = expand(select);
-                for code in self.all_codes() {
-                    switched.insert(code, *from);
-                }
-            }
-            for code in expand(&layer.extend_select) {
-                if let Some(from) = layer.extend_from {
-                    switched.insert(code.clone(), from);
-                }
-                enabled.insert(code);
-            }
-            for code in expand(&layer.ignore) {
-                if let Some(from) = layer.ignore_from {
-                    switched.insert(code.clone(), from);
-                }
-                enabled.remove(&code);
-            }
-            for rule in &layer.rules {
-                if let Some((_, from)) = rule.level {
-                    switched.insert(rule.code.clone(), from);
-                }
-                match rule.level {
-                    Some((Level::Off, _)) => {
-                        enabled.remove(&rule.code);
-                        levels.remove(&rule.code);
-                    }
-                    Some((Level::On(severity), from)) => {
-                        enabled.insert(rule.code.clone());
-                        levels.insert(rule.code.clone(), (severity, from));
-                    }
-                    None => {}
-                }
-                if !rule.options.is_empty() {
-                    let table = tables.entry(rule.code.clone()).or_default();
-                    table.extend(rule.options.clone());
-                    option_provenance.insert(rule.code.clone(), rule.provenance);
-                }
-            }
+            merge.apply(self, layer);
         }
         let mut options = HashMap::new();
         for meta in self.registry {
-            if let (Some(spec), Some(table)) = (&meta.options, tables.get(meta.code)) {
+            if let (Some(spec), Some(table)) = (&meta.options, merge.tables.get(meta.code)) {
                 // Validated when the config was loaded, so parsing cannot fail here.
                 if let Ok(parsed) = (spec.parse)(table.clone()) {
                     options.insert(meta.code, parsed);
                 }
             }
         }
+        let enabled = merge.enabled;
         Effective {
             rules: (0..self.registry.len())
                 .filter(|&i| enabled.contains(self.registry[i].code))
@@ -115,13 +67,14 @@ impl Config {
                 .cloned()
                 .collect(),
             enabled,
-            switched,
-            levels,
+            switched: merge.switched,
+            levels: merge.levels,
             options,
-            option_provenance,
+            option_provenance: merge.option_provenance,
             site: self.site.clone(),
         }
     }
+
     fn all_codes(&self) -> Vec<String> {
         let mut codes: Vec<String> = self
             .registry
@@ -215,4 +168,83 @@ fn expand(codes: &[String], registry: Registry, patterns: &[Arc<Pattern>]) -> Ha
             .collect();
     }
     codes.iter().cloned().collect()
+}
+
+/// The layers merged so far.
+struct Merge {
+    enabled: HashSet<String>,
+    /// The last setting that turned each rule on or off.
+    switched: HashMap<String, Provenance>,
+    levels: HashMap<String, (Severity, Provenance)>,
+    tables: HashMap<String, toml::Table>,
+    option_provenance: HashMap<String, Provenance>,
+}
+
+impl Merge {
+    /// Before any layer: the rules on by default (the registry says which, and their
+    /// severities are their own), and every pattern rule a pack defines.
+    fn defaults(config: &Config) -> Self {
+        let enabled = config
+            .registry
+            .iter()
+            .filter(|meta| meta.enabled_by_default)
+            .map(|meta| meta.code.to_owned())
+            .chain(config.patterns.iter().map(|p| p.code.to_owned()))
+            .collect();
+        Self {
+            enabled,
+            switched: HashMap::new(),
+            levels: HashMap::new(),
+            tables: HashMap::new(),
+            option_provenance: HashMap::new(),
+        }
+    }
+
+    fn apply(&mut self, config: &Config, layer: &Layer) {
+        let expand = |codes: &[String]| expand(codes, config.registry, &config.patterns);
+        if let Some((select, from)) = &layer.select {
+            self.enabled = expand(select);
+            for code in config.all_codes() {
+                self.switched.insert(code, *from);
+            }
+        }
+        for code in expand(&layer.extend_select) {
+            if let Some(from) = layer.extend_from {
+                self.switched.insert(code.clone(), from);
+            }
+            self.enabled.insert(code);
+        }
+        for code in expand(&layer.ignore) {
+            if let Some(from) = layer.ignore_from {
+                self.switched.insert(code.clone(), from);
+            }
+            self.enabled.remove(&code);
+        }
+        for rule in &layer.rules {
+            self.apply_rule(rule);
+        }
+    }
+
+    /// A `[rules.CODE]` table: its severity (which also turns the rule on or off) and options.
+    fn apply_rule(&mut self, rule: &RuleLayer) {
+        match rule.level {
+            Some((Level::Off, from)) => {
+                self.switched.insert(rule.code.clone(), from);
+                self.enabled.remove(&rule.code);
+                self.levels.remove(&rule.code);
+            }
+            Some((Level::On(severity), from)) => {
+                self.switched.insert(rule.code.clone(), from);
+                self.enabled.insert(rule.code.clone());
+                self.levels.insert(rule.code.clone(), (severity, from));
+            }
+            None => {}
+        }
+        if !rule.options.is_empty() {
+            let table = self.tables.entry(rule.code.clone()).or_default();
+            table.extend(rule.options.clone());
+            self.option_provenance
+                .insert(rule.code.clone(), rule.provenance);
+        }
+    }
 }
