@@ -153,7 +153,10 @@ fn one_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 fn measure(label: &str, inputs: &[Input]) -> String {
     let bytes: usize = inputs.iter().map(|i| i.bytes.len()).sum();
     let mb = bytes as f64 / (1 << 20) as f64;
-    let linter = Linter::new(Arc::new(Config::builtin()), LintOptions::default());
+    let linter = Linter::new(
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        LintOptions::default(),
+    );
     let posts = one_thread(|| {
         floor(inputs);
         lint(&linter, inputs)
@@ -198,7 +201,10 @@ fn scaling(inputs: &[Input]) {
             bytes: chunk.join("\n").into_bytes().into(),
         })
         .collect();
-    let linter = Linter::new(Arc::new(Config::builtin()), LintOptions::default());
+    let linter = Linter::new(
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        LintOptions::default(),
+    );
     let run = |threads: usize, files: &[Input]| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)

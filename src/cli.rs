@@ -71,7 +71,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "RULE=LEVEL")]
     pub severity: Vec<String>,
 
-    /// The site's time zone (IANA name), for the date rules; beats the config.
+    /// The site's time zone (IANA name, such as Asia/Seoul), for the date rules; beats the
+    /// config. Checked like a zone in a config: a misspelt one is an error (exit 2).
     #[arg(long, value_name = "ZONE")]
     pub timezone: Option<String>,
 

@@ -1,14 +1,16 @@
 //! WordPress dates: the four values REST writes (`date`, `date_gmt`, `modified`, `modified_gmt`,
-//! always `YYYY-MM-DDTHH:MM:SS` with no offset), and the zones they should agree with.
+//! always `YYYY-MM-DDTHH:MM:SS` with no offset). The zones they should agree with are in
+//! `crate::zones`.
 
 use std::sync::LazyLock;
 
 use chrono::format::{Item, Parsed, StrftimeItems};
-use chrono::{NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{NaiveDateTime, Utc};
 
 use crate::input::json::{JsonStr, Node, Value};
 use crate::post::Post;
+// The zones moved to `crate::zones`; these names stay for the rules that import them from here.
+pub use crate::zones::{SiteZone, Zone, ZoneSource, format_offset};
 
 /// One of a post's date values, as read.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,91 +159,6 @@ fn invalid_reason(value: &str) -> String {
     }
 }
 
-/// A zone a site's dates are written in.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Zone {
-    Named(Tz),
-    /// A manual offset, in seconds east of UTC.
-    Fixed(i32),
-}
-
-impl Zone {
-    pub fn parse_name(name: &str) -> Option<Zone> {
-        if name == "UTC" {
-            return Some(Zone::Fixed(0));
-        }
-        name.parse::<Tz>().ok().map(Zone::Named)
-    }
-
-    /// The offset (seconds) the zone had at a UTC instant.
-    pub fn offset_at(&self, utc: NaiveDateTime) -> i32 {
-        match self {
-            Zone::Fixed(seconds) => *seconds,
-            Zone::Named(tz) => tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
-        }
-    }
-
-    /// The offsets a post written at this UTC instant may carry: the zone's, and within an hour
-    /// of a daylight-saving switch also the other side's (WordPress itself emits those).
-    pub fn acceptable_offsets(&self, utc: NaiveDateTime) -> Vec<i32> {
-        let hour = chrono::Duration::hours(1);
-        let mut offsets = vec![self.offset_at(utc)];
-        for near in [utc - hour, utc + hour] {
-            let offset = self.offset_at(near);
-            if !offsets.contains(&offset) {
-                offsets.push(offset);
-            }
-        }
-        offsets
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Zone::Named(tz) => tz.name().to_owned(),
-            Zone::Fixed(seconds) => format_offset(*seconds),
-        }
-    }
-}
-
-/// Where the zone came from: the config says what the site is; a site index only what it is
-/// today.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ZoneSource {
-    Config,
-    SiteIndex,
-}
-
-/// A site's zone over time.
-#[derive(Debug, Clone)]
-pub struct SiteZone {
-    /// `(until, zone)`: the zone in force before `until`, sorted by date.
-    pub history: Vec<(NaiveDate, Zone)>,
-    pub current: Zone,
-    pub source: ZoneSource,
-}
-
-impl SiteZone {
-    /// The zone in force on a local date.
-    pub fn at(&self, local: NaiveDateTime) -> &Zone {
-        self.history
-            .iter()
-            .find(|(until, _)| local.date() < *until)
-            .map_or(&self.current, |(_, zone)| zone)
-    }
-}
-
-/// `+09:00`, `-02:30`, `+05:53:28`.
-pub fn format_offset(seconds: i32) -> String {
-    let sign = if seconds < 0 { '-' } else { '+' };
-    let total = seconds.unsigned_abs();
-    let (hours, minutes, secs) = (total / 3600, (total % 3600) / 60, total % 60);
-    if secs == 0 {
-        format!("{sign}{hours:02}:{minutes:02}")
-    } else {
-        format!("{sign}{hours:02}:{minutes:02}:{secs:02}")
-    }
-}
-
 /// `local − gmt` in seconds.
 pub fn offset_of(local: NaiveDateTime, gmt: NaiveDateTime) -> i64 {
     (local - gmt).num_seconds()
@@ -285,13 +202,6 @@ mod tests {
     }
 
     #[test]
-    fn offsets_print_like_iso_8601() {
-        assert_eq!(format_offset(9 * 3600), "+09:00");
-        assert_eq!(format_offset(-(2 * 3600 + 1800)), "-02:30");
-        assert_eq!(format_offset(5 * 3600 + 53 * 60 + 28), "+05:53:28");
-    }
-
-    #[test]
     fn extras_are_named() {
         assert_eq!(split_extras("2024-07-15T08:00:00Z").1, "a trailing `Z`");
         assert_eq!(split_extras("2024-07-15T08:00:00+09:00").1, "a UTC offset");
@@ -299,17 +209,5 @@ mod tests {
             split_extras("2024-07-15T08:00:00.5").1,
             "fractions of a second"
         );
-    }
-
-    #[test]
-    fn zones_know_their_history() {
-        let kolkata = Zone::parse_name("Asia/Kolkata").expect("zone");
-        let old = NaiveDateTime::parse_from_str("1850-01-01T00:00:00", "%Y-%m-%dT%H:%M:%S")
-            .expect("date");
-        assert_eq!(format_offset(kolkata.offset_at(old)), "+05:53:28");
-        let madrid = Zone::parse_name("Europe/Madrid").expect("zone");
-        let summer = NaiveDateTime::parse_from_str("2024-07-01T12:00:00", "%Y-%m-%dT%H:%M:%S")
-            .expect("date");
-        assert_eq!(madrid.offset_at(summer), 7200);
     }
 }

@@ -369,11 +369,11 @@ impl Linter {
             .then(|| PostFacts::of(&context, self.options.links.is_some()))
             .flatten();
         let mut out = Vec::new();
-        for rule in &settings.rules {
-            rule.check(&context, &mut out);
+        for &i in &settings.rules {
+            rules::ALL[i].check(&context, &mut out);
         }
         for pattern in &settings.patterns {
-            pattern.check(&context, &mut out);
+            rules::pattern::check(pattern, &context, &mut out);
         }
         // A post without facts gets no finding from a later phase.
         let late = if facts.is_some() {

@@ -49,7 +49,7 @@ fn fuzz_linter() -> &'static Linter {
             now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
             ..LintOptions::default()
         };
-        Linter::new(Arc::new(Config::builtin()), options)
+        Linter::new(Arc::new(Config::builtin(crate::rules::REGISTRY)), options)
     })
 }
 
@@ -177,7 +177,7 @@ pub fn config_text(data: &[u8]) {
     };
     // A root that holds no files, so an `extends` finds nothing rather than reading the disk.
     let root = PathBuf::from("/nonexistent-postlint-fuzz-root");
-    if let Ok(config) = Config::from_text("postlint.toml", text, root) {
+    if let Ok(config) = Config::from_text("postlint.toml", text, root, crate::rules::REGISTRY) {
         let _ = config.effective(None, None);
         let _ = config.show();
     }

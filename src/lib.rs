@@ -35,6 +35,7 @@ pub mod site;
 pub mod source;
 pub mod suppress;
 pub mod wordpress;
+pub mod zones;
 
 pub use outcome::CheckOutcome;
 pub use pipeline::{check, check_inputs, check_with};

@@ -452,7 +452,7 @@ fn load_config(
         cli,
         site_index,
     };
-    Config::load(&request).map_err(|error| {
+    Config::load(&request, postlint::rules::REGISTRY).map_err(|error| {
         let report = miette::Report::new(error);
         eprintln!("{report:?}");
         2

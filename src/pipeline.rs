@@ -22,7 +22,11 @@ fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, Input
 
 /// Lints every post under `paths` with the built-in defaults. Runs on the current rayon pool.
 pub fn check(paths: &[PathBuf], options: LintOptions) -> CheckOutcome {
-    check_with(paths, Arc::new(Config::builtin()), options)
+    check_with(
+        paths,
+        Arc::new(Config::builtin(crate::rules::REGISTRY)),
+        options,
+    )
 }
 
 /// Lints every post under `paths` with a configuration.

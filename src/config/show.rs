@@ -2,14 +2,17 @@
 
 use std::fmt::Write;
 
-use super::{Config, Level, Provenance, Valued};
+use super::model::{Config, Level, Provenance, Valued};
 
 pub fn render(config: &Config) -> String {
     let mut out = String::new();
-    let names: Vec<&str> = config
-        .layer_order
-        .iter()
-        .map(|&i| config.sources[i].name.as_str())
+    let names: Vec<&str> = std::iter::once("rule defaults")
+        .chain(
+            config
+                .layer_order
+                .iter()
+                .map(|&i| config.sources[i].name.as_str()),
+        )
         .collect();
     let _ = writeln!(
         out,

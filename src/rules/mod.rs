@@ -45,6 +45,7 @@ pub mod suppression_without_reason;
 pub mod unclosed_element;
 pub mod unused_suppression;
 
+use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 /// Declares a rule: a unit struct carrying its doc comment, its metadata as `META`, and the
@@ -111,47 +112,58 @@ macro_rules! enabled {
 }
 pub(crate) use enabled;
 
-/// Every rule, sorted by code.
-pub static ALL: &[&dyn Rule] = &[
-    &date_format::DateFormat,
-    &date_gmt_mismatch::DateGmtMismatch,
-    &date_gmt_missing::DateGmtMissing,
-    &date_offset_suspicious::DateOffsetSuspicious,
-    &duplicate_link::DuplicateLink,
-    &duplicate_slug::DuplicateSlug,
-    &duplicate_title::DuplicateTitle,
-    &empty_paragraph::EmptyParagraph,
-    &empty_section::EmptySection,
-    &empty_span::EmptySpan,
-    &empty_title::EmptyTitle,
-    &fragment_missing::FragmentMissing,
-    &future_published::FuturePublished,
-    &guid_host_mismatch::GuidHostMismatch,
-    &image_missing_alt::ImageMissingAlt,
-    &invalid_utf8::InvalidUtf8,
-    &json_syntax::JsonSyntax,
-    &link_broken::LinkBroken,
-    &link_editor_only::LinkEditorOnly,
-    &link_insecure::LinkInsecure,
-    &link_internal_draft::LinkInternalDraft,
-    &link_internal_missing::LinkInternalMissing,
-    &link_malformed::LinkMalformed,
-    &link_missing_href::LinkMissingHref,
-    &link_redirect::LinkRedirect,
-    &link_unverifiable::LinkUnverifiable,
-    &misnested_tags::MisnestedTags,
-    &missed_schedule::MissedSchedule,
-    &missing_section::MissingSection,
-    &modified_before_date::ModifiedBeforeDate,
-    &modified_gmt_mismatch::ModifiedGmtMismatch,
-    &not_a_post::NotAPost,
-    &permalink_date_mismatch::PermalinkDateMismatch,
-    &section_order::SectionOrder,
-    &stray_end_tag::StrayEndTag,
-    &suppression_without_reason::SuppressionWithoutReason,
-    &unclosed_element::UnclosedElement,
-    &unused_suppression::UnusedSuppression,
-];
+/// The registry: each rule listed once, as `module::Type`, sorted by code. It gives `ALL` (the
+/// rules, to run them) and `REGISTRY` (their metadata, in the same order, for the config).
+macro_rules! registry {
+    ($($module:ident::$rule:ident),+ $(,)?) => {
+        /// Every rule, sorted by code.
+        pub static ALL: &[&dyn Rule] = &[$(&$module::$rule),+];
+
+        /// Every rule's metadata, in the order of `ALL`: `Effective::rules` holds positions in it.
+        pub static REGISTRY: &[&RuleMeta] = &[$(&$module::$rule::META),+];
+    };
+}
+
+registry! {
+    date_format::DateFormat,
+    date_gmt_mismatch::DateGmtMismatch,
+    date_gmt_missing::DateGmtMissing,
+    date_offset_suspicious::DateOffsetSuspicious,
+    duplicate_link::DuplicateLink,
+    duplicate_slug::DuplicateSlug,
+    duplicate_title::DuplicateTitle,
+    empty_paragraph::EmptyParagraph,
+    empty_section::EmptySection,
+    empty_span::EmptySpan,
+    empty_title::EmptyTitle,
+    fragment_missing::FragmentMissing,
+    future_published::FuturePublished,
+    guid_host_mismatch::GuidHostMismatch,
+    image_missing_alt::ImageMissingAlt,
+    invalid_utf8::InvalidUtf8,
+    json_syntax::JsonSyntax,
+    link_broken::LinkBroken,
+    link_editor_only::LinkEditorOnly,
+    link_insecure::LinkInsecure,
+    link_internal_draft::LinkInternalDraft,
+    link_internal_missing::LinkInternalMissing,
+    link_malformed::LinkMalformed,
+    link_missing_href::LinkMissingHref,
+    link_redirect::LinkRedirect,
+    link_unverifiable::LinkUnverifiable,
+    misnested_tags::MisnestedTags,
+    missed_schedule::MissedSchedule,
+    missing_section::MissingSection,
+    modified_before_date::ModifiedBeforeDate,
+    modified_gmt_mismatch::ModifiedGmtMismatch,
+    not_a_post::NotAPost,
+    permalink_date_mismatch::PermalinkDateMismatch,
+    section_order::SectionOrder,
+    stray_end_tag::StrayEndTag,
+    suppression_without_reason::SuppressionWithoutReason,
+    unclosed_element::UnclosedElement,
+    unused_suppression::UnusedSuppression,
+}
 
 pub fn find(code: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|rule| rule.meta().code == code)

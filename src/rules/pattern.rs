@@ -1,79 +1,33 @@
 //! Pattern rules: checks written in a rule pack as a regex, without Rust (like Vale's
-//! existence and substitution rules). Reported with exact spans like built-in rules.
+//! existence and substitution rules). Reported with exact spans like built-in rules. The config
+//! checks and holds each pattern (`config::Pattern`); the matching is here.
 
 use std::ops::Range;
 
-use regex::Regex;
-
+use crate::config::{Pattern, PatternScope};
 use crate::context::{HtmlField, PostContext};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::html::{HtmlIndex, reference_map, source_offset};
 use crate::post::HtmlFieldKind;
 
-/// Where a pattern looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatternScope {
-    /// Text of the body and excerpt as a reader sees it, one run between tags at a time.
-    Text,
-    /// The HTML source of the body and excerpt.
-    Html,
-    /// The title's text.
-    Title,
-    /// Text inside links.
-    LinkText,
-    /// Link targets (`href` values).
-    Href,
+/// Checks a post against a pattern rule of the config.
+pub fn check(pattern: &Pattern, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+    Matcher(pattern).check(post, out);
 }
 
-impl PatternScope {
-    pub fn parse(text: &str) -> Option<Self> {
-        Some(match text {
-            "text" => Self::Text,
-            "html" => Self::Html,
-            "title" => Self::Title,
-            "link-text" => Self::LinkText,
-            "href" => Self::Href,
-            _ => return None,
-        })
-    }
+struct Matcher<'a>(&'a Pattern);
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Text => "text",
-            Self::Html => "html",
-            Self::Title => "title",
-            Self::LinkText => "link-text",
-            Self::Href => "href",
-        }
-    }
-}
-
-/// A rule defined in a pack.
-#[derive(Debug)]
-pub struct PatternRule {
-    /// Interned when the config is loaded: diagnostics carry codes as `&'static str`.
-    pub code: &'static str,
-    pub severity: Severity,
-    /// Compiled once, when the config is loaded.
-    pub regex: Regex,
-    pub scope: PatternScope,
-    /// May hold `{match}`, replaced by the matched text.
-    pub message: String,
-    pub help: Option<String>,
-    pub replace_with: Option<String>,
-}
-
-impl PatternRule {
-    pub fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+impl Matcher<'_> {
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
-            let wanted = match self.scope {
+            let wanted = match self.0.scope {
                 PatternScope::Title => field.kind == HtmlFieldKind::Title,
                 _ => field.kind != HtmlFieldKind::Title,
             };
             if !wanted {
                 continue;
             }
-            match self.scope {
+            match self.0.scope {
                 PatternScope::Html => self.check_source(post, field, out),
                 PatternScope::Href => self.check_hrefs(post, field, out),
                 PatternScope::Text | PatternScope::Title | PatternScope::LinkText => {
@@ -89,7 +43,7 @@ impl PatternRule {
         field: &HtmlField<'_, '_>,
         out: &mut Vec<Diagnostic>,
     ) {
-        for found in self.regex.find_iter(field.source.as_str()) {
+        for found in self.0.regex.find_iter(field.source.as_str()) {
             if !found.is_empty() {
                 out.push(self.diagnostic(post, field, found.range(), found.as_str()));
             }
@@ -103,7 +57,7 @@ impl PatternRule {
         out: &mut Vec<Diagnostic>,
     ) {
         let index: &HtmlIndex = &field.index;
-        let link_text_only = self.scope == PatternScope::LinkText;
+        let link_text_only = self.0.scope == PatternScope::LinkText;
         for text in &index.texts {
             if link_text_only && index.link_of(text).is_none() {
                 continue;
@@ -140,7 +94,7 @@ impl PatternRule {
         out: &mut Vec<Diagnostic>,
     ) {
         let mut map = None;
-        for found in self.regex.find_iter(decoded) {
+        for found in self.0.regex.find_iter(decoded) {
             if found.is_empty() {
                 continue;
             }
@@ -164,36 +118,18 @@ impl PatternRule {
         html_range: Range<usize>,
         matched: &str,
     ) -> Diagnostic {
-        let message = self.message.replace("{match}", matched);
+        let message = self.0.message.replace("{match}", matched);
         let range = field.file_range(html_range);
-        let mut diagnostic = Diagnostic::for_rule(self.code, self.severity, range, message);
+        let mut diagnostic = Diagnostic::for_rule(self.0.code, self.0.severity, range, message);
         diagnostic.field = Some(field.kind.path());
         diagnostic.post = Some(post.post_ref.clone());
-        let help = match (&self.help, &self.replace_with) {
+        let help = match (&self.0.help, &self.0.replace_with) {
             (Some(help), _) => Some(help.replace("{match}", matched)),
             (None, Some(replacement)) => Some(format!("replace `{matched}` with `{replacement}`")),
             (None, None) => None,
         };
         diagnostic.help = help.map(Into::into);
-        diagnostic.label = Some(format!("matches `{}`", self.regex.as_str()).into());
+        diagnostic.label = Some(format!("matches `{}`", self.0.regex.as_str()).into());
         diagnostic
     }
-}
-
-/// A `'static` copy of a pattern rule's code. Codes are few and live for the whole run, so
-/// each distinct code is leaked once.
-pub fn intern(code: &str) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::{Mutex, OnceLock};
-    static CODES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut codes = CODES
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(&known) = codes.get(code) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(code.to_owned().into_boxed_str());
-    codes.insert(leaked);
-    leaked
 }

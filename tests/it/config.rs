@@ -20,13 +20,16 @@ fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn load(dir: &Path, cli: CliRules) -> Result<Config, ConfigError> {
-    Config::load(&ConfigRequest {
-        file: Some(dir.join("postlint.toml")),
-        none: false,
-        start_dir: dir.to_path_buf(),
-        cli,
-        site_index: None,
-    })
+    Config::load(
+        &ConfigRequest {
+            file: Some(dir.join("postlint.toml")),
+            none: false,
+            start_dir: dir.to_path_buf(),
+            cli,
+            site_index: None,
+        },
+        postlint::rules::REGISTRY,
+    )
 }
 
 fn load_ok(dir: &Path) -> Config {
@@ -134,6 +137,108 @@ fn site_values_are_checked() {
     )]);
     assert_eq!(message, "`until` must be a date, YYYY-MM-DD");
     assert_eq!(text, "\"2019\"");
+}
+
+/// Line and column (1-based, in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// The error of a project whose files hold a misspelt zone: message, help, the place (file,
+/// line, column) and the text there.
+fn zone_error(files: &[(&str, &str)]) -> (String, Option<String>, String, (usize, usize), String) {
+    let dir = project(files);
+    let error = load(dir.path(), CliRules::default())
+        .err()
+        .expect("a misspelt zone is an error");
+    let place = error.at.as_ref().expect("an error with a place");
+    let name = place.source.name().to_owned();
+    let (_, text) = files
+        .iter()
+        .find(|(path, _)| name.ends_with(path))
+        .expect("the file of the error");
+    (
+        error.message.clone(),
+        error.help.clone(),
+        name,
+        line_column(text, place.span.start),
+        text[place.span.clone()].to_owned(),
+    )
+}
+
+#[test]
+fn a_misspelt_zone_is_an_error_at_its_place_with_the_close_name() {
+    let (message, help, file, at, text) = zone_error(&[(
+        "postlint.toml",
+        "hosts = [\"site.example\"]\ntimezone = \"Asia/Seol\"\n",
+    )]);
+    assert_eq!(message, "`Asia/Seol` is not an IANA time zone name");
+    assert_eq!(help.as_deref(), Some("did you mean `Asia/Seoul`?"));
+    assert!(file.ends_with("postlint.toml"), "{file}");
+    assert_eq!(at, (2, 12));
+    assert_eq!(text, "\"Asia/Seol\"");
+}
+
+#[test]
+fn a_misspelt_zone_in_a_pack_is_an_error_in_the_pack() {
+    let (message, help, file, at, text) = zone_error(&[
+        ("postlint.toml", "extends = [\"packs/site.toml\"]\n"),
+        ("packs/site.toml", "timezone = \"Europe/Madird\"\n"),
+    ]);
+    assert_eq!(message, "`Europe/Madird` is not an IANA time zone name");
+    assert_eq!(help.as_deref(), Some("did you mean `Europe/Madrid`?"));
+    assert!(file.ends_with("packs/site.toml"), "{file}");
+    assert_eq!(at, (1, 12));
+    assert_eq!(text, "\"Europe/Madird\"");
+}
+
+#[test]
+fn timezone_history_entries_are_checked_not_dropped() {
+    let history = |entry: &str| {
+        format!("timezone = \"Asia/Seoul\"\n[[timezone-history]]\nuntil = \"2019-03-01\"\n{entry}")
+    };
+    let config = history("timezone = \"Asia/Seol\"\n");
+    let (message, help, _, at, text) = zone_error(&[("postlint.toml", &config)]);
+    assert_eq!(message, "`Asia/Seol` is not an IANA time zone name");
+    assert_eq!(help.as_deref(), Some("did you mean `Asia/Seoul`?"));
+    assert_eq!((at, text.as_str()), ((4, 12), "\"Asia/Seol\""));
+
+    let config = history("utc-offset = \"9:00\"\n");
+    let (message, _, _, at, _) = zone_error(&[("postlint.toml", &config)]);
+    assert_eq!(
+        (message.as_str(), at),
+        ("`9:00` is not a UTC offset", (4, 14))
+    );
+
+    let config = history("");
+    let (message, _, _, at, text) = zone_error(&[("postlint.toml", &config)]);
+    assert_eq!(message, "this entry names no zone");
+    assert_eq!((at, text.as_str()), ((3, 9), "\"2019-03-01\""));
+
+    let config = "[[timezone-history]]\nuntil = \"2019-02-30\"\ntimezone = \"UTC\"\n";
+    let (message, _, _, at, _) = zone_error(&[("postlint.toml", config)]);
+    assert_eq!(
+        (message.as_str(), at),
+        ("`until` must be a date, YYYY-MM-DD", (2, 9))
+    );
+}
+
+#[test]
+fn every_known_zone_name_is_accepted_and_resolved() {
+    for name in [
+        "UTC",
+        "Asia/Seoul",
+        "America/Argentina/Buenos_Aires",
+        "Etc/GMT+5",
+        "Japan",
+    ] {
+        let dir = project(&[("postlint.toml", &format!("timezone = \"{name}\"\n"))]);
+        let config = load_ok(dir.path());
+        assert!(config.site.zone.is_some(), "{name} resolves to a zone");
+    }
 }
 
 #[test]
@@ -584,7 +689,7 @@ fn koreapro_pack_declares_the_site() {
 
 #[test]
 fn builtin_config_loads_without_files() {
-    let config = Config::builtin();
+    let config = Config::builtin(postlint::rules::REGISTRY);
     let off: Vec<String> = config
         .rule_levels()
         .into_iter()

@@ -50,7 +50,7 @@ fn date_findings(
         },
         site_index: None,
     };
-    let config = Arc::new(Config::load(&request).expect("config"));
+    let config = Arc::new(Config::load(&request, postlint::rules::REGISTRY).expect("config"));
     findings(&path, config, posts)
 }
 
@@ -104,7 +104,7 @@ fn wrong_pair_on_a_seoul_site_gives_both_offsets_and_the_fix() {
         },
         ..ConfigRequest::default()
     };
-    let config = Arc::new(Config::load(&request).expect("config"));
+    let config = Arc::new(Config::load(&request, postlint::rules::REGISTRY).expect("config"));
     let outcome = postlint::check_with(&[path], config, LintOptions::default());
     let found = &outcome.reports[0].findings.to_vec()[0];
     assert_eq!(found.diagnostic.rule, "date-gmt-mismatch");
@@ -192,7 +192,7 @@ fn a_site_index_only_makes_mismatches_suspicious() {
         site_index: Some(index),
         ..ConfigRequest::default()
     };
-    let config = Arc::new(Config::load(&request).expect("config"));
+    let config = Arc::new(Config::load(&request, postlint::rules::REGISTRY).expect("config"));
     let found = findings(&path, config, &text);
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(
@@ -212,12 +212,128 @@ fn unknown_zone_names_are_config_errors_with_a_suggestion() {
         },
         ..ConfigRequest::default()
     };
-    let error = Config::load(&request).err().expect("an error");
+    let error = Config::load(&request, postlint::rules::REGISTRY)
+        .err()
+        .expect("an error");
     assert_eq!(
         error.message,
         "`--timezone Asia/Seol` is not an IANA time zone name"
     );
-    assert_eq!(error.help.as_deref(), Some("did you mean \"Asia/Seoul\"?"));
+    assert_eq!(error.help.as_deref(), Some("did you mean `Asia/Seoul`?"));
+}
+
+/// A saved REST index as WordPress writes it (slashes escaped), with a misspelt zone.
+const MISSPELT_INDEX: &str = r#"{"name":"S","timezone_string":"Asia\/Seol","gmt_offset":9}"#;
+
+#[test]
+fn a_site_index_with_an_unknown_zone_is_an_error_at_the_value() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = dir.path().join("index.json");
+    std::fs::write(&index, MISSPELT_INDEX).expect("index");
+    let request = ConfigRequest {
+        none: true,
+        site_index: Some(index),
+        ..ConfigRequest::default()
+    };
+    let error = Config::load(&request, postlint::rules::REGISTRY)
+        .err()
+        .expect("an error");
+    assert_eq!(error.message, "`Asia/Seol` is not an IANA time zone name");
+    assert_eq!(
+        error.help.as_deref(),
+        Some("did you mean `Asia/Seoul`? (or give the site's zone with `--timezone`)")
+    );
+    let place = error.at.as_ref().expect("a place");
+    assert!(place.source.name().ends_with("index.json"));
+    assert_eq!(&MISSPELT_INDEX[place.span.clone()], r#""Asia\/Seol""#);
+
+    // A zone named by the config or the command line wins, so the index is not consulted.
+    let request = ConfigRequest {
+        cli: CliRules {
+            timezone: Some("Asia/Seoul".to_owned()),
+            ..CliRules::default()
+        },
+        ..request
+    };
+    assert!(Config::load(&request, postlint::rules::REGISTRY).is_ok());
+}
+
+/// The binary in a folder holding `files`: exit code, stdout and stderr of `postlint check ARGS`.
+fn run_in(files: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let output = assert_cmd::Command::cargo_bin("postlint")
+        .expect("binary")
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Files, arguments, the message and the place (`file:line:column`) the error must name.
+type ZoneCase<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str, &'a str);
+
+#[test]
+fn every_place_a_zone_is_given_rejects_a_misspelt_one_with_exit_2() {
+    // 08:00 local is 08:00 GMT: right in UTC, wrong in Seoul.
+    let posts = post(1, "2024-07-15T08:00:00", "2024-07-15T08:00:00");
+    let cases: [ZoneCase; 4] = [
+        (
+            &[("postlint.toml", "timezone = \"Asia/Seol\"\n")],
+            &["p.json"],
+            "`Asia/Seol` is not an IANA time zone name",
+            "postlint.toml:1:12",
+        ),
+        (
+            &[
+                ("postlint.toml", "extends = [\"pack.toml\"]\n"),
+                ("pack.toml", "\ntimezone = \"Asia/Seol\"\n"),
+            ],
+            &["p.json"],
+            "`Asia/Seol` is not an IANA time zone name",
+            "pack.toml:2:12",
+        ),
+        (
+            &[],
+            &["--timezone", "Asia/Seol", "p.json"],
+            "`--timezone Asia/Seol` is not an IANA time zone name",
+            "",
+        ),
+        (
+            &[("index.json", MISSPELT_INDEX)],
+            &["--site-index", "index.json", "p.json"],
+            "`Asia/Seol` is not an IANA time zone name",
+            "index.json:1:31",
+        ),
+    ];
+    for (files, args, message, place) in cases {
+        let mut files = files.to_vec();
+        files.push(("p.json", &posts));
+        let (code, _, stderr) = run_in(&files, args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(stderr.contains("did you mean `Asia/Seoul`?"), "{stderr}");
+        assert!(stderr.contains(place), "{args:?}: {place} in {stderr}");
+    }
+    // Spelt right, the zone reaches the date rules.
+    let (code, stdout, stderr) = run_in(
+        &[
+            ("postlint.toml", "timezone = \"Asia/Seoul\"\n"),
+            ("p.json", &posts),
+        ],
+        &["p.json"],
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stdout.contains("error[date-gmt-mismatch]"), "{stdout}");
 }
 
 #[test]

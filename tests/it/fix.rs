@@ -171,7 +171,7 @@ fn damaged_files_are_not_rewritten_without_consent() {
 fn a_file_changed_meanwhile_is_not_overwritten() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = copy_to_temp("wordpress_markup.before.json", dir.path());
-    let config = Arc::new(Config::builtin());
+    let config = Arc::new(Config::builtin(postlint::rules::REGISTRY));
     let fixing = LintOptions {
         hash_content: true,
         ..LintOptions::default()
@@ -219,7 +219,7 @@ fn fixing_the_corpus_keeps_every_file_valid() {
 fn reports_linted_without_a_fingerprint_are_not_fixed() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = copy_to_temp("wordpress_markup.before.json", dir.path());
-    let config = Arc::new(Config::builtin());
+    let config = Arc::new(Config::builtin(postlint::rules::REGISTRY));
     let outcome = postlint::check_with(
         std::slice::from_ref(&file),
         config.clone(),

@@ -267,7 +267,7 @@ fn crlf_and_cr_only_line_ends_give_the_same_line_and_column() {
     ] {
         let file = postlint::source::SourceFile::in_memory(name, text.clone().into_bytes());
         let linter = postlint::engine::Linter::new(
-            std::sync::Arc::new(postlint::config::Config::builtin()),
+            std::sync::Arc::new(postlint::config::Config::builtin(postlint::rules::REGISTRY)),
             LintOptions::default(),
         );
         let report = linter.lint_file(file, text.as_bytes()).expect("lint");
@@ -381,7 +381,7 @@ fn a_file_truncated_while_it_is_read_gives_a_syntax_finding() {
         reads: 0,
     };
     let linter = postlint::engine::Linter::new(
-        std::sync::Arc::new(postlint::config::Config::builtin()),
+        std::sync::Arc::new(postlint::config::Config::builtin(postlint::rules::REGISTRY)),
         LintOptions {
             segment_bytes: 64,
             ..LintOptions::default()

@@ -40,7 +40,11 @@ fn check(urls: &[String], options: LintOptions) -> (Vec<(String, String)>, Vec<S
         .map(|(i, url)| format!("{{\"id\":{i},\"content\":{{\"rendered\":\"<p><a href=\\\"{url}\\\">x</a></p>\"}}}}\n"))
         .collect();
     std::fs::write(&path, text).expect("write");
-    let outcome = postlint::check_with(&[path], Arc::new(Config::builtin()), options);
+    let outcome = postlint::check_with(
+        &[path],
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        options,
+    );
     let found = outcome
         .reports
         .iter()

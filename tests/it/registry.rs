@@ -1,7 +1,8 @@
-//! The rule registry, the docs `postlint explain` prints, `rules/default.toml` and the
-//! README's rule table agree.
+//! The rule registry is the one source of each rule's code, default severity, phase and whether
+//! it runs by default; the docs `postlint explain` prints and the README's rule table agree with
+//! it.
 
-use postlint::diagnostic::Severity;
+use postlint::config::{Config, Level};
 use postlint::meta::Phase;
 use postlint::report;
 use postlint::rules;
@@ -41,31 +42,37 @@ fn codes_are_kebab_case_unique_and_sorted() {
 }
 
 #[test]
-fn default_pack_lists_every_rule_once_with_its_severity() {
-    let text = std::fs::read_to_string("rules/default.toml").expect("rules/default.toml");
-    let pack: toml::Table = text.parse().expect("valid TOML");
-    let listed = pack["rules"].as_table().expect("[rules.*] tables");
-    assert_eq!(listed.len(), rules::ALL.len());
-    for rule in rules::ALL {
-        let meta = rule.meta();
-        let entry = listed
-            .get(meta.code)
-            .unwrap_or_else(|| panic!("{} missing from default.toml", meta.code));
-        if entry["severity"].as_str() == Some("off") {
-            assert!(
-                !meta.enabled_by_default,
-                "{} is off in default.toml only",
-                meta.code
-            );
-            continue;
-        }
-        assert!(
+fn the_registry_lists_every_rule_once_in_the_order_of_all() {
+    assert_eq!(rules::REGISTRY.len(), rules::ALL.len());
+    for (meta, rule) in rules::REGISTRY.iter().zip(rules::ALL) {
+        assert_eq!(meta.code, rule.meta().code);
+        assert_eq!(meta.severity, rule.meta().severity, "{}", meta.code);
+        assert_eq!(
             meta.enabled_by_default,
-            "{} is off by default, not in default.toml",
+            rule.meta().enabled_by_default,
+            "{}",
             meta.code
         );
-        let severity: Severity = entry["severity"].clone().try_into().expect("a severity");
-        assert_eq!(severity, meta.severity, "{}", meta.code);
+    }
+}
+
+#[test]
+fn default_severities_and_switches_come_from_the_registry() {
+    let config = Config::builtin(rules::REGISTRY);
+    let levels = config.rule_levels();
+    assert_eq!(levels.len(), rules::REGISTRY.len());
+    for (code, level, from) in levels {
+        let meta = rules::REGISTRY
+            .iter()
+            .find(|meta| meta.code == code)
+            .unwrap_or_else(|| panic!("{code} is not in the registry"));
+        let expected = if meta.enabled_by_default {
+            Level::On(meta.severity)
+        } else {
+            Level::Off
+        };
+        assert_eq!(level, expected, "{code}");
+        assert_eq!(from, None, "{code}: a default is set by no file");
     }
 }
 

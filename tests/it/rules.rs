@@ -27,7 +27,10 @@ fn config_for(dir: &Path) -> Arc<Config> {
         start_dir: dir.to_path_buf(),
         ..ConfigRequest::default()
     };
-    Arc::new(Config::load(&request).unwrap_or_else(|e| panic!("{}: {e}", dir.display())))
+    Arc::new(
+        Config::load(&request, postlint::rules::REGISTRY)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display())),
+    )
 }
 
 fn findings_of(rule: &str, path: &Path, config: Arc<Config>) -> Vec<Finding> {

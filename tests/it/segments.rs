@@ -48,14 +48,17 @@ fn a_fifty_megabyte_post_is_linted() {
     std::fs::write(&path, &text).expect("write");
 
     // Only the rule under test: every paragraph repeats the same link.
-    let config = Config::load(&ConfigRequest {
-        none: true,
-        cli: CliRules {
-            select: Some(vec!["stray-end-tag".to_owned()]),
-            ..CliRules::default()
+    let config = Config::load(
+        &ConfigRequest {
+            none: true,
+            cli: CliRules {
+                select: Some(vec!["stray-end-tag".to_owned()]),
+                ..CliRules::default()
+            },
+            ..ConfigRequest::default()
         },
-        ..ConfigRequest::default()
-    })
+        postlint::rules::REGISTRY,
+    )
     .expect("config");
     let outcome = postlint::check_with(&[path], Arc::new(config), LintOptions::default());
     let findings: Vec<_> = outcome

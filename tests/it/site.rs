@@ -41,10 +41,13 @@ fn findings_of_the_site_phase_land_in_the_right_files_in_order() {
     std::fs::write(&a, r#"{"id":1,"slug":"same","status":"publish","type":"post","link":"https://s.example/same/","title":{"rendered":"One"},"content":{"rendered":"<p>x<\/a><\/p>"}}"#).expect("a");
     std::fs::write(&b, r#"{"id":2,"slug":"same","status":"publish","type":"post","link":"https://s.example/same-2/","title":{"rendered":"One"},"content":{"rendered":"<p>y<\/p>"}}"#).expect("b");
     let config = Arc::new(
-        Config::load(&ConfigRequest {
-            none: true,
-            ..ConfigRequest::default()
-        })
+        Config::load(
+            &ConfigRequest {
+                none: true,
+                ..ConfigRequest::default()
+            },
+            postlint::rules::REGISTRY,
+        )
         .expect("config"),
     );
     let outcome = postlint::check_with(&[a, b], config, LintOptions::default());
