@@ -61,8 +61,10 @@ def run_postlint(exe: Path, now: str) -> dict:
 
 
 def git_commit() -> str:
+    """The last commit that changed what postlint finds (its code, rules, dependencies)."""
     done = subprocess.run(
-        ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ["git", "log", "-1", "--format=%h", "--abbrev=12", "--", "src", "rules", "Cargo.toml", "Cargo.lock"],
+        cwd=ROOT, capture_output=True, text=True,
     )
     return done.stdout.strip() or "unknown"
 
@@ -163,9 +165,15 @@ def sample(args: argparse.Namespace) -> None:
         report = run_postlint(Path(args.binary), args.now)
     diagnostics = [d for d in report["diagnostics"] if d.get("span")]
     counts = counts_of(diagnostics)
-    if not args.report:
-        meta = {"commit": git_commit(), "now": args.now, "posts": report["summary"].get("posts")}
-        COUNTS.write_text(json.dumps({"measured": meta, "rules": counts}, indent=2) + "\n")
+    sampled_from = counts_of([d for d in diagnostics if site_of(d["file"]) not in args.exclude_site])
+    if not args.keep_counts:
+        meta = {
+            "commit": git_commit(), "now": args.now, "posts": report["summary"].get("posts"),
+            "not_sampled": args.exclude_site,
+        }
+        outside = {rule: sum(by.values()) for rule, by in sampled_from.items()}
+        document = {"measured": meta, "rules": counts, "sampled_from": outside}
+        COUNTS.write_text(json.dumps(document, indent=2) + "\n")
     print("# findings on the corpus by rule: error / warning / info")
     for rule, by in counts.items():
         print(f"#   {rule}: {by['error']} / {by['warning']} / {by['info']}")
@@ -202,10 +210,12 @@ def table(_args: argparse.Namespace) -> None:
     for v in verdicts:
         judged[(v["rule"], v["severity"])].append(judged_true(v["verdict"], v["severity"]))
     measured = counts["measured"]
-    print(f"Measured at commit `{measured['commit']}` on {measured['posts']} posts "
-          f"(`--now {measured['now']}`).\n")
-    print("| rule | default | findings: error / warning / info | judged true / sampled | precision |")
-    print("| --- | --- | --- | --- | --- |")
+    skipped = ", ".join(measured.get("not_sampled", []))
+    print(f"Measured on the code of commit `{measured['commit']}`: {measured['posts']} posts, "
+          f"`--now {measured['now']}`; samples leave out {skipped or 'no site'}.\n")
+    outside = counts.get("sampled_from", {})
+    print("| rule | default | findings: error / warning / info | sampled from | judged true / sampled | precision |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for rule, by in counts["rules"].items():
         found = " / ".join(str(by[s]) for s in SEVERITIES)
         cells = []
@@ -219,7 +229,8 @@ def table(_args: argparse.Namespace) -> None:
                           f"{share:.0%} {severity}{flag}"))
         sampled = "; ".join(c[0] for c in cells) or "not judged"
         precision = "; ".join(c[1] for c in cells) or "-"
-        print(f"| `{rule}` | {defaults.get(rule, '?')} | {found} | {sampled} | {precision} |")
+        print(f"| `{rule}` | {defaults.get(rule, '?')} | {found} | {outside.get(rule, 0)} "
+              f"| {sampled} | {precision} |")
 
 
 def main() -> None:
@@ -227,7 +238,8 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("sample", help="lint the corpus, write the counts, print a sample")
     s.add_argument("--binary", default=str(binary()), help="postlint release binary")
-    s.add_argument("--report", help="a saved JSON report instead of running postlint (no counts written)")
+    s.add_argument("--report", help="a saved JSON report (of this commit) instead of running postlint")
+    s.add_argument("--keep-counts", action="store_true", help="do not rewrite counts.json")
     s.add_argument("--now", default=NOW)
     s.add_argument("--seed", default="23")
     s.add_argument("--size", type=int, default=20, help="findings per rule and severity")

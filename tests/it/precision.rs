@@ -51,11 +51,27 @@ enum Judged {
     Info,
 }
 
+impl Judged {
+    fn as_str(self) -> &'static str {
+        match self {
+            Judged::True => "true",
+            Judged::False => "false",
+            Judged::Info => "info",
+        }
+    }
+}
+
 impl Verdict {
     fn name(&self) -> String {
         format!(
-            "{} {} at {} (offset {}, judged {:?} at {}: {})",
-            self.file, self.rule, self.at, self.offset, self.verdict, self.severity, self.why
+            "{} {} at {} (offset {}, judged {} at {}: {})",
+            self.file,
+            self.rule,
+            self.at,
+            self.offset,
+            self.verdict.as_str(),
+            self.severity,
+            self.why
         )
     }
 
@@ -68,7 +84,10 @@ impl Verdict {
         let bytes = std::fs::read(corpus.join(&self.file))
             .unwrap_or_else(|e| panic!("{}: {e}", self.name()));
         if self.offset > bytes.len() {
-            return Some(format!("{}: the offset is past the end of the file", self.name()));
+            return Some(format!(
+                "{}: the offset is past the end of the file",
+                self.name()
+            ));
         }
         let (line, column) = crate::common::naive_line_col(&bytes, self.offset);
         if format!("{line}:{column}") != self.at {
@@ -127,12 +146,17 @@ fn paths_to_lint(verdicts: &[Verdict]) -> Vec<String> {
         .map(|v| &v.file)
         .filter(|file| !folders.contains(&folder_of(file)))
         .collect();
-    folders.into_iter().chain(files.into_iter().cloned()).collect()
+    folders
+        .into_iter()
+        .chain(files.into_iter().cloned())
+        .collect()
 }
 
 /// `posts/<site>` of `posts/<site>/<id>.json`: the folder of the post's site.
 fn folder_of(file: &str) -> String {
-    file.rsplit_once('/').map_or(file, |(folder, _)| folder).to_owned()
+    file.rsplit_once('/')
+        .map_or(file, |(folder, _)| folder)
+        .to_owned()
 }
 
 fn reference_time(now: &str) -> chrono::NaiveDateTime {
@@ -157,14 +181,21 @@ fn judged_findings_stay_judged() {
         ..LintOptions::default()
     };
     let outcome = postlint::check(&paths, options);
-    assert!(outcome.input_errors.is_empty(), "{:?}", outcome.input_errors);
+    assert!(
+        outcome.input_errors.is_empty(),
+        "{:?}",
+        outcome.input_errors
+    );
 
     let prefix = format!("{}/", corpus.display());
     let mut by_file: HashMap<String, Vec<Finding>> = HashMap::new();
     for report in outcome.reports {
         let name = report.file.name.to_string();
         let name = name.strip_prefix(&prefix).unwrap_or(&name).to_owned();
-        by_file.entry(name).or_default().extend(report.findings.iter());
+        by_file
+            .entry(name)
+            .or_default()
+            .extend(report.findings.iter());
     }
     let mut problems = BTreeMap::new();
     for verdict in &verdicts.verdict {
@@ -192,7 +223,11 @@ fn every_verdict_is_unique_and_well_formed() {
             "{}: no such rule",
             verdict.name()
         );
-        assert!(!verdict.why.trim().is_empty(), "{}: says no why", verdict.name());
+        assert!(
+            !verdict.why.trim().is_empty(),
+            "{}: says no why",
+            verdict.name()
+        );
         assert!(
             verdict.file.starts_with("posts/") && verdict.file.ends_with(".json"),
             "{}: not a corpus path like posts/<site>/<id>.json",
