@@ -76,7 +76,8 @@ impl Verdict {
     }
 
     fn is_site_rule(&self) -> bool {
-        postlint::rules::find(&self.rule).is_some_and(|rule| rule.uses_site_phase())
+        postlint::rules::find(&self.rule)
+            .is_some_and(|rule| rule.meta().phase == postlint::meta::Phase::Site)
     }
 
     /// What is wrong with this entry given the findings of its file, if anything.
