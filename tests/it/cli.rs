@@ -1,8 +1,7 @@
 //! The real binary: exit codes, formats, standard input, the rules commands.
 
-
-use assert_cmd::Command;
 use crate::common::fixture;
+use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn postlint() -> Command {
