@@ -354,7 +354,12 @@ fn edge_side(piece: Piece<'_>, last: bool) -> Option<Side> {
         Piece::Break => Some(Side::Space),
         Piece::Text(text) => {
             let mut visible = text.chars().filter(|c| !is_invisible(*c));
-            if last { visible.next_back() } else { visible.next() }.map(side)
+            if last {
+                visible.next_back()
+            } else {
+                visible.next()
+            }
+            .map(side)
         }
     }
 }
