@@ -243,7 +243,9 @@ fn reports_linted_without_a_fingerprint_are_not_fixed() {
 fn safe_fixes_keep_the_readers_page() {
     // The space-only span between two words keeps its space; the gist embed, the anchor
     // targets and the link that lost its text stay; the truly empty span and paragraph go.
-    assert_fixed("wordpress_reader_page", &["--fix"], Some(""));
+    for style in ["wordpress", "pretty"] {
+        assert_fixed(&format!("{style}_reader_page"), &["--fix"], Some(""));
+    }
 }
 
 /// `--fix` over every real post of the shared corpus: no reader's page changes, and no safe
