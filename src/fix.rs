@@ -130,21 +130,30 @@ fn fix_file(
             dropped,
         });
     }
-    // Something went wrong together: find the fixes that are fine one at a time.
+    // Something went wrong together: find the fixes that are fine one at a time. A subset of
+    // the safe fixes is checked against the reader's pages again: together they kept them.
     let mut current = original.clone();
     let mut kept: Vec<&Fix> = Vec::new();
+    let pages_before = std::cell::OnceCell::new();
     for fix in accepted {
         let mut trial = kept.clone();
         trial.push(fix);
         let (candidate, _) = apply(&original, &trial);
-        if acceptable(&before, &census(linter, &name, &candidate)) {
-            kept = trial;
-            current = candidate;
-        } else {
+        if !acceptable(&before, &census(linter, &name, &candidate)) {
             dropped.push(format!(
                 "{name}: {}: dropped, it would break the JSON or add a finding",
                 fix.message
             ));
+        } else if let Some(change) =
+            safe_part_changes_pages(&original, &trial, &pages_before, max_depth)
+        {
+            dropped.push(format!(
+                "{name}: {}: dropped, it would change what a reader sees ({change})",
+                fix.message
+            ));
+        } else {
+            kept = trial;
+            current = candidate;
         }
     }
     Ok(FileFix {
@@ -264,6 +273,26 @@ fn keeping_reader_pages<'f>(
         .filter(|f| !is_safe(f) || kept.iter().any(|k| std::ptr::eq(*k, *f)))
         .collect();
     (result, notes)
+}
+
+/// How the safe fixes among `fixes` would change the original's pages, if they would.
+fn safe_part_changes_pages(
+    original: &[u8],
+    fixes: &[&Fix],
+    pages_before: &std::cell::OnceCell<Vec<FieldPage>>,
+    max_depth: usize,
+) -> Option<String> {
+    let safe: Vec<&Fix> = fixes
+        .iter()
+        .copied()
+        .filter(|f| f.applicability == Applicability::Safe)
+        .collect();
+    if safe.is_empty() {
+        return None;
+    }
+    let before = pages_before.get_or_init(|| reader_pages(original, max_depth));
+    let after = reader_pages(&apply(original, &safe).0, max_depth);
+    page_changes(before, &after).map(|(change, _)| change)
 }
 
 /// The findings of a text, as (rule, fingerprint) counts: positions move when text is edited.
