@@ -1,6 +1,7 @@
 //! Hand-made posts for each input case: `valid_*` must give no finding, `invalid_*` are
 //! snapshotted, and the cases that matter most have their exact positions asserted.
 
+
 use std::path::Path;
 
 use crate::common::{findings, fixture, naive_line_col, positions};

@@ -1,7 +1,8 @@
 //! The real binary: exit codes, formats, standard input, the rules commands.
 
-use crate::common::fixture;
+
 use assert_cmd::Command;
+use crate::common::fixture;
 use predicates::prelude::*;
 
 fn postlint() -> Command {

@@ -1,6 +1,7 @@
 //! Configuration: every key, every error at its place, layers and their precedence, packs,
 //! pattern rules, suppressions in posts and baselines.
 
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
 //! Every real post in `../shared/corpus/` (6,120 posts from 50 sites): read, linted, every span
 //! inside its file on character boundaries. Skipped when the corpus is absent.
 
+
 use postlint::engine::LintOptions;
 
 #[test]

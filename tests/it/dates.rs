@@ -1,6 +1,7 @@
 //! The date rules in the situations real archives hold: time zones with daylight saving, zone
 //! changes with and without a history, manual offsets, local mean time, site indexes.
 
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -76,8 +77,8 @@ fn findings(path: &Path, config: Arc<Config>, text: &str) -> Vec<(String, String
 
 #[test]
 fn seed_is_consistent_with_and_without_its_zone() {
-    let seed = std::fs::read_to_string(crate::common::fixture("seed_koreapro_2205786.json"))
-        .expect("seed");
+    let seed =
+        std::fs::read_to_string(crate::common::fixture("seed_koreapro_2205786.json")).expect("seed");
     let pack = std::fs::read_to_string("rules/koreapro.toml").expect("pack");
     // modified (23:52 the evening before) is earlier than date: legitimate, and only the
     // off-by-default audit rule mentions it.

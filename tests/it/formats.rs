@@ -1,11 +1,12 @@
 //! The reports for CI and editors: GitHub annotations, SARIF, JUnit, rdjson, GitLab, Markdown,
 //! HTML; writing several in one run; statistics; shards and their merge; changed files.
 
+
 use std::path::Path;
 use std::process::Command as Process;
 
-use crate::common::fixture;
 use assert_cmd::Command;
+use crate::common::fixture;
 use predicates::prelude::*;
 
 fn postlint() -> Command {
@@ -126,8 +127,7 @@ fn sarif_fingerprints_survive_an_edit_elsewhere() {
 
 #[test]
 fn sarif_passes_microsofts_validator() {
-    let Some(validator) = crate::common::system_tool("Sarif.Multitool", Some("SARIF_MULTITOOL"))
-    else {
+    let Some(validator) = crate::common::system_tool("Sarif.Multitool", Some("SARIF_MULTITOOL")) else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");

@@ -2,14 +2,14 @@
 //! errors, its filters show exactly the findings asked for, and a screenshot is kept as an
 //! artifact (`target/tmp/html-report.png`).
 
+
 use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::Command as Cli;
 
 fn chromium(args: &[&str], profile: &Path) -> (String, String) {
-    let browser =
-        crate::common::system_tool("chromium", Some("CHROMIUM")).expect("checked by the caller");
+    let browser = crate::common::system_tool("chromium", Some("CHROMIUM")).expect("checked by the caller");
     let output = Command::new(browser)
         .args([
             "--headless",

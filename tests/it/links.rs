@@ -1,6 +1,8 @@
 //! The remote link checker against servers on 127.0.0.1 started by each test: outcomes for
 //! every kind of answer, one request per distinct URL, the cache, and the safety rules.
 
+
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! Reports as users see them: snapshots of the human and JSON output, the JSON schema, and
 //! byte-identical output whatever the number of threads.
 
+
 use crate::common::fixture;
 use postlint::engine::LintOptions;
 use postlint::report;

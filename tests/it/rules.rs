@@ -2,6 +2,7 @@
 //! of the rule, `invalid_*` must, and their findings are snapshotted with the exact text each
 //! span covers in the file, so a reviewer sees what a user would be shown.
 
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -1,6 +1,7 @@
 //! The real export the project started from: truncated JSON, a raw newline inside a string,
 //! and 36 end tags whose start tags were lost.
 
+
 use crate::common::{findings, fixture, naive_line_col};
 use postlint::diagnostic::Severity;
 

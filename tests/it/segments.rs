@@ -2,6 +2,7 @@
 //! same, byte for byte, as reading each file whole: cut points, re-reads after damage and line
 //! counting across segments must not show.
 
+
 use crate::common::fixture;
 use std::sync::Arc;
 

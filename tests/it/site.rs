@@ -1,5 +1,6 @@
 //! The site phase: rules that see every post of a site in the run.
 
+
 use std::sync::Arc;
 
 use assert_cmd::Command;
@@ -17,8 +18,7 @@ fn rules_found(outcome: &postlint::CheckOutcome) -> Vec<&'static str> {
 
 #[test]
 fn an_incomplete_export_leaves_internal_links_alone_and_says_so() {
-    let fixture =
-        crate::common::fixture("rules/link-internal-missing/invalid_deleted_and_renamed.ndjson");
+    let fixture = crate::common::fixture("rules/link-internal-missing/invalid_deleted_and_renamed.ndjson");
     let outcome = postlint::check(&[fixture], LintOptions::default());
     assert!(!rules_found(&outcome).contains(&"link-internal-missing"));
     assert_eq!(

@@ -2,10 +2,12 @@
 //! the 400 past the end, the `rest_route` fallback, credentials, an HTML answer, a slow
 //! server, saving, and the incremental runs. The real WordPress is in `wordpress_e2e.rs`.
 
+
+
 use std::sync::Arc;
 
-use crate::common::http::{Reply, Server};
 use assert_cmd::Command;
+use crate::common::http::{Reply, Server};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";

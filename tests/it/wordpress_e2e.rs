@@ -4,6 +4,7 @@
 //! through SQL, in America/New_York. Skips with a message when the server is not running,
 //! except under `CI=true`, where that is a failure.
 
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
