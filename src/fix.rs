@@ -1,8 +1,11 @@
 //! `--fix`: mends what rules know how to mend, by byte edits of the user's file, everything
 //! outside the edits untouched. Each file's fixes are applied together (overlapping ones
-//! dropped), the result linted again, and a fix that would break the JSON or create a finding
-//! is dropped and reported. Writes are atomic and keep the file's permissions; a file that
-//! changed since it was read is left alone.
+//! dropped). A safe fix must leave every reader's page as it was (the visible text and what
+//! the page holds, see `crate::html::reader`): the pages of every HTML field are compared
+//! before and after, and a safe fix that would change one is dropped and reported. The result
+//! is linted again, and a fix that would break the JSON or create a finding is dropped and
+//! reported too. Writes are atomic and keep the file's permissions; a file that changed since
+//! it was read is left alone.
 
 use std::collections::HashMap;
 use std::io::Cursor;
@@ -11,7 +14,11 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Applicability, Finding, Fix, fingerprint};
 use crate::engine::Linter;
+use crate::html::HtmlIndex;
+use crate::html::reader::ReaderPage;
+use crate::input::posts::PostReader;
 use crate::outcome::FileReport;
+use crate::post::{HtmlFieldKind, Post};
 use crate::source::{Origin, SourceFile};
 
 /// What `--fix` may do.
@@ -99,8 +106,7 @@ fn fix_file(
         .filter_map(|f| applicable(f, options))
         .collect();
     fixes.sort_by_key(|fix| fix.edits.iter().map(|e| e.range.start).min().unwrap_or(0));
-    let before = census(linter, &name, &original);
-    let (all, overlapping) = apply(&original, &fixes);
+    let (_, overlapping) = apply(&original, &fixes);
     let mut dropped: Vec<String> = overlapping
         .iter()
         .map(|fix| format!("{name}: {}: overlaps another fix", fix.message))
@@ -110,6 +116,11 @@ fn fix_file(
         .copied()
         .filter(|f| !overlapping.iter().any(|o| std::ptr::eq(*o, *f)))
         .collect();
+    let max_depth = linter.options().max_depth;
+    let (accepted, mut page_notes) = keeping_reader_pages(&original, accepted, max_depth);
+    dropped.extend(page_notes.drain(..).map(|note| format!("{name}: {note}")));
+    let before = census(linter, &name, &original);
+    let (all, _) = apply(&original, &accepted);
     if acceptable(&before, &census(linter, &name, &all)) {
         return Ok(FileFix {
             path: path.to_path_buf(),
@@ -120,21 +131,30 @@ fn fix_file(
             dropped,
         });
     }
-    // Something went wrong together: find the fixes that are fine one at a time.
+    // Something went wrong together: find the fixes that are fine one at a time. A subset of
+    // the safe fixes is checked against the reader's pages again: together they kept them.
     let mut current = original.clone();
     let mut kept: Vec<&Fix> = Vec::new();
+    let pages_before = std::cell::OnceCell::new();
     for fix in accepted {
         let mut trial = kept.clone();
         trial.push(fix);
         let (candidate, _) = apply(&original, &trial);
-        if acceptable(&before, &census(linter, &name, &candidate)) {
-            kept = trial;
-            current = candidate;
-        } else {
+        if !acceptable(&before, &census(linter, &name, &candidate)) {
             dropped.push(format!(
                 "{name}: {}: dropped, it would break the JSON or add a finding",
                 fix.message
             ));
+        } else if let Some(change) =
+            safe_part_changes_pages(&original, &trial, &pages_before, max_depth)
+        {
+            dropped.push(format!(
+                "{name}: {}: dropped, it would change what a reader sees ({change})",
+                fix.message
+            ));
+        } else {
+            kept = trial;
+            current = candidate;
         }
     }
     Ok(FileFix {
@@ -145,6 +165,135 @@ fn fix_file(
         applied: kept.len(),
         dropped,
     })
+}
+
+/// The reader's page of one HTML field of a file.
+#[derive(Debug)]
+pub struct FieldPage {
+    /// The post's position in its file.
+    pub post: usize,
+    pub kind: HtmlFieldKind,
+    /// The field's JSON string in the file, between its quotes.
+    pub raw: Range<usize>,
+    pub page: ReaderPage,
+}
+
+/// The reader's page of every HTML field of every post of a file, in file order. What cannot
+/// be read as a post has no page.
+pub fn reader_pages(bytes: &[u8], max_depth: usize) -> Vec<FieldPage> {
+    let mut pages = Vec::new();
+    for entry in PostReader::new(bytes, max_depth) {
+        let Ok(post) = Post::classify(entry.index, entry.node, entry.recovered) else {
+            continue;
+        };
+        for kind in HtmlFieldKind::ALL {
+            if let Some(field) = post.html_field(kind) {
+                pages.push(FieldPage {
+                    post: post.index,
+                    kind,
+                    raw: field.raw.clone(),
+                    page: ReaderPage::of(&HtmlIndex::parse(field.as_str())),
+                });
+            }
+        }
+    }
+    pages
+}
+
+/// How the pages of a fixed text differ from the original's: the first change, and the
+/// original fields that changed (all of them when the posts no longer line up).
+fn page_changes(before: &[FieldPage], after: &[FieldPage]) -> Option<(String, Vec<Range<usize>>)> {
+    let lined_up = before.len() == after.len()
+        && before
+            .iter()
+            .zip(after)
+            .all(|(b, a)| (b.post, b.kind) == (a.post, a.kind));
+    if !lined_up {
+        let note = "the posts or their HTML fields would no longer be read the same".to_owned();
+        return Some((note, before.iter().map(|b| b.raw.clone()).collect()));
+    }
+    let mut first = None;
+    let mut changed = Vec::new();
+    for (b, a) in before.iter().zip(after) {
+        if let Some(difference) = b.page.difference(&a.page) {
+            first.get_or_insert_with(|| {
+                format!("in post {} `{}`, {difference}", b.post, b.kind.path())
+            });
+            changed.push(b.raw.clone());
+        }
+    }
+    first.map(|note| (note, changed))
+}
+
+/// Leaves out the safe fixes that would change a reader's page, with a note for each: the
+/// suspects (those editing a field whose page changed) are tried one at a time on top of the
+/// others. Unsafe fixes are kept: they may change the page, in the way their message says.
+fn keeping_reader_pages<'f>(
+    original: &[u8],
+    fixes: Vec<&'f Fix>,
+    max_depth: usize,
+) -> (Vec<&'f Fix>, Vec<String>) {
+    let is_safe = |fix: &&Fix| fix.applicability == Applicability::Safe;
+    let safe: Vec<&Fix> = fixes.iter().copied().filter(is_safe).collect();
+    if safe.is_empty() {
+        return (fixes, Vec::new());
+    }
+    let before = reader_pages(original, max_depth);
+    let pages_after = |fixes: &[&Fix]| reader_pages(&apply(original, fixes).0, max_depth);
+    let Some((_, changed)) = page_changes(&before, &pages_after(&safe)) else {
+        return (fixes, Vec::new());
+    };
+    let touches_changed = |fix: &&Fix| {
+        fix.edits
+            .iter()
+            .any(|e| changed.iter().any(|field| overlaps(field, &e.range)))
+    };
+    let (suspects, mut kept): (Vec<&Fix>, Vec<&Fix>) =
+        safe.iter().copied().partition(touches_changed);
+    let mut notes = Vec::new();
+    let drop_note = |fix: &Fix, change: &str| {
+        format!(
+            "{}: dropped, it would change what a reader sees ({change})",
+            fix.message
+        )
+    };
+    for fix in suspects {
+        let mut trial = kept.clone();
+        trial.push(fix);
+        match page_changes(&before, &pages_after(&trial)) {
+            None => kept = trial,
+            Some((change, _)) => notes.push(drop_note(fix, &change)),
+        }
+    }
+    if let Some((change, _)) = page_changes(&before, &pages_after(&kept)) {
+        // The fixes outside the changed fields changed it together: keep none of them.
+        notes.extend(kept.drain(..).map(|fix| drop_note(fix, &change)));
+    }
+    let result = fixes
+        .into_iter()
+        .filter(|f| !is_safe(f) || kept.iter().any(|k| std::ptr::eq(*k, *f)))
+        .collect();
+    (result, notes)
+}
+
+/// How the safe fixes among `fixes` would change the original's pages, if they would.
+fn safe_part_changes_pages(
+    original: &[u8],
+    fixes: &[&Fix],
+    pages_before: &std::cell::OnceCell<Vec<FieldPage>>,
+    max_depth: usize,
+) -> Option<String> {
+    let safe: Vec<&Fix> = fixes
+        .iter()
+        .copied()
+        .filter(|f| f.applicability == Applicability::Safe)
+        .collect();
+    if safe.is_empty() {
+        return None;
+    }
+    let before = pages_before.get_or_init(|| reader_pages(original, max_depth));
+    let after = reader_pages(&apply(original, &safe).0, max_depth);
+    page_changes(before, &after).map(|(change, _)| change)
 }
 
 /// The findings of a text, as (rule, fingerprint) counts: positions move when text is edited.
@@ -271,5 +420,72 @@ mod tests {
         let (out, overlapping) = apply(bytes, &[&a, &b, &c]);
         assert_eq!(out, b"adeXYghj");
         assert_eq!(overlapping.len(), 1);
+    }
+
+    const POST: &str = r#"{"id":1,"content":{"rendered":"<p>copias.\u201c<span> <\/span>Linus<\/p>\n<p><\/p>\n<p><a name=\"toc\"><\/a><\/p>"}}"#;
+
+    /// A fix deleting the first `needle` of the post.
+    fn deleting(needle: &str, applicability: Applicability) -> Fix {
+        let start = POST.find(needle).expect("needle");
+        Fix {
+            applicability,
+            message: format!("remove `{needle}`").into(),
+            edits: vec![Edit::delete(start..start + needle.len())],
+        }
+    }
+
+    #[test]
+    fn safe_fixes_that_change_a_readers_page_are_dropped_with_the_change() {
+        let joins_words = deleting(r"<span> <\/span>", Applicability::Safe);
+        let empty = deleting(r"<p><\/p>", Applicability::Safe);
+        let anchor = deleting(r#"<p><a name=\"toc\"><\/a><\/p>"#, Applicability::Safe);
+        let (kept, notes) =
+            keeping_reader_pages(POST.as_bytes(), vec![&joins_words, &empty, &anchor], 64);
+        assert_eq!(kept.len(), 1);
+        assert!(std::ptr::eq(kept[0], &empty));
+        assert_eq!(
+            notes,
+            [
+                "remove `<span> <\\/span>`: dropped, it would change what a reader sees (in post 0 \
+                 `content.rendered`, the text `copias.“ Linus` would read `copias.“Linus`)",
+                "remove `<p><a name=\\\"toc\\\"><\\/a><\\/p>`: dropped, it would change what a \
+                 reader sees (in post 0 `content.rendered`, the anchor target `#toc` would be removed)",
+            ]
+        );
+    }
+
+    #[test]
+    fn unsafe_fixes_may_change_the_page() {
+        let joins_words = deleting(r"<span> <\/span>", Applicability::Unsafe);
+        let (kept, notes) = keeping_reader_pages(POST.as_bytes(), vec![&joins_words], 64);
+        assert_eq!(kept.len(), 1);
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn safe_fixes_that_keep_the_page_are_all_kept() {
+        let empty = deleting(r"<p><\/p>", Applicability::Safe);
+        let (kept, notes) = keeping_reader_pages(POST.as_bytes(), vec![&empty], 64);
+        assert_eq!(kept.len(), 1);
+        assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn every_html_field_of_every_post_has_a_page() {
+        let file = br#"[{"id":1,"title":{"rendered":"A&amp;B"},"content":{"rendered":"<p>x<\/p>"}},
+            {"id":2,"excerpt":"<p>y</p>"},{"code":"not a post"}]"#;
+        let pages = reader_pages(file, 64);
+        let seen: Vec<_> = pages
+            .iter()
+            .map(|p| (p.post, p.kind, p.page.text.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (0, HtmlFieldKind::Title, "A&B"),
+                (0, HtmlFieldKind::Content, "x"),
+                (1, HtmlFieldKind::Excerpt, "y"),
+            ]
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! the open-element stack itself, following the standard's rules for which element an end tag
 //! closes, which start tags close an open `<p>`, and which end tags browsers ignore.
 
+pub mod reader;
 mod tags;
 
 use std::ops::Range;

@@ -1,5 +1,9 @@
-use crate::context::PostContext;
+use std::ops::Range;
+
+use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::html::reader::{self, Flow, ItemKind};
+use crate::html::{Element, HtmlIndex};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -8,7 +12,16 @@ use super::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports a paragraph with nothing in it a reader can see: `<p></p>`, `<p>&nbsp;</p>`,
-    /// `<p><br></p>`.
+    /// `<p><br></p>`. Its fix removes the paragraph.
+    ///
+    /// A paragraph holding only a link with no text (`<p><a href="…"></a></p>`) is reported
+    /// as that link, without a fix: the link lost its text, and a person must restore it.
+    ///
+    /// Not reported: a paragraph holding a script or an embed (a gist's
+    /// `<script src="https://gist.github.com/….js">`, a video), an anchor target
+    /// (`<a name="…">`, an element with an `id`, or the paragraph's own `id`), or a form
+    /// control: removing it would take that off the page. Nor a paragraph holding a comment
+    /// (`<!--more-->`), which is WordPress's own marker.
     ///
     /// ## Why it matters
     /// Editors press Enter twice to make space; the empty paragraphs that result give the page
@@ -35,10 +48,13 @@ impl Rule for EmptyParagraph {
         let Some(field) = post.field(HtmlFieldKind::Content) else {
             return;
         };
-        for element in &field.index.elements {
+        let index = &field.index;
+        // Built for the first empty paragraph only: most fields have none.
+        let mut flow: Option<Flow<'_>> = None;
+        for element in &index.elements {
             let empty = &*element.name == "p" && !element.has.text && !element.has.media;
             // A paragraph holding a comment (`<!-- more -->`) is WordPress's own marker.
-            let holds_comment = field.index.comments.iter().any(|c| {
+            let holds_comment = index.comments.iter().any(|c| {
                 element.content.start <= c.span.start && c.span.end <= element.content.end
             });
             if !empty || holds_comment {
@@ -49,18 +65,91 @@ impl Rule for EmptyParagraph {
                     .end_tag
                     .as_ref()
                     .map_or(element.start_tag.end, |t| t.end);
-            let removal = Edit::delete(field.file_range(whole.clone()));
-            out.push(
-                field
-                    .diagnostic(&Self::META, post, whole, "empty paragraph")
-                    .with_fix(
-                        Applicability::Safe,
-                        "remove the empty paragraph",
-                        vec![removal],
-                    )
-                    .with_label("nothing to read here")
-                    .with_help("remove the paragraph; leave spacing to the theme"),
-            );
+            match what_it_holds(index, whole.clone()) {
+                Holds::Nothing => {
+                    let flow = flow.get_or_insert_with(|| Flow::of(index));
+                    let joins_words = flow.removal_joins_words(whole.clone());
+                    out.push(empty_paragraph(field, post, whole, joins_words));
+                }
+                Holds::LinkWithoutText(link) => out.push(link_without_text(field, post, link)),
+                Holds::PageItems => {}
+            }
         }
     }
+}
+
+/// What an empty paragraph holds that a reader could still reach.
+enum Holds {
+    Nothing,
+    /// Only links, none with text: the first of them.
+    LinkWithoutText(Range<usize>),
+    /// A script, an embed, an anchor target, a form control: not empty.
+    PageItems,
+}
+
+fn what_it_holds(index: &HtmlIndex, whole: Range<usize>) -> Holds {
+    let mut items = reader::items_in(index, whole.clone()).peekable();
+    if items.peek().is_none() {
+        return Holds::Nothing;
+    }
+    if !items.all(|i| i.kind == ItemKind::Link && i.tag == "a") {
+        return Holds::PageItems;
+    }
+    let first = index
+        .elements
+        .partition_point(|e| e.start_tag.start < whole.start);
+    index.elements[first..]
+        .iter()
+        .take_while(|e| e.start_tag.start < whole.end)
+        .find(|e| &*e.name == "a")
+        .map_or(Holds::PageItems, |link| {
+            Holds::LinkWithoutText(link.start_tag.start..element_end(link))
+        })
+}
+
+fn element_end(element: &Element) -> usize {
+    element
+        .end_tag
+        .as_ref()
+        .map_or(element.content.end, |t| t.end)
+}
+
+/// An empty paragraph; removing it is offered unless it is all that parts two words.
+fn empty_paragraph(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    whole: Range<usize>,
+    joins_words: bool,
+) -> Diagnostic {
+    let removal = Edit::delete(field.file_range(whole.clone()));
+    let diagnostic = field
+        .diagnostic(&EmptyParagraph::META, post, whole, "empty paragraph")
+        .with_label("nothing to read here");
+    if joins_words {
+        return diagnostic
+            .with_help("remove the paragraph, keeping a space between the words around it");
+    }
+    diagnostic
+        .with_fix(
+            Applicability::Safe,
+            "remove the empty paragraph",
+            vec![removal],
+        )
+        .with_help("remove the paragraph; leave spacing to the theme")
+}
+
+fn link_without_text(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    link: Range<usize>,
+) -> Diagnostic {
+    field
+        .diagnostic(
+            &EmptyParagraph::META,
+            post,
+            link,
+            "the paragraph holds only a link with no text: a reader cannot see or follow it",
+        )
+        .with_label("link without text")
+        .with_help("restore the link's text, which an edit probably lost, or remove the link")
 }

@@ -1,8 +1,11 @@
 use serde::Deserialize;
 
-use crate::context::PostContext;
+use std::ops::Range;
+
+use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::Element;
+use crate::html::reader::{self, Flow};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -31,13 +34,18 @@ declare_rule! {
     /// ## What it does
     /// Reports a `<span>` with nothing a reader can see in it: no text once character
     /// references are decoded, or only whitespace, `&nbsp;` or other empty spans. Nested
-    /// empty spans are reported once, at the outermost.
+    /// empty spans are reported once, at the outermost. Its fix removes the span.
+    ///
+    /// A span holding only the space between two words (`copias.“<span> </span>Linus`) is
+    /// not empty to a reader: without it the words would run together. It is reported as a
+    /// styling leftover, and its fix replaces the span with the space it holds.
     ///
     /// Not reported: a span with an `id` (an anchor target); a span with a `class` or
     /// `aria-hidden`, which a block, a theme or a renderer draws on purpose (the cover block's
     /// dim layer, a page builder's icon slot, KaTeX's struts); a span holding an image or
-    /// other media; and, with `allow-line-break = true` (the default), a span holding only a
-    /// `<br>`.
+    /// other media; a span holding a link, an anchor target, a script, an embed or a form
+    /// control, which removing it would take off the page; and, with `allow-line-break = true`
+    /// (the default), a span holding only a `<br>`.
     ///
     /// ## Why it matters
     /// Empty spans are left behind by pasting from word processors and by editors' undo; they
@@ -46,8 +54,9 @@ declare_rule! {
     /// ## Example
     /// ```html
     /// <p>Officials <span style="color:red"></span>signed <span> </span>the guidelines.</p>
+    /// <p>copias.“<span style="color:#333"> </span>Linus</p>
     /// ```
-    /// Remove both spans.
+    /// Remove the first two spans; replace the third with its space.
     pub struct EmptySpan {
         code: "empty-span",
         severity: Warning,
@@ -67,6 +76,8 @@ impl Rule for EmptySpan {
             .filter(|f| f.kind != crate::post::HtmlFieldKind::Title)
         {
             let index = &field.index;
+            // Built for the first candidate only: most fields have none.
+            let mut flow: Option<Flow<'_>> = None;
             for element in &index.elements {
                 // An id is an anchor target; a class or aria-hidden marks markup a block, a
                 // theme or a renderer draws on purpose (a cover's dim layer, an icon slot).
@@ -87,19 +98,80 @@ impl Rule for EmptySpan {
                         .end_tag
                         .as_ref()
                         .map_or(element.content.end, |t| t.end);
-                let removal = Edit::delete(field.file_range(whole.clone()));
-                out.push(
-                    field
-                        .diagnostic(&Self::META, post, whole, "`<span>` has no content")
-                        .with_fix(
-                            Applicability::Safe,
-                            "remove the empty `<span>`",
-                            vec![removal],
-                        )
-                        .with_label("empty span")
-                        .with_help("remove the empty `<span>`"),
-                );
+                if reader::holds_items(index, whole.clone()) {
+                    continue;
+                }
+                let flow = flow.get_or_insert_with(|| Flow::of(index));
+                out.push(if flow.removal_joins_words(whole.clone()) {
+                    space_between_words(field, post, element, whole)
+                } else {
+                    empty_span(field, post, whole)
+                });
             }
         }
     }
+}
+
+fn empty_span(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    whole: Range<usize>,
+) -> Diagnostic {
+    let removal = Edit::delete(field.file_range(whole.clone()));
+    field
+        .diagnostic(&EmptySpan::META, post, whole, "`<span>` has no content")
+        .with_fix(
+            Applicability::Safe,
+            "remove the empty `<span>`",
+            vec![removal],
+        )
+        .with_label("empty span")
+        .with_help("remove the empty `<span>`")
+}
+
+/// A span holding only the space between two words: its space stays, its tags go.
+fn space_between_words(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    element: &Element,
+    whole: Range<usize>,
+) -> Diagnostic {
+    let space = spaces_of(field, element);
+    let replacement = Edit::replace(field.file_range(whole.clone()), field.encode(&space));
+    field
+        .diagnostic(
+            &EmptySpan::META,
+            post,
+            whole,
+            "`<span>` holds only the space between two words",
+        )
+        .with_fix(
+            Applicability::Safe,
+            "replace the `<span>` with the space it holds",
+            vec![replacement],
+        )
+        .with_label("styling leftover")
+        .with_help("keep the space, drop the `<span>` tags around it")
+}
+
+/// The HTML of what a reader sees in an empty span: its whitespace and `<br>`s, as written.
+fn spaces_of(field: &HtmlField<'_, '_>, element: &Element) -> String {
+    let html = field.source.as_str();
+    let index = &field.index;
+    let content = element.content.clone();
+    let texts = index
+        .texts_in(content.clone())
+        .iter()
+        .map(|t| t.span.clone());
+    let first = index
+        .elements
+        .partition_point(|e| e.start_tag.start < content.start);
+    let breaks = index.elements[first..]
+        .iter()
+        .take_while(|e| e.start_tag.start < content.end)
+        .filter(|e| &*e.name == "br")
+        .map(|e| e.start_tag.clone());
+    let mut pieces: Vec<Range<usize>> = texts.chain(breaks).collect();
+    pieces.sort_by_key(|r| r.start);
+    pieces.into_iter().filter_map(|r| html.get(r)).collect()
 }

@@ -238,3 +238,61 @@ fn reports_linted_without_a_fingerprint_are_not_fixed() {
         "{refused}"
     );
 }
+
+#[test]
+fn safe_fixes_keep_the_readers_page() {
+    // The space-only span between two words keeps its space; the gist embed, the anchor
+    // targets and the link that lost its text stay; the truly empty span and paragraph go.
+    for style in ["wordpress", "pretty"] {
+        assert_fixed(&format!("{style}_reader_page"), &["--fix"], Some(""));
+    }
+}
+
+/// `--fix` over every real post of the shared corpus: no reader's page changes, and no safe
+/// fix had to be dropped for changing one (the rules offer none that would).
+#[test]
+fn fixing_every_real_post_keeps_every_readers_page() {
+    let Some(corpus) = crate::common::shared("corpus/posts") else {
+        return;
+    };
+    let config = Arc::new(Config::builtin());
+    let fixing = LintOptions {
+        hash_content: true,
+        ..LintOptions::default()
+    };
+    let outcome = postlint::check_with(&[corpus], config.clone(), fixing);
+    let posts: usize = outcome.reports.iter().map(|r| r.posts).sum();
+    assert!(posts >= 6_000, "the corpus has {posts} posts");
+    let linter = Linter::new(config, LintOptions::default());
+    let options = FixOptions {
+        damaged: true,
+        ..FixOptions::default()
+    };
+    let max_depth = linter.options().max_depth;
+    let (mut files, mut applied) = (0, 0);
+    let mut changed_pages = Vec::new();
+    let mut dropped_for_the_page = Vec::new();
+    for plan in fix::plan(&linter, &outcome.reports, options) {
+        let plan = plan.expect("every file can be fixed");
+        files += usize::from(plan.changed());
+        applied += plan.applied;
+        dropped_for_the_page.extend(
+            plan.dropped
+                .iter()
+                .filter(|note| note.contains("what a reader sees"))
+                .cloned(),
+        );
+        let before = fix::reader_pages(&plan.original, max_depth);
+        let after = fix::reader_pages(&plan.fixed, max_depth);
+        assert_eq!(before.len(), after.len(), "{}", plan.name);
+        for (b, a) in before.iter().zip(&after) {
+            if let Some(change) = b.page.difference(&a.page) {
+                changed_pages.push(format!("{} post {}: {change}", plan.name, b.post));
+            }
+        }
+    }
+    assert!(changed_pages.is_empty(), "{changed_pages:#?}");
+    assert!(dropped_for_the_page.is_empty(), "{dropped_for_the_page:#?}");
+    eprintln!("{applied} safe fixes applied in {files} files of {posts} posts");
+    assert!(applied > 1_000, "only {applied} fixes were applied");
+}
