@@ -235,6 +235,7 @@ impl<'p, 's> PostContext<'p, 's> {
             id: post.id(),
             link: post.link().map(str::to_owned),
             title,
+            site: crate::site::site_root(post, &settings.site.urls).map(String::from),
         });
         Self {
             post,

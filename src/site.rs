@@ -1,18 +1,20 @@
 //! The site phase: after every post of the run was linted in parallel, rules that compare
-//! posts of one site (the host of their `link`) see them together. Linear in the number of
-//! posts: posts are grouped with a hash map, never compared pairwise.
+//! posts of one site see them together. A site is identified by its root URL ([`site_root`]),
+//! not by its host: sub-folder sites of a multisite network and local exports on
+//! `http://localhost/…` share a host. Linear in the number of posts: posts are grouped by
+//! sorting, never compared pairwise.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::config::Config;
-use crate::dates::{WpDate, offset_of};
+use crate::config::{Config, Valued as Configured};
+use crate::dates::{WpDate, offset_of, without_clock_skew};
 use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
 use crate::engine::FileReport;
 use crate::engine::PostContext;
 use crate::input::json::{JsonStyle, Value};
 use crate::links::normalized;
-use crate::post::HtmlFieldKind;
+use crate::post::{HtmlFieldKind, Post};
 use crate::source::{LineCols, ResolvedSpan};
 
 /// What the site phase needs of a post, kept after the post itself is dropped.
@@ -21,7 +23,10 @@ pub struct PostFacts {
     /// Index of the post's file among the run's reports.
     pub file: usize,
     pub post: Arc<PostRef>,
-    /// Lower-cased host of the post's `link`.
+    /// The site the post belongs to, its grouping key: [`site_key`] of its root URL, such as
+    /// `example.com` or `localhost/pastorscott/travel`.
+    pub site: Option<String>,
+    /// Lower-cased host of the post's `link`: links to it are the site's own.
     pub host: Option<String>,
     pub status: Option<Word>,
     pub post_type: Option<Word>,
@@ -110,9 +115,21 @@ impl PostFacts {
             .as_ref()
             .and_then(|l| l.host_str())
             .map(str::to_ascii_lowercase);
-        if host.is_none() && remote_links.is_empty() {
+        let root = post
+            .post_ref
+            .site
+            .as_deref()
+            .and_then(|r| url::Url::parse(r).ok());
+        let site = root.as_ref().map(site_key);
+        if site.is_none() && remote_links.is_empty() {
             return None;
         }
+        // The part of the site's paths below its root: `/es/` of `example.com/es/`, when the
+        // root is on the host of `link`.
+        let root_path = root
+            .as_ref()
+            .filter(|r| r.host_str().map(str::to_ascii_lowercase) == host)
+            .map_or("/", url::Url::path);
         let value = |key: &str| {
             post.post.str_at(key).map(|s| Valued {
                 value: s.as_str().to_owned(),
@@ -142,14 +159,15 @@ impl PostFacts {
             post: post.post_ref.clone(),
             internal_links: host
                 .as_deref()
-                .map_or_else(Vec::new, |h| internal_links(post, h)),
+                .map_or_else(Vec::new, |h| internal_links(post, h, root_path)),
             remote_links,
+            site,
             host,
             status: post.post.str_at("status").map(|s| word(s.as_str())),
             post_type: post.post.str_at("type").map(|s| word(s.as_str())),
             parent,
             permalink: link.as_ref().map(page_key),
-            language: link.as_ref().and_then(language_folder),
+            language: link.as_ref().and_then(|l| language_folder(l, root_path)),
             slug: value("slug"),
             title,
             guid_host,
@@ -165,10 +183,118 @@ pub fn page_key(url: &url::Url) -> String {
     normalized(&page)
 }
 
-/// The first folder of a permalink when it names a language (`en`, `pt-br`), as WPML and
-/// Polylang write them.
-fn language_folder(link: &url::Url) -> Option<String> {
-    let first = link.path_segments()?.next()?;
+/// The site root of a post: from its REST self link (`_links.self`), else the configured
+/// site (`--site`, `[site] url`) its `link` is under, else the origin of its `link`.
+pub fn site_root(post: &Post<'_>, configured: &[Configured<String>]) -> Option<url::Url> {
+    let link = post
+        .link()
+        .and_then(|l| url::Url::parse(l).ok())
+        .filter(is_web_address);
+    self_link_root(post)
+        .or_else(|| configured_root(configured, link.as_ref()))
+        .or_else(|| link.as_ref().map(origin_root))
+}
+
+fn is_web_address(url: &url::Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+}
+
+/// The root of `_links.self[0].href`.
+fn self_link_root(post: &Post<'_>) -> Option<url::Url> {
+    let links = post.node.get("_links")?.get("self")?;
+    let Value::Array(items) = &links.value else {
+        return None;
+    };
+    rest_site_root(items.first()?.get("href")?.as_str()?.as_str())
+}
+
+/// The site root of a REST address: what comes before `/wp-json/`
+/// (`https://example.com/es/wp-json/wp/v2/posts/12` → `https://example.com/es/`), or the
+/// address without its query for the `?rest_route=` form
+/// (`https://example.com/?rest_route=/wp/v2/posts/12` → `https://example.com/`).
+pub fn rest_site_root(address: &str) -> Option<url::Url> {
+    let mut url = url::Url::parse(address).ok().filter(is_web_address)?;
+    let path = url.path().to_owned();
+    let root_path = if let Some(at) = path.find("/wp-json/").or_else(|| {
+        path.ends_with("/wp-json")
+            .then(|| path.len() - "/wp-json".len())
+    }) {
+        path[..=at].to_owned()
+    } else if url.query_pairs().any(|(key, _)| key == "rest_route") {
+        let folder = path.strip_suffix("index.php").unwrap_or(&path);
+        let folder = folder.rsplit_once('/').map_or("", |(folder, _)| folder);
+        format!("{folder}/")
+    } else {
+        return None;
+    };
+    url.set_path(&root_path);
+    url.set_query(None);
+    url.set_fragment(None);
+    Some(url)
+}
+
+/// The configured site whose root `link` is under (the deepest, when several are); with no
+/// `link`, the configured site when there is one only.
+fn configured_root(configured: &[Configured<String>], link: Option<&url::Url>) -> Option<url::Url> {
+    let roots = configured.iter().filter_map(|site| {
+        let mut root = url::Url::parse(&site.value).ok().filter(is_web_address)?;
+        if !root.path().ends_with('/') {
+            let path = format!("{}/", root.path());
+            root.set_path(&path);
+        }
+        root.set_query(None);
+        root.set_fragment(None);
+        Some(root)
+    });
+    let Some(link) = link else {
+        let roots: Vec<url::Url> = roots.collect();
+        return (roots.len() == 1)
+            .then(|| roots.into_iter().next())
+            .flatten();
+    };
+    roots
+        .filter(|root| {
+            root.host_str() == link.host_str()
+                && root.port_or_known_default() == link.port_or_known_default()
+                && link.path().starts_with(root.path())
+        })
+        .max_by_key(|root| root.path().len())
+}
+
+/// `scheme://host[:port]/` of a web address.
+fn origin_root(link: &url::Url) -> url::Url {
+    let mut root = link.clone();
+    root.set_path("/");
+    root.set_query(None);
+    root.set_fragment(None);
+    let _ = root.set_username("");
+    let _ = root.set_password(None);
+    root
+}
+
+/// The key a site's posts are grouped by, and its name in messages: host, port if any, and
+/// the root's folder without the scheme (`http:` and `https:` of one site are one site) or
+/// the trailing slash: `example.com`, `localhost:8080/es`.
+pub fn site_key(root: &url::Url) -> String {
+    let host = root.host_str().unwrap_or_default().to_ascii_lowercase();
+    let port = root.port().map_or_else(String::new, |p| format!(":{p}"));
+    format!("{host}{port}{}", root.path().trim_end_matches('/'))
+}
+
+/// The path of `link` below the site's root folder, with its leading `/`; `None` when the
+/// link is outside it.
+fn path_below<'u>(link: &'u url::Url, root_path: &str) -> Option<&'u str> {
+    let below = link.path().strip_prefix(root_path.trim_end_matches('/'))?;
+    (below.is_empty() || below.starts_with('/')).then_some(below)
+}
+
+/// The first folder of a permalink below the site's root when it names a language (`en`,
+/// `pt-br`), as WPML and Polylang write them.
+fn language_folder(link: &url::Url, root_path: &str) -> Option<String> {
+    let first = path_below(link, root_path)?
+        .trim_start_matches('/')
+        .split('/')
+        .next()?;
     let (language, region) = first.split_once('-').unwrap_or((first, ""));
     let is_language = language.len() == 2
         && language.bytes().all(|b| b.is_ascii_lowercase())
@@ -195,8 +321,9 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
         .collect()
 }
 
-/// The body's links to the post's own host.
-fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
+/// The body's links to the post's own site: on its host below its root folder, or on one of
+/// the `[site] hosts`.
+fn internal_links(post: &PostContext<'_, '_>, host: &str, root_path: &str) -> Vec<InternalLink> {
     let site_hosts = post.settings.site.hosts();
     post.links
         .iter()
@@ -204,8 +331,14 @@ fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
         .filter_map(|link| {
             let url = link.target.as_ref().ok()?;
             let link_host = url.host_str()?.to_ascii_lowercase();
-            let own = link_host == host || site_hosts.contains(&link_host);
-            if !own || !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
+            let path = if link_host == host {
+                path_below(url, root_path)?
+            } else if site_hosts.contains(&link_host) {
+                url.path()
+            } else {
+                return None;
+            };
+            if !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
                 return None;
             }
             let post_id = url
@@ -214,7 +347,7 @@ fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
                 .and_then(|(_, v)| v.parse().ok());
             Some(InternalLink {
                 target: page_key(url),
-                path: url.path().to_owned(),
+                path: path.to_owned(),
                 post_id,
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
             })
@@ -232,7 +365,12 @@ impl DateFacts {
             return None;
         };
         Some(Self {
-            offset: i32::try_from(offset_of(*local_value, *gmt_value)).ok()?,
+            // A few seconds of clock skew (`date-clock-skew`) do not make another offset.
+            offset: i32::try_from(without_clock_skew(
+                *local_value,
+                offset_of(*local_value, *gmt_value),
+            ))
+            .ok()?,
             local: *local_value,
             gmt_value: gmt_text.as_str().to_owned(),
             gmt: Located::new(post.file_range(&gmt_text.raw)),
@@ -244,7 +382,7 @@ impl DateFacts {
 /// The `date`/`date_gmt` pair of a post, with the spans a finding would point at.
 #[derive(Debug, Clone)]
 pub struct DateFacts {
-    /// `date − date_gmt`, in seconds.
+    /// `date − date_gmt`, in seconds, without a clock skew of a few seconds.
     pub offset: i32,
     pub local: chrono::NaiveDateTime,
     pub gmt_value: String,
@@ -341,18 +479,18 @@ pub fn add_findings(reports: &mut [FileReport], found: Vec<SiteFinding>) -> Vec<
 pub fn run(config: &Config, reports: &mut [FileReport], facts: Vec<PostFacts>) -> Vec<String> {
     let settings = config.effective(None, None);
     let mut facts = facts;
-    facts.retain(|fact| fact.host.is_some());
+    facts.retain(|fact| fact.site.is_some());
     // Grouped by sorting in place rather than into a map of new vectors: the facts of a
     // million posts are not copied. Within a site, posts keep the run's order.
     facts.sort_unstable_by(|a, b| {
-        (&a.host, a.file, a.post.index).cmp(&(&b.host, b.file, b.post.index))
+        (&a.site, a.file, a.post.index).cmp(&(&b.site, b.file, b.post.index))
     });
     let mut notes = Vec::new();
     let mut found = Vec::new();
-    for posts in facts.chunk_by(|a, b| a.host == b.host) {
-        let host = posts[0].host.as_deref().unwrap_or_default();
+    for posts in facts.chunk_by(|a, b| a.site == b.site) {
+        let site = posts[0].site.as_deref().unwrap_or_default();
         for rule in &settings.rules {
-            if let Some(note) = rule.check_site(host, posts, &settings, &mut found) {
+            if let Some(note) = rule.check_site(site, posts, &settings, &mut found) {
                 notes.push(note);
             }
         }
@@ -365,4 +503,68 @@ pub fn run(config: &Config, reports: &mut [FileReport], facts: Vec<PostFacts>) -
     // Each file's findings stay in report order: `Findings` merges these in as it is walked.
     notes.extend(add_findings(reports, found));
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(address: &str) -> Option<String> {
+        rest_site_root(address).map(String::from)
+    }
+
+    #[test]
+    fn the_rest_root_of_self_links() {
+        let cases = [
+            (
+                "https://example.com/es/wp-json/wp/v2/posts/12",
+                "https://example.com/es/",
+            ),
+            (
+                "https://example.com/wp-json/wp/v2/posts/12",
+                "https://example.com/",
+            ),
+            (
+                "http://localhost/pastorscott/travel/wp-json/wp/v2/posts/1225",
+                "http://localhost/pastorscott/travel/",
+            ),
+            ("http://localhost:8080/wp-json", "http://localhost:8080/"),
+            (
+                "https://example.com/?rest_route=/wp/v2/posts/12",
+                "https://example.com/",
+            ),
+            (
+                "https://example.com/blog/index.php?rest_route=%2Fwp%2Fv2%2Fposts%2F1",
+                "https://example.com/blog/",
+            ),
+        ];
+        for (address, expected) in cases {
+            assert_eq!(root(address).as_deref(), Some(expected), "{address}");
+        }
+        for not_rest in [
+            "https://example.com/es/posts/12",
+            "file:///wp-json/x",
+            "not a url",
+        ] {
+            assert_eq!(root(not_rest), None, "{not_rest}");
+        }
+    }
+
+    #[test]
+    fn site_keys_drop_the_scheme_and_the_trailing_slash() {
+        let key = |address: &str| site_key(&url::Url::parse(address).expect("URL"));
+        assert_eq!(key("https://Example.COM/"), "example.com");
+        assert_eq!(key("http://example.com/"), key("https://example.com/"));
+        assert_eq!(key("http://localhost:8080/es/"), "localhost:8080/es");
+        assert_ne!(key("http://localhost/a/"), key("http://localhost/b/"));
+    }
+
+    #[test]
+    fn paths_below_a_root_folder() {
+        let link = url::Url::parse("https://example.com/es/2024/hola/").expect("URL");
+        assert_eq!(path_below(&link, "/es/"), Some("/2024/hola/"));
+        assert_eq!(path_below(&link, "/"), Some("/es/2024/hola/"));
+        assert_eq!(path_below(&link, "/en/"), None);
+        assert_eq!(path_below(&link, "/e/"), None);
+    }
 }
