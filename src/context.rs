@@ -149,6 +149,7 @@ impl<'p, 's> PostContext<'p, 's> {
             id: post.id(),
             link: post.link().map(str::to_owned),
             title,
+            site: crate::site_root::site_root(post, &settings.site.urls).map(String::from),
         });
         Self {
             post,

@@ -164,6 +164,24 @@ pub fn offset_of(local: NaiveDateTime, gmt: NaiveDateTime) -> i64 {
     (local - gmt).num_seconds()
 }
 
+/// A pair at most this far (in seconds) from an offset a zone can have was written by two
+/// clocks that disagree (the editor's machine and the server), not in a wrong zone: real
+/// offsets are whole quarters of an hour apart.
+pub const MAX_CLOCK_SKEW: i64 = 120;
+
+/// The offset of a pair without its clock skew: the nearest whole quarter of an hour when
+/// the offset is within `MAX_CLOCK_SKEW` of one (after 1900; local mean time before has
+/// seconds of its own), else the offset itself.
+pub fn without_clock_skew(local: NaiveDateTime, offset: i64) -> i64 {
+    let modern = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).is_some_and(|y| local.date() >= y);
+    let quarter = (offset + 450).div_euclid(900) * 900;
+    if modern && (offset - quarter).abs() <= MAX_CLOCK_SKEW {
+        quarter
+    } else {
+        offset
+    }
+}
+
 /// Statuses whose GMT date may float or be computed on the fly.
 pub fn is_unpublished(status: Option<&str>) -> bool {
     matches!(

@@ -501,6 +501,7 @@ mod tests {
             id: Some(42),
             link: Some("https://example.com/p/".into()),
             title: Some("Title".into()),
+            site: None,
         });
         let mut diagnostic = Diagnostic::for_rule(
             "stray-end-tag",

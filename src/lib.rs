@@ -32,6 +32,7 @@ pub mod rule;
 pub mod rules;
 pub mod settle;
 pub mod site;
+pub mod site_root;
 pub mod source;
 pub mod suppress;
 pub mod wordpress;

@@ -1,15 +1,20 @@
 //! What the phases after linting keep of each post (its site, slug, title, dates, links: the
-//! facts), and what they find (`SiteFinding`). The site phase itself is `phases::site`.
+//! facts), and what they find (`SiteFinding`). The site phase itself is `phases::site`. A site
+//! is identified by its root URL ([`crate::site_root::site_root`]), not by its host: sub-folder sites of a
+//! multisite network and local exports on `http://localhost/…` share a host.
 
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::context::PostContext;
-use crate::dates::{WpDate, offset_of};
+use crate::dates::{WpDate, offset_of, without_clock_skew};
 use crate::diagnostic::{Diagnostic, PostRef, fingerprint};
 use crate::input::json::{JsonStyle, Value};
 use crate::links::normalized;
 use crate::post::HtmlFieldKind;
+#[cfg(test)]
+use crate::site_root::rest_site_root;
+use crate::site_root::site_key;
 
 /// What the site phase needs of a post, kept after the post itself is dropped.
 #[derive(Debug, Clone)]
@@ -17,7 +22,10 @@ pub struct PostFacts {
     /// Index of the post's file among the run's reports.
     pub file: usize,
     pub post: Arc<PostRef>,
-    /// Lower-cased host of the post's `link`.
+    /// The site the post belongs to, its grouping key: [`site_key`] of its root URL, such as
+    /// `example.com` or `localhost/pastorscott/travel`.
+    pub site: Option<String>,
+    /// Lower-cased host of the post's `link`: links to it are the site's own.
     pub host: Option<String>,
     pub status: Option<Word>,
     pub post_type: Option<Word>,
@@ -106,9 +114,21 @@ impl PostFacts {
             .as_ref()
             .and_then(|l| l.host_str())
             .map(str::to_ascii_lowercase);
-        if host.is_none() && remote_links.is_empty() {
+        let root = post
+            .post_ref
+            .site
+            .as_deref()
+            .and_then(|r| url::Url::parse(r).ok());
+        let site = root.as_ref().map(site_key);
+        if site.is_none() && remote_links.is_empty() {
             return None;
         }
+        // The part of the site's paths below its root: `/es/` of `example.com/es/`, when the
+        // root is on the host of `link`.
+        let root_path = root
+            .as_ref()
+            .filter(|r| r.host_str().map(str::to_ascii_lowercase) == host)
+            .map_or("/", url::Url::path);
         let value = |key: &str| {
             post.post.str_at(key).map(|s| Valued {
                 value: s.as_str().to_owned(),
@@ -138,14 +158,15 @@ impl PostFacts {
             post: post.post_ref.clone(),
             internal_links: host
                 .as_deref()
-                .map_or_else(Vec::new, |h| internal_links(post, h)),
+                .map_or_else(Vec::new, |h| internal_links(post, h, root_path)),
             remote_links,
+            site,
             host,
             status: post.post.str_at("status").map(|s| word(s.as_str())),
             post_type: post.post.str_at("type").map(|s| word(s.as_str())),
             parent,
             permalink: link.as_ref().map(page_key),
-            language: link.as_ref().and_then(language_folder),
+            language: link.as_ref().and_then(|l| language_folder(l, root_path)),
             slug: value("slug"),
             title,
             guid_host,
@@ -161,10 +182,20 @@ pub fn page_key(url: &url::Url) -> String {
     normalized(&page)
 }
 
-/// The first folder of a permalink when it names a language (`en`, `pt-br`), as WPML and
-/// Polylang write them.
-fn language_folder(link: &url::Url) -> Option<String> {
-    let first = link.path_segments()?.next()?;
+/// The path of `link` below the site's root folder, with its leading `/`; `None` when the
+/// link is outside it.
+fn path_below<'u>(link: &'u url::Url, root_path: &str) -> Option<&'u str> {
+    let below = link.path().strip_prefix(root_path.trim_end_matches('/'))?;
+    (below.is_empty() || below.starts_with('/')).then_some(below)
+}
+
+/// The first folder of a permalink below the site's root when it names a language (`en`,
+/// `pt-br`), as WPML and Polylang write them.
+fn language_folder(link: &url::Url, root_path: &str) -> Option<String> {
+    let first = path_below(link, root_path)?
+        .trim_start_matches('/')
+        .split('/')
+        .next()?;
     let (language, region) = first.split_once('-').unwrap_or((first, ""));
     let is_language = language.len() == 2
         && language.bytes().all(|b| b.is_ascii_lowercase())
@@ -191,8 +222,9 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
         .collect()
 }
 
-/// The body's links to the post's own host.
-fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
+/// The body's links to the post's own site: on its host below its root folder, or on one of
+/// the `[site] hosts`.
+fn internal_links(post: &PostContext<'_, '_>, host: &str, root_path: &str) -> Vec<InternalLink> {
     let site_hosts = post.settings.site.hosts();
     post.links
         .iter()
@@ -200,8 +232,14 @@ fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
         .filter_map(|link| {
             let url = link.target.as_ref().ok()?;
             let link_host = url.host_str()?.to_ascii_lowercase();
-            let own = link_host == host || site_hosts.contains(&link_host);
-            if !own || !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
+            let path = if link_host == host {
+                path_below(url, root_path)?
+            } else if site_hosts.contains(&link_host) {
+                url.path()
+            } else {
+                return None;
+            };
+            if !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
                 return None;
             }
             let post_id = url
@@ -210,7 +248,7 @@ fn internal_links(post: &PostContext<'_, '_>, host: &str) -> Vec<InternalLink> {
                 .and_then(|(_, v)| v.parse().ok());
             Some(InternalLink {
                 target: page_key(url),
-                path: url.path().to_owned(),
+                path: path.to_owned(),
                 post_id,
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
             })
@@ -228,7 +266,12 @@ impl DateFacts {
             return None;
         };
         Some(Self {
-            offset: i32::try_from(offset_of(*local_value, *gmt_value)).ok()?,
+            // A few seconds of clock skew (`date-clock-skew`) do not make another offset.
+            offset: i32::try_from(without_clock_skew(
+                *local_value,
+                offset_of(*local_value, *gmt_value),
+            ))
+            .ok()?,
             local: *local_value,
             gmt_value: gmt_text.as_str().to_owned(),
             gmt: Located::new(post.file_range(&gmt_text.raw)),
@@ -240,7 +283,7 @@ impl DateFacts {
 /// The `date`/`date_gmt` pair of a post, with the spans a finding would point at.
 #[derive(Debug, Clone)]
 pub struct DateFacts {
-    /// `date − date_gmt`, in seconds.
+    /// `date − date_gmt`, in seconds, without a clock skew of a few seconds.
     pub offset: i32,
     pub local: chrono::NaiveDateTime,
     pub gmt_value: String,
@@ -277,5 +320,68 @@ impl SiteFinding {
             fingerprint: fingerprint(diagnostic.rule, text.as_bytes()),
             diagnostic,
         }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(address: &str) -> Option<String> {
+        rest_site_root(address).map(String::from)
+    }
+
+    #[test]
+    fn the_rest_root_of_self_links() {
+        let cases = [
+            (
+                "https://example.com/es/wp-json/wp/v2/posts/12",
+                "https://example.com/es/",
+            ),
+            (
+                "https://example.com/wp-json/wp/v2/posts/12",
+                "https://example.com/",
+            ),
+            (
+                "http://localhost/pastorscott/travel/wp-json/wp/v2/posts/1225",
+                "http://localhost/pastorscott/travel/",
+            ),
+            ("http://localhost:8080/wp-json", "http://localhost:8080/"),
+            (
+                "https://example.com/?rest_route=/wp/v2/posts/12",
+                "https://example.com/",
+            ),
+            (
+                "https://example.com/blog/index.php?rest_route=%2Fwp%2Fv2%2Fposts%2F1",
+                "https://example.com/blog/",
+            ),
+        ];
+        for (address, expected) in cases {
+            assert_eq!(root(address).as_deref(), Some(expected), "{address}");
+        }
+        for not_rest in [
+            "https://example.com/es/posts/12",
+            "file:///wp-json/x",
+            "not a url",
+        ] {
+            assert_eq!(root(not_rest), None, "{not_rest}");
+        }
+    }
+
+    #[test]
+    fn site_keys_drop_the_scheme_and_the_trailing_slash() {
+        let key = |address: &str| site_key(&url::Url::parse(address).expect("URL"));
+        assert_eq!(key("https://Example.COM/"), "example.com");
+        assert_eq!(key("http://example.com/"), key("https://example.com/"));
+        assert_eq!(key("http://localhost:8080/es/"), "localhost:8080/es");
+        assert_ne!(key("http://localhost/a/"), key("http://localhost/b/"));
+    }
+
+    #[test]
+    fn paths_below_a_root_folder() {
+        let link = url::Url::parse("https://example.com/es/2024/hola/").expect("URL");
+        assert_eq!(path_below(&link, "/es/"), Some("/2024/hola/"));
+        assert_eq!(path_below(&link, "/"), Some("/es/2024/hola/"));
+        assert_eq!(path_below(&link, "/en/"), None);
+        assert_eq!(path_below(&link, "/e/"), None);
     }
 }

@@ -1,5 +1,5 @@
 //! The site phase: after every post of the run was linted in parallel, rules that compare
-//! posts of one site (the host of their `link`) see them together. Linear in the number of
+//! posts of one site (its root URL: `site_root`) see them together. Linear in the number of
 //! posts: posts are grouped by sorting, never compared pairwise. Its findings go through the
 //! same settle step as every other.
 
@@ -18,24 +18,24 @@ pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFi
     let site_rules: Vec<&dyn Rule> = (rules::ALL.iter().copied())
         .filter(|rule| rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code))
         .collect();
-    // Posts without a host belong to no site: sorted last, and left out.
-    let in_sites = facts.iter().filter(|fact| fact.host.is_some()).count();
+    // Posts without a site: sorted last, and left out.
+    let in_sites = facts.iter().filter(|fact| fact.site.is_some()).count();
     // Grouped by sorting in place rather than into a map of new vectors: the facts of a
     // million posts are not copied. Within a site, posts keep the run's order.
     facts.sort_unstable_by(|a, b| {
-        (a.host.is_none(), &a.host, a.file, a.post.index).cmp(&(
-            b.host.is_none(),
-            &b.host,
+        (a.site.is_none(), &a.site, a.file, a.post.index).cmp(&(
+            b.site.is_none(),
+            &b.site,
             b.file,
             b.post.index,
         ))
     });
     let mut notes = Vec::new();
     let mut found = Vec::new();
-    for posts in facts[..in_sites].chunk_by(|a, b| a.host == b.host) {
-        let host = posts[0].host.as_deref().unwrap_or_default();
+    for posts in facts[..in_sites].chunk_by(|a, b| a.site == b.site) {
+        let site = posts[0].site.as_deref().unwrap_or_default();
         for rule in &site_rules {
-            if let Some(note) = rule.check_site(host, posts, &settings, &mut found) {
+            if let Some(note) = rule.check_site(site, posts, &settings, &mut found) {
                 notes.push(note);
             }
         }

@@ -30,6 +30,8 @@ struct JsonPost<'a> {
     title: Option<String>,
     link: Option<String>,
     edit_link: Option<String>,
+    /// The root URL of the post's site, which the site rules group posts by.
+    site: Option<String>,
     errors: usize,
     warnings: usize,
     infos: usize,
@@ -126,6 +128,7 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
                 title: post.title.clone(),
                 link: post.link.clone(),
                 edit_link: edit_link(post),
+                site: post.site.clone(),
                 errors: p.counts.errors,
                 warnings: p.counts.warnings,
                 infos: p.counts.infos,

@@ -94,13 +94,21 @@ fn entry<'m, 'a>(
     })
 }
 
-/// The WordPress edit screen of a post: `<site>/wp-admin/post.php?post=<id>&action=edit`, the
-/// site taken from the post's `link`.
+/// The WordPress edit screen of a post: `<site>wp-admin/post.php?post=<id>&action=edit`, the
+/// site being the post's site root (from its REST self link, see `site::site_root`), else the
+/// origin of its `link`.
 pub fn edit_link(post: &PostRef) -> Option<String> {
-    let link = url::Url::parse(post.link.as_deref()?).ok()?;
     let id = post.id?;
-    let origin = link.origin().ascii_serialization();
-    (origin != "null").then(|| format!("{origin}/wp-admin/post.php?post={id}&action=edit"))
+    let root = match &post.site {
+        Some(root) => url::Url::parse(root).ok()?,
+        None => {
+            let link = url::Url::parse(post.link.as_deref()?).ok()?;
+            let origin = link.origin().ascii_serialization();
+            url::Url::parse(&format!("{origin}/")).ok()?
+        }
+    };
+    let edit = root.join("wp-admin/post.php").ok()?;
+    Some(format!("{edit}?post={id}&action=edit"))
 }
 
 /// A post's name in a report: its title, or its id, or its place in the file; for a file's own

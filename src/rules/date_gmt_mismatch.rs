@@ -18,7 +18,8 @@ declare_rule! {
     /// Legitimate pairs are never reported: daylight saving (the `date` and `modified` pairs
     /// of one post an hour apart), posts written before the site changed its zone (give the
     /// history), drafts whose GMT date floats, the hour around a daylight-saving switch (where
-    /// WordPress itself writes an hour off), and local mean time before 1900. A zone learnt
+    /// WordPress itself writes an hour off), local mean time before 1900, and a right offset
+    /// plus a few seconds (a clock skew: `date-clock-skew`). A zone learnt
     /// from a site index (`--site-index`) is today's only: mismatches against it are
     /// `date-offset-suspicious` warnings instead.
     ///
@@ -47,6 +48,8 @@ impl Rule for DateGmtMismatch {
         let from_config = |problem: &PairProblem| match problem {
             PairProblem::Impossible(_) => true,
             PairProblem::WrongForZone { source, .. } => *source == ZoneSource::Config,
+            // Seconds off a right offset: `date-clock-skew`, not a wrong zone.
+            PairProblem::ClockSkew { .. } => false,
         };
         check(post, &Self::META, ("date", "date_gmt"), from_config, out);
     }

@@ -84,7 +84,8 @@ declare_rule! {
     /// for certain:
     /// - against a zone learnt from the site's REST index (`--site-index`), which tells only
     ///   today's setting: a post whose offset that zone did not have at the time;
-    /// - with no zone at all, against the site's other posts in the run (the host of `link`):
+    /// - with no zone at all, against the site's other posts in the run (a site is its root
+    ///   URL, from the post's `_links.self`, else `--site`/`[site] url`, else its `link`):
     ///   `date == date_gmt` on a site whose posts otherwise carry an offset (local time written
     ///   as GMT, a classic import bug), or an offset twice or minus the site's usual one
     ///   (converted twice, or with the sign flipped).
@@ -133,7 +134,7 @@ impl Rule for DateOffsetSuspicious {
 
     fn check_site(
         &self,
-        host: &str,
+        site_name: &str,
         posts: &[PostFacts],
         settings: &Effective,
         out: &mut Vec<SiteFinding>,
@@ -188,7 +189,7 @@ impl Rule for DateOffsetSuspicious {
                 .with_label(format!("{} from `date`", format_offset(offset)))
                 .with_secondary(dates.local_at.range.clone(), "local `date`")
                 .with_help(format!(
-                    "{host} usually writes {}; if this post follows it, set `date_gmt` to \"{}\"",
+                    "{site_name} usually writes {}; if this post follows it, set `date_gmt` to \"{}\"",
                     format_offset(usual),
                     expected.format("%Y-%m-%dT%H:%M:%S")
                 ));
@@ -198,7 +199,7 @@ impl Rule for DateOffsetSuspicious {
             }
         }
         Some(format!(
-            "{host}: {} ({count} of {} dated posts)",
+            "{site_name}: {} ({count} of {} dated posts)",
             format_offset(usual),
             published.len()
         ))

@@ -1,7 +1,10 @@
 //! What `date-gmt-mismatch` and `modified-gmt-mismatch` share: judging one local/GMT pair.
 
 use crate::context::PostContext;
-use crate::dates::{SiteZone, ZoneSource, format_offset, is_unpublished, offset_of};
+use crate::dates::{
+    MAX_CLOCK_SKEW, SiteZone, ZoneSource, format_offset, is_unpublished, offset_of,
+    without_clock_skew,
+};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::meta::RuleMeta;
 
@@ -19,6 +22,9 @@ pub enum PairProblem {
         zone: String,
         source: ZoneSource,
     },
+    /// The offset is `nominal`, a right one, give or take a few seconds: a clock skew between
+    /// the machines that wrote the two dates.
+    ClockSkew { nominal: i32 },
 }
 
 /// Judges a local/GMT pair: its offset must be a possible one, and, when the zone is known,
@@ -31,28 +37,42 @@ pub fn judge(
     status: Option<&str>,
 ) -> Option<PairProblem> {
     let offset = offset_of(local, gmt);
-    if !(MIN_OFFSET..=MAX_OFFSET).contains(&offset) {
+    let nominal = without_clock_skew(local, offset);
+    if !(MIN_OFFSET..=MAX_OFFSET).contains(&nominal) {
         return Some(PairProblem::Impossible(format!(
             "the offset {} is outside −12:00…+14:00",
             format_offset(offset as i32)
         )));
     }
     let modern = local.date() >= chrono::NaiveDate::from_ymd_opt(1900, 1, 1)?;
-    if modern && offset % 900 != 0 {
+    if modern && nominal % 900 != 0 {
         return Some(PairProblem::Impossible(format!(
             "the offset {} is not a whole quarter of an hour",
             format_offset(offset as i32)
         )));
     }
+    let skew = (nominal != offset).then_some(PairProblem::ClockSkew {
+        nominal: nominal as i32,
+    });
     // A draft's GMT date may float, or be computed from today's zone on the fly.
     if is_unpublished(status) {
-        return None;
+        return skew;
     }
-    let zone_then = zone?;
+    let Some(zone_then) = zone else {
+        return skew;
+    };
     let zone = zone_then.at(local);
     let acceptable = zone.acceptable_offsets(gmt);
     if acceptable.contains(&(offset as i32)) {
         return None;
+    }
+    let nearest = acceptable
+        .iter()
+        .copied()
+        .min_by_key(|a| (offset - i64::from(*a)).abs())
+        .filter(|a| (offset - i64::from(*a)).abs() <= MAX_CLOCK_SKEW);
+    if let Some(nominal) = nearest {
+        return Some(PairProblem::ClockSkew { nominal });
     }
     Some(PairProblem::WrongForZone {
         expected: zone.offset_at(gmt),
@@ -104,13 +124,26 @@ pub fn check(
             ),
             Some(local_value - chrono::Duration::seconds(i64::from(*expected))),
         ),
+        PairProblem::ClockSkew { nominal } => (
+            format!(
+                "`{gmt_key}` is {} from `{local_key}`: the offset {} and a clock skew of {}, not a wrong time zone",
+                format_offset(actual),
+                format_offset(*nominal),
+                describe_seconds(actual - nominal)
+            ),
+            Some(local_value - chrono::Duration::seconds(i64::from(*nominal))),
+        ),
     };
-    let help = match fix {
-        Some(fixed) => format!(
+    let help = match (&problem, fix) {
+        (PairProblem::ClockSkew { .. }, Some(fixed)) => format!(
+            "the clocks of the editor's machine and the server disagreed; if `{local_key}` is right, set `{gmt_key}` to \"{}\"",
+            fixed.format("%Y-%m-%dT%H:%M:%S")
+        ),
+        (_, Some(fixed)) => format!(
             "set `{gmt_key}` to \"{}\"",
             fixed.format("%Y-%m-%dT%H:%M:%S")
         ),
-        None => format!(
+        (_, None) => format!(
             "check the site's time zone setting, then set `{gmt_key}` to `{local_key}` minus the site's offset"
         ),
     };
@@ -128,10 +161,15 @@ pub fn check(
             ..
         }
     );
-    if let (Some(fixed), true) = (fix, configured) {
+    // Which of two skewed clocks was right is not known: that fix is worth a look.
+    let applicability = match problem {
+        PairProblem::ClockSkew { .. } => Some(Applicability::Unsafe),
+        _ => configured.then_some(Applicability::Safe),
+    };
+    if let (Some(fixed), Some(applicability)) = (fix, applicability) {
         let value = fixed.format("%Y-%m-%dT%H:%M:%S").to_string();
         diagnostic = diagnostic.with_fix(
-            Applicability::Safe,
+            applicability,
             format!("set `{gmt_key}` to \"{value}\""),
             vec![Edit::replace(gmt_range, value)],
         );
@@ -142,4 +180,15 @@ pub fn check(
         _ => "modified_gmt",
     });
     out.push(diagnostic);
+}
+
+/// A skew for people, whichever clock was ahead: `21 seconds`, `1 minute 30 seconds`.
+fn describe_seconds(seconds: i32) -> String {
+    let (minutes, secs) = (seconds.unsigned_abs() / 60, seconds.unsigned_abs() % 60);
+    let unit = |n: u32, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    match (minutes, secs) {
+        (0, s) => unit(s, "second"),
+        (m, 0) => unit(m, "minute"),
+        (m, s) => format!("{} {}", unit(m, "minute"), unit(s, "second")),
+    }
 }

@@ -31,16 +31,17 @@ declare_rule! {
 impl Rule for GuidHostMismatch {
     fn check_site(
         &self,
-        host: &str,
+        _site: &str,
         posts: &[PostFacts],
         _settings: &Effective,
         out: &mut Vec<SiteFinding>,
     ) -> Option<String> {
         for post in posts {
-            let Some(guid) = &post.guid_host else {
+            // The host of the post's own `link`, not its site's: a site is more than a host.
+            let (Some(guid), Some(host)) = (&post.guid_host, &post.host) else {
                 continue;
             };
-            if guid.value == host {
+            if guid.value == *host {
                 continue;
             }
             let mut diagnostic = Diagnostic::new(

@@ -8,7 +8,9 @@ use super::site_links::{SitePosts, is_archive_or_asset};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a link to the site's own host whose target is not a post or page in the run:
+    /// Reports a link to the site's own pages (on the host of the post's `link`, below the
+    /// site's root folder, or on one of the `[site] hosts`) whose target is not a post or page
+    /// of the site in the run:
     /// matched by permalink (compared like `duplicate-link`), by `?p=ID` or `?page_id=ID`, or by
     /// the slug in the last segment of its path. Links to uploads, feeds, categories, tags,
     /// authors, date archives, search and the home page are not post links and are left alone.
@@ -35,7 +37,7 @@ declare_rule! {
 impl Rule for LinkInternalMissing {
     fn check_site(
         &self,
-        host: &str,
+        site_name: &str,
         posts: &[PostFacts],
         settings: &Effective,
         out: &mut Vec<SiteFinding>,
@@ -47,7 +49,7 @@ impl Rule for LinkInternalMissing {
             .as_ref()
             .is_some_and(|e| e.value);
         if !complete {
-            return (links > 0).then(|| format!("{host}: internal links not checked, the run may not hold the whole site (set `export = \"complete\"`)"));
+            return (links > 0).then(|| format!("{site_name}: internal links not checked, the run may not hold the whole site (set `export = \"complete\"`)"));
         }
         let site = SitePosts::new(posts);
         for post in posts {
@@ -59,7 +61,7 @@ impl Rule for LinkInternalMissing {
                     &Self::META,
                     link.at.range.clone(),
                     format!(
-                        "no post or page of {host} has the address `{}`",
+                        "no post or page of {site_name} has the address `{}`",
                         link.target
                     ),
                 )

@@ -1,6 +1,7 @@
 //! The rules, one file each, named after what they flag. A rule's doc comment is its user
 //! documentation (What it does / Why it matters / Example): `postlint explain` prints it.
 
+pub mod date_clock_skew;
 pub mod date_format;
 pub mod date_gmt_mismatch;
 pub mod date_gmt_missing;
@@ -125,6 +126,7 @@ macro_rules! registry {
 }
 
 registry! {
+    date_clock_skew::DateClockSkew,
     date_format::DateFormat,
     date_gmt_mismatch::DateGmtMismatch,
     date_gmt_missing::DateGmtMissing,

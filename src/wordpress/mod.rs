@@ -277,6 +277,11 @@ pub fn check_site(
     options: LintOptions,
     save: Option<&Path>,
 ) -> SiteOutcome {
+    // The site its posts belong to when they carry no REST self link (`site::site_root`).
+    Arc::make_mut(&mut config.site).urls = vec![crate::config::Valued {
+        value: request.url.to_string(),
+        from: crate::config::Provenance::CommandLine,
+    }];
     let site = fetch(request);
     let mut notes = Vec::new();
     if let Some(index) = &site.index {

@@ -8,7 +8,8 @@ use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::diagnostic::Finding;
 use postlint::engine::LintOptions;
 
-const DATE_RULES: [&str; 9] = [
+const DATE_RULES: [&str; 10] = [
+    "date-clock-skew",
     "date-format",
     "date-gmt-mismatch",
     "date-gmt-missing",
@@ -353,4 +354,154 @@ fn corpus_date_findings_stay_few() {
     // Judged by hand (see the closing note of the date issue); a change here needs a look.
     assert_eq!(count("date-gmt-mismatch"), 0);
     assert_eq!(count("modified-gmt-mismatch"), 0);
+}
+
+/// The issue's case: `date` 13:45:26, `date_gmt` nine hours and 21 seconds earlier.
+const SKEWED: (&str, &str) = ("2024-07-15T13:45:26", "2024-07-15T04:45:05");
+
+#[test]
+fn a_few_seconds_off_a_right_offset_is_a_clock_skew() {
+    let skewed = post(1, SKEWED.0, SKEWED.1);
+    // One finding for the post: its modified pair repeats the date pair.
+    let expected = vec![(
+        "date-clock-skew".to_owned(),
+        "2024-07-15T04:45:05: `date_gmt` is +09:00:21 from `date`: the offset +09:00 and a clock skew of 21 seconds, not a wrong time zone".to_owned(),
+    )];
+    assert_eq!(date_findings(&skewed, None, None), expected);
+    assert_eq!(date_findings(&skewed, None, Some("Asia/Seoul")), expected);
+    assert_eq!(
+        date_findings(&skewed, Some("timezone = \"Asia/Seoul\"\n"), None),
+        expected
+    );
+    // 21 seconds short of the offset is one too.
+    let short = post(2, "2024-07-15T13:45:26", "2024-07-15T04:45:47");
+    let found = date_findings(&short, None, Some("Asia/Seoul"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0]
+            .1
+            .ends_with("the offset +09:00 and a clock skew of 21 seconds, not a wrong time zone"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_clock_skew_is_an_info_with_an_unsafe_fix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("p.json");
+    std::fs::write(&path, post(1, SKEWED.0, SKEWED.1)).expect("write");
+    let outcome = postlint::check(&[path], LintOptions::default());
+    let found = outcome.reports[0].findings.to_vec();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let skew = &found[0];
+    assert_eq!(
+        skew.diagnostic.severity,
+        postlint::diagnostic::Severity::Info
+    );
+    let fix = skew.diagnostic.fix.as_deref().expect("a fix");
+    assert_eq!(
+        fix.applicability,
+        postlint::diagnostic::Applicability::Unsafe
+    );
+    let contents: Vec<&str> = fix.edits.iter().map(|e| e.content.as_str()).collect();
+    assert_eq!(contents, ["2024-07-15T04:45:26", "2024-07-15T04:45:26"]);
+}
+
+#[test]
+fn a_wrong_zone_with_seconds_is_still_a_mismatch_at_the_same_bytes() {
+    // Local time written as GMT, 21 seconds apart, on a site at +09:00.
+    let text = post(1, "2024-07-15T13:45:26", "2024-07-15T13:45:05");
+    let found = date_findings(&text, Some("timezone = \"Asia/Seoul\"\n"), None);
+    let rules: Vec<&str> = found.iter().map(|(rule, _)| rule.as_str()).collect();
+    assert_eq!(rules, ["date-gmt-mismatch", "modified-gmt-mismatch"]);
+    assert_eq!(
+        found[0].1,
+        "2024-07-15T13:45:05: `date_gmt` is +00:00:21 from `date`, but Asia/Seoul was at +09:00 then"
+    );
+    // Without a zone, +00:00:21 is UTC and a skew.
+    let rules: Vec<String> = date_findings(&text, None, None)
+        .into_iter()
+        .map(|(rule, _)| rule)
+        .collect();
+    assert_eq!(rules, ["date-clock-skew"]);
+}
+
+#[test]
+fn a_site_index_zone_with_a_clock_skew_is_not_suspicious() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("p.json");
+    let text = post(1, SKEWED.0, SKEWED.1);
+    std::fs::write(&path, &text).expect("write");
+    let index = dir.path().join("index.json");
+    std::fs::write(
+        &index,
+        r#"{"name":"Site","timezone_string":"","gmt_offset":"9"}"#,
+    )
+    .expect("index");
+    let request = ConfigRequest {
+        none: true,
+        site_index: Some(index),
+        ..ConfigRequest::default()
+    };
+    let config = Arc::new(Config::load(&request, postlint::rules::REGISTRY).expect("config"));
+    let rules: Vec<String> = findings(&path, config, &text)
+        .into_iter()
+        .map(|(rule, _)| rule)
+        .collect();
+    assert_eq!(rules, ["date-clock-skew"]);
+}
+
+#[test]
+fn clock_skews_do_not_hide_a_site_s_usual_offset() {
+    // Twenty posts at +09:00, each with a skew of its own, and one written as GMT (with a
+    // skew too) in their midst: the site's offset is still +09:00, and that one is odd.
+    let mut posts: Vec<String> = (1..=20)
+        .map(|day| {
+            let local = format!("2024-05-{day:02}T12:00:00");
+            let gmt = format!("2024-05-{day:02}T02:59:{:02}", 60 - day);
+            post(day, &local, &gmt)
+        })
+        .collect();
+    let odd = post(21, "2024-05-10T18:00:03", "2024-05-10T18:00:00");
+    posts.insert(10, odd);
+    let text = posts.join("\n");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("posts.ndjson");
+    std::fs::write(&path, &text).expect("write");
+    let config = Arc::new(
+        Config::load(
+            &ConfigRequest {
+                none: true,
+                ..ConfigRequest::default()
+            },
+            postlint::rules::REGISTRY,
+        )
+        .expect("config"),
+    );
+    let outcome = postlint::check_with(&[path.clone()], config.clone(), LintOptions::default());
+    assert!(
+        outcome
+            .site_notes
+            .iter()
+            .any(|n| n == "site.example: +09:00 (20 of 21 dated posts)"),
+        "{:?}",
+        outcome.site_notes
+    );
+    let found = findings(&path, config, &text);
+    let suspicious: Vec<&String> = found
+        .iter()
+        .filter(|(rule, _)| rule == "date-offset-suspicious")
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(
+        suspicious,
+        [
+            "2024-05-10T18:00:00: `date` equals `date_gmt`: the local time was probably written as GMT"
+        ]
+    );
+    let skews = found
+        .iter()
+        .filter(|(rule, _)| rule == "date-clock-skew")
+        .count();
+    assert_eq!(skews, 21);
 }

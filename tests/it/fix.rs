@@ -255,7 +255,7 @@ fn fixing_every_real_post_keeps_every_readers_page() {
     let Some(corpus) = crate::common::shared("corpus/posts") else {
         return;
     };
-    let config = Arc::new(Config::builtin());
+    let config = Arc::new(Config::builtin(postlint::rules::REGISTRY));
     let fixing = LintOptions {
         hash_content: true,
         ..LintOptions::default()
