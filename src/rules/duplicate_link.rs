@@ -106,39 +106,62 @@ enum Repeat {
     Elsewhere,
 }
 
-fn repeat(index: &HtmlIndex, before: &Element, element: &Element) -> Repeat {
+/// How many `<br>` and media elements start before each element: counted once per post, so
+/// that what lies between two links is known without walking it (a post can hold a hundred
+/// thousand repeats).
+struct Marks {
+    line_breaks: Vec<u32>,
+    media: Vec<u32>,
+}
+
+impl Marks {
+    fn new(index: &HtmlIndex) -> Self {
+        let prefix = |is: &dyn Fn(&Element) -> bool| {
+            let mut count = 0;
+            let mut counts = Vec::with_capacity(index.elements.len() + 1);
+            counts.push(0);
+            for element in &index.elements {
+                count += u32::from(is(element));
+                counts.push(count);
+            }
+            counts
+        };
+        Self {
+            line_breaks: prefix(&|e| e.name == "br"),
+            media: prefix(&|e| is_media(&e.name)),
+        }
+    }
+
+    /// The elements whose start tag is in a range of the field, as a range of indices.
+    fn between(index: &HtmlIndex, range: &Range<usize>) -> Range<usize> {
+        let at = |offset: usize| {
+            index
+                .elements
+                .partition_point(|e| e.start_tag.start < offset)
+        };
+        at(range.start)..at(range.end)
+    }
+
+    fn any(counts: &[u32], elements: &Range<usize>) -> bool {
+        counts.get(elements.end) > counts.get(elements.start)
+    }
+}
+
+fn repeat(index: &HtmlIndex, marks: &Marks, before: &Element, element: &Element) -> Repeat {
     let gap = end_of(before)..element.start_tag.start;
     if gap.start > gap.end {
         return Repeat::Elsewhere;
     }
-    let visible = |gap: &Range<usize>| {
-        index
-            .texts_in(gap.clone())
-            .iter()
-            .any(|t| !is_blank(index.text(t)))
-            || elements_in(index, gap).any(|e| is_media(&e.name))
-    };
-    if !visible(&gap) {
+    let elements = Marks::between(index, &gap);
+    let text = index.texts_in(gap).iter().any(|t| !is_blank(index.text(t)));
+    if !text && !Marks::any(&marks.media, &elements) {
         return Repeat::Split;
     }
-    let line_break = elements_in(index, &gap).any(|e| e.name == "br");
+    let line_break = Marks::any(&marks.line_breaks, &elements);
     if !line_break && block_of(index, before) == block_of(index, element) {
         return Repeat::SameParagraph;
     }
     Repeat::Elsewhere
-}
-
-/// The elements whose start tag is in a range of the field.
-fn elements_in<'a>(
-    index: &'a HtmlIndex,
-    range: &Range<usize>,
-) -> impl Iterator<Item = &'a Element> {
-    let from = index
-        .elements
-        .partition_point(|e| e.start_tag.start < range.start);
-    index.elements[from..]
-        .iter()
-        .take_while(move |e| e.start_tag.start < range.end)
 }
 
 /// A link's text for a message: trimmed, and cut after 40 characters.
@@ -214,7 +237,7 @@ declare_rule! {
     pub struct DuplicateLink {
         code: "duplicate-link",
         severity: Warning,
-        summary: "The same target is linked more than once in a post",
+        summary: "One link cut in two, or the same target twice in a paragraph (a repeat elsewhere: info)",
         reads: ["content.rendered"],
     }
 }
@@ -227,6 +250,7 @@ impl Rule for DuplicateLink {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         // Per target: the first link to it, and the latest.
         let mut seen: FnvHashMap<String, (usize, usize)> = FnvHashMap::default();
+        let mut marks = None;
         for (i, link) in post.links.iter().enumerate() {
             let Ok(url) = &link.target else { continue };
             if !counts(post, link) {
@@ -240,7 +264,9 @@ impl Rule for DuplicateLink {
                 Some((first, latest)) => {
                     let (first, before) = (&post.links[*first], &post.links[*latest]);
                     *latest = i;
-                    out.push(diagnostic(post, link, first, before));
+                    let index = &post.html[link.field].index;
+                    let marks = marks.get_or_insert_with(|| Marks::new(index));
+                    out.push(diagnostic(post, marks, link, (first, before)));
                 }
             }
         }
@@ -264,14 +290,20 @@ fn counts(post: &PostContext<'_, '_>, link: &Link) -> bool {
         && !is_read_more(&field.index, element)
 }
 
-fn diagnostic(post: &PostContext<'_, '_>, link: &Link, first: &Link, before: &Link) -> Diagnostic {
+/// The finding on a repeat, given the first link to its target and the latest before it.
+fn diagnostic(
+    post: &PostContext<'_, '_>,
+    marks: &Marks,
+    link: &Link,
+    (first, before): (&Link, &Link),
+) -> Diagnostic {
     let field = &post.html[link.field];
     let index = &field.index;
     let element = &index.elements[link.element];
     let previous = &index.elements[before.element];
     let before_range = field.file_range(before.span.clone());
     let meta = &DuplicateLink::META;
-    match repeat(index, previous, element) {
+    match repeat(index, marks, previous, element) {
         Repeat::Split => {
             let message = format!(
                 "one link cut in two: `{}` and `{}` both go to `{}`",

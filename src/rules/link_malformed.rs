@@ -162,7 +162,7 @@ declare_rule! {
     pub struct LinkMalformed {
         code: "link-malformed",
         severity: Error,
-        summary: "An href or src that is not a valid URL (http//x, htps://, javascript:, …)",
+        summary: "An href or src that is not a valid URL (http//x, htps://, …); `javascript:` code a warning, `javascript:void(0)` an info",
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }

@@ -123,7 +123,7 @@ declare_rule! {
     pub struct LinkMissingHref {
         code: "link-missing-href",
         severity: Error,
-        summary: "A link with no target (no href, an empty one, or #)",
+        summary: "A link with no target (no href, an empty one, or #); not a builder's accordion or tab title",
         reads: ["content.rendered", "excerpt.rendered"],
     }
 }

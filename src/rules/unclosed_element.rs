@@ -250,7 +250,7 @@ declare_rule! {
     pub struct UnclosedElement {
         code: "unclosed-element",
         severity: Warning,
-        summary: "An element is never closed (or closed only by its parent's end tag)",
+        summary: "An element is never closed (or closed only by its parent's end tag); `<your name>` is hidden text",
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
 }

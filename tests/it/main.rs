@@ -15,6 +15,7 @@ mod fuzz_replay;
 mod hostile;
 mod html_browser;
 mod links;
+mod precision;
 mod registry;
 mod reports;
 mod rules;
