@@ -154,14 +154,18 @@ fn repeat(index: &HtmlIndex, marks: &Marks, before: &Element, element: &Element)
     }
     let elements = Marks::between(index, &gap);
     let text = index.texts_in(gap).iter().any(|t| !is_blank(index.text(t)));
+    // Two page-builder widgets side by side (a heading's link, then a Download button) have
+    // nothing visible between them either, but are two blocks.
+    if block_of(index, before) != block_of(index, element) {
+        return Repeat::Elsewhere;
+    }
     if !text && !Marks::any(&marks.media, &elements) {
         return Repeat::Split;
     }
-    let line_break = Marks::any(&marks.line_breaks, &elements);
-    if !line_break && block_of(index, before) == block_of(index, element) {
-        return Repeat::SameParagraph;
+    if Marks::any(&marks.line_breaks, &elements) {
+        return Repeat::Elsewhere;
     }
-    Repeat::Elsewhere
+    Repeat::SameParagraph
 }
 
 /// A link's text for a message: trimmed, and cut after 40 characters.
@@ -205,9 +209,9 @@ declare_rule! {
     /// default port, tracking parameters (`utm_*`, `fbclid`, `gclid`) and a trailing slash make
     /// no difference; the fragment does (`#a` and `#b` are different places).
     ///
-    /// - A warning for one link cut in two by an edit: two links to the same target with
-    ///   nothing a reader sees between them, `<a href="x">Se</a><a href="x">oul</a>`. The
-    ///   unsafe fix joins the halves.
+    /// - A warning for one link cut in two by an edit: two links to the same target in one
+    ///   paragraph with nothing a reader sees between them,
+    ///   `<a href="x">Se</a><a href="x">oul</a>`. The unsafe fix joins the halves.
     /// - A warning for the same target linked twice in one paragraph (no block or line break
     ///   between the two): one of them was most often meant to go somewhere else
     ///   (`<a href="x">review</a> … <a href="x">sightseeing</a>`), or says the same twice.
