@@ -1,9 +1,11 @@
 use fnv::FnvHashMap;
 
-use crate::context::PostContext;
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::html::{Element, HtmlIndex};
-use crate::links::normalized;
+use std::ops::Range;
+
+use crate::context::{HtmlField, PostContext};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::html::{Element, ElementId, HtmlIndex, is_blank, is_block, is_media};
+use crate::links::{Link, normalized};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -68,19 +70,168 @@ fn is_trimmed(c: char) -> bool {
     c.is_whitespace() || "…».→>".contains(c)
 }
 
+/// How deep the search for a link's paragraph goes: deeper markup is generated, not written,
+/// and a bound keeps a hundred thousand nested elements linear.
+const MAX_BLOCK_DEPTH: usize = 64;
+
+/// The paragraph, list item, cell or other block a link is in (`None` at the top level).
+fn block_of(index: &HtmlIndex, element: &Element) -> Option<ElementId> {
+    let mut parent = element.parent;
+    for _ in 0..MAX_BLOCK_DEPTH {
+        let id = parent?;
+        let ancestor = &index.elements[id];
+        if is_block(&ancestor.name) {
+            return Some(id);
+        }
+        parent = ancestor.parent;
+    }
+    None
+}
+
+/// Where an element ends: after its end tag, or where something else closed it.
+fn end_of(element: &Element) -> usize {
+    element
+        .end_tag
+        .as_ref()
+        .map_or(element.content.end, |tag| tag.end)
+}
+
+/// How a repeated link relates to the previous link to the same target.
+enum Repeat {
+    /// Nothing a reader sees between them: one link cut in two by an edit,
+    /// `<a href=x>Se</a><a href=x>oul</a>`.
+    Split,
+    /// In the same paragraph (no block or line break between them).
+    SameParagraph,
+    /// Elsewhere in the post: a credit line, a call to action, a table of contents.
+    Elsewhere,
+}
+
+/// How many `<br>` and media elements start before each element: counted once per post, so
+/// that what lies between two links is known without walking it (a post can hold a hundred
+/// thousand repeats).
+struct Marks {
+    line_breaks: Vec<u32>,
+    media: Vec<u32>,
+}
+
+impl Marks {
+    fn new(index: &HtmlIndex) -> Self {
+        let prefix = |is: &dyn Fn(&Element) -> bool| {
+            let mut count = 0;
+            let mut counts = Vec::with_capacity(index.elements.len() + 1);
+            counts.push(0);
+            for element in &index.elements {
+                count += u32::from(is(element));
+                counts.push(count);
+            }
+            counts
+        };
+        Self {
+            line_breaks: prefix(&|e| e.name == "br"),
+            media: prefix(&|e| is_media(&e.name)),
+        }
+    }
+
+    /// The elements whose start tag is in a range of the field, as a range of indices.
+    fn between(index: &HtmlIndex, range: &Range<usize>) -> Range<usize> {
+        let at = |offset: usize| {
+            index
+                .elements
+                .partition_point(|e| e.start_tag.start < offset)
+        };
+        at(range.start)..at(range.end)
+    }
+
+    fn any(counts: &[u32], elements: &Range<usize>) -> bool {
+        counts.get(elements.end) > counts.get(elements.start)
+    }
+}
+
+fn repeat(index: &HtmlIndex, marks: &Marks, before: &Element, element: &Element) -> Repeat {
+    let gap = end_of(before)..element.start_tag.start;
+    if gap.start > gap.end {
+        return Repeat::Elsewhere;
+    }
+    let elements = Marks::between(index, &gap);
+    let text = index.texts_in(gap).iter().any(|t| !is_blank(index.text(t)));
+    // Two page-builder widgets side by side (a heading's link, then a Download button) have
+    // nothing visible between them either, but are two blocks.
+    if block_of(index, before) != block_of(index, element) {
+        return Repeat::Elsewhere;
+    }
+    if !text && !Marks::any(&marks.media, &elements) {
+        return Repeat::Split;
+    }
+    if Marks::any(&marks.line_breaks, &elements) {
+        return Repeat::Elsewhere;
+    }
+    Repeat::SameParagraph
+}
+
+/// A link's text for a message: trimmed, and cut after 40 characters.
+fn short_text(index: &HtmlIndex, element: &Element) -> String {
+    let text = index.text_of(element);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// Removes an element's start and end tags, keeping its content.
+fn unlink(field: &HtmlField<'_, '_>, element: &Element) -> Vec<Edit> {
+    std::iter::once(element.start_tag.clone())
+        .chain(element.end_tag.clone())
+        .map(|tag| Edit::delete(field.file_range(tag)))
+        .collect()
+}
+
+/// Joins the two halves of a split link, when only text (or nothing) is between them.
+fn join(field: &HtmlField<'_, '_>, before: &Element, element: &Element) -> Option<Vec<Edit>> {
+    let end_tag = before.end_tag.clone()?;
+    let between = field
+        .source
+        .as_str()
+        .get(end_tag.end..element.start_tag.start)?;
+    if between.contains('<') {
+        return None;
+    }
+    Some(vec![
+        Edit::delete(field.file_range(end_tag)),
+        Edit::delete(field.file_range(element.start_tag.clone())),
+    ])
+}
+
 declare_rule! {
     /// ## What it does
-    /// Reports a link to a target the post already linked. Targets are compared the way a
-    /// reader would see them: scheme and host in any case, the default port, tracking
-    /// parameters (`utm_*`, `fbclid`, `gclid`) and a trailing slash make no difference; the
-    /// fragment does (`#a` and `#b` are different places). Each repeat is reported, with a
-    /// label on the first link. Only links with text count: a link around an image or an icon
-    /// alone (a gallery, a card's thumbnail) repeats the text link beside it by design, and so
-    /// do a "Read more" link and a button (a file block's Download).
+    /// Reports a link to a target the post already linked, graded by what a reader sees.
+    /// Targets are compared the way a reader would see them: scheme and host in any case, the
+    /// default port, tracking parameters (`utm_*`, `fbclid`, `gclid`) and a trailing slash make
+    /// no difference; the fragment does (`#a` and `#b` are different places).
+    ///
+    /// - A warning for one link cut in two by an edit: two links to the same target in one
+    ///   paragraph with nothing a reader sees between them,
+    ///   `<a href="x">Se</a><a href="x">oul</a>`. The unsafe fix joins the halves.
+    /// - A warning for the same target linked twice in one paragraph (no block or line break
+    ///   between the two): one of them was most often meant to go somewhere else
+    ///   (`<a href="x">review</a> … <a href="x">sightseeing</a>`), or says the same twice.
+    ///   The unsafe fix unlinks the repeat, keeping its text.
+    /// - An info, without a fix, for any other repeat: nearly every link repeated in another
+    ///   paragraph is deliberate, a credit line after the article ("Vía:", "Fuente:",
+    ///   "Source:", "More info:", "出典"), a repeated call to action, a table of contents.
+    ///
+    /// Not reported at all: links with no text (a link around an image or an icon repeats
+    /// the text link beside it by design, in galleries and cards), "Read more" links and
+    /// buttons (a file block's Download), links within the page (`#x`, fragment-missing's
+    /// business), and targets other than `http(s)`. Two different link texts for one target
+    /// in different paragraphs are not told apart from a deliberate repeat: the words alone
+    /// do not say whether they name different things.
     ///
     /// ## Why it matters
-    /// Linking the same page twice dilutes both links, usually means one of them was meant to
-    /// go somewhere else, and search engines count only the first.
+    /// A link cut in two shows as two links and is read as two by screen readers; the same
+    /// target twice in a paragraph usually means one link lost its own target, and search
+    /// engines count only the first.
     ///
     /// ## Example
     /// ```html
@@ -91,7 +242,7 @@ declare_rule! {
     pub struct DuplicateLink {
         code: "duplicate-link",
         severity: Warning,
-        summary: "The same target is linked more than once in a post",
+        summary: "One link cut in two, or the same target twice in a paragraph (a repeat elsewhere: info)",
         phase: Post,
         reads: ["content.rendered"],
     }
@@ -99,48 +250,112 @@ declare_rule! {
 
 impl Rule for DuplicateLink {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let mut first_seen: FnvHashMap<String, usize> = FnvHashMap::default();
+        // Per target: the first link to it, and the latest.
+        let mut seen: FnvHashMap<String, (usize, usize)> = FnvHashMap::default();
+        let mut marks = None;
         for (i, link) in post.links.iter().enumerate() {
-            let field = &post.html[link.field];
             let Ok(url) = &link.target else { continue };
-            // Links around an image or icon alone repeat the text link beside them by design
-            // (galleries, cards); links within the page are fragment-missing's business.
-            let element = &field.index.elements[link.element];
-            let counts = field.kind == HtmlFieldKind::Content
-                && link.is_anchor()
-                && element.has.text
-                && !is_read_more(&field.index, element)
-                && link.fragment_only().is_none()
-                && matches!(url.scheme(), "http" | "https");
-            if !counts {
+            if !counts(post, link) {
                 continue;
             }
             let key = normalized(url);
-            let Some(&first) = first_seen.get(&key) else {
-                first_seen.insert(key, i);
-                continue;
-            };
-            let first = &post.links[first];
-            let first_range = post.html[first.field].file_range(first.span.clone());
-            let unlink: Vec<Edit> = std::iter::once(element.start_tag.clone())
-                .chain(element.end_tag.clone())
-                .map(|tag| Edit::delete(field.file_range(tag)))
-                .collect();
-            out.push(
-                post.link_diagnostic(
-                    &Self::META,
-                    link,
-                    format!("`{}` is already linked in this post", link.value),
-                )
-                .with_label("linked again")
-                .with_secondary(first_range, "first linked here")
-                .with_fix(
-                    Applicability::Unsafe,
-                    "unlink the repeat, keeping its text",
-                    unlink,
-                )
-                .with_help("keep one of the links, or point this one where it was meant to go"),
-            );
+            match seen.get_mut(&key) {
+                None => {
+                    seen.insert(key, (i, i));
+                }
+                Some((first, latest)) => {
+                    let (first, before) = (&post.links[*first], &post.links[*latest]);
+                    *latest = i;
+                    let index = &post.html[link.field].index;
+                    let marks = marks.get_or_insert_with(|| Marks::new(index));
+                    out.push(diagnostic(post, marks, link, (first, before)));
+                }
+            }
         }
+    }
+}
+
+/// Whether a link takes part: a text link of the content to an `http(s)` target, not a "Read
+/// more" or a button. Links around an image or icon alone repeat the text link beside them
+/// by design (galleries, cards); links within the page are fragment-missing's business.
+fn counts(post: &PostContext<'_, '_>, link: &Link) -> bool {
+    let field = &post.html[link.field];
+    let element = &field.index.elements[link.element];
+    field.kind == HtmlFieldKind::Content
+        && link.is_anchor()
+        && element.has.text
+        && link.fragment_only().is_none()
+        && link
+            .target
+            .as_ref()
+            .is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
+        && !is_read_more(&field.index, element)
+}
+
+/// The finding on a repeat, given the first link to its target and the latest before it.
+fn diagnostic(
+    post: &PostContext<'_, '_>,
+    marks: &Marks,
+    link: &Link,
+    (first, before): (&Link, &Link),
+) -> Diagnostic {
+    let field = &post.html[link.field];
+    let index = &field.index;
+    let element = &index.elements[link.element];
+    let previous = &index.elements[before.element];
+    let before_range = field.file_range(before.span.clone());
+    let meta = &DuplicateLink::META;
+    match repeat(index, marks, previous, element) {
+        Repeat::Split => {
+            let message = format!(
+                "one link cut in two: `{}` and `{}` both go to `{}`",
+                short_text(index, previous),
+                short_text(index, element),
+                link.value
+            );
+            let diagnostic = post
+                .link_diagnostic(meta, link, message)
+                .with_severity(Severity::Warning)
+                .with_label("second half")
+                .with_secondary(before_range, "first half")
+                .with_help("join the two into one link");
+            match join(field, previous, element) {
+                Some(edits) => {
+                    diagnostic.with_fix(Applicability::Unsafe, "join the two halves", edits)
+                }
+                None => diagnostic,
+            }
+        }
+        Repeat::SameParagraph => post
+            .link_diagnostic(
+                meta,
+                link,
+                format!("`{}` is linked twice in one paragraph", link.value),
+            )
+            .with_severity(Severity::Warning)
+            .with_label("linked again")
+            .with_secondary(before_range, "linked here before")
+            .with_fix(
+                Applicability::Unsafe,
+                "unlink the repeat, keeping its text",
+                unlink(field, element),
+            )
+            .with_help("keep one of the links, or point this one where it was meant to go"),
+        Repeat::Elsewhere => post
+            .link_diagnostic(
+                meta,
+                link,
+                format!("`{}` is already linked in this post", link.value),
+            )
+            .with_severity(Severity::Info)
+            .with_label("linked again")
+            .with_secondary(
+                post.html[first.field].file_range(first.span.clone()),
+                "first linked here",
+            )
+            .with_help(
+                "fine for a credit, a call to action or a table of contents; \
+                 otherwise keep one of the links",
+            ),
     }
 }

@@ -1,6 +1,6 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
-use crate::html::{StrayEndTag as Stray, is_block};
+use crate::html::{StrayEndTag as Stray, is_block, is_void};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -31,6 +31,7 @@ fn texts(name: &str) -> Texts {
             "`</br>` is not a line break end tag".into(),
             "write `<br>`: browsers read `</br>` as one anyway".into(),
         ),
+        _ if is_void(name) => return void_texts(name),
         _ => return fixed_texts(name).unwrap_or_else(|| written_texts(name)),
     };
     // Browsers ignore a stray end tag, but for `</p>` and `</br>`, which make an element; and
@@ -40,6 +41,17 @@ fn texts(name: &str) -> Texts {
         message,
         help,
         fix: None,
+    }
+}
+
+/// `</img>`, `</embed>`, `</source>`: an element that never has an end tag, so no start tag
+/// was lost. Browsers ignore it (all but `</br>`, handled above), so removing it is safe.
+fn void_texts(name: &str) -> Texts {
+    Texts {
+        severity: Severity::Info,
+        message: format!("`<{name}>` never has an end tag: `</{name}>` closes nothing").into(),
+        help: format!("remove this `</{name}>`; browsers ignore it, and nothing was lost").into(),
+        fix: Some(format!("remove the needless `</{name}>`").into()),
     }
 }
 
@@ -123,6 +135,10 @@ declare_rule! {
     ///   style they closed was lost.
     /// - `</p>`, `</div>` and other block end tags are infos: browsers ignore them (or add an
     ///   empty paragraph), and WordPress's auto-paragraph filter leaves them after comments.
+    /// - `</img>`, `</embed>`, `</source>` and the end tags of other void elements are infos,
+    ///   and not said to have lost a start tag: these elements never have an end tag, nothing
+    ///   was lost, and browsers ignore it. `</br>` is the exception, a warning: browsers turn it
+    ///   into a line break.
     ///
     /// An end tag is matched the way browsers match it (the HTML standard's tree construction),
     /// so `<p><div>…</div></p>` has a stray `</p>`: the `<div>` closed the paragraph.

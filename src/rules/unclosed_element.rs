@@ -1,6 +1,6 @@
-use crate::context::PostContext;
+use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
-use crate::html::{Closed, Element, is_void};
+use crate::html::{Closed, Element, HtmlIndex, is_void};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -45,6 +45,177 @@ fn left_open<'a>(element: &'a Element, html: &str) -> Option<Option<&'a std::ops
     }
 }
 
+/// Every element name of HTML, including the obsolete ones browsers still know (WHATWG HTML,
+/// "Elements" index and §16 "Obsolete features").
+fn is_html_element(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "acronym"
+            | "address"
+            | "applet"
+            | "area"
+            | "article"
+            | "aside"
+            | "audio"
+            | "b"
+            | "base"
+            | "basefont"
+            | "bdi"
+            | "bdo"
+            | "bgsound"
+            | "big"
+            | "blink"
+            | "blockquote"
+            | "body"
+            | "br"
+            | "button"
+            | "canvas"
+            | "caption"
+            | "center"
+            | "cite"
+            | "code"
+            | "col"
+            | "colgroup"
+            | "data"
+            | "datalist"
+            | "dd"
+            | "del"
+            | "details"
+            | "dfn"
+            | "dialog"
+            | "dir"
+            | "div"
+            | "dl"
+            | "dt"
+            | "em"
+            | "embed"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "font"
+            | "footer"
+            | "form"
+            | "frame"
+            | "frameset"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "head"
+            | "header"
+            | "hgroup"
+            | "hr"
+            | "html"
+            | "i"
+            | "iframe"
+            | "image"
+            | "img"
+            | "input"
+            | "ins"
+            | "isindex"
+            | "kbd"
+            | "keygen"
+            | "label"
+            | "legend"
+            | "li"
+            | "link"
+            | "listing"
+            | "main"
+            | "map"
+            | "mark"
+            | "marquee"
+            | "math"
+            | "menu"
+            | "menuitem"
+            | "meta"
+            | "meter"
+            | "multicol"
+            | "nav"
+            | "nextid"
+            | "nobr"
+            | "noembed"
+            | "noframes"
+            | "noscript"
+            | "object"
+            | "ol"
+            | "optgroup"
+            | "option"
+            | "output"
+            | "p"
+            | "param"
+            | "picture"
+            | "plaintext"
+            | "pre"
+            | "progress"
+            | "q"
+            | "rb"
+            | "rp"
+            | "rt"
+            | "rtc"
+            | "ruby"
+            | "s"
+            | "samp"
+            | "script"
+            | "search"
+            | "section"
+            | "select"
+            | "slot"
+            | "small"
+            | "source"
+            | "spacer"
+            | "span"
+            | "strike"
+            | "strong"
+            | "style"
+            | "sub"
+            | "summary"
+            | "sup"
+            | "svg"
+            | "table"
+            | "tbody"
+            | "td"
+            | "template"
+            | "textarea"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "time"
+            | "title"
+            | "tr"
+            | "track"
+            | "tt"
+            | "u"
+            | "ul"
+            | "var"
+            | "video"
+            | "wbr"
+            | "xmp"
+    )
+}
+
+/// Text such as `<nombre de usuario>` or `<your name>`: a placeholder written between angle
+/// brackets, which browsers read as the start tag of an unknown element and do not show. A
+/// custom element has a hyphen (`<my-card>`), a Word tag a colon (`<o:p>`), and SVG and MathML
+/// have names of their own.
+fn is_placeholder(index: &HtmlIndex, element: &Element) -> bool {
+    let name = &*element.name;
+    if is_html_element(name) || name.contains(['-', ':']) {
+        return false;
+    }
+    let mut parent = element.parent;
+    while let Some(id) = parent {
+        let ancestor = &index.elements[id];
+        if matches!(&*ancestor.name, "svg" | "math") {
+            return false;
+        }
+        parent = ancestor.parent;
+    }
+    true
+}
+
 fn message(element: &Element, html: &str, by: Option<&std::ops::Range<usize>>) -> String {
     let name = &element.name;
     match by {
@@ -60,6 +231,13 @@ declare_rule! {
     /// standard lets you omit (`<p>`, `<li>`, `<td>`, …) and void elements (`<br>`, `<img>`)
     /// are not reported.
     ///
+    /// Text written between angle brackets, such as `<nombre de usuario>` or `<your name>`,
+    /// is reported as what it is: browsers read it as the start tag of an element they do not
+    /// know, and readers never see it. The help says to write it `&lt;your name&gt;`, not to
+    /// close an element that was never meant. A name counts as such a placeholder when it is
+    /// no HTML element (obsolete ones included), has no hyphen (custom elements such as
+    /// `<my-card>`) or colon (Word's `<o:p>`), and is outside SVG and MathML.
+    ///
     /// ## Why it matters
     /// Browsers close such elements wherever their repair rules say, which is rarely where the
     /// author meant: formatting runs on into the following text, and a theme or the block
@@ -73,10 +251,36 @@ declare_rule! {
     pub struct UnclosedElement {
         code: "unclosed-element",
         severity: Warning,
-        summary: "An element is never closed (or closed only by its parent's end tag)",
+        summary: "An element is never closed (or closed only by its parent's end tag); `<your name>` is hidden text",
         phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
+}
+
+/// A placeholder between angle brackets, which readers do not see.
+fn placeholder(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+    written: &str,
+) -> Diagnostic {
+    let inner = written
+        .strip_prefix('<')
+        .unwrap_or(written)
+        .trim_end_matches('>')
+        .trim_end_matches('/')
+        .trim();
+    field
+        .diagnostic(
+            &UnclosedElement::META,
+            post,
+            element.start_tag.clone(),
+            format!("`{written}` is read as an unknown tag: readers do not see this text"),
+        )
+        .with_label("hidden from readers")
+        .with_help(format!(
+            "to show the angle brackets, write `&lt;{inner}&gt;`; otherwise remove it"
+        ))
 }
 
 impl Rule for UnclosedElement {
@@ -88,6 +292,11 @@ impl Rule for UnclosedElement {
                 let Some(by) = left_open(element, html) else {
                     continue;
                 };
+                if is_placeholder(index, element) {
+                    let written = html.get(element.start_tag.clone()).unwrap_or_default();
+                    out.push(placeholder(post, field, element, written));
+                    continue;
+                }
                 let mut diagnostic = field
                     .diagnostic(
                         &Self::META,

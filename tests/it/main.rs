@@ -16,6 +16,7 @@ mod fuzz_replay;
 mod hostile;
 mod html_browser;
 mod links;
+mod loud_rules;
 mod precision;
 mod registry;
 mod reports;
