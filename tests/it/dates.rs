@@ -478,7 +478,11 @@ fn clock_skews_do_not_hide_a_site_s_usual_offset() {
         )
         .expect("config"),
     );
-    let outcome = postlint::check_with(&[path.clone()], config.clone(), LintOptions::default());
+    let outcome = postlint::check_with(
+        std::slice::from_ref(&path),
+        config.clone(),
+        LintOptions::default(),
+    );
     assert!(
         outcome
             .site_notes
