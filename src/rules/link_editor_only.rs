@@ -11,14 +11,21 @@ use crate::rule::Rule;
 use super::declare_rule;
 
 /// Why a host is reachable only from the author's machine or network, if it is: loopback and
-/// private addresses, `localhost`, the names reserved for local and test networks, and names
-/// without a dot that only a local resolver knows. `link-insecure` leaves these to this rule.
+/// private addresses, `localhost` and the names reserved for local and test networks.
 pub(crate) fn development_host(host: &Host<&str>) -> Option<String> {
     match host {
         Host::Domain(name) => development_name(name.trim_end_matches('.')),
         Host::Ipv4(ip) => private_ip(IpAddr::V4(*ip)),
         Host::Ipv6(ip) => private_ip(IpAddr::V6(*ip)),
     }
+}
+
+/// Whether https would leave a host as unreachable as it is: a development host, or a name
+/// without a dot. Dotless names are not reported here: in real posts they are typos such as
+/// `http://http://…`, not an editor's environment. `link-insecure` leaves all of them alone.
+pub(crate) fn https_would_not_help(host: &Host<&str>) -> bool {
+    let dotless = matches!(host, Host::Domain(name) if !name.trim_end_matches('.').contains('.'));
+    dotless || development_host(host).is_some()
 }
 
 /// Suffixes that never resolve on the public internet (RFC 6761, RFC 6762, RFC 8375, ICANN's
@@ -30,11 +37,10 @@ fn development_name(name: &str) -> Option<String> {
     if name == "localhost" || name.ends_with(".localhost") {
         return Some(format!("`{name}` is the author's own machine"));
     }
-    if LOCAL_SUFFIXES.iter().any(|suffix| name.ends_with(suffix)) {
-        return Some(format!("`{name}` is a local network name"));
-    }
-    (!name.is_empty() && !name.contains('.'))
-        .then(|| format!("`{name}` has no dot: only a local network resolves it"))
+    LOCAL_SUFFIXES
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+        .then(|| format!("`{name}` is a local network name"))
 }
 
 /// Why a target only works for an editor, if it does.
@@ -91,14 +97,15 @@ declare_rule! {
     /// Reports links that work only for someone logged in or on one machine: `wp-admin/` pages,
     /// preview links (`?preview=true`, `preview_id=`), `localhost`, loopback and private-range
     /// IP addresses, names of local and test networks (`*.local`, `*.localhost`, `*.test`,
-    /// `*.internal`, `*.lan`, `*.home.arpa`, and names without a dot), `file:` URLs, and the
-    /// hosts a pack lists as `staging-hosts`.
+    /// `*.internal`, `*.lan`, `*.home.arpa`), `file:` URLs, and the hosts a pack lists as
+    /// `staging-hosts`.
     ///
     /// Not reported: a site exported from a local machine may link its own pages on that host
     /// (its `link` is there too): those are the export's own links. An element is reported
     /// once: an image whose `src` and `srcset` candidates all load from `localhost` is one
     /// defect, reported at its `src` (or at its first editor-only `srcset` candidate when the
-    /// `src` is public), the message counting the other candidates.
+    /// `src` is public), the message counting the other candidates. A name without a dot
+    /// (`http://http://example.com/`, `http://intranet/`) is mostly a typo, not reported here.
     ///
     /// ## Why it matters
     /// The editor who wrote the link sees it work; every reader gets a login page, an error or

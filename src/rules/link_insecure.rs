@@ -7,7 +7,7 @@ use crate::meta::RuleMeta;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::link_editor_only::development_host;
+use super::link_editor_only::https_would_not_help;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -70,7 +70,7 @@ impl Rule for LinkInsecure {
             }
             // An address only the author's machine reaches is not fixed by https: that is
             // `link-editor-only`'s finding (or, for a local export's own host, none).
-            if url.host().is_some_and(|h| development_host(&h).is_some()) {
+            if url.host().is_some_and(|h| https_would_not_help(&h)) {
                 continue;
             }
             let host = url.host_str().unwrap_or_default();
