@@ -1,6 +1,9 @@
+use url::Url;
+
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::is_blank;
+use crate::meta::Severity;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -11,6 +14,9 @@ declare_rule! {
     /// Reports a post whose `title.rendered` is empty, or only whitespace and character
     /// references such as `&nbsp;`. A post without a `title` field at all (a response limited
     /// with `_fields`) is not reported.
+    ///
+    /// A page whose `link` is the site's root (`https://example.com/`) is the front page, often
+    /// left untitled on purpose (its blocks carry the heading): it is only an info there.
     ///
     /// ## Why it matters
     /// An untitled post shows as "(no title)" in lists, feeds and search results, and its
@@ -40,18 +46,45 @@ impl Rule for EmptyTitle {
         // An empty string has no bytes to point at: point at its quotes, the whole value.
         let source = field.source;
         let value = post.file_range(&(source.raw.start.saturating_sub(1)..source.raw.end + 1));
-        let mut diagnostic = field
-            .diagnostic(
-                &Self::META,
-                post,
-                0..source.as_str().len(),
-                "the post has no title",
-            )
-            .with_label("empty title")
-            .with_help("give the post a title");
+        let mut diagnostic = if is_front_page(post) {
+            field
+                .diagnostic(
+                    &Self::META,
+                    post,
+                    0..source.as_str().len(),
+                    "the front page has no title: often on purpose, but browser tabs and \
+                     search results show none",
+                )
+                .with_severity(Severity::Info)
+                .with_help("give the page a title if the theme does not show it")
+        } else {
+            field
+                .diagnostic(
+                    &Self::META,
+                    post,
+                    0..source.as_str().len(),
+                    "the post has no title",
+                )
+                .with_help("give the post a title")
+        }
+        .with_label("empty title");
         if source.as_str().is_empty() {
             diagnostic.range = value;
         }
         out.push(diagnostic);
     }
+}
+
+/// A page at the site's root: the front page, which themes often show without its title.
+fn is_front_page(post: &PostContext<'_, '_>) -> bool {
+    let is_page = post
+        .post
+        .str_at("type")
+        .is_some_and(|t| t.as_str() == "page");
+    let at_root = post
+        .post
+        .link()
+        .and_then(|link| Url::parse(link).ok())
+        .is_some_and(|url| url.path() == "/" && url.query().is_none());
+    is_page && at_root
 }

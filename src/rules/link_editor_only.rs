@@ -4,9 +4,43 @@ use url::{Host, Url};
 
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
+use crate::links::Link;
 use crate::rule::Rule;
 
 use super::declare_rule;
+
+/// Why a host is reachable only from the author's machine or network, if it is: loopback and
+/// private addresses, `localhost` and the names reserved for local and test networks.
+pub(crate) fn development_host(host: &Host<&str>) -> Option<String> {
+    match host {
+        Host::Domain(name) => development_name(name.trim_end_matches('.')),
+        Host::Ipv4(ip) => private_ip(IpAddr::V4(*ip)),
+        Host::Ipv6(ip) => private_ip(IpAddr::V6(*ip)),
+    }
+}
+
+/// Whether https would leave a host as unreachable as it is: a development host, or a name
+/// without a dot. Dotless names are not reported here: in real posts they are typos such as
+/// `http://http://…`, not an editor's environment. `link-insecure` leaves all of them alone.
+pub(crate) fn https_would_not_help(host: &Host<&str>) -> bool {
+    let dotless = matches!(host, Host::Domain(name) if !name.trim_end_matches('.').contains('.'));
+    dotless || development_host(host).is_some()
+}
+
+/// Suffixes that never resolve on the public internet (RFC 6761, RFC 6762, RFC 8375, ICANN's
+/// `.internal`) and the usual home-router `.lan`.
+const LOCAL_SUFFIXES: [&str; 5] = [".local", ".test", ".internal", ".lan", ".home.arpa"];
+
+fn development_name(name: &str) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return Some(format!("`{name}` is the author's own machine"));
+    }
+    LOCAL_SUFFIXES
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+        .then(|| format!("`{name}` is a local network name"))
+}
 
 /// Why a target only works for an editor, if it does.
 fn editor_only(url: &Url, own_host: Option<&str>, staging: &[String]) -> Option<String> {
@@ -17,29 +51,19 @@ fn editor_only(url: &Url, own_host: Option<&str>, staging: &[String]) -> Option<
         return None;
     }
     let host = url.host()?;
-    let host_text = host.to_string();
     // A site exported from a local machine links its own pages on that host: those are the
     // export's own links, not a leak of one editor's environment.
-    let own = own_host == Some(host_text.as_str());
-    let private = match host {
+    let own = own_host == Some(host.to_string().as_str());
+    let private = development_host(&host).or_else(|| match host {
         Host::Domain(name) => {
             let name = name.trim_end_matches('.');
-            (name == "localhost" || name.ends_with(".localhost"))
-                .then(|| format!("`{name}` is the author's own machine"))
-                .or_else(|| {
-                    name.ends_with(".local")
-                        .then(|| format!("`{name}` is a local network name"))
-                })
-                .or_else(|| {
-                    staging
-                        .iter()
-                        .any(|s| s == name)
-                        .then(|| format!("`{name}` is a staging host"))
-                })
+            staging
+                .iter()
+                .any(|s| s == name)
+                .then(|| format!("`{name}` is a staging host"))
         }
-        Host::Ipv4(ip) => private_ip(IpAddr::V4(ip)),
-        Host::Ipv6(ip) => private_ip(IpAddr::V6(ip)),
-    };
+        _ => None,
+    });
     if let Some(why) = private.filter(|_| !own) {
         return Some(why);
     }
@@ -71,9 +95,16 @@ declare_rule! {
     /// ## What it does
     /// Reports links that work only for someone logged in or on one machine: `wp-admin/` pages,
     /// preview links (`?preview=true`, `preview_id=`), `localhost`, loopback and private-range
-    /// IP addresses, `*.local` names, `file:` URLs, and the hosts a pack lists as
-    /// `staging-hosts`. A site exported from a local machine may link its own pages on that
-    /// host (its `link` is there too): those are not reported.
+    /// IP addresses, names of local and test networks (`*.local`, `*.localhost`, `*.test`,
+    /// `*.internal`, `*.lan`, `*.home.arpa`), `file:` URLs, and the hosts a pack lists as
+    /// `staging-hosts`.
+    ///
+    /// Not reported: a site exported from a local machine may link its own pages on that host
+    /// (its `link` is there too): those are the export's own links. An element is reported
+    /// once: an image whose `src` and `srcset` candidates all load from `localhost` is one
+    /// defect, reported at its `src` (or at its first editor-only `srcset` candidate when the
+    /// `src` is public), the message counting the other candidates. A name without a dot
+    /// (`http://http://example.com/`, `http://intranet/`) is mostly a typo, not reported here.
     ///
     /// ## Why it matters
     /// The editor who wrote the link sees it work; every reader gets a login page, an error or
@@ -106,20 +137,52 @@ impl Rule for LinkEditorOnly {
             .staging_hosts
             .as_ref()
             .map_or(&[][..], |h| &h.value[..]);
-        for link in &post.links {
-            let Ok(url) = &link.target else { continue };
-            let Some(why) = editor_only(url, own_host.as_deref(), staging) else {
-                continue;
+        let found = post.links.iter().filter_map(|link| {
+            let url = link.target.as_ref().ok()?;
+            Some((link, editor_only(url, own_host.as_deref(), staging)?))
+        });
+        for (link, why, more) in one_per_element(found) {
+            let also = match more {
+                0 => String::new(),
+                1 => " (and 1 more `srcset` candidate of the element)".to_owned(),
+                n => format!(" (and {n} more `srcset` candidates of the element)"),
             };
             out.push(
                 post.link_diagnostic(
                     &Self::META,
                     link,
-                    format!("link works only for an editor: {why}"),
+                    format!("link works only for an editor: {why}{also}"),
                 )
                 .with_label("not reachable by readers")
                 .with_help("link the public address of the page"),
             );
         }
     }
+}
+
+/// One finding per element: an image whose `src` and `srcset` candidates all point at the
+/// author's machine is one defect. It is reported at its `src` (or `href`) when that is
+/// editor-only, else at its first editor-only `srcset` candidate; the count is of the other
+/// editor-only targets folded into it.
+fn one_per_element<'l>(
+    found: impl Iterator<Item = (&'l Link, String)>,
+) -> Vec<(&'l Link, String, usize)> {
+    let mut kept: Vec<(&Link, String, usize)> = Vec::new();
+    for (link, why) in found {
+        let same = kept
+            .iter_mut()
+            .find(|(k, _, _)| k.field == link.field && k.element == link.element);
+        let Some(entry) = same else {
+            kept.push((link, why, 0));
+            continue;
+        };
+        entry.2 += 1;
+        let better = (link.attribute != "srcset" && entry.0.attribute == "srcset")
+            || (link.attribute == entry.0.attribute && link.span.start < entry.0.span.start);
+        if better {
+            entry.0 = link;
+            entry.1 = why;
+        }
+    }
+    kept
 }

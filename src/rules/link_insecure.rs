@@ -6,6 +6,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::rule::Rule;
 
 use super::declare_rule;
+use super::link_editor_only::https_would_not_help;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -19,6 +20,11 @@ declare_rule! {
     /// Reports `http:` links to hosts that serve https: the hosts a pack lists as
     /// `https-only-hosts`, and the site's own hosts (the pack's `hosts`, or the host of a post
     /// whose own `link` is https). With `any-http = true`, every `http:` link.
+    ///
+    /// Not reported: hosts only the author's machine or network reaches (`localhost`,
+    /// `*.local`, `*.test`, `*.internal`, `*.lan`, `*.home.arpa`, names without a dot, private
+    /// addresses), even when they are the export's own host: https would not make them
+    /// reachable. `link-editor-only` reports them, or leaves a local export's own links alone.
     ///
     /// ## Why it matters
     /// Readers go through a redirect at best; at worst browsers warn, block an `http:` image on
@@ -56,6 +62,11 @@ impl Rule for LinkInsecure {
         for link in &post.links {
             let Ok(url) = &link.target else { continue };
             if url.scheme() != "http" || !link.value.to_ascii_lowercase().starts_with("http:") {
+                continue;
+            }
+            // An address only the author's machine reaches is not fixed by https: that is
+            // `link-editor-only`'s finding (or, for a local export's own host, none).
+            if url.host().is_some_and(|h| https_would_not_help(&h)) {
                 continue;
             }
             let host = url.host_str().unwrap_or_default();
