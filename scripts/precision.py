@@ -198,8 +198,14 @@ def judged_true(verdict: str, severity: str) -> bool:
 
 
 def default_severities() -> dict[str, str]:
-    pack = tomllib.loads((ROOT / "rules" / "default.toml").read_text())
-    return {rule: table.get("severity", "?") for rule, table in pack["rules"].items()}
+    """The registry's default severities, as `postlint rules` prints them (code, severity, …)."""
+    binary = os.environ.get("POSTLINT", str(ROOT / "target" / "release" / "postlint"))
+    listing = subprocess.run([binary, "rules"], capture_output=True, text=True, check=True)
+    return {
+        words[0]: words[1]
+        for words in (line.split() for line in listing.stdout.splitlines())
+        if len(words) >= 2
+    }
 
 
 def table(_args: argparse.Namespace) -> None:
