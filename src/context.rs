@@ -69,6 +69,9 @@ pub struct PostContext<'p, 's> {
     pub links: Vec<Link>,
     /// The post's own address, which relative links resolve against.
     pub base_url: Url,
+    /// The root URL of the post's site (`site_root`), worked out once: the post's name in
+    /// reports and the site phase's grouping both read it.
+    pub site_root: Option<Url>,
     pub post_ref: Arc<PostRef>,
     /// The rules, severities, options and site facts in force for this post.
     pub settings: Arc<Effective>,
@@ -144,12 +147,13 @@ impl<'p, 's> PostContext<'p, 's> {
             .iter()
             .find(|f| f.kind == HtmlFieldKind::Title)
             .map(|f| f.index.plain_text().trim().to_owned());
+        let site_root = crate::site_root::site_root(post, &settings.site.urls);
         let post_ref = Arc::new(PostRef {
             index: post.index,
             id: post.id(),
             link: post.link().map(str::to_owned),
             title,
-            site: crate::site_root::site_root(post, &settings.site.urls).map(String::from),
+            site: site_root.as_ref().map(|root| root.as_str().to_owned()),
         });
         Self {
             post,
@@ -157,6 +161,7 @@ impl<'p, 's> PostContext<'p, 's> {
             html,
             links,
             base_url,
+            site_root,
             post_ref,
             settings,
             base,

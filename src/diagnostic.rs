@@ -20,7 +20,7 @@ pub struct PostRef {
     pub link: Option<String>,
     /// `title.rendered` as a reader sees it: tags removed, entities decoded.
     pub title: Option<String>,
-    /// The root URL of the post's site (`https://example.com/es/`, see `site::site_root`), for
+    /// The root URL of the post's site (`https://example.com/es/`, see `site_root::site_root`), for
     /// its WordPress edit link. Reports that show it list it with the post, not per finding.
     #[serde(skip)]
     pub site: Option<String>,

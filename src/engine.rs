@@ -118,8 +118,6 @@ pub struct Linter {
     /// The rules that run after every post was linted (site rules, and the link check's): a
     /// suppression naming one waits for their findings.
     late: LateRules,
-    /// The same, for a post that no later phase sees (it has no site facts).
-    late_unseen: LateRules,
 }
 
 /// The file being linted, as the per-post work needs it.
@@ -141,14 +139,12 @@ impl Linter {
             }
         }
         let keep_facts = !late.running.is_empty();
-        let late_unseen = late.without_running();
         Self {
             config,
             options,
             now,
             keep_facts,
             late,
-            late_unseen,
         }
     }
 
@@ -374,12 +370,8 @@ impl Linter {
             rules::pattern::check(pattern, &context, &mut out);
         }
         // A post without facts gets no finding from a later phase.
-        let late = if facts.is_some() {
-            &self.late
-        } else {
-            &self.late_unseen
-        };
-        let (found, pending) = settle::post(&context, out, late, at);
+        let seen_later = facts.is_some();
+        let (found, pending) = settle::post(&context, out, (&self.late, seen_later), at);
         (found, (context.post_ref.clone(), facts, pending))
     }
 }

@@ -63,26 +63,16 @@ pub struct LateRules {
     pub dormant: Vec<&'static str>,
 }
 
-impl LateRules {
-    /// What a post without site facts can get: nothing from a later phase, but a suppression of
-    /// a dormant rule is still not called unused.
-    pub fn without_running(&self) -> LateRules {
-        LateRules {
-            running: Vec::new(),
-            dormant: self.dormant.clone(),
-        }
-    }
-}
-
 /// Settles the diagnostics of one post: severities, then its suppressions. A suppression that
 /// names a rule of a later phase that runs is returned in `Pending`, to silence those findings
 /// too; it is reported unused only once they are all known. One that names only rules whose
-/// phase does not run is not reported unused: nobody knows. `segment` is the file offset and
-/// bytes the post was read from.
+/// phase does not run is not reported unused: nobody knows. `seen_later`: whether the later
+/// phases see this post at all (it has site facts). `segment` is the file offset and bytes the
+/// post was read from.
 pub fn post(
     context: &PostContext<'_, '_>,
     diagnostics: Vec<Diagnostic>,
-    late: &LateRules,
+    (late, seen_later): (&LateRules, bool),
     (base, segment): (usize, &[u8]),
 ) -> (Vec<Diagnostic>, Option<Pending>) {
     let settings = &context.settings;
@@ -111,7 +101,7 @@ pub fn post(
         }
         let only_dormant = !directive.codes.is_empty()
             && (directive.codes.iter()).all(|c| late.dormant.contains(&c.as_str()));
-        if !late.running.is_empty() && directive.names_any(&late.running) {
+        if seen_later && directive.names_any(&late.running) {
             let local = directive.comment.start - base..directive.comment.end - base;
             let comment = segment.get(local).unwrap_or_default();
             let print = fingerprint(UnusedSuppression::META.code, comment);

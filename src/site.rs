@@ -114,19 +114,14 @@ impl PostFacts {
             .as_ref()
             .and_then(|l| l.host_str())
             .map(str::to_ascii_lowercase);
-        let root = post
-            .post_ref
-            .site
-            .as_deref()
-            .and_then(|r| url::Url::parse(r).ok());
-        let site = root.as_ref().map(site_key);
+        let root = post.site_root.as_ref();
+        let site = root.map(site_key);
         if site.is_none() && remote_links.is_empty() {
             return None;
         }
         // The part of the site's paths below its root: `/es/` of `example.com/es/`, when the
         // root is on the host of `link`.
         let root_path = root
-            .as_ref()
             .filter(|r| r.host_str().map(str::to_ascii_lowercase) == host)
             .map_or("/", url::Url::path);
         let value = |key: &str| {

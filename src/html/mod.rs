@@ -16,7 +16,7 @@ use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 
 use tags::{Scope, closes_paragraph, end_tag_scope, is_heading, is_special};
-pub use tags::{is_block, is_formatting, is_void};
+pub use tags::{is_block, is_formatting, is_html_element, is_void};
 
 pub type ElementId = usize;
 

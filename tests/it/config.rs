@@ -1,23 +1,13 @@
 //! Configuration: every key, every error at its place, layers and their precedence, packs,
 //! pattern rules, suppressions in posts and baselines.
 
+use crate::common::project;
 use std::path::Path;
 use std::sync::Arc;
 
 use postlint::config::{CliRules, Config, ConfigError, ConfigRequest, Level};
 use postlint::diagnostic::{Finding, Severity};
 use postlint::engine::LintOptions;
-
-/// A folder with files written from `(path, text)` pairs.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
-}
 
 fn load(dir: &Path, cli: CliRules) -> Result<Config, ConfigError> {
     Config::load(

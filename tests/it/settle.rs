@@ -3,22 +3,12 @@
 //! check as they reach a post's own, and a suppression that silenced a late finding is not
 //! called unused. Run through the binary, as a user would.
 
+use crate::common::project;
 use std::path::Path;
 
 use assert_cmd::Command;
 
 use crate::common::http::{Reply, Server};
-
-/// A folder with files written from `(path, text)` pairs.
-fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    dir
-}
 
 /// A post of `https://news.example` with a title and a body, as one JSON object.
 fn post(id: u32, title: &str, content: &str) -> String {

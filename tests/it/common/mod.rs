@@ -91,4 +91,16 @@ pub fn system_tool(name: &str, env_override: Option<&str>) -> Option<PathBuf> {
     }
     found
 }
+
+/// A folder with files written from `(path, text)` pairs.
+pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    dir
+}
+
 pub mod http;
