@@ -35,6 +35,7 @@ pub mod missed_schedule;
 pub mod missing_section;
 pub mod modified_before_date;
 pub mod modified_gmt_mismatch;
+pub mod nested_link;
 pub mod not_a_post;
 pub mod pattern;
 pub mod permalink_date_mismatch;
@@ -43,6 +44,7 @@ mod sections;
 mod site_links;
 pub mod stray_end_tag;
 pub mod suppression_without_reason;
+pub mod text_hidden_as_tag;
 pub mod unclosed_element;
 pub mod unused_suppression;
 
@@ -158,11 +160,13 @@ registry! {
     missing_section::MissingSection,
     modified_before_date::ModifiedBeforeDate,
     modified_gmt_mismatch::ModifiedGmtMismatch,
+    nested_link::NestedLink,
     not_a_post::NotAPost,
     permalink_date_mismatch::PermalinkDateMismatch,
     section_order::SectionOrder,
     stray_end_tag::StrayEndTag,
     suppression_without_reason::SuppressionWithoutReason,
+    text_hidden_as_tag::TextHiddenAsTag,
     unclosed_element::UnclosedElement,
     unused_suppression::UnusedSuppression,
 }
