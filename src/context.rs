@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use url::Url;
 
+use crate::blocks::Blocks;
 use crate::config::Effective;
 use crate::dates::PostDates;
 use crate::diagnostic::{Diagnostic, PostRef};
@@ -20,6 +21,8 @@ pub struct HtmlField<'p, 's> {
     pub kind: HtmlFieldKind,
     pub source: &'p JsonStr<'s>,
     pub index: HtmlIndex,
+    /// The field's Gutenberg blocks, read from the index's comments.
+    pub blocks: Blocks,
     /// The segment the post was read from, and its file offset.
     segment: &'s [u8],
     base: usize,
@@ -139,10 +142,13 @@ impl<'p, 's> PostContext<'p, 's> {
             .into_iter()
             .filter_map(|kind| {
                 let source = post.html_field(kind)?;
+                let index = HtmlIndex::parse(source.as_str());
+                let blocks = Blocks::parse(source.as_str(), &index.comments);
                 Some(HtmlField {
                     kind,
                     source,
-                    index: HtmlIndex::parse(source.as_str()),
+                    index,
+                    blocks,
                     segment,
                     base,
                     style: OnceLock::new(),

@@ -8,6 +8,7 @@
 //! none of them; `pipeline` runs the whole.
 
 pub mod baseline;
+pub mod blocks;
 pub mod cli;
 pub mod config;
 pub mod context;

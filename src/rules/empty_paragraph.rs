@@ -1,5 +1,6 @@
 use std::ops::Range;
 
+use crate::blocks::is_empty_block;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::reader::{self, Flow, ItemKind};
@@ -57,7 +58,7 @@ impl Rule for EmptyParagraph {
             let holds_comment = index.comments.iter().any(|c| {
                 element.content.start <= c.span.start && c.span.end <= element.content.end
             });
-            if !empty || holds_comment {
+            if !empty || holds_comment || in_empty_paragraph_block(field, element) {
                 continue;
             }
             let whole = element.start_tag.start
@@ -76,6 +77,15 @@ impl Rule for EmptyParagraph {
             }
         }
     }
+}
+
+/// An empty paragraph block is `block-empty`'s finding; removing only its `<p>` would leave a
+/// block the editor calls invalid.
+fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> bool {
+    field
+        .blocks
+        .innermost_at(element.start_tag.start)
+        .is_some_and(|b| b.name == "core/paragraph" && is_empty_block(&field.index, b))
 }
 
 /// What an empty paragraph holds that a reader could still reach.

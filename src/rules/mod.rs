@@ -1,6 +1,11 @@
 //! The rules, one file each, named after what they flag. A rule's doc comment is its user
 //! documentation (What it does / Why it matters / Example): `postlint explain` prints it.
 
+pub mod block_content_mismatch;
+pub mod block_empty;
+pub mod block_invalid_attributes;
+pub mod block_stray_closer;
+pub mod block_unclosed;
 pub mod date_clock_skew;
 pub mod date_format;
 pub mod date_gmt_mismatch;
@@ -128,6 +133,11 @@ macro_rules! registry {
 }
 
 registry! {
+    block_content_mismatch::BlockContentMismatch,
+    block_empty::BlockEmpty,
+    block_invalid_attributes::BlockInvalidAttributes,
+    block_stray_closer::BlockStrayCloser,
+    block_unclosed::BlockUnclosed,
     date_clock_skew::DateClockSkew,
     date_format::DateFormat,
     date_gmt_mismatch::DateGmtMismatch,
