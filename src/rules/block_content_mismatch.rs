@@ -87,7 +87,7 @@ fn mismatch(
                     &BlockContentMismatch::META,
                     post,
                     block.opener.clone(),
-                    format!("the `{name}` block saves {why} `<{tag}>`, but its HTML has none: the editor will call the block invalid"),
+                    format!("a `{name}` block{why} is saved as `<{tag}>`, but this one has no `<{tag}>` around its content: the editor will call it invalid"),
                 )
                 .with_label(format!("no `<{tag}>` in this block"))
                 .with_help(format!("wrap the block's content in `<{tag}>`")),
@@ -103,7 +103,7 @@ fn mismatch(
                 &BlockContentMismatch::META,
                 post,
                 wrapper.start_tag.clone(),
-                format!("the `{name}` block saves {why} `<{tag}>`, but its HTML has `<{found}>`: the editor will call the block invalid"),
+                format!("a `{name}` block{why} is saved as `<{tag}>`, but this one holds `<{found}>`: the editor will call it invalid"),
             )
             .with_label(format!("`<{tag}>` expected"))
             .with_secondary(field.file_range(block.opener.clone()), "the block's attributes")
@@ -113,32 +113,24 @@ fn mismatch(
     )
 }
 
-/// The tag a block's HTML starts with, and why (for the message); `None` for blocks this
-/// rule does not know, and for attributes it cannot read.
+/// The tag a block's HTML starts with, and the attributes that make it so (for the message);
+/// `None` for blocks this rule does not know, and for attributes it cannot read.
 fn expected_wrapper(block: &Block) -> Option<(String, String)> {
-    let simple = |tag: &str| Some((tag.to_owned(), "its content in".to_owned()));
+    let tag = |tag: &str, why: &str| Some((tag.to_owned(), why.to_owned()));
     match block.name.as_str() {
-        "core/paragraph" => simple("p"),
-        "core/quote" => simple("blockquote"),
-        "core/separator" => Some(("hr".to_owned(), "a".to_owned())),
+        "core/paragraph" => tag("p", ""),
+        "core/quote" => tag("blockquote", ""),
+        "core/separator" => tag("hr", ""),
         "core/heading" => match block.attribute("level") {
-            None => Some(("h2".to_owned(), "(with no `level`) its text in".to_owned())),
+            None => tag("h2", " without `level`"),
             Some(level) => {
                 let level = level.as_u64().filter(|l| (1..=6).contains(l))?;
-                Some((
-                    format!("h{level}"),
-                    format!("(`\"level\":{level}`) its text in"),
-                ))
+                tag(&format!("h{level}"), &format!(" with `\"level\":{level}`"))
             }
         },
         "core/list" => match block.attribute("ordered") {
-            Some(serde_json::Value::Bool(true)) => Some((
-                "ol".to_owned(),
-                "(`\"ordered\":true`) its items in".to_owned(),
-            )),
-            None | Some(serde_json::Value::Bool(false)) => {
-                Some(("ul".to_owned(), "(not `ordered`) its items in".to_owned()))
-            }
+            Some(serde_json::Value::Bool(true)) => tag("ol", " with `\"ordered\":true`"),
+            None | Some(serde_json::Value::Bool(false)) => tag("ul", " that is not `ordered`"),
             Some(_) => None,
         },
         _ => None,
@@ -183,10 +175,10 @@ fn image_mismatch(
     }
     let message = match found {
         Some(other) => format!(
-            "the image block's `\"id\":{id}` saves `class=\"wp-image-{id}\"`, but the `<img>` has `wp-image-{other}`: the editor will call the block invalid"
+            "an `image` block with `\"id\":{id}` saves its `<img>` with the class `wp-image-{id}`, but this one has `wp-image-{other}`: the editor will call it invalid"
         ),
         None => format!(
-            "the image block's `\"id\":{id}` saves `class=\"wp-image-{id}\"`, but the `<img>` has no `wp-image-` class: the editor will call the block invalid"
+            "an `image` block with `\"id\":{id}` saves its `<img>` with the class `wp-image-{id}`, but this one has no `wp-image-` class: the editor will call it invalid"
         ),
     };
     Some(

@@ -22,7 +22,9 @@ declare_rule! {
     /// `<script src="https://gist.github.com/….js">`, a video), an anchor target
     /// (`<a name="…">`, an element with an `id`, or the paragraph's own `id`), or a form
     /// control: removing it would take that off the page. Nor a paragraph holding a comment
-    /// (`<!--more-->`), which is WordPress's own marker.
+    /// (`<!--more-->`), which is WordPress's own marker. Nor the empty `<p>` of a paragraph
+    /// block (`<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->`): `block-empty` reports the
+    /// block, and removing only its `<p>` would leave a block the editor calls invalid.
     ///
     /// ## Why it matters
     /// Editors press Enter twice to make space; the empty paragraphs that result give the page
