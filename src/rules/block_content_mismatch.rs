@@ -2,7 +2,7 @@ use std::ops::Range;
 
 use crate::blocks::{Attributes, Block, holds_nothing, is_empty_block};
 use crate::context::{HtmlField, PostContext};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::html::{Element, HtmlIndex};
 use crate::rule::Rule;
 
@@ -18,6 +18,12 @@ declare_rule! {
     /// - `image`: with `"id":N`, the `<img>` has the class `wp-image-N`.
     ///
     /// The span is the tag that does not match, or the block's opener when the tag is missing.
+    ///
+    /// A heading without `level` whose tag is not `<h2>`, and a list without `ordered` written
+    /// as `<ol>`, are infos when the tag has no `wp-block-…` class: that is how the editor
+    /// wrote them before WordPress 5.0, when it
+    /// read the level and the kind from the tag. Their page is as the author made it; only the
+    /// editor's recovery would change it.
     ///
     /// Not reported: blocks whose attributes are not JSON (`block-invalid-attributes`), blocks
     /// left unclosed or closed by a stray closer (their own rules), an empty paragraph, heading
@@ -97,6 +103,14 @@ fn mismatch(
         return None;
     }
     let found = &wrapper.name;
+    let modern_class = index
+        .attribute(wrapper, "class")
+        .is_some_and(|a| index.value(a).contains("wp-block-"));
+    if let Some(attribute) = legacy_attribute(block, found).filter(|_| !modern_class) {
+        return Some(legacy_mismatch(
+            field, post, block, wrapper, &tag, &attribute,
+        ));
+    }
     Some(
         field
             .diagnostic(
@@ -111,6 +125,48 @@ fn mismatch(
                 "make the tag `<{tag}>`, or set the block's attributes to match `<{found}>`"
             )),
     )
+}
+
+/// Before WordPress 5.0 the block editor read a heading's level and a list's kind from the
+/// tag, and wrote no attribute for them: `<!-- wp:heading --><h3>` was valid then (and no
+/// `wp-block-heading` class, which later versions add). The attribute such a block lacks
+/// today (`"level":3`), when the block is of that form.
+fn legacy_attribute(block: &Block, found: &str) -> Option<String> {
+    match block.name.as_str() {
+        "core/heading" if block.attribute("level").is_none() => {
+            let level = found.strip_prefix('h')?;
+            crate::html::is_heading(found).then(|| format!("\"level\":{level}"))
+        }
+        "core/list" if block.attribute("ordered").is_none() && found == "ol" => {
+            Some("\"ordered\":true".to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// A block written before WordPress 5.0: its page is as the author made it, but the editor
+/// calls it invalid, and its recovery would rewrite the tag. An info.
+fn legacy_mismatch(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    block: &Block,
+    wrapper: &Element,
+    tag: &str,
+    attribute: &str,
+) -> Diagnostic {
+    let name = block.short_name();
+    let found = &wrapper.name;
+    field
+        .diagnostic(
+            &BlockContentMismatch::META,
+            post,
+            wrapper.start_tag.clone(),
+            format!("this `{name}` block has `<{found}>` but no `{attribute}`: written before WordPress 5.0, when the tag was enough; the editor now expects `<{tag}>`, calls the block invalid, and its recovery would make it `<{tag}>`"),
+        )
+        .with_severity(Severity::Info)
+        .with_label(format!("`{attribute}` missing"))
+        .with_secondary(field.file_range(block.opener.clone()), "the block's attributes")
+        .with_help(format!("add `{{{attribute}}}` to the block's opener"))
 }
 
 /// The tag a block's HTML starts with, and the attributes that make it so (for the message);

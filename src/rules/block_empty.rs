@@ -11,6 +11,9 @@ declare_rule! {
     /// `<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->`, a heading whose `<h2>` holds
     /// only a space, a list without items.
     ///
+    /// A block with a `placeholder` (a pattern's slot, such as a query's "no results" text)
+    /// is reported too: the placeholder shows only in the editor, the reader sees nothing.
+    ///
     /// Not reported: a block holding an image, an embed, an anchor (`id`), a link or a form
     /// control; a block another finding is about (left unclosed, closed by a stray closer).
     /// An empty `<p>` inside a paragraph block is this rule's, not `empty-paragraph`'s.
@@ -44,13 +47,18 @@ impl Rule for BlockEmpty {
                     continue;
                 }
                 let name = block.short_name();
+                let message = if block.attribute("placeholder").is_some() {
+                    format!("empty `{name}` block: its placeholder shows only in the editor")
+                } else {
+                    format!("empty `{name}` block")
+                };
                 out.push(
                     field
                         .diagnostic(
                             &Self::META,
                             post,
                             block.opener.clone(),
-                            format!("empty `{name}` block"),
+                            message,
                         )
                         .with_label("nothing to read in this block")
                         .with_help(format!(

@@ -8,7 +8,8 @@ declare_rule! {
     /// ## What it does
     /// Reports a block closer (`<!-- /wp:quote -->`) that closes no block of its name: no
     /// block is open at all, or the innermost open block is another one. WordPress ends the
-    /// innermost open block with it whatever its name.
+    /// innermost open block with it whatever its name; after a closer with no block open, it
+    /// stops reading blocks and takes the rest of the field as classic HTML.
     ///
     /// Not reported: a closer of an outer block that comes before an inner block's closer
     /// (`block-unclosed` reports the inner block).
@@ -45,7 +46,7 @@ impl Rule for BlockStrayCloser {
                             &Self::META,
                             post,
                             stray.span.clone(),
-                            format!("`<!-- /wp:{name} -->` closes no block: none is open here"),
+                            format!("`<!-- /wp:{name} -->` closes no block: none is open here, and WordPress reads the rest of the field as classic HTML, not blocks"),
                         )
                         .with_label("no open block")
                         .with_help("remove the closer, or restore the opener it was written for"),

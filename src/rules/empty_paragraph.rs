@@ -1,6 +1,6 @@
 use std::ops::Range;
 
-use crate::blocks::is_empty_block;
+use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::reader::{self, Flow, ItemKind};
@@ -81,13 +81,17 @@ impl Rule for EmptyParagraph {
     }
 }
 
-/// An empty paragraph block is `block-empty`'s finding; removing only its `<p>` would leave a
-/// block the editor calls invalid.
+/// An empty paragraph block is `block-empty`'s finding (or a template's slot, when it has a
+/// `placeholder`); removing only its `<p>` would leave a block the editor calls invalid.
 fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> bool {
     field
         .blocks
         .innermost_at(element.start_tag.start)
-        .is_some_and(|b| b.name == "core/paragraph" && is_empty_block(&field.index, b))
+        .is_some_and(|b| {
+            b.name == "core/paragraph"
+                && b.content()
+                    .is_some_and(|content| holds_nothing(&field.index, content))
+        })
 }
 
 /// What an empty paragraph holds that a reader could still reach.
