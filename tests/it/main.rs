@@ -4,6 +4,7 @@
 mod common;
 
 mod architecture;
+mod blocks;
 mod cases;
 mod cli;
 mod config;
