@@ -21,9 +21,8 @@ declare_rule! {
     ///
     /// A heading without `level` whose tag is not `<h2>`, and a list without `ordered` written
     /// as `<ol>`, are infos when the tag has no `wp-block-…` class: that is how the editor
-    /// wrote them before WordPress 5.0, when it
-    /// read the level and the kind from the tag. Their page is as the author made it; only the
-    /// editor's recovery would change it.
+    /// wrote them before WordPress 5.0, when it read the level and the kind from the tag.
+    /// Their page is as the author made it; only the editor's recovery would change it.
     ///
     /// Not reported: blocks whose attributes are not JSON (`block-invalid-attributes`), blocks
     /// left unclosed or closed by a stray closer (their own rules), an empty paragraph, heading
@@ -33,7 +32,8 @@ declare_rule! {
     /// When the saved HTML differs from what the attributes produce, the editor shows "This
     /// block contains unexpected or invalid content" and offers to recover the block, which
     /// rewrites it from the attributes: a level-3 heading written as `<h2>` becomes `<h3>`, an
-    /// image loses the link to its media library entry.
+    /// image's class is rewritten to name the block's `id`, which may be another media library
+    /// entry than the file shown.
     ///
     /// ## Example
     /// ```html
