@@ -52,20 +52,24 @@ impl Block {
 
 /// Whether a range of a field holds nothing a reader meets: no text but whitespace, no image
 /// or embed, no anchor, script or form control.
+/// A range with more elements or text runs than this is not empty: blocks nested without end
+/// (hostile input) must not make every block scan the whole field.
+const MOST_PIECES_OF_AN_EMPTY_BLOCK: usize = 1000;
+
 pub fn holds_nothing(index: &HtmlIndex, range: Range<usize>) -> bool {
     let from = index
         .elements
         .partition_point(|e| e.start_tag.start < range.start);
-    let no_media = index.elements[from..]
-        .iter()
-        .take_while(|e| e.start_tag.start < range.end)
-        .all(|e| !is_media(&e.name));
-    no_media
-        && index
-            .texts_in(range.clone())
-            .iter()
-            .all(|t| is_blank(index.text(t)))
-        && !reader::holds_items(index, range)
+    let to = index
+        .elements
+        .partition_point(|e| e.start_tag.start < range.end)
+        .max(from);
+    let texts = index.texts_in(range.clone());
+    if to - from > MOST_PIECES_OF_AN_EMPTY_BLOCK || texts.len() > MOST_PIECES_OF_AN_EMPTY_BLOCK {
+        return false;
+    }
+    let no_media = index.elements[from..to].iter().all(|e| !is_media(&e.name));
+    no_media && texts.iter().all(|t| is_blank(index.text(t))) && !reader::holds_items(index, range)
 }
 
 /// A paragraph, heading or list block with nothing in it (`block-empty`).
@@ -146,11 +150,13 @@ impl Blocks {
         self.blocks.is_empty() && self.stray_closers.is_empty()
     }
 
-    /// The innermost block properly closed whose inner HTML holds a position.
+    /// The innermost block properly closed whose inner HTML holds a position (looked for
+    /// among a few levels of nesting: hostile input nests without end).
     pub fn innermost_at(&self, position: usize) -> Option<&Block> {
         let before = self.blocks.partition_point(|b| b.opener.start < position);
         let mut at = before.checked_sub(1);
-        while let Some(id) = at {
+        for _ in 0..64 {
+            let id = at?;
             let block = self.blocks.get(id)?;
             if block.content().is_some_and(|c| c.contains(&position)) {
                 return Some(block);
@@ -452,6 +458,31 @@ mod tests {
         let blocks = parse("<!-- wp:paragraph --><p>x</p><!-- /wp:heading -->");
         assert_eq!(blocks.stray_closers[0].closes, Some(0));
         assert!(matches!(blocks.blocks[0].end, BlockEnd::WrongCloser(_)));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_scan_the_field_for_every_block() {
+        let depth = 20_000;
+        let html = format!(
+            "{}{}",
+            "<!-- wp:paragraph -->\n".repeat(depth),
+            "<!-- /wp:paragraph -->\n".repeat(depth)
+        );
+        let index = HtmlIndex::parse(&html);
+        let blocks = Blocks::parse(&html, &index.comments);
+        assert_eq!(blocks.blocks.len(), depth);
+        assert!(blocks.stray_closers.is_empty());
+        let empty = blocks
+            .blocks
+            .iter()
+            .filter(|b| is_empty_block(&index, b))
+            .count();
+        // The innermost are judged empty; the outer ones hold too much to be looked through.
+        assert!(empty > 0 && empty < depth, "{empty}");
+        let innermost = blocks
+            .innermost_at(depth * 22 - 1)
+            .expect("in the innermost block");
+        assert_eq!(innermost.opener.start, (depth - 1) * 22);
     }
 
     #[test]

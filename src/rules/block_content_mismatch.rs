@@ -219,6 +219,7 @@ fn image_mismatch(
     let image = index.elements[from..]
         .iter()
         .take_while(|e| e.start_tag.start < content.end)
+        .take(64) // an image block's `<img>` comes first, in its `<figure>`
         .find(|e| &*e.name == "img")?;
     let class = index
         .attribute(image, "class")
