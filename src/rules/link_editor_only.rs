@@ -71,9 +71,7 @@ fn editor_only(url: &Url, own_host: Option<&str>, staging: &[String]) -> Option<
         return Some("`wp-admin/` pages need a login".to_owned());
     }
     if is_blogger_editor(url) {
-        return Some(
-            "Blogger's editor (`blogger.com/blogger.g`) needs the author's login".to_owned(),
-        );
+        return Some("Blogger's editor needs the author's login".to_owned());
     }
     let preview = url.query_pairs().any(|(key, value)| {
         (key == "preview" && value == "true") || key == "preview_id" || key == "preview_nonce"

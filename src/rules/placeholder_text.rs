@@ -34,7 +34,7 @@ impl Options {
 /// boundaries; Japanese and Korean have none to match.
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\blorem ipsum\b|\bdolor sit amet\b|\b(?:dummy|sample|placeholder) text\b|\b(?:your|insert|add|enter) (?:your )?text here\b|\btext goes here\b|\bblindtext\b|ダミーテキスト|ダミー文章|더미 텍스트",
+        r"(?i)\blorem ipsum(?:\s+dolor\s+sit\s+amet)?\b|\bdolor sit amet\b|\b(?:dummy|sample|placeholder) text\b|\b(?:your|insert|add|enter) (?:your )?text here\b|\btext goes here\b|\bblindtext\b|ダミーテキスト|ダミー文章|더미 텍스트",
     )
     .expect("the placeholder pattern")
 });

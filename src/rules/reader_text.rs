@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::html::{ElementId, HtmlIndex, Text, reference_map, source_offset};
+use crate::html::{ElementId, HtmlIndex, Text, is_blank, reference_map, source_offset};
 
 /// Elements whose text is code, a script or a style, shown as written or not at all: a
 /// shortcode or a placeholder there is an example, not a defect.
@@ -25,9 +25,10 @@ pub fn in_literal(index: &HtmlIndex, mut at: Option<ElementId>) -> bool {
 }
 
 /// Whether the field holds the post's raw content rather than what WordPress rendered: block
-/// delimiters (`<!-- wp:paragraph -->`, which rendering removes), or text with a blank line
-/// between words (which `wpautop` turns into paragraphs). An export of the raw content still
-/// has its shortcodes and bare embed URLs, and WordPress renders them for readers.
+/// delimiters (`<!-- wp:paragraph -->`, which rendering removes), text with a blank line
+/// between words, or text outside any element (both of which `wpautop` turns into
+/// paragraphs). An export of the raw content (a WXR file reshaped as posts) still has its
+/// shortcodes and bare embed URLs, and WordPress renders them for readers.
 pub fn looks_unrendered(index: &HtmlIndex) -> bool {
     let block_delimiters = index.comments.iter().any(|c| {
         let text = c.text.trim_start();
@@ -37,7 +38,14 @@ pub fn looks_unrendered(index: &HtmlIndex) -> bool {
         || index
             .texts
             .iter()
-            .any(|t| splits_paragraphs(index.text(t)) && !in_literal(index, t.parent))
+            .any(|t| outside_paragraphs(index, t) && !in_literal(index, t.parent))
+}
+
+/// Text that `wpautop` would have put in a paragraph: outside any element, or split by a
+/// blank line.
+fn outside_paragraphs(index: &HtmlIndex, run: &Text) -> bool {
+    let text = index.text(run);
+    (run.parent.is_none() && !is_blank(text)) || splits_paragraphs(text)
 }
 
 /// Text, a blank line, more text: paragraphs before `wpautop` made them `<p>`.
@@ -94,6 +102,9 @@ mod tests {
         )));
         assert!(!looks_unrendered(&HtmlIndex::parse(
             "<div>\n\t\tOne.\t\n\t\n</div>"
+        )));
+        assert!(looks_unrendered(&HtmlIndex::parse(
+            "\n  [caption id=\"1\"]<img src=\"a.jpg\"> A[/caption]"
         )));
         assert!(!looks_unrendered(&HtmlIndex::parse(
             "<p>One.</p>\n\n<p>Two.</p>"
