@@ -50,12 +50,15 @@ declare_rule! {
     /// ## What it does
     /// Reports a paragraph (or an embed block's wrapper) whose only content is the address of
     /// a video, post or track that WordPress embeds (YouTube, Vimeo, X/Twitter, Instagram,
-    /// Facebook, TikTok, SoundCloud, Spotify, Flickr, Reddit, TED, Tumblr …), bare or as a
-    /// link to itself, in the rendered HTML: the embed failed, and readers see an address
+    /// Facebook, TikTok, SoundCloud, Spotify, Flickr, Reddit, TED, Tumblr …), as plain text,
+    /// in the rendered HTML: the embed failed, and readers see an address, not even a link,
     /// where the player should be. It points at the address.
     ///
-    /// Not reported: addresses of pages that are not embeddable (a channel, a profile, a
-    /// search), an address in a sentence or beside other text, one in `pre` or `code`, and a
+    /// Not reported: an address that is a link (`<a href="…">https://youtu.be/…</a>`), which
+    /// is both WordPress's fallback for a failed embed and a link an author made on purpose
+    /// (a post about the addresses themselves shows them so); readers can follow it either
+    /// way. Addresses of pages that are not embeddable (a channel, a profile, a search), an
+    /// address in a sentence or beside other text, one in `pre` or `code`, and a
     /// field that holds the post's raw content rather than its rendering (block delimiters
     /// such as `<!-- wp:embed -->`, or a blank line between words), where
     /// WordPress still embeds the address for readers.
@@ -129,6 +132,11 @@ fn lone_url(field: &HtmlField<'_, '_>, element: &Element) -> Option<(String, Ran
         .filter(|t| !is_blank(index.text(t)))
         .collect();
     let [run] = runs[..] else { return None };
+    // A link to itself is how WordPress shows a failed embed, and how authors link an address
+    // on purpose: the two cannot be told apart, and readers can follow either.
+    if index.link_of(run).is_some() {
+        return None;
+    }
     let text = index.text(run);
     let url = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}');
     if url.contains(char::is_whitespace) || !url.starts_with("http") {
