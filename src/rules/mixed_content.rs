@@ -44,7 +44,8 @@ declare_rule! {
     /// hosts or to an https-only host, by its `src` or a `srcset` beside it): one defect, one
     /// finding. Addresses only the author's machine or network reaches (`localhost`,
     /// `*.local`, private addresses), which https would not fix: `link-editor-only` reports
-    /// them. Lazy-loading attributes (`data-src`), which only a script reads, and links
+    /// them. A 1×1 image (an affiliate or analytics beacon), which readers never see.
+    /// Lazy-loading attributes (`data-src`), which only a script reads, and links
     /// (`<a href>`), which load nothing into the page.
     ///
     /// ## Why it matters
@@ -92,6 +93,9 @@ impl Rule for MixedContent {
             else {
                 continue;
             };
+            if is_tracking_pixel(index, element) {
+                continue;
+            }
             let found = insecure_addresses(index, element, attributes);
             let Some(first) = found.first() else { continue };
             if found
@@ -103,6 +107,24 @@ impl Rule for MixedContent {
             out.push(diagnostic(field, post, tag, first, found.len() - 1));
         }
     }
+}
+
+/// A 1×1 image (an affiliate or analytics beacon): readers see nothing of it either way.
+fn is_tracking_pixel(index: &HtmlIndex, element: &Element) -> bool {
+    let tiny = |name: &str| {
+        index
+            .attribute(element, name)
+            .and_then(|a| {
+                index
+                    .value(a)
+                    .trim()
+                    .trim_end_matches("px")
+                    .parse::<u32>()
+                    .ok()
+            })
+            .is_some_and(|n| n <= 1)
+    };
+    &*element.name == "img" && tiny("width") && tiny("height")
 }
 
 /// The element's `http:` addresses that https would reach, `src` before `srcset`.
