@@ -82,6 +82,19 @@ pub struct PostContext<'p, 's> {
 }
 
 impl<'p, 's> PostContext<'p, 's> {
+    /// Whether a link is inside `<pre>` or `<code>`: markup of a code sample that was not
+    /// escaped, whose `href` is the sample's code rather than a link the author meant
+    /// (`unclosed-element` and `text-hidden-as-tag` report the unescaped sample).
+    pub fn in_code_sample(&self, link: &Link) -> bool {
+        self.html.get(link.field).is_some_and(|field| {
+            let index = &field.index;
+            index
+                .elements
+                .get(link.element)
+                .is_some_and(|element| crate::html::structure::code_block(index, element).is_some())
+        })
+    }
+
     /// The HTML field of a kind, when the post has it.
     pub fn field(&self, kind: HtmlFieldKind) -> Option<&HtmlField<'p, 's>> {
         self.html.iter().find(|f| f.kind == kind)

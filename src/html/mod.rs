@@ -8,6 +8,7 @@
 //! closes, which start tags close an open `<p>`, and which end tags browsers ignore.
 
 pub mod reader;
+pub mod structure;
 mod tags;
 
 use std::ops::Range;
@@ -15,8 +16,8 @@ use std::ops::Range;
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 
-use tags::{Scope, closes_paragraph, end_tag_scope, is_heading, is_special};
-pub use tags::{is_block, is_formatting, is_html_element, is_void};
+use tags::{Scope, closes_paragraph, end_tag_scope, is_special};
+pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_void};
 
 pub type ElementId = usize;
 
@@ -152,6 +153,11 @@ pub struct StrayEndTag {
     pub name: Box<str>,
     pub span: Range<usize>,
     pub parent: Option<ElementId>,
+    /// The element of the same name this end tag was written for, when the markup keeps it out
+    /// of reach: still open behind an element that blocks it (`<h2><span>…<p></span>`), or
+    /// already ended by an ancestor's end tag (`<p><ins>…</p> … </ins>`). One defect, then:
+    /// that element is left open, and this end tag is how it shows.
+    pub meant_for: Option<ElementId>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -260,6 +266,11 @@ struct Builder<'h> {
     /// Formatting elements closed by some other end tag; browsers reopen them, so their own
     /// end tag arriving later is not stray.
     reopenable: Vec<ElementId>,
+    /// Other elements ended by an ancestor's end tag, the latest last (bounded like
+    /// `reopenable`): a later end tag of their name was written for them.
+    cut_short: Vec<ElementId>,
+    /// Open elements an unmatched end tag was already written for.
+    claimed: std::collections::HashSet<ElementId>,
     pending: Option<PendingTag>,
     foreign_depth: usize,
     select_depth: usize,
@@ -482,11 +493,27 @@ impl Builder<'_> {
             self.index.elements[id].end_tag = Some(span);
             return;
         }
+        let meant_for = self.out_of_reach(name);
         self.index.stray_end_tags.push(StrayEndTag {
             name: name.into(),
             span,
             parent: self.open.last().copied(),
+            meant_for,
         });
+    }
+
+    /// The element an unmatched end tag was written for: an open one it cannot reach, else the
+    /// latest one of its name an ancestor's end tag cut short (each is taken once).
+    fn out_of_reach(&mut self, name: &str) -> Option<ElementId> {
+        let mut open = self.open.iter().rev().copied();
+        if let Some(id) = open.find(|&id| &*self.index.elements[id].name == name) {
+            return self.claimed.insert(id).then_some(id);
+        }
+        let at = self
+            .cut_short
+            .iter()
+            .rposition(|&id| &*self.index.elements[id].name == name)?;
+        Some(self.cut_short.remove(at))
     }
 
     /// "Has an element in scope": the topmost open element matching, unless a boundary of the
@@ -530,6 +557,12 @@ impl Builder<'_> {
                     self.reopenable.remove(0);
                 }
                 self.reopenable.push(id);
+            } else if matches!(&how, Closed::Implied { by } if self.html[by.clone()].starts_with("</"))
+            {
+                if self.cut_short.len() == MAX_REOPENABLE {
+                    self.cut_short.remove(0);
+                }
+                self.cut_short.push(id);
             }
             self.close_element(id, how.clone());
         }

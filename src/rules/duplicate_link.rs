@@ -214,9 +214,13 @@ declare_rule! {
     ///   paragraph with nothing a reader sees between them,
     ///   `<a href="x">Se</a><a href="x">oul</a>`. The unsafe fix joins the halves.
     /// - A warning for the same target linked twice in one paragraph (no block or line break
-    ///   between the two): one of them was most often meant to go somewhere else
-    ///   (`<a href="x">review</a> … <a href="x">sightseeing</a>`), or says the same twice.
-    ///   The unsafe fix unlinks the repeat, keeping its text.
+    ///   between the two) under two texts that name different things: one of them was meant
+    ///   to go somewhere else (`<a href="x">review</a> – <a href="x">sightseeing</a>`). Texts
+    ///   name the same thing when they share a word, one holds the other (letters and digits
+    ///   compared, so `«Que no te hipotequen la vida»` and `QueNoTeHipotequenLaVida.ORG` are
+    ///   one name), or the address spells both. Linked twice under the same name is an info:
+    ///   the second link adds nothing, but nothing is wrong. The unsafe fix unlinks the
+    ///   repeat, keeping its text.
     /// - An info, without a fix, for any other repeat: nearly every link repeated in another
     ///   paragraph is deliberate, a credit line after the article ("Vía:", "Fuente:",
     ///   "Source:", "More info:", "出典"), a repeated call to action, a table of contents.
@@ -326,21 +330,30 @@ fn diagnostic(
                 None => diagnostic,
             }
         }
-        Repeat::SameParagraph => post
-            .link_diagnostic(
-                meta,
-                link,
-                format!("`{}` is linked twice in one paragraph", link.value),
-            )
-            .with_severity(Severity::Warning)
-            .with_label("linked again")
-            .with_secondary(before_range, "linked here before")
-            .with_fix(
-                Applicability::Unsafe,
-                "unlink the repeat, keeping its text",
-                unlink(field, element),
-            )
-            .with_help("keep one of the links, or point this one where it was meant to go"),
+        Repeat::SameParagraph => {
+            let (said_before, said_now) = (index.text_of(previous), index.text_of(element));
+            let (message, severity) = if name_different_things(&said_before, &said_now, &link.value)
+            {
+                (
+                    format!(
+                        "`{}` and `{}` go to the same `{}`: one was likely meant to go elsewhere",
+                        short_text(index, previous),
+                        short_text(index, element),
+                        link.value
+                    ),
+                    Severity::Warning,
+                )
+            } else {
+                (
+                    format!(
+                        "`{}` is linked twice in one paragraph, under the same name",
+                        link.value
+                    ),
+                    Severity::Info,
+                )
+            };
+            same_paragraph(post, link, message, severity, before_range, field, element)
+        }
         Repeat::Elsewhere => post
             .link_diagnostic(
                 meta,
@@ -358,4 +371,56 @@ fn diagnostic(
                  otherwise keep one of the links",
             ),
     }
+}
+
+/// The same target linked twice in one paragraph; the unsafe fix unlinks the repeat.
+fn same_paragraph(
+    post: &PostContext<'_, '_>,
+    link: &Link,
+    message: String,
+    severity: Severity,
+    before_range: Range<usize>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> Diagnostic {
+    post.link_diagnostic(&DuplicateLink::META, link, message)
+        .with_severity(severity)
+        .with_label("linked again")
+        .with_secondary(before_range, "linked here before")
+        .with_fix(
+            Applicability::Unsafe,
+            "unlink the repeat, keeping its text",
+            unlink(field, element),
+        )
+        .with_help("keep one of the links, or point this one where it was meant to go")
+}
+
+/// Letters and digits only, lower-case: `«Que no te hipotequen la vida»` and
+/// `QueNoTeHipotequenLaVida.ORG` compare as the names of one thing.
+fn compact(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.chars().count() >= 3)
+        .map(str::to_lowercase)
+}
+
+/// Whether two link texts for one target name different things ("review" and "sightseeing"),
+/// so one of them was likely meant to go elsewhere; texts that share a word, where one holds
+/// the other, or both of which the address spells, name the same thing.
+fn name_different_things(first: &str, second: &str, target: &str) -> bool {
+    let (a, b, url) = (compact(first), compact(second), compact(target));
+    if a.is_empty() || b.is_empty() || a.contains(&b) || b.contains(&a) {
+        return false;
+    }
+    if (url.contains(&a) && url.contains(&b)) || words(first).any(|w| words(second).any(|v| v == w))
+    {
+        return false;
+    }
+    true
 }

@@ -3,7 +3,7 @@ use serde::Deserialize;
 use std::ops::Range;
 
 use crate::context::{HtmlField, PostContext};
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::html::Element;
 use crate::html::reader::{self, Flow};
 use crate::rule::Rule;
@@ -38,7 +38,8 @@ declare_rule! {
     ///
     /// A span holding only the space between two words (`copias.“<span> </span>Linus`) is
     /// not empty to a reader: without it the words would run together. It is reported as a
-    /// styling leftover, and its fix replaces the span with the space it holds.
+    /// styling leftover, an info (the reader sees the space, and nothing is wrong on the
+    /// page), and its fix replaces the span with the space it holds.
     ///
     /// Not reported: a span with an `id` (an anchor target); a span with a `class` or
     /// `aria-hidden`, which a block, a theme or a renderer draws on purpose (the cover block's
@@ -145,6 +146,7 @@ fn space_between_words(
             whole,
             "`<span>` holds only the space between two words",
         )
+        .with_severity(Severity::Info)
         .with_fix(
             Applicability::Safe,
             "replace the `<span>` with the space it holds",

@@ -151,6 +151,10 @@ declare_rule! {
     ///
     /// The other problems are errors: every reader gets a broken link.
     ///
+    /// Not reported: links inside a code sample (`<pre>`, `<code>`): there an `<a href>` is
+    /// markup of the sample that was not escaped, its `href` the sample's code, not a link the
+    /// author meant; `unclosed-element` and `text-hidden-as-tag` report the unescaped sample.
+    ///
     /// ## Why it matters
     /// A malformed URL is a broken link for every reader; browsers guess what it means, and
     /// each guesses differently.
@@ -172,6 +176,9 @@ declare_rule! {
 impl Rule for LinkMalformed {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for link in &post.links {
+            if post.in_code_sample(link) {
+                continue;
+            }
             let Some(problem) = problem(link) else {
                 continue;
             };

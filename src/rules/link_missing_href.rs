@@ -99,6 +99,8 @@ declare_rule! {
     /// `href="#"`.
     ///
     /// Not reported:
+    /// - an `<a>` inside a code sample (`<pre>`, `<code>`): code such as a regular expression
+    ///   (`/<a([^>]*)>/`) that was not escaped, not a link that lost its target;
     /// - an `<a id="…">` or `<a name="…">` without `href`: an anchor target, not a link;
     /// - an `<a>` that is a control, not a link: `role="button"`, `role="tab"`, `data-toggle`,
     ///   `data-bs-toggle` or `aria-controls` (a script handles the click), or, without `href`,
@@ -133,6 +135,9 @@ declare_rule! {
 impl Rule for LinkMissingHref {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for link in post.links.iter().filter(|l| l.tag == "a") {
+            if post.in_code_sample(link) {
+                continue;
+            }
             let index = &post.html[link.field].index;
             let element = &index.elements[link.element];
             let has_href = index.attribute(element, "href").is_some();

@@ -1,6 +1,7 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::Closed;
+use crate::html::structure::is_hidden_text;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -39,7 +40,8 @@ impl Rule for MisnestedTags {
                 else {
                     continue;
                 };
-                if !html[by.clone()].starts_with("</") {
+                // Text a browser hid is `text-hidden-as-tag`'s, whatever closes it.
+                if !html[by.clone()].starts_with("</") || is_hidden_text(&field.index, element) {
                     continue;
                 }
                 let name = &element.name;

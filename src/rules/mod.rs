@@ -37,6 +37,7 @@ pub mod missing_section;
 pub mod mixed_content;
 pub mod modified_before_date;
 pub mod modified_gmt_mismatch;
+pub mod nested_link;
 pub mod not_a_post;
 pub mod pattern;
 pub mod permalink_date_mismatch;
@@ -47,6 +48,7 @@ mod sections;
 mod site_links;
 pub mod stray_end_tag;
 pub mod suppression_without_reason;
+pub mod text_hidden_as_tag;
 pub mod unclosed_element;
 pub mod unrendered_shortcode;
 pub mod unused_suppression;
@@ -165,12 +167,14 @@ registry! {
     mixed_content::MixedContent,
     modified_before_date::ModifiedBeforeDate,
     modified_gmt_mismatch::ModifiedGmtMismatch,
+    nested_link::NestedLink,
     not_a_post::NotAPost,
     permalink_date_mismatch::PermalinkDateMismatch,
     placeholder_text::PlaceholderText,
     section_order::SectionOrder,
     stray_end_tag::StrayEndTag,
     suppression_without_reason::SuppressionWithoutReason,
+    text_hidden_as_tag::TextHiddenAsTag,
     unclosed_element::UnclosedElement,
     unrendered_shortcode::UnrenderedShortcode,
     unused_suppression::UnusedSuppression,

@@ -1,6 +1,7 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
-use crate::html::{StrayEndTag as Stray, is_block, is_void};
+use crate::html::structure::is_consequence;
+use crate::html::{HtmlIndex, StrayEndTag as Stray, is_block, is_void};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -67,6 +68,17 @@ fn written_texts(name: &str) -> Texts {
             fix,
         };
     }
+    if is_style_only(name) {
+        return Texts {
+            severity: Severity::Info,
+            message,
+            help: format!(
+                "remove this `</{name}>`; browsers ignore it, and what a reader sees does not change"
+            )
+            .into(),
+            fix,
+        };
+    }
     Texts {
         severity: Severity::Warning,
         message,
@@ -79,12 +91,43 @@ fn written_texts(name: &str) -> Texts {
     }
 }
 
+/// Inline elements that carry no meaning of their own, only the style or data of their
+/// attributes: a stray end tag of one changes nothing a reader sees (its start tag, if it was
+/// lost, took only a style with it).
+fn is_style_only(name: &str) -> bool {
+    matches!(
+        name,
+        "span"
+            | "font"
+            | "small"
+            | "big"
+            | "ins"
+            | "label"
+            | "abbr"
+            | "acronym"
+            | "bdi"
+            | "bdo"
+            | "data"
+            | "time"
+            | "nobr"
+    )
+}
+
 /// The same texts, fixed, for the end tags damaged archives are full of: a run over one can
 /// hold hundreds of thousands of stray `</span>`, and each would own three copies of its words.
 fn fixed_texts(name: &str) -> Option<Texts> {
     macro_rules! fixed {
-        (block: $($block:literal),*; inline: $($inline:literal),*) => {
+        (block: $($block:literal),*; style: $($style:literal),*; inline: $($inline:literal),*) => {
             match name {
+                $($style => Some(Texts {
+                    severity: Severity::Info,
+                    message: concat!("`</", $style, ">` has no open `<", $style, ">` to close").into(),
+                    help: concat!(
+                        "remove this `</", $style,
+                        ">`; browsers ignore it, and what a reader sees does not change"
+                    ).into(),
+                    fix: Some(concat!("remove the stray `</", $style, ">`").into()),
+                }),)*
                 $($block => Some(Texts {
                     severity: Severity::Info,
                     message: concat!("`</", $block, ">` has no open `<", $block, ">` to close").into(),
@@ -107,12 +150,42 @@ fn fixed_texts(name: &str) -> Option<Texts> {
     fixed!(
         block: "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
             "figure", "figcaption", "table", "tr", "td", "th", "tbody";
-        inline: "span", "strong", "em", "b", "i", "u", "sup", "sub", "code", "small", "font"
+        style: "span", "font", "small";
+        inline: "strong", "em", "b", "i", "u", "sup", "sub", "code"
     )
 }
 
+/// A `</a>` with no text before it in its block (`<p> </a>Todos…`): no words lost a link, so
+/// it is a leftover, not a lost link.
+fn nothing_linked_before(index: &HtmlIndex, stray: &Stray) -> bool {
+    let block_start = index
+        .enclosing(stray.parent, is_block_or_paragraph)
+        .map_or(0, |block| index.elements[block].content.start);
+    index
+        .texts_in(block_start..stray.span.start)
+        .iter()
+        .all(|text| crate::html::is_blank(index.text(text)))
+}
+
+fn is_block_or_paragraph(name: &str) -> bool {
+    name == "p" || name == "li" || is_block(name)
+}
+
+fn leftover_link_end() -> Texts {
+    Texts {
+        severity: Severity::Info,
+        message: "`</a>` closes no link, and no text before it in this block was linked".into(),
+        help: "remove this leftover `</a>`".into(),
+        fix: None,
+    }
+}
+
 fn diagnostic(post: &PostContext<'_, '_>, field: &HtmlField<'_, '_>, stray: &Stray) -> Diagnostic {
-    let texts = texts(&stray.name);
+    let texts = if &*stray.name == "a" && nothing_linked_before(&field.index, stray) {
+        leftover_link_end()
+    } else {
+        texts(&stray.name)
+    };
     let diagnostic = field
         .diagnostic(&StrayEndTag::META, post, stray.span.clone(), texts.message)
         .with_severity(texts.severity)
@@ -165,11 +238,12 @@ declare_rule! {
 impl Rule for StrayEndTag {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
+            let (index, html) = (&field.index, field.source.as_str());
             out.extend(
-                field
-                    .index
+                index
                     .stray_end_tags
                     .iter()
+                    .filter(|stray| !is_consequence(index, stray, html))
                     .map(|stray| diagnostic(post, field, stray)),
             );
         }
@@ -202,6 +276,8 @@ mod tests {
             "th",
             "tbody",
             "span",
+            "font",
+            "small",
             "strong",
             "em",
             "b",
@@ -210,8 +286,6 @@ mod tests {
             "sup",
             "sub",
             "code",
-            "small",
-            "font",
         ];
         for name in names {
             let (fixed, written) = (fixed_texts(name).expect(name), written_texts(name));

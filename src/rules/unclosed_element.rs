@@ -1,76 +1,77 @@
 use crate::context::{HtmlField, PostContext};
-use crate::diagnostic::Diagnostic;
-use crate::html::{Closed, Element, HtmlIndex, is_html_element, is_void};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::html::structure::{LeftOpen, code_block, is_hidden_text, left_open};
+use crate::html::{Closed, Element, HtmlIndex, is_formatting, is_heading};
 use crate::rule::Rule;
 
 use super::declare_rule;
 
-/// Elements whose end tag the HTML standard lets authors leave out.
-fn end_tag_optional(name: &str) -> bool {
+/// Containers that only group or style what they hold: left open, the page still reads as
+/// written, since the browser ends them where their parent ends (or at the end of the post).
+fn is_neutral(name: &str) -> bool {
     matches!(
         name,
-        "p" | "li"
-            | "dt"
-            | "dd"
-            | "option"
-            | "optgroup"
-            | "tr"
-            | "td"
-            | "th"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "colgroup"
-            | "caption"
-            | "rb"
-            | "rt"
-            | "rtc"
-            | "rp"
-            | "html"
-            | "head"
-            | "body"
+        "div"
+            | "span"
+            | "section"
+            | "article"
+            | "aside"
+            | "header"
+            | "footer"
+            | "main"
+            | "nav"
+            | "ins"
+            | "label"
+            | "form"
+            | "fieldset"
+            | "figure"
+            | "figcaption"
+            | "center"
     )
 }
 
-/// Where the element ends although nothing closed it: the end of the field, or the end tag of
-/// an element around it. `None` when it was closed properly (or may be left open).
-fn left_open<'a>(element: &'a Element, html: &str) -> Option<Option<&'a std::ops::Range<usize>>> {
-    if is_void(&element.name) || end_tag_optional(&element.name) || element.end_tag.is_some() {
-        return None;
-    }
-    match &element.closed {
-        Closed::Unclosed => Some(None),
-        Closed::Implied { by } if html[by.clone()].starts_with("</") => Some(Some(by)),
-        _ => None,
-    }
-}
-
-/// Text such as `<nombre de usuario>` or `<your name>`: a placeholder written between angle
-/// brackets, which browsers read as the start tag of an unknown element and do not show. A
-/// custom element has a hyphen (`<my-card>`), a Word tag a colon (`<o:p>`), and SVG and MathML
-/// have names of their own.
-fn is_placeholder(index: &HtmlIndex, element: &Element) -> bool {
+/// How much an element left open changes what a reader sees. Browsers carry a formatting
+/// element (`<a>`, `<strong>`, `<em>`, …) on into the paragraphs that follow, and a heading,
+/// list, quote or table left open to the end swallows the rest of the post; a neutral
+/// container ends where its parent does, and the page reads as written.
+fn severity(element: &Element, how: &LeftOpen<'_>) -> Severity {
     let name = &*element.name;
-    if is_html_element(name) || name.contains(['-', ':']) {
-        return false;
+    if is_formatting(name) || is_heading(name) {
+        return Severity::Warning;
     }
-    let mut parent = element.parent;
-    while let Some(id) = parent {
-        let ancestor = &index.elements[id];
-        if matches!(&*ancestor.name, "svg" | "math") {
-            return false;
-        }
-        parent = ancestor.parent;
+    match how {
+        LeftOpen::ToTheEnd if !is_neutral(name) => Severity::Warning,
+        _ => Severity::Info,
     }
-    true
 }
 
-fn message(element: &Element, html: &str, by: Option<&std::ops::Range<usize>>) -> String {
+fn message(element: &Element, html: &str, how: &LeftOpen<'_>, in_code: bool) -> String {
     let name = &element.name;
-    match by {
-        None => format!("`<{name}>` is never closed"),
-        Some(by) => format!("`<{name}>` is not closed before `{}`", &html[by.clone()]),
+    if in_code {
+        return format!(
+            "`<{name}>` in this code sample is read as markup: readers see a {name}, not the code"
+        );
     }
+    match how {
+        LeftOpen::ToTheEnd => format!("`<{name}>` is never closed"),
+        LeftOpen::By(by) => format!(
+            "`<{name}>` is not closed before `{}`",
+            html.get((*by).clone()).unwrap_or_default()
+        ),
+    }
+}
+
+/// An element left open to the end because a hidden "tag" inside it ran on and swallowed its
+/// end tag (`<pre>… for (i<HEIGHT; …) …</pre>`): that hidden text is the one defect.
+fn swallowed_by_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
+    let inside = element.content.clone();
+    let from = index
+        .elements
+        .partition_point(|e| e.start_tag.start < inside.start);
+    index.elements[from..]
+        .iter()
+        .take_while(|e| e.start_tag.start < inside.end)
+        .any(|e| e.closed == Closed::Unclosed && is_hidden_text(index, e))
 }
 
 declare_rule! {
@@ -80,12 +81,24 @@ declare_rule! {
     /// standard lets you omit (`<p>`, `<li>`, `<td>`, …) and void elements (`<br>`, `<img>`)
     /// are not reported.
     ///
-    /// Text written between angle brackets, such as `<nombre de usuario>` or `<your name>`,
-    /// is reported as what it is: browsers read it as the start tag of an element they do not
-    /// know, and readers never see it. The help says to write it `&lt;your name&gt;`, not to
-    /// close an element that was never meant. A name counts as such a placeholder when it is
-    /// no HTML element (obsolete ones included), has no hyphen (custom elements such as
-    /// `<my-card>`) or colon (Word's `<o:p>`), and is outside SVG and MathML.
+    /// Its severity follows what a reader sees:
+    /// - a warning for a formatting element (`<a>`, `<strong>`, `<em>`, `<b>`, `<i>`, `<font>`,
+    ///   …), which browsers carry on into the paragraphs that follow, so a link or the bold
+    ///   runs on; for a heading; and for a list, quote, table or other block left open to the
+    ///   end of the field, which swallows the rest of the post;
+    /// - an info for a neutral container (`<div>`, `<span>`, `<section>`, `<ins>`, `<label>`,
+    ///   `<form>`, …) and for a block ended by its parent's end tag: the page still reads as
+    ///   written, and the browser ends it where the parent ends.
+    ///
+    /// Markup inside a code sample (`<pre>`, `<code>`) that was meant to be shown, such as an
+    /// unescaped `<div>`, is said to be read as markup: escaping it is the fix, not closing it.
+    ///
+    /// Not reported, being parts of another finding (one defect, one finding):
+    /// - text between angle brackets such as `<your name>`: `text-hidden-as-tag` reports it,
+    ///   and an element that this hidden text left open by swallowing its end tag;
+    /// - the end tag that was written for the element but could not reach it
+    ///   (`<h2><span>…</p><p></span></h2>`) is shown here as a second label, and
+    ///   `stray-end-tag` leaves it out.
     ///
     /// ## Why it matters
     /// Browsers close such elements wherever their repair rules say, which is rarely where the
@@ -100,69 +113,65 @@ declare_rule! {
     pub struct UnclosedElement {
         code: "unclosed-element",
         severity: Warning,
-        summary: "An element is never closed (or closed only by its parent's end tag); `<your name>` is hidden text",
+        summary: "An element is never closed (or closed only by its parent's end tag)",
         phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
     }
-}
-
-/// A placeholder between angle brackets, which readers do not see.
-fn placeholder(
-    post: &PostContext<'_, '_>,
-    field: &HtmlField<'_, '_>,
-    element: &Element,
-    written: &str,
-) -> Diagnostic {
-    let inner = written
-        .strip_prefix('<')
-        .unwrap_or(written)
-        .trim_end_matches('>')
-        .trim_end_matches('/')
-        .trim();
-    field
-        .diagnostic(
-            &UnclosedElement::META,
-            post,
-            element.start_tag.clone(),
-            format!("`{written}` is read as an unknown tag: readers do not see this text"),
-        )
-        .with_label("hidden from readers")
-        .with_help(format!(
-            "to show the angle brackets, write `&lt;{inner}&gt;`; otherwise remove it"
-        ))
 }
 
 impl Rule for UnclosedElement {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             let index = &field.index;
-            let html = field.source.as_str();
-            for element in &index.elements {
-                let Some(by) = left_open(element, html) else {
-                    continue;
-                };
-                if is_placeholder(index, element) {
-                    let written = html.get(element.start_tag.clone()).unwrap_or_default();
-                    out.push(placeholder(post, field, element, written));
-                    continue;
-                }
-                let mut diagnostic = field
-                    .diagnostic(
-                        &Self::META,
-                        post,
-                        element.start_tag.clone(),
-                        message(element, html, by),
-                    )
-                    .with_label("opened here")
-                    .with_help(format!("add `</{}>` where it should end", element.name));
-                if let Some(by) = by {
-                    diagnostic = diagnostic.with_secondary(
-                        field.file_range(by.clone()),
-                        "closed here by this end tag",
-                    );
-                }
-                out.push(diagnostic);
+            for (id, element) in index.elements.iter().enumerate() {
+                out.extend(finding(post, field, id, element));
             }
         }
     }
+}
+
+fn finding(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    id: usize,
+    element: &Element,
+) -> Option<Diagnostic> {
+    let (index, html) = (&field.index, field.source.as_str());
+    let how = left_open(element, html)?;
+    if is_hidden_text(index, element)
+        || (matches!(how, LeftOpen::ToTheEnd) && swallowed_by_hidden_text(index, element))
+    {
+        return None;
+    }
+    let in_code = code_block(index, element).is_some();
+    let mut diagnostic = field
+        .diagnostic(
+            &UnclosedElement::META,
+            post,
+            element.start_tag.clone(),
+            message(element, html, &how, in_code),
+        )
+        .with_severity(if in_code {
+            Severity::Warning
+        } else {
+            severity(element, &how)
+        })
+        .with_label("opened here");
+    diagnostic = if in_code {
+        diagnostic
+            .with_help("to show the code, write each `<` of it as `&lt;` and each `>` as `&gt;`")
+    } else {
+        diagnostic.with_help(format!("add `</{}>` where it should end", element.name))
+    };
+    if let LeftOpen::By(by) = how {
+        diagnostic =
+            diagnostic.with_secondary(field.file_range(by.clone()), "closed here by this end tag");
+    }
+    if let Some(stray) = index.stray_end_tag_for(id) {
+        diagnostic = diagnostic.with_secondary(
+            field.file_range(stray.span.clone()),
+            "its end tag, out of reach here",
+        );
+    }
+    Some(diagnostic)
 }

@@ -1,0 +1,127 @@
+//! What the structure rules agree on, so that one defect gets one finding: which elements are
+//! left open, which "elements" are text a browser hid, and which markup is code in a code
+//! sample. `unclosed-element`, `stray-end-tag`, `text-hidden-as-tag` and the link rules read
+//! these, each leaving to the others what is theirs.
+
+use std::ops::Range;
+
+use super::{Closed, Element, ElementId, HtmlIndex, StrayEndTag, is_html_element, is_void};
+
+/// Elements whose end tag the HTML standard lets authors leave out.
+fn end_tag_optional(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "li"
+            | "dt"
+            | "dd"
+            | "option"
+            | "optgroup"
+            | "tr"
+            | "td"
+            | "th"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "caption"
+            | "rb"
+            | "rt"
+            | "rtc"
+            | "rp"
+            | "html"
+            | "head"
+            | "body"
+    )
+}
+
+/// How an element that needs an end tag ended without one.
+pub enum LeftOpen<'a> {
+    /// Still open where the field ends.
+    ToTheEnd,
+    /// Ended by the end tag of an element around it.
+    By(&'a Range<usize>),
+}
+
+/// Whether the element needed an end tag and did not get one. `None` when it was closed
+/// properly, may be left open, or was ended by a start tag (as `<p>` is by `<div>`).
+pub fn left_open<'a>(element: &'a Element, html: &str) -> Option<LeftOpen<'a>> {
+    if is_void(&element.name) || end_tag_optional(&element.name) || element.end_tag.is_some() {
+        return None;
+    }
+    match &element.closed {
+        Closed::Unclosed => Some(LeftOpen::ToTheEnd),
+        Closed::Implied { by } if html.get(by.clone())?.starts_with("</") => Some(LeftOpen::By(by)),
+        _ => None,
+    }
+}
+
+/// A name no browser knows as an element, and that no one writes as one: not HTML (obsolete
+/// elements included), not a custom element (`<my-card>` has a hyphen), not Word's `<o:p>`.
+pub fn is_unknown_name(name: &str) -> bool {
+    !is_html_element(name) && !name.contains(['-', ':'])
+}
+
+/// Text such as `<nombre de usuario>`, `<your name>` or `<receiver>`: written between angle
+/// brackets, read by browsers as the start tag of an element they do not know, and not shown.
+/// Names inside SVG and MathML are theirs.
+pub fn is_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
+    is_unknown_name(&element.name)
+        && index
+            .ancestor(element, |n| matches!(n, "svg" | "math"))
+            .is_none()
+}
+
+/// The `<pre>` or `<code>` an element is inside: code samples, where markup that was meant to
+/// be shown was read as markup.
+pub fn code_block(index: &HtmlIndex, element: &Element) -> Option<ElementId> {
+    index.ancestor(element, |n| matches!(n, "pre" | "code" | "kbd" | "samp"))
+}
+
+/// Whether `unclosed-element` or `text-hidden-as-tag` reports the element: a stray end tag
+/// written for it is part of that one finding.
+pub fn is_reported_open(index: &HtmlIndex, element: &Element, html: &str) -> bool {
+    is_hidden_text(index, element) || left_open(element, html).is_some()
+}
+
+/// A stray end tag that is the trace of another finding: the end tag of an element left open
+/// (reported there), or of text a browser hid.
+pub fn is_consequence(index: &HtmlIndex, stray: &StrayEndTag, html: &str) -> bool {
+    if is_unknown_name(&stray.name) {
+        return true;
+    }
+    stray
+        .meant_for
+        .is_some_and(|id| is_reported_open(index, &index.elements[id], html))
+}
+
+impl HtmlIndex {
+    /// The nearest ancestor whose name passes `is_target`.
+    pub fn ancestor(
+        &self,
+        element: &Element,
+        is_target: impl Fn(&str) -> bool,
+    ) -> Option<ElementId> {
+        self.enclosing(element.parent, is_target)
+    }
+
+    /// The nearest of `from` and its ancestors whose name passes `is_target`.
+    pub fn enclosing(
+        &self,
+        from: Option<ElementId>,
+        is_target: impl Fn(&str) -> bool,
+    ) -> Option<ElementId> {
+        let mut parent = from;
+        while let Some(id) = parent {
+            if is_target(&self.elements[id].name) {
+                return Some(id);
+            }
+            parent = self.elements[id].parent;
+        }
+        None
+    }
+
+    /// The stray end tag written for an element, if there is one.
+    pub fn stray_end_tag_for(&self, id: ElementId) -> Option<&StrayEndTag> {
+        self.stray_end_tags.iter().find(|s| s.meant_for == Some(id))
+    }
+}
