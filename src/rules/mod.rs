@@ -1,6 +1,7 @@
 //! The rules, one file each, named after what they flag. A rule's doc comment is its user
 //! documentation (What it does / Why it matters / Example): `postlint explain` prints it.
 
+pub mod bare_embed_url;
 pub mod date_clock_skew;
 pub mod date_format;
 pub mod date_gmt_mismatch;
@@ -33,12 +34,15 @@ pub mod link_unverifiable;
 pub mod misnested_tags;
 pub mod missed_schedule;
 pub mod missing_section;
+pub mod mixed_content;
 pub mod modified_before_date;
 pub mod modified_gmt_mismatch;
 pub mod nested_link;
 pub mod not_a_post;
 pub mod pattern;
 pub mod permalink_date_mismatch;
+pub mod placeholder_text;
+mod reader_text;
 pub mod section_order;
 mod sections;
 mod site_links;
@@ -46,6 +50,7 @@ pub mod stray_end_tag;
 pub mod suppression_without_reason;
 pub mod text_hidden_as_tag;
 pub mod unclosed_element;
+pub mod unrendered_shortcode;
 pub mod unused_suppression;
 
 use crate::meta::RuleMeta;
@@ -128,6 +133,7 @@ macro_rules! registry {
 }
 
 registry! {
+    bare_embed_url::BareEmbedUrl,
     date_clock_skew::DateClockSkew,
     date_format::DateFormat,
     date_gmt_mismatch::DateGmtMismatch,
@@ -158,16 +164,19 @@ registry! {
     misnested_tags::MisnestedTags,
     missed_schedule::MissedSchedule,
     missing_section::MissingSection,
+    mixed_content::MixedContent,
     modified_before_date::ModifiedBeforeDate,
     modified_gmt_mismatch::ModifiedGmtMismatch,
     nested_link::NestedLink,
     not_a_post::NotAPost,
     permalink_date_mismatch::PermalinkDateMismatch,
+    placeholder_text::PlaceholderText,
     section_order::SectionOrder,
     stray_end_tag::StrayEndTag,
     suppression_without_reason::SuppressionWithoutReason,
     text_hidden_as_tag::TextHiddenAsTag,
     unclosed_element::UnclosedElement,
+    unrendered_shortcode::UnrenderedShortcode,
     unused_suppression::UnusedSuppression,
 }
 

@@ -19,6 +19,7 @@ mod links;
 mod loud_rules;
 mod precision;
 mod registry;
+mod rendered_defects;
 mod reports;
 mod rules;
 mod seed;
