@@ -15,9 +15,14 @@ declare_rule! {
     /// One defect, one finding: a heading holding only an empty link is reported here, not
     /// also by `empty-link`; `heading-level-skip` passes over empty headings.
     ///
+    /// Empty headings in a row, with nothing but whitespace between them, are one gap to a
+    /// reader: they are reported once, at the first.
+    ///
     /// Not reported: a heading holding an image or other media; a heading holding a script,
     /// an embed or a form control (a script fills it in); a heading hidden from readers
-    /// (`hidden`, `aria-hidden="true"`, `display:none`).
+    /// (`hidden`, `aria-hidden="true"`, `display:none`); a theme's or a block's title slot
+    /// captured with the page (`entry-title`, `post-title`, `page-title`,
+    /// `wp-block-post-title`), which the theme fills in from the post's title.
     ///
     /// ## Why it matters
     /// Readers see a gap where a heading should be, and screen readers announce "heading
@@ -44,7 +49,18 @@ impl Rule for EmptyHeading {
             return;
         };
         let index = &field.index;
+        let html = field.source.as_str();
+        // Where the last empty heading ended: the next one right after it is the same gap.
+        let mut run_end: Option<usize> = None;
         for heading in index.elements.iter().filter(|e| is_empty_heading(index, e)) {
+            let continues_run = run_end.is_some_and(|end| {
+                html.get(end..heading.start_tag.start)
+                    .is_some_and(|between| between.trim().is_empty())
+            });
+            run_end = Some(element_end(heading));
+            if continues_run {
+                continue;
+            }
             let level = &heading.name;
             out.push(
                 field
@@ -63,6 +79,13 @@ impl Rule for EmptyHeading {
     }
 }
 
+fn element_end(element: &Element) -> usize {
+    element
+        .end_tag
+        .as_ref()
+        .map_or(element.content.end, |t| t.end)
+}
+
 /// The level of a heading element: 1 for `h1` … 6 for `h6`.
 pub(super) fn heading_level(name: &str) -> Option<u8> {
     match name.as_bytes() {
@@ -77,7 +100,31 @@ pub(super) fn is_empty_heading(index: &HtmlIndex, element: &Element) -> bool {
         && !element.has.text
         && !element.has.media
         && !is_hidden(index, element)
+        && !is_theme_title(index, element)
         && !holds_page_items(index, element)
+}
+
+/// A theme's or a block's title slot (`<h1 class="entry-title">`, a query loop's
+/// `wp-block-post-title`) captured with the page: the theme fills it in, the author did not
+/// write it as part of the post's outline.
+pub(super) fn is_theme_title(index: &HtmlIndex, element: &Element) -> bool {
+    has_class(index, element, |class| {
+        matches!(
+            class,
+            "entry-title" | "post-title" | "page-title" | "wp-block-post-title"
+        )
+    })
+}
+
+/// Whether one of an element's classes is as `wanted` says.
+pub(super) fn has_class(
+    index: &HtmlIndex,
+    element: &Element,
+    wanted: impl Fn(&str) -> bool,
+) -> bool {
+    index
+        .attribute(element, "class")
+        .is_some_and(|c| index.value(c).split_ascii_whitespace().any(wanted))
 }
 
 /// Hidden by its own attributes: readers see no gap, so nothing is missing.

@@ -1,6 +1,6 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
-use crate::html::{Element, HtmlIndex, is_blank};
+use crate::html::{Closed, Element, HtmlIndex, is_blank};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -13,7 +13,10 @@ declare_rule! {
     /// say: no text, no image, no `aria-label`, `aria-labelledby` or `title`.
     ///
     /// One defect, one finding: a link whose `href` is empty or `#` is `link-missing-href`'s
-    /// finding; a link that is all an empty heading holds is `empty-heading`'s; a paragraph
+    /// finding, and one that runs a script (`javascript:`) or opens `about:blank` goes nowhere
+    /// either (`link-malformed` reports the script); a link without its own end tag is
+    /// `unclosed-element`'s or `misnested-tags`'s (browsers carry it on over the text after
+    /// it); a link that is all an empty heading holds is `empty-heading`'s; a paragraph
     /// holding only an empty link is reported here, as the link, not by `empty-paragraph`.
     ///
     /// Not reported: a link hidden from readers (`hidden`, `aria-hidden="true"`,
@@ -36,19 +39,19 @@ declare_rule! {
         severity: Warning,
         summary: "A link with no visible text, no image and no aria-label or title",
         phase: Post,
-        reads: ["content.rendered", "excerpt.rendered"],
+        reads: ["content.rendered"],
     }
 }
 
 impl Rule for EmptyLink {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let fields = post.html.iter().filter(|f| f.kind != HtmlFieldKind::Title);
-        for field in fields {
-            let index = &field.index;
-            for (id, link) in index.elements.iter().enumerate() {
-                if let Some(href) = empty_link_target(index, id, link) {
-                    out.push(finding(field, post, link, href));
-                }
+        let Some(field) = post.field(HtmlFieldKind::Content) else {
+            return;
+        };
+        let index = &field.index;
+        for (id, link) in index.elements.iter().enumerate() {
+            if let Some(href) = empty_link_target(index, id, link) {
+                out.push(finding(field, post, link, href));
             }
         }
     }
@@ -56,12 +59,11 @@ impl Rule for EmptyLink {
 
 /// The `href` of an `<a>` that shows and says nothing, when it is this rule's to report.
 fn empty_link_target<'i>(index: &'i HtmlIndex, id: usize, link: &Element) -> Option<&'i str> {
-    if &*link.name != "a" || link.has.text || link.has.media {
+    if &*link.name != "a" || link.has.text || link.has.media || link.closed != Closed::EndTag {
         return None;
     }
     let href = index.value(index.attribute(link, "href")?).trim();
-    // An empty `href` or `#` goes nowhere: `link-missing-href` reports that.
-    if matches!(href, "" | "#") {
+    if goes_nowhere(href) {
         return None;
     }
     let named = ["aria-label", "aria-labelledby", "title"]
@@ -77,6 +79,13 @@ fn empty_link_target<'i>(index: &'i HtmlIndex, id: usize, link: &Element) -> Opt
         return None;
     }
     Some(href)
+}
+
+/// An empty `href` or `#` (`link-missing-href`'s finding), a script, a blank page: there is
+/// no target whose text could have been lost.
+fn goes_nowhere(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    matches!(href, "" | "#") || lower.starts_with("javascript:") || lower == "about:blank"
 }
 
 /// A link that draws an icon or a picture with CSS: a `background` in its `style`, or an

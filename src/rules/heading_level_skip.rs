@@ -4,7 +4,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::empty_heading::{heading_level, is_empty_heading, is_hidden};
+use super::empty_heading::{heading_level, is_empty_heading, is_hidden, is_theme_title};
 
 declare_rule! {
     /// ## What it does
@@ -15,8 +15,10 @@ declare_rule! {
     /// Each skip is reported once, at the heading after the gap: a post whose headings are
     /// all `<h3>` gets one finding, at the first.
     ///
-    /// Not reported: empty headings, which `empty-heading` reports and readers do not see as
-    /// part of the outline, and headings hidden from readers.
+    /// Not reported, and not counted as the level before the next heading: empty headings,
+    /// which `empty-heading` reports; headings hidden from readers; and a theme's or a block's
+    /// title slots captured with the page (`entry-title`, `post-title`, a query loop's
+    /// `wp-block-post-title`), whose level the theme picks for its lists of posts.
     ///
     /// ## Why it matters
     /// Screen-reader users move through a page by its headings, and a skipped level tells
@@ -53,7 +55,10 @@ impl Rule for HeadingLevelSkip {
             let Some(level) = heading_level(&heading.name) else {
                 continue;
             };
-            if is_empty_heading(index, heading) || is_hidden(index, heading) {
+            let outside_outline = is_empty_heading(index, heading)
+                || is_hidden(index, heading)
+                || is_theme_title(index, heading);
+            if outside_outline {
                 continue;
             }
             if level > previous + 1 {

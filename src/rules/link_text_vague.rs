@@ -9,6 +9,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
+use super::empty_heading::has_class;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -127,7 +128,11 @@ declare_rule! {
     /// `allowed-phrases` takes phrases out.
     ///
     /// Not reported: a link with an `aria-label` or `aria-labelledby`, which screen readers
-    /// say instead of the text; a link holding an image, whose text is not all it shows.
+    /// say instead of the text; a link holding an image, whose text is not all it shows; a
+    /// button or "read more" link that a plugin, a page builder or a query loop writes for
+    /// each item of a list (a class with `btn`, `button`, `readmore`, `read-more` or
+    /// `more-link`, or inside a `wp-block-query`), whose wording the author does not pick;
+    /// an Elementor popup trigger (`href="#elementor-action…"`), which opens no page.
     ///
     /// ## Why it matters
     /// Screen-reader users often jump from link to link, or list a page's links: ten links
@@ -161,7 +166,7 @@ impl Rule for LinkTextVague {
         for link in index
             .elements
             .iter()
-            .filter(|e| is_labelled_by_text(index, e))
+            .filter(|e| is_labelled_by_text(index, e) && !is_generated(index, e))
         {
             let text = normalized(&index.text_of(link));
             if !is_vague(&text, &options) {
@@ -197,6 +202,32 @@ fn is_labelled_by_text(index: &HtmlIndex, element: &Element) -> bool {
             .iter()
             .filter_map(|name| index.attribute(element, name))
             .all(|a| is_blank(index.value(a)))
+}
+
+/// A button or "read more" link that a plugin, a builder or a query loop writes.
+fn is_generated(index: &HtmlIndex, link: &Element) -> bool {
+    let button = |class: &str| {
+        let class = class.to_ascii_lowercase();
+        ["btn", "button", "readmore", "read-more", "more-link"]
+            .iter()
+            .any(|word| class.contains(word))
+    };
+    let popup = index
+        .attribute(link, "href")
+        .is_some_and(|h| index.value(h).starts_with("#elementor-action"));
+    popup || has_class(index, link, button) || in_query_loop(index, link)
+}
+
+fn in_query_loop(index: &HtmlIndex, link: &Element) -> bool {
+    let mut at = link.parent;
+    while let Some(id) = at {
+        let element = &index.elements[id];
+        if has_class(index, element, |c| c.starts_with("wp-block-query")) {
+            return true;
+        }
+        at = element.parent;
+    }
+    false
 }
 
 fn is_vague(text: &str, options: &Options) -> bool {
