@@ -17,7 +17,8 @@ declare_rule! {
     /// either (`link-malformed` reports the script); a link without its own end tag is
     /// `unclosed-element`'s or `misnested-tags`'s (browsers carry it on over the text after
     /// it); a link that is all an empty heading holds is `empty-heading`'s; a paragraph
-    /// holding only an empty link is reported here, as the link, not by `empty-paragraph`.
+    /// holding only an empty link is reported here, as the link, not by `empty-paragraph`;
+    /// the same empty link twice in a row is reported once.
     ///
     /// Not reported: a link hidden from readers (`hidden`, `aria-hidden="true"`,
     /// `display:none`); a link that shows an icon or a picture through its styles (an element
@@ -49,8 +50,24 @@ impl Rule for EmptyLink {
             return;
         };
         let index = &field.index;
+        let html = field.source.as_str();
+        // The last empty link reported: its repeat right after it is the same lost text.
+        let mut last: Option<(usize, &str)> = None;
         for (id, link) in index.elements.iter().enumerate() {
-            if let Some(href) = empty_link_target(index, id, link) {
+            let Some(href) = empty_link_target(index, id, link) else {
+                continue;
+            };
+            let repeats = last.is_some_and(|(end, previous)| {
+                previous == href
+                    && html
+                        .get(end..link.start_tag.start)
+                        .is_some_and(|between| between.trim().is_empty())
+            });
+            last = Some((
+                link.end_tag.as_ref().map_or(link.content.end, |t| t.end),
+                href,
+            ));
+            if !repeats {
                 out.push(finding(field, post, link, href));
             }
         }

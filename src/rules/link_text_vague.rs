@@ -131,7 +131,7 @@ declare_rule! {
     /// say instead of the text; a link holding an image, whose text is not all it shows; a
     /// button or "read more" link that a plugin, a page builder or a query loop writes for
     /// each item of a list (a class with `btn`, `button`, `readmore`, `read-more` or
-    /// `more-link`, or inside a `wp-block-query`), whose wording the author does not pick;
+    /// `more-link`, or inside a query loop, a GenerateBlocks looper or a post's `hentry`), whose wording the author does not pick;
     /// an Elementor popup trigger (`href="#elementor-action…"`), which opens no page.
     ///
     /// ## Why it matters
@@ -218,11 +218,20 @@ fn is_generated(index: &HtmlIndex, link: &Element) -> bool {
     popup || has_class(index, link, button) || in_query_loop(index, link)
 }
 
+/// The classes of a list of posts: a query loop, GenerateBlocks' looper, and the `hentry`
+/// WordPress gives each post of a list.
+fn is_post_list_item(class: &str) -> bool {
+    class.starts_with("wp-block-query")
+        || class.starts_with("gb-loop")
+        || class.starts_with("gb-query")
+        || matches!(class, "wp-block-post" | "hentry")
+}
+
 fn in_query_loop(index: &HtmlIndex, link: &Element) -> bool {
     let mut at = link.parent;
     while let Some(id) = at {
         let element = &index.elements[id];
-        if has_class(index, element, |c| c.starts_with("wp-block-query")) {
+        if has_class(index, element, is_post_list_item) {
             return true;
         }
         at = element.parent;
