@@ -1,7 +1,7 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::reader::{self, ItemKind};
-use crate::html::{Element, HtmlIndex};
+use crate::html::{Element, HtmlIndex, is_html_element};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -22,7 +22,9 @@ declare_rule! {
     /// an embed or a form control (a script fills it in); a heading hidden from readers
     /// (`hidden`, `aria-hidden="true"`, `display:none`); a theme's or a block's title slot
     /// captured with the page (`entry-title`, `post-title`, `page-title`,
-    /// `wp-block-post-title`), which the theme fills in from the post's title.
+    /// `wp-block-post-title`), which the theme fills in from the post's title; a heading
+    /// whose text an author wrote in angle brackets (`<h2><your name></h2>`), which the
+    /// browser hides as an unknown element: `text-hidden-as-tag` reports that.
     ///
     /// ## Why it matters
     /// Readers see a gap where a heading should be, and screen readers announce "heading
@@ -102,6 +104,38 @@ pub(super) fn is_empty_heading(index: &HtmlIndex, element: &Element) -> bool {
         && !is_hidden(index, element)
         && !is_theme_title(index, element)
         && !holds_page_items(index, element)
+        && !holds_text_as_tag(index, element)
+}
+
+/// Text an author wrote in angle brackets (`<your email>`) that the browser read as an
+/// unknown element and hides: `text-hidden-as-tag` reports it, once. An unknown name
+/// without a hyphen is no custom element.
+pub(super) fn holds_text_as_tag(index: &HtmlIndex, element: &Element) -> bool {
+    let first = index
+        .elements
+        .partition_point(|e| e.start_tag.start < element.content.start);
+    index.elements[first..]
+        .iter()
+        .take_while(|e| e.start_tag.start < element.content.end)
+        .any(|e| is_unknown_name(&e.name) && !is_foreign(index, e))
+}
+
+/// Not HTML, not a custom element (those have a hyphen), not a namespaced leftover such as
+/// Word's `<o:p>`.
+fn is_unknown_name(name: &str) -> bool {
+    !is_html_element(name) && !name.contains('-') && !name.contains(':')
+}
+
+/// Inside `<svg>` or `<math>`, whose element names are not HTML's.
+fn is_foreign(index: &HtmlIndex, element: &Element) -> bool {
+    let mut at = element.parent;
+    while let Some(id) = at {
+        if matches!(&*index.elements[id].name, "svg" | "math") {
+            return true;
+        }
+        at = index.elements[id].parent;
+    }
+    false
 }
 
 /// A theme's or a block's title slot (`<h1 class="entry-title">`, a query loop's

@@ -5,7 +5,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::empty_heading::{is_empty_heading, is_hidden};
+use super::empty_heading::{holds_text_as_tag, is_empty_heading, is_hidden};
 
 declare_rule! {
     /// ## What it does
@@ -18,7 +18,9 @@ declare_rule! {
     /// `unclosed-element`'s or `misnested-tags`'s (browsers carry it on over the text after
     /// it); a link that is all an empty heading holds is `empty-heading`'s; a paragraph
     /// holding only an empty link is reported here, as the link, not by `empty-paragraph`;
-    /// the same empty link twice in a row is reported once.
+    /// the same empty link twice in a row is reported once; a link whose text an author wrote
+    /// in angle brackets (`<a href="…"><your email></a>`), which the browser hides as an
+    /// unknown element, is `text-hidden-as-tag`'s.
     ///
     /// Not reported: a link hidden from readers (`hidden`, `aria-hidden="true"`,
     /// `display:none`); a link that shows an icon or a picture through its styles (an element
@@ -91,6 +93,7 @@ fn empty_link_target<'i>(index: &'i HtmlIndex, id: usize, link: &Element) -> Opt
         || is_hidden(index, link)
         || shows_through_styles(index, id, link)
         || in_empty_heading(index, link)
+        || holds_text_as_tag(index, link)
         || has_twin_with_text(index, id, link, href)
     {
         return None;

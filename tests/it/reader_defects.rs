@@ -140,3 +140,21 @@ fn an_empty_link_alone_in_a_heading_is_one_finding_of_empty_heading() {
     let html = "\n<h2><a href=\"https://example.org/annex/\"></a></h2>";
     inserted_is_found(PRETTY_POST, Style::Pretty, html, "empty-heading", "<h2");
 }
+
+#[test]
+fn text_in_angle_brackets_is_no_empty_heading_or_link() {
+    let Some(path) = common::shared(ESCAPED_POST) else {
+        return;
+    };
+    let original = std::fs::read_to_string(&path).expect("corpus post");
+    let at = original.find("<\\/p>").expect("a paragraph") + "<\\/p>".len();
+    let html = "<h2><your name></h2><p>Write to <a href=\\\"mailto:a@example.org\\\"><your email></a>.<\\/p>";
+    let changed = format!("{}{html}{}", &original[..at], &original[at..]);
+    let dir = common::project(&[("post.json", &changed)]);
+    let rules: Vec<_> = found(&dir.path().join("post.json"))
+        .into_iter()
+        .map(|(rule, _)| rule)
+        .collect();
+    assert!(!rules.contains(&"empty-heading"), "{rules:?}");
+    assert!(!rules.contains(&"empty-link"), "{rules:?}");
+}
