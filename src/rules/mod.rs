@@ -12,6 +12,8 @@ pub mod duplicate_link;
 pub mod duplicate_slug;
 pub mod duplicate_title;
 mod duplicates;
+pub mod empty_heading;
+pub mod empty_link;
 pub mod empty_paragraph;
 pub mod empty_section;
 pub mod empty_span;
@@ -19,7 +21,9 @@ pub mod empty_title;
 pub mod fragment_missing;
 pub mod future_published;
 pub mod guid_host_mismatch;
+pub mod heading_level_skip;
 pub mod image_missing_alt;
+pub mod image_src_missing;
 pub mod invalid_utf8;
 pub mod json_syntax;
 pub mod link_broken;
@@ -30,6 +34,7 @@ pub mod link_internal_missing;
 pub mod link_malformed;
 pub mod link_missing_href;
 pub mod link_redirect;
+pub mod link_text_vague;
 pub mod link_unverifiable;
 pub mod misnested_tags;
 pub mod missed_schedule;
@@ -142,6 +147,8 @@ registry! {
     duplicate_link::DuplicateLink,
     duplicate_slug::DuplicateSlug,
     duplicate_title::DuplicateTitle,
+    empty_heading::EmptyHeading,
+    empty_link::EmptyLink,
     empty_paragraph::EmptyParagraph,
     empty_section::EmptySection,
     empty_span::EmptySpan,
@@ -149,7 +156,9 @@ registry! {
     fragment_missing::FragmentMissing,
     future_published::FuturePublished,
     guid_host_mismatch::GuidHostMismatch,
+    heading_level_skip::HeadingLevelSkip,
     image_missing_alt::ImageMissingAlt,
+    image_src_missing::ImageSrcMissing,
     invalid_utf8::InvalidUtf8,
     json_syntax::JsonSyntax,
     link_broken::LinkBroken,
@@ -160,6 +169,7 @@ registry! {
     link_malformed::LinkMalformed,
     link_missing_href::LinkMissingHref,
     link_redirect::LinkRedirect,
+    link_text_vague::LinkTextVague,
     link_unverifiable::LinkUnverifiable,
     misnested_tags::MisnestedTags,
     missed_schedule::MissedSchedule,

@@ -518,6 +518,8 @@ message = "title shouts"
             ("shouting-title", "BREAKING"),
             ("utm-link", "utm_source="),
             ("click-here", "Click&nbsp;here"),
+            // The built-in rule finds the same words as the pattern, at the same bytes.
+            ("link-text-vague", "Click&nbsp;here"),
         ]
     );
     let click = &found[2].diagnostic;

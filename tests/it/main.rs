@@ -18,6 +18,7 @@ mod html_browser;
 mod links;
 mod loud_rules;
 mod precision;
+mod reader_defects;
 mod registry;
 mod rendered_defects;
 mod reports;
