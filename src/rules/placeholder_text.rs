@@ -31,10 +31,12 @@ impl Options {
 }
 
 /// The phrases of the default list, as one pattern. Latin text is matched between word
-/// boundaries; Japanese and Korean have none to match.
+/// boundaries; Japanese and Korean have none to match. The boundaries are ASCII ones
+/// (`(?-u:\b)`): a Unicode `\b` keeps the regex crate off its fast DFA on every non-ASCII
+/// text, which made this one rule cost five times the rest of a run.
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\blorem ipsum(?:\s+dolor\s+sit\s+amet)?\b|\bdolor sit amet\b|\b(?:dummy|sample|placeholder) text\b|\b(?:your|insert|add|enter) (?:your )?text here\b|\btext goes here\b|\bblindtext\b|ダミーテキスト|ダミー文章|더미 텍스트",
+        r"(?i)(?-u:\b)lorem ipsum(?:\s+dolor\s+sit\s+amet)?(?-u:\b)|(?-u:\b)dolor sit amet(?-u:\b)|(?-u:\b)(?:dummy|sample|placeholder) text(?-u:\b)|(?-u:\b)(?:your|insert|add|enter) (?:your )?text here(?-u:\b)|(?-u:\b)text goes here(?-u:\b)|(?-u:\b)blindtext(?-u:\b)|ダミーテキスト|ダミー文章|더미 텍스트",
     )
     .expect("the placeholder pattern")
 });
@@ -49,7 +51,7 @@ fn phrases_pattern(phrases: &[String]) -> Option<Regex> {
         .map(|phrase| {
             let edge = |c: Option<char>| {
                 if c.is_some_and(|c| c.is_ascii_alphanumeric()) {
-                    r"\b"
+                    r"(?-u:\b)"
                 } else {
                     ""
                 }
