@@ -47,6 +47,7 @@ pub mod suppression_without_reason;
 pub mod text_hidden_as_tag;
 pub mod unclosed_element;
 pub mod unused_suppression;
+pub mod wxr_syntax;
 
 use crate::meta::RuleMeta;
 use crate::rule::Rule;
@@ -169,6 +170,7 @@ registry! {
     text_hidden_as_tag::TextHiddenAsTag,
     unclosed_element::UnclosedElement,
     unused_suppression::UnusedSuppression,
+    wxr_syntax::WxrSyntax,
 }
 
 pub fn find(code: &str) -> Option<&'static dyn Rule> {
