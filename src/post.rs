@@ -66,6 +66,19 @@ impl HtmlFieldKind {
         }
     }
 
+    /// The field's name in reports for a post of this dialect: where the author finds it.
+    pub fn path_in(self, dialect: Dialect) -> &'static str {
+        match (dialect, self) {
+            (Dialect::Rest, _) => self.path(),
+            (Dialect::WpCli, Self::Title) => "post_title",
+            (Dialect::WpCli, Self::Content) => "post_content",
+            (Dialect::WpCli, Self::Excerpt) => "post_excerpt",
+            (Dialect::Wxr, Self::Title) => "title",
+            (Dialect::Wxr, Self::Content) => "content:encoded",
+            (Dialect::Wxr, Self::Excerpt) => "excerpt:encoded",
+        }
+    }
+
     /// The field's name in reports: the JSON path of the value.
     pub fn path(self) -> &'static str {
         match self {

@@ -503,13 +503,24 @@ impl<'s> ReadState<'s> {
     /// Stops the file at `at`: the span is the tag there (a mismatched end tag), or one
     /// character.
     fn syntax_error(&mut self, src: &[u8], at: usize, message: &str) {
-        let tag_end = (src.get(at) == Some(&b'<'))
-            .then(|| memchr::memchr(b'>', &src[at..]).map(|i| at + i + 1))
-            .flatten();
+        let rest = src.get(at..).unwrap_or_default();
+        let tag_end = if rest.starts_with(b"<![CDATA[") {
+            Some(at + 9)
+        } else if rest.starts_with(b"<") {
+            memchr::memchr(b'>', rest).map(|i| at + i + 1)
+        } else {
+            None
+        };
         let end = tag_end.unwrap_or_else(|| next_char_end(src, at));
+        let message = if rest.starts_with(b"<![CDATA[") {
+            "`<![CDATA[` is never closed by `]]>`: the export was cut off inside this section"
+                .to_owned()
+        } else {
+            format!("the XML is not well-formed here: {message}")
+        };
         self.file.errors.push(SyntaxError {
             span: at..end,
-            message: format!("the XML is not well-formed here: {message}"),
+            message,
             help: Some(
                 "WordPress's importer stops at this point; the items before it are linted".into(),
             ),
