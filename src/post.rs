@@ -116,7 +116,11 @@ impl<'s> Post<'s> {
                     .to_owned(),
             });
         };
-        if members.iter().any(|m| is_wp_cli_key(m.key.as_str())) {
+        // WP-CLI's keys and none of REST's (a REST post may carry extra fields of any name).
+        let is_rest_key = |key: &str| key != "guid" && POST_KEYS.contains(&key);
+        if members.iter().any(|m| is_wp_cli_key(m.key.as_str()))
+            && !members.iter().any(|m| is_rest_key(m.key.as_str()))
+        {
             return Ok(Self {
                 index,
                 node: from_wp_cli(node),

@@ -404,10 +404,11 @@ impl<'s> ReadState<'s> {
             self.saw_channel = true;
         }
         if let Some(item) = &mut self.item {
-            if item.open.is_none() && self.depth == item.depth + 1 {
-                if let Some(field) = Field::of(ns, local).filter(|f| !item.has(*f)) {
-                    item.open = Some((field, self.depth, tag.start, TextBuilder::default()));
-                }
+            if item.open.is_none()
+                && self.depth == item.depth + 1
+                && let Some(field) = Field::of(ns, local).filter(|f| !item.has(*f))
+            {
+                item.open = Some((field, self.depth, tag.start, TextBuilder::default()));
             }
             return;
         }
