@@ -291,6 +291,7 @@ impl Linter {
             return Ok(report);
         }
         let parsed = wxr::read(&bytes);
+        let spans: Vec<Range<usize>> = parsed.posts.iter().map(|p| p.span.clone()).collect();
         let posts: Vec<Post<'_>> = parsed
             .posts
             .into_iter()
@@ -301,8 +302,13 @@ impl Linter {
             .par_iter()
             .map(|post| self.lint_post(&scope, post, (0, &bytes)))
             .collect();
-        let file_level = parsed.errors.into_iter().map(rules::wxr_syntax::diagnostic);
-        let mut diagnostics = settle::severities(&scope.settings, file_level.collect());
+        let mut file_level: Vec<Diagnostic> = parsed
+            .errors
+            .into_iter()
+            .map(rules::wxr_syntax::diagnostic)
+            .collect();
+        file_level.extend(rules::invalid_utf8::check_segment(&bytes, 0, &spans));
+        let mut diagnostics = settle::severities(&scope.settings, file_level);
         for (found, (post_ref, post_facts, post_pending)) in linted {
             diagnostics.extend(found);
             report.posts += 1;

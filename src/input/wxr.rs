@@ -315,22 +315,30 @@ fn number<'s>(src: &'s [u8], text: &JsonStr<'_>) -> Option<&'s str> {
 /// before it are kept.
 pub fn read(src: &[u8]) -> WxrFile<'_> {
     let mut state = ReadState::default();
-    let mut reader = NsReader::from_reader(src);
+    // quick-xml's positions start after a byte order mark.
+    let bom = if src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let tokens = utf8_for_tokenizing(&src[bom..]);
+    let mut reader = NsReader::from_reader(&tokens[..]);
     reader.config_mut().check_end_names = true;
+    let position = |at: u64| (at as usize + bom).min(src.len());
     let mut buf = Vec::new();
     loop {
-        let start = reader.buffer_position() as usize;
+        let start = position(reader.buffer_position());
         buf.clear();
         let event = match reader.read_resolved_event_into(&mut buf) {
             Ok(event) => event,
             Err(error) => {
-                let at = (reader.error_position() as usize).min(src.len());
+                let at = position(reader.error_position());
                 state.syntax_error(src, at, &error.to_string());
                 break;
             }
         };
         let token = Token::of(event);
-        let end = (reader.buffer_position() as usize).min(src.len());
+        let end = position(reader.buffer_position());
         match token {
             Token::Start(ns, local) => state.start(ns, local.as_bytes(), start..end),
             Token::Empty(ns, local) => {
@@ -354,6 +362,21 @@ pub fn read(src: &[u8]) -> WxrFile<'_> {
         }
     }
     state.file
+}
+
+/// The bytes quick-xml tokenizes: the file's, with each byte that is not UTF-8 replaced by
+/// `?` so that offsets stay the same. The text itself is decoded from the file's own bytes (a
+/// bad byte becomes U+FFFD there), and `invalid-utf8` reports them.
+fn utf8_for_tokenizing(src: &[u8]) -> Cow<'_, [u8]> {
+    if std::str::from_utf8(src).is_ok() {
+        return Cow::Borrowed(src);
+    }
+    let mut bytes = Vec::with_capacity(src.len());
+    for chunk in src.utf8_chunks() {
+        bytes.extend_from_slice(chunk.valid().as_bytes());
+        bytes.extend(chunk.invalid().iter().map(|_| b'?'));
+    }
+    Cow::Owned(bytes)
 }
 
 /// What the reader needs of an event; the event itself borrows the reader.
@@ -513,12 +536,13 @@ impl<'s> ReadState<'s> {
             None
         };
         let end = tag_end.unwrap_or_else(|| next_char_end(src, at));
-        let message = if rest.starts_with(b"<![CDATA[") {
-            "`<![CDATA[` is never closed by `]]>`: the export was cut off inside this section"
-                .to_owned()
-        } else {
-            format!("the XML is not well-formed here: {message}")
-        };
+        let message =
+            if rest.starts_with(b"<![CDATA[") && memchr::memmem::find(rest, b"]]>").is_none() {
+                "`<![CDATA[` is never closed by `]]>`: the export was cut off inside this section"
+                    .to_owned()
+            } else {
+                format!("the XML is not well-formed here: {message}")
+            };
         self.file.errors.push(SyntaxError {
             span: at..end,
             message,
@@ -655,6 +679,25 @@ mod tests {
         let text = wxr("").replace(">1.2<", ">abc<");
         let file = read(text.as_bytes());
         assert_eq!(&text[file.errors[0].span.clone()], "abc");
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_bad_bytes_keep_offsets() {
+        let text = wxr("<item><wp:post_type>post</wp:post_type><content:encoded>\
+             <![CDATA[a\u{FFFD}b]]></content:encoded></item>");
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(
+            text.replace('\u{FFFD}', "\u{1}")
+                .bytes()
+                .map(|b| if b == 1 { 0xFF } else { b }),
+        );
+        let file = read(&bytes);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let content = content(&file.posts[0]);
+        assert_eq!(content.as_str(), "a\u{FFFD}b");
+        let b = content.file_offset(content.as_str().len() - 1);
+        assert_eq!(bytes[b], b'b');
+        assert_eq!(bytes[content.file_offset(1)], 0xFF);
     }
 
     #[test]

@@ -333,3 +333,44 @@ fn every_post_and_page_of_the_corpus_is_linted_with_spans_on_its_bytes() {
     // The spans were checked on real findings, not on none.
     assert!(findings_seen > 200, "{findings_seen} findings");
 }
+
+/// Every string of a post, with its key.
+fn strings<'a>(node: &'a Node<'a>, out: &mut Vec<&'a postlint::input::json::JsonStr<'a>>) {
+    match &node.value {
+        postlint::input::json::Value::String(s) => out.push(s),
+        postlint::input::json::Value::Object(members) => {
+            members.iter().for_each(|m| strings(&m.value, out));
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn an_export_cut_at_any_byte_keeps_every_span_inside_the_file() {
+    for name in ["invalid_split_cdata_crlf.xml", "invalid_entities_wxr10.xml"] {
+        let bytes = std::fs::read(fixture(&format!("wxr/{name}"))).expect("fixture");
+        for cut in 0..bytes.len() {
+            let prefix = &bytes[..cut];
+            let file = postlint::input::wxr::read(prefix);
+            // A cut file always says so, unless it was cut in the white space after `</rss>`.
+            let complete = String::from_utf8_lossy(prefix)
+                .trim_end()
+                .ends_with("</rss>");
+            assert_eq!(file.errors.is_empty(), complete, "{name} cut at {cut}");
+            for error in &file.errors {
+                assert!(error.span.end <= cut, "{name} cut at {cut}: {error:?}");
+            }
+            for post in &file.posts {
+                let mut found = Vec::new();
+                strings(post, &mut found);
+                for s in found {
+                    let range = s.file_range(0..s.as_str().len());
+                    assert!(
+                        range.start <= range.end && range.end <= cut,
+                        "{name} at {cut}"
+                    );
+                }
+            }
+        }
+    }
+}
