@@ -374,3 +374,39 @@ fn an_export_cut_at_any_byte_keeps_every_span_inside_the_file() {
         }
     }
 }
+
+mod damaged {
+    use proptest::prelude::*;
+
+    use crate::common::fixture;
+
+    /// Bytes that matter to the XML reader and to the span maps.
+    const TRICKY: &[u8] = b"<>&;]/![\r\n\xFF\xC3";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A WXR export with bytes replaced, inserted and removed at random: linted and
+        /// reported in every format without a panic, every span inside the file at its line
+        /// and column (the checks of the `lint_bytes` fuzz target).
+        #[test]
+        fn a_damaged_export_is_linted_with_exact_spans(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), 0..TRICKY.len(), 0..3u8), 1..8),
+            file in 0..2usize,
+        ) {
+            let name = ["wxr/invalid_split_cdata_crlf.xml", "wxr/invalid_entities_wxr10.xml"][file];
+            let mut bytes = std::fs::read(fixture(name)).expect("fixture");
+            for (at, byte, kind) in edits {
+                let at = at.index(bytes.len());
+                match kind {
+                    0 => bytes[at] = TRICKY[byte],
+                    1 => bytes.insert(at, TRICKY[byte]),
+                    _ => {
+                        bytes.remove(at);
+                    }
+                }
+            }
+            postlint::fuzzing::lint_bytes(&bytes);
+        }
+    }
+}
