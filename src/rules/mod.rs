@@ -57,6 +57,7 @@ pub mod text_hidden_as_tag;
 pub mod unclosed_element;
 pub mod unrendered_shortcode;
 pub mod unused_suppression;
+pub mod wxr_syntax;
 
 use crate::meta::RuleMeta;
 use crate::rule::Rule;
@@ -188,6 +189,7 @@ registry! {
     unclosed_element::UnclosedElement,
     unrendered_shortcode::UnrenderedShortcode,
     unused_suppression::UnusedSuppression,
+    wxr_syntax::WxrSyntax,
 }
 
 pub fn find(code: &str) -> Option<&'static dyn Rule> {

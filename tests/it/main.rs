@@ -31,3 +31,4 @@ mod site_fetch;
 mod span_map;
 mod wordpress_e2e;
 mod workflows;
+mod wxr;
