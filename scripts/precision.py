@@ -215,8 +215,9 @@ def table(_args: argparse.Namespace) -> None:
     judged: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for v in verdicts:
         # A false finding no longer reported (no `open` mark) only guards against its return:
-        # it is no finding of the rule any more.
-        if v["verdict"] == "true" or v.get("open"):
+        # it is no finding of the rule any more. An `info` verdict at info is a finding judged
+        # right at the severity it has.
+        if judged_true(v["verdict"], v["severity"]) or v.get("open"):
             judged[(v["rule"], v["severity"])].append(judged_true(v["verdict"], v["severity"]))
     measured = counts["measured"]
     skipped = ", ".join(measured.get("not_sampled", []))

@@ -14,7 +14,7 @@ use crate::html::HtmlIndex;
 use crate::input::json::{JsonStr, JsonStyle};
 use crate::links::{self, Link};
 use crate::meta::RuleMeta;
-use crate::post::{HtmlFieldKind, Post};
+use crate::post::{Dialect, HtmlFieldKind, Post};
 
 /// An HTML field of a post, tokenized once.
 pub struct HtmlField<'p, 's> {
@@ -28,9 +28,15 @@ pub struct HtmlField<'p, 's> {
     base: usize,
     /// How the field's JSON string is written, read from the segment when a fix first asks.
     style: OnceLock<JsonStyle>,
+    dialect: Dialect,
 }
 
 impl HtmlField<'_, '_> {
+    /// The field's name in reports (`content.rendered`, `content:encoded`, `post_content`).
+    pub fn path(&self) -> &'static str {
+        self.kind.path_in(self.dialect)
+    }
+
     /// How the field's JSON string is written, so that fixes write alike.
     pub fn style(&self) -> JsonStyle {
         *self.style.get_or_init(|| self.source.style(self.segment))
@@ -56,7 +62,7 @@ impl HtmlField<'_, '_> {
         message: impl Into<crate::diagnostic::Text>,
     ) -> Diagnostic {
         let mut diagnostic = Diagnostic::new(meta, self.file_range(decoded), message);
-        diagnostic.field = Some(self.kind.path());
+        diagnostic.field = Some(self.path());
         diagnostic.post = Some(post.post_ref.clone());
         diagnostic
     }
@@ -152,6 +158,7 @@ impl<'p, 's> PostContext<'p, 's> {
                     segment,
                     base,
                     style: OnceLock::new(),
+                    dialect: post.dialect,
                 })
             })
             .collect();

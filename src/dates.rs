@@ -66,6 +66,7 @@ impl<'a> WpDate<'a> {
         match post.node.get(key).map(|n: &Node<'_>| &n.value) {
             None => WpDate::Absent,
             Some(Value::Null) => WpDate::Null,
+            Some(Value::String(text)) if post.dialect.sql_dates() => parse_sql(text),
             Some(Value::String(text)) => parse(text),
             Some(_) => WpDate::Absent,
         }
@@ -112,6 +113,22 @@ fn parse<'a>(text: &'a JsonStr<'a>) -> WpDate<'a> {
     match parse_core(core) {
         Ok(parsed) if core.len() == 19 && !why.is_empty() => WpDate::NotCore(text, parsed, why),
         _ => WpDate::Invalid(text, invalid_reason(value)),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, as WXR and WP-CLI write dates (MySQL's format).
+fn parse_sql<'a>(text: &'a JsonStr<'a>) -> WpDate<'a> {
+    let value = text.as_str();
+    if value == "0000-00-00 00:00:00" {
+        return WpDate::Zero(text);
+    }
+    let as_rest = match value.split_once(' ') {
+        Some((day, time)) if value.len() == 19 => format!("{day}T{time}"),
+        _ => return WpDate::Invalid(text, invalid_reason(value)),
+    };
+    match parse_core(&as_rest) {
+        Ok(parsed) => WpDate::Valid(text, parsed),
+        Err(_) => WpDate::Invalid(text, invalid_reason(value)),
     }
 }
 

@@ -17,9 +17,10 @@ use crate::findings::Findings;
 use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
+use crate::input::wxr;
 use crate::meta::Phase;
 use crate::outcome::FileReport;
-use crate::post::Post;
+use crate::post::{Dialect, Post};
 use crate::rules;
 use crate::settle::{self, LateRules};
 use crate::site::PostFacts;
@@ -164,12 +165,21 @@ impl Linter {
         self.config.effective(scope.path, Some(key))
     }
 
-    /// Lints a file read from `reader`, a segment at a time.
-    pub fn lint_file(&self, file: SourceFile, reader: impl Read) -> std::io::Result<FileReport> {
-        let path = match &file.origin {
-            Origin::Path(path) => Some(path.as_path()),
-            Origin::Memory(_) => None,
-        };
+    /// Lints a file read from `reader`: REST or WP-CLI JSON a segment at a time, a WXR export
+    /// (told by its first bytes) whole.
+    pub fn lint_file(
+        &self,
+        file: SourceFile,
+        mut reader: impl Read,
+    ) -> std::io::Result<FileReport> {
+        let mut head = Vec::new();
+        (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head)?;
+        let is_xml = wxr::looks_like_xml(&head);
+        let reader = std::io::Cursor::new(head).chain(reader);
+        if is_xml {
+            return self.lint_wxr_file(file, reader);
+        }
+        let path = file_path(&file);
         let scope = FileScope {
             path,
             settings: self.config.effective(path, None),
@@ -252,6 +262,76 @@ impl Linter {
             line_marks,
             content_hash: hasher.map(|h| h.finish()),
         })
+    }
+
+    /// Lints a WXR export, read whole (up to `--max-post-size`): its posts and pages in
+    /// parallel, then what is wrong with the file itself.
+    fn lint_wxr_file(&self, file: SourceFile, reader: impl Read) -> std::io::Result<FileReport> {
+        let path = file_path(&file).map(Path::to_path_buf);
+        let scope = FileScope {
+            path: path.as_deref(),
+            settings: self.config.effective(path.as_deref(), None),
+        };
+        let limit = self.options.max_post_bytes;
+        let mut bytes = Vec::new();
+        reader.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+        let mut report = FileReport {
+            file,
+            posts: 0,
+            findings: Findings::new(),
+            facts: Vec::new(),
+            pending: Vec::new(),
+            post_list: Vec::new(),
+            line_marks: vec![LineCursor::default()],
+            content_hash: None,
+        };
+        if bytes.len() > limit {
+            let too_large = rules::json_syntax::too_large(&LineCursor::default(), limit);
+            report.findings = Findings::from_iter([too_large]);
+            return Ok(report);
+        }
+        let parsed = wxr::read(&bytes);
+        let spans: Vec<Range<usize>> = parsed.posts.iter().map(|p| p.span.clone()).collect();
+        let posts: Vec<Post<'_>> = parsed
+            .posts
+            .into_iter()
+            .enumerate()
+            .map(|(index, node)| Post::wxr(index, node))
+            .collect();
+        let linted: Vec<(Vec<Diagnostic>, PostLinted)> = posts
+            .par_iter()
+            .map(|post| self.lint_post(&scope, post, (0, &bytes)))
+            .collect();
+        let mut file_level: Vec<Diagnostic> = parsed
+            .errors
+            .into_iter()
+            .map(rules::wxr_syntax::diagnostic)
+            .collect();
+        file_level.extend(rules::invalid_utf8::check_segment(&bytes, 0, &spans));
+        let mut diagnostics = settle::severities(&scope.settings, file_level);
+        for (found, (post_ref, post_facts, post_pending)) in linted {
+            diagnostics.extend(found);
+            report.posts += 1;
+            report.facts.extend(post_facts);
+            report.pending.extend(post_pending);
+            if self.options.list_posts {
+                report.post_list.push(post_ref);
+            }
+        }
+        let whole = Segment {
+            base: 0,
+            bytes: &bytes,
+            at_eof: true,
+        };
+        report.findings = resolve(&whole, &mut LineCursor::default(), diagnostics)
+            .into_iter()
+            .collect();
+        if self.options.hash_content {
+            let mut hasher = ContentHasher::default();
+            hasher.write(&bytes);
+            report.content_hash = Some(hasher.finish());
+        }
+        Ok(report)
     }
 
     /// Parses and lints the posts of one segment, a batch at a time so that only a batch of
@@ -371,8 +451,23 @@ impl Linter {
         }
         // A post without facts gets no finding from a later phase.
         let seen_later = facts.is_some();
-        let (found, pending) = settle::post(&context, out, (&self.late, seen_later), at);
+        let (mut found, pending) = settle::post(&context, out, (&self.late, seen_later), at);
+        if post.dialect != Dialect::Rest {
+            // Fixes are written as REST JSON (escapes, `T` in dates); WXR and WP-CLI differ.
+            found.iter_mut().for_each(|d| d.fix = None);
+        }
         (found, (context.post_ref.clone(), facts, pending))
+    }
+}
+
+/// How much of a file is read to tell XML from JSON (a byte order mark and white space may
+/// come first).
+const SNIFF_BYTES: u64 = 1024;
+
+fn file_path(file: &SourceFile) -> Option<&Path> {
+    match &file.origin {
+        Origin::Path(path) => Some(path.as_path()),
+        Origin::Memory(_) => None,
     }
 }
 

@@ -1,13 +1,51 @@
 //! The typed view of one post: the fields rules read, each still pointing at its bytes in the file.
 //! Unknown fields are kept in the tree but never looked at.
 
-use crate::input::json::{JsonStr, Node, Value};
+use std::borrow::Cow;
+
+use crate::input::json::{JsonStr, Member, Node, Value};
 
 /// Keys that mark an object as a WordPress post (or page, or other post type). A `_fields`-limited
 /// response may carry only a few of them.
 const POST_KEYS: [&str; 10] = [
     "id", "date", "slug", "status", "type", "link", "guid", "title", "content", "excerpt",
 ];
+
+/// WP-CLI's keys (`wp post get ID --format=json`, `wp post list --format=json`) and the REST
+/// keys they map to. `guid` is shared.
+const WP_CLI_KEYS: [(&str, &str); 11] = [
+    ("ID", "id"),
+    ("post_title", "title"),
+    ("post_content", "content"),
+    ("post_excerpt", "excerpt"),
+    ("post_date", "date"),
+    ("post_date_gmt", "date_gmt"),
+    ("post_modified", "modified"),
+    ("post_modified_gmt", "modified_gmt"),
+    ("post_status", "status"),
+    ("post_type", "type"),
+    ("post_name", "slug"),
+];
+
+/// Where a post was read from: the shapes differ in their keys and date format, and only REST
+/// JSON gets fixes (a fix is written in the file's own syntax).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// `/wp-json/wp/v2/posts`: dates `YYYY-MM-DDTHH:MM:SS`.
+    #[default]
+    Rest,
+    /// WP-CLI's JSON: `post_title`, `post_content`, …; dates `YYYY-MM-DD HH:MM:SS`.
+    WpCli,
+    /// An `<item>` of a WXR export; dates `YYYY-MM-DD HH:MM:SS`.
+    Wxr,
+}
+
+impl Dialect {
+    /// Dates are written as MySQL writes them, with a space before the time.
+    pub fn sql_dates(self) -> bool {
+        self != Dialect::Rest
+    }
+}
 
 /// The HTML fields of a post, each tokenized once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -25,6 +63,19 @@ impl HtmlFieldKind {
             Self::Title => "title",
             Self::Content => "content",
             Self::Excerpt => "excerpt",
+        }
+    }
+
+    /// The field's name in reports for a post of this dialect: where the author finds it.
+    pub fn path_in(self, dialect: Dialect) -> &'static str {
+        match (dialect, self) {
+            (Dialect::Rest, _) => self.path(),
+            (Dialect::WpCli, Self::Title) => "post_title",
+            (Dialect::WpCli, Self::Content) => "post_content",
+            (Dialect::WpCli, Self::Excerpt) => "post_excerpt",
+            (Dialect::Wxr, Self::Title) => "title",
+            (Dialect::Wxr, Self::Content) => "content:encoded",
+            (Dialect::Wxr, Self::Excerpt) => "excerpt:encoded",
         }
     }
 
@@ -52,6 +103,7 @@ pub struct Post<'s> {
     pub node: Node<'s>,
     /// The JSON was damaged and this post was recovered from what was left.
     pub recovered: bool,
+    pub dialect: Dialect,
 }
 
 impl<'s> Post<'s> {
@@ -64,17 +116,40 @@ impl<'s> Post<'s> {
                     .to_owned(),
             });
         };
+        // WP-CLI's keys and none of REST's (a REST post may carry extra fields of any name).
+        let is_rest_key = |key: &str| key != "guid" && POST_KEYS.contains(&key);
+        if members.iter().any(|m| is_wp_cli_key(m.key.as_str()))
+            && !members.iter().any(|m| is_rest_key(m.key.as_str()))
+        {
+            return Ok(Self {
+                index,
+                node: from_wp_cli(node),
+                recovered,
+                dialect: Dialect::WpCli,
+            });
+        }
         if members.iter().any(|m| POST_KEYS.contains(&m.key.as_str())) {
             return Ok(Self {
                 index,
                 node,
                 recovered,
+                dialect: Dialect::Rest,
             });
         }
         Err(rest_error(&node).unwrap_or_else(|| NotAPost {
             message: "this object has none of a post's fields (id, title, content, …)".to_owned(),
             help: "postlint reads WordPress posts as /wp-json/wp/v2/posts returns them".to_owned(),
         }))
+    }
+
+    /// An `<item>` of a WXR export, already in REST's shape (`input::wxr`).
+    pub fn wxr(index: usize, node: Node<'s>) -> Self {
+        Self {
+            index,
+            node,
+            recovered: false,
+            dialect: Dialect::Wxr,
+        }
     }
 
     /// A string at a dotted path such as `guid.rendered`.
@@ -103,6 +178,49 @@ impl<'s> Post<'s> {
         node.get("rendered")
             .and_then(Node::as_str)
             .or_else(|| node.as_str())
+    }
+}
+
+fn is_wp_cli_key(key: &str) -> bool {
+    WP_CLI_KEYS.iter().any(|(cli, _)| *cli == key)
+}
+
+/// A WP-CLI object with REST's keys, so that every rule reads it alike: each value keeps its
+/// span, `guid` is wrapped as REST's `{"rendered": …}`.
+fn from_wp_cli(node: Node<'_>) -> Node<'_> {
+    let Value::Object(members) = node.value else {
+        return node;
+    };
+    let members = members
+        .into_iter()
+        .map(|Member { key, value }| {
+            let rest = WP_CLI_KEYS.iter().find(|(cli, _)| *cli == key.as_str());
+            match (rest, key.as_str()) {
+                (Some((_, rest)), _) => Member {
+                    key: JsonStr::mapped(key.raw.clone(), Cow::Borrowed(rest), Vec::new()),
+                    value,
+                },
+                (None, "guid") if value.as_str().is_some() => Member {
+                    value: Node {
+                        span: value.span.clone(),
+                        value: Value::Object(vec![Member {
+                            key: JsonStr::mapped(
+                                key.raw.clone(),
+                                Cow::Borrowed("rendered"),
+                                Vec::new(),
+                            ),
+                            value,
+                        }]),
+                    },
+                    key,
+                },
+                _ => Member { key, value },
+            }
+        })
+        .collect();
+    Node {
+        value: Value::Object(members),
+        span: node.span,
     }
 }
 

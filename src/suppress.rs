@@ -173,7 +173,7 @@ fn read_field(
             reason,
             comment: comment_range,
             covers,
-            field: Some(field.kind.path()),
+            field: Some(field.path()),
             used: 0,
         });
     }

@@ -29,6 +29,13 @@ pub struct JsonStr<'s> {
 }
 
 impl<'s> JsonStr<'s> {
+    /// A string read by another reader (WXR): its raw bytes, its decoded text, and the
+    /// `(decoded offset, file offset)` pairs after each place where the two stop matching one
+    /// to one (an entity, a CDATA boundary), in increasing order.
+    pub fn mapped(raw: Range<usize>, text: Cow<'s, str>, escapes: Vec<(usize, usize)>) -> Self {
+        Self { raw, text, escapes }
+    }
+
     /// The file offset of a decoded offset. Exact at every character boundary of `text`.
     pub fn file_offset(&self, decoded: usize) -> usize {
         let after = self.escapes.partition_point(|&(d, _)| d <= decoded);

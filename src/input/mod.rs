@@ -5,6 +5,7 @@ pub mod json;
 pub mod posts;
 pub mod segments;
 pub mod select;
+pub mod wxr;
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -15,8 +16,8 @@ use std::sync::Arc;
 use crate::source::{Origin, SourceFile};
 
 /// Extensions a directory walk picks up. Files named on the command line are read whatever
-/// their name.
-pub const POST_EXTENSIONS: [&str; 3] = ["json", "ndjson", "jsonl"];
+/// their name. `.xml` and `.wxr` are WordPress exports (WXR).
+pub const POST_EXTENSIONS: [&str; 5] = ["json", "ndjson", "jsonl", "xml", "wxr"];
 
 /// Something the user asked us to lint.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -3,8 +3,8 @@ use std::ops::Range;
 use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::html::reader::{self, Flow, ItemKind};
-use crate::html::{Element, HtmlIndex};
+use crate::html::Element;
+use crate::html::reader::{self, Flow};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -15,8 +15,8 @@ declare_rule! {
     /// Reports a paragraph with nothing in it a reader can see: `<p></p>`, `<p>&nbsp;</p>`,
     /// `<p><br></p>`. Its fix removes the paragraph.
     ///
-    /// A paragraph holding only a link with no text (`<p><a href="…"></a></p>`) is reported
-    /// as that link, without a fix: the link lost its text, and a person must restore it.
+    /// A paragraph holding only a link with no text (`<p><a href="…"></a></p>`) is left to
+    /// `empty-link`, which reports the link: it lost its text, and a person must restore it.
     ///
     /// Not reported: a paragraph holding a script or an embed (a gist's
     /// `<script src="https://gist.github.com/….js">`, a video), an anchor target
@@ -68,15 +68,14 @@ impl Rule for EmptyParagraph {
                     .end_tag
                     .as_ref()
                     .map_or(element.start_tag.end, |t| t.end);
-            match what_it_holds(index, whole.clone()) {
-                Holds::Nothing => {
-                    let flow = flow.get_or_insert_with(|| Flow::of(index));
-                    let joins_words = flow.removal_joins_words(whole.clone());
-                    out.push(empty_paragraph(field, post, whole, joins_words));
-                }
-                Holds::LinkWithoutText(link) => out.push(link_without_text(field, post, link)),
-                Holds::PageItems => {}
+            // A link without text is `empty-link`'s finding; a script, an embed, an anchor
+            // target or a form control keeps the paragraph on the page.
+            if reader::holds_items(index, whole.clone()) {
+                continue;
             }
+            let flow = flow.get_or_insert_with(|| Flow::of(index));
+            let joins_words = flow.removal_joins_words(whole.clone());
+            out.push(empty_paragraph(field, post, whole, joins_words));
         }
     }
 }
@@ -92,42 +91,6 @@ fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> boo
                 && b.content()
                     .is_some_and(|content| holds_nothing(&field.index, content))
         })
-}
-
-/// What an empty paragraph holds that a reader could still reach.
-enum Holds {
-    Nothing,
-    /// Only links, none with text: the first of them.
-    LinkWithoutText(Range<usize>),
-    /// A script, an embed, an anchor target, a form control: not empty.
-    PageItems,
-}
-
-fn what_it_holds(index: &HtmlIndex, whole: Range<usize>) -> Holds {
-    let mut items = reader::items_in(index, whole.clone()).peekable();
-    if items.peek().is_none() {
-        return Holds::Nothing;
-    }
-    if !items.all(|i| i.kind == ItemKind::Link && i.tag == "a") {
-        return Holds::PageItems;
-    }
-    let first = index
-        .elements
-        .partition_point(|e| e.start_tag.start < whole.start);
-    index.elements[first..]
-        .iter()
-        .take_while(|e| e.start_tag.start < whole.end)
-        .find(|e| &*e.name == "a")
-        .map_or(Holds::PageItems, |link| {
-            Holds::LinkWithoutText(link.start_tag.start..element_end(link))
-        })
-}
-
-fn element_end(element: &Element) -> usize {
-    element
-        .end_tag
-        .as_ref()
-        .map_or(element.content.end, |t| t.end)
 }
 
 /// An empty paragraph; removing it is offered unless it is all that parts two words.
@@ -152,20 +115,4 @@ fn empty_paragraph(
             vec![removal],
         )
         .with_help("remove the paragraph; leave spacing to the theme")
-}
-
-fn link_without_text(
-    field: &HtmlField<'_, '_>,
-    post: &PostContext<'_, '_>,
-    link: Range<usize>,
-) -> Diagnostic {
-    field
-        .diagnostic(
-            &EmptyParagraph::META,
-            post,
-            link,
-            "the paragraph holds only a link with no text: a reader cannot see or follow it",
-        )
-        .with_label("link without text")
-        .with_help("restore the link's text, which an edit probably lost, or remove the link")
 }

@@ -70,10 +70,21 @@ fn editor_only(url: &Url, own_host: Option<&str>, staging: &[String]) -> Option<
     if url.path().contains("/wp-admin/") {
         return Some("`wp-admin/` pages need a login".to_owned());
     }
+    if is_blogger_editor(url) {
+        return Some("Blogger's editor needs the author's login".to_owned());
+    }
     let preview = url.query_pairs().any(|(key, value)| {
         (key == "preview" && value == "true") || key == "preview_id" || key == "preview_nonce"
     });
     preview.then(|| "a preview link works only for a logged-in editor".to_owned())
+}
+
+/// Blogger's editor: a link or footnote copied from a draft there (`blogger.g?blogID=…#_ftn1`)
+/// still points into it.
+fn is_blogger_editor(url: &Url) -> bool {
+    let host = url.host_str().unwrap_or_default();
+    let blogger = host == "blogger.com" || host.ends_with(".blogger.com");
+    blogger && matches!(url.path(), "/blogger.g" | "/post-edit.g" | "/post-create.g")
 }
 
 fn private_ip(ip: IpAddr) -> Option<String> {
@@ -94,7 +105,9 @@ fn private_ip(ip: IpAddr) -> Option<String> {
 declare_rule! {
     /// ## What it does
     /// Reports links that work only for someone logged in or on one machine: `wp-admin/` pages,
-    /// preview links (`?preview=true`, `preview_id=`), `localhost`, loopback and private-range
+    /// preview links (`?preview=true`, `preview_id=`), Blogger's editor
+    /// (`blogger.com/blogger.g?blogID=…`, often footnotes pasted from a Blogger draft),
+    /// `localhost` (drafts such as `http://localhost/?p=12` too), loopback and private-range
     /// IP addresses, names of local and test networks (`*.local`, `*.localhost`, `*.test`,
     /// `*.internal`, `*.lan`, `*.home.arpa`), `file:` URLs, and the hosts a pack lists as
     /// `staging-hosts`.

@@ -1,6 +1,7 @@
 //! The rules, one file each, named after what they flag. A rule's doc comment is its user
 //! documentation (What it does / Why it matters / Example): `postlint explain` prints it.
 
+pub mod bare_embed_url;
 pub mod block_content_mismatch;
 pub mod block_empty;
 pub mod block_invalid_attributes;
@@ -16,6 +17,8 @@ pub mod duplicate_link;
 pub mod duplicate_slug;
 pub mod duplicate_title;
 mod duplicates;
+pub mod empty_heading;
+pub mod empty_link;
 pub mod empty_paragraph;
 pub mod empty_section;
 pub mod empty_span;
@@ -23,7 +26,9 @@ pub mod empty_title;
 pub mod fragment_missing;
 pub mod future_published;
 pub mod guid_host_mismatch;
+pub mod heading_level_skip;
 pub mod image_missing_alt;
+pub mod image_src_missing;
 pub mod invalid_utf8;
 pub mod json_syntax;
 pub mod link_broken;
@@ -34,16 +39,20 @@ pub mod link_internal_missing;
 pub mod link_malformed;
 pub mod link_missing_href;
 pub mod link_redirect;
+pub mod link_text_vague;
 pub mod link_unverifiable;
 pub mod misnested_tags;
 pub mod missed_schedule;
 pub mod missing_section;
+pub mod mixed_content;
 pub mod modified_before_date;
 pub mod modified_gmt_mismatch;
 pub mod nested_link;
 pub mod not_a_post;
 pub mod pattern;
 pub mod permalink_date_mismatch;
+pub mod placeholder_text;
+mod reader_text;
 pub mod section_order;
 mod sections;
 mod site_links;
@@ -51,7 +60,9 @@ pub mod stray_end_tag;
 pub mod suppression_without_reason;
 pub mod text_hidden_as_tag;
 pub mod unclosed_element;
+pub mod unrendered_shortcode;
 pub mod unused_suppression;
+pub mod wxr_syntax;
 
 use crate::meta::RuleMeta;
 use crate::rule::Rule;
@@ -133,6 +144,7 @@ macro_rules! registry {
 }
 
 registry! {
+    bare_embed_url::BareEmbedUrl,
     block_content_mismatch::BlockContentMismatch,
     block_empty::BlockEmpty,
     block_invalid_attributes::BlockInvalidAttributes,
@@ -146,6 +158,8 @@ registry! {
     duplicate_link::DuplicateLink,
     duplicate_slug::DuplicateSlug,
     duplicate_title::DuplicateTitle,
+    empty_heading::EmptyHeading,
+    empty_link::EmptyLink,
     empty_paragraph::EmptyParagraph,
     empty_section::EmptySection,
     empty_span::EmptySpan,
@@ -153,7 +167,9 @@ registry! {
     fragment_missing::FragmentMissing,
     future_published::FuturePublished,
     guid_host_mismatch::GuidHostMismatch,
+    heading_level_skip::HeadingLevelSkip,
     image_missing_alt::ImageMissingAlt,
+    image_src_missing::ImageSrcMissing,
     invalid_utf8::InvalidUtf8,
     json_syntax::JsonSyntax,
     link_broken::LinkBroken,
@@ -164,21 +180,26 @@ registry! {
     link_malformed::LinkMalformed,
     link_missing_href::LinkMissingHref,
     link_redirect::LinkRedirect,
+    link_text_vague::LinkTextVague,
     link_unverifiable::LinkUnverifiable,
     misnested_tags::MisnestedTags,
     missed_schedule::MissedSchedule,
     missing_section::MissingSection,
+    mixed_content::MixedContent,
     modified_before_date::ModifiedBeforeDate,
     modified_gmt_mismatch::ModifiedGmtMismatch,
     nested_link::NestedLink,
     not_a_post::NotAPost,
     permalink_date_mismatch::PermalinkDateMismatch,
+    placeholder_text::PlaceholderText,
     section_order::SectionOrder,
     stray_end_tag::StrayEndTag,
     suppression_without_reason::SuppressionWithoutReason,
     text_hidden_as_tag::TextHiddenAsTag,
     unclosed_element::UnclosedElement,
+    unrendered_shortcode::UnrenderedShortcode,
     unused_suppression::UnusedSuppression,
+    wxr_syntax::WxrSyntax,
 }
 
 pub fn find(code: &str) -> Option<&'static dyn Rule> {

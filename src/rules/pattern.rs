@@ -121,7 +121,7 @@ impl Matcher<'_> {
         let message = self.0.message.replace("{match}", matched);
         let range = field.file_range(html_range);
         let mut diagnostic = Diagnostic::for_rule(self.0.code, self.0.severity, range, message);
-        diagnostic.field = Some(field.kind.path());
+        diagnostic.field = Some(field.path());
         diagnostic.post = Some(post.post_ref.clone());
         let help = match (&self.0.help, &self.0.replace_with) {
             (Some(help), _) => Some(help.replace("{match}", matched)),

@@ -200,18 +200,28 @@ fn diagnostic(post: &PostContext<'_, '_>, field: &HtmlField<'_, '_>, stray: &Str
 
 declare_rule! {
     /// ## What it does
-    /// Reports an end tag with no open element to close, such as a `</span>` whose `<span>` was
+    /// Reports an end tag with no open element to close, such as a `</b>` whose `<b>` was
     /// lost. Its severity follows what a reader sees:
     /// - `</a>` is an error: the link's start tag, and with it the `href`, is gone, so the text
-    ///   that was a link is plain text now.
-    /// - `</span>`, `</b>`, `</em>` and other inline end tags are warnings: the formatting or
-    ///   style they closed was lost.
+    ///   that was a link is plain text now. A `</a>` with no text before it in its block
+    ///   (`<p> </a>Todos…`) linked nothing: an info, a leftover.
+    /// - `</b>`, `</strong>`, `</em>`, `</i>`, `</u>`, `</sup>`, `</sub>`, `</code>` are
+    ///   warnings: the emphasis or formatting they closed was lost.
+    /// - `</span>`, `</font>`, `</small>` and other end tags of elements that only carry a
+    ///   style are infos: a style at most was lost, and browsers ignore the end tag.
     /// - `</p>`, `</div>` and other block end tags are infos: browsers ignore them (or add an
     ///   empty paragraph), and WordPress's auto-paragraph filter leaves them after comments.
     /// - `</img>`, `</embed>`, `</source>` and the end tags of other void elements are infos,
     ///   and not said to have lost a start tag: these elements never have an end tag, nothing
     ///   was lost, and browsers ignore it. `</br>` is the exception, a warning: browsers turn it
     ///   into a line break.
+    ///
+    /// Not reported, being part of another finding (one defect, one finding):
+    /// - the end tag written for an element that is left open but out of its reach
+    ///   (`<h2><span>…</p><p></span></h2>`, or `<p><ins>…</p> … </ins>`): `unclosed-element`
+    ///   reports that element and shows this end tag beside it;
+    /// - the end tag of text a browser took for a tag (`</receiver>`, `</tatsuya>` after
+    ///   `<tatsuya.fukata@…>`): `text-hidden-as-tag` reports it.
     ///
     /// An end tag is matched the way browsers match it (the HTML standard's tree construction),
     /// so `<p><div>…</div></p>` has a stray `</p>`: the `<div>` closed the paragraph.

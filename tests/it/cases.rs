@@ -89,7 +89,7 @@ fn stray_tags_in_pretty_utf8_json() {
         positions(&found),
         [
             ("stray-end-tag", Error, 15, 50),
-            ("stray-end-tag", Warning, 15, 96),
+            ("stray-end-tag", Info, 15, 96),
             ("stray-end-tag", Info, 15, 133),
             ("stray-end-tag", Info, 15, 139),
             ("stray-end-tag", Warning, 15, 154),
@@ -106,7 +106,7 @@ fn columns_count_characters_through_unicode_escapes() {
         .map(|f| String::from_utf8_lossy(&bytes[f.span.offset..f.span.offset + f.span.length]))
         .collect();
     assert_eq!(texts, [r"<\/span>", r"<\/a>"]);
-    assert_eq!(positions(&found)[0], ("stray-end-tag", Warning, 1, 351));
+    assert_eq!(positions(&found)[0], ("stray-end-tag", Info, 1, 351));
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn crlf_and_cr_only_line_ends_give_the_same_position() {
         let found = findings(&case(name));
         assert_eq!(
             positions(&found),
-            [("stray-end-tag", Warning, 7, 22)],
+            [("stray-end-tag", Info, 7, 22)],
             "{name}"
         );
     }
@@ -162,7 +162,7 @@ fn invalid_utf8_is_reported_and_the_post_still_linted() {
         positions(&found),
         [
             ("invalid-utf8", Error, 1, 35),
-            ("stray-end-tag", Warning, 1, 78)
+            ("stray-end-tag", Info, 1, 78)
         ]
     );
     assert_eq!(found[0].span.offset, 34);

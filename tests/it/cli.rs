@@ -23,7 +23,7 @@ fn exit_0_when_there_is_no_error() {
 fn exit_0_with_warnings_only() {
     postlint()
         .arg("check")
-        .arg(fixture("cases/invalid_crlf.json"))
+        .arg(fixture("rules/empty-span/invalid_pretty.json"))
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
@@ -39,7 +39,7 @@ fn exit_1_when_there_is_an_error() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "10 errors, 22 warnings, 6 infos in 1 post (1 file)",
+            "10 errors, 1 warning, 27 infos in 1 post (1 file)",
         ));
 }
 

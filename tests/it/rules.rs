@@ -101,6 +101,7 @@ fn every_rule_with_a_check_has_fixtures_both_ways() {
         "link-broken",
         "link-redirect",
         "link-unverifiable",
+        "wxr-syntax",
     ];
     for rule in postlint::rules::ALL {
         let code = rule.meta().code;

@@ -170,7 +170,7 @@ fn the_action_annotates_summarises_and_fails_as_asked() {
         "{log}"
     );
     assert!(
-        summary.starts_with("## postlint: 10 errors, 22 warnings, 6 infos"),
+        summary.starts_with("## postlint: 10 errors, 1 warning, 27 infos"),
         "{summary}"
     );
     let sarif = outputs
@@ -189,7 +189,7 @@ fn the_action_annotates_summarises_and_fails_as_asked() {
     let temp = tempfile::tempdir().expect("temp dir");
     let (code, _, _, _) = run_action(
         "fixtures/cases/invalid_crlf.json fixtures/cases/valid_clean_post.json",
-        "warning",
+        "info",
         temp.path(),
     );
     assert_eq!(code, 1);

@@ -1,0 +1,709 @@
+//! The WXR reader: a WordPress export (Tools → Export, WXR 1.0 to 1.2) read into the same post
+//! view as REST JSON. Every `<item>` whose `wp:post_type` is `post` or `page` becomes a post
+//! whose strings keep a map back to the XML bytes, through CDATA sections (also content split
+//! over several, `]]]]><![CDATA[>`) and entity references (`&lt;p&gt;`), so that findings point
+//! into the file as written.
+//!
+//! quick-xml tokenizes the file and resolves namespaces (a `wp:` prefix may be bound to
+//! anything; what counts is the namespace URI). Text is decoded here, from the byte ranges of
+//! its events, because the decoded offsets must be mapped back to the file.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use quick_xml::NsReader;
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+
+use super::json::{JsonStr, Member, Node, SyntaxError, Value};
+
+/// `content:encoded`'s namespace.
+const CONTENT_NS: &[u8] = b"http://purl.org/rss/1.0/modules/content/";
+
+/// The post types linted; other items (attachments, menu items, blocks) are skipped.
+const POST_TYPES: [&str; 2] = ["post", "page"];
+
+/// What a WXR file gave: its posts in file order and what is wrong with the file.
+#[derive(Debug, Default)]
+pub struct WxrFile<'s> {
+    pub posts: Vec<Node<'s>>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Whether the text starts like an XML document (after a byte order mark and white space):
+/// JSON never starts with `<`, and an HTML page starts with `<!DOCTYPE` or `<html`.
+pub fn looks_like_xml(start: &[u8]) -> bool {
+    let text = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let first = text.iter().position(|b| !b.is_ascii_whitespace());
+    let text = first.map_or(&[][..], |i| &text[i..]);
+    text.starts_with(b"<?xml") || text.starts_with(b"<rss")
+}
+
+/// Which of the namespaces WXR uses a name is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ns {
+    /// No namespace: RSS's own elements (`item`, `title`, `link`, `guid`).
+    Rss,
+    /// `http(s)://wordpress.org/export/1.x/`.
+    Wxr,
+    /// `http(s)://wordpress.org/export/1.x/excerpt/`.
+    Excerpt,
+    Content,
+    Other,
+}
+
+fn namespace(resolved: &ResolveResult<'_>) -> Ns {
+    let uri = match resolved {
+        ResolveResult::Unbound => return Ns::Rss,
+        ResolveResult::Bound(ns) => ns.as_ref().as_bytes(),
+        ResolveResult::Unknown(_) => return Ns::Other,
+    };
+    if uri.is_empty() {
+        return Ns::Rss;
+    }
+    if uri == CONTENT_NS {
+        return Ns::Content;
+    }
+    let Some(rest) = uri
+        .strip_prefix(b"http://")
+        .or_else(|| uri.strip_prefix(b"https://"))
+        .and_then(|rest| rest.strip_prefix(b"wordpress.org/export/1."))
+    else {
+        return Ns::Other;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    match &rest[digits..] {
+        b"/" if digits > 0 => Ns::Wxr,
+        b"/excerpt/" if digits > 0 => Ns::Excerpt,
+        _ => Ns::Other,
+    }
+}
+
+/// The elements of an item that postlint reads, and the REST key each becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Title,
+    Link,
+    Guid,
+    Id,
+    Slug,
+    Status,
+    Type,
+    Date,
+    DateGmt,
+    Modified,
+    ModifiedGmt,
+    Content,
+    Excerpt,
+}
+
+impl Field {
+    fn of(ns: Ns, local: &[u8]) -> Option<Field> {
+        Some(match (ns, local) {
+            (Ns::Rss, b"title") => Field::Title,
+            (Ns::Rss, b"link") => Field::Link,
+            (Ns::Rss, b"guid") => Field::Guid,
+            (Ns::Wxr, b"post_id") => Field::Id,
+            (Ns::Wxr, b"post_name") => Field::Slug,
+            (Ns::Wxr, b"status") => Field::Status,
+            (Ns::Wxr, b"post_type") => Field::Type,
+            (Ns::Wxr, b"post_date") => Field::Date,
+            (Ns::Wxr, b"post_date_gmt") => Field::DateGmt,
+            (Ns::Wxr, b"post_modified") => Field::Modified,
+            (Ns::Wxr, b"post_modified_gmt") => Field::ModifiedGmt,
+            (Ns::Content, b"encoded") => Field::Content,
+            (Ns::Excerpt, b"encoded") => Field::Excerpt,
+            _ => return None,
+        })
+    }
+
+    /// The key of the REST post this field maps to.
+    fn key(self) -> &'static str {
+        match self {
+            Field::Title => "title",
+            Field::Link => "link",
+            Field::Guid => "guid",
+            Field::Id => "id",
+            Field::Slug => "slug",
+            Field::Status => "status",
+            Field::Type => "type",
+            Field::Date => "date",
+            Field::DateGmt => "date_gmt",
+            Field::Modified => "modified",
+            Field::ModifiedGmt => "modified_gmt",
+            Field::Content => "content",
+            Field::Excerpt => "excerpt",
+        }
+    }
+
+    /// REST wraps these in `{"rendered": …}`.
+    fn is_rendered(self) -> bool {
+        matches!(
+            self,
+            Field::Title | Field::Guid | Field::Content | Field::Excerpt
+        )
+    }
+}
+
+/// The text of one element as it is read: the decoded string, and where its pieces are in the
+/// file (the `escapes` of a `JsonStr`: `(decoded offset, file offset)` after each place where
+/// decoded and raw bytes stop matching one to one).
+#[derive(Debug, Default)]
+struct TextBuilder {
+    text: String,
+    escapes: Vec<(usize, usize)>,
+    raw: Option<Range<usize>>,
+}
+
+impl TextBuilder {
+    /// Notes where the next piece starts in the file; a jump (a CDATA boundary, a comment)
+    /// gets an entry of the map.
+    fn begin_piece(&mut self, at: usize) {
+        match &mut self.raw {
+            None => self.raw = Some(at..at),
+            Some(raw) if raw.end != at => self.escapes.push((self.text.len(), at)),
+            Some(_) => {}
+        }
+    }
+
+    fn end_piece(&mut self, at: usize) {
+        if let Some(raw) = &mut self.raw {
+            raw.end = at;
+        }
+    }
+
+    /// Bytes that decode as themselves (CDATA, text between entities); invalid UTF-8 becomes
+    /// U+FFFD and is mapped.
+    fn push_plain(&mut self, src: &[u8], at: Range<usize>) {
+        self.begin_piece(at.start);
+        let mut offset = at.start;
+        for chunk in src[at.clone()].utf8_chunks() {
+            self.text.push_str(chunk.valid());
+            offset += chunk.valid().len();
+            for _ in chunk.invalid() {
+                self.text.push(char::REPLACEMENT_CHARACTER);
+                offset += 1;
+                self.escapes.push((self.text.len(), offset));
+            }
+        }
+        self.end_piece(at.end);
+    }
+
+    /// Text with entity references, decoded; an unknown reference is kept as written.
+    fn push_escaped(&mut self, src: &[u8], at: Range<usize>) {
+        let mut plain_from = at.start;
+        let mut i = at.start;
+        while let Some(amp) = memchr::memchr(b'&', &src[i..at.end]).map(|p| i + p) {
+            let end = memchr::memchr(b';', &src[amp..at.end]).map(|p| amp + p + 1);
+            let decoded = end.and_then(|end| decode_reference(&src[amp + 1..end - 1]));
+            match (end, decoded) {
+                (Some(end), Some(c)) => {
+                    if plain_from < amp {
+                        self.push_plain(src, plain_from..amp);
+                    }
+                    self.begin_piece(amp);
+                    self.text.push(c);
+                    self.escapes.push((self.text.len(), end));
+                    self.end_piece(end);
+                    plain_from = end;
+                    i = end;
+                }
+                _ => i = amp + 1,
+            }
+        }
+        if plain_from < at.end {
+            self.push_plain(src, plain_from..at.end);
+        }
+    }
+
+    /// The string of the element at `element`. An element with no text gets the inside of its
+    /// tags as raw bytes (`title/` of `<title/>`), so that the value with its delimiters (the
+    /// quotes of a JSON string) is the whole element.
+    fn finish(self, element: Range<usize>) -> JsonStr<'static> {
+        let inside = (element.start + 1).min(element.end)..element.end.saturating_sub(1);
+        let raw = self.raw.unwrap_or(inside);
+        JsonStr::mapped(raw, Cow::Owned(self.text), self.escapes)
+    }
+}
+
+/// `lt`, `#60`, `#x3C` → `<`.
+fn decode_reference(name: &[u8]) -> Option<char> {
+    let code = match name {
+        b"lt" => return Some('<'),
+        b"gt" => return Some('>'),
+        b"amp" => return Some('&'),
+        b"quot" => return Some('"'),
+        b"apos" => return Some('\''),
+        [b'#', b'x' | b'X', hex @ ..] => u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16),
+        [b'#', decimal @ ..] => std::str::from_utf8(decimal).ok()?.parse(),
+        _ => return None,
+    };
+    code.ok().and_then(char::from_u32)
+}
+
+/// One `<item>` being read.
+#[derive(Debug, Default)]
+struct ItemBuilder<'s> {
+    start: usize,
+    depth: usize,
+    fields: Vec<(Field, JsonStr<'s>, Range<usize>)>,
+    /// The field being read: which, its element's depth, its start, its text so far.
+    open: Option<(Field, usize, usize, TextBuilder)>,
+}
+
+impl<'s> ItemBuilder<'s> {
+    fn has(&self, field: Field) -> bool {
+        self.fields.iter().any(|(f, _, _)| *f == field)
+    }
+
+    fn text_of(&self, field: Field) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(f, _, _)| *f == field)
+            .map(|(_, s, _)| s.as_str())
+    }
+
+    fn is_post(&self) -> bool {
+        self.text_of(Field::Type)
+            .is_some_and(|t| POST_TYPES.contains(&t.trim()))
+    }
+
+    /// The item as a REST-shaped post object whose strings point into `src`.
+    fn into_node(self, src: &'s [u8], end: usize) -> Node<'s> {
+        let members = self
+            .fields
+            .into_iter()
+            .map(|(field, text, element)| member(src, field, text, element))
+            .collect();
+        Node {
+            value: Value::Object(members),
+            span: self.start..end,
+        }
+    }
+}
+
+fn member<'s>(src: &'s [u8], field: Field, text: JsonStr<'s>, element: Range<usize>) -> Member<'s> {
+    let key = JsonStr::mapped(element.clone(), Cow::Borrowed(field.key()), Vec::new());
+    let span = text.raw.clone();
+    let value = match field {
+        Field::Id => number(src, &text).map_or(Value::String(text), Value::Number),
+        // `0000-00-00 00:00:00` is kept: the date rules read it as a draft's unset GMT date.
+        _ => Value::String(text),
+    };
+    let mut node = Node { value, span };
+    if field.is_rendered() {
+        let rendered = JsonStr::mapped(element.clone(), Cow::Borrowed("rendered"), Vec::new());
+        node = Node {
+            value: Value::Object(vec![Member {
+                key: rendered,
+                value: node,
+            }]),
+            span: element,
+        };
+    }
+    Member { key, value: node }
+}
+
+/// An id written as plain digits, borrowed from the file (a JSON number is text of the file).
+fn number<'s>(src: &'s [u8], text: &JsonStr<'_>) -> Option<&'s str> {
+    let raw = std::str::from_utf8(src.get(text.raw.clone())?).ok()?.trim();
+    (!raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) && raw == text.as_str().trim())
+        .then_some(raw)
+}
+
+/// Reads a WXR file whole. Parsing stops at the first well-formedness error; the posts read
+/// before it are kept.
+pub fn read(src: &[u8]) -> WxrFile<'_> {
+    let mut state = ReadState::default();
+    // quick-xml's positions start after a byte order mark.
+    let bom = if src.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let tokens = utf8_for_tokenizing(&src[bom..]);
+    let mut reader = NsReader::from_reader(&tokens[..]);
+    reader.config_mut().check_end_names = true;
+    let position = |at: u64| (at as usize + bom).min(src.len());
+    let mut buf = Vec::new();
+    loop {
+        let start = position(reader.buffer_position());
+        buf.clear();
+        let event = match reader.read_resolved_event_into(&mut buf) {
+            Ok(event) => event,
+            Err(error) => {
+                let at = position(reader.error_position());
+                state.syntax_error(src, at, &error.to_string());
+                break;
+            }
+        };
+        let token = Token::of(event);
+        let end = position(reader.buffer_position());
+        match token {
+            Token::Start(ns, local) => state.start(ns, local.as_bytes(), start..end),
+            Token::Empty(ns, local) => {
+                state.start(ns, local.as_bytes(), start..end);
+                state.end(src, start..end);
+            }
+            Token::End => state.end(src, start..end),
+            Token::Text => {
+                state.check_text(src, start..end);
+                state.text(|t| t.push_escaped(src, start..end));
+            }
+            Token::CData => {
+                let inner = (start + 9).min(end)..end.saturating_sub(3).max(start + 9).min(end);
+                state.text(|t| t.push_plain(src, inner));
+            }
+            Token::Eof => {
+                state.eof(src);
+                break;
+            }
+            Token::Other => {}
+        }
+    }
+    state.file
+}
+
+/// The bytes quick-xml tokenizes: the file's, with each byte that is not UTF-8 replaced by
+/// `?` so that offsets stay the same. The text itself is decoded from the file's own bytes (a
+/// bad byte becomes U+FFFD there), and `invalid-utf8` reports them.
+fn utf8_for_tokenizing(src: &[u8]) -> Cow<'_, [u8]> {
+    if std::str::from_utf8(src).is_ok() {
+        return Cow::Borrowed(src);
+    }
+    let mut bytes = Vec::with_capacity(src.len());
+    for chunk in src.utf8_chunks() {
+        bytes.extend_from_slice(chunk.valid().as_bytes());
+        bytes.extend(chunk.invalid().iter().map(|_| b'?'));
+    }
+    Cow::Owned(bytes)
+}
+
+/// What the reader needs of an event; the event itself borrows the reader.
+enum Token {
+    Start(Ns, String),
+    Empty(Ns, String),
+    End,
+    /// Text or an entity reference.
+    Text,
+    CData,
+    Eof,
+    Other,
+}
+
+impl Token {
+    fn of((ns, event): (ResolveResult<'_>, Event<'_>)) -> Token {
+        match event {
+            Event::Start(e) => Token::Start(namespace(&ns), e.local_name().as_ref().to_owned()),
+            Event::Empty(e) => Token::Empty(namespace(&ns), e.local_name().as_ref().to_owned()),
+            Event::End(_) => Token::End,
+            Event::Text(_) | Event::GeneralRef(_) => Token::Text,
+            Event::CData(_) => Token::CData,
+            Event::Eof => Token::Eof,
+            _ => Token::Other,
+        }
+    }
+}
+
+/// Where the reader stands in the document.
+#[derive(Debug, Default)]
+struct ReadState<'s> {
+    file: WxrFile<'s>,
+    depth: usize,
+    /// The name of each open element and where its start tag is, for a file cut off inside.
+    open: Vec<Range<usize>>,
+    item: Option<ItemBuilder<'s>>,
+    /// `wp:wxr_version` being read: its depth, its start, its text so far.
+    version: Option<(usize, usize, TextBuilder)>,
+    saw_channel: bool,
+    saw_version: bool,
+}
+
+impl<'s> ReadState<'s> {
+    fn start(&mut self, ns: Ns, local: &[u8], tag: Range<usize>) {
+        self.depth += 1;
+        self.open.push(tag.clone());
+        if self.depth == 2 && local == b"channel" {
+            self.saw_channel = true;
+        }
+        if let Some(item) = &mut self.item {
+            if item.open.is_none()
+                && self.depth == item.depth + 1
+                && let Some(field) = Field::of(ns, local).filter(|f| !item.has(*f))
+            {
+                item.open = Some((field, self.depth, tag.start, TextBuilder::default()));
+            }
+            return;
+        }
+        if ns == Ns::Rss && local == b"item" {
+            self.item = Some(ItemBuilder {
+                start: tag.start,
+                depth: self.depth,
+                ..ItemBuilder::default()
+            });
+        } else if ns == Ns::Wxr && local == b"wxr_version" && self.version.is_none() {
+            self.saw_version = true;
+            self.version = Some((self.depth, tag.start, TextBuilder::default()));
+        }
+    }
+
+    /// An end tag (or an empty element) at `tag`.
+    fn end(&mut self, src: &'s [u8], tag: Range<usize>) {
+        let depth = self.depth;
+        self.depth = self.depth.saturating_sub(1);
+        self.open.pop();
+        if let Some((at, _, _)) = &self.version
+            && *at == depth
+        {
+            if let Some((_, start, text)) = self.version.take() {
+                self.check_version(src, text.finish(start..tag.end));
+            }
+            return;
+        }
+        let Some(item) = &mut self.item else {
+            return;
+        };
+        if item.open.as_ref().is_some_and(|(_, d, _, _)| *d == depth) {
+            if let Some((field, _, start, text)) = item.open.take() {
+                item.fields
+                    .push((field, text.finish(start..tag.end), start..tag.end));
+            }
+        } else if item.depth == depth
+            && let Some(item) = self.item.take()
+            && item.is_post()
+        {
+            self.file.posts.push(item.into_node(src, tag.end));
+        }
+    }
+
+    fn text(&mut self, push: impl FnOnce(&mut TextBuilder)) {
+        if let Some((_, _, text)) = &mut self.version {
+            push(text);
+        } else if let Some((_, depth, _, text)) = self.item.as_mut().and_then(|i| i.open.as_mut())
+            && *depth == self.depth
+        {
+            push(text);
+        }
+    }
+
+    /// `]]>` outside a CDATA section is not well-formed: a section was ended early (a raw
+    /// `<![CDATA[` nested inside one). XML parsers that check it stop here; read on, as
+    /// WordPress's fallback parser does.
+    fn check_text(&mut self, src: &[u8], at: Range<usize>) {
+        if let Some(i) = memchr::memmem::find(&src[at.clone()], b"]]>") {
+            let start = at.start + i;
+            self.file.errors.push(SyntaxError {
+                span: start..start + 3,
+                message: "`]]>` outside a CDATA section: a section ended early here, so the \
+                          text around it is not well-formed XML"
+                    .into(),
+                help: Some(
+                    "inside CDATA, write `]]>` as `]]]]><![CDATA[>` (WordPress's exporter does)"
+                        .into(),
+                ),
+            });
+        }
+    }
+
+    /// WordPress's importer refuses a file whose `wp:wxr_version` is not a number like `1.2`.
+    fn check_version(&mut self, src: &[u8], version: JsonStr<'_>) {
+        let text = version.as_str().trim();
+        let valid = text
+            .split_once('.')
+            .is_some_and(|(a, b)| is_digits(a) && is_digits(b));
+        if !valid {
+            let span = version.raw.clone();
+            let shown = String::from_utf8_lossy(src.get(span.clone()).unwrap_or_default());
+            self.file.errors.push(SyntaxError {
+                span,
+                message: format!(
+                    "`{shown}` is not a WXR version: WordPress's importer refuses this file"
+                ),
+                help: Some("a WordPress export says `<wp:wxr_version>1.2</wp:wxr_version>`".into()),
+            });
+        }
+    }
+
+    /// Stops the file at `at`: the span is the tag there (a mismatched end tag), or one
+    /// character.
+    fn syntax_error(&mut self, src: &[u8], at: usize, message: &str) {
+        let rest = src.get(at..).unwrap_or_default();
+        let tag_end = if rest.starts_with(b"<![CDATA[") {
+            Some(at + 9)
+        } else if rest.starts_with(b"<") {
+            memchr::memchr(b'>', rest).map(|i| at + i + 1)
+        } else {
+            None
+        };
+        let end = tag_end.unwrap_or_else(|| next_char_end(src, at));
+        let message =
+            if rest.starts_with(b"<![CDATA[") && memchr::memmem::find(rest, b"]]>").is_none() {
+                "`<![CDATA[` is never closed by `]]>`: the export was cut off inside this section"
+                    .to_owned()
+            } else {
+                format!("the XML is not well-formed here: {message}")
+            };
+        self.file.errors.push(SyntaxError {
+            span: at..end,
+            message,
+            help: Some(
+                "WordPress's importer stops at this point; the items before it are linted".into(),
+            ),
+        });
+    }
+
+    fn eof(&mut self, src: &[u8]) {
+        let end = src.len();
+        if let Some(open) = self.open.first().cloned() {
+            let name = tag_name(src, &self.open.last().cloned().unwrap_or(open));
+            self.file.errors.push(SyntaxError {
+                span: end..end,
+                message: format!("the file ends inside `<{name}>`: the export was cut off here"),
+                help: Some(
+                    "export the site again; the items complete before this point are linted".into(),
+                ),
+            });
+        } else if !self.saw_channel {
+            self.file.errors.push(SyntaxError {
+                span: 0..0,
+                message: "this XML has no `<rss><channel>`: it is not a WordPress export (WXR)"
+                    .into(),
+                help: Some("postlint reads WXR files written by Tools → Export".into()),
+            });
+        } else if !self.saw_version {
+            self.file.errors.push(SyntaxError {
+                span: 0..0,
+                message: "this export has no `<wp:wxr_version>`: WordPress's importer refuses it"
+                    .into(),
+                help: Some("a WordPress export says `<wp:wxr_version>1.2</wp:wxr_version>` in its `<channel>`".into()),
+            });
+        }
+    }
+}
+
+fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `wp:post_type` of the start tag `<wp:post_type attr="…">`.
+fn tag_name(src: &[u8], tag: &Range<usize>) -> String {
+    let bytes = src.get(tag.start + 1..tag.end).unwrap_or_default();
+    let len = bytes
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..len]).into_owned()
+}
+
+/// The end of the character at `at` (a span of one character, or empty at the end).
+fn next_char_end(src: &[u8], at: usize) -> usize {
+    let Some(&first) = src.get(at) else {
+        return at;
+    };
+    let len = match first {
+        0xF0..=0xF7 => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    };
+    (at + len).min(src.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wxr(items: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\"?>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\" \
+             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+             <wp:wxr_version>1.2</wp:wxr_version>{items}</channel></rss>"
+        )
+    }
+
+    fn content<'a>(post: &'a Node<'_>) -> &'a JsonStr<'a> {
+        post.get("content")
+            .and_then(|c| c.get("rendered"))
+            .and_then(Node::as_str)
+            .expect("content")
+    }
+
+    #[test]
+    fn cdata_split_maps_back_to_both_sections() {
+        let text = wxr("<item><wp:post_type>post</wp:post_type><content:encoded>\
+             <![CDATA[a]]]]><![CDATA[>b]]></content:encoded></item>");
+        let file = read(text.as_bytes());
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let content = content(&file.posts[0]);
+        assert_eq!(content.as_str(), "a]]>b");
+        let b = content.file_offset(4);
+        assert_eq!(&text[b..b + 1], "b");
+        let a = content.file_offset(0);
+        assert_eq!(&text[a..a + 1], "a");
+    }
+
+    #[test]
+    fn entities_map_to_their_bytes() {
+        let text = wxr("<item><wp:post_type>page</wp:post_type>\
+             <content:encoded>&lt;p&gt;x&#233;</content:encoded></item>");
+        let file = read(text.as_bytes());
+        let content = content(&file.posts[0]);
+        assert_eq!(content.as_str(), "<p>xé");
+        let range = content.file_range(0..3);
+        assert_eq!(&text[range], "&lt;p&gt;");
+        let range = content.file_range(3..6);
+        assert_eq!(&text[range], "x&#233;");
+    }
+
+    #[test]
+    fn other_types_and_namespaces_are_not_posts() {
+        let text = wxr("<item><wp:post_type>attachment</wp:post_type></item>\
+             <item xmlns:wp=\"http://example.com/\"><wp:post_type>post</wp:post_type></item>\
+             <item><post_type xmlns=\"https://wordpress.org/export/1.1/\">post</post_type></item>");
+        assert_eq!(read(text.as_bytes()).posts.len(), 1);
+    }
+
+    #[test]
+    fn a_cut_file_keeps_the_items_before() {
+        let text = wxr("<item><wp:post_type>post</wp:post_type></item><item><title>x");
+        let cut = &text[..text.rfind("<title>x").expect("x") + 8];
+        let file = read(cut.as_bytes());
+        assert_eq!(file.posts.len(), 1);
+        assert_eq!(file.errors.len(), 1);
+        assert_eq!(file.errors[0].span, cut.len()..cut.len());
+        assert!(file.errors[0].message.contains("`<title>`"));
+    }
+
+    #[test]
+    fn a_bad_version_is_reported_at_its_text() {
+        let text = wxr("").replace(">1.2<", ">abc<");
+        let file = read(text.as_bytes());
+        assert_eq!(&text[file.errors[0].span.clone()], "abc");
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_bad_bytes_keep_offsets() {
+        let text = wxr("<item><wp:post_type>post</wp:post_type><content:encoded>\
+             <![CDATA[a\u{FFFD}b]]></content:encoded></item>");
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(
+            text.replace('\u{FFFD}', "\u{1}")
+                .bytes()
+                .map(|b| if b == 1 { 0xFF } else { b }),
+        );
+        let file = read(&bytes);
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let content = content(&file.posts[0]);
+        assert_eq!(content.as_str(), "a\u{FFFD}b");
+        let b = content.file_offset(content.as_str().len() - 1);
+        assert_eq!(bytes[b], b'b');
+        assert_eq!(bytes[content.file_offset(1)], 0xFF);
+    }
+
+    #[test]
+    fn sniffs_xml() {
+        assert!(looks_like_xml(b"\xEF\xBB\xBF\n<?xml version=\"1.0\"?>"));
+        assert!(!looks_like_xml(b"<!DOCTYPE html>"));
+        assert!(!looks_like_xml(b"{\"id\":1}"));
+    }
+}
