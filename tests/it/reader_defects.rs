@@ -158,3 +158,29 @@ fn text_in_angle_brackets_is_no_empty_heading_or_link() {
     assert!(!rules.contains(&"empty-heading"), "{rules:?}");
     assert!(!rules.contains(&"empty-link"), "{rules:?}");
 }
+
+#[test]
+fn a_link_inside_a_link_is_one_finding_of_nested_link() {
+    // The outer link's `</a>` then closes nothing, and the outer link ends early: both are
+    // the nested link's consequences, not findings of their own.
+    let html = "\n<p>Read <a href=\"https://example.org/report/\">the <a href=\"https://example.org/report.pdf\">full report</a> today</a>.</p>";
+    for (post, style) in [(ESCAPED_POST, Style::Escaped), (PRETTY_POST, Style::Pretty)] {
+        inserted_is_found(
+            post,
+            style,
+            html,
+            "nested-link",
+            "<a href=\"https://example.org/report.pdf",
+        );
+    }
+}
+
+#[test]
+fn text_between_angle_brackets_is_one_finding_of_text_hidden_as_tag() {
+    // Not also an element left open (`unclosed-element`) nor, for the end tag WordPress adds,
+    // a stray end tag.
+    let html = "\n<p>Sign in as <nombre de usuario> and open the settings.</p>";
+    for (post, style) in [(ESCAPED_POST, Style::Escaped), (PRETTY_POST, Style::Pretty)] {
+        inserted_is_found(post, style, html, "text-hidden-as-tag", "<nombre");
+    }
+}
