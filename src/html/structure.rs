@@ -3,6 +3,7 @@
 //! sample. `unclosed-element`, `stray-end-tag`, `text-hidden-as-tag` and the link rules read
 //! these, each leaving to the others what is theirs.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{Closed, Element, ElementId, HtmlIndex, StrayEndTag, is_html_element, is_void};
@@ -74,7 +75,12 @@ pub fn is_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
 /// The `<pre>` or `<code>` an element is inside: code samples, where markup that was meant to
 /// be shown was read as markup.
 pub fn code_block(index: &HtmlIndex, element: &Element) -> Option<ElementId> {
-    index.ancestor(element, |n| matches!(n, "pre" | "code" | "kbd" | "samp"))
+    index.ancestor(element, is_code_sample)
+}
+
+/// The elements that hold code samples.
+pub fn is_code_sample(name: &str) -> bool {
+    matches!(name, "pre" | "code" | "kbd" | "samp")
 }
 
 /// Whether `unclosed-element` or `text-hidden-as-tag` reports the element: a stray end tag
@@ -120,8 +126,12 @@ impl HtmlIndex {
         None
     }
 
-    /// The stray end tag written for an element, if there is one.
-    pub fn stray_end_tag_for(&self, id: ElementId) -> Option<&StrayEndTag> {
-        self.stray_end_tags.iter().find(|s| s.meant_for == Some(id))
+    /// The stray end tags written for elements out of their reach, by element: built once
+    /// per field, so that looking one up stays constant on a field of a million tags.
+    pub fn stray_end_tags_by_element(&self) -> HashMap<ElementId, &StrayEndTag> {
+        self.stray_end_tags
+            .iter()
+            .filter_map(|stray| Some((stray.meant_for?, stray)))
+            .collect()
     }
 }

@@ -1,7 +1,8 @@
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::reader::{self, ItemKind};
-use crate::html::{Element, HtmlIndex, is_html_element};
+use crate::html::structure::is_hidden_text;
+use crate::html::{Element, HtmlIndex};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -117,25 +118,7 @@ pub(super) fn holds_text_as_tag(index: &HtmlIndex, element: &Element) -> bool {
     index.elements[first..]
         .iter()
         .take_while(|e| e.start_tag.start < element.content.end)
-        .any(|e| is_unknown_name(&e.name) && !is_foreign(index, e))
-}
-
-/// Not HTML, not a custom element (those have a hyphen), not a namespaced leftover such as
-/// Word's `<o:p>`.
-fn is_unknown_name(name: &str) -> bool {
-    !is_html_element(name) && !name.contains('-') && !name.contains(':')
-}
-
-/// Inside `<svg>` or `<math>`, whose element names are not HTML's.
-fn is_foreign(index: &HtmlIndex, element: &Element) -> bool {
-    let mut at = element.parent;
-    while let Some(id) = at {
-        if matches!(&*index.elements[id].name, "svg" | "math") {
-            return true;
-        }
-        at = index.elements[id].parent;
-    }
-    false
+        .any(|e| is_hidden_text(index, e))
 }
 
 /// A theme's or a block's title slot (`<h1 class="entry-title">`, a query loop's

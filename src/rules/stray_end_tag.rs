@@ -159,16 +159,12 @@ fn fixed_texts(name: &str) -> Option<Texts> {
 /// it is a leftover, not a lost link.
 fn nothing_linked_before(index: &HtmlIndex, stray: &Stray) -> bool {
     let block_start = index
-        .enclosing(stray.parent, is_block_or_paragraph)
+        .enclosing(stray.parent, is_block)
         .map_or(0, |block| index.elements[block].content.start);
     index
         .texts_in(block_start..stray.span.start)
         .iter()
         .all(|text| crate::html::is_blank(index.text(text)))
-}
-
-fn is_block_or_paragraph(name: &str) -> bool {
-    name == "p" || name == "li" || is_block(name)
 }
 
 fn leftover_link_end() -> Texts {

@@ -3,7 +3,7 @@ use std::ops::Range;
 
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::html::structure::{code_block, is_hidden_text, is_unknown_name};
+use crate::html::structure::{code_block, is_code_sample, is_hidden_text, is_unknown_name};
 use crate::html::{Element, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
@@ -61,6 +61,7 @@ struct Hidden {
 }
 
 fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
+    let out_of_reach = index.stray_end_tags_by_element();
     let elements = index
         .elements
         .iter()
@@ -71,7 +72,7 @@ fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
             (code_block.is_some() || !is_markup(index, element)).then(|| Hidden {
                 tag: element.start_tag.clone(),
                 code_block,
-                fixable: element.end_tag.is_none() && index.stray_end_tag_for(id).is_none(),
+                fixable: element.end_tag.is_none() && !out_of_reach.contains_key(&id),
             })
         });
     let end_tags = index
@@ -80,9 +81,7 @@ fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
         .filter(|stray| stray.meant_for.is_none() && is_unknown_name(&stray.name))
         .map(|stray| Hidden {
             tag: stray.span.clone(),
-            code_block: index.enclosing(stray.parent, |n| {
-                matches!(n, "pre" | "code" | "kbd" | "samp")
-            }),
+            code_block: index.enclosing(stray.parent, is_code_sample),
             fixable: true,
         });
     let mut all: Vec<Hidden> = elements.chain(end_tags).collect();

@@ -1,7 +1,7 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::html::structure::{LeftOpen, code_block, is_hidden_text, left_open};
-use crate::html::{Closed, Element, HtmlIndex, is_formatting, is_heading};
+use crate::html::{Closed, Element, HtmlIndex, StrayEndTag, is_formatting, is_heading};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -123,8 +123,14 @@ impl Rule for UnclosedElement {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             let index = &field.index;
+            let out_of_reach = index.stray_end_tags_by_element();
             for (id, element) in index.elements.iter().enumerate() {
-                out.extend(finding(post, field, id, element));
+                out.extend(finding(
+                    post,
+                    field,
+                    element,
+                    out_of_reach.get(&id).copied(),
+                ));
             }
         }
     }
@@ -133,8 +139,8 @@ impl Rule for UnclosedElement {
 fn finding(
     post: &PostContext<'_, '_>,
     field: &HtmlField<'_, '_>,
-    id: usize,
     element: &Element,
+    its_end_tag: Option<&StrayEndTag>,
 ) -> Option<Diagnostic> {
     let (index, html) = (&field.index, field.source.as_str());
     let how = left_open(element, html)?;
@@ -167,7 +173,7 @@ fn finding(
         diagnostic =
             diagnostic.with_secondary(field.file_range(by.clone()), "closed here by this end tag");
     }
-    if let Some(stray) = index.stray_end_tag_for(id) {
+    if let Some(stray) = its_end_tag {
         diagnostic = diagnostic.with_secondary(
             field.file_range(stray.span.clone()),
             "its end tag, out of reach here",
