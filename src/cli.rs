@@ -85,14 +85,9 @@ pub struct CheckArgs {
     #[arg(long = "site", value_name = "URL", value_parser = parse_site_url, conflicts_with = "changed_since")]
     pub sites: Vec<url::Url>,
 
-    /// What to read from a site: posts, pages, or both (`posts,pages`).
-    #[arg(
-        long = "type",
-        value_enum,
-        value_delimiter = ',',
-        default_value = "posts",
-        value_name = "TYPES"
-    )]
+    /// What to read: posts, pages, or other types by name (`posts,pages`, `attachment`). From
+    /// a site, posts by default; from a WXR export, posts and pages.
+    #[arg(long = "type", value_delimiter = ',', value_name = "TYPES")]
     pub post_types: Vec<crate::wordpress::PostType>,
 
     /// Which statuses to read from a site (`any`, `draft,publish`, …): anything but published

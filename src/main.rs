@@ -14,7 +14,7 @@ use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
 use postlint::wordpress::marks::Marks;
-use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, SiteRequest};
+use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -94,6 +94,11 @@ fn check(args: CheckArgs) -> u8 {
         shard: args.shard,
         hash_content: args.fix || args.diff,
         baseline: baseline.map(Arc::new),
+        item_types: if args.post_types.is_empty() {
+            postlint::input::wxr::POST_TYPES.to_vec()
+        } else {
+            args.post_types.iter().map(|t| t.item_type()).collect()
+        },
         ..LintOptions::default()
     };
     let mut outcome = if paths.is_empty() {
@@ -267,7 +272,11 @@ fn site_requests(
     for url in urls {
         let mut request = SiteRequest {
             url,
-            types: args.post_types.clone(),
+            types: if args.post_types.is_empty() {
+                vec![PostType::Posts]
+            } else {
+                args.post_types.clone()
+            },
             status: args.status.clone(),
             modified_after: args.modified_after,
             credentials: credentials.clone(),

@@ -79,6 +79,7 @@ macro_rules! declare_rule {
             summary: $summary:literal,
             phase: $phase:ident,
             reads: [$($reads:literal),* $(,)?]
+            $(, markup: $markup:ident)?
             $(, options: $options:ty)?
             $(, enabled: $enabled:literal)? $(,)?
         }
@@ -97,6 +98,7 @@ macro_rules! declare_rule {
                 options: $crate::rules::options_spec!($($options)?),
                 enabled_by_default: $crate::rules::enabled!($($enabled)?),
                 phase: $crate::meta::Phase::$phase,
+                markup: $crate::rules::markup!($($markup)?),
             };
         }
 
@@ -120,6 +122,17 @@ macro_rules! options_spec {
     };
 }
 pub(crate) use options_spec;
+
+/// A rule reads what the author wrote unless it declares `markup: Rendered`.
+macro_rules! markup {
+    () => {
+        $crate::meta::Markup::Written
+    };
+    ($markup:ident) => {
+        $crate::meta::Markup::$markup
+    };
+}
+pub(crate) use markup;
 
 macro_rules! enabled {
     () => {

@@ -19,6 +19,7 @@ mod html_browser;
 mod links;
 mod loud_rules;
 mod precision;
+mod raw_content;
 mod reader_defects;
 mod registry;
 mod rendered_defects;
