@@ -141,7 +141,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
-    /// Seconds a link request may take in all (connecting: a third of it).
+    /// Seconds one link's check may take in all, every try and redirect included (a page of
+    /// --site: the whole page; connecting: a third of it).
     #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
     pub link_timeout: f64,
 

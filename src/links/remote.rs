@@ -135,7 +135,10 @@ impl Answer {
                     retry_after: *retry_after,
                 }
             }
-            Answer::Failed(failure) if failure.transient => Verdict::Again { retry_after: None },
+            // A server that swallowed a request is not asked again the same way.
+            Answer::Failed(failure) if failure.transient && !failure.swallowed() => {
+                Verdict::Again { retry_after: None }
+            }
             _ => Verdict::Final,
         }
     }
@@ -164,6 +167,7 @@ impl Checker {
 
     /// Follows redirects by hand, so every hop is checked like the first.
     async fn check(&self, start: &Url) -> Outcome {
+        let deadline = Deadline::new(self.options.timeout);
         let mut url = start.clone();
         let mut seen = HashSet::new();
         let mut permanent = None;
@@ -176,14 +180,18 @@ impl Checker {
                     reason: "redirect loop".to_owned(),
                 };
             }
-            match self.request_with_retries(&url).await {
+            match self.ask(&url, &deadline).await {
                 Answer::Status(status, Some(next), _) if status.is_redirection() => {
                     if matches!(status.as_u16(), 301 | 308) && permanent.is_none() {
                         permanent = Some(status.as_u16());
                     }
                     if !matches!(next.scheme(), "http" | "https") {
-                        return Outcome::Unverifiable {
-                            reason: format!("refused: it redirects to a `{}:` URL", next.scheme()),
+                        // A reader's browser will not follow it either.
+                        return Outcome::Broken {
+                            reason: format!(
+                                "it redirects to a `{}:` URL, which a browser does not follow",
+                                next.scheme()
+                            ),
                         };
                     }
                     url = next;
@@ -253,7 +261,27 @@ impl Checker {
         }
     }
 
-    async fn request_with_retries(&self, url: &Url) -> Answer {
+    /// Asks `url` once: `HEAD`, then `GET` when `HEAD` is refused or gets no answer, each
+    /// with its retries, all before `deadline`.
+    async fn ask(&self, url: &Url, deadline: &Deadline) -> Answer {
+        let head = self.request_with_retries(Method::HEAD, url, deadline).await;
+        let needs_get = match &head {
+            Answer::Status(status, _, _) => matches!(status.as_u16(), 400 | 403 | 405 | 501),
+            Answer::Failed(failure) => !failure.is_refusal() && !deadline.passed(),
+        };
+        if !needs_get {
+            return head;
+        }
+        match self.request_with_retries(Method::GET, url, deadline).await {
+            Answer::Failed(failure) => match head {
+                Answer::Status(..) => head,
+                Answer::Failed(_) => Answer::Failed(failure),
+            },
+            answer => answer,
+        }
+    }
+
+    async fn request_with_retries(&self, method: Method, url: &Url, deadline: &Deadline) -> Answer {
         let host = self.host(url);
         // A host whose last targets all failed is left alone rather than hammered.
         if *host
@@ -268,8 +296,13 @@ impl Checker {
             });
         }
         let host = &host;
-        let answer =
-            http::with_retries(&self.options, || self.request(url, host), Answer::verdict).await;
+        let answer = http::with_retries_until(
+            &self.options,
+            deadline.end(),
+            || self.request(method.clone(), url, host, deadline),
+            Answer::verdict,
+        )
+        .await;
         let mut failures = host
             .failures_in_a_row
             .lock()
@@ -282,26 +315,22 @@ impl Checker {
         answer
     }
 
-    /// One request: HEAD, then GET when HEAD is refused or fails oddly. The body is never read.
-    async fn request(&self, url: &Url, host: &HostState) -> Answer {
-        let _global = self.global.acquire().await;
+    /// One request. The server's own slot comes first and the global one only when the
+    /// server can be asked, so that one server's queue never holds slots the others could use.
+    async fn request(
+        &self,
+        method: Method,
+        url: &Url,
+        host: &HostState,
+        deadline: &Deadline,
+    ) -> Answer {
         let _slot = host.slots.acquire().await;
         self.wait_turn(host).await;
-        let head = self.send(Method::HEAD, url).await;
-        let needs_get = match &head {
-            Answer::Status(status, _, _) => matches!(status.as_u16(), 400 | 403 | 405 | 501),
-            Answer::Failed(_) => true,
+        let _global = self.global.acquire().await;
+        let Some(timeout) = deadline.next_timeout() else {
+            return Answer::Failed(deadline.spent());
         };
-        if !needs_get {
-            return head;
-        }
-        match self.send(Method::GET, url).await {
-            Answer::Failed(failure) => match head {
-                Answer::Status(..) => head,
-                Answer::Failed(_) => Answer::Failed(failure),
-            },
-            answer => answer,
-        }
+        self.send(method, url, timeout).await
     }
 
     async fn wait_turn(&self, host: &HostState) {
@@ -317,8 +346,9 @@ impl Checker {
         }
     }
 
-    async fn send(&self, method: Method, url: &Url) -> Answer {
-        match self.client.request(method, url.clone()).send().await {
+    async fn send(&self, method: Method, url: &Url, timeout: Duration) -> Answer {
+        let request = self.client.request(method, url.clone()).timeout(timeout);
+        match request.send().await {
             Ok(response) => {
                 let status = response.status();
                 let location = response
@@ -330,6 +360,48 @@ impl Checker {
                 Answer::Status(status, location, retry_after)
             }
             Err(error) => Answer::Failed(Failure::from_error(&error)),
+        }
+    }
+}
+
+/// The bound on one URL's check, all its requests, retries and waits together; it starts with
+/// the first request, not while the URL waits for its turn.
+struct Deadline {
+    bound: Duration,
+    end: std::sync::OnceLock<Instant>,
+}
+
+impl Deadline {
+    fn new(bound: Duration) -> Self {
+        Self {
+            bound,
+            end: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn end(&self) -> Option<Instant> {
+        self.end.get().copied()
+    }
+
+    fn passed(&self) -> bool {
+        self.end().is_some_and(|end| Instant::now() >= end)
+    }
+
+    /// The timeout of the next request: what is left, and at most half the bound, so that a
+    /// server swallowing `HEAD` leaves time for `GET`. `None` once the bound is spent.
+    fn next_timeout(&self) -> Option<Duration> {
+        let end = *self.end.get_or_init(|| Instant::now() + self.bound);
+        let left = end.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then(|| left.min(self.bound / 2))
+    }
+
+    fn spent(&self) -> Failure {
+        Failure {
+            reason: format!(
+                "no answer within {:.1} s, the bound for one URL (--link-timeout)",
+                self.bound.as_secs_f64()
+            ),
+            transient: false,
         }
     }
 }
