@@ -345,7 +345,7 @@ fn time_link_check(order: &str, urls: Vec<url::Url>, servers: usize) {
     let wall = start.elapsed();
     let working = results
         .values()
-        .filter(|o| matches!(o, Outcome::Ok { .. }))
+        .filter(|o| matches!(o.outcome, Outcome::Ok { .. }))
         .count();
     println!(
         "links, {order}: 2,000 URLs on 20 servers answering after 50 ms: {:.2} s, ideal {:.2} s ({:.2}x); {working} working",

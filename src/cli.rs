@@ -153,6 +153,18 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub per_host: usize,
 
+    /// The availability API asked for archived copies of dead links (`?url=…&timestamp=…`).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://archive.org/wayback/available"
+    )]
+    pub archive_api: url::Url,
+
+    /// Do not look for archived copies of dead links.
+    #[arg(long)]
+    pub no_archive: bool,
+
     /// Apply the safe fixes to the files, then report what is left.
     #[arg(long)]
     pub fix: bool,

@@ -79,6 +79,8 @@ pub struct RemoteLink {
     pub at: Located,
     /// How the field's JSON string is written, for a fix that replaces the target.
     pub style: JsonStyle,
+    /// The `#fragment` of the link, if any: a place in the target page.
+    pub fragment: Option<String>,
 }
 
 /// A value of the post and where it is.
@@ -207,8 +209,10 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
             if !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
                 return None;
             }
+            let fragment = url.fragment().filter(|f| !f.is_empty()).map(str::to_owned);
             url.set_fragment(None);
             Some(RemoteLink {
+                fragment,
                 url: url.to_string(),
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
                 style: post.html[link.field].style(),

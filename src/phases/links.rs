@@ -2,19 +2,22 @@
 //! remote checker (or come from the cache), and each link that uses a target gets its finding.
 //! Its findings go through the same settle step as every other.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::io::IsTerminal;
 
 use url::Url;
 
 use crate::config::Config;
 use crate::links::LinkCheck;
+use crate::links::archive::{Lookup, lookup_all};
 use crate::links::cache::LinkCache;
-use crate::links::remote::{Outcome, check_all};
-use crate::rules::link_broken::LinkBroken;
+use crate::links::remote::{Checked, Outcome, Target, check_all};
+use crate::rules::link_broken::{LinkBroken, with_archived_copy};
+use crate::rules::link_fragment_missing::LinkFragmentMissing;
 use crate::rules::link_redirect::LinkRedirect;
+use crate::rules::link_soft_404::LinkSoft404;
 use crate::rules::link_unverifiable::LinkUnverifiable;
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::{PostFacts, RemoteLink, SiteFinding};
 
 /// What the stage did, for the user.
 #[derive(Debug, Default)]
@@ -32,29 +35,22 @@ pub fn run(
     facts: &[PostFacts],
 ) -> (LinkStats, Vec<SiteFinding>) {
     let mut stats = LinkStats::default();
-    let mut targets: Vec<&str> = Vec::new();
-    let mut seen = HashSet::new();
-    for link in facts.iter().flat_map(|f| &f.remote_links) {
-        let excluded = check.exclude.iter().any(|re| re.is_match(&link.url));
-        if !excluded && seen.insert(link.url.as_str()) {
-            targets.push(&link.url);
-        }
-    }
+    let targets = targets(check, facts);
     stats.targets = targets.len();
     let mut cache = check.cache_dir.as_deref().map(|dir| {
         let (cache, warning) = LinkCache::open(dir, check.ttl);
         stats.notices.extend(warning);
         cache
     });
-    let mut outcomes: HashMap<String, Outcome> = HashMap::new();
+    let mut results: HashMap<String, Checked> = HashMap::new();
     let mut to_check = Vec::new();
-    for target in targets {
-        match cache.as_ref().and_then(|c| c.get(target)) {
-            Some(outcome) => {
-                outcomes.insert(target.to_owned(), outcome.clone());
+    for (url, fragments) in targets {
+        match cache.as_ref().and_then(|c| c.get(&url)) {
+            Some(cached) if knows_fragments(cached, &fragments) => {
+                results.insert(url, cached.clone());
                 stats.from_cache += 1;
             }
-            None => to_check.extend(Url::parse(target).ok()),
+            _ => to_check.extend(Url::parse(&url).ok().map(|url| Target { url, fragments })),
         }
     }
     stats.requested = to_check.len();
@@ -69,14 +65,20 @@ pub fn run(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    for (url, outcome) in checked {
+    for (url, result) in checked {
         if let Some(cache) = cache.as_mut()
-            && !matches!(outcome, Outcome::Unverifiable { .. } if check.ttl.unverifiable.is_zero())
+            && !matches!(result.outcome, Outcome::Unverifiable { .. } if check.ttl.unverifiable.is_zero())
         {
-            cache.put(url.clone(), outcome.clone());
+            cache.put(url.clone(), result.clone());
         }
-        outcomes.insert(url, outcome);
+        results.insert(url, result);
     }
+    stats.notices.extend(find_archived_copies(
+        check,
+        facts,
+        &mut results,
+        cache.as_mut(),
+    ));
     if let Some(cache) = &cache
         && let Err(error) = cache.save()
     {
@@ -84,8 +86,82 @@ pub fn run(
             .notices
             .push(format!("cannot write the link cache: {error}"));
     }
-    let found = link_findings(config, facts, &outcomes);
+    let found = link_findings(config, facts, &results);
     (stats, found)
+}
+
+/// Each distinct target once, with the fragments links point to in it.
+fn targets(check: &LinkCheck, facts: &[PostFacts]) -> Vec<(String, BTreeSet<String>)> {
+    let mut order = Vec::new();
+    let mut fragments: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for link in facts.iter().flat_map(|f| &f.remote_links) {
+        if check.exclude.iter().any(|re| re.is_match(&link.url)) {
+            continue;
+        }
+        let wanted = fragments.entry(&link.url).or_insert_with(|| {
+            order.push(link.url.as_str());
+            BTreeSet::new()
+        });
+        wanted.extend(link.fragment.clone());
+    }
+    order
+        .into_iter()
+        .map(|url| (url.to_owned(), fragments.remove(url).unwrap_or_default()))
+        .collect()
+}
+
+/// A cached result answers for `fragments` when it is not a page's, or knows them all.
+fn knows_fragments(cached: &Checked, fragments: &BTreeSet<String>) -> bool {
+    let page_read = matches!(
+        cached.outcome,
+        Outcome::Ok { .. } | Outcome::Redirect { .. }
+    );
+    !page_read || fragments.iter().all(|f| cached.fragments.contains_key(f))
+}
+
+/// The post date an archived copy should be near: `YYYYMMDD`, or empty without a date.
+fn archive_date(fact: &PostFacts) -> String {
+    fact.dates
+        .as_ref()
+        .map(|d| d.local.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Asks the archive for copies of the dead targets near the dates of the posts linking them
+/// (each pair once, cached with the result); returns a notice when the archive failed.
+fn find_archived_copies(
+    check: &LinkCheck,
+    facts: &[PostFacts],
+    results: &mut HashMap<String, Checked>,
+    mut cache: Option<&mut LinkCache>,
+) -> Option<String> {
+    let archive = check.archive.as_ref()?;
+    let mut lookups: Vec<Lookup> = Vec::new();
+    for fact in facts {
+        let date = archive_date(fact);
+        for link in &fact.remote_links {
+            let Some(result) = results.get(&link.url) else {
+                continue;
+            };
+            let lookup = (link.url.clone(), date.clone());
+            if result.is_dead()
+                && !result.archived.contains_key(&date)
+                && !lookups.contains(&lookup)
+            {
+                lookups.push(lookup);
+            }
+        }
+    }
+    let (found, failure) = lookup_all(lookups, archive, &check.check);
+    for ((url, date), copy) in found {
+        if let Some(cache) = cache.as_deref_mut() {
+            cache.add_archived(&url, date.clone(), copy.clone());
+        }
+        if let Some(result) = results.get_mut(&url) {
+            result.archived.insert(date, copy);
+        }
+    }
+    failure
 }
 
 fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
@@ -106,32 +182,73 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
 fn link_findings(
     config: &Config,
     facts: &[PostFacts],
-    outcomes: &HashMap<String, Outcome>,
+    results: &HashMap<String, Checked>,
 ) -> Vec<SiteFinding> {
     let mut found = Vec::new();
     for fact in facts {
+        let date = archive_date(fact);
         for link in &fact.remote_links {
-            let Some(outcome) = outcomes.get(&link.url) else {
+            let Some(result) = results.get(&link.url) else {
                 continue;
             };
-            let at = link.at.range.clone();
-            let mut diagnostic = match outcome {
-                Outcome::Ok { .. } => continue,
-                Outcome::Broken { reason } => LinkBroken::diagnostic(at, &link.url, reason),
-                Outcome::Unverifiable { reason } => {
-                    LinkUnverifiable::diagnostic(at, &link.url, reason)
+            for mut diagnostic in diagnostics_of(link, result, &date) {
+                if !config.may_enable(diagnostic.rule) {
+                    continue;
                 }
-                Outcome::Redirect { status, final_url } => {
-                    LinkRedirect::diagnostic(at, &link.url, *status, final_url, link.style)
-                }
-            };
-            if !config.may_enable(diagnostic.rule) {
-                continue;
+                diagnostic.post = Some(fact.post.clone());
+                diagnostic.field = Some("content.rendered");
+                found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
             }
-            diagnostic.post = Some(fact.post.clone());
-            diagnostic.field = Some("content.rendered");
-            found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
         }
+    }
+    found
+}
+
+/// The findings of one link whose target's check gave `result`; `date` is its post's.
+fn diagnostics_of(
+    link: &RemoteLink,
+    result: &Checked,
+    date: &str,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let at = link.at.range.clone();
+    let url = &link.url;
+    let mut found = Vec::new();
+    let dead = match &result.outcome {
+        Outcome::Ok { .. } => None,
+        Outcome::Broken { reason } => Some(LinkBroken::diagnostic(at.clone(), url, reason)),
+        Outcome::Soft404 { reason } => Some(LinkSoft404::diagnostic(at.clone(), url, reason)),
+        Outcome::Unverifiable { reason } => {
+            found.push(LinkUnverifiable::diagnostic(at.clone(), url, reason));
+            None
+        }
+        Outcome::Redirect { status, final_url } => {
+            found.push(LinkRedirect::diagnostic(
+                at.clone(),
+                url,
+                *status,
+                final_url,
+                link.style,
+            ));
+            None
+        }
+    };
+    if let Some(dead) = dead {
+        let copy = result.archived.get(date).and_then(Option::as_ref);
+        found.push(match copy {
+            Some(copy) => {
+                let mut copy_url = copy.url.clone();
+                if let Some(fragment) = &link.fragment {
+                    copy_url = format!("{copy_url}#{fragment}");
+                }
+                with_archived_copy(dead, at.clone(), link.style, (&copy_url, &copy.date()))
+            }
+            None => dead,
+        });
+    }
+    if let Some(fragment) = &link.fragment
+        && result.fragments.get(fragment) == Some(&Some(false))
+    {
+        found.push(LinkFragmentMissing::diagnostic(at, url, fragment));
     }
     found
 }

@@ -40,7 +40,7 @@ fn posts(urls: &[String]) -> String {
     urls.iter()
         .enumerate()
         .map(|(i, url)| {
-            format!("{{\"id\":{i},\"date\":\"2019-05-04T10:00:00\",\"content\":{{\"rendered\":\"<p><a href=\\\"{url}\\\">x</a></p>\"}}}}\n")
+            format!("{{\"id\":{i},\"date\":\"2019-05-04T10:00:00\",\"date_gmt\":\"2019-05-04T10:00:00\",\"content\":{{\"rendered\":\"<p><a href=\\\"{url}\\\">x</a></p>\"}}}}\n")
         })
         .collect()
 }
@@ -101,7 +101,11 @@ fn links_grouped_by_server_do_not_stall_the_run() {
     let results = check_all(urls, &options, &|_, _, _| {});
     let wall = start.elapsed();
     assert_eq!(results.len(), 320);
-    assert!(results.values().all(|o| matches!(o, Outcome::Ok { .. })));
+    assert!(
+        results
+            .values()
+            .all(|o| matches!(o.outcome, Outcome::Ok { .. }))
+    );
     assert!(wall < Duration::from_secs(3), "took {wall:?}, ideal 1 s");
     eprintln!("grouped: 320 URLs on 8 servers at 100 ms: {wall:?} (ideal 1 s)");
 }
@@ -143,7 +147,7 @@ fn a_server_that_never_answers_costs_one_bound_and_one_try_per_method() {
     let results = check_all(vec![url.clone()], &client(bound), &|_, _, _| {});
     let wall = start.elapsed();
     assert!(
-        matches!(&results[url.as_str()], Outcome::Broken { reason } if reason.contains("no answer")),
+        matches!(&results[url.as_str()].outcome, Outcome::Broken { reason } if reason.contains("no answer")),
         "{results:?}"
     );
     assert!(wall < bound + Duration::from_millis(400), "took {wall:?}");
@@ -154,5 +158,249 @@ fn a_server_that_never_answers_costs_one_bound_and_one_try_per_method() {
         ),
         (1, 1),
         "a swallowed request is not sent again the same way"
+    );
+}
+
+fn html(title: &str, body: &str) -> Reply {
+    Reply::Body(
+        200,
+        vec![("Content-Type".into(), "text/html; charset=utf-8".into())],
+        format!(
+            "<!doctype html><html><head><title>{title}</title></head><body>{body}</body></html>"
+        )
+        .into_bytes(),
+    )
+}
+
+fn rules(found: &[(String, String, String)]) -> Vec<&str> {
+    found.iter().map(|(rule, ..)| rule.as_str()).collect()
+}
+
+#[test]
+fn soft_404s_by_redirect_home_and_by_title_in_two_languages() {
+    let server = Server::start(|method, path, _| match (method, path) {
+        (_, "/2015/report") => Reply::Status(301, vec![("Location".into(), "/".into())]),
+        (_, "/") => Reply::Status(200, vec![]),
+        ("HEAD", _) => Reply::Status(405, vec![]),
+        (_, "/es/informe") => html("Página no encontrada – Diario", ""),
+        (_, "/ja/report") => html("ページが見つかりません | 新聞", ""),
+        (_, "/en/report") => html("The 2015 report", ""),
+        _ => Reply::Status(404, vec![]),
+    });
+    let urls: Vec<String> = [
+        "/2015/report",
+        "/es/informe",
+        "/ja/report",
+        "/en/report",
+        "/",
+    ]
+    .iter()
+    .map(|p| server.url(p))
+    .collect();
+    let found = findings(&urls, options(client(Duration::from_secs(2))));
+    assert_eq!(rules(&found), ["link-soft-404"; 3], "{found:?}");
+    assert!(
+        found[0].1.ends_with(&format!(
+            "it redirects to the site's home page `{}`",
+            server.url("/")
+        )),
+        "{}",
+        found[0].1
+    );
+    assert!(
+        found[1].1.ends_with(
+            "the site answered 200 but the page's title is `Página no encontrada – Diario`"
+        ),
+        "{}",
+        found[1].1
+    );
+    assert!(
+        found[2].1.contains("ページが見つかりません"),
+        "{}",
+        found[2].1
+    );
+    assert_eq!(
+        server.hits("GET", "/2015/report"),
+        0,
+        "a title is read only when a GET is made anyway"
+    );
+}
+
+#[test]
+fn a_parked_domain_is_broken_and_says_so() {
+    let server = Server::start(|method, path, _| match (method, path) {
+        ("HEAD", _) => Reply::Status(405, vec![]),
+        (_, "/old-shop") => html("oldshop.example is for sale!", "<p>Buy this domain</p>"),
+        _ => Reply::Status(404, vec![]),
+    });
+    let found = findings(
+        &[server.url("/old-shop")],
+        options(client(Duration::from_secs(2))),
+    );
+    assert_eq!(rules(&found), ["link-broken"], "{found:?}");
+    assert!(
+        found[0].1.ends_with(
+            "the domain is for sale: the page's title is `oldshop.example is for sale!`"
+        ),
+        "{}",
+        found[0].1
+    );
+}
+
+#[test]
+fn fragments_of_other_pages_are_looked_for_in_one_get_per_page() {
+    let server = Server::start(|_, path, _| match path {
+        "/guide" => html(
+            "Guide",
+            "<h2 id=\"install\">Install</h2><a name=\"legacy\"></a><h2 id=\"caf\u{e9}\">Café</h2>",
+        ),
+        "/file.pdf" => Reply::Body(
+            200,
+            vec![("Content-Type".into(), "application/pdf".into())],
+            b"%PDF".to_vec(),
+        ),
+        _ => Reply::Status(404, vec![]),
+    });
+    let urls: Vec<String> = [
+        "/guide#install",
+        "/guide#legacy",
+        "/guide#missing",
+        "/guide#caf%C3%A9",
+        "/guide#install",
+        "/file.pdf#page=2",
+    ]
+    .iter()
+    .map(|p| server.url(p))
+    .collect();
+    let found = findings(&urls, options(client(Duration::from_secs(2))));
+    assert_eq!(rules(&found), ["link-fragment-missing"], "{found:?}");
+    assert_eq!(
+        found[0].1,
+        format!(
+            "`{}` has no `id` or anchor named `missing`",
+            server.url("/guide")
+        )
+    );
+    assert_eq!(
+        (server.hits("HEAD", "/guide"), server.hits("GET", "/guide")),
+        (0, 1),
+        "one GET for five links into one page"
+    );
+}
+
+/// Options whose archive is the local server at `api`, asked at most every 10 ms.
+fn with_archive(api: &str) -> LintOptions {
+    let mut options = options(client(Duration::from_secs(2)));
+    if let Some(links) = options.links.as_mut() {
+        links.archive = Some(postlint::links::archive::ArchiveOptions {
+            api: url::Url::parse(api).expect("url"),
+            interval: Duration::from_millis(10),
+        });
+    }
+    options
+}
+
+/// The link findings of a run, whole.
+fn findings_with_fixes(
+    urls: &[String],
+    options: LintOptions,
+) -> Vec<postlint::diagnostic::Finding> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("posts.ndjson");
+    std::fs::write(&path, posts(urls)).expect("write");
+    let outcome = postlint::check_with(
+        &[path],
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        options,
+    );
+    outcome
+        .reports
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| matches!(f.diagnostic.rule, "link-broken" | "link-soft-404"))
+        .collect()
+}
+
+#[test]
+fn archived_copies_near_the_post_date_are_offered() {
+    let site = Server::start(|_, path, _| match path {
+        "/gone" | "/never-archived" | "/busy-archive" => Reply::Status(404, vec![]),
+        _ => Reply::Status(200, vec![]),
+    });
+    let gone = site.url("/gone");
+    let copy = format!("https://web.archive.org/web/20190501000000/{gone}");
+    let answer = format!(
+        "{{\"archived_snapshots\":{{\"closest\":{{\"available\":true,\"url\":\"{copy}\",\"timestamp\":\"20190501000000\",\"status\":\"200\"}}}}}}"
+    );
+    let archive = Server::start(move |_, path, nth| {
+        let json = |body: String| {
+            Reply::Body(
+                200,
+                vec![("Content-Type".into(), "application/json".into())],
+                body.into_bytes(),
+            )
+        };
+        if path.contains("busy-archive") {
+            return Reply::Status(429, vec![("Retry-After".into(), "1".into())]);
+        }
+        if path.contains("never-archived") {
+            return json("{\"archived_snapshots\":{}}".to_owned());
+        }
+        if nth == 1 {
+            return Reply::Status(429, vec![("Retry-After".into(), "1".into())]);
+        }
+        json(answer.clone())
+    });
+    let urls = vec![
+        gone.clone(),
+        site.url("/never-archived"),
+        site.url("/busy-archive"),
+        gone.clone(),
+    ];
+    let found = findings_with_fixes(&urls, with_archive(&archive.url("/wayback/available")));
+    assert_eq!(found.len(), 4, "{found:?}");
+    let help = |i: usize| {
+        found[i]
+            .diagnostic
+            .help
+            .as_deref()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        help(0),
+        format!("link the archived copy of 2019-05-01: `{copy}`")
+    );
+    let fix = found[0].diagnostic.fix.as_ref().expect("an unsafe fix");
+    assert_eq!(
+        fix.applicability,
+        postlint::diagnostic::Applicability::Unsafe
+    );
+    assert_eq!(fix.edits[0].content.replace("\\/", "/"), copy);
+    assert_eq!(help(3), help(0));
+    assert_eq!(
+        help(1),
+        "fix the address, link an archived copy, or remove the link"
+    );
+    assert_eq!(
+        help(2),
+        help(1),
+        "an archive that keeps answering 429 offers nothing"
+    );
+    let asked: Vec<String> = archive
+        .heads()
+        .iter()
+        .filter_map(|h| h.split_whitespace().nth(1).map(str::to_owned))
+        .collect();
+    let gone_asked: Vec<&String> = asked.iter().filter(|p| p.contains("%2Fgone")).collect();
+    assert_eq!(
+        gone_asked.len(),
+        2,
+        "429 then the answer, one lookup for two links: {asked:?}"
+    );
+    assert!(gone_asked[0].contains("timestamp=20190504"), "{asked:?}");
+    assert_eq!(
+        asked.iter().filter(|p| p.contains("busy-archive")).count(),
+        3
     );
 }
