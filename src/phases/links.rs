@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use url::Url;
 
 use crate::config::Config;
+use crate::diagnostic::{ArchivedCopy, LinkDetails, LinkHop};
 use crate::links::LinkCheck;
 use crate::links::archive::{Lookup, lookup_all};
 use crate::links::cache::LinkCache;
@@ -191,10 +192,11 @@ fn link_findings(
             let Some(result) = results.get(&link.url) else {
                 continue;
             };
-            for mut diagnostic in diagnostics_of(link, result, &date) {
+            for diagnostic in diagnostics_of(link, result, &date) {
                 if !config.may_enable(diagnostic.rule) {
                     continue;
                 }
+                let mut diagnostic = diagnostic.with_link(details(link, result, &date));
                 diagnostic.post = Some(fact.post.clone());
                 diagnostic.field = Some("content.rendered");
                 found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
@@ -251,4 +253,33 @@ fn diagnostics_of(
         found.push(LinkFragmentMissing::diagnostic(at, url, fragment));
     }
     found
+}
+
+/// What the JSON report says of the target of `link`: where it ended, the redirects on the
+/// way, and the archived copy near the post's `date`.
+fn details(link: &RemoteLink, result: &Checked, date: &str) -> LinkDetails {
+    let (redirects, last) = match result.hops.split_last() {
+        Some((last, redirects)) => (redirects, Some(last)),
+        None => (&[][..], None),
+    };
+    LinkDetails {
+        url: link.url.clone(),
+        final_url: last.map(|hop| hop.url.clone()),
+        status: last.map(|hop| hop.status),
+        redirects: redirects
+            .iter()
+            .map(|hop| LinkHop {
+                url: hop.url.clone(),
+                status: hop.status,
+            })
+            .collect(),
+        archived: result
+            .archived
+            .get(date)
+            .and_then(Option::as_ref)
+            .map(|copy| ArchivedCopy {
+                url: copy.url.clone(),
+                timestamp: copy.timestamp.clone(),
+            }),
+    }
 }

@@ -404,3 +404,75 @@ fn archived_copies_near_the_post_date_are_offered() {
         3
     );
 }
+
+#[test]
+fn the_json_report_gives_each_link_its_final_url_status_redirects_and_archived_copy() {
+    let site = Server::start(|_, path, _| match path {
+        "/moved" => Reply::Status(301, vec![("Location".into(), "/gone".into())]),
+        _ => Reply::Status(404, vec![]),
+    });
+    let archive = Server::start(|_, _, _| {
+        let body = "{\"archived_snapshots\":{\"closest\":{\"available\":true,\"url\":\"https://web.archive.org/web/20180101000000/x\",\"timestamp\":\"20180101000000\",\"status\":\"200\"}}}";
+        Reply::Body(
+            200,
+            vec![("Content-Type".into(), "application/json".into())],
+            body.as_bytes().to_vec(),
+        )
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let post = dir.path().join("p.ndjson");
+    std::fs::write(&post, posts(&[site.url("/moved")])).expect("write");
+    let output = assert_cmd::Command::cargo_bin("postlint")
+        .expect("binary")
+        .args([
+            "check",
+            "--no-config",
+            "--no-cache",
+            "--format",
+            "json",
+            "--links",
+            "--allow-private",
+        ])
+        .args(["--archive-api", &archive.url("/wayback/available")])
+        .arg(&post)
+        .output()
+        .expect("run");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let broken: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "link-broken")
+        .collect();
+    assert_eq!(broken.len(), 1, "{report:#}");
+    assert_eq!(
+        broken[0]["link"],
+        serde_json::json!({
+            "url": site.url("/moved"),
+            "final_url": site.url("/gone"),
+            "status": 404,
+            "redirects": [{ "url": site.url("/moved"), "status": 301 }],
+            "archived": {
+                "url": "https://web.archive.org/web/20180101000000/x",
+                "timestamp": "20180101000000"
+            }
+        })
+    );
+    let schema_text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/report.schema.json"),
+    )
+    .expect("schema file");
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    assert!(validator.is_valid(&report), "{report:#}");
+    let mut renamed = report.clone();
+    renamed["diagnostics"][0]["link"]["final"] =
+        renamed["diagnostics"][0]["link"]["final_url"].take();
+    if let Some(link) = renamed["diagnostics"][0]["link"].as_object_mut() {
+        link.remove("final_url");
+    }
+    assert!(
+        !validator.is_valid(&renamed),
+        "the schema catches a renamed link field"
+    );
+}
