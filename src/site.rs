@@ -46,6 +46,9 @@ pub struct PostFacts {
     pub internal_links: Vec<InternalLink>,
     /// Every `http(s)` target of the post, when the links are checked over the network.
     pub remote_links: Vec<RemoteLink>,
+    /// The post's ids and `<a name>`s, when the links are checked over the network: links
+    /// from other posts of the run into it are checked against them.
+    pub anchors: Vec<String>,
 }
 
 /// A status or post type: the usual ones as static text, as a run keeps one for every post.
@@ -156,6 +159,7 @@ impl PostFacts {
             internal_links: host
                 .as_deref()
                 .map_or_else(Vec::new, |h| internal_links(post, h, root_path)),
+            anchors: if remote { anchors(post) } else { Vec::new() },
             remote_links,
             site,
             host,
@@ -198,6 +202,15 @@ fn language_folder(link: &url::Url, root_path: &str) -> Option<String> {
         && language.bytes().all(|b| b.is_ascii_lowercase())
         && (region.is_empty() || (2..=4).contains(&region.len()));
     is_language.then(|| first.to_owned())
+}
+
+/// The ids and `<a name>`s of the post's HTML.
+fn anchors(post: &PostContext<'_, '_>) -> Vec<String> {
+    post.html
+        .iter()
+        .filter(|f| f.kind != HtmlFieldKind::Title)
+        .flat_map(|f| crate::links::anchors(&f.index).map(str::to_owned))
+        .collect()
 }
 
 /// Every `http(s)` target of the body and excerpt, without fragments.

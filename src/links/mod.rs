@@ -164,6 +164,17 @@ fn srcset_links(
     found
 }
 
+/// The ids, and names of `<a>`, that a link's `#fragment` can jump to.
+pub fn anchors(index: &HtmlIndex) -> impl Iterator<Item = &str> {
+    index.elements.iter().flat_map(move |element| {
+        index
+            .attributes_of(element)
+            .iter()
+            .filter(|a| &*a.name == "id" || (&*a.name == "name" && &*element.name == "a"))
+            .map(|a| index.value(a))
+    })
+}
+
 fn is_html_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{c}')
 }

@@ -2,7 +2,7 @@
 //! remote checker (or come from the cache), and each link that uses a target gets its finding.
 //! Its findings go through the same settle step as every other.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 
 use url::Url;
@@ -12,13 +12,15 @@ use crate::diagnostic::{ArchivedCopy, LinkDetails, LinkHop};
 use crate::links::LinkCheck;
 use crate::links::archive::{Lookup, lookup_all};
 use crate::links::cache::LinkCache;
+use crate::links::page::fragment_forms;
 use crate::links::remote::{Checked, Outcome, Target, check_all};
+use crate::rules::fragment_missing::THEME_IDS;
 use crate::rules::link_broken::{LinkBroken, with_archived_copy};
 use crate::rules::link_fragment_missing::LinkFragmentMissing;
 use crate::rules::link_redirect::LinkRedirect;
 use crate::rules::link_soft_404::LinkSoft404;
 use crate::rules::link_unverifiable::LinkUnverifiable;
-use crate::site::{PostFacts, RemoteLink, SiteFinding};
+use crate::site::{PostFacts, RemoteLink, SiteFinding, page_key};
 
 /// What the stage did, for the user.
 #[derive(Debug, Default)]
@@ -36,7 +38,8 @@ pub fn run(
     facts: &[PostFacts],
 ) -> (LinkStats, Vec<SiteFinding>) {
     let mut stats = LinkStats::default();
-    let targets = targets(check, facts);
+    let pages = RunPages::of(facts);
+    let targets = targets(check, facts, &pages);
     stats.targets = targets.len();
     let mut cache = check.cache_dir.as_deref().map(|dir| {
         let (cache, warning) = LinkCache::open(dir, check.ttl);
@@ -87,12 +90,16 @@ pub fn run(
             .notices
             .push(format!("cannot write the link cache: {error}"));
     }
-    let found = link_findings(config, facts, &results);
+    let found = link_findings(config, facts, &results, &pages);
     (stats, found)
 }
 
 /// Each distinct target once, with the fragments links point to in it.
-fn targets(check: &LinkCheck, facts: &[PostFacts]) -> Vec<(String, BTreeSet<String>)> {
+fn targets(
+    check: &LinkCheck,
+    facts: &[PostFacts],
+    pages: &RunPages<'_>,
+) -> Vec<(String, BTreeSet<String>)> {
     let mut order = Vec::new();
     let mut fragments: HashMap<&str, BTreeSet<String>> = HashMap::new();
     for link in facts.iter().flat_map(|f| &f.remote_links) {
@@ -103,7 +110,10 @@ fn targets(check: &LinkCheck, facts: &[PostFacts]) -> Vec<(String, BTreeSet<Stri
             order.push(link.url.as_str());
             BTreeSet::new()
         });
-        wanted.extend(link.fragment.clone());
+        // A fragment of a post of this run is looked for in the post, not over the network.
+        if pages.anchors_of(&link.url).is_none() {
+            wanted.extend(link.fragment.clone());
+        }
     }
     order
         .into_iter()
@@ -184,6 +194,7 @@ fn link_findings(
     config: &Config,
     facts: &[PostFacts],
     results: &HashMap<String, Checked>,
+    pages: &RunPages<'_>,
 ) -> Vec<SiteFinding> {
     let mut found = Vec::new();
     for fact in facts {
@@ -192,7 +203,9 @@ fn link_findings(
             let Some(result) = results.get(&link.url) else {
                 continue;
             };
-            for diagnostic in diagnostics_of(link, result, &date) {
+            let mut diagnostics = diagnostics_of(link, result, &date);
+            diagnostics.extend(missing_in_run_page(link, pages));
+            for diagnostic in diagnostics {
                 if !config.may_enable(diagnostic.rule) {
                     continue;
                 }
@@ -282,4 +295,49 @@ fn details(link: &RemoteLink, result: &Checked, date: &str) -> LinkDetails {
                 timestamp: copy.timestamp.clone(),
             }),
     }
+}
+
+/// The posts of the run by their address, with their ids and anchor names: a link from one
+/// post into another is checked against it without the network.
+struct RunPages<'a> {
+    anchors: HashMap<&'a str, HashSet<&'a str>>,
+}
+
+impl<'a> RunPages<'a> {
+    fn of(facts: &'a [PostFacts]) -> Self {
+        let anchors = facts
+            .iter()
+            .filter_map(|fact| {
+                let page = fact.permalink.as_deref()?;
+                Some((page, fact.anchors.iter().map(String::as_str).collect()))
+            })
+            .collect();
+        Self { anchors }
+    }
+
+    /// The anchors of the run's post at `url` (a target without its fragment), if it is one.
+    fn anchors_of(&self, url: &str) -> Option<&HashSet<&'a str>> {
+        let page = page_key(&Url::parse(url).ok()?);
+        self.anchors.get(page.as_str())
+    }
+}
+
+/// `link-fragment-missing` for a link into a post of the run that has no such place. Fragments
+/// that themes or scripts provide (`#comments`, `#!/route`, `#more-12`) are left alone.
+fn missing_in_run_page(
+    link: &RemoteLink,
+    pages: &RunPages<'_>,
+) -> Option<crate::diagnostic::Diagnostic> {
+    let fragment = link.fragment.as_deref()?;
+    let anchors = pages.anchors_of(&link.url)?;
+    let provided_elsewhere = fragment.contains([':', '=', '/', '!'])
+        || THEME_IDS.contains(&fragment.to_ascii_lowercase().as_str())
+        || fragment
+            .strip_prefix("more-")
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+    let present = fragment_forms(fragment)
+        .iter()
+        .any(|form| anchors.contains(form.as_str()));
+    (!present && !provided_elsewhere)
+        .then(|| LinkFragmentMissing::diagnostic(link.at.range.clone(), &link.url, fragment))
 }

@@ -11,7 +11,8 @@ declare_rule! {
     /// whose page holds no `id="section"` nor `<a name="section">`. The page is fetched with
     /// `GET` (HTML only, at most 4 MiB, read as it streams and no further than the last
     /// fragment found), once however many links point into it; a page that could not be read
-    /// to its end is not judged. Links within the post are `fragment-missing`'s.
+    /// to its end is not judged. A link into a post of the same run is checked against that
+    /// post without the network. Links within the post are `fragment-missing`'s.
     ///
     /// ## Why it matters
     /// The reader lands at the top of a long page instead of the part the link promised.

@@ -476,3 +476,42 @@ fn the_json_report_gives_each_link_its_final_url_status_redirects_and_archived_c
         "the schema catches a renamed link field"
     );
 }
+
+#[test]
+fn fragments_of_posts_of_the_same_run_are_checked_without_the_network() {
+    let server = Server::start(|_, _, _| Reply::Status(200, vec![]));
+    let page = server.url("/2019/05/guide/");
+    let target = |fragment: &str| format!("{page}#{fragment}");
+    let text = format!(
+        "{{\"id\":1,\"link\":\"{page}\",\"content\":{{\"rendered\":\"<h2 id=\\\"setup\\\">Setup</h2>\"}}}}\n\
+         {{\"id\":2,\"link\":\"{other}\",\"content\":{{\"rendered\":\"<p><a href=\\\"{a}\\\">a</a> <a href=\\\"{b}\\\">b</a> <a href=\\\"{c}\\\">c</a></p>\"}}}}\n",
+        other = server.url("/2019/06/other/"),
+        a = target("setup"),
+        b = target("teardown"),
+        c = target("comments"),
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("posts.ndjson");
+    std::fs::write(&path, text).expect("write");
+    let outcome = postlint::check_with(
+        &[path],
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        options(client(Duration::from_secs(2))),
+    );
+    let missing: Vec<String> = outcome
+        .reports
+        .iter()
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.diagnostic.rule == "link-fragment-missing")
+        .map(|f| f.diagnostic.message.to_string())
+        .collect();
+    assert_eq!(
+        missing,
+        [format!("`{page}` has no `id` or anchor named `teardown`")]
+    );
+    assert_eq!(
+        server.hits("GET", "/2019/05/guide/"),
+        0,
+        "the post is not fetched for its fragments"
+    );
+}
