@@ -26,7 +26,8 @@ pub struct ClientOptions {
     /// Between two requests to one host.
     pub min_interval: Duration,
     pub connect_timeout: Duration,
-    /// For the whole request, the body included.
+    /// For the whole request, the body included (a page of a site); for the link checker, the
+    /// bound on one URL's whole check, every request, retry and wait included.
     pub timeout: Duration,
     /// Tries after the first, for 429, 5xx, transient failures and a body cut short.
     pub retries: u32,

@@ -1,6 +1,8 @@
 //! The remote link checker: every distinct `http(s)` target of the run is requested once, with
-//! a global and a per-host limit, redirects followed hop by hop, and a safety net so that
-//! content from many authors cannot turn CI into a way into its own network. The client, its
+//! a global and a per-host limit, redirects followed hop by hop, one time bound for all of a
+//! URL's requests, and a safety net so that content from many authors cannot turn CI into a
+//! way into its own network. Of a page asked with `GET` it reads the title and looks for the
+//! fragments links name (`page`); the final answer is judged by `outcome`. The client, its
 //! guarded resolver and the retry policy are `crate::http`'s.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
