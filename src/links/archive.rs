@@ -35,12 +35,14 @@ impl Default for ArchiveOptions {
 /// A lookup: the dead target and the post date (`YYYYMMDD`, or empty for none) to be near.
 pub type Lookup = (String, String);
 
-/// Asks for each lookup's archived copy (`None`: the archive has none). Lookups that failed
-/// are left out, and the first failure is returned in words.
+/// Asks for each lookup's archived copy (`None`: the archive has none), telling `progress`
+/// how many are done. After a failed lookup the archive is asked no more: what was found is
+/// returned, with the failure in words.
 pub fn lookup_all(
     lookups: Vec<Lookup>,
     archive: &ArchiveOptions,
     options: &ClientOptions,
+    progress: &dyn Fn(usize),
 ) -> (HashMap<Lookup, Option<Archived>>, Option<String>) {
     if lookups.is_empty() {
         return (HashMap::new(), None);
@@ -49,20 +51,21 @@ pub fn lookup_all(
         Ok(runtime) => runtime,
         Err(error) => return (HashMap::new(), Some(error.to_string())),
     };
-    runtime.block_on(lookup_all_async(lookups, archive, options))
+    runtime.block_on(lookup_all_async(lookups, archive, options, progress))
 }
 
 async fn lookup_all_async(
     lookups: Vec<Lookup>,
     archive: &ArchiveOptions,
     options: &ClientOptions,
+    progress: &dyn Fn(usize),
 ) -> (HashMap<Lookup, Option<Archived>>, Option<String>) {
     let client = match http::client(options, Purpose::LinkTargets) {
         Ok(client) => client,
         Err(error) => return (HashMap::new(), Some(error.to_string())),
     };
     let mut found = HashMap::new();
-    let mut failure = None;
+    let total = lookups.len();
     for (i, lookup) in lookups.into_iter().enumerate() {
         if i > 0 {
             tokio::time::sleep(archive.interval).await;
@@ -71,15 +74,21 @@ async fn lookup_all_async(
             Ok(copy) => {
                 found.insert(lookup, copy);
             }
+            // An archive that failed after its retries (busy, down, answering nonsense) is
+            // left alone for the rest of the run.
             Err(error) => {
-                failure.get_or_insert(format!(
-                    "the archive at {} failed: {}",
-                    archive.api, error.reason
-                ));
+                let failure = format!(
+                    "the archive at {} failed: {}; {} of {total} dead links were not looked up",
+                    archive.api,
+                    error.reason,
+                    total - i
+                );
+                return (found, Some(failure));
             }
         }
+        progress(i + 1);
     }
-    (found, failure)
+    (found, None)
 }
 
 #[derive(Deserialize)]

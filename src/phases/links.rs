@@ -163,7 +163,16 @@ fn find_archived_copies(
             }
         }
     }
-    let (found, failure) = lookup_all(lookups, archive, &check.check);
+    // The archive is asked once a second: many dead links take a while, so say so.
+    let bar = labelled_bar(lookups.len(), "finding archived copies");
+    let (found, failure) = lookup_all(lookups, archive, &check.check, &|done| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     for ((url, date), copy) in found {
         if let Some(cache) = cache.as_deref_mut() {
             cache.add_archived(&url, date.clone(), copy.clone());
@@ -176,13 +185,18 @@ fn find_archived_copies(
 }
 
 fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
+    labelled_bar(total, "checking links")
+}
+
+/// A progress bar on a terminal, for `total` steps of what `label` says.
+fn labelled_bar(total: usize, label: &str) -> Option<indicatif::ProgressBar> {
     if total == 0 || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(total as u64);
-    let style = indicatif::ProgressStyle::with_template(
-        "checking links {bar:30} {pos}/{len} {msg} {per_sec}",
-    )
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{label} {{bar:30}} {{pos}}/{{len}} {{msg}} {{per_sec}}"
+    ))
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar.enable_steady_tick(std::time::Duration::from_millis(200));

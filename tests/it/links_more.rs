@@ -300,11 +300,11 @@ fn with_archive(api: &str) -> LintOptions {
     options
 }
 
-/// The link findings of a run, whole.
+/// The dead-link findings of a run, whole, and its notices.
 fn findings_with_fixes(
     urls: &[String],
     options: LintOptions,
-) -> Vec<postlint::diagnostic::Finding> {
+) -> (Vec<postlint::diagnostic::Finding>, Vec<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("posts.ndjson");
     std::fs::write(&path, posts(urls)).expect("write");
@@ -313,12 +313,13 @@ fn findings_with_fixes(
         Arc::new(Config::builtin(postlint::rules::REGISTRY)),
         options,
     );
-    outcome
+    let found = outcome
         .reports
         .iter()
         .flat_map(|r| r.findings.iter())
         .filter(|f| matches!(f.diagnostic.rule, "link-broken" | "link-soft-404"))
-        .collect()
+        .collect();
+    (found, outcome.notices)
 }
 
 #[test]
@@ -357,7 +358,8 @@ fn archived_copies_near_the_post_date_are_offered() {
         site.url("/busy-archive"),
         gone.clone(),
     ];
-    let found = findings_with_fixes(&urls, with_archive(&archive.url("/wayback/available")));
+    let (found, notices) =
+        findings_with_fixes(&urls, with_archive(&archive.url("/wayback/available")));
     assert_eq!(found.len(), 4, "{found:?}");
     let help = |i: usize| {
         found[i]
@@ -386,6 +388,12 @@ fn archived_copies_near_the_post_date_are_offered() {
         help(2),
         help(1),
         "an archive that keeps answering 429 offers nothing"
+    );
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.contains("failed: it answered 429; 1 of 3 dead links were not looked up")),
+        "{notices:?}"
     );
     let asked: Vec<String> = archive
         .heads()
