@@ -111,8 +111,9 @@ fn targets(
             BTreeSet::new()
         });
         // A fragment of a post of this run is looked for in the post, not over the network.
+        let fragment = link.fragment.as_deref().filter(|f| names_an_id(f));
         if pages.anchors_of(&link.url).is_none() {
-            wanted.extend(link.fragment.clone());
+            wanted.extend(fragment.map(str::to_owned));
         }
     }
     order
@@ -342,10 +343,9 @@ fn missing_in_run_page(
     link: &RemoteLink,
     pages: &RunPages<'_>,
 ) -> Option<crate::diagnostic::Diagnostic> {
-    let fragment = link.fragment.as_deref()?;
+    let fragment = link.fragment.as_deref().filter(|f| names_an_id(f))?;
     let anchors = pages.anchors_of(&link.url)?;
-    let provided_elsewhere = fragment.contains([':', '=', '/', '!'])
-        || THEME_IDS.contains(&fragment.to_ascii_lowercase().as_str())
+    let provided_elsewhere = THEME_IDS.contains(&fragment.to_ascii_lowercase().as_str())
         || fragment
             .strip_prefix("more-")
             .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
@@ -354,4 +354,11 @@ fn missing_in_run_page(
         .any(|form| anchors.contains(form.as_str()));
     (!present && !provided_elsewhere)
         .then(|| LinkFragmentMissing::diagnostic(link.at.range.clone(), &link.url, fragment))
+}
+
+/// A fragment that names an element: not a text fragment (`#:~:text=…`), a media fragment
+/// (`#page=2`, `#t=30`), a script's route (`#!/x`), nor `#top`, which browsers scroll to
+/// without any element.
+fn names_an_id(fragment: &str) -> bool {
+    !fragment.contains([':', '=', '/', '!']) && !fragment.eq_ignore_ascii_case("top")
 }

@@ -267,6 +267,8 @@ fn fragments_of_other_pages_are_looked_for_in_one_get_per_page() {
         "/guide#missing",
         "/guide#caf%C3%A9",
         "/guide#install",
+        "/guide#:~:text=Install",
+        "/guide#top",
         "/file.pdf#page=2",
     ]
     .iter()
@@ -284,7 +286,7 @@ fn fragments_of_other_pages_are_looked_for_in_one_get_per_page() {
     assert_eq!(
         (server.hits("HEAD", "/guide"), server.hits("GET", "/guide")),
         (0, 1),
-        "one GET for five links into one page"
+        "one GET for seven links into one page"
     );
 }
 
