@@ -136,7 +136,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
-    /// Seconds a link request may take in all (connecting: a third of it).
+    /// Seconds one link's check may take in all, every try and redirect included (a page of
+    /// --site: the whole page; connecting: a third of it).
     #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
     pub link_timeout: f64,
 
@@ -146,6 +147,18 @@ pub struct CheckArgs {
 
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub per_host: usize,
+
+    /// The availability API asked for archived copies of dead links (`?url=…&timestamp=…`).
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://archive.org/wayback/available"
+    )]
+    pub archive_api: url::Url,
+
+    /// Do not look for archived copies of dead links.
+    #[arg(long)]
+    pub no_archive: bool,
 
     /// Apply the safe fixes to the files, then report what is left.
     #[arg(long)]

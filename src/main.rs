@@ -318,6 +318,10 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
         check: client_options(args, config),
         cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
         exclude: settings.exclude.clone(),
+        archive: (!args.no_archive).then(|| postlint::links::archive::ArchiveOptions {
+            api: args.archive_api.clone(),
+            ..Default::default()
+        }),
         ..LinkCheck::default()
     })
 }

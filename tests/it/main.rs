@@ -17,6 +17,7 @@ mod fuzz_replay;
 mod hostile;
 mod html_browser;
 mod links;
+mod links_more;
 mod loud_rules;
 mod precision;
 mod raw_content;
