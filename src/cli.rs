@@ -137,9 +137,9 @@ pub struct CheckArgs {
     pub user_agent: Option<String>,
 
     /// Seconds one link's check may take in all, every try and redirect included (a page of
-    /// --site: the whole page; connecting: a third of it).
-    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
-    pub link_timeout: f64,
+    /// --site: the whole page; connecting: a third of it). Default 15, or `[links] timeout`.
+    #[arg(long, value_name = "SECONDS")]
+    pub link_timeout: Option<f64>,
 
     /// Link requests at once, in all and per host.
     #[arg(long, value_name = "N", default_value_t = 64)]
@@ -148,13 +148,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub per_host: usize,
 
-    /// The availability API asked for archived copies of dead links (`?url=…&timestamp=…`).
-    #[arg(
-        long,
-        value_name = "URL",
-        default_value = "https://archive.org/wayback/available"
-    )]
-    pub archive_api: url::Url,
+    /// The availability API asked for archived copies of dead links (`?url=…&timestamp=…`);
+    /// default the Internet Archive's, or `[links] archive-api`.
+    #[arg(long, value_name = "URL")]
+    pub archive_api: Option<url::Url>,
 
     /// Do not look for archived copies of dead links.
     #[arg(long)]
