@@ -200,7 +200,8 @@ fn drafts_and_scheduled_posts_need_and_use_an_application_password() {
     );
     assert_spans_point_into_saved_files(dir.path(), &report);
     // Signed in, postlint asks for `context=edit`: the author's markup is judged in the raw text.
-    let fields: BTreeSet<&str> = (diagnostics(&report).iter())
+    let all = diagnostics(&report);
+    let fields: BTreeSet<&str> = (all.iter())
         .filter_map(|d| d["field"].as_str())
         .filter(|f| f.starts_with("content."))
         .collect();
