@@ -705,7 +705,7 @@ mod tests {
     fn cdata_split_maps_back_to_both_sections() {
         let text = wxr("<item><wp:post_type>post</wp:post_type><content:encoded>\
              <![CDATA[a]]]]><![CDATA[>b]]></content:encoded></item>");
-        let file = read(text.as_bytes());
+        let file = read(text.as_bytes(), &POST_TYPES);
         assert!(file.errors.is_empty(), "{:?}", file.errors);
         let content = content(&file.posts[0]);
         assert_eq!(content.as_str(), "a]]>b");
@@ -719,7 +719,7 @@ mod tests {
     fn entities_map_to_their_bytes() {
         let text = wxr("<item><wp:post_type>page</wp:post_type>\
              <content:encoded>&lt;p&gt;x&#233;</content:encoded></item>");
-        let file = read(text.as_bytes());
+        let file = read(text.as_bytes(), &POST_TYPES);
         let content = content(&file.posts[0]);
         assert_eq!(content.as_str(), "<p>xé");
         let range = content.file_range(0..3);
@@ -733,14 +733,14 @@ mod tests {
         let text = wxr("<item><wp:post_type>attachment</wp:post_type></item>\
              <item xmlns:wp=\"http://example.com/\"><wp:post_type>post</wp:post_type></item>\
              <item><post_type xmlns=\"https://wordpress.org/export/1.1/\">post</post_type></item>");
-        assert_eq!(read(text.as_bytes()).posts.len(), 1);
+        assert_eq!(read(text.as_bytes(), &POST_TYPES).posts.len(), 1);
     }
 
     #[test]
     fn a_cut_file_keeps_the_items_before() {
         let text = wxr("<item><wp:post_type>post</wp:post_type></item><item><title>x");
         let cut = &text[..text.rfind("<title>x").expect("x") + 8];
-        let file = read(cut.as_bytes());
+        let file = read(cut.as_bytes(), &POST_TYPES);
         assert_eq!(file.posts.len(), 1);
         assert_eq!(file.errors.len(), 1);
         assert_eq!(file.errors[0].span, cut.len()..cut.len());
@@ -750,7 +750,7 @@ mod tests {
     #[test]
     fn a_bad_version_is_reported_at_its_text() {
         let text = wxr("").replace(">1.2<", ">abc<");
-        let file = read(text.as_bytes());
+        let file = read(text.as_bytes(), &POST_TYPES);
         assert_eq!(&text[file.errors[0].span.clone()], "abc");
     }
 
