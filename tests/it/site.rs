@@ -77,7 +77,7 @@ fn findings_of_the_site_phase_land_in_the_right_files_in_order() {
 }
 
 #[test]
-fn a_shard_says_its_site_phase_was_partial() {
+fn a_shard_leaves_the_site_phase_to_the_merge_and_carries_its_facts() {
     let out = Command::cargo_bin("postlint")
         .expect("binary")
         .args([
@@ -86,22 +86,30 @@ fn a_shard_says_its_site_phase_was_partial() {
             "--format",
             "json",
             "--shard",
-            "1/2",
+            "1/1",
             "fixtures/rules/date-offset-suspicious",
         ])
         .output()
         .expect("run");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let sites = report["summary"]["sites"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if !sites.is_empty() {
-        assert_eq!(
-            sites[0],
-            "partial: this shard saw only its own files of each site"
-        );
-    }
+    assert!(
+        report["summary"]["sites"].is_null(),
+        "{}",
+        report["summary"]
+    );
+    let late =
+        |d: &&serde_json::Value| d["rule"] == "date-offset-suspicious" && d["field"] == "date_gmt";
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    assert!(
+        !diagnostics.iter().any(|d| late(&d)),
+        "the merge makes these"
+    );
+    let files = report["shard"]["files"].as_array().expect("shard files");
+    let facts: usize = files
+        .iter()
+        .map(|f| f["facts"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(facts >= 5, "{facts} posts with facts");
 }
 
 #[test]
