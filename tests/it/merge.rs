@@ -322,3 +322,65 @@ fn the_merge_refuses_missing_shards_another_config_and_plain_reports() {
         .code(1);
     refused(&["--no-config"], &[plain], "no `shard` section");
 }
+
+#[test]
+fn the_sharded_workflow_example_lints_every_shard_and_merges_them() {
+    let text = std::fs::read_to_string(".github/workflows/sharded-lint.yml").expect("workflow");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("YAML");
+    let jobs = &docs[0]["jobs"];
+    let shards = jobs["shard"]["strategy"]["matrix"]["shard"]
+        .as_vec()
+        .expect("a matrix of shards");
+    let runs = |job: &str| -> Vec<String> {
+        (jobs[job]["steps"].as_vec().expect("steps").iter())
+            .filter_map(|s| s["run"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let uses = |job: &str| -> Vec<String> {
+        (jobs[job]["steps"].as_vec().expect("steps").iter())
+            .filter_map(|s| s["uses"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let of_n = format!("/{} ", shards.len());
+    assert!(
+        runs("shard")
+            .iter()
+            .any(|r| r.contains("--shard ${{ matrix.shard }}") && r.contains(&of_n)),
+        "every job lints its shard of {}",
+        shards.len()
+    );
+    assert!(
+        uses("shard")
+            .iter()
+            .any(|u| u.starts_with("actions/upload-artifact"))
+    );
+    assert_eq!(jobs["merge"]["needs"].as_str(), Some("shard"));
+    assert!(
+        uses("merge")
+            .iter()
+            .any(|u| u.starts_with("actions/download-artifact"))
+    );
+    assert!(
+        runs("merge")
+            .iter()
+            .any(|r| r.contains("postlint merge") && r.contains("sarif="))
+    );
+    assert!(
+        uses("merge")
+            .iter()
+            .any(|u| u.starts_with("github/codeql-action/upload-sarif"))
+    );
+    let Some(validator) = crate::common::system_tool("check-jsonschema", None) else {
+        return;
+    };
+    let checked = std::process::Command::new(validator)
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .arg(".github/workflows/sharded-lint.yml")
+        .output()
+        .expect("check-jsonschema");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+}
