@@ -273,6 +273,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SIZE", default_value = "4GiB")]
     pub max_file_size: bytesize::ByteSize,
 
+    /// Most memory the site facts of the posts may take before they are sorted to temporary
+    /// files and merged from disk (`0`: no limit).
+    #[arg(long, value_name = "SIZE", default_value = "128MiB")]
+    pub memory_budget: bytesize::ByteSize,
+
     /// Largest post (or uncuttable stretch of a file) held in memory; past it the rest of the
     /// file is not linted and a finding says so.
     #[arg(long, value_name = "SIZE", default_value = "256MiB")]

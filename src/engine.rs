@@ -55,6 +55,9 @@ pub struct LintOptions {
     pub hash_content: bool,
     /// Findings this baseline holds are left out of the outcome (`--baseline`).
     pub baseline: Option<Arc<Baseline>>,
+    /// Site facts held in memory before they are spilled to disk (`--memory-budget`);
+    /// `None`: no limit.
+    pub memory_budget: Option<u64>,
 }
 
 /// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
@@ -76,6 +79,7 @@ impl Default for LintOptions {
             max_post_bytes: DEFAULT_MAX_POST_BYTES,
             hash_content: false,
             baseline: None,
+            memory_budget: Some(crate::spill::DEFAULT_BUDGET),
         }
     }
 }

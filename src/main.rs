@@ -94,6 +94,7 @@ fn check(args: CheckArgs) -> u8 {
         shard: args.shard,
         hash_content: args.fix || args.diff,
         baseline: baseline.map(Arc::new),
+        memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
         ..LintOptions::default()
     };
     let mut outcome = if paths.is_empty() {

@@ -13,6 +13,7 @@ use crate::outcome::{CheckOutcome, FileReport};
 use crate::site::shard::{ShardPart, config_fingerprint, of_file, offsets_of};
 use crate::site::{PostFacts, SiteFinding};
 use crate::source::LineCols;
+use crate::spill::{FactSpill, Sorted};
 use crate::{phases, settle};
 
 fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, InputError> {
@@ -71,15 +72,25 @@ pub fn check_inputs(
     }
     let link_check = options.links.clone();
     let baseline = options.baseline.clone();
+    let spill = spill_for(&options, &config);
     let linter = Linter::new(config.clone(), options);
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
-        .map(|input| lint_input(&linter, input))
+        .enumerate()
+        .map(|(input, path)| {
+            let mut result = lint_input(&linter, path);
+            if let (Some(spill), Ok(report)) = (&spill, &mut result) {
+                spill.add(input, std::mem::take(&mut report.facts));
+            }
+            result
+        })
         .collect();
     let mut reports = Vec::with_capacity(results.len());
     let mut facts = Vec::new();
     let mut read_order = Vec::with_capacity(results.len());
+    let mut report_of_input = Vec::with_capacity(results.len());
     for (result, place) in results.into_iter().zip(order) {
+        report_of_input.push(result.is_ok().then_some(reports.len()));
         match result {
             Ok(mut report) => {
                 let file = reports.len();
@@ -100,6 +111,19 @@ pub fn check_inputs(
         }
     }
     let mut notices = Vec::new();
+    let mut on_disk = None;
+    match spill.map(|spill| spill.finish(&report_of_input)) {
+        Some(Ok(Sorted::Memory(kept))) => facts = kept,
+        Some(Ok(Sorted::Disk(merge))) => {
+            notices.push(format!(
+                "the site facts passed --memory-budget: sorted on disk in {} runs",
+                merge.runs()
+            ));
+            on_disk = Some(merge);
+        }
+        Some(Err(error)) => notices.push(format!("the site rules did not run: {error}")),
+        None => {}
+    }
     let mut found = Vec::new();
     if let Some(check) = &link_check {
         let (stats, mut link_found) = phases::links::run(check, &config, &facts);
@@ -120,7 +144,16 @@ pub fn check_inputs(
         notices.append(&mut unread);
         part = Some(Box::new(shard_part));
     } else {
-        let (notes, mut site_found) = phases::site::run(&config, &mut facts);
+        let (notes, mut site_found) = match on_disk {
+            Some(mut merge) => {
+                let ran = phases::site::run_sorted(&config, &mut merge);
+                notices.extend(merge.error.take().map(|e| {
+                    format!("the site rules saw only part of the posts: a spilled run: {e}")
+                }));
+                ran
+            }
+            None => phases::site::run(&config, &mut facts),
+        };
         site_notes = notes;
         found.append(&mut site_found);
         notices.extend(settle::late(&config, &mut reports, found, &facts));
@@ -186,4 +219,13 @@ fn shard_part(
         late,
     };
     (part, notices)
+}
+
+/// The spill of site facts to disk past `--memory-budget`, when the run can use one: the link
+/// check reads every post's links and a shard's report holds its facts, so neither spills;
+/// nor does a config that names posts in overrides (the settle step looks their slugs up).
+fn spill_for(options: &LintOptions, config: &Config) -> Option<FactSpill> {
+    let budget = options.memory_budget?;
+    let spills = options.links.is_none() && options.shard.is_none() && !config.has_post_overrides();
+    spills.then(|| FactSpill::new(budget))
 }
