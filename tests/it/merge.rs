@@ -143,7 +143,7 @@ fn site_post(id: usize, title: &str, slug: &str, date_gmt_hour: u32, content: &s
 /// silenced by a suppression in the later post), a duplicate slug, links to a missing and to
 /// a draft post, one post whose `date_gmt` equals its `date`, and a suppression of
 /// `duplicate-slug` that silences nothing.
-fn write_site(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn write_site(dir: &Path) -> Vec<PathBuf> {
     std::fs::write(dir.join("postlint.toml"), "export = \"complete\"\n").expect("config");
     let mut paths = Vec::new();
     for id in 1..=30 {
