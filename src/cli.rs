@@ -27,15 +27,9 @@ pub enum Command {
         /// The rule's code, such as `stray-end-tag`.
         code: String,
     },
-    /// Combine JSON reports (of `--shard` jobs) into one with the same schema.
-    Merge {
-        /// JSON reports written by `postlint check --format json`.
-        #[arg(required = true)]
-        reports: Vec<PathBuf>,
-        /// Write the merged report to this file instead of standard output.
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
+    /// Combine the JSON reports of `--shard K/N` jobs into the report of one run: the site
+    /// rules run over the posts of every shard.
+    Merge(Box<MergeArgs>),
 }
 
 /// Where the configuration comes from.
@@ -48,6 +42,54 @@ pub struct ConfigArgs {
     /// Use no config file: only the built-in rule pack and the command line.
     #[arg(long)]
     pub no_config: bool,
+}
+
+/// `postlint merge`: the shard reports, the configuration the shards ran with, and the reports
+/// to write.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `postlint check --shard K/N --format json`, one per shard.
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// The `--select` the shards ran with.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Option<Vec<String>>,
+
+    /// The `--extend-select` the shards ran with.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// The `--ignore` the shards ran with.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// The `--severity RULE=LEVEL` the shards ran with (repeatable).
+    #[arg(long, value_name = "RULE=LEVEL")]
+    pub severity: Vec<String>,
+
+    /// The `--timezone` the shards ran with.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+
+    /// The `--site-index` the shards ran with.
+    #[arg(long, value_name = "FILE")]
+    pub site_index: Option<PathBuf>,
+
+    /// How to report the merged findings, as for `check` (default: json).
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target)]
+    pub format: Vec<Target>,
+
+    /// Write the merged report (the one `--format` given without a file) to this file.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The least severity that makes the merge fail (exit 1), as for `check`.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
 }
 
 #[derive(Debug, clap::Args)]
@@ -235,6 +277,11 @@ pub struct CheckArgs {
     /// Largest file read; a larger one is refused before reading (units: KiB, MiB, GiB, KB, …).
     #[arg(long, value_name = "SIZE", default_value = "4GiB")]
     pub max_file_size: bytesize::ByteSize,
+
+    /// Most memory the site facts of the posts may take before they are sorted to temporary
+    /// files and merged from disk (`0`: no limit).
+    #[arg(long, value_name = "SIZE", default_value = "128MiB")]
+    pub memory_budget: bytesize::ByteSize,
 
     /// Largest post (or uncuttable stretch of a file) held in memory; past it the rest of the
     /// file is not linted and a finding says so.

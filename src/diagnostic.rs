@@ -94,7 +94,7 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
     /// Applied by `--fix`: it cannot change what the author meant.

@@ -59,6 +59,9 @@ pub struct LintOptions {
     /// The `wp:post_type`s of the WXR items that are linted (`--type`): posts and pages by
     /// default, as WordPress's importer's post list shows them.
     pub item_types: Vec<&'static str>,
+    /// Site facts held in memory before they are spilled to disk (`--memory-budget`);
+    /// `None`: no limit.
+    pub memory_budget: Option<u64>,
 }
 
 /// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
@@ -81,6 +84,7 @@ impl Default for LintOptions {
             hash_content: false,
             baseline: None,
             item_types: wxr::POST_TYPES.to_vec(),
+            memory_budget: Some(crate::spill::DEFAULT_BUDGET),
         }
     }
 }

@@ -35,6 +35,7 @@ pub fn lint_bytes(data: &[u8]) {
         site_notes: Vec::new(),
         notices: Vec::new(),
         baselined: 0,
+        shard: None,
     };
     render_every_format(&outcome);
 }

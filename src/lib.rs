@@ -35,6 +35,7 @@ pub mod settle;
 pub mod site;
 pub mod site_root;
 pub mod source;
+pub mod spill;
 pub mod suppress;
 pub mod wordpress;
 pub mod zones;

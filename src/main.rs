@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use postlint::baseline::Baseline;
-use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, Target};
+use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, MergeArgs, Target};
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FixOptions};
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
-        Command::Merge { reports, output } => merge(&reports, output.as_deref()),
+        Command::Merge(args) => merge(&args),
     };
     ExitCode::from(code)
 }
@@ -99,6 +99,7 @@ fn check(args: CheckArgs) -> u8 {
         } else {
             args.post_types.iter().map(|t| t.item_type()).collect()
         },
+        memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
         ..LintOptions::default()
     };
     let mut outcome = if paths.is_empty() {
@@ -362,14 +363,24 @@ fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
 
 /// The reports to write: `--format` as given, `-o` for the one without a file, human by default.
 fn targets(args: &CheckArgs) -> Result<Vec<Target>, String> {
-    let mut targets = args.format.clone();
+    targets_of(&args.format, args.output.as_ref(), Format::Human)
+}
+
+/// The reports to write: `formats` as given, `output` for the one without a file, `default`
+/// when none is given.
+fn targets_of(
+    formats: &[Target],
+    output: Option<&PathBuf>,
+    default: Format,
+) -> Result<Vec<Target>, String> {
+    let mut targets = formats.to_vec();
     if targets.is_empty() {
         targets.push(Target {
-            format: Format::Human,
+            format: default,
             file: None,
         });
     }
-    if let Some(output) = &args.output {
+    if let Some(output) = output {
         let mut unnamed = targets.iter_mut().filter(|t| t.file.is_none());
         match (unnamed.next(), unnamed.next()) {
             (Some(target), None) => target.file = Some(output.clone()),
@@ -425,17 +436,48 @@ fn render(
     }
 }
 
-fn merge(reports: &[PathBuf], output: Option<&Path>) -> u8 {
-    match report::merge::merge_files(reports) {
-        Ok(text) => match output {
-            Some(file) => write_file(file, &text),
-            None => print(&text),
-        },
+/// `postlint merge`: the shard reports as the outcome of one run, written as `check` would.
+fn merge(args: &MergeArgs) -> u8 {
+    let rules = CliRules {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        severity: args.severity.clone(),
+        timezone: args.timezone.clone(),
+    };
+    let config = match load_config(&args.config, rules, args.site_index.clone()) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let targets = match targets_of(&args.format, args.output.as_ref(), Format::Json) {
+        Ok(targets) => targets,
         Err(message) => {
             eprintln!("postlint: {message}");
-            2
+            return 2;
+        }
+    };
+    let outcome = match report::merge::merge_files(&args.reports, &config) {
+        Ok(outcome) => outcome,
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            return 2;
+        }
+    };
+    for notice in &outcome.notices {
+        eprintln!("postlint: {notice}");
+    }
+    let style = human_style(ColorChoice::Auto);
+    for target in &targets {
+        let emit = |out: &mut dyn Write| emit(target.format, &outcome, &style, false, out);
+        let written = match &target.file {
+            Some(file) => write_file_with(file, emit),
+            None => print_with(emit),
+        };
+        if written != 0 {
+            return written;
         }
     }
+    outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
 }
 
 fn write_baseline(path: &Path, outcome: &postlint::outcome::CheckOutcome) -> u8 {
@@ -519,10 +561,6 @@ fn explain(code: &str) -> u8 {
 }
 
 /// Writes a report file whole, through a temporary file so a reader never sees half of it.
-fn write_file(path: &Path, text: &str) -> u8 {
-    write_file_with(path, |out| out.write_all(text.as_bytes()))
-}
-
 fn write_file_with(path: &Path, emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
     let buffered = |file: std::fs::File| {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, file);

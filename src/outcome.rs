@@ -7,6 +7,7 @@ use crate::diagnostic::{PostRef, Severity};
 use crate::findings::Findings;
 use crate::input::InputError;
 use crate::site::PostFacts;
+use crate::site::shard::ShardPart;
 use crate::source::{LineCursor, SourceFile};
 use crate::suppress::Pending;
 
@@ -46,6 +47,8 @@ pub struct CheckOutcome {
     pub notices: Vec<String>,
     /// Findings left out because the baseline holds them.
     pub baselined: usize,
+    /// With `--shard`: what the site phase, run by `postlint merge`, needs of this part.
+    pub shard: Option<Box<ShardPart>>,
 }
 
 impl CheckOutcome {
@@ -57,11 +60,18 @@ impl CheckOutcome {
             site_notes: Vec::new(),
             notices: Vec::new(),
             baselined: 0,
+            shard: None,
         }
     }
 
     /// Appends another run's outcome (another site's), keeping the order of both.
     pub fn absorb(&mut self, other: CheckOutcome) {
+        let base = self.reports.len();
+        match (&mut self.shard, other.shard) {
+            (Some(mine), Some(theirs)) => mine.append(*theirs, base),
+            (mine @ None, Some(theirs)) if base == 0 => *mine = Some(theirs),
+            _ => {}
+        }
         self.reports.extend(other.reports);
         self.input_errors.extend(other.input_errors);
         self.site_notes.extend(other.site_notes);

@@ -10,6 +10,10 @@ use crate::config::Config;
 use crate::engine::{LintOptions, Linter};
 use crate::input::{self, InputError};
 use crate::outcome::{CheckOutcome, FileReport};
+use crate::site::shard::{ShardPart, config_fingerprint, of_file, offsets_of};
+use crate::site::{PostFacts, SiteFinding};
+use crate::source::LineCols;
+use crate::spill::{FactSpill, Sorted};
 use crate::{phases, settle};
 
 fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, InputError> {
@@ -55,20 +59,38 @@ pub fn check_inputs(
     options: LintOptions,
 ) -> CheckOutcome {
     let mut input_errors = Vec::new();
-    if let Some((k, n)) = options.shard {
+    let shard = options.shard;
+    // Each input's place among all of them: a merge of the shards puts the files back in it.
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    if let Some((k, n)) = shard {
+        let mut position = 0..;
+        order.retain(|_| {
+            let index = position.next().unwrap_or_default();
+            input::select::in_shard(&inputs[index], k, n)
+        });
         inputs.retain(|input| input::select::in_shard(input, k, n));
     }
-    let sharded = options.shard.is_some_and(|(_, n)| n > 1);
     let link_check = options.links.clone();
     let baseline = options.baseline.clone();
+    let spill = spill_for(&options, &config);
     let linter = Linter::new(config.clone(), options);
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
-        .map(|input| lint_input(&linter, input))
+        .enumerate()
+        .map(|(input, path)| {
+            let mut result = lint_input(&linter, path);
+            if let (Some(spill), Ok(report)) = (&spill, &mut result) {
+                spill.add(input, std::mem::take(&mut report.facts));
+            }
+            result
+        })
         .collect();
     let mut reports = Vec::with_capacity(results.len());
     let mut facts = Vec::new();
-    for result in results {
+    let mut read_order = Vec::with_capacity(results.len());
+    let mut report_of_input = Vec::with_capacity(results.len());
+    for (result, place) in results.into_iter().zip(order) {
+        report_of_input.push(result.is_ok().then_some(reports.len()));
         match result {
             Ok(mut report) => {
                 let file = reports.len();
@@ -83,11 +105,25 @@ pub fn check_inputs(
                     facts.append(&mut file_facts);
                 }
                 reports.push(report);
+                read_order.push(place);
             }
             Err(error) => input_errors.push(error),
         }
     }
     let mut notices = Vec::new();
+    let mut on_disk = None;
+    match spill.map(|spill| spill.finish(&report_of_input)) {
+        Some(Ok(Sorted::Memory(kept))) => facts = kept,
+        Some(Ok(Sorted::Disk(merge))) => {
+            notices.push(format!(
+                "the site facts passed --memory-budget: sorted on disk in {} runs",
+                merge.runs()
+            ));
+            on_disk = Some(merge);
+        }
+        Some(Err(error)) => notices.push(format!("the site rules did not run: {error}")),
+        None => {}
+    }
     let mut found = Vec::new();
     if let Some(check) = &link_check {
         let (stats, mut link_found) = phases::links::run(check, &config, &facts);
@@ -98,22 +134,98 @@ pub fn check_inputs(
             stats.targets, stats.requested, stats.from_cache
         ));
     }
-    let (mut site_notes, mut site_found) = phases::site::run(&config, &mut facts);
-    found.append(&mut site_found);
-    notices.extend(settle::late(&config, &mut reports, found, &facts));
-    drop(facts);
-    let baselined = baseline.map_or(0, |baseline| settle::baseline(&baseline, &mut reports));
-    if sharded && !site_notes.is_empty() {
-        site_notes.insert(
-            0,
-            "partial: this shard saw only its own files of each site".to_owned(),
-        );
+    let mut part = None;
+    let mut site_notes = Vec::new();
+    if let Some(shard) = shard {
+        // The site phase and the settle step of late findings wait for `postlint merge`, which
+        // sees the facts of every shard.
+        let (shard_part, mut unread) =
+            shard_part(&config, shard, &reports, facts, found, read_order);
+        notices.append(&mut unread);
+        part = Some(Box::new(shard_part));
+    } else {
+        let (notes, mut site_found) = match on_disk {
+            Some(mut merge) => {
+                let ran = phases::site::run_sorted(&config, &mut merge);
+                notices.extend(merge.error.take().map(|e| {
+                    format!("the site rules saw only part of the posts: a spilled run: {e}")
+                }));
+                ran
+            }
+            None => phases::site::run(&config, &mut facts),
+        };
+        site_notes = notes;
+        found.append(&mut site_found);
+        notices.extend(settle::late(&config, &mut reports, found, &facts));
+        drop(facts);
     }
+    let baselined = baseline.map_or(0, |baseline| settle::baseline(&baseline, &mut reports));
     CheckOutcome {
         reports,
         input_errors,
         site_notes,
         notices,
         baselined,
+        shard: part,
     }
+}
+
+/// What `postlint merge` needs of a shard: its facts, its late findings, and the lines and
+/// columns of every place they point at, read back from each file now (the merge job does not
+/// have the files). The pending suppressions stay in the reports. Returns notices for files
+/// that could not be read again.
+fn shard_part(
+    config: &Config,
+    shard: (usize, usize),
+    reports: &[FileReport],
+    facts: Vec<PostFacts>,
+    mut late: Vec<SiteFinding>,
+    order: Vec<usize>,
+) -> (ShardPart, Vec<String>) {
+    let mut notices = Vec::new();
+    late.sort_by_key(|finding| finding.file);
+    let positions = reports
+        .par_iter()
+        .enumerate()
+        .map(|(file, report)| {
+            let facts = of_file(&facts, file, |f| f.file);
+            let late = of_file(&late, file, |f| f.file);
+            let offsets = offsets_of(facts, &report.pending, late);
+            if offsets.is_empty() {
+                return Ok(LineCols::default());
+            }
+            LineCols::read_back(&report.file, &report.line_marks, offsets).map_err(|e| {
+                format!(
+                    "{}: cannot be read again for the merge: {e}",
+                    report.file.name
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|lines| {
+            lines.unwrap_or_else(|notice| {
+                notices.push(notice);
+                LineCols::default()
+            })
+        })
+        .collect();
+    let part = ShardPart {
+        shard,
+        config: config_fingerprint(config),
+        order,
+        positions,
+        facts,
+        late,
+    };
+    (part, notices)
+}
+
+/// The spill of site facts to disk past `--memory-budget`, when the run can use one: the link
+/// check reads every post's links and a shard's report holds its facts, so neither spills;
+/// nor does a config that names posts in overrides (the settle step looks their slugs up).
+fn spill_for(options: &LintOptions, config: &Config) -> Option<FactSpill> {
+    let budget = options.memory_budget?;
+    let spills = options.links.is_none() && options.shard.is_none() && !config.has_post_overrides();
+    spills.then(|| FactSpill::new(budget))
 }

@@ -142,6 +142,18 @@ pub fn late(
     found: Vec<SiteFinding>,
     facts: &[PostFacts],
 ) -> Vec<String> {
+    late_with_lines(config, reports, found, facts, None)
+}
+
+/// `late`, with the lines and columns of each report's late findings known already (those a
+/// shard report carried to `postlint merge`) rather than read back from its file.
+pub fn late_with_lines(
+    config: &Config,
+    reports: &mut [FileReport],
+    found: Vec<SiteFinding>,
+    facts: &[PostFacts],
+    known: Option<Vec<LineCols>>,
+) -> Vec<String> {
     let slugs = post_slugs(config, facts);
     let mut by_file: Vec<Vec<SiteFinding>> = (0..reports.len()).map(|_| Vec::new()).collect();
     for finding in found {
@@ -201,7 +213,7 @@ pub fn late(
         }
         *found = kept;
     }
-    add_findings(reports, by_file)
+    add_findings(reports, by_file, known)
 }
 
 /// Each post's slug by file and position, when an override may name posts by slug.
@@ -223,18 +235,27 @@ pub fn baseline(baseline: &Baseline, reports: &mut [FileReport]) -> usize {
 /// Adds findings of a later phase to their files' reports, with the lines and columns of their
 /// ranges read back from each file, from the nearest place the lint marked before them.
 /// Returns a notice for each file that could not be read again.
-fn add_findings(reports: &mut [FileReport], by_file: Vec<Vec<SiteFinding>>) -> Vec<String> {
+fn add_findings(
+    reports: &mut [FileReport],
+    by_file: Vec<Vec<SiteFinding>>,
+    mut known: Option<Vec<LineCols>>,
+) -> Vec<String> {
     let mut notices = Vec::new();
-    for (report, found) in reports.iter_mut().zip(by_file) {
+    for (file, (report, found)) in reports.iter_mut().zip(by_file).enumerate() {
         if found.is_empty() {
             continue;
         }
+        let known_lines = (known.as_mut()).map(|k| k.get_mut(file).map(std::mem::take));
         let ranges = found.iter().flat_map(|f| {
             std::iter::once(&f.diagnostic.range)
                 .chain(f.diagnostic.secondary.iter().map(|l| &l.range))
         });
         let offsets: Vec<usize> = ranges.flat_map(|r| [r.start, r.end]).collect();
-        let lines = match LineCols::read_back(&report.file, &report.line_marks, offsets) {
+        let lines = match known_lines {
+            Some(lines) => Ok(lines.unwrap_or_default()),
+            None => LineCols::read_back(&report.file, &report.line_marks, offsets),
+        };
+        let lines = match lines {
             Ok(lines) => lines,
             Err(error) => {
                 notices.push(format!(

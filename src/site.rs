@@ -3,6 +3,8 @@
 //! is identified by its root URL ([`crate::site_root::site_root`]), not by its host: sub-folder sites of a
 //! multisite network and local exports on `http://localhost/…` share a host.
 
+pub mod shard;
+
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -318,6 +320,7 @@ impl Located {
 
 /// A finding of a phase after linting (the site rules, the link check): its diagnostic, the
 /// file it belongs to, and its fingerprint. Lines and columns come when it is added.
+#[derive(Debug)]
 pub struct SiteFinding {
     pub file: usize,
     pub diagnostic: Diagnostic,

@@ -54,14 +54,16 @@ impl SourceFile {
 }
 
 /// A 1-based line and a 1-based column counted in Unicode characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct LineCol {
     pub line: usize,
     pub column: usize,
 }
 
 /// A byte range in a file, with its line and column resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResolvedSpan {
     pub offset: usize,
     pub length: usize,
@@ -164,6 +166,7 @@ impl LineCursor {
 }
 
 /// The lines and columns of a set of offsets, found in one pass forward and looked up by offset.
+#[derive(Debug, Default)]
 pub struct LineCols {
     /// Ascending, without repeats.
     offsets: Vec<usize>,
@@ -203,6 +206,19 @@ impl LineCols {
             i = group_end;
         }
         Ok(Self { offsets, found })
+    }
+
+    /// Lines and columns known already (a shard report's), by offset.
+    pub fn known(mut pairs: Vec<(usize, LineCol)>) -> Self {
+        pairs.sort_unstable_by_key(|&(offset, _)| offset);
+        pairs.dedup_by_key(|&mut (offset, _)| offset);
+        let (offsets, found) = pairs.into_iter().unzip();
+        Self { offsets, found }
+    }
+
+    /// Every offset walked to, with its line and column, in ascending order.
+    pub fn pairs(&self) -> impl Iterator<Item = (usize, LineCol)> + '_ {
+        self.offsets.iter().copied().zip(self.found.iter().copied())
     }
 
     /// The line and column of one of the offsets walked to.

@@ -51,6 +51,44 @@ impl Directive {
         code_ok && place_ok
     }
 
+    /// What it covers, and how (`next-line`, `block`, `enable`, `post`): with the public
+    /// fields, all a shard report needs to hand it to `postlint merge`.
+    pub fn extent(&self) -> (&'static str, Range<usize>) {
+        let kind = match self.kind {
+            Kind::NextLine => "next-line",
+            Kind::Block => "block",
+            Kind::Enable => "enable",
+            Kind::Post => "post",
+        };
+        (kind, self.covers.clone())
+    }
+
+    /// A directive a shard report carried, not yet used; `None` for an unknown kind.
+    pub fn restore(
+        (kind, covers): (&str, Range<usize>),
+        codes: Vec<String>,
+        reason: Option<String>,
+        comment: Range<usize>,
+        field: Option<&'static str>,
+    ) -> Option<Self> {
+        let kind = match kind {
+            "next-line" => Kind::NextLine,
+            "block" => Kind::Block,
+            "enable" => Kind::Enable,
+            "post" => Kind::Post,
+            _ => return None,
+        };
+        Some(Self {
+            kind,
+            codes,
+            reason,
+            comment,
+            covers,
+            field,
+            used: 0,
+        })
+    }
+
     /// `enable` only ends blocks; it silences and reports nothing itself.
     pub fn is_enable(&self) -> bool {
         self.kind == Kind::Enable

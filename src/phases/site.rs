@@ -3,21 +3,50 @@
 //! posts: posts are grouped by sorting, never compared pairwise. Its findings go through the
 //! same settle step as every other.
 
-use crate::config::Config;
+use crate::config::{Config, Effective};
 use crate::meta::Phase;
 use crate::rule::Rule;
 use crate::rules;
 use crate::site::{PostFacts, SiteFinding};
 
+/// The site rules that may run, with the settings they read.
+struct SiteRules {
+    rules: Vec<&'static dyn Rule>,
+    settings: std::sync::Arc<Effective>,
+    notes: Vec<String>,
+    found: Vec<SiteFinding>,
+}
+
+impl SiteRules {
+    fn new(config: &Config) -> Self {
+        // A rule runs here when any file or post has it on; the settle step then keeps each
+        // finding only where its own file's and post's settings have the rule on.
+        let rules = (rules::ALL.iter().copied())
+            .filter(|rule| rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code))
+            .collect();
+        Self {
+            rules,
+            settings: config.effective(None, None),
+            notes: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Runs every rule over the posts of one site.
+    fn check(&mut self, posts: &[PostFacts]) {
+        let site = posts[0].site.as_deref().unwrap_or_default();
+        for rule in &self.rules {
+            if let Some(note) = rule.check_site(site, posts, &self.settings, &mut self.found) {
+                self.notes.push(note);
+            }
+        }
+    }
+}
+
 /// Runs the site rules over the posts of the run and adds their findings to the reports.
 /// Returns one line per site for the summary (what was inferred, and what was not checked).
 pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFinding>) {
-    let settings = config.effective(None, None);
-    // A rule runs here when any file or post has it on; the settle step then keeps each
-    // finding only where its own file's and post's settings have the rule on.
-    let site_rules: Vec<&dyn Rule> = (rules::ALL.iter().copied())
-        .filter(|rule| rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code))
-        .collect();
+    let mut rules = SiteRules::new(config);
     // Posts without a site: sorted last, and left out.
     let in_sites = facts.iter().filter(|fact| fact.site.is_some()).count();
     // Grouped by sorting in place rather than into a map of new vectors: the facts of a
@@ -30,15 +59,29 @@ pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFi
             b.post.index,
         ))
     });
-    let mut notes = Vec::new();
-    let mut found = Vec::new();
     for posts in facts[..in_sites].chunk_by(|a, b| a.site == b.site) {
-        let site = posts[0].site.as_deref().unwrap_or_default();
-        for rule in &site_rules {
-            if let Some(note) = rule.check_site(site, posts, &settings, &mut found) {
-                notes.push(note);
-            }
-        }
+        rules.check(posts);
     }
-    (notes, found)
+    (rules.notes, rules.found)
+}
+
+/// `run` over facts that come already in its order (site, then file and post), as the
+/// external sort of `--memory-budget` gives them: one site's posts are held at a time.
+pub fn run_sorted(
+    config: &Config,
+    facts: impl Iterator<Item = PostFacts>,
+) -> (Vec<String>, Vec<SiteFinding>) {
+    let mut rules = SiteRules::new(config);
+    let mut site: Vec<PostFacts> = Vec::new();
+    for fact in facts.filter(|fact| fact.site.is_some()) {
+        if site.first().is_some_and(|first| first.site != fact.site) {
+            rules.check(&site);
+            site.clear();
+        }
+        site.push(fact);
+    }
+    if !site.is_empty() {
+        rules.check(&site);
+    }
+    (rules.notes, rules.found)
 }

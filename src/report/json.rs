@@ -5,7 +5,10 @@ use serde::Serialize;
 
 use crate::diagnostic::{Finding, Fix, LinkDetails, PostRef, Severity};
 use crate::outcome::CheckOutcome;
-use crate::source::ResolvedSpan;
+use crate::site::shard::{
+    ShardPart, WireFacts, WireFile, WireFinding, WirePending, hex, of_file, positions,
+};
+use crate::source::{Origin, ResolvedSpan};
 
 use super::Summary;
 use super::posts::{Keep, by_post, edit_link};
@@ -20,6 +23,9 @@ struct Report<'a> {
     diagnostics: Diagnostics<'a>,
     /// Posts with findings (and all posts when the run listed them), most to fix first.
     posts: Vec<JsonPost<'a>>,
+    /// With `--shard`: what `postlint merge` needs to run the site phase (`site::shard`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<ShardSection<'a>>,
 }
 
 #[derive(Serialize)]
@@ -58,10 +64,13 @@ struct JsonDiagnostic<'a> {
     /// What the link checker saw of the target (findings of `--links` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<&'a LinkDetails>,
+    /// In a shard report only: the finding's fingerprint, for the merged SARIF and baselines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<String>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
-    fn new(file: &'a str, finding: &'a Finding) -> Self {
+    fn new(file: &'a str, finding: &'a Finding, with_print: bool) -> Self {
         let diagnostic = &finding.diagnostic;
         Self {
             rule: diagnostic.rule,
@@ -74,6 +83,7 @@ impl<'a> JsonDiagnostic<'a> {
             span: finding.span,
             fix: diagnostic.fix.as_deref(),
             link: diagnostic.link.as_deref(),
+            fingerprint: with_print.then(|| hex(finding.fingerprint)),
         }
     }
 }
@@ -82,17 +92,18 @@ impl<'a> JsonDiagnostic<'a> {
 struct Unpacked<'a> {
     file: &'a str,
     finding: Finding,
+    with_print: bool,
 }
 
 impl Serialize for Unpacked<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        JsonDiagnostic::new(self.file, &self.finding).serialize(serializer)
+        JsonDiagnostic::new(self.file, &self.finding, self.with_print).serialize(serializer)
     }
 }
 
 /// Every diagnostic of the run, serialized as the reports are walked rather than gathered
 /// first: a run with a million findings does not hold a second copy of them.
-struct Diagnostics<'a>(&'a [crate::outcome::FileReport]);
+struct Diagnostics<'a>(&'a [crate::outcome::FileReport], bool);
 
 impl Serialize for Diagnostics<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -100,6 +111,7 @@ impl Serialize for Diagnostics<'_> {
             r.findings.iter().map(|finding| Unpacked {
                 file: &r.file.name,
                 finding,
+                with_print: self.1,
             })
         }))
     }
@@ -121,7 +133,7 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: Summary::of(outcome),
-        diagnostics: Diagnostics(reports),
+        diagnostics: Diagnostics(reports, outcome.shard.is_some()),
         posts: by_post(outcome, Keep::Counts)
             .iter()
             .filter_map(|p| Some((p, p.post.as_ref()?)))
@@ -138,7 +150,68 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
                 infos: p.counts.infos,
             })
             .collect(),
+        shard: (outcome.shard.as_deref()).map(|part| ShardSection { outcome, part }),
     };
-    serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+    // A shard report is for `postlint merge`, not for people: compact, a third of the size.
+    if report.shard.is_some() {
+        serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::from)?;
+    } else {
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+    }
     out.write_all(b"\n")
+}
+
+/// The `shard` section: the facts, pending suppressions and late findings of each file,
+/// serialized file by file.
+struct ShardSection<'a> {
+    outcome: &'a CheckOutcome,
+    part: &'a ShardPart,
+}
+
+impl Serialize for ShardSection<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let part = self.part;
+        let mut map = serializer.serialize_map(Some(4))?;
+        map.serialize_entry("index", &part.shard.0)?;
+        map.serialize_entry("count", &part.shard.1)?;
+        map.serialize_entry("config", &hex(part.config))?;
+        let files = self
+            .outcome
+            .reports
+            .iter()
+            .enumerate()
+            .map(|(file, report)| {
+                let path = match &report.file.origin {
+                    Origin::Path(path) => Some(path.to_string_lossy().into_owned()),
+                    Origin::Memory(_) => None,
+                };
+                WireFile {
+                    name: report.file.name.clone(),
+                    path: WireFile::path_as_written(&report.file.name, path),
+                    order: part.order.get(file).copied().unwrap_or(file),
+                    posts: report.posts,
+                    positions: part.positions.get(file).map(positions).unwrap_or_default(),
+                    facts: (of_file(&part.facts, file, |f| f.file).iter())
+                        .map(WireFacts::of)
+                        .collect(),
+                    pending: report.pending.iter().map(WirePending::of).collect(),
+                    late: (of_file(&part.late, file, |f| f.file).iter())
+                        .map(WireFinding::of)
+                        .collect(),
+                }
+            });
+        map.serialize_entry("files", &Files(std::cell::RefCell::new(Some(files))))?;
+        map.end()
+    }
+}
+
+/// A sequence serialized from an iterator, once.
+struct Files<I>(std::cell::RefCell<Option<I>>);
+
+impl<I: Iterator<Item = WireFile>> Serialize for Files<I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let files = self.0.borrow_mut().take();
+        serializer.collect_seq(files.into_iter().flatten())
+    }
 }

@@ -350,8 +350,7 @@ fn json_report(args: &[&str]) -> serde_json::Value {
 #[test]
 fn shards_cover_every_file_once_and_merge_back() {
     let all = fixture("").display().to_string();
-    // Rules of the site phase see only a shard's own files: they are left out of the
-    // comparison (a merge does not run them again).
+    // The merge runs with the shards' options (tests/it/merge.rs checks the site rules too).
     let site_rules = "duplicate-slug,duplicate-title,date-offset-suspicious,link-internal-missing,link-internal-draft";
     let whole = json_report(&["--format", "json", "--ignore", site_rules, &all]);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -382,7 +381,7 @@ fn shards_cover_every_file_once_and_merge_back() {
     assert!(files.iter().all(|&f| f > 0), "{files:?}");
     let merged_out = Command::cargo_bin("postlint")
         .expect("bin")
-        .arg("merge")
+        .args(["merge", "--no-config", "--ignore", site_rules])
         .args(&parts)
         .output()
         .expect("merge");

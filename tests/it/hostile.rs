@@ -400,6 +400,7 @@ fn a_file_truncated_while_it_is_read_gives_a_syntax_finding() {
         site_notes: Vec::new(),
         notices: Vec::new(),
         baselined: 0,
+        shard: None,
     };
     let style = postlint::report::human::Style {
         color: false,

@@ -19,6 +19,7 @@ mod html_browser;
 mod links;
 mod links_more;
 mod loud_rules;
+mod merge;
 mod precision;
 mod raw_content;
 mod reader_defects;

@@ -77,7 +77,7 @@ fn findings_of_the_site_phase_land_in_the_right_files_in_order() {
 }
 
 #[test]
-fn a_shard_says_its_site_phase_was_partial() {
+fn a_shard_leaves_the_site_phase_to_the_merge_and_carries_its_facts() {
     let out = Command::cargo_bin("postlint")
         .expect("binary")
         .args([
@@ -86,22 +86,30 @@ fn a_shard_says_its_site_phase_was_partial() {
             "--format",
             "json",
             "--shard",
-            "1/2",
+            "1/1",
             "fixtures/rules/date-offset-suspicious",
         ])
         .output()
         .expect("run");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let sites = report["summary"]["sites"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    if !sites.is_empty() {
-        assert_eq!(
-            sites[0],
-            "partial: this shard saw only its own files of each site"
-        );
-    }
+    assert!(
+        report["summary"]["sites"].is_null(),
+        "{}",
+        report["summary"]
+    );
+    let late =
+        |d: &&serde_json::Value| d["rule"] == "date-offset-suspicious" && d["field"] == "date_gmt";
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    assert!(
+        !diagnostics.iter().any(|d| late(&d)),
+        "the merge makes these"
+    );
+    let files = report["shard"]["files"].as_array().expect("shard files");
+    let facts: usize = files
+        .iter()
+        .map(|f| f["facts"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(facts >= 5, "{facts} posts with facts");
 }
 
 #[test]
@@ -290,4 +298,117 @@ fn edit_links_lead_to_the_site_of_the_post_in_json_and_markdown() {
         !markdown.contains("http://localhost/wp-admin/"),
         "{markdown}"
     );
+}
+
+/// A run over a generated site (every kind of site finding, a suppression used and one
+/// unused) and the fixtures.
+fn budget_run(dir: &std::path::Path, budget: Option<u64>) -> postlint::outcome::CheckOutcome {
+    let mut paths = crate::merge::write_site(dir);
+    paths.push(std::path::PathBuf::from("fixtures"));
+    let request = postlint::config::ConfigRequest {
+        file: Some(dir.join("postlint.toml")),
+        none: false,
+        start_dir: std::path::PathBuf::from("."),
+        cli: postlint::config::CliRules::default(),
+        site_index: None,
+    };
+    let config =
+        postlint::config::Config::load(&request, postlint::rules::REGISTRY).expect("config");
+    let options = LintOptions {
+        memory_budget: budget,
+        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        ..LintOptions::default()
+    };
+    postlint::check_with(&paths, std::sync::Arc::new(config), options)
+}
+
+#[test]
+fn a_tiny_memory_budget_gives_the_report_of_an_unlimited_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unlimited = budget_run(dir.path(), None);
+    let tiny = budget_run(dir.path(), Some(1));
+    let spilled = |outcome: &postlint::outcome::CheckOutcome| {
+        (outcome.notices.iter()).any(|n| n.contains("sorted on disk"))
+    };
+    assert!(spilled(&tiny), "{:?}", tiny.notices);
+    assert!(!spilled(&unlimited), "{:?}", unlimited.notices);
+    let json = postlint::report::json::render;
+    assert!(json(&tiny) == json(&unlimited), "the reports differ");
+    let site_findings = (unlimited.reports.iter())
+        .flat_map(|r| &r.findings)
+        .filter(|f| f.diagnostic.rule.starts_with("duplicate-"))
+        .count();
+    assert!(site_findings >= 2, "{site_findings}");
+}
+
+#[test]
+fn the_spilled_facts_are_deleted_at_the_end() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    Command::cargo_bin("postlint")
+        .expect("binary")
+        .env("TMPDIR", temp.path())
+        .args([
+            "check",
+            "--no-config",
+            "--memory-budget",
+            "1B",
+            "--format",
+            "json",
+        ])
+        .arg("fixtures")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("sorted on disk in"));
+    let left: Vec<_> = std::fs::read_dir(temp.path()).expect("dir").collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn the_spilled_facts_are_deleted_on_ctrl_c() {
+    use std::io::Write;
+    let temp = tempfile::tempdir().expect("temp dir");
+    // Standard input, held open, keeps the run from ending after the fixtures were linted
+    // and their facts spilled.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .env("TMPDIR", temp.path())
+        .args([
+            "check",
+            "--no-config",
+            "--memory-budget",
+            "1B",
+            "--threads",
+            "2",
+        ])
+        .args(["--format", "json", "fixtures", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let spill_dir = || {
+        std::fs::read_dir(temp.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("postlint-facts-")
+            })
+    };
+    // Waits for the folder to appear: the run cannot end before standard input closes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !spill_dir() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no spill folder appeared"
+        );
+        std::thread::yield_now();
+    }
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: sends SIGINT to the child this test started.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let status = child.wait().expect("wait");
+    let _ = child.stdin.take().map(|mut stdin| stdin.write_all(b""));
+    assert_eq!(status.code(), Some(130));
+    assert!(!spill_dir(), "the spill folder is left behind");
 }

@@ -1,0 +1,343 @@
+//! The site facts of a run in bounded memory (`--memory-budget`): while files are linted, the
+//! facts of their posts gather in a buffer; past the budget the buffer is sorted by the key
+//! the site phase groups by (site, file, post) and written to a temporary folder as one sorted
+//! run. The site phase then reads every run at once, merging them in key order (an external
+//! sort), and holds one site's posts at a time. The folder is deleted when the run ends, and
+//! on Ctrl-C.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, Once};
+
+use crate::site::PostFacts;
+use crate::site::shard::WireFacts;
+
+/// The default `--memory-budget`: 128 MiB of facts.
+pub const DEFAULT_BUDGET: u64 = 128 << 20;
+
+/// Facts gathered from the workers that lint files, spilled to sorted runs past the budget.
+#[derive(Debug)]
+pub struct FactSpill {
+    budget: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    buffer: Vec<PostFacts>,
+    /// Estimated heap bytes of `buffer`.
+    bytes: usize,
+    dir: Option<tempfile::TempDir>,
+    runs: Vec<PathBuf>,
+    error: Option<String>,
+}
+
+/// The facts of a run in the site phase's order: in memory when they stayed under the budget,
+/// else merged from the sorted runs on disk.
+pub enum Sorted {
+    Memory(Vec<PostFacts>),
+    Disk(Merge),
+}
+
+impl FactSpill {
+    pub fn new(budget: u64) -> Self {
+        Self {
+            budget: usize::try_from(budget).unwrap_or(usize::MAX),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Adds the facts of input `file` (its place among the run's inputs); writes the buffer
+    /// out as a sorted run when it passes the budget.
+    pub fn add(&self, file: usize, facts: Vec<PostFacts>) {
+        if facts.is_empty() {
+            return;
+        }
+        let full = {
+            let mut state = self.lock();
+            for mut fact in facts {
+                fact.file = file;
+                state.bytes += weight(&fact);
+                state.buffer.push(fact);
+            }
+            if state.bytes <= self.budget {
+                return;
+            }
+            state.bytes = 0;
+            std::mem::take(&mut state.buffer)
+        };
+        // Sorted and written outside the lock: the other workers go on linting.
+        self.write_run(full);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write_run(&self, mut facts: Vec<PostFacts>) {
+        facts.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        let path = {
+            let mut state = self.lock();
+            if state.error.is_some() {
+                return;
+            }
+            let dir = match &state.dir {
+                Some(dir) => dir.path().to_path_buf(),
+                None => match new_dir() {
+                    Ok(dir) => {
+                        let path = dir.path().to_path_buf();
+                        state.dir = Some(dir);
+                        path
+                    }
+                    Err(error) => {
+                        state.error = Some(error);
+                        return;
+                    }
+                },
+            };
+            let path = dir.join(format!("run-{}.ndjson", state.runs.len()));
+            state.runs.push(path.clone());
+            path
+        };
+        if let Err(error) = write_facts(&path, &facts) {
+            self.lock().error = Some(format!("cannot write {}: {error}", path.display()));
+        }
+    }
+
+    /// The facts in the site phase's order, their `file` the report each input became
+    /// (`reports[input]`; facts of an input that gave no report are dropped, as one run
+    /// drops them). An error when a run could not be written.
+    pub fn finish(self, reports: &[Option<usize>]) -> Result<Sorted, String> {
+        let state = self
+            .state
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(error) = state.error {
+            forget(state.dir);
+            return Err(error);
+        }
+        let remap = move |mut fact: PostFacts| {
+            fact.file = (*reports.get(fact.file)?)?;
+            Some(fact)
+        };
+        let Some(dir) = state.dir else {
+            let mut facts: Vec<PostFacts> = state.buffer.into_iter().filter_map(remap).collect();
+            facts.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            return Ok(Sorted::Memory(facts));
+        };
+        let mut runs = state.runs;
+        let mut rest = state.buffer;
+        if !rest.is_empty() {
+            rest.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+            let path = dir.path().join(format!("run-{}.ndjson", runs.len()));
+            write_facts(&path, &rest)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            runs.push(path);
+        }
+        drop(rest);
+        let reports: Vec<Option<usize>> = reports.to_vec();
+        Merge::open(dir, &runs, reports)
+            .map(Sorted::Disk)
+            .map_err(|e| format!("cannot read the site facts spilled to disk: {e}"))
+    }
+}
+
+/// The order of the site phase: posts of a site together (posts without a site last), each
+/// site's in the order of the run.
+fn key(fact: &PostFacts) -> (bool, Option<&str>, usize, usize) {
+    (
+        fact.site.is_none(),
+        fact.site.as_deref(),
+        fact.file,
+        fact.post.index,
+    )
+}
+
+/// About how many bytes a post's facts hold, allocations included.
+fn weight(fact: &PostFacts) -> usize {
+    let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
+    let valued = |v: &Option<crate::site::Valued>| v.as_ref().map_or(0, |v| v.value.capacity());
+    let post = &fact.post;
+    std::mem::size_of::<PostFacts>()
+        + std::mem::size_of::<crate::diagnostic::PostRef>()
+        + text(&post.link)
+        + text(&post.title)
+        + text(&post.site)
+        + text(&fact.site)
+        + text(&fact.host)
+        + text(&fact.permalink)
+        + text(&fact.language)
+        + valued(&fact.slug)
+        + valued(&fact.title)
+        + valued(&fact.guid_host)
+        + fact.dates.as_ref().map_or(0, |d| {
+            std::mem::size_of::<crate::site::DateFacts>() + d.gmt_value.capacity()
+        })
+        + (fact.internal_links.iter())
+            .map(|l| {
+                std::mem::size_of::<crate::site::InternalLink>()
+                    + l.target.capacity()
+                    + l.path.capacity()
+            })
+            .sum::<usize>()
+        + (fact.remote_links.iter())
+            .map(|l| std::mem::size_of::<crate::site::RemoteLink>() + l.url.capacity())
+            .sum::<usize>()
+}
+
+fn write_facts(path: &std::path::Path, facts: &[PostFacts]) -> std::io::Result<()> {
+    let mut out = BufWriter::new(std::fs::File::create(path)?);
+    for fact in facts {
+        serde_json::to_writer(&mut out, &(fact.file, WireFacts::of(fact)))?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
+/// The folders of the runs in progress, deleted by the Ctrl-C handler.
+static LIVE_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A new temporary folder for the runs, deleted on Ctrl-C as well as when dropped.
+fn new_dir() -> Result<tempfile::TempDir, String> {
+    static HANDLER: Once = Once::new();
+    HANDLER.call_once(|| {
+        // Another handler may be set already (by an embedding program): then it is its
+        // business, and the folder is still deleted when the run ends normally.
+        let _ = ctrlc::set_handler(|| {
+            let dirs = LIVE_DIRS.lock().map(|d| d.clone()).unwrap_or_default();
+            for dir in dirs {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            std::process::exit(130);
+        });
+    });
+    let dir = tempfile::Builder::new()
+        .prefix("postlint-facts-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a temporary folder for the site facts: {e}"))?;
+    if let Ok(mut dirs) = LIVE_DIRS.lock() {
+        dirs.push(dir.path().to_path_buf());
+    }
+    Ok(dir)
+}
+
+/// Deletes a folder of runs and forgets it.
+fn forget(dir: Option<tempfile::TempDir>) {
+    let Some(dir) = dir else { return };
+    if let Ok(mut dirs) = LIVE_DIRS.lock() {
+        dirs.retain(|d| d != dir.path());
+    }
+    drop(dir);
+}
+
+/// The k-way merge of the sorted runs, in the site phase's order.
+pub struct Merge {
+    dir: Option<tempfile::TempDir>,
+    runs: Vec<std::io::Lines<BufReader<std::fs::File>>>,
+    heads: BinaryHeap<Head>,
+    reports: Vec<Option<usize>>,
+    /// The first run that could not be read back, if any.
+    pub error: Option<String>,
+}
+
+/// The next post of one run.
+struct Head {
+    facts: PostFacts,
+    run: usize,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Head {}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Head {
+    /// Reversed: the heap's greatest is the smallest key.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (key(&other.facts), other.run).cmp(&(key(&self.facts), self.run))
+    }
+}
+
+impl Merge {
+    /// How many sorted runs are merged.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    fn open(
+        dir: tempfile::TempDir,
+        paths: &[PathBuf],
+        reports: Vec<Option<usize>>,
+    ) -> std::io::Result<Self> {
+        let mut merge = Self {
+            dir: Some(dir),
+            runs: Vec::with_capacity(paths.len()),
+            heads: BinaryHeap::with_capacity(paths.len()),
+            reports,
+            error: None,
+        };
+        for path in paths {
+            let file = std::fs::File::open(path)?;
+            merge
+                .runs
+                .push(BufReader::with_capacity(1 << 16, file).lines());
+        }
+        for run in 0..merge.runs.len() {
+            merge.refill(run);
+        }
+        Ok(merge)
+    }
+
+    /// Reads the next post of `run` into the heap.
+    fn refill(&mut self, run: usize) {
+        let Some(line) = self.runs[run].next() else {
+            return;
+        };
+        let parsed = line.map_err(|e| e.to_string()).and_then(|line| {
+            let (file, wire): (usize, WireFacts) =
+                serde_json::from_str(&line).map_err(|e| e.to_string())?;
+            wire.restore(file, |post| Arc::new(post.restore()))
+        });
+        match parsed {
+            Ok(facts) => self.heads.push(Head { facts, run }),
+            Err(error) => {
+                self.error.get_or_insert(error);
+            }
+        }
+    }
+}
+
+impl Iterator for Merge {
+    type Item = PostFacts;
+
+    fn next(&mut self) -> Option<PostFacts> {
+        loop {
+            let Head { mut facts, run } = self.heads.pop()?;
+            self.refill(run);
+            if let Some(Some(report)) = self.reports.get(facts.file) {
+                facts.file = *report;
+                return Some(facts);
+            }
+        }
+    }
+}
+
+impl Drop for Merge {
+    fn drop(&mut self) {
+        self.runs.clear();
+        forget(self.dir.take());
+    }
+}
