@@ -1,15 +1,19 @@
 //! `--format html`: one self-contained page for editors (no external assets, works offline):
-//! totals, posts sorted by how much needs fixing, each finding with its snippet, and filters by
-//! rule and severity. Everything from the posts is escaped: their content is untrusted.
+//! totals, posts sorted by how much needs fixing, each finding with its snippet (the field's
+//! HTML as written, decoded from the JSON), the post as a reader sees it with every finding
+//! marked (a sandboxed frame: no script, no network), and filters by rule and severity.
+//! Everything from the posts is escaped: their content is untrusted.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::diagnostic::Finding;
 use crate::outcome::CheckOutcome;
+use crate::source::SourceFile;
 
 use super::Summary;
-use super::excerpt::{line_around, read_regions};
+use super::decoded::{is_xml, snippet};
+use super::excerpt::{line_around, read_regions, region_of};
 use super::posts::{Keep, PostFindings, by_post, display_name, edit_link};
 
 /// Findings shown per post; the rest is counted.
@@ -30,7 +34,11 @@ ul{list-style:none;padding:0;margin:0}li.finding{border-top:1px solid #f0f0f1;pa
 code.rule{background:#f0f0f1;padding:0 4px;border-radius:3px}
 .loc{color:#646970;font-size:12px;margin-left:6px}
 pre{background:#f6f7f7;padding:6px;overflow-x:auto;margin:4px 0;white-space:pre-wrap;word-break:break-all}
-mark{background:#ffd8a8}.help{margin:2px 0;color:#3c434a}
+mark{background:#ffd8a8}mark:empty{padding:0 1px;border-left:2px solid #d63638}.help{margin:2px 0;color:#3c434a}
+pre.json{border-left:3px solid #dcdcde}li.finding[data-mark]{cursor:pointer}li.finding.current{background:#f0f6fc}
+.num{font-size:12px;color:#fff;background:#d63638;border-radius:3px;padding:0 4px;margin-right:6px}
+details.view summary{cursor:pointer;color:#2271b1;margin:6px 0}
+details.view iframe{width:100%;height:420px;border:1px solid #dcdcde;border-radius:4px;background:#fff}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #dcdcde;padding:2px 8px;text-align:left}
 .hidden{display:none}";
 
@@ -55,9 +63,39 @@ const SCRIPT: &str = "
     shown.textContent=count+' findings shown';
     document.body.dataset.shown=String(count);
   }
+  function show(li){
+    var article=li.closest('article'), frame=article&&article.querySelector('iframe.view');
+    if(!frame) return;
+    frame.closest('details').open=true;
+    var doc=frame.contentDocument, mark=doc&&doc.getElementById(li.dataset.mark);
+    if(!mark) return;
+    doc.querySelectorAll('.pl-current').forEach(function(m){m.classList.remove('pl-current');});
+    document.querySelectorAll('li.finding.current').forEach(function(m){m.classList.remove('current');});
+    mark.classList.add('pl-current'); li.classList.add('current');
+    frame.scrollIntoView({block:'nearest'});
+    mark.scrollIntoView({block:'center'});
+    document.body.dataset.viewScroll=String(Math.round(frame.contentWindow.scrollY));
+    document.body.dataset.viewMark=mark.id+' '+mark.className+' '+JSON.stringify(mark.textContent);
+  }
+  function showFromHash(){
+    var id=new URLSearchParams(location.hash.slice(1)).get('finding');
+    var li=id&&document.querySelector('li.finding[data-mark=\"'+CSS.escape(id)+'\"]');
+    if(li) show(li);
+  }
+  function counted(){
+    var found=0;
+    document.querySelectorAll('iframe.view').forEach(function(f){
+      var doc=f.contentDocument; if(doc) found+=doc.querySelectorAll('mark.pl-hit,mark.pl-at').length;
+    });
+    document.body.dataset.marks=String(found);
+  }
+  document.querySelectorAll('li.finding[data-mark]').forEach(function(li){
+    li.addEventListener('click',function(){show(li);});
+  });
   rule.addEventListener('change',apply); sev.addEventListener('change',apply);
-  window.addEventListener('hashchange',function(){readHash();apply();});
+  window.addEventListener('hashchange',function(){readHash();apply();showFromHash();});
   readHash(); apply();
+  window.addEventListener('load',function(){counted();showFromHash();});
 })();";
 
 pub fn render(outcome: &CheckOutcome) -> String {
@@ -77,8 +115,8 @@ pub fn render(outcome: &CheckOutcome) -> String {
     out.push_str(&by_rule_table(&summary.by_rule));
     out.push_str("<main id=\"posts\">\n");
     let snippets = Snippets::new(outcome);
-    for post in posts.iter().filter(|p| !p.findings.is_empty()) {
-        out.push_str(&article(post, &snippets));
+    for (n, post) in posts.iter().filter(|p| !p.findings.is_empty()).enumerate() {
+        out.push_str(&article(post, &snippets, n + 1));
     }
     out.push_str("</main>\n");
     let _ = write!(out, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
@@ -115,7 +153,7 @@ fn by_rule_table(by_rule: &BTreeMap<&'static str, usize>) -> String {
     out
 }
 
-fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
+fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>, number: usize) -> String {
     let name = escape(&display_name(post.post.as_deref()));
     let link = post
         .post
@@ -151,8 +189,14 @@ fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
         post.counts.warnings,
         post.counts.infos
     );
-    for finding in post.findings.iter().take(FINDINGS_PER_POST) {
-        out.push_str(&item(post.file, finding, snippets));
+    let listed = &post.findings[..post.findings.len().min(FINDINGS_PER_POST)];
+    let view = (number <= MAX_VIEWS)
+        .then(|| snippets.view(post.file, listed, &format!("p{number}")))
+        .flatten();
+    let marks = view.as_ref().map(|(_, marks)| marks.as_slice());
+    for (n, finding) in listed.iter().enumerate() {
+        let mark = marks.and_then(|m| m.get(n)).cloned().flatten();
+        out.push_str(&item(post.file, finding, snippets, n + 1, mark.as_deref()));
     }
     if post.findings.len() > FINDINGS_PER_POST {
         let _ = write!(
@@ -161,23 +205,41 @@ fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
             post.findings.len() - FINDINGS_PER_POST
         );
     }
-    out.push_str("</ul></article>\n");
+    out.push_str("</ul>");
+    if let Some((document, _)) = &view {
+        let _ = write!(
+            out,
+            "<details class=\"view\" open><summary>As a reader sees it (click a finding to find it here)</summary><iframe class=\"view\" sandbox=\"allow-same-origin\" title=\"the post as a reader sees it\" srcdoc=\"{}\"></iframe></details>",
+            escape(document)
+        );
+    }
+    out.push_str("</article>\n");
     out
 }
 
-fn item(file: &str, finding: &Finding, snippets: &Snippets<'_>) -> String {
+fn item(
+    file: &str,
+    finding: &Finding,
+    snippets: &Snippets<'_>,
+    number: usize,
+    mark: Option<&str>,
+) -> String {
     let d = &finding.diagnostic;
     let severity = d.severity.as_str();
     let snippet = snippets
         .around(file, finding)
-        .map(|(before, hit, after)| {
+        .map(|(before, hit, after, decoded)| {
+            let kind = if decoded { "html" } else { "json" };
             format!(
-                "<pre><code>{}<mark>{}</mark>{}</code></pre>",
+                "<pre class=\"{kind}\"><code>{}<mark>{}</mark>{}</code></pre>",
                 escape(&before),
                 escape(&hit),
                 escape(&after)
             )
         })
+        .unwrap_or_default();
+    let mark = mark
+        .map(|m| format!(" data-mark=\"{}\"", escape(m)))
         .unwrap_or_default();
     let help = d
         .help
@@ -185,7 +247,7 @@ fn item(file: &str, finding: &Finding, snippets: &Snippets<'_>) -> String {
         .map(|h| format!("<p class=\"help\">{}</p>", with_code(h)))
         .unwrap_or_default();
     format!(
-        "<li class=\"finding {severity}\" data-rule=\"{}\" data-severity=\"{severity}\"><span class=\"sev {severity}\">{severity}</span><code class=\"rule\">{}</code> {}<span class=\"loc\">{}:{}:{}</span>{snippet}{help}</li>\n",
+        "<li class=\"finding {severity}\" data-rule=\"{}\" data-severity=\"{severity}\"{mark}><span class=\"num\">{number}</span><span class=\"sev {severity}\">{severity}</span><code class=\"rule\">{}</code> {}<span class=\"loc\">{}:{}:{}</span>{snippet}{help}</li>\n",
         escape(d.rule),
         escape(d.rule),
         with_code(&d.message),
@@ -195,28 +257,63 @@ fn item(file: &str, finding: &Finding, snippets: &Snippets<'_>) -> String {
     )
 }
 
+/// Posts shown as a reader sees them, at most: the rest keep their snippets only.
+const MAX_VIEWS: usize = 500;
+
 /// The offending text of each finding, read back from its file once per file.
 struct Snippets<'a> {
-    regions: BTreeMap<&'a str, Vec<super::excerpt::Region>>,
+    files: BTreeMap<&'a str, FileSnippets<'a>>,
+}
+
+struct FileSnippets<'a> {
+    file: &'a SourceFile,
+    regions: Vec<super::excerpt::Region>,
+    /// A WXR export: its fields are XML text, shown as written.
+    xml: bool,
 }
 
 impl<'a> Snippets<'a> {
     fn new(outcome: &'a CheckOutcome) -> Self {
-        let regions = outcome
+        let files = outcome
             .reports
             .iter()
             .filter(|r| !r.findings.is_empty())
             .map(|r| {
-                let regions = read_regions(&r.file, &r.findings.to_vec());
-                (r.file.name.as_str(), regions)
+                let snippets = FileSnippets {
+                    file: &r.file,
+                    regions: read_regions(&r.file, &r.findings.to_vec()),
+                    xml: is_xml(&r.file),
+                };
+                (r.file.name.as_str(), snippets)
             })
             .collect();
-        Self { regions }
+        Self { files }
     }
 
-    fn around(&self, file: &str, finding: &Finding) -> Option<(String, String, String)> {
-        let regions = self.regions.get(file)?;
-        line_around(regions, finding.span.offset, finding.span.length)
+    /// The text before, of and after a finding, and whether it is decoded from a JSON string
+    /// (else the file's bytes as they are).
+    fn around(&self, file: &str, finding: &Finding) -> Option<(String, String, String, bool)> {
+        let file = self.files.get(file)?;
+        let (offset, length) = (finding.span.offset, finding.span.length);
+        if finding.diagnostic.field.is_some() && !file.xml {
+            let region = region_of(&file.regions, offset, length);
+            let decoded = region.and_then(|r| snippet(&r.bytes[..r.len], r.start, finding));
+            if let Some((before, hit, after)) = decoded {
+                return Some((before, hit, after, true));
+            }
+        }
+        let (before, hit, after) = line_around(&file.regions, offset, length)?;
+        Some((before, hit, after, false))
+    }
+
+    fn view(
+        &self,
+        file: &str,
+        findings: &[Finding],
+        key: &str,
+    ) -> Option<(String, Vec<Option<String>>)> {
+        let file = self.files.get(file).filter(|f| !f.xml)?;
+        super::rendered::view(file.file, findings, key)
     }
 }
 
