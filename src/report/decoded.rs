@@ -209,7 +209,8 @@ fn side_end(text: &[u8], hit_end: usize) -> usize {
 }
 
 /// The whole JSON string holding `offset` in a file: its opening quote's offset + 1 and its
-/// decoded text. `None` when it is larger than `MAX_FIELD_BYTES` or not found.
+/// decoded text (up to the end of the file when it was cut off inside it). `None` when it is
+/// larger than `MAX_FIELD_BYTES` or not found.
 pub fn whole_string(file: &SourceFile, offset: usize) -> Option<(usize, Decoded)> {
     let mut step = STEP;
     let start = loop {
@@ -234,10 +235,12 @@ pub fn whole_string(file: &SourceFile, offset: usize) -> Option<(usize, Decoded)
             .map
             .last()
             .is_some_and(|&(s, _)| s - start < bytes.len());
-        if closed {
+        // A file cut off inside the string: what there is of it.
+        let cut_off = bytes.len() < end - start;
+        if closed || cut_off {
             return Some((start, decoded));
         }
-        if bytes.len() < end - start || end - start > MAX_FIELD_BYTES {
+        if end - start > MAX_FIELD_BYTES {
             return None;
         }
     }

@@ -21,7 +21,7 @@ const FINDINGS_PER_POST: usize = 100;
 
 const STYLE: &str = "
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2327;background:#f6f7f7}
-header,main,section{max-width:1100px;margin:0 auto;padding:0 16px}
+header,main,section{max-width:1400px;margin:0 auto;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin:0 0 4px}
 .totals span{display:inline-block;margin-right:16px;font-weight:600}
 .error{color:#b32d2e}.warning{color:#996800}.info{color:#2271b1}
@@ -35,10 +35,13 @@ code.rule{background:#f0f0f1;padding:0 4px;border-radius:3px}
 .loc{color:#646970;font-size:12px;margin-left:6px}
 pre{background:#f6f7f7;padding:6px;overflow-x:auto;margin:4px 0;white-space:pre-wrap;word-break:break-all}
 mark{background:#ffd8a8}mark:empty{padding:0 1px;border-left:2px solid #d63638}.help{margin:2px 0;color:#3c434a}
-pre.json{border-left:3px solid #dcdcde}li.finding[data-mark]{cursor:pointer}li.finding.current{background:#f0f6fc}
+pre.json{border-left:3px solid #dcdcde}pre.html{word-break:normal;overflow-wrap:anywhere}li.finding[data-mark]{cursor:pointer}li.finding.current{background:#f0f6fc}
 .num{font-size:12px;color:#fff;background:#d63638;border-radius:3px;padding:0 4px;margin-right:6px}
 details.view summary{cursor:pointer;color:#2271b1;margin:6px 0}
-details.view iframe{width:100%;height:420px;border:1px solid #dcdcde;border-radius:4px;background:#fff}
+details.view iframe{width:100%;height:70vh;border:1px solid #dcdcde;border-radius:4px;background:#fff}
+.post-body.with-view{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px;align-items:start}
+details.view{position:sticky;top:48px}
+@media (max-width:900px){.post-body{display:block}details.view{position:static}}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #dcdcde;padding:2px 8px;text-align:left}
 .hidden{display:none}";
 
@@ -72,8 +75,9 @@ const SCRIPT: &str = "
     doc.querySelectorAll('.pl-current').forEach(function(m){m.classList.remove('pl-current');});
     document.querySelectorAll('li.finding.current').forEach(function(m){m.classList.remove('current');});
     mark.classList.add('pl-current'); li.classList.add('current');
+    var view=frame.contentWindow, top=mark.getBoundingClientRect().top+view.scrollY;
+    view.scrollTo(0,Math.max(0,top-frame.clientHeight/2));
     frame.scrollIntoView({block:'nearest'});
-    mark.scrollIntoView({block:'center'});
     document.body.dataset.viewScroll=String(Math.round(frame.contentWindow.scrollY));
     document.body.dataset.viewMark=mark.id+' '+mark.className+' '+JSON.stringify(mark.textContent);
   }
@@ -182,17 +186,18 @@ fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>, number: usize) -> S
         }
         None => String::new(),
     };
-    let mut out = format!(
-        "<article class=\"post\"><h2>{title}{edit}</h2><p class=\"meta\">{}{place} · <span class=\"error\">{} errors</span>, <span class=\"warning\">{} warnings</span>, <span class=\"info\">{} infos</span></p><ul>\n",
-        escape(post.file),
-        post.counts.errors,
-        post.counts.warnings,
-        post.counts.infos
-    );
     let listed = &post.findings[..post.findings.len().min(FINDINGS_PER_POST)];
     let view = (number <= MAX_VIEWS)
         .then(|| snippets.view(post.file, listed, &format!("p{number}")))
         .flatten();
+    let mut out = format!(
+        "<article class=\"post\"><h2>{title}{edit}</h2><p class=\"meta\">{}{place} · <span class=\"error\">{} errors</span>, <span class=\"warning\">{} warnings</span>, <span class=\"info\">{} infos</span></p><div class=\"post-body{}\"><ul>\n",
+        escape(post.file),
+        post.counts.errors,
+        post.counts.warnings,
+        post.counts.infos,
+        if view.is_some() { " with-view" } else { "" }
+    );
     let marks = view.as_ref().map(|(_, marks)| marks.as_slice());
     for (n, finding) in listed.iter().enumerate() {
         let mark = marks.and_then(|m| m.get(n)).cloned().flatten();
@@ -213,7 +218,7 @@ fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>, number: usize) -> S
             escape(document)
         );
     }
-    out.push_str("</article>\n");
+    out.push_str("</div></article>\n");
     out
 }
 
