@@ -16,7 +16,7 @@ const CONTENT_FIELDS: [&str; 2] = ["content.rendered", "post_content"];
 
 const HEAD: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
-<style>body{font:16px/1.6 Georgia,serif;max-width:720px;margin:16px auto;padding:0 16px;color:#1d2327}\
+<base target=\"_blank\"><style>body{font:16px/1.6 Georgia,serif;max-width:720px;margin:16px auto;padding:0 16px;color:#1d2327}\
 img,iframe,video,embed,object{display:inline-block;min-width:80px;min-height:48px;max-width:100%;background:#dcdcde;outline:1px dashed #8c8f94}\
 mark.pl-hit{background:#ffd8a8;outline:2px solid #d63638}\
 mark.pl-at{display:inline-block;min-width:1.2em;padding:0 3px;margin:0 1px;border-radius:3px;background:#d63638;color:#fff;font:bold 11px/1.4 system-ui,sans-serif;vertical-align:middle}\
@@ -170,12 +170,32 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
     at
 }
 
-static SOURCE_ATTRIBUTE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"(?i)(\s)(src|srcset|poster|data)(\s*=)").expect("a valid pattern")
+static FETCHING_ATTRIBUTE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)(\s)(src|srcset|poster|data|on[a-z]+)(\s*=)").expect("a valid pattern")
 });
 
-/// A piece of the HTML (starting at `base`) with `src`, `srcset`, `poster` and `data`
-/// attributes renamed inside tags: the view shows where media are, without fetching them.
+static STYLE_URL: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)\burl\(").expect("a valid pattern"));
+
+static SCRIPT_TAG: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"(?i)^<(/?)script\b").expect("a valid pattern"));
+
+/// A tag with what would fetch or run renamed: `src`, `srcset`, `poster`, `data` and event
+/// handlers become `data-pl-…`, `url(` in a style is broken, `<script>` becomes an inert
+/// `<template>`. The sandbox and the policy would block them anyway, but each blocked
+/// attempt is an error in the browser's console.
+fn defused(tag: &str) -> String {
+    let tag = FETCHING_ATTRIBUTE.replace_all(tag, "${1}data-pl-${2}${3}");
+    let tag = STYLE_URL.replace_all(&tag, "blocked-url(");
+    SCRIPT_TAG
+        .replace(&tag, |c: &regex::Captures<'_>| match &c[1] {
+            "/" => "</template".to_owned(),
+            _ => "<template data-pl-script".to_owned(),
+        })
+        .into_owned()
+}
+
+/// A piece of the HTML (starting at `base`) with every tag in it defused.
 fn neutralised(piece: &str, tags: &[Range<usize>], base: usize) -> String {
     let end = base + piece.len();
     let mut out = String::with_capacity(piece.len());
@@ -185,7 +205,7 @@ fn neutralised(piece: &str, tags: &[Range<usize>], base: usize) -> String {
         let to = tag.end.min(end);
         out.push_str(&piece[done - base..from - base]);
         let text = &piece[from - base..to - base];
-        out.push_str(&SOURCE_ATTRIBUTE.replace_all(text, "${1}data-pl-${2}${3}"));
+        out.push_str(&defused(text));
         done = to;
     }
     out.push_str(&piece[done - base..]);
@@ -235,5 +255,13 @@ mod tests {
             page.contains("<img\ndata-pl-src=\"https://example.com/a.jpg\" data-pl-srcset='b 2x'")
         );
         assert!(page.contains("default-src 'none'"));
+        let page = document(
+            "<p style=\"background:URL(a.png)\" onclick=\"x()\">a</p><script>alert(1)</script>",
+            Vec::new(),
+        );
+        assert!(page.contains(
+            "<p style=\"background:blocked-url(a.png)\" data-pl-onclick=\"x()\">a</p>\
+             <template data-pl-script>alert(1)</template>"
+        ));
     }
 }
