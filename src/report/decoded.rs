@@ -2,8 +2,13 @@
 //! `</p>` again, `\u2019` is `’`, `\n` ends a line. Reports for editors show findings in it;
 //! the file's own position (line and column of the JSON) stays beside it.
 
+use std::collections::BTreeMap;
+
 use crate::diagnostic::Finding;
+use crate::outcome::CheckOutcome;
 use crate::source::SourceFile;
+
+use super::excerpt::{Region, line_around, read_regions, region_of};
 
 /// Characters of decoded text shown on each side of a finding, at most.
 const SIDE_CHARS: usize = 160;
@@ -251,6 +256,63 @@ pub fn is_xml(file: &SourceFile) -> bool {
     let head = file.read_range(0..64).unwrap_or_default();
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
     head.trim_ascii_start().starts_with(b"<")
+}
+
+/// The offending text of each finding, read back from its file once per file.
+pub struct Snippets<'a> {
+    files: BTreeMap<&'a str, FileSnippets<'a>>,
+}
+
+struct FileSnippets<'a> {
+    file: &'a SourceFile,
+    regions: Vec<Region>,
+    /// A WXR export: its fields are XML text, shown as written.
+    xml: bool,
+}
+
+impl<'a> Snippets<'a> {
+    pub fn new(outcome: &'a CheckOutcome) -> Self {
+        let files = outcome
+            .reports
+            .iter()
+            .filter(|r| !r.findings.is_empty())
+            .map(|r| {
+                let snippets = FileSnippets {
+                    file: &r.file,
+                    regions: read_regions(&r.file, &r.findings.to_vec()),
+                    xml: is_xml(&r.file),
+                };
+                (r.file.name.as_str(), snippets)
+            })
+            .collect();
+        Self { files }
+    }
+
+    /// The text before, of and after a finding, and whether it is decoded from a JSON string
+    /// (else the file's bytes as they are).
+    pub fn around(&self, file: &str, finding: &Finding) -> Option<(String, String, String, bool)> {
+        let file = self.files.get(file)?;
+        let (offset, length) = (finding.span.offset, finding.span.length);
+        if finding.diagnostic.field.is_some() && !file.xml {
+            let region = region_of(&file.regions, offset, length);
+            let decoded = region.and_then(|r| snippet(&r.bytes[..r.len], r.start, finding));
+            if let Some((before, hit, after)) = decoded {
+                return Some((before, hit, after, true));
+            }
+        }
+        let (before, hit, after) = line_around(&file.regions, offset, length)?;
+        Some((before, hit, after, false))
+    }
+
+    pub fn view(
+        &self,
+        file: &str,
+        findings: &[Finding],
+        key: &str,
+    ) -> Option<(String, Vec<Option<String>>)> {
+        let file = self.files.get(file).filter(|f| !f.xml)?;
+        super::rendered::view(file.file, findings, key)
+    }
 }
 
 #[cfg(test)]

@@ -9,11 +9,9 @@ use std::fmt::Write;
 
 use crate::diagnostic::Finding;
 use crate::outcome::CheckOutcome;
-use crate::source::SourceFile;
 
 use super::Summary;
-use super::decoded::{is_xml, snippet};
-use super::excerpt::{line_around, read_regions, region_of};
+use super::decoded::Snippets;
 use super::posts::{Keep, PostFindings, by_post, display_name, edit_link};
 
 /// Findings shown per post; the rest is counted.
@@ -35,7 +33,7 @@ code.rule{background:#f0f0f1;padding:0 4px;border-radius:3px}
 .loc{color:#646970;font-size:12px;margin-left:6px}
 pre{background:#f6f7f7;padding:6px;overflow-x:auto;margin:4px 0;white-space:pre-wrap;word-break:break-all}
 mark{background:#ffd8a8}mark:empty{padding:0 1px;border-left:2px solid #d63638}.help{margin:2px 0;color:#3c434a}
-pre.json{border-left:3px solid #dcdcde}pre.html{word-break:normal;overflow-wrap:anywhere}li.finding[data-mark]{cursor:pointer}li.finding.current{background:#f0f6fc}
+pre.raw{border-left:3px solid #dcdcde}pre.html{word-break:normal;overflow-wrap:anywhere}li.finding[data-mark]{cursor:pointer}li.finding.current{background:#f0f6fc}
 .num{font-size:12px;color:#fff;background:#d63638;border-radius:3px;padding:0 4px;margin-right:6px}
 details.view summary{cursor:pointer;color:#2271b1;margin:6px 0}
 details.view iframe{width:100%;height:70vh;border:1px solid #dcdcde;border-radius:4px;background:#fff}
@@ -234,7 +232,7 @@ fn item(
     let snippet = snippets
         .around(file, finding)
         .map(|(before, hit, after, decoded)| {
-            let kind = if decoded { "html" } else { "json" };
+            let kind = if decoded { "html" } else { "raw" };
             format!(
                 "<pre class=\"{kind}\"><code>{}<mark>{}</mark>{}</code></pre>",
                 escape(&before),
@@ -264,63 +262,6 @@ fn item(
 
 /// Posts shown as a reader sees them, at most: the rest keep their snippets only.
 const MAX_VIEWS: usize = 500;
-
-/// The offending text of each finding, read back from its file once per file.
-struct Snippets<'a> {
-    files: BTreeMap<&'a str, FileSnippets<'a>>,
-}
-
-struct FileSnippets<'a> {
-    file: &'a SourceFile,
-    regions: Vec<super::excerpt::Region>,
-    /// A WXR export: its fields are XML text, shown as written.
-    xml: bool,
-}
-
-impl<'a> Snippets<'a> {
-    fn new(outcome: &'a CheckOutcome) -> Self {
-        let files = outcome
-            .reports
-            .iter()
-            .filter(|r| !r.findings.is_empty())
-            .map(|r| {
-                let snippets = FileSnippets {
-                    file: &r.file,
-                    regions: read_regions(&r.file, &r.findings.to_vec()),
-                    xml: is_xml(&r.file),
-                };
-                (r.file.name.as_str(), snippets)
-            })
-            .collect();
-        Self { files }
-    }
-
-    /// The text before, of and after a finding, and whether it is decoded from a JSON string
-    /// (else the file's bytes as they are).
-    fn around(&self, file: &str, finding: &Finding) -> Option<(String, String, String, bool)> {
-        let file = self.files.get(file)?;
-        let (offset, length) = (finding.span.offset, finding.span.length);
-        if finding.diagnostic.field.is_some() && !file.xml {
-            let region = region_of(&file.regions, offset, length);
-            let decoded = region.and_then(|r| snippet(&r.bytes[..r.len], r.start, finding));
-            if let Some((before, hit, after)) = decoded {
-                return Some((before, hit, after, true));
-            }
-        }
-        let (before, hit, after) = line_around(&file.regions, offset, length)?;
-        Some((before, hit, after, false))
-    }
-
-    fn view(
-        &self,
-        file: &str,
-        findings: &[Finding],
-        key: &str,
-    ) -> Option<(String, Vec<Option<String>>)> {
-        let file = self.files.get(file).filter(|f| !f.xml)?;
-        super::rendered::view(file.file, findings, key)
-    }
-}
 
 /// Escaped text whose `code` parts become `<code>` elements.
 fn with_code(text: &str) -> String {
