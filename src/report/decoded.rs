@@ -110,10 +110,7 @@ fn safe_start(raw: &[u8], from: usize) -> Option<usize> {
         let b = raw[i];
         // Inside `\uXXXX` when one of the four bytes before is its `u`.
         let inside_unicode = (1..=4).any(|k| {
-            i > k
-                && raw[i - k] == b'u'
-                && raw[i - k - 1] == b'\\'
-                && !is_escaped(raw, i - k - 1)
+            i > k && raw[i - k] == b'u' && raw[i - k - 1] == b'\\' && !is_escaped(raw, i - k - 1)
         });
         b.is_ascii() && b != b'\\' && !is_escaped(raw, i) && !inside_unicode
     })

@@ -17,7 +17,7 @@ const CONTENT_FIELDS: [&str; 2] = ["content.rendered", "post_content"];
 const HEAD: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
 <base target=\"_blank\"><style>body{font:16px/1.6 Georgia,serif;max-width:720px;margin:16px auto;padding:0 16px;color:#1d2327}\
-img,iframe,video,embed,object{display:inline-block;min-width:80px;min-height:48px;max-width:100%;background:#dcdcde;outline:1px dashed #8c8f94}\
+img,iframe,video,pl-embed,pl-object,pl-applet{display:inline-block;min-width:80px;min-height:48px;max-width:100%;background:#dcdcde;outline:1px dashed #8c8f94}\
 mark.pl-hit{background:#ffd8a8;outline:2px solid #d63638}\
 mark.pl-at{display:inline-block;min-width:1.2em;padding:0 3px;margin:0 1px;border-radius:3px;background:#d63638;color:#fff;font:bold 11px/1.4 system-ui,sans-serif;vertical-align:middle}\
 mark.pl-at::before{content:attr(data-n)}mark.pl-current{box-shadow:0 0 0 3px #2271b1}</style></head><body>";
@@ -171,26 +171,32 @@ fn floor_char_boundary(text: &str, mut at: usize) -> usize {
 }
 
 static FETCHING_ATTRIBUTE: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"(?i)(\s)(src|srcset|poster|data|on[a-z]+)(\s*=)").expect("a valid pattern")
+    regex::Regex::new(r"(?i)(\s)(src|srcset|poster|data|allow|on[a-z]+)(\s*=)")
+        .expect("a valid pattern")
 });
 
 static STYLE_URL: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"(?i)\burl\(").expect("a valid pattern"));
 
-static SCRIPT_TAG: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"(?i)^<(/?)script\b").expect("a valid pattern"));
+static ACTIVE_TAG: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?i)^<(/?)(script|embed|object|applet)\b").expect("a valid pattern")
+});
 
-/// A tag with what would fetch or run renamed: `src`, `srcset`, `poster`, `data` and event
-/// handlers become `data-pl-…`, `url(` in a style is broken, `<script>` becomes an inert
-/// `<template>`. The sandbox and the policy would block them anyway, but each blocked
-/// attempt is an error in the browser's console.
+/// A tag with what would fetch or run renamed: `src`, `srcset`, `poster`, `data`, `allow`
+/// and event handlers become `data-pl-…`, `url(` in a style is broken, `<script>` becomes an
+/// inert `<template>`, `<embed>`, `<object>` and `<applet>` placeholders. The sandbox and the
+/// policy would block them anyway, but each blocked attempt is an error in the console.
 fn defused(tag: &str) -> String {
     let tag = FETCHING_ATTRIBUTE.replace_all(tag, "${1}data-pl-${2}${3}");
     let tag = STYLE_URL.replace_all(&tag, "blocked-url(");
-    SCRIPT_TAG
-        .replace(&tag, |c: &regex::Captures<'_>| match &c[1] {
-            "/" => "</template".to_owned(),
-            _ => "<template data-pl-script".to_owned(),
+    ACTIVE_TAG
+        .replace(&tag, |c: &regex::Captures<'_>| {
+            let name = c[2].to_ascii_lowercase();
+            match (&c[1], name.as_str()) {
+                ("/", "script") => "</template".to_owned(),
+                (_, "script") => "<template data-pl-script".to_owned(),
+                (slash, name) => format!("<{slash}pl-{name}"),
+            }
         })
         .into_owned()
 }
@@ -256,12 +262,14 @@ mod tests {
         );
         assert!(page.contains("default-src 'none'"));
         let page = document(
-            "<p style=\"background:URL(a.png)\" onclick=\"x()\">a</p><script>alert(1)</script>",
+            "<p style=\"background:URL(a.png)\" onclick=\"x()\">a</p><script>alert(1)</script>\
+             <iframe allow=\"web-share\"></iframe><object data=\"a.swf\"></object>",
             Vec::new(),
         );
         assert!(page.contains(
             "<p style=\"background:blocked-url(a.png)\" data-pl-onclick=\"x()\">a</p>\
-             <template data-pl-script>alert(1)</template>"
+             <template data-pl-script>alert(1)</template><iframe data-pl-allow=\"web-share\">\
+             </iframe><pl-object data-pl-data=\"a.swf\"></pl-object>"
         ));
     }
 }
