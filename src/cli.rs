@@ -85,14 +85,9 @@ pub struct CheckArgs {
     #[arg(long = "site", value_name = "URL", value_parser = parse_site_url, conflicts_with = "changed_since")]
     pub sites: Vec<url::Url>,
 
-    /// What to read from a site: posts, pages, or both (`posts,pages`).
-    #[arg(
-        long = "type",
-        value_enum,
-        value_delimiter = ',',
-        default_value = "posts",
-        value_name = "TYPES"
-    )]
+    /// What to read: posts, pages, or other types by name (`posts,pages`, `attachment`). From
+    /// a site, posts by default; from a WXR export, posts and pages.
+    #[arg(long = "type", value_delimiter = ',', value_name = "TYPES")]
     pub post_types: Vec<crate::wordpress::PostType>,
 
     /// Read only these posts of the site, by id or slug (comma-separated, repeatable), not
@@ -152,9 +147,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
-    /// Seconds a link request may take in all (connecting: a third of it).
-    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
-    pub link_timeout: f64,
+    /// Seconds one link's check may take in all, every try and redirect included (a page of
+    /// --site: the whole page; connecting: a third of it). Default 15, or `[links] timeout`.
+    #[arg(long, value_name = "SECONDS")]
+    pub link_timeout: Option<f64>,
 
     /// Link requests at once, in all and per host.
     #[arg(long, value_name = "N", default_value_t = 64)]
@@ -162,6 +158,15 @@ pub struct CheckArgs {
 
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub per_host: usize,
+
+    /// The availability API asked for archived copies of dead links (`?url=…&timestamp=…`);
+    /// default the Internet Archive's, or `[links] archive-api`.
+    #[arg(long, value_name = "URL")]
+    pub archive_api: Option<url::Url>,
+
+    /// Do not look for archived copies of dead links.
+    #[arg(long)]
+    pub no_archive: bool,
 
     /// Apply the safe fixes to the files, then report what is left.
     #[arg(long)]

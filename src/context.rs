@@ -13,12 +13,14 @@ use crate::diagnostic::{Diagnostic, PostRef};
 use crate::html::HtmlIndex;
 use crate::input::json::{JsonStr, JsonStyle};
 use crate::links::{self, Link};
-use crate::meta::RuleMeta;
-use crate::post::{Dialect, HtmlFieldKind, Post};
+use crate::meta::{Markup, RuleMeta};
+use crate::post::{Dialect, Form, HtmlFieldKind, Post};
 
 /// An HTML field of a post, tokenized once.
 pub struct HtmlField<'p, 's> {
     pub kind: HtmlFieldKind,
+    /// Raw (as the author wrote it) or rendered (as the site served it).
+    pub form: Form,
     pub source: &'p JsonStr<'s>,
     pub index: HtmlIndex,
     /// The field's Gutenberg blocks, read from the index's comments.
@@ -34,7 +36,7 @@ pub struct HtmlField<'p, 's> {
 impl HtmlField<'_, '_> {
     /// The field's name in reports (`content.rendered`, `content:encoded`, `post_content`).
     pub fn path(&self) -> &'static str {
-        self.kind.path_in(self.dialect)
+        self.kind.path_in(self.dialect, self.form)
     }
 
     /// How the field's JSON string is written, so that fixes write alike.
@@ -88,6 +90,8 @@ pub struct PostContext<'p, 's> {
     pub base: usize,
     /// The reference time (UTC) for "in the future" and "in the past".
     pub now: chrono::NaiveDateTime,
+    /// Which text of the post `html` holds: what the author wrote, or what the site rendered.
+    pub markup: Markup,
 }
 
 impl<'p, 's> PostContext<'p, 's> {
@@ -138,20 +142,33 @@ impl<'p, 's> PostContext<'p, 's> {
         self.base + local.start..self.base + local.end
     }
 
+    /// The post's view for the rules that read `markup`: for `Written`, each field's raw text
+    /// when the post has it, else its rendered text; for `Rendered`, only rendered text.
     pub fn new(
         post: &'p Post<'s>,
         (base, segment): (usize, &'s [u8]),
-        settings: Arc<Effective>,
+        (settings, markup): (Arc<Effective>, Markup),
         now: chrono::NaiveDateTime,
     ) -> Self {
+        let pick = |kind| match markup {
+            Markup::Written => (post.html_field_in(kind, Form::Raw).map(|s| (s, Form::Raw)))
+                .or_else(|| {
+                    post.html_field_in(kind, Form::Rendered)
+                        .map(|s| (s, Form::Rendered))
+                }),
+            Markup::Rendered => post
+                .html_field_in(kind, Form::Rendered)
+                .map(|s| (s, Form::Rendered)),
+        };
         let html: Vec<_> = HtmlFieldKind::ALL
             .into_iter()
             .filter_map(|kind| {
-                let source = post.html_field(kind)?;
+                let (source, form) = pick(kind)?;
                 let index = HtmlIndex::parse(source.as_str());
                 let blocks = Blocks::parse(source.as_str(), &index.comments);
                 Some(HtmlField {
                     kind,
+                    form,
                     source,
                     index,
                     blocks,
@@ -192,6 +209,7 @@ impl<'p, 's> PostContext<'p, 's> {
             settings,
             base,
             now,
+            markup,
         }
     }
 }

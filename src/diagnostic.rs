@@ -53,6 +53,35 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// How `--fix` can mend it, if it can (boxed: most findings have none).
     pub fix: Option<Box<Fix>>,
+    /// What the link checker saw of the target, for a finding of the link phase.
+    pub link: Option<Box<LinkDetails>>,
+}
+
+/// What the link checker saw of a link's target, as the JSON report gives it to dashboards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkDetails {
+    /// The target as requested (without its fragment).
+    pub url: String,
+    /// Where the redirects ended, and what it answered; null when nothing answered.
+    pub final_url: Option<String>,
+    pub status: Option<u16>,
+    /// Each redirect on the way: the URL asked and the status it answered.
+    pub redirects: Vec<LinkHop>,
+    /// The archived copy nearest the post's date, if one was found.
+    pub archived: Option<ArchivedCopy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkHop {
+    pub url: String,
+    pub status: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArchivedCopy {
+    pub url: String,
+    /// `YYYYMMDDhhmmss`, as the archive writes it.
+    pub timestamp: String,
 }
 
 /// Byte edits of the file that mend a finding, with replacement text already written in the
@@ -135,7 +164,13 @@ impl Diagnostic {
             label: None,
             secondary: Vec::new(),
             fix: None,
+            link: None,
         }
+    }
+
+    pub fn with_link(mut self, link: LinkDetails) -> Self {
+        self.link = Some(Box::new(link));
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<Text>) -> Self {

@@ -2,6 +2,7 @@
 //! at a time, each post's diagnostics settled with its own settings and suppressions, and
 //! sorted so that the output never depends on the number of threads.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
@@ -18,9 +19,9 @@ use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
 use crate::input::wxr;
-use crate::meta::Phase;
+use crate::meta::{Markup, Phase};
 use crate::outcome::FileReport;
-use crate::post::{Dialect, Post};
+use crate::post::{Dialect, Form, HtmlFieldKind, Post};
 use crate::rules;
 use crate::settle::{self, LateRules};
 use crate::site::PostFacts;
@@ -55,6 +56,9 @@ pub struct LintOptions {
     pub hash_content: bool,
     /// Findings this baseline holds are left out of the outcome (`--baseline`).
     pub baseline: Option<Arc<Baseline>>,
+    /// The `wp:post_type`s of the WXR items that are linted (`--type`): posts and pages by
+    /// default, as WordPress's importer's post list shows them.
+    pub item_types: Vec<&'static str>,
 }
 
 /// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
@@ -76,6 +80,7 @@ impl Default for LintOptions {
             max_post_bytes: DEFAULT_MAX_POST_BYTES,
             hash_content: false,
             baseline: None,
+            item_types: wxr::POST_TYPES.to_vec(),
         }
     }
 }
@@ -264,17 +269,20 @@ impl Linter {
         })
     }
 
-    /// Lints a WXR export, read whole (up to `--max-post-size`): its posts and pages in
-    /// parallel, then what is wrong with the file itself.
-    fn lint_wxr_file(&self, file: SourceFile, reader: impl Read) -> std::io::Result<FileReport> {
+    /// Lints a WXR export a part at a time, as JSON files are read a segment at a time: each
+    /// part is a run of whole items of about a segment's size, read behind the file's head
+    /// (which declares the namespaces), its posts linted in parallel, then dropped. Reading
+    /// stops at the first place the XML is not well-formed; the items before it are linted.
+    fn lint_wxr_file(
+        &self,
+        file: SourceFile,
+        mut reader: impl Read,
+    ) -> std::io::Result<FileReport> {
         let path = file_path(&file).map(Path::to_path_buf);
         let scope = FileScope {
             path: path.as_deref(),
             settings: self.config.effective(path.as_deref(), None),
         };
-        let limit = self.options.max_post_bytes;
-        let mut bytes = Vec::new();
-        reader.take(limit as u64 + 1).read_to_end(&mut bytes)?;
         let mut report = FileReport {
             file,
             posts: 0,
@@ -282,32 +290,110 @@ impl Linter {
             facts: Vec::new(),
             pending: Vec::new(),
             post_list: Vec::new(),
-            line_marks: vec![LineCursor::default()],
+            line_marks: Vec::new(),
             content_hash: None,
         };
-        if bytes.len() > limit {
-            let too_large = rules::json_syntax::too_large(&LineCursor::default(), limit);
-            report.findings = Findings::from_iter([too_large]);
-            return Ok(report);
+        let mut hasher = self.options.hash_content.then(ContentHasher::default);
+        let mut cursor = LineCursor::default();
+        // Bytes read and not yet linted, from file offset `base`; the file's head once known.
+        let (mut pending, mut base, mut head) = (Vec::new(), 0, None::<Vec<u8>>);
+        let mut want = self.options.segment_bytes.max(1);
+        loop {
+            let at_eof = fill(&mut reader, &mut pending, want)?;
+            let marks = wxr::ItemMarks::scan(&pending);
+            let cut = if at_eof {
+                Some(pending.len())
+            } else {
+                marks
+                    .last_end
+                    .filter(|_| head.is_some() || marks.first_start.is_some())
+            };
+            let Some(cut) = cut else {
+                // Not one whole item yet: read on, within the bound of one post.
+                if pending.len() > self.options.max_post_bytes {
+                    let limit = self.options.max_post_bytes;
+                    let too_large = rules::json_syntax::too_large(&cursor, limit);
+                    report.findings.push(too_large);
+                    break;
+                }
+                want = pending.len() * 2;
+                continue;
+            };
+            if head.is_none() {
+                head = Some(pending[..marks.first_start.unwrap_or(cut)].to_vec());
+            }
+            let first = base == 0;
+            let last = at_eof;
+            let stopped = {
+                let part = WxrPart {
+                    head: if first {
+                        &[][..]
+                    } else {
+                        head.as_deref().unwrap_or_default()
+                    },
+                    items: &pending[..cut],
+                    base,
+                    last,
+                };
+                report.line_marks.push(cursor.clone());
+                self.lint_wxr_part(&scope, &part, &mut cursor, &mut report)
+            };
+            if let Some(hasher) = &mut hasher {
+                hasher.write(&pending[..cut]);
+            }
+            pending.drain(..cut);
+            base += cut;
+            want = self.options.segment_bytes.max(1);
+            if last || stopped {
+                break;
+            }
         }
-        let parsed = wxr::read(&bytes);
-        let spans: Vec<Range<usize>> = parsed.posts.iter().map(|p| p.span.clone()).collect();
-        let posts: Vec<Post<'_>> = parsed
-            .posts
-            .into_iter()
-            .enumerate()
-            .map(|(index, node)| Post::wxr(index, node))
+        report.content_hash = hasher.map(|h| h.finish());
+        Ok(report)
+    }
+
+    /// Lints the posts of one part of a WXR export and what is wrong with its XML; returns
+    /// whether the XML stops being readable in it.
+    fn lint_wxr_part(
+        &self,
+        scope: &FileScope<'_>,
+        part: &WxrPart<'_>,
+        cursor: &mut LineCursor,
+        report: &mut FileReport,
+    ) -> bool {
+        let text: Cow<'_, [u8]> = if part.head.is_empty() {
+            Cow::Borrowed(part.items)
+        } else {
+            Cow::Owned([part.head, part.items].concat())
+        };
+        // Offsets in `text` past the head are file offsets less `shift`.
+        let shift = part.base - part.head.len();
+        let parsed = wxr::read_part(&text, &self.options.item_types, part.last);
+        // The posts' spans in `items`, where `invalid-utf8` looks.
+        let local = |at: usize| at.saturating_sub(part.head.len());
+        let spans: Vec<Range<usize>> = (parsed.posts.iter())
+            .map(|p| local(p.span.start)..local(p.span.end))
+            .collect();
+        let first_index = report.posts;
+        let posts: Vec<Post<'_>> = (parsed.posts.into_iter().enumerate())
+            .map(|(index, node)| Post::wxr(first_index + index, node))
             .collect();
         let linted: Vec<(Vec<Diagnostic>, PostLinted)> = posts
             .par_iter()
-            .map(|post| self.lint_post(&scope, post, (0, &bytes)))
+            .map(|post| self.lint_post(scope, post, (shift, &text)))
             .collect();
-        let mut file_level: Vec<Diagnostic> = parsed
-            .errors
-            .into_iter()
-            .map(rules::wxr_syntax::diagnostic)
+        let stopped = parsed.stopped;
+        // What is wrong in the head was reported with the first part.
+        let mut file_level: Vec<Diagnostic> = (parsed.errors.into_iter())
+            .filter(|error| part.head.is_empty() || error.span.start >= part.head.len())
+            .map(|mut error| {
+                error.span = shift + error.span.start..shift + error.span.end;
+                rules::wxr_syntax::diagnostic(error)
+            })
             .collect();
-        file_level.extend(rules::invalid_utf8::check_segment(&bytes, 0, &spans));
+        file_level.extend(rules::invalid_utf8::check_segment(
+            part.items, part.base, &spans,
+        ));
         let mut diagnostics = settle::severities(&scope.settings, file_level);
         for (found, (post_ref, post_facts, post_pending)) in linted {
             diagnostics.extend(found);
@@ -318,20 +404,15 @@ impl Linter {
                 report.post_list.push(post_ref);
             }
         }
-        let whole = Segment {
-            base: 0,
-            bytes: &bytes,
-            at_eof: true,
+        let segment = Segment {
+            base: part.base,
+            bytes: part.items,
+            at_eof: part.last,
         };
-        report.findings = resolve(&whole, &mut LineCursor::default(), diagnostics)
-            .into_iter()
-            .collect();
-        if self.options.hash_content {
-            let mut hasher = ContentHasher::default();
-            hasher.write(&bytes);
-            report.content_hash = Some(hasher.finish());
-        }
-        Ok(report)
+        report
+            .findings
+            .extend(resolve(&segment, cursor, diagnostics));
+        stopped
     }
 
     /// Parses and lints the posts of one segment, a batch at a time so that only a batch of
@@ -436,7 +517,18 @@ impl Linter {
         at: (usize, &'s [u8]),
     ) -> (Vec<Diagnostic>, PostLinted) {
         let settings = self.post_settings(scope, post);
-        let context = PostContext::new(post, at, settings.clone(), self.now);
+        let context = PostContext::new(post, at, (settings.clone(), Markup::Written), self.now);
+        // The rules of rendered output read a post's rendered text: a second view when the post
+        // was read with `context=edit` (raw and rendered), none when it has only raw text (WXR,
+        // WP-CLI), where shortcodes and bare embed URLs are what the author is meant to write.
+        let has_raw = post.has_raw();
+        let second = (has_raw && post.has_rendered())
+            .then(|| PostContext::new(post, at, (settings.clone(), Markup::Rendered), self.now));
+        let rendered_view = if has_raw {
+            second.as_ref()
+        } else {
+            Some(&context)
+        };
         // Only what a site rule can use is kept: it outlives the post, for the whole run.
         let facts = self
             .keep_facts
@@ -444,7 +536,14 @@ impl Linter {
             .flatten();
         let mut out = Vec::new();
         for &i in &settings.rules {
-            rules::ALL[i].check(&context, &mut out);
+            let rule = rules::ALL[i];
+            let view = match rule.meta().markup {
+                Markup::Written => Some(&context),
+                Markup::Rendered => rendered_view,
+            };
+            if let Some(view) = view {
+                rule.check(view, &mut out);
+            }
         }
         for pattern in &settings.patterns {
             rules::pattern::check(pattern, &context, &mut out);
@@ -452,11 +551,47 @@ impl Linter {
         // A post without facts gets no finding from a later phase.
         let seen_later = facts.is_some();
         let (mut found, pending) = settle::post(&context, out, (&self.late, seen_later), at);
-        if post.dialect != Dialect::Rest {
-            // Fixes are written as REST JSON (escapes, `T` in dates); WXR and WP-CLI differ.
-            found.iter_mut().for_each(|d| d.fix = None);
-        }
+        found
+            .iter_mut()
+            .filter(|d| !fix_fits(post.dialect, d))
+            .for_each(|d| d.fix = None);
         (found, (context.post_ref.clone(), facts, pending))
+    }
+}
+
+/// A run of whole items of a WXR export, and the file's head it is read behind (empty for the
+/// first part, which starts with the head).
+struct WxrPart<'b> {
+    head: &'b [u8],
+    items: &'b [u8],
+    /// The file offset of `items[0]`.
+    base: usize,
+    /// The file ends where `items` does.
+    last: bool,
+}
+
+/// Reads until `pending` holds `want` bytes or the file ends; returns whether it ended.
+fn fill(reader: &mut impl Read, pending: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let missing = want.saturating_sub(pending.len());
+    if missing == 0 {
+        return Ok(false);
+    }
+    let read = reader.take(missing as u64).read_to_end(pending)?;
+    Ok(read < missing)
+}
+
+/// Whether a diagnostic's fix can be written into a post of this dialect. Fixes are written
+/// as REST JSON: its escapes, and `T` in dates. WP-CLI's JSON takes the same string escapes in
+/// its HTML fields, but writes dates with a space; WXR is XML.
+fn fix_fits(dialect: Dialect, diagnostic: &Diagnostic) -> bool {
+    match dialect {
+        Dialect::Rest => true,
+        Dialect::WpCli => diagnostic.field.is_some_and(|field| {
+            HtmlFieldKind::ALL
+                .into_iter()
+                .any(|kind| kind.path_in(dialect, Form::Raw) == field)
+        }),
+        Dialect::Wxr => false,
     }
 }
 

@@ -56,7 +56,9 @@ impl Findings {
                 let last = (*start, *rule, *end, message.as_str());
                 finding.diagnostic.sort_key() >= last
             });
-        if !in_order {
+        // The link checker's details are not packed: they stay with the few findings that
+        // have them.
+        if !in_order || finding.diagnostic.link.is_some() {
             self.late.push(finding);
             return;
         }
@@ -392,6 +394,7 @@ impl Unpacker<'_> {
                 label,
                 secondary,
                 fix,
+                link: None,
             },
             span,
             secondary: secondary_spans,

@@ -18,7 +18,7 @@ use crate::html::HtmlIndex;
 use crate::html::reader::ReaderPage;
 use crate::input::posts::PostReader;
 use crate::outcome::FileReport;
-use crate::post::{HtmlFieldKind, Post};
+use crate::post::{Form, HtmlFieldKind, Post};
 use crate::source::{Origin, SourceFile};
 
 /// What `--fix` may do.
@@ -173,6 +173,9 @@ pub struct FieldPage {
     /// The post's position in its file.
     pub post: usize,
     pub kind: HtmlFieldKind,
+    pub form: Form,
+    /// The field's name in reports (`content.raw`).
+    pub path: &'static str,
     /// The field's JSON string in the file, between its quotes.
     pub raw: Range<usize>,
     pub page: ReaderPage,
@@ -186,11 +189,16 @@ pub fn reader_pages(bytes: &[u8], max_depth: usize) -> Vec<FieldPage> {
         let Ok(post) = Post::classify(entry.index, entry.node, entry.recovered) else {
             continue;
         };
-        for kind in HtmlFieldKind::ALL {
-            if let Some(field) = post.html_field(kind) {
+        let forms = HtmlFieldKind::ALL
+            .into_iter()
+            .flat_map(|kind| [(kind, Form::Raw), (kind, Form::Rendered)]);
+        for (kind, form) in forms {
+            if let Some(field) = post.html_field_in(kind, form) {
                 pages.push(FieldPage {
                     post: post.index,
                     kind,
+                    form,
+                    path: kind.path_in(post.dialect, form),
                     raw: field.raw.clone(),
                     page: ReaderPage::of(&HtmlIndex::parse(field.as_str())),
                 });
@@ -207,7 +215,7 @@ fn page_changes(before: &[FieldPage], after: &[FieldPage]) -> Option<(String, Ve
         && before
             .iter()
             .zip(after)
-            .all(|(b, a)| (b.post, b.kind) == (a.post, a.kind));
+            .all(|(b, a)| (b.post, b.kind, b.form) == (a.post, a.kind, a.form));
     if !lined_up {
         let note = "the posts or their HTML fields would no longer be read the same".to_owned();
         return Some((note, before.iter().map(|b| b.raw.clone()).collect()));
@@ -216,9 +224,7 @@ fn page_changes(before: &[FieldPage], after: &[FieldPage]) -> Option<(String, Ve
     let mut changed = Vec::new();
     for (b, a) in before.iter().zip(after) {
         if let Some(difference) = b.page.difference(&a.page) {
-            first.get_or_insert_with(|| {
-                format!("in post {} `{}`, {difference}", b.post, b.kind.path())
-            });
+            first.get_or_insert_with(|| format!("in post {} `{}`, {difference}", b.post, b.path));
             changed.push(b.raw.clone());
         }
     }

@@ -15,7 +15,7 @@ use postlint::links::remote::CheckOptions;
 use postlint::report;
 use postlint::wordpress::marks::Marks;
 use postlint::wordpress::single::{Selection, post_address};
-use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, SiteRequest};
+use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -97,6 +97,11 @@ fn check(args: CheckArgs) -> u8 {
         shard: args.shard,
         hash_content: args.fix || args.diff,
         baseline: baseline.map(Arc::new),
+        item_types: if args.post_types.is_empty() {
+            postlint::input::wxr::POST_TYPES.to_vec()
+        } else {
+            args.post_types.iter().map(|t| t.item_type()).collect()
+        },
         ..LintOptions::default()
     };
     let mut outcome = if paths.is_empty() {
@@ -286,7 +291,11 @@ fn site_requests(
         let mut request = SiteRequest {
             url,
             selection,
-            types: args.post_types.clone(),
+            types: if args.post_types.is_empty() {
+                vec![PostType::Posts]
+            } else {
+                args.post_types.clone()
+            },
             status: args.status.clone(),
             modified_after: args.modified_after,
             credentials: credentials.clone(),
@@ -328,14 +337,29 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
         check: client_options(args, config),
         cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
         exclude: settings.exclude.clone(),
+        archive: (!args.no_archive && settings.archive).then(|| {
+            postlint::links::archive::ArchiveOptions {
+                api: (args.archive_api.clone())
+                    .or_else(|| settings.archive_api.clone())
+                    .unwrap_or_else(default_archive_api),
+                ..Default::default()
+            }
+        }),
         ..LinkCheck::default()
     })
+}
+
+/// The Internet Archive's availability API, asked unless `--archive-api` or the config names
+/// another.
+fn default_archive_api() -> url::Url {
+    url::Url::parse("https://archive.org/wayback/available").expect("a valid URL")
 }
 
 /// The HTTP client settings the link checker and the site reader share.
 fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
     let settings = &config.site.links;
-    let timeout = std::time::Duration::from_secs_f64(args.link_timeout.max(0.1));
+    let seconds = args.link_timeout.or(settings.timeout).unwrap_or(15.0);
+    let timeout = std::time::Duration::from_secs_f64(seconds.max(0.1));
     let mut check = CheckOptions {
         concurrency: args.link_concurrency.max(1),
         per_host: args.per_host.max(1),

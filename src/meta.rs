@@ -61,6 +61,19 @@ pub struct RuleMeta {
     pub enabled_by_default: bool,
     /// When the rule's findings are made.
     pub phase: Phase,
+    /// Which of a post's texts the rule reads when a post has both.
+    pub markup: Markup,
+}
+
+/// Which of a post's texts a rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Markup {
+    /// What the author wrote when the post has it (raw), else the rendered text: author
+    /// markup is fixed where it was written.
+    Written,
+    /// What the site produced (a shortcode left as text, an embed that did not happen): only
+    /// rendered text can show it, so the rule does not run on a post that has only raw text.
+    Rendered,
 }
 
 /// When a rule's findings are made in a run.

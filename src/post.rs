@@ -67,8 +67,9 @@ impl HtmlFieldKind {
     }
 
     /// The field's name in reports for a post of this dialect: where the author finds it.
-    pub fn path_in(self, dialect: Dialect) -> &'static str {
+    pub fn path_in(self, dialect: Dialect, form: Form) -> &'static str {
         match (dialect, self) {
+            (Dialect::Rest, _) if form == Form::Raw => self.raw_path(),
             (Dialect::Rest, _) => self.path(),
             (Dialect::WpCli, Self::Title) => "post_title",
             (Dialect::WpCli, Self::Content) => "post_content",
@@ -76,6 +77,15 @@ impl HtmlFieldKind {
             (Dialect::Wxr, Self::Title) => "title",
             (Dialect::Wxr, Self::Content) => "content:encoded",
             (Dialect::Wxr, Self::Excerpt) => "excerpt:encoded",
+        }
+    }
+
+    /// The JSON path of the field's raw text, as REST gives it with `context=edit`.
+    pub fn raw_path(self) -> &'static str {
+        match self {
+            Self::Title => "title.raw",
+            Self::Content => "content.raw",
+            Self::Excerpt => "excerpt.raw",
         }
     }
 
@@ -87,6 +97,17 @@ impl HtmlFieldKind {
             Self::Excerpt => "excerpt.rendered",
         }
     }
+}
+
+/// Which text of an HTML field: what the author wrote, or what the site rendered from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// What the author wrote: block comments, shortcodes, paragraphs as blank lines
+    /// (REST's `content.raw` with `context=edit`, WXR's `content:encoded`, WP-CLI's
+    /// `post_content`).
+    Raw,
+    /// What the site made of it: `content.rendered`.
+    Rendered,
 }
 
 /// Why a JSON value is not a post.
@@ -178,6 +199,31 @@ impl<'s> Post<'s> {
         node.get("rendered")
             .and_then(Node::as_str)
             .or_else(|| node.as_str())
+    }
+
+    /// An HTML field in one form, when the post has it. WXR and WP-CLI hold only raw text;
+    /// REST holds rendered text, and raw text too when read with `context=edit`.
+    pub fn html_field_in(&self, kind: HtmlFieldKind, form: Form) -> Option<&JsonStr<'s>> {
+        match (self.dialect, form) {
+            (Dialect::Rest, Form::Raw) => self.node.get(kind.key())?.get("raw")?.as_str(),
+            (Dialect::Rest, Form::Rendered) => self.html_field(kind),
+            (_, Form::Raw) => self.html_field(kind),
+            (_, Form::Rendered) => None,
+        }
+    }
+
+    /// Whether the post holds the raw text of any HTML field.
+    pub fn has_raw(&self) -> bool {
+        HtmlFieldKind::ALL
+            .into_iter()
+            .any(|kind| self.html_field_in(kind, Form::Raw).is_some())
+    }
+
+    /// Whether the post holds the rendered text of any HTML field.
+    pub fn has_rendered(&self) -> bool {
+        HtmlFieldKind::ALL
+            .into_iter()
+            .any(|kind| self.html_field_in(kind, Form::Rendered).is_some())
     }
 }
 

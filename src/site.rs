@@ -46,6 +46,9 @@ pub struct PostFacts {
     pub internal_links: Vec<InternalLink>,
     /// Every `http(s)` target of the post, when the links are checked over the network.
     pub remote_links: Vec<RemoteLink>,
+    /// The post's ids and `<a name>`s, when the links are checked over the network: links
+    /// from other posts of the run into it are checked against them.
+    pub anchors: Vec<String>,
 }
 
 /// A status or post type: the usual ones as static text, as a run keeps one for every post.
@@ -79,6 +82,8 @@ pub struct RemoteLink {
     pub at: Located,
     /// How the field's JSON string is written, for a fix that replaces the target.
     pub style: JsonStyle,
+    /// The `#fragment` of the link, if any: a place in the target page.
+    pub fragment: Option<String>,
 }
 
 /// A value of the post and where it is.
@@ -154,6 +159,7 @@ impl PostFacts {
             internal_links: host
                 .as_deref()
                 .map_or_else(Vec::new, |h| internal_links(post, h, root_path)),
+            anchors: if remote { anchors(post) } else { Vec::new() },
             remote_links,
             site,
             host,
@@ -198,6 +204,15 @@ fn language_folder(link: &url::Url, root_path: &str) -> Option<String> {
     is_language.then(|| first.to_owned())
 }
 
+/// The ids and `<a name>`s of the post's HTML.
+fn anchors(post: &PostContext<'_, '_>) -> Vec<String> {
+    post.html
+        .iter()
+        .filter(|f| f.kind != HtmlFieldKind::Title)
+        .flat_map(|f| crate::links::anchors(&f.index).map(str::to_owned))
+        .collect()
+}
+
 /// Every `http(s)` target of the body and excerpt, without fragments.
 fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
     post.links
@@ -207,8 +222,10 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
             if !matches!(url.scheme(), "http" | "https") || link.fragment_only().is_some() {
                 return None;
             }
+            let fragment = url.fragment().filter(|f| !f.is_empty()).map(str::to_owned);
             url.set_fragment(None);
             Some(RemoteLink {
+                fragment,
                 url: url.to_string(),
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
                 style: post.html[link.field].style(),

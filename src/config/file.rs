@@ -66,6 +66,12 @@ pub struct RawLinks {
     #[serde(default)]
     pub exclude: Vec<Text>,
     pub user_agent: Option<Text>,
+    /// Look for archived copies of dead links (as `--no-archive` says not to).
+    pub archive: Option<bool>,
+    /// The availability API asked for archived copies (as `--archive-api`).
+    pub archive_api: Option<Text>,
+    /// Seconds one link's check may take in all (as `--link-timeout`).
+    pub timeout: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -117,12 +117,31 @@ pub struct Site {
 }
 
 /// `[links]` of the config.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LinkSettings {
     pub remote: bool,
     pub accept: Vec<u16>,
     pub exclude: Vec<Regex>,
     pub user_agent: Option<String>,
+    /// Look for archived copies of dead links.
+    pub archive: bool,
+    pub archive_api: Option<url::Url>,
+    /// Seconds one link's check may take in all.
+    pub timeout: Option<f64>,
+}
+
+impl Default for LinkSettings {
+    fn default() -> Self {
+        Self {
+            remote: false,
+            accept: Vec::new(),
+            exclude: Vec::new(),
+            user_agent: None,
+            archive: true,
+            archive_api: None,
+            timeout: None,
+        }
+    }
 }
 
 impl Site {

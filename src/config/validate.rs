@@ -479,6 +479,33 @@ impl Builder<'_> {
             if let Some(agent) = &links.user_agent {
                 self.site.links.user_agent = Some(agent.get_ref().clone());
             }
+            if let Some(archive) = links.archive {
+                self.site.links.archive = archive;
+            }
+            if let Some(api) = &links.archive_api {
+                let url = url::Url::parse(api.get_ref())
+                    .ok()
+                    .filter(|url| matches!(url.scheme(), "http" | "https"))
+                    .ok_or_else(|| {
+                        self.error(
+                            source,
+                            api.span(),
+                            format!("`{}` is not an http(s) URL", api.get_ref()),
+                        )
+                    })?;
+                self.site.links.archive_api = Some(url);
+            }
+            if let Some(timeout) = &links.timeout {
+                let seconds = *timeout.get_ref();
+                if !(seconds.is_finite() && seconds > 0.0) {
+                    return Err(self.error(
+                        source,
+                        timeout.span(),
+                        format!("`timeout` is a number of seconds above 0, not {seconds}"),
+                    ));
+                }
+                self.site.links.timeout = Some(seconds);
+            }
         }
         if let Some(sections) = &raw.sections {
             for section in &sections.required {

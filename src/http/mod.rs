@@ -12,7 +12,7 @@ use std::time::Duration;
 pub use resolver::{GuardedResolver, is_public};
 pub use retry::{
     BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
-    retry_after, with_retries,
+    retry_after, with_retries, with_retries_until,
 };
 
 /// The client settings the link checker and the site reader share; the defaults suit a CI run
@@ -26,7 +26,8 @@ pub struct ClientOptions {
     /// Between two requests to one host.
     pub min_interval: Duration,
     pub connect_timeout: Duration,
-    /// For the whole request, the body included.
+    /// For the whole request, the body included (a page of a site); for the link checker, the
+    /// bound on one URL's whole check, every request, retry and wait included.
     pub timeout: Duration,
     /// Tries after the first, for 429, 5xx, transient failures and a body cut short.
     pub retries: u32,

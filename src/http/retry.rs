@@ -2,7 +2,7 @@
 //! one budget of attempts, after what the server asked (`Retry-After`) or a growing backoff.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
@@ -41,11 +41,19 @@ impl Failure {
         }
     }
 
+    /// The server took the request and never answered: asking it the same way again would
+    /// only wait as long again.
+    pub fn swallowed(&self) -> bool {
+        self.reason == NO_ANSWER
+    }
+
     /// The checker refused the target (a private address, a scheme it does not speak).
     pub fn is_refusal(&self) -> bool {
         is_refusal(&self.reason)
     }
 }
+
+const NO_ANSWER: &str = "no answer before the timeout";
 
 fn is_refusal(reason: &str) -> bool {
     reason.starts_with("refused:")
@@ -54,7 +62,7 @@ fn is_refusal(reason: &str) -> bool {
 /// A request error in words: the innermost cause says what happened.
 pub fn describe(error: &reqwest::Error) -> String {
     if error.is_timeout() {
-        return "no answer before the timeout".to_owned();
+        return NO_ANSWER.to_owned();
     }
     let text = innermost_cause(error);
     if is_refusal(&text) {
@@ -105,6 +113,20 @@ pub enum Verdict {
 /// spent; the last result is returned either way.
 pub async fn with_retries<T, Fut>(
     options: &ClientOptions,
+    try_once: impl FnMut() -> Fut,
+    verdict: impl Fn(&T) -> Verdict,
+) -> T
+where
+    Fut: Future<Output = T>,
+{
+    with_retries_until(options, None, try_once, verdict).await
+}
+
+/// `with_retries` that also stops when the next try could not start before `deadline`: a
+/// wait that would end past it is not begun.
+pub async fn with_retries_until<T, Fut>(
+    options: &ClientOptions,
+    deadline: Option<Instant>,
     mut try_once: impl FnMut() -> Fut,
     verdict: impl Fn(&T) -> Verdict,
 ) -> T
@@ -120,7 +142,11 @@ where
         if attempt >= options.retries {
             return result;
         }
-        tokio::time::sleep(options.retry_delay(attempt, retry_after)).await;
+        let delay = options.retry_delay(attempt, retry_after);
+        if deadline.is_some_and(|end| Instant::now() + delay >= end) {
+            return result;
+        }
+        tokio::time::sleep(delay).await;
         attempt += 1;
     }
 }

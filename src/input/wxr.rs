@@ -21,13 +21,16 @@ use super::json::{JsonStr, Member, Node, SyntaxError, Value};
 const CONTENT_NS: &[u8] = b"http://purl.org/rss/1.0/modules/content/";
 
 /// The post types linted; other items (attachments, menu items, blocks) are skipped.
-const POST_TYPES: [&str; 2] = ["post", "page"];
+/// The item types linted unless `--type` says otherwise: what the importer lists as posts.
+pub const POST_TYPES: [&str; 2] = ["post", "page"];
 
 /// What a WXR file gave: its posts in file order and what is wrong with the file.
 #[derive(Debug, Default)]
 pub struct WxrFile<'s> {
     pub posts: Vec<Node<'s>>,
     pub errors: Vec<SyntaxError>,
+    /// The XML stopped being readable before its end: what follows is not read.
+    pub stopped: bool,
 }
 
 /// Whether the text starts like an XML document (after a byte order mark and white space):
@@ -263,9 +266,9 @@ impl<'s> ItemBuilder<'s> {
             .map(|(_, s, _)| s.as_str())
     }
 
-    fn is_post(&self) -> bool {
+    fn is_post(&self, types: &[String]) -> bool {
         self.text_of(Field::Type)
-            .is_some_and(|t| POST_TYPES.contains(&t.trim()))
+            .is_some_and(|t| types.iter().any(|wanted| wanted == t.trim()))
     }
 
     /// The item as a REST-shaped post object whose strings point into `src`.
@@ -313,8 +316,19 @@ fn number<'s>(src: &'s [u8], text: &JsonStr<'_>) -> Option<&'s str> {
 
 /// Reads a WXR file whole. Parsing stops at the first well-formedness error; the posts read
 /// before it are kept.
-pub fn read(src: &[u8]) -> WxrFile<'_> {
-    let mut state = ReadState::default();
+pub fn read<'s>(src: &'s [u8], types: &[&str]) -> WxrFile<'s> {
+    read_part(src, types, true)
+}
+
+/// Reads one part of an export read in parts: the file's head (all before its first
+/// `<item>`, which declares the namespaces) followed by a run of whole items. Unless it is the
+/// `last` part, its end is not the file's: the elements left open there are closed later.
+pub fn read_part<'s>(src: &'s [u8], types: &[&str], last: bool) -> WxrFile<'s> {
+    let mut state = ReadState {
+        types: types.iter().map(|t| (*t).to_owned()).collect(),
+        last,
+        ..ReadState::default()
+    };
     // quick-xml's positions start after a byte order mark.
     let bom = if src.starts_with(b"\xEF\xBB\xBF") {
         3
@@ -362,6 +376,57 @@ pub fn read(src: &[u8]) -> WxrFile<'_> {
         }
     }
     state.file
+}
+
+/// Where items start and end in an export's bytes, for reading a large one in parts. A
+/// hand-written scan because only `<item>` and `</item>` matter, outside comments and CDATA
+/// sections (which may hold those words as text); the XML itself is read by quick-xml.
+pub struct ItemMarks {
+    /// Where the first `<item>` start tag begins.
+    pub first_start: Option<usize>,
+    /// Just after the last `</item>`.
+    pub last_end: Option<usize>,
+}
+
+impl ItemMarks {
+    pub fn scan(src: &[u8]) -> Self {
+        let mut marks = ItemMarks {
+            first_start: None,
+            last_end: None,
+        };
+        let mut at = 0;
+        while let Some(found) = memchr::memchr(b'<', &src[at..]) {
+            let here = at + found;
+            let rest = &src[here..];
+            let skip_to = |closer: &[u8]| {
+                memchr::memmem::find(rest, closer).map(|end| here + end + closer.len())
+            };
+            at = if rest.starts_with(b"<![CDATA[") {
+                match skip_to(b"]]>") {
+                    Some(end) => end,
+                    None => break,
+                }
+            } else if rest.starts_with(b"<!--") {
+                match skip_to(b"-->") {
+                    Some(end) => end,
+                    None => break,
+                }
+            } else if rest.starts_with(b"</item>") {
+                marks.last_end = Some(here + 7);
+                here + 7
+            } else {
+                let is_item = rest.starts_with(b"<item")
+                    && rest
+                        .get(5)
+                        .is_some_and(|b| *b == b'>' || b.is_ascii_whitespace());
+                if is_item && marks.first_start.is_none() {
+                    marks.first_start = Some(here);
+                }
+                here + 1
+            };
+        }
+        marks
+    }
 }
 
 /// The bytes quick-xml tokenizes: the file's, with each byte that is not UTF-8 replaced by
@@ -417,6 +482,10 @@ struct ReadState<'s> {
     version: Option<(usize, usize, TextBuilder)>,
     saw_channel: bool,
     saw_version: bool,
+    /// The `wp:post_type`s that are posts to lint.
+    types: Vec<String>,
+    /// The text ends where the file does (see `read_part`).
+    last: bool,
 }
 
 impl<'s> ReadState<'s> {
@@ -470,7 +539,7 @@ impl<'s> ReadState<'s> {
             }
         } else if item.depth == depth
             && let Some(item) = self.item.take()
-            && item.is_post()
+            && item.is_post(&self.types)
         {
             self.file.posts.push(item.into_node(src, tag.end));
         }
@@ -527,6 +596,7 @@ impl<'s> ReadState<'s> {
     /// Stops the file at `at`: the span is the tag there (a mismatched end tag), or one
     /// character.
     fn syntax_error(&mut self, src: &[u8], at: usize, message: &str) {
+        self.file.stopped = true;
         let rest = src.get(at..).unwrap_or_default();
         let tag_end = if rest.starts_with(b"<![CDATA[") {
             Some(at + 9)
@@ -553,6 +623,9 @@ impl<'s> ReadState<'s> {
     }
 
     fn eof(&mut self, src: &[u8]) {
+        if !self.last {
+            return;
+        }
         let end = src.len();
         if let Some(open) = self.open.first().cloned() {
             let name = tag_name(src, &self.open.last().cloned().unwrap_or(open));
@@ -632,7 +705,7 @@ mod tests {
     fn cdata_split_maps_back_to_both_sections() {
         let text = wxr("<item><wp:post_type>post</wp:post_type><content:encoded>\
              <![CDATA[a]]]]><![CDATA[>b]]></content:encoded></item>");
-        let file = read(text.as_bytes());
+        let file = read(text.as_bytes(), &POST_TYPES);
         assert!(file.errors.is_empty(), "{:?}", file.errors);
         let content = content(&file.posts[0]);
         assert_eq!(content.as_str(), "a]]>b");
@@ -646,7 +719,7 @@ mod tests {
     fn entities_map_to_their_bytes() {
         let text = wxr("<item><wp:post_type>page</wp:post_type>\
              <content:encoded>&lt;p&gt;x&#233;</content:encoded></item>");
-        let file = read(text.as_bytes());
+        let file = read(text.as_bytes(), &POST_TYPES);
         let content = content(&file.posts[0]);
         assert_eq!(content.as_str(), "<p>xé");
         let range = content.file_range(0..3);
@@ -660,14 +733,14 @@ mod tests {
         let text = wxr("<item><wp:post_type>attachment</wp:post_type></item>\
              <item xmlns:wp=\"http://example.com/\"><wp:post_type>post</wp:post_type></item>\
              <item><post_type xmlns=\"https://wordpress.org/export/1.1/\">post</post_type></item>");
-        assert_eq!(read(text.as_bytes()).posts.len(), 1);
+        assert_eq!(read(text.as_bytes(), &POST_TYPES).posts.len(), 1);
     }
 
     #[test]
     fn a_cut_file_keeps_the_items_before() {
         let text = wxr("<item><wp:post_type>post</wp:post_type></item><item><title>x");
         let cut = &text[..text.rfind("<title>x").expect("x") + 8];
-        let file = read(cut.as_bytes());
+        let file = read(cut.as_bytes(), &POST_TYPES);
         assert_eq!(file.posts.len(), 1);
         assert_eq!(file.errors.len(), 1);
         assert_eq!(file.errors[0].span, cut.len()..cut.len());
@@ -677,7 +750,7 @@ mod tests {
     #[test]
     fn a_bad_version_is_reported_at_its_text() {
         let text = wxr("").replace(">1.2<", ">abc<");
-        let file = read(text.as_bytes());
+        let file = read(text.as_bytes(), &POST_TYPES);
         assert_eq!(&text[file.errors[0].span.clone()], "abc");
     }
 
@@ -691,7 +764,7 @@ mod tests {
                 .bytes()
                 .map(|b| if b == 1 { 0xFF } else { b }),
         );
-        let file = read(&bytes);
+        let file = read(&bytes, &POST_TYPES);
         assert!(file.errors.is_empty(), "{:?}", file.errors);
         let content = content(&file.posts[0]);
         assert_eq!(content.as_str(), "a\u{FFFD}b");

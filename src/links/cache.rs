@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use super::remote::Outcome;
+use super::outcome::{Checked, Outcome};
 
 const CACHE_VERSION: u32 = 1;
 const FILE_NAME: &str = "links.json";
@@ -42,7 +42,7 @@ struct Entry {
     /// Unix seconds.
     checked: u64,
     #[serde(flatten)]
-    outcome: Outcome,
+    result: Checked,
 }
 
 pub struct LinkCache {
@@ -82,25 +82,38 @@ impl LinkCache {
     }
 
     /// A cached outcome still fresh enough to trust.
-    pub fn get(&self, key: &str) -> Option<&Outcome> {
+    pub fn get(&self, key: &str) -> Option<&Checked> {
         let entry = self.entries.get(key)?;
         let age = Duration::from_secs(now().saturating_sub(entry.checked));
-        let ttl = match entry.outcome {
+        let ttl = match entry.result.outcome {
             Outcome::Ok { .. } | Outcome::Redirect { .. } => self.ttl.ok,
-            Outcome::Broken { .. } => self.ttl.broken,
+            Outcome::Broken { .. } | Outcome::Soft404 { .. } => self.ttl.broken,
             Outcome::Unverifiable { .. } => self.ttl.unverifiable,
         };
-        (age < ttl).then_some(&entry.outcome)
+        (age < ttl).then_some(&entry.result)
     }
 
-    pub fn put(&mut self, key: String, outcome: Outcome) {
+    /// Records a fresh result (its archived copies are fresh too).
+    pub fn put(&mut self, key: String, result: Checked) {
         self.entries.insert(
             key,
             Entry {
                 checked: now(),
-                outcome,
+                result,
             },
         );
+    }
+
+    /// Adds archived copies to a cached result, keeping its age.
+    pub fn add_archived(
+        &mut self,
+        key: &str,
+        date: String,
+        copy: Option<super::outcome::Archived>,
+    ) {
+        if let Some(entry) = self.entries.get_mut(key) {
+            entry.result.archived.insert(date, copy);
+        }
     }
 
     /// Writes the cache through a temporary file and a rename, so a reader never sees half.

@@ -1,7 +1,10 @@
 //! The links of a post, found once in its HTML index and parsed once with the url crate; every
 //! link rule (and the remote checker) reads this list.
 
+pub mod archive;
 pub mod cache;
+pub mod outcome;
+pub mod page;
 pub mod remote;
 
 use std::ops::Range;
@@ -19,6 +22,9 @@ pub struct LinkCheck {
     pub ttl: cache::Ttl,
     /// Targets matching these are not requested.
     pub exclude: Vec<regex::Regex>,
+    /// Where archived copies of dead links are looked for; `None` with `--no-archive` (and by
+    /// default in the library, so that tests never reach the Internet Archive).
+    pub archive: Option<archive::ArchiveOptions>,
 }
 
 /// Elements and the attribute that holds their target.
@@ -156,6 +162,17 @@ fn srcset_links(
         offset += candidate.len() + 1;
     }
     found
+}
+
+/// The ids, and names of `<a>`, that a link's `#fragment` can jump to.
+pub fn anchors(index: &HtmlIndex) -> impl Iterator<Item = &str> {
+    index.elements.iter().flat_map(move |element| {
+        index
+            .attributes_of(element)
+            .iter()
+            .filter(|a| &*a.name == "id" || (&*a.name == "name" && &*element.name == "a"))
+            .map(|a| index.value(a))
+    })
 }
 
 fn is_html_space(c: char) -> bool {

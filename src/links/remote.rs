@@ -1,50 +1,51 @@
 //! The remote link checker: every distinct `http(s)` target of the run is requested once, with
-//! a global and a per-host limit, redirects followed hop by hop, and a safety net so that
-//! content from many authors cannot turn CI into a way into its own network. The client, its
+//! a global and a per-host limit, redirects followed hop by hop, one time bound for all of a
+//! URL's requests, and a safety net so that content from many authors cannot turn CI into a
+//! way into its own network. Of a page asked with `GET` it reads the title and looks for the
+//! fragments links name (`page`); the final answer is judged by `outcome`. The client, its
 //! guarded resolver and the retry policy are `crate::http`'s.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::LOCATION;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use reqwest::{Method, StatusCode};
 use tokio::sync::Semaphore;
 use url::Url;
 
+pub use super::outcome::{Checked, Outcome};
+use super::outcome::{FinalAnswer, Hop, judge};
+use super::page::{self, ChannelReader, Scan};
 use crate::http::{self, Failure, Purpose, Verdict, is_public};
 
 /// The link checker's name for the client settings it shares with the site reader.
 pub use crate::http::ClientOptions as CheckOptions;
 
-/// What a target's check found.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "outcome", rename_all = "kebab-case")]
-pub enum Outcome {
-    Ok {
-        status: u16,
-    },
-    /// Works, but through a permanent redirect (301, 308) to `final_url`.
-    Redirect {
-        status: u16,
-        final_url: String,
-    },
-    Broken {
-        reason: String,
-    },
-    /// The site answered but would not say (401, 403, 429, a bot wall), or the checker refused.
-    Unverifiable {
-        reason: String,
-    },
+/// A distinct target: its URL without a fragment, and the fragments links point to in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub url: Url,
+    pub fragments: BTreeSet<String>,
 }
 
-/// Checks every target once; returns the outcome of each.
+impl From<Url> for Target {
+    fn from(url: Url) -> Self {
+        Self {
+            url,
+            fragments: BTreeSet::new(),
+        }
+    }
+}
+
+/// Checks every target once; returns what was found of each, by URL.
 pub fn check_all(
-    targets: Vec<Url>,
+    targets: Vec<impl Into<Target>>,
     options: &CheckOptions,
     progress: &dyn Fn(usize, usize, usize),
-) -> HashMap<String, Outcome> {
+) -> HashMap<String, Checked> {
+    let targets: Vec<Target> = targets.into_iter().map(Into::into).collect();
     let runtime = match http::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -56,23 +57,23 @@ pub fn check_all(
 }
 
 /// Every target unverifiable for one reason: the checker could not start.
-fn all_unverifiable(targets: Vec<Url>, reason: &str) -> HashMap<String, Outcome> {
+fn all_unverifiable(targets: Vec<Target>, reason: &str) -> HashMap<String, Checked> {
     targets
         .into_iter()
-        .map(|url| {
+        .map(|target| {
             let outcome = Outcome::Unverifiable {
                 reason: reason.to_owned(),
             };
-            (url.to_string(), outcome)
+            (target.url.to_string(), Checked::new(outcome))
         })
         .collect()
 }
 
 async fn check_all_async(
-    targets: Vec<Url>,
+    targets: Vec<Target>,
     options: CheckOptions,
     progress: &dyn Fn(usize, usize, usize),
-) -> HashMap<String, Outcome> {
+) -> HashMap<String, Checked> {
     let client = match http::client(&options, Purpose::LinkTargets) {
         Ok(client) => client,
         Err(error) => {
@@ -88,19 +89,19 @@ async fn check_all_async(
     });
     let total = targets.len();
     let mut tasks = tokio::task::JoinSet::new();
-    for url in targets {
+    for target in targets {
         let checker = checker.clone();
         tasks.spawn(async move {
-            let outcome = checker.check(&url).await;
-            (url.to_string(), outcome)
+            let checked = checker.check(&target).await;
+            (target.url.to_string(), checked)
         });
     }
     let mut results = HashMap::new();
     let mut failures = 0;
     while let Some(done) = tasks.join_next().await {
-        if let Ok((url, outcome)) = done {
-            failures += usize::from(matches!(outcome, Outcome::Broken { .. }));
-            results.insert(url, outcome);
+        if let Ok((url, checked)) = done {
+            failures += usize::from(checked.is_dead());
+            results.insert(url, checked);
             progress(results.len(), total, failures);
         }
     }
@@ -121,21 +122,31 @@ struct HostState {
     failures_in_a_row: Mutex<u32>,
 }
 
+/// What a server answered to one request.
+struct Reply {
+    status: StatusCode,
+    location: Option<Url>,
+    retry_after: Option<Duration>,
+    /// What was read of the page, when it was asked with `GET` and is HTML.
+    scan: Option<Scan>,
+}
+
 /// One request's answer, or why there was none.
 enum Answer {
-    Status(StatusCode, Option<Url>, Option<Duration>),
+    Status(Reply),
     Failed(Failure),
 }
 
 impl Answer {
     fn verdict(&self) -> Verdict {
         match self {
-            Answer::Status(status, _, retry_after) if http::is_retryable_status(*status) => {
-                Verdict::Again {
-                    retry_after: *retry_after,
-                }
+            Answer::Status(reply) if http::is_retryable_status(reply.status) => Verdict::Again {
+                retry_after: reply.retry_after,
+            },
+            // A server that swallowed a request is not asked again the same way.
+            Answer::Failed(failure) if failure.transient && !failure.swallowed() => {
+                Verdict::Again { retry_after: None }
             }
-            Answer::Failed(failure) if failure.transient => Verdict::Again { retry_after: None },
             _ => Verdict::Final,
         }
     }
@@ -163,48 +174,96 @@ impl Checker {
     }
 
     /// Follows redirects by hand, so every hop is checked like the first.
-    async fn check(&self, start: &Url) -> Outcome {
+    async fn check(&self, target: &Target) -> Checked {
+        let start = &target.url;
+        let deadline = Deadline::new(self.options.timeout);
         let mut url = start.clone();
         let mut seen = HashSet::new();
         let mut permanent = None;
+        let mut hops = Vec::new();
+        let done = |outcome, hops| Checked {
+            hops,
+            ..Checked::new(outcome)
+        };
         for _ in 0..=10 {
             if let Some(refusal) = self.refusal(&url) {
-                return Outcome::Unverifiable { reason: refusal };
+                return done(Outcome::Unverifiable { reason: refusal }, hops);
             }
             if !seen.insert(url.to_string()) {
-                return Outcome::Broken {
-                    reason: "redirect loop".to_owned(),
-                };
+                let reason = "redirect loop".to_owned();
+                return done(Outcome::Broken { reason }, hops);
             }
-            match self.request_with_retries(&url).await {
-                Answer::Status(status, Some(next), _) if status.is_redirection() => {
-                    if matches!(status.as_u16(), 301 | 308) && permanent.is_none() {
-                        permanent = Some(status.as_u16());
-                    }
-                    if !matches!(next.scheme(), "http" | "https") {
-                        return Outcome::Unverifiable {
-                            reason: format!("refused: it redirects to a `{}:` URL", next.scheme()),
-                        };
-                    }
-                    url = next;
-                }
-                Answer::Status(status, _, _) => {
-                    return self.classify(status, permanent, &url, start);
-                }
+            let reply = match self.ask(&url, &target.fragments, &deadline).await {
+                Answer::Status(reply) => reply,
                 Answer::Failed(failure) if failure.is_refusal() => {
-                    return Outcome::Unverifiable {
-                        reason: failure.reason,
-                    };
+                    let reason = failure.reason;
+                    return done(Outcome::Unverifiable { reason }, hops);
                 }
                 Answer::Failed(failure) => {
-                    return Outcome::Broken {
-                        reason: failure.reason,
-                    };
+                    let reason = failure.reason;
+                    return done(Outcome::Broken { reason }, hops);
                 }
+            };
+            let status = reply.status.as_u16();
+            hops.push(Hop {
+                url: url.to_string(),
+                status,
+            });
+            let next = reply
+                .location
+                .clone()
+                .filter(|_| reply.status.is_redirection());
+            let Some(next) = next else {
+                return self.finish(target, &url, permanent, reply, hops);
+            };
+            if matches!(status, 301 | 308) && permanent.is_none() {
+                permanent = Some(status);
             }
+            if !matches!(next.scheme(), "http" | "https") {
+                // A reader's browser will not follow it either.
+                let reason = format!(
+                    "it redirects to a `{}:` URL, which a browser does not follow",
+                    next.scheme()
+                );
+                return done(Outcome::Broken { reason }, hops);
+            }
+            url = next;
         }
-        Outcome::Broken {
-            reason: "more than 10 redirects".to_owned(),
+        let reason = "more than 10 redirects".to_owned();
+        done(Outcome::Broken { reason }, hops)
+    }
+
+    /// The outcome of a check whose last answer, at `url`, is `reply`.
+    fn finish(
+        &self,
+        target: &Target,
+        url: &Url,
+        permanent: Option<u16>,
+        reply: Reply,
+        hops: Vec<Hop>,
+    ) -> Checked {
+        let start = &target.url;
+        let scan = reply.scan.unwrap_or_default();
+        let outcome = judge(
+            &FinalAnswer {
+                start,
+                url,
+                status: reply.status.as_u16(),
+                permanent,
+                redirected: hops.len() > 1,
+                title: scan.title.as_deref(),
+            },
+            &self.options.accept,
+        );
+        let fragments = target
+            .fragments
+            .iter()
+            .map(|f| (f.clone(), scan.fragments.get(f).copied()))
+            .collect();
+        Checked {
+            hops,
+            fragments,
+            ..Checked::new(outcome)
         }
     }
 
@@ -226,34 +285,44 @@ impl Checker {
         })
     }
 
-    fn classify(
-        &self,
-        status: StatusCode,
-        permanent: Option<u16>,
-        final_url: &Url,
-        start: &Url,
-    ) -> Outcome {
-        let code = status.as_u16();
-        if status.is_success() || self.options.accept.contains(&code) {
-            return match permanent {
-                Some(redirect) if final_url != start => Outcome::Redirect {
-                    status: redirect,
-                    final_url: final_url.to_string(),
-                },
-                _ => Outcome::Ok { status: code },
-            };
+    /// Asks `url` once: `HEAD`, then `GET` when `HEAD` is refused or gets no answer, each
+    /// with its retries, all before `deadline`. A page searched for fragments is asked with
+    /// `GET` at once.
+    async fn ask(&self, url: &Url, fragments: &BTreeSet<String>, deadline: &Deadline) -> Answer {
+        if !fragments.is_empty() {
+            return self
+                .request_with_retries(Method::GET, url, fragments, deadline)
+                .await;
         }
-        match code {
-            401 | 403 | 429 | 999 => Outcome::Unverifiable {
-                reason: format!("the site answered {code} and would not say more"),
+        let head = self
+            .request_with_retries(Method::HEAD, url, fragments, deadline)
+            .await;
+        let needs_get = match &head {
+            Answer::Status(reply) => matches!(reply.status.as_u16(), 400 | 403 | 405 | 501),
+            Answer::Failed(failure) => !failure.is_refusal() && !deadline.passed(),
+        };
+        if !needs_get {
+            return head;
+        }
+        match self
+            .request_with_retries(Method::GET, url, fragments, deadline)
+            .await
+        {
+            Answer::Failed(failure) => match head {
+                Answer::Status(..) => head,
+                Answer::Failed(_) => Answer::Failed(failure),
             },
-            _ => Outcome::Broken {
-                reason: format!("the site answered {code}"),
-            },
+            answer => answer,
         }
     }
 
-    async fn request_with_retries(&self, url: &Url) -> Answer {
+    async fn request_with_retries(
+        &self,
+        method: Method,
+        url: &Url,
+        fragments: &BTreeSet<String>,
+        deadline: &Deadline,
+    ) -> Answer {
         let host = self.host(url);
         // A host whose last targets all failed is left alone rather than hammered.
         if *host
@@ -268,8 +337,13 @@ impl Checker {
             });
         }
         let host = &host;
-        let answer =
-            http::with_retries(&self.options, || self.request(url, host), Answer::verdict).await;
+        let answer = http::with_retries_until(
+            &self.options,
+            deadline.end(),
+            || self.request(method.clone(), url, host, fragments, deadline),
+            Answer::verdict,
+        )
+        .await;
         let mut failures = host
             .failures_in_a_row
             .lock()
@@ -282,26 +356,23 @@ impl Checker {
         answer
     }
 
-    /// One request: HEAD, then GET when HEAD is refused or fails oddly. The body is never read.
-    async fn request(&self, url: &Url, host: &HostState) -> Answer {
-        let _global = self.global.acquire().await;
+    /// One request. The server's own slot comes first and the global one only when the
+    /// server can be asked, so that one server's queue never holds slots the others could use.
+    async fn request(
+        &self,
+        method: Method,
+        url: &Url,
+        host: &HostState,
+        fragments: &BTreeSet<String>,
+        deadline: &Deadline,
+    ) -> Answer {
         let _slot = host.slots.acquire().await;
         self.wait_turn(host).await;
-        let head = self.send(Method::HEAD, url).await;
-        let needs_get = match &head {
-            Answer::Status(status, _, _) => matches!(status.as_u16(), 400 | 403 | 405 | 501),
-            Answer::Failed(_) => true,
+        let _global = self.global.acquire().await;
+        let Some(timeout) = deadline.next_timeout() else {
+            return Answer::Failed(deadline.spent());
         };
-        if !needs_get {
-            return head;
-        }
-        match self.send(Method::GET, url).await {
-            Answer::Failed(failure) => match head {
-                Answer::Status(..) => head,
-                Answer::Failed(_) => Answer::Failed(failure),
-            },
-            answer => answer,
-        }
+        self.send(method, url, timeout, fragments).await
     }
 
     async fn wait_turn(&self, host: &HostState) {
@@ -317,19 +388,133 @@ impl Checker {
         }
     }
 
-    async fn send(&self, method: Method, url: &Url) -> Answer {
-        match self.client.request(method, url.clone()).send().await {
-            Ok(response) => {
-                let status = response.status();
-                let location = response
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|l| l.to_str().ok())
-                    .and_then(|l| url.join(l).ok());
-                let retry_after = http::retry_after(response.headers());
-                Answer::Status(status, location, retry_after)
+    /// Sends one request. Of a `GET` answered 2xx with HTML, the title is read (and the
+    /// fragments looked for); otherwise the body is never read.
+    async fn send(
+        &self,
+        method: Method,
+        url: &Url,
+        timeout: Duration,
+        fragments: &BTreeSet<String>,
+    ) -> Answer {
+        let reads_page = method == Method::GET;
+        let request = self.client.request(method, url.clone()).timeout(timeout);
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return Answer::Failed(Failure::from_error(&error)),
+        };
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| url.join(l).ok());
+        let retry_after = http::retry_after(response.headers());
+        let scan = if reads_page && status.is_success() && is_html(&response) {
+            Some(read_page(response, fragments).await)
+        } else {
+            None
+        };
+        Answer::Status(Reply {
+            status,
+            location,
+            retry_after,
+            scan,
+        })
+    }
+}
+
+fn is_html(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let v = v.to_ascii_lowercase();
+            v.starts_with("text/html") || v.starts_with("application/xhtml")
+        })
+}
+
+/// Streams the page into the tokenizer, which runs on a blocking thread, up to the limit
+/// (64 KiB for a title, 4 MiB for fragments); the download stops when the tokenizer has what
+/// it needs. Fragments are known absent only when the page was read to its end.
+async fn read_page(mut response: reqwest::Response, fragments: &BTreeSet<String>) -> Scan {
+    let limit = if fragments.is_empty() {
+        page::TITLE_LIMIT
+    } else {
+        page::FRAGMENT_LIMIT
+    };
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(8);
+    let wanted = fragments.clone();
+    let scanner = tokio::task::spawn_blocking(move || {
+        page::scan(ChannelReader::new(receiver), true, &wanted)
+    });
+    let mut read = 0u64;
+    let mut whole = false;
+    while read < limit {
+        let chunk = match response.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => {
+                whole = true;
+                break;
             }
-            Err(error) => Answer::Failed(Failure::from_error(&error)),
+            Err(_) => break,
+        };
+        let take = chunk
+            .len()
+            .min(usize::try_from(limit - read).unwrap_or(usize::MAX));
+        read += take as u64;
+        if sender.send(chunk[..take].to_vec()).await.is_err() {
+            whole = true; // the tokenizer found all it looked for
+            break;
+        }
+    }
+    drop(sender);
+    let mut scan = scanner.await.unwrap_or_default();
+    if !whole {
+        scan.fragments.retain(|_, present| *present);
+    }
+    scan
+}
+
+/// The bound on one URL's check, all its requests, retries and waits together; it starts with
+/// the first request, not while the URL waits for its turn.
+struct Deadline {
+    bound: Duration,
+    end: std::sync::OnceLock<Instant>,
+}
+
+impl Deadline {
+    fn new(bound: Duration) -> Self {
+        Self {
+            bound,
+            end: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn end(&self) -> Option<Instant> {
+        self.end.get().copied()
+    }
+
+    fn passed(&self) -> bool {
+        self.end().is_some_and(|end| Instant::now() >= end)
+    }
+
+    /// The timeout of the next request: what is left, and at most half the bound, so that a
+    /// server swallowing `HEAD` leaves time for `GET`. `None` once the bound is spent.
+    fn next_timeout(&self) -> Option<Duration> {
+        let end = *self.end.get_or_init(|| Instant::now() + self.bound);
+        let left = end.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then(|| left.min(self.bound / 2))
+    }
+
+    fn spent(&self) -> Failure {
+        Failure {
+            reason: format!(
+                "no answer within {:.1} s, the bound for one URL (--link-timeout)",
+                self.bound.as_secs_f64()
+            ),
+            transient: false,
         }
     }
 }

@@ -2,19 +2,25 @@
 //! remote checker (or come from the cache), and each link that uses a target gets its finding.
 //! Its findings go through the same settle step as every other.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 
 use url::Url;
 
 use crate::config::Config;
+use crate::diagnostic::{ArchivedCopy, LinkDetails, LinkHop};
 use crate::links::LinkCheck;
+use crate::links::archive::{Lookup, lookup_all};
 use crate::links::cache::LinkCache;
-use crate::links::remote::{Outcome, check_all};
-use crate::rules::link_broken::LinkBroken;
+use crate::links::page::fragment_forms;
+use crate::links::remote::{Checked, Outcome, Target, check_all};
+use crate::rules::fragment_missing::THEME_IDS;
+use crate::rules::link_broken::{LinkBroken, with_archived_copy};
+use crate::rules::link_fragment_missing::LinkFragmentMissing;
 use crate::rules::link_redirect::LinkRedirect;
+use crate::rules::link_soft_404::LinkSoft404;
 use crate::rules::link_unverifiable::LinkUnverifiable;
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::{PostFacts, RemoteLink, SiteFinding, page_key};
 
 /// What the stage did, for the user.
 #[derive(Debug, Default)]
@@ -32,29 +38,23 @@ pub fn run(
     facts: &[PostFacts],
 ) -> (LinkStats, Vec<SiteFinding>) {
     let mut stats = LinkStats::default();
-    let mut targets: Vec<&str> = Vec::new();
-    let mut seen = HashSet::new();
-    for link in facts.iter().flat_map(|f| &f.remote_links) {
-        let excluded = check.exclude.iter().any(|re| re.is_match(&link.url));
-        if !excluded && seen.insert(link.url.as_str()) {
-            targets.push(&link.url);
-        }
-    }
+    let pages = RunPages::of(facts);
+    let targets = targets(check, facts, &pages);
     stats.targets = targets.len();
     let mut cache = check.cache_dir.as_deref().map(|dir| {
         let (cache, warning) = LinkCache::open(dir, check.ttl);
         stats.notices.extend(warning);
         cache
     });
-    let mut outcomes: HashMap<String, Outcome> = HashMap::new();
+    let mut results: HashMap<String, Checked> = HashMap::new();
     let mut to_check = Vec::new();
-    for target in targets {
-        match cache.as_ref().and_then(|c| c.get(target)) {
-            Some(outcome) => {
-                outcomes.insert(target.to_owned(), outcome.clone());
+    for (url, fragments) in targets {
+        match cache.as_ref().and_then(|c| c.get(&url)) {
+            Some(cached) if knows_fragments(cached, &fragments) => {
+                results.insert(url, cached.clone());
                 stats.from_cache += 1;
             }
-            None => to_check.extend(Url::parse(target).ok()),
+            _ => to_check.extend(Url::parse(&url).ok().map(|url| Target { url, fragments })),
         }
     }
     stats.requested = to_check.len();
@@ -69,14 +69,20 @@ pub fn run(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    for (url, outcome) in checked {
+    for (url, result) in checked {
         if let Some(cache) = cache.as_mut()
-            && !matches!(outcome, Outcome::Unverifiable { .. } if check.ttl.unverifiable.is_zero())
+            && !matches!(result.outcome, Outcome::Unverifiable { .. } if check.ttl.unverifiable.is_zero())
         {
-            cache.put(url.clone(), outcome.clone());
+            cache.put(url.clone(), result.clone());
         }
-        outcomes.insert(url, outcome);
+        results.insert(url, result);
     }
+    stats.notices.extend(find_archived_copies(
+        check,
+        facts,
+        &mut results,
+        cache.as_mut(),
+    ));
     if let Some(cache) = &cache
         && let Err(error) = cache.save()
     {
@@ -84,18 +90,114 @@ pub fn run(
             .notices
             .push(format!("cannot write the link cache: {error}"));
     }
-    let found = link_findings(config, facts, &outcomes);
+    let found = link_findings(config, facts, &results, &pages);
     (stats, found)
 }
 
+/// Each distinct target once, with the fragments links point to in it.
+fn targets(
+    check: &LinkCheck,
+    facts: &[PostFacts],
+    pages: &RunPages<'_>,
+) -> Vec<(String, BTreeSet<String>)> {
+    let mut order = Vec::new();
+    let mut fragments: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for link in facts.iter().flat_map(|f| &f.remote_links) {
+        if check.exclude.iter().any(|re| re.is_match(&link.url)) {
+            continue;
+        }
+        let wanted = fragments.entry(&link.url).or_insert_with(|| {
+            order.push(link.url.as_str());
+            BTreeSet::new()
+        });
+        // A fragment of a post of this run is looked for in the post, not over the network.
+        let fragment = link.fragment.as_deref().filter(|f| names_an_id(f));
+        if pages.anchors_of(&link.url).is_none() {
+            wanted.extend(fragment.map(str::to_owned));
+        }
+    }
+    order
+        .into_iter()
+        .map(|url| (url.to_owned(), fragments.remove(url).unwrap_or_default()))
+        .collect()
+}
+
+/// A cached result answers for `fragments` when it is not a page's, or knows them all.
+fn knows_fragments(cached: &Checked, fragments: &BTreeSet<String>) -> bool {
+    let page_read = matches!(
+        cached.outcome,
+        Outcome::Ok { .. } | Outcome::Redirect { .. }
+    );
+    !page_read || fragments.iter().all(|f| cached.fragments.contains_key(f))
+}
+
+/// The post date an archived copy should be near: `YYYYMMDD`, or empty without a date.
+fn archive_date(fact: &PostFacts) -> String {
+    fact.dates
+        .as_ref()
+        .map(|d| d.local.format("%Y%m%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Asks the archive for copies of the dead targets near the dates of the posts linking them
+/// (each pair once, cached with the result); returns a notice when the archive failed.
+fn find_archived_copies(
+    check: &LinkCheck,
+    facts: &[PostFacts],
+    results: &mut HashMap<String, Checked>,
+    mut cache: Option<&mut LinkCache>,
+) -> Option<String> {
+    let archive = check.archive.as_ref()?;
+    let mut lookups: Vec<Lookup> = Vec::new();
+    for fact in facts {
+        let date = archive_date(fact);
+        for link in &fact.remote_links {
+            let Some(result) = results.get(&link.url) else {
+                continue;
+            };
+            let lookup = (link.url.clone(), date.clone());
+            if result.is_dead()
+                && !result.archived.contains_key(&date)
+                && !lookups.contains(&lookup)
+            {
+                lookups.push(lookup);
+            }
+        }
+    }
+    // The archive is asked once a second: many dead links take a while, so say so.
+    let bar = labelled_bar(lookups.len(), "finding archived copies");
+    let (found, failure) = lookup_all(lookups, archive, &check.check, &|done| {
+        if let Some(bar) = &bar {
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    for ((url, date), copy) in found {
+        if let Some(cache) = cache.as_deref_mut() {
+            cache.add_archived(&url, date.clone(), copy.clone());
+        }
+        if let Some(result) = results.get_mut(&url) {
+            result.archived.insert(date, copy);
+        }
+    }
+    failure
+}
+
 fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
+    labelled_bar(total, "checking links")
+}
+
+/// A progress bar on a terminal, for `total` steps of what `label` says.
+fn labelled_bar(total: usize, label: &str) -> Option<indicatif::ProgressBar> {
     if total == 0 || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new(total as u64);
-    let style = indicatif::ProgressStyle::with_template(
-        "checking links {bar:30} {pos}/{len} {msg} {per_sec}",
-    )
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "{label} {{bar:30}} {{pos}}/{{len}} {{msg}} {{per_sec}}"
+    ))
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -106,32 +208,157 @@ fn progress_bar(total: usize) -> Option<indicatif::ProgressBar> {
 fn link_findings(
     config: &Config,
     facts: &[PostFacts],
-    outcomes: &HashMap<String, Outcome>,
+    results: &HashMap<String, Checked>,
+    pages: &RunPages<'_>,
 ) -> Vec<SiteFinding> {
     let mut found = Vec::new();
     for fact in facts {
+        let date = archive_date(fact);
         for link in &fact.remote_links {
-            let Some(outcome) = outcomes.get(&link.url) else {
+            let Some(result) = results.get(&link.url) else {
                 continue;
             };
-            let at = link.at.range.clone();
-            let mut diagnostic = match outcome {
-                Outcome::Ok { .. } => continue,
-                Outcome::Broken { reason } => LinkBroken::diagnostic(at, &link.url, reason),
-                Outcome::Unverifiable { reason } => {
-                    LinkUnverifiable::diagnostic(at, &link.url, reason)
+            let mut diagnostics = diagnostics_of(link, result, &date);
+            diagnostics.extend(missing_in_run_page(link, pages));
+            for diagnostic in diagnostics {
+                if !config.may_enable(diagnostic.rule) {
+                    continue;
                 }
-                Outcome::Redirect { status, final_url } => {
-                    LinkRedirect::diagnostic(at, &link.url, *status, final_url, link.style)
-                }
-            };
-            if !config.may_enable(diagnostic.rule) {
-                continue;
+                let mut diagnostic = diagnostic.with_link(details(link, result, &date));
+                diagnostic.post = Some(fact.post.clone());
+                diagnostic.field = Some("content.rendered");
+                found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
             }
-            diagnostic.post = Some(fact.post.clone());
-            diagnostic.field = Some("content.rendered");
-            found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
         }
     }
     found
+}
+
+/// The findings of one link whose target's check gave `result`; `date` is its post's.
+fn diagnostics_of(
+    link: &RemoteLink,
+    result: &Checked,
+    date: &str,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let at = link.at.range.clone();
+    let url = &link.url;
+    let mut found = Vec::new();
+    let dead = match &result.outcome {
+        Outcome::Ok { .. } => None,
+        Outcome::Broken { reason } => Some(LinkBroken::diagnostic(at.clone(), url, reason)),
+        Outcome::Soft404 { reason } => Some(LinkSoft404::diagnostic(at.clone(), url, reason)),
+        Outcome::Unverifiable { reason } => {
+            found.push(LinkUnverifiable::diagnostic(at.clone(), url, reason));
+            None
+        }
+        Outcome::Redirect { status, final_url } => {
+            found.push(LinkRedirect::diagnostic(
+                at.clone(),
+                url,
+                *status,
+                final_url,
+                link.style,
+            ));
+            None
+        }
+    };
+    if let Some(dead) = dead {
+        let copy = result.archived.get(date).and_then(Option::as_ref);
+        found.push(match copy {
+            Some(copy) => {
+                let mut copy_url = copy.url.clone();
+                if let Some(fragment) = &link.fragment {
+                    copy_url = format!("{copy_url}#{fragment}");
+                }
+                with_archived_copy(dead, at.clone(), link.style, (&copy_url, &copy.date()))
+            }
+            None => dead,
+        });
+    }
+    if let Some(fragment) = &link.fragment
+        && result.fragments.get(fragment) == Some(&Some(false))
+    {
+        found.push(LinkFragmentMissing::diagnostic(at, url, fragment));
+    }
+    found
+}
+
+/// What the JSON report says of the target of `link`: where it ended, the redirects on the
+/// way, and the archived copy near the post's `date`.
+fn details(link: &RemoteLink, result: &Checked, date: &str) -> LinkDetails {
+    let (redirects, last) = match result.hops.split_last() {
+        Some((last, redirects)) => (redirects, Some(last)),
+        None => (&[][..], None),
+    };
+    LinkDetails {
+        url: link.url.clone(),
+        final_url: last.map(|hop| hop.url.clone()),
+        status: last.map(|hop| hop.status),
+        redirects: redirects
+            .iter()
+            .map(|hop| LinkHop {
+                url: hop.url.clone(),
+                status: hop.status,
+            })
+            .collect(),
+        archived: result
+            .archived
+            .get(date)
+            .and_then(Option::as_ref)
+            .map(|copy| ArchivedCopy {
+                url: copy.url.clone(),
+                timestamp: copy.timestamp.clone(),
+            }),
+    }
+}
+
+/// The posts of the run by their address, with their ids and anchor names: a link from one
+/// post into another is checked against it without the network.
+struct RunPages<'a> {
+    anchors: HashMap<&'a str, HashSet<&'a str>>,
+}
+
+impl<'a> RunPages<'a> {
+    fn of(facts: &'a [PostFacts]) -> Self {
+        let anchors = facts
+            .iter()
+            .filter_map(|fact| {
+                let page = fact.permalink.as_deref()?;
+                Some((page, fact.anchors.iter().map(String::as_str).collect()))
+            })
+            .collect();
+        Self { anchors }
+    }
+
+    /// The anchors of the run's post at `url` (a target without its fragment), if it is one.
+    fn anchors_of(&self, url: &str) -> Option<&HashSet<&'a str>> {
+        let page = page_key(&Url::parse(url).ok()?);
+        self.anchors.get(page.as_str())
+    }
+}
+
+/// `link-fragment-missing` for a link into a post of the run that has no such place. Fragments
+/// that themes or scripts provide (`#comments`, `#!/route`, `#more-12`) are left alone.
+fn missing_in_run_page(
+    link: &RemoteLink,
+    pages: &RunPages<'_>,
+) -> Option<crate::diagnostic::Diagnostic> {
+    let fragment = link.fragment.as_deref().filter(|f| names_an_id(f))?;
+    let anchors = pages.anchors_of(&link.url)?;
+    let provided_elsewhere = THEME_IDS.contains(&fragment.to_ascii_lowercase().as_str())
+        || fragment
+            .strip_prefix("more-")
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+    let present = fragment_forms(fragment)
+        .iter()
+        .any(|form| anchors.contains(form.as_str()));
+    (!present && !provided_elsewhere)
+        .then(|| LinkFragmentMissing::diagnostic(link.at.range.clone(), &link.url, fragment))
+}
+
+/// A fragment that names an element: not a text fragment (`#:~:text=…`), a media fragment
+/// (`#page=2`, `#t=30`), a script's route (`#!/x`), nor `#top`, which browsers scroll to
+/// without any element.
+fn names_an_id(fragment: &str) -> bool {
+    !fragment.contains([':', '=', '/', '!']) && !fragment.eq_ignore_ascii_case("top")
 }

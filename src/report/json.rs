@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::diagnostic::{Finding, Fix, PostRef, Severity};
+use crate::diagnostic::{Finding, Fix, LinkDetails, PostRef, Severity};
 use crate::outcome::CheckOutcome;
 use crate::source::ResolvedSpan;
 
@@ -55,6 +55,9 @@ struct JsonDiagnostic<'a> {
     span: ResolvedSpan,
     /// How `--fix` (safe) or `--unsafe-fixes` mends it: byte edits of the file.
     fix: Option<&'a Fix>,
+    /// What the link checker saw of the target (findings of `--links` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<&'a LinkDetails>,
 }
 
 impl<'a> JsonDiagnostic<'a> {
@@ -70,6 +73,7 @@ impl<'a> JsonDiagnostic<'a> {
             field: diagnostic.field,
             span: finding.span,
             fix: diagnostic.fix.as_deref(),
+            link: diagnostic.link.as_deref(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `postlint rules` and `postlint explain`: the registry as people read it.
 
 use crate::config::Config;
-use crate::meta::Phase;
+use crate::meta::{Markup, Phase, RuleMeta};
 use crate::rules;
 
 /// Every rule with its severity under `config` (`off` when it does not run), its phase and its
@@ -67,6 +67,30 @@ pub fn explain(code: &str) -> Result<String, String> {
         meta.doc_text(),
         meta.severity,
         meta.phase.as_str(),
-        meta.reads.join(", ")
+        reads(meta)
     ))
+}
+
+/// The fields a rule reads, saying which text of an HTML field it judges: what the author
+/// wrote (raw) when the post has it, or only what the site rendered.
+fn reads(meta: &RuleMeta) -> String {
+    let listed = meta.reads.join(", ");
+    let html: Vec<&str> = (meta.reads.iter())
+        .filter_map(|field| field.strip_suffix(".rendered"))
+        .collect();
+    if html.is_empty() {
+        return listed;
+    }
+    let raw: Vec<String> = html.iter().map(|name| format!("{name}.raw")).collect();
+    match meta.markup {
+        Markup::Written => format!(
+            "{listed}; what the author wrote instead when the post has it ({}, WXR's \
+             `content:encoded`, WP-CLI's `post_content`)",
+            raw.join(", ")
+        ),
+        Markup::Rendered => format!(
+            "{listed} only, what the site produced (posts that hold only raw text, from WXR or \
+             WP-CLI, are not checked)"
+        ),
+    }
 }

@@ -80,6 +80,7 @@ declare_rule! {
         summary: "A paragraph that holds only the URL of a video or post whose embed failed",
         phase: Post,
         reads: ["content.rendered"],
+        markup: Rendered,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::Element;
 use crate::html::reader::{self, Flow};
-use crate::post::HtmlFieldKind;
+use crate::post::{Form, HtmlFieldKind};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -25,6 +25,11 @@ declare_rule! {
     /// (`<!--more-->`), which is WordPress's own marker. Nor the empty `<p>` of a paragraph
     /// block (`<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->`): `block-empty` reports the
     /// block, and removing only its `<p>` would leave a block the editor calls invalid.
+    ///
+    /// In raw classic content (a WXR export, WP-CLI's `post_content`, REST's `content.raw`),
+    /// where paragraphs are blank lines that WordPress's `wpautop` wraps in `<p>`, a stretch
+    /// between blank lines that holds only `&nbsp;` is reported too: it is rendered as
+    /// `<p>&nbsp;</p>`.
     ///
     /// ## Why it matters
     /// Editors press Enter twice to make space; the empty paragraphs that result give the page
@@ -77,7 +82,49 @@ impl Rule for EmptyParagraph {
             let joins_words = flow.removal_joins_words(whole.clone());
             out.push(empty_paragraph(field, post, whole, joins_words));
         }
+        if field.form == Form::Raw && field.blocks.is_empty() {
+            for (text, with_break) in implicit_empty_paragraphs(field) {
+                let removal = Edit::delete(field.file_range(with_break));
+                let diagnostic = field
+                    .diagnostic(&Self::META, post, text, "empty paragraph")
+                    .with_label("WordPress makes this a `<p>&nbsp;</p>`")
+                    .with_fix(
+                        Applicability::Safe,
+                        "remove the empty paragraph",
+                        vec![removal],
+                    )
+                    .with_help("remove the line; leave spacing to the theme");
+                out.push(diagnostic);
+            }
+        }
     }
+}
+
+/// The stretches of raw classic text between blank lines (the paragraphs `wpautop` makes)
+/// that hold only `&nbsp;`, outside any element: the text, and the text with the blank line
+/// before it, whose removal leaves one blank line.
+fn implicit_empty_paragraphs(field: &HtmlField<'_, '_>) -> Vec<(Range<usize>, Range<usize>)> {
+    let html = field.source.as_str();
+    let index = &field.index;
+    let inside_element =
+        |at: usize| (index.elements.iter()).any(|e| e.start_tag.start < at && at < e.content.end);
+    let mut found = Vec::new();
+    let mut start = 0;
+    for (at, _) in html.match_indices("\n\n").chain([(html.len(), "")]) {
+        let chunk = &html[start..at];
+        let text = chunk.trim_matches(|c: char| c == '\n' || c == ' ' || c == '\t' || c == '\r');
+        let lead = chunk.len() - chunk.trim_start_matches(['\n', ' ', '\t', '\r']).len();
+        let is_space = !text.is_empty()
+            && text
+                .split("&nbsp;")
+                .all(|rest| rest.chars().all(|c| c == ' ' || c == '\u{a0}'));
+        if is_space && start > 0 && !inside_element(start + lead) {
+            let text_range = start + lead..start + lead + text.len();
+            found.push((text_range.clone(), start..text_range.end));
+        }
+        start = at;
+    }
+    found
 }
 
 /// An empty paragraph block is `block-empty`'s finding (or a template's slot, when it has a

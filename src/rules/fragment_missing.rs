@@ -26,7 +26,7 @@ fn targets(post: &PostContext<'_, '_>) -> HashSet<String> {
 }
 
 /// Ids that themes put around every post, outside its content: a link to them works.
-const THEME_IDS: [&str; 16] = [
+pub const THEME_IDS: [&str; 16] = [
     "top",
     "wrapper",
     "page",

@@ -1,6 +1,7 @@
 use std::ops::Range;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::input::json::JsonStyle;
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -10,8 +11,12 @@ declare_rule! {
     /// With `--links` (or `[links] remote = true`), reports a link whose target does not work:
     /// 404, 410 and other 4xx answers (but 401, 403 and 429), 5xx after retries, a name that
     /// does not resolve, a refused connection, a TLS failure, no answer before the timeout
-    /// (after retries), a redirect loop or more than 10 redirects. Each distinct target is
-    /// requested once per run, whatever the number of posts that link it; results are cached.
+    /// (after retries), a redirect loop or more than 10 redirects, a redirect to `file:`,
+    /// `javascript:`, `data:` or another scheme a browser will not follow, and a parked or
+    /// for-sale domain (its redirects end at a parking service, or its title says so). Each
+    /// distinct target is requested once per run, whatever the number of posts that link it;
+    /// results are cached. With an archived copy near the post's date, the help names it and
+    /// an unsafe fix links it instead.
     ///
     /// ## Why it matters
     /// A broken link is a dead end for the reader and a signal of neglect to search engines.
@@ -36,4 +41,21 @@ impl LinkBroken {
             .with_label("broken")
             .with_help("fix the address, link an archived copy, or remove the link")
     }
+}
+
+/// Names the archived copy `copy_url` of `date` in the help of a dead link's finding, with an
+/// unsafe fix that writes it (in the field's `style`) in place of the target at `at`.
+pub fn with_archived_copy(
+    diagnostic: Diagnostic,
+    at: Range<usize>,
+    style: JsonStyle,
+    (copy_url, date): (&str, &str),
+) -> Diagnostic {
+    // The value sits in a double-quoted attribute of the HTML.
+    let attribute = copy_url.replace('&', "&amp;").replace('"', "&quot;");
+    let edit = Edit::replace(at, style.encode(&attribute));
+    let words = format!("link the archived copy of {date}: `{copy_url}`");
+    diagnostic
+        .with_help(words.clone())
+        .with_fix(Applicability::Unsafe, words, vec![edit])
 }

@@ -9,8 +9,7 @@ declare_rule! {
     /// ## What it does
     /// With `--links`, reports a link the checker could not verify: the site answered 401, 403
     /// or 429 (or another bot wall) even after retries, or the checker refused the target (a
-    /// private or loopback address, a redirect to a non-http URL). It never claims the link is
-    /// broken.
+    /// private or loopback address). It never claims the link is broken.
     ///
     /// ## Why it matters
     /// Someone should open the link in a browser: it may work for readers, or it may be gone.

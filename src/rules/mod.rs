@@ -33,12 +33,14 @@ pub mod invalid_utf8;
 pub mod json_syntax;
 pub mod link_broken;
 pub mod link_editor_only;
+pub mod link_fragment_missing;
 pub mod link_insecure;
 pub mod link_internal_draft;
 pub mod link_internal_missing;
 pub mod link_malformed;
 pub mod link_missing_href;
 pub mod link_redirect;
+pub mod link_soft_404;
 pub mod link_text_vague;
 pub mod link_unverifiable;
 pub mod misnested_tags;
@@ -79,6 +81,7 @@ macro_rules! declare_rule {
             summary: $summary:literal,
             phase: $phase:ident,
             reads: [$($reads:literal),* $(,)?]
+            $(, markup: $markup:ident)?
             $(, options: $options:ty)?
             $(, enabled: $enabled:literal)? $(,)?
         }
@@ -97,6 +100,7 @@ macro_rules! declare_rule {
                 options: $crate::rules::options_spec!($($options)?),
                 enabled_by_default: $crate::rules::enabled!($($enabled)?),
                 phase: $crate::meta::Phase::$phase,
+                markup: $crate::rules::markup!($($markup)?),
             };
         }
 
@@ -120,6 +124,17 @@ macro_rules! options_spec {
     };
 }
 pub(crate) use options_spec;
+
+/// A rule reads what the author wrote unless it declares `markup: Rendered`.
+macro_rules! markup {
+    () => {
+        $crate::meta::Markup::Written
+    };
+    ($markup:ident) => {
+        $crate::meta::Markup::$markup
+    };
+}
+pub(crate) use markup;
 
 macro_rules! enabled {
     () => {
@@ -174,12 +189,14 @@ registry! {
     json_syntax::JsonSyntax,
     link_broken::LinkBroken,
     link_editor_only::LinkEditorOnly,
+    link_fragment_missing::LinkFragmentMissing,
     link_insecure::LinkInsecure,
     link_internal_draft::LinkInternalDraft,
     link_internal_missing::LinkInternalMissing,
     link_malformed::LinkMalformed,
     link_missing_href::LinkMissingHref,
     link_redirect::LinkRedirect,
+    link_soft_404::LinkSoft404,
     link_text_vague::LinkTextVague,
     link_unverifiable::LinkUnverifiable,
     misnested_tags::MisnestedTags,

@@ -122,6 +122,7 @@ declare_rule! {
         summary: "A shortcode left as text in the rendered HTML (`[ninja_form id=3]`)",
         phase: Post,
         reads: ["content.rendered"],
+        markup: Rendered,
         options: Options,
     }
 }

@@ -312,8 +312,8 @@ async fn fetch_page(
 ) -> PageResult {
     let route = kind.route();
     let request_query = format!("per_page={PER_PAGE}&page={number}{query}");
-    let url = api.url(route, &request_query);
-    let name = api.url(route, &format!("page={number}"));
+    let url = api.url(&route, &request_query);
+    let name = api.url(&route, &format!("page={number}"));
     let answer = match client.get(&url).await {
         Ok(answer) => answer,
         Err(reason) => return PageResult::Failed(format!("{name}: {reason}"), None),

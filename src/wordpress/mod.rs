@@ -23,27 +23,64 @@ use crate::outcome::CheckOutcome;
 /// stays out of shell history and process lists.
 pub const PASSWORD_VARIABLE: &str = "POSTLINT_WP_APP_PASSWORD";
 
-/// The REST collections postlint reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+/// A type of post: what `--type` names. From a site, the REST collection read; from a WXR
+/// export, the items of that `wp:post_type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PostType {
     Posts,
     Pages,
+    /// Another type by its name (`attachment`, `product`): its REST collection is
+    /// `wp/v2/NAME`. The name lives for the whole run, as the command line does.
+    Other(&'static str),
 }
 
 impl PostType {
-    pub fn route(self) -> &'static str {
-        match self {
-            PostType::Posts => "wp/v2/posts",
-            PostType::Pages => "wp/v2/pages",
-        }
+    pub fn route(self) -> String {
+        format!("wp/v2/{}", self.name())
     }
 
     pub fn name(self) -> &'static str {
         match self {
             PostType::Posts => "posts",
             PostType::Pages => "pages",
+            PostType::Other(name) => name,
         }
     }
+
+    /// The `wp:post_type` of a WXR item of this type.
+    pub fn item_type(self) -> &'static str {
+        match self {
+            PostType::Posts => "post",
+            PostType::Pages => "page",
+            PostType::Other(name) => name,
+        }
+    }
+}
+
+impl std::str::FromStr for PostType {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Ok(match name.trim() {
+            "posts" | "post" => PostType::Posts,
+            "pages" | "page" => PostType::Pages,
+            other if is_type_name(other) => PostType::Other(Box::leak(other.into())),
+            other => {
+                return Err(format!(
+                    "`{other}` is not a post type: `posts`, `pages`, or a type's name in \
+                     lowercase letters, digits, `-` and `_` (`attachment`, `product`)"
+                ));
+            }
+        })
+    }
+}
+
+/// WordPress's post type names: at most 20 characters of `a-z`, `0-9`, `-` and `_`.
+fn is_type_name(name: &str) -> bool {
+    (1..=20).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
 /// A user name and an application password. The password is never printed: `Debug` hides it.
@@ -106,9 +143,14 @@ impl SiteRequest {
         Ok(())
     }
 
-    /// The filter part of every page's query (`&status=any&modified_after=…`).
+    /// The filter part of every page's query (`&context=edit&status=any&modified_after=…`).
     fn query(&self, index: &serde_json::Value) -> String {
         let mut query = String::new();
+        // With credentials, the raw text too (`content.raw`): what the author wrote, where the
+        // rules of the author's markup point.
+        if self.credentials.is_some() {
+            query.push_str("&context=edit");
+        }
         if let Some(status) = &self.status {
             query.push_str(&format!("&status={status}"));
         }

@@ -483,7 +483,7 @@ impl Asker<'_> {
 
     fn slug_name(&self, kind: PostType, slug: &str) -> String {
         let encoded: String = url::form_urlencoded::byte_serialize(slug.as_bytes()).collect();
-        self.api.url(kind.route(), &format!("slug={encoded}"))
+        self.api.url(&kind.route(), &format!("slug={encoded}"))
     }
 
     /// `GET route?slug=…`: the answer (an array) and the posts in it, or `None` when empty.

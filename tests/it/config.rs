@@ -690,3 +690,30 @@ fn builtin_config_loads_without_files() {
         .collect();
     assert_eq!(off, ["guid-host-mismatch", "modified-before-date"]);
 }
+
+#[test]
+fn the_link_phase_settings_are_read_from_the_config_and_checked() {
+    let dir = project(&[(
+        "postlint.toml",
+        "[links]\ntimeout = 4\narchive = false\narchive-api = \"http://127.0.0.1:9/available\"\n",
+    )]);
+    let config = load_ok(dir.path());
+    let links = &config.site.links;
+    assert_eq!(links.timeout, Some(4.0));
+    assert!(!links.archive);
+    assert_eq!(
+        links.archive_api.as_ref().map(url::Url::as_str),
+        Some("http://127.0.0.1:9/available")
+    );
+    let (message, _, text) = error_at(&[(
+        "postlint.toml",
+        "[links]\narchive-api = \"ftp://archive.example/\"\n",
+    )]);
+    assert!(message.contains("is not an http(s) URL"), "{message}");
+    assert_eq!(text, "\"ftp://archive.example/\"");
+    let (message, _, text) = error_at(&[("postlint.toml", "[links]\ntimeout = -1\n")]);
+    assert!(message.contains("seconds above 0"), "{message}");
+    assert_eq!(text, "-1");
+    let (message, _, _) = error_at(&[("postlint.toml", "[links]\narchvie = false\n")]);
+    assert!(message.contains("archvie"), "{message}");
+}

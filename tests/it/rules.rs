@@ -99,7 +99,9 @@ fn every_rule_with_a_check_has_fixtures_both_ways() {
         "suppression-without-reason",
         "unused-suppression",
         "link-broken",
+        "link-fragment-missing",
         "link-redirect",
+        "link-soft-404",
         "link-unverifiable",
         "wxr-syntax",
     ];

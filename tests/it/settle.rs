@@ -153,6 +153,8 @@ fn server() -> Server {
 fn link_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     // The test server is on 127.0.0.1, which `link-editor-only` rightly reports.
     let mut args = vec!["--links", "--allow-private", "--link-timeout", "5"];
+    // Tests never reach the Internet Archive.
+    args.push("--no-archive");
     args.extend(["--ignore", "link-editor-only"]);
     args.extend_from_slice(extra);
     args

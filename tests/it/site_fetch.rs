@@ -355,7 +355,10 @@ fn wrong_credentials_stop_the_site_before_any_post_is_read() {
     assert_says(&result.stderr, "did not accept the credentials of `editor`");
     assert_says(&result.stderr, "401");
     assert_eq!(
-        server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=1&status=any"),
+        server.hits(
+            "GET",
+            "/wp-json/wp/v2/posts?per_page=100&page=1&context=edit&status=any"
+        ),
         0
     );
     assert!(!result.stdout.contains(PASSWORD) && !result.stderr.contains(PASSWORD));
@@ -378,7 +381,10 @@ fn credentials_are_checked_sent_and_never_shown() {
         .arg(server.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert_eq!(
-        server.hits("GET", "/wp-json/wp/v2/posts?per_page=100&page=1&status=any"),
+        server.hits(
+            "GET",
+            "/wp-json/wp/v2/posts?per_page=100&page=1&context=edit&status=any"
+        ),
         1
     );
     let expected = {
@@ -797,4 +803,51 @@ fn a_body_cut_short_every_time_is_an_error_naming_the_page() {
     );
     // Nothing of a half page is linted: pages 1 and 3 hold one post each.
     assert_eq!(report(&result)["summary"]["posts"], 2);
+}
+
+#[test]
+fn credentials_ask_for_the_raw_text_and_findings_point_into_it() {
+    let me = json!({"id": 1, "name": "Eddie Tor"})
+        .to_string()
+        .into_bytes();
+    let me = Arc::new(std::sync::Mutex::new(Some(json_reply(me, 0))));
+    let server = Server::start(move |_, path, _| {
+        if path == "/wp-json/" {
+            return index(json!({"gmt_offset": 0}));
+        }
+        if path.starts_with("/wp-json/wp/v2/users/me") {
+            let taken = me.lock().ok().and_then(|mut m| m.take());
+            return taken.unwrap_or_else(|| rest_error(500, "asked_twice"));
+        }
+        if !path.contains("context=edit") {
+            return rest_error(400, "expected_context_edit");
+        }
+        let mut draft: Value =
+            serde_json::from_str(&post(9, "2026-07-01T10:00:00", "<p>Draft</p>"))
+                .unwrap_or_default();
+        draft["content"] = json!({
+            "raw": "<!-- wp:paragraph -->\n<p>Draft <span></span>text</p>\n<!-- /wp:paragraph -->",
+            "rendered": "\n<p>Draft <span></span>text</p>\n",
+        });
+        match page_number(path, "/wp-json/wp/v2/posts?") {
+            Some(1) => json_reply(page_of(&[draft.to_string()]), 1),
+            _ => rest_error(400, "rest_post_invalid_page_number"),
+        }
+    });
+    let result = run(postlint_content()
+        .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
+        .args(["--status", "any", "--user", "editor", "--format", "json"])
+        .arg("--site")
+        .arg(server.url("")));
+    let report: Value = serde_json::from_str(&result.stdout).unwrap_or_default();
+    let fields: Vec<&str> = (report["diagnostics"].as_array().into_iter().flatten())
+        .map(|d| d["field"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        fields,
+        ["content.raw"],
+        "{}{}",
+        result.stdout,
+        result.stderr
+    );
 }

@@ -199,6 +199,13 @@ fn drafts_and_scheduled_posts_need_and_use_an_application_password() {
             .contains("signed in as")
     );
     assert_spans_point_into_saved_files(dir.path(), &report);
+    // Signed in, postlint asks for `context=edit`: the author's markup is judged in the raw text.
+    let all = diagnostics(&report);
+    let fields: BTreeSet<&str> = (all.iter())
+        .filter_map(|d| d["field"].as_str())
+        .filter(|f| f.starts_with("content."))
+        .collect();
+    assert_eq!(fields, BTreeSet::from(["content.raw"]));
     let everything = format!("{report}{stderr}");
     assert!(
         !everything.contains(&site.password),

@@ -194,7 +194,7 @@ fn findings_name_the_wxr_field() {
 #[test]
 fn content_split_by_the_exporter_maps_back_to_both_sections() {
     let bytes = std::fs::read(fixture("wxr/invalid_split_cdata_crlf.xml")).expect("fixture");
-    let file = postlint::input::wxr::read(&bytes);
+    let file = postlint::input::wxr::read(&bytes, &postlint::input::wxr::POST_TYPES);
     assert!(file.errors.is_empty(), "{:?}", file.errors);
     let content = file.posts[0]
         .get("content")
@@ -215,10 +215,6 @@ fn wp_cli_json_is_read_with_its_keys_and_dates() {
     let path = fixture("wp-cli/invalid_post_get.json");
     let findings: Vec<Finding> = lint(&path).into_iter().flat_map(|r| r.findings).collect();
     assert_eq!(findings[0].diagnostic.field, Some("post_content"));
-    assert!(
-        findings[0].diagnostic.fix.is_none(),
-        "fixes are written for REST JSON only"
-    );
     let post = findings[0].diagnostic.post.as_ref().expect("a post");
     assert_eq!(
         (post.id, post.title.as_deref()),
@@ -375,7 +371,7 @@ fn an_export_cut_at_any_byte_keeps_every_span_inside_the_file() {
         let bytes = std::fs::read(fixture(&format!("wxr/{name}"))).expect("fixture");
         for cut in 0..bytes.len() {
             let prefix = &bytes[..cut];
-            let file = postlint::input::wxr::read(prefix);
+            let file = postlint::input::wxr::read(prefix, &postlint::input::wxr::POST_TYPES);
             // A cut file always says so, unless it was cut in the white space after `</rss>`.
             let complete = String::from_utf8_lossy(prefix)
                 .trim_end()
@@ -433,4 +429,97 @@ mod damaged {
             postlint::fuzzing::lint_bytes(&bytes);
         }
     }
+}
+
+#[test]
+fn other_item_types_are_linted_when_type_names_them() {
+    let run = |types: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("postlint")
+            .expect("binary")
+            .args([
+                "check",
+                "--no-config",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .args(types)
+            .arg(fixture("wxr/invalid_split_cdata_crlf.xml"))
+            .output()
+            .expect("run");
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let rules: Vec<String> = (report["diagnostics"].as_array().into_iter().flatten())
+            .map(|d| d["rule"].as_str().unwrap_or("-").to_owned())
+            .collect();
+        (report["summary"]["posts"].as_u64(), rules)
+    };
+    assert_eq!(run(&[]).0, Some(1), "posts and pages by default");
+    let (posts, rules) = run(&["--type", "attachment"]);
+    assert_eq!(posts, Some(1));
+    assert_eq!(rules, ["stray-end-tag"], "the attachment's stray `</span>`");
+    assert_eq!(run(&["--type", "posts,attachment"]).0, Some(2));
+    let bad = assert_cmd::Command::cargo_bin("postlint")
+        .expect("binary")
+        .args(["check", "--type", "Attach ment", "x.xml"])
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a post type"));
+}
+
+/// (rule, offset, length, line, column, message) of every finding of a file linted with
+/// parts of at most `segment_bytes`.
+fn linted_in_parts(path: &Path, segment_bytes: usize) -> (usize, Vec<String>) {
+    let options = postlint::engine::LintOptions {
+        segment_bytes,
+        now: chrono::NaiveDateTime::parse_from_str("2026-12-01 00:00:00", "%Y-%m-%d %H:%M:%S").ok(),
+        ..postlint::engine::LintOptions::default()
+    };
+    let outcome = postlint::check(&[path.to_path_buf()], options);
+    let posts = outcome.reports.iter().map(|r| r.posts).sum();
+    let findings = (outcome.reports.iter().flat_map(|r| &r.findings))
+        .map(|f| {
+            let d = &f.diagnostic;
+            let s = &f.span;
+            format!(
+                "{} {}+{} {}:{} {}",
+                d.rule, s.offset, s.length, s.line, s.column, d.message
+            )
+        })
+        .collect();
+    (posts, findings)
+}
+
+#[test]
+fn an_export_read_in_small_parts_gives_the_report_of_one_read_whole() {
+    let mut paths: Vec<std::path::PathBuf> = [
+        "wxr/invalid_split_cdata_crlf.xml",
+        "wxr/invalid_cut_off.xml",
+    ]
+    .into_iter()
+    .map(fixture)
+    .collect();
+    if let Some(dir) = shared("corpus/wxr") {
+        paths.extend(CORPUS.iter().map(|(name, _, _)| dir.join(name)));
+    }
+    let mut parts_seen = 0;
+    for path in &paths {
+        let whole = linted_in_parts(path, usize::MAX / 4);
+        for segment_bytes in [1, 700, 64 << 10] {
+            let parts = linted_in_parts(path, segment_bytes);
+            assert_eq!(
+                parts,
+                whole,
+                "{} in parts of {segment_bytes}",
+                path.display()
+            );
+        }
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        parts_seen += usize::from(size > 64 << 10);
+    }
+    assert!(
+        paths.len() == 2 || parts_seen >= 4,
+        "{parts_seen} exports over 64 KiB"
+    );
 }
