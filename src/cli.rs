@@ -132,6 +132,17 @@ pub struct CheckArgs {
     #[arg(long = "type", value_delimiter = ',', value_name = "TYPES")]
     pub post_types: Vec<crate::wordpress::PostType>,
 
+    /// Read only these posts of the site, by id or slug (comma-separated, repeatable), not
+    /// every page of posts.
+    #[arg(
+        long = "post",
+        value_delimiter = ',',
+        value_name = "ID_OR_SLUG",
+        value_parser = crate::wordpress::single::PostRef::parse,
+        conflicts_with_all = ["since_last_run", "modified_after"]
+    )]
+    pub posts: Vec<crate::wordpress::single::PostRef>,
+
     /// Which statuses to read from a site (`any`, `draft,publish`, …): anything but published
     /// posts needs --user and an application password in POSTLINT_WP_APP_PASSWORD.
     #[arg(long, value_name = "STATUS", value_parser = parse_status)]
@@ -230,7 +241,8 @@ pub struct CheckArgs {
 
     /// Files or directories to lint; `-` reads standard input. Directories are walked for
     /// `.json`, `.ndjson` and `.jsonl` files, honouring `.gitignore`. Default: the current
-    /// directory.
+    /// directory. An `http(s)://` address of a post (a permalink, `?p=5`, `?page_id=7`, a
+    /// REST address) lints that post of the live site.
     pub paths: Vec<PathBuf>,
 
     /// How to report findings: a format, or FORMAT=FILE to write it to a file. Repeat for

@@ -14,6 +14,7 @@ use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
 use postlint::wordpress::marks::Marks;
+use postlint::wordpress::single::{Selection, post_address};
 use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
 
 fn main() -> ExitCode {
@@ -77,7 +78,9 @@ fn check(args: CheckArgs) -> u8 {
     let paths = if args.paths.is_empty() && sites.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        // A post's address is a site request (`site_requests`), not a file.
+        let files = args.paths.iter().filter(|p| post_address(p).is_none());
+        files.cloned().collect()
     };
     let lists_posts = targets
         .iter()
@@ -250,7 +253,14 @@ fn site_requests(
             .filter_map(|url| url::Url::parse(&url.value).ok())
             .collect();
     }
-    if urls.is_empty() {
+    let addresses: Vec<url::Url> = args.paths.iter().filter_map(|p| post_address(p)).collect();
+    if !args.posts.is_empty() && urls.is_empty() {
+        return Err(
+            "--post names posts of a site: give it with --site URL or [site] url in postlint.toml"
+                .to_owned(),
+        );
+    }
+    if urls.is_empty() && addresses.is_empty() {
         return Ok(Vec::new());
     }
     if args.fix || args.diff {
@@ -269,10 +279,19 @@ fn site_requests(
         ));
     }
     let client = client_options(args, config);
+    let selection = match args.posts.is_empty() {
+        true => Selection::All,
+        false => Selection::Posts(args.posts.clone()),
+    };
+    let addressed = addresses
+        .into_iter()
+        .map(|address| (address.clone(), Selection::Address(address)));
+    let sites = urls.into_iter().map(|url| (url, selection.clone()));
     let mut requests = Vec::new();
-    for url in urls {
+    for (url, selection) in sites.chain(addressed) {
         let mut request = SiteRequest {
             url,
+            selection,
             types: if args.post_types.is_empty() {
                 vec![PostType::Posts]
             } else {
@@ -284,7 +303,7 @@ fn site_requests(
             client: client.clone(),
             max_bytes: args.max_file_size.as_u64(),
         };
-        if let Some(marks) = marks {
+        if let Some(marks) = marks.filter(|_| request.selection == Selection::All) {
             request.modified_after = marks.get(&request.mark_key());
         }
         request.validate()?;

@@ -110,6 +110,15 @@ pub fn window(
     (start, end, lines_before)
 }
 
+/// The region holding a span whole, if one does.
+pub fn region_of(regions: &[Region], offset: usize, length: usize) -> Option<&Region> {
+    let index = regions
+        .partition_point(|r| r.start <= offset)
+        .checked_sub(1)?;
+    let region = &regions[index];
+    (offset + length <= region.start + region.len).then_some(region)
+}
+
 /// The line around a span as plain text: up to `WINDOW_CHARS` characters before it, its own
 /// text, and up to as many after, all on its line.
 pub fn line_around(

@@ -1,6 +1,8 @@
 //! `--format html`: one self-contained page for editors (no external assets, works offline):
-//! totals, posts sorted by how much needs fixing, each finding with its snippet, and filters by
-//! rule and severity. Everything from the posts is escaped: their content is untrusted.
+//! totals, posts sorted by how much needs fixing, each finding with its snippet (the field's
+//! HTML as written, decoded from the JSON), the post as a reader sees it with every finding
+//! marked (a sandboxed frame: no script, no network), and filters by rule and severity.
+//! Everything from the posts is escaped: their content is untrusted.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -9,7 +11,7 @@ use crate::diagnostic::Finding;
 use crate::outcome::CheckOutcome;
 
 use super::Summary;
-use super::excerpt::{line_around, read_regions};
+use super::decoded::Snippets;
 use super::posts::{Keep, PostFindings, by_post, display_name, edit_link};
 
 /// Findings shown per post; the rest is counted.
@@ -17,7 +19,7 @@ const FINDINGS_PER_POST: usize = 100;
 
 const STYLE: &str = "
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2327;background:#f6f7f7}
-header,main,section{max-width:1100px;margin:0 auto;padding:0 16px}
+header,main,section{max-width:1400px;margin:0 auto;padding:0 16px}
 h1{font-size:22px}h2{font-size:17px;margin:0 0 4px}
 .totals span{display:inline-block;margin-right:16px;font-weight:600}
 .error{color:#b32d2e}.warning{color:#996800}.info{color:#2271b1}
@@ -30,7 +32,14 @@ ul{list-style:none;padding:0;margin:0}li.finding{border-top:1px solid #f0f0f1;pa
 code.rule{background:#f0f0f1;padding:0 4px;border-radius:3px}
 .loc{color:#646970;font-size:12px;margin-left:6px}
 pre{background:#f6f7f7;padding:6px;overflow-x:auto;margin:4px 0;white-space:pre-wrap;word-break:break-all}
-mark{background:#ffd8a8}.help{margin:2px 0;color:#3c434a}
+mark{background:#ffd8a8}mark:empty{padding:0 1px;border-left:2px solid #d63638}.help{margin:2px 0;color:#3c434a}
+pre.raw{border-left:3px solid #dcdcde}pre.html{word-break:normal;overflow-wrap:anywhere}li.finding[data-mark]{cursor:pointer}li.finding.current{background:#f0f6fc}
+.num{font-size:12px;color:#fff;background:#d63638;border-radius:3px;padding:0 4px;margin-right:6px}
+details.view summary{cursor:pointer;color:#2271b1;margin:6px 0}
+details.view iframe{width:100%;height:70vh;border:1px solid #dcdcde;border-radius:4px;background:#fff}
+.post-body.with-view{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:16px;align-items:start}
+details.view{position:sticky;top:48px}
+@media (max-width:900px){.post-body{display:block}details.view{position:static}}
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #dcdcde;padding:2px 8px;text-align:left}
 .hidden{display:none}";
 
@@ -55,9 +64,40 @@ const SCRIPT: &str = "
     shown.textContent=count+' findings shown';
     document.body.dataset.shown=String(count);
   }
+  function show(li){
+    var article=li.closest('article'), frame=article&&article.querySelector('iframe.view');
+    if(!frame) return;
+    frame.closest('details').open=true;
+    var doc=frame.contentDocument, mark=doc&&doc.getElementById(li.dataset.mark);
+    if(!mark) return;
+    doc.querySelectorAll('.pl-current').forEach(function(m){m.classList.remove('pl-current');});
+    document.querySelectorAll('li.finding.current').forEach(function(m){m.classList.remove('current');});
+    mark.classList.add('pl-current'); li.classList.add('current');
+    var view=frame.contentWindow, top=mark.getBoundingClientRect().top+view.scrollY;
+    view.scrollTo(0,Math.max(0,top-frame.clientHeight/2));
+    frame.scrollIntoView({block:'nearest'});
+    document.body.dataset.viewScroll=String(Math.round(frame.contentWindow.scrollY));
+    document.body.dataset.viewMark=mark.id+' '+mark.className+' '+JSON.stringify(mark.textContent);
+  }
+  function showFromHash(){
+    var id=new URLSearchParams(location.hash.slice(1)).get('finding');
+    var li=id&&document.querySelector('li.finding[data-mark=\"'+CSS.escape(id)+'\"]');
+    if(li) show(li);
+  }
+  function counted(){
+    var found=0;
+    document.querySelectorAll('iframe.view').forEach(function(f){
+      var doc=f.contentDocument; if(doc) found+=doc.querySelectorAll('mark.pl-hit,mark.pl-at').length;
+    });
+    document.body.dataset.marks=String(found);
+  }
+  document.querySelectorAll('li.finding[data-mark]').forEach(function(li){
+    li.addEventListener('click',function(){show(li);});
+  });
   rule.addEventListener('change',apply); sev.addEventListener('change',apply);
-  window.addEventListener('hashchange',function(){readHash();apply();});
+  window.addEventListener('hashchange',function(){readHash();apply();showFromHash();});
   readHash(); apply();
+  window.addEventListener('load',function(){counted();showFromHash();});
 })();";
 
 pub fn render(outcome: &CheckOutcome) -> String {
@@ -77,8 +117,8 @@ pub fn render(outcome: &CheckOutcome) -> String {
     out.push_str(&by_rule_table(&summary.by_rule));
     out.push_str("<main id=\"posts\">\n");
     let snippets = Snippets::new(outcome);
-    for post in posts.iter().filter(|p| !p.findings.is_empty()) {
-        out.push_str(&article(post, &snippets));
+    for (n, post) in posts.iter().filter(|p| !p.findings.is_empty()).enumerate() {
+        out.push_str(&article(post, &snippets, n + 1));
     }
     out.push_str("</main>\n");
     let _ = write!(out, "<script>{SCRIPT}</script>\n</body>\n</html>\n");
@@ -115,7 +155,7 @@ fn by_rule_table(by_rule: &BTreeMap<&'static str, usize>) -> String {
     out
 }
 
-fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
+fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>, number: usize) -> String {
     let name = escape(&display_name(post.post.as_deref()));
     let link = post
         .post
@@ -144,15 +184,22 @@ fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
         }
         None => String::new(),
     };
+    let listed = &post.findings[..post.findings.len().min(FINDINGS_PER_POST)];
+    let view = (number <= MAX_VIEWS)
+        .then(|| snippets.view(post.file, listed, &format!("p{number}")))
+        .flatten();
     let mut out = format!(
-        "<article class=\"post\"><h2>{title}{edit}</h2><p class=\"meta\">{}{place} · <span class=\"error\">{} errors</span>, <span class=\"warning\">{} warnings</span>, <span class=\"info\">{} infos</span></p><ul>\n",
+        "<article class=\"post\"><h2>{title}{edit}</h2><p class=\"meta\">{}{place} · <span class=\"error\">{} errors</span>, <span class=\"warning\">{} warnings</span>, <span class=\"info\">{} infos</span></p><div class=\"post-body{}\"><ul>\n",
         escape(post.file),
         post.counts.errors,
         post.counts.warnings,
-        post.counts.infos
+        post.counts.infos,
+        if view.is_some() { " with-view" } else { "" }
     );
-    for finding in post.findings.iter().take(FINDINGS_PER_POST) {
-        out.push_str(&item(post.file, finding, snippets));
+    let marks = view.as_ref().map(|(_, marks)| marks.as_slice());
+    for (n, finding) in listed.iter().enumerate() {
+        let mark = marks.and_then(|m| m.get(n)).cloned().flatten();
+        out.push_str(&item(post.file, finding, snippets, n + 1, mark.as_deref()));
     }
     if post.findings.len() > FINDINGS_PER_POST {
         let _ = write!(
@@ -161,23 +208,41 @@ fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
             post.findings.len() - FINDINGS_PER_POST
         );
     }
-    out.push_str("</ul></article>\n");
+    out.push_str("</ul>");
+    if let Some((document, _)) = &view {
+        let _ = write!(
+            out,
+            "<details class=\"view\" open><summary>As a reader sees it (click a finding to find it here)</summary><iframe class=\"view\" sandbox=\"allow-same-origin\" title=\"the post as a reader sees it\" srcdoc=\"{}\"></iframe></details>",
+            escape(document)
+        );
+    }
+    out.push_str("</div></article>\n");
     out
 }
 
-fn item(file: &str, finding: &Finding, snippets: &Snippets<'_>) -> String {
+fn item(
+    file: &str,
+    finding: &Finding,
+    snippets: &Snippets<'_>,
+    number: usize,
+    mark: Option<&str>,
+) -> String {
     let d = &finding.diagnostic;
     let severity = d.severity.as_str();
     let snippet = snippets
         .around(file, finding)
-        .map(|(before, hit, after)| {
+        .map(|(before, hit, after, decoded)| {
+            let kind = if decoded { "html" } else { "raw" };
             format!(
-                "<pre><code>{}<mark>{}</mark>{}</code></pre>",
+                "<pre class=\"{kind}\"><code>{}<mark>{}</mark>{}</code></pre>",
                 escape(&before),
                 escape(&hit),
                 escape(&after)
             )
         })
+        .unwrap_or_default();
+    let mark = mark
+        .map(|m| format!(" data-mark=\"{}\"", escape(m)))
         .unwrap_or_default();
     let help = d
         .help
@@ -185,7 +250,7 @@ fn item(file: &str, finding: &Finding, snippets: &Snippets<'_>) -> String {
         .map(|h| format!("<p class=\"help\">{}</p>", with_code(h)))
         .unwrap_or_default();
     format!(
-        "<li class=\"finding {severity}\" data-rule=\"{}\" data-severity=\"{severity}\"><span class=\"sev {severity}\">{severity}</span><code class=\"rule\">{}</code> {}<span class=\"loc\">{}:{}:{}</span>{snippet}{help}</li>\n",
+        "<li class=\"finding {severity}\" data-rule=\"{}\" data-severity=\"{severity}\"{mark}><span class=\"num\">{number}</span><span class=\"sev {severity}\">{severity}</span><code class=\"rule\">{}</code> {}<span class=\"loc\">{}:{}:{}</span>{snippet}{help}</li>\n",
         escape(d.rule),
         escape(d.rule),
         with_code(&d.message),
@@ -195,30 +260,8 @@ fn item(file: &str, finding: &Finding, snippets: &Snippets<'_>) -> String {
     )
 }
 
-/// The offending text of each finding, read back from its file once per file.
-struct Snippets<'a> {
-    regions: BTreeMap<&'a str, Vec<super::excerpt::Region>>,
-}
-
-impl<'a> Snippets<'a> {
-    fn new(outcome: &'a CheckOutcome) -> Self {
-        let regions = outcome
-            .reports
-            .iter()
-            .filter(|r| !r.findings.is_empty())
-            .map(|r| {
-                let regions = read_regions(&r.file, &r.findings.to_vec());
-                (r.file.name.as_str(), regions)
-            })
-            .collect();
-        Self { regions }
-    }
-
-    fn around(&self, file: &str, finding: &Finding) -> Option<(String, String, String)> {
-        let regions = self.regions.get(file)?;
-        line_around(regions, finding.span.offset, finding.span.length)
-    }
-}
+/// Posts shown as a reader sees them, at most: the rest keep their snippets only.
+const MAX_VIEWS: usize = 500;
 
 /// Escaped text whose `code` parts become `<code>` elements.
 fn with_code(text: &str) -> String {

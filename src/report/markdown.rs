@@ -1,17 +1,22 @@
 //! `--format markdown`: a summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: totals,
-//! the posts with their counts (titles linked to the posts), and the first findings of each.
+//! the posts with their counts (titles linked to the posts), the first findings of each, and
+//! for the first posts those findings in the field's HTML as written (decoded from the JSON),
+//! the finding's bytes marked.
 
 use std::fmt::Write;
 
 use crate::outcome::CheckOutcome;
 
 use super::Summary;
-use super::posts::{Keep, by_post, display_name, edit_link};
+use super::decoded::Snippets;
+use super::posts::{Keep, PostFindings, by_post, display_name, edit_link};
 
 /// Posts listed before the rest is counted.
 const POSTS_SHOWN: usize = 50;
 /// Findings quoted per post.
 const FINDINGS_SHOWN: usize = 3;
+/// Posts whose first findings are shown in their HTML: a comment has a size limit.
+const SNIPPET_POSTS: usize = 10;
 
 pub fn render(outcome: &CheckOutcome) -> String {
     let summary = Summary::of(outcome);
@@ -87,7 +92,54 @@ pub fn render(outcome: &CheckOutcome) -> String {
             posts.len() - POSTS_SHOWN
         );
     }
+    let snippets = Snippets::new(outcome);
+    for post in posts.iter().take(SNIPPET_POSTS) {
+        out.push_str(&in_context(post, &snippets));
+    }
     out
+}
+
+/// A post's first findings in their text: a fold per post, each finding's line, then its
+/// snippet in a `<pre>` (where Markdown is not read) with the finding's bytes in `<mark>`.
+fn in_context(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
+    let mut out = format!(
+        "\n<details><summary>{}: {} errors, {} warnings, {} infos</summary>\n\n",
+        html_escape(&display_name(post.post.as_deref())),
+        post.counts.errors,
+        post.counts.warnings,
+        post.counts.infos
+    );
+    for finding in post.findings.iter().take(FINDINGS_SHOWN) {
+        let _ = writeln!(
+            out,
+            "`{}` {} · `{}:{}:{}`",
+            finding.diagnostic.rule,
+            message(&finding.diagnostic.message),
+            post.file.replace('`', "'"),
+            finding.span.line,
+            finding.span.column
+        );
+        if let Some((before, hit, after, _)) = snippets.around(post.file, finding) {
+            let _ = writeln!(
+                out,
+                "<pre>{}<mark>{}</mark>{}</pre>\n",
+                html_escape(&before),
+                html_escape(&hit),
+                html_escape(&after)
+            );
+        } else {
+            out.push('\n');
+        }
+    }
+    out.push_str("</details>\n");
+    out
+}
+
+/// Text safe inside HTML elements.
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn is_web_link(link: &str) -> bool {

@@ -1,5 +1,6 @@
 //! Reports, one file per format. A report only renders findings; it never runs a rule.
 
+pub mod decoded;
 pub mod excerpt;
 pub mod github;
 pub mod gitlab;
@@ -11,6 +12,7 @@ pub mod markdown;
 pub mod merge;
 pub mod posts;
 pub mod rdjson;
+pub mod rendered;
 pub mod rules;
 pub mod sarif;
 pub mod statistics;

@@ -43,11 +43,13 @@ impl Api {
 }
 
 /// One answer, read whole.
-struct Answer {
-    status: StatusCode,
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
     content_type: String,
     total_pages: Option<usize>,
-    body: Vec<u8>,
+    /// Every `Link` header's value, as sent.
+    pub(super) links: Vec<String>,
+    pub(super) body: Vec<u8>,
 }
 
 impl Answer {
@@ -63,16 +65,22 @@ impl Answer {
             status: whole.status,
             content_type: header(CONTENT_TYPE.as_str()).to_ascii_lowercase(),
             total_pages: header("x-wp-totalpages").trim().parse().ok(),
+            links: whole
+                .headers
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok().map(str::to_owned))
+                .collect(),
             body: whole.body,
         }
     }
 
-    fn is_json(&self) -> bool {
+    pub(super) fn is_json(&self) -> bool {
         self.content_type.contains("json") || matches!(first_byte(&self.body), Some(b'{' | b'['))
     }
 
     /// What the answer was, for a message: `503 (text/html)`.
-    fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         let kind = if self.content_type.is_empty() {
             "no content type"
         } else {
@@ -86,7 +94,7 @@ impl Answer {
     }
 
     /// The `code` of a REST error answer (`rest_post_invalid_page_number`).
-    fn rest_error_code(&self) -> Option<String> {
+    pub(super) fn rest_error_code(&self) -> Option<String> {
         #[derive(serde::Deserialize)]
         struct RestError {
             code: String,
@@ -124,7 +132,7 @@ impl SiteClient {
 
     /// GET read whole, with retries on 429, 5xx, transient failures and a body cut short; the
     /// last answer or failure.
-    async fn get(&self, url: &str) -> Result<Answer, String> {
+    pub(super) async fn get(&self, url: &str) -> Result<Answer, String> {
         let limit = BodyLimit {
             bytes: self.max_bytes,
             setting: "--max-file-size",
@@ -198,7 +206,7 @@ impl SiteClient {
     }
 }
 
-fn join(site: &Url, path: &str) -> Url {
+pub(super) fn join(site: &Url, path: &str) -> Url {
     let mut base = site.clone();
     base.set_query(None);
     base.set_fragment(None);
@@ -328,6 +336,7 @@ async fn fetch_page(
     let page = Page {
         kind,
         number,
+        file_stem: format!("{}-page-{number}", kind.name()),
         name,
         bytes: answer.body.into(),
     };
@@ -382,12 +391,13 @@ pub async fn fetch_site(
         Ok(client) => Arc::new(client),
         Err(reason) => return FetchedSite::failed(&request.url, reason),
     };
-    let (api, index) = match client.index(&request.url).await {
+    let located = match super::single::locate(&client, request).await {
         Ok(found) => found,
         Err(reason) => return FetchedSite::failed(&request.url, reason),
     };
+    let (api, index) = (located.api, located.index);
     let mut site = FetchedSite {
-        url: request.url.clone(),
+        url: located.site,
         index: None,
         signed_in_as: None,
         pages: Vec::new(),
@@ -404,6 +414,13 @@ pub async fn fetch_site(
     }
     let query = request.query(&index);
     site.index = Some(index);
+    if located.wanted != super::single::Wanted::Every {
+        let fetched = super::single::fetch_wanted(&client, &api, request, &located.wanted).await;
+        progress(1, 1);
+        site.pages = fetched.pages;
+        site.errors = fetched.errors;
+        return site;
+    }
     for &kind in &request.types {
         let paged = fetch_type(client.clone(), &api, kind, &query, progress).await;
         site.pages.extend(paged.pages.into_values());
@@ -420,6 +437,7 @@ mod tests {
         Page {
             kind: PostType::Posts,
             number,
+            file_stem: format!("posts-page-{number}"),
             name: format!("page={number}"),
             bytes: bytes.into(),
         }

@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod marks;
+pub mod single;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -112,6 +113,8 @@ impl std::fmt::Debug for Credentials {
 #[derive(Debug, Clone)]
 pub struct SiteRequest {
     pub url: Url,
+    /// Every post, some posts by id or slug (`--post`), or the post at an address.
+    pub selection: single::Selection,
     pub types: Vec<PostType>,
     /// `status=` as WordPress takes it (`any`, `draft,publish`); published posts when unset.
     pub status: Option<String>,
@@ -130,7 +133,7 @@ impl SiteRequest {
         if !matches!(self.url.scheme(), "http" | "https") {
             return Err(format!("{}: a site address is http or https", self.url));
         }
-        if self.credentials.is_some() && self.url.scheme() == "http" && !is_loopback(&self.url) {
+        if self.credentials.is_some() && !may_carry_password(self.url.as_str()) {
             return Err(format!(
                 "{}: refusing to send a password over plain http; use https (only 127.0.0.1 and \
                  localhost are allowed over http)",
@@ -191,6 +194,11 @@ fn local_bound(utc: NaiveDateTime, zone: Option<&Zone>) -> NaiveDateTime {
     }
 }
 
+/// https, or http to this machine only.
+fn may_carry_password(address: &str) -> bool {
+    Url::parse(address).is_ok_and(|url| url.scheme() == "https" || is_loopback(&url))
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -204,7 +212,10 @@ fn is_loopback(url: &Url) -> bool {
 #[derive(Debug, Clone)]
 pub struct Page {
     pub kind: PostType,
+    /// The page number in the collection; 0 for a post fetched on its own.
     pub number: usize,
+    /// The saved file's name without `.json`: `posts-page-2`, or `posts-5` for one post.
+    pub file_stem: String,
     /// The page's address without the paging size: what diagnostics name when it is not saved.
     pub name: String,
     pub bytes: Arc<[u8]>,
@@ -237,7 +248,8 @@ impl FetchedSite {
     /// The largest `modified_gmt` seen, when every page could be read (else the run missed
     /// some and must not move the mark).
     pub fn high_water_mark(&self) -> Option<String> {
-        if !self.errors.is_empty() {
+        let single_posts = self.pages.iter().any(|page| page.number == 0);
+        if !self.errors.is_empty() || single_posts {
             return None;
         }
         match fetch::newest_modified(&self.pages) {
@@ -267,7 +279,7 @@ impl FetchedSite {
         remove_old_pages(&folder)?;
         let mut inputs = Vec::new();
         for page in &self.pages {
-            let path = folder.join(format!("{}-page-{}.json", page.kind.name(), page.number));
+            let path = folder.join(format!("{}.json", page.file_stem));
             std::fs::write(&path, &page.bytes)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             inputs.push(Input::File(path));
@@ -319,12 +331,12 @@ pub fn check_site(
     options: LintOptions,
     save: Option<&Path>,
 ) -> SiteOutcome {
+    let site = fetch(request);
     // The site its posts belong to when they carry no REST self link (`site::site_root`).
     Arc::make_mut(&mut config.site).urls = vec![crate::config::Valued {
-        value: request.url.to_string(),
+        value: site.url.to_string(),
         from: crate::config::Provenance::CommandLine,
     }];
-    let site = fetch(request);
     let mut notes = Vec::new();
     if let Some(index) = &site.index {
         notes.push(describe_site(&site, index, config.adopt_index_zone(index)));
@@ -369,9 +381,12 @@ fn describe_site(
         .signed_in_as
         .as_ref()
         .map_or_else(String::new, |u| format!(", signed in as {u}"));
-    let pages = match site.pages.len() {
-        1 => "1 page".to_owned(),
-        n => format!("{n} pages"),
+    let one_post_each = !site.pages.is_empty() && site.pages.iter().all(|page| page.number == 0);
+    let pages = match (site.pages.len(), one_post_each) {
+        (1, true) => "1 post".to_owned(),
+        (n, true) => format!("{n} posts"),
+        (1, false) => "1 page".to_owned(),
+        (n, false) => format!("{n} pages"),
     };
     format!("{}{name}: {pages} fetched, {zone}{user}", site.url)
 }
@@ -444,6 +459,7 @@ mod tests {
     fn passwords_go_over_https_or_to_this_machine_only() {
         let request = |url: &str| SiteRequest {
             url: Url::parse(url).expect("a url"),
+            selection: single::Selection::All,
             types: vec![PostType::Posts],
             status: None,
             modified_after: None,

@@ -121,3 +121,92 @@ fn html_report_loads_filters_and_renders() {
     let png = std::fs::read(&shot).expect("screenshot written");
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
 }
+
+/// The value of a `data-…` attribute of `<body>` after the page's script ran.
+fn body_data(dom: &str, name: &str) -> String {
+    let needle = format!("data-{name}=\"");
+    let at = dom
+        .find(&needle)
+        .unwrap_or_else(|| panic!("{needle} in the body"))
+        + needle.len();
+    dom[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn the_reader_view_shows_marks_in_place_and_a_click_scrolls_to_them() {
+    if crate::common::system_tool("chromium", Some("CHROMIUM")).is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paragraphs: String = (1..=80)
+        .map(|n| format!("<p>Paragraph {n} of a long story.<\\/p>\\n"))
+        .collect();
+    let post = format!(
+        r#"{{"id":3,"title":{{"rendered":"Long"}},"content":{{"rendered":"{paragraphs}<p>Lorem ipsum dolor sit amet, consectetur.<\/p>\n<p>End<span><\/span> <img src=\"https:\/\/example.com\/a.jpg\" onerror=\"alert(1)\">.<\/p>"}}}}"#
+    );
+    std::fs::write(dir.path().join("long.json"), post).expect("the post");
+    let report = Cli::cargo_bin("postlint")
+        .expect("binary")
+        .current_dir(dir.path())
+        .args(["check", "--no-config", "--format", "html", "long.json"])
+        .output()
+        .expect("postlint");
+    let page = dir.path().join("report.html");
+    std::fs::write(&page, &report.stdout).expect("write page");
+    let html = String::from_utf8_lossy(&report.stdout);
+    let placeholder = html
+        .split("<li class=\"finding")
+        .find(|item| item.contains("data-rule=\"placeholder-text\""))
+        .and_then(|item| item.split("data-mark=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the placeholder has a mark")
+        .to_owned();
+    let url = format!("file://{}#finding={placeholder}", page.display());
+    let profile = dir.path().join("profile");
+
+    let (dom, log) = chromium(&["--dump-dom", &url], &profile);
+    assert!(
+        !log.contains("Uncaught") && !log.contains(":CONSOLE"),
+        "console errors:\n{log}"
+    );
+    let findings = html.matches("<li class=\"finding").count();
+    assert_eq!(
+        body_data(&dom, "marks"),
+        findings.to_string(),
+        "every finding is marked"
+    );
+    let scroll: u32 = body_data(&dom, "view-scroll").parse().expect("a number");
+    assert!(
+        scroll > 500,
+        "the view scrolled down to the finding: {scroll}"
+    );
+    assert_eq!(
+        unescape_attribute(&body_data(&dom, "view-mark")),
+        format!("{placeholder} pl-hit pl-current \"Lorem ipsum dolor sit amet\""),
+        "the placeholder's own words are highlighted"
+    );
+    let clicked = dom
+        .split("<li ")
+        .find(|item| item.contains(&format!("data-mark=\"{placeholder}\"")))
+        .and_then(|item| item.split("class=\"").nth(1))
+        .and_then(|class| class.split('"').next())
+        .expect("the finding's item");
+    assert!(clicked.split(' ').any(|c| c == "current"), "{clicked}");
+
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report-view.png");
+    let _ = std::fs::remove_file(&shot);
+    chromium(
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,900",
+            &url,
+        ],
+        &profile,
+    );
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+}
+
+fn unescape_attribute(text: &str) -> String {
+    text.replace("&quot;", "\"").replace("&amp;", "&")
+}

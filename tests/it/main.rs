@@ -20,6 +20,7 @@ mod links;
 mod links_more;
 mod loud_rules;
 mod merge;
+mod post_fetch;
 mod precision;
 mod raw_content;
 mod reader_defects;

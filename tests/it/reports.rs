@@ -85,3 +85,98 @@ fn output_is_identical_with_one_thread_or_many() {
     let many = json_with_threads(&paths, 8);
     assert!(one == many, "reports differ between 1 and 8 threads");
 }
+
+/// A post as WordPress writes it: `/` and non-ASCII escaped, lines as `\n`.
+const ESCAPED_POST: &str = r#"{"id":7,"title":{"rendered":"Costs"},"content":{"rendered":"<p>It\u2019s about costs.<span><\/span><\/p>\n<p>Next line.<\/p>"}}"#;
+
+fn report_of(
+    text: &str,
+    name: &str,
+    render: fn(&postlint::outcome::CheckOutcome) -> String,
+) -> String {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("written");
+    let options = LintOptions {
+        list_posts: true,
+        ..LintOptions::default()
+    };
+    render(&postlint::check(&[path], options))
+}
+
+/// `&quot;` and friends back to text: the `srcdoc` attribute's document.
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn html_snippets_show_the_fields_html_as_written_with_the_json_position() {
+    let html = report_of(ESCAPED_POST, "post.json", report::html::render);
+    let empty_span = html
+        .split("<li class=\"finding")
+        .find(|item| item.contains("data-rule=\"empty-span\""))
+        .expect("the empty span is listed");
+    let column = ESCAPED_POST.find("<span>").expect("a span") + 1;
+    assert!(
+        empty_span.contains(&format!("post.json:1:{column}</span>")),
+        "{empty_span}"
+    );
+    assert!(
+        empty_span.contains(
+            "<pre class=\"html\"><code>&lt;p&gt;It’s about costs.<mark>&lt;span&gt;&lt;/span&gt;</mark>&lt;/p&gt;\n&lt;p&gt;Next line.&lt;/p&gt;</code></pre>"
+        ),
+        "{empty_span}"
+    );
+    assert!(!html.contains("\\u2019") && !html.contains("&lt;\\/"));
+}
+
+#[test]
+fn markdown_snippets_show_the_fields_html_as_written() {
+    let markdown = report_of(ESCAPED_POST, "post.json", report::markdown::render);
+    assert!(
+        markdown.contains(
+            "<pre>&lt;p&gt;It’s about costs.<mark>&lt;span&gt;&lt;/span&gt;</mark>&lt;/p&gt;\n&lt;p&gt;Next line.&lt;/p&gt;</pre>"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown.contains("post.json:1:"), "{markdown}");
+}
+
+#[test]
+fn the_reader_view_marks_each_finding_where_it_is_and_fetches_nothing() {
+    let html = report_of(ESCAPED_POST, "post.json", report::html::render);
+    let srcdoc = html
+        .split("srcdoc=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(unescape)
+        .expect("a reader's view");
+    assert!(srcdoc.contains("default-src 'none'"), "{srcdoc}");
+    assert!(
+        srcdoc.contains(
+            "<p>It’s about costs.<mark class=\"pl-at\" id=\"p1-1\" data-n=\"1\"></mark><span></span></p>\n<p>Next line.</p>"
+        ),
+        "{srcdoc}"
+    );
+    assert!(
+        html.contains("data-mark=\"p1-1\""),
+        "the finding links to its mark"
+    );
+    assert!(html.contains("sandbox=\"allow-same-origin\""));
+}
+
+#[test]
+fn wxr_snippets_stay_as_written() {
+    let html = report_of(
+        &std::fs::read_to_string(fixture("wxr/invalid_entities_wxr10.xml")).expect("a fixture"),
+        "export.xml",
+        report::html::render,
+    );
+    assert!(html.contains("<pre class=\"raw\">"), "{html}");
+    assert!(!html.contains("<pre class=\"html\">"));
+    assert!(!html.contains("srcdoc="), "no view of XML text");
+}

@@ -308,3 +308,101 @@ fn touch_post(site: &Site, slug: &str) {
         assert!(status.is_success(), "{status}");
     });
 }
+
+/// The id and link of a post, found through the REST API (ids differ between installs).
+fn id_and_link(site: &Site, slug: &str) -> (u64, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let found: Value = runtime.block_on(async {
+        let answer = reqwest::Client::new()
+            .get(format!(
+                "{}/wp-json/wp/v2/posts?slug={slug}&status=any",
+                site.url
+            ))
+            .basic_auth(&site.user, Some(&site.password))
+            .send()
+            .await
+            .expect("the post is found");
+        let body = answer.bytes().await.expect("a body");
+        serde_json::from_slice(&body).expect("JSON")
+    });
+    let id = found[0]["id"].as_u64().expect("an id");
+    (id, found[0]["link"].as_str().expect("a link").to_owned())
+}
+
+/// Lints one post named on the command line: its one finding, the one post fetched, spans in
+/// the saved file.
+fn assert_one_post(dir: &Path, command: &mut Command, slug: &str) {
+    let (code, report, stderr) = run(command);
+    assert_eq!(code, 0, "empty-span is a warning: {stderr}");
+    assert_eq!(
+        findings(&report),
+        pairs(&[("empty-span", slug)]),
+        "{stderr}"
+    );
+    assert_eq!(report["summary"]["posts"], 1);
+    let sites = report["summary"]["sites"].to_string();
+    assert!(sites.contains("1 post fetched"), "{sites}");
+    assert_spans_point_into_saved_files(dir, &report);
+}
+
+#[test]
+fn one_post_by_id_slug_permalink_short_link_and_rest_address() {
+    let Some(site) = site() else { return };
+    let (id, link) = id_and_link(&site, "empty-span");
+    let forms: [Vec<String>; 5] = [
+        vec![
+            "--site".into(),
+            site.url.clone(),
+            "--post".into(),
+            id.to_string(),
+        ],
+        vec![
+            "--site".into(),
+            site.url.clone(),
+            "--post".into(),
+            "empty-span".into(),
+        ],
+        vec![link],
+        vec![format!("{}/?p={id}", site.url)],
+        vec![format!("{}/wp-json/wp/v2/posts/{id}", site.url)],
+    ];
+    for form in forms {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut command = postlint(dir.path());
+        command.args(["--save", "saved"]).args(&form);
+        assert_one_post(dir.path(), &mut command, "empty-span");
+    }
+}
+
+#[test]
+fn a_draft_by_its_address_with_an_application_password() {
+    let Some(site) = site() else { return };
+    let (id, _) = id_and_link(&site, "a-draft");
+    let address = format!("{}/?p={id}", site.url);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (code, _, stderr) = run(postlint(dir.path()).arg(&address));
+    assert_eq!(code, 2, "a draft is not public");
+    assert!(stderr.contains("needs --user"), "{stderr}");
+
+    let mut command = postlint(dir.path());
+    command
+        .env("POSTLINT_WP_APP_PASSWORD", &site.password)
+        .args(["--user", &site.user, "--save", "saved", &address]);
+    assert_one_post(dir.path(), &mut command, "a-draft");
+}
+
+#[test]
+fn a_page_that_is_not_a_post_says_so() {
+    let Some(site) = site() else { return };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let address = format!("{}/2026/01/no-such-post/", site.url);
+    let (code, _, stderr) = run(postlint(dir.path()).arg(&address));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("is not the address of a WordPress post") && stderr.contains("404"),
+        "{stderr}"
+    );
+}
