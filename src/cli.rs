@@ -27,6 +27,8 @@ pub enum Command {
         /// The rule's code, such as `stray-end-tag`.
         code: String,
     },
+    /// Serve the Language Server Protocol on standard input and output, for editors.
+    Server(ServerArgs),
     /// Combine JSON reports (of `--shard` jobs) into one with the same schema.
     Merge {
         /// JSON reports written by `postlint check --format json`.
@@ -50,7 +52,18 @@ pub struct ConfigArgs {
     pub no_config: bool,
 }
 
-#[derive(Debug, clap::Args)]
+/// `postlint server`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Also run the rules that compare posts (duplicate titles, slugs), within each open file.
+    #[arg(long)]
+    pub site_rules: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -168,6 +181,10 @@ pub struct CheckArgs {
     /// Let --fix rewrite files whose JSON was damaged (the recovery is a guess).
     #[arg(long)]
     pub fix_damaged: bool,
+
+    /// Lint the paths, then lint each post file again whenever it is saved, until stopped.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "write_baseline", "sites", "show_config"])]
+    pub watch: bool,
 
     /// Print the effective configuration, with where each value came from, and exit.
     #[arg(long)]
