@@ -26,6 +26,7 @@ mod reports;
 mod rules;
 mod seed;
 mod segments;
+mod server;
 mod settle;
 mod site;
 mod site_fetch;
