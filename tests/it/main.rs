@@ -18,6 +18,7 @@ mod hostile;
 mod html_browser;
 mod links;
 mod loud_rules;
+mod neovim;
 mod precision;
 mod reader_defects;
 mod registry;
