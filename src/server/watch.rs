@@ -44,10 +44,15 @@ pub fn watch(
             .map_err(|e| format!("{}: cannot watch: {e}", path.display()))?;
     }
     ready();
+    let here = std::env::current_dir().unwrap_or_default();
     for batch in events {
         match batch {
             Ok(batch) => {
-                let changed = saved_posts(&batch, &files, &folders);
+                // Named as the first run named them: relative to here when under it.
+                let changed: Vec<PathBuf> = saved_posts(&batch, &files, &folders)
+                    .into_iter()
+                    .map(|p| p.strip_prefix(&here).map_or(p.clone(), Path::to_path_buf))
+                    .collect();
                 if !changed.is_empty() {
                     on_change(changed);
                 }

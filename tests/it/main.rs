@@ -32,6 +32,7 @@ mod settle;
 mod site;
 mod site_fetch;
 mod span_map;
+mod watch;
 mod wordpress_e2e;
 mod workflows;
 mod wxr;
