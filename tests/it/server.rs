@@ -549,3 +549,24 @@ fn unknown_requests_get_an_error_and_the_server_goes_on() {
     assert_eq!(codes(&published).len(), 3);
     assert!(client.shut_down().success());
 }
+
+#[test]
+fn the_vscode_extension_starts_the_server_with_its_settings() {
+    let folder = Path::new("editors/vscode");
+    let text = std::fs::read_to_string(folder.join("package.json")).expect("package.json");
+    let package: Value = serde_json::from_str(&text).expect("package.json is JSON");
+    let main = package["main"].as_str().expect("main");
+    let script = std::fs::read_to_string(folder.join(main)).expect("the extension's script");
+    assert!(script.contains("args: ['server']"), "{script}");
+    let settings = package["contributes"]["configuration"]["properties"]
+        .as_object()
+        .expect("settings");
+    let names: Vec<&str> = settings.keys().map(String::as_str).collect();
+    assert_eq!(names, ["postlint.path", "postlint.siteRules"]);
+    for name in names {
+        let read = format!("settings.get('{}')", name.trim_start_matches("postlint."));
+        assert!(script.contains(&read), "the script never reads {name}");
+    }
+    // The option the server reads (see `site_rules_run_only_when_a_setting_asks`).
+    assert!(script.contains("initializationOptions: { siteRules:"));
+}
