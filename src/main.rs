@@ -177,6 +177,10 @@ fn check(args: CheckArgs) -> u8 {
 /// `--watch`: a first run over every path, then a run over each batch of saved post files.
 fn check_and_watch(mut args: CheckArgs) -> u8 {
     args.watch = false;
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("postlint: --watch watches files, and standard input is not one");
+        return 2;
+    }
     if args.paths.is_empty() {
         args.paths.push(PathBuf::from("."));
     }
@@ -202,7 +206,11 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
 /// `postlint server`: the language server, on standard input and output.
 fn server(args: postlint::cli::ServerArgs) -> u8 {
     let settings = postlint::server::Settings {
-        config: args.config.config,
+        // Relative to here, not to the workspace the editor names later.
+        config: args
+            .config
+            .config
+            .map(|p| std::path::absolute(&p).unwrap_or(p)),
         no_config: args.config.no_config,
         site_rules: args.site_rules,
     };

@@ -76,6 +76,9 @@ pub fn serve(connection: &Connection, mut settings: Settings) -> Result<(), Stri
                 }
                 server.on_request(request);
             }
+            Message::Notification(note) if note.method == notes::Exit::METHOD => {
+                return Err("the client sent `exit` without `shutdown`".to_owned());
+            }
             Message::Notification(notification) => server.on_notification(notification),
             Message::Response(_) => {}
         }

@@ -34,11 +34,17 @@ impl Encoding {
     }
 }
 
+/// Bytes between two checkpoints: a position costs at most this much counting, however long
+/// its line (minified posts are one line of megabytes).
+const CHECKPOINT_BYTES: usize = 4096;
+
 /// Where each line of a text starts, to turn byte offsets into positions.
 pub struct LineIndex<'t> {
     text: &'t str,
     starts: Vec<usize>,
     encoding: Encoding,
+    /// Byte offsets (on character boundaries) with the units of the text before each.
+    checkpoints: Vec<(usize, usize)>,
 }
 
 impl<'t> LineIndex<'t> {
@@ -51,10 +57,33 @@ impl<'t> LineIndex<'t> {
                 starts.push(i + 1);
             }
         }
+        let mut checkpoints = vec![(0, 0)];
+        let mut units = 0;
+        for (at, c) in text.char_indices() {
+            if at >= checkpoints[checkpoints.len() - 1].0 + CHECKPOINT_BYTES {
+                checkpoints.push((at, units));
+            }
+            units += encoding.width(c);
+        }
         Self {
             text,
             starts,
             encoding,
+            checkpoints,
+        }
+    }
+
+    /// The units of the text before a byte offset on a character boundary.
+    fn units_before(&self, offset: usize) -> usize {
+        let i = self.checkpoints.partition_point(|&(at, _)| at <= offset) - 1;
+        let (at, units) = self.checkpoints[i];
+        units + self.width(&self.text[at..offset])
+    }
+
+    fn width(&self, text: &str) -> usize {
+        match self.encoding {
+            Encoding::Utf8 => text.len(),
+            Encoding::Utf16 => text.chars().map(char::len_utf16).sum(),
         }
     }
 
@@ -63,11 +92,7 @@ impl<'t> LineIndex<'t> {
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        let character = self.text[start..offset]
-            .chars()
-            .map(|c| self.encoding.width(c))
-            .sum::<usize>();
+        let character = self.units_before(offset) - self.units_before(self.starts[line]);
         Position::new(to_u32(line), to_u32(character))
     }
 
@@ -164,6 +189,17 @@ mod tests {
             assert_eq!(index.offset(Position::new(0, 99)), 5);
             assert_eq!(index.offset(Position::new(9, 0)), text.len());
         }
+    }
+
+    #[test]
+    fn long_lines_count_across_checkpoints() {
+        let text = format!("{{\"a\":\"{}<\\/p>\"}}", "’😀x".repeat(5000));
+        let at = text.find('<').expect("tag");
+        let utf16 = LineIndex::new(&text, Encoding::Utf16);
+        assert_eq!(utf16.position(at), Position::new(0, 6 + 4 * 5000));
+        assert_eq!(utf16.offset(utf16.position(at)), at);
+        let utf8 = LineIndex::new(&text, Encoding::Utf8);
+        assert_eq!(utf8.position(at), Position::new(0, to_u32(at)));
     }
 
     #[test]

@@ -640,3 +640,12 @@ fn the_corpus_gets_the_cli_findings_at_the_cli_positions() {
     );
     assert!(client.shut_down().success());
 }
+
+#[test]
+fn exit_without_shutdown_is_a_failure() {
+    let dir = workspace();
+    let (mut client, _) = Client::start(dir.path(), json!({}), Value::Null);
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().expect("the server exits");
+    assert_eq!(status.code(), Some(2));
+}

@@ -69,3 +69,15 @@ fn saved_files_are_linted_again() {
     child.kill().expect("stop the watcher");
     child.wait().expect("the watcher ends");
 }
+
+#[test]
+fn standard_input_cannot_be_watched() {
+    let output = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["check", "--watch", "-"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run postlint");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--watch watches files"), "{stderr}");
+}
