@@ -39,6 +39,16 @@ fn until(lines: &Receiver<String>, needle: &str) -> Vec<String> {
     }
 }
 
+/// Stops the watcher however the test ends: a failed assertion must not leave it running.
+struct Stop(std::process::Child);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn saved_files_are_linted_again() {
     let dir = project(&[("posts/a.json", CLEAN), ("posts/notes.txt", "")]);
@@ -58,6 +68,7 @@ fn saved_files_are_linted_again() {
         .expect("start postlint check --watch");
     let out = lines(child.stdout.take().expect("stdout"));
     let err = lines(child.stderr.take().expect("stderr"));
+    let _stop = Stop(child);
     until(&err, "watching for changes");
     // The first run found nothing in a.json; a new file is linted once written.
     std::fs::write(dir.path().join("posts/b.json"), BROKEN).expect("write b.json");
@@ -66,8 +77,6 @@ fn saved_files_are_linted_again() {
     // Saving a.json with a defect lints it again, named as the first run named it.
     std::fs::write(dir.path().join("posts/a.json"), BROKEN).expect("write a.json");
     until(&out, "file=posts/a.json,line=1,col=41");
-    child.kill().expect("stop the watcher");
-    child.wait().expect("the watcher ends");
 }
 
 #[test]
