@@ -27,6 +27,8 @@ pub enum Command {
         /// The rule's code, such as `stray-end-tag`.
         code: String,
     },
+    /// Serve the Language Server Protocol on standard input and output, for editors.
+    Server(ServerArgs),
     /// Combine the JSON reports of `--shard K/N` jobs into the report of one run: the site
     /// rules run over the posts of every shard.
     Merge(Box<MergeArgs>),
@@ -92,7 +94,18 @@ pub struct MergeArgs {
     pub fail_on: FailOn,
 }
 
-#[derive(Debug, clap::Args)]
+/// `postlint server`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServerArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    /// Also run the rules that compare posts (duplicate titles, slugs), within each open file.
+    #[arg(long)]
+    pub site_rules: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
@@ -226,6 +239,10 @@ pub struct CheckArgs {
     /// Let --fix rewrite files whose JSON was damaged (the recovery is a guess).
     #[arg(long)]
     pub fix_damaged: bool,
+
+    /// Lint the paths, then lint each post file again whenever it is saved, until stopped.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "write_baseline", "sites", "show_config"])]
+    pub watch: bool,
 
     /// Print the effective configuration, with where each value came from, and exit.
     #[arg(long)]

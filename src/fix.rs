@@ -73,7 +73,8 @@ pub fn plan(
         .collect()
 }
 
-fn is_damage(rule: &str) -> bool {
+/// Whether a rule's finding means the JSON was damaged (fixes then need `--fix-damaged`).
+pub fn is_damage(rule: &str) -> bool {
     matches!(rule, "json-syntax" | "invalid-utf8" | "not-a-post")
 }
 
@@ -101,6 +102,20 @@ fn fix_file(
         ));
     }
     let findings = report.findings.to_vec();
+    Ok(fix_text(linter, path, &name, original, &findings, options))
+}
+
+/// Applies the fixes of `findings` that `options` allows to `original` (a file's bytes, or an
+/// editor's buffer), with every check `--fix` makes: overlaps, the reader's pages, a relint.
+pub fn fix_text(
+    linter: &Linter,
+    path: &Path,
+    name: &str,
+    original: Vec<u8>,
+    findings: &[Finding],
+    options: FixOptions,
+) -> FileFix {
+    let name = name.to_owned();
     let mut fixes: Vec<&Fix> = findings
         .iter()
         .filter_map(|f| applicable(f, options))
@@ -122,14 +137,14 @@ fn fix_file(
     let before = census(linter, &name, &original);
     let (all, _) = apply(&original, &accepted);
     if acceptable(&before, &census(linter, &name, &all)) {
-        return Ok(FileFix {
+        return FileFix {
             path: path.to_path_buf(),
             name,
             original,
             fixed: all,
             applied: accepted.len(),
             dropped,
-        });
+        };
     }
     // Something went wrong together: find the fixes that are fine one at a time. A subset of
     // the safe fixes is checked against the reader's pages again: together they kept them.
@@ -157,14 +172,14 @@ fn fix_file(
             current = candidate;
         }
     }
-    Ok(FileFix {
+    FileFix {
         path: path.to_path_buf(),
         name,
         original,
         fixed: current,
         applied: kept.len(),
         dropped,
-    })
+    }
 }
 
 /// The reader's page of one HTML field of a file.

@@ -31,6 +31,7 @@ pub mod post;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod server;
 pub mod settle;
 pub mod site;
 pub mod site_root;

@@ -20,7 +20,9 @@ use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRe
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
+        Command::Check(args) if args.watch => check_and_watch(*args),
         Command::Check(args) => check(*args),
+        Command::Server(args) => server(args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
         Command::Merge(args) => merge(&args),
@@ -179,6 +181,55 @@ fn check(args: CheckArgs) -> u8 {
         eprint!("{}", report::statistics::render(&outcome));
     }
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
+}
+
+/// `--watch`: a first run over every path, then a run over each batch of saved post files.
+fn check_and_watch(mut args: CheckArgs) -> u8 {
+    args.watch = false;
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("postlint: --watch watches files, and standard input is not one");
+        return 2;
+    }
+    if args.paths.is_empty() {
+        args.paths.push(PathBuf::from("."));
+    }
+    let paths = args.paths.clone();
+    check(args.clone());
+    let ready = || eprintln!("postlint: watching for changes (Ctrl-C to stop)");
+    let result = postlint::server::watch::watch(&paths, ready, |saved| {
+        let again = CheckArgs {
+            paths: saved,
+            ..args.clone()
+        };
+        check(again);
+    });
+    match result {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            2
+        }
+    }
+}
+
+/// `postlint server`: the language server, on standard input and output.
+fn server(args: postlint::cli::ServerArgs) -> u8 {
+    let settings = postlint::server::Settings {
+        // Relative to here, not to the workspace the editor names later.
+        config: args
+            .config
+            .config
+            .map(|p| std::path::absolute(&p).unwrap_or(p)),
+        no_config: args.config.no_config,
+        site_rules: args.site_rules,
+    };
+    match postlint::server::run(settings) {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("postlint server: {message}");
+            2
+        }
+    }
 }
 
 /// Prints the diff of every file `--fix` would change; exit 1 when there is one.

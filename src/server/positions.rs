@@ -1,0 +1,211 @@
+//! LSP positions from the engine's byte offsets, and back. A position is a line and a
+//! character offset into it, in UTF-16 code units (the protocol's default) or in UTF-8 bytes
+//! when the client offers them. Lines end at `\n`, `\r\n` or `\r`, as the protocol and the
+//! CLI's line numbers count them.
+
+use lsp_types::{Position, PositionEncodingKind, Range};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+impl Encoding {
+    /// UTF-8 when the client lists it (our offsets are bytes: no counting), else UTF-16, the
+    /// one every client understands.
+    pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Self {
+        let offers_utf8 = offered.is_some_and(|kinds| kinds.contains(&PositionEncodingKind::UTF8));
+        if offers_utf8 { Self::Utf8 } else { Self::Utf16 }
+    }
+
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Self::Utf8 => PositionEncodingKind::UTF8,
+            Self::Utf16 => PositionEncodingKind::UTF16,
+        }
+    }
+
+    fn width(self, c: char) -> usize {
+        match self {
+            Self::Utf8 => c.len_utf8(),
+            Self::Utf16 => c.len_utf16(),
+        }
+    }
+}
+
+/// Bytes between two checkpoints: a position costs at most this much counting, however long
+/// its line (minified posts are one line of megabytes).
+const CHECKPOINT_BYTES: usize = 4096;
+
+/// Where each line of a text starts, to turn byte offsets into positions.
+pub struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+    encoding: Encoding,
+    /// Byte offsets (on character boundaries) with the units of the text before each.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str, encoding: Encoding) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &b) in bytes.iter().enumerate() {
+            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if ends_line {
+                starts.push(i + 1);
+            }
+        }
+        let mut checkpoints = vec![(0, 0)];
+        let mut units = 0;
+        for (at, c) in text.char_indices() {
+            if at >= checkpoints[checkpoints.len() - 1].0 + CHECKPOINT_BYTES {
+                checkpoints.push((at, units));
+            }
+            units += encoding.width(c);
+        }
+        Self {
+            text,
+            starts,
+            encoding,
+            checkpoints,
+        }
+    }
+
+    /// The units of the text before a byte offset on a character boundary.
+    fn units_before(&self, offset: usize) -> usize {
+        let i = self.checkpoints.partition_point(|&(at, _)| at <= offset) - 1;
+        let (at, units) = self.checkpoints[i];
+        units + self.width(&self.text[at..offset])
+    }
+
+    fn width(&self, text: &str) -> usize {
+        match self.encoding {
+            Encoding::Utf8 => text.len(),
+            Encoding::Utf16 => text.chars().map(char::len_utf16).sum(),
+        }
+    }
+
+    /// The position of a byte offset; one inside a character is taken at its start, one past
+    /// the end at the end.
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let character = self.units_before(offset) - self.units_before(self.starts[line]);
+        Position::new(to_u32(line), to_u32(character))
+    }
+
+    pub fn range(&self, bytes: &std::ops::Range<usize>) -> Range {
+        Range::new(self.position(bytes.start), self.position(bytes.end))
+    }
+
+    /// The byte offset of a position; a character past the line's end is taken at its end,
+    /// a line past the text's end at the text's end.
+    pub fn offset(&self, position: Position) -> usize {
+        let line = position.line as usize;
+        let Some(&start) = self.starts.get(line) else {
+            return self.text.len();
+        };
+        let end = self.line_end(line);
+        let mut counted = 0;
+        for (at, c) in self.text[start..end].char_indices() {
+            if counted >= position.character as usize {
+                return start + at;
+            }
+            counted += self.encoding.width(c);
+        }
+        end
+    }
+
+    /// Where a line's text ends, before its line break.
+    fn line_end(&self, line: usize) -> usize {
+        let next = self
+            .starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let text = &self.text[self.starts[line]..next];
+        self.starts[line] + text.trim_end_matches(['\n', '\r']).len()
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_counts_code_units_and_utf8_bytes() {
+        // `’` is 3 bytes and one UTF-16 unit; `😀` is 4 bytes and two units.
+        let text = "{\"a\":\"’😀<\\/a>\"}";
+        let at = text.find('<').expect("tag");
+        assert_eq!(
+            LineIndex::new(text, Encoding::Utf16).position(at),
+            Position::new(0, 9)
+        );
+        assert_eq!(
+            LineIndex::new(text, Encoding::Utf8).position(at),
+            Position::new(0, 13)
+        );
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_and_cr() {
+        let text = "a\r\nb\rc\nd";
+        let index = LineIndex::new(text, Encoding::Utf16);
+        assert_eq!(
+            index.position(text.find('b').expect("b")),
+            Position::new(1, 0)
+        );
+        assert_eq!(
+            index.position(text.find('c').expect("c")),
+            Position::new(2, 0)
+        );
+        assert_eq!(
+            index.position(text.find('d').expect("d")),
+            Position::new(3, 0)
+        );
+    }
+
+    #[test]
+    fn offsets_round_trip_and_clamp() {
+        let text = "x’y\n😀z\n";
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let index = LineIndex::new(text, encoding);
+            for (offset, _) in text.char_indices() {
+                assert_eq!(index.offset(index.position(offset)), offset, "{encoding:?}");
+            }
+            assert_eq!(index.offset(Position::new(0, 99)), 5);
+            assert_eq!(index.offset(Position::new(9, 0)), text.len());
+        }
+    }
+
+    #[test]
+    fn long_lines_count_across_checkpoints() {
+        let text = format!("{{\"a\":\"{}<\\/p>\"}}", "’😀x".repeat(5000));
+        let at = text.find('<').expect("tag");
+        let utf16 = LineIndex::new(&text, Encoding::Utf16);
+        assert_eq!(utf16.position(at), Position::new(0, 6 + 4 * 5000));
+        assert_eq!(utf16.offset(utf16.position(at)), at);
+        let utf8 = LineIndex::new(&text, Encoding::Utf8);
+        assert_eq!(utf8.position(at), Position::new(0, to_u32(at)));
+    }
+
+    #[test]
+    fn the_client_chooses_utf8_only_by_offering_it() {
+        assert_eq!(Encoding::negotiate(None), Encoding::Utf16);
+        let both = [PositionEncodingKind::UTF16, PositionEncodingKind::UTF8];
+        assert_eq!(Encoding::negotiate(Some(&both)), Encoding::Utf8);
+    }
+}
