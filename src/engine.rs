@@ -536,7 +536,13 @@ impl Linter {
         // Only what a site rule can use is kept: it outlives the post, for the whole run.
         let facts = self
             .keep_facts
-            .then(|| PostFacts::of(&context, self.options.links.is_some()))
+            .then(|| {
+                let folder = scope.path.map(|path| match path.parent() {
+                    Some(folder) if !folder.as_os_str().is_empty() => folder,
+                    _ => Path::new("."),
+                });
+                PostFacts::of(&context, self.options.links.is_some(), folder)
+            })
             .flatten();
         let mut out = Vec::new();
         for &i in &settings.rules {

@@ -6,6 +6,7 @@
 pub mod shard;
 
 use std::ops::Range;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::context::PostContext;
@@ -16,7 +17,7 @@ use crate::links::normalized;
 use crate::post::HtmlFieldKind;
 #[cfg(test)]
 use crate::site_root::rest_site_root;
-use crate::site_root::site_key;
+use crate::site_root::{is_local_export, site_key};
 
 /// What the site phase needs of a post, kept after the post itself is dropped.
 #[derive(Debug, Clone)]
@@ -110,7 +111,7 @@ pub struct InternalLink {
 impl PostFacts {
     /// What the site phase (and the remote link check, when `remote`) keeps of a post being
     /// linted; `None` when nothing is: a post with no `link` belongs to no site.
-    pub fn of(post: &PostContext<'_, '_>, remote: bool) -> Option<Self> {
+    pub fn of(post: &PostContext<'_, '_>, remote: bool, folder: Option<&Path>) -> Option<Self> {
         let remote_links = if remote {
             remote_links(post)
         } else {
@@ -122,7 +123,13 @@ impl PostFacts {
             .and_then(|l| l.host_str())
             .map(str::to_ascii_lowercase);
         let root = post.site_root.as_ref();
-        let site = root.map(site_key);
+        let site = root.map(|root| {
+            let key = site_key(root);
+            match folder.filter(|_| is_local_export(post.post, &post.settings.site.urls)) {
+                Some(folder) => format!("{key} in {}", folder.display()),
+                None => key,
+            }
+        });
         if site.is_none() && remote_links.is_empty() {
             return None;
         }

@@ -3,6 +3,10 @@
 //! and local exports on `http://localhost/…` share a host. The same root gives the WordPress
 //! edit link the reports show.
 
+use std::net::IpAddr;
+
+use url::Host;
+
 use crate::config::Valued as Configured;
 use crate::input::json::Value;
 use crate::post::Post;
@@ -17,6 +21,22 @@ pub fn site_root(post: &Post<'_>, configured: &[Configured<String>]) -> Option<u
     self_link_root(post)
         .or_else(|| configured_root(configured, link.as_ref()))
         .or_else(|| link.as_ref().map(origin_root))
+}
+
+/// Whether a post's site is known only by the origin of a `link` on a development host
+/// (`http://localhost/?page_id=6`): no REST self link, no configured site. Local exports of
+/// unrelated sites share that origin, so the site phase tells them apart by their folder.
+pub fn is_local_export(post: &Post<'_>, configured: &[Configured<String>]) -> bool {
+    let Some(link) = post
+        .link()
+        .and_then(|l| url::Url::parse(l).ok())
+        .filter(is_web_address)
+    else {
+        return false;
+    };
+    self_link_root(post).is_none()
+        && configured_root(configured, Some(&link)).is_none()
+        && link.host().as_ref().and_then(development_host).is_some()
 }
 
 fn is_web_address(url: &url::Url) -> bool {
@@ -103,4 +123,44 @@ pub fn site_key(root: &url::Url) -> String {
     let host = root.host_str().unwrap_or_default().to_ascii_lowercase();
     let port = root.port().map_or_else(String::new, |p| format!(":{p}"));
     format!("{host}{port}{}", root.path().trim_end_matches('/'))
+}
+
+/// Why a host is reachable only from the author's machine or network, if it is: loopback and
+/// private addresses, `localhost` and the names reserved for local and test networks.
+pub fn development_host(host: &Host<&str>) -> Option<String> {
+    match host {
+        Host::Domain(name) => development_name(name.trim_end_matches('.')),
+        Host::Ipv4(ip) => private_ip(IpAddr::V4(*ip)),
+        Host::Ipv6(ip) => private_ip(IpAddr::V6(*ip)),
+    }
+}
+
+/// Suffixes that never resolve on the public internet (RFC 6761, RFC 6762, RFC 8375, ICANN's
+/// `.internal`) and the usual home-router `.lan`.
+const LOCAL_SUFFIXES: [&str; 5] = [".local", ".test", ".internal", ".lan", ".home.arpa"];
+
+fn development_name(name: &str) -> Option<String> {
+    let name = name.to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return Some(format!("`{name}` is the author's own machine"));
+    }
+    LOCAL_SUFFIXES
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+        .then(|| format!("`{name}` is a local network name"))
+}
+
+fn private_ip(ip: IpAddr) -> Option<String> {
+    let private = match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+        }
+    };
+    private.then(|| format!("`{ip}` is a private or loopback address"))
 }

@@ -1,23 +1,12 @@
-use std::net::IpAddr;
-
 use url::{Host, Url};
 
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::links::Link;
 use crate::rule::Rule;
+use crate::site_root::development_host;
 
 use super::declare_rule;
-
-/// Why a host is reachable only from the author's machine or network, if it is: loopback and
-/// private addresses, `localhost` and the names reserved for local and test networks.
-pub(crate) fn development_host(host: &Host<&str>) -> Option<String> {
-    match host {
-        Host::Domain(name) => development_name(name.trim_end_matches('.')),
-        Host::Ipv4(ip) => private_ip(IpAddr::V4(*ip)),
-        Host::Ipv6(ip) => private_ip(IpAddr::V6(*ip)),
-    }
-}
 
 /// Whether https would leave a host as unreachable as it is: a development host, or a name
 /// without a dot. Dotless names are not reported here: in real posts they are typos such as
@@ -25,21 +14,6 @@ pub(crate) fn development_host(host: &Host<&str>) -> Option<String> {
 pub(crate) fn https_would_not_help(host: &Host<&str>) -> bool {
     let dotless = matches!(host, Host::Domain(name) if !name.trim_end_matches('.').contains('.'));
     dotless || development_host(host).is_some()
-}
-
-/// Suffixes that never resolve on the public internet (RFC 6761, RFC 6762, RFC 8375, ICANN's
-/// `.internal`) and the usual home-router `.lan`.
-const LOCAL_SUFFIXES: [&str; 5] = [".local", ".test", ".internal", ".lan", ".home.arpa"];
-
-fn development_name(name: &str) -> Option<String> {
-    let name = name.to_ascii_lowercase();
-    if name == "localhost" || name.ends_with(".localhost") {
-        return Some(format!("`{name}` is the author's own machine"));
-    }
-    LOCAL_SUFFIXES
-        .iter()
-        .any(|suffix| name.ends_with(suffix))
-        .then(|| format!("`{name}` is a local network name"))
 }
 
 /// Why a target only works for an editor, if it does.
@@ -87,21 +61,6 @@ fn is_blogger_editor(url: &Url) -> bool {
     blogger && matches!(url.path(), "/blogger.g" | "/post-edit.g" | "/post-create.g")
 }
 
-fn private_ip(ip: IpAddr) -> Option<String> {
-    let private = match ip {
-        IpAddr::V4(v4) => {
-            v4.is_loopback() || v4.is_private() || v4.is_link_local() || v4.is_unspecified()
-        }
-        IpAddr::V6(v6) => {
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
-        }
-    };
-    private.then(|| format!("`{ip}` is a private or loopback address"))
-}
-
 declare_rule! {
     /// ## What it does
     /// Reports links that work only for someone logged in or on one machine: `wp-admin/` pages,
@@ -113,11 +72,12 @@ declare_rule! {
     /// `staging-hosts`.
     ///
     /// Not reported: a site exported from a local machine may link its own pages on that host
-    /// (its `link` is there too): those are the export's own links. An element is reported
-    /// once: an image whose `src` and `srcset` candidates all load from `localhost` is one
-    /// defect, reported at its `src` (or at its first editor-only `srcset` candidate when the
-    /// `src` is public), the message counting the other candidates. A name without a dot
-    /// (`http://http://example.com/`, `http://intranet/`) is mostly a typo, not reported here.
+    /// (its `link`, or its `guid` when it has no `link`, is there too): those are the export's
+    /// own links. An element is reported once: an image whose `src` and `srcset` candidates
+    /// all load from `localhost` is one defect, reported at its `src` (or at its first
+    /// editor-only `srcset` candidate when the `src` is public), the message counting the
+    /// other candidates. A name without a dot (`http://http://example.com/`,
+    /// `http://intranet/`) is mostly a typo, not reported here.
     ///
     /// ## Why it matters
     /// The editor who wrote the link sees it work; every reader gets a login page, an error or
@@ -139,9 +99,12 @@ declare_rule! {
 
 impl Rule for LinkEditorOnly {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        // A post without `link` (a WXR item, a Playground export) names its site in `guid`.
         let own_host = post
             .post
             .link()
+            .filter(|link| !link.is_empty())
+            .or_else(|| post.post.str_at("guid.rendered").map(|g| g.as_str()))
             .and_then(|l| Url::parse(l).ok())
             .and_then(|u| u.host_str().map(str::to_owned));
         let staging = post
