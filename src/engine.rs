@@ -265,15 +265,14 @@ impl Linter {
         })
     }
 
-    /// How many pieces a window of a large file is cut into, and about how long each is:
-    /// two per thread, so a thread that finishes early has another to take, within two
-    /// segments' bytes in all. `None` on one thread, where a window only costs.
-    fn window_shape(&self) -> Option<(usize, usize)> {
+    /// How many segments a window of a large file holds: one more than the threads, so a
+    /// thread that finishes early has another to take, and at most four (memory). `None` on
+    /// one thread, where a window only costs.
+    fn window_shape(&self) -> Option<usize> {
         let threads = rayon::current_num_threads();
-        let window_bytes = self.options.segment_bytes.saturating_mul(2);
-        let pieces = (2 * threads).clamp(2, 8);
-        (threads > 1 && window_bytes <= self.options.max_post_bytes)
-            .then_some((pieces, (window_bytes / pieces).max(1)))
+        let pieces = (threads + 1).clamp(2, 4);
+        let window_bytes = self.options.segment_bytes.saturating_mul(pieces);
+        (threads > 1 && window_bytes <= self.options.max_post_bytes).then_some(pieces)
     }
 
     /// Parses and lints the pieces of the next window in parallel, each from the state the
@@ -285,9 +284,9 @@ impl Linter {
         scope: &FileScope<'_>,
         segments: &mut Segments<R>,
         acc: &mut FileLint,
-        (pieces, piece_bytes): (usize, usize),
+        pieces: usize,
     ) -> std::io::Result<Option<bool>> {
-        let Some(window) = segments.next_window(pieces, piece_bytes)? else {
+        let Some(window) = segments.next_window(pieces)? else {
             return Ok(None);
         };
         let last = window.ends.len() - 1;
