@@ -38,7 +38,7 @@ pub struct Segment<'b> {
 
 /// Several segments cut ahead, to be parsed in parallel. Each cut is a place between two
 /// posts where the scan predicts the reader's state; a piece's parse is kept only when the
-/// piece before it ended in exactly that state (`Engine` checks), else the file goes on
+/// piece before it ended in exactly that state (the engine checks), else the file goes on
 /// segment by segment.
 pub struct Window<'b> {
     /// The file offset of `bytes[0]`.
