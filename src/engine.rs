@@ -195,82 +195,130 @@ impl Linter {
         };
         let mut segments = Segments::with_target(reader, self.options.segment_bytes)
             .with_limit(self.options.max_post_bytes);
-        let mut state = ReaderState::default();
-        let mut cursor = LineCursor::default();
-        let mut findings = Findings::new();
-        let mut line_marks: Vec<LineCursor> = Vec::new();
-        let mut facts = Vec::new();
-        let mut pending = Vec::new();
-        let mut post_list = Vec::new();
-        let mut posts = 0;
-        let mut blank = true;
-        let mut hasher = self.options.hash_content.then(ContentHasher::default);
+        let mut acc = FileLint::new(self.options.hash_content);
+        // Pieces of a window are parsed in parallel once the first segment (where the file
+        // says what it is) was read; past the first disagreement with the scan, the file goes
+        // on a segment at a time.
+        let window = self.window_shape();
+        let mut parallel = window.is_some();
         loop {
+            if let (true, Some(shape)) = (parallel && segments.base() > 0, window) {
+                match self.lint_window(&scope, &mut segments, &mut acc, shape) {
+                    Ok(Some(agreed)) => {
+                        parallel = agreed;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+                        parallel = false;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
             let segment = match segments.next_segment() {
                 Ok(Some(segment)) => segment,
                 Ok(None) => break,
                 Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
                     let limit = self.options.max_post_bytes;
-                    findings.push(rules::json_syntax::too_large(&cursor, limit));
-                    blank = false;
+                    (acc.findings).push(rules::json_syntax::too_large(&acc.cursor, limit));
+                    acc.blank = false;
                     break;
                 }
                 Err(error) => return Err(error),
             };
-            let first = segment.base == 0;
-            if first && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes) {
+            if segment.base == 0
+                && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes)
+            {
                 let not_json = settle::severities(&scope.settings, vec![not_json]);
-                findings = resolve(&segment, &mut cursor, not_json)
+                acc.findings = resolve(&segment, &mut acc.cursor, not_json)
                     .into_iter()
                     .collect();
-                blank = false;
+                acc.blank = false;
                 break;
             }
-            blank &= rules::not_a_post::is_blank(segment.bytes, first);
-            if line_marks
-                .last()
-                .is_none_or(|m| m.offset() != cursor.offset())
-            {
-                line_marks.push(cursor.clone());
-            }
             let len = segment.bytes.len();
-            let mut result = self.lint_segment(&scope, &segment, state);
-            posts += result.posts;
-            state = result.next;
-            let read = Segment {
-                bytes: &segment.bytes[..result.read],
-                ..segment
-            };
-            findings.extend(resolve(&read, &mut cursor, result.diagnostics));
-            facts.append(&mut result.facts);
-            pending.append(&mut result.pending);
-            post_list.append(&mut result.post_list);
-            if result.read == 0 {
+            let result = self.lint_segment(&scope, &segment, acc.state);
+            let read = result.read;
+            acc.absorb(&segment, result);
+            if read == 0 {
                 segments.extend_past(len);
             } else {
-                if let Some(hasher) = &mut hasher {
-                    hasher.write(&segment.bytes[..result.read]);
-                }
-                segments.consume(result.read);
+                segments.consume(read);
             }
         }
-        if blank
+        if acc.blank
             && scope
                 .settings
                 .is_enabled(rules::not_a_post::NotAPost::META.code)
         {
-            findings = Findings::from_iter([rules::not_a_post::empty_file()]);
+            acc.findings = Findings::from_iter([rules::not_a_post::empty_file()]);
         }
         Ok(FileReport {
             file,
-            posts,
-            findings,
-            facts,
-            pending,
-            post_list,
-            line_marks,
-            content_hash: hasher.map(|h| h.finish()),
+            posts: acc.posts,
+            findings: acc.findings,
+            facts: acc.facts,
+            pending: acc.pending,
+            post_list: acc.post_list,
+            line_marks: acc.line_marks,
+            content_hash: acc.hasher.map(|h| h.finish()),
         })
+    }
+
+    /// How many segments a window of a large file holds: one more than the threads, so a
+    /// thread that finishes early has another to take, and at most four (memory). `None` on
+    /// one thread, where a window only costs.
+    fn window_shape(&self) -> Option<usize> {
+        let threads = rayon::current_num_threads();
+        let pieces = (threads + 1).clamp(2, 4);
+        let window_bytes = self.options.segment_bytes.saturating_mul(pieces);
+        (threads > 1 && window_bytes <= self.options.max_post_bytes).then_some(pieces)
+    }
+
+    /// Parses and lints the pieces of the next window in parallel, each from the state the
+    /// scan predicts at its start, and keeps them in order while each piece before ended in
+    /// the state the next was read from. `Some(false)`: a piece disagreed (damaged JSON), its
+    /// results are dropped and it is read again segment by segment; `None`: no window here.
+    fn lint_window<R: Read>(
+        &self,
+        scope: &FileScope<'_>,
+        segments: &mut Segments<R>,
+        acc: &mut FileLint,
+        pieces: usize,
+    ) -> std::io::Result<Option<bool>> {
+        let Some(window) = segments.next_window(pieces)? else {
+            return Ok(None);
+        };
+        let last = window.ends.len() - 1;
+        let starts = std::iter::once((0, acc.state)).chain(window.ends[..last].iter().map(|c| {
+            let state = ReaderState::between_posts(c.in_array, c.next_index);
+            (c.at, state)
+        }));
+        let pieces: Vec<(Segment<'_>, ReaderState)> = (starts.zip(&window.ends).enumerate())
+            .map(|(i, ((start, state), end))| {
+                let segment = Segment {
+                    base: window.base + start,
+                    bytes: &window.bytes[start..end.at],
+                    at_eof: window.at_eof && i == last,
+                };
+                (segment, state)
+            })
+            .collect();
+        let results: Vec<SegmentResult> = pieces
+            .par_iter()
+            .map(|(segment, state)| self.lint_segment(scope, segment, *state))
+            .collect();
+        let (mut accepted, mut agreed) = (0, true);
+        for ((segment, predicted), result) in pieces.iter().zip(results) {
+            if *predicted != acc.state || result.read != segment.bytes.len() {
+                agreed = false;
+                break;
+            }
+            accepted = segment.base + segment.bytes.len() - window.base;
+            acc.absorb(segment, result);
+        }
+        segments.consume(accepted);
+        Ok(Some(agreed))
     }
 
     /// Lints a WXR export a part at a time, as JSON files are read a segment at a time: each
@@ -578,6 +626,60 @@ struct WxrPart<'b> {
     base: usize,
     /// The file ends where `items` does.
     last: bool,
+}
+
+/// What the segments of a JSON file gave so far, gathered in file order.
+struct FileLint {
+    /// The reader's state where the next segment starts.
+    state: ReaderState,
+    cursor: LineCursor,
+    findings: Findings,
+    line_marks: Vec<LineCursor>,
+    facts: Vec<PostFacts>,
+    pending: Vec<Pending>,
+    post_list: Vec<Arc<PostRef>>,
+    posts: usize,
+    blank: bool,
+    hasher: Option<ContentHasher>,
+}
+
+impl FileLint {
+    fn new(hash_content: bool) -> Self {
+        Self {
+            state: ReaderState::default(),
+            cursor: LineCursor::default(),
+            findings: Findings::new(),
+            line_marks: Vec::new(),
+            facts: Vec::new(),
+            pending: Vec::new(),
+            post_list: Vec::new(),
+            posts: 0,
+            blank: true,
+            hasher: hash_content.then(ContentHasher::default),
+        }
+    }
+
+    /// Takes the result of the next segment: its findings get their lines and columns here,
+    /// in file order, as the cursor moves on.
+    fn absorb(&mut self, segment: &Segment<'_>, mut result: SegmentResult) {
+        self.blank &= rules::not_a_post::is_blank(segment.bytes, segment.base == 0);
+        if (self.line_marks.last()).is_none_or(|m| m.offset() != self.cursor.offset()) {
+            self.line_marks.push(self.cursor.clone());
+        }
+        self.posts += result.posts;
+        self.state = result.next;
+        let read = Segment {
+            bytes: &segment.bytes[..result.read],
+            ..*segment
+        };
+        (self.findings).extend(resolve(&read, &mut self.cursor, result.diagnostics));
+        self.facts.append(&mut result.facts);
+        self.pending.append(&mut result.pending);
+        self.post_list.append(&mut result.post_list);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.write(read.bytes);
+        }
+    }
 }
 
 /// Reads until `pending` holds `want` bytes or the file ends; returns whether it ended.

@@ -30,6 +30,18 @@ pub struct ReaderState {
     next_index: usize,
 }
 
+impl ReaderState {
+    /// The state between two top-level posts as a scan predicts it: after a comma of the
+    /// top-level array, or after an NDJSON value; `next_index` values came before.
+    pub fn between_posts(in_array: bool, next_index: usize) -> Self {
+        Self {
+            in_array,
+            after_item: !in_array,
+            next_index,
+        }
+    }
+}
+
 impl<'s> PostReader<'s> {
     /// Reads a whole file.
     pub fn new(bytes: &'s [u8], max_depth: usize) -> Self {

@@ -36,6 +36,44 @@ pub struct Segment<'b> {
     pub at_eof: bool,
 }
 
+/// Several segments cut ahead, to be parsed in parallel. Each cut is a place between two
+/// posts where the scan predicts the reader's state; a piece's parse is kept only when the
+/// piece before it ended in exactly that state (the engine checks), else the file goes on
+/// segment by segment.
+pub struct Window<'b> {
+    /// The file offset of `bytes[0]`.
+    pub base: usize,
+    pub bytes: &'b [u8],
+    /// Where each piece ends (relative to `base`), ascending; the last piece ends the window.
+    pub ends: Vec<Cut>,
+    /// The file ends where the window does.
+    pub at_eof: bool,
+}
+
+/// A place between two top-level posts and what the scan predicts of the reader there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    pub at: usize,
+    /// Inside the top-level array (after a comma), or between NDJSON values.
+    pub in_array: bool,
+    /// How many top-level values came before.
+    pub next_index: usize,
+    /// Whether the scan can tell the reader's state here (it cannot after the array's end).
+    pub predictable: bool,
+}
+
+impl Cut {
+    /// The end of the file: nothing starts after it.
+    fn end(at: usize) -> Self {
+        Self {
+            at,
+            in_array: false,
+            next_index: 0,
+            predictable: false,
+        }
+    }
+}
+
 impl<R: Read> Segments<R> {
     pub fn new(reader: R) -> Self {
         Self::with_target(reader, SEGMENT_BYTES)
@@ -70,11 +108,14 @@ impl<R: Read> Segments<R> {
                 return Ok(None);
             }
             // The rest of a file that was read to its end is one segment: no cut to look for.
-            let cut = if self.eof {
+            // Cut within `target` even when more was read (by a window): the cuts never
+            // depend on how far ahead the file was read.
+            let cut = if self.eof && self.buffer.len() < self.target {
                 Some(self.buffer.len())
             } else {
                 self.scan.scan(&self.buffer);
-                self.scan.last_cut.filter(|&cut| cut >= self.min_cut)
+                let cut = self.scan.last_cut_within(self.target).map(|c| c.at);
+                cut.filter(|&cut| cut >= self.min_cut)
             };
             if let Some(cut) = cut {
                 return Ok(Some(Segment {
@@ -84,8 +125,56 @@ impl<R: Read> Segments<R> {
                 }));
             }
             // No place to cut yet: read further.
-            self.target = self.buffer.len() + self.growth();
+            self.target += self.growth();
         }
+    }
+
+    /// The file offset of the next byte to lint.
+    pub fn base(&self) -> usize {
+        self.base
+    }
+
+    /// Up to `pieces` pieces cut where `next_segment` would cut them, so that a file reads
+    /// the same whichever way it is read; `None` when fewer than two can be cut (a post longer
+    /// than a segment: read it with `next_segment`).
+    pub fn next_window(&mut self, pieces: usize) -> std::io::Result<Option<Window<'_>>> {
+        let piece = self.segment_target.max(1);
+        self.target = pieces.saturating_mul(piece);
+        self.fill()?;
+        self.check_limit()?;
+        self.scan.scan(&self.buffer);
+        let mut ends: Vec<Cut> = Vec::new();
+        let mut start = 0;
+        while ends.len() < pieces {
+            let limit = start + piece;
+            if self.eof && self.buffer.len() < limit {
+                // The rest of the file is the last piece; nothing starts after it.
+                let at = self.buffer.len();
+                ends.extend((at > start).then_some(Cut::end(at)));
+                break;
+            }
+            match self.scan.last_cut_within(limit).filter(|c| c.at > start) {
+                Some(cut) if self.buffer.len() >= limit => {
+                    ends.push(cut);
+                    start = cut.at;
+                    if !cut.predictable {
+                        break;
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.target = self.segment_target;
+        if ends.len() < 2 {
+            return Ok(None);
+        }
+        let end = ends.last().map_or(0, |c| c.at);
+        Ok(Some(Window {
+            base: self.base,
+            bytes: &self.buffer[..end],
+            ends,
+            at_eof: self.eof && end == self.buffer.len(),
+        }))
     }
 
     /// The last segment was read whole: drop it and go on after it.
@@ -101,7 +190,7 @@ impl<R: Read> Segments<R> {
     /// be longer.
     pub fn extend_past(&mut self, len: usize) {
         self.min_cut = len + 1;
-        self.target = self.buffer.len() + self.growth();
+        self.target = self.target.max(len) + self.growth();
     }
 
     fn check_limit(&self) -> std::io::Result<()> {
@@ -143,7 +232,10 @@ struct CutScan {
     depth: i64,
     /// Set by the first significant byte: `[` makes posts the elements of an array.
     array: Option<bool>,
-    last_cut: Option<usize>,
+    /// Every place between two posts since the buffer's start, with the predicted state.
+    cuts: Vec<Cut>,
+    /// Top-level values seen since the file's start (commas of the array, or closed values).
+    values: usize,
 }
 
 impl CutScan {
@@ -164,11 +256,18 @@ impl CutScan {
                 }
                 b'}' | b']' => {
                     self.depth -= 1;
-                    if self.depth <= 0 {
-                        self.last_cut = Some(i);
+                    if self.depth == 0 && self.array == Some(false) {
+                        self.values += 1;
+                        self.note_cut(i, false, true);
+                    } else if self.depth <= 0 {
+                        self.note_cut(i, false, false);
                     }
                 }
-                b',' if self.depth <= 1 && self.array == Some(true) => self.last_cut = Some(i),
+                b',' if self.depth <= 1 && self.array == Some(true) => {
+                    let between_posts = self.depth == 1;
+                    self.values += usize::from(between_posts);
+                    self.note_cut(i, true, between_posts);
+                }
                 b' ' | b'\t' | b'\n' | b'\r' => {}
                 _ => {
                     self.array.get_or_insert(false);
@@ -205,10 +304,26 @@ impl CutScan {
         i.min(bytes.len())
     }
 
+    fn note_cut(&mut self, at: usize, in_array: bool, predictable: bool) {
+        self.cuts.push(Cut {
+            at,
+            in_array,
+            next_index: self.values,
+            predictable,
+        });
+    }
+
+    /// The last place to cut at or before `limit`.
+    fn last_cut_within(&self, limit: usize) -> Option<Cut> {
+        let after = self.cuts.partition_point(|c| c.at <= limit);
+        after.checked_sub(1).map(|i| self.cuts[i])
+    }
+
     fn rebase(&mut self, by: usize) {
+        self.cuts.retain(|c| c.at > by);
+        self.cuts.iter_mut().for_each(|c| c.at -= by);
         // At the end of the file the last segment is taken unscanned.
         self.scanned = self.scanned.saturating_sub(by);
-        self.last_cut = self.last_cut.filter(|&c| c > by).map(|c| c - by);
     }
 }
 
@@ -286,5 +401,72 @@ mod tests {
         let pieces = cuts(text, 2);
         assert_eq!(pieces.concat(), text);
         assert_eq!(pieces[0], "{\"a\":\"}\\\"\"}");
+    }
+
+    /// Every cut of every window, as the scan predicts the reader there.
+    fn window_cuts(text: &str, pieces: usize, piece_bytes: usize) -> Vec<(usize, Cut)> {
+        let mut segments = Segments::with_target(Trickle(text.as_bytes()), piece_bytes);
+        let mut out = Vec::new();
+        loop {
+            // As the engine does: a segment where no window can be cut.
+            let end = match segments.next_window(pieces).expect("read") {
+                Some(window) => {
+                    out.extend(window.ends.iter().map(|cut| (window.base, *cut)));
+                    window.bytes.len()
+                }
+                None => match segments.next_segment().expect("read") {
+                    Some(segment) => segment.bytes.len(),
+                    None => return out,
+                },
+            };
+            segments.consume(end);
+        }
+    }
+
+    /// The state a sequential parse of everything before `at` ends in.
+    fn parsed_state(text: &str, at: usize) -> crate::input::posts::ReaderState {
+        let mut reader = crate::input::posts::PostReader::segment(
+            &text.as_bytes()[..at],
+            64,
+            Default::default(),
+            false,
+        );
+        reader.by_ref().for_each(drop);
+        assert!(!reader.ran_out(), "{at}");
+        reader.state()
+    }
+
+    #[test]
+    fn windows_predict_the_state_a_sequential_parse_reaches() {
+        let array = r#"[{"a":"x,}\\"},{"b":[1,{"c":2}]},{"d":"]"},{"e":3},{"f":4}]"#;
+        let ndjson = "{\"a\":\"}\\\"\"}\n{\"b\":[1,2]}\n{\"c\":\"\\\\\"}\n{\"d\":4}\n";
+        let pretty = "[\n  {\"a\": 1},\n  {\"b\": \"[,]\"},\n  {\"c\": 3}\n]\n";
+        for text in [array, ndjson, pretty] {
+            let mut checked = 0;
+            for (pieces, piece_bytes) in [(2, 12), (3, 5), (4, 20), (16, 4), (32, 2), (2, 1000)] {
+                let cuts = window_cuts(text, pieces, piece_bytes);
+                for (base, cut) in cuts.into_iter().filter(|(_, c)| c.predictable) {
+                    let at = base + cut.at;
+                    let predicted = crate::input::posts::ReaderState::between_posts(
+                        cut.in_array,
+                        cut.next_index,
+                    );
+                    assert_eq!(parsed_state(text, at), predicted, "{text} at {at}");
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 2, "{text}: only {checked} cuts");
+        }
+    }
+
+    #[test]
+    fn window_pieces_cover_the_file_in_order() {
+        let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n";
+        let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8);
+        let window = segments.next_window(4).expect("read").expect("a window");
+        let ends: Vec<usize> = window.ends.iter().map(|c| c.at).collect();
+        assert_eq!(ends, [7, 15, 23, 31]);
+        assert_eq!(window.bytes, text.trim_end().as_bytes());
+        assert!(!window.at_eof);
     }
 }
