@@ -6,11 +6,14 @@
 //! on one thread over the same inputs, in memory, taking turns; the machine is shared and noisy,
 //! so the ratio is the median of nine pairs' ratios, and only the ratio is meant to travel.
 //!
-//! Also measured: 1 against 2 threads, the start-up of the binary on one post, and, with
-//! `POSTLINT_BENCH_LARGE=1`, the peak memory of 1 GB NDJSON and array files.
+//! Also measured: 1 against 2 threads, the start-up of the binary on one post, the link checker
+//! at scale (`support/links.rs`; `cargo bench --bench throughput -- links` runs only that), and,
+//! with `POSTLINT_BENCH_LARGE=1`, the peak memory of 1 GB NDJSON and array files.
 
 #[path = "support/generator.rs"]
 mod generator;
+#[path = "support/links.rs"]
+mod links;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -29,11 +32,18 @@ struct Input {
 }
 
 fn main() {
+    // `cargo bench --bench throughput -- links`: only the sections whose name holds `links`.
+    let filter = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    if filter.is_some_and(|f| "links".contains(f.as_str())) {
+        links::run(env!("CARGO_BIN_EXE_postlint"));
+        return;
+    }
     // First, while this process is small: a spawned child's peak RSS counts the pages it
     // shared with its parent before `exec`, and the corpora below take 160 MB.
     if std::env::var_os("POSTLINT_BENCH_LARGE").is_some() {
         large_files();
     }
+    links::run(env!("CARGO_BIN_EXE_postlint"));
     let mut report = Vec::new();
     let generated = generated(64 << 20);
     report.push(measure("generated, 64 MB NDJSON", &generated));
@@ -50,7 +60,6 @@ fn main() {
     println!();
     scaling(&generated);
     startup();
-    link_checker();
 }
 
 fn generated(bytes: u64) -> Vec<Input> {
@@ -293,87 +302,5 @@ fn large_files() {
             );
         }
         let _ = std::fs::remove_file(&path);
-    }
-}
-
-/// 2,000 distinct URLs on 20 local servers that answer after 50 ms, interleaved across the
-/// servers and then grouped by server (100 of each in turn, as real posts link one site many
-/// times): the checker's wall time against the ideal, URLs / allowed concurrency × 50 ms. Both
-/// should stay within 1.5× of it.
-fn link_checker() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let mut ports = Vec::new();
-    for _ in 0..20 {
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .expect("bind");
-        ports.push(listener.local_addr().expect("address").port());
-        runtime.spawn(slow_server(listener));
-    }
-    let interleaved: Vec<(usize, usize)> = (0..2000).map(|i| (i % 20, i)).collect();
-    let grouped: Vec<(usize, usize)> = (0..2000).map(|i| (i / 100, i)).collect();
-    for (order, pairs) in [("interleaved", interleaved), ("grouped", grouped)] {
-        let urls = pairs
-            .iter()
-            .filter_map(|(server, page)| {
-                url::Url::parse(&format!(
-                    "http://127.0.0.1:{}/{order}/{page}",
-                    ports[*server]
-                ))
-                .ok()
-            })
-            .collect();
-        time_link_check(order, urls, ports.len());
-    }
-    drop(runtime);
-}
-
-fn time_link_check(order: &str, urls: Vec<url::Url>, servers: usize) {
-    use postlint::links::remote::{CheckOptions, Outcome, check_all};
-    let options = CheckOptions {
-        allow_private: true,
-        ..CheckOptions::default()
-    };
-    let concurrency = options.concurrency.min(options.per_host * servers);
-    let ideal = Duration::from_millis(50) * (urls.len().div_ceil(concurrency) as u32);
-    let start = Instant::now();
-    let results = check_all(urls, &options, &|_, _, _| {});
-    let wall = start.elapsed();
-    let working = results
-        .values()
-        .filter(|o| matches!(o.outcome, Outcome::Ok { .. }))
-        .count();
-    println!(
-        "links, {order}: 2,000 URLs on 20 servers answering after 50 ms: {:.2} s, ideal {:.2} s ({:.2}x); {working} working",
-        wall.as_secs_f64(),
-        ideal.as_secs_f64(),
-        wall.as_secs_f64() / ideal.as_secs_f64()
-    );
-}
-
-async fn slow_server(listener: tokio::net::TcpListener) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    loop {
-        let Ok((mut socket, _)) = listener.accept().await else {
-            continue;
-        };
-        tokio::spawn(async move {
-            let mut buffer = [0u8; 2048];
-            let mut head = Vec::new();
-            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut buffer).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => head.extend_from_slice(&buffer[..n]),
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            let _ = socket
-                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                .await;
-        });
     }
 }

@@ -30,11 +30,19 @@ impl Default for Ttl {
     }
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct CacheFile {
     version: u32,
     tool: String,
     entries: HashMap<String, Entry>,
+}
+
+/// `CacheFile` as written: borrowing the entries rather than copying them.
+#[derive(Serialize)]
+struct CacheFileRef<'a> {
+    version: u32,
+    tool: &'a str,
+    entries: &'a HashMap<String, Entry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -121,16 +129,18 @@ impl LinkCache {
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = CacheFile {
+        let file = CacheFileRef {
             version: CACHE_VERSION,
-            tool: "postlint".to_owned(),
-            entries: self.entries.clone(),
+            tool: "postlint",
+            entries: &self.entries,
         };
-        let text = serde_json::to_string(&file).map_err(std::io::Error::other)?;
         let temporary = self
             .path
             .with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&temporary, text)?;
+        // Streamed through a buffer: no copy of the entries, nor of their text, is made.
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
+        serde_json::to_writer(&mut out, &file).map_err(std::io::Error::other)?;
+        out.into_inner().map_err(|e| e.into_error())?;
         std::fs::rename(&temporary, &self.path)
     }
 }

@@ -5,6 +5,7 @@ pub mod archive;
 pub mod cache;
 pub mod outcome;
 pub mod page;
+mod queue;
 pub mod remote;
 
 use std::ops::Range;

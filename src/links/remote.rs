@@ -18,6 +18,7 @@ use url::Url;
 pub use super::outcome::{Checked, Outcome};
 use super::outcome::{FinalAnswer, Hop, judge};
 use super::page::{self, ChannelReader, Scan};
+use super::queue::{ServerQueues, server_of};
 use crate::http::{self, Failure, Purpose, Verdict, is_public};
 
 /// The link checker's name for the client settings it shares with the site reader.
@@ -38,6 +39,11 @@ impl From<Url> for Target {
         }
     }
 }
+
+/// Checks started and not ended, per slot of `concurrency`: enough that checks waiting for a
+/// server's turn or sleeping before a retry leave the slots busy, few enough that 100,000
+/// targets do not each hold a started request in memory.
+const LIVE_PER_SLOT: usize = 16;
 
 /// Checks every target once; returns what was found of each, by URL.
 pub fn check_all(
@@ -88,18 +94,28 @@ async fn check_all_async(
         options,
     });
     let total = targets.len();
+    let live_per_server = checker.options.per_host.max(1) * 2;
+    let most_live = checker.options.concurrency.max(1) * LIVE_PER_SLOT;
+    let mut queues = ServerQueues::new(targets, |t| server_of(&t.url), live_per_server);
     let mut tasks = tokio::task::JoinSet::new();
-    for target in targets {
-        let checker = checker.clone();
-        tasks.spawn(async move {
-            let checked = checker.check(&target).await;
-            (target.url.to_string(), checked)
-        });
-    }
     let mut results = HashMap::new();
     let mut failures = 0;
-    while let Some(done) = tasks.join_next().await {
-        if let Ok((url, checked)) = done {
+    loop {
+        while tasks.len() < most_live {
+            let Some((server, target)) = queues.start_next() else {
+                break;
+            };
+            let checker = checker.clone();
+            tasks.spawn(async move {
+                let checked = checker.check(&target).await;
+                (server, target.url.to_string(), checked)
+            });
+        }
+        let Some(done) = tasks.join_next().await else {
+            break;
+        };
+        if let Ok((server, url, checked)) = done {
+            queues.finished(server);
             failures += usize::from(checked.is_dead());
             results.insert(url, checked);
             progress(results.len(), total, failures);
@@ -154,12 +170,7 @@ impl Answer {
 
 impl Checker {
     fn host(&self, url: &Url) -> Arc<HostState> {
-        // A host is a server: name and port (test servers share 127.0.0.1).
-        let key = format!(
-            "{}:{}",
-            url.host_str().unwrap_or_default(),
-            url.port_or_known_default().unwrap_or(0)
-        );
+        let key = server_of(url);
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         hosts
             .entry(key)
