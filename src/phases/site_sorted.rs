@@ -212,7 +212,6 @@ struct Tally {
 struct SortedSite {
     settings: Arc<Effective>,
     on: Vec<(&'static dyn Rule, usize)>,
-    sorts: usize,
     sites: Vec<Tally>,
     notes: Vec<(Order, String)>,
     found: Vec<(Order, SiteFinding)>,
@@ -257,7 +256,6 @@ impl SortedSite {
         let mut phase = Self {
             settings,
             on,
-            sorts,
             sites: Vec::new(),
             notes: Vec::new(),
             found: Vec::new(),
