@@ -158,12 +158,23 @@ fn key(fact: &PostFacts) -> (bool, Option<&str>, usize, usize) {
     )
 }
 
-/// About how many bytes a post's facts hold, allocations included.
+/// About how many bytes a post's facts hold, allocations included: each allocation's
+/// bookkeeping, and the room a growing buffer keeps spare (measured on 3 million posts: without
+/// them the facts took twice the budget).
 fn weight(fact: &PostFacts) -> usize {
-    let text = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
-    let valued = |v: &Option<crate::site::Valued>| v.as_ref().map_or(0, |v| v.value.capacity());
+    let text = |s: &Option<String>| s.as_deref().map_or(0, text_weight);
+    let valued = |v: &Option<crate::site::Valued>| v.as_ref().map_or(0, |v| text_weight(&v.value));
     let post = &fact.post;
-    std::mem::size_of::<PostFacts>()
+    let links = fact.internal_links.iter().map(|l| {
+        std::mem::size_of::<crate::site::InternalLink>()
+            + text_weight(&l.target)
+            + text_weight(&l.path)
+    });
+    let remote = (fact.remote_links.iter())
+        .map(|l| std::mem::size_of::<crate::site::RemoteLink>() + text_weight(&l.url));
+    // A buffer of facts keeps up to as much again spare as it grows.
+    2 * std::mem::size_of::<PostFacts>()
+        + ALLOCATION
         + std::mem::size_of::<crate::diagnostic::PostRef>()
         + text(&post.link)
         + text(&post.title)
@@ -176,18 +187,10 @@ fn weight(fact: &PostFacts) -> usize {
         + valued(&fact.title)
         + valued(&fact.guid_host)
         + fact.dates.as_ref().map_or(0, |d| {
-            std::mem::size_of::<crate::site::DateFacts>() + d.gmt_value.capacity()
+            std::mem::size_of::<crate::site::DateFacts>() + text_weight(&d.gmt_value)
         })
-        + (fact.internal_links.iter())
-            .map(|l| {
-                std::mem::size_of::<crate::site::InternalLink>()
-                    + l.target.capacity()
-                    + l.path.capacity()
-            })
-            .sum::<usize>()
-        + (fact.remote_links.iter())
-            .map(|l| std::mem::size_of::<crate::site::RemoteLink>() + l.url.capacity())
-            .sum::<usize>()
+        + (ALLOCATION + links.sum::<usize>())
+        + (ALLOCATION + remote.sum::<usize>())
 }
 
 fn write_facts(path: &std::path::Path, facts: &[PostFacts]) -> std::io::Result<()> {
@@ -365,9 +368,16 @@ pub struct Sorter<K, V> {
 /// not one file per record.
 const LEAST_SORTER_BUDGET: usize = 1 << 10;
 
+/// What an allocation costs beyond its bytes: the allocator's header and rounding.
+const ALLOCATION: usize = 24;
+
 /// About what a string costs on the heap, its allocation's bookkeeping included.
 pub fn text_weight(text: &str) -> usize {
-    if text.is_empty() { 0 } else { text.len() + 16 }
+    if text.is_empty() {
+        0
+    } else {
+        text.len() + ALLOCATION
+    }
 }
 
 impl<K, V> Sorter<K, V>
@@ -388,7 +398,8 @@ where
 
     /// Adds a record; writes the buffer out as a sorted run when it passes the budget.
     pub fn push(&mut self, key: K, value: V) -> Result<(), String> {
-        self.bytes += std::mem::size_of::<(K, V)>() + (self.weigh)(&key, &value);
+        // The buffer keeps up to as much again spare as it grows.
+        self.bytes += 2 * std::mem::size_of::<(K, V)>() + (self.weigh)(&key, &value);
         self.buffer.push((key, value));
         if self.bytes > self.budget {
             self.write_run()?;

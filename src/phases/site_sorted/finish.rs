@@ -193,7 +193,7 @@ impl SortedSite {
                     match &target {
                         Some(target) => self.resolved(place, &from, target),
                         None if to_slugs && !matches!(name, Name::Id(_)) => {
-                            self.to_slugs(place, from);
+                            self.send_to_slugs(place, from);
                         }
                         None => self.missing(place, &from),
                     }
@@ -203,7 +203,7 @@ impl SortedSite {
         self.drained(&mut drain);
     }
 
-    fn to_slugs(&mut self, place: (usize, usize, usize, usize), from: LinkFrom) {
+    fn send_to_slugs(&mut self, place: (usize, usize, usize, usize), from: LinkFrom) {
         let (site, file, index, n) = place;
         let Some(slug) = site_links::link_slug(&from.link()) else {
             self.missing(place, &from);
