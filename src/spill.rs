@@ -2,8 +2,8 @@
 //! facts of their posts gather in a buffer; past the budget the buffer is sorted by the key
 //! the site phase groups by (site, file, post) and written to a temporary folder as one sorted
 //! run. The site phase then reads every run at once, merging them in key order (an external
-//! sort), and holds one site's posts at a time. The folder is deleted when the run ends, and
-//! on Ctrl-C.
+//! sort), one post at a time: each site rule sorts what it compares with a [`Sorter`] of its
+//! own (`phases::site_sorted`). The folders are deleted when the run ends, and on Ctrl-C.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
