@@ -3,3 +3,4 @@
 
 pub mod links;
 pub mod site;
+pub mod site_sorted;

@@ -65,23 +65,11 @@ pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFi
     (rules.notes, rules.found)
 }
 
-/// `run` over facts that come already in its order (site, then file and post), as the
-/// external sort of `--memory-budget` gives them: one site's posts are held at a time.
+/// `run` over facts merged from disk in its order (site, then file and post), as the external
+/// sort of `--memory-budget` gives them, in bounded memory: see `site_sorted`.
 pub fn run_sorted(
     config: &Config,
-    facts: impl Iterator<Item = PostFacts>,
+    merge: &mut crate::spill::Merge,
 ) -> (Vec<String>, Vec<SiteFinding>) {
-    let mut rules = SiteRules::new(config);
-    let mut site: Vec<PostFacts> = Vec::new();
-    for fact in facts.filter(|fact| fact.site.is_some()) {
-        if site.first().is_some_and(|first| first.site != fact.site) {
-            rules.check(&site);
-            site.clear();
-        }
-        site.push(fact);
-    }
-    if !site.is_empty() {
-        rules.check(&site);
-    }
-    (rules.notes, rules.found)
+    super::site_sorted::run(config, merge)
 }

@@ -5,13 +5,13 @@ use crate::context::PostContext;
 use crate::dates::{ZoneSource, format_offset};
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::{DateFacts, PostFacts, SiteFinding};
 
 use super::date_pairs::{PairProblem, check};
 use super::declare_rule;
 
 /// Fewer posts than this with dates say too little about a site's usual offset.
-const MIN_EVIDENCE: usize = 5;
+pub const MIN_EVIDENCE: usize = 5;
 /// An odd offset is suspicious only while it stays this rare among the site's posts.
 const RARE_SHARE: f64 = 0.05;
 
@@ -23,6 +23,11 @@ fn usual_offset(posts: &[&PostFacts]) -> Option<(i32, usize)> {
             *counts.entry(dates.offset).or_default() += 1;
         }
     }
+    usual_of(counts)
+}
+
+/// The most frequent offset of `(offset, posts)` counts, the smaller one on a tie.
+pub fn usual_of(counts: impl IntoIterator<Item = (i32, usize)>) -> Option<(i32, usize)> {
     counts.into_iter().max_by(|a, b| {
         a.1.cmp(&b.1)
             .then(b.0.abs().cmp(&a.0.abs()))
@@ -31,7 +36,7 @@ fn usual_offset(posts: &[&PostFacts]) -> Option<(i32, usize)> {
 }
 
 /// What looks wrong with an offset on a site whose usual offset is `usual`.
-fn suspicion(offset: i32, usual: i32) -> Option<String> {
+pub fn suspicion(offset: i32, usual: i32) -> Option<String> {
     if usual == 0 || offset == usual {
         return None;
     }
@@ -169,7 +174,7 @@ impl Rule for DateOffsetSuspicious {
                 continue;
             };
             let odd = &by_offset[&offset];
-            let rare = (odd.len() as f64) <= RARE_SHARE * published.len() as f64;
+            let rare = is_rare(odd.len(), published.len());
             let rest: Vec<&PostFacts> = published
                 .iter()
                 .copied()
@@ -179,29 +184,50 @@ impl Rule for DateOffsetSuspicious {
                 continue;
             }
             for post in odd {
-                let Some(dates) = &post.dates else { continue };
-                let expected = dates.local - chrono::Duration::seconds(i64::from(usual));
-                let mut diagnostic = Diagnostic::new(
-                    &Self::META,
-                    dates.gmt.range.clone(),
-                    why.clone(),
-                )
-                .with_label(format!("{} from `date`", format_offset(offset)))
-                .with_secondary(dates.local_at.range.clone(), "local `date`")
-                .with_help(format!(
-                    "{site_name} usually writes {}; if this post follows it, set `date_gmt` to \"{}\"",
-                    format_offset(usual),
-                    expected.format("%Y-%m-%dT%H:%M:%S")
-                ));
-                diagnostic.post = Some(post.post.clone());
-                diagnostic.field = Some("date_gmt");
-                out.push(SiteFinding::new(post.file, diagnostic, &dates.gmt_value));
+                if let Some(dates) = &post.dates {
+                    out.push(finding(site_name, post, dates, usual, &why));
+                }
             }
         }
-        Some(format!(
-            "{site_name}: {} ({count} of {} dated posts)",
-            format_offset(usual),
-            published.len()
-        ))
+        Some(note(site_name, usual, count, published.len()))
     }
+}
+
+/// Whether `odd` posts of `published` are few enough to be mistakes.
+pub fn is_rare(odd: usize, published: usize) -> bool {
+    (odd as f64) <= RARE_SHARE * published as f64
+}
+
+/// The summary's line: the offset inferred for the site.
+pub fn note(site_name: &str, usual: i32, count: usize, published: usize) -> String {
+    format!(
+        "{site_name}: {} ({count} of {published} dated posts)",
+        format_offset(usual)
+    )
+}
+
+/// The finding on the dates of `post`, odd next to the site's `usual` offset for `why`.
+pub fn finding(
+    site_name: &str,
+    post: &PostFacts,
+    dates: &DateFacts,
+    usual: i32,
+    why: &str,
+) -> SiteFinding {
+    let expected = dates.local - chrono::Duration::seconds(i64::from(usual));
+    let mut diagnostic = Diagnostic::new(
+        &DateOffsetSuspicious::META,
+        dates.gmt.range.clone(),
+        why.to_owned(),
+    )
+    .with_label(format!("{} from `date`", format_offset(dates.offset)))
+    .with_secondary(dates.local_at.range.clone(), "local `date`")
+    .with_help(format!(
+        "{site_name} usually writes {}; if this post follows it, set `date_gmt` to \"{}\"",
+        format_offset(usual),
+        expected.format("%Y-%m-%dT%H:%M:%S")
+    ));
+    diagnostic.post = Some(post.post.clone());
+    diagnostic.field = Some("date_gmt");
+    SiteFinding::new(post.file, diagnostic, &dates.gmt_value)
 }

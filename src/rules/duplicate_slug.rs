@@ -6,7 +6,7 @@ use super::declare_rule;
 use super::duplicates::report;
 
 /// Posts share a slug when they are of one type and, for pages, one parent.
-fn slug_key(post: &PostFacts) -> Option<(String, &Valued)> {
+pub fn slug_key(post: &PostFacts) -> Option<(String, &Valued)> {
     let slug = post.slug.as_ref().filter(|s| !s.value.is_empty())?;
     let kind = post.post_type.as_deref().unwrap_or("post");
     Some((

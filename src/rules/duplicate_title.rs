@@ -11,7 +11,7 @@ use super::duplicates::{Member, groups, report_group};
 const SERIES: usize = 3;
 
 /// Titles compare as a reader reads them: case and spacing do not matter.
-fn title_key(post: &PostFacts) -> Option<(String, &Valued)> {
+pub fn title_key(post: &PostFacts) -> Option<(String, &Valued)> {
     let title = post.title.as_ref()?;
     let words: Vec<&str> = title.value.split_whitespace().collect();
     if words.is_empty() {

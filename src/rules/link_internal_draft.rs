@@ -1,7 +1,7 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::{InternalLink, PostFacts, SiteFinding};
 
 use super::declare_rule;
 use super::site_links::{SitePosts, is_archive_or_asset};
@@ -50,21 +50,31 @@ impl Rule for LinkInternalDraft {
                 if status == "publish" || std::ptr::eq(target, post) {
                     continue;
                 }
-                let mut diagnostic = Diagnostic::new(
-                    &Self::META,
-                    link.at.range.clone(),
-                    format!("links to a post that is `{status}`, not published"),
-                )
-                .with_label(format!("{status} post"))
-                .with_help(format!(
-                    "publish \"{}\" first, or remove the link until it is",
-                    target.post.title.as_deref().unwrap_or("the target")
-                ));
-                diagnostic.post = Some(post.post.clone());
-                diagnostic.field = Some("content.rendered");
-                out.push(SiteFinding::new(post.file, diagnostic, &link.target));
+                out.push(finding(post, link, status, target.post.title.as_deref()));
             }
         }
         None
     }
+}
+
+/// The finding on `link` of `post` to a post that is `status`, titled `target_title`.
+pub fn finding(
+    post: &PostFacts,
+    link: &InternalLink,
+    status: &str,
+    target_title: Option<&str>,
+) -> SiteFinding {
+    let mut diagnostic = Diagnostic::new(
+        &LinkInternalDraft::META,
+        link.at.range.clone(),
+        format!("links to a post that is `{status}`, not published"),
+    )
+    .with_label(format!("{status} post"))
+    .with_help(format!(
+        "publish \"{}\" first, or remove the link until it is",
+        target_title.unwrap_or("the target")
+    ));
+    diagnostic.post = Some(post.post.clone());
+    diagnostic.field = Some("content.rendered");
+    SiteFinding::new(post.file, diagnostic, &link.target)
 }

@@ -1,7 +1,7 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::{InternalLink, PostFacts, SiteFinding};
 
 use super::declare_rule;
 use super::site_links::{SitePosts, is_archive_or_asset};
@@ -43,13 +43,8 @@ impl Rule for LinkInternalMissing {
         out: &mut Vec<SiteFinding>,
     ) -> Option<String> {
         let links = posts.iter().map(|p| p.internal_links.len()).sum::<usize>();
-        let complete = settings
-            .site
-            .export_complete
-            .as_ref()
-            .is_some_and(|e| e.value);
-        if !complete {
-            return (links > 0).then(|| format!("{site_name}: internal links not checked, the run may not hold the whole site (set `export = \"complete\"`)"));
+        if !export_complete(settings) {
+            return (links > 0).then(|| not_checked(site_name));
         }
         let site = SitePosts::new(posts);
         for post in posts {
@@ -57,23 +52,38 @@ impl Rule for LinkInternalMissing {
                 if is_archive_or_asset(link) || site.target(link).is_some() {
                     continue;
                 }
-                let mut diagnostic = Diagnostic::new(
-                    &Self::META,
-                    link.at.range.clone(),
-                    format!(
-                        "no post or page of {site_name} has the address `{}`",
-                        link.target
-                    ),
-                )
-                .with_label("not in the site")
-                .with_help(
-                    "the target was deleted or renamed: link its new address, or remove the link",
-                );
-                diagnostic.post = Some(post.post.clone());
-                diagnostic.field = Some("content.rendered");
-                out.push(SiteFinding::new(post.file, diagnostic, &link.target));
+                out.push(finding(site_name, post, link));
             }
         }
         None
     }
+}
+
+/// The finding on `link` of `post`, whose target is no post of `site_name`.
+pub fn finding(site_name: &str, post: &PostFacts, link: &InternalLink) -> SiteFinding {
+    let mut diagnostic = Diagnostic::new(
+        &LinkInternalMissing::META,
+        link.at.range.clone(),
+        format!(
+            "no post or page of {site_name} has the address `{}`",
+            link.target
+        ),
+    )
+    .with_label("not in the site")
+    .with_help("the target was deleted or renamed: link its new address, or remove the link");
+    diagnostic.post = Some(post.post.clone());
+    diagnostic.field = Some("content.rendered");
+    SiteFinding::new(post.file, diagnostic, &link.target)
+}
+
+/// Whether the run is said to hold every post of the site, without which the rule is silent.
+pub fn export_complete(settings: &Effective) -> bool {
+    (settings.site.export_complete.as_ref()).is_some_and(|e| e.value)
+}
+
+/// The summary's line for a site whose internal links were not checked.
+pub fn not_checked(site_name: &str) -> String {
+    format!(
+        "{site_name}: internal links not checked, the run may not hold the whole site (set `export = \"complete\"`)"
+    )
 }

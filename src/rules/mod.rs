@@ -57,7 +57,7 @@ pub mod placeholder_text;
 mod reader_text;
 pub mod section_order;
 mod sections;
-mod site_links;
+pub mod site_links;
 pub mod stray_end_tag;
 pub mod suppression_without_reason;
 pub mod text_hidden_as_tag;

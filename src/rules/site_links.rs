@@ -42,12 +42,17 @@ impl<'a> SitePosts<'a> {
         if let Some(post) = self.by_permalink.get(link.target.as_str()) {
             return Some(post);
         }
-        let slug = link.path.trim_end_matches('/').rsplit('/').next()?;
-        let slug = percent_encoding::percent_decode_str(slug)
-            .decode_utf8()
-            .ok()?;
-        self.by_slug.get(slug.to_lowercase().as_str()).copied()
+        self.by_slug.get(link_slug(link)?.as_str()).copied()
     }
+}
+
+/// The slug a link names in the last segment of its path, as a post's `slug` is written.
+pub fn link_slug(link: &InternalLink) -> Option<String> {
+    let slug = link.path.trim_end_matches('/').rsplit('/').next()?;
+    let slug = percent_encoding::percent_decode_str(slug)
+        .decode_utf8()
+        .ok()?;
+    Some(slug.to_lowercase())
 }
 
 /// Links to what is not a post: uploads, feeds, archives, the API, the admin, the home page.

@@ -414,3 +414,71 @@ fn the_spilled_facts_are_deleted_on_ctrl_c() {
     assert_eq!(status.code(), Some(130));
     assert!(!spill_dir(), "the spill folder is left behind");
 }
+
+/// The whole corpus with every site rule on (a complete export, `guid-host-mismatch` chosen),
+/// with `budget`.
+fn corpus_budget_run(
+    corpus: &std::path::Path,
+    dir: &std::path::Path,
+    budget: Option<u64>,
+) -> postlint::outcome::CheckOutcome {
+    let file = dir.join("postlint.toml");
+    std::fs::write(
+        &file,
+        "export = \"complete\"\nextend-select = [\"guid-host-mismatch\"]\n",
+    )
+    .expect("config");
+    let request = ConfigRequest {
+        file: Some(file),
+        none: false,
+        start_dir: std::path::PathBuf::from("."),
+        cli: postlint::config::CliRules::default(),
+        site_index: None,
+    };
+    let config = Config::load(&request, postlint::rules::REGISTRY).expect("config");
+    let options = LintOptions {
+        memory_budget: budget,
+        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        ..LintOptions::default()
+    };
+    postlint::check_with(&[corpus.to_path_buf()], Arc::new(config), options)
+}
+
+#[test]
+fn the_corpus_past_a_small_memory_budget_gives_the_report_of_an_unlimited_run() {
+    let Some(corpus) = crate::common::shared("corpus/posts") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let unlimited = corpus_budget_run(&corpus, dir.path(), None);
+    // 1 MiB: the facts go to disk in runs, and each site rule's sort writes runs of its own.
+    let small = corpus_budget_run(&corpus, dir.path(), Some(1 << 20));
+    assert!(
+        (small.notices.iter()).any(|n| n.contains("sorted on disk")),
+        "{:?}",
+        small.notices
+    );
+    let json = postlint::report::json::render;
+    assert!(json(&small) == json(&unlimited), "the reports differ");
+    assert_eq!(small.site_notes, unlimited.site_notes);
+    let mut kinds = rules_found(&unlimited);
+    kinds.retain(|rule| {
+        postlint::rules::REGISTRY
+            .iter()
+            .any(|meta| meta.code == *rule && meta.phase == postlint::meta::Phase::Site)
+    });
+    kinds.sort_unstable();
+    kinds.dedup();
+    // No corpus post links to a draft: `a_tiny_memory_budget_gives_the_report_of_an_unlimited_one`
+    // has one.
+    assert_eq!(
+        kinds,
+        [
+            "date-offset-suspicious",
+            "duplicate-slug",
+            "duplicate-title",
+            "guid-host-mismatch",
+            "link-internal-missing",
+        ]
+    );
+}
