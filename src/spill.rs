@@ -17,6 +17,12 @@ use crate::site::shard::WireFacts;
 /// The default `--memory-budget`: 128 MiB of facts.
 pub const DEFAULT_BUDGET: u64 = 128 << 20;
 
+/// The most runs merged at once. Each open run holds a file and a read buffer, so a merge of
+/// every run would grow with the number of runs (thousands under a small budget or a huge
+/// archive: past the open-file limit, and 150 MB of buffers, as measured). Past this, groups of
+/// runs are first merged into longer runs, as external sorts do.
+const FAN_IN: usize = 32;
+
 /// Facts gathered from the workers that lint files, spilled to sorted runs past the budget.
 #[derive(Debug)]
 pub struct FactSpill {
@@ -140,9 +146,15 @@ impl FactSpill {
             runs.push(path);
         }
         drop(rest);
+        let written = runs.len();
+        let runs = compact_fact_runs(dir.path(), runs)
+            .map_err(|e| format!("cannot merge the site facts spilled to disk: {e}"))?;
         let reports: Vec<Option<usize>> = reports.to_vec();
-        Merge::open(dir, &runs, reports, budget)
-            .map(Sorted::Disk)
+        Merge::open(Some(dir), &runs, Some(reports), budget)
+            .map(|mut merge| {
+                merge.written = written;
+                Sorted::Disk(merge)
+            })
             .map_err(|e| format!("cannot read the site facts spilled to disk: {e}"))
     }
 }
@@ -191,6 +203,33 @@ fn weight(fact: &PostFacts) -> usize {
         })
         + (ALLOCATION + links.sum::<usize>())
         + (ALLOCATION + remote.sum::<usize>())
+}
+
+/// Merges groups of [`FAN_IN`] runs of facts into longer runs until at most that many are left.
+fn compact_fact_runs(
+    dir: &std::path::Path,
+    mut runs: Vec<PathBuf>,
+) -> std::io::Result<Vec<PathBuf>> {
+    let mut merged = 0;
+    while runs.len() > FAN_IN {
+        let group: Vec<PathBuf> = runs.drain(..FAN_IN).collect();
+        let path = dir.join(format!("merged-{merged}.ndjson"));
+        merged += 1;
+        let mut merge = Merge::open(None, &group, None, 0)?;
+        let mut out = BufWriter::new(std::fs::File::create(&path)?);
+        for fact in merge.by_ref() {
+            serde_json::to_writer(&mut out, &(fact.file, WireFacts::of(&fact)))?;
+            out.write_all(b"\n")?;
+        }
+        if let Some(error) = merge.error.take() {
+            return Err(std::io::Error::other(error));
+        }
+        out.flush()?;
+        drop(merge);
+        group.iter().for_each(|run| drop(std::fs::remove_file(run)));
+        runs.push(path);
+    }
+    Ok(runs)
 }
 
 fn write_facts(path: &std::path::Path, facts: &[PostFacts]) -> std::io::Result<()> {
@@ -243,11 +282,15 @@ pub struct Merge {
     dir: Option<tempfile::TempDir>,
     runs: Vec<std::io::Lines<BufReader<std::fs::File>>>,
     heads: BinaryHeap<Head>,
-    reports: Vec<Option<usize>>,
+    /// Each input's report, which the facts are renumbered to; `None` while runs are merged
+    /// into longer runs.
+    reports: Option<Vec<Option<usize>>>,
     /// The first run that could not be read back, if any.
     pub error: Option<String>,
     /// The `--memory-budget`, which the site rules' own sorts share.
     pub budget: usize,
+    /// How many sorted runs the facts were written in.
+    written: usize,
 }
 
 /// The next post of one run.
@@ -278,24 +321,25 @@ impl Ord for Head {
 }
 
 impl Merge {
-    /// How many sorted runs are merged.
+    /// How many sorted runs the facts were written in.
     pub fn runs(&self) -> usize {
-        self.runs.len()
+        self.written
     }
 
     fn open(
-        dir: tempfile::TempDir,
+        dir: Option<tempfile::TempDir>,
         paths: &[PathBuf],
-        reports: Vec<Option<usize>>,
+        reports: Option<Vec<Option<usize>>>,
         budget: usize,
     ) -> std::io::Result<Self> {
         let mut merge = Self {
-            dir: Some(dir),
+            dir,
             runs: Vec::with_capacity(paths.len()),
             heads: BinaryHeap::with_capacity(paths.len()),
             reports,
             error: None,
             budget,
+            written: paths.len(),
         };
         for path in paths {
             let file = std::fs::File::open(path)?;
@@ -335,7 +379,10 @@ impl Iterator for Merge {
         loop {
             let Head { mut facts, run } = self.heads.pop()?;
             self.refill(run);
-            if let Some(Some(report)) = self.reports.get(facts.file) {
+            let Some(reports) = &self.reports else {
+                return Some(facts);
+            };
+            if let Some(Some(report)) = reports.get(facts.file) {
                 facts.file = *report;
                 return Some(facts);
             }
@@ -362,6 +409,8 @@ pub struct Sorter<K, V> {
     bytes: usize,
     dir: Option<tempfile::TempDir>,
     runs: Vec<PathBuf>,
+    /// Runs written so far, which names the next one.
+    written: usize,
 }
 
 /// The least budget of a sorter: a tiny `--memory-budget` still writes runs of a few records,
@@ -393,6 +442,7 @@ where
             bytes: 0,
             dir: None,
             runs: Vec::new(),
+            written: 0,
         }
     }
 
@@ -420,10 +470,32 @@ where
                 path
             }
         };
-        let path = dir.join(format!("sort-{}.ndjson", self.runs.len()));
+        let path = self.next_run_path(&dir);
         write_records(&path, &records)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         self.runs.push(path);
+        Ok(())
+    }
+
+    fn next_run_path(&mut self, dir: &std::path::Path) -> PathBuf {
+        self.written += 1;
+        dir.join(format!("sort-{}.ndjson", self.written))
+    }
+
+    /// Merges groups of [`FAN_IN`] runs into longer runs until at most that many are left.
+    fn compact_runs(&mut self) -> Result<(), String> {
+        let Some(dir) = self.dir.as_ref().map(|d| d.path().to_path_buf()) else {
+            return Ok(());
+        };
+        while self.runs.len() > FAN_IN {
+            let group: Vec<PathBuf> = self.runs.drain(..FAN_IN).collect();
+            let path = self.next_run_path(&dir);
+            let written = merge_records::<K, V>(&group, &path)
+                .map_err(|e| format!("cannot merge the runs into {}: {e}", path.display()));
+            group.iter().for_each(|run| drop(std::fs::remove_file(run)));
+            written?;
+            self.runs.push(path);
+        }
         Ok(())
     }
 
@@ -438,22 +510,8 @@ where
         if !self.buffer.is_empty() {
             self.write_run()?;
         }
-        let mut merge = RunMerge {
-            dir: self.dir.take(),
-            runs: Vec::with_capacity(self.runs.len()),
-            heads: BinaryHeap::with_capacity(self.runs.len()),
-            error: None,
-        };
-        for path in &self.runs {
-            let file = std::fs::File::open(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            merge
-                .runs
-                .push(BufReader::with_capacity(1 << 15, file).lines());
-        }
-        for run in 0..merge.runs.len() {
-            merge.refill(run);
-        }
+        self.compact_runs()?;
+        let merge = RunMerge::open(self.dir.take(), &self.runs)?;
         Ok(Drain::Disk(merge))
     }
 }
@@ -462,6 +520,25 @@ impl<K, V> Drop for Sorter<K, V> {
     fn drop(&mut self) {
         forget(self.dir.take());
     }
+}
+
+/// Merges sorted runs of records into one sorted run at `path`.
+fn merge_records<K, V>(runs: &[PathBuf], path: &std::path::Path) -> Result<(), String>
+where
+    K: Ord + serde::Serialize + serde::de::DeserializeOwned,
+    V: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let mut merge = RunMerge::<K, V>::open(None, runs)?;
+    let mut out = BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?);
+    let mut write = || -> std::io::Result<()> {
+        while let Some(record) = merge.pop_next() {
+            serde_json::to_writer(&mut out, &record)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()
+    };
+    write().map_err(|e| e.to_string())?;
+    merge.error.take().map_or(Ok(()), Err)
 }
 
 fn write_records<T: serde::Serialize>(
@@ -547,6 +624,26 @@ where
     K: Ord + serde::de::DeserializeOwned,
     V: serde::de::DeserializeOwned,
 {
+    fn open(dir: Option<tempfile::TempDir>, paths: &[PathBuf]) -> Result<Self, String> {
+        let mut merge = Self {
+            dir,
+            runs: Vec::with_capacity(paths.len()),
+            heads: BinaryHeap::with_capacity(paths.len()),
+            error: None,
+        };
+        for path in paths {
+            let file = std::fs::File::open(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            merge
+                .runs
+                .push(BufReader::with_capacity(1 << 15, file).lines());
+        }
+        for run in 0..merge.runs.len() {
+            merge.refill(run);
+        }
+        Ok(merge)
+    }
+
     fn refill(&mut self, run: usize) {
         let Some(line) = self.runs[run].next() else {
             return;
@@ -590,9 +687,14 @@ mod tests {
                 .push((key, format!("k{key}")), format!("v{key}"))
                 .expect("push");
         }
-        assert!(sorter.runs.len() > 10, "{}", sorter.runs.len());
+        // More runs than one merge opens: groups are merged into longer runs first.
+        assert!(sorter.runs.len() > 2 * FAN_IN, "{}", sorter.runs.len());
         let dir = sorter.dir.as_ref().map(|d| d.path().to_path_buf());
         let mut drain = sorter.finish().expect("finish");
+        let Drain::Disk(merge) = &drain else {
+            panic!("the records were written out")
+        };
+        assert!(merge.runs.len() <= FAN_IN, "{} runs open", merge.runs.len());
         let got: Vec<u32> = drain
             .by_ref()
             .map(|(k, v)| {
