@@ -274,16 +274,8 @@ fn peak_rss_of(file: &Path) -> Option<(i64, Duration)> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .ok()?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: `usage` is a plain C struct the kernel fills; `pid` is our own child.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::wait4(pid, &mut status, 0, &mut usage);
-        usage
-    };
-    let _ = child.try_wait();
-    Some((usage.ru_maxrss, start.elapsed()))
+    let (_, peak) = links::wait_with_peak_rss(&mut child);
+    Some((peak, start.elapsed()))
 }
 
 fn large_files() {

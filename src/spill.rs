@@ -232,6 +232,20 @@ fn compact_fact_runs(
     Ok(runs)
 }
 
+/// The sorted runs at `paths`, each read line by line through a buffer of `buffer` bytes; an
+/// error names the run.
+fn open_runs(paths: &[PathBuf], buffer: usize) -> std::io::Result<Vec<RunLines>> {
+    let open = |path: &PathBuf| {
+        let file = std::fs::File::open(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(BufReader::with_capacity(buffer, file).lines())
+    };
+    paths.iter().map(open).collect()
+}
+
+/// One sorted run, read a record (a line) at a time.
+type RunLines = std::io::Lines<BufReader<std::fs::File>>;
+
 fn write_facts(path: &std::path::Path, facts: &[PostFacts]) -> std::io::Result<()> {
     let mut out = BufWriter::new(std::fs::File::create(path)?);
     for fact in facts {
@@ -280,7 +294,7 @@ fn forget(dir: Option<tempfile::TempDir>) {
 /// The k-way merge of the sorted runs, in the site phase's order.
 pub struct Merge {
     dir: Option<tempfile::TempDir>,
-    runs: Vec<std::io::Lines<BufReader<std::fs::File>>>,
+    runs: Vec<RunLines>,
     heads: BinaryHeap<Head>,
     /// Each input's report, which the facts are renumbered to; `None` while runs are merged
     /// into longer runs.
@@ -334,19 +348,14 @@ impl Merge {
     ) -> std::io::Result<Self> {
         let mut merge = Self {
             dir,
-            runs: Vec::with_capacity(paths.len()),
+            runs: Vec::new(),
             heads: BinaryHeap::with_capacity(paths.len()),
             reports,
             error: None,
             budget,
             written: paths.len(),
         };
-        for path in paths {
-            let file = std::fs::File::open(path)?;
-            merge
-                .runs
-                .push(BufReader::with_capacity(1 << 16, file).lines());
-        }
+        merge.runs = open_runs(paths, 1 << 16)?;
         for run in 0..merge.runs.len() {
             merge.refill(run);
         }
@@ -587,7 +596,7 @@ where
 /// The k-way merge of a sorter's runs.
 pub struct RunMerge<K, V> {
     dir: Option<tempfile::TempDir>,
-    runs: Vec<std::io::Lines<BufReader<std::fs::File>>>,
+    runs: Vec<RunLines>,
     heads: BinaryHeap<RunHead<K, V>>,
     error: Option<String>,
 }
@@ -627,17 +636,11 @@ where
     fn open(dir: Option<tempfile::TempDir>, paths: &[PathBuf]) -> Result<Self, String> {
         let mut merge = Self {
             dir,
-            runs: Vec::with_capacity(paths.len()),
+            runs: Vec::new(),
             heads: BinaryHeap::with_capacity(paths.len()),
             error: None,
         };
-        for path in paths {
-            let file = std::fs::File::open(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            merge
-                .runs
-                .push(BufReader::with_capacity(1 << 15, file).lines());
-        }
+        merge.runs = open_runs(paths, 1 << 15).map_err(|e| format!("cannot read {e}"))?;
         for run in 0..merge.runs.len() {
             merge.refill(run);
         }

@@ -188,7 +188,7 @@ fn posts_linking(ports: &[u16]) -> String {
 }
 
 /// Waits for `child`; its exit code and peak resident size (kB), from the kernel's accounting.
-fn wait_with_peak_rss(child: &mut std::process::Child) -> (i32, i64) {
+pub fn wait_with_peak_rss(child: &mut std::process::Child) -> (i32, i64) {
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: `usage` is a plain C struct the kernel fills; `pid` is our own child.
