@@ -175,18 +175,26 @@ impl Linter {
     }
 
     /// Lints a file read from `reader`: REST or WP-CLI JSON a segment at a time, a WXR export
-    /// (told by its first bytes) whole.
-    pub fn lint_file(
+    /// (told by its first bytes) whole. The site facts of its posts are in the report.
+    pub fn lint_file(&self, file: SourceFile, reader: impl Read) -> std::io::Result<FileReport> {
+        self.lint_file_to(file, reader, None)
+    }
+
+    /// Lints a file as [`Linter::lint_file`] does, handing the site facts to `facts_to` as each
+    /// segment is linted when it is given (the run's spill), so that a file of millions of
+    /// posts does not hold them all; the report then has none.
+    pub fn lint_file_to(
         &self,
         file: SourceFile,
         mut reader: impl Read,
+        facts_to: Option<FactsSink<'_>>,
     ) -> std::io::Result<FileReport> {
         let mut head = Vec::new();
         (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head)?;
         let is_xml = wxr::looks_like_xml(&head);
         let reader = std::io::Cursor::new(head).chain(reader);
         if is_xml {
-            return self.lint_wxr_file(file, reader);
+            return self.lint_wxr_file(file, reader, facts_to);
         }
         let path = file_path(&file);
         let scope = FileScope {
@@ -195,7 +203,7 @@ impl Linter {
         };
         let mut segments = Segments::with_target(reader, self.options.segment_bytes)
             .with_limit(self.options.max_post_bytes);
-        let mut acc = FileLint::new(self.options.hash_content);
+        let mut acc = FileLint::new(self.options.hash_content, facts_to);
         // Pieces of a window are parsed in parallel once the first segment (where the file
         // says what it is) was read; past the first disagreement with the scan, the file goes
         // on a segment at a time.
@@ -283,7 +291,7 @@ impl Linter {
         &self,
         scope: &FileScope<'_>,
         segments: &mut Segments<R>,
-        acc: &mut FileLint,
+        acc: &mut FileLint<'_>,
         pieces: usize,
     ) -> std::io::Result<Option<bool>> {
         let Some(window) = segments.next_window(pieces)? else {
@@ -329,6 +337,7 @@ impl Linter {
         &self,
         file: SourceFile,
         mut reader: impl Read,
+        facts_to: Option<FactsSink<'_>>,
     ) -> std::io::Result<FileReport> {
         let path = file_path(&file).map(Path::to_path_buf);
         let scope = FileScope {
@@ -390,6 +399,9 @@ impl Linter {
                 report.line_marks.push(cursor.clone());
                 self.lint_wxr_part(&scope, &part, &mut cursor, &mut report)
             };
+            if let Some(facts_to) = facts_to {
+                facts_to(std::mem::take(&mut report.facts));
+            }
             if let Some(hasher) = &mut hasher {
                 hasher.write(&pending[..cut]);
             }
@@ -628,14 +640,19 @@ struct WxrPart<'b> {
     last: bool,
 }
 
+/// Where the site facts of a file's posts go as its segments are linted.
+pub type FactsSink<'a> = &'a (dyn Fn(Vec<PostFacts>) + Sync);
+
 /// What the segments of a JSON file gave so far, gathered in file order.
-struct FileLint {
+struct FileLint<'f> {
     /// The reader's state where the next segment starts.
     state: ReaderState,
     cursor: LineCursor,
     findings: Findings,
     line_marks: Vec<LineCursor>,
     facts: Vec<PostFacts>,
+    /// Takes the facts instead of `facts`, when given.
+    facts_to: Option<FactsSink<'f>>,
     pending: Vec<Pending>,
     post_list: Vec<Arc<PostRef>>,
     posts: usize,
@@ -643,14 +660,15 @@ struct FileLint {
     hasher: Option<ContentHasher>,
 }
 
-impl FileLint {
-    fn new(hash_content: bool) -> Self {
+impl<'f> FileLint<'f> {
+    fn new(hash_content: bool, facts_to: Option<FactsSink<'f>>) -> Self {
         Self {
             state: ReaderState::default(),
             cursor: LineCursor::default(),
             findings: Findings::new(),
             line_marks: Vec::new(),
             facts: Vec::new(),
+            facts_to,
             pending: Vec::new(),
             post_list: Vec::new(),
             posts: 0,
@@ -673,7 +691,10 @@ impl FileLint {
             ..*segment
         };
         (self.findings).extend(resolve(&read, &mut self.cursor, result.diagnostics));
-        self.facts.append(&mut result.facts);
+        match self.facts_to {
+            Some(facts_to) => facts_to(result.facts),
+            None => self.facts.append(&mut result.facts),
+        }
         self.pending.append(&mut result.pending);
         self.post_list.append(&mut result.post_list);
         if let Some(hasher) = &mut self.hasher {

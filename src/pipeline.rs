@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::engine::{LintOptions, Linter};
+use crate::engine::{FactsSink, LintOptions, Linter};
 use crate::input::{self, InputError};
 use crate::outcome::{CheckOutcome, FileReport};
 use crate::site::shard::{ShardPart, config_fingerprint, of_file, offsets_of};
@@ -16,11 +16,22 @@ use crate::source::LineCols;
 use crate::spill::{FactSpill, Sorted};
 use crate::{phases, settle};
 
-fn lint_input(linter: &Linter, input: &input::Input) -> Result<FileReport, InputError> {
+/// Lints one input; its site facts go to `spill` (as `input`, its place in the run) as each
+/// segment is linted, when the run spills them.
+fn lint_input(
+    linter: &Linter,
+    (index, input): (usize, &input::Input),
+    spill: Option<&FactSpill>,
+) -> Result<FileReport, InputError> {
     let (file, reader) = input::open(input, linter.options().max_file_bytes)?;
     let name = file.name.clone();
+    let to_spill = |facts| {
+        if let Some(spill) = spill {
+            spill.add(index, facts);
+        }
+    };
     linter
-        .lint_file(file, reader)
+        .lint_file_to(file, reader, spill.map(|_| &to_spill as FactsSink<'_>))
         .map_err(|source| InputError::Read { path: name, source })
 }
 
@@ -77,13 +88,7 @@ pub fn check_inputs(
     let results: Vec<Result<FileReport, InputError>> = inputs
         .par_iter()
         .enumerate()
-        .map(|(input, path)| {
-            let mut result = lint_input(&linter, path);
-            if let (Some(spill), Ok(report)) = (&spill, &mut result) {
-                spill.add(input, std::mem::take(&mut report.facts));
-            }
-            result
-        })
+        .map(|input| lint_input(&linter, input, spill.as_ref()))
         .collect();
     let mut reports = Vec::with_capacity(results.len());
     let mut facts = Vec::new();

@@ -213,7 +213,9 @@ pub struct WireFacts {
     title: Option<WireValued>,
     guid_host: Option<WireValued>,
     dates: Option<WireDates>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// Always written: the spill's binary runs (postcard) have no field names, so a field that
+    /// is sometimes left out could not be read back. Older shard reports may lack it.
+    #[serde(default)]
     internal_links: Vec<WireLink>,
 }
 
