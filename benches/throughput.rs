@@ -6,14 +6,20 @@
 //! on one thread over the same inputs, in memory, taking turns; the machine is shared and noisy,
 //! so the ratio is the median of nine pairs' ratios, and only the ratio is meant to travel.
 //!
-//! Also measured: 1 against 2 threads, the start-up of the binary on one post, the link checker
-//! at scale (`support/links.rs`; `cargo bench --bench throughput -- links` runs only that), and,
-//! with `POSTLINT_BENCH_LARGE=1`, the peak memory of 1 GB NDJSON and array files.
+//! Also measured: 1 against 2 threads (in process, and as whole processes on the corpus:
+//! `-- whole`), the start-up of the binary on one post, the link checker at scale
+//! (`support/links.rs`; `-- links` runs only that), and, with `POSTLINT_BENCH_LARGE=1`, the
+//! peak memory of 1 GB NDJSON and array files and two threads against one on a 1 GB file. The
+//! site phase at scale (`-- site`, or with `POSTLINT_BENCH_LARGE=1`): 3 million generated posts
+//! (`POSTLINT_BENCH_SITE_POSTS` to change it) under the default `--memory-budget` against no
+//! limit, as whole processes: peak memory, time, and whether the reports are the same.
 
 #[path = "support/generator.rs"]
 mod generator;
 #[path = "support/links.rs"]
 mod links;
+#[path = "support/site.rs"]
+mod site;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -34,15 +40,27 @@ struct Input {
 fn main() {
     // `cargo bench --bench throughput -- links`: only the sections whose name holds `links`.
     let filter = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
-    if filter.is_some_and(|f| "links".contains(f.as_str())) {
+    let only = |section: &str| filter.as_deref().is_some_and(|f| section.contains(f));
+    if only("links") {
         links::run(env!("CARGO_BIN_EXE_postlint"));
+        return;
+    }
+    if only("site") {
+        site_scale();
+        return;
+    }
+    if only("whole") {
+        whole_process(false);
         return;
     }
     // First, while this process is small: a spawned child's peak RSS counts the pages it
     // shared with its parent before `exec`, and the corpora below take 160 MB.
-    if std::env::var_os("POSTLINT_BENCH_LARGE").is_some() {
+    let large = std::env::var_os("POSTLINT_BENCH_LARGE").is_some();
+    if large {
         large_files();
+        site_scale();
     }
+    whole_process(large);
     links::run(env!("CARGO_BIN_EXE_postlint"));
     let mut report = Vec::new();
     let generated = generated(64 << 20);
@@ -295,4 +313,135 @@ fn large_files() {
         }
         let _ = std::fs::remove_file(&path);
     }
+}
+
+/// The binary's wall time on `args`, its peak RSS (kB) and its exit code.
+fn run_binary(args: &[&std::ffi::OsStr]) -> (Duration, i64, i32) {
+    let start = Instant::now();
+    let Ok(mut child) = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        return (Duration::ZERO, 0, -1);
+    };
+    let (code, peak) = links::wait_with_peak_rss(&mut child);
+    (start.elapsed(), peak, code)
+}
+
+/// Two threads against one, whole processes with a JSON report (what CI runs): on the corpus,
+/// and with `large` on a 1 GB generated file; the median of seven paired runs' ratios.
+fn whole_process(large: bool) {
+    let mut inputs = Vec::new();
+    let corpus = Path::new("../shared/corpus/posts");
+    if corpus.exists() {
+        inputs.push(("the real corpus", corpus.to_path_buf(), false));
+    } else {
+        eprintln!("skipped the whole-process corpus run: ../shared/corpus is absent");
+    }
+    if large {
+        let path = std::env::temp_dir().join("postlint-bench-whole.ndjson");
+        let file = std::fs::File::create(&path).expect("create");
+        generator::write_corpus(&mut std::io::BufWriter::new(file), 1 << 30, false, 99)
+            .expect("write");
+        inputs.push(("one 1 GB NDJSON file", path, true));
+    }
+    let out = std::env::temp_dir().join("postlint-bench-whole.json");
+    for (label, path, remove) in inputs {
+        let run = |threads: &str| {
+            let args: [&std::ffi::OsStr; 9] = [
+                "check".as_ref(),
+                "--no-config".as_ref(),
+                "--format".as_ref(),
+                "json".as_ref(),
+                "--threads".as_ref(),
+                threads.as_ref(),
+                "-o".as_ref(),
+                out.as_os_str(),
+                path.as_os_str(),
+            ];
+            run_binary(&args).0
+        };
+        run("2");
+        let pairs: Vec<(Duration, Duration)> = (0..7).map(|_| (run("1"), run("2"))).collect();
+        let mut ratios: Vec<f64> = (pairs.iter())
+            .map(|(one, two)| one.as_secs_f64() / two.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "whole process, {label}: 1 thread {:.2} s, 2 threads {:.2} s (medians): 2 threads {:.2}x faster (median of 7 pairs, {:.2}-{:.2})",
+            median(pairs.iter().map(|p| p.0).collect()).as_secs_f64(),
+            median(pairs.iter().map(|p| p.1).collect()).as_secs_f64(),
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1],
+        );
+        if remove {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    let _ = std::fs::remove_file(&out);
+}
+
+/// The site phase at scale: millions of small posts, every site rule on, under the default
+/// `--memory-budget` and with no limit, whole processes taking turns.
+fn site_scale() {
+    let posts = std::env::var("POSTLINT_BENCH_SITE_POSTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3_000_000);
+    let root = std::env::temp_dir().join("postlint-bench-site");
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("posts");
+    let Ok(written) = site::write_site(&dir, posts, (300, 10), 2024) else {
+        eprintln!("skipped the site scale: cannot write {}", dir.display());
+        return;
+    };
+    let bytes: u64 = (std::fs::read_dir(&dir).into_iter().flatten().flatten())
+        .filter_map(|entry| entry.metadata().ok())
+        .map(|meta| meta.len())
+        .sum();
+    let config = root.join("postlint.toml");
+    let _ = std::fs::write(&config, "export = \"complete\"\n");
+    let run = |budget: Option<&str>| {
+        let out = root.join(format!("report-{}.json", budget.unwrap_or("default")));
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "check".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--now".as_ref(),
+            "2026-12-01T00:00:00Z".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ];
+        if let Some(budget) = budget {
+            args.push("--memory-budget".as_ref());
+            args.push(budget.as_ref());
+        }
+        args.push(dir.as_os_str());
+        let (took, peak, code) = run_binary(&args);
+        (took, peak, code, std::fs::read(&out).unwrap_or_default())
+    };
+    let bounded = run(None);
+    let unlimited = run(Some("0"));
+    println!(
+        "site phase at scale: {written} posts, {} MB, 10 sites: default budget peak RSS {} MB in {:.1} s; no limit {} MB in {:.1} s: {:.2}x the time; exit {} and {}; reports {}",
+        bytes >> 20,
+        bounded.1 / 1024,
+        bounded.0.as_secs_f64(),
+        unlimited.1 / 1024,
+        unlimited.0.as_secs_f64(),
+        bounded.0.as_secs_f64() / unlimited.0.as_secs_f64(),
+        bounded.2,
+        unlimited.2,
+        if !bounded.3.is_empty() && bounded.3 == unlimited.3 {
+            "byte-identical"
+        } else {
+            "DIFFERENT"
+        },
+    );
+    let _ = std::fs::remove_dir_all(&root);
 }

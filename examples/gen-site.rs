@@ -1,80 +1,20 @@
 //! `cargo run --release --example gen-site -- OUT_DIR POSTS [--files N] [--sites S] [--seed N]`:
-//! writes POSTS small posts (about 450 bytes each) as N NDJSON files for the site phase's scale
-//! measurement (`--memory-budget`). File `f` belongs to site `f % S`, so the sites interleave in
-//! the run's order; every kind of site finding occurs: duplicate slugs and titles, internal
-//! links to missing posts and to drafts, and a site whose offset is off for a few posts.
+//! writes POSTS small posts (about 570 bytes each) as N NDJSON files (default 300) of S sites
+//! (default 10), for the site phase's scale measurement (`--memory-budget`). File `f` belongs to
+//! site `f % S`, so the sites interleave in the run's order; every kind of site finding occurs.
 
 // Only its random numbers are used here.
 #[allow(dead_code)]
 #[path = "../benches/support/generator.rs"]
 mod generator;
-
-use std::io::{BufWriter, Write};
-
-use generator::Rng;
+#[path = "../benches/support/site.rs"]
+mod site;
 
 fn flag(args: &[String], name: &str, default: u64) -> u64 {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(default)
-}
-
-/// One small post of site `site`; `id` is unique within the site.
-fn post(rng: &mut Rng, site: u64, id: u64, posts_of_site: u64) -> String {
-    let host = format!("site{site}.example.com");
-    let day = 2 + rng.below(27);
-    let hour = rng.below(24);
-    // Site 0 is in +09:00; one post in 5,000 of it has the offset of another zone.
-    let offset = if site == 0 && rng.below(5_000) == 0 {
-        5
-    } else {
-        9
-    };
-    let local = format!("2024-07-{day:02}T{hour:02}:{:02}:00", rng.below(60));
-    let gmt_hour = (hour + 24 - offset) % 24;
-    let gmt_day = if hour < offset { day - 1 } else { day };
-    let gmt = format!("2024-07-{gmt_day:02}T{gmt_hour:02}:{}", &local[14..]);
-    // One post in 10,000 reuses the slug of the post before it, one in 2,000 its title.
-    let slug_id = if id > 1 && rng.below(10_000) == 0 {
-        id - 1
-    } else {
-        id
-    };
-    let title_id = if id > 1 && rng.below(2_000) == 0 {
-        id - 1
-    } else {
-        id
-    };
-    let status = if rng.below(1_000) == 0 {
-        "draft"
-    } else {
-        "publish"
-    };
-    // A link to another post of the site, now and then to one that does not exist.
-    let target = if rng.below(500) == 0 {
-        posts_of_site + 1 + rng.below(1_000)
-    } else {
-        1 + rng.below(posts_of_site)
-    };
-    format!(
-        concat!(
-            r#"{{"id":{id},"date":"{local}","date_gmt":"{gmt}","modified":"{local}","#,
-            r#""modified_gmt":"{gmt}","slug":"post-{slug_id}","status":"{status}","type":"post","#,
-            r#""link":"https:\/\/{host}\/post-{id}\/","guid":{{"rendered":"https:\/\/{host}\/?p={id}"}},"#,
-            r#""title":{{"rendered":"Post {title_id} on the market"}},"#,
-            r#""content":{{"rendered":"<p>The minister signed it. See <a href=\"https:\/\/{host}\/post-{target}\/\">the earlier report<\/a>.<\/p>\n","protected":false}},"#,
-            r#""excerpt":{{"rendered":"<p>The minister signed it.<\/p>\n","protected":false}}}}"#
-        ),
-        id = id,
-        local = local,
-        gmt = gmt,
-        slug_id = slug_id,
-        status = status,
-        host = host,
-        title_id = title_id,
-        target = target,
-    )
 }
 
 fn main() {
@@ -86,35 +26,13 @@ fn main() {
         eprintln!("usage: gen-site OUT_DIR POSTS [--files N] [--sites S] [--seed N]");
         std::process::exit(2);
     };
-    let files = flag(&args, "--files", 300).max(1);
-    let sites = flag(&args, "--sites", 10).clamp(1, files);
-    let mut rng = Rng::new(flag(&args, "--seed", 2024));
-    if let Err(error) = std::fs::create_dir_all(dir) {
-        eprintln!("cannot create {dir}: {error}");
-        std::process::exit(2);
-    }
-    let per_file = posts.div_ceil(files);
-    let files_per_site = files.div_ceil(sites);
-    let posts_of_site = per_file * files_per_site;
-    let mut next_id = vec![1u64; sites as usize];
-    let mut written = 0;
-    for f in 0..files {
-        let site = f % sites;
-        let path = std::path::Path::new(dir).join(format!("posts-{f:04}.ndjson"));
-        let result = std::fs::File::create(&path).and_then(|file| {
-            let mut out = BufWriter::new(file);
-            for _ in 0..per_file.min(posts - written) {
-                let id = &mut next_id[site as usize];
-                writeln!(out, "{}", post(&mut rng, site, *id, posts_of_site))?;
-                *id += 1;
-                written += 1;
-            }
-            out.flush()
-        });
-        if let Err(error) = result {
-            eprintln!("cannot write {}: {error}", path.display());
+    let shape = (flag(&args, "--files", 300), flag(&args, "--sites", 10));
+    let seed = flag(&args, "--seed", 2024);
+    match site::write_site(std::path::Path::new(dir), posts, shape, seed) {
+        Ok(written) => eprintln!("wrote {written} posts to {dir}"),
+        Err(error) => {
+            eprintln!("cannot write {dir}: {error}");
             std::process::exit(2);
         }
     }
-    eprintln!("wrote {written} posts in {files} files of {sites} sites to {dir}");
 }

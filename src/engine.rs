@@ -26,6 +26,7 @@ use crate::rules;
 use crate::settle::{self, LateRules};
 use crate::site::PostFacts;
 use crate::source::{LineCols, LineCursor, Origin, ResolvedSpan, SourceFile};
+use crate::spill::Packed;
 use crate::suppress::Pending;
 
 /// Limits and knobs of a run.
@@ -113,7 +114,9 @@ struct SegmentResult {
     read: usize,
     posts: usize,
     diagnostics: Vec<Diagnostic>,
+    /// The site facts, as structures or, for the spill, packed a batch at a time.
     facts: Vec<PostFacts>,
+    packed: Packed,
     pending: Vec<Pending>,
     post_list: Vec<Arc<PostRef>>,
 }
@@ -245,7 +248,7 @@ impl Linter {
                 break;
             }
             let len = segment.bytes.len();
-            let result = self.lint_segment(&scope, &segment, acc.state);
+            let result = self.lint_segment(&scope, &segment, (acc.state, acc.packs()));
             let read = result.read;
             acc.absorb(&segment, result);
             if read == 0 {
@@ -312,9 +315,10 @@ impl Linter {
                 (segment, state)
             })
             .collect();
+        let pack = acc.packs();
         let results: Vec<SegmentResult> = pieces
             .par_iter()
-            .map(|(segment, state)| self.lint_segment(scope, segment, *state))
+            .map(|(segment, state)| self.lint_segment(scope, segment, (*state, pack)))
             .collect();
         let (mut accepted, mut agreed) = (0, true);
         for ((segment, predicted), result) in pieces.iter().zip(results) {
@@ -400,7 +404,7 @@ impl Linter {
                 self.lint_wxr_part(&scope, &part, &mut cursor, &mut report)
             };
             if let Some(facts_to) = facts_to {
-                facts_to(std::mem::take(&mut report.facts));
+                facts_to(Packed::of(std::mem::take(&mut report.facts)));
             }
             if let Some(hasher) = &mut hasher {
                 hasher.write(&pending[..cut]);
@@ -485,13 +489,14 @@ impl Linter {
         &self,
         scope: &FileScope<'_>,
         segment: &Segment<'_>,
-        state: ReaderState,
+        (state, pack): (ReaderState, bool),
     ) -> SegmentResult {
         let base = segment.base;
         let mut reader =
             PostReader::segment(segment.bytes, self.options.max_depth, state, segment.at_eof);
         let mut diagnostics = Vec::new();
         let mut facts = Vec::new();
+        let mut packed = Packed::default();
         let mut pending = Vec::new();
         let mut post_list = Vec::new();
         let mut posts = 0;
@@ -517,6 +522,10 @@ impl Linter {
                     }
                 }
             }
+            // Packed as each batch is linted: a worker holds bytes, not a segment's structures.
+            if pack {
+                packed.push(std::mem::take(&mut facts));
+            }
         }
         let (read, next) = if reader.ran_out() {
             reader.resume_point()
@@ -540,6 +549,7 @@ impl Linter {
             posts,
             diagnostics,
             facts,
+            packed,
             pending,
             post_list,
         }
@@ -640,8 +650,8 @@ struct WxrPart<'b> {
     last: bool,
 }
 
-/// Where the site facts of a file's posts go as its segments are linted.
-pub type FactsSink<'a> = &'a (dyn Fn(Vec<PostFacts>) + Sync);
+/// Where the site facts of a file's posts go, packed, as its segments are linted.
+pub type FactsSink<'a> = &'a (dyn Fn(Packed) + Sync);
 
 /// What the segments of a JSON file gave so far, gathered in file order.
 struct FileLint<'f> {
@@ -661,6 +671,11 @@ struct FileLint<'f> {
 }
 
 impl<'f> FileLint<'f> {
+    /// Whether segments pack their facts for the spill.
+    fn packs(&self) -> bool {
+        self.facts_to.is_some()
+    }
+
     fn new(hash_content: bool, facts_to: Option<FactsSink<'f>>) -> Self {
         Self {
             state: ReaderState::default(),
@@ -692,7 +707,7 @@ impl<'f> FileLint<'f> {
         };
         (self.findings).extend(resolve(&read, &mut self.cursor, result.diagnostics));
         match self.facts_to {
-            Some(facts_to) => facts_to(result.facts),
+            Some(facts_to) => facts_to(result.packed),
             None => self.facts.append(&mut result.facts),
         }
         self.pending.append(&mut result.pending);

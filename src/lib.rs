@@ -23,6 +23,7 @@ pub mod html;
 pub mod http;
 pub mod input;
 pub mod links;
+pub mod memory;
 pub mod meta;
 pub mod outcome;
 pub mod phases;

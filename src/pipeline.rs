@@ -115,6 +115,8 @@ pub fn check_inputs(
             Err(error) => input_errors.push(error),
         }
     }
+    // What the workers freed stays in their arenas; the phases below allocate on this thread.
+    crate::memory::release_freed();
     let mut notices = Vec::new();
     let mut on_disk = None;
     match spill.map(|spill| spill.finish(&report_of_input)) {

@@ -66,6 +66,9 @@ struct Record {
 
 const NO_SITE: u32 = u32::MAX;
 
+/// What the allocator adds to each chunk: its header and rounding.
+const CHUNK_OVERHEAD: usize = 32;
+
 /// The facts of a run in the site phase's order: in memory when they stayed under the budget,
 /// else merged from the sorted runs on disk.
 pub enum Sorted {
@@ -73,34 +76,74 @@ pub enum Sorted {
     Disk(Merge),
 }
 
-/// One segment's facts, encoded by the worker that linted it.
-struct Encoded {
-    chunk: Vec<u8>,
-    /// Site name, post index, start and length in `chunk`.
-    records: Vec<(Option<String>, usize, usize, usize)>,
+/// Site facts packed for the spill as a batch of posts is linted: each post's facts in
+/// postcard, one chunk of bytes per batch, so that a worker holds bytes rather than a
+/// segment's worth of structures, and no buffer grows by copying itself.
+#[derive(Debug, Default)]
+pub struct Packed {
+    chunks: Vec<Vec<u8>>,
+    records: Vec<PackedRecord>,
+    /// The sites' names, by the number records carry.
+    sites: Vec<String>,
+    error: Option<String>,
 }
 
-fn encode(file: usize, facts: &[PostFacts]) -> Result<Encoded, String> {
-    let mut encoded = Encoded {
-        chunk: Vec::new(),
-        records: Vec::with_capacity(facts.len()),
-    };
-    let mut site: Option<&str> = None;
-    let mut site_name: Option<String> = None;
-    for fact in facts {
-        let start = encoded.chunk.len();
-        encode_record(&mut encoded.chunk, &(file, WireFacts::of(fact)))
-            .map_err(|e| format!("cannot encode the site facts of a post: {e}"))?;
-        // Posts of a segment nearly always share their site: its name is allocated once.
-        if fact.site.as_deref() != site {
-            site = fact.site.as_deref();
-            site_name = fact.site.clone();
-        }
-        let len = encoded.chunk.len() - start;
-        (encoded.records).push((site_name.clone(), fact.post.index, start, len));
+#[derive(Debug, Clone, Copy)]
+struct PackedRecord {
+    /// `NO_SITE`, or a place in `Packed::sites`.
+    site: u32,
+    index: usize,
+    chunk: usize,
+    start: usize,
+    len: usize,
+}
+
+impl Packed {
+    /// Facts packed in one chunk.
+    pub fn of(facts: Vec<PostFacts>) -> Self {
+        let mut packed = Self::default();
+        packed.push(facts);
+        packed
     }
-    encoded.chunk.shrink_to_fit();
-    Ok(encoded)
+
+    /// Packs a batch of posts' facts as one chunk.
+    pub fn push(&mut self, facts: Vec<PostFacts>) {
+        if facts.is_empty() || self.error.is_some() {
+            return;
+        }
+        let chunk = self.chunks.len();
+        let mut bytes = Vec::new();
+        for fact in &facts {
+            let start = bytes.len();
+            bytes = match postcard::to_extend(&WireFacts::of(fact), bytes) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    self.error = Some(format!("cannot pack the site facts of a post: {error}"));
+                    return;
+                }
+            };
+            let site = self.site_number(fact.site.as_deref());
+            (self.records).push(PackedRecord {
+                site,
+                index: fact.post.index,
+                chunk,
+                start,
+                len: bytes.len() - start,
+            });
+        }
+        bytes.shrink_to_fit();
+        self.chunks.push(bytes);
+    }
+
+    fn site_number(&mut self, site: Option<&str>) -> u32 {
+        let Some(site) = site else { return NO_SITE };
+        // Posts of a file nearly always share their site: the last one is looked at first.
+        if let Some(at) = self.sites.iter().rposition(|s| s == site) {
+            return at as u32;
+        }
+        self.sites.push(site.to_owned());
+        (self.sites.len() - 1) as u32
+    }
 }
 
 impl FactSpill {
@@ -111,25 +154,19 @@ impl FactSpill {
         }
     }
 
-    /// Adds facts of input `file` (its place among the run's inputs), as each segment of it is
-    /// linted; writes the buffer out as a sorted run when it passes the budget.
-    pub fn add(&self, file: usize, facts: Vec<PostFacts>) {
-        if facts.is_empty() {
+    /// Adds the packed facts of input `file` (its place among the run's inputs), as each
+    /// segment of it is linted; writes the buffer out as a sorted run when it passes the budget.
+    pub fn add(&self, file: usize, packed: Packed) {
+        if packed.records.is_empty() && packed.error.is_none() {
             return;
         }
-        // Encoded by the worker, outside the lock: the others go on.
-        let encoded = encode(file, &facts);
-        drop(facts);
         let full = {
             let mut state = self.lock();
-            let encoded = match encoded {
-                Ok(encoded) => encoded,
-                Err(error) => {
-                    state.error.get_or_insert(error);
-                    return;
-                }
-            };
-            state.take(file, encoded);
+            if let Some(error) = packed.error {
+                state.error.get_or_insert(error);
+                return;
+            }
+            state.take(file, packed);
             if state.bytes <= self.budget {
                 return;
             }
@@ -178,6 +215,8 @@ impl FactSpill {
         if let Err(error) = write_encoded(&path, &chunks, &records) {
             self.lock().error = Some(format!("cannot write {}: {error}", path.display()));
         }
+        drop((chunks, records));
+        crate::memory::release_freed();
     }
 
     /// The facts in the site phase's order, their `file` the report each input became
@@ -222,24 +261,31 @@ impl FactSpill {
 }
 
 impl State {
-    /// Takes a segment's encoded facts into the buffer.
-    fn take(&mut self, file: usize, encoded: Encoded) {
-        let chunk = self.chunks.len();
-        let before = self.records.capacity();
-        for (site, index, start, len) in encoded.records {
-            let site = site.map_or(NO_SITE, |name| self.site_number(name));
+    /// Takes a segment's packed facts into the buffer.
+    fn take(&mut self, file: usize, packed: Packed) {
+        let first_chunk = self.chunks.len();
+        let before = (self.records.capacity(), self.chunks.capacity());
+        let sites: Vec<u32> = (packed.sites.into_iter())
+            .map(|name| self.site_number(name))
+            .collect();
+        for record in packed.records {
             (self.records).push(Record {
-                site,
+                site: sites.get(record.site as usize).copied().unwrap_or(NO_SITE),
                 file,
-                index,
-                chunk,
-                start,
-                len,
+                index: record.index,
+                chunk: first_chunk + record.chunk,
+                start: record.start,
+                len: record.len,
             });
         }
-        let grown = self.records.capacity() - before;
-        self.bytes += encoded.chunk.capacity() + grown * std::mem::size_of::<Record>();
-        self.chunks.push(encoded.chunk);
+        for chunk in packed.chunks {
+            self.bytes += chunk.capacity() + CHUNK_OVERHEAD;
+            self.chunks.push(chunk);
+        }
+        let grown_records = self.records.capacity() - before.0;
+        let grown_chunks = self.chunks.capacity() - before.1;
+        self.bytes += grown_records * std::mem::size_of::<Record>()
+            + grown_chunks * std::mem::size_of::<Vec<u8>>();
     }
 
     fn site_number(&mut self, name: String) -> u32 {
@@ -288,14 +334,22 @@ fn encoded_bytes<'c>(chunks: &'c [Vec<u8>], record: &Record) -> &'c [u8] {
         .unwrap_or_default()
 }
 
+/// Writes the records as a run: each `(file, facts)` as [`write_record`] would (postcard
+/// writes a pair as its two parts one after the other).
 fn write_encoded(
     path: &std::path::Path,
     chunks: &[Vec<u8>],
     records: &[Record],
 ) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 16, std::fs::File::create(path)?);
+    let mut file = [0; 10];
     for record in records {
-        out.write_all(encoded_bytes(chunks, record))?;
+        let file = postcard::to_slice(&record.file, &mut file).map_err(std::io::Error::other)?;
+        let facts = encoded_bytes(chunks, record);
+        let len = u32::try_from(file.len() + facts.len()).map_err(std::io::Error::other)?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(file)?;
+        out.write_all(facts)?;
     }
     out.flush()
 }
@@ -312,8 +366,8 @@ fn decode_all(
             let Some(Some(report)) = reports.get(record.file) else {
                 return Ok(None);
             };
-            let framed = encoded_bytes(chunks, record);
-            let (_, wire): (usize, WireFacts) = decode_framed(framed)?;
+            let wire: WireFacts = postcard::from_bytes(encoded_bytes(chunks, record))
+                .map_err(|e| format!("damaged site facts: {e}"))?;
             wire.restore(*report, |post| Arc::new(post.restore()))
                 .map(Some)
         })
