@@ -106,6 +106,15 @@ impl Packed {
         packed
     }
 
+    /// How many posts' facts are packed.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
     /// Packs a batch of posts' facts as one chunk.
     pub fn push(&mut self, facts: Vec<PostFacts>) {
         if facts.is_empty() || self.error.is_some() {

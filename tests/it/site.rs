@@ -1,6 +1,7 @@
 //! The site phase: rules that see every post of a site in the run.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::Command;
 use postlint::config::{Config, ConfigRequest};
@@ -182,6 +183,40 @@ fn hello_world(id: u32, link: &str, self_link: Option<&str>) -> String {
     format!(
         r#"{{"id":{id},"slug":"hello-world","status":"publish","type":"post","link":"{link}","title":{{"rendered":"Hello world!"}},"content":{{"rendered":"<p>x</p>"}}{links}}}"#
     )
+}
+
+#[test]
+fn a_large_file_hands_its_facts_to_the_spill_segment_by_segment() {
+    let options = LintOptions {
+        segment_bytes: 4096,
+        ..LintOptions::default()
+    };
+    let linter = postlint::engine::Linter::new(
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        options,
+    );
+    let posts: String = (1..=200)
+        .map(|i| hello_world(i, &format!("https://example.com/p{i}/"), None) + "\n")
+        .collect();
+    let (handed, packed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let sink = |facts: postlint::spill::Packed| {
+        handed.fetch_add(1, Ordering::Relaxed);
+        packed.fetch_add(facts.len(), Ordering::Relaxed);
+    };
+    let bytes: Arc<[u8]> = posts.as_bytes().into();
+    let file = postlint::source::SourceFile::in_memory("big.ndjson".to_owned(), bytes.clone());
+    let report = linter
+        .lint_file_to(file, std::io::Cursor::new(bytes), Some(&sink))
+        .expect("lint");
+    assert_eq!(report.posts, 200);
+    assert!(
+        report.facts.is_empty(),
+        "the report kept {}",
+        report.facts.len()
+    );
+    assert_eq!(packed.load(Ordering::Relaxed), 200);
+    // 200 posts of about 200 bytes in segments of 4 KB: facts leave as each one is linted.
+    assert!(handed.load(Ordering::Relaxed) > 5, "{handed:?}");
 }
 
 #[test]
