@@ -169,10 +169,11 @@ fn check(args: CheckArgs) -> u8 {
     for target in &targets {
         let emit =
             |out: &mut dyn Write| emit(target.format, &outcome, &style, args.statistics, out);
-        let written = match &target.file {
+        // In the run's pool: the JSON report is serialized on its threads (`--threads`).
+        let written = pool.install(|| match &target.file {
             Some(file) => write_file_with(file, emit),
             None => print_with(emit),
-        };
+        });
         if written != 0 {
             return written;
         }

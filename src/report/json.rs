@@ -126,6 +126,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
 /// Writes the report as it is serialized, so that its size never sits in memory.
 pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let reports = &outcome.reports;
+    let shard = outcome.shard.is_some();
     let report = Report {
         version: REPORT_VERSION,
         tool: Tool {
@@ -133,7 +134,8 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: Summary::of(outcome),
-        diagnostics: Diagnostics(reports, outcome.shard.is_some()),
+        // A report for people gets its findings spliced in below, serialized on every thread.
+        diagnostics: Diagnostics(if shard { reports } else { &[] }, shard),
         posts: by_post(outcome, Keep::Counts)
             .iter()
             .filter_map(|p| Some((p, p.post.as_ref()?)))
@@ -153,12 +155,83 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
         shard: (outcome.shard.as_deref()).map(|part| ShardSection { outcome, part }),
     };
     // A shard report is for `postlint merge`, not for people: compact, a third of the size.
-    if report.shard.is_some() {
+    if shard {
         serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::from)?;
-    } else {
-        serde_json::to_writer_pretty(&mut *out, &report).map_err(std::io::Error::from)?;
+        return out.write_all(b"\n");
+    }
+    let head = serde_json::to_vec_pretty(&report).map_err(std::io::Error::from)?;
+    drop(report);
+    let any = reports.iter().any(|r| !r.findings.is_empty());
+    // No string holds a raw newline, so this is the report's own `diagnostics` field.
+    let marker = b"\n  \"diagnostics\": []";
+    match (any, memchr::memmem::find(&head, marker)) {
+        (true, Some(at)) => {
+            let (before, after) = head.split_at(at + marker.len() - 1);
+            out.write_all(before)?;
+            write_items(reports, out)?;
+            out.write_all(b"\n  ")?;
+            out.write_all(after)?;
+        }
+        _ => out.write_all(&head)?,
     }
     out.write_all(b"\n")
+}
+
+/// Findings unpacked and serialized a batch at a time.
+const ITEM_BATCH: usize = 8192;
+/// Findings serialized by one task.
+const ITEM_CHUNK: usize = 512;
+
+/// Writes every finding as an item of the report's `diagnostics` array, byte for byte as
+/// serde_json's pretty printer would there: its serialisation was most of what ran on one
+/// thread after the lint. A batch is serialized on every thread while the next is unpacked.
+fn write_items(
+    reports: &[crate::outcome::FileReport],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let mut findings = reports.iter().flat_map(|report| {
+        let file = report.file.name.as_str();
+        report.findings.iter().map(move |finding| (file, finding))
+    });
+    let mut batch: Vec<(&str, Finding)> = findings.by_ref().take(ITEM_BATCH).collect();
+    let mut first = true;
+    while !batch.is_empty() {
+        let (rendered, next) = rayon::join(
+            || {
+                (batch.par_chunks(ITEM_CHUNK))
+                    .map(render_items)
+                    .collect::<std::io::Result<Vec<Vec<u8>>>>()
+            },
+            || findings.by_ref().take(ITEM_BATCH).collect::<Vec<_>>(),
+        );
+        for part in rendered? {
+            // Each item comes after `,`; the first of all after nothing.
+            let part = if first { &part[1..] } else { &part[..] };
+            first = false;
+            out.write_all(part)?;
+        }
+        batch = next;
+    }
+    Ok(())
+}
+
+/// Items as they stand in the array: each after `,` and a new line, four spaces deeper than
+/// serde_json writes it alone (a string never holds a raw new line, so every one is its own).
+fn render_items(items: &[(&str, Finding)]) -> std::io::Result<Vec<u8>> {
+    const DEEPER: &[u8] = b"\n    ";
+    let mut out = Vec::new();
+    let mut item = Vec::new();
+    for (file, finding) in items {
+        item.clear();
+        serde_json::to_writer_pretty(&mut item, &JsonDiagnostic::new(file, finding, false))?;
+        out.push(b',');
+        for line in item.split(|&b| b == b'\n') {
+            out.extend_from_slice(DEEPER);
+            out.extend_from_slice(line);
+        }
+    }
+    Ok(out)
 }
 
 /// The `shard` section: the facts, pending suppressions and late findings of each file,
