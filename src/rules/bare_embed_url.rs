@@ -96,7 +96,8 @@ impl Rule for BareEmbedUrl {
             let Some((url, span)) = lone_url(field, element) else {
                 continue;
             };
-            if !PROVIDER.is_match(&url) {
+            // Walking up for `pre` and `code` only for the few that hold a provider's URL.
+            if !PROVIDER.is_match(&url) || in_literal(index, element.parent) {
                 continue;
             }
             if *unrendered.get_or_insert_with(|| looks_unrendered(index)) {
@@ -107,7 +108,7 @@ impl Rule for BareEmbedUrl {
     }
 }
 
-/// A paragraph, or the wrapper of an Embed block, outside code.
+/// A paragraph, or the wrapper of an Embed block (whether it is in code is asked last).
 fn holds_embed(index: &HtmlIndex, element: &Element) -> bool {
     let wrapper = || {
         &*element.name == "div"
@@ -118,21 +119,18 @@ fn holds_embed(index: &HtmlIndex, element: &Element) -> bool {
                     .any(|c| c == "wp-block-embed__wrapper")
             })
     };
-    element.has.text
-        && !element.has.media
-        && (&*element.name == "p" || wrapper())
-        && !in_literal(index, element.parent)
+    element.has.text && !element.has.media && (&*element.name == "p" || wrapper())
 }
 
 /// The URL that is all the element's visible text, with its range in the field's HTML.
 fn lone_url(field: &HtmlField<'_, '_>, element: &Element) -> Option<(String, Range<usize>)> {
     let index = &field.index;
-    let runs: Vec<_> = index
-        .texts_in(element.content.clone())
-        .iter()
-        .filter(|t| !is_blank(index.text(t)))
-        .collect();
-    let [run] = runs[..] else { return None };
+    // Every paragraph comes here: no allocation, and a second run of text ends the look.
+    let mut runs =
+        (index.texts_in(element.content.clone()).iter()).filter(|t| !is_blank(index.text(t)));
+    let (Some(run), None) = (runs.next(), runs.next()) else {
+        return None;
+    };
     // A link to itself is how WordPress shows a failed embed, and how authors link an address
     // on purpose: the two cannot be told apart, and readers can follow either.
     if index.link_of(run).is_some() {
