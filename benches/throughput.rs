@@ -284,16 +284,16 @@ fn startup() {
 
 /// Peak resident size (kB) of the binary linting a file, from the kernel's accounting.
 fn peak_rss_of(file: &Path) -> Option<(i64, Duration)> {
-    let start = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
-        .args(["check", "--no-config", "--format", "json", "--statistics"])
-        .arg(file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    let (_, peak) = links::wait_with_peak_rss(&mut child);
-    Some((peak, start.elapsed()))
+    let args: [&std::ffi::OsStr; 6] = [
+        "check".as_ref(),
+        "--no-config".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "--statistics".as_ref(),
+        file.as_os_str(),
+    ];
+    let (took, peak, code) = run_binary(&args);
+    (code >= 0).then_some((peak, took))
 }
 
 fn large_files() {

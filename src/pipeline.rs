@@ -25,13 +25,10 @@ fn lint_input(
 ) -> Result<FileReport, InputError> {
     let (file, reader) = input::open(input, linter.options().max_file_bytes)?;
     let name = file.name.clone();
-    let to_spill = |facts| {
-        if let Some(spill) = spill {
-            spill.add(index, facts);
-        }
-    };
+    let to_spill = spill.map(|spill| move |facts| spill.add(index, facts));
+    let facts_to = to_spill.as_ref().map(|to| to as FactsSink<'_>);
     linter
-        .lint_file_to(file, reader, spill.map(|_| &to_spill as FactsSink<'_>))
+        .lint_file_to(file, reader, facts_to)
         .map_err(|source| InputError::Read { path: name, source })
 }
 

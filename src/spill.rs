@@ -354,11 +354,7 @@ fn write_encoded(
     let mut file = [0; 10];
     for record in records {
         let file = postcard::to_slice(&record.file, &mut file).map_err(std::io::Error::other)?;
-        let facts = encoded_bytes(chunks, record);
-        let len = u32::try_from(file.len() + facts.len()).map_err(std::io::Error::other)?;
-        out.write_all(&len.to_le_bytes())?;
-        out.write_all(file)?;
-        out.write_all(facts)?;
+        write_framed(&mut out, &[file, encoded_bytes(chunks, record)])?;
     }
     out.flush()
 }
@@ -384,32 +380,24 @@ fn decode_all(
     decoded.into_iter().filter_map(Result::transpose).collect()
 }
 
-/// Appends `record` to `out` as a run holds it: its length (4 bytes, little-endian), then it
-/// in postcard.
-fn encode_record<T: serde::Serialize>(out: &mut Vec<u8>, record: &T) -> Result<(), String> {
-    let at = out.len();
-    out.extend_from_slice(&[0; 4]);
-    let mut body = postcard::to_extend(record, std::mem::take(out)).map_err(|e| e.to_string())?;
-    let len = u32::try_from(body.len() - at - 4).map_err(|_| "a record past 4 GB".to_owned())?;
-    body[at..at + 4].copy_from_slice(&len.to_le_bytes());
-    *out = body;
-    Ok(())
+/// Writes one record of a run: its length (4 bytes, little-endian), then its `parts`.
+fn write_framed(out: &mut impl Write, parts: &[&[u8]]) -> std::io::Result<()> {
+    let len = parts.iter().map(|part| part.len()).sum::<usize>();
+    let len = u32::try_from(len).map_err(|_| std::io::Error::other("a record past 4 GB"))?;
+    out.write_all(&len.to_le_bytes())?;
+    parts.iter().try_for_each(|part| out.write_all(part))
 }
 
+/// Writes `record` as a run holds it: framed, in postcard (`scratch` is reused).
 fn write_record<T: serde::Serialize>(
     out: &mut impl Write,
     record: &T,
     scratch: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     scratch.clear();
-    encode_record(scratch, record).map_err(std::io::Error::other)?;
-    out.write_all(scratch)
-}
-
-/// A record encoded by [`encode_record`], length included.
-fn decode_framed<T: serde::de::DeserializeOwned>(framed: &[u8]) -> Result<T, String> {
-    let body = framed.get(4..).unwrap_or_default();
-    postcard::from_bytes(body).map_err(|e| format!("a damaged record: {e}"))
+    *scratch =
+        postcard::to_extend(record, std::mem::take(scratch)).map_err(std::io::Error::other)?;
+    write_framed(out, &[scratch])
 }
 
 /// Merges groups of [`FAN_IN`] runs of facts into longer runs until at most that many are left.
@@ -456,7 +444,7 @@ fn open_runs(paths: &[PathBuf], buffer: usize) -> std::io::Result<Vec<RunReader>
 /// One sorted run, read a record at a time.
 struct RunReader {
     file: BufReader<std::fs::File>,
-    /// The record last read, its length included (the buffer is reused).
+    /// The record last read (the buffer is reused).
     record: Vec<u8>,
 }
 
@@ -472,17 +460,18 @@ impl RunReader {
         let read = self.file.read_exact(&mut len).and_then(|()| {
             let len = u32::from_le_bytes(len) as usize;
             self.record.clear();
-            self.record.extend_from_slice(&[0; 4]);
             (&mut self.file)
                 .take(len as u64)
                 .read_to_end(&mut self.record)?;
-            if self.record.len() != len + 4 {
+            if self.record.len() != len {
                 return Err(std::io::ErrorKind::UnexpectedEof.into());
             }
             Ok(())
         });
         Some(match read {
-            Ok(()) => decode_framed(&self.record),
+            Ok(()) => {
+                postcard::from_bytes(&self.record).map_err(|e| format!("a damaged record: {e}"))
+            }
             Err(error) => Err(format!("a run ends inside a record: {error}")),
         })
     }
