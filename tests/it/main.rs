@@ -25,6 +25,7 @@ mod post_fetch;
 mod precision;
 mod raw_content;
 mod reader_defects;
+mod readme;
 mod registry;
 mod rendered_defects;
 mod reports;

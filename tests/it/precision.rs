@@ -148,7 +148,10 @@ fn load_verdicts() -> Verdicts {
     let mut all = load(VERDICTS);
     if std::path::Path::new(BLIND).exists() {
         let blind = load(BLIND);
-        assert_eq!(blind.now, all.now, "{BLIND} and {VERDICTS} judge at different times");
+        assert_eq!(
+            blind.now, all.now,
+            "{BLIND} and {VERDICTS} judge at different times"
+        );
         all.verdict.extend(blind.verdict);
     }
     all
@@ -244,9 +247,19 @@ fn judged_findings_stay_judged() {
 fn every_verdict_is_unique_and_well_formed() {
     // Unique within each file: a finding of the test half judged in the tuning era may be
     // judged again, blind.
-    for file in [VERDICTS, BLIND] {
-        if std::path::Path::new(file).exists() {
-            check_well_formed(&load(file));
+    check_well_formed(&load(VERDICTS));
+    if std::path::Path::new(BLIND).exists() {
+        let blind = load(BLIND);
+        check_well_formed(&blind);
+        for verdict in &blind.verdict {
+            assert!(
+                verdict
+                    .judged
+                    .as_deref()
+                    .is_some_and(|j| !j.trim().is_empty()),
+                "{}: a blind verdict says when and on which commit it was judged",
+                verdict.name()
+            );
         }
     }
 }
