@@ -1,0 +1,262 @@
+//! Credentials and private addresses against hostile servers on 127.0.0.1 started by each test:
+//! the application password goes only to the site the user named (not to an API another site's
+//! `Link` header names, not across a redirect), the archive and the copies it offers pass the
+//! private-address guard, and a user's value given to git is never taken as an option.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::common::http::{Reply, Server};
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";
+
+fn json_reply(value: Value) -> Reply {
+    Reply::Body(
+        200,
+        vec![("Content-Type".into(), "application/json".into())],
+        value.to_string().into_bytes(),
+    )
+}
+
+fn redirect(to: String) -> Reply {
+    Reply::Status(302, vec![("Location".into(), to)])
+}
+
+/// Post 3, as WordPress writes it, at `link`.
+fn post_3(link: &str) -> Value {
+    json!({
+        "id": 3,
+        "date": "2026-07-01T12:00:00",
+        "date_gmt": "2026-07-01T10:00:00",
+        "modified_gmt": "2026-07-01T10:00:00",
+        "slug": "post-3",
+        "status": "publish",
+        "type": "post",
+        "link": link,
+        "title": {"rendered": "Post 3"},
+        "content": {"rendered": "<p>Three<span></span> words</p>"},
+    })
+}
+
+/// A WordPress REST API answering at `/wp-json/`: the index, `users/me` as `me`, post 3 by id,
+/// by slug and on page 1 of the posts.
+fn rest_api(path: &str, me: &str, link: &str) -> Reply {
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    match route {
+        "/wp-json/" => json_reply(json!({"name": "Fake News", "gmt_offset": 0})),
+        "/wp-json/wp/v2/users/me" => json_reply(json!({"id": 1, "name": me})),
+        "/wp-json/wp/v2/posts/3" => json_reply(post_3(link)),
+        "/wp-json/wp/v2/posts" if query.contains("slug=post-3") || query.contains("page=1") => {
+            json_reply(json!([post_3(link)]))
+        }
+        _ => Reply::Body(
+            400,
+            vec![("Content-Type".into(), "application/json".into())],
+            br#"{"code":"rest_post_invalid_page_number"}"#.to_vec(),
+        ),
+    }
+}
+
+/// Two sites: `named`, the one the user names, and `other`, where `named` sends the reader.
+/// `named` answers `route(path, other's base)`; `other` is a whole REST API whose user is
+/// Mallory and whose post 3 is at `named`'s `/2026/07/post-3/`.
+struct Sites {
+    named: Server,
+    other: Server,
+}
+
+impl Sites {
+    fn start(route: impl Fn(&str, &str) -> Reply + Send + Sync + 'static) -> Self {
+        let named_base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+        let other_base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+        let link_base = named_base.clone();
+        let other = Server::start(move |_, path, _| {
+            let base = link_base.get().map_or("", String::as_str);
+            rest_api(path, "Mallory", &format!("{base}/2026/07/post-3/"))
+        });
+        let _ = other_base.set(other.url(""));
+        let named = Server::start(move |_, path, _| {
+            route(path, other_base.get().map_or("", String::as_str))
+        });
+        let _ = named_base.set(named.url(""));
+        Self { named, other }
+    }
+}
+
+/// No request to `server` carried an `Authorization` header.
+fn assert_no_password_sent_to(server: &Server) {
+    for head in server.heads() {
+        assert!(
+            !head.to_ascii_lowercase().contains("authorization"),
+            "{head}"
+        );
+    }
+}
+
+fn postlint() -> Command {
+    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
+        "check",
+        "--no-config",
+        "--color",
+        "never",
+        "--select",
+        "empty-span",
+        "--format",
+        "json",
+    ]);
+    command
+}
+
+fn signed_in() -> Command {
+    let mut command = postlint();
+    command
+        .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
+        .args(["--user", "editor"]);
+    command
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command.output().expect("postlint runs");
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert!(
+        !run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD),
+        "the password was printed:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+fn assert_says(text: &str, expected: &str) {
+    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+}
+
+#[test]
+fn an_api_another_site_names_gets_no_password_and_is_refused_with_credentials() {
+    let sites = Sites::start(|path, other| match path {
+        "/2026/07/post-3/" => Reply::Body(
+            200,
+            vec![
+                ("Content-Type".into(), "text/html".into()),
+                (
+                    "Link".into(),
+                    format!("<{other}/wp-json/>; rel=\"https://api.w.org/\""),
+                ),
+            ],
+            b"<html></html>".to_vec(),
+        ),
+        _ => Reply::Status(404, Vec::new()),
+    });
+    let address = sites.named.url("/2026/07/post-3/");
+    let result = run(signed_in().arg(&address));
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert_says(&result.stderr, "another site");
+    assert_says(&result.stderr, &sites.other.url("/wp-json/"));
+    assert_no_password_sent_to(&sites.named);
+    assert_no_password_sent_to(&sites.other);
+    assert_eq!(
+        sites
+            .other
+            .hits("GET", "/wp-json/wp/v2/users/me?context=edit"),
+        0
+    );
+    assert!(!result.stdout.contains("signed in"), "{}", result.stdout);
+
+    // Without credentials there is nothing to keep: the API is followed where it is.
+    let anonymous = run(postlint().arg(&address));
+    assert_eq!(anonymous.code, 0, "{}", anonymous.stderr);
+    assert_eq!(
+        sites.other.hits("GET", "/wp-json/wp/v2/posts?slug=post-3"),
+        1
+    );
+}
+
+#[test]
+fn a_redirect_to_another_site_is_refused_before_the_password_goes_there() {
+    let sites = Sites::start(|path, other| match path {
+        p if p.starts_with("/wp-json/wp/v2/posts") => redirect(format!("{other}{p}")),
+        p => rest_api(p, "Eddie Tor", "http://x.invalid/"),
+    });
+    let result = run(signed_in().arg("--site").arg(sites.named.url("")));
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert_says(&result.stderr, "redirects to");
+    assert_says(&result.stderr, &sites.other.url("/wp-json/wp/v2/posts"));
+    assert_eq!(sites.other.total_hits(), 0, "{:#?}", sites.other.heads());
+
+    let one_post = run(signed_in()
+        .args(["--post", "3", "--site"])
+        .arg(sites.named.url("")));
+    assert_eq!(one_post.code, 2, "{}", one_post.stderr);
+    assert_says(&one_post.stderr, "redirects to");
+    assert_eq!(sites.other.total_hits(), 0, "{:#?}", sites.other.heads());
+
+    // Anonymous, the site may send the reader where it likes.
+    let anonymous = run(postlint().arg("--site").arg(sites.named.url("")));
+    assert_eq!(anonymous.code, 0, "{}", anonymous.stderr);
+    assert!(sites.other.total_hits() > 0);
+    assert_no_password_sent_to(&sites.other);
+}
+
+#[test]
+fn a_sign_in_sent_to_another_site_is_not_a_sign_in() {
+    let sites = Sites::start(|path, other| match path {
+        p if p.starts_with("/wp-json/wp/v2/users/me") => redirect(format!("{other}{p}")),
+        p => rest_api(p, "Eddie Tor", "http://x.invalid/"),
+    });
+    let result = run(signed_in().arg("--site").arg(sites.named.url("")));
+    assert_eq!(result.code, 2, "{}", result.stderr);
+    assert!(!result.stdout.contains("signed in"), "{}", result.stdout);
+    assert!(!result.stdout.contains("Mallory"), "{}", result.stdout);
+    assert_says(&result.stderr, "redirects to");
+    assert_eq!(sites.other.total_hits(), 0, "{:#?}", sites.other.heads());
+}
+
+#[test]
+fn a_redirect_within_the_site_keeps_the_password() {
+    let server = Server::start(|_, path, _| match path {
+        "/wp-json/wp/v2/posts/3?context=edit" => {
+            redirect("/wp-json/wp/v2/posts/3/?context=edit".to_owned())
+        }
+        "/wp-json/wp/v2/posts/3/?context=edit" => json_reply(post_3("http://x.invalid/")),
+        p => rest_api(p, "Eddie Tor", "http://x.invalid/"),
+    });
+    let result = run(signed_in()
+        .args(["--post", "3", "--site"])
+        .arg(server.url("")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_says(&result.stdout, "signed in as Eddie Tor");
+    let moved = server
+        .heads()
+        .into_iter()
+        .find(|h| h.starts_with("GET /wp-json/wp/v2/posts/3/"))
+        .expect("the redirect was followed");
+    assert!(moved.to_ascii_lowercase().contains("authorization: basic"));
+}
+
+#[test]
+fn an_address_with_a_password_in_it_is_refused_and_never_printed() {
+    let server = Server::start(|_, path, _| rest_api(path, "Eddie Tor", "http://x.invalid/"));
+    let secret = "hunter2-in-the-url";
+    for with_user in [false, true] {
+        let address = format!("http://editor:{secret}@{}/", server.addr);
+        let mut command = if with_user { signed_in() } else { postlint() };
+        let result = run(command.arg("--site").arg(&address));
+        assert_eq!(result.code, 2, "{}", result.stderr);
+        assert_says(&result.stderr, "--user");
+        assert!(!result.stderr.contains(secret), "{}", result.stderr);
+        assert!(!result.stdout.contains(secret), "{}", result.stdout);
+    }
+    assert_eq!(server.total_hits(), 0);
+}
