@@ -15,12 +15,13 @@ pub fn changed_since(rev: &str) -> Result<HashSet<PathBuf>, String> {
     let root = git(&["rev-parse", "--show-toplevel"])
         .map_err(|e| format!("--changed-since needs a git repository: {e}"))?;
     let root = PathBuf::from(root.trim());
+    let commit = verified_commit(rev)?;
     let changed = git(&[
         "diff",
         "--name-only",
         "--no-renames",
         "--diff-filter=d",
-        rev,
+        &commit,
         "--",
     ])
     .map_err(|e| format!("--changed-since {rev}: {e}"))?;
@@ -34,8 +35,36 @@ pub fn changed_since(rev: &str) -> Result<HashSet<PathBuf>, String> {
         .collect())
 }
 
+/// The commit `rev` names, as the hash git gives for it: git's diff is then handed hex
+/// digits only, never the user's text. A revision never starts with `-`; one that does
+/// (`--output=FILE`) would be taken as an option, even by `rev-parse` on a git older than
+/// `--end-of-options`, so it is refused before git runs.
+fn verified_commit(rev: &str) -> Result<String, String> {
+    if rev.is_empty() || rev.starts_with('-') {
+        return Err(format!(
+            "--changed-since `{rev}` is not a git revision (a branch, tag or commit, such as \
+             origin/main)"
+        ));
+    }
+    let hash = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ])
+    .map_err(|_| format!("--changed-since `{rev}`: git knows no such commit"))?;
+    let hash = hash.trim();
+    if hash.is_empty() || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("--changed-since `{rev}`: git knows no such commit"));
+    }
+    Ok(hash.to_owned())
+}
+
 fn git(args: &[&str]) -> Result<String, String> {
+    // The site password is for the site only; git, and any hook or helper it starts, has no
+    // use for it.
     let output = Command::new("git")
+        .env_remove(crate::wordpress::PASSWORD_VARIABLE)
         .args(args)
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;

@@ -260,3 +260,71 @@ fn an_address_with_a_password_in_it_is_refused_and_never_printed() {
     }
     assert_eq!(server.total_hits(), 0);
 }
+
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.org")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.org")
+        .status()
+        .expect("git");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn a_changed_since_value_is_never_an_option_to_git() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    std::fs::write(
+        root.join("post.json"),
+        r#"{"id":1,"content":{"rendered":"<p>x</p>"}}"#,
+    )
+    .expect("write");
+    std::fs::write(root.join("kept.txt"), "precious").expect("write");
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "posts"]);
+    for value in [
+        "--output=created.txt",
+        "--output=kept.txt",
+        "-ocreated.txt",
+        "--ext-diff",
+        "-",
+        "",
+    ] {
+        let result = run(postlint()
+            .current_dir(root)
+            .arg(format!("--changed-since={value}"))
+            .arg("."));
+        assert_eq!(result.code, 2, "{value}: {}", result.stderr);
+        assert_says(&result.stderr, "is not a git revision");
+        assert!(!root.join("created.txt").exists(), "{value}");
+        assert_eq!(
+            std::fs::read_to_string(root.join("kept.txt")).expect("kept"),
+            "precious",
+            "{value}"
+        );
+    }
+    let unknown =
+        run(postlint()
+            .current_dir(root)
+            .args(["--changed-since", "no-such-branch", "."]));
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert_says(&unknown.stderr, "git knows no such commit");
+
+    // A revision git knows still selects what changed.
+    std::fs::write(
+        root.join("new.json"),
+        r#"{"id":2,"content":{"rendered":"<p>y</p>"}}"#,
+    )
+    .expect("write");
+    let since_head = run(postlint()
+        .current_dir(root)
+        .args(["--changed-since", "HEAD", "."]));
+    assert_eq!(since_head.code, 0, "{}", since_head.stderr);
+    let report: Value = serde_json::from_str(&since_head.stdout).expect("a JSON report");
+    assert_eq!(report["summary"]["files"], 1, "{report:#}");
+}
