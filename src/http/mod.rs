@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use url::Url;
 
-pub use resolver::{GuardedResolver, is_public};
+pub use resolver::{GuardedResolver, Refusal, is_public, refusal, refusal_by_address};
 pub use retry::{
     BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
     retry_after, with_retries, with_retries_until,

@@ -3,7 +3,9 @@
 //! `Link` header names, not across a redirect), the archive and the copies it offers pass the
 //! private-address guard, and a user's value given to git is never taken as an option.
 
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use crate::common::http::{Reply, Server};
 use assert_cmd::Command;
@@ -327,4 +329,167 @@ fn a_changed_since_value_is_never_an_option_to_git() {
     assert_eq!(since_head.code, 0, "{}", since_head.stderr);
     let report: Value = serde_json::from_str(&since_head.stdout).expect("a JSON report");
     assert_eq!(report["summary"]["files"], 1, "{report:#}");
+}
+
+/// An availability API that offers `copy` for anything, counting what it is asked.
+fn archive_offering(copy: &str) -> Server {
+    let answer = json!({"archived_snapshots": {"closest": {
+        "available": true, "url": copy, "timestamp": "20190501000000", "status": "200"
+    }}});
+    Server::start(move |_, _, _| json_reply(answer.clone()))
+}
+
+fn archive_client(allow_private: bool) -> postlint::http::ClientOptions {
+    postlint::http::ClientOptions {
+        allow_private,
+        retries: 0,
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(5),
+        ..postlint::http::ClientOptions::default()
+    }
+}
+
+#[test]
+fn an_archive_on_a_private_address_is_never_asked() {
+    use postlint::links::archive::{ArchiveOptions, lookup_all};
+    let archive = archive_offering("https://web.archive.org/web/2019/https://gone.example/");
+    let port = archive.addr.port();
+    let lookups = vec![("https://gone.example/".to_owned(), "20190504".to_owned())];
+    for api in [
+        format!("http://127.0.0.1:{port}/wayback/available"),
+        format!("http://2130706433:{port}/wayback/available"),
+        format!("http://[::ffff:127.0.0.1]:{port}/wayback/available"),
+        format!("http://localhost.:{port}/wayback/available"),
+        format!("http://archive.localhost:{port}/wayback/available"),
+    ] {
+        let options = ArchiveOptions {
+            api: url::Url::parse(&api).expect("a url"),
+            interval: Duration::ZERO,
+        };
+        let (found, failure) =
+            lookup_all(lookups.clone(), &options, &archive_client(false), &|_| {});
+        assert!(found.is_empty(), "{api}");
+        let failure = failure.unwrap_or_default();
+        assert_says(&failure, "was not asked");
+        assert_says(&failure, "--allow-private");
+        assert_eq!(archive.connections.load(Ordering::SeqCst), 0, "{api}");
+    }
+    // Allowed, the same archive is asked: the guard, not the test, kept it quiet.
+    let options = ArchiveOptions {
+        api: url::Url::parse(&archive.url("/wayback/available")).expect("a url"),
+        interval: Duration::ZERO,
+    };
+    let (found, failure) = lookup_all(lookups.clone(), &options, &archive_client(true), &|_| {});
+    assert_eq!(failure, None);
+    assert_eq!(found.len(), 1);
+    assert_eq!(archive.total_hits(), 1);
+}
+
+/// A post of 2019-05-04 linking each of `urls`, as one JSON file.
+fn post_linking(urls: &[String]) -> String {
+    let links: String = urls
+        .iter()
+        .map(|url| format!("<a href=\"{url}\">x</a> "))
+        .collect();
+    json!({
+        "id": 1,
+        "date": "2019-05-04T10:00:00",
+        "date_gmt": "2019-05-04T10:00:00",
+        "content": {"rendered": format!("<p>{links}</p>")},
+    })
+    .to_string()
+}
+
+/// A link cache that knows each `(target, copy)`: the target is broken, and the archive's copy
+/// near 2019-05-04 is `copy` (none asked for yet when empty). A contributor can commit such a
+/// file.
+fn cache_with_copies(pairs: &[(String, String)]) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let entries: serde_json::Map<String, Value> = pairs
+        .iter()
+        .map(|(target, copy)| {
+            let mut entry = json!({
+                "checked": now,
+                "outcome": "broken",
+                "reason": "the site answered 404",
+            });
+            if !copy.is_empty() {
+                entry["archived"] =
+                    json!({"20190504": {"url": copy, "timestamp": "20190501000000"}});
+            }
+            (target.clone(), entry)
+        })
+        .collect();
+    json!({"version": 1, "tool": "postlint", "entries": entries}).to_string()
+}
+
+/// `check --links --unsafe-fixes` with `how` (`--fix`, `--diff`) of a post linking the targets
+/// of `pairs`, with the link cache of `pairs` and the archive at `api`: what it said, and the
+/// post afterwards.
+fn fix_with_cache(pairs: &[(String, String)], api: &str, how: &[&str]) -> (Run, String) {
+    let targets: Vec<String> = pairs.iter().map(|(target, _)| target.clone()).collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let post = dir.path().join("post.json");
+    std::fs::write(&post, post_linking(&targets)).expect("write");
+    std::fs::create_dir(dir.path().join("cache")).expect("mkdir");
+    let cache = dir.path().join("cache/links.json");
+    std::fs::write(cache, cache_with_copies(pairs)).expect("write");
+    let result = run(Command::cargo_bin("postlint")
+        .expect("the binary")
+        .current_dir(dir.path())
+        .args(["check", "--no-config", "--links", "--cache-dir", "cache"])
+        .args(["--archive-api", api, "--unsafe-fixes"])
+        .args(how)
+        .args(["--select", "link-broken", "post.json"]));
+    let after = std::fs::read_to_string(&post).expect("the post");
+    (result, after)
+}
+
+#[test]
+fn an_unsafe_fix_never_writes_an_archived_copy_on_a_private_address() {
+    let copies = [
+        "http://127.0.0.1:8080/copy",
+        "http://2130706433/copy",
+        "http://[::1]/copy",
+        "http://10.1.2.3/copy",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost./copy",
+        "http://copy.localhost/copy",
+        "javascript:alert(1)",
+    ];
+    let mut pairs: Vec<(String, String)> = copies
+        .iter()
+        .enumerate()
+        .map(|(i, copy)| (format!("https://gone{i}.example/page"), (*copy).to_owned()))
+        .collect();
+    // One more dead link, not yet looked up: the archive, on this machine, offers a copy here.
+    pairs.push(("https://never-archived.example/".to_owned(), String::new()));
+    let archive = archive_offering("http://127.0.0.1:9/from-the-archive");
+    let api = archive.url("/wayback/available");
+    let targets: Vec<String> = pairs.iter().map(|(target, _)| target.clone()).collect();
+
+    let (result, after) = fix_with_cache(&pairs, &api, &["--fix"]);
+    assert_eq!(after, post_linking(&targets), "{}", result.stderr);
+    assert_says(
+        &result.stderr,
+        "8 archived copies were not offered as fixes",
+    );
+    assert_says(&result.stderr, "was not asked");
+    assert_eq!(archive.connections.load(Ordering::SeqCst), 0);
+
+    // The same run allowed private addresses offers the copies that are web pages: they came
+    // through, and only the guard kept them out. (`--diff`: a fix would check the new links.)
+    let (allowed, _) = fix_with_cache(&pairs, &api, &["--diff", "--allow-private"]);
+    for copy in &copies[..7] {
+        assert_says(&allowed.stdout, copy);
+    }
+    assert!(
+        !allowed.stdout.contains("javascript:"),
+        "{}",
+        allowed.stdout
+    );
+    assert_says(&allowed.stdout, "/from-the-archive");
+    assert_eq!(archive.total_hits(), 1);
 }
