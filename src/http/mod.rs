@@ -134,7 +134,7 @@ fn redirects_within(origin: url::Origin) -> reqwest::redirect::Policy {
                 .map_or_else(String::new, Url::to_string);
             let refusal = format!(
                 "refused: {from} redirects to {}, another site than {}: the password goes only \
-                 to the site named (name the other one with --site if it is the same blog)",
+                 to the site named (name that address instead if it is the same blog)",
                 attempt.url(),
                 origin.ascii_serialization()
             );

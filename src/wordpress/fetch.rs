@@ -110,9 +110,10 @@ fn first_byte(body: &[u8]) -> Option<u8> {
     text.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
-/// The HTTP clients of one site, with its politeness settings. What anyone may read (the
-/// REST index, a post's page) is asked without credentials; the sign-in check and the posts
-/// are asked with them, and only on the origin the user named.
+/// The HTTP clients of one site, with its politeness settings. Credentials go to the origin
+/// the user named and nowhere else: the sign-in check and the posts are asked there only,
+/// and what finds the API (a page whose `Link` header may name any site) is asked elsewhere
+/// without them.
 pub struct SiteClient {
     anonymous: reqwest::Client,
     signed: Option<Signed>,
@@ -175,8 +176,18 @@ impl SiteClient {
         .await
     }
 
-    /// GET without credentials, for what anyone may read.
-    pub(super) async fn get_anonymous(&self, url: &str) -> Result<Answer, String> {
+    /// GET of what finds the API (the REST index, a post's page): as the user on the origin
+    /// named (a site may close its REST API to visitors), anonymously anywhere else.
+    pub(super) async fn get_to_locate(&self, url: &str) -> Result<Answer, String> {
+        let on_named_origin =
+            |signed: &&Signed| Url::parse(url).is_ok_and(|u| u.origin() == signed.origin);
+        if self.signed.as_ref().filter(on_named_origin).is_some() {
+            return self.get(url).await;
+        }
+        self.get_anonymous(url).await
+    }
+
+    async fn get_anonymous(&self, url: &str) -> Result<Answer, String> {
         self.get_whole(|| self.anonymous.get(url)).await
     }
 
@@ -217,14 +228,13 @@ impl SiteClient {
     }
 
     /// Finds the REST API: `/wp-json/`, else `?rest_route=/` when pretty permalinks are off.
-    /// The index is public: it is asked without credentials.
     pub async fn index(&self, site: &Url) -> Result<(Api, serde_json::Value), String> {
         let pretty = Api::Pretty(join(site, "wp-json/"));
         let query = Api::Query(join(site, ""));
         let mut tried = Vec::new();
         for api in [pretty, query] {
             let url = api.url("", "");
-            match self.get_anonymous(&url).await {
+            match self.get_to_locate(&url).await {
                 Ok(answer) if answer.status.is_success() && answer.is_json() => {
                     match serde_json::from_slice::<serde_json::Value>(&answer.body) {
                         Ok(index) if index.is_object() => return Ok((api, index)),

@@ -105,8 +105,8 @@ pub async fn locate(client: &SiteClient, request: &SiteRequest) -> Result<Locate
         }
         AddressForm::Permalink => locate_permalink(client, address).await?,
     };
-    // Finding the API took no credentials; before any request that carries them, the API
-    // must be on the origin the user named.
+    // Credentials went nowhere but the origin named while the API was found; before the
+    // sign-in and the posts, the API must be there too.
     match client.refusal_to_sign(&located.api) {
         Some(refusal) => Err(format!("{address}: {refusal}")),
         None => Ok(located),
@@ -219,7 +219,7 @@ fn api_site_root(api: &Api) -> Url {
 async fn rest_index(client: &SiteClient, api: &Api) -> Result<serde_json::Value, String> {
     let url = api.url("", "");
     let answer = client
-        .get_anonymous(&url)
+        .get_to_locate(&url)
         .await
         .map_err(|r| format!("{url}: {r}"))?;
     let index = (answer.status.is_success() && answer.is_json())
@@ -241,7 +241,7 @@ async fn locate_permalink(client: &SiteClient, address: &Url) -> Result<Located,
     let not_a_post =
         |why: String| format!("{address} is not the address of a WordPress post: {why}");
     let answer = client
-        .get_anonymous(address.as_str())
+        .get_to_locate(address.as_str())
         .await
         .map_err(|reason| not_a_post(format!("it could not be read: {reason}")))?;
     if !answer.status.is_success() {

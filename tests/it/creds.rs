@@ -166,7 +166,6 @@ fn an_api_another_site_names_gets_no_password_and_is_refused_with_credentials() 
     assert_eq!(result.code, 2, "{}", result.stderr);
     assert_says(&result.stderr, "another site");
     assert_says(&result.stderr, &sites.other.url("/wp-json/"));
-    assert_no_password_sent_to(&sites.named);
     assert_no_password_sent_to(&sites.other);
     assert_eq!(
         sites
@@ -223,6 +222,41 @@ fn a_sign_in_sent_to_another_site_is_not_a_sign_in() {
     assert!(!result.stdout.contains("Mallory"), "{}", result.stdout);
     assert_says(&result.stderr, "redirects to");
     assert_eq!(sites.other.total_hits(), 0, "{:#?}", sites.other.heads());
+}
+
+#[test]
+fn the_site_named_is_asked_signed_in_from_its_first_request() {
+    // A site may close its REST API, index included, to visitors: every request to the
+    // origin named carries the password, the index and a post's page too.
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let known = base.clone();
+    let server = Server::start(move |_, path, _| match path {
+        "/2026/07/post-3/" => Reply::Body(
+            200,
+            vec![("Content-Type".into(), "text/html".into())],
+            b"<html></html>".to_vec(),
+        ),
+        p => {
+            let base = known.get().map_or("", String::as_str);
+            rest_api(p, "Eddie Tor", &format!("{base}/2026/07/post-3/"))
+        }
+    });
+    let _ = base.set(server.url(""));
+    let site = run(signed_in()
+        .args(["--post", "3", "--site"])
+        .arg(server.url("")));
+    assert_eq!(site.code, 0, "{}", site.stderr);
+    let address = run(signed_in().arg(server.url("/2026/07/post-3/")));
+    assert_eq!(address.code, 0, "{}", address.stderr);
+    assert_says(&address.stdout, "signed in as Eddie Tor");
+    let heads = server.heads();
+    assert!(heads.len() >= 6, "{heads:#?}");
+    for head in heads {
+        assert!(
+            head.to_ascii_lowercase().contains("authorization: basic"),
+            "{head}"
+        );
+    }
 }
 
 #[test]
