@@ -266,6 +266,9 @@ fn a_redirect_within_the_site_keeps_the_password() {
             redirect("/wp-json/wp/v2/posts/3/?context=edit".to_owned())
         }
         "/wp-json/wp/v2/posts/3/?context=edit" => json_reply(post_3("http://x.invalid/")),
+        "/wp-json/wp/v2/posts/4?context=edit" => {
+            redirect("/wp-json/wp/v2/posts/4?context=edit".to_owned())
+        }
         p => rest_api(p, "Eddie Tor", "http://x.invalid/"),
     });
     let result = run(signed_in()
@@ -279,6 +282,16 @@ fn a_redirect_within_the_site_keeps_the_password() {
         .find(|h| h.starts_with("GET /wp-json/wp/v2/posts/3/"))
         .expect("the redirect was followed");
     assert!(moved.to_ascii_lowercase().contains("authorization: basic"));
+
+    let endless = run(signed_in()
+        .args(["--post", "4", "--site"])
+        .arg(server.url("")));
+    assert_eq!(endless.code, 2, "{}", endless.stderr);
+    assert_says(&endless.stderr, "more than 10 redirects");
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/posts/4?context=edit"),
+        11
+    );
 }
 
 #[test]
