@@ -57,8 +57,8 @@ pub fn refusal_by_address(url: &Url, allow_private: bool) -> Option<Refusal> {
 }
 
 /// `refusal_by_address`, then every address the name resolves to must be public (one private
-/// answer is enough to refuse), within `bound`. For an address written rather than
-/// requested: an archived copy offered as a fix, an archive asked before any request.
+/// answer is enough to refuse), within `bound`. For an address written rather than requested
+/// (an archived copy offered as a fix): no connection will check it.
 pub async fn refusal(url: &Url, allow_private: bool, bound: Duration) -> Option<Refusal> {
     if let Some(refusal) = refusal_by_address(url, allow_private) {
         return Some(refusal);

@@ -36,9 +36,9 @@ pub fn changed_since(rev: &str) -> Result<HashSet<PathBuf>, String> {
 }
 
 /// The commit `rev` names, as the hash git gives for it: git's diff is then handed hex
-/// digits only, never the user's text. A revision never starts with `-`; one that does
-/// (`--output=FILE`) would be taken as an option, even by `rev-parse` on a git older than
-/// `--end-of-options`, so it is refused before git runs.
+/// digits only, never the user's text. No revision starts with `-`, and git takes an argument
+/// that does (`--output=FILE`) as an option, so one is refused before git runs (rather than
+/// relying on `--end-of-options`, which not every git in CI knows).
 fn verified_commit(rev: &str) -> Result<String, String> {
     if rev.is_empty() || rev.starts_with('-') {
         return Err(format!(
@@ -61,10 +61,15 @@ fn verified_commit(rev: &str) -> Result<String, String> {
 }
 
 fn git(args: &[&str]) -> Result<String, String> {
-    // The site password is for the site only; git, and any hook or helper it starts, has no
-    // use for it.
-    let output = Command::new("git")
-        .env_remove(crate::wordpress::PASSWORD_VARIABLE)
+    let mut command = Command::new("git");
+    // postlint's own variables (the site's application password among them) are not git's,
+    // nor any hook's or helper's it starts.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("POSTLINT_") {
+            command.env_remove(name);
+        }
+    }
+    let output = command
         .args(args)
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;

@@ -540,3 +540,34 @@ fn an_unsafe_fix_never_writes_an_archived_copy_on_a_private_address() {
     assert_says(&allowed.stdout, "/from-the-archive");
     assert_eq!(archive.total_hits(), 1);
 }
+
+#[test]
+fn git_never_sees_the_site_password() {
+    // A hook git runs while it diffs (the file-system monitor) writes what it was given.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().join("repo");
+    std::fs::create_dir(&root).expect("mkdir");
+    std::fs::write(root.join("post.json"), r#"{"id":1}"#).expect("write");
+    git(&root, &["init", "-q"]);
+    git(&root, &["add", "."]);
+    git(&root, &["commit", "-qm", "posts"]);
+    let seen = dir.path().join("seen-by-git.txt");
+    let hook = dir.path().join("hook.sh");
+    let script = format!("#!/bin/sh\nenv >> '{}'\nexit 1\n", seen.display());
+    std::fs::write(&hook, script).expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let hook = hook.to_string_lossy().into_owned();
+    git(&root, &["config", "core.fsmonitor", &hook]);
+    let result = run(postlint()
+        .current_dir(&root)
+        .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
+        .args(["--changed-since", "HEAD", "."]));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let environment = std::fs::read_to_string(&seen).expect("git ran the hook");
+    assert!(environment.contains("PATH="), "{environment}");
+    assert!(!environment.contains(PASSWORD), "{environment}");
+}
