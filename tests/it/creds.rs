@@ -541,8 +541,11 @@ fn an_unsafe_fix_never_writes_an_archived_copy_on_a_private_address() {
     assert_eq!(archive.total_hits(), 1);
 }
 
+/// A shell script as the hook: unix only.
+#[cfg(unix)]
 #[test]
 fn git_never_sees_the_site_password() {
+    use std::os::unix::fs::PermissionsExt;
     // A hook git runs while it diffs (the file-system monitor) writes what it was given.
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("repo");
@@ -555,11 +558,7 @@ fn git_never_sees_the_site_password() {
     let hook = dir.path().join("hook.sh");
     let script = format!("#!/bin/sh\nenv >> '{}'\nexit 1\n", seen.display());
     std::fs::write(&hook, script).expect("write");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let hook = hook.to_string_lossy().into_owned();
     git(&root, &["config", "core.fsmonitor", &hook]);
     let result = run(postlint()
