@@ -185,6 +185,38 @@ fn an_api_another_site_names_gets_no_password_and_is_refused_with_credentials() 
 }
 
 #[test]
+fn a_post_address_another_site_names_is_read_for_its_id_only() {
+    // The page names its own API, and its post's REST address on another site.
+    let named: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let known = named.clone();
+    let sites = Sites::start(move |path, other| match path {
+        "/2026/07/post-3/" => {
+            let base = known.get().map_or("", String::as_str);
+            let links = [
+                format!("<{base}/wp-json/>; rel=\"https://api.w.org/\""),
+                format!(
+                    "<{other}/wp-json/wp/v2/posts/3>; rel=\"alternate\"; type=\"application/json\""
+                ),
+            ];
+            let mut headers = vec![("Content-Type".to_owned(), "text/html".to_owned())];
+            headers.extend(links.into_iter().map(|l| ("Link".to_owned(), l)));
+            Reply::Body(200, headers, b"<html></html>".to_vec())
+        }
+        p => rest_api(p, "Eddie Tor", "http://x.invalid/"),
+    });
+    let _ = named.set(sites.named.url(""));
+    let result = run(signed_in().arg(sites.named.url("/2026/07/post-3/")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(
+        sites
+            .named
+            .hits("GET", "/wp-json/wp/v2/posts/3?context=edit"),
+        1
+    );
+    assert_eq!(sites.other.total_hits(), 0, "{:#?}", sites.other.heads());
+}
+
+#[test]
 fn a_redirect_to_another_site_is_refused_before_the_password_goes_there() {
     let sites = Sites::start(|path, other| match path {
         p if p.starts_with("/wp-json/wp/v2/posts") => redirect(format!("{other}{p}")),
