@@ -602,3 +602,38 @@ fn git_never_sees_the_site_password() {
     assert!(environment.contains("PATH="), "{environment}");
     assert!(!environment.contains(PASSWORD), "{environment}");
 }
+
+#[test]
+fn copies_on_thousands_of_hosts_cost_a_bounded_number_of_lookups() {
+    use postlint::links::outcome::{Archived, Checked, Outcome};
+    let mut results = std::collections::HashMap::new();
+    for i in 0..5000 {
+        let mut result = Checked::new(Outcome::Broken {
+            reason: "404".to_owned(),
+        });
+        let copy = Archived {
+            url: format!("https://copy{i}.invalid/page"),
+            timestamp: "20190501000000".to_owned(),
+        };
+        result.archived.insert("20190504".to_owned(), Some(copy));
+        results.insert(format!("https://gone{i}.example/"), result);
+    }
+    let started = std::time::Instant::now();
+    let notice =
+        postlint::links::archive::withhold_unsafe_copies(&mut results, &archive_client(false));
+    // 32 lookups at once, each within the 2 s connect timeout: generous for a slow resolver.
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_says(
+        &notice.unwrap_or_default(),
+        "5000 archived copies were not offered",
+    );
+    assert!(
+        results
+            .values()
+            .all(|r| r.archived.values().all(Option::is_none))
+    );
+}
