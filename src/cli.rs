@@ -194,7 +194,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_cache: bool,
 
-    /// Also check targets on loopback and private addresses (tests, intranet sites).
+    /// Also check targets on loopback and private addresses (tests, intranet sites); the
+    /// archive (`--archive-api`) and the archived copies it offers may be there too.
     #[arg(long)]
     pub allow_private: bool,
 

@@ -9,7 +9,9 @@ mod retry;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use resolver::{GuardedResolver, is_public};
+use url::Url;
+
+pub use resolver::{GuardedResolver, Refusal, is_public, refusal, refusal_by_address};
 pub use retry::{
     BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
     retry_after, with_retries, with_retries_until,
@@ -87,15 +89,23 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// Whom a client serves; they differ in redirects and in where they may connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     /// Targets taken from content many people write: redirects are left to the caller, so that
     /// every hop is checked like the first, and private addresses are refused unless allowed.
     LinkTargets,
-    /// A site the user named: redirects are followed (http to https, a moved blog; reqwest
-    /// drops the Authorization header when one leaves the host), and any address is reached.
+    /// A site the user named, read without credentials: redirects are followed (http to https,
+    /// a moved blog), and any address is reached.
     NamedSite,
+    /// The site the user named, read with the user's credentials, which are for this origin
+    /// only: a redirect within it is followed, one that leaves it is an error. reqwest would
+    /// drop the Authorization header on such a hop and the answer would come anonymously,
+    /// without drafts, while the run says it signed in.
+    SignedIn(url::Origin),
 }
+
+/// reqwest's default: enough for http to https, a moved blog, a trailing slash.
+const MAX_REDIRECTS: usize = 10;
 
 /// The rustls client for `purpose`, with the user agent and timeouts of `options`.
 pub fn client(options: &ClientOptions, purpose: Purpose) -> reqwest::Result<reqwest::Client> {
@@ -108,6 +118,31 @@ pub fn client(options: &ClientOptions, purpose: Purpose) -> reqwest::Result<reqw
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver::new(options.allow_private))),
         Purpose::NamedSite => builder,
+        Purpose::SignedIn(origin) => builder.redirect(redirects_within(origin)),
     }
     .build()
+}
+
+/// Follows redirects that stay on `origin`; a hop elsewhere fails the request with a refusal
+/// (final, not retried) that names both addresses.
+fn redirects_within(origin: url::Origin) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != origin {
+            let from = attempt
+                .previous()
+                .last()
+                .map_or_else(String::new, Url::to_string);
+            let refusal = format!(
+                "refused: {from} redirects to {}, another site than {}: the password goes only \
+                 to the site named (name that address instead if it is the same blog)",
+                attempt.url(),
+                origin.ascii_serialization()
+            );
+            return attempt.error(refusal);
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        attempt.follow()
+    })
 }

@@ -6,7 +6,6 @@
 //! guarded resolver and the retry policy are `crate::http`'s.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,7 +18,7 @@ pub use super::outcome::{Checked, Outcome};
 use super::outcome::{FinalAnswer, Hop, judge};
 use super::page::{self, ChannelReader, Scan};
 use super::queue::{ServerQueues, server_of};
-use crate::http::{self, Failure, Purpose, Verdict, is_public};
+use crate::http::{self, Failure, Purpose, Verdict};
 
 /// The link checker's name for the client settings it shares with the site reader.
 pub use crate::http::ClientOptions as CheckOptions;
@@ -278,22 +277,11 @@ impl Checker {
         }
     }
 
-    /// Why a target is not requested at all.
+    /// Why a target is not requested at all: what its address alone forbids. A name that
+    /// resolves to a private address is refused by the guarded resolver when connecting.
     fn refusal(&self, url: &Url) -> Option<String> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Some(format!(
-                "refused: only http and https are checked, not `{}:`",
-                url.scheme()
-            ));
-        }
-        let ip = match url.host()? {
-            url::Host::Ipv4(v4) => IpAddr::V4(v4),
-            url::Host::Ipv6(v6) => IpAddr::V6(v6),
-            url::Host::Domain(_) => return None,
-        };
-        (!self.options.allow_private && !is_public(ip)).then(|| {
-            format!("refused: {ip} is a private or loopback address (--allow-private checks it)")
-        })
+        http::refusal_by_address(url, self.options.allow_private)
+            .map(|refusal| format!("refused: {refusal}"))
     }
 
     /// Asks `url` once: `HEAD`, then `GET` when `HEAD` is refused or gets no answer, each

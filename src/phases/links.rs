@@ -10,7 +10,7 @@ use url::Url;
 use crate::config::Config;
 use crate::diagnostic::{ArchivedCopy, LinkDetails, LinkHop};
 use crate::links::LinkCheck;
-use crate::links::archive::{Lookup, lookup_all};
+use crate::links::archive::{Lookup, lookup_all, withhold_unsafe_copies};
 use crate::links::cache::LinkCache;
 use crate::links::page::fragment_forms;
 use crate::links::remote::{Checked, Outcome, Target, check_all};
@@ -83,6 +83,9 @@ pub fn run(
         &mut results,
         cache.as_mut(),
     ));
+    stats
+        .notices
+        .extend(withhold_unsafe_copies(&mut results, &check.check));
     if let Some(cache) = &cache
         && let Err(error) = cache.save()
     {

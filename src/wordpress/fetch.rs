@@ -110,46 +110,121 @@ fn first_byte(body: &[u8]) -> Option<u8> {
     text.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
-/// The HTTP client of one site, with its politeness settings.
+/// The HTTP clients of one site, with its politeness settings. Credentials go to the origin
+/// the user named and nowhere else: the sign-in check and the posts are asked there only,
+/// and what finds the API (a page whose `Link` header may name any site) is asked elsewhere
+/// without them.
 pub struct SiteClient {
-    client: reqwest::Client,
+    anonymous: reqwest::Client,
+    signed: Option<Signed>,
     options: ClientOptions,
-    credentials: Option<Credentials>,
     max_bytes: u64,
+}
+
+/// The user's credentials and the one origin they go to.
+struct Signed {
+    client: reqwest::Client,
+    credentials: Credentials,
+    origin: url::Origin,
 }
 
 impl SiteClient {
     pub fn new(request: &SiteRequest) -> Result<Self, String> {
-        let client = http::client(&request.client, Purpose::NamedSite)
-            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        let build = |purpose| {
+            http::client(&request.client, purpose)
+                .map_err(|e| format!("cannot build an HTTP client: {e}"))
+        };
+        let signed = match &request.credentials {
+            Some(credentials) => {
+                let origin = request.url.origin();
+                Some(Signed {
+                    client: build(Purpose::SignedIn(origin.clone()))?,
+                    credentials: credentials.clone(),
+                    origin,
+                })
+            }
+            None => None,
+        };
         Ok(Self {
-            client,
+            anonymous: build(Purpose::NamedSite)?,
+            signed,
             options: request.client.clone(),
-            credentials: request.credentials.clone(),
             max_bytes: request.max_bytes,
         })
     }
 
-    /// GET read whole, with retries on 429, 5xx, transient failures and a body cut short; the
-    /// last answer or failure.
+    /// GET as the user, read whole, with retries on 429, 5xx, transient failures and a body
+    /// cut short; the last answer or failure. With credentials, an address on another origin
+    /// than the one named is refused rather than asked without them.
     pub(super) async fn get(&self, url: &str) -> Result<Answer, String> {
+        let Some(signed) = &self.signed else {
+            return self.get_anonymous(url).await;
+        };
+        if Url::parse(url).map(|u| u.origin()).as_ref() != Ok(&signed.origin) {
+            return Err(format!(
+                "refused: {url} is not on {}, the only site the password goes to",
+                signed.origin.ascii_serialization()
+            ));
+        }
+        let credentials = &signed.credentials;
+        self.get_whole(|| {
+            signed
+                .client
+                .get(url)
+                .basic_auth(&credentials.user, Some(credentials.password()))
+        })
+        .await
+    }
+
+    /// GET of what finds the API (the REST index, a post's page): as the user on the origin
+    /// named (a site may close its REST API to visitors), anonymously anywhere else.
+    pub(super) async fn get_to_locate(&self, url: &str) -> Result<Answer, String> {
+        let on_named_origin =
+            |signed: &&Signed| Url::parse(url).is_ok_and(|u| u.origin() == signed.origin);
+        if self.signed.as_ref().filter(on_named_origin).is_some() {
+            return self.get(url).await;
+        }
+        self.get_anonymous(url).await
+    }
+
+    async fn get_anonymous(&self, url: &str) -> Result<Answer, String> {
+        self.get_whole(|| self.anonymous.get(url)).await
+    }
+
+    async fn get_whole(
+        &self,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Answer, String> {
         let limit = BodyLimit {
             bytes: self.max_bytes,
             setting: "--max-file-size",
-        };
-        let request = || {
-            let request = self.client.get(url);
-            match &self.credentials {
-                Some(credentials) => {
-                    request.basic_auth(&credentials.user, Some(credentials.password()))
-                }
-                None => request,
-            }
         };
         http::get_whole(&self.options, limit, request)
             .await
             .map(Answer::from_whole)
             .map_err(|failure| failure.reason)
+    }
+
+    /// Why the credentials may not go to `api`, when they may not: an API on plain http (to
+    /// another machine), or on another origin than the one the user named (a page's `Link`
+    /// header may name any site). Checked before any request that carries them.
+    pub fn refusal_to_sign(&self, api: &Api) -> Option<String> {
+        let signed = self.signed.as_ref()?;
+        let root = api.url("", "");
+        if !super::may_carry_password(&root) {
+            return Some(format!(
+                "the site's REST API is at {root}, over plain http: refusing to send a password"
+            ));
+        }
+        let origin = Url::parse(&root).ok().map(|url| url.origin());
+        (origin.as_ref() != Some(&signed.origin)).then(|| {
+            format!(
+                "the site's REST API is at {root}, another site than {}: the password goes only \
+                 to the site named (name that site with --site, and the post with --post, to read \
+                 it signed in)",
+                signed.origin.ascii_serialization()
+            )
+        })
     }
 
     /// Finds the REST API: `/wp-json/`, else `?rest_route=/` when pretty permalinks are off.
@@ -159,7 +234,7 @@ impl SiteClient {
         let mut tried = Vec::new();
         for api in [pretty, query] {
             let url = api.url("", "");
-            match self.get(&url).await {
+            match self.get_to_locate(&url).await {
                 Ok(answer) if answer.status.is_success() && answer.is_json() => {
                     match serde_json::from_slice::<serde_json::Value>(&answer.body) {
                         Ok(index) if index.is_object() => return Ok((api, index)),
@@ -182,7 +257,7 @@ impl SiteClient {
     /// Checks the credentials before anything else: WordPress treats wrong ones as anonymous
     /// and would quietly leave drafts and private posts out. Returns the user's name.
     pub async fn sign_in(&self, api: &Api) -> Result<String, String> {
-        let Some(credentials) = &self.credentials else {
+        let Some(Signed { credentials, .. }) = &self.signed else {
             return Err("no credentials".to_owned());
         };
         let url = api.url("wp/v2/users/me", "context=edit");

@@ -127,9 +127,17 @@ pub struct SiteRequest {
 }
 
 impl SiteRequest {
-    /// Checks what can be checked before any request: credentials go over https only, except
-    /// to this machine.
+    /// Checks what can be checked before any request: no password in the address (it would
+    /// be printed with it, and sent to whatever site the address leads to), and credentials go
+    /// over https only, except to this machine.
     pub fn validate(&self) -> Result<(), String> {
+        if !self.url.username().is_empty() || self.url.password().is_some() {
+            return Err(format!(
+                "{}: an address with a user name or password in it is refused; give the user \
+                 with --user and the application password in {PASSWORD_VARIABLE}",
+                without_userinfo(&self.url)
+            ));
+        }
         if !matches!(self.url.scheme(), "http" | "https") {
             return Err(format!("{}: a site address is http or https", self.url));
         }
@@ -192,6 +200,15 @@ fn local_bound(utc: NaiveDateTime, zone: Option<&Zone>) -> NaiveDateTime {
     } else {
         local
     }
+}
+
+/// The address with its user name and password blanked out, fit to print.
+fn without_userinfo(url: &Url) -> String {
+    let mut shown = url.clone();
+    // Only addresses without a host refuse these, and a site address has one.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }
 
 /// https, or http to this machine only.
@@ -472,6 +489,8 @@ mod tests {
         assert!(request("http://localhost:8080").validate().is_ok());
         let refused = request("http://news.example.com").validate();
         assert!(refused.is_err_and(|m| m.contains("plain http") && !m.contains("secret")));
+        let in_address = request("https://editor:hunter2@news.example.com").validate();
+        assert!(in_address.is_err_and(|m| m.contains("--user") && !m.contains("hunter2")));
     }
 
     #[test]

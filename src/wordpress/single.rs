@@ -105,13 +105,12 @@ pub async fn locate(client: &SiteClient, request: &SiteRequest) -> Result<Locate
         }
         AddressForm::Permalink => locate_permalink(client, address).await?,
     };
-    if request.credentials.is_some() && !super::may_carry_password(&located.api.url("", "")) {
-        return Err(format!(
-            "{address}: the site's REST API is at {}, over plain http: refusing to send a password",
-            located.api.url("", "")
-        ));
+    // Credentials went nowhere but the origin named while the API was found; before the
+    // sign-in and the posts, the API must be there too.
+    match client.refusal_to_sign(&located.api) {
+        Some(refusal) => Err(format!("{address}: {refusal}")),
+        None => Ok(located),
     }
-    Ok(located)
 }
 
 fn located(site: Url, api: Api, index: serde_json::Value, wanted: Wanted) -> Located {
@@ -219,7 +218,10 @@ fn api_site_root(api: &Api) -> Url {
 /// Reads the REST index at a known API root.
 async fn rest_index(client: &SiteClient, api: &Api) -> Result<serde_json::Value, String> {
     let url = api.url("", "");
-    let answer = client.get(&url).await.map_err(|r| format!("{url}: {r}"))?;
+    let answer = client
+        .get_to_locate(&url)
+        .await
+        .map_err(|r| format!("{url}: {r}"))?;
     let index = (answer.status.is_success() && answer.is_json())
         .then(|| serde_json::from_slice::<serde_json::Value>(&answer.body).ok())
         .flatten()
@@ -239,7 +241,7 @@ async fn locate_permalink(client: &SiteClient, address: &Url) -> Result<Located,
     let not_a_post =
         |why: String| format!("{address} is not the address of a WordPress post: {why}");
     let answer = client
-        .get(address.as_str())
+        .get_to_locate(address.as_str())
         .await
         .map_err(|reason| not_a_post(format!("it could not be read: {reason}")))?;
     if !answer.status.is_success() {

@@ -9,6 +9,7 @@ mod cases;
 mod cli;
 mod config;
 mod corpus;
+mod creds;
 mod dates;
 mod determinism;
 mod fix;
