@@ -7,7 +7,7 @@ pub mod segments;
 pub mod select;
 pub mod wxr;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -23,7 +23,10 @@ pub const POST_EXTENSIONS: [&str; 5] = ["json", "ndjson", "jsonl", "xml", "wxr"]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Input {
     Stdin,
+    /// A file the user named.
     File(PathBuf),
+    /// A file a walk of a folder found: left out when it is a tool's (`workspace`).
+    Found(PathBuf),
     /// Bytes fetched rather than read from a file (a page of a live site), named by their URL.
     Memory {
         name: String,
@@ -35,8 +38,16 @@ impl Input {
     pub fn display_name(&self) -> String {
         match self {
             Input::Stdin => "-".to_owned(),
-            Input::File(path) => path.display().to_string(),
+            Input::File(path) | Input::Found(path) => path.display().to_string(),
             Input::Memory { name, .. } => name.clone(),
+        }
+    }
+
+    /// The file on disk, for a file named or found.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::File(path) | Input::Found(path) => Some(path),
+            Input::Stdin | Input::Memory { .. } => None,
         }
     }
 }
@@ -69,14 +80,24 @@ pub enum InputError {
 }
 
 /// Expands the paths given into the files to lint, in the order given; directories are walked
-/// recursively in name order, honouring `.gitignore`. Each file appears once.
+/// recursively in name order, honouring `.gitignore`. Each file appears once, as named when
+/// it was both named and found.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<Input, usize> = HashMap::new();
     let mut add = |input: Input, inputs: &mut Vec<Input>| {
-        if seen.insert(input.clone()) {
-            inputs.push(input);
+        let key = match &input {
+            Input::Found(path) => Input::File(path.clone()),
+            other => other.clone(),
+        };
+        match seen.get(&key) {
+            Some(&at) if matches!(input, Input::File(_)) => inputs[at] = input,
+            Some(_) => {}
+            None => {
+                seen.insert(key, inputs.len());
+                inputs.push(input);
+            }
         }
     };
     for path in paths {
@@ -85,7 +106,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
         } else if path.is_dir() {
             for found in walk(path) {
                 match found {
-                    Ok(file) => add(Input::File(file), &mut inputs),
+                    Ok(file) => add(Input::Found(file), &mut inputs),
                     Err(error) => errors.push(error),
                 }
             }
@@ -100,7 +121,8 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     (inputs, errors)
 }
 
-fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
+/// The files a walk of `root` finds, as `discover` walks a folder.
+pub fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
     ignore::WalkBuilder::new(root)
         .sort_by_file_path(|a, b| a.cmp(b))
         .build()
@@ -113,7 +135,7 @@ fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
         })
 }
 
-fn has_post_extension(path: &Path) -> bool {
+pub fn has_post_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| e.eq_ignore_ascii_case(p)))
@@ -159,7 +181,7 @@ pub fn open(
                 Box::new(reader),
             ))
         }
-        Input::File(path) => {
+        Input::File(path) | Input::Found(path) => {
             let metadata = std::fs::metadata(path).map_err(read_error)?;
             if !metadata.is_file() {
                 return Err(InputError::NotAFile { path: name });

@@ -31,6 +31,8 @@ pub struct WxrFile<'s> {
     pub errors: Vec<SyntaxError>,
     /// The XML stopped being readable before its end: what follows is not read.
     pub stopped: bool,
+    /// Well-formed XML with no `<rss><channel>`: another tool's file, not an export.
+    pub foreign: bool,
 }
 
 /// Whether the text starts like an XML document (after a byte order mark and white space):
@@ -637,6 +639,7 @@ impl<'s> ReadState<'s> {
                 ),
             });
         } else if !self.saw_channel {
+            self.file.foreign = true;
             self.file.errors.push(SyntaxError {
                 span: 0..0,
                 message: "this XML has no `<rss><channel>`: it is not a WordPress export (WXR)"
