@@ -10,9 +10,11 @@ use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, Me
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FixOptions};
+use postlint::input::Input;
 use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
+use postlint::server::watch::{self, Watch};
 use postlint::wordpress::marks::Marks;
 use postlint::wordpress::single::{Selection, post_address};
 use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
@@ -21,7 +23,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) if args.watch => check_and_watch(*args),
-        Command::Check(args) => check(*args),
+        Command::Check(args) => check(*args, None),
         Command::Server(args) => server(args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
@@ -30,7 +32,9 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn check(args: CheckArgs) -> u8 {
+/// A run of `postlint check`: over the paths given or, for a batch of `--watch`, over
+/// `watched`, the files that changed.
+fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
     let targets = match targets(&args) {
         Ok(targets) => targets,
         Err(message) => {
@@ -107,11 +111,12 @@ fn check(args: CheckArgs) -> u8 {
         memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
         ..LintOptions::default()
     };
-    let mut outcome = if paths.is_empty() {
-        postlint::outcome::CheckOutcome::empty()
-    } else {
-        pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()))
+    let lint = |config: Arc<Config>, options: LintOptions| match &watched {
+        Some(inputs) => postlint::check_inputs(inputs.clone(), config, options),
+        None if paths.is_empty() => postlint::outcome::CheckOutcome::empty(),
+        None => postlint::check_with(&paths, config, options),
     };
+    let mut outcome = pool.install(|| lint(config.clone(), options.clone()));
     let mut marks_moved = false;
     for site in &sites {
         let site_config = match load_config(&args.config, cli_rules(&args), args.site_index.clone())
@@ -149,7 +154,7 @@ fn check(args: CheckArgs) -> u8 {
             return print_diffs(&plans);
         }
         if write_fixes(&plans) {
-            outcome = pool.install(|| postlint::check_with(&paths, config, options));
+            outcome = pool.install(|| lint(config, options));
         }
     }
     for error in &outcome.input_errors {
@@ -184,7 +189,8 @@ fn check(args: CheckArgs) -> u8 {
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
 }
 
-/// `--watch`: a first run over every path, then a run over each batch of saved post files.
+/// `--watch`: a first run over every path, then a run over each batch of files whose content
+/// changed; a change of the config lints everything again.
 fn check_and_watch(mut args: CheckArgs) -> u8 {
     args.watch = false;
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -194,23 +200,88 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
     if args.paths.is_empty() {
         args.paths.push(PathBuf::from("."));
     }
-    let paths = args.paths.clone();
-    check(args.clone());
-    let ready = || eprintln!("postlint: watching for changes (Ctrl-C to stop)");
-    let result = postlint::server::watch::watch(&paths, ready, |saved| {
-        let again = CheckArgs {
-            paths: saved,
-            ..args.clone()
-        };
-        check(again);
-    });
-    match result {
-        Ok(()) => 0,
-        Err(message) => {
-            eprintln!("postlint: {message}");
-            2
+    let (config, config_files) = watched_config(&args);
+    let max_bytes = args.max_file_size.as_u64();
+    let own = written_by_postlint(&args);
+    let mut watch = match Watch::start(&args.paths, config, &config_files, &own, max_bytes) {
+        Ok(watch) => watch,
+        Err(error) => {
+            eprintln!("postlint: {error}");
+            return 2;
+        }
+    };
+    let everything: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    eprintln!("{}", watch::separator(&everything.join(" ")));
+    check(args.clone(), None);
+    eprintln!("postlint: watching for changes (Ctrl-C to stop)");
+    while let Some(batch) = watch.next_batch() {
+        for notice in &batch.notices {
+            eprintln!("postlint: watching: {notice}");
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        // The findings of the last run reach the screen before the next run's separator.
+        let _ = std::io::stdout().flush();
+        if batch.config_changed {
+            let about = "the config changed: linting everything again";
+            eprintln!("{}", watch::separator(about));
+            check(args.clone(), None);
+            let (config, files) = watched_config(&args);
+            if let Err(error) = watch.set_config(config, &files) {
+                eprintln!("postlint: {error}");
+            }
+            continue;
+        }
+        eprintln!("{}", watch::separator(&batch.summary()));
+        for line in batch.removed_lines() {
+            eprintln!("postlint: {line}");
+        }
+        if !batch.changed.is_empty() {
+            check(args.clone(), Some(batch.changed));
         }
     }
+    0
+}
+
+/// The config a watch decides with (the built-in one while the file has a mistake: the run
+/// reports it), and the files to watch for it: those it was read from, and `postlint.toml`
+/// here, where a new one would be found.
+fn watched_config(args: &CheckArgs) -> (Config, Vec<PathBuf>) {
+    let request = ConfigRequest {
+        file: args.config.config.clone(),
+        none: args.config.no_config,
+        start_dir: std::env::current_dir().unwrap_or_default(),
+        cli: cli_rules(args),
+        site_index: None,
+    };
+    let config = Config::load(&request, postlint::rules::REGISTRY)
+        .unwrap_or_else(|_| Config::builtin(postlint::rules::REGISTRY));
+    if args.config.no_config {
+        return (config, Vec::new());
+    }
+    let mut files: Vec<PathBuf> = (config.sources.iter())
+        .map(|source| PathBuf::from(&source.name))
+        .filter(|path| path.is_file())
+        .collect();
+    let named = args.config.config.clone();
+    files.extend(named.or_else(|| Some(PathBuf::from(postlint::config::CONFIG_FILE_NAME))));
+    files.sort();
+    files.dedup();
+    (config, files)
+}
+
+/// What a run writes itself, whose changes a watch must not take for the user's: the reports
+/// written to files, the cache, a baseline, saved pages.
+fn written_by_postlint(args: &CheckArgs) -> Vec<PathBuf> {
+    let reports = targets(args).unwrap_or_default().into_iter();
+    let reports = reports.filter_map(|target| target.file);
+    let others = [
+        Some(args.cache_dir.clone()),
+        args.write_baseline.clone(),
+        args.save.clone(),
+    ];
+    reports.chain(others.into_iter().flatten()).collect()
 }
 
 /// `postlint server`: the language server, on standard input and output.
