@@ -2,18 +2,23 @@
 //! editors. Open post files (`.json`, `.ndjson`, `.jsonl`) are linted from the editor's
 //! buffer on open, change and save; findings come back as diagnostics in the position
 //! encoding the client asks for, fixes as code actions, and the rule's documentation on hover.
-//! The config (`postlint.toml` of the workspace) is read again when it changes. The server
-//! uses the engine; nothing of the engine knows it.
+//! The config (`postlint.toml` of the workspace) is read again when it changes, and its
+//! mistakes are shown in it. The server uses the engine; nothing of the engine knows it.
 
 mod actions;
+mod config_errors;
+mod config_watch;
 mod document;
 mod lint;
 pub mod positions;
 pub mod watch;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{self as notes, Notification as _};
@@ -27,8 +32,9 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, Url,
 };
 
-use crate::config::Config;
-use document::{Document, is_config_file, is_post_file};
+use crate::config::{Config, ConfigError};
+use config_watch::ConfigWatch;
+use document::{Document, is_config_file, is_post_document};
 pub use lint::Settings;
 use positions::Encoding;
 
@@ -67,24 +73,35 @@ pub fn serve(connection: &Connection, mut settings: Settings) -> Result<(), Stri
     let mut server = Server::new(connection, encoding, workspace_root(&params), settings);
     if watches_files(&params) {
         server.watch_config_files();
+    } else {
+        server.watch_config_itself();
     }
-    for message in &connection.receiver {
-        match message {
-            Message::Request(request) => {
-                if connection.handle_shutdown(&request).map_err(protocol)? {
-                    return Ok(());
+    let config_changes = server.config_changes();
+    loop {
+        crossbeam_channel::select! {
+            recv(connection.receiver) -> message => {
+                let Ok(message) = message else { return Ok(()) };
+                match message {
+                    Message::Request(request) if request.method == requests::Shutdown::METHOD => {
+                        server.send(Response::new_ok(request.id, ()).into());
+                        return server.await_exit();
+                    }
+                    Message::Request(request) => server.on_request(request),
+                    Message::Notification(note) if note.method == notes::Exit::METHOD => {
+                        return Err("the client sent `exit` without `shutdown`".to_owned());
+                    }
+                    Message::Notification(notification) => server.on_notification(notification),
+                    // The answers to the server's own requests (`registerCapability`).
+                    Message::Response(_) => {}
                 }
-                server.on_request(request);
             }
-            Message::Notification(note) if note.method == notes::Exit::METHOD => {
-                return Err("the client sent `exit` without `shutdown`".to_owned());
-            }
-            Message::Notification(notification) => server.on_notification(notification),
-            Message::Response(_) => {}
+            recv(config_changes) -> _ => server.config_changed(),
         }
     }
-    Ok(())
 }
+
+/// How long a server that was shut down waits for `exit` before it ends on its own.
+const EXIT_WAIT: Duration = Duration::from_secs(30);
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
@@ -141,6 +158,12 @@ struct Server<'c> {
     settings: Settings,
     config: Arc<Config>,
     documents: HashMap<Url, Document>,
+    /// Open `.toml` buffers: the config in use is read from its buffer when it is open.
+    config_buffers: HashMap<Url, String>,
+    /// The config files that were last given diagnostics, to clear them once mended.
+    config_diagnosed: BTreeSet<Url>,
+    /// The server's own watch, when the client offers none.
+    config_watch: Option<ConfigWatch>,
 }
 
 impl<'c> Server<'c> {
@@ -157,18 +180,113 @@ impl<'c> Server<'c> {
             settings,
             config: Arc::new(Config::builtin(crate::rules::REGISTRY)),
             documents: HashMap::new(),
+            config_buffers: HashMap::new(),
+            config_diagnosed: BTreeSet::new(),
+            config_watch: None,
         };
         server.reload_config();
         server
     }
 
-    /// Reads the config again; a mistake in it is shown, and the last good config kept.
-    fn reload_config(&mut self) {
-        match lint::load_config(&self.root, &self.settings) {
-            Ok(config) => self.config = Arc::new(config),
-            Err(message) => {
-                self.show_message(MessageType::ERROR, format!("postlint.toml: {message}"))
+    /// After `shutdown`: waits for `exit`. The answer to a request of the server's own may
+    /// still come (a client that stops right after starting answers `registerCapability`
+    /// late), and is taken; a request is refused; the wait is bounded.
+    fn await_exit(&self) -> Result<(), String> {
+        loop {
+            match self.connection.receiver.recv_timeout(EXIT_WAIT) {
+                Ok(Message::Notification(note)) if note.method == notes::Exit::METHOD => {
+                    return Ok(());
+                }
+                Ok(Message::Request(request)) => {
+                    let refused = Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shutting down".to_owned(),
+                    );
+                    self.send(refused.into());
+                }
+                Ok(Message::Response(_) | Message::Notification(_)) => {}
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => return Ok(()),
             }
+        }
+    }
+
+    /// Reads the config again, from the editor's buffer of it when one is open. Its mistakes
+    /// are shown in its files (the last good config is kept); once mended they are cleared.
+    fn reload_config(&mut self) {
+        let file = lint::config_file(&self.root, &self.settings);
+        let buffer = file.as_deref().and_then(|file| self.config_buffer(file));
+        let loaded = match (&file, buffer) {
+            (Some(file), Some(text)) => lint::load_config_text(file, text, &self.settings),
+            _ => lint::load_config(&self.root, &self.settings),
+        };
+        let errors = match loaded {
+            Ok(config) => {
+                self.config = Arc::new(config);
+                Vec::new()
+            }
+            Err(errors) => errors,
+        };
+        self.show_config_errors(&errors, file.as_deref());
+        self.watch_config_sources(file);
+    }
+
+    fn config_buffer(&self, file: &Path) -> Option<&str> {
+        let canonical = file.canonicalize().ok();
+        self.config_buffers.iter().find_map(|(uri, text)| {
+            let path = document::file_path(uri)?;
+            let same = path == file || path.canonicalize().ok() == canonical;
+            same.then_some(text.as_str())
+        })
+    }
+
+    fn show_config_errors(&mut self, errors: &[ConfigError], file: Option<&Path>) {
+        let shown = config_errors::diagnostics(errors, file, self.encoding);
+        let mended: Vec<Url> = (self.config_diagnosed.iter())
+            .filter(|uri| !shown.by_file.contains_key(*uri))
+            .cloned()
+            .collect();
+        for uri in mended {
+            self.publish(uri, Vec::new(), None);
+        }
+        self.config_diagnosed = shown.by_file.keys().cloned().collect();
+        for (uri, diagnostics) in shown.by_file {
+            self.publish(uri, diagnostics, None);
+        }
+        for message in shown.unplaced {
+            self.show_message(MessageType::ERROR, format!("postlint config: {message}"));
+        }
+    }
+
+    /// Starts the server's own watch on the config, for a client that offers none.
+    fn watch_config_itself(&mut self) {
+        match ConfigWatch::start() {
+            Ok(watch) => self.config_watch = Some(watch),
+            Err(error) => self.show_message(
+                MessageType::WARNING,
+                format!("postlint: cannot watch postlint.toml ({error}); restart the server after a change"),
+            ),
+        }
+        self.watch_config_sources(lint::config_file(&self.root, &self.settings));
+    }
+
+    /// Adds the folders of the config's files to the server's own watch: the workspace's (where
+    /// a new `postlint.toml` would appear), the config file's, and its packs'.
+    fn watch_config_sources(&mut self, file: Option<PathBuf>) {
+        let Some(watch) = &mut self.config_watch else {
+            return;
+        };
+        let packs = (self.config.sources.iter()).map(|source| PathBuf::from(&source.name));
+        let root = self.root.join(crate::config::CONFIG_FILE_NAME);
+        let files = std::iter::once(root).chain(file).chain(packs);
+        watch.watch(files.map(|f| config_errors::absolute(&f)));
+    }
+
+    /// What tells the loop that the server's own watch saw a config file change.
+    fn config_changes(&self) -> Receiver<()> {
+        match &self.config_watch {
+            Some(watch) => watch.changes.clone(),
+            None => crossbeam_channel::never(),
         }
     }
 
@@ -217,7 +335,11 @@ impl<'c> Server<'c> {
     fn did_open(&mut self, note: Notification) -> Result<(), String> {
         let params: lsp_types::DidOpenTextDocumentParams = extract(note)?;
         let item = params.text_document;
-        if !is_post_file(&item.uri) {
+        if is_config_file(&item.uri) {
+            self.config_buffers.insert(item.uri, item.text);
+            return Ok(());
+        }
+        if !is_post_document(&item.uri, &item.language_id) {
             return Ok(());
         }
         let document = Document::new(item.uri.clone(), Some(item.version), item.text);
@@ -228,6 +350,13 @@ impl<'c> Server<'c> {
 
     fn did_change(&mut self, note: Notification) -> Result<(), String> {
         let params: lsp_types::DidChangeTextDocumentParams = extract(note)?;
+        if let Some(text) = self.config_buffers.get_mut(&params.text_document.uri) {
+            if let Some(change) = params.content_changes.into_iter().next_back() {
+                *text = change.text;
+            }
+            self.config_changed();
+            return Ok(());
+        }
         let Some(document) = self.documents.get_mut(&params.text_document.uri) else {
             return Ok(());
         };
@@ -244,6 +373,9 @@ impl<'c> Server<'c> {
         let params: lsp_types::DidSaveTextDocumentParams = extract(note)?;
         let uri = params.text_document.uri;
         if is_config_file(&uri) {
+            if let (Some(buffer), Some(text)) = (self.config_buffers.get_mut(&uri), params.text) {
+                *buffer = text;
+            }
             self.config_changed();
             return Ok(());
         }
@@ -259,6 +391,15 @@ impl<'c> Server<'c> {
 
     fn did_close(&mut self, note: Notification) -> Result<(), String> {
         let params: lsp_types::DidCloseTextDocumentParams = extract(note)?;
+        if self
+            .config_buffers
+            .remove(&params.text_document.uri)
+            .is_some()
+        {
+            // Unsaved changes are gone with the buffer: the file on disk holds again.
+            self.config_changed();
+            return Ok(());
+        }
         if let Some(document) = self.documents.remove(&params.text_document.uri) {
             self.publish(document.uri, Vec::new(), None);
         }
@@ -273,7 +414,7 @@ impl<'c> Server<'c> {
         Ok(())
     }
 
-    /// The config may have changed: read it again and lint every open buffer with it.
+    /// The config may have changed: read it again and lint every open post with it.
     fn config_changed(&mut self) {
         self.reload_config();
         let open: Vec<Url> = self.documents.keys().cloned().collect();
