@@ -564,8 +564,15 @@ fn the_vscode_extension_starts_the_server_with_its_settings() {
     let folder = Path::new("editors/vscode");
     let text = std::fs::read_to_string(folder.join("package.json")).expect("package.json");
     let package: Value = serde_json::from_str(&text).expect("package.json is JSON");
-    let main = package["main"].as_str().expect("main");
-    let script = std::fs::read_to_string(folder.join(main)).expect("the extension's script");
+    // `main` is the bundle, built from the entry its `bundle` script names.
+    let bundle = package["scripts"]["bundle"]
+        .as_str()
+        .expect("a bundle script");
+    let entry = bundle
+        .split_whitespace()
+        .nth(1)
+        .expect("the bundle's entry");
+    let script = std::fs::read_to_string(folder.join(entry)).expect("the extension's script");
     assert!(script.contains("args: ['server']"), "{script}");
     let settings = package["contributes"]["configuration"]["properties"]
         .as_object()
