@@ -231,12 +231,18 @@ impl<'c> Server<'c> {
         self.watch_config_sources(file);
     }
 
+    /// Whether `uri` is the config file the server reads (not a pack, not another `.toml`).
+    fn is_config_in_use(&self, uri: &Url) -> bool {
+        let Some(file) = lint::config_file(&self.root, &self.settings) else {
+            return false;
+        };
+        document::file_path(uri).is_some_and(|path| same_file(&path, &file))
+    }
+
     fn config_buffer(&self, file: &Path) -> Option<&str> {
-        let canonical = file.canonicalize().ok();
         self.config_buffers.iter().find_map(|(uri, text)| {
             let path = document::file_path(uri)?;
-            let same = path == file || path.canonicalize().ok() == canonical;
-            same.then_some(text.as_str())
+            same_file(&path, file).then_some(text.as_str())
         })
     }
 
@@ -350,11 +356,15 @@ impl<'c> Server<'c> {
 
     fn did_change(&mut self, note: Notification) -> Result<(), String> {
         let params: lsp_types::DidChangeTextDocumentParams = extract(note)?;
-        if let Some(text) = self.config_buffers.get_mut(&params.text_document.uri) {
+        let uri = &params.text_document.uri;
+        if let Some(text) = self.config_buffers.get_mut(uri) {
             if let Some(change) = params.content_changes.into_iter().next_back() {
                 *text = change.text;
             }
-            self.config_changed();
+            // Another `.toml` (`Cargo.toml`, a pack) counts once saved, not as it is typed.
+            if self.is_config_in_use(uri) {
+                self.config_changed();
+            }
             return Ok(());
         }
         let Some(document) = self.documents.get_mut(&params.text_document.uri) else {
@@ -493,6 +503,13 @@ impl<'c> Server<'c> {
     fn send(&self, message: Message) {
         let _ = self.connection.sender.send(message);
     }
+}
+
+/// The same file, by its path or, through links, by where it really is.
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.canonicalize()
+            .is_ok_and(|a| b.canonicalize().is_ok_and(|b| a == b))
 }
 
 fn extract<P: serde::de::DeserializeOwned>(note: Notification) -> Result<P, String> {
