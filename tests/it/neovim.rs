@@ -1,7 +1,8 @@
 //! One real editor: Debian's Neovim (0.7), headless, started with the documented set-up
 //! (`editors/neovim/postlint.lua`, read from that file) as its init file, on `postlint server`.
 //! Its lines and columns must be those of `postlint check`; one server serves a workspace
-//! however often a buffer's filetype is set; `.ndjson` is linted; and on a 4 MB one-line export
+//! however often a buffer's filetype is set; `.ndjson` is linted; a config changed on disk
+//! applies without a restart; and on a 4 MB one-line export
 //! a change's diagnostics come back quickly (no column conversion over the line). Skips without
 //! `nvim`, except under `CI=true` (`.ci/run` installs it).
 
@@ -48,8 +49,8 @@ function finish(run)
 end
 "#;
 
-/// Opens a post, sets its filetype again, opens a second post of the workspace and an
-/// `.ndjson` file; writes what Neovim shows and how many servers it started.
+/// Opens a post, sets its filetype again, opens an `.ndjson` file of the workspace, changes
+/// the config on disk; writes what Neovim shows and how many servers it started.
 const WORKSPACE: &str = r#"
 finish(function()
   local out = {}
@@ -64,6 +65,10 @@ finish(function()
   wait_for(lines, function(d) return #d > 0 end, 'export.ndjson')
   out.ndjson = #vim.diagnostic.get(lines)
   out.clients = #vim.lsp.get_active_clients()
+  -- The config changed on disk, not in the editor: the open posts are linted again with it.
+  vim.fn.writefile({ 'ignore = ["empty-paragraph"]' }, vim.env.POSTLINT_DIR .. '/postlint.toml')
+  wait_for(buf, function(d) return #d == 2 end, 'post.json with the new config')
+  out.post_after_config = shown(buf)
   vim.fn.writefile({ vim.fn.json_encode(out) }, vim.env.POSTLINT_OUT)
 end)
 "#;
@@ -194,10 +199,12 @@ fn the_documented_set_up_serves_a_workspace_with_one_server() {
         ("postlint.toml", ""),
         ("posts/export.ndjson", ndjson),
     ]);
+    // Before the script changes the config.
+    let cli = cli_as_shown(dir.path());
     let out = run_neovim(&nvim, dir.path(), WORKSPACE);
     let shown = shown_findings(&out["post"]);
     assert_eq!(shown.len(), 3, "{out}");
-    assert_eq!(shown, cli_as_shown(dir.path()));
+    assert_eq!(shown, cli);
     // The first finding is past `’“”😀`: its byte column is past its character column.
     assert_eq!(shown[0].1, 59, "{shown:?}");
     // `:set filetype=json` again attaches no second server (diagnostics would double).
@@ -207,6 +214,12 @@ fn the_documented_set_up_serves_a_workspace_with_one_server() {
     assert_eq!(out["ndjson_filetype"], "json", "{out}");
     assert_eq!(out["ndjson"], 2, "{out}");
     assert_eq!(out["clients"], 1, "{out}");
+    // Neovim 0.7 tells the server of no change to the config: the server's own watch does.
+    let after: Vec<String> = shown_findings(&out["post_after_config"])
+        .into_iter()
+        .map(|found| found.4)
+        .collect();
+    assert_eq!(after, ["stray-end-tag", "stray-end-tag"], "{out}");
 }
 
 /// A one-line export of about 4 MB: 4,000 posts with non-ASCII text, every tenth with a
