@@ -355,3 +355,67 @@ fn the_vscode_extension_is_published_as_a_workspace_of_posts_asks() {
     );
     assert!(package["devDependencies"]["esbuild"].is_string());
 }
+
+#[test]
+fn an_unreadable_config_is_shown_at_the_start_of_its_file() {
+    let dir = project(&[("post.json", POST)]);
+    let config = dir.path().join("postlint.toml");
+    std::fs::write(&config, b"ignore = [\"\xff\xfe\"]\n").expect("write config");
+    let (mut client, _) = Client::start(dir.path(), json!({}), Value::Null);
+    let shown = client.diagnostics_of(&uri(&config));
+    let error = &shown["diagnostics"][0];
+    assert!(
+        error["message"]
+            .as_str()
+            .expect("message")
+            .contains("cannot read"),
+        "{shown}"
+    );
+    assert_eq!(error["range"]["start"], json!({"line": 0, "character": 0}));
+    // The posts are linted with the built-in rules meanwhile.
+    let post = dir.path().join("post.json");
+    assert_eq!(codes(&open_as(&mut client, &post, "json", POST)).len(), 3);
+    assert!(client.shut_down().success());
+}
+
+/// Hundreds of saves in a burst: each change the server's watch sees is taken once, the server
+/// stays responsive, and the last config is the one in force.
+#[test]
+fn a_burst_of_config_writes_ends_with_the_last_config() {
+    let dir = project(&[("post.json", POST), ("postlint.toml", "")]);
+    let config = dir.path().join("postlint.toml");
+    let post = dir.path().join("post.json");
+    let (mut client, _) = Client::start(dir.path(), json!({}), Value::Null);
+    assert_eq!(codes(&open_as(&mut client, &post, "json", POST)).len(), 3);
+    for i in 0..300 {
+        let ignored = if i % 2 == 0 {
+            "stray-end-tag"
+        } else {
+            "empty-paragraph"
+        };
+        std::fs::write(&config, format!("ignore = [\"{ignored}\"]\n")).expect("write config");
+    }
+    std::fs::write(
+        &config,
+        "ignore = [\"stray-end-tag\", \"empty-paragraph\"]\n",
+    )
+    .expect("write config");
+    let mut runs = 0;
+    while !codes(&client.diagnostics_of(&uri(&post))).is_empty() {
+        runs += 1;
+    }
+    assert!(runs <= 302, "{runs} lints for 301 writes");
+    // Still answering.
+    let hover =
+        json!({"textDocument": {"uri": uri(&post)}, "position": {"line": 0, "character": 0}});
+    assert_eq!(client.request("textDocument/hover", hover), Value::Null);
+    assert!(client.shut_down().success());
+}
+
+#[test]
+fn a_client_gone_after_shutdown_without_exit_ends_the_server_cleanly() {
+    let dir = project(&[]);
+    let (mut client, _) = Client::start(dir.path(), json!({}), Value::Null);
+    assert_eq!(client.request("shutdown", Value::Null), Value::Null);
+    assert!(client.wait().success());
+}
