@@ -74,8 +74,18 @@ end)
 "#;
 
 /// Opens a one-line export and changes it a few times, each change adding one finding; writes
-/// the milliseconds from each change to `vim.diagnostic.get` returning its diagnostics.
+/// the milliseconds from each change to `vim.diagnostic.get` returning its diagnostics, and
+/// the longest time Neovim spent taking one list of diagnostics in (the editor is frozen
+/// meanwhile: converting columns over a 4 MB line took seconds).
 const BIG_EXPORT: &str = r#"
+local frozen = 0
+local publish = vim.lsp.handlers['textDocument/publishDiagnostics']
+vim.lsp.handlers['textDocument/publishDiagnostics'] = function(...)
+  local started = vim.loop.hrtime()
+  local result = publish(...)
+  frozen = math.max(frozen, (vim.loop.hrtime() - started) / 1e6)
+  return result
+end
 finish(function()
   local buf = edit(vim.env.POSTLINT_DIR .. '/export.json')
   wait_for(buf, function(d) return #d > 0 end, 'export.json')
@@ -90,6 +100,7 @@ finish(function()
     table.insert(out.changes, (vim.loop.hrtime() - started) / 1e6)
   end
   out.last = #vim.diagnostic.get(buf)
+  out.frozen = frozen
   vim.fn.writefile({ vim.fn.json_encode(out) }, vim.env.POSTLINT_OUT)
 end)
 "#;
@@ -251,17 +262,27 @@ fn a_change_in_a_4_mb_one_line_export_shows_its_diagnostics_quickly() {
         .iter()
         .map(|ms| ms.as_f64().expect("milliseconds"))
         .collect();
-    eprintln!("a change to diagnostics shown, 4 MB one-line export (ms): {changes:?}");
+    let frozen = out["frozen"].as_f64().expect("milliseconds");
+    eprintln!(
+        "4 MB one-line export: from a change to its diagnostics {changes:?} ms; \
+         Neovim busy taking a list in at most {frozen} ms"
+    );
     assert_eq!(changes.len(), 5);
     assert_eq!(
         out["last"].as_u64(),
         out["first"].as_u64().map(|n| n + 5),
         "{out}"
     );
-    // 0.5 s is the aim (a release build answers in a fraction of it); the bound is generous
-    // for a debug build on a shared machine, and still far below the seconds a conversion of
-    // columns over the line took.
+    // The editor is not frozen: taking a list in is cheap whoever computed it. (With UTF-16
+    // positions Neovim 0.7 converts columns over the line: seconds per list.)
+    assert!(
+        frozen < 500.0,
+        "Neovim was busy {frozen} ms taking one list in"
+    );
+    // From a change to its diagnostics: 0.2-0.9 s with a release server on a busy machine;
+    // this test runs the debug build among other tests, so the bound only catches a hang or
+    // a blow-up.
     for ms in changes {
-        assert!(ms < 3000.0, "{ms} ms from a change to its diagnostics");
+        assert!(ms < 30_000.0, "{ms} ms from a change to its diagnostics");
     }
 }
