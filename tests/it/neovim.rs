@@ -273,10 +273,11 @@ fn a_change_in_a_4_mb_one_line_export_shows_its_diagnostics_quickly() {
         out["first"].as_u64().map(|n| n + 5),
         "{out}"
     );
-    // The editor is not frozen: taking a list in is cheap whoever computed it. (With UTF-16
-    // positions Neovim 0.7 converts columns over the line: seconds per list.)
+    // The editor is not frozen: taking a list in is cheap whoever computed it, about 0.1 s
+    // here on a busy machine; the bound leaves room for CI. (With UTF-16 positions Neovim 0.7
+    // converts columns over the line: 10 s per list.)
     assert!(
-        frozen < 500.0,
+        frozen < 1000.0,
         "Neovim was busy {frozen} ms taking one list in"
     );
     // From a change to its diagnostics: 0.2-0.9 s with a release server on a busy machine;
