@@ -83,3 +83,42 @@ pub fn message(error: &ConfigError) -> String {
         None => error.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    #[test]
+    fn each_error_at_its_place_in_its_file_or_else_at_the_config_start() {
+        let text: Arc<str> = "# é\nignore = [\"nope\"]\n".into();
+        let placed = ConfigError::new("unknown rule `nope`")
+            .with_help("`postlint rules` lists the rules")
+            .at("/site/rules.toml", &text, 15..21);
+        let unplaced = ConfigError::new("cannot read /site/postlint.toml");
+        let errors = [placed, unplaced];
+        let shown = diagnostics(
+            &errors,
+            Some(Path::new("/site/postlint.toml")),
+            Encoding::Utf16,
+        );
+        let pack = Url::parse("file:///site/rules.toml").expect("url");
+        let at = &shown.by_file[&pack][0];
+        assert_eq!(
+            at.range,
+            Range::new(Position::new(1, 10), Position::new(1, 16))
+        );
+        assert_eq!(
+            at.message,
+            "unknown rule `nope`\nhelp: `postlint rules` lists the rules"
+        );
+        let config = Url::parse("file:///site/postlint.toml").expect("url");
+        assert_eq!(shown.by_file[&config][0].range.start, Position::new(0, 0));
+        assert!(shown.unplaced.is_empty());
+        // With no config file, a mistake with no place has nowhere to be shown but a message.
+        let shown = diagnostics(&errors[1..], None, Encoding::Utf16);
+        assert!(shown.by_file.is_empty());
+        assert_eq!(shown.unplaced, ["cannot read /site/postlint.toml"]);
+    }
+}
