@@ -40,6 +40,6 @@ mod site_fetch;
 mod span_map;
 mod watch;
 mod wordpress_e2e;
-mod workspace;
 mod workflows;
+mod workspace;
 mod wxr;

@@ -155,8 +155,12 @@ fn reads_touches_and_same_text_start_no_run() {
     // walk leaves out): none of them is a change of a post's content.
     let a = dir.path().join("posts/a.json");
     let text = std::fs::read(&a).expect("cat a.json");
-    let file = std::fs::File::options().append(true).open(&a).expect("open a.json");
-    file.set_modified(std::time::SystemTime::now()).expect("touch a.json");
+    let file = std::fs::File::options()
+        .append(true)
+        .open(&a)
+        .expect("open a.json");
+    file.set_modified(std::time::SystemTime::now())
+        .expect("touch a.json");
     drop(file);
     std::fs::write(&a, &text).expect("save a.json unchanged");
     write(dir.path(), "posts/package.json", r#"{"name":"theme"}"#);

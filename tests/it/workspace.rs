@@ -121,11 +121,21 @@ fn named_tool_files_still_get_not_a_post() {
         let (code, stdout, _) = postlint(dir.path(), &args);
         assert_eq!(code, Some(1), "{file}: {stdout}");
         for rule in rules {
-            assert!(stdout.contains(&format!("title={rule}::")), "{file}: {stdout}");
+            assert!(
+                stdout.contains(&format!("title={rule}::")),
+                "{file}: {stdout}"
+            );
         }
     }
     // Named and found in one run: named wins.
-    let args = ["check", "--no-config", "--format", "github", ".", "package.json"];
+    let args = [
+        "check",
+        "--no-config",
+        "--format",
+        "github",
+        ".",
+        "package.json",
+    ];
     let (_, stdout, _) = postlint(dir.path(), &args);
     assert_eq!(stdout.matches("file=package.json").count(), 1, "{stdout}");
 }
@@ -162,11 +172,17 @@ fn what_holds_a_post_and_what_does_not() {
     let posts = [
         ("REST object", r#"{"id":1}"#),
         ("REST array", r#"[{"id":1},{"id":2}]"#),
-        ("sorted keys", r#"{"_links":{"self":[]},"content":{"rendered":""}}"#),
+        (
+            "sorted keys",
+            r#"{"_links":{"self":[]},"content":{"rendered":""}}"#,
+        ),
         ("WP-CLI", r#"[{"ID":1,"post_title":"t"}]"#),
         ("NDJSON", "{\"id\":1}\n{\"id\":2}\n"),
         ("posts after a stranger", r#"[{"name":"x"},{"id":2}]"#),
-        ("REST error", r#"{"code":"rest_no_route","message":"No route"}"#),
+        (
+            "REST error",
+            r#"{"code":"rest_no_route","message":"No route"}"#,
+        ),
         ("admin-ajax failure", "0"),
         ("a string", r#""Forbidden""#),
         ("empty", ""),
@@ -185,8 +201,14 @@ fn what_holds_a_post_and_what_does_not() {
     let foreign = [
         ("package.json", r#"{"name":"theme","scripts":{}}"#),
         ("with comments", "{\n // c\n \"a\": 1 /* d */\n}"),
-        ("an array of strangers", r#"[{"label":"Home"},{"label":"About"}]"#),
-        ("NDJSON of strangers", "{\"level\":\"info\"}\n{\"level\":\"warn\"}\n"),
+        (
+            "an array of strangers",
+            r#"[{"label":"Home"},{"label":"About"}]"#,
+        ),
+        (
+            "NDJSON of strangers",
+            "{\"level\":\"info\"}\n{\"level\":\"warn\"}\n",
+        ),
         (
             "names its schema",
             r#"{"$schema":"https://schemas.wp.org/trunk/block.json","title":"Card"}"#,
@@ -201,7 +223,8 @@ fn what_holds_a_post_and_what_does_not() {
 #[test]
 fn the_decision_by_name_and_by_contents() {
     let config = Config::builtin(postlint::rules::REGISTRY);
-    let leaves_out = |path: &str, contents| workspace::leaves_out(&config, Path::new(path), contents);
+    let leaves_out =
+        |path: &str, contents| workspace::leaves_out(&config, Path::new(path), contents);
     assert!(leaves_out("theme/package.json", None));
     assert!(leaves_out("theme/node_modules/x/data.json", None));
     assert!(!leaves_out("posts/1.json", None));
