@@ -97,7 +97,7 @@ type Linted = (Vec<Diagnostic>, ValueLinted);
 
 /// What one value of a file was: a post, linted, or a value that is none.
 enum ValueLinted {
-    Post(PostLinted),
+    Post(Box<PostLinted>),
     /// `foreign` when it has nothing of a post and no sign of a failed request.
     NotAPost {
         foreign: bool,
@@ -533,7 +533,7 @@ impl Linter {
             for (found, linted) in linted {
                 diagnostics.extend(found);
                 let (post_ref, post_facts, post_pending) = match linted {
-                    ValueLinted::Post(post) => post,
+                    ValueLinted::Post(post) => *post,
                     ValueLinted::NotAPost { foreign: true } => {
                         foreign += 1;
                         continue;
@@ -600,7 +600,7 @@ impl Linter {
                 match Post::classify(entry.index, entry.node, entry.recovered) {
                     Ok(post) => {
                         let (found, linted) = self.lint_post(scope, &post, (base, bytes));
-                        (found, ValueLinted::Post(linted))
+                        (found, ValueLinted::Post(Box::new(linted)))
                     }
                     Err(why) => {
                         let head = base + head.start..base + head.end;

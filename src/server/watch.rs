@@ -325,12 +325,13 @@ impl Watch {
     }
 
     /// Whether a path is one the watch is about: a file named, a file of the config, or what a
-    /// walk of a folder would look at (not hidden, not written by postlint itself).
+    /// walk of a folder would look at (not hidden, not written by postlint itself, its reports
+    /// included, whether to a file named or to a redirected standard output).
     fn concerns(&self, path: &Path) -> bool {
         if self.named.contains_key(path) || self.config_files.contains(path) {
             return true;
         }
-        if self.own.iter().any(|own| path.starts_with(own)) {
+        if self.own.iter().any(|own| path.starts_with(own)) || input::is_own_output(path) {
             return false;
         }
         self.folder_of(path)

@@ -106,15 +106,23 @@ struct Watcher {
 impl Watcher {
     /// Starts `postlint check --watch --format github ARGS` and waits until it watches.
     fn start(dir: &std::path::Path, args: &[&str]) -> Self {
+        Self::start_with(dir, args, Stdio::piped())
+    }
+
+    /// As `start`, with standard output where the test puts it (a file: `out` then stays empty).
+    fn start_with(dir: &std::path::Path, args: &[&str], stdout: Stdio) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_postlint"))
             .args(["check", "--watch", "--format", "github"])
             .args(args)
             .current_dir(dir)
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(Stdio::piped())
             .spawn()
             .expect("start postlint check --watch");
-        let out = lines(child.stdout.take().expect("stdout"));
+        let out = match child.stdout.take() {
+            Some(stdout) => lines(stdout),
+            None => channel().1,
+        };
         let err = lines(child.stderr.take().expect("stderr"));
         let watcher = Self {
             out,
@@ -223,4 +231,28 @@ fn a_config_change_lints_everything_again() {
     write(dir.path(), "postlint.toml", "");
     watcher.next_run();
     until(&watcher.out, "::error file=posts/a.json");
+}
+
+#[test]
+fn a_report_redirected_into_the_watched_folder_starts_no_run() {
+    let dir = project(&[("posts/a.json", BROKEN)]);
+    // As `postlint check --watch posts > posts/report.json` makes it: there before postlint runs.
+    let report = dir.path().join("posts/report.json");
+    let stdout = std::fs::File::create(&report).expect("create report.json");
+    let watcher = Watcher::start_with(dir.path(), &["--no-config", "posts"], stdout.into());
+    // Each run writes the report; the next run is still the next change's, about it alone.
+    for name in ["b", "c", "d"] {
+        write(dir.path(), &format!("posts/{name}.json"), BROKEN);
+        let run = watcher.next_run();
+        assert!(run.contains(&format!("posts/{name}.json changed")), "{run}");
+    }
+    // Runs follow one another: the one about c.json wrote all of its report before d's began.
+    let written = std::fs::read_to_string(&report).expect("read report.json");
+    for name in ["a", "b", "c"] {
+        assert!(
+            written.contains(&format!("file=posts/{name}.json")),
+            "{written}"
+        );
+    }
+    assert!(!written.contains("report.json"), "{written}");
 }

@@ -152,6 +152,23 @@ fn the_configs_files_globs_keep_a_tool_file_in_a_walk() {
     assert!(!files.contains(&"./composer.json".to_owned()), "{stdout}");
 }
 
+#[test]
+fn a_walk_leaves_out_its_own_redirected_report() {
+    let dir = project(&[("a.json", BROKEN)]);
+    let report = dir.path().join("report.json");
+    let stdout = std::fs::File::create(&report).expect("create report.json");
+    let status = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["check", "--no-config", "--format", "github", "."])
+        .current_dir(dir.path())
+        .stdout(stdout)
+        .status()
+        .expect("run postlint");
+    assert_eq!(status.code(), Some(1));
+    let written = std::fs::read_to_string(&report).expect("read report.json");
+    assert!(written.contains("file=./a.json"), "{written}");
+    assert!(!written.contains("report.json"), "{written}");
+}
+
 /// What reading a text found: the half of the decision a language server gets from the report
 /// of a buffer it linted.
 fn contents(name: &str, text: &str) -> Contents {
