@@ -216,8 +216,14 @@ impl Watch {
             .collect();
         // Outer folders first: an inner one is then covered by the outer one's watch.
         folders.sort_by_key(|(folder, _)| folder.components().count());
-        for (folder, given) in folders {
-            self.add_watch(&folder, RecursiveMode::Recursive, &given)?;
+        for (folder, given) in &folders {
+            self.add_watch(folder, RecursiveMode::Recursive, given)?;
+        }
+        // A folder's own folder too, to see it come back once removed (`rm -rf posts`, then a
+        // copy): the system drops the watch of a folder deleted. Without it (the folder above
+        // cannot be read), files are still watched.
+        for (folder, given) in &folders {
+            let _ = self.add_watch(&parent(folder), RecursiveMode::NonRecursive, given);
         }
         let parents: Vec<(PathBuf, PathBuf)> = (self.named.iter())
             .map(|(file, given)| (parent(file), given.clone()))
@@ -348,6 +354,7 @@ impl Watch {
             notices: touched.notices,
             ..Batch::default()
         };
+        self.watch_again_folders_back(&touched.paths, &mut batch);
         let config_changed = touched.paths.iter().any(|p| self.config_files.contains(p));
         if touched.rescan || config_changed {
             batch.config_changed = config_changed;
@@ -404,6 +411,21 @@ impl Watch {
             self.compare(path, !left_out, &mut batch);
         }
         batch
+    }
+
+    /// Watches again a folder to lint that was removed and is back (made again, or moved back
+    /// in); a walk of it follows, as of any new folder.
+    fn watch_again_folders_back(&mut self, touched: &BTreeSet<PathBuf>, batch: &mut Batch) {
+        let back = (self.folders.iter())
+            .filter(|f| touched.contains(&f.absolute) && f.absolute.is_dir())
+            .map(|f| f.absolute.clone());
+        for folder in back.collect::<Vec<_>>() {
+            if let Err(error) = self.watcher.watch(&folder, RecursiveMode::Recursive) {
+                batch
+                    .notices
+                    .push(format!("{}: {error}", self.shown(&folder).display()));
+            }
+        }
     }
 
     /// Checks one file against what was last linted of it; `linted` is false for a file the

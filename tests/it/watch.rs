@@ -256,3 +256,21 @@ fn a_report_redirected_into_the_watched_folder_starts_no_run() {
     }
     assert!(!written.contains("report.json"), "{written}");
 }
+
+#[test]
+fn a_folder_removed_and_made_again_is_watched_again() {
+    let dir = project(&[("posts/a.json", BROKEN)]);
+    let watcher = Watcher::start(dir.path(), &["--no-config", "posts"]);
+    let posts = dir.path().join("posts");
+    std::fs::remove_dir_all(&posts).expect("rm -rf posts");
+    let run = watcher.next_run();
+    assert!(run.contains("posts/a.json removed"), "{run}");
+    write(dir.path(), "posts/b.json", BROKEN);
+    let run = watcher.next_run();
+    assert!(run.contains("posts/b.json changed"), "{run}");
+    until(&watcher.out, "file=posts/b.json");
+    // Watched with its subfolders again, not only found once.
+    write(dir.path(), "posts/deep/c.json", BROKEN);
+    let run = watcher.next_run();
+    assert!(run.contains("posts/deep/c.json changed"), "{run}");
+}
