@@ -331,8 +331,8 @@ impl Watch {
     }
 
     /// Whether a path is one the watch is about: a file named, a file of the config, or what a
-    /// walk of a folder would look at (not hidden, not written by postlint itself, its reports
-    /// included, whether to a file named or to a redirected standard output).
+    /// walk of a folder would look at (not hidden, no tool's file, not written by postlint
+    /// itself, its reports included, whether to a file named or to a redirected standard output).
     fn concerns(&self, path: &Path) -> bool {
         if self.named.contains_key(path) || self.config_files.contains(path) {
             return true;
@@ -340,8 +340,12 @@ impl Watch {
         if self.own.iter().any(|own| path.starts_with(own)) || input::is_own_output(path) {
             return false;
         }
-        self.folder_of(path)
-            .is_some_and(|folder| !hidden_below(&folder.absolute, path))
+        let Some(folder) = self.folder_of(path) else {
+            return false;
+        };
+        // A tool's folder (`npm install` into `node_modules/`) would start a walk at each burst.
+        !hidden_below(&folder.absolute, path)
+            && !workspace::leaves_out(&self.config, &self.shown(path), None)
     }
 
     fn folder_of(&self, path: &Path) -> Option<&Folder> {
