@@ -208,6 +208,18 @@ fn what_holds_a_post_and_what_does_not() {
         ("cut off", r#"[{"id":1,"title":{"rendered":"a"#),
         ("plain text", "Bad Gateway"),
         (
+            "posts wrapped in an object",
+            r#"{"posts":[{"id":1,"title":{"rendered":"a"}}]}"#,
+        ),
+        (
+            "a GraphQL answer",
+            r#"{"data":{"posts":{"nodes":[{"databaseId":1,"title":"a","content":"<p>x</p>"}]}}}"#,
+        ),
+        (
+            "WP-CLI posts wrapped",
+            r#"{"result":[{"post_content":"<p>x</p>"}]}"#,
+        ),
+        (
             "WXR",
             "<?xml version=\"1.0\"?><rss><channel><wp:wxr_version>1.2</wp:wxr_version></channel></rss>",
         ),
@@ -221,6 +233,10 @@ fn what_holds_a_post_and_what_does_not() {
         (
             "an array of strangers",
             r#"[{"label":"Home"},{"label":"About"}]"#,
+        ),
+        (
+            "one post-like field below",
+            r#"{"name":"x","repository":{"type":"git"},"icons":[{"src":"a.png","type":"image/png"}]}"#,
         ),
         (
             "NDJSON of strangers",
