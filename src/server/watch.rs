@@ -228,8 +228,11 @@ impl Watch {
         let parents: Vec<(PathBuf, PathBuf)> = (self.named.iter())
             .map(|(file, given)| (parent(file), given.clone()))
             .collect();
-        for (folder, given) in parents {
-            self.add_watch(&folder, RecursiveMode::NonRecursive, &given)?;
+        for (folder, given) in &parents {
+            self.add_watch(folder, RecursiveMode::NonRecursive, given)?;
+        }
+        for (folder, given) in &parents {
+            let _ = self.add_watch(&parent(folder), RecursiveMode::NonRecursive, given);
         }
         Ok(())
     }
@@ -337,6 +340,9 @@ impl Watch {
         if self.named.contains_key(path) || self.config_files.contains(path) {
             return true;
         }
+        if self.holds_named(path) {
+            return true;
+        }
         if self.own.iter().any(|own| path.starts_with(own)) || input::is_own_output(path) {
             return false;
         }
@@ -346,6 +352,11 @@ impl Watch {
         // A tool's folder (`npm install` into `node_modules/`) would start a walk at each burst.
         !hidden_below(&folder.absolute, path)
             && !workspace::leaves_out(&self.config, &self.shown(path), None)
+    }
+
+    /// Whether a folder holds a file named: the folder's own events say when it comes back.
+    fn holds_named(&self, folder: &Path) -> bool {
+        self.named.keys().any(|file| file.parent() == Some(folder))
     }
 
     fn folder_of(&self, path: &Path) -> Option<&Folder> {
@@ -375,6 +386,9 @@ impl Watch {
                 candidates.insert(path.clone());
                 continue;
             }
+            // The folder of a file named, made again: the file may be back in it.
+            let named_in = (self.named.keys()).filter(|file| file.parent() == Some(path.as_path()));
+            candidates.extend(named_in.cloned());
             // Files linted before at or under the path: a folder removed or moved away.
             candidates.extend(self.known_under(path));
             if self.known.contains_key(path) {
@@ -417,14 +431,17 @@ impl Watch {
         batch
     }
 
-    /// Watches again a folder to lint that was removed and is back (made again, or moved back
-    /// in); a walk of it follows, as of any new folder.
+    /// Watches again a folder to lint, or the folder of a file named, that was removed and is
+    /// back (made again, or moved back in); a walk of it follows, as of any new folder.
     fn watch_again_folders_back(&mut self, touched: &BTreeSet<PathBuf>, batch: &mut Batch) {
-        let back = (self.folders.iter())
-            .filter(|f| touched.contains(&f.absolute) && f.absolute.is_dir())
-            .map(|f| f.absolute.clone());
-        for folder in back.collect::<Vec<_>>() {
-            if let Err(error) = self.watcher.watch(&folder, RecursiveMode::Recursive) {
+        let folders = (self.folders.iter()).map(|f| (f.absolute.clone(), RecursiveMode::Recursive));
+        let of_named = (self.named.keys()).map(|file| (parent(file), RecursiveMode::NonRecursive));
+        let back: Vec<(PathBuf, RecursiveMode)> = folders
+            .chain(of_named)
+            .filter(|(folder, _)| touched.contains(folder) && folder.is_dir())
+            .collect();
+        for (folder, mode) in back {
+            if let Err(error) = self.watcher.watch(&folder, mode) {
                 batch
                     .notices
                     .push(format!("{}: {error}", self.shown(&folder).display()));

@@ -274,3 +274,21 @@ fn a_folder_removed_and_made_again_is_watched_again() {
     let run = watcher.next_run();
     assert!(run.contains("posts/deep/c.json changed"), "{run}");
 }
+
+#[test]
+fn the_folder_of_a_named_file_removed_and_made_again_is_watched_again() {
+    let dir = project(&[("posts/a.json", BROKEN)]);
+    let watcher = Watcher::start(dir.path(), &["--no-config", "posts/a.json"]);
+    until(&watcher.out, "file=posts/a.json");
+    std::fs::remove_dir_all(dir.path().join("posts")).expect("rm -rf posts");
+    let run = watcher.next_run();
+    assert!(run.contains("posts/a.json removed"), "{run}");
+    write(dir.path(), "posts/a.json", CLEAN);
+    let run = watcher.next_run();
+    assert!(run.contains("posts/a.json changed"), "{run}");
+    // Its saves are seen again, as any save.
+    write(dir.path(), "posts/a.json", BROKEN);
+    let run = watcher.next_run();
+    assert!(run.contains("posts/a.json changed"), "{run}");
+    until(&watcher.out, "file=posts/a.json");
+}
