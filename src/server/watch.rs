@@ -33,6 +33,10 @@ const MAX_BATCH_WAIT: Duration = Duration::from_secs(2);
 /// folder is walked again instead.
 const MAX_TOUCHED: usize = 10_000;
 
+/// Errors of the system's notifications kept from one batch; a stream of them is not a flood
+/// of lines.
+const MAX_NOTICES: usize = 20;
+
 /// Removed files named one by one; past them, a count.
 const MAX_REMOVED_SHOWN: usize = 20;
 
@@ -303,7 +307,9 @@ impl Watch {
         let event = match event {
             Ok(event) => event,
             Err(error) => {
-                touched.notices.push(error.to_string());
+                if touched.notices.len() < MAX_NOTICES {
+                    touched.notices.push(error.to_string());
+                }
                 return false;
             }
         };
