@@ -196,9 +196,13 @@ impl Watch {
         Ok(watch)
     }
 
-    /// After the config changed: the new config, and the files it was read from.
+    /// After the config changed, before everything is linted again: the new config and the
+    /// files it was read from. Every folder is walked again with it (its `files` may name
+    /// files a walk left out), so that the run and the batches after it agree.
     pub fn set_config(&mut self, config: Config, files: &[PathBuf]) -> Result<(), WatchError> {
         self.config = config;
+        let mut ignored = Batch::default();
+        self.rescan(&mut ignored);
         self.watch_config(files)
     }
 
@@ -377,12 +381,13 @@ impl Watch {
         };
         self.watch_again_folders_back(&touched.paths, &mut batch);
         let config_changed = touched.paths.iter().any(|p| self.config_files.contains(p));
-        if touched.rescan || config_changed {
-            batch.config_changed = config_changed;
-            let changed = self.rescan(&mut batch);
-            if !config_changed {
-                batch.changed = changed;
-            }
+        if config_changed {
+            // `set_config` walks everything again, with the new config.
+            batch.config_changed = true;
+            return batch;
+        }
+        if touched.rescan {
+            batch.changed = self.rescan(&mut batch);
             return batch;
         }
         let mut candidates = BTreeSet::new();

@@ -292,3 +292,21 @@ fn the_folder_of_a_named_file_removed_and_made_again_is_watched_again() {
     assert!(run.contains("posts/a.json changed"), "{run}");
     until(&watcher.out, "file=posts/a.json");
 }
+
+#[test]
+fn a_tool_file_the_new_config_names_is_watched() {
+    let dir = project(&[("posts/a.json", CLEAN), ("posts/package.json", "{}")]);
+    let watcher = Watcher::start(dir.path(), &["posts"]);
+    write(
+        dir.path(),
+        "postlint.toml",
+        "[[overrides]]\nfiles = [\"posts/package.json\"]\n",
+    );
+    let run = watcher.next_run();
+    assert!(run.contains("the config changed"), "{run}");
+    until(&watcher.out, "file=posts/package.json");
+    write(dir.path(), "posts/package.json", r#"{"name":"theme"}"#);
+    let run = watcher.next_run();
+    assert!(run.contains("posts/package.json changed"), "{run}");
+    until(&watcher.out, "file=posts/package.json");
+}
