@@ -226,11 +226,11 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
         if batch.config_changed {
             let about = "the config changed: linting everything again";
             eprintln!("{}", watch::separator(about));
-            check(args.clone(), None);
             let (config, files) = watched_config(&args);
             if let Err(error) = watch.set_config(config, &files) {
                 eprintln!("postlint: {error}");
             }
+            check(args.clone(), None);
             continue;
         }
         eprintln!("{}", watch::separator(&batch.summary()));

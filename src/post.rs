@@ -167,7 +167,7 @@ impl<'s> Post<'s> {
         Err(rest_error(&node).unwrap_or_else(|| NotAPost {
             message: "this object has none of a post's fields (id, title, content, …)".to_owned(),
             help: "postlint reads WordPress posts as /wp-json/wp/v2/posts returns them".to_owned(),
-            foreign: true,
+            foreign: !wraps_posts(&node),
         }))
     }
 
@@ -291,6 +291,38 @@ fn schema_file(node: &Node<'_>) -> Option<NotAPost> {
         help: "postlint reads WordPress posts as /wp-json/wp/v2/posts returns them".to_owned(),
         foreign: true,
     })
+}
+
+/// Values a look for wrapped posts visits at most, breadth first: a tool's settings are far
+/// smaller, and posts wrapped in an answer sit near its top.
+const MAX_VALUES_SEARCHED: usize = 100_000;
+
+/// Whether an object without a post's fields holds, below its top, an object with two of them
+/// or one of WP-CLI's: posts wrapped in another answer (`{"posts":[…]}`, GraphQL's
+/// `{"data":{"posts":{"nodes":[…]}}}`). Such a file is reported, not left out as a tool's; one
+/// field alone is too common in settings (`"repository":{"type":"git"}`) to tell.
+fn wraps_posts(node: &Node<'_>) -> bool {
+    let mut queue = std::collections::VecDeque::from([node]);
+    let mut searched = 0;
+    while let Some(node) = queue.pop_front() {
+        searched += 1;
+        if searched > MAX_VALUES_SEARCHED {
+            return false;
+        }
+        match &node.value {
+            Value::Object(members) => {
+                let keys = || members.iter().map(|m| m.key.as_str());
+                let post_keys = keys().filter(|key| POST_KEYS.contains(key)).count();
+                if searched > 1 && (post_keys >= 2 || keys().any(is_wp_cli_key)) {
+                    return true;
+                }
+                queue.extend(members.iter().map(|m| &m.value));
+            }
+            Value::Array(items) => queue.extend(items),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `{"code":"rest_no_route","message":"…","data":{"status":404}}`: the API answered with an error.

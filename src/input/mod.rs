@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::source::{Origin, SourceFile};
 
@@ -129,10 +129,59 @@ pub fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
         .filter_map(|entry| match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                (is_file && has_post_extension(entry.path())).then(|| Ok(entry.into_path()))
+                let wanted = is_file && has_post_extension(entry.path());
+                (wanted && !is_own_output(entry.path())).then(|| Ok(entry.into_path()))
             }
             Err(error) => Some(Err(InputError::Walk(error))),
         })
+}
+
+/// Whether a file is where this process writes its standard output or error
+/// (`postlint check . > report.json`): a walk that found it would lint the report being
+/// written, and a watch would start a run at each of its writes, forever.
+pub fn is_own_output(path: &Path) -> bool {
+    let outputs = &*OUTPUT_FILES;
+    !outputs.is_empty() && file_id(path).is_some_and(|id| outputs.contains(&id))
+}
+
+/// Standard output and error, when they are regular files, by device and inode.
+static OUTPUT_FILES: LazyLock<Vec<(u64, u64)>> = LazyLock::new(output_files);
+
+// By hand rather than with `same-file`: that crate opens each file to compare it, and an open
+// of a FIFO a walk found (or that replaced a file since) would block the run.
+#[cfg(unix)]
+fn output_files() -> Vec<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    [
+        stdout.as_fd().try_clone_to_owned(),
+        stderr.as_fd().try_clone_to_owned(),
+    ]
+    .into_iter()
+    .filter_map(|fd| std::fs::File::from(fd.ok()?).metadata().ok())
+    .filter(|metadata| metadata.is_file())
+    .map(|metadata| (metadata.dev(), metadata.ino()))
+    .collect()
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+/// Elsewhere a file's identity needs an open handle; the check is left out there.
+#[cfg(not(unix))]
+fn output_files() -> Vec<(u64, u64)> {
+    Vec::new()
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Path) -> Option<(u64, u64)> {
+    None
 }
 
 pub fn has_post_extension(path: &Path) -> bool {

@@ -33,6 +33,10 @@ const MAX_BATCH_WAIT: Duration = Duration::from_secs(2);
 /// folder is walked again instead.
 const MAX_TOUCHED: usize = 10_000;
 
+/// Errors of the system's notifications kept from one batch; a stream of them is not a flood
+/// of lines.
+const MAX_NOTICES: usize = 20;
+
 /// Removed files named one by one; past them, a count.
 const MAX_REMOVED_SHOWN: usize = 20;
 
@@ -192,9 +196,13 @@ impl Watch {
         Ok(watch)
     }
 
-    /// After the config changed: the new config, and the files it was read from.
+    /// After the config changed, before everything is linted again: the new config and the
+    /// files it was read from. Every folder is walked again with it (its `files` may name
+    /// files a walk left out), so that the run and the batches after it agree.
     pub fn set_config(&mut self, config: Config, files: &[PathBuf]) -> Result<(), WatchError> {
         self.config = config;
+        let mut ignored = Batch::default();
+        self.rescan(&mut ignored);
         self.watch_config(files)
     }
 
@@ -216,14 +224,23 @@ impl Watch {
             .collect();
         // Outer folders first: an inner one is then covered by the outer one's watch.
         folders.sort_by_key(|(folder, _)| folder.components().count());
-        for (folder, given) in folders {
-            self.add_watch(&folder, RecursiveMode::Recursive, &given)?;
+        for (folder, given) in &folders {
+            self.add_watch(folder, RecursiveMode::Recursive, given)?;
+        }
+        // A folder's own folder too, to see it come back once removed (`rm -rf posts`, then a
+        // copy): the system drops the watch of a folder deleted. Without it (the folder above
+        // cannot be read), files are still watched.
+        for (folder, given) in &folders {
+            let _ = self.add_watch(&parent(folder), RecursiveMode::NonRecursive, given);
         }
         let parents: Vec<(PathBuf, PathBuf)> = (self.named.iter())
             .map(|(file, given)| (parent(file), given.clone()))
             .collect();
-        for (folder, given) in parents {
-            self.add_watch(&folder, RecursiveMode::NonRecursive, &given)?;
+        for (folder, given) in &parents {
+            self.add_watch(folder, RecursiveMode::NonRecursive, given)?;
+        }
+        for (folder, given) in &parents {
+            let _ = self.add_watch(&parent(folder), RecursiveMode::NonRecursive, given);
         }
         Ok(())
     }
@@ -294,7 +311,9 @@ impl Watch {
         let event = match event {
             Ok(event) => event,
             Err(error) => {
-                touched.notices.push(error.to_string());
+                if touched.notices.len() < MAX_NOTICES {
+                    touched.notices.push(error.to_string());
+                }
                 return false;
             }
         };
@@ -325,16 +344,29 @@ impl Watch {
     }
 
     /// Whether a path is one the watch is about: a file named, a file of the config, or what a
-    /// walk of a folder would look at (not hidden, not written by postlint itself).
+    /// walk of a folder would look at (not hidden, no tool's file, not written by postlint
+    /// itself, its reports included, whether to a file named or to a redirected standard output).
     fn concerns(&self, path: &Path) -> bool {
         if self.named.contains_key(path) || self.config_files.contains(path) {
             return true;
         }
-        if self.own.iter().any(|own| path.starts_with(own)) {
+        if self.holds_named(path) {
+            return true;
+        }
+        if self.own.iter().any(|own| path.starts_with(own)) || input::is_own_output(path) {
             return false;
         }
-        self.folder_of(path)
-            .is_some_and(|folder| !hidden_below(&folder.absolute, path))
+        let Some(folder) = self.folder_of(path) else {
+            return false;
+        };
+        // A tool's folder (`npm install` into `node_modules/`) would start a walk at each burst.
+        !hidden_below(&folder.absolute, path)
+            && !workspace::leaves_out(&self.config, &self.shown(path), None)
+    }
+
+    /// Whether a folder holds a file named: the folder's own events say when it comes back.
+    fn holds_named(&self, folder: &Path) -> bool {
+        self.named.keys().any(|file| file.parent() == Some(folder))
     }
 
     fn folder_of(&self, path: &Path) -> Option<&Folder> {
@@ -347,13 +379,15 @@ impl Watch {
             notices: touched.notices,
             ..Batch::default()
         };
+        self.watch_again_folders_back(&touched.paths, &mut batch);
         let config_changed = touched.paths.iter().any(|p| self.config_files.contains(p));
-        if touched.rescan || config_changed {
-            batch.config_changed = config_changed;
-            let changed = self.rescan(&mut batch);
-            if !config_changed {
-                batch.changed = changed;
-            }
+        if config_changed {
+            // `set_config` walks everything again, with the new config.
+            batch.config_changed = true;
+            return batch;
+        }
+        if touched.rescan {
+            batch.changed = self.rescan(&mut batch);
             return batch;
         }
         let mut candidates = BTreeSet::new();
@@ -363,6 +397,9 @@ impl Watch {
                 candidates.insert(path.clone());
                 continue;
             }
+            // The folder of a file named, made again: the file may be back in it.
+            let named_in = (self.named.keys()).filter(|file| file.parent() == Some(path.as_path()));
+            candidates.extend(named_in.cloned());
             // Files linted before at or under the path: a folder removed or moved away.
             candidates.extend(self.known_under(path));
             if self.known.contains_key(path) {
@@ -403,6 +440,24 @@ impl Watch {
             self.compare(path, !left_out, &mut batch);
         }
         batch
+    }
+
+    /// Watches again a folder to lint, or the folder of a file named, that was removed and is
+    /// back (made again, or moved back in); a walk of it follows, as of any new folder.
+    fn watch_again_folders_back(&mut self, touched: &BTreeSet<PathBuf>, batch: &mut Batch) {
+        let folders = (self.folders.iter()).map(|f| (f.absolute.clone(), RecursiveMode::Recursive));
+        let of_named = (self.named.keys()).map(|file| (parent(file), RecursiveMode::NonRecursive));
+        let back: Vec<(PathBuf, RecursiveMode)> = folders
+            .chain(of_named)
+            .filter(|(folder, _)| touched.contains(folder) && folder.is_dir())
+            .collect();
+        for (folder, mode) in back {
+            if let Err(error) = self.watcher.watch(&folder, mode) {
+                batch
+                    .notices
+                    .push(format!("{}: {error}", self.shown(&folder).display()));
+            }
+        }
     }
 
     /// Checks one file against what was last linted of it; `linted` is false for a file the

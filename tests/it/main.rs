@@ -42,4 +42,5 @@ mod span_map;
 mod watch;
 mod wordpress_e2e;
 mod workflows;
+mod workspace;
 mod wxr;
