@@ -73,7 +73,7 @@ pub fn run(settings: Settings) -> Result<(), ServerError> {
 }
 
 /// Serves one client on `connection`: the handshake, then messages until `exit`.
-pub fn serve(connection: &Connection, mut settings: Settings) -> Result<(), ServerError> {
+pub(crate) fn serve(connection: &Connection, mut settings: Settings) -> Result<(), ServerError> {
     let (id, params) = await_initialize(connection)?;
     let encoding = Encoding::negotiate(
         params
