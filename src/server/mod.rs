@@ -32,6 +32,7 @@ use lsp_types::{
 use crate::config::Config;
 use connection::{Connection, Incoming};
 use document::{Document, is_config_file, is_post_file};
+pub use framing::MAX_MESSAGE_BYTES;
 use framing::{Excerpt, FrameError, brief};
 use jsonrpc::{ErrorCode, Message, Notification, Rejection, Request, RequestId, Response};
 pub use lint::Settings;
