@@ -17,6 +17,7 @@ pub mod watch;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lsp_types::notification::{self as notes, Notification as _};
 use lsp_types::request::{self as requests, Request as _};
@@ -115,7 +116,7 @@ fn await_initialize(connection: &Connection) -> Result<(RequestId, InitializePar
                 continue;
             }
             Incoming::Skipped { length, limit } => {
-                eprintln!("postlint server: {}", skipped(length, limit));
+                log_fault(&skipped(length, limit));
                 continue;
             }
         };
@@ -158,7 +159,20 @@ const WAITING: &str = " (the server is waiting for `initialize`)";
 /// editors keep a server's log. Nothing of the client's is quoted at length.
 fn answer_rejection(connection: &Connection, rejection: &Rejection, note: &str) {
     let _ = connection.sender.send(rejection.reply(note).into());
-    eprintln!("postlint server: {rejection}{note}");
+    log_fault(&format!("{rejection}{note}"));
+}
+
+/// How many faults of the client are written to standard error: a client that floods the
+/// server with them, and does not read that pipe, must not fill it and block the server.
+const LOGGED_FAULTS: usize = 100;
+
+fn log_fault(text: &str) {
+    static LOGGED: AtomicUsize = AtomicUsize::new(0);
+    match LOGGED.fetch_add(1, Ordering::Relaxed) {
+        n if n < LOGGED_FAULTS => eprintln!("postlint server: {text}"),
+        LOGGED_FAULTS => eprintln!("postlint server: further faults are answered, not logged"),
+        _ => {}
+    }
 }
 
 fn skipped(length: u64, limit: u64) -> String {
@@ -260,7 +274,7 @@ impl<'c> Server<'c> {
                 }
                 Incoming::Skipped { length, limit } => {
                     let text = skipped(length, limit);
-                    eprintln!("postlint server: {text}");
+                    log_fault(&text);
                     self.show_message(MessageType::WARNING, format!("postlint: {text}"));
                     continue;
                 }

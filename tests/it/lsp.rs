@@ -461,3 +461,22 @@ fn requests_with_any_id_are_answered_with_that_id() {
     server.shut_down();
     assert_eq!(server.finish().0.code(), Some(0));
 }
+
+#[test]
+fn a_flood_of_malformed_messages_is_answered_but_logged_only_at_first() {
+    let mut server = Server::initialized();
+    let mut stdin = server.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let flood: Vec<u8> = (0..5000).flat_map(|_| frame(b"{not json")).collect();
+        stdin.write_all(&flood).map(|()| stdin)
+    });
+    for _ in 0..5000 {
+        assert_eq!(server.response(&Value::Null)["error"]["code"], -32700);
+    }
+    server.stdin = Some(writer.join().expect("writer").expect("written"));
+    server.shut_down();
+    let (status, stderr) = server.finish();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(stderr.lines().count(), 101, "{stderr}");
+    assert!(stderr.ends_with("further faults are answered, not logged\n"));
+}
