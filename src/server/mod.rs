@@ -3,7 +3,8 @@
 //! buffer on open, change and save; findings come back as diagnostics in the position
 //! encoding the client asks for, fixes as code actions, and the rule's documentation on hover.
 //! The config (`postlint.toml` of the workspace) is read again when it changes. The server
-//! uses the engine; nothing of the engine knows it.
+//! uses the engine; nothing of the engine knows it. It reads its own frames, under size
+//! limits (`framing`), and answers whatever is not a message of the protocol (`jsonrpc`).
 
 mod actions;
 pub(crate) mod connection;
@@ -293,10 +294,10 @@ impl<'c> Server<'c> {
     }
 
     fn exit_status(&self) -> Result<(), ServerError> {
-        match self.shut_down {
-            true => Ok(()),
-            false => Err(ServerError::ExitWithoutShutdown),
+        if self.shut_down {
+            return Ok(());
         }
+        Err(ServerError::ExitWithoutShutdown)
     }
 
     /// Reads the config again; a mistake in it is shown, and the last good config kept.
