@@ -224,11 +224,12 @@ fn server(args: postlint::cli::ServerArgs) -> u8 {
         no_config: args.config.no_config,
         site_rules: args.site_rules,
     };
+    // 1 for any end but `shutdown` then `exit`, as the protocol asks.
     match postlint::server::run(settings) {
         Ok(()) => 0,
-        Err(message) => {
-            eprintln!("postlint server: {message}");
-            2
+        Err(error) => {
+            eprintln!("postlint server: {error}");
+            1
         }
     }
 }

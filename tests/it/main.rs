@@ -20,6 +20,7 @@ mod html_browser;
 mod links;
 mod links_more;
 mod loud_rules;
+mod lsp;
 mod merge;
 mod neovim;
 mod post_fetch;
