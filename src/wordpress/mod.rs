@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod marks;
+mod paging;
 pub mod single;
 
 use std::path::{Path, PathBuf};

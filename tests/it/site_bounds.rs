@@ -1,0 +1,253 @@
+//! The bounds of reading sites, links and the archive, against lying servers on 127.0.0.1
+//! started by each test: a claimed page count is an upper bound only. Each run of the binary
+//! is measured (time, peak memory) and killed by a watchdog should it hang: the bounds
+//! asserted are generous, far below the failures.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::http::{Reply, Server};
+use serde_json::json;
+
+/// Only a hang reaches it.
+const WATCHDOG: Duration = Duration::from_secs(300);
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    peak_rss_mb: u64,
+    took: Duration,
+}
+
+/// Runs `postlint check --no-config ARGS` in `dir` to its end, with its peak resident memory
+/// and its time.
+fn postlint(args: &[&str], dir: &Path) -> Run {
+    postlint_with(&["--no-config"], args, dir)
+}
+
+fn postlint_with(config: &[&str], args: &[&str], dir: &Path) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["check", "--color", "never"])
+        .args(config)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("POSTLINT_WP_APP_PASSWORD")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("postlint starts");
+    let readers = [read_all(child.stdout.take()), read_all(child.stderr.take())];
+    let (status, peak_rss_mb) = wait_measuring(&mut child, start);
+    let [stdout, stderr] = readers.map(|r| r.join().unwrap_or_default());
+    let run = Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+        peak_rss_mb,
+        took: start.elapsed(),
+    };
+    assert!(
+        !run.stderr.contains("panicked") && run.code != -1,
+        "postlint crashed, was killed or panicked (code {}):\n{}",
+        run.code,
+        run.stderr
+    );
+    run
+}
+
+/// Reads a pipe to its end on a thread of its own, so that neither pipe fills and blocks.
+fn read_all(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut text = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut text);
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    })
+}
+
+/// Waits for the child's end, reading its high-water mark of resident memory (`VmHWM`, its
+/// own since `exec`: `wait4`'s figure would count the test process it was started from) every
+/// few milliseconds, a measure and not a synchronisation; kills it past the watchdog.
+fn wait_measuring(child: &mut Child, start: Instant) -> (ExitStatus, u64) {
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0;
+    loop {
+        let high_water = std::fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|status| {
+                let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+                line.split_whitespace().nth(1)?.parse::<u64>().ok()
+            });
+        peak_kb = peak_kb.max(high_water.unwrap_or(0));
+        match child.try_wait() {
+            Ok(Some(status)) => return (status, peak_kb / 1024),
+            Ok(None) if start.elapsed() > WATCHDOG => {
+                let _ = child.kill();
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(error) => panic!("cannot wait for postlint: {error}"),
+        }
+    }
+}
+
+fn assert_says(text: &str, expected: &str) {
+    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+}
+
+// ---- A fake WordPress --------------------------------------------------------------------
+
+fn json_reply(body: Vec<u8>, claimed_pages: Option<u64>) -> Reply {
+    let mut headers = vec![("Content-Type".into(), "application/json".into())];
+    if let Some(claimed) = claimed_pages {
+        headers.push(("X-WP-TotalPages".into(), claimed.to_string()));
+    }
+    Reply::Body(200, headers, body)
+}
+
+fn index() -> Reply {
+    json_reply(br#"{"name":"Lying News","gmt_offset":0}"#.to_vec(), None)
+}
+
+fn past_the_end() -> Reply {
+    let body =
+        json!({"code": "rest_post_invalid_page_number", "message": "no", "data": {"status": 400}});
+    Reply::Body(
+        400,
+        vec![("Content-Type".into(), "application/json".into())],
+        body.to_string().into_bytes(),
+    )
+}
+
+/// A page holding post `id`.
+fn page_of_post(id: u64) -> Vec<u8> {
+    json!([{
+        "id": id,
+        "date": "2026-07-01T12:00:00",
+        "date_gmt": "2026-07-01T12:00:00",
+        "slug": format!("post-{id}"),
+        "status": "publish",
+        "type": "post",
+        "link": format!("https://news.example.com/post-{id}/"),
+        "title": {"rendered": format!("Post {id}")},
+        "content": {"rendered": "<p>Fine.</p>"},
+    }])
+    .to_string()
+    .into_bytes()
+}
+
+/// The `page=` of a request for posts.
+fn page_number(path: &str) -> Option<u64> {
+    let query = path.strip_prefix("/wp-json/wp/v2/posts?")?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("page="))
+        .and_then(|n| n.parse().ok())
+}
+
+/// A site whose page 1 claims `claimed` pages and whose other pages answer `rest`.
+fn lying_site(claimed: u64, rest: impl Fn(u64) -> Reply + Send + Sync + 'static) -> Server {
+    Server::start(move |_, path, _| {
+        if path == "/wp-json/" {
+            return index();
+        }
+        match page_number(path) {
+            Some(1) => json_reply(page_of_post(1), Some(claimed)),
+            Some(n) => rest(n),
+            None => Reply::Status(404, Vec::new()),
+        }
+    })
+}
+
+/// Requests for pages of posts the server saw.
+fn page_requests(server: &Server) -> usize {
+    server.total_hits() - server.hits("GET", "/wp-json/")
+}
+
+fn read_site(server: &Server, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = server.url("");
+    let mut args = vec!["--select", "empty-span", "--format", "json", "--site", &url];
+    args.extend_from_slice(extra);
+    postlint(&args, dir.path())
+}
+
+fn posts_read(run: &Run) -> u64 {
+    let report: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", run.stdout, run.stderr));
+    report["summary"]["posts"].as_u64().unwrap_or(u64::MAX)
+}
+
+// ---- Paging --------------------------------------------------------------------------------
+
+#[test]
+fn a_site_claiming_a_billion_pages_costs_a_handful_of_requests() {
+    let server = lying_site(1_000_000_000, |_| past_the_end());
+    let run = read_site(&server, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(posts_read(&run), 1);
+    // Page 1, then at most one window (--per-host, 4) of pages past the end.
+    assert!(page_requests(&server) <= 5, "{}", page_requests(&server));
+    assert!(run.peak_rss_mb < 200, "peak {} MB", run.peak_rss_mb);
+    assert!(run.took < Duration::from_secs(60), "{:?}", run.took);
+}
+
+#[test]
+fn ten_thousand_claimed_pages_with_one_real_one_end_at_the_first_empty_page() {
+    let server = lying_site(10_000, |_| json_reply(b"[]".to_vec(), Some(10_000)));
+    let run = read_site(&server, &["--per-host", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(posts_read(&run), 1);
+    assert!(page_requests(&server) <= 3, "{}", page_requests(&server));
+}
+
+#[test]
+fn a_site_that_ignores_the_page_asked_for_is_read_once_and_says_so() {
+    // A cache in front of the site answers page 1 whatever `page=` says, and claims no end.
+    let server = lying_site(1_000_000_000, |_| {
+        json_reply(page_of_post(1), Some(1_000_000_000))
+    });
+    let run = read_site(&server, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(posts_read(&run), 1, "no post counts twice");
+    assert_says(&run.stderr, "repeats page 1");
+    assert_says(&run.stderr, "posts may be missing");
+    assert!(page_requests(&server) <= 5, "{}", page_requests(&server));
+}
+
+#[test]
+fn a_site_answering_every_page_with_an_error_is_left_after_a_few() {
+    let server = lying_site(1_000_000_000, |_| {
+        Reply::Body(404, Vec::new(), b"<html>Not found</html>".to_vec())
+    });
+    let run = read_site(&server, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, "pages could not be read, so pages");
+    assert_says(&run.stderr, "(as the site claims) were not asked for");
+    // Five failures, and what was already in flight when the fifth came.
+    assert!(
+        page_requests(&server) <= 1 + 5 + 3,
+        "{}",
+        page_requests(&server)
+    );
+}
+
+#[test]
+fn a_site_sending_no_page_count_is_read_to_its_end() {
+    // Before, no X-WP-TotalPages meant page 1 only: the rest was dropped without a word.
+    let server = Server::start(|_, path, _| match (path, page_number(path)) {
+        ("/wp-json/", _) => index(),
+        (_, Some(n @ 1..=3)) => json_reply(page_of_post(n), None),
+        (_, Some(_)) => past_the_end(),
+        _ => Reply::Status(404, Vec::new()),
+    });
+    let run = read_site(&server, &["--per-host", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(posts_read(&run), 3);
+    assert_eq!(page_requests(&server), 4);
+}
