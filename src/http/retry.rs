@@ -119,14 +119,15 @@ pub async fn with_retries<T, Fut>(
 where
     Fut: Future<Output = T>,
 {
-    with_retries_until(options, None, try_once, verdict).await
+    with_retries_until(options, || None, try_once, verdict).await
 }
 
-/// `with_retries` that also stops when the next try could not start before `deadline`: a
-/// wait that would end past it is not begun.
+/// `with_retries` that also stops when the next try could not start before the deadline: a
+/// wait that would end past it is not begun, however long `Retry-After` asks for. The
+/// deadline is asked for after each try, since a bound may start with the first request.
 pub async fn with_retries_until<T, Fut>(
     options: &ClientOptions,
-    deadline: Option<Instant>,
+    deadline: impl Fn() -> Option<Instant>,
     mut try_once: impl FnMut() -> Fut,
     verdict: impl Fn(&T) -> Verdict,
 ) -> T
@@ -143,7 +144,7 @@ where
             return result;
         }
         let delay = options.retry_delay(attempt, retry_after);
-        if deadline.is_some_and(|end| Instant::now() + delay >= end) {
+        if deadline().is_some_and(|end| Instant::now() + delay >= end) {
             return result;
         }
         tokio::time::sleep(delay).await;

@@ -1,7 +1,8 @@
 //! The bounds of reading sites, links and the archive, against lying servers on 127.0.0.1
-//! started by each test: a claimed page count is an upper bound only. Each run of the binary
-//! is measured (time, peak memory) and killed by a watchdog should it hang: the bounds
-//! asserted are generous, far below the failures.
+//! started by each test: a claimed page count is an upper bound only, and `Retry-After` never
+//! holds a URL past its bound. Each run of the binary is measured (time, peak memory) and
+//! killed by a watchdog should it hang: the bounds asserted are generous, far below the
+//! failures.
 
 use std::io::Read;
 use std::path::Path;
@@ -250,4 +251,57 @@ fn a_site_sending_no_page_count_is_read_to_its_end() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(posts_read(&run), 3);
     assert_eq!(page_requests(&server), 4);
+}
+
+// ---- Retry-After and the bound of one URL --------------------------------------------------
+
+/// A post linking each of `urls`.
+fn post_linking(urls: &[String]) -> Vec<u8> {
+    let links: String = urls
+        .iter()
+        .map(|u| format!("<a href=\"{u}\">x</a> "))
+        .collect();
+    json!({
+        "id": 1,
+        "date": "2019-05-04T10:00:00",
+        "date_gmt": "2019-05-04T10:00:00",
+        "title": {"rendered": "Links"},
+        "content": {"rendered": format!("<p>{links}</p>")},
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn check_links(urls: &[String], extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("post.json"), post_linking(urls)).expect("write the post");
+    let mut args = vec![
+        "--links",
+        "--allow-private",
+        "--no-cache",
+        "--select",
+        "link-broken,link-unverifiable",
+        "post.json",
+    ];
+    args.extend_from_slice(extra);
+    postlint(&args, dir.path())
+}
+
+#[test]
+fn retry_after_never_holds_a_url_past_its_bound() {
+    let server = Server::start(|_, path, _| {
+        let wait = vec![("Retry-After".into(), "30".into())];
+        match path {
+            "/busy" => Reply::Status(503, wait),
+            _ => Reply::Status(429, wait),
+        }
+    });
+    let urls = [server.url("/busy"), server.url("/limited")];
+    let run = check_links(&urls, &["--no-archive", "--link-timeout", "2"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_says(&run.stdout, "/busy");
+    assert_says(&run.stdout, "/limited");
+    // Before, each URL waited the 30 s asked for; now no wait starts that would end past 2 s.
+    assert!(run.took < Duration::from_secs(20), "{:?}", run.took);
+    assert_eq!(server.hits("HEAD", "/busy"), 1);
 }
