@@ -411,11 +411,12 @@ fn default_archive_api() -> url::Url {
 /// The HTTP client settings the link checker and the site reader share.
 fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
     let settings = &config.site.links;
-    let seconds = args.link_timeout.or(settings.timeout).unwrap_or(15.0);
-    let timeout = std::time::Duration::from_secs_f64(seconds.max(0.1));
+    // The command line's value is in the config already, checked like the file's.
+    let timeout = settings.timeout.as_ref().map(|v| v.value);
+    let timeout = timeout.unwrap_or(postlint::limits::LINK_TIMEOUT.default);
     let mut check = CheckOptions {
-        concurrency: args.link_concurrency.max(1),
-        per_host: args.per_host.max(1),
+        concurrency: args.link_concurrency,
+        per_host: args.per_host,
         timeout,
         connect_timeout: timeout / 3,
         allow_private: args.allow_private,
@@ -515,6 +516,7 @@ fn merge(args: &MergeArgs) -> u8 {
         ignore: args.ignore.clone(),
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
+        ..CliRules::default()
     };
     let config = match load_config(&args.config, rules, args.site_index.clone()) {
         Ok(config) => config,
@@ -573,6 +575,7 @@ fn cli_rules(args: &CheckArgs) -> CliRules {
         ignore: args.ignore.clone(),
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
+        link_timeout: args.link_timeout,
     }
 }
 

@@ -5,6 +5,7 @@ use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use globset::GlobSet;
 use regex::Regex;
@@ -126,8 +127,8 @@ pub struct LinkSettings {
     /// Look for archived copies of dead links.
     pub archive: bool,
     pub archive_api: Option<url::Url>,
-    /// Seconds one link's check may take in all.
-    pub timeout: Option<f64>,
+    /// One link's check, in all (or `--link-timeout`).
+    pub timeout: Option<Valued<Duration>>,
 }
 
 impl Default for LinkSettings {
@@ -237,7 +238,8 @@ pub struct Pattern {
     pub replace_with: Option<String>,
 }
 
-/// What the command line says about rules; it beats every file.
+/// What the command line says about rules, and the settings a file can hold too; it beats
+/// every file.
 #[derive(Debug, Clone, Default)]
 pub struct CliRules {
     pub select: Option<Vec<String>>,
@@ -247,6 +249,9 @@ pub struct CliRules {
     pub severity: Vec<String>,
     /// `--timezone NAME`: the site's zone, beating the files.
     pub timezone: Option<String>,
+    /// `--link-timeout`: checked when parsed, with the range the files' value is checked with
+    /// (`crate::limits`).
+    pub link_timeout: Option<Duration>,
 }
 
 /// How to find the config.

@@ -1,8 +1,10 @@
 //! `--show-config`: the effective configuration, each value with where it came from.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use super::model::{Config, Level, Provenance, Valued};
+use crate::limits;
 
 pub fn render(config: &Config) -> String {
     let mut out = String::new();
@@ -119,6 +121,16 @@ pub fn render(config: &Config) -> String {
             pattern.scope.as_str()
         );
     }
+    let links = &site.links;
+    let _ = writeln!(out, "\n[links]");
+    let timeout = links.timeout.as_ref().map(seconds);
+    setting(
+        &mut out,
+        config,
+        "timeout",
+        timeout,
+        &secs(limits::LINK_TIMEOUT.default),
+    );
     if !config.overrides.is_empty() {
         let _ = writeln!(
             out,
@@ -138,6 +150,30 @@ fn line(out: &mut String, config: &Config, key: &str, value: Option<(String, Pro
             let _ = writeln!(out, "# {key} not set");
         }
     }
+}
+
+/// A setting with a default: its value and where it was set, or the default it keeps.
+fn setting(
+    out: &mut String,
+    config: &Config,
+    key: &str,
+    value: Option<(String, Provenance)>,
+    default: &str,
+) {
+    match value {
+        Some(value) => line(out, config, key, Some(value)),
+        None => {
+            let _ = writeln!(out, "{key} = {default}   # default");
+        }
+    }
+}
+
+fn seconds(value: &Valued<Duration>) -> (String, Provenance) {
+    (secs(value.value), value.from)
+}
+
+fn secs(duration: Duration) -> String {
+    duration.as_secs_f64().to_string()
 }
 
 fn string(value: &Valued<String>) -> (String, Provenance) {

@@ -50,7 +50,7 @@ impl Default for ClientOptions {
             per_host: 4,
             min_interval: Duration::from_millis(10),
             connect_timeout: Duration::from_secs(5),
-            timeout: Duration::from_secs(15),
+            timeout: crate::limits::LINK_TIMEOUT.default,
             retries: 2,
             backoff: Duration::from_millis(300),
             retry_after_cap: Duration::from_secs(30),

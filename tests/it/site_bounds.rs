@@ -1,6 +1,7 @@
 //! The bounds of reading sites, links and the archive, against lying servers on 127.0.0.1
-//! started by each test: a claimed page count is an upper bound only, and `Retry-After` never
-//! holds a URL past its bound. Each run of the binary is measured (time, peak memory) and
+//! started by each test: a claimed page count is an upper bound only, `Retry-After` never
+//! holds a URL past its bound, and every number setting is checked the same way on the command
+//! line and in the config. Each run of the binary is measured (time, peak memory) and
 //! killed by a watchdog should it hang: the bounds asserted are generous, far below the
 //! failures.
 
@@ -304,4 +305,91 @@ fn retry_after_never_holds_a_url_past_its_bound() {
     // Before, each URL waited the 30 s asked for; now no wait starts that would end past 2 s.
     assert!(run.took < Duration::from_secs(20), "{:?}", run.took);
     assert_eq!(server.hits("HEAD", "/busy"), 1);
+}
+
+// ---- Numbers are checked -----------------------------------------------------------------
+
+/// What `postlint check ARGS --show-config` says of its arguments, without a config.
+fn refused(args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut with = args.to_vec();
+    with.push("--show-config");
+    postlint(&with, dir.path())
+}
+
+#[test]
+fn durations_out_of_range_are_errors_on_the_command_line() {
+    for flag in ["--link-timeout"] {
+        for value in ["1e300", "inf", "nan", "0", "-1", "1e-9", "86401", "soon"] {
+            let run = refused(&[flag, value]);
+            assert_eq!(run.code, 2, "{flag} {value}: {}", run.stderr);
+            assert_says(
+                &run.stderr,
+                &format!("`{value}` is not a number of seconds from 0.001 to 86400"),
+            );
+        }
+        let run = postlint(&[&format!("{flag}=-1"), "--show-config"], Path::new("."));
+        assert_eq!(run.code, 2, "{flag}=-1: {}", run.stderr);
+    }
+    assert_eq!(refused(&["--link-timeout", "0.5"]).code, 0);
+}
+
+#[test]
+fn durations_out_of_range_are_errors_in_the_config_at_their_place() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for key in ["timeout"] {
+        for value in ["1e300", "inf", "nan", "0", "-1", "-inf", "100000"] {
+            let config = format!("[links]\n{key} = {value}\n");
+            std::fs::write(dir.path().join("postlint.toml"), config).expect("write");
+            let run = postlint_with(&[], &["--show-config"], dir.path());
+            assert_eq!(run.code, 2, "{key} = {value}: {}", run.stderr);
+            assert_says(
+                &run.stderr,
+                &format!("`{key}` takes a number of seconds from 0.001 to 86400"),
+            );
+            assert_says(&run.stderr, "postlint.toml:2");
+        }
+    }
+}
+
+#[test]
+fn counts_and_sizes_out_of_range_are_errors_not_panics_or_hangs() {
+    let cases: [(&str, &[&str]); 7] = [
+        (
+            "--link-concurrency",
+            &[
+                "0",
+                "-1",
+                "1025",
+                "18446744073709551615",
+                "99999999999999999999",
+            ],
+        ),
+        ("--per-host", &["0", "65", "9223372036854775807"]),
+        ("--threads", &["0", "100000"]),
+        ("--max-depth", &["0", "513", "18446744073709551615"]),
+        ("--max-file-size", &["0", "-1", "lots"]),
+        ("--max-post-size", &["0", "-5MiB"]),
+        ("--memory-budget", &["-1", "lots"]),
+    ];
+    for (flag, values) in cases {
+        for value in values {
+            let run = refused(&[flag, value]);
+            assert_eq!(run.code, 2, "{flag} {value}: {}", run.stderr);
+            assert_says(&run.stderr, &format!("`{value}` is not a"));
+            assert!(
+                run.took < Duration::from_secs(30),
+                "{flag} {value}: {:?}",
+                run.took
+            );
+        }
+    }
+    for ok in [
+        ["--threads", "1"],
+        ["--max-depth", "512"],
+        ["--memory-budget", "0"],
+        ["--per-host", "64"],
+    ] {
+        assert_eq!(refused(&ok).code, 0, "{ok:?}");
+    }
 }
