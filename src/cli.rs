@@ -241,6 +241,16 @@ pub struct CheckArgs {
     )]
     pub per_host: usize,
 
+    /// Largest answer of a site read (a page of posts, its REST index); a larger one is an
+    /// error for that page. Default 64MiB, or `[site] max-response-size`.
+    #[arg(
+        long,
+        value_name = "SIZE",
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::MAX_RESPONSE_SIZE.parse(t)
+    )]
+    pub max_response_size: Option<bytesize::ByteSize>,
+
     /// The availability API asked for archived copies of dead links (`?url=…&timestamp=…`);
     /// default the Internet Archive's, or `[links] archive-api`.
     #[arg(long, value_name = "URL")]

@@ -353,7 +353,7 @@ fn site_requests(
             modified_after: args.modified_after,
             credentials: credentials.clone(),
             client: client.clone(),
-            max_bytes: args.max_file_size.as_u64(),
+            max_bytes: max_response_size(config),
         };
         if let Some(marks) = marks.filter(|_| request.selection == Selection::All) {
             request.modified_after = marks.get(&request.mark_key());
@@ -362,6 +362,13 @@ fn site_requests(
         requests.push(request);
     }
     Ok(requests)
+}
+
+/// The largest answer of a site read: `--max-response-size`, the config's, or the default.
+fn max_response_size(config: &Config) -> u64 {
+    let size = config.site.max_response_size.as_ref().map(|v| v.value);
+    size.unwrap_or(postlint::limits::MAX_RESPONSE_SIZE.default)
+        .as_u64()
 }
 
 /// `--user`, with the password from the environment only.
@@ -576,6 +583,7 @@ fn cli_rules(args: &CheckArgs) -> CliRules {
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
         link_timeout: args.link_timeout,
+        max_response_size: args.max_response_size,
     }
 }
 

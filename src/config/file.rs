@@ -51,6 +51,8 @@ pub struct RawConfig {
 pub struct RawSite {
     /// One address, or a list of them (checked when the config is built).
     pub url: Option<Spanned<toml::Value>>,
+    /// Largest answer read, `"64MiB"` or a number of bytes (as `--max-response-size`).
+    pub max_response_size: Option<Spanned<toml::Value>>,
 }
 
 /// `[links]`: checking link targets over HTTP.

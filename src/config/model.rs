@@ -115,6 +115,8 @@ pub struct Site {
     pub links: LinkSettings,
     /// `[site] url`: live sites to read over the REST API.
     pub urls: Vec<Valued<String>>,
+    /// `[site] max-response-size` (or `--max-response-size`): the largest answer of a site read.
+    pub max_response_size: Option<Valued<bytesize::ByteSize>>,
 }
 
 /// `[links]` of the config.
@@ -249,9 +251,10 @@ pub struct CliRules {
     pub severity: Vec<String>,
     /// `--timezone NAME`: the site's zone, beating the files.
     pub timezone: Option<String>,
-    /// `--link-timeout`: checked when parsed, with the range the files' value is checked with
-    /// (`crate::limits`).
+    /// `--link-timeout` and `--max-response-size`: checked when parsed, with the ranges the
+    /// files' values are checked with (`crate::limits`).
     pub link_timeout: Option<Duration>,
+    pub max_response_size: Option<bytesize::ByteSize>,
 }
 
 /// How to find the config.

@@ -3,6 +3,8 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use bytesize::ByteSize;
+
 use super::model::{Config, Level, Provenance, Valued};
 use crate::limits;
 
@@ -82,6 +84,15 @@ pub fn render(config: &Config) -> String {
             let kind = if v.value { "complete" } else { "partial" };
             (quoted(kind), v.from)
         }),
+    );
+    let response = site.max_response_size.as_ref();
+    let default = limits::MAX_RESPONSE_SIZE.default;
+    setting(
+        &mut out,
+        config,
+        "max-response-size",
+        response.map(size),
+        &quoted(&default.to_string()),
     );
     for epoch in &site.timezone_history {
         let zone = epoch
@@ -174,6 +185,10 @@ fn seconds(value: &Valued<Duration>) -> (String, Provenance) {
 
 fn secs(duration: Duration) -> String {
     duration.as_secs_f64().to_string()
+}
+
+fn size(value: &Valued<ByteSize>) -> (String, Provenance) {
+    (quoted(&value.value.to_string()), value.from)
 }
 
 fn string(value: &Valued<String>) -> (String, Provenance) {

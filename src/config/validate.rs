@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytesize::ByteSize;
 use chrono::NaiveDate;
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
@@ -87,6 +88,12 @@ fn adopt_cli_settings(site: &mut Site, cli: &CliRules) {
     };
     if let Some(timeout) = cli.link_timeout {
         site.links.timeout = Some(valued(timeout));
+    }
+    if let Some(size) = cli.max_response_size {
+        site.max_response_size = Some(Valued {
+            value: size,
+            from: Provenance::CommandLine,
+        });
     }
 }
 
@@ -451,6 +458,11 @@ impl Builder<'_> {
         if let Some(urls) = raw.site.as_ref().and_then(|s| s.url.as_ref()) {
             self.site.urls = self.site_urls(source, urls)?;
         }
+        if let Some(size) = raw.site.as_ref().and_then(|s| s.max_response_size.as_ref()) {
+            let key = "max-response-size";
+            let checked = self.size(source, key, size, limits::MAX_RESPONSE_SIZE)?;
+            self.site.max_response_size = Some(checked);
+        }
         if let Some(hosts) = &raw.hosts {
             self.site.hosts = Some(list(hosts));
         }
@@ -577,6 +589,36 @@ impl Builder<'_> {
             .map_err(|error| self.out_of_range(source, key, value.span(), &error))?;
         Ok(Valued {
             value: duration,
+            from: Self::spanned(source, value.span()),
+        })
+    }
+
+    /// A size, `"64MiB"` or a number of bytes, checked against the range the command line
+    /// takes.
+    fn size(
+        &self,
+        source: usize,
+        key: &str,
+        value: &toml::Spanned<toml::Value>,
+        setting: limits::Size,
+    ) -> Result<Valued<ByteSize>, ConfigError> {
+        let checked = match value.get_ref() {
+            toml::Value::String(text) => setting.parse(text),
+            toml::Value::Integer(bytes) => match u64::try_from(*bytes) {
+                Ok(bytes) => setting.check(ByteSize::b(bytes)),
+                Err(_) => Err(limits::OutOfRange {
+                    value: bytes.to_string(),
+                    accepted: setting.accepted(),
+                }),
+            },
+            other => Err(limits::OutOfRange {
+                value: other.to_string(),
+                accepted: setting.accepted(),
+            }),
+        };
+        let size = checked.map_err(|error| self.out_of_range(source, key, value.span(), &error))?;
+        Ok(Valued {
+            value: size,
             from: Self::spanned(source, value.span()),
         })
     }

@@ -159,6 +159,20 @@ pub struct BodyLimit {
     pub setting: &'static str,
 }
 
+impl BodyLimit {
+    /// Not worth another try: the server would send as much again.
+    fn exceeded(&self) -> Failure {
+        Failure {
+            reason: format!(
+                "the answer is larger than {}, the limit of one answer ({})",
+                bytesize::ByteSize::b(self.bytes),
+                self.setting
+            ),
+            transient: false,
+        }
+    }
+}
+
 /// An answer read to its last byte.
 #[derive(Debug)]
 pub struct WholeAnswer {
@@ -198,10 +212,18 @@ fn verdict_of_whole(result: &Result<WholeAnswer, Failure>) -> Verdict {
     }
 }
 
+/// Reads the body up to the limit: an answer that announces more is refused before its body
+/// is read, and one that sends more (an endless chunked body) when it goes past the limit.
 async fn read_whole(
     mut response: reqwest::Response,
     limit: BodyLimit,
 ) -> Result<WholeAnswer, Failure> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit.bytes)
+    {
+        return Err(limit.exceeded());
+    }
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
@@ -209,13 +231,7 @@ async fn read_whole(
         .map_err(|e| Failure::while_reading(&e))?
     {
         if (body.len() + chunk.len()) as u64 > limit.bytes {
-            return Err(Failure {
-                reason: format!(
-                    "the answer is larger than the limit of {} bytes ({})",
-                    limit.bytes, limit.setting
-                ),
-                transient: false,
-            });
+            return Err(limit.exceeded());
         }
         body.extend_from_slice(&chunk);
     }

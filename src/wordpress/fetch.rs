@@ -135,7 +135,7 @@ impl SiteClient {
     pub(super) async fn get(&self, url: &str) -> Result<Answer, String> {
         let limit = BodyLimit {
             bytes: self.max_bytes,
-            setting: "--max-file-size",
+            setting: "--max-response-size",
         };
         let request = || {
             let request = self.client.get(url);

@@ -123,7 +123,7 @@ pub struct SiteRequest {
     pub modified_after: Option<NaiveDateTime>,
     pub credentials: Option<Credentials>,
     pub client: ClientOptions,
-    /// Largest answer read.
+    /// Largest answer read (`--max-response-size`).
     pub max_bytes: u64,
 }
 

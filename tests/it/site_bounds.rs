@@ -1,9 +1,8 @@
 //! The bounds of reading sites, links and the archive, against lying servers on 127.0.0.1
-//! started by each test: a claimed page count is an upper bound only, `Retry-After` never
-//! holds a URL past its bound, and every number setting is checked the same way on the command
-//! line and in the config. Each run of the binary is measured (time, peak memory) and
-//! killed by a watchdog should it hang: the bounds asserted are generous, far below the
-//! failures.
+//! started by each test: a claimed page count is an upper bound only, one answer is bounded by
+//! `--max-response-size`, `Retry-After` never holds a URL past its bound, and every number
+//! setting is checked the same way on the command line and in the config. Each run of the binary is measured (time, peak memory) and killed
+//! by a watchdog should it hang: the bounds asserted are generous, far below the failures.
 
 use std::io::Read;
 use std::path::Path;
@@ -254,6 +253,100 @@ fn a_site_sending_no_page_count_is_read_to_its_end() {
     assert_eq!(page_requests(&server), 4);
 }
 
+// ---- One answer ------------------------------------------------------------------------------
+
+/// A site whose page 1 is a body that never ends.
+fn endless_site() -> Server {
+    Server::start(|_, path, _| {
+        if path == "/wp-json/" {
+            return index();
+        }
+        let headers = vec![("Content-Type".into(), "application/json".into())];
+        let mut chunk = b"[".to_vec();
+        chunk.resize(64 * 1024, b' ');
+        Reply::EndlessChunks(200, headers, chunk)
+    })
+}
+
+#[test]
+fn an_endless_page_ends_with_a_clear_error_at_the_limit() {
+    let server = endless_site();
+    let run = read_site(&server, &["--max-response-size", "2MiB"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        "the answer is larger than 2.0 MiB, the limit of one answer (--max-response-size)",
+    );
+    // Not tried again: it would send as much again.
+    assert_eq!(page_requests(&server), 1);
+    assert!(run.peak_rss_mb < 150, "peak {} MB", run.peak_rss_mb);
+}
+
+#[test]
+fn an_endless_page_is_bounded_by_the_default_limit_too() {
+    let server = endless_site();
+    let run = read_site(&server, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, "larger than 64.0 MiB");
+    // The limit, twice over for a growing buffer, and the program: not gigabytes.
+    assert!(run.peak_rss_mb < 400, "peak {} MB", run.peak_rss_mb);
+}
+
+#[test]
+fn an_answer_announcing_more_than_the_limit_is_refused_before_its_body() {
+    // It announces 2 MiB, sends the first, then waits: read, it would end in the timeout.
+    let server = Server::start(|_, path, _| match path {
+        "/wp-json/" => index(),
+        _ => Reply::Stalls(200, Vec::new(), vec![b' '; 2 << 20]),
+    });
+    let run = read_site(
+        &server,
+        &["--max-response-size", "1MiB", "--link-timeout", "60"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, "larger than 1.0 MiB");
+    assert!(run.took < Duration::from_secs(30), "{:?}", run.took);
+}
+
+#[test]
+fn the_response_limit_comes_from_the_config_or_the_command_line_and_is_shown() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let show = |args: &[&str]| postlint_with(&[], args, dir.path());
+    let run = show(&["--no-config", "--show-config"]);
+    assert_says(&run.stdout, "max-response-size = \"64.0 MiB\"   # default");
+    assert_says(&run.stdout, "[links]\ntimeout = 15   # default");
+    let config = "[site]\nmax-response-size = \"8MiB\"\n\n[links]\ntimeout = 2.5\n";
+    std::fs::write(dir.path().join("postlint.toml"), config).expect("write the config");
+    let run = show(&["--show-config"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_says(
+        &run.stdout,
+        "max-response-size = \"8.0 MiB\"   # postlint.toml:2",
+    );
+    assert_says(&run.stdout, "timeout = 2.5   # postlint.toml:5");
+    let run = show(&[
+        "--show-config",
+        "--max-response-size",
+        "3MB",
+        "--link-timeout",
+        "7",
+    ]);
+    assert_says(
+        &run.stdout,
+        "max-response-size = \"2.9 MiB\"   # command line",
+    );
+    assert_says(&run.stdout, "timeout = 7   # command line");
+    std::fs::write(
+        dir.path().join("postlint.toml"),
+        config.replace("\"8MiB\"", "1024"),
+    )
+    .expect("write");
+    assert_says(
+        &show(&["--show-config"]).stdout,
+        "max-response-size = \"1.0 KiB\"",
+    );
+}
+
 // ---- Retry-After and the bound of one URL --------------------------------------------------
 
 /// A post linking each of `urls`.
@@ -354,7 +447,7 @@ fn durations_out_of_range_are_errors_in_the_config_at_their_place() {
 
 #[test]
 fn counts_and_sizes_out_of_range_are_errors_not_panics_or_hangs() {
-    let cases: [(&str, &[&str]); 7] = [
+    let cases: [(&str, &[&str]); 8] = [
         (
             "--link-concurrency",
             &[
@@ -370,6 +463,7 @@ fn counts_and_sizes_out_of_range_are_errors_not_panics_or_hangs() {
         ("--max-depth", &["0", "513", "18446744073709551615"]),
         ("--max-file-size", &["0", "-1", "lots"]),
         ("--max-post-size", &["0", "-5MiB"]),
+        ("--max-response-size", &["0", "1000", "5GiB", "-1"]),
         ("--memory-budget", &["-1", "lots"]),
     ];
     for (flag, values) in cases {
@@ -391,5 +485,21 @@ fn counts_and_sizes_out_of_range_are_errors_not_panics_or_hangs() {
         ["--per-host", "64"],
     ] {
         assert_eq!(refused(&ok).code, 0, "{ok:?}");
+    }
+}
+
+#[test]
+fn sizes_out_of_range_are_errors_in_the_config_at_their_place() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for value in ["0", "-5", "\"lots\"", "\"5GiB\"", "1.5", "true"] {
+        let config = format!("[site]\nmax-response-size = {value}\n");
+        std::fs::write(dir.path().join("postlint.toml"), config).expect("write");
+        let run = postlint_with(&[], &["--show-config"], dir.path());
+        assert_eq!(run.code, 2, "max-response-size = {value}: {}", run.stderr);
+        assert_says(
+            &run.stderr,
+            "`max-response-size` takes a size from 1.0 KiB to 4.0 GiB",
+        );
+        assert_says(&run.stderr, "postlint.toml:2");
     }
 }
