@@ -221,6 +221,16 @@ pub struct CheckArgs {
     )]
     pub link_timeout: Option<Duration>,
 
+    /// Seconds all the lookups of archived copies of a run may take together; the dead links
+    /// left are looked up by the next run. Default 60, or `[links] archive-timeout`.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::ARCHIVE_TIMEOUT.parse(t)
+    )]
+    pub archive_timeout: Option<Duration>,
+
     /// Link requests at once, in all (1 to 1024).
     #[arg(
         long,

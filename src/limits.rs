@@ -143,6 +143,12 @@ pub const LINK_TIMEOUT: Seconds = Seconds {
     default: Duration::from_secs(15),
 };
 
+/// `--archive-timeout` and `[links] archive-timeout`: every archive lookup of a run together.
+/// The results are cached, so a run that stops at the bound is continued by the next one.
+pub const ARCHIVE_TIMEOUT: Seconds = Seconds {
+    default: Duration::from_secs(60),
+};
+
 /// `--max-response-size` and `[site] max-response-size`: one answer of a site, read whole. A
 /// page of 100 posts of a real site is a few MB (4 MB in the corpus, twice that with the raw
 /// text); the bound holds a page of large posts and keeps a stream that never ends from

@@ -398,10 +398,12 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
         cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
         exclude: settings.exclude.clone(),
         archive: (!args.no_archive && settings.archive).then(|| {
+            let bound = settings.archive_timeout.as_ref().map(|v| v.value);
             postlint::links::archive::ArchiveOptions {
                 api: (args.archive_api.clone())
                     .or_else(|| settings.archive_api.clone())
                     .unwrap_or_else(default_archive_api),
+                bound: bound.unwrap_or(postlint::limits::ARCHIVE_TIMEOUT.default),
                 ..Default::default()
             }
         }),
@@ -583,6 +585,7 @@ fn cli_rules(args: &CheckArgs) -> CliRules {
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
         link_timeout: args.link_timeout,
+        archive_timeout: args.archive_timeout,
         max_response_size: args.max_response_size,
     }
 }

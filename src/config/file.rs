@@ -74,6 +74,8 @@ pub struct RawLinks {
     pub archive_api: Option<Text>,
     /// Seconds one link's check may take in all (as `--link-timeout`).
     pub timeout: Option<Spanned<f64>>,
+    /// Seconds all the archive lookups of a run may take together (as `--archive-timeout`).
+    pub archive_timeout: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

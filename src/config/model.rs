@@ -131,6 +131,8 @@ pub struct LinkSettings {
     pub archive_api: Option<url::Url>,
     /// One link's check, in all (or `--link-timeout`).
     pub timeout: Option<Valued<Duration>>,
+    /// Every archive lookup of a run, together (or `--archive-timeout`).
+    pub archive_timeout: Option<Valued<Duration>>,
 }
 
 impl Default for LinkSettings {
@@ -143,6 +145,7 @@ impl Default for LinkSettings {
             archive: true,
             archive_api: None,
             timeout: None,
+            archive_timeout: None,
         }
     }
 }
@@ -251,9 +254,10 @@ pub struct CliRules {
     pub severity: Vec<String>,
     /// `--timezone NAME`: the site's zone, beating the files.
     pub timezone: Option<String>,
-    /// `--link-timeout` and `--max-response-size`: checked when parsed, with the ranges the
-    /// files' values are checked with (`crate::limits`).
+    /// `--link-timeout`, `--archive-timeout`, `--max-response-size`: checked when parsed, with
+    /// the ranges the files' values are checked with (`crate::limits`).
     pub link_timeout: Option<Duration>,
+    pub archive_timeout: Option<Duration>,
     pub max_response_size: Option<bytesize::ByteSize>,
 }
 

@@ -142,6 +142,9 @@ pub fn render(config: &Config) -> String {
         timeout,
         &secs(limits::LINK_TIMEOUT.default),
     );
+    let archive = links.archive_timeout.as_ref().map(seconds);
+    let default = secs(limits::ARCHIVE_TIMEOUT.default);
+    setting(&mut out, config, "archive-timeout", archive, &default);
     if !config.overrides.is_empty() {
         let _ = writeln!(
             out,

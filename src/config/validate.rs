@@ -89,6 +89,9 @@ fn adopt_cli_settings(site: &mut Site, cli: &CliRules) {
     if let Some(timeout) = cli.link_timeout {
         site.links.timeout = Some(valued(timeout));
     }
+    if let Some(timeout) = cli.archive_timeout {
+        site.links.archive_timeout = Some(valued(timeout));
+    }
     if let Some(size) = cli.max_response_size {
         site.max_response_size = Some(Valued {
             value: size,
@@ -524,6 +527,11 @@ impl Builder<'_> {
             if let Some(timeout) = &links.timeout {
                 let checked = self.seconds(source, "timeout", timeout, limits::LINK_TIMEOUT)?;
                 self.site.links.timeout = Some(checked);
+            }
+            if let Some(timeout) = &links.archive_timeout {
+                let key = "archive-timeout";
+                let checked = self.seconds(source, key, timeout, limits::ARCHIVE_TIMEOUT)?;
+                self.site.links.archive_timeout = Some(checked);
             }
         }
         if let Some(sections) = &raw.sections {

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 pub use resolver::{GuardedResolver, is_public};
 pub use retry::{
-    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
-    retry_after, with_retries, with_retries_until,
+    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, get_whole_until,
+    is_retryable_status, retry_after, with_retries, with_retries_until,
 };
 
 /// The client settings the link checker and the site reader share; the defaults suit a CI run

@@ -191,15 +191,33 @@ pub async fn get_whole(
     limit: BodyLimit,
     request: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<WholeAnswer, Failure> {
+    get_whole_until(options, limit, None, request).await
+}
+
+/// `get_whole` within `deadline`: every try's timeout ends by it, and no wait runs past it.
+pub async fn get_whole_until(
+    options: &ClientOptions,
+    limit: BodyLimit,
+    deadline: Option<Instant>,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<WholeAnswer, Failure> {
     let request = &request;
     let try_once = move || async move {
-        let response = request()
-            .send()
-            .await
-            .map_err(|e| Failure::from_error(&e))?;
+        let mut builder = request();
+        if let Some(end) = deadline {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure {
+                    reason: NO_ANSWER.to_owned(),
+                    transient: false,
+                });
+            }
+            builder = builder.timeout(left.min(options.timeout));
+        }
+        let response = builder.send().await.map_err(|e| Failure::from_error(&e))?;
         read_whole(response, limit).await
     };
-    with_retries(options, try_once, verdict_of_whole).await
+    with_retries_until(options, || deadline, try_once, verdict_of_whole).await
 }
 
 fn verdict_of_whole(result: &Result<WholeAnswer, Failure>) -> Verdict {

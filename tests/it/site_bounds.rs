@@ -1,7 +1,8 @@
 //! The bounds of reading sites, links and the archive, against lying servers on 127.0.0.1
 //! started by each test: a claimed page count is an upper bound only, one answer is bounded by
-//! `--max-response-size`, `Retry-After` never holds a URL past its bound, and every number
-//! setting is checked the same way on the command line and in the config. Each run of the binary is measured (time, peak memory) and killed
+//! `--max-response-size`, `Retry-After` never holds a URL past its bound, the archive lookups
+//! of a run share one bound, and every number setting is checked the same way on the command
+//! line and in the config. Each run of the binary is measured (time, peak memory) and killed
 //! by a watchdog should it hang: the bounds asserted are generous, far below the failures.
 
 use std::io::Read;
@@ -315,6 +316,7 @@ fn the_response_limit_comes_from_the_config_or_the_command_line_and_is_shown() {
     let run = show(&["--no-config", "--show-config"]);
     assert_says(&run.stdout, "max-response-size = \"64.0 MiB\"   # default");
     assert_says(&run.stdout, "[links]\ntimeout = 15   # default");
+    assert_says(&run.stdout, "archive-timeout = 60   # default");
     let config = "[site]\nmax-response-size = \"8MiB\"\n\n[links]\ntimeout = 2.5\n";
     std::fs::write(dir.path().join("postlint.toml"), config).expect("write the config");
     let run = show(&["--show-config"]);
@@ -400,6 +402,86 @@ fn retry_after_never_holds_a_url_past_its_bound() {
     assert_eq!(server.hits("HEAD", "/busy"), 1);
 }
 
+// ---- The archive ---------------------------------------------------------------------------
+
+/// Eight dead links, and an archive answering each lookup as `answer` says.
+fn dead_links_and_archive(
+    answer: impl Fn() -> Reply + Send + Sync + 'static,
+) -> (Server, Server, Vec<String>) {
+    let site = Server::start(|_, _, _| Reply::Status(404, Vec::new()));
+    let archive = Server::start(move |_, _, _| answer());
+    let urls = (1..=8).map(|n| site.url(&format!("/gone-{n}"))).collect();
+    (site, archive, urls)
+}
+
+fn no_copy() -> Reply {
+    let body = br#"{"archived_snapshots":{}}"#.to_vec();
+    json_reply(body, None)
+}
+
+#[test]
+fn a_slow_archive_costs_one_bound_whatever_the_number_of_dead_links() {
+    let slow = || Reply::Slow(Duration::from_secs(3), Box::new(no_copy()));
+    let (_site, archive, urls) = dead_links_and_archive(slow);
+    let api = archive.url("/wayback/available");
+    let run = check_links(&urls, &["--archive-api", &api, "--archive-timeout", "4"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_says(&run.stderr, "the bound of a run (--archive-timeout)");
+    assert_says(&run.stderr, "of 8 dead links were not looked up");
+    // Before, 8 lookups of 3 s and the seconds between them: 31 s.
+    assert!(archive.total_hits() <= 2, "{}", archive.total_hits());
+    assert!(run.took < Duration::from_secs(25), "{:?}", run.took);
+}
+
+#[test]
+fn a_busy_archive_asking_to_wait_past_the_bound_is_not_waited_for() {
+    let busy = || Reply::Status(429, vec![("Retry-After".into(), "30".into())]);
+    let (_site, archive, urls) = dead_links_and_archive(busy);
+    let api = archive.url("/wayback/available");
+    let run = check_links(&urls, &["--archive-api", &api, "--archive-timeout", "5"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_says(
+        &run.stderr,
+        "failed: it answered 429; 8 of 8 dead links were not looked up",
+    );
+    assert_eq!(archive.total_hits(), 1);
+    assert!(run.took < Duration::from_secs(25), "{:?}", run.took);
+}
+
+#[test]
+fn the_next_run_looks_up_what_the_bound_left() {
+    let slow = || Reply::Slow(Duration::from_millis(1500), Box::new(no_copy()));
+    let (_site, archive, urls) = dead_links_and_archive(slow);
+    let api = archive.url("/wayback/available");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("post.json"), post_linking(&urls)).expect("write the post");
+    let args = [
+        "--links",
+        "--allow-private",
+        "--select",
+        "link-broken",
+        "--archive-api",
+        &api,
+        "--archive-timeout",
+        "2",
+        "post.json",
+    ];
+    let first = postlint(&args, dir.path());
+    assert_says(&first.stderr, "7 of 8 dead links were not looked up");
+    let second = postlint(&args, dir.path());
+    assert_says(&second.stderr, "6 of 7 dead links were not looked up");
+    let asked: std::collections::HashSet<String> = archive
+        .heads()
+        .iter()
+        .filter_map(|head| head.split_whitespace().nth(1).map(str::to_owned))
+        .collect();
+    assert_eq!(
+        asked.len(),
+        2,
+        "each run asked for a link of its own: {asked:?}"
+    );
+}
+
 // ---- Numbers are checked -----------------------------------------------------------------
 
 /// What `postlint check ARGS --show-config` says of its arguments, without a config.
@@ -412,7 +494,7 @@ fn refused(args: &[&str]) -> Run {
 
 #[test]
 fn durations_out_of_range_are_errors_on_the_command_line() {
-    for flag in ["--link-timeout"] {
+    for flag in ["--link-timeout", "--archive-timeout"] {
         for value in ["1e300", "inf", "nan", "0", "-1", "1e-9", "86401", "soon"] {
             let run = refused(&[flag, value]);
             assert_eq!(run.code, 2, "{flag} {value}: {}", run.stderr);
@@ -430,7 +512,7 @@ fn durations_out_of_range_are_errors_on_the_command_line() {
 #[test]
 fn durations_out_of_range_are_errors_in_the_config_at_their_place() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    for key in ["timeout"] {
+    for key in ["timeout", "archive-timeout"] {
         for value in ["1e300", "inf", "nan", "0", "-1", "-inf", "100000"] {
             let config = format!("[links]\n{key} = {value}\n");
             std::fs::write(dir.path().join("postlint.toml"), config).expect("write");
@@ -447,7 +529,7 @@ fn durations_out_of_range_are_errors_in_the_config_at_their_place() {
 
 #[test]
 fn counts_and_sizes_out_of_range_are_errors_not_panics_or_hangs() {
-    let cases: [(&str, &[&str]); 8] = [
+    let cases: [(&str, &[&str]); 9] = [
         (
             "--link-concurrency",
             &[
@@ -465,6 +547,7 @@ fn counts_and_sizes_out_of_range_are_errors_not_panics_or_hangs() {
         ("--max-post-size", &["0", "-5MiB"]),
         ("--max-response-size", &["0", "1000", "5GiB", "-1"]),
         ("--memory-budget", &["-1", "lots"]),
+        ("--archive-timeout", &["NaN"]),
     ];
     for (flag, values) in cases {
         for value in values {
