@@ -3,13 +3,14 @@
 //! the first page past the end, a page that repeats an earlier one or a run of pages that
 //! cannot be read ends the reading, so a site claiming a billion pages costs what it holds.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{BuildHasher, RandomState};
 
 use super::Page;
 
-/// Pages that could not be read, each after its retries, before the reading gives up: a site
-/// answering every page with an error page would otherwise be asked for all it claims.
+/// Pages in a row that could not be read, each after its retries, before the reading gives
+/// up: a site answering every page past its end with an error page (a 404 of a proxy, a 503)
+/// would otherwise be asked for all it claims.
 const FAILED_PAGES_LIMIT: usize = 5;
 
 pub(super) enum PageResult {
@@ -58,9 +59,12 @@ pub(super) struct Window {
     last: usize,
     answered: usize,
     results: BTreeMap<usize, PageResult>,
-    /// Each page's bytes by their hash, to notice a page that repeats another.
+    /// Each page's bytes by their hash, to notice a page that repeats another; the hash keys
+    /// are random, so a site cannot choose pages whose hashes collide.
     hashes: HashMap<u64, usize>,
-    failures: usize,
+    keys: RandomState,
+    /// Pages that could not be read, after the last page that gave posts.
+    failing: BTreeSet<usize>,
     /// The first page found to repeat another, and the page it repeats.
     repeated: Option<(usize, usize)>,
 }
@@ -82,7 +86,8 @@ impl Window {
             answered: 0,
             results: BTreeMap::new(),
             hashes: HashMap::new(),
-            failures: 0,
+            keys: RandomState::new(),
+            failing: BTreeSet::new(),
             repeated: None,
         };
         window.take(1, first);
@@ -92,7 +97,7 @@ impl Window {
     /// The next page to ask for, when fewer than the window's width are in flight and one may
     /// still hold posts.
     pub(super) fn next_to_ask(&mut self, in_flight: usize) -> Option<usize> {
-        let gave_up = self.failures >= FAILED_PAGES_LIMIT;
+        let gave_up = self.failing.len() >= FAILED_PAGES_LIMIT;
         if in_flight >= self.width || self.next > self.last || gave_up {
             return None;
         }
@@ -127,8 +132,11 @@ impl Window {
                 if !self.is_new(number, page) {
                     return;
                 }
+                self.failing = self.failing.split_off(&number);
             }
-            PageResult::Failed(..) => self.failures += 1,
+            PageResult::Failed(..) => {
+                self.failing.insert(number);
+            }
         }
         self.results.insert(number, result);
     }
@@ -136,7 +144,7 @@ impl Window {
     /// Whether `page` differs from every page kept; when it repeats one, the reading ends
     /// before the later of the two.
     fn is_new(&mut self, number: usize, page: &Page) -> bool {
-        let hash = hash_of(&page.bytes);
+        let hash = self.keys.hash_one(&*page.bytes);
         let earlier = (self.hashes.get(&hash).copied()).filter(|&n| self.holds(n, &page.bytes));
         let Some(earlier) = earlier else {
             self.hashes.insert(hash, number);
@@ -180,25 +188,19 @@ impl Window {
                  front of it) ignored `page=`; the reading stopped there, so posts may be missing"
             ));
         }
-        if self.failures >= FAILED_PAGES_LIMIT && self.next <= self.last {
+        if self.failing.len() >= FAILED_PAGES_LIMIT && self.next <= self.last {
             let rest = if self.last == usize::MAX {
                 format!("from {} on", self.next)
             } else {
                 format!("{} to {} (as the site claims)", self.next, self.last)
             };
             paged.errors.push(format!(
-                "{route}: {} pages could not be read, so pages {rest} were not asked for",
-                self.failures
+                "{route}: {} pages in a row could not be read, so pages {rest} were not asked for",
+                self.failing.len()
             ));
         }
         paged
     }
-}
-
-fn hash_of(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 #[cfg(test)]
@@ -328,6 +330,24 @@ mod tests {
             "{:?}",
             paged.errors
         );
+    }
+
+    #[test]
+    fn a_page_read_between_failures_keeps_the_reading_going() {
+        let mut window = Window::after_first(posts(1, Some(20)), 1);
+        for number in 2..=20 {
+            assert_eq!(window.next_to_ask(0), Some(number));
+            let result = if number % 4 == 0 {
+                posts(number, None)
+            } else {
+                failed(number)
+            };
+            window.take(number, result);
+        }
+        assert_eq!(window.next_to_ask(0), None);
+        let paged = window.finish("wp/v2/posts");
+        assert_eq!(kept(&paged), [1, 4, 8, 12, 16, 20]);
+        assert!(paged.errors.iter().all(|e| !e.contains("in a row")));
     }
 
     #[test]

@@ -229,7 +229,7 @@ fn a_site_answering_every_page_with_an_error_is_left_after_a_few() {
     });
     let run = read_site(&server, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_says(&run.stderr, "pages could not be read, so pages");
+    assert_says(&run.stderr, "pages in a row could not be read, so pages");
     assert_says(&run.stderr, "(as the site claims) were not asked for");
     // Five failures, and what was already in flight when the fifth came.
     assert!(
