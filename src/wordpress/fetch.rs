@@ -302,10 +302,21 @@ async fn fetch_page(
         name,
         bytes: answer.body.into(),
     };
-    match reason {
-        Some(reason) => PageResult::Failed(reason, (!page.bytes.is_empty()).then_some(page)),
-        None => PageResult::Page(page, answer.total_pages),
+    match (reason, answer.total_pages) {
+        (Some(reason), _) => PageResult::Failed(reason, (!page.bytes.is_empty()).then_some(page)),
+        // Without a count, a page short of what was asked for is the last: WordPress fills
+        // every other page (with a count it need not: it leaves out posts the user may not
+        // read after the query is cut into pages).
+        (None, None) if holds_fewer_than(&page.bytes, PER_PAGE) => PageResult::Last(page),
+        (None, claimed) => PageResult::Page(page, claimed),
     }
+}
+
+/// Whether `body` is a JSON array of fewer than `count` items.
+fn holds_fewer_than(body: &[u8], count: usize) -> bool {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body)
+        .is_ok_and(|items| items.len() < count)
 }
 
 /// `[]`, as WordPress answers for a collection with nothing in it.

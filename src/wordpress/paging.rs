@@ -16,6 +16,9 @@ const FAILED_PAGES_LIMIT: usize = 5;
 pub(super) enum PageResult {
     /// The page, and the number of pages the site announced.
     Page(Page, Option<usize>),
+    /// A page known to be the last: the site announced no number of pages, and it holds fewer
+    /// posts than were asked for.
+    Last(Page),
     /// Past the last page: a 400 `rest_post_invalid_page_number`, or `[]`.
     End,
     /// The page could not be read; its body, when there was one, is still linted.
@@ -33,7 +36,7 @@ pub struct Paged {
 impl Paged {
     fn add(&mut self, result: PageResult) {
         match result {
-            PageResult::Page(page, _) => self.keep(page),
+            PageResult::Page(page, _) | PageResult::Last(page) => self.keep(page),
             PageResult::End => {}
             PageResult::Failed(reason, page) => {
                 self.errors.push(reason);
@@ -75,6 +78,7 @@ impl Window {
         let last = match &first {
             PageResult::Page(_, Some(claimed)) => (*claimed).max(1),
             PageResult::Page(_, None) => usize::MAX,
+            PageResult::Last(_) => 1,
             PageResult::End => 0,
             // A site that cannot give its first page will not give the others.
             PageResult::Failed(..) => 1,
@@ -128,11 +132,14 @@ impl Window {
         }
         match &result {
             PageResult::End => return self.end_before(number),
-            PageResult::Page(page, _) => {
+            PageResult::Page(page, _) | PageResult::Last(page) => {
                 if !self.is_new(number, page) {
                     return;
                 }
                 self.failing = self.failing.split_off(&number);
+                if matches!(result, PageResult::Last(_)) {
+                    self.end_before(number + 1);
+                }
             }
             PageResult::Failed(..) => {
                 self.failing.insert(number);
@@ -165,7 +172,7 @@ impl Window {
     /// Whether page `number` was kept and holds `bytes`.
     fn holds(&self, number: usize, bytes: &[u8]) -> bool {
         match self.results.get(&number) {
-            Some(PageResult::Page(kept, _)) => *kept.bytes == *bytes,
+            Some(PageResult::Page(kept, _) | PageResult::Last(kept)) => *kept.bytes == *bytes,
             _ => false,
         }
     }
@@ -296,6 +303,19 @@ mod tests {
         assert_eq!(ask_all(&mut window), Vec::<usize>::new());
         let mut window = Window::after_first(failed(1), 4);
         assert_eq!(ask_all(&mut window), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn without_a_claimed_count_a_short_page_is_the_last() {
+        let mut window = Window::after_first(posts(1, None), 4);
+        assert_eq!(ask_all_of(&mut window, 4), [2, 3, 4, 5]);
+        window.take(4, posts(4, None));
+        window.take(3, PageResult::Last(page(3, b"[{\"id\":3}]")));
+        window.take(2, posts(2, None));
+        assert_eq!(window.next_to_ask(0), None);
+        assert_eq!(kept(&window.finish("wp/v2/posts")), [1, 2, 3]);
+        let window = Window::after_first(PageResult::Last(page(1, b"[{\"id\":1}]")), 4);
+        assert_eq!(window.last(), 1);
     }
 
     #[test]

@@ -239,19 +239,47 @@ fn a_site_answering_every_page_with_an_error_is_left_after_a_few() {
     );
 }
 
+/// A page of `count` posts from id `first` on, as full as WordPress fills a page.
+fn page_of_posts(first: u64, count: u64) -> Vec<u8> {
+    let posts: Vec<String> = (first..first + count)
+        .map(|id| {
+            String::from_utf8_lossy(&page_of_post(id))
+                .trim_matches(['[', ']'])
+                .to_owned()
+        })
+        .collect();
+    format!("[{}]", posts.join(",")).into_bytes()
+}
+
 #[test]
 fn a_site_sending_no_page_count_is_read_to_its_end() {
-    // Before, no X-WP-TotalPages meant page 1 only: the rest was dropped without a word.
+    // Before, no X-WP-TotalPages meant page 1 only: the rest was dropped without a word. Now
+    // the end is the first page past it, or a page short of the 100 posts asked for.
     let server = Server::start(|_, path, _| match (path, page_number(path)) {
         ("/wp-json/", _) => index(),
-        (_, Some(n @ 1..=3)) => json_reply(page_of_post(n), None),
+        (_, Some(n @ 1..=2)) => json_reply(page_of_posts(100 * n, 100), None),
+        (_, Some(3)) => json_reply(page_of_post(999), None),
+        _ => Reply::Status(404, Vec::new()),
+    });
+    let run = read_site(&server, &["--per-host", "1"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(posts_read(&run), 201);
+    assert_eq!(
+        page_requests(&server),
+        3,
+        "no page asked for past the short one"
+    );
+
+    let server = Server::start(|_, path, _| match (path, page_number(path)) {
+        ("/wp-json/", _) => index(),
+        (_, Some(n @ 1..=2)) => json_reply(page_of_posts(100 * n, 100), None),
         (_, Some(_)) => past_the_end(),
         _ => Reply::Status(404, Vec::new()),
     });
     let run = read_site(&server, &["--per-host", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(posts_read(&run), 3);
-    assert_eq!(page_requests(&server), 4);
+    assert_eq!(posts_read(&run), 200);
+    assert_eq!(page_requests(&server), 3);
 }
 
 // ---- One answer ------------------------------------------------------------------------------
