@@ -324,6 +324,11 @@ mod tests {
         };
         let asked = Some(Duration::from_secs(60));
         assert_eq!(options.retry_delay(0, asked), Duration::from_secs(5));
+        let short = ClientOptions {
+            timeout: Duration::from_secs(2),
+            ..options.clone()
+        };
+        assert_eq!(short.retry_delay(0, asked), Duration::from_secs(2));
         let backoff = options.retry_delay(2, None);
         assert!(backoff >= options.backoff * 4 && backoff <= options.backoff * 4 + options.backoff);
     }

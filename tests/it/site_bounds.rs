@@ -430,6 +430,20 @@ fn retry_after_never_holds_a_url_past_its_bound() {
     assert_eq!(server.hits("HEAD", "/busy"), 1);
 }
 
+#[test]
+fn retry_after_never_holds_a_page_of_a_site_past_its_timeout() {
+    let server = Server::start(|_, path, _| match path {
+        "/wp-json/" => index(),
+        _ => Reply::Status(503, vec![("Retry-After".into(), "30".into())]),
+    });
+    let run = read_site(&server, &["--link-timeout", "2"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_says(&run.stderr, "answered 503");
+    assert_eq!(page_requests(&server), 3, "the first try and two retries");
+    // Before, two waits of the 30 s asked for.
+    assert!(run.took < Duration::from_secs(30), "{:?}", run.took);
+}
+
 // ---- The archive ---------------------------------------------------------------------------
 
 /// Eight dead links, and an archive answering each lookup as `answer` says.
