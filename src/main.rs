@@ -354,7 +354,7 @@ fn site_requests(
             modified_after: args.modified_after,
             credentials: credentials.clone(),
             client: client.clone(),
-            max_bytes: args.max_file_size.as_u64(),
+            max_bytes: max_response_size(config),
         };
         if let Some(marks) = marks.filter(|_| request.selection == Selection::All) {
             request.modified_after = marks.get(&request.mark_key());
@@ -363,6 +363,13 @@ fn site_requests(
         requests.push(request);
     }
     Ok(requests)
+}
+
+/// The largest answer of a site read: `--max-response-size`, the config's, or the default.
+fn max_response_size(config: &Config) -> u64 {
+    let size = config.site.max_response_size.as_ref().map(|v| v.value);
+    size.unwrap_or(postlint::limits::MAX_RESPONSE_SIZE.default)
+        .as_u64()
 }
 
 /// `--user`, with the password from the environment only.
@@ -392,10 +399,12 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
         cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
         exclude: settings.exclude.clone(),
         archive: (!args.no_archive && settings.archive).then(|| {
+            let bound = settings.archive_timeout.as_ref().map(|v| v.value);
             postlint::links::archive::ArchiveOptions {
                 api: (args.archive_api.clone())
                     .or_else(|| settings.archive_api.clone())
                     .unwrap_or_else(default_archive_api),
+                bound: bound.unwrap_or(postlint::limits::ARCHIVE_TIMEOUT.default),
                 ..Default::default()
             }
         }),
@@ -412,11 +421,12 @@ fn default_archive_api() -> url::Url {
 /// The HTTP client settings the link checker and the site reader share.
 fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
     let settings = &config.site.links;
-    let seconds = args.link_timeout.or(settings.timeout).unwrap_or(15.0);
-    let timeout = std::time::Duration::from_secs_f64(seconds.max(0.1));
+    // The command line's value is in the config already, checked like the file's.
+    let timeout = settings.timeout.as_ref().map(|v| v.value);
+    let timeout = timeout.unwrap_or(postlint::limits::LINK_TIMEOUT.default);
     let mut check = CheckOptions {
-        concurrency: args.link_concurrency.max(1),
-        per_host: args.per_host.max(1),
+        concurrency: args.link_concurrency,
+        per_host: args.per_host,
         timeout,
         connect_timeout: timeout / 3,
         allow_private: args.allow_private,
@@ -516,6 +526,7 @@ fn merge(args: &MergeArgs) -> u8 {
         ignore: args.ignore.clone(),
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
+        ..CliRules::default()
     };
     let config = match load_config(&args.config, rules, args.site_index.clone()) {
         Ok(config) => config,
@@ -574,6 +585,9 @@ fn cli_rules(args: &CheckArgs) -> CliRules {
         ignore: args.ignore.clone(),
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
+        link_timeout: args.link_timeout,
+        archive_timeout: args.archive_timeout,
+        max_response_size: args.max_response_size,
     }
 }
 

@@ -336,9 +336,10 @@ impl Checker {
             });
         }
         let host = &host;
+        // Asked after each try: the bound starts with the first request, inside the first try.
         let answer = http::with_retries_until(
             &self.options,
-            deadline.end(),
+            || deadline.end(),
             || self.request(method.clone(), url, host, fragments, deadline),
             Answer::verdict,
         )

@@ -4,6 +4,7 @@
 
 pub mod fetch;
 pub mod marks;
+mod paging;
 pub mod single;
 
 use std::path::{Path, PathBuf};
@@ -122,7 +123,7 @@ pub struct SiteRequest {
     pub modified_after: Option<NaiveDateTime>,
     pub credentials: Option<Credentials>,
     pub client: ClientOptions,
-    /// Largest answer read.
+    /// Largest answer read (`--max-response-size`).
     pub max_bytes: u64,
 }
 

@@ -37,6 +37,7 @@ mod segments;
 mod server;
 mod settle;
 mod site;
+mod site_bounds;
 mod site_fetch;
 mod span_map;
 mod watch;
