@@ -184,6 +184,7 @@ fn a_file_changed_meanwhile_is_not_overwritten() {
     assert!(
         fix::write(&plan)
             .expect_err("refused")
+            .to_string()
             .contains("changed on disk")
     );
     assert_eq!(std::fs::read(&file).expect("read"), b"{\"id\":1}");
@@ -232,7 +233,8 @@ fn reports_linted_without_a_fingerprint_are_not_fixed() {
         .into_iter()
         .next()
         .expect("a plan")
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert!(
         refused.contains("without `LintOptions::hash_content`"),
         "{refused}"
