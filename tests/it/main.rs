@@ -12,6 +12,7 @@ mod corpus;
 mod dates;
 mod determinism;
 mod fix;
+mod fix_hostile;
 mod formats;
 mod fuzz_replay;
 mod hostile;
