@@ -21,6 +21,11 @@ use crate::report;
 /// The kind of the "fix all" action, under the standard `source.fixAll`.
 pub const FIX_ALL: &str = "source.fixAll.postlint";
 
+/// The findings whose fix is checked (and offered) per request: each check relints the buffer
+/// twice, and a selection of a whole long post may touch thousands (fix-all takes them all in
+/// one pass).
+const MAX_QUICK_FIXES: usize = 16;
+
 /// The actions for the findings that touch `range`, then "fix all" when something is safe to
 /// fix; `only` limits the kinds, as the client asks.
 pub fn code_actions(
@@ -44,9 +49,9 @@ pub fn code_actions(
         let (start, end) = (index.offset(range.start), index.offset(range.end));
         let touching = document.findings.iter().filter(|f| {
             let r = &f.diagnostic.range;
-            r.start <= end && start <= r.end
+            f.diagnostic.fix.is_some() && r.start <= end && start <= r.end
         });
-        for finding in touching {
+        for finding in touching.take(MAX_QUICK_FIXES) {
             if let Some(action) = quick_fix(document, config, &index, finding) {
                 actions.push(CodeActionOrCommand::CodeAction(action));
             }

@@ -393,11 +393,11 @@ fn an_edit_saved_while_the_fix_is_written_is_kept() {
     }
 }
 
-/// How long a whole process takes.
-fn timed(run: impl FnOnce() -> Output) -> (Duration, Output) {
+/// How long something takes (a whole process, a request), and what it gave.
+fn timed<T>(run: impl FnOnce() -> T) -> (Duration, T) {
     let start = Instant::now();
-    let out = run();
-    (start.elapsed(), out)
+    let value = run();
+    (start.elapsed(), value)
 }
 
 /// `--fix` against a lint of the same file: quadratic work in the number of fixes shows as a
@@ -521,5 +521,73 @@ fn one_bad_fix_among_many_costs_a_few_relints() {
     assert!(
         fixing < lint * 10 + Duration::from_secs(10),
         "--fix took {fixing:?}, a lint {lint:?}"
+    );
+}
+
+/// Makes LSP edits of a one-line ASCII text (characters are bytes there), in one pass.
+fn apply_one_line_edits(text: &str, edits: &[serde_json::Value]) -> String {
+    let at = |position: &serde_json::Value| {
+        assert_eq!(position["line"], 0);
+        position["character"].as_u64().expect("character") as usize
+    };
+    let mut edits: Vec<(usize, usize, &str)> = (edits.iter())
+        .map(|e| {
+            let text = e["newText"].as_str().expect("newText");
+            (at(&e["range"]["start"]), at(&e["range"]["end"]), text)
+        })
+        .collect();
+    edits.sort_by_key(|e| e.0);
+    let (mut out, mut done) = (String::new(), 0);
+    for (start, end, new) in edits {
+        out.push_str(&text[done..start]);
+        out.push_str(new);
+        done = end;
+    }
+    out.push_str(&text[done..]);
+    out
+}
+
+#[test]
+fn the_servers_code_actions_stay_linear_on_a_post_with_many_fixes() {
+    use crate::server::{Client, uri};
+    use serde_json::{Value, json};
+    let body = "<p>x <span></span>y</p>".repeat(5_000);
+    let post = format!(r#"{{"id":1,"content":{{"rendered":"{body}"}}}}"#);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("post.json");
+    std::fs::write(&path, &post).expect("write");
+    let (mut client, _) = Client::start(dir.path(), json!({}), Value::Null);
+    client.open(&path, &post);
+    let (took, actions) = timed(|| {
+        // A selection of the whole post, as "select all" then the light bulb asks.
+        client.request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": uri(&path)},
+                "range": {"start": {"line": 0, "character": 0},
+                          "end": {"line": 1, "character": 0}},
+                "context": {"diagnostics": []},
+            }),
+        )
+    });
+    let actions = actions.as_array().expect("actions");
+    let quick = actions.iter().filter(|a| a["kind"] == "quickfix").count();
+    assert!((1..=16).contains(&quick), "{quick} quick fixes");
+    let fix_all = (actions.iter())
+        .find(|a| a["kind"] == "source.fixAll.postlint")
+        .expect("fix all");
+    let edits = fix_all["edit"]["changes"][uri(&path)]
+        .as_array()
+        .expect("edits");
+    assert_eq!(edits.len(), 5_000);
+    let fixed_here = apply_one_line_edits(&post, edits);
+    assert!(client.shut_down().success());
+    let out = check(dir.path(), &["--fix", "post.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fixed_here, std::fs::read_to_string(&path).expect("read"));
+    let (lint, _) = timed(|| check(dir.path(), &["post.json"]));
+    assert!(
+        took < lint * 60 + Duration::from_secs(20),
+        "code actions took {took:?}, a lint {lint:?}"
     );
 }
