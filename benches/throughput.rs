@@ -8,7 +8,8 @@
 //!
 //! Also measured: 1 against 2 threads (in process, and as whole processes on the corpus:
 //! `-- whole`), the start-up of the binary on one post, the link checker at scale
-//! (`support/links.rs`; `-- links` runs only that), and, with `POSTLINT_BENCH_LARGE=1`, the
+//! (`support/links.rs`; `-- links` runs only that), `--fix` against a lint of the same file
+//! with 100,000 and 400,000 fixes (`-- fix`), and, with `POSTLINT_BENCH_LARGE=1`, the
 //! peak memory of 1 GB NDJSON and array files and two threads against one on a 1 GB file. The
 //! site phase at scale (`-- site`, or with `POSTLINT_BENCH_LARGE=1`): 3 million generated posts
 //! (`POSTLINT_BENCH_SITE_POSTS` to change it) under the default `--memory-budget` against no
@@ -53,6 +54,10 @@ fn main() {
         whole_process(false);
         return;
     }
+    if only("fix") {
+        fix_scale();
+        return;
+    }
     // First, while this process is small: a spawned child's peak RSS counts the pages it
     // shared with its parent before `exec`, and the corpora below take 160 MB.
     let large = std::env::var_os("POSTLINT_BENCH_LARGE").is_some();
@@ -61,6 +66,7 @@ fn main() {
         site_scale();
     }
     whole_process(large);
+    fix_scale();
     links::run(env!("CARGO_BIN_EXE_postlint"));
     let mut report = Vec::new();
     let generated = generated(64 << 20);
@@ -444,4 +450,45 @@ fn site_scale() {
         },
     );
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// `--fix` against a lint of the same file, whole processes taking turns (each `--fix` on a
+/// fresh copy): 100,000 posts with a fix each, and one post with 400,000 fixes. The ratio is
+/// the median of five pairs'.
+fn fix_scale() {
+    let dir = std::env::temp_dir().join("postlint-bench-fix");
+    let _ = std::fs::create_dir_all(&dir);
+    let post = r#"{"id":1,"content":{"rendered":"<p>Hello <span></span>world</p>"}}"#;
+    let posts: String = (0..100_000).map(|_| format!("{post}\n")).collect();
+    let body = "<p>x <span></span>y</p>".repeat(400_000);
+    let one = format!(r#"{{"id":1,"content":{{"rendered":"{body}"}}}}"#);
+    let report = dir.join("report.json");
+    for (label, name, text) in [
+        ("100,000 posts, a fix each", "posts.ndjson", posts),
+        ("one post, 400,000 fixes", "post.json", one),
+    ] {
+        let file = dir.join(name);
+        let run = |fix: bool| {
+            let _ = std::fs::write(&file, &text);
+            let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), "--no-config".as_ref()];
+            if fix {
+                args.push("--fix".as_ref());
+            }
+            args.extend(["--format", "json", "-o"].map(std::ffi::OsStr::new));
+            args.extend([report.as_os_str(), file.as_os_str()]);
+            run_binary(&args).0
+        };
+        let pairs: Vec<(Duration, Duration)> = (0..5).map(|_| (run(false), run(true))).collect();
+        let mut ratios: Vec<f64> = (pairs.iter())
+            .map(|(lint, fix)| fix.as_secs_f64() / lint.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "--fix, {label}: lint {:.2} s, --fix {:.2} s (medians): {:.2}x a lint (median of 5 pairs)",
+            median(pairs.iter().map(|p| p.0).collect()).as_secs_f64(),
+            median(pairs.iter().map(|p| p.1).collect()).as_secs_f64(),
+            ratios[ratios.len() / 2],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

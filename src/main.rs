@@ -134,6 +134,8 @@ fn check(args: CheckArgs) -> u8 {
     {
         outcome.notices.push(message);
     }
+    // A file `--fix` could not write fails the run (exit 2), after the rest of it is reported.
+    let mut fix_failed = false;
     if args.fix || args.diff {
         let fixing = FixOptions {
             unsafe_fixes: args.unsafe_fixes,
@@ -148,7 +150,9 @@ fn check(args: CheckArgs) -> u8 {
         if args.diff {
             return print_diffs(&plans);
         }
-        if write_fixes(&plans) {
+        let written = write_fixes(&plans);
+        fix_failed = written.failed;
+        if written.files > 0 {
             outcome = pool.install(|| postlint::check_with(&paths, config, options));
         }
     }
@@ -159,7 +163,8 @@ fn check(args: CheckArgs) -> u8 {
         eprintln!("postlint: {notice}");
     }
     if let Some(path) = &args.write_baseline {
-        return write_baseline(path, &outcome);
+        let code = write_baseline(path, &outcome);
+        return if fix_failed { 2 } else { code };
     }
     if outcome.baselined > 0 {
         let known = outcome.baselined;
@@ -180,6 +185,9 @@ fn check(args: CheckArgs) -> u8 {
     }
     if args.statistics && !targets.iter().any(|t| t.format == Format::Human) {
         eprint!("{}", report::statistics::render(&outcome));
+    }
+    if fix_failed {
+        return 2;
     }
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
 }
@@ -235,7 +243,7 @@ fn server(args: postlint::cli::ServerArgs) -> u8 {
 }
 
 /// Prints the diff of every file `--fix` would change; exit 1 when there is one.
-fn print_diffs(plans: &[Result<fix::FileFix, String>]) -> u8 {
+fn print_diffs(plans: &[Result<fix::FileFix, fix::FixError>]) -> u8 {
     let mut changed = false;
     let mut text = String::new();
     for plan in plans {
@@ -248,7 +256,7 @@ fn print_diffs(plans: &[Result<fix::FileFix, String>]) -> u8 {
                 }
             }
             Ok(_) => {}
-            Err(message) => eprintln!("postlint: {message}"),
+            Err(error) => eprintln!("postlint: {error}"),
         }
     }
     match print(&text) {
@@ -257,36 +265,17 @@ fn print_diffs(plans: &[Result<fix::FileFix, String>]) -> u8 {
     }
 }
 
-/// Writes the fixed files; true when one changed.
-fn write_fixes(plans: &[Result<fix::FileFix, String>]) -> bool {
-    let mut applied = 0;
-    let mut files = 0;
-    for plan in plans {
-        let fixed = match plan {
-            Ok(fixed) => fixed,
-            Err(message) => {
-                eprintln!("postlint: {message}");
-                continue;
-            }
-        };
-        for note in &fixed.dropped {
-            eprintln!("postlint: {note}");
-        }
-        if !fixed.changed() {
-            continue;
-        }
-        match fix::write(fixed) {
-            Ok(()) => {
-                applied += fixed.applied;
-                files += 1;
-            }
-            Err(message) => eprintln!("postlint: {message}"),
-        }
+/// Writes the fixed files, and tells what was written and what was not.
+fn write_fixes(plans: &[Result<fix::FileFix, fix::FixError>]) -> fix::Written {
+    let written = fix::write_all(plans);
+    for message in &written.messages {
+        eprintln!("postlint: {message}");
     }
-    if files > 0 {
+    if written.files > 0 {
+        let (applied, files) = (written.applied, written.files);
         eprintln!("postlint: fixed {applied} findings in {files} files");
     }
-    files > 0
+    written
 }
 
 /// The sites to read, with what to read from each: `--site`, else `[site] url` when the

@@ -13,6 +13,7 @@ mod creds;
 mod dates;
 mod determinism;
 mod fix;
+mod fix_hostile;
 mod formats;
 mod fuzz_replay;
 mod hostile;
