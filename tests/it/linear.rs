@@ -1,0 +1,88 @@
+//! Every rule is linear in its input: a post whose text runs grow from 1 to 8 MB costs about
+//! eight times as much, not sixty-four. The time is the binary's CPU time (a whole process,
+//! every rule and pattern scope on, one thread), so a busy machine moves it little; the bound
+//! is generous, twice linear, and only quadratic work crosses it. `cargo bench --bench
+//! throughput -- linear` prints the times of each rule.
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::time::Duration;
+
+use crate::common::long_runs::{self, Cost};
+
+const MB: usize = 1 << 20;
+/// A run that takes longer than this is not linear whatever its size: the kernel ends it.
+const CPU_CAP_SECONDS: u64 = 600;
+
+fn lint(dir: &Path, bytes: usize) -> Cost {
+    let input = dir.join(format!("long-{}.json", bytes / MB));
+    std::fs::write(&input, long_runs::post(bytes)).expect("write the post");
+    let config = dir.join("postlint.toml");
+    let report = dir.join(format!("report-{}.json", bytes / MB));
+    let args: [&OsStr; 14] = [
+        "check".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+        "--select".as_ref(),
+        "all".as_ref(),
+        "--threads".as_ref(),
+        "1".as_ref(),
+        "--now".as_ref(),
+        "2024-03-02T00:00:00Z".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "-o".as_ref(),
+        report.as_os_str(),
+        input.as_os_str(),
+    ];
+    let binary = Path::new(env!("CARGO_BIN_EXE_postlint"));
+    let cost = long_runs::cpu_time_of(binary, &args, CPU_CAP_SECONDS);
+    assert_eq!(
+        cost.code,
+        1,
+        "{} MB: postlint failed or was killed",
+        bytes / MB
+    );
+    cost
+}
+
+fn rules_in(dir: &Path, bytes: usize) -> Vec<String> {
+    let report = std::fs::read(dir.join(format!("report-{}.json", bytes / MB))).expect("report");
+    let report: serde_json::Value = serde_json::from_slice(&report).expect("a JSON report");
+    let by_rule = report["summary"]["by_rule"].as_object().expect("by_rule");
+    by_rule.keys().cloned().collect()
+}
+
+#[test]
+fn every_rule_grows_linearly_with_a_text_run_from_1_to_8_mb() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), long_runs::CONFIG).expect("config");
+    let costs: Vec<(usize, Duration)> = [1, 2, 4, 8]
+        .into_iter()
+        .map(|mb| (mb, lint(dir.path(), mb * MB).cpu))
+        .collect();
+    let rules = rules_in(dir.path(), MB);
+    for rule in [
+        "placeholder-text",
+        "unrendered-shortcode",
+        "says-ipsum",
+        "html-lorem",
+        "href-query",
+        "says-here",
+        "title-ipsum",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == rule),
+            "the post must make {rule} work: {rules:?}"
+        );
+    }
+    eprintln!("CPU time by size (MB): {costs:?}");
+    let one = costs[0].1;
+    let eight = costs[3].1;
+    // Linear is 8x; quadratic 64x. The slack covers start-up and a noisy small run.
+    let bound = one * 16 + Duration::from_secs(1);
+    assert!(
+        eight < bound,
+        "8 MB took {eight:?} against {one:?} for 1 MB (bound {bound:?}); all: {costs:?}"
+    );
+}
