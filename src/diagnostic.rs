@@ -304,3 +304,21 @@ pub fn fingerprint(rule: &str, offending: &[u8]) -> u64 {
     hasher.write(offending);
     hasher.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_words_keep_their_start_and_end() {
+        assert_eq!(elided("short", 10), "short");
+        let long = format!("start{}end", "é".repeat(1000));
+        let shown = elided(&long, 20);
+        assert!(shown.starts_with("startéééé"), "{shown}");
+        assert!(shown.ends_with("éend"), "{shown}");
+        assert!(shown.contains("left out"), "{shown}");
+        assert!(shown.chars().count() < 60, "{shown}");
+        let message = Diagnostic::for_rule("r", Severity::Error, 0..1, long);
+        assert!(message.message.len() < 2 * MAX_SHOWN_CHARS + 64);
+    }
+}

@@ -86,3 +86,81 @@ fn every_rule_grows_linearly_with_a_text_run_from_1_to_8_mb() {
         "8 MB took {eight:?} against {one:?} for 1 MB (bound {bound:?}); all: {costs:?}"
     );
 }
+
+/// Every report format, each to its own file.
+const FORMATS: [&str; 9] = [
+    "human", "json", "github", "sarif", "junit", "rdjson", "gitlab", "markdown", "html",
+];
+
+#[test]
+fn a_50_mb_span_shows_a_bounded_excerpt_in_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A block's attributes that do not decode: one finding whose span is the 50 MB of them.
+    let value = "x".repeat(50 * MB);
+    let html =
+        format!("<!-- wp:paragraph {{\"a\":\"{value}\",}} --><p>x</p><!-- /wp:paragraph -->");
+    drop(value);
+    let post =
+        serde_json::json!({"id": 1, "title": {"rendered": "T"}, "content": {"rendered": html}});
+    drop(html);
+    let input = dir.path().join("span.json");
+    std::fs::write(&input, serde_json::to_vec(&post).expect("json")).expect("write");
+    drop(post);
+    let targets: Vec<String> = FORMATS
+        .iter()
+        .map(|f| format!("{f}={}", dir.path().join(format!("report.{f}")).display()))
+        .collect();
+    let mut args: Vec<&OsStr> = vec![
+        "check".as_ref(),
+        "--no-config".as_ref(),
+        "--color".as_ref(),
+        "never".as_ref(),
+    ];
+    for target in &targets {
+        args.push("--format".as_ref());
+        args.push(target.as_ref());
+    }
+    args.push(input.as_os_str());
+    let binary = Path::new(env!("CARGO_BIN_EXE_postlint"));
+    let cost = long_runs::cpu_time_of(binary, &args, CPU_CAP_SECONDS);
+    assert_eq!(cost.code, 1, "one error finding, and no crash");
+    for format in FORMATS {
+        let report = std::fs::read(dir.path().join(format!("report.{format}"))).expect("report");
+        let text = String::from_utf8_lossy(&report);
+        assert!(
+            text.contains("block-invalid-attributes"),
+            "{format}: the finding is reported"
+        );
+        // SARIF carries every rule's documentation; the rest are a few kilobytes.
+        assert!(report.len() < 256 << 10, "{format}: {} bytes", report.len());
+        assert!(
+            !text.contains(&"x".repeat(1000)),
+            "{format}: the span is shown whole"
+        );
+    }
+}
+
+#[test]
+fn a_10_mb_regex_in_the_config_is_a_short_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = format!(
+        "[[patterns]]\ncode = \"big\"\nregex = \"({}\"\nmessage = \"m\"\n",
+        "a".repeat(10 * MB)
+    );
+    std::fs::write(dir.path().join("postlint.toml"), config).expect("config");
+    std::fs::write(dir.path().join("p.json"), r#"{"id":1}"#).expect("post");
+    let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .current_dir(dir.path())
+        .args(["check", "--color", "never", "p.json"])
+        .env("COLUMNS", "100")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.len() < 1000, "{} bytes of error", stderr.len());
+    assert!(
+        stderr.contains("postlint.toml:3:9: invalid regex: it is 10.0 MiB, over the limit of 1.0"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[10.0 MiB left out]"), "{stderr}");
+}
