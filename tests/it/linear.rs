@@ -164,3 +164,45 @@ fn a_10_mb_regex_in_the_config_is_a_short_error() {
     );
     assert!(stderr.contains("[10.0 MiB left out]"), "{stderr}");
 }
+
+/// A WXR export whose post holds `bytes` of text with an entity every few bytes.
+fn wxr_with_entities(bytes: usize) -> String {
+    let text =
+        "Fish &amp;amp; chips &#38; peas, &#8212; &lt;b&gt;more&lt;/b&gt;. ".repeat(bytes / 64);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<rss version=\"2.0\" \
+         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+         xmlns:wp=\"http://wordpress.org/export/1.2/\">\n<channel><wp:wxr_version>1.2</wp:wxr_version>\
+         <item><title>T</title><wp:post_id>7</wp:post_id><wp:status>publish</wp:status>\
+         <wp:post_type>post</wp:post_type>\
+         <content:encoded>&lt;p&gt;{text}&lt;/p&gt;</content:encoded></item></channel></rss>\n"
+    )
+}
+
+#[test]
+fn wxr_text_full_of_entities_reads_in_linear_time() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cost = |mb: usize| {
+        let input = dir.path().join(format!("export-{mb}.xml"));
+        std::fs::write(&input, wxr_with_entities(mb * MB)).expect("write");
+        let args: [&OsStr; 7] = [
+            "check".as_ref(),
+            "--no-config".as_ref(),
+            "--threads".as_ref(),
+            "1".as_ref(),
+            "--format".as_ref(),
+            "json".as_ref(),
+            input.as_os_str(),
+        ];
+        let binary = Path::new(env!("CARGO_BIN_EXE_postlint"));
+        let cost = long_runs::cpu_time_of(binary, &args, CPU_CAP_SECONDS);
+        assert_eq!(cost.code, 0, "{mb} MB: a clean post");
+        cost.cpu
+    };
+    let (one, eight) = (cost(1), cost(8));
+    let bound = one * 16 + Duration::from_secs(1);
+    assert!(
+        eight < bound,
+        "8 MB took {eight:?} against {one:?} for 1 MB"
+    );
+}
