@@ -165,7 +165,7 @@ impl<'p, 's> PostContext<'p, 's> {
             .filter_map(|kind| {
                 let (source, form) = pick(kind)?;
                 let index = HtmlIndex::parse(source.as_str());
-                let blocks = Blocks::parse(source.as_str(), &index.comments);
+                let blocks = Blocks::parse(source.as_str());
                 Some(HtmlField {
                     kind,
                     form,

@@ -392,13 +392,10 @@ impl Builder<'_> {
                     )
                     .with_help("codes look like `no-click-here`: lower-case words joined by `-`"));
             }
-            let regex = Regex::new(pattern.regex.get_ref()).map_err(|e| {
-                self.error(
-                    source,
-                    pattern.regex.span(),
-                    format!("invalid regex: {}", first_line(&e.to_string())),
+            let regex = config_regex(pattern.regex.get_ref()).map_err(|e| {
+                self.error(source, pattern.regex.span(), e).with_help(
+                    "the syntax is Rust's `regex` crate: no look-around or backreferences",
                 )
-                .with_help("the syntax is Rust's `regex` crate: no look-around or backreferences")
             })?;
             let severity = match &pattern.severity {
                 None => Severity::Warning,
@@ -496,13 +493,8 @@ impl Builder<'_> {
             }
             self.site.links.accept.extend(&links.accept);
             for pattern in &links.exclude {
-                let regex = Regex::new(pattern.get_ref()).map_err(|e| {
-                    self.error(
-                        source,
-                        pattern.span(),
-                        format!("invalid regex: {}", first_line(&e.to_string())),
-                    )
-                })?;
+                let regex = config_regex(pattern.get_ref())
+                    .map_err(|e| self.error(source, pattern.span(), e))?;
                 self.site.links.exclude.push(regex);
             }
             if let Some(agent) = &links.user_agent {
@@ -562,13 +554,9 @@ impl Builder<'_> {
         };
         let regex = |text: &Option<Text>| -> Result<Option<Regex>, ConfigError> {
             let Some(text) = text else { return Ok(None) };
-            Regex::new(text.get_ref()).map(Some).map_err(|e| {
-                self.error(
-                    source,
-                    text.span(),
-                    format!("invalid regex: {}", first_line(&e.to_string())),
-                )
-            })
+            config_regex(text.get_ref())
+                .map(Some)
+                .map_err(|e| self.error(source, text.span(), e))
         };
         let strings = |list: &Option<Vec<Text>>| {
             list.as_ref()
@@ -781,4 +769,20 @@ fn is_date(text: &str) -> bool {
 
 fn first_line(text: &str) -> &str {
     text.lines().last().unwrap_or(text).trim()
+}
+
+/// Patterns longer than this are refused before they are compiled: the regex crate's parser
+/// takes about a hundred bytes of memory for each byte of a pattern (a gigabyte for 10 MB).
+const MAX_REGEX_BYTES: usize = 1 << 20;
+
+/// A regex of the config, or what is wrong with it in one line.
+fn config_regex(pattern: &str) -> Result<Regex, String> {
+    if pattern.len() > MAX_REGEX_BYTES {
+        return Err(format!(
+            "invalid regex: it is {}, over the limit of {}",
+            bytesize::ByteSize::b(pattern.len() as u64),
+            bytesize::ByteSize::b(MAX_REGEX_BYTES as u64)
+        ));
+    }
+    Regex::new(pattern).map_err(|e| format!("invalid regex: {}", first_line(&e.to_string())))
 }

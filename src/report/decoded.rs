@@ -8,7 +8,9 @@ use crate::diagnostic::Finding;
 use crate::outcome::CheckOutcome;
 use crate::source::SourceFile;
 
-use super::excerpt::{Region, line_around, read_regions, region_of};
+use super::excerpt::{
+    MAX_SHOWN_SPAN, Region, left_out, line_around, read_regions, region_of, shown_length,
+};
 
 /// Characters of decoded text shown on each side of a finding, at most.
 const SIDE_CHARS: usize = 160;
@@ -127,9 +129,12 @@ fn opening_quote(raw: &[u8], at: usize) -> Option<usize> {
 /// The finding in its field's decoded text: a line or two before, the finding's own text,
 /// and a line or two after. `raw` is a region of the file starting at `base` that holds the
 /// finding with some margin; `None` when the finding is not inside one string there.
-pub fn snippet(raw: &[u8], base: usize, finding: &Finding) -> Option<(String, String, String)> {
-    let span = &finding.span;
-    let local = span.offset.checked_sub(base)?;
+pub fn snippet(
+    raw: &[u8],
+    base: usize,
+    (offset, length): (usize, usize),
+) -> Option<(String, String, String)> {
+    let local = offset.checked_sub(base)?;
     let quote = opening_quote(raw, local);
     let start = match quote {
         Some(quote) => quote + 1,
@@ -139,8 +144,8 @@ pub fn snippet(raw: &[u8], base: usize, finding: &Finding) -> Option<(String, St
         return None;
     }
     let decoded = decode(raw, base, start);
-    let hit_start = decoded.offset_of(span.offset)?;
-    let hit_end = decoded.offset_of(span.offset + span.length)?;
+    let hit_start = decoded.offset_of(offset)?;
+    let hit_end = decoded.offset_of(offset + length)?;
     let text = &decoded.bytes;
     let from = side_start(text, hit_start, quote.is_none());
     let to = side_end(text, hit_end);
@@ -289,16 +294,21 @@ impl<'a> Snippets<'a> {
     /// (else the file's bytes as they are).
     pub fn around(&self, file: &str, finding: &Finding) -> Option<(String, String, String, bool)> {
         let file = self.files.get(file)?;
-        let (offset, length) = (finding.span.offset, finding.span.length);
+        let (offset, whole) = (finding.span.offset, finding.span.length);
+        let region = region_of(&file.regions, offset, whole.min(MAX_SHOWN_SPAN))?;
+        let (length, cut) = shown_length(&region.bytes[..region.len], region.start, offset, whole);
+        let more = |hit: String| match cut {
+            true => hit + &left_out(whole, length),
+            false => hit,
+        };
         if finding.diagnostic.field.is_some() && !file.xml {
-            let region = region_of(&file.regions, offset, length);
-            let decoded = region.and_then(|r| snippet(&r.bytes[..r.len], r.start, finding));
+            let decoded = snippet(&region.bytes[..region.len], region.start, (offset, length));
             if let Some((before, hit, after)) = decoded {
-                return Some((before, hit, after, true));
+                return Some((before, more(hit), after, true));
             }
         }
         let (before, hit, after) = line_around(&file.regions, offset, length)?;
-        Some((before, hit, after, false))
+        Some((before, more(hit), after, false))
     }
 
     pub fn view(

@@ -161,7 +161,7 @@ fn article(post: &PostFindings<'_>, snippets: &Snippets<'_>, number: usize) -> S
         .post
         .as_ref()
         .and_then(|p| p.link.as_deref())
-        .filter(|l| is_web_link(l));
+        .filter(|l| is_web_link(l) && l.len() <= crate::diagnostic::MAX_LINK_CHARS);
     let title = match link {
         Some(link) => format!("<a href=\"{}\">{name}</a>", escape(link)),
         None => name,

@@ -14,7 +14,7 @@ use crate::diagnostic::{Finding, Severity};
 use crate::outcome::CheckOutcome;
 use crate::source::{LineCol, LineIndex, SourceFile, count_chars};
 
-use super::excerpt::{Region, read_regions, window};
+use super::excerpt::{MAX_SHOWN_SPAN, Region, left_out, read_regions, shown_length, window};
 
 use super::Summary;
 
@@ -148,22 +148,17 @@ impl miette::Diagnostic for Shown<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let diagnostic = &self.finding.diagnostic;
+        let (span, more) = self.source.shown(&diagnostic.range);
         let primary = LabeledSpan::new_primary_with_span(
-            Some(diagnostic.label.as_deref().unwrap_or("here").to_owned()),
-            to_source_span(&diagnostic.range),
+            Some(diagnostic.label.as_deref().unwrap_or("here").to_owned() + &more),
+            span,
         );
         let secondary = diagnostic.secondary.iter().map(|label| {
-            LabeledSpan::new_with_span(
-                Some(label.message.to_string()),
-                to_source_span(&label.range),
-            )
+            let (span, more) = self.source.shown(&label.range);
+            LabeledSpan::new_with_span(Some(label.message.to_string() + &more), span)
         });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
-}
-
-fn to_source_span(range: &std::ops::Range<usize>) -> SourceSpan {
-    (range.start, range.end - range.start).into()
 }
 
 /// The parts of a file around its findings, read back from the file, as miette reads them.
@@ -203,6 +198,26 @@ impl Snippets {
             .binary_search_by_key(&offset, |(o, _)| *o)
             .ok()?;
         Some(self.positions[i].1)
+    }
+
+    /// The part of a label's range the report shows, and words saying what is left out.
+    fn shown(&self, range: &std::ops::Range<usize>) -> (SourceSpan, String) {
+        let length = range.end - range.start;
+        let Some(region) = self.region(range.start..range.start + length.min(MAX_SHOWN_SPAN))
+        else {
+            return (
+                (range.start, length.min(MAX_SHOWN_SPAN)).into(),
+                String::new(),
+            );
+        };
+        let text = &region.bytes[..region.len];
+        let (shown, cut) = shown_length(text, region.start, range.start, length);
+        let more = if cut {
+            format!(" ({})", left_out(length, shown))
+        } else {
+            String::new()
+        };
+        ((range.start, shown).into(), more)
     }
 
     fn region(&self, range: std::ops::Range<usize>) -> Option<&Region> {

@@ -44,7 +44,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             .post
             .as_ref()
             .and_then(|p| p.link.as_deref())
-            .filter(|l| is_web_link(l));
+            .filter(|l| is_web_link(l) && l.len() <= crate::diagnostic::MAX_LINK_CHARS);
         let title = match link {
             Some(link) => format!("[{name}]({})", link.replace(')', "%29").replace(' ', "%20")),
             None => name,

@@ -118,7 +118,9 @@ pub fn display_name(post: Option<&PostRef>) -> String {
         return "the file itself (its JSON or encoding)".to_owned();
     };
     match (&post.title, post.id) {
-        (Some(title), _) if !title.trim().is_empty() => title.clone(),
+        (Some(title), _) if !title.trim().is_empty() => {
+            crate::diagnostic::elided(title, crate::diagnostic::MAX_SHOWN_CHARS).into_owned()
+        }
         (_, Some(id)) => format!("post {id}"),
         _ => format!("post #{}", post.index),
     }

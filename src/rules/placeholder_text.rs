@@ -10,7 +10,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::reader_text::{in_literal, source_range};
+use super::reader_text::{RunSource, in_literal};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -156,9 +156,10 @@ fn placeholders(field: &HtmlField<'_, '_>, extra: Option<&Regex>) -> Vec<(Range<
         }
         in_run.sort_by_key(|r| r.start);
         in_run.dedup_by(|later, earlier| later.start < earlier.end);
+        let source = RunSource::new(html, index, run);
         for range in in_run {
             let phrase = text.get(range.clone()).unwrap_or_default().to_owned();
-            found.push((source_range(html, index, run, range), phrase));
+            found.push((source.range(range), phrase));
         }
     }
     found

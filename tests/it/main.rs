@@ -18,6 +18,7 @@ mod formats;
 mod fuzz_replay;
 mod hostile;
 mod html_browser;
+mod linear;
 mod links;
 mod links_more;
 mod loud_rules;
