@@ -7,6 +7,7 @@ use crate::html::Element;
 use crate::html::reader::{self, Flow};
 use crate::post::{Form, HtmlFieldKind};
 use crate::rule::Rule;
+use crate::rules::block_empty::BlockEmpty;
 
 use super::declare_rule;
 
@@ -60,27 +61,13 @@ impl Rule for EmptyParagraph {
         // Built for the first empty paragraph only: most fields have none.
         let mut flow: Option<Flow<'_>> = None;
         for element in &index.elements {
-            let empty = &*element.name == "p" && !element.has.text && !element.has.media;
-            // A paragraph holding a comment (`<!-- more -->`) is WordPress's own marker.
-            let holds_comment = index.comments.iter().any(|c| {
-                element.content.start <= c.span.start && c.span.end <= element.content.end
-            });
-            if !empty || holds_comment || in_empty_paragraph_block(field, element) {
+            if owner(field, element) != Some(Self::META.code) {
                 continue;
             }
-            let whole = element.start_tag.start
-                ..element
-                    .end_tag
-                    .as_ref()
-                    .map_or(element.start_tag.end, |t| t.end);
-            // A link without text is `empty-link`'s finding; a script, an embed, an anchor
-            // target or a form control keeps the paragraph on the page.
-            if reader::holds_items(index, whole.clone()) {
-                continue;
-            }
+            let whole = whole(element);
             let flow = flow.get_or_insert_with(|| Flow::of(index));
             let joins_words = flow.removal_joins_words(whole.clone());
-            out.push(empty_paragraph(field, post, whole, joins_words));
+            out.push(empty_paragraph(field, post, element, joins_words));
         }
         if field.form == Form::Raw && field.blocks.is_empty() {
             for (text, with_break) in implicit_empty_paragraphs(field) {
@@ -127,6 +114,57 @@ fn implicit_empty_paragraphs(field: &HtmlField<'_, '_>) -> Vec<(Range<usize>, Ra
     found
 }
 
+/// The rule whose finding an empty paragraph is: this one's, or `block-empty`'s for the `<p>`
+/// of an empty paragraph block; `None` for a paragraph that is not empty, or that nobody
+/// reports. What is inside such a paragraph (an empty `<span>`, one left open) is part of that
+/// one finding: `empty-span` and `unclosed-element` leave it out.
+pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'static str> {
+    let index = &field.index;
+    if &*element.name != "p" || element.has.text || element.has.media {
+        return None;
+    }
+    // A paragraph holding a comment (`<!-- more -->`) is WordPress's own marker.
+    let holds_comment = index
+        .comments
+        .iter()
+        .any(|c| element.content.start <= c.span.start && c.span.end <= element.content.end);
+    // A link without text is `empty-link`'s finding; a script, an embed, an anchor target or
+    // a form control keeps the paragraph on the page.
+    if holds_comment || reader::holds_items(index, whole(element)) {
+        return None;
+    }
+    Some(if in_empty_paragraph_block(field, element) {
+        BlockEmpty::META.code
+    } else {
+        EmptyParagraph::META.code
+    })
+}
+
+/// The paragraph from its start tag to its end tag (or its start tag alone, without one).
+fn whole(element: &Element) -> Range<usize> {
+    element.start_tag.start
+        ..element
+            .end_tag
+            .as_ref()
+            .map_or(element.start_tag.end, |t| t.end)
+}
+
+/// Whether the paragraph around an element (an empty `<span>`, one left open) is an empty
+/// paragraph a rule in force reports: that finding is the element's too.
+pub(crate) fn in_reported_paragraph(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> bool {
+    // Only the content's paragraphs are reported.
+    field.kind == HtmlFieldKind::Content
+        && field
+            .index
+            .ancestor(element, |name| name == "p")
+            .and_then(|p| owner(field, &field.index.elements[p]))
+            .is_some_and(|code| post.settings.is_enabled(code))
+}
+
 /// An empty paragraph block is `block-empty`'s finding (or a template's slot, when it has a
 /// `placeholder`); removing only its `<p>` would leave a block the editor calls invalid.
 fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> bool {
@@ -144,9 +182,10 @@ fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> boo
 fn empty_paragraph(
     field: &HtmlField<'_, '_>,
     post: &PostContext<'_, '_>,
-    whole: Range<usize>,
+    element: &Element,
     joins_words: bool,
 ) -> Diagnostic {
+    let whole = whole(element);
     let removal = Edit::delete(field.file_range(whole.clone()));
     let diagnostic = field
         .diagnostic(&EmptyParagraph::META, post, whole, "empty paragraph")
