@@ -1,0 +1,281 @@
+//! Trust on content no rule was tuned on: the false and loud classes a fresh reading found,
+//! each told in both ways WordPress writes a post (the REST API's escaped JSON, `\/` and
+//! `\u2019`, and pretty UTF-8), and the defects postlint used to miss.
+
+use std::path::PathBuf;
+
+use postlint::diagnostic::{Finding, Severity};
+
+use crate::common::{findings, fixture, project};
+
+/// Both encodings of a fixture of `fixtures/rules/<rule>/`: `<name>_escaped.json` and
+/// `<name>_pretty.json`.
+fn both(rule: &str, name: &str) -> [PathBuf; 2] {
+    ["escaped", "pretty"].map(|form| fixture(&format!("rules/{rule}/{name}_{form}.json")))
+}
+
+fn of_rule<'f>(found: &'f [Finding], rule: &str) -> Vec<&'f Finding> {
+    found.iter().filter(|f| f.diagnostic.rule == rule).collect()
+}
+
+fn message(finding: &Finding) -> &str {
+    &finding.diagnostic.message
+}
+
+fn help(finding: &Finding) -> &str {
+    finding.diagnostic.help.as_deref().unwrap_or_default()
+}
+
+/// The bytes of the file a finding points at.
+fn covered(path: &PathBuf, finding: &Finding) -> String {
+    let bytes = std::fs::read(path).expect("fixture");
+    let span = &finding.span;
+    String::from_utf8_lossy(&bytes[span.offset..span.offset + span.length]).into_owned()
+}
+
+/// A post with this HTML as its content, in a file of its own.
+fn post_file(content: &str, extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let text = format!(
+        r#"{{"id":1,"date":"2024-07-15T08:00:00","date_gmt":"2024-07-14T23:00:00","status":"publish","type":"post","link":"https://news.example.com/2024/07/p/","title":{{"rendered":"A title"}},"content":{{"rendered":{}}}{extra}}}"#,
+        serde_json::to_string(content).expect("a JSON string")
+    );
+    let dir = project(&[("post.json", &text)]);
+    let path = dir.path().join("post.json");
+    (dir, path)
+}
+
+#[test]
+fn credit_and_source_lines_repeat_a_link_without_a_finding() {
+    for path in both("duplicate-link", "valid_credit_lines") {
+        let found = findings(&path);
+        assert!(of_rule(&found, "duplicate-link").is_empty(), "{path:?}");
+    }
+    // A label that names what the link is ("Nearest station:") is data: still an info.
+    for path in both("duplicate-link", "invalid_data_label_not_credit") {
+        let found = findings(&path);
+        let repeats = of_rule(&found, "duplicate-link");
+        assert_eq!(repeats.len(), 2, "{path:?}");
+        assert_eq!(repeats[0].diagnostic.severity, Severity::Info);
+        assert_eq!(
+            covered(&path, repeats[0]).replace("\\/", "/"),
+            "https://maps.example.org/gotanda"
+        );
+    }
+}
+
+#[test]
+fn a_credit_label_on_the_line_above_or_before_a_list_still_credits() {
+    let body = "<p>The <a href=\"https://x.example/r\">report</a>.</p>";
+    for credit in [
+        "<p><b>Fuente:</b><br><a href=\"https://x.example/r\">X</a></p>",
+        "<p>Sources: <a href=\"https://y.example/\">Y</a>, <a href=\"https://x.example/r\">X</a></p>",
+        "<p>Via <a href=\"https://x.example/r\">X</a></p>",
+    ] {
+        let (_dir, path) = post_file(&format!("{body}{credit}"), "");
+        assert!(
+            of_rule(&findings(&path), "duplicate-link").is_empty(),
+            "{credit}"
+        );
+    }
+    // A long sentence that ends in a colon introduces its link: not a credit label.
+    let (_dir, path) = post_file(
+        &format!(
+            "{body}<p>You can read the whole of it in the ministry's own report: \
+             <a href=\"https://x.example/r\">X</a></p>"
+        ),
+        "",
+    );
+    assert_eq!(of_rule(&findings(&path), "duplicate-link").len(), 1);
+}
+
+#[test]
+fn an_anchor_that_never_had_a_url_is_an_info_that_says_so() {
+    for path in both("link-missing-href", "invalid_never_a_link") {
+        let found = findings(&path);
+        let graded: Vec<(String, Severity)> = of_rule(&found, "link-missing-href")
+            .iter()
+            .map(|f| (covered(&path, f), f.diagnostic.severity))
+            .collect();
+        assert_eq!(
+            graded,
+            [
+                (
+                    "<a title=\\\"griego o griega\\\">".to_owned(),
+                    Severity::Info
+                ),
+                ("<a>".to_owned(), Severity::Info),
+                ("<a class=\\\"a\\\">".to_owned(), Severity::Info),
+                (
+                    "<a target=\\\"_new\\\" rel=\\\"noopener\\\">".to_owned(),
+                    Severity::Error
+                ),
+                ("<a>".to_owned(), Severity::Error),
+                (
+                    "<a class=\\\"wp-block-button__link\\\">".to_owned(),
+                    Severity::Error
+                ),
+            ],
+            "{path:?}"
+        );
+        for never in &of_rule(&found, "link-missing-href")[..3] {
+            assert!(
+                message(never).contains("no link was there"),
+                "{}",
+                message(never)
+            );
+            assert!(!help(never).contains("restore"), "{}", help(never));
+        }
+    }
+}
+
+#[test]
+fn leftover_end_tags_of_escaped_markup_are_one_info_per_run_without_showing_them() {
+    for path in both("stray-end-tag", "invalid_escaped_leftovers") {
+        let found = findings(&path);
+        assert!(of_rule(&found, "text-hidden-as-tag").is_empty(), "{path:?}");
+        let runs = of_rule(&found, "stray-end-tag");
+        assert_eq!(runs.len(), 2, "{path:?}");
+        let first = runs[0];
+        assert_eq!(first.diagnostic.severity, Severity::Info);
+        assert_eq!(
+            covered(&path, first).replace("\\/", "/"),
+            "</e></e></e></e></e>"
+        );
+        assert!(message(first).contains("4 more"), "{}", message(first));
+        let fix = first.diagnostic.fix.as_ref().expect("a fix");
+        assert_eq!(fix.edits.len(), 5);
+        // Removed, never written as `&lt;`: readers were not to see them.
+        assert!(fix.edits.iter().all(|edit| edit.content.is_empty()));
+        assert!(
+            message(runs[1]).contains("1 more end tag "),
+            "{}",
+            message(runs[1])
+        );
+    }
+}
+
+#[test]
+fn an_unknown_end_tag_with_no_escaped_start_is_still_hidden_text() {
+    let (_dir, path) = post_file("<p>Close it with </receiver> at the end.</p>", "");
+    let found = findings(&path);
+    assert_eq!(of_rule(&found, "text-hidden-as-tag").len(), 1);
+    assert!(of_rule(&found, "stray-end-tag").is_empty());
+    // The escaped start must come first: text after the end tag explains nothing.
+    let (_dir, path) = post_file("<p>Close it </e> now.</p><p><code>&lt;e&gt;</code></p>", "");
+    assert_eq!(of_rule(&findings(&path), "text-hidden-as-tag").len(), 1);
+}
+
+#[test]
+fn an_empty_image_beside_the_shown_one_is_an_info_and_a_lost_one_an_error() {
+    for path in both("image-src-missing", "invalid_beside_a_shown_image") {
+        let found = findings(&path);
+        let graded: Vec<Severity> = of_rule(&found, "image-src-missing")
+            .iter()
+            .map(|f| f.diagnostic.severity)
+            .collect();
+        assert_eq!(
+            graded,
+            [Severity::Info, Severity::Info, Severity::Error],
+            "{path:?}"
+        );
+    }
+    // Images far apart at the top level share no holder: the empty one stays an error.
+    let (_dir, path) = post_file(
+        "<img src=\"https://news.example.com/a.jpg\" alt=\"A\">\n\n<p>Text.</p>\n\n<img alt=\"\">",
+        "",
+    );
+    let found = findings(&path);
+    let missing = of_rule(&found, "image-src-missing");
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].diagnostic.severity, Severity::Error);
+}
+
+#[test]
+fn an_empty_span_in_an_empty_paragraph_is_one_finding_at_the_paragraphs_severity() {
+    for path in both("empty-paragraph", "invalid_span_only") {
+        let found = findings(&path);
+        let rules: Vec<(&str, Severity, String)> = found
+            .iter()
+            .map(|f| {
+                (
+                    f.diagnostic.rule,
+                    f.diagnostic.severity,
+                    covered(&path, f).replace("\\/", "/"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (
+                    "empty-paragraph",
+                    Severity::Info,
+                    "<p><span style=\\\"text-decoration: underline;\\\"> </span></p>".to_owned()
+                ),
+                (
+                    "empty-paragraph",
+                    Severity::Info,
+                    "<p><span style=\\\"font-size: 1rem;\\\"></p>".to_owned()
+                ),
+            ],
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn with_empty_paragraph_off_the_empty_span_is_reported_again() {
+    let content = "<p><span style=\"color:red\"> </span></p>";
+    let dir = project(&[
+        (
+            "post.json",
+            &format!(
+                r#"{{"id":1,"link":"https://news.example.com/p/","title":{{"rendered":"T"}},"content":{{"rendered":{}}}}}"#,
+                serde_json::to_string(content).expect("json")
+            ),
+        ),
+        ("postlint.toml", "ignore = [\"empty-paragraph\"]\n"),
+    ]);
+    let outcome = postlint::check_with(
+        &[dir.path().join("post.json")],
+        std::sync::Arc::new(
+            postlint::config::Config::load(
+                &postlint::config::ConfigRequest {
+                    file: Some(dir.path().join("postlint.toml")),
+                    start_dir: dir.path().to_path_buf(),
+                    ..postlint::config::ConfigRequest::default()
+                },
+                postlint::rules::REGISTRY,
+            )
+            .expect("config"),
+        ),
+        postlint::engine::LintOptions::default(),
+    );
+    let found: Vec<Finding> = outcome
+        .reports
+        .into_iter()
+        .flat_map(|r| r.findings)
+        .collect();
+    assert_eq!(of_rule(&found, "empty-span").len(), 1);
+    assert!(of_rule(&found, "empty-paragraph").is_empty());
+}
+
+#[test]
+fn the_untitled_front_page_of_a_site_in_a_folder_is_an_info() {
+    for path in both("empty-title", "invalid_front_page_in_a_folder") {
+        let found = findings(&path);
+        let titles = of_rule(&found, "empty-title");
+        assert_eq!(titles.len(), 1, "{path:?}");
+        assert_eq!(titles[0].diagnostic.severity, Severity::Info);
+        assert!(message(titles[0]).contains("front page"));
+    }
+    // A page below the folder is no front page.
+    let dir = project(&[(
+        "page.json",
+        r#"{"id":8,"type":"page","status":"publish","link":"https://news.example.com/blog/about/","_links":{"self":[{"href":"https://news.example.com/blog/wp-json/wp/v2/pages/8"}]},"title":{"rendered":""},"content":{"rendered":"<p>About us.</p>"}}"#,
+    )]);
+    let found = findings(&dir.path().join("page.json"));
+    let titles = of_rule(&found, "empty-title");
+    assert_eq!(titles.len(), 1);
+    assert_eq!(titles[0].diagnostic.severity, Severity::Error);
+}
