@@ -3,8 +3,8 @@ use std::ops::Range;
 use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::html::Element;
 use crate::html::reader::{self, Flow};
+use crate::html::{Element, HtmlIndex};
 use crate::post::{Form, HtmlFieldKind};
 use crate::rule::Rule;
 use crate::rules::block_empty::BlockEmpty;
@@ -31,6 +31,10 @@ declare_rule! {
     /// where paragraphs are blank lines that WordPress's `wpautop` wraps in `<p>`, a stretch
     /// between blank lines that holds only `&nbsp;` is reported too: it is rendered as
     /// `<p>&nbsp;</p>`.
+    ///
+    /// An empty centred paragraph (`<p align="center"></p>`, `text-align: center`) in a post
+    /// whose pictures sit in centred paragraphs of their own is said to have lost its image,
+    /// without a fix: a person restores the image or removes the paragraph.
     ///
     /// ## Why it matters
     /// Editors press Enter twice to make space; the empty paragraphs that result give the page
@@ -60,8 +64,15 @@ impl Rule for EmptyParagraph {
         let index = &field.index;
         // Built for the first empty paragraph only: most fields have none.
         let mut flow: Option<Flow<'_>> = None;
+        let mut centred_images: Option<bool> = None;
         for element in &index.elements {
             if owner(field, element) != Some(Self::META.code) {
+                continue;
+            }
+            let lost_image = is_centred(index, element)
+                && *centred_images.get_or_insert_with(|| holds_centred_images(index));
+            if lost_image {
+                out.push(lost_image_paragraph(field, post, element));
                 continue;
             }
             let whole = whole(element);
@@ -176,6 +187,61 @@ fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> boo
                 && b.content()
                     .is_some_and(|content| holds_nothing(&field.index, content))
         })
+}
+
+/// A paragraph centred by its own markup: `align="center"`, `text-align: center` in its style,
+/// or a centring class (`aligncenter`, `has-text-align-center`).
+fn is_centred(index: &HtmlIndex, element: &Element) -> bool {
+    let value = |name: &str| {
+        index
+            .attribute(element, name)
+            .map(|a| index.value(a).to_ascii_lowercase())
+    };
+    value("align").is_some_and(|a| a.trim() == "center")
+        || value("style").is_some_and(|style| {
+            style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .contains("text-align:center")
+        })
+        || value("class").is_some_and(|class| {
+            class
+                .split_ascii_whitespace()
+                .any(|c| matches!(c, "aligncenter" | "has-text-align-center" | "center"))
+        })
+}
+
+/// Whether the field centres its pictures (or videos) in paragraphs of their own (`<p
+/// align="center"><img …></p>`), as posts of photos do: an empty centred paragraph among them
+/// lost its picture.
+fn holds_centred_images(index: &HtmlIndex) -> bool {
+    index
+        .elements
+        .iter()
+        .filter(|e| matches!(&*e.name, "img" | "picture" | "video" | "iframe"))
+        .filter_map(|image| index.ancestor(image, |name| name == "p"))
+        .map(|p| &index.elements[p])
+        .any(|p| !p.has.text && is_centred(index, p))
+}
+
+/// An empty centred paragraph in a post whose pictures sit in centred paragraphs: an image
+/// (or an embed) it held was lost, and removing it would hide that; no fix.
+fn lost_image_paragraph(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    element: &Element,
+) -> Diagnostic {
+    field
+        .diagnostic(
+            &EmptyParagraph::META,
+            post,
+            whole(element),
+            "empty centred paragraph, where this post's pictures are: the image it held was \
+             likely lost",
+        )
+        .with_label("an image was likely here")
+        .with_help("restore the image this paragraph held, or remove the paragraph")
 }
 
 /// An empty paragraph; removing it is offered unless it is all that parts two words.
