@@ -279,3 +279,123 @@ fn the_untitled_front_page_of_a_site_in_a_folder_is_an_info() {
     assert_eq!(titles.len(), 1);
     assert_eq!(titles[0].diagnostic.severity, Severity::Error);
 }
+
+#[test]
+fn table_of_contents_links_whose_ids_the_plugins_script_adds_are_not_reported() {
+    for path in both("fragment-missing", "valid_toc_plugin") {
+        assert!(
+            of_rule(&findings(&path), "fragment-missing").is_empty(),
+            "{path:?}"
+        );
+    }
+    // More entries than headings: the script cannot give every entry its heading.
+    for path in both("fragment-missing", "invalid_toc_with_fewer_headings") {
+        assert_eq!(
+            of_rule(&findings(&path), "fragment-missing").len(),
+            3,
+            "{path:?}"
+        );
+    }
+    // Without the plugin's markup, a missing id is reported whatever the headings.
+    let (_dir, path) = post_file(
+        "<ul><li><a href=\"#uno\">Uno</a></li></ul><h2>Uno</h2><h2>Dos</h2>",
+        "",
+    );
+    assert_eq!(of_rule(&findings(&path), "fragment-missing").len(), 1);
+}
+
+#[test]
+fn an_http_src_under_an_https_srcset_is_an_info() {
+    for path in both("mixed-content", "invalid_src_under_https_srcset") {
+        let found = findings(&path);
+        let graded: Vec<Severity> = of_rule(&found, "mixed-content")
+            .iter()
+            .map(|f| f.diagnostic.severity)
+            .collect();
+        // Width descriptors: the src is never fetched. Only `2x`: it is the 1x candidate.
+        assert_eq!(graded, [Severity::Info, Severity::Warning], "{path:?}");
+        assert!(message(of_rule(&found, "mixed-content")[0]).contains("never fetch it"));
+    }
+    // An http: candidate in the srcset itself is fetched: a warning, counting both.
+    let (_dir, path) = post_file(
+        "<img src=\"http://p.example.org/a.jpg\" srcset=\"http://p.example.org/a-300.jpg 300w\" alt=\"\">",
+        "",
+    );
+    let https = std::fs::read_to_string(&path).expect("post").replace(
+        "https://news.example.com/2024/07/p/",
+        "https://news.example.com/p/",
+    );
+    std::fs::write(&path, https).expect("write");
+    let found = findings(&path);
+    let mixed = of_rule(&found, "mixed-content");
+    assert_eq!(mixed.len(), 1);
+    assert_eq!(mixed[0].diagnostic.severity, Severity::Warning);
+}
+
+#[test]
+fn link_insecure_calls_an_image_an_image_not_a_link() {
+    for path in both("link-insecure", "invalid_images_are_not_links") {
+        let found = findings(&path);
+        let said: Vec<(Severity, &str)> = of_rule(&found, "link-insecure")
+            .iter()
+            .map(|f| (f.diagnostic.severity, message(f)))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    Severity::Info,
+                    "`<img>` has an `http:` `src` from news.example.com, which serves https; \
+                     browsers that read its `srcset` never fetch it"
+                ),
+                (
+                    Severity::Warning,
+                    "`<img>` loads its `src` over `http:` from news.example.com, which serves https"
+                ),
+                (
+                    Severity::Warning,
+                    "`http:` link to news.example.com, which serves https"
+                ),
+            ],
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_centred_paragraph_among_centred_pictures_lost_its_image() {
+    for path in both("empty-paragraph", "invalid_lost_centred_image") {
+        let found = findings(&path);
+        let empty = of_rule(&found, "empty-paragraph");
+        assert_eq!(empty.len(), 2, "{path:?}");
+        assert!(message(empty[0]).contains("image it held was likely lost"));
+        assert!(!help(empty[0]).contains("theme"), "{}", help(empty[0]));
+        assert!(
+            empty[0].diagnostic.fix.is_none(),
+            "removing it would hide the loss"
+        );
+        // The `&nbsp;` spacer is spacing, as before.
+        assert!(help(empty[1]).contains("leave spacing to the theme"));
+    }
+    // Without centred pictures in the post, a centred empty paragraph is a spacer.
+    let (_dir, path) = post_file("<p>Text.</p><p align=\"center\"></p><p>More.</p>", "");
+    let found = findings(&path);
+    let empty = of_rule(&found, "empty-paragraph");
+    assert_eq!(empty.len(), 1);
+    assert_eq!(message(empty[0]), "empty paragraph");
+}
+
+#[test]
+fn placeholder_text_in_a_draft_is_not_said_to_be_published() {
+    for path in both("placeholder-text", "invalid_in_a_draft") {
+        let found = findings(&path);
+        let placeholder = of_rule(&found, "placeholder-text");
+        assert_eq!(placeholder.len(), 1, "{path:?}");
+        assert!(
+            !message(placeholder[0]).contains("was published"),
+            "{}",
+            message(placeholder[0])
+        );
+        assert!(message(placeholder[0]).contains("unpublished post"));
+    }
+}
