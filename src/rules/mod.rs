@@ -27,6 +27,7 @@ pub mod fragment_missing;
 pub mod future_published;
 pub mod guid_host_mismatch;
 pub mod heading_level_skip;
+pub mod image_link_unnamed;
 pub mod image_missing_alt;
 pub mod image_src_missing;
 pub mod invalid_utf8;
@@ -183,6 +184,7 @@ registry! {
     future_published::FuturePublished,
     guid_host_mismatch::GuidHostMismatch,
     heading_level_skip::HeadingLevelSkip,
+    image_link_unnamed::ImageLinkUnnamed,
     image_missing_alt::ImageMissingAlt,
     image_src_missing::ImageSrcMissing,
     invalid_utf8::InvalidUtf8,
