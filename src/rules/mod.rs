@@ -27,6 +27,7 @@ pub mod fragment_missing;
 pub mod future_published;
 pub mod guid_host_mismatch;
 pub mod heading_level_skip;
+pub mod iframe_missing_title;
 pub mod image_link_unnamed;
 pub mod image_missing_alt;
 pub mod image_src_missing;
@@ -184,6 +185,7 @@ registry! {
     future_published::FuturePublished,
     guid_host_mismatch::GuidHostMismatch,
     heading_level_skip::HeadingLevelSkip,
+    iframe_missing_title::IframeMissingTitle,
     image_link_unnamed::ImageLinkUnnamed,
     image_missing_alt::ImageMissingAlt,
     image_src_missing::ImageSrcMissing,
