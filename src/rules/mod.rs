@@ -40,6 +40,7 @@ pub mod link_insecure;
 pub mod link_internal_draft;
 pub mod link_internal_missing;
 pub mod link_malformed;
+pub mod link_marked_broken;
 pub mod link_missing_href;
 pub mod link_redirect;
 pub mod link_soft_404;
@@ -198,6 +199,7 @@ registry! {
     link_internal_draft::LinkInternalDraft,
     link_internal_missing::LinkInternalMissing,
     link_malformed::LinkMalformed,
+    link_marked_broken::LinkMarkedBroken,
     link_missing_href::LinkMissingHref,
     link_redirect::LinkRedirect,
     link_soft_404::LinkSoft404,
