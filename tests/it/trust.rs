@@ -399,3 +399,131 @@ fn placeholder_text_in_a_draft_is_not_said_to_be_published() {
         assert!(message(placeholder[0]).contains("unpublished post"));
     }
 }
+
+#[test]
+fn image_links_without_a_name_are_one_finding_per_run_of_them() {
+    for path in both("image-link-unnamed", "invalid_gallery_and_single") {
+        let found = findings(&path);
+        let unnamed = of_rule(&found, "image-link-unnamed");
+        assert_eq!(unnamed.len(), 2, "{path:?}");
+        assert!(
+            message(unnamed[0]).starts_with("2 links in a row"),
+            "{}",
+            message(unnamed[0])
+        );
+        assert!(
+            covered(&path, unnamed[0]).contains("caf"),
+            "the first link's span"
+        );
+        assert_eq!(unnamed[0].secondary.len(), 1, "the last link of the run");
+        assert!(message(unnamed[1]).starts_with("this link"));
+        // The link whose image has no `alt` at all is image-missing-alt's, which says so.
+        let missing = of_rule(&found, "image-missing-alt");
+        assert_eq!(missing.len(), 1, "{path:?}");
+        assert!(message(missing[0]).contains("the link has no name either"));
+        assert!(of_rule(&found, "empty-link").is_empty());
+    }
+    for path in both("image-link-unnamed", "valid_named_links") {
+        let found = findings(&path);
+        assert!(of_rule(&found, "image-link-unnamed").is_empty(), "{path:?}");
+        // A link named by its title: its image's missing alt is an image's defect only.
+        let missing = of_rule(&found, "image-missing-alt");
+        assert_eq!(missing.len(), 1);
+        assert_eq!(message(missing[0]), "`<img>` has no `alt` text");
+    }
+}
+
+#[test]
+fn text_between_image_links_parts_their_runs() {
+    let link = |n: usize| {
+        format!(
+            "<a href=\"https://news.example.com/{n}.jpg\"><img src=\"https://news.example.com/{n}-s.jpg\" alt=\"\"></a>"
+        )
+    };
+    let content = format!("<p>{}{} and {}</p>", link(1), link(2), link(3));
+    let (_dir, path) = post_file(&content, "");
+    let found = findings(&path);
+    let unnamed: Vec<&str> = of_rule(&found, "image-link-unnamed")
+        .iter()
+        .map(|f| message(f))
+        .collect();
+    assert_eq!(unnamed.len(), 2);
+    assert!(unnamed[0].starts_with("2 links in a row"));
+    assert!(unnamed[1].starts_with("this link"));
+}
+
+#[test]
+fn a_gallery_of_ten_thousand_unnamed_image_links_is_one_finding_in_linear_time() {
+    let links: String = (0..10_000)
+        .map(|n| {
+            format!(
+                "<figure><a href=\"https://news.example.com/{n}.jpg\"><img src=\"https://news.example.com/{n}-s.jpg\" alt=\"\"></a></figure>\n"
+            )
+        })
+        .collect();
+    let (_dir, path) = post_file(&links, "");
+    let started = std::time::Instant::now();
+    let found = findings(&path);
+    // A generous bound that only a quadratic walk would break.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let unnamed = of_rule(&found, "image-link-unnamed");
+    assert_eq!(unnamed.len(), 1);
+    assert!(message(unnamed[0]).starts_with("10000 links in a row"));
+}
+
+#[test]
+fn frames_without_a_title_are_reported_one_by_one() {
+    for path in both("iframe-missing-title", "invalid_untitled_frames") {
+        let found = findings(&path);
+        let frames = of_rule(&found, "iframe-missing-title");
+        assert_eq!(frames.len(), 2, "{path:?}");
+        assert!(
+            frames
+                .iter()
+                .all(|f| f.diagnostic.severity == Severity::Warning)
+        );
+        assert!(message(frames[0]).contains("from maps.example.org"));
+        assert!(
+            covered(&path, frames[1]).contains("title=\\\" \\\""),
+            "a blank title names nothing"
+        );
+    }
+    for path in both("iframe-missing-title", "valid_named_or_hidden") {
+        assert!(
+            of_rule(&findings(&path), "iframe-missing-title").is_empty(),
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn links_the_sites_broken_link_plugin_marked_are_warnings_without_a_request() {
+    for path in both("link-marked-broken", "invalid_marked_links") {
+        let found = findings(&path);
+        let marked = of_rule(&found, "link-marked-broken");
+        assert_eq!(marked.len(), 2, "{path:?}");
+        assert!(
+            marked
+                .iter()
+                .all(|f| f.diagnostic.severity == Severity::Warning)
+        );
+        assert_eq!(
+            covered(&path, marked[0]).replace("\\/", "/"),
+            "https://old.example.org/informe"
+        );
+    }
+    for path in both("link-marked-broken", "valid_unmarked") {
+        assert!(
+            of_rule(&findings(&path), "link-marked-broken").is_empty(),
+            "{path:?}"
+        );
+    }
+    // The rule reads what the site rendered, where the plugin puts its mark, not the raw
+    // content an editor wrote.
+    let dir = project(&[(
+        "post.json",
+        r#"{"id":1,"status":"publish","link":"https://news.example.com/p/","title":{"rendered":"T"},"content":{"raw":"<a class=\"broken_link\" href=\"https://x.example/\">x</a>","rendered":"<p><a href=\"https://x.example/\">x</a></p>"}}"#,
+    )]);
+    let found = findings(&dir.path().join("post.json"));
+    assert!(of_rule(&found, "link-marked-broken").is_empty());
+}
