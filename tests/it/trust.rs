@@ -527,3 +527,83 @@ fn links_the_sites_broken_link_plugin_marked_are_warnings_without_a_request() {
     let found = findings(&dir.path().join("post.json"));
     assert!(of_rule(&found, "link-marked-broken").is_empty());
 }
+
+/// The findings of a run over one file, with the site facts in memory or sorted on disk.
+fn with_budget(path: &std::path::Path, budget: Option<u64>) -> Vec<Finding> {
+    let config = std::sync::Arc::new(
+        postlint::config::Config::load(
+            &postlint::config::ConfigRequest {
+                none: true,
+                ..postlint::config::ConfigRequest::default()
+            },
+            postlint::rules::REGISTRY,
+        )
+        .expect("config"),
+    );
+    let options = postlint::engine::LintOptions {
+        memory_budget: budget,
+        ..postlint::engine::LintOptions::default()
+    };
+    postlint::check_with(&[path.to_path_buf()], config, options)
+        .reports
+        .into_iter()
+        .flat_map(|r| r.findings)
+        .collect()
+}
+
+#[test]
+fn seconds_off_an_offset_no_other_post_has_are_a_wrong_offset_not_a_clock_skew() {
+    for path in both("date-clock-skew", "invalid_skew_and_wrong_offset") {
+        for budget in [None, Some(1)] {
+            let found = with_budget(&path, budget);
+            let graded: Vec<(&str, Severity, usize)> = found
+                .iter()
+                .filter(|f| f.diagnostic.rule.starts_with("date-"))
+                .map(|f| {
+                    let id = f.diagnostic.post.as_ref().and_then(|p| p.id);
+                    (
+                        f.diagnostic.rule,
+                        f.diagnostic.severity,
+                        id.unwrap_or_default() as usize,
+                    )
+                })
+                .collect();
+            assert_eq!(
+                graded,
+                [
+                    ("date-offset-suspicious", Severity::Warning, 20),
+                    ("date-clock-skew", Severity::Info, 21),
+                ],
+                "{path:?} with budget {budget:?}"
+            );
+            let wrong = of_rule(&found, "date-offset-suspicious")[0];
+            assert!(message(wrong).contains("no other post of the site is at +04:30"));
+            assert!(!message(wrong).contains("not a wrong time zone"));
+        }
+    }
+}
+
+#[test]
+fn with_too_few_posts_to_doubt_it_a_skewed_pair_is_a_clock_skew() {
+    let post = |id: u32, gmt: &str| {
+        format!(
+            r#"{{"id":{id},"date":"2024-03-20T10:00:00","date_gmt":"{gmt}","status":"publish","link":"https://few.example.org/p{id}/","title":{{"rendered":"T"}},"content":{{"rendered":"<p>x</p>"}}}}"#
+        )
+    };
+    let text = [
+        post(1, "2024-03-20T05:29:39"),
+        post(2, "2024-03-20T15:00:00"),
+    ]
+    .join("\n");
+    let dir = project(&[("posts.ndjson", &text)]);
+    let found = findings(&dir.path().join("posts.ndjson"));
+    assert_eq!(of_rule(&found, "date-clock-skew").len(), 1);
+    assert!(of_rule(&found, "date-offset-suspicious").is_empty());
+    // A draft's pair is judged alone, as before: its GMT date may float.
+    let draft = post(3, "2024-03-20T05:29:39").replace("publish", "draft");
+    let dir = project(&[("draft.json", &draft)]);
+    assert_eq!(
+        of_rule(&findings(&dir.path().join("draft.json")), "date-clock-skew").len(),
+        1
+    );
+}
