@@ -74,7 +74,9 @@ fn without_href(index: &HtmlIndex, element: &Element) -> Finding {
         ));
     }
     if is_button(index, element) {
-        return Finding::error("a button with no `href`: it looks clickable and does nothing");
+        return Finding::error(
+            "`<a>` is a button with no `href`: it looks clickable and does nothing",
+        );
     }
     if looks_like_an_address(&index.text_of(element)) {
         return Finding::error(
