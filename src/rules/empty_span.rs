@@ -4,11 +4,13 @@ use std::ops::Range;
 
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::html::Element;
 use crate::html::reader::{self, Flow};
+use crate::html::{Element, HtmlIndex};
 use crate::rule::Rule;
 
 use super::declare_rule;
+use super::empty_heading::in_reported_heading;
+use super::empty_paragraph::in_reported_paragraph;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -30,6 +32,25 @@ fn is_empty(element: &Element, options: &Options) -> bool {
     &*element.name == "span" && !element.has.text && !element.has.media && !line_break_only
 }
 
+/// An id is an anchor target; a class or aria-hidden marks markup a block, a theme or a
+/// renderer draws on purpose (a cover's dim layer, an icon slot).
+fn is_deliberate(index: &HtmlIndex, element: &Element) -> bool {
+    ["id", "class", "aria-hidden"]
+        .iter()
+        .any(|a| index.attribute(element, a).is_some())
+}
+
+/// A `<span>` with nothing in it, not even a line break, and nothing that marks it deliberate:
+/// what this rule reports, whatever its options.
+pub(crate) fn is_bare_empty_span(index: &HtmlIndex, element: &Element) -> bool {
+    let has = element.has;
+    &*element.name == "span"
+        && !has.text
+        && !has.media
+        && !has.line_break
+        && !is_deliberate(index, element)
+}
+
 declare_rule! {
     /// ## What it does
     /// Reports a `<span>` with nothing a reader can see in it: no text once character
@@ -40,6 +61,10 @@ declare_rule! {
     /// not empty to a reader: without it the words would run together. It is reported as a
     /// styling leftover, an info (the reader sees the space, and nothing is wrong on the
     /// page), and its fix replaces the span with the space it holds.
+    ///
+    /// One defect, one finding: an empty span in a paragraph or heading that is empty as a
+    /// whole (`<p><span> </span></p>`, `<p><span></p>`) is part of `empty-paragraph`'s (or
+    /// `block-empty`'s) or `empty-heading`'s finding, whose fix removes the span with it.
     ///
     /// Not reported: a span with an `id` (an anchor target); a span with a `class` or
     /// `aria-hidden`, which a block, a theme or a renderer draws on purpose (the cover block's
@@ -80,18 +105,18 @@ impl Rule for EmptySpan {
             // Built for the first candidate only: most fields have none.
             let mut flow: Option<Flow<'_>> = None;
             for element in &index.elements {
-                // An id is an anchor target; a class or aria-hidden marks markup a block, a
-                // theme or a renderer draws on purpose (a cover's dim layer, an icon slot).
-                let deliberate = ["id", "class", "aria-hidden"]
-                    .iter()
-                    .any(|a| index.attribute(element, a).is_some());
-                if !is_empty(element, &options) || deliberate {
+                if !is_empty(element, &options) || is_deliberate(index, element) {
                     continue;
                 }
                 let inside_empty_span = element
                     .parent
                     .is_some_and(|p| is_empty(&index.elements[p], &options));
-                if inside_empty_span {
+                // Inside an empty paragraph or heading, the span is part of that one finding:
+                // removing the paragraph or heading removes it too.
+                if inside_empty_span
+                    || in_reported_paragraph(post, field, element)
+                    || in_reported_heading(post, field, element)
+                {
                     continue;
                 }
                 let whole = element.start_tag.start

@@ -15,8 +15,11 @@ declare_rule! {
     /// references such as `&nbsp;`. A post without a `title` field at all (a response limited
     /// with `_fields`) is not reported.
     ///
-    /// A page whose `link` is the site's root (`https://example.com/`) is the front page, often
-    /// left untitled on purpose (its blocks carry the heading): it is only an info there.
+    /// A page whose `link` is the site's root is the front page, often left untitled on purpose
+    /// (its blocks carry the heading): it is only an info there. The root is the origin
+    /// (`https://example.com/`), or the folder of a site in a sub-folder
+    /// (`https://example.com/blog/`) as the post's REST address (`_links.self`) or the
+    /// configured site (`--site`, `[site] url`) gives it.
     ///
     /// ## Why it matters
     /// An untitled post shows as "(no title)" in lists, feeds and search results, and its
@@ -75,16 +78,28 @@ impl Rule for EmptyTitle {
     }
 }
 
-/// A page at the site's root: the front page, which themes often show without its title.
+/// A page at the site's root: the front page, which themes often show without its title. The
+/// root is the origin (`https://example.com/`) or, for a site in a sub-folder, the root its REST
+/// address or the configured site gives (`https://example.com/blog/`).
 fn is_front_page(post: &PostContext<'_, '_>) -> bool {
     let is_page = post
         .post
         .str_at("type")
         .is_some_and(|t| t.as_str() == "page");
-    let at_root = post
-        .post
-        .link()
-        .and_then(|link| Url::parse(link).ok())
-        .is_some_and(|url| url.path() == "/" && url.query().is_none());
+    let Some(link) = post.post.link().and_then(|link| Url::parse(link).ok()) else {
+        return false;
+    };
+    let at_root = link.query().is_none()
+        && (link.path() == "/"
+            || post
+                .site_root
+                .as_ref()
+                .is_some_and(|root| same_page(root, &link)));
     is_page && at_root
+}
+
+/// Whether two addresses name one page: the same origin and path, a trailing slash aside.
+fn same_page(root: &Url, link: &Url) -> bool {
+    root.origin() == link.origin()
+        && root.path().trim_end_matches('/') == link.path().trim_end_matches('/')
 }

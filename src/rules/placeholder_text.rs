@@ -200,10 +200,20 @@ fn diagnostic(
             &PlaceholderText::META,
             post,
             range,
-            format!("placeholder text `{phrase}` was published{also}"),
+            format!("placeholder text `{phrase}` {}{also}", where_it_is(post)),
         )
         .with_label("placeholder")
         .with_help("write the real text, or remove the placeholder")
+}
+
+/// Where the placeholder is, by the post's status: readers see a published post's (and a post
+/// without a status, as a capture of the site gives it); a draft's is not out yet.
+fn where_it_is(post: &PostContext<'_, '_>) -> &'static str {
+    match post.post.str_at("status").map(|s| s.as_str()) {
+        None | Some("publish" | "private") => "was published",
+        Some("future") => "is scheduled to be published",
+        Some(_) => "is in this unpublished post",
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
-use crate::html::structure::is_consequence;
+use crate::html::structure::{EscapedStartTags, is_consequence, may_have_leftovers};
 use crate::html::{HtmlIndex, StrayEndTag as Stray, is_block, is_void};
 use crate::rule::Rule;
 
@@ -219,6 +219,12 @@ declare_rule! {
     /// - the end tag of text a browser took for a tag (`</receiver>`, `</tatsuya>` after
     ///   `<tatsuya.fukata@…>`): `text-hidden-as-tag` reports it.
     ///
+    /// End tags left behind by markup that was later escaped into text (`&lt;e&gt;` shown in a
+    /// code sample, then `</e></e></e>` at the end of the paragraph) are infos, one finding for
+    /// each run of them: browsers ignore them, readers never see them, and their fix removes
+    /// them (showing them, as `text-hidden-as-tag` would for text in angle brackets, would
+    /// print `</e>` to readers).
+    ///
     /// An end tag is matched the way browsers match it (the HTML standard's tree construction),
     /// so `<p><div>…</div></p>` has a stray `</p>`: the `<div>` closed the paragraph.
     ///
@@ -245,15 +251,72 @@ impl Rule for StrayEndTag {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             let (index, html) = (&field.index, field.source.as_str());
-            out.extend(
-                index
-                    .stray_end_tags
-                    .iter()
-                    .filter(|stray| !is_consequence(index, stray, html))
-                    .map(|stray| diagnostic(post, field, stray)),
-            );
+            let escaped = may_have_leftovers(index).then(|| EscapedStartTags::of(index));
+            let mut leftovers: Vec<&Stray> = Vec::new();
+            for stray in &index.stray_end_tags {
+                if escaped.as_ref().is_some_and(|e| e.is_leftover(stray)) {
+                    let continues = leftovers.last().is_some_and(|last| {
+                        html.get(last.span.end..stray.span.start)
+                            .is_some_and(|between| between.trim().is_empty())
+                    });
+                    if !continues {
+                        out.extend(leftover_run(post, field, &leftovers));
+                        leftovers.clear();
+                    }
+                    leftovers.push(stray);
+                } else if !is_consequence(index, stray, html) {
+                    out.push(diagnostic(post, field, stray));
+                }
+            }
+            out.extend(leftover_run(post, field, &leftovers));
         }
     }
+}
+
+/// One finding for a run of end tags left by markup now shown as text (`&lt;e&gt;` in a code
+/// sample, then `</e></e></e>`): browsers ignore them, and readers were never to see them.
+fn leftover_run(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    run: &[&Stray],
+) -> Option<Diagnostic> {
+    let (first, last) = (run.first()?, run.last()?);
+    let name = &first.name;
+    let message = match run.len() {
+        1 => format!(
+            "`</{name}>` closes nothing: a leftover of `<{name}>`, which the post now shows as text"
+        ),
+        2 => format!(
+            "`</{name}>` and 1 more end tag close nothing: leftovers of markup the post now \
+             shows as text (`<{name}>`)"
+        ),
+        n => format!(
+            "`</{name}>` and {} more end tags close nothing: leftovers of markup the post now \
+             shows as text (`<{name}>`)",
+            n - 1
+        ),
+    };
+    let removals = run
+        .iter()
+        .map(|stray| Edit::delete(field.file_range(stray.span.clone())))
+        .collect();
+    Some(
+        field
+            .diagnostic(
+                &StrayEndTag::META,
+                post,
+                first.span.start..last.span.end,
+                message,
+            )
+            .with_severity(Severity::Info)
+            .with_label("leftover end tags")
+            .with_help("remove them: browsers ignore them, and readers see nothing of them")
+            .with_fix(
+                Applicability::Safe,
+                "remove the leftover end tags",
+                removals,
+            ),
+    )
 }
 
 #[cfg(test)]

@@ -44,6 +44,7 @@ pub fn offsets_of(facts: &[PostFacts], pending: &[Pending], late: &[SiteFinding]
         ranges.extend(valued.into_iter().flatten().map(|v| &v.at.range));
         if let Some(dates) = &fact.dates {
             ranges.extend([&dates.gmt.range, &dates.local_at.range]);
+            ranges.extend(dates.modified_gmt.as_ref().map(|at| &at.range));
         }
         ranges.extend(fact.internal_links.iter().map(|l| &l.at.range));
     }
@@ -187,6 +188,11 @@ pub struct WireDates {
     gmt_value: String,
     gmt: (usize, usize),
     local_at: (usize, usize),
+    /// Always written, as `internal_links` is; older shard reports lack them.
+    #[serde(default)]
+    skew: i32,
+    #[serde(default)]
+    modified_gmt: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -239,6 +245,8 @@ impl WireFacts {
                 gmt_value: d.gmt_value.clone(),
                 gmt: pair(&d.gmt),
                 local_at: pair(&d.local_at),
+                skew: d.skew,
+                modified_gmt: d.modified_gmt.as_ref().map(pair),
             }),
             internal_links: (facts.internal_links.iter())
                 .map(|l| WireLink {
@@ -267,6 +275,8 @@ impl WireFacts {
                 gmt_value: d.gmt_value,
                 gmt: located(d.gmt),
                 local_at: located(d.local_at),
+                skew: d.skew,
+                modified_gmt: d.modified_gmt.map(located),
             }),
             None => None,
         };

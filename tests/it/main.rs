@@ -42,6 +42,7 @@ mod site;
 mod site_bounds;
 mod site_fetch;
 mod span_map;
+mod trust;
 mod watch;
 mod wordpress_e2e;
 mod workflows;
