@@ -221,8 +221,8 @@ declare_rule! {
     ///   one name), or the address spells both. Linked twice under the same name is an info:
     ///   the second link adds nothing, but nothing is wrong. The unsafe fix unlinks the
     ///   repeat, keeping its text.
-    /// - An info, without a fix, for any other repeat: nearly every link repeated in another
-    ///   paragraph is deliberate, a repeated call to action, a table of contents.
+    /// - Nothing for a repeat in another paragraph: nearly every one is deliberate, a repeated
+    ///   call to action, a glossary term, a table of contents, a widget.
     ///
     /// Not reported at all, in a paragraph or not: the links of a credit or source line, a line
     /// that starts with a credit label ("Fuente:", "Vía:", "Más información:", "Source:",
@@ -253,7 +253,7 @@ declare_rule! {
     pub struct DuplicateLink {
         code: "duplicate-link",
         severity: Warning,
-        summary: "One link cut in two, or the same target twice in a paragraph (a repeat elsewhere: info)",
+        summary: "One link cut in two, or the same target twice in a paragraph",
         phase: Post,
         reads: ["content.rendered"],
     }
@@ -261,8 +261,8 @@ declare_rule! {
 
 impl Rule for DuplicateLink {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        // Per target: the first link to it, and the latest.
-        let mut seen: FnvHashMap<String, (usize, usize)> = FnvHashMap::default();
+        // Per target: the latest link to it.
+        let mut seen: FnvHashMap<String, usize> = FnvHashMap::default();
         let mut marks = None;
         for (i, link) in post.links.iter().enumerate() {
             let Ok(url) = &link.target else { continue };
@@ -272,14 +272,14 @@ impl Rule for DuplicateLink {
             let key = normalized(url);
             match seen.get_mut(&key) {
                 None => {
-                    seen.insert(key, (i, i));
+                    seen.insert(key, i);
                 }
-                Some((first, latest)) => {
-                    let (first, before) = (&post.links[*first], &post.links[*latest]);
+                Some(latest) => {
+                    let before = &post.links[*latest];
                     *latest = i;
                     let index = &post.html[link.field].index;
                     let marks = marks.get_or_insert_with(|| Marks::new(index));
-                    out.extend(diagnostic(post, marks, link, (first, before)));
+                    out.extend(diagnostic(post, marks, link, before));
                 }
             }
         }
@@ -303,13 +303,13 @@ fn counts(post: &PostContext<'_, '_>, link: &Link) -> bool {
         && !is_read_more(&field.index, element)
 }
 
-/// The finding on a repeat, given the first link to its target and the latest before it; none
-/// for a credit line's link.
+/// The finding on a repeat, given the latest link to its target before it; none for a repeat
+/// in another paragraph or a credit line's link.
 fn diagnostic(
     post: &PostContext<'_, '_>,
     marks: &Marks,
     link: &Link,
-    (first, before): (&Link, &Link),
+    before: &Link,
 ) -> Option<Diagnostic> {
     let field = &post.html[link.field];
     let index = &field.index;
@@ -366,22 +366,10 @@ fn diagnostic(
             };
             same_paragraph(post, link, message, severity, before_range, field, element)
         }
-        Repeat::Elsewhere => post
-            .link_diagnostic(
-                meta,
-                link,
-                format!("`{}` is already linked in this post", link.value),
-            )
-            .with_severity(Severity::Info)
-            .with_label("linked again")
-            .with_secondary(
-                post.html[first.field].file_range(first.span.clone()),
-                "first linked here",
-            )
-            .with_help(
-                "fine for a credit, a call to action or a table of contents; \
-                 otherwise keep one of the links",
-            ),
+        // Nearly every link repeated in another paragraph is deliberate (a call to action, a
+        // glossary term, a widget, a table of contents): judged blind, not worth an editor's
+        // time even as an info.
+        Repeat::Elsewhere => return None,
     })
 }
 

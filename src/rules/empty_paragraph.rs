@@ -23,7 +23,9 @@ declare_rule! {
     /// `<script src="https://gist.github.com/….js">`, a video), an anchor target
     /// (`<a name="…">`, an element with an `id`, or the paragraph's own `id`), or a form
     /// control: removing it would take that off the page. Nor a paragraph holding a comment
-    /// (`<!--more-->`), which is WordPress's own marker. Nor the empty `<p>` of a paragraph
+    /// (`<!--more-->`), which is WordPress's own marker, or a `<br>` that clears floats
+    /// (`<br style="clear:both">`), a spacer that keeps what follows below floated images.
+    /// Nor the empty `<p>` of a paragraph
     /// block (`<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->`): `block-empty` reports the
     /// block, and removing only its `<p>` would leave a block the editor calls invalid.
     ///
@@ -141,7 +143,8 @@ pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'st
         .any(|c| element.content.start <= c.span.start && c.span.end <= element.content.end);
     // A link without text is `empty-link`'s finding; a script, an embed, an anchor target or
     // a form control keeps the paragraph on the page.
-    if holds_comment || reader::holds_items(index, whole(element)) {
+    if holds_comment || reader::holds_items(index, whole(element)) || clears_floats(index, element)
+    {
         return None;
     }
     Some(if in_empty_paragraph_block(field, element) {
@@ -149,6 +152,29 @@ pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'st
     } else {
         EmptyParagraph::META.code
     })
+}
+
+/// Whether the paragraph holds a `<br>` that clears floats (`<br style="clear:both">`,
+/// `<br clear="all">`): a deliberate spacer that keeps what follows below floated images or
+/// ads, not a blank line pressed by mistake.
+fn clears_floats(index: &HtmlIndex, paragraph: &Element) -> bool {
+    if !paragraph.has.line_break {
+        return false;
+    }
+    let content = paragraph.content.clone();
+    let first = index
+        .elements
+        .partition_point(|e| e.start_tag.start < content.start);
+    index.elements[first..]
+        .iter()
+        .take_while(|e| e.start_tag.start < content.end)
+        .filter(|e| &*e.name == "br")
+        .any(|br| {
+            index.attribute(br, "clear").is_some()
+                || index
+                    .attribute(br, "style")
+                    .is_some_and(|s| index.value(s).to_ascii_lowercase().contains("clear"))
+        })
 }
 
 /// The paragraph from its start tag to its end tag (or its start tag alone, without one).

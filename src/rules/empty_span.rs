@@ -71,11 +71,13 @@ declare_rule! {
     /// dim layer, a page builder's icon slot, KaTeX's struts); a span holding an image or
     /// other media; a span holding a link, an anchor target, a script, an embed or a form
     /// control, which removing it would take off the page; and, with `allow-line-break = true`
-    /// (the default), a span holding only a `<br>`.
+    /// (the default), a span holding only a `<br>`; a span holding an HTML comment, such as
+    /// WordPress's `<!--more-->` teaser break, which removing it would lose.
     ///
     /// ## Why it matters
     /// Empty spans are left behind by pasting from word processors and by editors' undo; they
-    /// carry styles that do nothing, bloat the page and confuse the next edit.
+    /// carry styles that do nothing, bloat the page and confuse the next edit. Readers see
+    /// nothing of them, so they are infos: worth cleaning when the post is next edited.
     ///
     /// ## Example
     /// ```html
@@ -85,7 +87,7 @@ declare_rule! {
     /// Remove the first two spans; replace the third with its space.
     pub struct EmptySpan {
         code: "empty-span",
-        severity: Warning,
+        severity: Info,
         summary: "A `<span>` with nothing a reader can see in it",
         phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
@@ -124,7 +126,7 @@ impl Rule for EmptySpan {
                         .end_tag
                         .as_ref()
                         .map_or(element.content.end, |t| t.end);
-                if reader::holds_items(index, whole.clone()) {
+                if reader::holds_items(index, whole.clone()) || holds_comment(index, &whole) {
                     continue;
                 }
                 let flow = flow.get_or_insert_with(|| Flow::of(index));
@@ -136,6 +138,18 @@ impl Rule for EmptySpan {
             }
         }
     }
+}
+
+/// Whether a comment lies in `range`: `<!--more-->` and `<!--nextpage-->` split the post for
+/// WordPress, and other comments may be read by a plugin.
+fn holds_comment(index: &HtmlIndex, range: &Range<usize>) -> bool {
+    let first = index
+        .comments
+        .partition_point(|c| c.span.start < range.start);
+    index
+        .comments
+        .get(first)
+        .is_some_and(|c| c.span.start < range.end)
 }
 
 fn empty_span(

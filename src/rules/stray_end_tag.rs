@@ -206,7 +206,11 @@ declare_rule! {
     /// - `</span>`, `</font>`, `</small>` and other end tags of elements that only carry a
     ///   style are infos: a style at most was lost, and browsers ignore the end tag.
     /// - `</p>`, `</div>` and other block end tags are infos: browsers ignore them (or add an
-    ///   empty paragraph), and WordPress's auto-paragraph filter leaves them after comments.
+    ///   empty paragraph). A `</p>` in rendered content (`content.rendered`) that has
+    ///   paragraphs of its own is not reported: WordPress's auto-paragraph filter writes them
+    ///   around forms, widgets and comments, and the post holds nothing to remove. Rendered
+    ///   content with no `<p>` at all lost its start tags, and raw content (`content.raw`,
+    ///   WXR, WP-CLI) is the author's: there a stray `</p>` is reported.
     /// - `</img>`, `</embed>`, `</source>` and the end tags of other void elements are infos,
     ///   and not said to have lost a start tag: these elements never have an end tag, nothing
     ///   was lost, and browsers ignore it. `</br>` is the exception, a warning: browsers turn it
@@ -253,6 +257,7 @@ impl Rule for StrayEndTag {
             let (index, html) = (&field.index, field.source.as_str());
             let escaped = may_have_leftovers(index).then(|| EscapedStartTags::of(index));
             let mut leftovers: Vec<&Stray> = Vec::new();
+            let mut has_paragraphs: Option<bool> = None;
             for stray in &index.stray_end_tags {
                 if escaped.as_ref().is_some_and(|e| e.is_leftover(stray)) {
                     let continues = leftovers.last().is_some_and(|last| {
@@ -264,13 +269,39 @@ impl Rule for StrayEndTag {
                         leftovers.clear();
                     }
                     leftovers.push(stray);
-                } else if !is_consequence(index, stray, html) {
+                } else if !is_consequence(index, stray, html)
+                    && !is_auto_paragraph_end(field, stray, &mut has_paragraphs)
+                {
                     out.push(diagnostic(post, field, stray));
                 }
             }
             out.extend(leftover_run(post, field, &leftovers));
         }
     }
+}
+
+/// A `</p>` in content the site rendered, among paragraphs WordPress made: its auto-paragraph
+/// filter writes them around markup it does not know as a block (a form, a widget's `<div>`,
+/// a comment), and the editor never wrote them, so there is nothing in the post to remove.
+/// Rendered content with no `<p>` at all lost its start tags on the way (the filter writes a
+/// `<p>` for every paragraph): its `</p>`s are reported, as are the author's in raw content.
+fn is_auto_paragraph_end(
+    field: &HtmlField<'_, '_>,
+    stray: &Stray,
+    has_paragraphs: &mut Option<bool>,
+) -> bool {
+    &*stray.name == "p"
+        && field.form == crate::post::Form::Rendered
+        && *has_paragraphs.get_or_insert_with(|| {
+            let html = field.source.as_str();
+            // A start tag as written: the `<p>` a browser makes for a stray `</p>` is none.
+            (field.index.elements.iter()).any(|e| {
+                &*e.name == "p"
+                    && html
+                        .get(e.start_tag.clone())
+                        .is_some_and(|t| t.starts_with("<p"))
+            })
+        })
 }
 
 /// One finding for a run of end tags left by markup now shown as text (`&lt;e&gt;` in a code
