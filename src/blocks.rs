@@ -432,10 +432,10 @@ fn name_end(bytes: &[u8], at: usize) -> Option<usize> {
         Some(from + len)
     };
     let first = part(at)?;
-    if bytes.get(first) == Some(&b'/')
-        && let Some(second) = part(first + 1)
-    {
-        return Some(second);
+    if bytes.get(first) == Some(&b'/') {
+        // `wp:core/4-invalid`: WordPress's grammar reads no name after the namespace, and
+        // wants whitespace after a name, so the comment is plain HTML, not a delimiter.
+        return part(first + 1);
     }
     Some(first)
 }
