@@ -132,6 +132,8 @@ impl Published {
 #[derive(Serialize, Deserialize)]
 struct Dated {
     post: WirePost,
+    /// A page's date is graded lower: readers rarely see it.
+    post_type: Option<String>,
     local: i64,
     gmt_value: String,
     gmt: Span,
@@ -383,6 +385,7 @@ impl SortedSite {
         let key = (site, dates.offset, fact.file, fact.post.index);
         let dated = Dated {
             post: WirePost::of(&fact.post),
+            post_type: fact.post_type.as_deref().map(str::to_owned),
             local,
             gmt_value: dates.gmt_value.clone(),
             gmt: span(&dates.gmt),

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use crate::config::Effective;
 use crate::context::PostContext;
 use crate::dates::{ZoneSource, format_offset};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rule::Rule;
 use crate::site::{DateFacts, PostFacts, SiteFinding};
 
@@ -99,6 +99,9 @@ declare_rule! {
     ///   not its usual one): two signs at once, so neither rarity nor era is asked. The seconds
     ///   are no clock skew on a right offset, the offset is wrong; `date-clock-skew` leaves the
     ///   pair to this rule.
+    ///
+    /// A page's pair is an info: themes seldom show a page's date, and a published page
+    /// schedules nothing.
     ///
     /// Conservative by design: it needs at least five dated posts of the site, the odd offset
     /// must be rare (at most 5% of them), and posts of one era (all older or all newer than the
@@ -308,6 +311,10 @@ pub fn finding(
         format_offset(usual),
         expected.format("%Y-%m-%dT%H:%M:%S")
     ));
+    // A page's date is seldom shown to readers and schedules nothing once published.
+    if post.post_type.as_deref() == Some("page") {
+        diagnostic = diagnostic.with_severity(Severity::Info);
+    }
     diagnostic.post = Some(post.post.clone());
     diagnostic.field = Some("date_gmt");
     SiteFinding::new(post.file, diagnostic, &dates.gmt_value)

@@ -9,7 +9,7 @@ use crate::rules::{
     date_clock_skew, date_offset_suspicious as dates, duplicate_slug, duplicate_title,
     link_internal_draft, link_internal_missing, site_links,
 };
-use crate::site::{DateFacts, PostFacts};
+use crate::site::{DateFacts, PostFacts, Word};
 use crate::spill::{Drain, Sorter};
 
 /// Why the posts at an offset look wrong next to the rest of the site's, as
@@ -306,6 +306,7 @@ fn restore_dated(file: usize, offset: i32, dated: Dated) -> Option<PostFacts> {
             local_at: located(dated.local_at),
             modified_gmt: dated.modified_gmt.map(located),
         }),
+        post_type: dated.post_type.map(Word::Owned),
         ..bare(file, dated.post)
     })
 }
