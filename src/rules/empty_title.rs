@@ -3,7 +3,6 @@ use url::Url;
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::is_blank;
-use crate::meta::Severity;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -15,8 +14,9 @@ declare_rule! {
     /// references such as `&nbsp;`. A post without a `title` field at all (a response limited
     /// with `_fields`) is not reported.
     ///
-    /// A page whose `link` is the site's root is the front page, often left untitled on purpose
-    /// (its blocks carry the heading): it is only an info there. The root is the origin
+    /// Not reported: a page whose `link` is the site's root, the front page, left untitled on
+    /// purpose (its blocks carry the heading, and WordPress titles its document with the
+    /// site's name). The root is the origin
     /// (`https://example.com/`), or the folder of a site in a sub-folder
     /// (`https://example.com/blog/`) as the post's REST address (`_links.self`) or the
     /// configured site (`--site`, `[site] url`) gives it.
@@ -49,28 +49,20 @@ impl Rule for EmptyTitle {
         // An empty string has no bytes to point at: point at its quotes, the whole value.
         let source = field.source;
         let value = post.file_range(&(source.raw.start.saturating_sub(1)..source.raw.end + 1));
-        let mut diagnostic = if is_front_page(post) {
-            field
-                .diagnostic(
-                    &Self::META,
-                    post,
-                    0..source.as_str().len(),
-                    "the front page has no title: often on purpose, but browser tabs and \
-                     search results show none",
-                )
-                .with_severity(Severity::Info)
-                .with_help("give the page a title if the theme does not show it")
-        } else {
-            field
-                .diagnostic(
-                    &Self::META,
-                    post,
-                    0..source.as_str().len(),
-                    "the post has no title",
-                )
-                .with_help("give the post a title")
+        // WordPress titles the front page's document with the site's name, and its blocks
+        // carry the heading: an untitled front page is left so on purpose.
+        if is_front_page(post) {
+            return;
         }
-        .with_label("empty title");
+        let mut diagnostic = field
+            .diagnostic(
+                &Self::META,
+                post,
+                0..source.as_str().len(),
+                "the post has no title",
+            )
+            .with_help("give the post a title")
+            .with_label("empty title");
         if source.as_str().is_empty() {
             diagnostic.range = value;
         }
