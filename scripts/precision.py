@@ -341,6 +341,9 @@ def packets(args: argparse.Namespace) -> None:
     judged = {(v["file"], v["rule"], v["offset"], v["severity"]) for v in verdicts
               if v["rule"] not in rejudge}
     seen = {(v["file"], v["rule"], v["offset"]) for v in verdicts if v["rule"] not in rejudge}
+    # A rule judged afresh is judged again first where it was found wanting.
+    wanting = {(v["file"], v["rule"], v["offset"]) for v in verdicts
+               if v["rule"] in rejudge and v.get("open")}
     index: dict[str, dict] = {}
     cache: dict[str, str] = {}
     for (rule, severity), found in sorted(grouped.items()):
@@ -348,7 +351,10 @@ def packets(args: argparse.Namespace) -> None:
         already = sum((*key_of(f), severity) in judged for f in found)
         fresh = [f for f in found if key_of(f) not in seen]
         # Topped up to the sample size with findings never judged.
-        picked = spread_sample(fresh, max(0, args.size - already), f"{args.seed}:{rule}:{severity}")
+        first = [f for f in fresh if key_of(f) in wanting][:args.size]
+        rest = [f for f in fresh if key_of(f) not in wanting]
+        picked = first + spread_sample(rest, max(0, args.size - already - len(first)),
+                                       f"{args.seed}:{rule}:{severity}")
         if not picked:
             continue
         lines = [f"# `{rule}` at {severity}: {len(picked)} findings to judge\n",

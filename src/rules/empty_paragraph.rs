@@ -4,7 +4,7 @@ use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::reader::{self, Flow};
-use crate::html::{Element, HtmlIndex};
+use crate::html::{Closed, Element, HtmlIndex};
 use crate::post::{Form, HtmlFieldKind};
 use crate::rule::Rule;
 use crate::rules::block_empty::BlockEmpty;
@@ -24,7 +24,9 @@ declare_rule! {
     /// (`<a name="…">`, an element with an `id`, or the paragraph's own `id`), or a form
     /// control: removing it would take that off the page. Nor a paragraph holding a comment
     /// (`<!--more-->`), which is WordPress's own marker, or a `<br>` that clears floats
-    /// (`<br style="clear:both">`), a spacer that keeps what follows below floated images.
+    /// (`<br style="clear:both">`), a spacer that keeps what follows below floated images; nor,
+    /// in rendered content, a `<p>` the auto-paragraph filter opened right before a plugin's
+    /// `<div>` or form, which closed it at once: the editor never wrote it.
     /// Nor the empty `<p>` of a paragraph
     /// block (`<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->`): `block-empty` reports the
     /// block, and removing only its `<p>` would leave a block the editor calls invalid.
@@ -143,7 +145,10 @@ pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'st
         .any(|c| element.content.start <= c.span.start && c.span.end <= element.content.end);
     // A link without text is `empty-link`'s finding; a script, an embed, an anchor target or
     // a form control keeps the paragraph on the page.
-    if holds_comment || reader::holds_items(index, whole(element)) || clears_floats(index, element)
+    if holds_comment
+        || reader::holds_items(index, whole(element))
+        || clears_floats(index, element)
+        || is_auto_paragraph(field, element)
     {
         return None;
     }
@@ -152,6 +157,37 @@ pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'st
     } else {
         EmptyParagraph::META.code
     })
+}
+
+/// A `<p>` that WordPress's auto-paragraph filter opened right before a block it does not
+/// know (a plugin's form or table of contents `<div>`), which closed it at once: in rendered
+/// content, with no end tag of its own. The editor never wrote it and cannot remove it.
+fn is_auto_paragraph(field: &HtmlField<'_, '_>, paragraph: &Element) -> bool {
+    let Closed::Implied { by } = &paragraph.closed else {
+        return false;
+    };
+    field.form == Form::Rendered
+        && paragraph.end_tag.is_none()
+        && field
+            .source
+            .as_str()
+            .get(by.clone())
+            .is_some_and(opens_shortcode_block)
+}
+
+/// The blocks shortcodes and plugins write (expanded after the auto-paragraph filter ran, so
+/// the filter's `<p>` is left before them). A heading or a list after `<p>` was written so.
+fn opens_shortcode_block(tag: &str) -> bool {
+    let name = tag
+        .trim_start_matches('<')
+        .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "div" | "form" | "table" | "section" | "figure" | "aside" | "nav"
+    )
 }
 
 /// Whether the paragraph holds a `<br>` that clears floats (`<br style="clear:both">`,

@@ -178,13 +178,18 @@ fn space_between_words(
 ) -> Diagnostic {
     let space = spaces_of(field, element);
     let replacement = Edit::replace(field.file_range(whole.clone()), field.encode(&space));
+    let (message, help) = match mark_after(&field.index, whole.end) {
+        Some(mark) => (
+            format!("`<span>` holds only a space, before `{mark}`"),
+            format!("drop the `<span>` tags; the space before `{mark}` may not belong either"),
+        ),
+        None => (
+            "`<span>` holds only the space between two words".to_owned(),
+            "keep the space, drop the `<span>` tags around it".to_owned(),
+        ),
+    };
     field
-        .diagnostic(
-            &EmptySpan::META,
-            post,
-            whole,
-            "`<span>` holds only the space between two words",
-        )
+        .diagnostic(&EmptySpan::META, post, whole, message)
         .with_severity(Severity::Info)
         .with_fix(
             Applicability::Safe,
@@ -192,7 +197,18 @@ fn space_between_words(
             vec![replacement],
         )
         .with_label("styling leftover")
-        .with_help("keep the space, drop the `<span>` tags around it")
+        .with_help(help)
+}
+
+/// The punctuation a reader sees right after `at`, when that is what follows (`bebé<span>
+/// </span>.`): the space then stands before a mark, not between two words.
+fn mark_after(index: &HtmlIndex, at: usize) -> Option<char> {
+    let from = index.texts.partition_point(|t| t.span.start < at);
+    let next = index.texts[from..]
+        .iter()
+        .flat_map(|t| index.text(t).chars())
+        .find(|c| !matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}'))?;
+    (!next.is_alphanumeric() && !next.is_whitespace() && !"“‘«¿¡([{".contains(next)).then_some(next)
 }
 
 /// The HTML of what a reader sees in an empty span: its whitespace and `<br>`s, as written.

@@ -1,7 +1,7 @@
 use crate::context::PostContext;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
+use crate::html::Closed;
 use crate::html::structure::is_hidden_text;
-use crate::html::{Closed, HtmlIndex, is_blank};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -11,15 +11,13 @@ declare_rule! {
     /// Reports tags closed in the wrong order, such as `<b><i>text</b></i>`: the `</b>` closes
     /// the `<b>` while the `<i>` inside it is still open.
     ///
-    /// A warning when text lies between the two end tags: browsers carry the formatting over
-    /// it, further than the author meant. An info when nothing a reader sees lies between
-    /// them (`<b><i>text</b></i>`, or an `<em>` closed just after the `</p>` it spans):
-    /// browsers end the formatting where the author meant, and only the markup is untidy.
+    /// An info: browsers repair it (they close the inner element and reopen it after, in
+    /// each paragraph it spans), so the formatting ends where the author put its end tag and
+    /// only the markup is untidy.
     ///
     /// ## Why it matters
-    /// Browsers repair misnested formatting by closing and reopening elements behind the
-    /// scenes, so the formatting may run on further than the author meant, and the block
-    /// editor may refuse to edit the paragraph ("This block contains unexpected content").
+    /// The block editor may refuse to edit such a paragraph ("This block contains unexpected
+    /// content"), and the next edit of the markup is harder to get right.
     ///
     /// ## Example
     /// ```html
@@ -28,7 +26,7 @@ declare_rule! {
     /// Close the tags in reverse order: `<b><i>Breaking</i></b>`.
     pub struct MisnestedTags {
         code: "misnested-tags",
-        severity: Warning,
+        severity: Info,
         summary: "Tags closed in the wrong order (`<b><i>x</b></i>`)",
         phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],
@@ -53,15 +51,9 @@ impl Rule for MisnestedTags {
                 let closer = html[by.clone()]
                     .trim_start_matches("</")
                     .trim_end_matches('>');
-                let severity = if text_between(&field.index, by.end..own_end.start) {
-                    Severity::Warning
-                } else {
-                    Severity::Info
-                };
                 out.push(
                     field
                         .diagnostic(&Self::META, post, own_end.clone(), format!("`</{name}>` comes after `</{closer}>`, which already closed `<{name}>`"))
-                        .with_severity(severity)
                         .with_label("closes too late")
                         .with_secondary(field.file_range(by.clone()), format!("`<{name}>` was still open here"))
                         .with_help(format!("close `<{name}>` before `</{closer}>`: tags close in reverse order")),
@@ -69,12 +61,4 @@ impl Rule for MisnestedTags {
             }
         }
     }
-}
-
-/// Whether a reader sees text between the end tag that closed an element and its own.
-fn text_between(index: &HtmlIndex, between: std::ops::Range<usize>) -> bool {
-    index
-        .texts_in(between)
-        .iter()
-        .any(|text| !is_blank(index.text(text)))
 }
