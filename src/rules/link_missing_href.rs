@@ -32,6 +32,61 @@ fn is_widget(index: &HtmlIndex, element: &Element, has_href: bool) -> bool {
         })
 }
 
+/// The texts of a back-to-top link.
+const UP_TEXTS: [&str; 10] = [
+    "↑",
+    "▲",
+    "⬆",
+    "top",
+    "back to top",
+    "arriba",
+    "volver arriba",
+    "subir",
+    "nach oben",
+    "haut de page",
+];
+
+/// A class or id that names the way up: `back-to-top`, `scrolltop`, `e-fas-arrow-up`,
+/// `chevron-up`; by whole words, so that `hidden-desktop` or `topic` is none.
+fn names_the_way_up(token: &str) -> bool {
+    let words: Vec<&str> = token.split(['-', '_']).collect();
+    let arrow_up = words
+        .windows(2)
+        .any(|pair| matches!(pair[0], "arrow" | "angle" | "chevron" | "caret") && pair[1] == "up");
+    arrow_up
+        || words
+            .iter()
+            .any(|w| matches!(*w, "top" | "totop" | "scrolltop" | "arriba"))
+}
+
+/// A back-to-top button: `href="#"` is its target, going to the top of the page is its job.
+/// Known by its class or id, an up arrow icon inside it, or its words.
+fn is_back_to_top(index: &HtmlIndex, element: &Element) -> bool {
+    let marked = |e: &Element| {
+        ["class", "id"].iter().any(|name| {
+            index.attribute(e, name).is_some_and(|a| {
+                let value = index.value(a).to_ascii_lowercase();
+                value.split_ascii_whitespace().any(names_the_way_up)
+            })
+        })
+    };
+    let text = index.text_of(element);
+    let words = text.trim().to_lowercase();
+    if UP_TEXTS.contains(&words.as_str()) || marked(element) {
+        return true;
+    }
+    // An icon-only link: an arrow inside it (bounded: an icon is a few elements).
+    let from = index
+        .elements
+        .partition_point(|e| e.start_tag.start < element.content.start);
+    words.is_empty()
+        && index.elements[from..]
+            .iter()
+            .take_while(|e| e.start_tag.start < element.content.end)
+            .take(16)
+            .any(marked)
+}
+
 /// What a reader is shown of a link that goes nowhere, and how much that matters.
 fn finding(index: &HtmlIndex, element: &Element, value: &str, has_href: bool) -> Option<Finding> {
     let is_anchor_target =
@@ -44,6 +99,7 @@ fn finding(index: &HtmlIndex, element: &Element, value: &str, has_href: bool) ->
     }
     match value {
         "" => Some(Finding::error("`href` is empty: the link goes nowhere")),
+        "#" if is_back_to_top(index, element) => None,
         "#" => Some(Finding::error(
             "`href=\"#\"` goes nowhere but the top of the page",
         )),
@@ -173,7 +229,10 @@ declare_rule! {
     ///   `data-bs-toggle` or `aria-controls` (a script handles the click), or, without `href`,
     ///   an Elementor class such as `elementor-accordion-title` or `elementor-tab-title` (page
     ///   builders write their accordion, tab and toggle titles so). An Elementor button with
-    ///   `href="#"` is still reported: its link was never set.
+    ///   `href="#"` is still reported: its link was never set;
+    /// - a back-to-top button with `href="#"` (a `top` or `back-to-top` class or id, an up
+    ///   arrow icon alone in it, or "↑", "Top", "Back to top", "Volver arriba" as its text):
+    ///   the top of the page is its target.
     ///
     /// An `<a>` without `href` shows as plain text. It is an error only where something says
     /// a link was there and lost its URL: an attribute only a link has (`target`, `rel`,

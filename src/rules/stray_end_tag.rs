@@ -28,10 +28,11 @@ fn texts(name: &str) -> Texts {
             "remove it: browsers add an empty paragraph in its place".into(),
         ),
         "br" => (
-            Severity::Warning,
+            Severity::Info,
             "`</br>` is not a line break end tag".into(),
             "write `<br>`: browsers read `</br>` as one anyway".into(),
         ),
+        "em" | "i" | "u" => return emphasis_texts(name),
         _ if is_void(name) => return void_texts(name),
         _ => return fixed_texts(name).unwrap_or_else(|| written_texts(name)),
     };
@@ -42,6 +43,21 @@ fn texts(name: &str) -> Texts {
         message,
         help,
         fix: None,
+    }
+}
+
+/// `</em>`, `</i>`, `</u>`: at most the slant or the underline of a few words was lost, which
+/// readers seldom miss (judged so blind: a quote loses nothing it needs). An info.
+fn emphasis_texts(name: &str) -> Texts {
+    Texts {
+        severity: Severity::Info,
+        message: format!("`</{name}>` has no open `<{name}>` to close").into(),
+        help: format!(
+            "its start tag was lost, and with it the emphasis it gave; \
+             restore the `<{name}>` or remove this `</{name}>`"
+        )
+        .into(),
+        fix: Some(format!("remove the stray `</{name}>`").into()),
     }
 }
 
@@ -201,8 +217,9 @@ declare_rule! {
     /// - `</a>` is an error: the link's start tag, and with it the `href`, is gone, so the text
     ///   that was a link is plain text now. A `</a>` with no text before it in its block
     ///   (`<p> </a>Todos…`) linked nothing: an info, a leftover.
-    /// - `</b>`, `</strong>`, `</em>`, `</i>`, `</u>`, `</sup>`, `</sub>`, `</code>` are
-    ///   warnings: the emphasis or formatting they closed was lost.
+    /// - `</b>`, `</strong>`, `</sup>`, `</sub>`, `</code>` are warnings: the emphasis or
+    ///   formatting they closed was lost. `</em>`, `</i>` and `</u>` are infos: a slant or an
+    ///   underline that readers seldom miss.
     /// - `</span>`, `</font>`, `</small>` and other end tags of elements that only carry a
     ///   style are infos: a style at most was lost, and browsers ignore the end tag.
     /// - `</p>`, `</div>` and other block end tags are infos: browsers ignore them (or add an
@@ -213,8 +230,8 @@ declare_rule! {
     ///   WXR, WP-CLI) is the author's: there a stray `</p>` is reported.
     /// - `</img>`, `</embed>`, `</source>` and the end tags of other void elements are infos,
     ///   and not said to have lost a start tag: these elements never have an end tag, nothing
-    ///   was lost, and browsers ignore it. `</br>` is the exception, a warning: browsers turn it
-    ///   into a line break.
+    ///   was lost, and browsers ignore it. `</br>` is an info too, and not removed: browsers
+    ///   turn it into a line break, which the page may need.
     ///
     /// Not reported, being part of another finding (one defect, one finding):
     /// - the end tag written for an element that is left open but out of its reach

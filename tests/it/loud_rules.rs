@@ -71,7 +71,7 @@ fn the_end_tag_of_a_void_element_lost_no_start_tag() {
                 "`<embed>` never has an end tag: `</embed>` closes nothing",
                 Severity::Info
             ),
-            ("`</br>` is not a line break end tag", Severity::Warning),
+            ("`</br>` is not a line break end tag", Severity::Info),
         ]
     );
     for f in &found[..3] {
