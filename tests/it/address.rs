@@ -1,0 +1,295 @@
+//! One post from any address an editor has open, against a fake WordPress on 127.0.0.1 started
+//! by each test: the wp-admin edit screen, preview links, short links, a child page's
+//! permalink and REST addresses, pages as well as posts, each counted to the request.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::common::http::{Reply, Server};
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+/// A post or page as WordPress writes it (`/` escaped as `\/`), with one empty span.
+fn item(id: u32, kind: &str, link: &str, parent: u32) -> Vec<u8> {
+    let slug = link
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let post = json!({
+        "id": id,
+        "date": "2026-07-01T12:00:00",
+        "date_gmt": "2026-07-01T10:00:00",
+        "slug": slug,
+        "status": "publish",
+        "type": kind,
+        "parent": parent,
+        "link": link,
+        "title": {"rendered": format!("Item {id}")},
+        "content": {"rendered": format!("<p>Item {id}<span></span></p>")},
+    });
+    post.to_string().replace('/', "\\/").into_bytes()
+}
+
+fn json_reply(body: Vec<u8>) -> Reply {
+    let headers = vec![(
+        "Content-Type".into(),
+        "application/json; charset=UTF-8".into(),
+    )];
+    Reply::Body(200, headers, body)
+}
+
+fn array(items: &[Vec<u8>]) -> Vec<u8> {
+    [b"[".as_slice(), &items.join(b",".as_slice()), b"]"].concat()
+}
+
+/// A fake site: post 3 at `/2026/07/post-3/`; pages 7 `/about/`, 8 `/about/team/` (a child
+/// of 7) and 9 `/careers/team/`: two pages share the slug `team`.
+struct Site {
+    server: Server,
+}
+
+impl Site {
+    fn start() -> Self {
+        let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+        let known = base.clone();
+        let server =
+            Server::start(move |_, path, _| route(known.get().map_or("", String::as_str), path));
+        let _ = base.set(server.url(""));
+        Self { server }
+    }
+
+    fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+}
+
+fn items(base: &str) -> Vec<(u32, &'static str, Vec<u8>)> {
+    vec![
+        (
+            3,
+            "posts",
+            item(3, "post", &format!("{base}/2026/07/post-3/"), 0),
+        ),
+        (7, "pages", item(7, "page", &format!("{base}/about/"), 0)),
+        (
+            8,
+            "pages",
+            item(8, "page", &format!("{base}/about/team/"), 7),
+        ),
+        (
+            9,
+            "pages",
+            item(9, "page", &format!("{base}/careers/team/"), 0),
+        ),
+    ]
+}
+
+fn route(base: &str, path: &str) -> Reply {
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let api_link = format!("<{base}/wp-json/>; rel=\"https://api.w.org/\"");
+    if route == "/wp-json/" {
+        let index = json!({"name": "Fake News", "timezone_string": "Europe/Madrid"});
+        return json_reply(index.to_string().into_bytes());
+    }
+    if let Some(rest) = route.strip_prefix("/wp-json/wp/v2/") {
+        let (collection, id) = rest.split_once('/').unwrap_or((rest, ""));
+        let all = items(base);
+        let of_kind = all.iter().filter(|(_, kind, _)| *kind == collection);
+        if let Ok(id) = id.parse::<u32>() {
+            return match of_kind.clone().find(|(n, _, _)| *n == id) {
+                Some((_, _, body)) => json_reply(body.clone()),
+                None => rest_error(404, "rest_post_invalid_id"),
+            };
+        }
+        if let Some(slug) = query.strip_prefix("slug=") {
+            let slug = slug.split('&').next().unwrap_or_default();
+            let found: Vec<Vec<u8>> = of_kind
+                .filter(|(_, _, body)| {
+                    String::from_utf8_lossy(body).contains(&format!("\"slug\":\"{slug}\""))
+                })
+                .map(|(_, _, body)| body.clone())
+                .collect();
+            return json_reply(array(&found));
+        }
+    }
+    let pages = [
+        "/2026/07/post-3/",
+        "/about/",
+        "/about/team/",
+        "/careers/team/",
+    ];
+    if pages.contains(&route) {
+        let headers = vec![
+            ("Content-Type".to_owned(), "text/html".to_owned()),
+            ("Link".to_owned(), api_link),
+        ];
+        return Reply::Body(200, headers, b"<html><title>Item</title></html>".to_vec());
+    }
+    rest_error(404, "rest_no_route")
+}
+
+fn rest_error(status: u16, code: &str) -> Reply {
+    let body = json!({"code": code, "message": "no", "data": {"status": status}});
+    Reply::Body(
+        status,
+        vec![("Content-Type".into(), "application/json".into())],
+        body.to_string().into_bytes(),
+    )
+}
+
+fn postlint() -> Command {
+    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
+        "check",
+        "--no-config",
+        "--color",
+        "never",
+        "--select",
+        "empty-span",
+        "--format",
+        "json",
+    ]);
+    command
+}
+
+struct Run {
+    code: i32,
+    report: Value,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command.output().expect("postlint runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        report: serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The files the diagnostics name.
+fn files(report: &Value) -> Vec<String> {
+    let diagnostics = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    diagnostics
+        .iter()
+        .map(|d| d["file"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Lints `address` on a fresh site: the one file its one finding names, and the requests.
+fn resolve(address: &str) -> (Vec<String>, usize, String) {
+    let site = Site::start();
+    let result = run(postlint().arg(site.url(address)));
+    assert_eq!(result.code, 0, "{address}: {}", result.stderr);
+    for head in site.server.heads() {
+        assert!(
+            !head.contains("per_page"),
+            "{address}: nothing is paged: {head}"
+        );
+    }
+    let base = site.url("");
+    let files = files(&result.report)
+        .iter()
+        .map(|f| f.replacen(&base, "", 1))
+        .collect();
+    let heads = site.server.heads().join("\n");
+    (files, site.server.total_hits(), heads)
+}
+
+#[test]
+fn the_edit_screen_is_the_post_it_edits_post_or_page() {
+    let (files, hits, heads) = resolve("/wp-admin/post.php?post=3&action=edit");
+    assert_eq!(files, ["/wp-json/wp/v2/posts/3"]);
+    assert_eq!(hits, 2, "the index and the post: {heads}");
+    assert!(
+        !heads.contains("wp-admin"),
+        "the screen itself is not asked: {heads}"
+    );
+
+    // A page's edit screen: not among posts, so among pages.
+    let (files, hits, heads) = resolve("/wp-admin/post.php?post=8&action=edit");
+    assert_eq!(files, ["/wp-json/wp/v2/pages/8"]);
+    assert_eq!(hits, 3, "{heads}");
+}
+
+#[test]
+fn an_edit_screen_under_a_folder_names_the_site_in_that_folder() {
+    let site = Site::start();
+    let result = run(postlint().arg(site.url("/blog/wp-admin/post.php?post=3&action=edit")));
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains(&site.url("/blog/wp-json/")),
+        "the API is looked for in /blog/: {}",
+        result.stderr
+    );
+}
+
+#[test]
+fn another_wp_admin_screen_is_refused_with_what_is_meant() {
+    let site = Site::start();
+    let result = run(postlint().arg(site.url("/wp-admin/edit.php?post_type=page")));
+    assert_eq!(result.code, 2);
+    assert!(
+        result.stderr.contains("not the edit screen of one post"),
+        "{}",
+        result.stderr
+    );
+    assert!(!result.stderr.contains("slug"), "{}", result.stderr);
+    assert_eq!(site.server.total_hits(), 0);
+}
+
+#[test]
+fn preview_and_short_links_of_posts_and_pages() {
+    let (files, hits, heads) = resolve("/?p=3&preview=true");
+    assert_eq!(files, ["/wp-json/wp/v2/posts/3"]);
+    assert_eq!(hits, 2, "{heads}");
+
+    // `?p=` of a page: WordPress answers it, so does postlint.
+    let (files, hits, heads) = resolve("/?p=8");
+    assert_eq!(files, ["/wp-json/wp/v2/pages/8"]);
+    assert_eq!(hits, 3, "{heads}");
+
+    let (files, hits, heads) = resolve("/?page_id=8&preview=true");
+    assert_eq!(files, ["/wp-json/wp/v2/pages/8"]);
+    assert_eq!(hits, 2, "{heads}");
+
+    // A published post's preview: its permalink with `preview_id`.
+    let (files, hits, heads) = resolve("/2026/07/post-3/?preview_id=3&preview=true");
+    assert_eq!(files, ["/wp-json/wp/v2/posts/3"]);
+    assert_eq!(hits, 3, "the page, the index, the post: {heads}");
+}
+
+#[test]
+fn a_child_pages_permalink_is_that_page_not_another_of_its_slug() {
+    let (files, _, heads) = resolve("/about/team/");
+    assert_eq!(files, ["/wp-json/wp/v2/pages/8"], "{heads}");
+    let (files, _, heads) = resolve("/careers/team/");
+    assert_eq!(files, ["/wp-json/wp/v2/pages/9"], "{heads}");
+}
+
+#[test]
+fn rest_addresses_of_pages() {
+    let (files, hits, _) = resolve("/wp-json/wp/v2/pages/7");
+    assert_eq!(files, ["/wp-json/wp/v2/pages/7"]);
+    assert_eq!(hits, 2);
+}
+
+#[test]
+fn a_page_named_with_post_is_found_among_pages() {
+    let site = Site::start();
+    let result = run(postlint()
+        .args(["--post", "8,about", "--site"])
+        .arg(site.url("")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let base = site.url("");
+    assert_eq!(
+        files(&result.report),
+        [
+            format!("{base}/wp-json/wp/v2/pages/8"),
+            format!("{base}/wp-json/wp/v2/pages?slug=about"),
+        ]
+    );
+}
