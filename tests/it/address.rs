@@ -293,3 +293,94 @@ fn a_page_named_with_post_is_found_among_pages() {
         ]
     );
 }
+
+/// A post linking to `targets`, as a WordPress REST answer.
+fn post_linking_to(targets: &[String]) -> String {
+    let links: String = targets
+        .iter()
+        .map(|t| format!("<a href=\"{t}\">a link</a> "))
+        .collect();
+    json!([{
+        "id": 1,
+        "slug": "links",
+        "link": "https://news.example.com/links/",
+        "title": {"rendered": "Links"},
+        "content": {"rendered": format!("<p>{links}</p>")},
+    }])
+    .to_string()
+}
+
+/// `(rule, message)` of each link finding, and stderr.
+fn link_findings(dir: &std::path::Path, file: &str) -> (Vec<(String, String)>, String) {
+    let output = Command::cargo_bin("postlint")
+        .expect("the binary")
+        .current_dir(dir)
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--links",
+            "--no-archive",
+        ])
+        .args(["--allow-private", "--no-cache", "--select"])
+        .arg("link-broken,link-unverifiable")
+        .arg(file)
+        .output()
+        .expect("postlint runs");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    let diagnostics = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let found = diagnostics
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
+            (text("rule"), text("message"))
+        })
+        .collect();
+    (found, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn offline_every_external_link_is_unverifiable_with_one_notice() {
+    // A port nobody listens on: bound, then freed.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let targets = [
+        "https://no-such-host.invalid/a".to_owned(),
+        "https://another-missing-name.invalid/b".to_owned(),
+        format!("http://{closed}/c"),
+    ];
+    let dir = crate::common::project(&[("post.json", &post_linking_to(&targets))]);
+    let (found, stderr) = link_findings(dir.path(), "post.json");
+    let rule_of = |needle: &str| {
+        found
+            .iter()
+            .find(|(_, message)| message.contains(needle))
+            .map(|(rule, _)| rule.as_str())
+    };
+    // No name resolves: this machine is offline, and cannot tell whether those links work.
+    assert_eq!(
+        rule_of("no-such-host.invalid"),
+        Some("link-unverifiable"),
+        "{found:?}"
+    );
+    assert_eq!(
+        rule_of("another-missing-name.invalid"),
+        Some("link-unverifiable")
+    );
+    // A host that refused the connection answered: that link is broken.
+    assert_eq!(
+        rule_of(&closed.to_string()),
+        Some("link-broken"),
+        "{found:?}"
+    );
+    assert_eq!(
+        stderr.matches("the network is unreachable:").count(),
+        1,
+        "one notice: {stderr}"
+    );
+}
