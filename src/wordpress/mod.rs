@@ -5,6 +5,7 @@
 pub mod fetch;
 pub mod marks;
 mod paging;
+pub mod saved;
 pub mod single;
 
 use std::path::{Path, PathBuf};
@@ -350,20 +351,24 @@ pub fn check_site(
     save: Option<&Path>,
 ) -> SiteOutcome {
     let site = fetch(request);
-    // The site its posts belong to when they carry no REST self link (`site::site_root`).
-    Arc::make_mut(&mut config.site).urls = vec![crate::config::Valued {
-        value: site.url.to_string(),
-        from: crate::config::Provenance::CommandLine,
-    }];
+    let whole = holds_whole_site(request, &site);
+    let zone = saved::adopt(&mut config, site.url.as_str(), site.index.as_ref(), whole);
     let mut notes = Vec::new();
     if let Some(index) = &site.index {
-        notes.push(describe_site(&site, index, config.adopt_index_zone(index)));
+        notes.push(describe_site(&site, index, zone));
     }
     let inputs = match save {
-        Some(dir) => site.save(dir).unwrap_or_else(|message| {
-            notes.push(message);
-            site.inputs_in_memory()
-        }),
+        Some(dir) => site
+            .save(dir)
+            .and_then(|inputs| {
+                let manifest = saved::SavedSite::new(&site.url, site.index.as_ref(), whole);
+                manifest.write(&dir.join(folder_name(&site.url)))?;
+                Ok(inputs)
+            })
+            .unwrap_or_else(|message| {
+                notes.push(message);
+                site.inputs_in_memory()
+            }),
         None => site.inputs_in_memory(),
     };
     let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
@@ -375,6 +380,20 @@ pub fn check_site(
         high_water_mark: site.high_water_mark(),
         outcome,
     }
+}
+
+/// Whether the run holds every post of the site, so that a link to a post not in it is a link
+/// to no post: every page of posts and pages, of every status, read without a fault.
+fn holds_whole_site(request: &SiteRequest, site: &FetchedSite) -> bool {
+    let every_type = [PostType::Posts, PostType::Pages]
+        .iter()
+        .all(|kind| request.types.contains(kind));
+    request.selection == single::Selection::All
+        && request.modified_after.is_none()
+        && request.status.as_deref() == Some("any")
+        && every_type
+        && site.errors.is_empty()
+        && site.index.is_some()
 }
 
 /// One line for the summary: what was read, from where, and the zone the dates were checked in.

@@ -384,3 +384,211 @@ fn offline_every_external_link_is_unverifiable_with_one_notice() {
         "one notice: {stderr}"
     );
 }
+
+const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";
+
+/// A small whole site: post 1 links to post 2, to page 7 and to a post that is gone, holds an
+/// empty span, and its GMT date is its local one (off by Madrid's two hours).
+fn whole_site_item(base: &str, id: u32) -> Option<(&'static str, String)> {
+    let (kind, path, content) = match id {
+        1 => (
+            "post",
+            "/2026/07/one/",
+            format!(
+                "<p>See <a href=\"{base}/2026/07/two/\">two</a>, <a href=\"{base}/about/\">us</a> \
+                 and <a href=\"{base}/2026/07/gone/\">gone</a>.<span></span></p>"
+            ),
+        ),
+        2 => ("post", "/2026/07/two/", "<p>Two.</p>".to_owned()),
+        7 => ("page", "/about/", "<p>About.</p>".to_owned()),
+        _ => return None,
+    };
+    let slug = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
+    let gmt = if id == 1 {
+        "2026-07-01T12:00:00"
+    } else {
+        "2026-07-01T10:00:00"
+    };
+    let post = json!({
+        "id": id,
+        "date": "2026-07-01T12:00:00",
+        "date_gmt": gmt,
+        "modified": "2026-07-01T12:00:00",
+        "modified_gmt": "2026-07-01T10:00:00",
+        "slug": slug,
+        "status": "publish",
+        "type": kind,
+        "link": format!("{base}{path}"),
+        "title": {"rendered": format!("Item {id}")},
+        "content": {"rendered": content},
+    });
+    let collection = if kind == "page" { "pages" } else { "posts" };
+    Some((collection, post.to_string().replace('/', "\\/")))
+}
+
+fn whole_site_route(base: &str, path: &str) -> Reply {
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let items: Vec<(u32, &str, String)> = [1, 2, 7]
+        .into_iter()
+        .filter_map(|id| whole_site_item(base, id).map(|(kind, body)| (id, kind, body)))
+        .collect();
+    match route {
+        "/wp-json/" => {
+            let index = json!({"name": "Whole News", "timezone_string": "Europe/Madrid",
+                               "routes": {"/": {"methods": ["GET"]}}});
+            json_reply(index.to_string().into_bytes())
+        }
+        "/wp-json/wp/v2/users/me" => {
+            json_reply(json!({"id": 1, "name": "Eddie"}).to_string().into_bytes())
+        }
+        "/wp-json/wp/v2/posts" | "/wp-json/wp/v2/pages" => {
+            let collection = route.rsplit('/').next().unwrap_or_default();
+            let of_kind = items.iter().filter(|(_, kind, _)| *kind == collection);
+            let wanted =
+                |body: &String| match query.split('&').find_map(|q| q.strip_prefix("slug=")) {
+                    Some(slug) => body.contains(&format!("\"slug\":\"{slug}\"")),
+                    None => true,
+                };
+            let found: Vec<Vec<u8>> = of_kind
+                .filter(|(_, _, body)| wanted(body))
+                .map(|(_, _, body)| body.clone().into_bytes())
+                .collect();
+            let mut reply = json_reply(array(&found));
+            if let Reply::Body(_, headers, _) = &mut reply {
+                headers.push(("X-WP-TotalPages".into(), "1".into()));
+            }
+            reply
+        }
+        _ => {
+            let id = route
+                .rsplit('/')
+                .next()
+                .and_then(|id| id.parse::<u32>().ok());
+            let kind = route
+                .strip_prefix("/wp-json/wp/v2/")
+                .and_then(|r| r.split('/').next());
+            match items
+                .iter()
+                .find(|(n, k, _)| Some(*n) == id && Some(*k) == kind)
+            {
+                Some((_, _, body)) => json_reply(body.clone().into_bytes()),
+                None => rest_error(404, "rest_post_invalid_id"),
+            }
+        }
+    }
+}
+
+fn start_whole_site() -> Server {
+    let base: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let known = base.clone();
+    let server = Server::start(move |_, path, _| {
+        whole_site_route(known.get().map_or("", String::as_str), path)
+    });
+    let _ = base.set(server.url(""));
+    server
+}
+
+/// `(rule, severity, file, offset)` of every diagnostic, sorted.
+fn verdicts(report: &Value) -> Vec<(String, String, String, u64)> {
+    let diagnostics = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mut found: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
+            (
+                text("rule"),
+                text("severity"),
+                text("file"),
+                d["span"]["offset"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn in_folder(dir: &std::path::Path) -> Command {
+    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    command
+        .current_dir(dir)
+        .env_remove("POSTLINT_WP_APP_PASSWORD")
+        .args([
+            "check",
+            "--no-config",
+            "--color",
+            "never",
+            "--format",
+            "json",
+        ]);
+    command
+}
+
+#[test]
+fn a_saved_site_checked_offline_gives_the_live_runs_findings() {
+    let server = start_whole_site();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let live = run(in_folder(dir.path())
+        .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
+        .args([
+            "--user",
+            "editor",
+            "--status",
+            "any",
+            "--type",
+            "posts,pages",
+        ])
+        .args(["--save", "saved", "--site"])
+        .arg(server.url("")));
+    assert_eq!(live.code, 0, "{}", live.stderr);
+    let found = verdicts(&live.report);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    // The zone came from the index (a hint: a warning), and the run held the whole site.
+    assert!(rules.contains(&"date-offset-suspicious"), "{found:?}");
+    assert!(rules.contains(&"link-internal-missing"), "{found:?}");
+    assert!(rules.contains(&"empty-span"), "{found:?}");
+
+    let offline = run(in_folder(dir.path()).arg("saved"));
+    assert_eq!(offline.code, live.code, "{}", offline.stderr);
+    assert_eq!(verdicts(&offline.report), found);
+    for count in ["posts", "errors", "warnings", "infos", "files", "by_rule"] {
+        assert_eq!(
+            offline.report["summary"][count], live.report["summary"][count],
+            "{count}: {}",
+            offline.report["summary"]
+        );
+    }
+    let sites = offline.report["summary"]["sites"].to_string();
+    assert!(
+        sites.contains("zone Europe/Madrid from its saved REST index"),
+        "{sites}"
+    );
+    // The saved folder itself, named directly, is read the same way.
+    let folder = format!("saved/127.0.0.1_{}", server.addr.port());
+    let direct = run(in_folder(dir.path()).arg(&folder));
+    assert_eq!(verdicts(&direct.report), found);
+}
+
+#[test]
+fn a_read_of_published_posts_only_does_not_hold_the_site() {
+    let server = start_whole_site();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let live = run(in_folder(dir.path())
+        .args(["--save", "saved", "--site"])
+        .arg(server.url("")));
+    let rules: Vec<String> = verdicts(&live.report).into_iter().map(|f| f.0).collect();
+    assert!(
+        !rules.contains(&"link-internal-missing".to_owned()),
+        "{rules:?}"
+    );
+    let sites = live.report["summary"]["sites"].to_string();
+    assert!(sites.contains("internal links not checked"), "{sites}");
+    let offline = run(in_folder(dir.path()).arg("saved"));
+    assert_eq!(verdicts(&offline.report), verdicts(&live.report));
+}
