@@ -7,6 +7,7 @@ pub mod marks;
 mod paging;
 pub mod saved;
 pub mod single;
+mod targets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -246,6 +247,8 @@ pub struct FetchedSite {
     pub url: Url,
     /// The REST index, when it could be read.
     pub index: Option<serde_json::Value>,
+    /// Where the site's REST API is, when it was found.
+    pub api: Option<fetch::Api>,
     pub signed_in_as: Option<String>,
     pub pages: Vec<Page>,
     /// One line per thing that went wrong (a page that could not be read, a refused sign-in).
@@ -258,6 +261,7 @@ impl FetchedSite {
         Self {
             url: url.clone(),
             index: None,
+            api: None,
             signed_in_as: None,
             pages: Vec::new(),
             errors: vec![reason],
@@ -372,6 +376,9 @@ pub fn check_site(
         None => site.inputs_in_memory(),
     };
     let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
+    if let Some(api) = site.api.as_ref().filter(|_| !whole_read(request)) {
+        targets::confirm_missing(&mut outcome, request, api);
+    }
     outcome.site_notes.splice(0..0, notes);
     outcome
         .input_errors
@@ -388,12 +395,17 @@ fn holds_whole_site(request: &SiteRequest, site: &FetchedSite) -> bool {
     let every_type = [PostType::Posts, PostType::Pages]
         .iter()
         .all(|kind| request.types.contains(kind));
-    request.selection == single::Selection::All
-        && request.modified_after.is_none()
+    whole_read(request)
         && request.status.as_deref() == Some("any")
         && every_type
         && site.errors.is_empty()
         && site.index.is_some()
+}
+
+/// Every post of the types asked for, not some of them (`--post`, an address, only what
+/// changed): a link to a post not in the run may still be one of the site's.
+fn whole_read(request: &SiteRequest) -> bool {
+    request.selection == single::Selection::All && request.modified_after.is_none()
 }
 
 /// One line for the summary: what was read, from where, and the zone the dates were checked in.

@@ -449,7 +449,7 @@ struct Asker<'a> {
 }
 
 /// `GET route/ID` found nothing of that type: try the next.
-const NOT_FOUND_CODES: [&str; 2] = ["rest_post_invalid_id", "rest_no_route"];
+pub(super) const NOT_FOUND_CODES: [&str; 2] = ["rest_post_invalid_id", "rest_no_route"];
 
 impl Asker<'_> {
     async fn by_ref(&self, post: &PostRef) -> Result<Page, String> {

@@ -592,3 +592,136 @@ fn a_read_of_published_posts_only_does_not_hold_the_site() {
     let offline = run(in_folder(dir.path()).arg("saved"));
     assert_eq!(verdicts(&offline.report), verdicts(&live.report));
 }
+
+/// A folder whose config says the export is complete.
+fn complete_export() -> tempfile::TempDir {
+    crate::common::project(&[("postlint.toml", "export = \"complete\"\n")])
+}
+
+fn with_config(dir: &std::path::Path) -> Command {
+    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    command
+        .current_dir(dir)
+        .env_remove("POSTLINT_WP_APP_PASSWORD")
+        .args(["check", "--color", "never", "--format", "json"])
+        .args(["--select", "link-internal-missing"]);
+    command
+}
+
+fn messages(report: &Value) -> Vec<String> {
+    let diagnostics = report["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    diagnostics
+        .iter()
+        .map(|d| d["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn one_post_of_a_complete_export_asks_the_site_about_its_internal_links() {
+    let server = start_whole_site();
+    let dir = complete_export();
+    let result = run(with_config(dir.path())
+        .args(["--post", "1", "--site"])
+        .arg(server.url("")));
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let found = messages(&result.report);
+    // Post 2 and page 7 exist, though the run does not hold them; `gone` does not.
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("/2026/07/gone`"), "{found:?}");
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/posts?slug=two&_fields=id"),
+        1
+    );
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/pages?slug=about&_fields=id"),
+        1
+    );
+    assert_eq!(
+        server.hits("GET", "/wp-json/wp/v2/pages?slug=gone&_fields=id"),
+        1
+    );
+    let sites = result.report["summary"]["sites"].to_string();
+    assert!(
+        sites.contains("3 internal link target(s) not in it were asked"),
+        "{sites}"
+    );
+
+    // By its address, the same.
+    let by_address = run(with_config(dir.path()).arg(server.url("/wp-json/wp/v2/posts/1")));
+    assert_eq!(messages(&by_address.report), found);
+}
+
+#[test]
+fn the_targets_asked_are_bounded_and_each_asked_once() {
+    let server = Server::start(|_, path, _| {
+        let (route, _) = path.split_once('?').unwrap_or((path, ""));
+        match route {
+            "/wp-json/" => json_reply(json!({"name": "Many"}).to_string().into_bytes()),
+            "/wp-json/wp/v2/posts/1" => {
+                // 60 distinct missing targets, each linked twice.
+                let links: String = (0..120)
+                    .map(|i| {
+                        format!(
+                            "<a href=\"https://news.example.com/missing-{}/\">x</a>",
+                            i % 60
+                        )
+                    })
+                    .collect();
+                let post = json!({"id": 1, "slug": "one", "link": "https://news.example.com/one/",
+                                  "title": {"rendered": "One"}, "content": {"rendered": links}});
+                json_reply(post.to_string().into_bytes())
+            }
+            "/wp-json/wp/v2/posts" | "/wp-json/wp/v2/pages" => json_reply(b"[]".to_vec()),
+            _ => rest_error(404, "rest_no_route"),
+        }
+    });
+    let dir = complete_export();
+    let result = run(with_config(dir.path())
+        .args(["--post", "1", "--site"])
+        .arg(server.url("")));
+    let slug_asks = server
+        .heads()
+        .iter()
+        .filter(|head| head.contains("slug="))
+        .count();
+    assert_eq!(slug_asks, 2 * 50, "50 targets, among posts then pages");
+    let found = messages(&result.report);
+    assert_eq!(
+        found.len(),
+        100,
+        "two links to each of the 50 targets asked"
+    );
+    let sites = result.report["summary"]["sites"].to_string();
+    assert!(
+        sites.contains("10 more were not (at most 50 a run)"),
+        "{sites}"
+    );
+    assert!(sites.contains("20 link(s) left unjudged"), "{sites}");
+}
+
+#[test]
+fn a_site_that_cannot_say_leaves_the_links_unjudged_not_missing() {
+    let server = Server::start(|_, path, _| {
+        let (route, _) = path.split_once('?').unwrap_or((path, ""));
+        match route {
+            "/wp-json/" => json_reply(json!({"name": "Flaky"}).to_string().into_bytes()),
+            "/wp-json/wp/v2/posts/1" => {
+                let post = json!({"id": 1, "slug": "one", "link": "https://news.example.com/one/",
+                                  "title": {"rendered": "One"},
+                                  "content": {"rendered": "<a href=\"/two/\">two</a>"}});
+                json_reply(post.to_string().into_bytes())
+            }
+            _ => Reply::Body(503, Vec::new(), b"busy".to_vec()),
+        }
+    });
+    let dir = complete_export();
+    let result = run(with_config(dir.path())
+        .args(["--post", "1", "--site"])
+        .arg(server.url("")));
+    assert!(messages(&result.report).is_empty(), "{}", result.report);
+    let sites = result.report["summary"]["sites"].to_string();
+    assert!(sites.contains("1 link(s) left unjudged"), "{sites}");
+}
