@@ -156,7 +156,8 @@ pub fn split(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     (sites, rest)
 }
 
-/// The entries of a folder, in name order; hidden ones are left out, as the walk does.
+/// The entries of a folder, in name order; hidden ones and links are left out, as the walk
+/// of the folder leaves them.
 fn sorted_children(folder: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return Vec::new();
@@ -164,6 +165,7 @@ fn sorted_children(folder: &Path) -> Vec<PathBuf> {
     let mut children: Vec<PathBuf> = entries
         .flatten()
         .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter(|e| e.file_type().is_ok_and(|t| !t.is_symlink()))
         .map(|e| e.path())
         .collect();
     children.sort();
@@ -249,6 +251,30 @@ mod tests {
             Some("keep")
         );
         assert!(!folder.join(MANIFEST).is_symlink());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_sites_are_told_apart_from_other_files_and_links_are_not_followed() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let saved = dir.path().join("saved");
+        let host = saved.join("news.example.com");
+        std::fs::create_dir_all(&host).expect("a folder");
+        std::fs::write(host.join(MANIFEST), "{}").expect("written");
+        std::fs::write(saved.join("other.json"), "[]").expect("written");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).expect("a folder");
+        std::fs::write(elsewhere.join(MANIFEST), "{}").expect("written");
+        std::os::unix::fs::symlink(&elsewhere, saved.join("linked")).expect("a link");
+        let (sites, rest) = split(std::slice::from_ref(&saved));
+        assert_eq!(sites, vec![host.clone()]);
+        assert_eq!(rest, vec![saved.join("other.json")]);
+        // A folder without saved sites is left whole to the walk.
+        let plain = dir.path().join("plain");
+        std::fs::create_dir(&plain).expect("a folder");
+        let (sites, rest) = split(std::slice::from_ref(&plain));
+        assert!(sites.is_empty());
+        assert_eq!(rest, vec![plain]);
     }
 
     #[test]

@@ -22,6 +22,8 @@ enum Said {
     Missing,
     /// The site could not be asked, or gave no clear answer.
     Unknown(String),
+    /// The target names no post to ask about.
+    NotAsked(String),
 }
 
 /// Keeps the `link-internal-missing` findings whose target the site says is missing, drops
@@ -46,7 +48,7 @@ pub fn confirm_missing(outcome: &mut CheckOutcome, request: &SiteRequest, api: &
             match target_of(&finding.diagnostic).and_then(|t| said.get(t)) {
                 Some(Said::Missing) => true,
                 Some(Said::Exists) => false,
-                Some(Said::Unknown(reason)) => {
+                Some(Said::Unknown(reason) | Said::NotAsked(reason)) => {
                     not_judged.push(Some(reason.clone()));
                     false
                 }
@@ -124,8 +126,17 @@ fn ask_all(request: &SiteRequest, api: &Api, targets: &[String]) -> HashMap<Stri
     let signed_in = request.credentials.is_some();
     runtime.block_on(async {
         let mut said = HashMap::new();
+        // A site that cannot tell about one target is not asked about the rest: a site down
+        // or slow would otherwise cost every target its timeouts.
+        let mut failed: Option<String> = None;
         for target in targets {
-            let answer = ask(&client, api, target, signed_in).await;
+            let answer = match &failed {
+                Some(reason) => Said::Unknown(reason.clone()),
+                None => ask(&client, api, target, signed_in).await,
+            };
+            if let Said::Unknown(reason) = &answer {
+                failed.get_or_insert_with(|| reason.clone());
+            }
             said.insert(target.clone(), answer);
         }
         said
@@ -136,7 +147,7 @@ fn ask_all(request: &SiteRequest, api: &Api, targets: &[String]) -> HashMap<Stri
 /// among posts, then pages.
 async fn ask(client: &SiteClient, api: &Api, target: &str, signed_in: bool) -> Said {
     let Ok(url) = Url::parse(target) else {
-        return Said::Unknown(format!("`{target}` is not an address"));
+        return Said::NotAsked(format!("`{target}` is not an address"));
     };
     let id = url
         .query_pairs()
@@ -147,7 +158,7 @@ async fn ask(client: &SiteClient, api: &Api, target: &str, signed_in: bool) -> S
             Some(id) => by_id(client, api, collection, id).await,
             None => match slug_of(&url) {
                 Some(slug) => by_slug(client, api, collection, &slug, signed_in).await,
-                None => return Said::Unknown(format!("`{target}` names no post")),
+                None => return Said::NotAsked(format!("`{target}` names no post")),
             },
         };
         if said != Said::Missing {

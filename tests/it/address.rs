@@ -711,7 +711,7 @@ fn a_site_that_cannot_say_leaves_the_links_unjudged_not_missing() {
             "/wp-json/wp/v2/posts/1" => {
                 let post = json!({"id": 1, "slug": "one", "link": "https://news.example.com/one/",
                                   "title": {"rendered": "One"},
-                                  "content": {"rendered": "<a href=\"/two/\">two</a>"}});
+                                  "content": {"rendered": "<a href=\"/two/\">two</a> <a href=\"/three/\">3</a>"}});
                 json_reply(post.to_string().into_bytes())
             }
             _ => Reply::Body(503, Vec::new(), b"busy".to_vec()),
@@ -723,5 +723,15 @@ fn a_site_that_cannot_say_leaves_the_links_unjudged_not_missing() {
         .arg(server.url("")));
     assert!(messages(&result.report).is_empty(), "{}", result.report);
     let sites = result.report["summary"]["sites"].to_string();
-    assert!(sites.contains("1 link(s) left unjudged"), "{sites}");
+    assert!(sites.contains("2 link(s) left unjudged"), "{sites}");
+    let asked: Vec<String> = server
+        .heads()
+        .into_iter()
+        .filter(|head| head.contains("slug="))
+        .collect();
+    assert_eq!(
+        asked.len(),
+        3,
+        "one target (a try and two retries), not the next: {asked:?}"
+    );
 }

@@ -416,6 +416,17 @@ fn one_post_by_id_slug_permalink_short_link_and_rest_address() {
 }
 
 #[test]
+fn one_post_by_the_address_of_its_edit_screen() {
+    let Some(site) = site() else { return };
+    let (id, _) = id_and_link(&site, "empty-span");
+    let address = format!("{}/wp-admin/post.php?post={id}&action=edit", site.url);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut command = postlint(dir.path());
+    command.args(["--save", "saved", &address]);
+    assert_one_post(dir.path(), &mut command, "empty-span");
+}
+
+#[test]
 fn a_draft_by_its_address_with_an_application_password() {
     let Some(site) = site() else { return };
     let (id, _) = id_and_link(&site, "a-draft");
