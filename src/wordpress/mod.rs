@@ -361,23 +361,27 @@ pub fn check_site(
     if let Some(index) = &site.index {
         notes.push(describe_site(&site, index, zone));
     }
+    let mut saved_to = None;
     let inputs = match save {
-        Some(dir) => site
-            .save(dir)
-            .and_then(|inputs| {
-                let manifest = saved::SavedSite::new(&site.url, site.index.as_ref(), whole);
-                manifest.write(&dir.join(folder_name(&site.url)))?;
-                Ok(inputs)
-            })
-            .unwrap_or_else(|message| {
+        Some(dir) => match site.save(dir) {
+            Ok(inputs) => {
+                saved_to = Some(dir.join(folder_name(&site.url)));
+                inputs
+            }
+            Err(message) => {
                 notes.push(message);
                 site.inputs_in_memory()
-            }),
+            }
+        },
         None => site.inputs_in_memory(),
     };
     let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
+    let mut manifest = saved::SavedSite::new(&site.url, site.index.as_ref(), whole);
     if let Some(api) = site.api.as_ref().filter(|_| !whole_read(request)) {
-        targets::confirm_missing(&mut outcome, request, api);
+        manifest.told = Some(targets::confirm_missing(&mut outcome, request, api));
+    }
+    if let Some(Err(message)) = saved_to.map(|folder| manifest.write(&folder)) {
+        notes.push(message);
     }
     outcome.site_notes.splice(0..0, notes);
     outcome

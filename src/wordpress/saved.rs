@@ -40,6 +40,10 @@ pub struct SavedSite {
     pub whole: bool,
     /// The REST index's fields that name the site and set the zone.
     pub index: serde_json::Value,
+    /// For a run of some posts of the site: what the site said of the internal link targets
+    /// it was asked about (`true`: there is such a post), so the copy judges them alike.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub told: Option<std::collections::BTreeMap<String, bool>>,
 }
 
 impl SavedSite {
@@ -57,6 +61,7 @@ impl SavedSite {
             site: site.to_string(),
             whole,
             index: serde_json::Value::Object(kept),
+            told: None,
         }
     }
 
@@ -175,15 +180,27 @@ fn sorted_children(folder: &Path) -> Vec<PathBuf> {
 /// Lints a saved site's folder as the live run linted what it saved.
 pub fn check_saved(folder: &Path, mut config: Config, options: LintOptions) -> CheckOutcome {
     let mut notes = Vec::new();
-    match SavedSite::read(folder) {
+    let saved = match SavedSite::read(folder) {
         Some(Ok(saved)) => {
             let zone = adopt(&mut config, &saved.site, Some(&saved.index), saved.whole);
             notes.push(describe(folder, &saved, zone));
+            Some(saved)
         }
-        Some(Err(message)) => notes.push(message),
-        None => {}
-    }
+        Some(Err(message)) => {
+            notes.push(message);
+            None
+        }
+        None => None,
+    };
     let mut outcome = crate::check_with(&[folder.to_path_buf()], Arc::new(config), options);
+    if let Some(SavedSite {
+        site,
+        told: Some(told),
+        ..
+    }) = &saved
+    {
+        super::targets::apply_told(&mut outcome, site, told);
+    }
     outcome.site_notes.splice(0..0, notes);
     outcome
 }

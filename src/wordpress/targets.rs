@@ -2,7 +2,7 @@
 //! to one of its posts that is not in the run is asked of the site, by id or slug through the
 //! REST API, before it is called missing. One answer per target, a bounded number of them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use url::Url;
 
@@ -27,18 +27,78 @@ enum Said {
 }
 
 /// Keeps the `link-internal-missing` findings whose target the site says is missing, drops
-/// the others, and adds a note on what was asked and what could not be.
-pub fn confirm_missing(outcome: &mut CheckOutcome, request: &SiteRequest, api: &Api) {
-    let mut targets: Vec<String> = missing_findings(outcome)
-        .filter_map(|finding| target_of(&finding.diagnostic).map(str::to_owned))
-        .collect();
+/// the others, and adds a note on what was asked and what could not be. Returns what the site
+/// said of each target it could tell about (`true`: there is such a post), for the saved copy.
+pub fn confirm_missing(
+    outcome: &mut CheckOutcome,
+    request: &SiteRequest,
+    api: &Api,
+) -> BTreeMap<String, bool> {
+    let targets = missing_targets(outcome);
+    if missing_findings(outcome).next().is_none() {
+        return BTreeMap::new();
+    }
+    let asked = &targets[..targets.len().min(MAX_ASKED)];
+    let said = ask_all(request, api, asked);
+    let not_judged = keep_confirmed(outcome, &said);
+    let why = not_judged.iter().flatten().next().map(String::as_str);
+    let counts = (asked.len(), targets.len());
+    let asked_how = "were asked of the site";
+    let note = note(
+        request.url.as_str(),
+        asked_how,
+        counts,
+        (not_judged.len(), why),
+    );
+    outcome.site_notes.push(note);
+    said.into_iter()
+        .filter_map(|(target, said)| match said {
+            Said::Exists => Some((target, true)),
+            Said::Missing => Some((target, false)),
+            Said::Unknown(_) | Said::NotAsked(_) => None,
+        })
+        .collect()
+}
+
+/// The same judgement from what the live run was told (`confirm_missing`), for its saved copy.
+pub fn apply_told(outcome: &mut CheckOutcome, site: &str, told: &BTreeMap<String, bool>) {
     if missing_findings(outcome).next().is_none() {
         return;
     }
+    let targets = missing_targets(outcome);
+    let said: HashMap<String, Said> = told
+        .iter()
+        .map(|(target, &exists)| {
+            let said = if exists { Said::Exists } else { Said::Missing };
+            (target.clone(), said)
+        })
+        .collect();
+    let not_judged = keep_confirmed(outcome, &said);
+    let answered = targets.iter().filter(|t| said.contains_key(*t)).count();
+    let why = (!not_judged.is_empty()).then_some("the live run did not learn of them");
+    let asked_how = "were looked up in what the site said when it was saved";
+    let note = note(
+        site,
+        asked_how,
+        (answered, targets.len()),
+        (not_judged.len(), why),
+    );
+    outcome.site_notes.push(note);
+}
+
+/// The distinct targets of the run's `link-internal-missing` findings, in order.
+fn missing_targets(outcome: &CheckOutcome) -> Vec<String> {
+    let mut targets: Vec<String> = missing_findings(outcome)
+        .filter_map(|finding| target_of(&finding.diagnostic).map(str::to_owned))
+        .collect();
     targets.sort();
     targets.dedup();
-    let asked = &targets[..targets.len().min(MAX_ASKED)];
-    let said = ask_all(request, api, asked);
+    targets
+}
+
+/// Keeps the findings whose target is said missing; returns, for each one dropped unjudged,
+/// why when known.
+fn keep_confirmed(outcome: &mut CheckOutcome, said: &HashMap<String, Said>) -> Vec<Option<String>> {
     let mut not_judged = Vec::new();
     for report in &mut outcome.reports {
         report.findings.retain(|finding| {
@@ -60,14 +120,7 @@ pub fn confirm_missing(outcome: &mut CheckOutcome, request: &SiteRequest, api: &
             }
         });
     }
-    let why = not_judged.iter().flatten().next().map(String::as_str);
-    let note = note(
-        &request.url,
-        (asked.len(), targets.len()),
-        not_judged.len(),
-        why,
-    );
-    outcome.site_notes.push(note);
+    not_judged
 }
 
 fn missing_findings(
@@ -81,14 +134,14 @@ fn missing_findings(
 }
 
 fn note(
-    site: &Url,
+    site: &str,
+    asked_how: &str,
     (asked, targets): (usize, usize),
-    not_judged: usize,
-    why: Option<&str>,
+    (not_judged, why): (usize, Option<&str>),
 ) -> String {
     let mut note = format!(
         "{site}: the run holds some posts only, so {asked} internal link target(s) not in it \
-         were asked of the site"
+         {asked_how}"
     );
     if targets > asked {
         note.push_str(&format!(

@@ -735,3 +735,22 @@ fn a_site_that_cannot_say_leaves_the_links_unjudged_not_missing() {
         "one target (a try and two retries), not the next: {asked:?}"
     );
 }
+
+#[test]
+fn a_saved_post_of_a_complete_export_is_judged_offline_as_the_site_said() {
+    let server = start_whole_site();
+    let dir = complete_export();
+    let live = run(with_config(dir.path())
+        .args(["--save", "saved", "--post", "1", "--site"])
+        .arg(server.url("")));
+    assert_eq!(verdicts(&live.report).len(), 1, "{}", live.report);
+    drop(server);
+    // The site is gone: what it said was saved.
+    let offline = run(with_config(dir.path()).arg("saved"));
+    assert_eq!(verdicts(&offline.report), verdicts(&live.report));
+    let sites = offline.report["summary"]["sites"].to_string();
+    assert!(
+        sites.contains("what the site said when it was saved"),
+        "{sites}"
+    );
+}
