@@ -107,10 +107,25 @@ fn check(args: CheckArgs) -> u8 {
         memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
         ..LintOptions::default()
     };
-    let mut outcome = if paths.is_empty() {
-        postlint::outcome::CheckOutcome::empty()
-    } else {
-        pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()))
+    // A site saved with `--save` is linted with what was saved beside it (its zone, its address).
+    let (saved_sites, paths) = wordpress::saved::split(&paths);
+    let check_files = |config: Arc<Config>, options: LintOptions| -> Result<_, u8> {
+        let mut outcome = if paths.is_empty() {
+            postlint::outcome::CheckOutcome::empty()
+        } else {
+            pool.install(|| postlint::check_with(&paths, config, options.clone()))
+        };
+        for folder in &saved_sites {
+            let site_config = load_config(&args.config, cli_rules(&args), args.site_index.clone())?;
+            let checked = pool
+                .install(|| wordpress::saved::check_saved(folder, site_config, options.clone()));
+            outcome.absorb(checked);
+        }
+        Ok(outcome)
+    };
+    let mut outcome = match check_files(config.clone(), options.clone()) {
+        Ok(outcome) => outcome,
+        Err(code) => return code,
     };
     let mut marks_moved = false;
     for site in &sites {
@@ -153,7 +168,10 @@ fn check(args: CheckArgs) -> u8 {
         let written = write_fixes(&plans);
         fix_failed = written.failed;
         if written.files > 0 {
-            outcome = pool.install(|| postlint::check_with(&paths, config, options));
+            outcome = match check_files(config, options) {
+                Ok(outcome) => outcome,
+                Err(code) => return code,
+            };
         }
     }
     for error in &outcome.input_errors {

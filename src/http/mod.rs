@@ -14,7 +14,7 @@ use url::Url;
 pub use resolver::{GuardedResolver, Refusal, is_public, refusal, refusal_by_address};
 pub use retry::{
     BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, get_whole_until,
-    is_retryable_status, retry_after, with_retries, with_retries_until,
+    is_retryable_status, reached_no_server, retry_after, with_retries, with_retries_until,
 };
 
 /// The client settings the link checker and the site reader share; the defaults suit a CI run

@@ -53,6 +53,15 @@ impl Failure {
     }
 }
 
+/// A request that reached no server: its name could not be resolved, or no route leads to
+/// the network. When every target fails so, the fault is this machine's, not the links'.
+pub fn reached_no_server(reason: &str) -> bool {
+    reason.starts_with(UNRESOLVED) || reason.starts_with(NO_ROUTE)
+}
+
+const UNRESOLVED: &str = "cannot resolve the name:";
+const NO_ROUTE: &str = "no route to the network:";
+
 const NO_ANSWER: &str = "no answer before the timeout";
 
 fn is_refusal(reason: &str) -> bool {
@@ -69,9 +78,35 @@ pub fn describe(error: &reqwest::Error) -> String {
         return text;
     }
     if error.is_connect() {
+        if causes(error).any(|cause| cause.to_string() == HYPER_DNS_ERROR) {
+            return format!("{UNRESOLVED} {text}");
+        }
+        if causes(error).any(is_unreachable) {
+            return format!("{NO_ROUTE} {text}");
+        }
         return format!("cannot connect: {text}");
     }
     format!("the request failed: {text}")
+}
+
+/// How hyper's connector names a failed name lookup (its error type is private, so its words
+/// are what there is to go by).
+const HYPER_DNS_ERROR: &str = "dns error";
+
+type Cause = dyn std::error::Error + 'static;
+
+fn causes(error: &reqwest::Error) -> impl Iterator<Item = &Cause> {
+    std::iter::successors(Some(error as &Cause), |cause| cause.source())
+}
+
+fn is_unreachable(cause: &Cause) -> bool {
+    use std::io::ErrorKind;
+    cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
+        matches!(
+            e.kind(),
+            ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable
+        )
+    })
 }
 
 fn innermost_cause(error: &reqwest::Error) -> String {

@@ -447,6 +447,7 @@ pub async fn fetch_site(
     let mut site = FetchedSite {
         url: located.site,
         index: None,
+        api: Some(api.clone()),
         signed_in_as: None,
         pages: Vec::new(),
         errors: Vec::new(),

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod address;
 mod architecture;
 mod blocks;
 mod cases;
