@@ -43,6 +43,8 @@ pub struct Alignment<'a> {
     rendered: &'a str,
     /// The comments of the raw content, in order.
     comments: Vec<Range<usize>>,
+    /// Its other tags, in order.
+    tags: Vec<Range<usize>>,
     raw_words: Vec<Range<usize>>,
     rendered_words: Vec<Range<usize>>,
     /// `(raw word, rendered word)` of every word the diff kept, in order of both.
@@ -52,11 +54,10 @@ pub struct Alignment<'a> {
 impl<'a> Alignment<'a> {
     pub fn new(raw: &'a str, rendered: &'a str) -> Self {
         let raw_tags = tag_ranges(raw.as_bytes());
-        let comments = raw_tags
+        let (comments, tags) = raw_tags
             .iter()
-            .filter(|t| raw.as_bytes()[t.start..].starts_with(b"<!--"))
             .cloned()
-            .collect();
+            .partition(|t| raw.as_bytes()[t.start..].starts_with(b"<!--"));
         let raw_words = words(raw, &raw_tags);
         let rendered_words = words(rendered, &tag_ranges(rendered.as_bytes()));
         let tokens = |text: &'a str, words: &[Range<usize>]| -> Vec<&'a str> {
@@ -85,6 +86,7 @@ impl<'a> Alignment<'a> {
             raw,
             rendered,
             comments,
+            tags,
             raw_words,
             rendered_words,
             pairs,
@@ -103,7 +105,8 @@ impl<'a> Alignment<'a> {
         }
         let found = nearest(self.rendered, &window, text, expected)
             .or_else(|| self.by_words(&visible, &window))
-            .or_else(|| self.by_tag(text, &window, expected));
+            .or_else(|| self.by_tag(text, &window, expected))
+            .or_else(|| self.by_enclosing_tag(&visible));
         found.ok_or_else(|| match self.in_shortcode(&visible) {
             true => Unseen::Shortcode,
             false => Unseen::Gone,
@@ -185,15 +188,23 @@ impl<'a> Alignment<'a> {
         Some((&self.raw_words[raw], &self.rendered_words[rendered]))
     }
 
-    /// Where in the window the text would be if nothing around it changed.
+    /// Where in the window the text would be if nothing around it changed, counted from the
+    /// nearer of the words kept on either side (what lies between may have grown: a shortcode
+    /// replaced by a gallery).
     fn expected(&self, visible: &Range<usize>, window: &Range<usize>) -> usize {
-        let at = if let Some((raw, _)) = self.pair_before(visible.start) {
-            window.start + (visible.start - raw.end)
-        } else if let Some((raw, _)) = self.pair_after(visible.end) {
-            window.end.saturating_sub(raw.start - visible.start)
-        } else {
-            let share = visible.start as f64 / self.raw.len().max(1) as f64;
-            (share * self.rendered.len() as f64) as usize
+        let before = self
+            .pair_before(visible.start)
+            .map(|(raw, _)| visible.start - raw.end);
+        let after = self
+            .pair_after(visible.end)
+            .map(|(raw, _)| raw.start - visible.start);
+        let at = match (before, after) {
+            (Some(gap), after) if after.is_none_or(|a| gap <= a) => window.start + gap,
+            (_, Some(gap)) => window.end.saturating_sub(gap),
+            _ => {
+                let share = visible.start as f64 / self.raw.len().max(1) as f64;
+                (share * self.rendered.len() as f64) as usize
+            }
         };
         floor_boundary(self.rendered, at.clamp(window.start, window.end))
     }
@@ -234,6 +245,19 @@ impl<'a> Alignment<'a> {
             .filter(|&at| ends_name(self.rendered, at + pattern.len()))
             .min_by_key(|&at| at.abs_diff(expected))
             .map(|at| at..at + pattern.len())
+    }
+
+    /// The tag the range is inside (an attribute the site rewrote: `&` as `&#038;`), found by
+    /// its name.
+    fn by_enclosing_tag(&self, visible: &Range<usize>) -> Option<Range<usize>> {
+        let i = self.tags.partition_point(|t| t.start <= visible.start);
+        let tag = self.tags.get(i.checked_sub(1)?)?;
+        if visible.end > tag.end || *tag == *visible {
+            return None;
+        }
+        let window = self.window(tag);
+        let expected = self.expected(tag, &window);
+        self.by_tag(&self.raw[tag.clone()], &window, expected)
     }
 
     /// Whether the range is inside `[…]`: an opening bracket before it with no closing one

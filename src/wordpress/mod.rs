@@ -368,12 +368,29 @@ pub fn check_site(
     };
     let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
     outcome.site_notes.splice(0..0, notes);
+    outcome.sites.push(visit(&site));
     outcome
         .input_errors
         .extend(site.errors.iter().cloned().map(InputError::Site));
     SiteOutcome {
         high_water_mark: site.high_water_mark(),
         outcome,
+    }
+}
+
+/// The site as the reports' headers name it.
+fn visit(site: &FetchedSite) -> crate::outcome::SiteVisit {
+    use crate::diagnostic::{MAX_SHOWN_CHARS, elided};
+    let name = site
+        .index
+        .as_ref()
+        .and_then(|index| index.get("name")?.as_str());
+    crate::outcome::SiteVisit {
+        url: site.url.to_string(),
+        name: (name.filter(|n| !n.trim().is_empty()))
+            .map(|n| elided(n, MAX_SHOWN_CHARS).into_owned()),
+        signed_in_as: (site.signed_in_as.as_deref())
+            .map(|user| elided(user, MAX_SHOWN_CHARS).into_owned()),
     }
 }
 
