@@ -12,6 +12,7 @@ mod corpus;
 mod creds;
 mod dates;
 mod determinism;
+mod editor_reports;
 mod fix;
 mod fix_hostile;
 mod formats;
