@@ -12,6 +12,10 @@ use super::rendered::tag_ranges;
 /// Bytes searched on each side of where a finding is expected in the rendered content: the
 /// neighbouring words bound the search, and this bounds it when they are far apart.
 const SEARCH_BYTES: usize = 32 << 10;
+/// Words of each text aligned at most: past it (a post of some 300 KB of text) a hostile pair
+/// of texts would cost seconds, and findings are found by their own text near where their
+/// share of the post puts them.
+const MAX_ALIGNED_WORDS: usize = 50_000;
 /// Bytes looked back from a finding for the `[` of a shortcode it is in.
 const SHORTCODE_LOOKBACK: usize = 1 << 10;
 
@@ -65,11 +69,15 @@ impl<'a> Alignment<'a> {
         };
         // Myers as `similar` runs it: past a work limit it takes a good split instead of the
         // best, so a hostile pair of texts costs about (n + m)^1.5, never n × m.
-        let ops = capture_diff_slices(
-            Algorithm::Myers,
-            &tokens(raw, &raw_words),
-            &tokens(rendered, &rendered_words),
-        );
+        let aligned = raw_words.len().max(rendered_words.len()) <= MAX_ALIGNED_WORDS;
+        let ops = match aligned {
+            true => capture_diff_slices(
+                Algorithm::Myers,
+                &tokens(raw, &raw_words),
+                &tokens(rendered, &rendered_words),
+            ),
+            false => Vec::new(),
+        };
         let pairs = ops
             .iter()
             .filter_map(|op| match *op {
@@ -454,5 +462,39 @@ mod tests {
         let text = "a&#8217;b &amp; c&nbsp;d & e";
         let found: Vec<&str> = words(text, &[]).into_iter().map(|r| &text[r]).collect();
         assert_eq!(found, ["a", "b", "c", "d", "e"]);
+    }
+}
+
+#[cfg(test)]
+mod cost {
+    use super::*;
+
+    /// Texts as long as are aligned, with no word in common, or with every word in common
+    /// but shuffled; and texts longer than that. Each is a fraction of a second in a release
+    /// build; the bound here, for a debug build on a shared machine, catches a quadratic blow-up.
+    #[test]
+    fn hostile_pairs_of_texts_cost_near_linear_time() {
+        let words = |n: usize, f: &dyn Fn(usize) -> String| -> String {
+            (0..n).map(|i| format!("<p>{} </p>", f(i))).collect()
+        };
+        let n = MAX_ALIGNED_WORDS;
+        let raw = words(n, &|i| format!("a{i}"));
+        let other = words(n, &|i| format!("b{i}"));
+        let shuffled = words(n, &|i| format!("a{}", (i * 7919) % n));
+        let long_raw = words(4 * n, &|i| format!("a{i}"));
+        let long_shuffled = words(4 * n, &|i| format!("a{}", (i * 7919) % (4 * n)));
+        let pairs = [
+            (&raw, &other),
+            (&raw, &shuffled),
+            (&long_raw, &long_shuffled),
+        ];
+        for (raw, rendered) in pairs {
+            let started = std::time::Instant::now();
+            let alignment = Alignment::new(raw, rendered);
+            let middle = raw.len() / 2;
+            let _ = alignment.place(middle..middle + 5);
+            let took = started.elapsed();
+            assert!(took.as_secs() < 20, "{} bytes: {took:?}", raw.len());
+        }
     }
 }

@@ -171,11 +171,15 @@ fn header(outcome: &CheckOutcome, summary: &Summary) -> String {
         .checked_at
         .map(|at| format!(" · checked {}", at.format("%Y-%m-%d %H:%M UTC")))
         .unwrap_or_default();
-    let posts = format!(
-        "{} in {}",
-        plural(summary.posts, "post", "posts"),
-        plural(summary.files, "file", "files")
-    );
+    // A site's answers are not files to the reader: the site is named above.
+    let posts = match files {
+        0 => plural(summary.posts, "post", "posts"),
+        _ => format!(
+            "{} in {}",
+            plural(summary.posts, "post", "posts"),
+            plural(summary.files, "file", "files")
+        ),
+    };
     format!(
         "<header><h1>postlint report</h1><p class=\"run\">{}{when}</p><p class=\"totals\"><span class=\"error\">{}</span><span class=\"warning\">{}</span><span class=\"info\">{}</span><span>{posts}</span></p></header>\n",
         read.join("; "),

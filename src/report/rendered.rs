@@ -21,7 +21,7 @@ const RAW_FIELD: &str = "content.raw";
 const HEAD: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
 <base target=\"_blank\"><style>body{font:16px/1.6 Georgia,serif;max-width:720px;margin:16px auto;padding:0 16px;color:#1d2327;overflow-wrap:anywhere}\
-body *{max-width:100%;box-sizing:border-box}pre{white-space:pre-wrap}\
+body *{max-width:100%;box-sizing:border-box}pre{white-space:pre-wrap}figure{margin-left:0;margin-right:0}\
 img,iframe,video,pl-embed,pl-object,pl-applet{display:inline-block;min-width:80px;min-height:48px;max-width:100%;background:#dcdcde;outline:1px dashed #8c8f94}\
 mark.pl-hit{background:#ffd8a8;outline:2px solid #d63638}\
 mark.pl-at{display:inline-block;min-width:1.2em;padding:0 3px;margin:0 1px;border-radius:3px;background:#d63638;color:#fff;font:bold 11px/1.4 system-ui,sans-serif;vertical-align:middle}\
