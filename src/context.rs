@@ -221,15 +221,14 @@ impl<'p, 's> PostContext<'p, 's> {
 /// Where the post's body is in the file: what readers get when the post holds it, else the
 /// text as written.
 fn body(post: &Post<'_>, base: usize) -> Option<Body> {
+    let raw = post.html_field_in(HtmlFieldKind::Content, Form::Raw);
     let at = |source: &JsonStr<'_>, rendered| Body {
         range: base + source.raw.start..base + source.raw.end,
         rendered,
+        signed_in: rendered && raw.is_some(),
     };
     match post.html_field_in(HtmlFieldKind::Content, Form::Rendered) {
         Some(rendered) => Some(at(rendered, true)),
-        None => Some(at(
-            post.html_field_in(HtmlFieldKind::Content, Form::Raw)?,
-            false,
-        )),
+        None => Some(at(raw?, false)),
     }
 }

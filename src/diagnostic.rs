@@ -46,6 +46,10 @@ pub const MAX_STATUS_CHARS: usize = 40;
 pub struct Body {
     pub range: Range<usize>,
     pub rendered: bool,
+    /// Whether the post also holds its text as written beside what readers get (REST's
+    /// `content.raw`: it was read signed in, with `context=edit`).
+    #[serde(default)]
+    pub signed_in: bool,
 }
 
 /// A further place the diagnostic concerns, such as the first of two duplicate links.

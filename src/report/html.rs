@@ -113,7 +113,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
     out.push_str("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n");
     let _ = writeln!(out, "<title>{}</title>", escape(&page_title(outcome)));
     let _ = write!(out, "<style>{STYLE}</style>\n</head>\n<body>\n");
-    out.push_str(&header(outcome, &summary));
+    out.push_str(&header(outcome, &summary, &posts));
     out.push_str(&filters(&summary.by_rule));
     out.push_str(&by_rule_table(&summary.by_rule));
     out.push_str("<main id=\"posts\">\n");
@@ -140,7 +140,7 @@ fn site_name(site: &SiteVisit) -> String {
 }
 
 /// What was read, from where, signed in or not, and when; then the totals.
-fn header(outcome: &CheckOutcome, summary: &Summary) -> String {
+fn header(outcome: &CheckOutcome, summary: &Summary, posts: &[PostFindings<'_>]) -> String {
     let mut read = Vec::new();
     for site in &outcome.sites {
         let url = escape(&site.url);
@@ -167,6 +167,9 @@ fn header(outcome: &CheckOutcome, summary: &Summary) -> String {
         }
         n => read.push(plural(n, "file", "files")),
     }
+    if files > 0 {
+        read.extend(files_read(posts));
+    }
     let when = outcome
         .checked_at
         .map(|at| format!(" · checked {}", at.format("%Y-%m-%d %H:%M UTC")))
@@ -187,6 +190,54 @@ fn header(outcome: &CheckOutcome, summary: &Summary) -> String {
         plural(summary.warnings, "warning", "warnings"),
         plural(summary.infos, "info", "infos"),
     )
+}
+
+/// What the saved files hold: the sites of their posts, and whether they were read signed in
+/// (`content.raw` beside `content.rendered`).
+fn files_read(posts: &[PostFindings<'_>]) -> Vec<String> {
+    let saved = || {
+        posts
+            .iter()
+            .filter(|p| !p.fetched)
+            .filter_map(|p| p.post.as_deref())
+    };
+    let mut sites: Vec<String> = Vec::new();
+    for site in saved().filter_map(site_of) {
+        if !sites.contains(&site) {
+            sites.push(site);
+        }
+        if sites.len() > MAX_SITES_NAMED {
+            break;
+        }
+    }
+    let mut read = Vec::new();
+    if !sites.is_empty() {
+        let more = sites.len() > MAX_SITES_NAMED;
+        sites.truncate(MAX_SITES_NAMED);
+        let named: Vec<String> = sites.iter().map(|s| escape(s)).collect();
+        read.push(format!(
+            "posts of {}{}",
+            named.join(", "),
+            if more { " and more" } else { "" }
+        ));
+    }
+    let signed_in = saved().any(|p| p.body.as_ref().is_some_and(|b| b.signed_in));
+    if signed_in {
+        read.push("read signed in (the text as written beside what readers get)".to_owned());
+    }
+    read
+}
+
+/// Sites named in the header at most.
+const MAX_SITES_NAMED: usize = 3;
+
+/// The host a post is from: its site root, else its link's.
+fn site_of(post: &crate::diagnostic::PostRef) -> Option<String> {
+    let address = post.site.as_deref().or(post.link.as_deref())?;
+    let url = url::Url::parse(address).ok()?;
+    matches!(url.scheme(), "http" | "https")
+        .then(|| url.host_str().map(str::to_owned))
+        .flatten()
 }
 
 fn filters(by_rule: &BTreeMap<&'static str, usize>) -> String {

@@ -221,6 +221,10 @@ fn a_signed_in_posts_view_is_what_readers_get_with_its_findings_marked_there() {
         assert_says(view, &format!("id=\"{id}\""));
     }
     assert_says(&html, "<h3>Not visible to readers</h3>");
+    assert_says(
+        &html,
+        "<code>post.json</code>; posts of news.example.com; read signed in",
+    );
     // The caption's image is marked at its own image, not at the gallery's that came first.
     let caption = items
         .iter()
