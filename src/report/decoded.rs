@@ -33,13 +33,13 @@ pub struct Decoded {
 }
 
 impl Decoded {
-    /// The decoded offset of a source offset, when it is a character boundary of the text.
     /// The file offset where the decoded text ends (its closing quote, or the end of what
     /// was read).
     pub fn source_end(&self) -> usize {
         self.map.last().map_or(0, |&(source, _)| source)
     }
 
+    /// The decoded offset of a source offset, when it is a character boundary of the text.
     pub fn offset_of(&self, source: usize) -> Option<usize> {
         self.map
             .binary_search_by_key(&source, |&(s, _)| s)

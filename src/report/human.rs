@@ -71,7 +71,10 @@ pub fn write(
                         post_shown = post.map(|p| p.index);
                         out.push_str(&post_heading(post));
                     }
-                    if let Some(field) = fields.holding(&finding_range(finding)) {
+                    // Only a finding in a field is inside one of its strings.
+                    let in_field = finding.diagnostic.field.is_some();
+                    let field = in_field.then(|| fields.holding(&finding_range(finding)));
+                    if let Some(field) = field.flatten() {
                         let source = Snippets::in_field(post, finding, field);
                         render_finding(
                             &handler,
@@ -115,7 +118,8 @@ pub fn write(
         )),
     }
     for note in &summary.sites {
-        out.push_str(&format!("site {note}\n"));
+        // A note quotes the site (its name from its REST index): no escape reaches the terminal.
+        out.push_str(&format!("site {}\n", printable(note)));
     }
     sink.write_all(out.as_bytes())
 }

@@ -622,11 +622,15 @@ fn in_chromium_at_a_phone_and_a_desktop_width_marks_show_and_nothing_scrolls_sid
 fn a_live_posts_title_and_text_cannot_drive_the_terminal() {
     let server = Server::start(
         |_, path, _| match path.split_once('?').map_or(path, |p| p.0) {
-            "/wp-json/" => json_reply(json!({"name": "X"}).to_string().into_bytes()),
+            "/wp-json/" => json_reply(
+                json!({"name": "X<script>alert(1)</script>\u{1b}[2J"})
+                    .to_string()
+                    .into_bytes(),
+            ),
             "/wp-json/wp/v2/posts/3" => json_reply(
                 json!({
                     "id": 3,
-                    "status": "publish",
+                    "status": "pending<img src=x onerror=alert(2)>\u{1b}[2J",
                     "link": "http://127.0.0.1/?p=3",
                     "title": {"rendered": "Bad\u{1b}[2J\u{1b}]0;owned\u{7}"},
                     "content": {"rendered": "<p>\u{1b}[31mred\u{9b}2J<span></span></p>"},
@@ -647,4 +651,17 @@ fn a_live_posts_title_and_text_cannot_drive_the_terminal() {
     for control in ['\u{1b}', '\u{9b}', '\u{7}'] {
         assert!(!stdout.contains(control), "{stdout:?}");
     }
+    // Nor can the site's name, the post's status or its title run in the HTML report.
+    let output = postlint()
+        .args(["--format", "html", "--post", "3", "--site"])
+        .arg(server.url(""))
+        .output()
+        .expect("postlint runs");
+    let html = String::from_utf8_lossy(&output.stdout);
+    assert_says(&html, "X&lt;script&gt;alert(1)&lt;/script&gt;");
+    assert_says(&html, "pending&lt;img src=x onerror=alert(2)&gt;");
+    assert!(
+        !html.contains("<script>alert") && !html.contains("<img src=x"),
+        "{html}"
+    );
 }
