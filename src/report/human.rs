@@ -53,54 +53,7 @@ pub fn write(
         .with_context_lines(1);
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.findings.is_empty()) {
-        // A site's answer read in this run: its findings are shown in their fields' text,
-        // placed by post and field, as the editor will find them in WordPress.
-        let mut fields = (is_fetched(&report.file) && !is_xml(&report.file))
-            .then(|| FieldTexts::new(&report.file));
-        let mut post_shown: Option<usize> = None;
-        // The file is read back a batch of findings at a time: a file with findings all
-        // through it is not held whole.
-        let mut findings = report.findings.iter().peekable();
-        while findings.peek().is_some() {
-            let batch: Vec<Finding> = findings.by_ref().take(SNIPPET_BATCH).collect();
-            let source = Snippets::new(&report.file.name, &report.file, &batch);
-            for finding in &batch {
-                if let Some(fields) = fields.as_mut() {
-                    let post = finding.diagnostic.post.as_deref();
-                    if post.map(|p| p.index) != post_shown {
-                        post_shown = post.map(|p| p.index);
-                        out.push_str(&post_heading(post));
-                    }
-                    // Only a finding in a field is inside one of its strings.
-                    let in_field = finding.diagnostic.field.is_some();
-                    let field = in_field.then(|| fields.holding(&finding_range(finding)));
-                    if let Some(field) = field.flatten() {
-                        let source = Snippets::in_field(post, finding, field);
-                        render_finding(
-                            &handler,
-                            &mut out,
-                            &report.file.name,
-                            finding,
-                            &source,
-                            Some(field),
-                        );
-                        sink.write_all(out.as_bytes())?;
-                        out.clear();
-                        continue;
-                    }
-                }
-                render_finding(
-                    &handler,
-                    &mut out,
-                    &report.file.name,
-                    finding,
-                    &source,
-                    None,
-                );
-                sink.write_all(out.as_bytes())?;
-                out.clear();
-            }
-        }
+        write_report(report, &handler, sink)?;
     }
     let summary = Summary::of(outcome);
     // A run that read nothing because of an error (an unknown post, a refused password) ends
@@ -124,11 +77,58 @@ pub fn write(
     sink.write_all(out.as_bytes())
 }
 
+/// The findings of one file, one at a time.
+fn write_report(
+    report: &crate::outcome::FileReport,
+    handler: &GraphicalReportHandler,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // A site's answer read in this run: its findings are shown in their fields' text, placed
+    // by post and field, as the editor will find them in WordPress.
+    let mut fields =
+        (is_fetched(&report.file) && !is_xml(&report.file)).then(|| FieldTexts::new(&report.file));
+    let mut post_shown: Option<usize> = None;
+    let mut out = String::new();
+    // The file is read back a batch of findings at a time: a file with findings all through
+    // it is not held whole.
+    let mut findings = report.findings.iter().peekable();
+    while findings.peek().is_some() {
+        let batch: Vec<Finding> = findings.by_ref().take(SNIPPET_BATCH).collect();
+        let source = Snippets::new(&report.file.name, &report.file, &batch);
+        for finding in &batch {
+            let post = finding.diagnostic.post.as_deref();
+            let in_field = match fields.as_mut() {
+                Some(fields) => {
+                    if post.map(|p| p.index) != post_shown {
+                        post_shown = post.map(|p| p.index);
+                        out.push_str(&post_heading(post));
+                    }
+                    // Only a finding in a field is inside one of its strings.
+                    let in_field = finding.diagnostic.field.is_some();
+                    in_field
+                        .then(|| fields.holding(&finding_range(finding)))
+                        .flatten()
+                }
+                None => None,
+            };
+            match in_field {
+                Some(field) => {
+                    let source = Snippets::in_field(post, finding, field);
+                    render_finding(handler, &mut out, finding, &source, Some(field));
+                }
+                None => render_finding(handler, &mut out, finding, &source, None),
+            }
+            sink.write_all(out.as_bytes())?;
+            out.clear();
+        }
+    }
+    Ok(())
+}
+
 /// One finding, rendered into `out` followed by a blank line.
 fn render_finding(
     handler: &GraphicalReportHandler,
     out: &mut String,
-    file: &str,
     finding: &Finding,
     source: &Snippets,
     field: Option<&FieldText>,
@@ -140,6 +140,7 @@ fn render_finding(
     };
     // Rendering into a String cannot fail but for a broken Display impl.
     if handler.render_report(out, &shown).is_err() {
+        let file = &source.name;
         out.push_str(&format!("{file}: {}\n", finding.diagnostic.message));
     }
     out.push('\n');
