@@ -27,6 +27,29 @@ pub struct PostRef {
     /// its WordPress edit link. Reports that show it list it with the post, not per finding.
     #[serde(skip)]
     pub site: Option<String>,
+    /// The post's `status` (`draft`, `future`, …), at most [`MAX_STATUS_CHARS`] of it:
+    /// reports badge the posts readers cannot see yet.
+    #[serde(skip)]
+    pub status: Option<String>,
+    /// Where the post's body is in the file, for the HTML report's view of it.
+    #[serde(skip)]
+    pub body: Option<Body>,
+}
+
+/// The longest status kept: WordPress's are a word (`publish`, `future`, a plugin's own).
+pub const MAX_STATUS_CHARS: usize = 40;
+
+/// Where a post's body is in its file: the text between the quotes of its JSON string, and
+/// whether that is what readers get (`content.rendered`) or only what the author wrote (the
+/// only body WP-CLI and WXR hold).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Body {
+    pub range: Range<usize>,
+    pub rendered: bool,
+    /// Whether the post also holds its text as written beside what readers get (REST's
+    /// `content.raw`: it was read signed in, with `context=edit`).
+    #[serde(default)]
+    pub signed_in: bool,
 }
 
 /// A further place the diagnostic concerns, such as the first of two duplicate links.

@@ -40,6 +40,8 @@ pub fn lint_bytes(data: &[u8]) {
         notices: Vec::new(),
         baselined: 0,
         shard: None,
+        sites: Vec::new(),
+        checked_at: None,
     };
     render_every_format(&outcome);
 }

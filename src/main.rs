@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 use postlint::baseline::Baseline;
 use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, MergeArgs, Target};
@@ -194,7 +194,7 @@ fn check(args: CheckArgs) -> u8 {
             |out: &mut dyn Write| emit(target.format, &outcome, &style, args.statistics, out);
         // In the run's pool: the JSON report is serialized on its threads (`--threads`).
         let written = pool.install(|| match &target.file {
-            Some(file) => write_file_with(file, emit),
+            Some(file) => written_to(target.format, file, write_file_with(file, emit)),
             None => print_with(emit),
         });
         if written != 0 {
@@ -560,7 +560,7 @@ fn merge(args: &MergeArgs) -> u8 {
     for target in &targets {
         let emit = |out: &mut dyn Write| emit(target.format, &outcome, &style, false, out);
         let written = match &target.file {
-            Some(file) => write_file_with(file, emit),
+            Some(file) => written_to(target.format, file, write_file_with(file, emit)),
             None => print_with(emit),
         };
         if written != 0 {
@@ -651,6 +651,17 @@ fn explain(code: &str) -> u8 {
             2
         }
     }
+}
+
+/// Says where a report went when it was written to a file (`-o`, `--format html=FILE`), so
+/// that a run whose terminal shows nothing is not taken for one that did nothing.
+fn written_to(format: Format, path: &Path, code: u8) -> u8 {
+    if code == 0 {
+        let name = format.to_possible_value();
+        let name = name.as_ref().map_or("", |v| v.get_name());
+        eprintln!("postlint: wrote the {name} report to {}", path.display());
+    }
+    code
 }
 
 /// Writes a report file whole, through a temporary file so a reader never sees half of it.

@@ -83,6 +83,8 @@ pub struct RemoteLink {
     /// The target without its fragment (which is never sent): what is requested and cached.
     pub url: String,
     pub at: Located,
+    /// The field it is in (`content.raw`, `content.rendered`), as its findings name it.
+    pub field: &'static str,
     /// How the field's JSON string is written, for a fix that replaces the target.
     pub style: JsonStyle,
     /// The `#fragment` of the link, if any: a place in the target page.
@@ -237,6 +239,7 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
                 fragment,
                 url: url.to_string(),
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
+                field: post.html[link.field].path(),
                 style: post.html[link.field].style(),
             })
         })

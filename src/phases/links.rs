@@ -231,7 +231,7 @@ fn link_findings(
                 }
                 let mut diagnostic = diagnostic.with_link(details(link, result, &date));
                 diagnostic.post = Some(fact.post.clone());
-                diagnostic.field = Some("content.rendered");
+                diagnostic.field = Some(link.field);
                 found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
             }
         }

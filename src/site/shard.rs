@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, PostRef, Severity};
+use crate::diagnostic::{Applicability, Body, Diagnostic, Edit, Fix, Label, PostRef, Severity};
 use crate::source::{LineCol, LineCols};
 use crate::suppress::{Directive, Pending};
 
@@ -132,6 +132,11 @@ pub struct WirePost {
     pub link: Option<String>,
     pub title: Option<String>,
     pub site: Option<String>,
+    /// For the HTML report of a merged run: its status badge and its view.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub body: Option<Body>,
 }
 
 impl WirePost {
@@ -142,6 +147,8 @@ impl WirePost {
             link: post.link.clone(),
             title: post.title.clone(),
             site: post.site.clone(),
+            status: post.status.clone(),
+            body: post.body.clone(),
         }
     }
 
@@ -152,6 +159,8 @@ impl WirePost {
             link: self.link,
             title: self.title,
             site: self.site,
+            status: self.status,
+            body: self.body,
         }
     }
 }

@@ -384,6 +384,7 @@ pub fn check_site(
         notes.push(message);
     }
     outcome.site_notes.splice(0..0, notes);
+    outcome.sites.push(visit(&site));
     outcome
         .input_errors
         .extend(site.errors.iter().cloned().map(InputError::Site));
@@ -410,6 +411,22 @@ fn holds_whole_site(request: &SiteRequest, site: &FetchedSite) -> bool {
 /// changed): a link to a post not in the run may still be one of the site's.
 fn whole_read(request: &SiteRequest) -> bool {
     request.selection == single::Selection::All && request.modified_after.is_none()
+}
+
+/// The site as the reports' headers name it.
+fn visit(site: &FetchedSite) -> crate::outcome::SiteVisit {
+    use crate::diagnostic::{MAX_SHOWN_CHARS, elided};
+    let name = site
+        .index
+        .as_ref()
+        .and_then(|index| index.get("name")?.as_str());
+    crate::outcome::SiteVisit {
+        url: site.url.to_string(),
+        name: (name.filter(|n| !n.trim().is_empty()))
+            .map(|n| elided(n, MAX_SHOWN_CHARS).into_owned()),
+        signed_in_as: (site.signed_in_as.as_deref())
+            .map(|user| elided(user, MAX_SHOWN_CHARS).into_owned()),
+    }
 }
 
 /// One line for the summary: what was read, from where, and the zone the dates were checked in.

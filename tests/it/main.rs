@@ -13,6 +13,7 @@ mod corpus;
 mod creds;
 mod dates;
 mod determinism;
+mod editor_reports;
 mod fix;
 mod fix_hostile;
 mod formats;
