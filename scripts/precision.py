@@ -334,13 +334,27 @@ def packets(args: argparse.Namespace) -> None:
                 grouped[(d["rule"], d["severity"])].append(d)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    judged = {(v["file"], v["rule"], v["offset"])
-              for v in tomllib.loads(BLIND.read_text()).get("verdict", [])} if BLIND.exists() else set()
+    verdicts = tomllib.loads(BLIND.read_text()).get("verdict", []) if BLIND.exists() else []
+    rejudge = set(args.rejudge or [])
+    # Judged at this severity: these count towards the sample; a rule whose findings changed
+    # (`--rejudge`) is judged afresh, and `import` replaces its earlier verdicts.
+    judged = {(v["file"], v["rule"], v["offset"], v["severity"]) for v in verdicts
+              if v["rule"] not in rejudge}
+    seen = {(v["file"], v["rule"], v["offset"]) for v in verdicts if v["rule"] not in rejudge}
+    # A rule judged afresh is judged again first where it was found wanting.
+    wanting = {(v["file"], v["rule"], v["offset"]) for v in verdicts
+               if v["rule"] in rejudge and v.get("open")}
     index: dict[str, dict] = {}
     cache: dict[str, str] = {}
     for (rule, severity), found in sorted(grouped.items()):
-        fresh = [f for f in found if (f["file"], f["rule"], f["span"]["offset"]) not in judged]
-        picked = spread_sample(fresh, args.size, f"{args.seed}:{rule}:{severity}")
+        key_of = lambda f: (f["file"], f["rule"], f["span"]["offset"])
+        already = sum((*key_of(f), severity) in judged for f in found)
+        fresh = [f for f in found if key_of(f) not in seen]
+        # Topped up to the sample size with findings never judged.
+        first = [f for f in fresh if key_of(f) in wanting][:args.size]
+        rest = [f for f in fresh if key_of(f) not in wanting]
+        picked = first + spread_sample(rest, max(0, args.size - already - len(first)),
+                                       f"{args.seed}:{rule}:{severity}")
         if not picked:
             continue
         lines = [f"# `{rule}` at {severity}: {len(picked)} findings to judge\n",
@@ -388,6 +402,7 @@ def import_verdicts(args: argparse.Namespace) -> None:
             "# severity), false. tests/it/precision.rs keeps them; README.md beside this file.\n\n"
             f'now = "{NOW}"\n')
     judged_on = f"{git_commit()} {datetime.date.today().isoformat()}"
+    drop_earlier_verdicts({(e["file"], e["rule"], e["offset"]) for e in entries})
     with BLIND.open("a") as f:
         for e in entries:
             f.write("\n[[verdict]]\n")
@@ -407,6 +422,20 @@ def import_verdicts(args: argparse.Namespace) -> None:
             print(f"judged {old['verdict']} in {VERDICTS.name}, {e['verdict']} blind: "
                   f"{e['file']} {e['rule']} @{e['offset']} (the blind verdict stands; drop the "
                   f"old entry)")
+
+
+def drop_earlier_verdicts(keys: set[tuple[str, str, int]]) -> None:
+    """Removes from blind.toml the entries of findings judged again: the fresh verdict stands."""
+    text = BLIND.read_text()
+    head, *entries = text.split("\n[[verdict]]\n")
+    kept = []
+    for entry in entries:
+        v = tomllib.loads(entry)
+        if (v["file"], v["rule"], v["offset"]) not in keys:
+            kept.append(entry)
+    if len(kept) != len(entries):
+        print(f"{len(entries) - len(kept)} earlier verdicts replaced")
+        BLIND.write_text("\n[[verdict]]\n".join([head, *kept]))
 
 
 def judged_true(verdict: str, severity: str) -> bool:
@@ -500,6 +529,8 @@ def main() -> None:
     k.add_argument("--size", type=int, default=20, help="findings per rule and severity")
     k.add_argument("--context", type=int, default=400, help="bytes of the file each side")
     k.add_argument("--rule", action="append", help="only this rule (repeatable)")
+    k.add_argument("--rejudge", action="append",
+                   help="judge this rule's findings afresh, earlier verdicts aside (repeatable)")
     k.set_defaults(run=packets)
     i = sub.add_parser("import", help="the judges' answers into blind.toml")
     i.add_argument("--packets", required=True, help="the folder `packets` wrote")

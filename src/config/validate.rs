@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use bytesize::ByteSize;
 use chrono::NaiveDate;
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
@@ -19,6 +21,7 @@ use super::model::{
     Registry, RequiredSection, RuleLayer, Site, Valued, When, ZoneEpoch,
 };
 use crate::diagnostic::Severity;
+use crate::limits;
 use crate::zones::{SiteZone, UnknownZone, Zone, ZoneSource};
 
 /// Checks the files read and the command line, and builds the config from them.
@@ -62,6 +65,7 @@ pub(super) fn build(
         });
     }
     builder.site.zone = builder.zones.resolve();
+    adopt_cli_settings(&mut builder.site, cli);
     Ok(Config {
         registry,
         layer_order: loader.raws.iter().map(|(source, _)| *source).collect(),
@@ -74,6 +78,26 @@ pub(super) fn build(
         sources: loader.sources,
         cache: Mutex::default(),
     })
+}
+
+/// The settings given on the command line (already checked when parsed): they beat the files.
+fn adopt_cli_settings(site: &mut Site, cli: &CliRules) {
+    let valued = |value| Valued {
+        value,
+        from: Provenance::CommandLine,
+    };
+    if let Some(timeout) = cli.link_timeout {
+        site.links.timeout = Some(valued(timeout));
+    }
+    if let Some(timeout) = cli.archive_timeout {
+        site.links.archive_timeout = Some(valued(timeout));
+    }
+    if let Some(size) = cli.max_response_size {
+        site.max_response_size = Some(Valued {
+            value: size,
+            from: Provenance::CommandLine,
+        });
+    }
 }
 
 /// `--timezone NAME`, checked as a name in a file is, with the same message and help.
@@ -368,13 +392,10 @@ impl Builder<'_> {
                     )
                     .with_help("codes look like `no-click-here`: lower-case words joined by `-`"));
             }
-            let regex = Regex::new(pattern.regex.get_ref()).map_err(|e| {
-                self.error(
-                    source,
-                    pattern.regex.span(),
-                    format!("invalid regex: {}", first_line(&e.to_string())),
+            let regex = config_regex(pattern.regex.get_ref()).map_err(|e| {
+                self.error(source, pattern.regex.span(), e).with_help(
+                    "the syntax is Rust's `regex` crate: no look-around or backreferences",
                 )
-                .with_help("the syntax is Rust's `regex` crate: no look-around or backreferences")
             })?;
             let severity = match &pattern.severity {
                 None => Severity::Warning,
@@ -437,6 +458,11 @@ impl Builder<'_> {
         if let Some(urls) = raw.site.as_ref().and_then(|s| s.url.as_ref()) {
             self.site.urls = self.site_urls(source, urls)?;
         }
+        if let Some(size) = raw.site.as_ref().and_then(|s| s.max_response_size.as_ref()) {
+            let key = "max-response-size";
+            let checked = self.size(source, key, size, limits::MAX_RESPONSE_SIZE)?;
+            self.site.max_response_size = Some(checked);
+        }
         if let Some(hosts) = &raw.hosts {
             self.site.hosts = Some(list(hosts));
         }
@@ -467,13 +493,8 @@ impl Builder<'_> {
             }
             self.site.links.accept.extend(&links.accept);
             for pattern in &links.exclude {
-                let regex = Regex::new(pattern.get_ref()).map_err(|e| {
-                    self.error(
-                        source,
-                        pattern.span(),
-                        format!("invalid regex: {}", first_line(&e.to_string())),
-                    )
-                })?;
+                let regex = config_regex(pattern.get_ref())
+                    .map_err(|e| self.error(source, pattern.span(), e))?;
                 self.site.links.exclude.push(regex);
             }
             if let Some(agent) = &links.user_agent {
@@ -496,15 +517,13 @@ impl Builder<'_> {
                 self.site.links.archive_api = Some(url);
             }
             if let Some(timeout) = &links.timeout {
-                let seconds = *timeout.get_ref();
-                if !(seconds.is_finite() && seconds > 0.0) {
-                    return Err(self.error(
-                        source,
-                        timeout.span(),
-                        format!("`timeout` is a number of seconds above 0, not {seconds}"),
-                    ));
-                }
-                self.site.links.timeout = Some(seconds);
+                let checked = self.seconds(source, "timeout", timeout, limits::LINK_TIMEOUT)?;
+                self.site.links.timeout = Some(checked);
+            }
+            if let Some(timeout) = &links.archive_timeout {
+                let key = "archive-timeout";
+                let checked = self.seconds(source, key, timeout, limits::ARCHIVE_TIMEOUT)?;
+                self.site.links.archive_timeout = Some(checked);
             }
         }
         if let Some(sections) = &raw.sections {
@@ -535,13 +554,9 @@ impl Builder<'_> {
         };
         let regex = |text: &Option<Text>| -> Result<Option<Regex>, ConfigError> {
             let Some(text) = text else { return Ok(None) };
-            Regex::new(text.get_ref()).map(Some).map_err(|e| {
-                self.error(
-                    source,
-                    text.span(),
-                    format!("invalid regex: {}", first_line(&e.to_string())),
-                )
-            })
+            config_regex(text.get_ref())
+                .map(Some)
+                .map_err(|e| self.error(source, text.span(), e))
         };
         let strings = |list: &Option<Vec<Text>>| {
             list.as_ref()
@@ -555,6 +570,72 @@ impl Builder<'_> {
             title: regex(&raw.title)?,
             link: regex(&raw.link)?,
         })
+    }
+
+    /// A number of seconds, checked against the range the command line takes.
+    fn seconds(
+        &self,
+        source: usize,
+        key: &str,
+        value: &toml::Spanned<f64>,
+        setting: limits::Seconds,
+    ) -> Result<Valued<Duration>, ConfigError> {
+        let duration = setting
+            .check(*value.get_ref())
+            .map_err(|error| self.out_of_range(source, key, value.span(), &error))?;
+        Ok(Valued {
+            value: duration,
+            from: Self::spanned(source, value.span()),
+        })
+    }
+
+    /// A size, `"64MiB"` or a number of bytes, checked against the range the command line
+    /// takes.
+    fn size(
+        &self,
+        source: usize,
+        key: &str,
+        value: &toml::Spanned<toml::Value>,
+        setting: limits::Size,
+    ) -> Result<Valued<ByteSize>, ConfigError> {
+        let checked = match value.get_ref() {
+            toml::Value::String(text) => setting.parse(text),
+            toml::Value::Integer(bytes) => match u64::try_from(*bytes) {
+                Ok(bytes) => setting.check(ByteSize::b(bytes)),
+                Err(_) => Err(limits::OutOfRange {
+                    value: bytes.to_string(),
+                    accepted: setting.accepted(),
+                }),
+            },
+            other => Err(limits::OutOfRange {
+                value: other.to_string(),
+                accepted: setting.accepted(),
+            }),
+        };
+        let size = checked.map_err(|error| self.out_of_range(source, key, value.span(), &error))?;
+        Ok(Valued {
+            value: size,
+            from: Self::spanned(source, value.span()),
+        })
+    }
+
+    fn out_of_range(
+        &self,
+        source: usize,
+        key: &str,
+        span: Range<usize>,
+        error: &limits::OutOfRange,
+    ) -> ConfigError {
+        let message = format!("`{key}` takes {}, not `{}`", error.accepted, error.value);
+        self.error(source, span, message)
+            .with_help("the command line takes the same values, and checks them the same way")
+    }
+
+    fn spanned(source: usize, span: Range<usize>) -> Provenance {
+        Provenance::File {
+            source,
+            span: (span.start, span.end),
+        }
     }
 
     /// `url = "…"` or `url = ["…", "…"]`: http or https addresses.
@@ -688,4 +769,20 @@ fn is_date(text: &str) -> bool {
 
 fn first_line(text: &str) -> &str {
     text.lines().last().unwrap_or(text).trim()
+}
+
+/// Patterns longer than this are refused before they are compiled: the regex crate's parser
+/// takes about a hundred bytes of memory for each byte of a pattern (a gigabyte for 10 MB).
+const MAX_REGEX_BYTES: usize = 1 << 20;
+
+/// A regex of the config, or what is wrong with it in one line.
+fn config_regex(pattern: &str) -> Result<Regex, String> {
+    if pattern.len() > MAX_REGEX_BYTES {
+        return Err(format!(
+            "invalid regex: it is {}, over the limit of {}",
+            bytesize::ByteSize::b(pattern.len() as u64),
+            bytesize::ByteSize::b(MAX_REGEX_BYTES as u64)
+        ));
+    }
+    Regex::new(pattern).map_err(|e| format!("invalid regex: {}", first_line(&e.to_string())))
 }

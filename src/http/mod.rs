@@ -13,8 +13,8 @@ use url::Url;
 
 pub use resolver::{GuardedResolver, Refusal, is_public, refusal, refusal_by_address};
 pub use retry::{
-    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
-    retry_after, with_retries, with_retries_until,
+    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, get_whole_until,
+    is_retryable_status, reached_no_server, retry_after, with_retries, with_retries_until,
 };
 
 /// The client settings the link checker and the site reader share; the defaults suit a CI run
@@ -34,7 +34,7 @@ pub struct ClientOptions {
     /// Tries after the first, for 429, 5xx, transient failures and a body cut short.
     pub retries: u32,
     pub backoff: Duration,
-    /// `Retry-After` is honoured up to this.
+    /// `Retry-After` is honoured up to this, and never past `timeout`.
     pub retry_after_cap: Duration,
     /// Connection failures in a row after which a host is left alone for the rest of the run.
     pub host_failure_limit: u32,
@@ -52,7 +52,7 @@ impl Default for ClientOptions {
             per_host: 4,
             min_interval: Duration::from_millis(10),
             connect_timeout: Duration::from_secs(5),
-            timeout: Duration::from_secs(15),
+            timeout: crate::limits::LINK_TIMEOUT.default,
             retries: 2,
             backoff: Duration::from_millis(300),
             retry_after_cap: Duration::from_secs(30),
@@ -65,11 +65,12 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
-    /// How long to wait before retry `attempt` (from 0): what the server asked for, up to a cap,
-    /// else exponential backoff with jitter so that clients do not retry in step.
+    /// How long to wait before retry `attempt` (from 0): what the server asked for, up to a cap
+    /// and at most one request's timeout, so that a wait never holds a page of a site longer
+    /// than a try may; else exponential backoff with jitter so that clients do not retry in step.
     pub fn retry_delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(asked) = retry_after {
-            return asked.min(self.retry_after_cap);
+            return asked.min(self.retry_after_cap).min(self.timeout);
         }
         let backoff = self.backoff * 2u32.pow(attempt);
         let jitter = Duration::from_millis(rand::random_range(

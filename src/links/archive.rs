@@ -1,9 +1,10 @@
 //! Archived copies of dead links: an availability API (the Internet Archive's by default) is
 //! asked for the copy nearest the post's date. The archive is one host, so it is asked one
-//! request at a time, at most one a second by default, honouring `Retry-After`.
+//! request at a time, at most one a second by default, honouring `Retry-After`, and all the
+//! lookups of a run share one time bound, whatever the number of dead links.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use url::Url;
@@ -18,6 +19,8 @@ pub struct ArchiveOptions {
     pub api: Url,
     /// Between two requests to it.
     pub interval: Duration,
+    /// For all the lookups of a run together, every request, retry and wait included.
+    pub bound: Duration,
 }
 
 pub const INTERNET_ARCHIVE: &str = "https://archive.org/wayback/available";
@@ -27,6 +30,7 @@ impl Default for ArchiveOptions {
         Self {
             api: Url::parse(INTERNET_ARCHIVE).expect("the Internet Archive's address is a URL"),
             interval: Duration::from_secs(1),
+            bound: crate::limits::ARCHIVE_TIMEOUT.default,
         }
     }
 }
@@ -74,22 +78,29 @@ async fn lookup_all_async(
         Err(error) => return (HashMap::new(), Some(error.to_string())),
     };
     let mut found = HashMap::new();
+    let deadline = Instant::now() + archive.bound;
     for (i, lookup) in lookups.into_iter().enumerate() {
+        let not_looked_up = total - i;
+        if i > 0 && Instant::now() + archive.interval >= deadline {
+            return (found, Some(out_of_time(archive, not_looked_up, total)));
+        }
         if i > 0 {
             tokio::time::sleep(archive.interval).await;
         }
-        match lookup_one(&client, archive, options, &lookup).await {
+        match lookup_one(&client, archive, options, deadline, &lookup).await {
             Ok(copy) => {
                 found.insert(lookup, copy);
+            }
+            Err(_) if Instant::now() >= deadline => {
+                return (found, Some(out_of_time(archive, not_looked_up, total)));
             }
             // An archive that failed after its retries (busy, down, answering nonsense) is
             // left alone for the rest of the run.
             Err(error) => {
                 let failure = format!(
-                    "the archive at {} failed: {}; {} of {total} dead links were not looked up",
-                    archive.api,
-                    error.reason,
-                    total - i
+                    "the archive at {} failed: {}; {not_looked_up} of {total} dead links were \
+                     not looked up",
+                    archive.api, error.reason,
                 );
                 return (found, Some(failure));
             }
@@ -97,6 +108,17 @@ async fn lookup_all_async(
         progress(i + 1);
     }
     (found, None)
+}
+
+/// The notice of lookups stopped by the run's bound; the cache keeps what was found, so the
+/// next run asks only for the rest.
+fn out_of_time(archive: &ArchiveOptions, not_looked_up: usize, total: usize) -> String {
+    format!(
+        "the archive at {} was asked for {:.0} s, the bound of a run (--archive-timeout); \
+         {not_looked_up} of {total} dead links were not looked up, and the next run asks for them",
+        archive.api,
+        archive.bound.as_secs_f64()
+    )
 }
 
 #[derive(Deserialize)]
@@ -124,6 +146,7 @@ async fn lookup_one(
     client: &reqwest::Client,
     archive: &ArchiveOptions,
     options: &ClientOptions,
+    deadline: Instant,
     (target, date): &Lookup,
 ) -> Result<Option<Archived>, Failure> {
     let mut api = archive.api.clone();
@@ -135,7 +158,8 @@ async fn lookup_one(
         bytes: 1 << 20,
         setting: "the archive's answer",
     };
-    let answer = http::get_whole(options, limit, || client.get(api.clone())).await?;
+    let request = || client.get(api.clone());
+    let answer = http::get_whole_until(options, limit, Some(deadline), request).await?;
     if !answer.status.is_success() {
         return Err(Failure {
             reason: format!("it answered {}", answer.status.as_u16()),

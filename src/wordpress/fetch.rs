@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
-use tokio::sync::Semaphore;
 use url::Url;
 
+use super::paging::{PageResult, Paged, Window};
 use super::{Credentials, FetchedSite, Page, PostType, SiteRequest};
 use crate::http::{self, BodyLimit, ClientOptions, Purpose, WholeAnswer};
 
@@ -197,7 +197,7 @@ impl SiteClient {
     ) -> Result<Answer, String> {
         let limit = BodyLimit {
             bytes: self.max_bytes,
-            setting: "--max-file-size",
+            setting: "--max-response-size",
         };
         http::get_whole(&self.options, limit, request)
             .await
@@ -292,15 +292,8 @@ pub(super) fn join(site: &Url, path: &str) -> Url {
     base.join(path).unwrap_or(base)
 }
 
-/// What paging one post type gave.
-pub struct Paged {
-    /// By page number: a page read again replaces what it gave, so no post counts twice.
-    pub pages: BTreeMap<usize, Page>,
-    pub errors: Vec<String>,
-}
-
-/// Pages through one post type: page 1 says how many there are, the rest are fetched a few at
-/// a time (the per-host limit).
+/// Pages through one post type: page 1, then the rest a few at a time (the per-host limit),
+/// in order, until the end is seen (`paging` says when).
 pub async fn fetch_type(
     client: Arc<SiteClient>,
     api: &Api,
@@ -308,74 +301,43 @@ pub async fn fetch_type(
     query: &str,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Paged {
-    let mut paged = Paged {
-        pages: BTreeMap::new(),
-        errors: Vec::new(),
-    };
     let first = fetch_page(&client, api, kind, query, 1).await;
-    let total = match &first {
-        PageResult::Page(_, total) => total.unwrap_or(1).max(1),
-        PageResult::End => 0,
-        PageResult::Failed(_, _) => 1,
-    };
-    progress(1, total);
-    paged.add(first);
-    let slots = Arc::new(Semaphore::new(client.options.per_host.max(1)));
+    let mut window = Window::after_first(first, client.options.per_host);
+    let (done, total) = window.progress();
+    progress(done, total);
     let mut tasks = tokio::task::JoinSet::new();
-    for number in 2..=total {
-        let (client, api, query, slots) =
-            (client.clone(), api.clone(), query.to_owned(), slots.clone());
-        tasks.spawn(async move {
-            let _slot = slots.acquire().await;
-            (
-                number,
-                fetch_page(&client, &api, kind, &query, number).await,
-            )
-        });
-    }
-    let mut rest = Vec::new();
-    while let Some(done) = tasks.join_next().await {
+    let mut asked = BTreeMap::new();
+    let mut stopped = Vec::new();
+    loop {
+        while let Some(number) = window.next_to_ask(tasks.len()) {
+            let (client, api, query) = (client.clone(), api.clone(), query.to_owned());
+            let handle = tasks.spawn(async move {
+                let result = fetch_page(&client, &api, kind, &query, number).await;
+                (number, result)
+            });
+            asked.insert(number, handle);
+        }
+        let Some(done) = tasks.join_next().await else {
+            break;
+        };
         match done {
-            Ok(result) => rest.push(result),
-            Err(error) => paged
-                .errors
-                .push(format!("a {} page fetch stopped: {error}", kind.route())),
-        }
-        progress(rest.len() + 1, total);
-    }
-    rest.sort_by_key(|(number, _)| *number);
-    for (_, result) in rest {
-        paged.add(result);
-    }
-    paged
-}
-
-enum PageResult {
-    /// The page, and the number of pages the site announced.
-    Page(Page, Option<usize>),
-    /// Past the last page (400 `rest_post_invalid_page_number`), or an empty first page.
-    End,
-    /// The page could not be read; its body, when there was one, is still linted.
-    Failed(String, Option<Page>),
-}
-
-impl Paged {
-    fn add(&mut self, result: PageResult) {
-        match result {
-            PageResult::Page(page, _) => self.keep(page),
-            PageResult::End => {}
-            PageResult::Failed(reason, page) => {
-                self.errors.push(reason);
-                if let Some(page) = page {
-                    self.keep(page);
-                }
+            Ok((number, result)) => {
+                asked.remove(&number);
+                window.take(number, result);
             }
+            Err(error) if error.is_cancelled() => {}
+            Err(error) => stopped.push(format!("a {} page fetch stopped: {error}", kind.route())),
         }
+        // Pages past the end are not waited for.
+        for handle in asked.split_off(&window.last().saturating_add(1)).values() {
+            handle.abort();
+        }
+        let (done, total) = window.progress();
+        progress(done, total);
     }
-
-    fn keep(&mut self, page: Page) {
-        self.pages.insert(page.number, page);
-    }
+    let mut paged = window.finish(&kind.route());
+    paged.errors.extend(stopped);
+    paged
 }
 
 async fn fetch_page(
@@ -405,7 +367,7 @@ async fn fetch_page(
             answer.describe()
         )
     });
-    if number == 1 && !failed && is_empty_array(&answer.body) {
+    if !failed && is_empty_array(&answer.body) {
         return PageResult::End;
     }
     let page = Page {
@@ -415,10 +377,21 @@ async fn fetch_page(
         name,
         bytes: answer.body.into(),
     };
-    match reason {
-        Some(reason) => PageResult::Failed(reason, (!page.bytes.is_empty()).then_some(page)),
-        None => PageResult::Page(page, answer.total_pages),
+    match (reason, answer.total_pages) {
+        (Some(reason), _) => PageResult::Failed(reason, (!page.bytes.is_empty()).then_some(page)),
+        // Without a count, a page short of what was asked for is the last: WordPress fills
+        // every other page (with a count it need not: it leaves out posts the user may not
+        // read after the query is cut into pages).
+        (None, None) if holds_fewer_than(&page.bytes, PER_PAGE) => PageResult::Last(page),
+        (None, claimed) => PageResult::Page(page, claimed),
     }
+}
+
+/// Whether `body` is a JSON array of fewer than `count` items.
+fn holds_fewer_than(body: &[u8], count: usize) -> bool {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body)
+        .is_ok_and(|items| items.len() < count)
 }
 
 /// `[]`, as WordPress answers for a collection with nothing in it.
@@ -474,6 +447,7 @@ pub async fn fetch_site(
     let mut site = FetchedSite {
         url: located.site,
         index: None,
+        api: Some(api.clone()),
         signed_in_as: None,
         pages: Vec::new(),
         errors: Vec::new(),
@@ -502,42 +476,4 @@ pub async fn fetch_site(
         site.errors.extend(paged.errors);
     }
     site
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn page(number: usize, bytes: &[u8]) -> Page {
-        Page {
-            kind: PostType::Posts,
-            number,
-            file_stem: format!("posts-page-{number}"),
-            name: format!("page={number}"),
-            bytes: bytes.into(),
-        }
-    }
-
-    #[test]
-    fn a_page_read_again_replaces_what_it_gave() {
-        let mut paged = Paged {
-            pages: BTreeMap::new(),
-            errors: Vec::new(),
-        };
-        paged.add(PageResult::Page(page(2, b"[{\"id\":3}]"), Some(2)));
-        paged.add(PageResult::Failed(
-            "page=1: 503".into(),
-            Some(page(1, b"<p>")),
-        ));
-        paged.add(PageResult::Page(page(1, b"[{\"id\":1}]"), Some(2)));
-        let kept: Vec<(usize, &[u8])> = paged
-            .pages
-            .values()
-            .map(|p| (p.number, &*p.bytes))
-            .collect();
-        assert_eq!(
-            kept,
-            vec![(1, &b"[{\"id\":1}]"[..]), (2, &b"[{\"id\":3}]"[..])]
-        );
-    }
 }

@@ -4,7 +4,10 @@
 
 pub mod fetch;
 pub mod marks;
+mod paging;
+pub mod saved;
 pub mod single;
+mod targets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,7 +125,7 @@ pub struct SiteRequest {
     pub modified_after: Option<NaiveDateTime>,
     pub credentials: Option<Credentials>,
     pub client: ClientOptions,
-    /// Largest answer read.
+    /// Largest answer read (`--max-response-size`).
     pub max_bytes: u64,
 }
 
@@ -244,6 +247,8 @@ pub struct FetchedSite {
     pub url: Url,
     /// The REST index, when it could be read.
     pub index: Option<serde_json::Value>,
+    /// Where the site's REST API is, when it was found.
+    pub api: Option<fetch::Api>,
     pub signed_in_as: Option<String>,
     pub pages: Vec<Page>,
     /// One line per thing that went wrong (a page that could not be read, a refused sign-in).
@@ -256,6 +261,7 @@ impl FetchedSite {
         Self {
             url: url.clone(),
             index: None,
+            api: None,
             signed_in_as: None,
             pages: Vec::new(),
             errors: vec![reason],
@@ -349,30 +355,77 @@ pub fn check_site(
     save: Option<&Path>,
 ) -> SiteOutcome {
     let site = fetch(request);
-    // The site its posts belong to when they carry no REST self link (`site::site_root`).
-    Arc::make_mut(&mut config.site).urls = vec![crate::config::Valued {
-        value: site.url.to_string(),
-        from: crate::config::Provenance::CommandLine,
-    }];
+    let whole = holds_whole_site(request, &site);
+    let zone = saved::adopt(&mut config, site.url.as_str(), site.index.as_ref(), whole);
     let mut notes = Vec::new();
     if let Some(index) = &site.index {
-        notes.push(describe_site(&site, index, config.adopt_index_zone(index)));
+        notes.push(describe_site(&site, index, zone));
     }
+    let mut saved_to = None;
     let inputs = match save {
-        Some(dir) => site.save(dir).unwrap_or_else(|message| {
-            notes.push(message);
-            site.inputs_in_memory()
-        }),
+        Some(dir) => match site.save(dir) {
+            Ok(inputs) => {
+                saved_to = Some(dir.join(folder_name(&site.url)));
+                inputs
+            }
+            Err(message) => {
+                notes.push(message);
+                site.inputs_in_memory()
+            }
+        },
         None => site.inputs_in_memory(),
     };
     let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
+    let mut manifest = saved::SavedSite::new(&site.url, site.index.as_ref(), whole);
+    if let Some(api) = site.api.as_ref().filter(|_| !whole_read(request)) {
+        manifest.told = Some(targets::confirm_missing(&mut outcome, request, api));
+    }
+    if let Some(Err(message)) = saved_to.map(|folder| manifest.write(&folder)) {
+        notes.push(message);
+    }
     outcome.site_notes.splice(0..0, notes);
+    outcome.sites.push(visit(&site));
     outcome
         .input_errors
         .extend(site.errors.iter().cloned().map(InputError::Site));
     SiteOutcome {
         high_water_mark: site.high_water_mark(),
         outcome,
+    }
+}
+
+/// Whether the run holds every post of the site, so that a link to a post not in it is a link
+/// to no post: every page of posts and pages, of every status, read without a fault.
+fn holds_whole_site(request: &SiteRequest, site: &FetchedSite) -> bool {
+    let every_type = [PostType::Posts, PostType::Pages]
+        .iter()
+        .all(|kind| request.types.contains(kind));
+    whole_read(request)
+        && request.status.as_deref() == Some("any")
+        && every_type
+        && site.errors.is_empty()
+        && site.index.is_some()
+}
+
+/// Every post of the types asked for, not some of them (`--post`, an address, only what
+/// changed): a link to a post not in the run may still be one of the site's.
+fn whole_read(request: &SiteRequest) -> bool {
+    request.selection == single::Selection::All && request.modified_after.is_none()
+}
+
+/// The site as the reports' headers name it.
+fn visit(site: &FetchedSite) -> crate::outcome::SiteVisit {
+    use crate::diagnostic::{MAX_SHOWN_CHARS, elided};
+    let name = site
+        .index
+        .as_ref()
+        .and_then(|index| index.get("name")?.as_str());
+    crate::outcome::SiteVisit {
+        url: site.url.to_string(),
+        name: (name.filter(|n| !n.trim().is_empty()))
+            .map(|n| elided(n, MAX_SHOWN_CHARS).into_owned()),
+        signed_in_as: (site.signed_in_as.as_deref())
+            .map(|user| elided(user, MAX_SHOWN_CHARS).into_owned()),
     }
 }
 

@@ -444,6 +444,7 @@ fn an_archive_on_a_private_address_is_never_asked() {
         let options = ArchiveOptions {
             api: url::Url::parse(&api).expect("a url"),
             interval: Duration::ZERO,
+            ..ArchiveOptions::default()
         };
         let (found, failure) =
             lookup_all(lookups.clone(), &options, &archive_client(false), &|_| {});
@@ -457,6 +458,7 @@ fn an_archive_on_a_private_address_is_never_asked() {
     let options = ArchiveOptions {
         api: url::Url::parse(&archive.url("/wayback/available")).expect("a url"),
         interval: Duration::ZERO,
+        ..ArchiveOptions::default()
     };
     let (found, failure) = lookup_all(lookups.clone(), &options, &archive_client(true), &|_| {});
     assert_eq!(failure, None);

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod address;
 mod architecture;
 mod blocks;
 mod cases;
@@ -12,14 +13,18 @@ mod corpus;
 mod creds;
 mod dates;
 mod determinism;
+mod editor_reports;
 mod fix;
+mod fix_hostile;
 mod formats;
 mod fuzz_replay;
 mod hostile;
 mod html_browser;
+mod linear;
 mod links;
 mod links_more;
 mod loud_rules;
+mod lsp;
 mod lsp_workspace;
 mod merge;
 mod neovim;
@@ -37,8 +42,10 @@ mod segments;
 mod server;
 mod settle;
 mod site;
+mod site_bounds;
 mod site_fetch;
 mod span_map;
+mod trust;
 mod watch;
 mod wordpress_e2e;
 mod workflows;

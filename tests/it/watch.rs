@@ -310,3 +310,43 @@ fn a_tool_file_the_new_config_names_is_watched() {
     assert!(run.contains("posts/package.json changed"), "{run}");
     until(&watcher.out, "file=posts/package.json");
 }
+
+/// A folder saved with `--save` is linted with what was saved beside it in a watch's batches
+/// too: a change in it lints the saved site again, whole; a change beside it lints that file.
+#[test]
+fn a_change_in_a_saved_site_lints_the_site_with_its_manifest() {
+    const MANIFEST: &str = r#"{"site":"https://news.example.com/","whole":false,"index":{"name":"News","timezone_string":"Europe/Madrid"}}"#;
+    let dir = project(&[
+        ("saved/site/.postlint-site.json", MANIFEST),
+        ("saved/site/a.json", CLEAN),
+        ("saved/other/b.json", CLEAN),
+    ]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args([
+            "check",
+            "--watch",
+            "--no-config",
+            "--format",
+            "json",
+            "saved",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start postlint check --watch");
+    let out = lines(child.stdout.take().expect("stdout"));
+    let err = lines(child.stderr.take().expect("stderr"));
+    let _stop = Stop(child);
+    until(&err, "watching for changes");
+    // The first run names the saved site.
+    until(&out, "saved in saved/site");
+    // A file beside the site: that file alone.
+    std::fs::write(dir.path().join("saved/other/b.json"), BROKEN).expect("write b.json");
+    let before = until(&out, r#""file": "saved/other/b.json""#);
+    assert!(before.iter().all(|l| !l.contains("saved in")), "{before:?}");
+    // A file of the site: the site again, with its zone.
+    std::fs::write(dir.path().join("saved/site/a.json"), BROKEN).expect("write a.json");
+    until(&out, "zone Europe/Madrid from its saved REST index");
+    until(&out, r#""file": "saved/site/a.json""#);
+}
