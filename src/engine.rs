@@ -452,13 +452,13 @@ impl Linter {
             .map(|post| self.lint_post(scope, post, (shift, text)))
             .collect();
         // What is wrong in the prefix was reported with the part it was read in.
-        let mut file_level: Vec<Diagnostic> = (std::mem::take(&mut parsed.errors).into_iter())
+        let in_part = (std::mem::take(&mut parsed.errors).into_iter())
             .filter(|error| error.span.start >= prefix_len)
             .map(|mut error| {
                 error.span = shift + error.span.start..shift + error.span.end;
-                rules::wxr_syntax::diagnostic(error)
-            })
-            .collect();
+                error
+            });
+        let mut file_level: Vec<Diagnostic> = in_part.map(rules::wxr_syntax::diagnostic).collect();
         file_level.extend(rules::invalid_utf8::check_segment(items, base, &spans));
         let mut diagnostics = settle::severities(&scope.settings, file_level);
         for (found, (post_ref, post_facts, post_pending)) in linted {
@@ -478,6 +478,14 @@ impl Linter {
         report
             .findings
             .extend(resolve(&segment, cursor, diagnostics));
+        // What the file lacks is known at its end and reported at its start, before this part.
+        let missing = (std::mem::take(&mut parsed.missing).into_iter())
+            .map(rules::wxr_syntax::diagnostic)
+            .collect();
+        let file_start = LineCursor::default().line_col();
+        for diagnostic in settle::severities(&scope.settings, missing) {
+            (report.findings).push(Finding::at_point(diagnostic, file_start));
+        }
         (!parsed.stopped).then_some((parsed.open_tags, parsed.carried))
     }
 

@@ -31,6 +31,9 @@ pub const POST_TYPES: [&str; 2] = ["post", "page"];
 pub struct WxrFile<'s> {
     pub posts: Vec<Node<'s>>,
     pub errors: Vec<SyntaxError>,
+    /// What the file as a whole lacks (its channel, its version): known at its end, reported
+    /// at its start, its spans file offsets whatever part the text is.
+    pub missing: Vec<SyntaxError>,
     /// The XML stopped being readable before its end: what follows is not read.
     pub stopped: bool,
     /// The start tags of the elements open where the text ends, outermost first: the next part
@@ -61,11 +64,12 @@ pub fn looks_like_xml(start: &[u8]) -> bool {
 /// Where an XML document written in UTF-16 starts to say so (its byte order mark, or its first
 /// character): postlint reads UTF-8, and tells such an export apart from a binary file.
 pub fn utf16_xml(start: &[u8]) -> Option<Range<usize>> {
+    // Without a byte order mark, the zero half of the first (ASCII) character tells the order.
     let (little_endian, bom) = match start {
         [0xFF, 0xFE, ..] => (true, 2),
         [0xFE, 0xFF, ..] => (false, 2),
-        [b'<', 0, ..] => (true, 0),
-        [0, b'<', ..] => (false, 0),
+        [first, 0, ..] if first.is_ascii() && *first != 0 => (true, 0),
+        [0, first, ..] if first.is_ascii() && *first != 0 => (false, 0),
         _ => return None,
     };
     let units = start[bom..].chunks_exact(2).take(64).map(|pair| {
@@ -605,17 +609,31 @@ impl<'s> ReadState<'s> {
 
     /// A prefix no declaration binds: its elements are in no namespace WXR uses, so a missing
     /// `xmlns:wp` would otherwise show only as a missing `<wp:wxr_version>`. Reported once per
-    /// prefix, at the first element that uses it.
+    /// prefix, at the first element that uses it, for the first few prefixes; then once that
+    /// more follow, so that a file of made-up prefixes does not make a finding of each.
     fn unbound_prefix(&mut self, prefix: &str, local: &str, tag: &Range<usize>) {
         if local == "wxr_version" {
             // Reported here: the version is not missing, its prefix is unbound.
             self.carried.saw_version = true;
         }
-        if !self.carried.unbound.insert(prefix.to_owned()) {
+        let reported = &mut self.carried.unbound;
+        if reported.len() > UNBOUND_REPORTED || reported.contains(prefix) {
             return;
         }
+        reported.insert(prefix.to_owned());
         let name_start = tag.start + 1;
         let name_end = (name_start + prefix.len() + 1 + local.len()).min(tag.end);
+        if reported.len() > UNBOUND_REPORTED {
+            self.file.errors.push(SyntaxError {
+                span: name_start..name_end,
+                message: format!(
+                    "`{prefix}:{local}` uses one more unbound prefix: more than \
+                     {UNBOUND_REPORTED} prefixes are unbound, the others are not reported"
+                ),
+                help: Some("declare each prefix with `xmlns:…=\"…\"` on `<rss>`".into()),
+            });
+            return;
+        }
         let declaration = match known_namespace(prefix) {
             Some(uri) => format!("`xmlns:{prefix}=\"{uri}\"`"),
             None => format!("`xmlns:{prefix}=\"…\"`"),
@@ -738,14 +756,14 @@ impl<'s> ReadState<'s> {
                 ),
             });
         } else if !self.carried.saw_channel {
-            self.file.errors.push(SyntaxError {
+            self.file.missing.push(SyntaxError {
                 span: 0..0,
                 message: "this XML has no `<rss><channel>`: it is not a WordPress export (WXR)"
                     .into(),
                 help: Some("postlint reads WXR files written by Tools → Export".into()),
             });
         } else if !self.carried.saw_version {
-            self.file.errors.push(SyntaxError {
+            self.file.missing.push(SyntaxError {
                 span: 0..0,
                 message: "this export has no `<wp:wxr_version>`: WordPress's importer refuses it"
                     .into(),
@@ -754,6 +772,9 @@ impl<'s> ReadState<'s> {
         }
     }
 }
+
+/// How many unbound prefixes are reported one by one.
+const UNBOUND_REPORTED: usize = 16;
 
 /// The namespace WordPress's exporter binds a prefix to.
 fn known_namespace(prefix: &str) -> Option<&'static str> {

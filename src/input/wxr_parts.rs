@@ -29,6 +29,8 @@ pub struct WxrParts<R> {
     /// The file offset of `buffer[prefix_len]`.
     base: usize,
     eof: bool,
+    /// The last part was handed out.
+    done: bool,
     scan: CutScan,
     carried: Carried,
     /// A part grows to at least this many bytes before it is cut (unless the file ends first).
@@ -65,6 +67,7 @@ impl<R: Read> WxrParts<R> {
             prefix_len: 0,
             base: 0,
             eof: false,
+            done: false,
             scan: CutScan::default(),
             carried: Carried::default(),
             segment: segment.max(1),
@@ -75,13 +78,13 @@ impl<R: Read> WxrParts<R> {
     /// The next part, or `None` at the end of the file. An error of kind `FileTooLarge`: more
     /// than the limit of bytes from the file offset `base()` on hold no place to cut.
     pub fn next_part(&mut self) -> std::io::Result<Option<Part<'_>>> {
+        if self.done {
+            return Ok(None);
+        }
         let mut want = self.segment;
         let cut = loop {
             self.fill(want)?;
             let read = self.buffer.len() - self.prefix_len;
-            if read == 0 && self.eof {
-                return Ok(None);
-            }
             let items = &self.buffer[self.prefix_len..];
             self.scan.scan(items, self.base, self.eof, self.limit);
             if let Some(from) = self.scan.oversized {
@@ -94,6 +97,8 @@ impl<R: Read> WxrParts<R> {
                 ));
             }
             if self.eof {
+                // Even with no bytes left (the part before ended where the file does): the
+                // reader sees the file's end behind the elements still open.
                 break read;
             }
             // A part at least as long as the start tags it is read behind, so that reading
@@ -110,11 +115,13 @@ impl<R: Read> WxrParts<R> {
                 .max(read + 1);
         };
         let items = self.buffer.len() - self.prefix_len;
+        let last = self.eof && cut == items && self.scan.oversized.is_none();
+        self.done = last;
         Ok(Some(Part {
             text: &self.buffer[..self.prefix_len + cut],
             prefix_len: self.prefix_len,
             base: self.base,
-            last: self.eof && cut == items && self.scan.oversized.is_none(),
+            last,
             carried: std::mem::take(&mut self.carried),
         }))
     }

@@ -41,3 +41,8 @@ fn html_spans_inputs() {
 fn config_text_inputs() {
     replay("config_text", postlint::fuzzing::config_text);
 }
+
+#[test]
+fn wxr_parts_inputs() {
+    replay("wxr_parts", postlint::fuzzing::wxr_parts);
+}

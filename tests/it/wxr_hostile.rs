@@ -249,10 +249,12 @@ fn a_utf16_export_is_reported_as_utf16() {
     let little: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
     let big: Vec<u8> = units.iter().flat_map(|u| u.to_be_bytes()).collect();
     let with_bom = |bom: &[u8], bytes: &[u8]| [bom, bytes].concat();
+    let spaced_big: Vec<u8> = "\n".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
     for bytes in [
         with_bom(&[0xFF, 0xFE], &little),
         with_bom(&[0xFE, 0xFF], &big),
         little.clone(),
+        with_bom(&spaced_big, &big),
     ] {
         let (posts, findings) = lint(&bytes, 4096, usize::MAX / 4);
         assert_eq!(posts, 0);
@@ -294,6 +296,27 @@ fn a_missing_wp_namespace_is_reported_as_an_unbound_prefix() {
     );
     let help = syntax[0].diagnostic.help.as_deref().unwrap_or_default();
     assert!(help.contains(declaration.trim()), "{help}");
+}
+
+#[test]
+fn made_up_prefixes_make_a_bounded_number_of_findings() {
+    let elements: String = (0..5000).map(|i| format!("<p{i}:x/>")).collect();
+    let text = export("", &format!("{}{elements}", items(2, "", "</item>")));
+    let (posts, findings) = lint_in_every_size(text.as_bytes(), usize::MAX / 4);
+    assert_eq!(posts, 2);
+    let syntax = of_rule(&findings, "wxr-syntax");
+    assert_eq!(syntax.len(), 17, "{:?}", rows(&findings));
+    assert!(
+        syntax[16]
+            .diagnostic
+            .message
+            .contains("more than 16 prefixes")
+    );
+    let seventeenth = text.find("<p16:x/>").expect("p16") + 1;
+    assert_eq!(
+        (syntax[16].span.offset, syntax[16].span.length),
+        (seventeenth, 5)
+    );
 }
 
 /// The parts of an export read with parts of `segment` bytes: (prefix length, own length) of
@@ -361,4 +384,51 @@ fn a_deep_wrapper_is_read_in_parts_no_shorter_than_their_start_tags() {
     assert!(parts.len() > 1, "{parts:?}");
     let (posts, _) = lint_in_every_size(text.as_bytes(), usize::MAX / 4);
     assert_eq!(posts, 300);
+}
+
+#[test]
+fn an_export_cut_after_an_item_says_where_it_ends_whatever_the_part_size() {
+    let text = export("", &items(3, "", "</item>"));
+    let cut = &text[..text.rfind("</item>").expect("an item") + "</item>".len()];
+    // The parts read as the file read whole, a part ending where the file does included.
+    for size in 0..=255u8 {
+        postlint::fuzzing::wxr_parts(&[&[size], cut.as_bytes()].concat());
+    }
+    for segment in [cut.len() - 1, cut.len(), cut.len() + 1] {
+        let (posts, findings) = lint(cut.as_bytes(), segment, usize::MAX / 4);
+        assert_eq!(posts, 3);
+        let syntax = of_rule(&findings, "wxr-syntax");
+        assert_eq!(syntax.len(), 1, "parts of {segment}: {:?}", rows(&findings));
+        assert_eq!(
+            (syntax[0].span.offset, syntax[0].span.length),
+            (cut.len(), 0)
+        );
+        assert!(
+            syntax[0]
+                .diagnostic
+                .message
+                .contains("ends inside `<channel>`")
+        );
+    }
+}
+
+#[test]
+fn what_a_long_export_lacks_is_reported_at_its_start() {
+    let text =
+        export("", &items(40, "", "</item>")).replace("<wp:wxr_version>1.2</wp:wxr_version>", "");
+    let (posts, findings) = lint_in_every_size(text.as_bytes(), usize::MAX / 4);
+    assert_eq!(posts, 40);
+    let syntax = of_rule(&findings, "wxr-syntax");
+    assert_eq!(syntax.len(), 1, "{:?}", rows(&findings));
+    let span = &syntax[0].span;
+    assert_eq!(
+        (span.offset, span.length, span.line, span.column),
+        (0, 0, 1, 1)
+    );
+    assert!(
+        syntax[0]
+            .diagnostic
+            .message
+            .contains("no `<wp:wxr_version>`")
+    );
 }
