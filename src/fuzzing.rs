@@ -285,14 +285,6 @@ fn read_wxr_in_parts(file: &[u8], segment: usize) -> (WxrView, usize) {
             Err(error) => panic!("reading from memory without a limit failed: {error}"),
         };
         parsed += part.text.len();
-        eprintln!(
-            "PART base {} prefix {} len {} last {} :: {:?}",
-            part.base,
-            part.prefix_len,
-            part.bytes().len(),
-            part.last,
-            String::from_utf8_lossy(part.bytes())
-        );
         let (len, last, prefix_len) = (part.bytes().len(), part.last, part.prefix_len);
         let shift = part.base - prefix_len;
         let mut read = wxr::read_part(part.text, &wxr::POST_TYPES, part.carried, last);

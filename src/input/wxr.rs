@@ -19,6 +19,9 @@ use quick_xml::name::{NamespaceError, ResolveResult};
 
 use super::json::{JsonStr, Member, Node, SyntaxError, Value};
 
+/// The UTF-8 byte order mark.
+pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// `content:encoded`'s namespace.
 const CONTENT_NS: &[u8] = b"http://purl.org/rss/1.0/modules/content/";
 
@@ -55,7 +58,7 @@ pub struct Carried {
 /// Whether the text starts like an XML document (after a byte order mark and white space):
 /// JSON never starts with `<`, and an HTML page starts with `<!DOCTYPE` or `<html`.
 pub fn looks_like_xml(start: &[u8]) -> bool {
-    let text = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let text = start.strip_prefix(BOM).unwrap_or(start);
     let first = text.iter().position(|b| !b.is_ascii_whitespace());
     let text = first.map_or(&[][..], |i| &text[i..]);
     text.starts_with(b"<?xml") || text.starts_with(b"<rss")
@@ -389,13 +392,10 @@ pub fn read_part<'s>(src: &'s [u8], types: &[&str], carried: Carried, last: bool
         carried,
         ..ReadState::default()
     };
-    // quick-xml's positions start after a byte order mark.
-    let bom = if src.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let tokens = utf8_for_tokenizing(&src[bom..]);
+    // quick-xml drops one byte order mark at the start, and counts its positions after it
+    // (a second one is text).
+    let bom = if src.starts_with(BOM) { BOM.len() } else { 0 };
+    let tokens = utf8_for_tokenizing(src);
     let mut reader = NsReader::from_reader(&tokens[..]);
     reader.config_mut().check_end_names = true;
     let position = |at: u64| (at as usize + bom).min(src.len());
@@ -412,7 +412,7 @@ pub fn read_part<'s>(src: &'s [u8], types: &[&str], carried: Carried, last: bool
             }
             Err(error) => {
                 let at = position(reader.error_position());
-                state.syntax_error(src, at, &error.to_string());
+                state.syntax_error(src, at, &error);
                 break;
             }
         };
@@ -712,18 +712,23 @@ impl<'s> ReadState<'s> {
         }
     }
 
-    /// Stops the file at `at`: the span is the tag there (a mismatched end tag), or one
-    /// character.
-    fn syntax_error(&mut self, src: &[u8], at: usize, message: &str) {
+    /// Stops the file at `at`: the span is the tag there when the reader read it whole (a
+    /// mismatched end tag), else its first two characters (`<!` of a markup that is no
+    /// comment, CDATA or DOCTYPE), or one character. It never reaches past the markup the
+    /// reader stopped in, so that it is the same whichever part of the file holds it.
+    fn syntax_error(&mut self, src: &[u8], at: usize, error: &XmlError) {
         self.file.stopped = true;
         let rest = src.get(at..).unwrap_or_default();
         let tag_end = if rest.starts_with(b"<![CDATA[") {
             Some(at + 9)
-        } else if rest.starts_with(b"<") {
-            memchr::memchr(b'>', rest).map(|i| at + i + 1)
-        } else {
+        } else if !rest.starts_with(b"<") {
             None
+        } else if let XmlError::Syntax(_) = error {
+            Some(next_char_end(src, at + 1))
+        } else {
+            memchr::memchr(b'>', rest).map(|i| at + i + 1)
         };
+        let message = error.to_string();
         let end = tag_end.unwrap_or_else(|| next_char_end(src, at));
         let message =
             if rest.starts_with(b"<![CDATA[") && memchr::memmem::find(rest, b"]]>").is_none() {
@@ -905,6 +910,17 @@ mod tests {
         let b = content.file_offset(content.as_str().len() - 1);
         assert_eq!(bytes[b], b'b');
         assert_eq!(bytes[content.file_offset(1)], 0xFF);
+    }
+
+    #[test]
+    fn a_second_byte_order_mark_is_text_and_keeps_offsets() {
+        let text = wxr("<item><wp:post_type>post</wp:post_type><content:encoded>\
+             <![CDATA[ab]]></content:encoded></item>");
+        let bytes = [BOM, BOM, text.as_bytes()].concat();
+        let file = read(&bytes, &POST_TYPES);
+        let content = content(&file.posts[0]);
+        assert_eq!(&bytes[content.file_range(0..2)], b"ab");
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
     }
 
     #[test]

@@ -14,10 +14,9 @@ use quick_xml::Reader;
 use quick_xml::errors::{Error as XmlError, SyntaxError as XmlSyntax};
 use quick_xml::events::Event;
 
-use super::wxr::{Carried, utf8_for_tokenizing};
+use super::wxr::{BOM, Carried, utf8_for_tokenizing};
 
 const READ_CHUNK: usize = 1 << 20;
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// An export being read a part at a time.
 pub struct WxrParts<R> {
@@ -199,14 +198,14 @@ impl CutScan {
     fn scan_tokens(&mut self, items: &[u8], base: usize, eof: bool, limit: usize) {
         let from = &items[self.scanned - base..];
         let tokens = utf8_for_tokenizing(from);
-        // As in `wxr::read_part`: quick-xml would drop a byte order mark it starts on.
+        // As in `wxr::read_part`: quick-xml drops a byte order mark it starts on, uncounted.
         let bom = if tokens.starts_with(BOM) {
             BOM.len()
         } else {
             0
         };
         let origin = self.scanned + bom;
-        let mut reader = Reader::from_reader(&tokens[bom..]);
+        let mut reader = Reader::from_reader(&tokens[..]);
         let config = reader.config_mut();
         // Only where tokens start and end matters here; the reader checks the rest.
         config.check_end_names = false;
