@@ -432,3 +432,41 @@ fn what_a_long_export_lacks_is_reported_at_its_start() {
             .contains("no `<wp:wxr_version>`")
     );
 }
+
+#[test]
+fn real_exports_read_the_same_in_small_parts() {
+    let Some(corpus) = crate::common::shared("corpus/wxr") else {
+        return;
+    };
+    let mut exports = Vec::new();
+    collect_exports(&corpus, &mut exports);
+    assert_eq!(exports.len(), 41, "{exports:?}");
+    let mut posts = 0;
+    for path in exports {
+        let bytes = std::fs::read(&path).expect("corpus export");
+        let (whole, findings) = lint(&bytes, usize::MAX / 4, usize::MAX / 4);
+        for segment in [64, 4096] {
+            let (in_parts, found) = lint(&bytes, segment, usize::MAX / 4);
+            let name = path.display();
+            assert_eq!(in_parts, whole, "{name} in parts of {segment} bytes");
+            assert_eq!(
+                rows(&found),
+                rows(&findings),
+                "{name} in parts of {segment}"
+            );
+        }
+        posts += whole;
+    }
+    assert_eq!(posts, 341);
+}
+
+fn collect_exports(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+    let entries = std::fs::read_dir(dir).expect("corpus folder");
+    for path in entries.map(|e| e.expect("corpus entry").path()) {
+        if path.is_dir() {
+            collect_exports(&path, found);
+        } else if path.extension().is_some_and(|e| e == "xml") {
+            found.push(path);
+        }
+    }
+}
