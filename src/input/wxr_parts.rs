@@ -75,10 +75,18 @@ impl<R: Read> WxrParts<R> {
     }
 
     /// The next part, or `None` at the end of the file. An error of kind `FileTooLarge`: more
-    /// than the limit of bytes from the file offset `base()` on hold no place to cut.
+    /// than the limit of bytes from the file offset `base()` on hold no place to cut, or the
+    /// start tags open there are longer than the limit.
     pub fn next_part(&mut self) -> std::io::Result<Option<Part<'_>>> {
         if self.done {
             return Ok(None);
+        }
+        // The start tags a part is read behind are held with it, so they count against the
+        // limit too: a file of ever deeper, ever larger start tags would hold them all.
+        if self.prefix_len > self.limit {
+            return Err(too_large(
+                "the elements open here are larger than the limit",
+            ));
         }
         let mut want = self.segment;
         let cut = loop {
@@ -90,10 +98,7 @@ impl<R: Read> WxrParts<R> {
                 if from > self.base {
                     break from - self.base;
                 }
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::FileTooLarge,
-                    "an element is larger than the limit",
-                ));
+                return Err(too_large("an element is larger than the limit"));
             }
             if self.eof {
                 // Even with no bytes left (the part before ended where the file does): the
@@ -152,6 +157,10 @@ impl<R: Read> WxrParts<R> {
         }
         Ok(())
     }
+}
+
+fn too_large(what: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::FileTooLarge, what)
 }
 
 /// Where the places to cut are: tracks the open elements through the bytes read so far.

@@ -470,3 +470,51 @@ fn collect_exports(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+#[test]
+fn start_tags_left_open_are_held_within_the_post_limit() {
+    // Ever deeper elements, each with a large start tag and a place to cut after it: the start
+    // tags a part is read behind grow with the file, and must not grow past the limit.
+    let limit = 64 << 10;
+    let attribute = "v".repeat(2000);
+    let body: String = (0..200)
+        .map(|i| format!("<a{i} note=\"{attribute}\"><b/>"))
+        .collect();
+    let text = export("", &body);
+    let mut parts = WxrParts::new(text.as_bytes(), 4096, limit);
+    let mut held = 0;
+    let refused = loop {
+        let part = match parts.next_part() {
+            Ok(Some(part)) => part,
+            Ok(None) => break false,
+            Err(error) => break error.kind() == std::io::ErrorKind::FileTooLarge,
+        };
+        held = held.max(part.text.len());
+        let (len, last) = (part.bytes().len(), part.last);
+        let mut read = wxr::read_part(part.text, &wxr::POST_TYPES, part.carried, last);
+        if read.stopped || last {
+            break false;
+        }
+        let (open_tags, carried) = (std::mem::take(&mut read.open_tags), read.carried);
+        drop(read.posts);
+        parts.consume(len, open_tags, carried);
+    };
+    assert!(refused, "the start tags open past the limit are refused");
+    assert!(
+        held <= 2 * limit + 4096,
+        "{held} bytes held for a limit of {limit}"
+    );
+    let (_, findings) = lint(text.as_bytes(), 4096, limit);
+    let too_large = of_rule(&findings, "json-syntax");
+    assert_eq!(too_large.len(), 1, "{:?}", rows(&findings));
+    // At the end of the last part read: right after a place to cut, past the limit's worth of
+    // start tags.
+    let at = too_large[0].span.offset;
+    assert!(text[..at].ends_with("<b/>"), "{:?}", rows(&findings));
+    let open: usize = text[..at].matches("<a").count() * (attribute.len() + 14);
+    assert!(
+        open > limit,
+        "refused at {at} with {open} bytes of start tags open"
+    );
+    assert!(too_large[0].diagnostic.message.contains("64.0 KiB"));
+}
