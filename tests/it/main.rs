@@ -49,3 +49,4 @@ mod watch;
 mod wordpress_e2e;
 mod workflows;
 mod wxr;
+mod wxr_hostile;
