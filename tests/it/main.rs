@@ -51,3 +51,4 @@ mod wordpress_e2e;
 mod workflows;
 mod workspace;
 mod wxr;
+mod wxr_hostile;
