@@ -90,9 +90,8 @@ fn stray_tags_in_pretty_utf8_json() {
         [
             ("stray-end-tag", Error, 15, 50),
             ("stray-end-tag", Info, 15, 96),
-            ("stray-end-tag", Info, 15, 133),
             ("stray-end-tag", Info, 15, 139),
-            ("stray-end-tag", Warning, 15, 154),
+            ("stray-end-tag", Info, 15, 154),
         ]
     );
 }
