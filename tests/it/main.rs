@@ -41,6 +41,7 @@ mod settle;
 mod site;
 mod site_bounds;
 mod site_fetch;
+mod site_guard;
 mod span_map;
 mod trust;
 mod watch;
