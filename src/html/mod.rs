@@ -127,6 +127,60 @@ pub struct Attribute {
     pub value: Range<usize>,
     /// The value's text between its quotes; `None` for `href` or `href=""`.
     pub value_span: Option<Range<usize>>,
+    /// How the value is written: what a fix that writes another must escape.
+    pub quoting: Quoting,
+}
+
+/// How an attribute's value is written in the source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Quoting {
+    /// `href="…"`
+    Double,
+    /// `href='…'`
+    Single,
+    /// `href=…`
+    Unquoted,
+    /// `href` or `href=""`: no value to replace.
+    #[default]
+    Absent,
+}
+
+impl Quoting {
+    fn of_value(html: &str, value: &Range<usize>) -> Self {
+        match html.as_bytes().get(value.start.wrapping_sub(1)) {
+            Some(b'"') => Quoting::Double,
+            Some(b'\'') => Quoting::Single,
+            _ => Quoting::Unquoted,
+        }
+    }
+
+    /// The text to write in place of a value written this way so that it reads back as
+    /// `value` exactly, whatever `value` holds: `&`, `<`, `>` and the quote that would end it
+    /// as character references; an unquoted value gains double quotes (it cannot hold a
+    /// space or a quote). `None` when there is no value to replace. By hand: the standard's
+    /// table is four replacements, and the escaping crates do not take the quoting as input.
+    pub fn write(self, value: &str) -> Option<String> {
+        let quote = match self {
+            Quoting::Double | Quoting::Unquoted => '"',
+            Quoting::Single => '\'',
+            Quoting::Absent => return None,
+        };
+        let mut written = String::with_capacity(value.len() + 2);
+        for c in value.chars() {
+            match c {
+                '&' => written.push_str("&amp;"),
+                '<' => written.push_str("&lt;"),
+                '>' => written.push_str("&gt;"),
+                '"' if quote == '"' => written.push_str("&quot;"),
+                '\'' if quote == '\'' => written.push_str("&#39;"),
+                c => written.push(c),
+            }
+        }
+        if self == Quoting::Unquoted {
+            written = format!("\"{written}\"");
+        }
+        Some(written)
+    }
 }
 
 /// A run of text between tags, character references decoded.
@@ -331,9 +385,11 @@ impl Builder<'_> {
                     .values
                     .push_str(&decoded(self.html, value, &span));
                 let end = self.index.values.len();
+                let quoting = Quoting::of_value(self.html, &span);
                 if let Some(attribute) = self.current_attribute() {
                     attribute.value = start..end;
                     attribute.value_span = Some(span);
+                    attribute.quoting = quoting;
                 }
             }
             CallbackEvent::CloseStartTag { self_closing } => {
@@ -374,6 +430,7 @@ impl Builder<'_> {
             name_span: span,
             value: 0..0,
             value_span: None,
+            quoting: Quoting::Absent,
         });
     }
 
@@ -744,6 +801,29 @@ fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_written_for_its_quoting_reads_back_whole() {
+        let value = "https://x.example/it's \"a\" <b>&c=1";
+        for (tag, quoting) in [
+            ("<a href=\"old\" id=k>", Quoting::Double),
+            ("<a href='old' id=k>", Quoting::Single),
+            ("<a href=old id=k>", Quoting::Unquoted),
+        ] {
+            let index = HtmlIndex::parse(tag);
+            let href = &index.attributes[0];
+            assert_eq!(href.quoting, quoting, "{tag}");
+            let span = href.value_span.clone().expect("a value");
+            let written = quoting.write(value).expect("written");
+            let fixed = format!("{}{written}{}", &tag[..span.start], &tag[span.end..]);
+            let again = HtmlIndex::parse(&fixed);
+            let values: Vec<&str> = again.attributes.iter().map(|a| again.value(a)).collect();
+            assert_eq!(values, [value, "k"], "{fixed}");
+        }
+        let empty = HtmlIndex::parse("<a href=\"\">");
+        assert_eq!(empty.attributes[0].quoting, Quoting::Absent);
+        assert_eq!(Quoting::Absent.write(value), None);
+    }
 
     fn strays(html: &str) -> Vec<(String, Range<usize>)> {
         HtmlIndex::parse(html)

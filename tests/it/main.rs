@@ -4,6 +4,7 @@
 mod common;
 
 mod architecture;
+mod attribute_fix;
 mod blocks;
 mod cases;
 mod cli;
