@@ -31,8 +31,11 @@ fn html(site: &Server) -> String {
     )
 }
 
-/// Each element's name, attributes (the value of each) and text, in document order.
-fn shape(html: &str) -> Vec<(String, Vec<(String, String)>, String)> {
+/// An element's name, attributes (with the value of each) and text.
+type Shape = (String, Vec<(String, String)>, String);
+
+/// Each element's shape, in document order.
+fn shape(html: &str) -> Vec<Shape> {
     let index = HtmlIndex::parse(html);
     index
         .elements
