@@ -26,6 +26,7 @@ mod loud_rules;
 mod lsp;
 mod merge;
 mod neovim;
+mod planted_links;
 mod post_fetch;
 mod precision;
 mod raw_content;
