@@ -7,6 +7,7 @@
 //! the open-element stack itself, following the standard's rules for which element an end tag
 //! closes, which start tags close an open `<p>`, and which end tags browsers ignore.
 
+mod open;
 pub mod reader;
 pub mod structure;
 mod tags;
@@ -16,8 +17,9 @@ use std::ops::Range;
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 
+pub use structure::Around;
 use tags::{Scope, closes_paragraph, end_tag_scope, is_special};
-pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_void};
+pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_literal, is_void};
 
 pub type ElementId = usize;
 
@@ -39,6 +41,8 @@ impl NameOf for Name {
 }
 
 const MAX_REOPENABLE: usize = 32;
+
+const HEADINGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
 
 /// How an element came to an end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +230,9 @@ pub struct HtmlIndex {
     pub values: String,
     pub comments: Vec<Comment>,
     pub stray_end_tags: Vec<StrayEndTag>,
+    /// The nearest element of each kind around every element, made when first asked for
+    /// (`HtmlIndex::enclosing`).
+    nearest: [std::sync::OnceLock<Vec<Option<ElementId>>>; structure::Around::COUNT],
 }
 
 impl HtmlIndex {
@@ -316,7 +323,7 @@ struct Builder<'h> {
     /// The field's HTML, whose bytes most of html5gum's text and values are.
     html: &'h str,
     index: HtmlIndex,
-    open: Vec<ElementId>,
+    open: open::OpenElements,
     /// Formatting elements closed by some other end tag; browsers reopen them, so their own
     /// end tag arriving later is not stray.
     reopenable: Vec<ElementId>,
@@ -487,7 +494,7 @@ impl Builder<'_> {
                 "select" => self.select_depth += 1,
                 _ => {}
             }
-            self.open.push(id);
+            self.open.push(id, &tag.name);
         }
     }
 
@@ -498,27 +505,22 @@ impl Builder<'_> {
             return;
         }
         if closes_paragraph(name) {
-            self.close_if_in_scope(|n| n == "p", Scope::Button, by);
+            self.close_if_in_scope(&["p"], Scope::Button, by);
         }
         match name {
-            "li" => self.close_if_in_scope(|n| n == "li", Scope::ListItem, by),
-            "dd" | "dt" => self.close_if_in_scope(|n| matches!(n, "dd" | "dt"), Scope::Default, by),
-            "tr" => self.close_if_in_scope(|n| n == "tr", Scope::Table, by),
-            "td" | "th" => self.close_if_in_scope(|n| matches!(n, "td" | "th"), Scope::Table, by),
+            "li" => self.close_if_in_scope(&["li"], Scope::ListItem, by),
+            "dd" | "dt" => self.close_if_in_scope(&["dd", "dt"], Scope::Default, by),
+            "tr" => self.close_if_in_scope(&["tr"], Scope::Table, by),
+            "td" | "th" => self.close_if_in_scope(&["td", "th"], Scope::Table, by),
             "option" => self.close_if_on_top("option", by),
-            "a" => self.close_if_in_scope(|n| n == "a", Scope::Default, by),
+            "a" => self.close_if_in_scope(&["a"], Scope::Default, by),
             heading if is_heading(heading) => self.close_heading_on_top(by),
             _ => {}
         }
     }
 
-    fn close_if_in_scope(
-        &mut self,
-        is_target: impl Fn(&str) -> bool,
-        scope: Scope,
-        by: &Range<usize>,
-    ) {
-        if let Some(position) = self.find_in_scope(is_target, scope) {
+    fn close_if_in_scope(&mut self, names: &[&str], scope: Scope, by: &Range<usize>) {
+        if let Some(position) = self.open.in_scope(names, scope) {
             self.close_from(position, Closed::Implied { by: by.clone() });
         }
     }
@@ -545,11 +547,11 @@ impl Builder<'_> {
             return;
         }
         let found = if is_heading(name) {
-            self.find_in_scope(is_heading, Scope::Default)
+            self.open.in_scope(&HEADINGS, Scope::Default)
         } else if is_special(name) || is_formatting(name) {
-            self.find_in_scope(|n| n == name, end_tag_scope(name))
+            self.open.in_scope(&[name], end_tag_scope(name))
         } else {
-            self.find_ordinary(name)
+            self.open.ordinary(name)
         };
         match found {
             Some(position) => {
@@ -586,8 +588,8 @@ impl Builder<'_> {
     /// The element an unmatched end tag was written for: an open one it cannot reach, else the
     /// latest one of its name an ancestor's end tag cut short (each is taken once).
     fn out_of_reach(&mut self, name: &str) -> Option<ElementId> {
-        let mut open = self.open.iter().rev().copied();
-        if let Some(id) = open.find(|&id| &*self.index.elements[id].name == name) {
+        if let Some(position) = self.open.topmost(&[name]) {
+            let id = self.open[position];
             return self.claimed.insert(id).then_some(id);
         }
         let at = self
@@ -595,36 +597,6 @@ impl Builder<'_> {
             .iter()
             .rposition(|&id| &*self.index.elements[id].name == name)?;
         Some(self.cut_short.remove(at))
-    }
-
-    /// "Has an element in scope": the topmost open element matching, unless a boundary of the
-    /// scope comes first.
-    fn find_in_scope(&self, is_target: impl Fn(&str) -> bool, scope: Scope) -> Option<usize> {
-        for (position, &id) in self.open.iter().enumerate().rev() {
-            let name = &*self.index.elements[id].name;
-            if is_target(name) {
-                return Some(position);
-            }
-            if scope.is_boundary(name) {
-                return None;
-            }
-        }
-        None
-    }
-
-    /// "Any other end tag": the topmost open element of that name, unless a special element
-    /// comes first.
-    fn find_ordinary(&self, name: &str) -> Option<usize> {
-        for (position, &id) in self.open.iter().enumerate().rev() {
-            let open_name = &*self.index.elements[id].name;
-            if open_name == name {
-                return Some(position);
-            }
-            if is_special(open_name) {
-                return None;
-            }
-        }
-        None
     }
 
     /// Closes every open element from `position` up.
@@ -666,7 +638,7 @@ impl Builder<'_> {
 
     fn finish(mut self) -> HtmlIndex {
         // Elements still open keep `Closed::Unclosed`, set when they were created.
-        for &id in &self.open {
+        for &id in self.open.iter() {
             self.index.elements[id].content.end = self.html.len();
         }
         self.mark_content();
