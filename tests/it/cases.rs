@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::common::{findings, fixture, naive_line_col, positions};
-use postlint::diagnostic::Severity::{Error, Info, Warning};
+use postlint::diagnostic::Severity::{Error, Info};
 
 fn case(name: &str) -> std::path::PathBuf {
     fixture(&format!("cases/{name}"))
