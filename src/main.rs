@@ -283,9 +283,11 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
         for line in batch.removed_lines() {
             eprintln!("postlint: {line}");
         }
-        if !batch.changed.is_empty() {
-            check(args.clone(), Some(batch.changed));
-        }
+        // The whole workspace again, not only what changed: the site rules compare posts with
+        // each other (a copy's duplicate slug, a link to a removed post), and the summary is
+        // the workspace's, as in a single run. The content hash already keeps reads and
+        // same-text saves from starting a run.
+        check(args.clone(), None);
     }
     0
 }

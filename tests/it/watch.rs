@@ -1,5 +1,5 @@
-//! `postlint check --watch`: a first run, then a run over each post file whose content
-//! changed. Real file-system events; the tests wait on the watcher's lines (the "watching"
+//! `postlint check --watch`: a first run, then a run of the whole workspace after each change
+//! of a post file's content. Real file-system events; the tests wait on the watcher's lines (the "watching"
 //! line, each run's separator, its findings), never on a timer.
 
 use std::io::{BufRead, BufReader};
@@ -172,18 +172,23 @@ fn reads_touches_and_same_text_start_no_run() {
     drop(file);
     std::fs::write(&a, &text).expect("save a.json unchanged");
     write(dir.path(), "posts/package.json", r#"{"name":"theme"}"#);
-    // Then a real change: exactly one run follows, about it alone.
+    // Then a real change: exactly one run follows, for it (the run lints the workspace, as a
+    // single run does: its other findings are the unchanged posts').
     write(dir.path(), "posts/b.json", BROKEN);
     let run = watcher.next_run();
     assert!(run.contains("posts/b.json changed"), "{run}");
     let before = until(&watcher.out, "file=posts/b.json");
-    assert!(before.is_empty(), "{before:?}");
+    assert!(
+        before.iter().all(|l| l.contains("file=posts/a.json")),
+        "{before:?}"
+    );
     // The run's own reads of b.json start nothing either: the next run is the next change's.
     write(dir.path(), "posts/c.json", BROKEN);
     let run = watcher.next_run();
     assert!(run.contains("posts/c.json changed"), "{run}");
     let before = until(&watcher.out, "file=posts/c.json");
-    assert!(before.is_empty(), "{before:?}");
+    let others = |l: &String| l.contains("file=posts/a.json") || l.contains("file=posts/b.json");
+    assert!(before.iter().all(others), "{before:?}");
 }
 
 #[test]
@@ -341,12 +346,42 @@ fn a_change_in_a_saved_site_lints_the_site_with_its_manifest() {
     until(&err, "watching for changes");
     // The first run names the saved site.
     until(&out, "saved in saved/site");
-    // A file beside the site: that file alone.
+    // A file beside the site: the workspace again, the site with its manifest.
     std::fs::write(dir.path().join("saved/other/b.json"), BROKEN).expect("write b.json");
-    let before = until(&out, r#""file": "saved/other/b.json""#);
-    assert!(before.iter().all(|l| !l.contains("saved in")), "{before:?}");
+    until(&out, r#""file": "saved/other/b.json""#);
     // A file of the site: the site again, with its zone.
     std::fs::write(dir.path().join("saved/site/a.json"), BROKEN).expect("write a.json");
     until(&out, "zone Europe/Madrid from its saved REST index");
     until(&out, r#""file": "saved/site/a.json""#);
+}
+
+#[test]
+fn a_copy_of_a_post_is_compared_with_the_others_as_in_a_single_run() {
+    let post = |id: u32| {
+        format!(
+            r#"{{"id":{id},"slug":"same","status":"publish","type":"post","link":"https://news.example.com/p{id}/","content":{{"rendered":"<p>fine<\/p>"}}}}"#
+        )
+    };
+    let dir = project(&[("posts/a.json", &post(1))]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args([
+            "check",
+            "--watch",
+            "--no-config",
+            "--format",
+            "github",
+            "posts",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start postlint check --watch");
+    let out = lines(child.stdout.take().expect("stdout"));
+    let err = lines(child.stderr.take().expect("stderr"));
+    let _stop = Stop(child);
+    until(&err, "watching for changes");
+    // The copy shares the first post's slug: the site rule sees both, as `check posts` would.
+    std::fs::write(dir.path().join("posts/b.json"), post(2)).expect("write b.json");
+    until(&out, "duplicate-slug");
 }
