@@ -54,9 +54,14 @@ pub fn load_config(root: &Path, settings: &Settings) -> Result<Config, String> {
         },
         site_index: None,
     };
-    Config::load(&request, rules::REGISTRY).map_err(|error| match &error.help {
-        Some(help) => format!("{error}; {help}"),
-        None => error.to_string(),
+    Config::load(&request, rules::REGISTRY).map_err(|error| {
+        let told: Vec<String> = (error.iter())
+            .map(|error| match &error.help {
+                Some(help) => format!("{error}; {help}"),
+                None => error.to_string(),
+            })
+            .collect();
+        told.join("\n")
     })
 }
 
