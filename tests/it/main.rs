@@ -36,6 +36,7 @@ mod settle;
 mod site;
 mod site_fetch;
 mod span_map;
+mod spillcfg;
 mod watch;
 mod wordpress_e2e;
 mod workflows;
