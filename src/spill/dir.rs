@@ -184,8 +184,8 @@ fn forget(dir: tempfile::TempDir) {
     drop(dir);
 }
 
-/// On SIGINT, SIGTERM or SIGHUP: every folder deleted, then the process exits with 128 and the
-/// signal's number, as a shell reports a process a signal ended. A thread waits for the
+/// On SIGINT, SIGTERM or SIGHUP: every folder deleted, then the process ended by the signal
+/// (should that fail, it exits with 128 and the signal's number, as a shell reports it). A thread waits for the
 /// signals (signal-hook), since a signal handler itself may not delete folders. Returns once
 /// the signals are caught, so that no folder exists before they are.
 fn delete_folders_on_signals() {
@@ -207,6 +207,9 @@ fn delete_folders_on_signals() {
                 for dir in live.dirs.drain(..) {
                     drop(std::fs::remove_dir_all(dir));
                 }
+                // Ended by the signal itself, as without the handler: a shell running the
+                // command sees an interrupted child (and stops a script on Ctrl-C).
+                drop(signal_hook::low_level::emulate_default_handler(signal));
                 std::process::exit(128 + signal);
             }
         });
