@@ -249,14 +249,17 @@ impl Loader {
             text: text.clone(),
         });
         let (table, syntax) = DeTable::parse_recoverable(&text);
-        if is_foreign(table.get_ref()) {
-            // Not a config: its text may be anything (a credentials file), so none is shown.
+        let empty = table.get_ref().is_empty() && syntax.is_empty();
+        if !empty && !sets_a_setting(table.get_ref()) {
+            // Not a config: its text may be anything (a credentials file, a key), so none is
+            // shown, not even where it stops being TOML.
             self.errors.tell(
                 ConfigError::new(format!(
-                    "{name} is not a postlint config: none of its keys is a setting"
+                    "{name} is not a postlint config: it sets none of the settings"
                 ))
                 .with_help(
-                    "a config or pack sets keys such as `select`, `ignore`, `rules` or `extends`",
+                    "a config or pack is TOML that sets keys such as `select`, `ignore`, \
+                     `rules` or `extends`; its text is not shown, as it may be another file",
                 ),
             );
             return;
@@ -285,12 +288,13 @@ impl Loader {
     }
 }
 
-/// A document none of whose keys is a setting, nor close to one: some other file, which an
-/// error must not quote. An empty document is an empty config.
-fn is_foreign(table: &DeTable<'_>) -> bool {
+/// Whether one of the keys of a document (as far as it reads as TOML) is a setting, or close
+/// to one: a document that sets none is some other file, which an error must not quote. An
+/// empty document is an empty config.
+fn sets_a_setting(table: &DeTable<'_>) -> bool {
     let setting =
         |key: &str| SETTINGS.contains(&key) || suggest(key, SETTINGS.iter().copied()).is_some();
-    !table.is_empty() && !table.keys().any(|key| setting(key.get_ref()))
+    table.keys().any(|key| setting(key.get_ref()))
 }
 
 /// The text of a config file, read only if it is one: `real` (the path with its links

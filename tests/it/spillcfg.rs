@@ -376,6 +376,12 @@ fn extends_reads_only_regular_config_files_and_quotes_nothing_else() {
             "credentials.toml",
             &format!("[registry]\ntoken = \"{secret}\"\n"),
         ),
+        // Not TOML at all: where it stops being TOML is not shown either.
+        (
+            "key.toml",
+            &format!("-----BEGIN PRIVATE KEY-----\n{secret}\n-----END PRIVATE KEY-----\n"),
+        ),
+        ("env.toml", &format!("TOKEN={secret}\n")),
     ]);
     let at = |name: &str| dir.path().join(name);
     std::os::unix::fs::symlink("/proc/self/environ", at("environ.toml")).expect("symlink");
@@ -393,6 +399,8 @@ fn extends_reads_only_regular_config_files_and_quotes_nothing_else() {
         ("big.toml", "over the 1048576 a config may"),
         ("nul.toml", "holds NUL bytes"),
         ("credentials.toml", "is not a postlint config"),
+        ("key.toml", "is not a postlint config"),
+        ("env.toml", "is not a postlint config"),
     ] {
         let config = format!("extends = [\"{extends}\"]\n");
         std::fs::write(at("postlint.toml"), config).expect("config");
