@@ -135,8 +135,13 @@ pub(super) struct Errors {
 }
 
 impl Errors {
+    /// Whether the next mistake will only be counted.
+    pub fn is_full(&self) -> bool {
+        self.kept.len() >= MAX_TOLD
+    }
+
     pub fn tell(&mut self, error: ConfigError) {
-        if self.kept.len() < MAX_TOLD {
+        if !self.is_full() {
             self.kept.push(error);
         } else {
             self.untold += 1;

@@ -249,9 +249,6 @@ impl Builder<'_> {
         severity: &toml::Value,
         span: Range<usize>,
     ) -> Result<Level, ConfigError> {
-        let at = self
-            .key_value_span(source, &span, "severity")
-            .unwrap_or(span);
         let message = match severity {
             toml::Value::String(text) => match Level::parse(text) {
                 Some(level) => return Ok(level),
@@ -262,6 +259,7 @@ impl Builder<'_> {
                 other.type_str()
             ),
         };
+        let at = self.place_in_table(source, &span, "severity");
         Err(self
             .error(source, at, message)
             .with_help("a severity is \"error\", \"warning\", \"info\" or \"off\""))
@@ -298,8 +296,11 @@ impl Builder<'_> {
         };
         let help = format!("`postlint explain {name}` describes its options");
         let file = &self.sources[source];
-        let table = DeTable::parse(&file.text)
-            .ok()
+        // Finding the keys reads the file again: only while the mistakes are still told, so
+        // that a config of many bad tables is not read once for each.
+        let table = (!self.errors.is_full())
+            .then(|| DeTable::parse(&file.text).ok())
+            .flatten()
             .and_then(|root| table_at(root.get_ref(), &span));
         let mistakes = table.map(|mut table| {
             table.get_mut().remove("severity");
@@ -307,7 +308,7 @@ impl Builder<'_> {
         });
         let mistakes = mistakes.filter(|found| !found.is_empty());
         let Some(mistakes) = mistakes else {
-            // Not found again (it always is): told at the table.
+            // Not looked for, or not found again: told at the table.
             let error = self.error(source, span, format!("bad option for `{name}`: {message}"));
             self.tell(error.with_help(help));
             return false;
@@ -324,16 +325,17 @@ impl Builder<'_> {
         false
     }
 
-    /// The span of the value of `key` in the table of `source` spanning `table`.
-    fn key_value_span(
-        &self,
-        source: usize,
-        table: &Range<usize>,
-        key: &str,
-    ) -> Option<Range<usize>> {
-        let root = DeTable::parse(&self.sources[source].text).ok()?;
-        let table = table_at(root.get_ref(), table)?;
-        table.get_ref().get(key).map(toml::Spanned::span)
+    /// Where a mistake in the value of `key` is told: at that value in the table of `source`
+    /// spanning `table`, else at the table. The value is looked for (the file read again)
+    /// only while mistakes are still told, so that many are not as many readings.
+    fn place_in_table(&self, source: usize, table: &Range<usize>, key: &str) -> Range<usize> {
+        let value = || {
+            let root = DeTable::parse(&self.sources[source].text).ok()?;
+            let table = table_at(root.get_ref(), table)?;
+            table.get_ref().get(key).map(toml::Spanned::span)
+        };
+        let found = (!self.errors.is_full()).then(value).flatten();
+        found.unwrap_or_else(|| table.clone())
     }
 
     /// An override; `None` (its mistakes told) when its globs are wrong, since it would apply

@@ -454,3 +454,39 @@ fn a_config_nested_without_end_is_an_error_not_a_crash() {
         assert_eq!(code, Some(2), "{}", &told[..told.len().min(2_000)]);
     }
 }
+
+#[test]
+fn a_config_of_many_rule_tables_is_read_in_bounded_time() {
+    // Each severity or bad option once read the whole file again to find its place: 5,000
+    // tables took minutes.
+    for (body, mistakes) in [
+        ("severity = \"warning\"", 0),
+        ("severity = \"fatal\"", 5_000),
+        ("allow-line-breaks = true", 5_000),
+    ] {
+        let mut config = "select = [\"all\"]\n".to_owned();
+        for n in 0..5_000 {
+            config.push_str(&format!(
+                "[[overrides]]\nfiles = [\"x{n}/*.json\"]\n[overrides.rules.empty-span]\n{body}\n"
+            ));
+        }
+        let dir = crate::common::project(&[("postlint.toml", &config)]);
+        let started = std::time::Instant::now();
+        let loaded = load(dir.path());
+        let took = started.elapsed();
+        assert!(took.as_secs() < 60, "{body}: {took:?}");
+        let Err(error) = loaded else {
+            assert_eq!(mistakes, 0, "{body}: no mistake told");
+            continue;
+        };
+        let told: Vec<&ConfigError> = error.iter().collect();
+        // A hundred told, each at its place, and one that counts the others.
+        assert_eq!(told.len(), 101, "{body}");
+        assert!(told[..100].iter().all(|e| e.at.is_some()), "{body}");
+        let rest = &told[100].message;
+        assert_eq!(
+            rest,
+            &format!("{} more mistakes are not shown", mistakes - 100)
+        );
+    }
+}
