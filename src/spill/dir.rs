@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
 use super::run::{DiskRun, Run};
 
 /// The signals that stop a run, each answered by deleting every folder first.
+#[cfg(unix)]
 const STOPPING: [i32; 3] = [
     signal_hook::consts::SIGINT,
     signal_hook::consts::SIGTERM,
@@ -188,6 +189,7 @@ fn forget(dir: tempfile::TempDir) {
 /// (should that fail, it exits with 128 and the signal's number, as a shell reports it). A thread waits for the
 /// signals (signal-hook), since a signal handler itself may not delete folders. Returns once
 /// the signals are caught, so that no folder exists before they are.
+#[cfg(unix)]
 fn delete_folders_on_signals() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
@@ -219,3 +221,7 @@ fn delete_folders_on_signals() {
         }
     });
 }
+
+/// Elsewhere signal-hook has no thread to wait for signals in: a stopped run leaves its folder.
+#[cfg(not(unix))]
+fn delete_folders_on_signals() {}
