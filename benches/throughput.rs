@@ -8,16 +8,20 @@
 //!
 //! Also measured: 1 against 2 threads (in process, and as whole processes on the corpus:
 //! `-- whole`), the start-up of the binary on one post, the link checker at scale
-//! (`support/links.rs`; `-- links` runs only that), and, with `POSTLINT_BENCH_LARGE=1`, the
+//! (`support/links.rs`; `-- links` runs only that), `--fix` against a lint of the same file
+//! with 100,000 and 400,000 fixes (`-- fix`), and, with `POSTLINT_BENCH_LARGE=1`, the
 //! peak memory of 1 GB NDJSON and array files and two threads against one on a 1 GB file. The
 //! site phase at scale (`-- site`, or with `POSTLINT_BENCH_LARGE=1`): 3 million generated posts
 //! (`POSTLINT_BENCH_SITE_POSTS` to change it) under the default `--memory-budget` against no
-//! limit, as whole processes: peak memory, time, and whether the reports are the same.
+//! limit, as whole processes: peak memory, time, and whether the reports are the same. Each
+//! rule's CPU time on a post whose text runs grow from 1 to 8 MB (`-- linear` runs only that).
 
 #[path = "support/generator.rs"]
 mod generator;
 #[path = "support/links.rs"]
 mod links;
+#[path = "../tests/it/common/long_runs.rs"]
+mod long_runs;
 #[path = "support/site.rs"]
 mod site;
 
@@ -53,6 +57,14 @@ fn main() {
         whole_process(false);
         return;
     }
+    if only("fix") {
+        fix_scale();
+        return;
+    }
+    if only("linear") {
+        linear();
+        return;
+    }
     // First, while this process is small: a spawned child's peak RSS counts the pages it
     // shared with its parent before `exec`, and the corpora below take 160 MB.
     let large = std::env::var_os("POSTLINT_BENCH_LARGE").is_some();
@@ -61,6 +73,7 @@ fn main() {
         site_scale();
     }
     whole_process(large);
+    fix_scale();
     links::run(env!("CARGO_BIN_EXE_postlint"));
     let mut report = Vec::new();
     let generated = generated(64 << 20);
@@ -78,6 +91,70 @@ fn main() {
     println!();
     scaling(&generated);
     startup();
+    linear();
+}
+
+/// Each rule alone, then all of them, on one post whose text runs grow from 1 to 8 MB
+/// (`tests/it/common/long_runs.rs`): the binary's CPU time at each size, and the 8 MB time
+/// over the 1 MB time, 8 when linear, 64 when quadratic.
+fn linear() {
+    let dir = std::env::temp_dir().join("postlint-bench-linear");
+    let _ = std::fs::create_dir_all(&dir);
+    let config = dir.join("postlint.toml");
+    let _ = std::fs::write(&config, long_runs::CONFIG);
+    let sizes = [1usize, 2, 4, 8];
+    let inputs: Vec<PathBuf> = sizes
+        .iter()
+        .map(|mb| {
+            let path = dir.join(format!("long-{mb}.json"));
+            let _ = std::fs::write(&path, long_runs::post(mb << 20));
+            path
+        })
+        .collect();
+    let rules = (postlint::rules::REGISTRY.iter().map(|meta| meta.code))
+        .chain(["all"])
+        .collect::<Vec<_>>();
+    println!(
+        "\nlinear in the text run, CPU s of the whole process by size\n{:<28} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "rule", "1 MB", "2 MB", "4 MB", "8 MB", "8/1"
+    );
+    for rule in rules {
+        let times: Vec<f64> = (inputs.iter())
+            .map(|input| {
+                let args: [&std::ffi::OsStr; 12] = [
+                    "check".as_ref(),
+                    "--config".as_ref(),
+                    config.as_os_str(),
+                    "--select".as_ref(),
+                    rule.as_ref(),
+                    "--threads".as_ref(),
+                    "1".as_ref(),
+                    "--now".as_ref(),
+                    "2024-03-02T00:00:00Z".as_ref(),
+                    "--format".as_ref(),
+                    "json".as_ref(),
+                    input.as_os_str(),
+                ];
+                let binary = Path::new(env!("CARGO_BIN_EXE_postlint"));
+                let cost = long_runs::cpu_time_of(binary, &args, 600);
+                // A run killed by its cap shows as NaN rather than as a time.
+                if cost.code < 0 {
+                    f64::NAN
+                } else {
+                    cost.cpu.as_secs_f64()
+                }
+            })
+            .collect();
+        println!(
+            "{rule:<28} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>6.1}x",
+            times[0],
+            times[1],
+            times[2],
+            times[3],
+            times[3] / times[0].max(0.001)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn generated(bytes: u64) -> Vec<Input> {
@@ -444,4 +521,45 @@ fn site_scale() {
         },
     );
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// `--fix` against a lint of the same file, whole processes taking turns (each `--fix` on a
+/// fresh copy): 100,000 posts with a fix each, and one post with 400,000 fixes. The ratio is
+/// the median of five pairs'.
+fn fix_scale() {
+    let dir = std::env::temp_dir().join("postlint-bench-fix");
+    let _ = std::fs::create_dir_all(&dir);
+    let post = r#"{"id":1,"content":{"rendered":"<p>Hello <span></span>world</p>"}}"#;
+    let posts: String = (0..100_000).map(|_| format!("{post}\n")).collect();
+    let body = "<p>x <span></span>y</p>".repeat(400_000);
+    let one = format!(r#"{{"id":1,"content":{{"rendered":"{body}"}}}}"#);
+    let report = dir.join("report.json");
+    for (label, name, text) in [
+        ("100,000 posts, a fix each", "posts.ndjson", posts),
+        ("one post, 400,000 fixes", "post.json", one),
+    ] {
+        let file = dir.join(name);
+        let run = |fix: bool| {
+            let _ = std::fs::write(&file, &text);
+            let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), "--no-config".as_ref()];
+            if fix {
+                args.push("--fix".as_ref());
+            }
+            args.extend(["--format", "json", "-o"].map(std::ffi::OsStr::new));
+            args.extend([report.as_os_str(), file.as_os_str()]);
+            run_binary(&args).0
+        };
+        let pairs: Vec<(Duration, Duration)> = (0..5).map(|_| (run(false), run(true))).collect();
+        let mut ratios: Vec<f64> = (pairs.iter())
+            .map(|(lint, fix)| fix.as_secs_f64() / lint.as_secs_f64())
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "--fix, {label}: lint {:.2} s, --fix {:.2} s (medians): {:.2}x a lint (median of 5 pairs)",
+            median(pairs.iter().map(|p| p.0).collect()).as_secs_f64(),
+            median(pairs.iter().map(|p| p.1).collect()).as_secs_f64(),
+            ratios[ratios.len() / 2],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::html::{Comment, HtmlIndex, is_blank, is_media, reader};
+use crate::html::{HtmlIndex, is_blank, is_media, reader};
 
 pub type BlockId = usize;
 
@@ -132,22 +132,26 @@ pub struct StrayCloser {
 pub struct Blocks {
     pub blocks: Vec<Block>,
     pub stray_closers: Vec<StrayCloser>,
+    /// A delimiter left without its `-->`: at most one, the rest of the field being inside it.
+    pub unterminated: Vec<Unterminated>,
 }
 
 impl Blocks {
-    /// Reads the block delimiters among a field's comments (in document order).
-    pub fn parse(html: &str, comments: &[Comment]) -> Self {
+    /// Reads the block delimiters of a field's HTML as WordPress's block parser finds them.
+    pub fn parse(html: &str) -> Self {
         let mut builder = Builder::default();
-        for comment in comments {
-            if let Some(delimiter) = Delimiter::read(html, comment.span.clone()) {
-                builder.add(delimiter);
+        let mut scan = Scan::new(html);
+        while let Some(found) = scan.next() {
+            match found {
+                Found::Delimiter(delimiter) => builder.add(delimiter),
+                Found::Unterminated(opener) => builder.blocks.unterminated.push(opener),
             }
         }
         builder.blocks
     }
 
     pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty() && self.stray_closers.is_empty()
+        self.blocks.is_empty() && self.stray_closers.is_empty() && self.unterminated.is_empty()
     }
 
     /// The innermost block properly closed whose inner HTML holds a position (looked for
@@ -167,6 +171,15 @@ impl Blocks {
     }
 }
 
+/// A delimiter's start, `<!-- wp:name`, that no `-->` ever follows: the comment it opens runs
+/// to the end of the field, and browsers show readers nothing after it.
+#[derive(Debug, Clone)]
+pub struct Unterminated {
+    pub name: String,
+    /// From `<!--` to the end of the name.
+    pub span: Range<usize>,
+}
+
 /// One delimiter comment, read.
 #[derive(Debug)]
 struct Delimiter {
@@ -183,46 +196,218 @@ enum DelimiterKind {
     SelfClosing,
 }
 
-impl Delimiter {
-    /// A comment's bytes as a block delimiter: whitespace, an optional `/`, `wp:`, the name,
-    /// then the attributes and an optional `/`. Anything else is an ordinary comment.
-    fn read(html: &str, span: Range<usize>) -> Option<Self> {
-        let text = html.get(span.clone())?;
-        let body = text.strip_prefix("<!--")?.strip_suffix("-->")?;
-        let body_start = span.start + 4;
-        let after_space = body.trim_start_matches(is_space);
-        if after_space.len() == body.len() {
+enum Found {
+    Delimiter(Delimiter),
+    Unterminated(Unterminated),
+}
+
+/// The field's HTML read for delimiters from left to right, as `WP_Block_Parser::next_token`
+/// reads it with one regular expression:
+///
+/// ```text
+/// <!--\s+(/)?wp:([a-z][a-z0-9_-]*/)?([a-z][a-z0-9_-]*)\s+
+///   ({(?:(?:[^}]+|}+(?=})|(?!}\s+/?-->).)*+)?}\s+)?(/)?-->
+/// ```
+///
+/// So a delimiter is found wherever `<!--` is (not only where an HTML comment starts), the name
+/// needs whitespace after it, and the attributes run from `{` to the first `}` followed by
+/// whitespace and `/-->` or `-->`: a `-->` inside an attribute's string does not end them.
+/// Written by hand rather than with a backtracking regex crate: the regex, tried again from
+/// each `<!--`, looks to the end of the field for each, which is quadratic on hostile input;
+/// here each look-ahead remembers what it found.
+struct Scan<'h> {
+    html: &'h str,
+    at: usize,
+    /// The first `}` from some position on that ends attributes, and that position.
+    attributes_end: Option<(usize, Option<usize>)>,
+    /// The first `-->` from some position on, and that position.
+    comment_end: Option<(usize, Option<usize>)>,
+    done: bool,
+}
+
+impl<'h> Scan<'h> {
+    fn new(html: &'h str) -> Self {
+        Self {
+            html,
+            at: 0,
+            attributes_end: None,
+            comment_end: None,
+            done: false,
+        }
+    }
+
+    fn next(&mut self) -> Option<Found> {
+        while !self.done {
+            let Some(found) = memchr::memmem::find(&self.html.as_bytes()[self.at..], b"<!--")
+            else {
+                self.done = true;
+                break;
+            };
+            let start = self.at + found;
+            self.at = start + 4;
+            match self.read(start) {
+                Some(Found::Delimiter(delimiter)) => {
+                    self.at = delimiter.span.end;
+                    return Some(Found::Delimiter(delimiter));
+                }
+                // Nothing after it reaches a reader, nor a parser looking for `-->`.
+                Some(unterminated) => {
+                    self.done = true;
+                    return Some(unterminated);
+                }
+                None => {}
+            }
+        }
+        None
+    }
+
+    /// The delimiter whose `<!--` is at `start`, if one is.
+    fn read(&mut self, start: usize) -> Option<Found> {
+        let bytes = self.html.as_bytes();
+        let mut at = start + 4;
+        let space = spaces(bytes, at);
+        if space == 0 {
             return None;
         }
-        let (closer, after_slash) = match after_space.strip_prefix('/') {
-            Some(rest) => (true, rest),
-            None => (false, after_space),
+        at += space;
+        let closer = bytes.get(at) == Some(&b'/');
+        at += usize::from(closer);
+        if !bytes[at..].starts_with(b"wp:") {
+            return None;
+        }
+        at += 3;
+        let name_start = at;
+        let name_end = name_end(bytes, at)?;
+        let name = full_name(&self.html[name_start..name_end]);
+        let found = self.read_rest(name_end).map(|(end, void, attributes)| {
+            let kind = match (void, closer) {
+                (true, _) => DelimiterKind::SelfClosing,
+                (false, true) => DelimiterKind::Closer,
+                (false, false) => DelimiterKind::Opener,
+            };
+            Found::Delimiter(Delimiter {
+                span: start..end,
+                kind,
+                name: name.clone(),
+                attributes,
+            })
+        });
+        found.or_else(|| self.near_miss(start, name, name_end, closer))
+    }
+
+    /// After the name, as WordPress reads it: whitespace, the attributes if any, `/` if the
+    /// block is void, `-->`. The end of the delimiter, whether it is void, the attributes.
+    fn read_rest(&mut self, name_end: usize) -> Option<(usize, bool, Attributes)> {
+        let bytes = self.html.as_bytes();
+        let mut at = name_end + spaces(bytes, name_end);
+        if at == name_end {
+            return None;
+        }
+        let mut attributes = Attributes::None;
+        if bytes.get(at) == Some(&b'{') {
+            let last = self.attributes_end_from(at + 1)?;
+            let span = at..last + 1;
+            attributes = parse_attributes(&self.html[span.clone()], span);
+            at = last + 1;
+            at += spaces(bytes, at);
+        }
+        let void = bytes.get(at) == Some(&b'/');
+        at += usize::from(void);
+        bytes[at..]
+            .starts_with(b"-->")
+            .then_some((at + 3, void, attributes))
+    }
+
+    /// A delimiter WordPress does not read as one, but whose author meant one: `<!-- wp:image
+    /// id="5" -->`, `<!-- wp:heading {"level":3}-->`, `<!-- wp:more-->`. Kept, as the comment
+    /// ends for a browser (at the first `-->`), so that its closer is not stray and its
+    /// attributes are reported; with no `-->` at all it hides the rest of the field.
+    fn near_miss(
+        &mut self,
+        start: usize,
+        name: String,
+        name_end: usize,
+        closer: bool,
+    ) -> Option<Found> {
+        let Some(end) = self.comment_end_from(name_end) else {
+            return Some(Found::Unterminated(Unterminated {
+                name,
+                span: start..name_end,
+            }));
         };
-        let after_wp = after_slash.strip_prefix("wp:")?;
-        let name_len = name_len(after_wp)?;
-        let rest = &after_wp[name_len..];
+        let rest = &self.html[name_end..end];
         if !rest.is_empty() && !rest.starts_with(|c: char| is_space(c) || c == '/' || c == '{') {
             return None;
         }
-        let rest_start = body_start + (body.len() - rest.len());
-        let (self_closing, attributes) = attributes_and_slash(rest, rest_start);
-        let kind = match (self_closing, closer) {
+        let (void, attributes) = attributes_and_slash(rest, name_end);
+        let kind = match (void, closer) {
             (true, _) => DelimiterKind::SelfClosing,
             (false, true) => DelimiterKind::Closer,
             (false, false) => DelimiterKind::Opener,
         };
-        let name = &after_wp[..name_len];
-        let name = if name.contains('/') {
-            name.to_owned()
-        } else {
-            format!("core/{name}")
+        let attributes = match attributes {
+            Attributes::Object { span, .. } => Attributes::Invalid {
+                span,
+                problem: "WordPress needs whitespace between them and `-->`".to_owned(),
+            },
+            other => other,
         };
-        Some(Self {
-            span,
+        Some(Found::Delimiter(Delimiter {
+            span: start..end + 3,
             kind,
             name,
             attributes,
-        })
+        }))
+    }
+
+    /// The first `}` at or after `from` that whitespace and `-->` or `/-->` follow.
+    fn attributes_end_from(&mut self, from: usize) -> Option<usize> {
+        if let Some((searched_from, found)) = self.attributes_end
+            && searched_from <= from
+            && found.is_none_or(|end| from <= end)
+        {
+            return found;
+        }
+        let bytes = self.html.as_bytes();
+        let found = memchr::memchr_iter(b'}', &bytes[from..])
+            .map(|i| from + i)
+            .find(|&brace| {
+                let after = brace + 1;
+                let space = spaces(bytes, after);
+                let rest = &bytes[after + space..];
+                space > 0 && (rest.starts_with(b"-->") || rest.starts_with(b"/-->"))
+            });
+        self.attributes_end = Some((from, found));
+        found
+    }
+
+    /// The first `-->` at or after `from`.
+    fn comment_end_from(&mut self, from: usize) -> Option<usize> {
+        if let Some((searched_from, found)) = self.comment_end
+            && searched_from <= from
+            && found.is_none_or(|end| from <= end)
+        {
+            return found;
+        }
+        let found = memchr::memmem::find(&self.html.as_bytes()[from..], b"-->").map(|i| from + i);
+        self.comment_end = Some((from, found));
+        found
+    }
+}
+
+/// How many bytes of PHP's `\s` start `bytes[at..]`.
+fn spaces(bytes: &[u8], at: usize) -> usize {
+    (bytes.get(at..).unwrap_or_default().iter())
+        .take_while(|&&b| is_space(char::from(b)))
+        .count()
+}
+
+/// `core/paragraph` for `paragraph`; a name with its namespace as it is.
+fn full_name(name: &str) -> String {
+    if name.contains('/') {
+        name.to_owned()
+    } else {
+        format!("core/{name}")
     }
 }
 
@@ -231,14 +416,14 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C')
 }
 
-/// The length of a block name at the start of `text`: `name` or `namespace/name`.
-fn name_len(text: &str) -> Option<usize> {
+/// Where a block name that starts at `at` ends: `name` or `namespace/name`.
+fn name_end(bytes: &[u8], at: usize) -> Option<usize> {
     let part = |from: usize| -> Option<usize> {
-        let bytes = text.as_bytes().get(from..)?;
-        if !bytes.first()?.is_ascii_lowercase() {
+        let rest = bytes.get(from..)?;
+        if !rest.first()?.is_ascii_lowercase() {
             return None;
         }
-        let len = bytes
+        let len = rest
             .iter()
             .take_while(|b| {
                 b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-')
@@ -246,17 +431,17 @@ fn name_len(text: &str) -> Option<usize> {
             .count();
         Some(from + len)
     };
-    let first = part(0)?;
-    if text.as_bytes().get(first) == Some(&b'/')
-        && let Some(second) = part(first + 1)
-    {
-        return Some(second);
+    let first = part(at)?;
+    if bytes.get(first) == Some(&b'/') {
+        // `wp:core/4-invalid`: WordPress's grammar reads no name after the namespace, and
+        // wants whitespace after a name, so the comment is plain HTML, not a delimiter.
+        return part(first + 1);
     }
     Some(first)
 }
 
-/// What follows the name: the attribute JSON (with its span at `start` + its offset) and
-/// whether the delimiter ends with `/` (a self-closing block).
+/// What follows the name of a delimiter WordPress does not read: the attribute JSON (with
+/// its span at `start` + its offset) and whether the delimiter ends with `/`.
 fn attributes_and_slash(rest: &str, start: usize) -> (bool, Attributes) {
     let trimmed = rest.trim_end_matches(is_space);
     let (self_closing, before_slash) = match trimmed.strip_suffix('/') {
@@ -270,23 +455,85 @@ fn attributes_and_slash(rest: &str, start: usize) -> (bool, Attributes) {
     // `before_slash` is a prefix of `rest`, `json` a suffix of it.
     let from = start + (before_slash.len() - json.len());
     let span = from..from + json.len();
-    (self_closing, attributes(json, span))
+    if !json.starts_with('{') {
+        let problem = "they are not in braces".to_owned();
+        return (self_closing, Attributes::Invalid { span, problem });
+    }
+    (self_closing, parse_attributes(json, span))
 }
 
-fn attributes(json: &str, span: Range<usize>) -> Attributes {
-    if !json.starts_with('{') {
-        return Attributes::Invalid {
-            span,
-            problem: "they are not in braces".to_owned(),
-        };
-    }
-    match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json) {
+/// The nesting PHP's `json_decode` accepts by default, which WordPress decodes attributes
+/// with: 512 arrays and objects, one in the other.
+const MAX_ATTRIBUTE_DEPTH: usize = 512;
+
+/// Attributes in braces, decoded as WordPress decodes them.
+fn parse_attributes(json: &str, span: Range<usize>) -> Attributes {
+    let depth = json_depth(json);
+    let values = if depth > MAX_ATTRIBUTE_DEPTH {
+        let problem = format!("they nest deeper than {MAX_ATTRIBUTE_DEPTH} levels");
+        return Attributes::Invalid { span, problem };
+    } else if depth <= SERDE_JSON_DEPTH {
+        serde_json::from_str(json).map_err(|e| json_problem(&e))
+    } else {
+        decode_deep(json)
+    };
+    match values {
         Ok(values) => Attributes::Object { span, values },
-        Err(error) => Attributes::Invalid {
-            span,
-            problem: json_problem(&error),
-        },
+        Err(problem) => Attributes::Invalid { span, problem },
     }
+}
+
+/// The nesting serde_json decodes with its recursion limit on.
+const SERDE_JSON_DEPTH: usize = 127;
+
+/// Decodes attributes nested past serde_json's limit, on a thread of its own whose stack holds
+/// 512 levels of its recursion with room to spare (about 1.5 KiB a level): the thread that
+/// reads the post may have a small stack. Only hostile or odd attributes come here.
+fn decode_deep(json: &str) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let decode = || {
+        let mut reader = serde_json::Deserializer::from_str(json);
+        reader.disable_recursion_limit();
+        let values = serde::Deserialize::deserialize(&mut reader)?;
+        reader.end()?;
+        Ok(values)
+    };
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn_scoped(scope, decode)
+            .map_err(|e| format!("no thread to decode them on ({e})"))?;
+        match thread.join() {
+            Ok(values) => values.map_err(|e: serde_json::Error| json_problem(&e)),
+            Err(_) => Err("they could not be decoded".to_owned()),
+        }
+    })
+}
+
+/// How deeply arrays and objects nest in JSON text, strings skipped; for text that is not
+/// JSON, as deep as its brackets go.
+fn json_depth(json: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for byte in json.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// serde_json's message without its "at line 1 column 9", which would count from the JSON
@@ -382,7 +629,7 @@ mod tests {
     use crate::html::HtmlIndex;
 
     fn parse(html: &str) -> Blocks {
-        Blocks::parse(html, &HtmlIndex::parse(html).comments)
+        Blocks::parse(html)
     }
 
     #[test]
@@ -469,7 +716,7 @@ mod tests {
             "<!-- /wp:paragraph -->\n".repeat(depth)
         );
         let index = HtmlIndex::parse(&html);
-        let blocks = Blocks::parse(&html, &index.comments);
+        let blocks = Blocks::parse(&html);
         assert_eq!(blocks.blocks.len(), depth);
         assert!(blocks.stray_closers.is_empty());
         let empty = blocks
@@ -483,6 +730,84 @@ mod tests {
             .innermost_at(depth * 22 - 1)
             .expect("in the innermost block");
         assert_eq!(innermost.opener.start, (depth - 1) * 22);
+    }
+
+    #[test]
+    fn an_arrow_inside_an_attribute_string_does_not_end_the_delimiter() {
+        let html = r#"<!-- wp:paragraph {"a":"x --> y","b":"}"} --><p>x</p><!-- /wp:paragraph -->"#;
+        let blocks = parse(html);
+        let Attributes::Object { values, .. } = &blocks.blocks[0].attributes else {
+            panic!("attributes: {:?}", blocks.blocks[0].attributes);
+        };
+        assert_eq!(values.get("a"), Some(&serde_json::json!("x --> y")));
+        assert_eq!(
+            blocks.blocks[0].content().map(|c| &html[c]),
+            Some("<p>x</p>")
+        );
+    }
+
+    #[test]
+    fn attributes_run_to_the_first_brace_that_whitespace_and_the_arrow_follow() {
+        // As WordPress reads it: the heading's attributes swallow the text up to the
+        // paragraph's `} -->`, and do not decode.
+        let html = r#"<!-- wp:heading {"level":3}--><h3>x</h3><!-- wp:paragraph {"b":1} -->"#;
+        let blocks = parse(html);
+        assert_eq!(blocks.blocks.len(), 1);
+        assert_eq!(blocks.blocks[0].opener, 0..html.len());
+        assert!(matches!(
+            blocks.blocks[0].attributes,
+            Attributes::Invalid { .. }
+        ));
+    }
+
+    #[test]
+    fn attributes_nest_as_deep_as_php_decodes() {
+        let nested = |depth: usize| {
+            let json = format!(
+                "{{\"a\":{}1{}}}",
+                "[".repeat(depth - 1),
+                "]".repeat(depth - 1)
+            );
+            parse(&format!("<!-- wp:x {json} /-->")).blocks[0]
+                .attributes
+                .clone()
+        };
+        assert!(matches!(nested(512), Attributes::Object { .. }));
+        let Attributes::Invalid { problem, .. } = nested(513) else {
+            panic!("513 levels are too deep for PHP");
+        };
+        assert_eq!(problem, "they nest deeper than 512 levels");
+    }
+
+    #[test]
+    fn the_deepest_attributes_decode_whatever_the_stack_of_the_caller() {
+        let json = format!("{{\"a\":{}1{}}}", "[".repeat(511), "]".repeat(511));
+        let decoded = std::thread::Builder::new()
+            .stack_size(128 << 10)
+            .spawn(move || matches!(parse_attributes(&json, 0..1), Attributes::Object { .. }))
+            .expect("a thread")
+            .join()
+            .expect("no stack overflow");
+        assert!(decoded);
+    }
+
+    #[test]
+    fn an_opener_without_its_arrow_hides_the_rest_and_is_kept() {
+        let html = "<!-- wp:paragraph --><p>x</p><!-- /wp:paragraph --><!-- wp:paragraph {\"a\":1}<p>y</p>";
+        let blocks = parse(html);
+        assert_eq!(blocks.blocks.len(), 1);
+        let opener = &blocks.unterminated[0];
+        assert_eq!(opener.name, "core/paragraph");
+        assert_eq!(&html[opener.span.clone()], "<!-- wp:paragraph");
+    }
+
+    #[test]
+    fn openers_that_never_end_are_read_in_linear_time() {
+        // Each makes WordPress's regex look to the end of the field for a `} -->`.
+        let html = "<!-- wp:a {\"x\":1} x -->".repeat(100_000);
+        let blocks = parse(&html);
+        assert!(blocks.unterminated.is_empty());
+        assert_eq!(blocks.blocks.len(), 100_000);
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The command line, as clap definitions only.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::limits;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -137,7 +140,12 @@ pub struct CheckArgs {
     pub site_index: Option<PathBuf>,
 
     /// Lint a live WordPress site over its REST API (repeatable; or `[site] url` in the config).
-    #[arg(long = "site", value_name = "URL", value_parser = parse_site_url, conflicts_with = "changed_since")]
+    #[arg(
+        long = "site",
+        value_name = "URL",
+        value_parser = parse_site_url,
+        conflicts_with = "changed_since"
+    )]
     pub sites: Vec<url::Url>,
 
     /// What to read: posts, pages, or other types by name (`posts,pages`, `attachment`). From
@@ -194,7 +202,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_cache: bool,
 
-    /// Also check targets on loopback and private addresses (tests, intranet sites).
+    /// Also check targets on loopback and private addresses (tests, intranet sites); the
+    /// archive (`--archive-api`) and the archived copies it offers may be there too.
     #[arg(long)]
     pub allow_private: bool,
 
@@ -202,17 +211,56 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
-    /// Seconds one link's check may take in all, every try and redirect included (a page of
-    /// --site: the whole page; connecting: a third of it). Default 15, or `[links] timeout`.
-    #[arg(long, value_name = "SECONDS")]
-    pub link_timeout: Option<f64>,
+    /// Seconds one link's check may take in all, every try, wait and redirect included (a page
+    /// of --site: the whole page; connecting: a third of it); 0.001 to 86400. Default 15, or
+    /// `[links] timeout`.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::LINK_TIMEOUT.parse(t)
+    )]
+    pub link_timeout: Option<Duration>,
 
-    /// Link requests at once, in all and per host.
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    /// Seconds all the lookups of archived copies of a run may take together; the dead links
+    /// left are looked up by the next run. Default 60, or `[links] archive-timeout`.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::ARCHIVE_TIMEOUT.parse(t)
+    )]
+    pub archive_timeout: Option<Duration>,
+
+    /// Link requests at once, in all (1 to 1024).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 64,
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::LINK_CONCURRENCY.parse(t)
+    )]
     pub link_concurrency: usize,
 
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    /// Requests to one server at once: link targets, the pages of a site (1 to 64).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 4,
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::PER_HOST.parse(t)
+    )]
     pub per_host: usize,
+
+    /// Largest answer of a site read (a page of posts, its REST index); a larger one is an
+    /// error for that page. Default 64MiB, or `[site] max-response-size`.
+    #[arg(
+        long,
+        value_name = "SIZE",
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::MAX_RESPONSE_SIZE.parse(t)
+    )]
+    pub max_response_size: Option<bytesize::ByteSize>,
 
     /// The availability API asked for archived copies of dead links (`?url=…&timestamp=…`);
     /// default the Internet Archive's, or `[links] archive-api`.
@@ -291,30 +339,61 @@ pub struct CheckArgs {
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
 
-    /// Worker threads (default: one per core). Output is the same whatever the number.
-    #[arg(long, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: one per core). Output is the same whatever the
+    /// number.
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::THREADS.parse(t)
+    )]
     pub threads: Option<usize>,
 
     /// Colour in the human report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Deepest JSON nesting accepted before a post is refused.
-    #[arg(long, value_name = "N", default_value_t = crate::input::json::DEFAULT_MAX_DEPTH)]
+    /// Deepest JSON nesting accepted before a post is refused (1 to 512, as deep as WordPress
+    /// writes).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = crate::input::json::DEFAULT_MAX_DEPTH,
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::MAX_DEPTH.parse(t)
+    )]
     pub max_depth: usize,
 
     /// Largest file read; a larger one is refused before reading (units: KiB, MiB, GiB, KB, …).
-    #[arg(long, value_name = "SIZE", default_value = "4GiB")]
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value_t = limits::MAX_FILE_SIZE.default,
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::MAX_FILE_SIZE.parse(t)
+    )]
     pub max_file_size: bytesize::ByteSize,
 
     /// Most memory the site facts of the posts may take before they are sorted to temporary
     /// files and merged from disk (`0`: no limit).
-    #[arg(long, value_name = "SIZE", default_value = "128MiB")]
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value_t = limits::MEMORY_BUDGET.default,
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::MEMORY_BUDGET.parse(t)
+    )]
     pub memory_budget: bytesize::ByteSize,
 
     /// Largest post (or uncuttable stretch of a file) held in memory; past it the rest of the
     /// file is not linted and a finding says so.
-    #[arg(long, value_name = "SIZE", default_value = "256MiB")]
+    #[arg(
+        long,
+        value_name = "SIZE",
+        default_value_t = limits::MAX_POST_SIZE.default,
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::MAX_POST_SIZE.parse(t)
+    )]
     pub max_post_size: bytesize::ByteSize,
 }
 

@@ -9,7 +9,7 @@ use url::Url;
 use crate::blocks::Blocks;
 use crate::config::Effective;
 use crate::dates::PostDates;
-use crate::diagnostic::{Diagnostic, PostRef};
+use crate::diagnostic::{Body, Diagnostic, MAX_STATUS_CHARS, PostRef};
 use crate::html::HtmlIndex;
 use crate::input::json::{JsonStr, JsonStyle};
 use crate::links::{self, Link};
@@ -165,7 +165,7 @@ impl<'p, 's> PostContext<'p, 's> {
             .filter_map(|kind| {
                 let (source, form) = pick(kind)?;
                 let index = HtmlIndex::parse(source.as_str());
-                let blocks = Blocks::parse(source.as_str(), &index.comments);
+                let blocks = Blocks::parse(source.as_str());
                 Some(HtmlField {
                     kind,
                     form,
@@ -197,6 +197,10 @@ impl<'p, 's> PostContext<'p, 's> {
             link: post.link().map(str::to_owned),
             title,
             site: site_root.as_ref().map(|root| root.as_str().to_owned()),
+            status: post
+                .str_at("status")
+                .map(|s| crate::diagnostic::elided(s.as_str(), MAX_STATUS_CHARS).into_owned()),
+            body: body(post, base),
         });
         Self {
             post,
@@ -211,5 +215,20 @@ impl<'p, 's> PostContext<'p, 's> {
             now,
             markup,
         }
+    }
+}
+
+/// Where the post's body is in the file: what readers get when the post holds it, else the
+/// text as written.
+fn body(post: &Post<'_>, base: usize) -> Option<Body> {
+    let raw = post.html_field_in(HtmlFieldKind::Content, Form::Raw);
+    let at = |source: &JsonStr<'_>, rendered| Body {
+        range: base + source.raw.start..base + source.raw.end,
+        rendered,
+        signed_in: rendered && raw.is_some(),
+    };
+    match post.html_field_in(HtmlFieldKind::Content, Form::Rendered) {
+        Some(rendered) => Some(at(rendered, true)),
+        None => Some(at(raw?, false)),
     }
 }

@@ -17,13 +17,39 @@ pub struct PostRef {
     /// Position of the post in its file, from 0.
     pub index: usize,
     pub id: Option<i64>,
+    #[serde(serialize_with = "serialize_link")]
     pub link: Option<String>,
-    /// `title.rendered` as a reader sees it: tags removed, entities decoded.
+    /// `title.rendered` as a reader sees it: tags removed, entities decoded. Reports show at
+    /// most [`MAX_SHOWN_CHARS`] of it.
+    #[serde(serialize_with = "serialize_elided")]
     pub title: Option<String>,
     /// The root URL of the post's site (`https://example.com/es/`, see `site_root::site_root`), for
     /// its WordPress edit link. Reports that show it list it with the post, not per finding.
     #[serde(skip)]
     pub site: Option<String>,
+    /// The post's `status` (`draft`, `future`, …), at most [`MAX_STATUS_CHARS`] of it:
+    /// reports badge the posts readers cannot see yet.
+    #[serde(skip)]
+    pub status: Option<String>,
+    /// Where the post's body is in the file, for the HTML report's view of it.
+    #[serde(skip)]
+    pub body: Option<Body>,
+}
+
+/// The longest status kept: WordPress's are a word (`publish`, `future`, a plugin's own).
+pub const MAX_STATUS_CHARS: usize = 40;
+
+/// Where a post's body is in its file: the text between the quotes of its JSON string, and
+/// whether that is what readers get (`content.rendered`) or only what the author wrote (the
+/// only body WP-CLI and WXR hold).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Body {
+    pub range: Range<usize>,
+    pub rendered: bool,
+    /// Whether the post also holds its text as written beside what readers get (REST's
+    /// `content.raw`: it was read signed in, with `context=edit`).
+    #[serde(default)]
+    pub signed_in: bool,
 }
 
 /// A further place the diagnostic concerns, such as the first of two duplicate links.
@@ -36,6 +62,69 @@ pub struct Label {
 /// Words for the user: most are fixed text, so they cost no allocation per finding (a run can
 /// hold a million findings).
 pub type Text = Cow<'static, str>;
+
+/// The most characters of words for the user that a finding keeps in one place (its message,
+/// help, a label, the post's title): a rule that quotes the input (a URL, a shortcode's name,
+/// a pattern's match) must not make each finding as long as the input.
+pub const MAX_SHOWN_CHARS: usize = 400;
+
+/// `text`, or when longer than `max` characters its start and its end around a `…` that says
+/// how much was left out.
+pub fn elided(text: &str, max: usize) -> Cow<'_, str> {
+    // Bytes bound characters from above: most text is not looked through at all.
+    if text.len() <= max {
+        return Cow::Borrowed(text);
+    }
+    let Some((head_end, _)) = text.char_indices().nth(max / 2) else {
+        return Cow::Borrowed(text);
+    };
+    let tail_chars = max - max / 2;
+    let Some((tail_start, _)) = text.char_indices().rev().nth(tail_chars.saturating_sub(1)) else {
+        return Cow::Borrowed(text);
+    };
+    if tail_start <= head_end {
+        return Cow::Borrowed(text);
+    }
+    let left_out = bytesize::ByteSize::b((tail_start - head_end) as u64);
+    Cow::Owned(format!(
+        "{}…[{left_out} left out]…{}",
+        &text[..head_end],
+        &text[tail_start..]
+    ))
+}
+
+/// Words for the user, elided past [`MAX_SHOWN_CHARS`].
+fn bounded(text: impl Into<Text>) -> Text {
+    let text = text.into();
+    let short = match elided(&text, MAX_SHOWN_CHARS) {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(short) => Some(short),
+    };
+    short.map_or(text, Cow::Owned)
+}
+
+fn serialize_elided<S: serde::Serializer>(
+    text: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    text.as_deref()
+        .map(|t| elided(t, MAX_SHOWN_CHARS))
+        .serialize(serializer)
+}
+
+/// A post's link as reports give it: longer than any address a browser keeps, it is elided
+/// like other text (and no longer a link).
+fn serialize_link<S: serde::Serializer>(
+    link: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    link.as_deref()
+        .map(|l| elided(l, MAX_LINK_CHARS))
+        .serialize(serializer)
+}
+
+/// Longer than the longest URL browsers and servers commonly accept.
+pub const MAX_LINK_CHARS: usize = 8192;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -137,7 +226,7 @@ impl Diagnostic {
     ) -> Self {
         self.fix = Some(Box::new(Fix {
             applicability,
-            message: message.into(),
+            message: bounded(message),
             edits,
         }));
         self
@@ -156,7 +245,7 @@ impl Diagnostic {
         Self {
             rule,
             severity,
-            message: message.into(),
+            message: bounded(message),
             help: None,
             post: None,
             field: None,
@@ -174,12 +263,12 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<Text>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(bounded(help));
         self
     }
 
     pub fn with_label(mut self, label: impl Into<Text>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(bounded(label));
         self
     }
 
@@ -191,7 +280,7 @@ impl Diagnostic {
     pub fn with_secondary(mut self, range: Range<usize>, message: impl Into<Text>) -> Self {
         self.secondary.push(Label {
             range,
-            message: message.into(),
+            message: bounded(message),
         });
         self
     }
@@ -237,4 +326,22 @@ pub fn fingerprint(rule: &str, offending: &[u8]) -> u64 {
     hasher.write_u8(0);
     hasher.write(offending);
     hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_words_keep_their_start_and_end() {
+        assert_eq!(elided("short", 10), "short");
+        let long = format!("start{}end", "é".repeat(1000));
+        let shown = elided(&long, 20);
+        assert!(shown.starts_with("startéééé"), "{shown}");
+        assert!(shown.ends_with("éend"), "{shown}");
+        assert!(shown.contains("left out"), "{shown}");
+        assert!(shown.chars().count() < 60, "{shown}");
+        let message = Diagnostic::for_rule("r", Severity::Error, 0..1, long);
+        assert!(message.message.len() < 2 * MAX_SHOWN_CHARS + 64);
+    }
 }

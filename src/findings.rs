@@ -505,6 +505,8 @@ mod tests {
             link: Some("https://example.com/p/".into()),
             title: Some("Title".into()),
             site: None,
+            status: None,
+            body: None,
         });
         let mut diagnostic = Diagnostic::for_rule(
             "stray-end-tag",

@@ -4,15 +4,22 @@
 //! the page holds, see `crate::html::reader`): the pages of every HTML field are compared
 //! before and after, and a safe fix that would change one is dropped and reported. The result
 //! is linted again, and a fix that would break the JSON or create a finding is dropped and
-//! reported too. Writes are atomic and keep the file's permissions; a file that changed since
-//! it was read is left alone.
+//! reported too. Writing is `write`'s business (`fix/write.rs`).
+
+mod apply;
+mod sift;
+mod write;
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Applicability, Finding, Fix, fingerprint};
+use rayon::prelude::*;
+
+use self::apply::{Taken, apply, keeping, without_overlaps};
+use self::sift::sift;
+pub use self::write::{Staged, Written, stage, write, write_all};
+use crate::diagnostic::{Applicability, Edit, Finding, Fix, fingerprint};
 use crate::engine::Linter;
 use crate::html::HtmlIndex;
 use crate::html::reader::ReaderPage;
@@ -37,6 +44,8 @@ pub struct FileFix {
     pub name: String,
     pub original: Vec<u8>,
     pub fixed: Vec<u8>,
+    /// The edits that turn `original` into `fixed`, in order, none overlapping another.
+    pub edits: Vec<Edit>,
     pub applied: usize,
     /// Fixes left out, and why.
     pub dropped: Vec<String>,
@@ -48,21 +57,73 @@ impl FileFix {
     }
 }
 
+/// Why a file was not fixed.
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error(
+        "{name}: not fixed: its JSON is damaged, and a recovery guess is not saved without --fix-damaged"
+    )]
+    Damaged { name: String },
+    #[error("{name}: not fixed: it was linted without `LintOptions::hash_content`")]
+    NotFingerprinted { name: String },
+    #[error("{name}: not fixed: the file changed since it was linted")]
+    ChangedSinceLint { name: String },
+    #[error("{name}: not written: the file changed on disk while it was being fixed")]
+    ChangedOnDisk { name: String },
+    #[error("{name}: cannot read: {source}")]
+    Read {
+        name: String,
+        source: std::io::Error,
+    },
+    #[error("{name}: not written: it is not a regular file")]
+    NotAFile { name: String },
+    #[error(
+        "{name}: not written: it has {links} hard links, and a fix would either change the file \
+         under every name or split the names apart; fix a copy of it"
+    )]
+    HardLinked { name: String, links: u64 },
+    #[error("{name}: not written: it is read-only; make it writable to let --fix change it")]
+    ReadOnly { name: String },
+    #[error(
+        "{name}: not written (the file is as it was): cannot keep its owner ({owner}): {source}"
+    )]
+    Owner {
+        name: String,
+        owner: String,
+        source: std::io::Error,
+    },
+    #[error("{name}: not written (the file is as it was): cannot {operation} {}: {source}", path.display())]
+    Write {
+        name: String,
+        operation: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl FixError {
+    /// Whether `--fix` failed to do what it was asked (the run exits 2), rather than holding a
+    /// fix back by design (a damaged file waits for `--fix-damaged`).
+    pub fn is_failure(&self) -> bool {
+        !matches!(self, Self::Damaged { .. })
+    }
+}
+
 /// Whether a finding's fix applies under `options`.
 pub fn applicable(finding: &Finding, options: FixOptions) -> Option<&Fix> {
     let fix = finding.diagnostic.fix.as_ref()?;
     (fix.applicability == Applicability::Safe || options.unsafe_fixes).then_some(fix)
 }
 
-/// Computes the fixed contents of every file of a run that has something to fix. The run must
-/// have been linted with `LintOptions::hash_content`.
+/// Computes the fixed contents of every file of a run that has something to fix, a file per
+/// thread of the pool. The run must have been linted with `LintOptions::hash_content`.
 pub fn plan(
     linter: &Linter,
     reports: &[FileReport],
     options: FixOptions,
-) -> Vec<Result<FileFix, String>> {
+) -> Vec<Result<FileFix, FixError>> {
     reports
-        .iter()
+        .par_iter()
         .filter(|r| r.findings.iter().any(|f| applicable(&f, options).is_some()))
         .filter_map(|report| {
             let Origin::Path(path) = &report.file.origin else {
@@ -83,23 +144,20 @@ fn fix_file(
     report: &FileReport,
     path: &Path,
     options: FixOptions,
-) -> Result<FileFix, String> {
+) -> Result<FileFix, FixError> {
     let name = report.file.name.clone();
     if !options.damaged && report.findings.iter().any(|f| is_damage(f.diagnostic.rule)) {
-        return Err(format!(
-            "{name}: not fixed: its JSON is damaged, and a recovery guess is not saved without --fix-damaged"
-        ));
+        return Err(FixError::Damaged { name });
     }
-    let original = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let original = match std::fs::read(path) {
+        Ok(original) => original,
+        Err(source) => return Err(FixError::Read { name, source }),
+    };
     let Some(linted) = report.content_hash else {
-        return Err(format!(
-            "{name}: not fixed: it was linted without `LintOptions::hash_content`"
-        ));
+        return Err(FixError::NotFingerprinted { name });
     };
     if fingerprint("", &original) != linted {
-        return Err(format!(
-            "{name}: not fixed: the file changed since it was linted"
-        ));
+        return Err(FixError::ChangedSinceLint { name });
     }
     let findings = report.findings.to_vec();
     Ok(fix_text(linter, path, &name, original, &findings, options))
@@ -107,6 +165,8 @@ fn fix_file(
 
 /// Applies the fixes of `findings` that `options` allows to `original` (a file's bytes, or an
 /// editor's buffer), with every check `--fix` makes: overlaps, the reader's pages, a relint.
+/// Linear in the number of fixes when they pass together; when they do not, the culprits are
+/// found by halves, within a bounded number of relints (`sift`).
 pub fn fix_text(
     linter: &Linter,
     path: &Path,
@@ -115,69 +175,86 @@ pub fn fix_text(
     findings: &[Finding],
     options: FixOptions,
 ) -> FileFix {
-    let name = name.to_owned();
     let mut fixes: Vec<&Fix> = findings
         .iter()
         .filter_map(|f| applicable(f, options))
         .collect();
     fixes.sort_by_key(|fix| fix.edits.iter().map(|e| e.range.start).min().unwrap_or(0));
-    let (_, overlapping) = apply(&original, &fixes);
+    let (accepted, overlapping) = without_overlaps(&fixes);
     let mut dropped: Vec<String> = overlapping
         .iter()
         .map(|fix| format!("{name}: {}: overlaps another fix", fix.message))
         .collect();
-    let accepted: Vec<&Fix> = fixes
-        .iter()
-        .copied()
-        .filter(|f| !overlapping.iter().any(|o| std::ptr::eq(*o, *f)))
-        .collect();
     let max_depth = linter.options().max_depth;
-    let (accepted, mut page_notes) = keeping_reader_pages(&original, accepted, max_depth);
-    dropped.extend(page_notes.drain(..).map(|note| format!("{name}: {note}")));
-    let before = census(linter, &name, &original);
-    let (all, _) = apply(&original, &accepted);
-    if acceptable(&before, &census(linter, &name, &all)) {
-        return FileFix {
-            path: path.to_path_buf(),
-            name,
-            original,
-            fixed: all,
-            applied: accepted.len(),
-            dropped,
-        };
+    let (accepted, page_notes) = keeping_reader_pages(&original, accepted, max_depth);
+    dropped.extend(page_notes.into_iter().map(|note| format!("{name}: {note}")));
+    let before = Census::of(linter, name, &original);
+    let together = apply(&original, &accepted);
+    let after = Census::of(linter, name, &together);
+    if after.adds_nothing_to(&before) {
+        return finished(path, name, original, together, &accepted, dropped);
     }
-    // Something went wrong together: find the fixes that are fine one at a time. A subset of
-    // the safe fixes is checked against the reader's pages again: together they kept them.
-    let mut current = original.clone();
-    let mut kept: Vec<&Fix> = Vec::new();
+    let (kept, notes) = sort_out(linter, name, &original, accepted, &before, &after);
+    dropped.extend(notes.into_iter().map(|note| format!("{name}: {note}")));
+    let fixed = apply(&original, &kept);
+    finished(path, name, original, fixed, &kept, dropped)
+}
+
+/// The fixes that can be kept when together they add a finding, with a note on each of the
+/// others. The likely culprits landed on a finding the text gained: the others are checked
+/// together, then the suspects sifted on top of them (or all of them, should the others fail
+/// too). A subset of the safe fixes is checked against the reader's pages again: together
+/// they kept them.
+fn sort_out<'f>(
+    linter: &Linter,
+    name: &str,
+    original: &[u8],
+    fixes: Vec<&'f Fix>,
+    before: &Census,
+    after: &Census,
+) -> (Vec<&'f Fix>, Vec<String>) {
+    let max_depth = linter.options().max_depth;
     let pages_before = std::cell::OnceCell::new();
-    for fix in accepted {
-        let mut trial = kept.clone();
-        trial.push(fix);
-        let (candidate, _) = apply(&original, &trial);
-        if !acceptable(&before, &census(linter, &name, &candidate)) {
-            dropped.push(format!(
-                "{name}: {}: dropped, it would break the JSON or add a finding",
-                fix.message
-            ));
-        } else if let Some(change) =
-            safe_part_changes_pages(&original, &trial, &pages_before, max_depth)
-        {
-            dropped.push(format!(
-                "{name}: {}: dropped, it would change what a reader sees ({change})",
-                fix.message
-            ));
-        } else {
-            kept = trial;
-            current = candidate;
+    let fails = |trial: &[&Fix]| {
+        let candidate = apply(original, trial);
+        if !Census::of(linter, name, &candidate).adds_nothing_to(before) {
+            return Some("it would break the JSON or add a finding".to_owned());
         }
-    }
+        safe_part_changes_pages(original, trial, &pages_before, max_depth)
+            .map(|change| format!("it would change what a reader sees ({change})"))
+    };
+    let gained = after.gained_over(before);
+    let (suspects, others) = apply::landing_on(original.len(), &fixes, &gained);
+    let (kept, candidates) = if others.is_empty() || fails(&others).is_none() {
+        (others, suspects)
+    } else {
+        (Vec::new(), fixes)
+    };
+    let checks = sift::checks_for(original.len());
+    let sifted = sift(kept, &candidates, checks, fails);
+    let dropped = sifted.dropped.iter();
+    let mut notes: Vec<String> = dropped
+        .map(|(fix, why)| format!("{}: dropped, {why}", fix.message))
+        .collect();
+    notes.extend(sifted.untried_note(checks));
+    (sifted.kept, notes)
+}
+
+fn finished(
+    path: &Path,
+    name: &str,
+    original: Vec<u8>,
+    fixed: Vec<u8>,
+    applied: &[&Fix],
+    dropped: Vec<String>,
+) -> FileFix {
     FileFix {
         path: path.to_path_buf(),
-        name,
+        name: name.to_owned(),
+        edits: apply::edits(original.len(), applied),
         original,
-        fixed: current,
-        applied: kept.len(),
+        fixed,
+        applied: applied.len(),
         dropped,
     }
 }
@@ -247,8 +324,9 @@ fn page_changes(before: &[FieldPage], after: &[FieldPage]) -> Option<(String, Ve
 }
 
 /// Leaves out the safe fixes that would change a reader's page, with a note for each: the
-/// suspects (those editing a field whose page changed) are tried one at a time on top of the
-/// others. Unsafe fixes are kept: they may change the page, in the way their message says.
+/// suspects (those editing a field whose page changed) are sifted on top of the others (which,
+/// should they change a page together, are all left out). Unsafe fixes are kept: they may
+/// change the page, in the way their message says.
 fn keeping_reader_pages<'f>(
     original: &[u8],
     fixes: Vec<&'f Fix>,
@@ -260,41 +338,43 @@ fn keeping_reader_pages<'f>(
         return (fixes, Vec::new());
     }
     let before = reader_pages(original, max_depth);
-    let pages_after = |fixes: &[&Fix]| reader_pages(&apply(original, fixes).0, max_depth);
-    let Some((_, changed)) = page_changes(&before, &pages_after(&safe)) else {
+    let change_of = |fixes: &[&Fix]| {
+        let after = reader_pages(&apply(original, fixes), max_depth);
+        page_changes(&before, &after)
+    };
+    let Some((_, changed)) = change_of(&safe) else {
         return (fixes, Vec::new());
     };
-    let touches_changed = |fix: &&Fix| {
-        fix.edits
-            .iter()
-            .any(|e| changed.iter().any(|field| overlaps(field, &e.range)))
-    };
-    let (suspects, mut kept): (Vec<&Fix>, Vec<&Fix>) =
-        safe.iter().copied().partition(touches_changed);
-    let mut notes = Vec::new();
+    let changed = Taken::of(&changed);
+    let (suspects, mut others): (Vec<&Fix>, Vec<&Fix>) = safe
+        .iter()
+        .copied()
+        .partition(|fix| fix.edits.iter().any(|e| changed.clashes(&e.range)));
     let drop_note = |fix: &Fix, change: &str| {
         format!(
             "{}: dropped, it would change what a reader sees ({change})",
             fix.message
         )
     };
-    for fix in suspects {
-        let mut trial = kept.clone();
-        trial.push(fix);
-        match page_changes(&before, &pages_after(&trial)) {
-            None => kept = trial,
-            Some((change, _)) => notes.push(drop_note(fix, &change)),
-        }
-    }
-    if let Some((change, _)) = page_changes(&before, &pages_after(&kept)) {
+    let mut notes = Vec::new();
+    if let Some((change, _)) = change_of(&others) {
         // The fixes outside the changed fields changed it together: keep none of them.
-        notes.extend(kept.drain(..).map(|fix| drop_note(fix, &change)));
+        notes.extend(others.drain(..).map(|fix| drop_note(fix, &change)));
     }
-    let result = fixes
-        .into_iter()
-        .filter(|f| !is_safe(f) || kept.iter().any(|k| std::ptr::eq(*k, *f)))
-        .collect();
-    (result, notes)
+    let checks = sift::checks_for(original.len());
+    let sifted = sift(others, &suspects, checks, |trial| {
+        change_of(trial).map(|(change, _)| change)
+    });
+    notes.extend(
+        sifted
+            .dropped
+            .iter()
+            .map(|(fix, change)| drop_note(fix, change)),
+    );
+    notes.extend(sifted.untried_note(checks));
+    let mut kept = sifted.kept;
+    kept.extend(fixes.iter().copied().filter(|f| !is_safe(f)));
+    (keeping(fixes, &kept), notes)
 }
 
 /// How the safe fixes among `fixes` would change the original's pages, if they would.
@@ -313,96 +393,48 @@ fn safe_part_changes_pages(
         return None;
     }
     let before = pages_before.get_or_init(|| reader_pages(original, max_depth));
-    let after = reader_pages(&apply(original, &safe).0, max_depth);
+    let after = reader_pages(&apply(original, &safe), max_depth);
     page_changes(before, &after).map(|(change, _)| change)
 }
 
-/// The findings of a text, as (rule, fingerprint) counts: positions move when text is edited.
-fn census(linter: &Linter, name: &str, bytes: &[u8]) -> HashMap<(String, u64), usize> {
-    let file = SourceFile::in_memory(name, bytes.to_vec());
-    let mut counts = HashMap::new();
-    if let Ok(report) = linter.lint_file(file, Cursor::new(bytes.to_vec())) {
-        for finding in &report.findings {
-            *counts
-                .entry((finding.diagnostic.rule.to_owned(), finding.fingerprint))
-                .or_default() += 1;
+/// The findings of a text, as (rule, fingerprint) counts (positions move when text is
+/// edited), with where each one is.
+struct Census {
+    counts: HashMap<(&'static str, u64), usize>,
+    at: Vec<((&'static str, u64), Range<usize>)>,
+}
+
+impl Census {
+    fn of(linter: &Linter, name: &str, bytes: &[u8]) -> Self {
+        let file = SourceFile::in_memory(name, bytes);
+        let mut census = Census {
+            counts: HashMap::new(),
+            at: Vec::new(),
+        };
+        if let Ok(report) = linter.lint_file(file, bytes) {
+            for finding in &report.findings {
+                let key = (finding.diagnostic.rule, finding.fingerprint);
+                *census.counts.entry(key).or_default() += 1;
+                census.at.push((key, finding.diagnostic.range.clone()));
+            }
         }
+        census
     }
-    counts
-}
 
-/// A fixed text is acceptable when every finding it has was there before.
-fn acceptable(
-    before: &HashMap<(String, u64), usize>,
-    after: &HashMap<(String, u64), usize>,
-) -> bool {
-    after
-        .iter()
-        .all(|(key, count)| before.get(key).is_some_and(|b| b >= count))
-}
-
-/// Applies fixes in order, leaving out those that overlap an earlier one.
-fn apply<'f>(bytes: &[u8], fixes: &[&'f Fix]) -> (Vec<u8>, Vec<&'f Fix>) {
-    let mut taken: Vec<Range<usize>> = Vec::new();
-    let mut edits = Vec::new();
-    let mut overlapping = Vec::new();
-    for fix in fixes {
-        let clashes = fix
-            .edits
-            .iter()
-            .any(|e| taken.iter().any(|t| overlaps(t, &e.range)));
-        if clashes {
-            overlapping.push(*fix);
-            continue;
-        }
-        for edit in &fix.edits {
-            taken.push(edit.range.clone());
-            edits.push(edit);
-        }
+    /// A fixed text is acceptable when every finding it has was there before.
+    fn adds_nothing_to(&self, before: &Census) -> bool {
+        (self.counts.iter()).all(|(key, count)| before.counts.get(key).is_some_and(|b| b >= count))
     }
-    edits.sort_by_key(|e| e.range.start);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    for edit in edits {
-        let start = edit.range.start.min(bytes.len());
-        out.extend_from_slice(&bytes[at.min(start)..start]);
-        out.extend_from_slice(edit.content.as_bytes());
-        at = edit.range.end.min(bytes.len());
-    }
-    out.extend_from_slice(&bytes[at.min(bytes.len())..]);
-    (out, overlapping)
-}
 
-fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
-    a.start < b.end && b.start < a.end
-        || (a.is_empty() && b.contains(&a.start))
-        || (b.is_empty() && a.contains(&b.start))
-}
-
-/// Writes a fixed file through a temporary file beside it and a rename, keeping permissions;
-/// refuses if the file changed on disk meanwhile.
-pub fn write(fix: &FileFix) -> Result<(), String> {
-    let current =
-        std::fs::read(&fix.path).map_err(|e| format!("{}: cannot read: {e}", fix.name))?;
-    if current != fix.original {
-        return Err(format!(
-            "{}: not written: the file changed on disk while it was being fixed",
-            fix.name
-        ));
+    /// Where the findings are that this text has more of than `before` (all of a kind: which
+    /// one is new cannot be told).
+    fn gained_over(&self, before: &Census) -> Vec<Range<usize>> {
+        let gained = |key| self.counts[key] > before.counts.get(key).copied().unwrap_or(0);
+        (self.at.iter())
+            .filter(|(key, _)| gained(key))
+            .map(|(_, range)| range.clone())
+            .collect()
     }
-    let permissions = std::fs::metadata(&fix.path)
-        .map_err(|e| format!("{}: {e}", fix.name))?
-        .permissions();
-    let temporary = fix
-        .path
-        .with_extension(format!("postlint-fix-{}", std::process::id()));
-    let result = std::fs::write(&temporary, &fix.fixed)
-        .and_then(|()| std::fs::set_permissions(&temporary, permissions))
-        .and_then(|()| std::fs::rename(&temporary, &fix.path));
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        format!("{}: cannot write: {e}", fix.name)
-    })
 }
 
 /// A unified diff of what `--fix` would change.
@@ -422,26 +454,6 @@ pub fn diff(fix: &FileFix) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostic::Edit;
-
-    fn fix(edits: Vec<Edit>) -> Fix {
-        Fix {
-            applicability: Applicability::Safe,
-            message: "m".into(),
-            edits,
-        }
-    }
-
-    #[test]
-    fn edits_apply_in_order_and_overlaps_are_left_out() {
-        let bytes = b"abcdefghij";
-        let a = fix(vec![Edit::delete(1..3)]);
-        let b = fix(vec![Edit::replace(5..6, "XY"), Edit::delete(8..9)]);
-        let c = fix(vec![Edit::delete(2..4)]);
-        let (out, overlapping) = apply(bytes, &[&a, &b, &c]);
-        assert_eq!(out, b"adeXYghj");
-        assert_eq!(overlapping.len(), 1);
-    }
 
     const POST: &str = r#"{"id":1,"content":{"rendered":"<p>copias.\u201c<span> <\/span>Linus<\/p>\n<p><\/p>\n<p><a name=\"toc\"><\/a><\/p>"}}"#;
 

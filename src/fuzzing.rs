@@ -2,6 +2,7 @@
 //! (`tests/fuzz_replay.rs`) runs the very same checks on every saved input without libFuzzer.
 //! Each function panics when an invariant breaks: that is how a fuzzer learns of a bug.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -12,6 +13,9 @@ use crate::input::posts::PostReader;
 use crate::outcome::CheckOutcome;
 use crate::post::{HtmlFieldKind, Post};
 use crate::report;
+use crate::server::connection::{Connection, Incoming, read_incoming};
+use crate::server::framing::{Frame, FrameReader, Limits, write_frame};
+use crate::server::jsonrpc::{Message, RequestId};
 use crate::source::{LineIndex, ResolvedSpan, SourceFile, count_chars};
 
 /// Bytes as a file: load, lint with every default rule, render every report format, and check
@@ -36,6 +40,8 @@ pub fn lint_bytes(data: &[u8]) {
         notices: Vec::new(),
         baselined: 0,
         shard: None,
+        sites: Vec::new(),
+        checked_at: None,
     };
     render_every_format(&outcome);
 }
@@ -182,4 +188,70 @@ pub fn config_text(data: &[u8]) {
         let _ = config.effective(None, None);
         let _ = config.show();
     }
+}
+
+/// Bytes as a client writes them to `postlint server`, read under small limits (so that the
+/// limits are reached): every message written back reads the same, and a session over them
+/// answers each request and each malformed message read before it ends exactly once.
+pub fn lsp_frames(data: &[u8]) {
+    let limits = Limits {
+        message_bytes: 4096,
+        header_bytes: 256,
+    };
+    let mut frames = FrameReader::new(data, limits);
+    let (connection, feed, sent) = Connection::memory();
+    let mut owed: HashMap<Option<RequestId>, usize> = HashMap::new();
+    while let Some(incoming) = read_incoming(&mut frames) {
+        let last = match &incoming {
+            Incoming::Message(message) => {
+                check_round_trip(message);
+                if let Message::Request(request) = message {
+                    *owed.entry(Some(request.id.clone())).or_default() += 1;
+                }
+                matches!(message, Message::Notification(n) if n.method == "exit")
+            }
+            Incoming::Rejected(rejection) => {
+                *owed.entry(rejection.id.clone()).or_default() += 1;
+                false
+            }
+            Incoming::Skipped { length, limit } => {
+                assert!(length > limit, "a message of {length} bytes was skipped");
+                false
+            }
+            Incoming::Broken(_) => true,
+        };
+        if feed.send(incoming).is_err() || last {
+            break;
+        }
+    }
+    drop(feed);
+    let settings = crate::server::Settings {
+        no_config: true,
+        ..crate::server::Settings::default()
+    };
+    let _ = crate::server::serve(&connection, settings);
+    drop(connection);
+    let mut answered: HashMap<Option<RequestId>, usize> = HashMap::new();
+    for message in sent.try_iter() {
+        let _ = message.to_bytes();
+        if let Message::Response(response) = message {
+            *answered.entry(response.id).or_default() += 1;
+        }
+    }
+    assert_eq!(answered, owed, "responses by id");
+}
+
+/// A message written as the server writes it reads back the same, through a frame.
+fn check_round_trip(message: &Message) {
+    let body = message.to_bytes();
+    let mut framed = Vec::new();
+    if let Err(error) = write_frame(&mut framed, &body) {
+        panic!("writing to memory failed: {error}");
+    }
+    let mut reader = FrameReader::new(framed.as_slice(), Limits::default());
+    match reader.next_frame() {
+        Ok(Some(Frame::Body(read))) => assert_eq!(read, body),
+        other => panic!("a written frame reads as {other:?}"),
+    }
+    assert_eq!(Message::parse(&body).as_ref(), Ok(message));
 }

@@ -22,6 +22,7 @@ pub mod fuzzing;
 pub mod html;
 pub mod http;
 pub mod input;
+pub mod limits;
 pub mod links;
 pub mod memory;
 pub mod meta;

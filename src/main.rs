@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 use postlint::baseline::Baseline;
 use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, MergeArgs, Target};
@@ -107,10 +107,25 @@ fn check(args: CheckArgs) -> u8 {
         memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
         ..LintOptions::default()
     };
-    let mut outcome = if paths.is_empty() {
-        postlint::outcome::CheckOutcome::empty()
-    } else {
-        pool.install(|| postlint::check_with(&paths, config.clone(), options.clone()))
+    // A site saved with `--save` is linted with what was saved beside it (its zone, its address).
+    let (saved_sites, paths) = wordpress::saved::split(&paths);
+    let check_files = |config: Arc<Config>, options: LintOptions| -> Result<_, u8> {
+        let mut outcome = if paths.is_empty() {
+            postlint::outcome::CheckOutcome::empty()
+        } else {
+            pool.install(|| postlint::check_with(&paths, config, options.clone()))
+        };
+        for folder in &saved_sites {
+            let site_config = load_config(&args.config, cli_rules(&args), args.site_index.clone())?;
+            let checked = pool
+                .install(|| wordpress::saved::check_saved(folder, site_config, options.clone()));
+            outcome.absorb(checked);
+        }
+        Ok(outcome)
+    };
+    let mut outcome = match check_files(config.clone(), options.clone()) {
+        Ok(outcome) => outcome,
+        Err(code) => return code,
     };
     let mut marks_moved = false;
     for site in &sites {
@@ -134,6 +149,8 @@ fn check(args: CheckArgs) -> u8 {
     {
         outcome.notices.push(message);
     }
+    // A file `--fix` could not write fails the run (exit 2), after the rest of it is reported.
+    let mut fix_failed = false;
     if args.fix || args.diff {
         let fixing = FixOptions {
             unsafe_fixes: args.unsafe_fixes,
@@ -148,8 +165,13 @@ fn check(args: CheckArgs) -> u8 {
         if args.diff {
             return print_diffs(&plans);
         }
-        if write_fixes(&plans) {
-            outcome = pool.install(|| postlint::check_with(&paths, config, options));
+        let written = write_fixes(&plans);
+        fix_failed = written.failed;
+        if written.files > 0 {
+            outcome = match check_files(config, options) {
+                Ok(outcome) => outcome,
+                Err(code) => return code,
+            };
         }
     }
     for error in &outcome.input_errors {
@@ -159,7 +181,8 @@ fn check(args: CheckArgs) -> u8 {
         eprintln!("postlint: {notice}");
     }
     if let Some(path) = &args.write_baseline {
-        return write_baseline(path, &outcome);
+        let code = write_baseline(path, &outcome);
+        return if fix_failed { 2 } else { code };
     }
     if outcome.baselined > 0 {
         let known = outcome.baselined;
@@ -171,7 +194,7 @@ fn check(args: CheckArgs) -> u8 {
             |out: &mut dyn Write| emit(target.format, &outcome, &style, args.statistics, out);
         // In the run's pool: the JSON report is serialized on its threads (`--threads`).
         let written = pool.install(|| match &target.file {
-            Some(file) => write_file_with(file, emit),
+            Some(file) => written_to(target.format, file, write_file_with(file, emit)),
             None => print_with(emit),
         });
         if written != 0 {
@@ -180,6 +203,9 @@ fn check(args: CheckArgs) -> u8 {
     }
     if args.statistics && !targets.iter().any(|t| t.format == Format::Human) {
         eprint!("{}", report::statistics::render(&outcome));
+    }
+    if fix_failed {
+        return 2;
     }
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
 }
@@ -224,17 +250,18 @@ fn server(args: postlint::cli::ServerArgs) -> u8 {
         no_config: args.config.no_config,
         site_rules: args.site_rules,
     };
+    // 1 for any end but `shutdown` then `exit`, as the protocol asks.
     match postlint::server::run(settings) {
         Ok(()) => 0,
-        Err(message) => {
-            eprintln!("postlint server: {message}");
-            2
+        Err(error) => {
+            eprintln!("postlint server: {error}");
+            1
         }
     }
 }
 
 /// Prints the diff of every file `--fix` would change; exit 1 when there is one.
-fn print_diffs(plans: &[Result<fix::FileFix, String>]) -> u8 {
+fn print_diffs(plans: &[Result<fix::FileFix, fix::FixError>]) -> u8 {
     let mut changed = false;
     let mut text = String::new();
     for plan in plans {
@@ -247,7 +274,7 @@ fn print_diffs(plans: &[Result<fix::FileFix, String>]) -> u8 {
                 }
             }
             Ok(_) => {}
-            Err(message) => eprintln!("postlint: {message}"),
+            Err(error) => eprintln!("postlint: {error}"),
         }
     }
     match print(&text) {
@@ -256,36 +283,17 @@ fn print_diffs(plans: &[Result<fix::FileFix, String>]) -> u8 {
     }
 }
 
-/// Writes the fixed files; true when one changed.
-fn write_fixes(plans: &[Result<fix::FileFix, String>]) -> bool {
-    let mut applied = 0;
-    let mut files = 0;
-    for plan in plans {
-        let fixed = match plan {
-            Ok(fixed) => fixed,
-            Err(message) => {
-                eprintln!("postlint: {message}");
-                continue;
-            }
-        };
-        for note in &fixed.dropped {
-            eprintln!("postlint: {note}");
-        }
-        if !fixed.changed() {
-            continue;
-        }
-        match fix::write(fixed) {
-            Ok(()) => {
-                applied += fixed.applied;
-                files += 1;
-            }
-            Err(message) => eprintln!("postlint: {message}"),
-        }
+/// Writes the fixed files, and tells what was written and what was not.
+fn write_fixes(plans: &[Result<fix::FileFix, fix::FixError>]) -> fix::Written {
+    let written = fix::write_all(plans);
+    for message in &written.messages {
+        eprintln!("postlint: {message}");
     }
-    if files > 0 {
+    if written.files > 0 {
+        let (applied, files) = (written.applied, written.files);
         eprintln!("postlint: fixed {applied} findings in {files} files");
     }
-    files > 0
+    written
 }
 
 /// The sites to read, with what to read from each: `--site`, else `[site] url` when the
@@ -353,7 +361,7 @@ fn site_requests(
             modified_after: args.modified_after,
             credentials: credentials.clone(),
             client: client.clone(),
-            max_bytes: args.max_file_size.as_u64(),
+            max_bytes: max_response_size(config),
         };
         if let Some(marks) = marks.filter(|_| request.selection == Selection::All) {
             request.modified_after = marks.get(&request.mark_key());
@@ -362,6 +370,13 @@ fn site_requests(
         requests.push(request);
     }
     Ok(requests)
+}
+
+/// The largest answer of a site read: `--max-response-size`, the config's, or the default.
+fn max_response_size(config: &Config) -> u64 {
+    let size = config.site.max_response_size.as_ref().map(|v| v.value);
+    size.unwrap_or(postlint::limits::MAX_RESPONSE_SIZE.default)
+        .as_u64()
 }
 
 /// `--user`, with the password from the environment only.
@@ -391,10 +406,12 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
         cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
         exclude: settings.exclude.clone(),
         archive: (!args.no_archive && settings.archive).then(|| {
+            let bound = settings.archive_timeout.as_ref().map(|v| v.value);
             postlint::links::archive::ArchiveOptions {
                 api: (args.archive_api.clone())
                     .or_else(|| settings.archive_api.clone())
                     .unwrap_or_else(default_archive_api),
+                bound: bound.unwrap_or(postlint::limits::ARCHIVE_TIMEOUT.default),
                 ..Default::default()
             }
         }),
@@ -411,11 +428,12 @@ fn default_archive_api() -> url::Url {
 /// The HTTP client settings the link checker and the site reader share.
 fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
     let settings = &config.site.links;
-    let seconds = args.link_timeout.or(settings.timeout).unwrap_or(15.0);
-    let timeout = std::time::Duration::from_secs_f64(seconds.max(0.1));
+    // The command line's value is in the config already, checked like the file's.
+    let timeout = settings.timeout.as_ref().map(|v| v.value);
+    let timeout = timeout.unwrap_or(postlint::limits::LINK_TIMEOUT.default);
     let mut check = CheckOptions {
-        concurrency: args.link_concurrency.max(1),
-        per_host: args.per_host.max(1),
+        concurrency: args.link_concurrency,
+        per_host: args.per_host,
         timeout,
         connect_timeout: timeout / 3,
         allow_private: args.allow_private,
@@ -515,6 +533,7 @@ fn merge(args: &MergeArgs) -> u8 {
         ignore: args.ignore.clone(),
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
+        ..CliRules::default()
     };
     let config = match load_config(&args.config, rules, args.site_index.clone()) {
         Ok(config) => config,
@@ -541,7 +560,7 @@ fn merge(args: &MergeArgs) -> u8 {
     for target in &targets {
         let emit = |out: &mut dyn Write| emit(target.format, &outcome, &style, false, out);
         let written = match &target.file {
-            Some(file) => write_file_with(file, emit),
+            Some(file) => written_to(target.format, file, write_file_with(file, emit)),
             None => print_with(emit),
         };
         if written != 0 {
@@ -573,6 +592,9 @@ fn cli_rules(args: &CheckArgs) -> CliRules {
         ignore: args.ignore.clone(),
         severity: args.severity.clone(),
         timezone: args.timezone.clone(),
+        link_timeout: args.link_timeout,
+        archive_timeout: args.archive_timeout,
+        max_response_size: args.max_response_size,
     }
 }
 
@@ -629,6 +651,17 @@ fn explain(code: &str) -> u8 {
             2
         }
     }
+}
+
+/// Says where a report went when it was written to a file (`-o`, `--format html=FILE`), so
+/// that a run whose terminal shows nothing is not taken for one that did nothing.
+fn written_to(format: Format, path: &Path, code: u8) -> u8 {
+    if code == 0 {
+        let name = format.to_possible_value();
+        let name = name.as_ref().map_or("", |v| v.get_name());
+        eprintln!("postlint: wrote the {name} report to {}", path.display());
+    }
+    code
 }
 
 /// Writes a report file whole, through a temporary file so a reader never sees half of it.

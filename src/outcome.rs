@@ -49,6 +49,20 @@ pub struct CheckOutcome {
     pub baselined: usize,
     /// With `--shard`: what the site phase, run by `postlint merge`, needs of this part.
     pub shard: Option<Box<ShardPart>>,
+    /// The live sites read, in the order of the run, for the reports' headers.
+    pub sites: Vec<SiteVisit>,
+    /// When the run was made (UTC): the reference time of its date rules.
+    pub checked_at: Option<chrono::NaiveDateTime>,
+}
+
+/// A live site a run read, as the reports' headers name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteVisit {
+    pub url: String,
+    /// Its name, from its REST index.
+    pub name: Option<String>,
+    /// The user the run signed in as; `None` for an anonymous read (published posts only).
+    pub signed_in_as: Option<String>,
 }
 
 impl CheckOutcome {
@@ -61,6 +75,8 @@ impl CheckOutcome {
             notices: Vec::new(),
             baselined: 0,
             shard: None,
+            sites: Vec::new(),
+            checked_at: None,
         }
     }
 
@@ -77,6 +93,8 @@ impl CheckOutcome {
         self.site_notes.extend(other.site_notes);
         self.notices.extend(other.notices);
         self.baselined += other.baselined;
+        self.sites.extend(other.sites);
+        self.checked_at = self.checked_at.or(other.checked_at);
     }
 
     /// 2 when a file could not be read, 1 when there is an error-severity finding, else 0.

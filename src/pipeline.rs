@@ -80,6 +80,7 @@ pub fn check_inputs(
     }
     let link_check = options.links.clone();
     let baseline = options.baseline.clone();
+    let checked_at = crate::dates::now_or(options.now);
     let spill = spill_for(&options, &config);
     let linter = Linter::new(config.clone(), options);
     let results: Vec<Result<FileReport, InputError>> = inputs
@@ -170,6 +171,8 @@ pub fn check_inputs(
         notices,
         baselined,
         shard: part,
+        sites: Vec::new(),
+        checked_at: Some(checked_at),
     }
 }
 

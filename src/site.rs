@@ -83,6 +83,8 @@ pub struct RemoteLink {
     /// The target without its fragment (which is never sent): what is requested and cached.
     pub url: String,
     pub at: Located,
+    /// The field it is in (`content.raw`, `content.rendered`), as its findings name it.
+    pub field: &'static str,
     /// How the field's JSON string is written, for a fix that replaces the target.
     pub style: JsonStyle,
     /// The `#fragment` of the link, if any: a place in the target page.
@@ -237,6 +239,7 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
                 fragment,
                 url: url.to_string(),
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
+                field: post.html[link.field].path(),
                 style: post.html[link.field].style(),
             })
         })
@@ -286,19 +289,35 @@ impl DateFacts {
         else {
             return None;
         };
+        let actual = offset_of(*local_value, *gmt_value);
+        // A few seconds of clock skew (`date-clock-skew`) do not make another offset.
+        let offset = without_clock_skew(*local_value, actual);
         Some(Self {
-            // A few seconds of clock skew (`date-clock-skew`) do not make another offset.
-            offset: i32::try_from(without_clock_skew(
-                *local_value,
-                offset_of(*local_value, *gmt_value),
-            ))
-            .ok()?,
+            offset: i32::try_from(offset).ok()?,
+            skew: i32::try_from(actual - offset).ok()?,
             local: *local_value,
             gmt_value: gmt_text.as_str().to_owned(),
             gmt: Located::new(post.file_range(&gmt_text.raw)),
             local_at: Located::new(post.file_range(&local_text.raw)),
+            modified_gmt: repeated_modified_gmt(post, local_text, gmt_text),
         })
     }
+}
+
+/// The `modified_gmt` value when the modified pair repeats the date pair, value for value (a
+/// post never edited since): a skew of the one is the other's.
+fn repeated_modified_gmt(
+    post: &PostContext<'_, '_>,
+    local: &crate::input::json::JsonStr<'_>,
+    gmt: &crate::input::json::JsonStr<'_>,
+) -> Option<Located> {
+    let (WpDate::Valid(modified, _), WpDate::Valid(modified_gmt, _)) =
+        (post.dates.get("modified"), post.dates.get("modified_gmt"))
+    else {
+        return None;
+    };
+    (modified.as_str() == local.as_str() && modified_gmt.as_str() == gmt.as_str())
+        .then(|| Located::new(post.file_range(&modified_gmt.raw)))
 }
 
 /// The `date`/`date_gmt` pair of a post, with the spans a finding would point at.
@@ -306,10 +325,14 @@ impl DateFacts {
 pub struct DateFacts {
     /// `date − date_gmt`, in seconds, without a clock skew of a few seconds.
     pub offset: i32,
+    /// The seconds of that clock skew (`date − date_gmt − offset`): 0 for none.
+    pub skew: i32,
     pub local: chrono::NaiveDateTime,
     pub gmt_value: String,
     pub gmt: Located,
     pub local_at: Located,
+    /// `modified_gmt`, when the modified pair repeats this one.
+    pub modified_gmt: Option<Located>,
 }
 
 /// A file range a finding may point at. Its line and column are worked out only if one does

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use miette::{LabeledSpan, NamedSource, SourceCode};
 
+use crate::diagnostic::{MAX_SHOWN_CHARS, elided};
+
 #[derive(Debug, Clone)]
 pub struct ConfigError {
     pub message: String,
@@ -70,7 +72,19 @@ impl ConfigError {
         self.at.as_ref().map(|at| at.source.name())
     }
 
+    /// The place in a config file the error is about. A place on a line too long to show
+    /// (a 10 MB regex) is named in the message, with the start and end of its text, and the
+    /// error stays one line.
     pub fn at(mut self, name: &str, text: &Arc<str>, span: Range<usize>) -> Self {
+        if let Some(long) = too_long_to_show(text, &span) {
+            self.message = format!(
+                "{name}:{}:{}: {} ({long})",
+                long.line,
+                long.column,
+                elided(&self.message, MAX_SHOWN_CHARS)
+            );
+            return self;
+        }
         self.at = Some(Box::new(Place {
             source: NamedSource::new(name, text.clone()),
             span,
@@ -157,6 +171,41 @@ impl Errors {
         ConfigError::all(self.kept)
     }
 }
+
+/// A place whose line is longer than a terminal shows sensibly.
+struct LongPlace {
+    line: usize,
+    column: usize,
+    excerpt: String,
+}
+
+impl fmt::Display for LongPlace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at `{}`", self.excerpt)
+    }
+}
+
+fn too_long_to_show(text: &str, span: &Range<usize>) -> Option<LongPlace> {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if line_end - line_start <= MAX_SHOWN_CHARS {
+        return None;
+    }
+    let line = text[..line_start].matches('\n').count() + 1;
+    let column = text[line_start..start].chars().count() + 1;
+    let shown = text
+        .get(start..span.end.min(text.len()))
+        .unwrap_or_default();
+    Some(LongPlace {
+        line,
+        column,
+        excerpt: elided(shown, MAX_EXCERPT_CHARS).replace(['\n', '\r'], " "),
+    })
+}
+
+/// Characters of a long value quoted in a one-line error.
+const MAX_EXCERPT_CHARS: usize = 80;
 
 /// "did you mean" for a word close to one of the known ones.
 pub fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

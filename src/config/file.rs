@@ -73,6 +73,8 @@ pub struct RawConfig {
 pub struct RawSite {
     /// One address, or a list of them (checked when the config is built).
     pub url: Option<Spanned<toml::Value>>,
+    /// Largest answer read, `"64MiB"` or a number of bytes (as `--max-response-size`).
+    pub max_response_size: Option<Spanned<toml::Value>>,
 }
 
 /// `[links]`: checking link targets over HTTP.
@@ -94,6 +96,8 @@ pub struct RawLinks {
     pub archive_api: Option<Text>,
     /// Seconds one link's check may take in all (as `--link-timeout`).
     pub timeout: Option<Spanned<f64>>,
+    /// Seconds all the archive lookups of a run may take together (as `--archive-timeout`).
+    pub archive_timeout: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -102,6 +102,23 @@ impl Config {
         Some((zone, ZoneSource::SiteIndex))
     }
 
+    /// A run that holds every post of its site (a whole read of every type and status, or the
+    /// saved copy of one) is complete for `link-internal-missing`, unless the config says
+    /// otherwise.
+    pub fn hold_whole_site(&mut self) {
+        if self.site.export_complete.is_some() {
+            return;
+        }
+        self.cache
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        Arc::make_mut(&mut self.site).export_complete = Some(super::Valued {
+            value: true,
+            from: super::Provenance::CommandLine,
+        });
+    }
+
     fn set_index_zone(&mut self, zone: Zone) {
         // Settings computed before knew no zone.
         self.cache

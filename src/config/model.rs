@@ -5,6 +5,7 @@ use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use globset::GlobSet;
 use regex::Regex;
@@ -114,6 +115,8 @@ pub struct Site {
     pub links: LinkSettings,
     /// `[site] url`: live sites to read over the REST API.
     pub urls: Vec<Valued<String>>,
+    /// `[site] max-response-size` (or `--max-response-size`): the largest answer of a site read.
+    pub max_response_size: Option<Valued<bytesize::ByteSize>>,
 }
 
 /// `[links]` of the config.
@@ -126,8 +129,10 @@ pub struct LinkSettings {
     /// Look for archived copies of dead links.
     pub archive: bool,
     pub archive_api: Option<url::Url>,
-    /// Seconds one link's check may take in all.
-    pub timeout: Option<f64>,
+    /// One link's check, in all (or `--link-timeout`).
+    pub timeout: Option<Valued<Duration>>,
+    /// Every archive lookup of a run, together (or `--archive-timeout`).
+    pub archive_timeout: Option<Valued<Duration>>,
 }
 
 impl Default for LinkSettings {
@@ -140,6 +145,7 @@ impl Default for LinkSettings {
             archive: true,
             archive_api: None,
             timeout: None,
+            archive_timeout: None,
         }
     }
 }
@@ -237,7 +243,8 @@ pub struct Pattern {
     pub replace_with: Option<String>,
 }
 
-/// What the command line says about rules; it beats every file.
+/// What the command line says about rules, and the settings a file can hold too; it beats
+/// every file.
 #[derive(Debug, Clone, Default)]
 pub struct CliRules {
     pub select: Option<Vec<String>>,
@@ -247,6 +254,11 @@ pub struct CliRules {
     pub severity: Vec<String>,
     /// `--timezone NAME`: the site's zone, beating the files.
     pub timezone: Option<String>,
+    /// `--link-timeout`, `--archive-timeout`, `--max-response-size`: checked when parsed, with
+    /// the ranges the files' values are checked with (`crate::limits`).
+    pub link_timeout: Option<Duration>,
+    pub archive_timeout: Option<Duration>,
+    pub max_response_size: Option<bytesize::ByteSize>,
 }
 
 /// How to find the config.

@@ -1,8 +1,12 @@
 //! `--show-config`: the effective configuration, each value with where it came from.
 
 use std::fmt::Write;
+use std::time::Duration;
+
+use bytesize::ByteSize;
 
 use super::model::{Config, Level, Provenance, Valued};
+use crate::limits;
 
 pub fn render(config: &Config) -> String {
     let mut out = String::new();
@@ -81,6 +85,15 @@ pub fn render(config: &Config) -> String {
             (quoted(kind), v.from)
         }),
     );
+    let response = site.max_response_size.as_ref();
+    let default = limits::MAX_RESPONSE_SIZE.default;
+    setting(
+        &mut out,
+        config,
+        "max-response-size",
+        response.map(size),
+        &quoted(&default.to_string()),
+    );
     for epoch in &site.timezone_history {
         let zone = epoch
             .timezone
@@ -119,6 +132,19 @@ pub fn render(config: &Config) -> String {
             pattern.scope.as_str()
         );
     }
+    let links = &site.links;
+    let _ = writeln!(out, "\n[links]");
+    let timeout = links.timeout.as_ref().map(seconds);
+    setting(
+        &mut out,
+        config,
+        "timeout",
+        timeout,
+        &secs(limits::LINK_TIMEOUT.default),
+    );
+    let archive = links.archive_timeout.as_ref().map(seconds);
+    let default = secs(limits::ARCHIVE_TIMEOUT.default);
+    setting(&mut out, config, "archive-timeout", archive, &default);
     if !config.overrides.is_empty() {
         let _ = writeln!(
             out,
@@ -138,6 +164,34 @@ fn line(out: &mut String, config: &Config, key: &str, value: Option<(String, Pro
             let _ = writeln!(out, "# {key} not set");
         }
     }
+}
+
+/// A setting with a default: its value and where it was set, or the default it keeps.
+fn setting(
+    out: &mut String,
+    config: &Config,
+    key: &str,
+    value: Option<(String, Provenance)>,
+    default: &str,
+) {
+    match value {
+        Some(value) => line(out, config, key, Some(value)),
+        None => {
+            let _ = writeln!(out, "{key} = {default}   # default");
+        }
+    }
+}
+
+fn seconds(value: &Valued<Duration>) -> (String, Provenance) {
+    (secs(value.value), value.from)
+}
+
+fn secs(duration: Duration) -> String {
+    duration.as_secs_f64().to_string()
+}
+
+fn size(value: &Valued<ByteSize>) -> (String, Provenance) {
+    (quoted(&value.value.to_string()), value.from)
 }
 
 fn string(value: &Valued<String>) -> (String, Provenance) {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use bytesize::ByteSize;
 use chrono::NaiveDate;
 use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
@@ -25,6 +27,7 @@ use super::model::{
     Registry, RequiredSection, RuleLayer, Site, Valued, When, ZoneEpoch,
 };
 use crate::diagnostic::Severity;
+use crate::limits;
 use crate::zones::{SiteZone, UnknownZone, Zone, ZoneSource};
 
 /// Checks the files read and the command line, and builds the config from them; the error
@@ -76,6 +79,7 @@ pub(super) fn build(
         });
     }
     builder.site.zone = std::mem::take(&mut builder.zones).resolve();
+    adopt_cli_settings(&mut builder.site, cli);
     if let Some(error) = std::mem::take(&mut builder.errors).into_error() {
         return Err(error);
     }
@@ -92,6 +96,26 @@ pub(super) fn build(
         sources,
         cache: Mutex::default(),
     })
+}
+
+/// The settings given on the command line (already checked when parsed): they beat the files.
+fn adopt_cli_settings(site: &mut Site, cli: &CliRules) {
+    let valued = |value| Valued {
+        value,
+        from: Provenance::CommandLine,
+    };
+    if let Some(timeout) = cli.link_timeout {
+        site.links.timeout = Some(valued(timeout));
+    }
+    if let Some(timeout) = cli.archive_timeout {
+        site.links.archive_timeout = Some(valued(timeout));
+    }
+    if let Some(size) = cli.max_response_size {
+        site.max_response_size = Some(Valued {
+            value: size,
+            from: Provenance::CommandLine,
+        });
+    }
 }
 
 /// `--timezone NAME`, checked as a name in a file is, with the same message and help.
@@ -313,9 +337,10 @@ impl Builder<'_> {
             self.tell(error.with_help(help));
             return false;
         };
-        for mistake in mistakes.into_iter().take(MAX_MISTAKES) {
+        for mut mistake in mistakes.into_iter().take(MAX_MISTAKES) {
+            // Before the place: on a line too long to show, the message leads with the place.
+            mistake.message = format!("bad option for `{name}`: {}", mistake.message);
             let mut error = mistake.into_error(&file.name, &file.text);
-            error.message = format!("bad option for `{name}`: {}", error.message);
             let help = error
                 .help
                 .take()
@@ -528,14 +553,9 @@ impl Builder<'_> {
         })
     }
 
+    /// A regex of the config ([`config_regex`]), its mistake at its place.
     fn regex(&self, source: usize, text: &Text) -> Result<Regex, ConfigError> {
-        Regex::new(text.get_ref()).map_err(|e| {
-            self.error(
-                source,
-                text.span(),
-                format!("invalid regex: {}", first_line(&e.to_string())),
-            )
-        })
+        config_regex(text.get_ref()).map_err(|e| self.error(source, text.span(), e))
     }
 
     fn site(&mut self, source: usize, raw: &RawConfig) {
@@ -557,6 +577,13 @@ impl Builder<'_> {
             && let Some(urls) = self.keep(self.site_urls(source, urls))
         {
             self.site.urls = urls;
+        }
+        if let Some(size) = raw.site.as_ref().and_then(|s| s.max_response_size.as_ref()) {
+            let key = "max-response-size";
+            let checked = self.size(source, key, size, limits::MAX_RESPONSE_SIZE);
+            if let Some(checked) = self.keep(checked) {
+                self.site.max_response_size = Some(checked);
+            }
         }
         if let Some(hosts) = &raw.hosts {
             self.site.hosts = Some(list(hosts));
@@ -630,16 +657,16 @@ impl Builder<'_> {
             self.site.links.archive_api = self.keep(url).or(self.site.links.archive_api.take());
         }
         if let Some(timeout) = &links.timeout {
-            let seconds = *timeout.get_ref();
-            if seconds.is_finite() && seconds > 0.0 {
-                self.site.links.timeout = Some(seconds);
-            } else {
-                let error = self.error(
-                    source,
-                    timeout.span(),
-                    format!("`timeout` is a number of seconds above 0, not {seconds}"),
-                );
-                self.tell(error);
+            let checked = self.seconds(source, "timeout", timeout, limits::LINK_TIMEOUT);
+            if let Some(checked) = self.keep(checked) {
+                self.site.links.timeout = Some(checked);
+            }
+        }
+        if let Some(timeout) = &links.archive_timeout {
+            let key = "archive-timeout";
+            let checked = self.seconds(source, key, timeout, limits::ARCHIVE_TIMEOUT);
+            if let Some(checked) = self.keep(checked) {
+                self.site.links.archive_timeout = Some(checked);
             }
         }
     }
@@ -690,6 +717,72 @@ impl Builder<'_> {
             title: title?,
             link: link?,
         })
+    }
+
+    /// A number of seconds, checked against the range the command line takes.
+    fn seconds(
+        &self,
+        source: usize,
+        key: &str,
+        value: &toml::Spanned<f64>,
+        setting: limits::Seconds,
+    ) -> Result<Valued<Duration>, ConfigError> {
+        let duration = setting
+            .check(*value.get_ref())
+            .map_err(|error| self.out_of_range(source, key, value.span(), &error))?;
+        Ok(Valued {
+            value: duration,
+            from: Self::spanned(source, value.span()),
+        })
+    }
+
+    /// A size, `"64MiB"` or a number of bytes, checked against the range the command line
+    /// takes.
+    fn size(
+        &self,
+        source: usize,
+        key: &str,
+        value: &toml::Spanned<toml::Value>,
+        setting: limits::Size,
+    ) -> Result<Valued<ByteSize>, ConfigError> {
+        let checked = match value.get_ref() {
+            toml::Value::String(text) => setting.parse(text),
+            toml::Value::Integer(bytes) => match u64::try_from(*bytes) {
+                Ok(bytes) => setting.check(ByteSize::b(bytes)),
+                Err(_) => Err(limits::OutOfRange {
+                    value: bytes.to_string(),
+                    accepted: setting.accepted(),
+                }),
+            },
+            other => Err(limits::OutOfRange {
+                value: other.to_string(),
+                accepted: setting.accepted(),
+            }),
+        };
+        let size = checked.map_err(|error| self.out_of_range(source, key, value.span(), &error))?;
+        Ok(Valued {
+            value: size,
+            from: Self::spanned(source, value.span()),
+        })
+    }
+
+    fn out_of_range(
+        &self,
+        source: usize,
+        key: &str,
+        span: Range<usize>,
+        error: &limits::OutOfRange,
+    ) -> ConfigError {
+        let message = format!("`{key}` takes {}, not `{}`", error.accepted, error.value);
+        self.error(source, span, message)
+            .with_help("the command line takes the same values, and checks them the same way")
+    }
+
+    fn spanned(source: usize, span: Range<usize>) -> Provenance {
+        Provenance::File {
+            source,
+            span: (span.start, span.end),
+        }
     }
 
     /// `url = "…"` or `url = ["…", "…"]`: http or https addresses.
@@ -840,4 +933,35 @@ fn is_date(text: &str) -> bool {
 
 fn first_line(text: &str) -> &str {
     text.lines().last().unwrap_or(text).trim()
+}
+
+/// Patterns longer than this are refused before they are compiled: the regex crate's parser
+/// takes about a hundred bytes of memory for each byte of a pattern (a gigabyte for 10 MB).
+const MAX_REGEX_BYTES: usize = 1 << 20;
+
+/// A regex of the config, or what is wrong with it in one line.
+fn config_regex(pattern: &str) -> Result<Regex, String> {
+    if pattern.len() > MAX_REGEX_BYTES {
+        return Err(format!(
+            "invalid regex: it is {}, over the limit of {}",
+            bytesize::ByteSize::b(pattern.len() as u64),
+            bytesize::ByteSize::b(MAX_REGEX_BYTES as u64)
+        ));
+    }
+    Regex::new(pattern).map_err(|e| format!("invalid regex: {}", first_line(&e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_regex_over_the_limit_is_refused_uncompiled() {
+        let error = config_regex(&"(".repeat(MAX_REGEX_BYTES + 1)).expect_err("too long");
+        assert!(error.starts_with("invalid regex: it is 1.0 MiB"), "{error}");
+        assert!(error.contains("over the limit of 1.0 MiB"), "{error}");
+        let error = config_regex("(a").expect_err("unclosed");
+        assert!(error.starts_with("invalid regex:"), "{error}");
+        assert!(!error.contains('\n'), "{error}");
+    }
 }

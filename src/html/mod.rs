@@ -288,6 +288,29 @@ struct PendingTag {
     name: Name,
     start: usize,
     attributes_from: usize,
+    names: AttributeNames,
+}
+
+/// The attribute names of a start tag so far, to find duplicates. A usual tag's few are
+/// scanned; past [`AttributeNames::SCANNED`] they go in a set, so that a tag of a million
+/// attributes costs a million lookups rather than half a million million comparisons.
+#[derive(Default)]
+struct AttributeNames(Option<std::collections::HashSet<Name>>);
+
+impl AttributeNames {
+    const SCANNED: usize = 16;
+
+    /// Notes `name`, whether it is new among `before` (the tag's attributes so far, a
+    /// duplicate's name emptied).
+    fn insert(&mut self, name: &Name, before: &[Attribute]) -> bool {
+        if self.0.is_none() && before.len() < Self::SCANNED {
+            return !before.iter().any(|a| a.name == *name);
+        }
+        let set = self
+            .0
+            .get_or_insert_with(|| before.iter().map(|a| a.name.clone()).collect());
+        set.insert(name.clone())
+    }
 }
 
 impl Builder<'_> {
@@ -298,6 +321,7 @@ impl Builder<'_> {
                     name: Name::of(name),
                     start: span.start,
                     attributes_from: self.index.attributes.len(),
+                    names: AttributeNames::default(),
                 });
             }
             CallbackEvent::AttributeName { name } => self.attribute_name(name, span),
@@ -338,11 +362,11 @@ impl Builder<'_> {
     }
 
     fn attribute_name(&mut self, name: &[u8], span: Range<usize>) {
-        let Some(tag) = &self.pending else { return };
+        let Some(tag) = &mut self.pending else { return };
         let name = Name::of(name);
-        let duplicate = self.index.attributes[tag.attributes_from..]
-            .iter()
-            .any(|a| *a.name == *name);
+        let duplicate = !tag
+            .names
+            .insert(&name, &self.index.attributes[tag.attributes_from..]);
         // The standard keeps the first of duplicate attributes; later ones are dropped, and a
         // placeholder would make their values land on the first. Mark them by an empty name.
         self.index.attributes.push(Attribute {
@@ -666,7 +690,14 @@ pub fn reference_map(source: &str, decoded: &str) -> Option<Vec<(usize, usize)>>
 /// Length of a character reference with its `;`: `&amp;`, `&#8217;`, `&#x2019;`.
 fn reference_len(text: &str) -> Option<usize> {
     let body = text.strip_prefix('&')?;
-    let end = body.find(';')?;
+    // Only a reference's own characters are looked through for its `;`: searching the rest
+    // of the run made each bare `&` cost the run's length.
+    let end = body
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'#'))?;
+    if body.as_bytes()[end] != b';' {
+        return None;
+    }
     let name = &body[..end];
     let valid = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
         !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())

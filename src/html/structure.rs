@@ -100,6 +100,58 @@ pub fn is_consequence(index: &HtmlIndex, stray: &StrayEndTag, html: &str) -> boo
         .is_some_and(|id| is_reported_open(index, &index.elements[id], html))
 }
 
+/// Start tags the field shows as text (`&lt;e&gt;` in a code sample reads `<e>`), by name, with
+/// the offset of the first text that writes each. An end tag of such a name that closes no
+/// element, after it, is a leftover of markup that was escaped into text: WordPress or an editor
+/// closed the tag while it was still markup. Readers see nothing of it, and writing its `<` as
+/// `&lt;` would show them a `</e>` nobody meant.
+pub struct EscapedStartTags(HashMap<Box<str>, usize>);
+
+impl EscapedStartTags {
+    /// Reads the text of the field, once: built only for a field with an end tag of an
+    /// unknown name that closes nothing.
+    pub fn of(index: &HtmlIndex) -> Self {
+        let mut names: HashMap<Box<str>, usize> = HashMap::new();
+        for run in &index.texts {
+            for name in tag_names_in(index.text(run)) {
+                names.entry(name.into()).or_insert(run.span.start);
+            }
+        }
+        Self(names)
+    }
+
+    /// Whether a stray end tag is the leftover of a start tag shown as text before it.
+    pub fn is_leftover(&self, stray: &StrayEndTag) -> bool {
+        stray.meant_for.is_none()
+            && is_unknown_name(&stray.name)
+            && self
+                .0
+                .get(&stray.name)
+                .is_some_and(|&at| at < stray.span.start)
+    }
+}
+
+/// Whether any stray end tag of the field could be a leftover: only then is the text read.
+pub fn may_have_leftovers(index: &HtmlIndex) -> bool {
+    index
+        .stray_end_tags
+        .iter()
+        .any(|stray| stray.meant_for.is_none() && is_unknown_name(&stray.name))
+}
+
+/// The lower-case names of the start tags written in a text: `<e>`, `<List a>`, `<k, v>`.
+fn tag_names_in(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.match_indices('<').filter_map(move |(at, _)| {
+        let rest = &text[at + 1..];
+        let name_len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        name.starts_with(|c: char| c.is_ascii_alphabetic())
+            .then(|| name.to_ascii_lowercase())
+    })
+}
+
 impl HtmlIndex {
     /// The nearest ancestor whose name passes `is_target`.
     pub fn ancestor(

@@ -9,10 +9,12 @@ mod retry;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use resolver::{GuardedResolver, is_public};
+use url::Url;
+
+pub use resolver::{GuardedResolver, Refusal, is_public, refusal, refusal_by_address};
 pub use retry::{
-    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, is_retryable_status,
-    retry_after, with_retries, with_retries_until,
+    BodyLimit, Failure, Verdict, WholeAnswer, describe, get_whole, get_whole_until,
+    is_retryable_status, reached_no_server, retry_after, with_retries, with_retries_until,
 };
 
 /// The client settings the link checker and the site reader share; the defaults suit a CI run
@@ -32,7 +34,7 @@ pub struct ClientOptions {
     /// Tries after the first, for 429, 5xx, transient failures and a body cut short.
     pub retries: u32,
     pub backoff: Duration,
-    /// `Retry-After` is honoured up to this.
+    /// `Retry-After` is honoured up to this, and never past `timeout`.
     pub retry_after_cap: Duration,
     /// Connection failures in a row after which a host is left alone for the rest of the run.
     pub host_failure_limit: u32,
@@ -50,7 +52,7 @@ impl Default for ClientOptions {
             per_host: 4,
             min_interval: Duration::from_millis(10),
             connect_timeout: Duration::from_secs(5),
-            timeout: Duration::from_secs(15),
+            timeout: crate::limits::LINK_TIMEOUT.default,
             retries: 2,
             backoff: Duration::from_millis(300),
             retry_after_cap: Duration::from_secs(30),
@@ -63,11 +65,12 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
-    /// How long to wait before retry `attempt` (from 0): what the server asked for, up to a cap,
-    /// else exponential backoff with jitter so that clients do not retry in step.
+    /// How long to wait before retry `attempt` (from 0): what the server asked for, up to a cap
+    /// and at most one request's timeout, so that a wait never holds a page of a site longer
+    /// than a try may; else exponential backoff with jitter so that clients do not retry in step.
     pub fn retry_delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         if let Some(asked) = retry_after {
-            return asked.min(self.retry_after_cap);
+            return asked.min(self.retry_after_cap).min(self.timeout);
         }
         let backoff = self.backoff * 2u32.pow(attempt);
         let jitter = Duration::from_millis(rand::random_range(
@@ -87,15 +90,23 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 /// Whom a client serves; they differ in redirects and in where they may connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     /// Targets taken from content many people write: redirects are left to the caller, so that
     /// every hop is checked like the first, and private addresses are refused unless allowed.
     LinkTargets,
-    /// A site the user named: redirects are followed (http to https, a moved blog; reqwest
-    /// drops the Authorization header when one leaves the host), and any address is reached.
+    /// A site the user named, read without credentials: redirects are followed (http to https,
+    /// a moved blog), and any address is reached.
     NamedSite,
+    /// The site the user named, read with the user's credentials, which are for this origin
+    /// only: a redirect within it is followed, one that leaves it is an error. reqwest would
+    /// drop the Authorization header on such a hop and the answer would come anonymously,
+    /// without drafts, while the run says it signed in.
+    SignedIn(url::Origin),
 }
+
+/// reqwest's default: enough for http to https, a moved blog, a trailing slash.
+const MAX_REDIRECTS: usize = 10;
 
 /// The rustls client for `purpose`, with the user agent and timeouts of `options`.
 pub fn client(options: &ClientOptions, purpose: Purpose) -> reqwest::Result<reqwest::Client> {
@@ -108,6 +119,31 @@ pub fn client(options: &ClientOptions, purpose: Purpose) -> reqwest::Result<reqw
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver::new(options.allow_private))),
         Purpose::NamedSite => builder,
+        Purpose::SignedIn(origin) => builder.redirect(redirects_within(origin)),
     }
     .build()
+}
+
+/// Follows redirects that stay on `origin`; a hop elsewhere fails the request with a refusal
+/// (final, not retried) that names both addresses.
+fn redirects_within(origin: url::Origin) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != origin {
+            let from = attempt
+                .previous()
+                .last()
+                .map_or_else(String::new, Url::to_string);
+            let refusal = format!(
+                "refused: {from} redirects to {}, another site than {}: the password goes only \
+                 to the site named (name that address instead if it is the same blog)",
+                attempt.url(),
+                origin.ascii_serialization()
+            );
+            return attempt.error(refusal);
+        }
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.error(format!("more than {MAX_REDIRECTS} redirects"));
+        }
+        attempt.follow()
+    })
 }

@@ -53,6 +53,15 @@ impl Failure {
     }
 }
 
+/// A request that reached no server: its name could not be resolved, or no route leads to
+/// the network. When every target fails so, the fault is this machine's, not the links'.
+pub fn reached_no_server(reason: &str) -> bool {
+    reason.starts_with(UNRESOLVED) || reason.starts_with(NO_ROUTE)
+}
+
+const UNRESOLVED: &str = "cannot resolve the name:";
+const NO_ROUTE: &str = "no route to the network:";
+
 const NO_ANSWER: &str = "no answer before the timeout";
 
 fn is_refusal(reason: &str) -> bool {
@@ -69,9 +78,35 @@ pub fn describe(error: &reqwest::Error) -> String {
         return text;
     }
     if error.is_connect() {
+        if causes(error).any(|cause| cause.to_string() == HYPER_DNS_ERROR) {
+            return format!("{UNRESOLVED} {text}");
+        }
+        if causes(error).any(is_unreachable) {
+            return format!("{NO_ROUTE} {text}");
+        }
         return format!("cannot connect: {text}");
     }
     format!("the request failed: {text}")
+}
+
+/// How hyper's connector names a failed name lookup (its error type is private, so its words
+/// are what there is to go by).
+const HYPER_DNS_ERROR: &str = "dns error";
+
+type Cause = dyn std::error::Error + 'static;
+
+fn causes(error: &reqwest::Error) -> impl Iterator<Item = &Cause> {
+    std::iter::successors(Some(error as &Cause), |cause| cause.source())
+}
+
+fn is_unreachable(cause: &Cause) -> bool {
+    use std::io::ErrorKind;
+    cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
+        matches!(
+            e.kind(),
+            ErrorKind::NetworkUnreachable | ErrorKind::HostUnreachable
+        )
+    })
 }
 
 fn innermost_cause(error: &reqwest::Error) -> String {
@@ -119,14 +154,15 @@ pub async fn with_retries<T, Fut>(
 where
     Fut: Future<Output = T>,
 {
-    with_retries_until(options, None, try_once, verdict).await
+    with_retries_until(options, || None, try_once, verdict).await
 }
 
-/// `with_retries` that also stops when the next try could not start before `deadline`: a
-/// wait that would end past it is not begun.
+/// `with_retries` that also stops when the next try could not start before the deadline: a
+/// wait that would end past it is not begun, however long `Retry-After` asks for. The
+/// deadline is asked for after each try, since a bound may start with the first request.
 pub async fn with_retries_until<T, Fut>(
     options: &ClientOptions,
-    deadline: Option<Instant>,
+    deadline: impl Fn() -> Option<Instant>,
     mut try_once: impl FnMut() -> Fut,
     verdict: impl Fn(&T) -> Verdict,
 ) -> T
@@ -143,7 +179,7 @@ where
             return result;
         }
         let delay = options.retry_delay(attempt, retry_after);
-        if deadline.is_some_and(|end| Instant::now() + delay >= end) {
+        if deadline().is_some_and(|end| Instant::now() + delay >= end) {
             return result;
         }
         tokio::time::sleep(delay).await;
@@ -156,6 +192,20 @@ where
 pub struct BodyLimit {
     pub bytes: u64,
     pub setting: &'static str,
+}
+
+impl BodyLimit {
+    /// Not worth another try: the server would send as much again.
+    fn exceeded(&self) -> Failure {
+        Failure {
+            reason: format!(
+                "the answer is larger than {}, the limit of one answer ({})",
+                bytesize::ByteSize::b(self.bytes),
+                self.setting
+            ),
+            transient: false,
+        }
+    }
 }
 
 /// An answer read to its last byte.
@@ -176,15 +226,33 @@ pub async fn get_whole(
     limit: BodyLimit,
     request: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<WholeAnswer, Failure> {
+    get_whole_until(options, limit, None, request).await
+}
+
+/// `get_whole` within `deadline`: every try's timeout ends by it, and no wait runs past it.
+pub async fn get_whole_until(
+    options: &ClientOptions,
+    limit: BodyLimit,
+    deadline: Option<Instant>,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<WholeAnswer, Failure> {
     let request = &request;
     let try_once = move || async move {
-        let response = request()
-            .send()
-            .await
-            .map_err(|e| Failure::from_error(&e))?;
+        let mut builder = request();
+        if let Some(end) = deadline {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure {
+                    reason: NO_ANSWER.to_owned(),
+                    transient: false,
+                });
+            }
+            builder = builder.timeout(left.min(options.timeout));
+        }
+        let response = builder.send().await.map_err(|e| Failure::from_error(&e))?;
         read_whole(response, limit).await
     };
-    with_retries(options, try_once, verdict_of_whole).await
+    with_retries_until(options, || deadline, try_once, verdict_of_whole).await
 }
 
 fn verdict_of_whole(result: &Result<WholeAnswer, Failure>) -> Verdict {
@@ -197,10 +265,18 @@ fn verdict_of_whole(result: &Result<WholeAnswer, Failure>) -> Verdict {
     }
 }
 
+/// Reads the body up to the limit: an answer that announces more is refused before its body
+/// is read, and one that sends more (an endless chunked body) when it goes past the limit.
 async fn read_whole(
     mut response: reqwest::Response,
     limit: BodyLimit,
 ) -> Result<WholeAnswer, Failure> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit.bytes)
+    {
+        return Err(limit.exceeded());
+    }
     let mut body = Vec::new();
     while let Some(chunk) = response
         .chunk()
@@ -208,13 +284,7 @@ async fn read_whole(
         .map_err(|e| Failure::while_reading(&e))?
     {
         if (body.len() + chunk.len()) as u64 > limit.bytes {
-            return Err(Failure {
-                reason: format!(
-                    "the answer is larger than the limit of {} bytes ({})",
-                    limit.bytes, limit.setting
-                ),
-                transient: false,
-            });
+            return Err(limit.exceeded());
         }
         body.extend_from_slice(&chunk);
     }
@@ -289,6 +359,11 @@ mod tests {
         };
         let asked = Some(Duration::from_secs(60));
         assert_eq!(options.retry_delay(0, asked), Duration::from_secs(5));
+        let short = ClientOptions {
+            timeout: Duration::from_secs(2),
+            ..options.clone()
+        };
+        assert_eq!(short.retry_delay(0, asked), Duration::from_secs(2));
         let backoff = options.retry_delay(2, None);
         assert!(backoff >= options.backoff * 4 && backoff <= options.backoff * 4 + options.backoff);
     }

@@ -361,7 +361,7 @@ impl<'s> Parser<'s> {
             self.hard_error(
                 start..start + 1,
                 format!("nesting deeper than {} levels", self.max_depth),
-                "no WordPress post nests this deep; raise the limit with --max-depth if it is real",
+                "WordPress writes no post deeper than 512 levels; --max-depth sets the limit, up to that",
             );
             return None;
         }

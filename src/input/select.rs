@@ -15,12 +15,13 @@ pub fn changed_since(rev: &str) -> Result<HashSet<PathBuf>, String> {
     let root = git(&["rev-parse", "--show-toplevel"])
         .map_err(|e| format!("--changed-since needs a git repository: {e}"))?;
     let root = PathBuf::from(root.trim());
+    let commit = verified_commit(rev)?;
     let changed = git(&[
         "diff",
         "--name-only",
         "--no-renames",
         "--diff-filter=d",
-        rev,
+        &commit,
         "--",
     ])
     .map_err(|e| format!("--changed-since {rev}: {e}"))?;
@@ -34,8 +35,41 @@ pub fn changed_since(rev: &str) -> Result<HashSet<PathBuf>, String> {
         .collect())
 }
 
+/// The commit `rev` names, as the hash git gives for it: git's diff is then handed hex
+/// digits only, never the user's text. No revision starts with `-`, and git takes an argument
+/// that does (`--output=FILE`) as an option, so one is refused before git runs (rather than
+/// relying on `--end-of-options`, which not every git in CI knows).
+fn verified_commit(rev: &str) -> Result<String, String> {
+    if rev.is_empty() || rev.starts_with('-') {
+        return Err(format!(
+            "--changed-since `{rev}` is not a git revision (a branch, tag or commit, such as \
+             origin/main)"
+        ));
+    }
+    let hash = git(&[
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        &format!("{rev}^{{commit}}"),
+    ])
+    .map_err(|_| format!("--changed-since `{rev}`: git knows no such commit"))?;
+    let hash = hash.trim();
+    if hash.is_empty() || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!("--changed-since `{rev}`: git knows no such commit"));
+    }
+    Ok(hash.to_owned())
+}
+
 fn git(args: &[&str]) -> Result<String, String> {
-    let output = Command::new("git")
+    let mut command = Command::new("git");
+    // postlint's own variables (the site's application password among them) are not git's,
+    // nor any hook's or helper's it starts.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("POSTLINT_") {
+            command.env_remove(name);
+        }
+    }
+    let output = command
         .args(args)
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;

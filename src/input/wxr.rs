@@ -197,7 +197,13 @@ impl TextBuilder {
         let mut plain_from = at.start;
         let mut i = at.start;
         while let Some(amp) = memchr::memchr(b'&', &src[i..at.end]).map(|p| i + p) {
-            let end = memchr::memchr(b';', &src[amp..at.end]).map(|p| amp + p + 1);
+            // Only a reference's own characters are looked through for its `;`: searching to
+            // the end of the text made each bare `&` cost the text's length.
+            let name_len = (src[amp + 1..at.end].iter())
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'#')
+                .count();
+            let end = (src.get(amp + 1 + name_len) == Some(&b';') && amp + 1 + name_len < at.end)
+                .then_some(amp + name_len + 2);
             let decoded = end.and_then(|end| decode_reference(&src[amp + 1..end - 1]));
             match (end, decoded) {
                 (Some(end), Some(c)) => {

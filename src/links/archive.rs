@@ -1,16 +1,16 @@
 //! Archived copies of dead links: an availability API (the Internet Archive's by default) is
 //! asked for the copy nearest the post's date. The archive is one host, so it is asked one
-//! request at a time, at most one a second by default, honouring `Retry-After`.
+//! request at a time, at most one a second by default, honouring `Retry-After`, and all the
+//! lookups of a run share one time bound, whatever the number of dead links.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use url::Url;
 
-use super::outcome::Archived;
-use crate::http::{self, BodyLimit, ClientOptions, Failure, Purpose, is_public};
+use super::outcome::{Archived, Checked};
+use crate::http::{self, BodyLimit, ClientOptions, Failure, Purpose};
 
 /// Where and how often to ask for archived copies.
 #[derive(Debug, Clone)]
@@ -19,6 +19,8 @@ pub struct ArchiveOptions {
     pub api: Url,
     /// Between two requests to it.
     pub interval: Duration,
+    /// For all the lookups of a run together, every request, retry and wait included.
+    pub bound: Duration,
 }
 
 pub const INTERNET_ARCHIVE: &str = "https://archive.org/wayback/available";
@@ -28,6 +30,7 @@ impl Default for ArchiveOptions {
         Self {
             api: Url::parse(INTERNET_ARCHIVE).expect("the Internet Archive's address is a URL"),
             interval: Duration::from_secs(1),
+            bound: crate::limits::ARCHIVE_TIMEOUT.default,
         }
     }
 }
@@ -60,28 +63,44 @@ async fn lookup_all_async(
     options: &ClientOptions,
     progress: &dyn Fn(usize),
 ) -> (HashMap<Lookup, Option<Archived>>, Option<String>) {
+    let total = lookups.len();
+    // The client's guarded resolver refuses a name that resolves to private addresses when
+    // it connects, but an IP literal never reaches a resolver: the address is judged first.
+    if let Some(refusal) = http::refusal_by_address(&archive.api, options.allow_private) {
+        let failure = format!(
+            "the archive at {} was not asked: {refusal}; {total} dead links were not looked up",
+            archive.api
+        );
+        return (HashMap::new(), Some(failure));
+    }
     let client = match http::client(options, Purpose::LinkTargets) {
         Ok(client) => client,
         Err(error) => return (HashMap::new(), Some(error.to_string())),
     };
     let mut found = HashMap::new();
-    let total = lookups.len();
+    let deadline = Instant::now() + archive.bound;
     for (i, lookup) in lookups.into_iter().enumerate() {
+        let not_looked_up = total - i;
+        if i > 0 && Instant::now() + archive.interval >= deadline {
+            return (found, Some(out_of_time(archive, not_looked_up, total)));
+        }
         if i > 0 {
             tokio::time::sleep(archive.interval).await;
         }
-        match lookup_one(&client, archive, options, &lookup).await {
+        match lookup_one(&client, archive, options, deadline, &lookup).await {
             Ok(copy) => {
                 found.insert(lookup, copy);
+            }
+            Err(_) if Instant::now() >= deadline => {
+                return (found, Some(out_of_time(archive, not_looked_up, total)));
             }
             // An archive that failed after its retries (busy, down, answering nonsense) is
             // left alone for the rest of the run.
             Err(error) => {
                 let failure = format!(
-                    "the archive at {} failed: {}; {} of {total} dead links were not looked up",
-                    archive.api,
-                    error.reason,
-                    total - i
+                    "the archive at {} failed: {}; {not_looked_up} of {total} dead links were \
+                     not looked up",
+                    archive.api, error.reason,
                 );
                 return (found, Some(failure));
             }
@@ -89,6 +108,17 @@ async fn lookup_all_async(
         progress(i + 1);
     }
     (found, None)
+}
+
+/// The notice of lookups stopped by the run's bound; the cache keeps what was found, so the
+/// next run asks only for the rest.
+fn out_of_time(archive: &ArchiveOptions, not_looked_up: usize, total: usize) -> String {
+    format!(
+        "the archive at {} was asked for {:.0} s, the bound of a run (--archive-timeout); \
+         {not_looked_up} of {total} dead links were not looked up, and the next run asks for them",
+        archive.api,
+        archive.bound.as_secs_f64()
+    )
 }
 
 #[derive(Deserialize)]
@@ -116,6 +146,7 @@ async fn lookup_one(
     client: &reqwest::Client,
     archive: &ArchiveOptions,
     options: &ClientOptions,
+    deadline: Instant,
     (target, date): &Lookup,
 ) -> Result<Option<Archived>, Failure> {
     let mut api = archive.api.clone();
@@ -127,7 +158,8 @@ async fn lookup_one(
         bytes: 1 << 20,
         setting: "the archive's answer",
     };
-    let answer = http::get_whole(options, limit, || client.get(api.clone())).await?;
+    let request = || client.get(api.clone());
+    let answer = http::get_whole_until(options, limit, Some(deadline), request).await?;
     if !answer.status.is_success() {
         return Err(Failure {
             reason: format!("it answered {}", answer.status.as_u16()),
@@ -143,46 +175,125 @@ async fn lookup_one(
         .archived_snapshots
         .closest
         .filter(|s| s.available && s.status.as_deref().is_none_or(|st| st.starts_with('2')))
-        .filter(|s| is_safe_copy(&s.url, options.allow_private))
         .map(|s| Archived {
             url: s.url,
             timestamp: s.timestamp,
         }))
 }
 
-/// A copy the fix may link: `http(s)`, and not on a private address (the archive's answer is
-/// as untrusted as the content).
-fn is_safe_copy(url: &str, allow_private: bool) -> bool {
-    let Ok(url) = Url::parse(url) else {
-        return false;
-    };
-    if !matches!(url.scheme(), "http" | "https") {
-        return false;
+/// Most distinct hosts of archived copies resolved in one run; copies elsewhere are withheld.
+/// An archive serves its copies from a host or two: more is an answer (or a link cache) made
+/// to keep the run resolving names.
+const MOST_COPY_HOSTS: usize = 32;
+
+/// Withholds the archived copies of dead targets that a fix may not link: not http(s), or on
+/// an address of this machine or a private network, judged after resolution. A copy is the
+/// archive's word or the link cache's (a file in the workspace, which a contributor can
+/// commit), and an unsafe fix writes it into a post. Returns a notice when any was withheld.
+pub fn withhold_unsafe_copies(
+    results: &mut HashMap<String, Checked>,
+    options: &ClientOptions,
+) -> Option<String> {
+    let copies: BTreeSet<String> = results
+        .values()
+        .filter(|result| result.is_dead())
+        .flat_map(|result| result.archived.values().flatten())
+        .map(|copy| copy.url.clone())
+        .collect();
+    if copies.is_empty() {
+        return None;
     }
-    let ip = match url.host() {
-        Some(url::Host::Ipv4(v4)) => IpAddr::V4(v4),
-        Some(url::Host::Ipv6(v6)) => IpAddr::V6(v6),
-        Some(url::Host::Domain(name)) => {
-            return allow_private || !name.eq_ignore_ascii_case("localhost");
+    let refused = match http::runtime() {
+        Ok(runtime) => {
+            let refused = runtime.block_on(unsafe_copies(copies, options));
+            // A system lookup past its bound may still hold a thread: not waited for.
+            runtime.shutdown_timeout(Duration::ZERO);
+            refused
         }
-        None => return false,
+        Err(error) => {
+            let reason = format!("cannot start the resolver: {error}");
+            copies
+                .into_iter()
+                .map(|url| (url, reason.clone()))
+                .collect()
+        }
     };
-    allow_private || is_public(ip)
+    let (first, reason) = refused.iter().next()?;
+    let notice = format!(
+        "{} archived copies were not offered as fixes; the first, {first}: {reason}",
+        refused.len()
+    );
+    for result in results.values_mut() {
+        for copy in result.archived.values_mut() {
+            if copy.as_ref().is_some_and(|c| refused.contains_key(&c.url)) {
+                *copy = None;
+            }
+        }
+    }
+    Some(notice)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_web_copies_on_public_addresses_are_linked() {
-        assert!(is_safe_copy(
-            "https://web.archive.org/web/2019/https://x.example/",
-            false
-        ));
-        assert!(!is_safe_copy("javascript:alert(1)", false));
-        assert!(!is_safe_copy("http://127.0.0.1:8080/copy", false));
-        assert!(!is_safe_copy("http://localhost/copy", false));
-        assert!(is_safe_copy("http://127.0.0.1:8080/copy", true));
+/// The copies refused, with the reason of each. Each host is resolved once, all at once, each
+/// lookup within the connect timeout.
+async fn unsafe_copies(
+    copies: BTreeSet<String>,
+    options: &ClientOptions,
+) -> BTreeMap<String, String> {
+    let mut refused = BTreeMap::new();
+    let mut hosts: BTreeMap<Url, Vec<String>> = BTreeMap::new();
+    for copy in copies {
+        let by_address = Url::parse(&copy)
+            .map_err(|error| format!("not an address: {error}"))
+            .and_then(
+                |url| match http::refusal_by_address(&url, options.allow_private) {
+                    Some(refusal) => Err(refusal.to_string()),
+                    None => Ok(url),
+                },
+            );
+        match by_address {
+            Ok(url) => hosts.entry(host_of(&url)).or_default().push(copy),
+            Err(reason) => {
+                refused.insert(copy, reason);
+            }
+        }
     }
+    // Refused until its host's lookup says otherwise: a lookup that never finishes withholds.
+    let mut lookups = tokio::task::JoinSet::new();
+    for (n, (host, copies)) in hosts.into_iter().enumerate() {
+        let reason = if n < MOST_COPY_HOSTS {
+            "its host's lookup did not finish".to_owned()
+        } else {
+            format!("copies on more than {MOST_COPY_HOSTS} hosts are not looked up")
+        };
+        refused.extend(copies.iter().map(|copy| (copy.clone(), reason.clone())));
+        if n < MOST_COPY_HOSTS {
+            let (allow_private, bound) = (options.allow_private, options.connect_timeout);
+            lookups
+                .spawn(async move { (http::refusal(&host, allow_private, bound).await, copies) });
+        }
+    }
+    while let Some(done) = lookups.join_next().await {
+        let Ok((refusal, copies)) = done else {
+            continue;
+        };
+        for copy in copies {
+            match &refusal {
+                Some(refusal) => refused.insert(copy, refusal.to_string()),
+                None => refused.remove(&copy),
+            };
+        }
+    }
+    refused
+}
+
+/// The scheme and host of a copy: what its safety depends on.
+fn host_of(url: &Url) -> Url {
+    let mut host = url.clone();
+    host.set_path("/");
+    host.set_query(None);
+    host.set_fragment(None);
+    let _ = host.set_port(None);
+    let _ = host.set_username("");
+    let _ = host.set_password(None);
+    host
 }

@@ -6,7 +6,6 @@
 //! guarded resolver and the retry policy are `crate::http`'s.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,7 +18,7 @@ pub use super::outcome::{Checked, Outcome};
 use super::outcome::{FinalAnswer, Hop, judge};
 use super::page::{self, ChannelReader, Scan};
 use super::queue::{ServerQueues, server_of};
-use crate::http::{self, Failure, Purpose, Verdict, is_public};
+use crate::http::{self, Failure, Purpose, Verdict};
 
 /// The link checker's name for the client settings it shares with the site reader.
 pub use crate::http::ClientOptions as CheckOptions;
@@ -278,22 +277,11 @@ impl Checker {
         }
     }
 
-    /// Why a target is not requested at all.
+    /// Why a target is not requested at all: what its address alone forbids. A name that
+    /// resolves to a private address is refused by the guarded resolver when connecting.
     fn refusal(&self, url: &Url) -> Option<String> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Some(format!(
-                "refused: only http and https are checked, not `{}:`",
-                url.scheme()
-            ));
-        }
-        let ip = match url.host()? {
-            url::Host::Ipv4(v4) => IpAddr::V4(v4),
-            url::Host::Ipv6(v6) => IpAddr::V6(v6),
-            url::Host::Domain(_) => return None,
-        };
-        (!self.options.allow_private && !is_public(ip)).then(|| {
-            format!("refused: {ip} is a private or loopback address (--allow-private checks it)")
-        })
+        http::refusal_by_address(url, self.options.allow_private)
+            .map(|refusal| format!("refused: {refusal}"))
     }
 
     /// Asks `url` once: `HEAD`, then `GET` when `HEAD` is refused or gets no answer, each
@@ -348,9 +336,10 @@ impl Checker {
             });
         }
         let host = &host;
+        // Asked after each try: the bound starts with the first request, inside the first try.
         let answer = http::with_retries_until(
             &self.options,
-            deadline.end(),
+            || deadline.end(),
             || self.request(method.clone(), url, host, fragments, deadline),
             Answer::verdict,
         )
@@ -432,6 +421,49 @@ impl Checker {
             retry_after,
             scan,
         })
+    }
+}
+
+/// A machine without a network: every target on a public host failed before reaching a
+/// server (no name resolved, no route), so their links are unverifiable, not broken. One
+/// host that refused, answered or timed out shows the network works, and its failures stay
+/// broken links; loopback and private targets tell nothing of the network either way. Returns
+/// the notice to give once, when the network was unreachable.
+pub fn judge_offline(results: &mut HashMap<String, Checked>) -> Option<String> {
+    let mut unreached = 0;
+    for (url, checked) in results.iter() {
+        if !on_public_host(url) {
+            continue;
+        }
+        match &checked.outcome {
+            Outcome::Broken { reason } if http::reached_no_server(reason) => unreached += 1,
+            Outcome::Unverifiable { reason } if reason.starts_with("refused:") => {}
+            _ => return None,
+        }
+    }
+    if unreached == 0 {
+        return None;
+    }
+    for checked in results.values_mut() {
+        if let Outcome::Broken { reason } = &checked.outcome
+            && http::reached_no_server(reason)
+        {
+            let reason = format!("the network is unreachable ({reason})");
+            checked.outcome = Outcome::Unverifiable { reason };
+        }
+    }
+    Some(format!(
+        "the network is unreachable: no host of the {unreached} link targets could be resolved          or reached, so their links are unverifiable, not broken"
+    ))
+}
+
+/// A target whose host is a name, or a public address.
+fn on_public_host(url: &str) -> bool {
+    match Url::parse(url).ok().as_ref().and_then(Url::host) {
+        Some(url::Host::Domain(_)) => true,
+        Some(url::Host::Ipv4(ip)) => http::is_public(ip.into()),
+        Some(url::Host::Ipv6(ip)) => http::is_public(ip.into()),
+        None => false,
     }
 }
 
@@ -527,5 +559,72 @@ impl Deadline {
             ),
             transient: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn results(outcomes: &[(&str, Outcome)]) -> HashMap<String, Checked> {
+        outcomes
+            .iter()
+            .map(|(url, outcome)| ((*url).to_owned(), Checked::new(outcome.clone())))
+            .collect()
+    }
+
+    fn broken(reason: &str) -> Outcome {
+        Outcome::Broken {
+            reason: reason.to_owned(),
+        }
+    }
+
+    const UNRESOLVED: &str = "cannot resolve the name: failed to lookup address information";
+
+    #[test]
+    fn offline_is_every_public_host_unreached_and_no_other_answer() {
+        let mut offline = results(&[
+            ("https://a.example/", broken(UNRESOLVED)),
+            ("https://b.example/", broken(UNRESOLVED)),
+            (
+                "http://127.0.0.1:9/",
+                broken("cannot connect: Connection refused"),
+            ),
+        ]);
+        let notice = judge_offline(&mut offline);
+        assert!(notice.is_some_and(|n| n.contains("2 link targets")));
+        assert!(matches!(
+            offline["https://a.example/"].outcome,
+            Outcome::Unverifiable { .. }
+        ));
+        // A loopback port nobody listens on is a broken link, offline or not.
+        assert!(matches!(
+            offline["http://127.0.0.1:9/"].outcome,
+            Outcome::Broken { .. }
+        ));
+
+        // One host that answered: the network works, and a name that does not resolve is
+        // a broken link.
+        let mut online = results(&[
+            ("https://a.example/", broken(UNRESOLVED)),
+            ("https://c.example/", Outcome::Ok { status: 200 }),
+        ]);
+        assert_eq!(judge_offline(&mut online), None);
+        assert!(matches!(
+            online["https://a.example/"].outcome,
+            Outcome::Broken { .. }
+        ));
+        // A public host that refused the connection was reached.
+        let mut refused = results(&[
+            ("https://a.example/", broken(UNRESOLVED)),
+            (
+                "https://93.184.216.34/",
+                broken("cannot connect: Connection refused"),
+            ),
+        ]);
+        assert_eq!(judge_offline(&mut refused), None);
+        // Nothing public asked: nothing to say.
+        let mut local = results(&[("http://127.0.0.1:9/", broken("cannot connect: refused"))]);
+        assert_eq!(judge_offline(&mut local), None);
     }
 }

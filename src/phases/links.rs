@@ -10,10 +10,10 @@ use url::Url;
 use crate::config::Config;
 use crate::diagnostic::{ArchivedCopy, LinkDetails, LinkHop};
 use crate::links::LinkCheck;
-use crate::links::archive::{Lookup, lookup_all};
+use crate::links::archive::{Lookup, lookup_all, withhold_unsafe_copies};
 use crate::links::cache::LinkCache;
 use crate::links::page::fragment_forms;
-use crate::links::remote::{Checked, Outcome, Target, check_all};
+use crate::links::remote::{self, Checked, Outcome, Target, check_all};
 use crate::rules::fragment_missing::THEME_IDS;
 use crate::rules::link_broken::{LinkBroken, with_archived_copy};
 use crate::rules::link_fragment_missing::LinkFragmentMissing;
@@ -69,6 +69,8 @@ pub fn run(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    let mut checked = checked;
+    stats.notices.extend(remote::judge_offline(&mut checked));
     for (url, result) in checked {
         if let Some(cache) = cache.as_mut()
             && !matches!(result.outcome, Outcome::Unverifiable { .. } if check.ttl.unverifiable.is_zero())
@@ -83,6 +85,9 @@ pub fn run(
         &mut results,
         cache.as_mut(),
     ));
+    stats
+        .notices
+        .extend(withhold_unsafe_copies(&mut results, &check.check));
     if let Some(cache) = &cache
         && let Err(error) = cache.save()
     {
@@ -226,7 +231,7 @@ fn link_findings(
                 }
                 let mut diagnostic = diagnostic.with_link(details(link, result, &date));
                 diagnostic.post = Some(fact.post.clone());
-                diagnostic.field = Some("content.rendered");
+                diagnostic.field = Some(link.field);
                 found.push(SiteFinding::new(fact.file, diagnostic, &link.url));
             }
         }

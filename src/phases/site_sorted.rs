@@ -9,8 +9,9 @@
 //! - `link-internal-missing` and `link-internal-draft`: posts by id and by permalink sorted
 //!   together with the links that name them, so each link meets the first post of its name;
 //!   the links left go on to a second sort, by slug;
-//! - `date-offset-suspicious`: the site's offsets are counted on the way, the dated posts sorted
-//!   by offset, and only the odd offsets' posts read back;
+//! - `date-offset-suspicious` and `date-clock-skew`: the site's offsets are counted on the way,
+//!   the dated posts sorted by offset, and only the odd offsets' posts and the skewed ones read
+//!   back;
 //! - `guid-host-mismatch` looks at one post at a time.
 //!
 //! Findings and notes are put back in the order the in-memory phase gives them, so that the
@@ -26,8 +27,8 @@ use crate::meta::Phase;
 use crate::rule::Rule;
 use crate::rules;
 use crate::rules::{
-    date_offset_suspicious as dates, duplicate_slug, duplicate_title, link_internal_draft,
-    link_internal_missing, site_links,
+    date_clock_skew, date_offset_suspicious as dates, duplicate_slug, duplicate_title,
+    link_internal_draft, link_internal_missing, site_links,
 };
 use crate::site::shard::WirePost;
 use crate::site::{InternalLink, Located, PostFacts, SiteFinding, Valued, Word};
@@ -127,14 +128,18 @@ impl Published {
     }
 }
 
-/// A dated post, as `date-offset-suspicious` reports it.
+/// A dated post, as `date-offset-suspicious` and `date-clock-skew` report it.
 #[derive(Serialize, Deserialize)]
 struct Dated {
     post: WirePost,
+    /// A page's date is graded lower: readers rarely see it.
+    post_type: Option<String>,
     local: i64,
     gmt_value: String,
     gmt: Span,
     local_at: Span,
+    skew: i32,
+    modified_gmt: Option<Span>,
 }
 
 /// A name a link may give a post of its site.
@@ -204,8 +209,11 @@ fn entry_weight(key: &LinkKey, entry: &Entry) -> usize {
 struct Tally {
     name: String,
     internal_links: usize,
-    /// Published dated posts by offset: how many, and their earliest and latest local dates.
+    /// Published dated posts by offset (without clock skew): how many, and their earliest and
+    /// latest local dates.
     offsets: BTreeMap<i32, (usize, i64, i64)>,
+    /// How many of them have a clock skew, by offset.
+    skewed: BTreeMap<i32, usize>,
 }
 
 /// The site rules over sorted facts.
@@ -298,7 +306,9 @@ impl SortedSite {
     }
 
     fn dates_on(&self) -> bool {
-        self.settings.site.zone.is_none() && self.is_on(dates::DateOffsetSuspicious::META.code)
+        self.settings.site.zone.is_none()
+            && (self.is_on(dates::DateOffsetSuspicious::META.code)
+                || self.is_on(date_clock_skew::DateClockSkew::META.code))
     }
 
     fn missing_on(&self) -> bool {
@@ -369,13 +379,19 @@ impl SortedSite {
         let local = dates.local.and_utc().timestamp();
         let tally = (self.sites[site].offsets.entry(dates.offset)).or_insert((0, local, local));
         *tally = (tally.0 + 1, tally.1.min(local), tally.2.max(local));
+        if dates.skew != 0 {
+            *self.sites[site].skewed.entry(dates.offset).or_default() += 1;
+        }
         let key = (site, dates.offset, fact.file, fact.post.index);
         let dated = Dated {
             post: WirePost::of(&fact.post),
+            post_type: fact.post_type.as_deref().map(str::to_owned),
             local,
             gmt_value: dates.gmt_value.clone(),
             gmt: span(&dates.gmt),
             local_at: span(&dates.local_at),
+            skew: dates.skew,
+            modified_gmt: dates.modified_gmt.as_ref().map(span),
         };
         let pushed = self.dated.as_mut().map(|s| s.push(key, dated));
         if let Some(pushed) = pushed {
@@ -514,7 +530,8 @@ mod tests {
 
     /// The site rules this phase knows how to run from sorted facts: a new site rule must be
     /// taught to it, or a run past the budget would lose its findings.
-    const HANDLED: [&str; 6] = [
+    const HANDLED: [&str; 7] = [
+        "date-clock-skew",
         "date-offset-suspicious",
         "duplicate-slug",
         "duplicate-title",

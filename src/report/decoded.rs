@@ -2,13 +2,18 @@
 //! `</p>` again, `\u2019` is `’`, `\n` ends a line. Reports for editors show findings in it;
 //! the file's own position (line and column of the JSON) stays beside it.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, PostRef};
 use crate::outcome::CheckOutcome;
-use crate::source::SourceFile;
+use crate::source::{LineCol, LineIndex, SourceFile, count_chars};
 
-use super::excerpt::{Region, line_around, read_regions, region_of};
+use super::excerpt::{
+    MAX_SHOWN_SPAN, Region, left_out, line_around, read_regions, region_of, shown_length,
+};
+use super::rendered::View;
 
 /// Characters of decoded text shown on each side of a finding, at most.
 const SIDE_CHARS: usize = 160;
@@ -28,6 +33,12 @@ pub struct Decoded {
 }
 
 impl Decoded {
+    /// The file offset where the decoded text ends (its closing quote, or the end of what
+    /// was read).
+    pub fn source_end(&self) -> usize {
+        self.map.last().map_or(0, |&(source, _)| source)
+    }
+
     /// The decoded offset of a source offset, when it is a character boundary of the text.
     pub fn offset_of(&self, source: usize) -> Option<usize> {
         self.map
@@ -127,9 +138,12 @@ fn opening_quote(raw: &[u8], at: usize) -> Option<usize> {
 /// The finding in its field's decoded text: a line or two before, the finding's own text,
 /// and a line or two after. `raw` is a region of the file starting at `base` that holds the
 /// finding with some margin; `None` when the finding is not inside one string there.
-pub fn snippet(raw: &[u8], base: usize, finding: &Finding) -> Option<(String, String, String)> {
-    let span = &finding.span;
-    let local = span.offset.checked_sub(base)?;
+pub fn snippet(
+    raw: &[u8],
+    base: usize,
+    (offset, length): (usize, usize),
+) -> Option<(String, String, String)> {
+    let local = offset.checked_sub(base)?;
     let quote = opening_quote(raw, local);
     let start = match quote {
         Some(quote) => quote + 1,
@@ -139,8 +153,8 @@ pub fn snippet(raw: &[u8], base: usize, finding: &Finding) -> Option<(String, St
         return None;
     }
     let decoded = decode(raw, base, start);
-    let hit_start = decoded.offset_of(span.offset)?;
-    let hit_end = decoded.offset_of(span.offset + span.length)?;
+    let hit_start = decoded.offset_of(offset)?;
+    let hit_end = decoded.offset_of(offset + length)?;
     let text = &decoded.bytes;
     let from = side_start(text, hit_start, quote.is_none());
     let to = side_end(text, hit_end);
@@ -248,6 +262,132 @@ pub fn whole_string(file: &SourceFile, offset: usize) -> Option<(usize, Decoded)
     }
 }
 
+/// A place in a field's text as decoded, what the editor sees in WordPress: the field and
+/// the line and column there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldPlace {
+    pub field: &'static str,
+    pub at: LineCol,
+}
+
+impl std::fmt::Display for FieldPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.field, self.at.line, self.at.column)
+    }
+}
+
+/// One JSON string of a file, decoded, for showing findings in it.
+pub struct FieldText {
+    /// The file offsets of its text (between the quotes).
+    pub range: Range<usize>,
+    pub decoded: Decoded,
+    lines: LineIndex,
+    /// The last place asked for: findings come in order, so a long line is counted once.
+    cursor: Cell<(usize, LineCol)>,
+}
+
+impl FieldText {
+    fn new(start: usize, mut decoded: Decoded) -> Self {
+        let lines = LineIndex::new(&decoded.bytes);
+        without_controls(&mut decoded.bytes);
+        Self {
+            range: start..decoded.source_end(),
+            decoded,
+            lines,
+            cursor: Cell::new((0, LineCol { line: 1, column: 1 })),
+        }
+    }
+
+    pub fn text(&self) -> &[u8] {
+        &self.decoded.bytes
+    }
+
+    /// A file range as a range of the decoded text, when the string holds it.
+    pub fn local(&self, span: &Range<usize>) -> Option<Range<usize>> {
+        if span.start < self.range.start || span.end > self.range.end {
+            return None;
+        }
+        Some(self.decoded.offset_of(span.start)?..self.decoded.offset_of(span.end)?)
+    }
+
+    /// The line and column (1-based, in characters) of an offset of the decoded text.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let text = self.text();
+        let offset = offset.min(text.len());
+        let line = self.lines.line_of(offset);
+        let (last, at) = self.cursor.get();
+        let (from, column) = if at.line == line + 1 && last <= offset {
+            (last, at.column)
+        } else {
+            (self.lines.line_start(line), 1)
+        };
+        let at = LineCol {
+            line: line + 1,
+            column: column + count_chars(&text[from..offset]),
+        };
+        self.cursor.set((offset, at));
+        at
+    }
+}
+
+/// Control characters a string may hold through its escapes (`\u001b`) made harmless for a
+/// terminal, byte for byte so that offsets stay: a lone carriage return ends a line as line
+/// indexes count it.
+fn without_controls(text: &mut [u8]) {
+    let mut i = 0;
+    while i < text.len() {
+        let c1 = text[i] == 0xC2 && text.get(i + 1).is_some_and(|b| (0x80..=0x9F).contains(b));
+        match text[i] {
+            b'\r' if text.get(i + 1) != Some(&b'\n') => text[i] = b'\n',
+            b'\n' | b'\t' | b'\r' => {}
+            0x00..=0x1F | 0x7F => text[i] = b'?',
+            _ if c1 => {
+                text[i] = b'?';
+                text[i + 1] = b'?';
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// The strings of one file that findings are in, decoded when first asked for. The last one
+/// is kept: findings come in file order, so those of one field read it once.
+pub struct FieldTexts<'a> {
+    file: &'a SourceFile,
+    last: Option<FieldText>,
+}
+
+impl<'a> FieldTexts<'a> {
+    pub fn new(file: &'a SourceFile) -> Self {
+        Self { file, last: None }
+    }
+
+    /// The decoded string that holds `span` whole, when it is inside one (of at most
+    /// `MAX_FIELD_BYTES`).
+    pub fn holding(&mut self, span: &Range<usize>) -> Option<&FieldText> {
+        let known = self.last.as_ref().is_some_and(|t| t.local(span).is_some());
+        if !known {
+            let (start, decoded) = whole_string(self.file, span.start)?;
+            self.last = Some(FieldText::new(start, decoded));
+        }
+        self.last.as_ref().filter(|t| t.local(span).is_some())
+    }
+
+    /// Where a finding is in its field's decoded text.
+    pub fn place(&mut self, finding: &Finding) -> Option<FieldPlace> {
+        let field = finding.diagnostic.field?;
+        let span = finding.span.offset..finding.span.offset + finding.span.length;
+        let text = self.holding(&span)?;
+        let local = text.local(&span)?;
+        Some(FieldPlace {
+            field,
+            at: text.line_col(local.start),
+        })
+    }
+}
+
 /// Whether a file is XML (a WXR export), whose fields are not JSON strings.
 pub fn is_xml(file: &SourceFile) -> bool {
     let head = file.read_range(0..64).unwrap_or_default();
@@ -289,26 +429,38 @@ impl<'a> Snippets<'a> {
     /// (else the file's bytes as they are).
     pub fn around(&self, file: &str, finding: &Finding) -> Option<(String, String, String, bool)> {
         let file = self.files.get(file)?;
-        let (offset, length) = (finding.span.offset, finding.span.length);
+        let (offset, whole) = (finding.span.offset, finding.span.length);
+        let region = region_of(&file.regions, offset, whole.min(MAX_SHOWN_SPAN))?;
+        let (length, cut) = shown_length(&region.bytes[..region.len], region.start, offset, whole);
+        let more = |hit: String| match cut {
+            true => hit + &left_out(whole, length),
+            false => hit,
+        };
         if finding.diagnostic.field.is_some() && !file.xml {
-            let region = region_of(&file.regions, offset, length);
-            let decoded = region.and_then(|r| snippet(&r.bytes[..r.len], r.start, finding));
+            let decoded = snippet(&region.bytes[..region.len], region.start, (offset, length));
             if let Some((before, hit, after)) = decoded {
-                return Some((before, hit, after, true));
+                return Some((before, more(hit), after, true));
             }
         }
         let (before, hit, after) = line_around(&file.regions, offset, length)?;
-        Some((before, hit, after, false))
+        Some((before, more(hit), after, false))
+    }
+
+    /// The decoded strings of a file, for findings' places in their fields.
+    pub fn fields(&self, file: &str) -> Option<FieldTexts<'a>> {
+        let file = self.files.get(file).filter(|f| !f.xml)?;
+        Some(FieldTexts::new(file.file))
     }
 
     pub fn view(
         &self,
         file: &str,
+        post: Option<&PostRef>,
         findings: &[Finding],
         key: &str,
-    ) -> Option<(String, Vec<Option<String>>)> {
+    ) -> Option<View> {
         let file = self.files.get(file).filter(|f| !f.xml)?;
-        super::rendered::view(file.file, findings, key)
+        super::rendered::view(file.file, post, findings, key)
     }
 }
 

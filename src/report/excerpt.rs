@@ -10,6 +10,32 @@ pub const WINDOW_CHARS: usize = 60;
 const MAX_CONTEXT_LINE: usize = 160;
 /// Bytes read back around each label: enough for the window and its context lines.
 const REGION_MARGIN: usize = 2048;
+/// The most bytes of one span a report shows: a span can cover megabytes (a block's
+/// attributes, an element left open), and every format shows its start and says it goes on.
+pub const MAX_SHOWN_SPAN: usize = 240;
+
+/// How much of a span at `offset` of `length` bytes a report shows, ending on a character
+/// boundary of `bytes` (the file from `base`), and whether that is less than all of it.
+pub fn shown_length(bytes: &[u8], base: usize, offset: usize, length: usize) -> (usize, bool) {
+    if length <= MAX_SHOWN_SPAN {
+        return (length, false);
+    }
+    let mut end = offset + MAX_SHOWN_SPAN;
+    while end > offset
+        && end
+            .checked_sub(base)
+            .and_then(|at| bytes.get(at))
+            .is_some_and(|&b| is_continuation(b))
+    {
+        end -= 1;
+    }
+    (end - offset, true)
+}
+
+/// Words that say how much of a long span was left out, for the end of what is shown.
+pub fn left_out(length: usize, shown: usize) -> String {
+    format!("…[{} more]", bytesize::ByteSize::b((length - shown) as u64))
+}
 
 pub struct Region {
     pub start: usize,
@@ -26,7 +52,8 @@ pub fn read_regions(file: &SourceFile, findings: &[Finding]) -> Vec<Region> {
         .iter()
         .flat_map(|f| std::iter::once(&f.span).chain(&f.secondary))
         .map(|span| {
-            span.offset.saturating_sub(REGION_MARGIN)..span.offset + span.length + REGION_MARGIN
+            let shown = span.length.min(MAX_SHOWN_SPAN);
+            span.offset.saturating_sub(REGION_MARGIN)..span.offset + shown + REGION_MARGIN
         })
         .collect();
     wanted.sort_unstable_by_key(|r| r.start);
@@ -142,4 +169,20 @@ pub fn line_around(
         text(local..local_end),
         text(local_end..stop.min(region.len)),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_span_is_shown_up_to_a_character_boundary() {
+        let text = "é".repeat(MAX_SHOWN_SPAN);
+        let bytes = text.as_bytes();
+        assert_eq!(shown_length(bytes, 0, 0, 10), (10, false));
+        let (shown, cut) = shown_length(bytes, 0, 1, bytes.len() - 1);
+        assert!(cut);
+        assert!(text.is_char_boundary(1 + shown), "{shown}");
+        assert!(shown <= MAX_SHOWN_SPAN);
+    }
 }

@@ -10,11 +10,15 @@ use miette::{
     SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::diagnostic::{Finding, Severity};
-use crate::outcome::CheckOutcome;
-use crate::source::{LineCol, LineIndex, SourceFile, count_chars};
+use std::ops::Range;
 
-use super::excerpt::{Region, read_regions, window};
+use crate::diagnostic::{Finding, PostRef, Severity};
+use crate::outcome::CheckOutcome;
+use crate::source::{LineCol, LineIndex, SourceFile, count_chars, is_continuation};
+
+use super::decoded::{FieldText, FieldTexts, is_xml};
+use super::excerpt::{MAX_SHOWN_SPAN, Region, left_out, read_regions, shown_length, window};
+use super::posts::{display_name, edit_link, is_fetched, status_badge};
 
 use super::Summary;
 
@@ -49,31 +53,14 @@ pub fn write(
         .with_context_lines(1);
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.findings.is_empty()) {
-        // The file is read back a batch of findings at a time: a file with findings all
-        // through it is not held whole.
-        let mut findings = report.findings.iter().peekable();
-        while findings.peek().is_some() {
-            let batch: Vec<Finding> = findings.by_ref().take(SNIPPET_BATCH).collect();
-            let source = Snippets::new(&report.file.name, &report.file, &batch);
-            for finding in &batch {
-                let shown = Shown {
-                    finding,
-                    source: &source,
-                };
-                // Rendering into a String cannot fail but for a broken Display impl.
-                if handler.render_report(&mut out, &shown).is_err() {
-                    out.push_str(&format!(
-                        "{}: {}\n",
-                        report.file.name, finding.diagnostic.message
-                    ));
-                }
-                out.push('\n');
-                sink.write_all(out.as_bytes())?;
-                out.clear();
-            }
-        }
+        write_report(report, &handler, sink)?;
     }
     let summary = Summary::of(outcome);
+    // A run that read nothing because of an error (an unknown post, a refused password) ends
+    // with that error, not with a count of nothing.
+    if summary.posts == 0 && summary.files == 0 && !outcome.input_errors.is_empty() {
+        return sink.write_all(out.as_bytes());
+    }
     out.push_str(&summary.line());
     out.push('\n');
     match (summary.fixable, summary.unsafe_fixable) {
@@ -84,15 +71,127 @@ pub fn write(
         )),
     }
     for note in &summary.sites {
-        out.push_str(&format!("site {note}\n"));
+        // A note quotes the site (its name from its REST index): no escape reaches the terminal.
+        out.push_str(&format!("site {}\n", printable(note)));
     }
     sink.write_all(out.as_bytes())
+}
+
+/// The findings of one file, one at a time.
+fn write_report(
+    report: &crate::outcome::FileReport,
+    handler: &GraphicalReportHandler,
+    sink: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    // A site's answer read in this run: its findings are shown in their fields' text, placed
+    // by post and field, as the editor will find them in WordPress.
+    let mut fields =
+        (is_fetched(&report.file) && !is_xml(&report.file)).then(|| FieldTexts::new(&report.file));
+    let mut post_shown: Option<usize> = None;
+    let mut out = String::new();
+    // The file is read back a batch of findings at a time: a file with findings all through
+    // it is not held whole.
+    let mut findings = report.findings.iter().peekable();
+    while findings.peek().is_some() {
+        let batch: Vec<Finding> = findings.by_ref().take(SNIPPET_BATCH).collect();
+        let source = Snippets::new(&report.file.name, &report.file, &batch);
+        for finding in &batch {
+            let post = finding.diagnostic.post.as_deref();
+            let in_field = match fields.as_mut() {
+                Some(fields) => {
+                    if post.map(|p| p.index) != post_shown {
+                        post_shown = post.map(|p| p.index);
+                        out.push_str(&post_heading(post));
+                    }
+                    // Only a finding in a field is inside one of its strings.
+                    let in_field = finding.diagnostic.field.is_some();
+                    in_field
+                        .then(|| fields.holding(&finding_range(finding)))
+                        .flatten()
+                }
+                None => None,
+            };
+            match in_field {
+                Some(field) => {
+                    let source = Snippets::in_field(post, finding, field);
+                    render_finding(handler, &mut out, finding, &source, Some(field));
+                }
+                None => render_finding(handler, &mut out, finding, &source, None),
+            }
+            sink.write_all(out.as_bytes())?;
+            out.clear();
+        }
+    }
+    Ok(())
+}
+
+/// One finding, rendered into `out` followed by a blank line.
+fn render_finding(
+    handler: &GraphicalReportHandler,
+    out: &mut String,
+    finding: &Finding,
+    source: &Snippets,
+    field: Option<&FieldText>,
+) {
+    let shown = Shown {
+        finding,
+        source,
+        field,
+    };
+    // Rendering into a String cannot fail but for a broken Display impl.
+    if handler.render_report(out, &shown).is_err() {
+        let file = &source.name;
+        out.push_str(&format!("{file}: {}\n", finding.diagnostic.message));
+    }
+    out.push('\n');
+}
+
+fn finding_range(finding: &Finding) -> Range<usize> {
+    finding.span.offset..finding.span.offset + finding.span.length
+}
+
+/// `Post “Title” (draft) · edit: https://…/wp-admin/post.php?post=10&action=edit`: the post
+/// the following findings of a site's answer are in.
+fn post_heading(post: Option<&PostRef>) -> String {
+    let Some(post) = post else {
+        return format!("{}\n\n", display_name(None));
+    };
+    let mut line = format!("Post “{}”", printable(&display_name(Some(post))));
+    if let Some(badge) = post.status.as_deref().and_then(status_badge) {
+        line.push_str(&format!(" ({})", printable(badge)));
+    }
+    if let Some(edit) = edit_link(post) {
+        line.push_str(&format!(" · edit: {edit}"));
+    }
+    line + "\n\n"
+}
+
+/// Text from a post safe on a terminal: control characters (an escape sequence in a title)
+/// shown as `?`.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// One finding as miette sees it.
 struct Shown<'a> {
     finding: &'a Finding,
     source: &'a Snippets,
+    /// The decoded field the finding is shown in, when it is shown in its field's text (the
+    /// source then counts in that text's offsets, not the file's).
+    field: Option<&'a FieldText>,
+}
+
+impl Shown<'_> {
+    /// A range of the file as the source counts it: itself, or its place in the field's
+    /// decoded text (`None` when the field does not hold it).
+    fn range(&self, range: &Range<usize>) -> Option<Range<usize>> {
+        match self.field {
+            Some(field) => field.local(range),
+            None => Some(range.clone()),
+        }
+    }
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -112,7 +211,9 @@ impl std::error::Error for Shown<'_> {}
 impl miette::Diagnostic for Shown<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let diagnostic = &self.finding.diagnostic;
-        let post = diagnostic.post.as_ref().map(|post| match post.id {
+        // In a field's text the post is named above its findings.
+        let post = diagnostic.post.as_ref().filter(|_| self.field.is_none());
+        let post = post.map(|post| match post.id {
             Some(id) => format!(" (post {}, id {id})", post.index),
             None => format!(" (post {})", post.index),
         });
@@ -148,22 +249,22 @@ impl miette::Diagnostic for Shown<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let diagnostic = &self.finding.diagnostic;
+        let range = self.range(&diagnostic.range)?;
+        let (span, more) = self.source.shown(&range);
         let primary = LabeledSpan::new_primary_with_span(
-            Some(diagnostic.label.as_deref().unwrap_or("here").to_owned()),
-            to_source_span(&diagnostic.range),
+            Some(diagnostic.label.as_deref().unwrap_or("here").to_owned() + &more),
+            span,
         );
-        let secondary = diagnostic.secondary.iter().map(|label| {
-            LabeledSpan::new_with_span(
-                Some(label.message.to_string()),
-                to_source_span(&label.range),
-            )
+        // A further place outside the field (another field's text) is left out there.
+        let secondary = diagnostic.secondary.iter().filter_map(|label| {
+            let (span, more) = self.source.shown(&self.range(&label.range)?);
+            Some(LabeledSpan::new_with_span(
+                Some(label.message.to_string() + &more),
+                span,
+            ))
         });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
-}
-
-fn to_source_span(range: &std::ops::Range<usize>) -> SourceSpan {
-    (range.start, range.end - range.start).into()
 }
 
 /// The parts of a file around its findings, read back from the file, as miette reads them.
@@ -197,12 +298,54 @@ impl Snippets {
         }
     }
 
+    /// The parts of a field's decoded text around a finding's labels, named by the post's
+    /// title and the field, placed by line and column in the field.
+    fn in_field(post: Option<&PostRef>, finding: &Finding, field: &FieldText) -> Self {
+        let labels = std::iter::once(&finding.diagnostic.range)
+            .chain(finding.diagnostic.secondary.iter().map(|l| &l.range));
+        let mut local: Vec<Range<usize>> = labels.filter_map(|r| field.local(r)).collect();
+        local.sort_unstable_by_key(|r| r.start);
+        let positions = local
+            .iter()
+            .map(|r| (r.start, field.line_col(r.start)))
+            .collect();
+        let name = match finding.diagnostic.field {
+            Some(path) => format!("“{}” {path}", printable(&display_name(post))),
+            None => format!("“{}”", printable(&display_name(post))),
+        };
+        Self {
+            name,
+            regions: text_regions(field.text(), &local),
+            positions,
+        }
+    }
+
     fn position(&self, offset: usize) -> Option<LineCol> {
         let i = self
             .positions
             .binary_search_by_key(&offset, |(o, _)| *o)
             .ok()?;
         Some(self.positions[i].1)
+    }
+
+    /// The part of a label's range the report shows, and words saying what is left out.
+    fn shown(&self, range: &std::ops::Range<usize>) -> (SourceSpan, String) {
+        let length = range.end - range.start;
+        let Some(region) = self.region(range.start..range.start + length.min(MAX_SHOWN_SPAN))
+        else {
+            return (
+                (range.start, length.min(MAX_SHOWN_SPAN)).into(),
+                String::new(),
+            );
+        };
+        let text = &region.bytes[..region.len];
+        let (shown, cut) = shown_length(text, region.start, range.start, length);
+        let more = if cut {
+            format!(" ({})", left_out(length, shown))
+        } else {
+            String::new()
+        };
+        ((range.start, shown).into(), more)
     }
 
     fn region(&self, range: std::ops::Range<usize>) -> Option<&Region> {
@@ -213,6 +356,45 @@ impl Snippets {
         let region = &self.regions[i];
         (range.end <= region.start + region.len).then_some(region)
     }
+}
+
+/// Bytes of a field's text kept around each label, as `read_regions` keeps of a file.
+const FIELD_MARGIN: usize = 2048;
+
+/// The parts of `text` around `labels` (sorted by start), neighbours merged, on character
+/// boundaries; a part that reaches the end of the text gets the padding a `Region` has there.
+fn text_regions(text: &[u8], labels: &[Range<usize>]) -> Vec<Region> {
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for label in labels {
+        let shown = (label.end - label.start).min(MAX_SHOWN_SPAN);
+        let mut start = label.start.saturating_sub(FIELD_MARGIN);
+        while start > 0 && is_continuation(text[start]) {
+            start -= 1;
+        }
+        let mut end = (label.start + shown + FIELD_MARGIN).min(text.len());
+        while end < text.len() && is_continuation(text[end]) {
+            end += 1;
+        }
+        match merged.last_mut() {
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => merged.push(start..end),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|range| {
+            let mut bytes = text[range.clone()].to_vec();
+            let len = bytes.len();
+            if range.end == text.len() {
+                bytes.push(b' ');
+            }
+            Region {
+                start: range.start,
+                bytes,
+                len,
+            }
+        })
+        .collect()
 }
 
 impl SourceCode for Snippets {

@@ -15,7 +15,8 @@ use super::posts::{Keep, PostFindings, by_post, display_name, edit_link};
 const POSTS_SHOWN: usize = 50;
 /// Findings quoted per post.
 const FINDINGS_SHOWN: usize = 3;
-/// Posts whose first findings are shown in their HTML: a comment has a size limit.
+/// Posts whose findings are shown in their HTML: a comment has a size limit. The others'
+/// folds list their findings without it.
 const SNIPPET_POSTS: usize = 10;
 
 pub fn render(outcome: &CheckOutcome) -> String {
@@ -44,7 +45,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             .post
             .as_ref()
             .and_then(|p| p.link.as_deref())
-            .filter(|l| is_web_link(l));
+            .filter(|l| is_web_link(l) && l.len() <= crate::diagnostic::MAX_LINK_CHARS);
         let title = match link {
             Some(link) => format!("[{name}]({})", link.replace(')', "%29").replace(' ', "%20")),
             None => name,
@@ -71,7 +72,7 @@ pub fn render(outcome: &CheckOutcome) -> String {
             .collect();
         let more = post.findings.len().saturating_sub(FINDINGS_SHOWN);
         let more = if more > 0 {
-            format!("; and {more} more")
+            format!("; and {more} more (below)")
         } else {
             String::new()
         };
@@ -93,33 +94,44 @@ pub fn render(outcome: &CheckOutcome) -> String {
         );
     }
     let snippets = Snippets::new(outcome);
-    for post in posts.iter().take(SNIPPET_POSTS) {
-        out.push_str(&in_context(post, &snippets));
+    for (n, post) in posts.iter().take(POSTS_SHOWN).enumerate() {
+        out.push_str(&in_context(post, &snippets, n < SNIPPET_POSTS));
     }
     out
 }
 
-/// A post's first findings in their text: a fold per post, each finding's line, then its
+/// Every finding of a post, folded: each finding's line, then (for the first posts) its
 /// snippet in a `<pre>` (where Markdown is not read) with the finding's bytes in `<mark>`.
-fn in_context(post: &PostFindings<'_>, snippets: &Snippets<'_>) -> String {
+/// A post read from a site is located by field (`content.raw:2:39`), not by the JSON of the
+/// site's answer.
+fn in_context(post: &PostFindings<'_>, snippets: &Snippets<'_>, with_text: bool) -> String {
     let mut out = format!(
-        "\n<details><summary>{}: {} errors, {} warnings, {} infos</summary>\n\n",
+        "\n<details><summary>{}: {}</summary>\n\n",
         html_escape(&display_name(post.post.as_deref())),
-        post.counts.errors,
-        post.counts.warnings,
-        post.counts.infos
+        post.counts.phrase()
     );
-    for finding in post.findings.iter().take(FINDINGS_SHOWN) {
+    let mut fields = snippets.fields(post.file).filter(|_| post.fetched);
+    for finding in &post.findings {
+        let place = fields.as_mut().and_then(|f| f.place(finding));
+        let at = match place {
+            Some(place) => place.to_string(),
+            None => format!(
+                "{}:{}:{}",
+                post.file.replace('`', "'"),
+                finding.span.line,
+                finding.span.column
+            ),
+        };
         let _ = writeln!(
             out,
-            "`{}` {} · `{}:{}:{}`",
+            "`{}` {} · `{at}`",
             finding.diagnostic.rule,
             message(&finding.diagnostic.message),
-            post.file.replace('`', "'"),
-            finding.span.line,
-            finding.span.column
         );
-        if let Some((before, hit, after, _)) = snippets.around(post.file, finding) {
+        let text = with_text
+            .then(|| snippets.around(post.file, finding))
+            .flatten();
+        if let Some((before, hit, after, _)) = text {
             let _ = writeln!(
                 out,
                 "<pre>{}<mark>{}</mark>{}</pre>\n",

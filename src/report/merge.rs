@@ -197,6 +197,8 @@ fn merge(shards: Vec<ShardReport>, config: &Config) -> Result<CheckOutcome, Stri
         notices,
         baselined: 0,
         shard: None,
+        sites: Vec::new(),
+        checked_at: None,
     })
 }
 
@@ -236,16 +238,18 @@ impl Run {
             Some(path) => Origin::Path(PathBuf::from(path)),
             None => Origin::Memory(Arc::from(Vec::new())),
         };
+        // The facts first: their posts carry what the HTML report shows of each (status,
+        // body), which the diagnostics' `post` objects do not.
+        for facts in file.facts {
+            let restored = facts.restore(index, &mut post_ref).map_err(in_file)?;
+            self.facts.push(restored);
+        }
         let mut findings = Findings::new();
         for diagnostic in diagnostics {
             let site = (diagnostic.post.as_ref())
                 .and_then(|p| sites.get(&p.index).cloned())
                 .flatten();
             findings.push(finding(diagnostic, site, &mut post_ref, intern).map_err(in_file)?);
-        }
-        for facts in file.facts {
-            let restored = facts.restore(index, &mut post_ref).map_err(in_file)?;
-            self.facts.push(restored);
         }
         let mut pending = Vec::new();
         for wire in file.pending {
@@ -292,6 +296,8 @@ fn finding(
             link: p.link,
             title: p.title,
             site,
+            status: None,
+            body: None,
         })
     });
     diagnostic.fix = input.fix.map(|fix| {

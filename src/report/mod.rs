@@ -1,5 +1,6 @@
 //! Reports, one file per format. A report only renders findings; it never runs a rule.
 
+pub mod align;
 pub mod decoded;
 pub mod excerpt;
 pub mod github;
@@ -87,6 +88,7 @@ impl Summary {
     }
 }
 
-fn plural(count: usize, one: &str, many: &str) -> String {
+/// `1 post`, `2 posts`.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }

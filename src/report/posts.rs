@@ -8,11 +8,15 @@ use serde::Serialize;
 
 use crate::diagnostic::{Finding, PostRef, Severity};
 use crate::outcome::CheckOutcome;
+use crate::source::{Origin, SourceFile};
 
 /// One post and its findings, or a file's problems that belong to no post (its JSON, its
 /// encoding): then `post` is `None`.
 pub struct PostFindings<'a> {
     pub file: &'a str,
+    /// Read from a live site and not saved: the file is the site's answer, whose JSON
+    /// positions mean nothing to an editor, so the post is located by its fields instead.
+    pub fetched: bool,
     pub post: Option<Arc<PostRef>>,
     /// Empty when only the counts were asked for (`Keep::Counts`).
     pub findings: Vec<Finding>,
@@ -47,6 +51,24 @@ impl Counts {
         self.errors + self.warnings + self.infos
     }
 
+    /// `1 error, 3 infos`: the severities there are, counted in words.
+    pub fn phrase(&self) -> String {
+        let parts = [
+            (self.errors, "error", "errors"),
+            (self.warnings, "warning", "warnings"),
+            (self.infos, "info", "infos"),
+        ];
+        let named: Vec<String> = parts
+            .into_iter()
+            .filter(|(count, _, _)| *count > 0)
+            .map(|(count, one, many)| super::plural(count, one, many))
+            .collect();
+        if named.is_empty() {
+            return "no findings".to_owned();
+        }
+        named.join(", ")
+    }
+
     /// Most to fix first: errors, then warnings, then infos.
     fn urgency(&self) -> (usize, usize, usize) {
         (self.errors, self.warnings, self.infos)
@@ -59,13 +81,14 @@ pub fn by_post(outcome: &CheckOutcome, keep: Keep) -> Vec<PostFindings<'_>> {
     let mut posts: BTreeMap<(usize, usize), PostFindings<'_>> = BTreeMap::new();
     for (file_index, report) in outcome.reports.iter().enumerate() {
         let file = report.file.name.as_str();
+        let fetched = is_fetched(&report.file);
         let listed = report.post_list.iter().map(|p| Some(p.clone()));
         for post in listed {
-            entry(&mut posts, file_index, file, post);
+            entry(&mut posts, (file_index, file, fetched), post);
         }
         for finding in &report.findings {
             let post = finding.diagnostic.post.clone();
-            let entry = entry(&mut posts, file_index, file, post);
+            let entry = entry(&mut posts, (file_index, file, fetched), post);
             entry.counts.add(finding.diagnostic.severity);
             if keep == Keep::Findings {
                 entry.findings.push(finding);
@@ -81,13 +104,13 @@ pub fn by_post(outcome: &CheckOutcome, keep: Keep) -> Vec<PostFindings<'_>> {
 /// posts), made when first met.
 fn entry<'m, 'a>(
     posts: &'m mut BTreeMap<(usize, usize), PostFindings<'a>>,
-    file_index: usize,
-    file: &'a str,
+    (file_index, file, fetched): (usize, &'a str, bool),
     post: Option<Arc<PostRef>>,
 ) -> &'m mut PostFindings<'a> {
     let key = (file_index, post.as_ref().map_or(0, |p| p.index + 1));
     posts.entry(key).or_insert_with(|| PostFindings {
         file,
+        fetched,
         post,
         findings: Vec::new(),
         counts: Counts::default(),
@@ -118,8 +141,28 @@ pub fn display_name(post: Option<&PostRef>) -> String {
         return "the file itself (its JSON or encoding)".to_owned();
     };
     match (&post.title, post.id) {
-        (Some(title), _) if !title.trim().is_empty() => title.clone(),
+        (Some(title), _) if !title.trim().is_empty() => {
+            crate::diagnostic::elided(title, crate::diagnostic::MAX_SHOWN_CHARS).into_owned()
+        }
         (_, Some(id)) => format!("post {id}"),
         _ => format!("post #{}", post.index),
+    }
+}
+
+/// Whether a file is a site's answer read in this run and not saved (`--site`, `--post`, a
+/// post's address): it has no path, and its name is the address it came from.
+pub fn is_fetched(file: &SourceFile) -> bool {
+    matches!(file.origin, Origin::Memory(_))
+        && (file.name.starts_with("https://") || file.name.starts_with("http://"))
+}
+
+/// What a badge says of a post readers cannot see yet; `None` for a published post.
+pub fn status_badge(status: &str) -> Option<&str> {
+    match status {
+        "publish" | "inherit" | "" => None,
+        "future" => Some("scheduled"),
+        "pending" => Some("pending review"),
+        "trash" => Some("in the trash"),
+        other => Some(other),
     }
 }

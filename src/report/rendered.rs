@@ -6,17 +6,22 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use crate::diagnostic::Finding;
+use crate::diagnostic::{Finding, PostRef};
 use crate::source::SourceFile;
 
-use super::decoded::whole_string;
+use super::align::Alignment;
+use super::decoded::{Decoded, MAX_FIELD_BYTES, decode, whole_string};
 
-/// The fields a view is made of: the post's body as published (or as WP-CLI holds it).
-const CONTENT_FIELDS: [&str; 2] = ["content.rendered", "post_content"];
+/// The fields a body is: what readers get, or the text as written (REST's `content.raw`,
+/// WP-CLI's `post_content`).
+const BODY_FIELDS: [&str; 3] = ["content.rendered", "content.raw", "post_content"];
+/// The field of the text as written that a rendered body is made from.
+const RAW_FIELD: &str = "content.raw";
 
 const HEAD: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\">\
 <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
-<base target=\"_blank\"><style>body{font:16px/1.6 Georgia,serif;max-width:720px;margin:16px auto;padding:0 16px;color:#1d2327}\
+<base target=\"_blank\"><style>body{font:16px/1.6 Georgia,serif;max-width:720px;margin:16px auto;padding:0 16px;color:#1d2327;overflow-wrap:anywhere}\
+body *{max-width:100%;box-sizing:border-box}pre{white-space:pre-wrap}figure{margin-left:0;margin-right:0}\
 img,iframe,video,pl-embed,pl-object,pl-applet{display:inline-block;min-width:80px;min-height:48px;max-width:100%;background:#dcdcde;outline:1px dashed #8c8f94}\
 mark.pl-hit{background:#ffd8a8;outline:2px solid #d63638}\
 mark.pl-at{display:inline-block;min-width:1.2em;padding:0 3px;margin:0 1px;border-radius:3px;background:#d63638;color:#fff;font:bold 11px/1.4 system-ui,sans-serif;vertical-align:middle}\
@@ -28,50 +33,186 @@ pub struct Mark {
     pub number: usize,
 }
 
-/// The view of a post with `findings` (in the order the report lists them), and for each
-/// finding the id of its mark, when it has one. `None` when no finding is in the content.
-pub fn view(
-    file: &SourceFile,
-    findings: &[Finding],
-    key: &str,
-) -> Option<(String, Vec<Option<String>>)> {
-    let first = findings.iter().find(|f| is_content(f))?;
-    let (start, decoded) = whole_string(file, first.span.offset)?;
-    let mut places = Vec::new();
-    let mut ids = vec![None; findings.len()];
-    for (n, finding) in findings.iter().enumerate() {
-        let range = is_content(finding)
-            .then(|| {
-                let begin = decoded.offset_of(finding.span.offset)?;
-                let end = decoded.offset_of(finding.span.offset + finding.span.length)?;
-                Some(begin..end)
-            })
-            .flatten()
-            .filter(|_| finding.span.offset >= start);
-        if let Some(range) = range {
-            let id = format!("{key}-{}", n + 1);
-            places.push((
-                range,
-                Mark {
-                    id: id.clone(),
-                    number: n + 1,
-                },
-            ));
-            ids[n] = Some(id);
-        }
-    }
-    if places.is_empty() {
-        return None;
-    }
-    let html = String::from_utf8_lossy(&decoded.bytes);
-    Some((document(&html, places), ids))
+/// Where a listed finding is in the view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// Marked: the id of its mark.
+    Marked(String),
+    /// In the body as written, with no place in what readers get, and why.
+    Unseen(&'static str),
+    /// In another field (the title, a date): not part of the view.
+    Elsewhere,
 }
 
-fn is_content(finding: &Finding) -> bool {
-    finding
-        .diagnostic
-        .field
-        .is_some_and(|field| CONTENT_FIELDS.contains(&field))
+/// A post's view and where each of its listed findings is in it.
+pub struct View {
+    pub document: String,
+    /// One per finding, in the order the report lists them.
+    pub places: Vec<Place>,
+    /// Whether the view is what readers get (`content.rendered`), not only the text as
+    /// written (a file without rendered content).
+    pub rendered: bool,
+}
+
+/// A post's body, decoded from its JSON string.
+struct BodyText {
+    /// The file offsets of its text.
+    range: Range<usize>,
+    decoded: Decoded,
+    rendered: bool,
+}
+
+/// The view of a post with `findings` (in the order the report lists them). `None` when the
+/// post has no body, or none of its findings is in its body.
+pub fn view(
+    file: &SourceFile,
+    post: Option<&PostRef>,
+    findings: &[Finding],
+    key: &str,
+) -> Option<View> {
+    let body = body_text(file, post, findings)?;
+    let html = String::from_utf8_lossy(&body.decoded.bytes);
+    let raws = raw_texts(file, findings, &body);
+    let alignments: Vec<Alignment<'_>> = raws
+        .iter()
+        .map(|raw| Alignment::new(&raw.text, &html))
+        .collect();
+    let mut marks = Vec::new();
+    let mut places = Vec::with_capacity(findings.len());
+    for (n, finding) in findings.iter().enumerate() {
+        let place = match locate(finding, &body, &raws, &alignments) {
+            Located::At(range) => {
+                let id = format!("{key}-{}", n + 1);
+                let number = n + 1;
+                marks.push((
+                    range,
+                    Mark {
+                        id: id.clone(),
+                        number,
+                    },
+                ));
+                Place::Marked(id)
+            }
+            Located::Unseen(reason) => Place::Unseen(reason),
+            Located::Elsewhere => Place::Elsewhere,
+        };
+        places.push(place);
+    }
+    if places.iter().all(|p| *p == Place::Elsewhere) {
+        return None;
+    }
+    Some(View {
+        document: document(&html, marks),
+        places,
+        rendered: body.rendered,
+    })
+}
+
+/// The post's body: where the post says it is, else (a report merged from shards of an
+/// older version) the string of its first finding in a body field.
+fn body_text(file: &SourceFile, post: Option<&PostRef>, findings: &[Finding]) -> Option<BodyText> {
+    if let Some(body) = post.and_then(|p| p.body.as_ref()) {
+        if body.range.len() > MAX_FIELD_BYTES {
+            return None;
+        }
+        let bytes = file.read_range(body.range.clone()).ok()?;
+        return Some(BodyText {
+            range: body.range.clone(),
+            decoded: decode(&bytes, body.range.start, 0),
+            rendered: body.rendered,
+        });
+    }
+    let first = findings.iter().find(|f| {
+        f.diagnostic
+            .field
+            .is_some_and(|field| field != RAW_FIELD && BODY_FIELDS.contains(&field))
+    })?;
+    let (start, decoded) = whole_string(file, first.span.offset)?;
+    Some(BodyText {
+        range: start..decoded.source_end(),
+        decoded,
+        rendered: first.diagnostic.field == Some("content.rendered"),
+    })
+}
+
+/// A string of text as written (`content.raw`) beside a rendered body.
+struct RawText {
+    range: Range<usize>,
+    decoded: Decoded,
+    text: String,
+}
+
+/// The strings of text as written that the findings are in (one, the content, in a post read
+/// with `context=edit`), each read back once.
+fn raw_texts(file: &SourceFile, findings: &[Finding], body: &BodyText) -> Vec<RawText> {
+    let mut raws: Vec<RawText> = Vec::new();
+    if !body.rendered {
+        return raws;
+    }
+    for finding in findings {
+        let at = finding.span.offset;
+        let known = raws.iter().any(|r| r.range.contains(&at));
+        if finding.diagnostic.field != Some(RAW_FIELD) || known {
+            continue;
+        }
+        if let Some((start, decoded)) = whole_string(file, at) {
+            raws.push(RawText {
+                range: start..decoded.source_end(),
+                text: String::from_utf8_lossy(&decoded.bytes).into_owned(),
+                decoded,
+            });
+        }
+    }
+    raws
+}
+
+enum Located {
+    At(Range<usize>),
+    Unseen(&'static str),
+    Elsewhere,
+}
+
+/// Where a finding is in the body's text: its own bytes when it is in the body's string,
+/// else (a finding in the text as written, beside a rendered body) where that text went.
+fn locate(
+    finding: &Finding,
+    body: &BodyText,
+    raws: &[RawText],
+    alignments: &[Alignment<'_>],
+) -> Located {
+    let Some(field) = finding.diagnostic.field.filter(|f| BODY_FIELDS.contains(f)) else {
+        return Located::Elsewhere;
+    };
+    let span = finding.span.offset..finding.span.offset + finding.span.length;
+    if let Some(range) = decoded_range(&body.range, &body.decoded, &span) {
+        return Located::At(range);
+    }
+    if field != RAW_FIELD {
+        return Located::Elsewhere;
+    }
+    let raw = raws.iter().position(|r| r.range.contains(&span.start));
+    let Some((raw, alignment)) = raw.map(|i| (&raws[i], &alignments[i])) else {
+        return Located::Elsewhere;
+    };
+    let Some(range) = decoded_range(&raw.range, &raw.decoded, &span) else {
+        return Located::Elsewhere;
+    };
+    match alignment.place(range) {
+        Ok(range) => Located::At(range),
+        Err(unseen) => Located::Unseen(unseen.reason()),
+    }
+}
+
+/// A file range as a range of a string's decoded text, when the string holds it.
+fn decoded_range(
+    string: &Range<usize>,
+    decoded: &Decoded,
+    span: &Range<usize>,
+) -> Option<Range<usize>> {
+    if span.start < string.start || span.end > string.end {
+        return None;
+    }
+    Some(decoded.offset_of(span.start)?..decoded.offset_of(span.end)?)
 }
 
 /// The content with the marks put in and every source renamed, in a page of its own.
@@ -118,7 +259,7 @@ fn document(html: &str, mut places: Vec<(Range<usize>, Mark)>) -> String {
 
 /// Where tags and comments are in the HTML: `<` followed by a letter, `/`, `!` or `?`, up
 /// to its `>` (quotes in attribute values honoured), or `-->` for a comment.
-fn tag_ranges(html: &[u8]) -> Vec<Range<usize>> {
+pub(super) fn tag_ranges(html: &[u8]) -> Vec<Range<usize>> {
     let mut tags = Vec::new();
     let mut i = 0;
     while i < html.len() {

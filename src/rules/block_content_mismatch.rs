@@ -24,6 +24,12 @@ declare_rule! {
     /// wrote them before WordPress 5.0, when it read the level and the kind from the tag.
     /// Their page is as the author made it; only the editor's recovery would change it.
     ///
+    /// Infos, because the editor accepts them as they are and rewrites them on the next save:
+    /// a paragraph block whose text has no `<p>` around it (a classic paragraph converted to a
+    /// block), a paragraph block holding a `<div>`, and an image block with an `id` whose
+    /// `<img>` has no `wp-image-…` class. An `<img>` naming another `wp-image-…` than the
+    /// block's `id` stays a warning: the two point at different images.
+    ///
     /// Not reported: blocks whose attributes are not JSON (`block-invalid-attributes`), blocks
     /// left unclosed or closed by a stray closer (their own rules), an empty paragraph, heading
     /// or list block (`block-empty`); an image block without an `id`.
@@ -87,6 +93,9 @@ fn mismatch(
         if holds_nothing(index, content) {
             return None;
         }
+        if block.name == "core/paragraph" {
+            return Some(unwrapped_paragraph(field, post, block));
+        }
         return Some(
             field
                 .diagnostic(
@@ -109,6 +118,16 @@ fn mismatch(
     if let Some(attribute) = legacy_attribute(block, found).filter(|_| !modern_class) {
         return Some(legacy_mismatch(
             field, post, block, wrapper, &tag, &attribute,
+        ));
+    }
+    if block.name == "core/paragraph" && &**found == "div" {
+        return Some(rewritten_on_save(
+            field,
+            post,
+            block,
+            wrapper.start_tag.clone(),
+            "this `paragraph` block holds a `<div>` where it saves `<p>`: the editor accepts it and writes `<p>` when the post is next saved".to_owned(),
+            "make it `<p>`".to_owned(),
         ));
     }
     Some(
@@ -167,6 +186,48 @@ fn legacy_mismatch(
         .with_label(format!("`{attribute}` missing"))
         .with_secondary(field.file_range(block.opener.clone()), "the block's attributes")
         .with_help(format!("add `{{{attribute}}}` to the block's opener"))
+}
+
+/// Markup the block editor accepts as it is and rewrites the next time the post is saved:
+/// the page is as the author made it, and nothing is called invalid. An info.
+fn rewritten_on_save(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    block: &Block,
+    span: Range<usize>,
+    message: String,
+    help: String,
+) -> Diagnostic {
+    let at_opener = span == block.opener;
+    let diagnostic = field
+        .diagnostic(&BlockContentMismatch::META, post, span, message)
+        .with_severity(Severity::Info)
+        .with_label("rewritten on the next save")
+        .with_help(help);
+    if at_opener {
+        return diagnostic;
+    }
+    diagnostic.with_secondary(
+        field.file_range(block.opener.clone()),
+        "the block's attributes",
+    )
+}
+
+/// A paragraph block whose text has no `<p>` around it, as classic paragraphs converted to
+/// blocks were written: the editor migrates it to `<p>`, and does not call it invalid.
+fn unwrapped_paragraph(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    block: &Block,
+) -> Diagnostic {
+    rewritten_on_save(
+        field,
+        post,
+        block,
+        block.opener.clone(),
+        "this `paragraph` block's text has no `<p>` around it: the editor migrates it and writes `<p>` when the post is next saved".to_owned(),
+        "wrap the block's text in `<p>`".to_owned(),
+    )
 }
 
 /// The tag a block's HTML starts with, and the attributes that make it so (for the message);
@@ -230,14 +291,21 @@ fn image_mismatch(
     if found == Some(id.to_string().as_str()) {
         return None;
     }
-    let message = match found {
-        Some(other) => format!(
-            "an `image` block with `\"id\":{id}` saves its `<img>` with the class `wp-image-{id}`, but this one has `wp-image-{other}`: the editor will call it invalid"
-        ),
-        None => format!(
-            "an `image` block with `\"id\":{id}` saves its `<img>` with the class `wp-image-{id}`, but this one has no `wp-image-` class: the editor will call it invalid"
-        ),
+    let Some(other) = found else {
+        return Some(rewritten_on_save(
+            field,
+            post,
+            block,
+            image.start_tag.clone(),
+            format!(
+                "this `image` block with `\"id\":{id}` has no `wp-image-{id}` class on its `<img>`: the editor accepts it and adds the class when the post is next saved"
+            ),
+            format!("add the class `wp-image-{id}` to the `<img>`"),
+        ));
     };
+    let message = format!(
+        "an `image` block with `\"id\":{id}` saves its `<img>` with the class `wp-image-{id}`, but this one has `wp-image-{other}`: the editor will call it invalid"
+    );
     Some(
         field
             .diagnostic(

@@ -1,5 +1,5 @@
 use crate::context::PostContext;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -7,9 +7,10 @@ use super::declare_rule;
 declare_rule! {
     /// ## What it does
     /// Reports a block closer (`<!-- /wp:quote -->`) that closes no block of its name: no
-    /// block is open at all, or the innermost open block is another one. WordPress ends the
-    /// innermost open block with it whatever its name; after a closer with no block open, it
-    /// stops reading blocks and takes the rest of the field as classic HTML.
+    /// block is open at all (an error: after it, WordPress stops reading blocks and takes the
+    /// rest of the field as classic HTML), or the innermost open block is another one (a
+    /// warning naming both: WordPress ends the innermost open block with it, whatever its
+    /// name).
     ///
     /// Not reported: a closer of an outer block that comes before an inner block's closer
     /// (`block-unclosed` reports the inner block).
@@ -50,6 +51,8 @@ impl Rule for BlockStrayCloser {
                         )
                         .with_label("no open block")
                         .with_help("remove the closer, or restore the opener it was written for"),
+                    // WordPress's parser ends the innermost block with it, as its author
+                    // most likely meant: the wrong name is worth fixing, not an error.
                     Some(open) => {
                         let open_name = open.short_name();
                         field
@@ -61,6 +64,7 @@ impl Rule for BlockStrayCloser {
                                     "`<!-- /wp:{name} -->` closes the `{open_name}` block, the innermost open one, not a `{name}` block"
                                 ),
                             )
+                            .with_severity(Severity::Warning)
                             .with_label(format!("ends the `{open_name}` block"))
                             .with_secondary(
                                 field.file_range(open.opener.clone()),

@@ -1,5 +1,5 @@
-use crate::blocks::BlockEnd;
-use crate::context::PostContext;
+use crate::blocks::{BlockEnd, Unterminated};
+use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
 
@@ -10,6 +10,10 @@ declare_rule! {
     /// Reports a block opener (`<!-- wp:group -->`) that no closer (`<!-- /wp:group -->`)
     /// ends: either the field ends first, or the closer of an outer block comes first and
     /// ends that block with this one still open.
+    ///
+    /// Also reported: an opener whose `-->` never comes (`<!-- wp:paragraph {"a":1}` at the end
+    /// of the field, or before text with no `-->` in it). The comment it starts runs to the
+    /// end of the field, so browsers show readers nothing after it.
     ///
     /// Not reported: a self-closing block (`<!-- wp:separator /-->`), which has no closer;
     /// a closer of another name where this block's should be (`block-stray-closer` reports
@@ -41,6 +45,9 @@ declare_rule! {
 impl Rule for BlockUnclosed {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
+            for opener in &field.blocks.unterminated {
+                out.push(unterminated(field, post, opener));
+            }
             let html = field.source.as_str();
             for block in &field.blocks.blocks {
                 let BlockEnd::Unclosed { cut_by } = &block.end else {
@@ -78,4 +85,25 @@ impl Rule for BlockUnclosed {
             }
         }
     }
+}
+
+fn unterminated(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    opener: &Unterminated,
+) -> Diagnostic {
+    let name = crate::blocks::short_name(&opener.name);
+    field
+        .diagnostic(
+            &BlockUnclosed::META,
+            post,
+            opener.span.clone(),
+            format!(
+                "the `{name}` block's opener never ends with `-->`: browsers hide the rest of the field from readers"
+            ),
+        )
+        .with_label("no `-->` after this")
+        .with_help(format!(
+            "end the opener with ` -->`, as in `<!-- wp:{name} -->`, or remove it"
+        ))
 }

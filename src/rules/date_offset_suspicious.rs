@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use crate::config::Effective;
 use crate::context::PostContext;
 use crate::dates::{ZoneSource, format_offset};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::rule::Rule;
 use crate::site::{DateFacts, PostFacts, SiteFinding};
 
@@ -95,6 +95,14 @@ declare_rule! {
     ///   as GMT, a classic import bug), or an offset twice or minus the site's usual one
     ///   (converted twice, or with the sign flipped).
     ///
+    /// - with no zone, a pair a few seconds off an offset no other post of the site has (and
+    ///   not its usual one): two signs at once, so neither rarity nor era is asked. The seconds
+    ///   are no clock skew on a right offset, the offset is wrong; `date-clock-skew` leaves the
+    ///   pair to this rule.
+    ///
+    /// A page's pair is an info: themes seldom show a page's date, and a published page
+    /// schedules nothing.
+    ///
     /// Conservative by design: it needs at least five dated posts of the site, the odd offset
     /// must be rare (at most 5% of them), and posts of one era (all older or all newer than the
     /// rest) are taken as a change of the site's zone, not as mistakes. The summary names the
@@ -147,20 +155,51 @@ impl Rule for DateOffsetSuspicious {
         if settings.site.zone.is_some() {
             return None;
         }
-        let published: Vec<&PostFacts> = posts
-            .iter()
-            .filter(|p| {
-                p.dates.is_some()
-                    && matches!(
-                        p.status.as_deref(),
-                        Some("publish" | "future" | "private") | None
-                    )
-            })
-            .collect();
+        let judged = SiteOffsets::judge(posts)?;
+        for (offset, why) in &judged.odd {
+            for post in &judged.by_offset[offset] {
+                if let Some(dates) = &post.dates {
+                    out.push(finding(site_name, post, dates, judged.usual, why));
+                }
+            }
+        }
+        Some(note(
+            site_name,
+            judged.usual,
+            judged.by_offset[&judged.usual].len(),
+            judged.published,
+        ))
+    }
+}
+
+/// Whether a post's pair counts among the site's: it is dated and published (or has no
+/// status, as a capture of the site gives it).
+pub fn is_published_dated(post: &PostFacts) -> bool {
+    post.dates.is_some()
+        && matches!(
+            post.status.as_deref(),
+            Some("publish" | "future" | "private") | None
+        )
+}
+
+/// What a site's published dated posts say of their offsets (without clock skew), when there
+/// are enough of them: the usual one, and the odd ones this rule reports, with why.
+pub struct SiteOffsets<'p> {
+    pub usual: i32,
+    pub published: usize,
+    pub by_offset: HashMap<i32, Vec<&'p PostFacts>>,
+    /// Sorted by offset.
+    pub odd: Vec<(i32, String)>,
+}
+
+impl<'p> SiteOffsets<'p> {
+    /// `None` with fewer than `MIN_EVIDENCE` published dated posts.
+    pub fn judge(posts: &'p [PostFacts]) -> Option<Self> {
+        let published: Vec<&PostFacts> = posts.iter().filter(|p| is_published_dated(p)).collect();
         if published.len() < MIN_EVIDENCE {
             return None;
         }
-        let (usual, count) = usual_offset(&published)?;
+        let (usual, _) = usual_offset(&published)?;
         let mut by_offset: HashMap<i32, Vec<&PostFacts>> = HashMap::new();
         for post in &published {
             if let Some(dates) = &post.dates {
@@ -169,28 +208,70 @@ impl Rule for DateOffsetSuspicious {
         }
         let mut offsets: Vec<i32> = by_offset.keys().copied().collect();
         offsets.sort_unstable();
-        for offset in offsets {
-            let Some(why) = suspicion(offset, usual) else {
-                continue;
-            };
-            let odd = &by_offset[&offset];
-            let rare = is_rare(odd.len(), published.len());
-            let rest: Vec<&PostFacts> = published
-                .iter()
-                .copied()
-                .filter(|p| p.dates.as_ref().is_some_and(|d| d.offset != offset))
-                .collect();
-            if !rare || is_an_era(odd, &rest) {
-                continue;
-            }
-            for post in odd {
-                if let Some(dates) = &post.dates {
-                    out.push(finding(site_name, post, dates, usual, &why));
-                }
-            }
-        }
-        Some(note(site_name, usual, count, published.len()))
+        let odd = offsets
+            .into_iter()
+            .filter_map(|offset| {
+                let why = why_odd(offset, usual, &by_offset[&offset], &published)?;
+                Some((offset, why))
+            })
+            .collect();
+        Some(Self {
+            usual,
+            published: published.len(),
+            by_offset,
+            odd,
+        })
     }
+
+    /// Whether this rule reports the posts at an offset.
+    pub fn is_odd(&self, offset: i32) -> bool {
+        self.odd.iter().any(|(odd, _)| *odd == offset)
+    }
+}
+
+/// Why the posts at `offset` look wrong next to the rest of the site's, if they do.
+fn why_odd(
+    offset: i32,
+    usual: i32,
+    odd: &[&PostFacts],
+    published: &[&PostFacts],
+) -> Option<String> {
+    if let Some(why) = suspicion(offset, usual) {
+        let rest: Vec<&PostFacts> = published
+            .iter()
+            .copied()
+            .filter(|p| p.dates.as_ref().is_some_and(|d| d.offset != offset))
+            .collect();
+        if is_rare(odd.len(), published.len()) && !is_an_era(odd, &rest) {
+            return Some(why);
+        }
+    }
+    let skewed = odd
+        .iter()
+        .filter(|p| p.dates.as_ref().is_some_and(|d| d.skew != 0))
+        .count();
+    skewed_off_the_site(offset, usual, odd.len(), skewed)
+}
+
+/// A pair a few seconds off an offset no other post of the site has (and not its usual one):
+/// the seconds are no clock skew on top of a right offset, the offset itself is wrong. One
+/// post alone at an offset, skewed, is two signs at once; enough evidence is asked first.
+pub fn skewed_off_the_site(offset: i32, usual: i32, posts: usize, skewed: usize) -> Option<String> {
+    (posts == 1 && skewed == 1 && offset != usual).then(|| {
+        format!(
+            "no other post of the site is at {}, and this pair is seconds off it: not a clock \
+             skew on a right offset, but a wrong offset (the site's posts are at {})",
+            format_offset(offset),
+            format_offset(usual)
+        )
+    })
+}
+
+/// Whether the offset a skewed pair rounds to is one its site keeps, so that the seconds are
+/// a clock skew (`date-clock-skew`): fewer than `MIN_EVIDENCE` dated posts say too little to
+/// doubt it; else this rule must not report it.
+pub fn keeps_offset(judged: Option<&SiteOffsets<'_>>, offset: i32) -> bool {
+    judged.is_none_or(|judged| !judged.is_odd(offset))
 }
 
 /// Whether `odd` posts of `published` are few enough to be mistakes.
@@ -220,13 +301,20 @@ pub fn finding(
         dates.gmt.range.clone(),
         why.to_owned(),
     )
-    .with_label(format!("{} from `date`", format_offset(dates.offset)))
+    .with_label(format!(
+        "{} from `date`",
+        format_offset(dates.offset + dates.skew)
+    ))
     .with_secondary(dates.local_at.range.clone(), "local `date`")
     .with_help(format!(
         "{site_name} usually writes {}; if this post follows it, set `date_gmt` to \"{}\"",
         format_offset(usual),
         expected.format("%Y-%m-%dT%H:%M:%S")
     ));
+    // A page's date is seldom shown to readers and schedules nothing once published.
+    if post.post_type.as_deref() == Some("page") {
+        diagnostic = diagnostic.with_severity(Severity::Info);
+    }
     diagnostic.post = Some(post.post.clone());
     diagnostic.field = Some("date_gmt");
     SiteFinding::new(post.file, diagnostic, &dates.gmt_value)

@@ -1,5 +1,7 @@
 //! What `date-gmt-mismatch` and `modified-gmt-mismatch` share: judging one local/GMT pair.
 
+use std::ops::Range;
+
 use crate::context::PostContext;
 use crate::dates::{
     MAX_CLOCK_SKEW, SiteZone, ZoneSource, format_offset, is_unpublished, offset_of,
@@ -111,11 +113,44 @@ pub fn check(
         return;
     }
     let actual = offset_of(local_value, gmt_value) as i32;
-    let (message, fix) = match &problem {
-        PairProblem::Impossible(why) => (
-            format!("`{local_key}` and `{gmt_key}` cannot both be right: {why}"),
-            None,
+    let gmt_range = post.file_range(&(gmt_text.raw.clone()));
+    let local_range = post.file_range(&(local_text.raw.clone()));
+    let mut diagnostic = match &problem {
+        PairProblem::ClockSkew { nominal } => clock_skew(
+            meta,
+            (local_key, gmt_key),
+            (local_value, actual, *nominal),
+            (gmt_range, local_range),
         ),
+        _ => wrong_pair(
+            meta,
+            (local_key, gmt_key),
+            (local_value, actual, &problem),
+            (gmt_range, local_range),
+        ),
+    };
+    diagnostic.post = Some(post.post_ref.clone());
+    diagnostic.field = Some(gmt_field(gmt_key));
+    out.push(diagnostic);
+}
+
+/// The report's name of a GMT field.
+fn gmt_field(gmt_key: &str) -> &'static str {
+    match gmt_key {
+        "date_gmt" => "date_gmt",
+        _ => "modified_gmt",
+    }
+}
+
+/// A pair impossible whatever the zone, or wrong for the site's zone; the fix is safe only
+/// where the config states the zone.
+fn wrong_pair(
+    meta: &RuleMeta,
+    (local_key, gmt_key): (&str, &str),
+    (local_value, actual, problem): (chrono::NaiveDateTime, i32, &PairProblem),
+    (gmt_range, local_range): (Range<usize>, Range<usize>),
+) -> Diagnostic {
+    let (message, fix) = match problem {
         PairProblem::WrongForZone { expected, zone, .. } => (
             format!(
                 "`{gmt_key}` is {} from `{local_key}`, but {zone} was at {} then",
@@ -124,31 +159,22 @@ pub fn check(
             ),
             Some(local_value - chrono::Duration::seconds(i64::from(*expected))),
         ),
-        PairProblem::ClockSkew { nominal } => (
-            format!(
-                "`{gmt_key}` is {} from `{local_key}`: the offset {} and a clock skew of {}, not a wrong time zone",
-                format_offset(actual),
-                format_offset(*nominal),
-                describe_seconds(actual - nominal)
-            ),
-            Some(local_value - chrono::Duration::seconds(i64::from(*nominal))),
+        PairProblem::Impossible(why) => (
+            format!("`{local_key}` and `{gmt_key}` cannot both be right: {why}"),
+            None,
         ),
+        // `clock_skew` words a skew; nothing calls this with one.
+        PairProblem::ClockSkew { .. } => (String::new(), None),
     };
-    let help = match (&problem, fix) {
-        (PairProblem::ClockSkew { .. }, Some(fixed)) => format!(
-            "the clocks of the editor's machine and the server disagreed; if `{local_key}` is right, set `{gmt_key}` to \"{}\"",
-            fixed.format("%Y-%m-%dT%H:%M:%S")
-        ),
-        (_, Some(fixed)) => format!(
+    let help = match fix {
+        Some(fixed) => format!(
             "set `{gmt_key}` to \"{}\"",
             fixed.format("%Y-%m-%dT%H:%M:%S")
         ),
-        (_, None) => format!(
+        None => format!(
             "check the site's time zone setting, then set `{gmt_key}` to `{local_key}` minus the site's offset"
         ),
     };
-    let gmt_range = post.file_range(&(gmt_text.raw.clone()));
-    let local_range = post.file_range(&(local_text.raw.clone()));
     let mut diagnostic = Diagnostic::new(meta, gmt_range.clone(), message)
         .with_label(format!("{} from `{local_key}`", format_offset(actual)))
         .with_secondary(local_range, format!("local `{local_key}`"))
@@ -161,25 +187,51 @@ pub fn check(
             ..
         }
     );
-    // Which of two skewed clocks was right is not known: that fix is worth a look.
-    let applicability = match problem {
-        PairProblem::ClockSkew { .. } => Some(Applicability::Unsafe),
-        _ => configured.then_some(Applicability::Safe),
-    };
-    if let (Some(fixed), Some(applicability)) = (fix, applicability) {
+    if let (Some(fixed), true) = (fix, configured) {
         let value = fixed.format("%Y-%m-%dT%H:%M:%S").to_string();
         diagnostic = diagnostic.with_fix(
-            applicability,
+            Applicability::Safe,
             format!("set `{gmt_key}` to \"{value}\""),
             vec![Edit::replace(gmt_range, value)],
         );
     }
-    diagnostic.post = Some(post.post_ref.clone());
-    diagnostic.field = Some(match gmt_key {
-        "date_gmt" => "date_gmt",
-        _ => "modified_gmt",
-    });
-    out.push(diagnostic);
+    diagnostic
+}
+
+/// A pair whose offset is `nominal`, a right one, give or take the seconds of a clock skew:
+/// `actual` is what the pair says. Its fix (unsafe: which clock was right is not known) sets
+/// the GMT value from the local one. Both the post phase and the site phase
+/// (`date-clock-skew`, when the site's other posts tell the offset) make it here.
+pub fn clock_skew(
+    meta: &RuleMeta,
+    (local_key, gmt_key): (&str, &str),
+    (local_value, actual, nominal): (chrono::NaiveDateTime, i32, i32),
+    (gmt_range, local_range): (Range<usize>, Range<usize>),
+) -> Diagnostic {
+    let fixed = local_value - chrono::Duration::seconds(i64::from(nominal));
+    let value = fixed.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut diagnostic = Diagnostic::new(
+        meta,
+        gmt_range.clone(),
+        format!(
+            "`{gmt_key}` is {} from `{local_key}`: the offset {} and a clock skew of {}, not a wrong time zone",
+            format_offset(actual),
+            format_offset(nominal),
+            describe_seconds(actual - nominal)
+        ),
+    )
+    .with_label(format!("{} from `{local_key}`", format_offset(actual)))
+    .with_secondary(local_range, format!("local `{local_key}`"))
+    .with_help(format!(
+        "the clocks of the editor's machine and the server disagreed; if `{local_key}` is right, set `{gmt_key}` to \"{value}\""
+    ))
+    .with_fix(
+        Applicability::Unsafe,
+        format!("set `{gmt_key}` to \"{value}\""),
+        vec![Edit::replace(gmt_range, value.clone())],
+    );
+    diagnostic.field = Some(gmt_field(gmt_key));
+    diagnostic
 }
 
 /// A skew for people, whichever clock was ahead: `21 seconds`, `1 minute 30 seconds`.

@@ -221,9 +221,16 @@ declare_rule! {
     ///   one name), or the address spells both. Linked twice under the same name is an info:
     ///   the second link adds nothing, but nothing is wrong. The unsafe fix unlinks the
     ///   repeat, keeping its text.
-    /// - An info, without a fix, for any other repeat: nearly every link repeated in another
-    ///   paragraph is deliberate, a credit line after the article ("Vía:", "Fuente:",
-    ///   "Source:", "More info:", "出典"), a repeated call to action, a table of contents.
+    /// - Nothing for a repeat in another paragraph: nearly every one is deliberate, a repeated
+    ///   call to action, a glossary term, a table of contents, a widget.
+    ///
+    /// Not reported at all, in a paragraph or not: the links of a credit or source line, a line
+    /// that starts with a credit label ("Fuente:", "Vía:", "Más información:", "Source:",
+    /// "Via", "Download:", "Página y descarga:", "出典", in bold or not, with or without its
+    /// colon, or alone on the line above) and gives a link or a list of links. Such a line
+    /// repeats a link of the body on purpose, to credit it; no editor wants to hear of it. A
+    /// label that names what the link is ("Nearest station:") is data, not a credit: its
+    /// repeats are reported as any other.
     ///
     /// Not reported at all: links with no text (a link around an image or an icon repeats
     /// the text link beside it by design, in galleries and cards), "Read more" links and
@@ -246,7 +253,7 @@ declare_rule! {
     pub struct DuplicateLink {
         code: "duplicate-link",
         severity: Warning,
-        summary: "One link cut in two, or the same target twice in a paragraph (a repeat elsewhere: info)",
+        summary: "One link cut in two, or the same target twice in a paragraph",
         phase: Post,
         reads: ["content.rendered"],
     }
@@ -254,8 +261,8 @@ declare_rule! {
 
 impl Rule for DuplicateLink {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        // Per target: the first link to it, and the latest.
-        let mut seen: FnvHashMap<String, (usize, usize)> = FnvHashMap::default();
+        // Per target: the latest link to it.
+        let mut seen: FnvHashMap<String, usize> = FnvHashMap::default();
         let mut marks = None;
         for (i, link) in post.links.iter().enumerate() {
             let Ok(url) = &link.target else { continue };
@@ -265,14 +272,14 @@ impl Rule for DuplicateLink {
             let key = normalized(url);
             match seen.get_mut(&key) {
                 None => {
-                    seen.insert(key, (i, i));
+                    seen.insert(key, i);
                 }
-                Some((first, latest)) => {
-                    let (first, before) = (&post.links[*first], &post.links[*latest]);
+                Some(latest) => {
+                    let before = &post.links[*latest];
                     *latest = i;
                     let index = &post.html[link.field].index;
                     let marks = marks.get_or_insert_with(|| Marks::new(index));
-                    out.push(diagnostic(post, marks, link, (first, before)));
+                    out.extend(diagnostic(post, marks, link, before));
                 }
             }
         }
@@ -296,20 +303,25 @@ fn counts(post: &PostContext<'_, '_>, link: &Link) -> bool {
         && !is_read_more(&field.index, element)
 }
 
-/// The finding on a repeat, given the first link to its target and the latest before it.
+/// The finding on a repeat, given the latest link to its target before it; none for a repeat
+/// in another paragraph or a credit line's link.
 fn diagnostic(
     post: &PostContext<'_, '_>,
     marks: &Marks,
     link: &Link,
-    (first, before): (&Link, &Link),
-) -> Diagnostic {
+    before: &Link,
+) -> Option<Diagnostic> {
     let field = &post.html[link.field];
     let index = &field.index;
     let element = &index.elements[link.element];
     let previous = &index.elements[before.element];
     let before_range = field.file_range(before.span.clone());
     let meta = &DuplicateLink::META;
-    match repeat(index, marks, previous, element) {
+    let repeat = repeat(index, marks, previous, element);
+    if !matches!(repeat, Repeat::Split) && is_credit(index, marks, element) {
+        return None;
+    }
+    Some(match repeat {
         Repeat::Split => {
             let message = format!(
                 "one link cut in two: `{}` and `{}` both go to `{}`",
@@ -354,23 +366,148 @@ fn diagnostic(
             };
             same_paragraph(post, link, message, severity, before_range, field, element)
         }
-        Repeat::Elsewhere => post
-            .link_diagnostic(
-                meta,
-                link,
-                format!("`{}` is already linked in this post", link.value),
-            )
-            .with_severity(Severity::Info)
-            .with_label("linked again")
-            .with_secondary(
-                post.html[first.field].file_range(first.span.clone()),
-                "first linked here",
-            )
-            .with_help(
-                "fine for a credit, a call to action or a table of contents; \
-                 otherwise keep one of the links",
-            ),
+        // Nearly every link repeated in another paragraph is deliberate (a call to action, a
+        // glossary term, a widget, a table of contents): judged blind, not worth an editor's
+        // time even as an info.
+        Repeat::Elsewhere => return None,
+    })
+}
+
+/// The labels of credit and source lines, lower-case, without the colon or dash after them:
+/// "Fuente: <a>…</a>", "Via <a>…</a>", "<b>Download</b> <a>…</a>". A label that names what the
+/// link is (a station, a price, a person) is data, and its repeats are reported as any other.
+const CREDIT_LABELS: [&str; 58] = [
+    // English
+    "via",
+    "source",
+    "sources",
+    "credit",
+    "credits",
+    "photo",
+    "photos",
+    "photo credit",
+    "image",
+    "image credit",
+    "image source",
+    "download",
+    "downloads",
+    "more info",
+    "more information",
+    "read more at",
+    "see also",
+    "reference",
+    "references",
+    "original",
+    "originally published",
+    "website",
+    "official site",
+    "homepage",
+    // Spanish and Portuguese
+    "vía",
+    "fuente",
+    "fuentes",
+    "fonte",
+    "fontes",
+    "foto",
+    "fotos",
+    "imagen",
+    "crédito",
+    "créditos",
+    "descarga",
+    "descargas",
+    "descargar",
+    "página y descarga",
+    "página web",
+    "sitio web",
+    "más información",
+    "mas informacion",
+    "más info",
+    "ver también",
+    "véase también",
+    "referencias",
+    "enlace",
+    "enlaces",
+    // French, German, Italian
+    "crédit photo",
+    "quelle",
+    "quellen",
+    "bildquelle",
+    // Japanese, Chinese, Vietnamese, Indonesian
+    "出典",
+    "出处",
+    "来源",
+    "参考",
+    "nguồn",
+    "sumber",
+];
+
+/// How many text runs of a line are read: a label in a few runs ("<b>Más</b> <b>información</b>:")
+/// and a list of the sources it gives.
+const MOST_LINE_RUNS: usize = 24;
+
+/// Whether a link is one a credit or source line gives after its label ("Fuente:", "Via",
+/// "Download:", "<b>Photo</b>", or a label on the line before), alone or in a list of links
+/// ("Sources: <a>…</a>, <a>…</a>"): a repeat there is deliberate, the line credits what the
+/// text linked before.
+fn is_credit(index: &HtmlIndex, marks: &Marks, element: &Element) -> bool {
+    let block_start = block_of(index, element).map_or(0, |b| index.elements[b].content.start);
+    let before = index.texts_in(block_start..element.start_tag.start);
+    // Nearest first: the texts of the line before the link (or, when the link starts its
+    // line, of the line above), up to a line break or the block's start.
+    let mut runs = before.iter().rev().filter(|t| !is_blank(index.text(t)));
+    let Some(nearest) = runs.next() else {
+        return false;
+    };
+    let mut line = vec![nearest];
+    for run in runs {
+        let earlier = line[line.len() - 1];
+        let gap = Marks::between(index, &(run.span.end..earlier.span.start));
+        if Marks::any(&marks.line_breaks, &gap) {
+            break;
+        }
+        if line.len() == MOST_LINE_RUNS {
+            return false;
+        }
+        line.push(run);
     }
+    // The links of a list and what parts them come first; the label is the rest.
+    let Some(label_at) = line
+        .iter()
+        .position(|run| index.link_of(run).is_none() && !is_separator(index.text(run)))
+    else {
+        return false;
+    };
+    let label = &line[label_at..];
+    let after_label = Marks::between(index, &(label[0].span.end..element.start_tag.start));
+    if Marks::any(&marks.media, &after_label)
+        || label.iter().any(|run| index.link_of(run).is_some())
+    {
+        return false;
+    }
+    let text: String = label.iter().rev().map(|run| index.text(run)).collect();
+    is_credit_label(&text)
+}
+
+/// What parts the links of a list: punctuation, or "and" in a few languages.
+fn is_separator(text: &str) -> bool {
+    let text = text.trim();
+    text.chars().all(|c| ",;/|·•-–—&+".contains(c))
+        || matches!(
+            text.to_lowercase().as_str(),
+            "y" | "e" | "and" | "et" | "und" | "o" | "or"
+        )
+}
+
+/// A credit line's label, with its colon or dash if it has one: `Fuente:`, `Via`, `出典：`.
+fn is_credit_label(text: &str) -> bool {
+    let label = text
+        .trim()
+        .trim_end_matches(|c: char| c.is_whitespace() || ":：-–—".contains(c))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    CREDIT_LABELS.contains(&label.as_str())
 }
 
 /// The same target linked twice in one paragraph; the unsafe fix unlinks the repeat.

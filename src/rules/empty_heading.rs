@@ -1,8 +1,8 @@
-use crate::context::PostContext;
+use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::html::reader::{self, ItemKind};
 use crate::html::structure::is_hidden_text;
-use crate::html::{Element, HtmlIndex};
+use crate::html::{Element, HtmlIndex, is_heading};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -87,6 +87,21 @@ fn element_end(element: &Element) -> usize {
         .end_tag
         .as_ref()
         .map_or(element.content.end, |t| t.end)
+}
+
+/// Whether an element is inside a heading this rule reports (with the rule in force): an empty
+/// `<span>` there is part of that one finding.
+pub(crate) fn in_reported_heading(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> bool {
+    let index = &field.index;
+    field.kind == HtmlFieldKind::Content
+        && post.settings.is_enabled(EmptyHeading::META.code)
+        && index
+            .ancestor(element, is_heading)
+            .is_some_and(|h| is_empty_heading(index, &index.elements[h]))
 }
 
 /// The level of a heading element: 1 for `h1` … 6 for `h6`.

@@ -3,7 +3,6 @@ use url::Url;
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::html::is_blank;
-use crate::meta::Severity;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -15,8 +14,12 @@ declare_rule! {
     /// references such as `&nbsp;`. A post without a `title` field at all (a response limited
     /// with `_fields`) is not reported.
     ///
-    /// A page whose `link` is the site's root (`https://example.com/`) is the front page, often
-    /// left untitled on purpose (its blocks carry the heading): it is only an info there.
+    /// Not reported: a page whose `link` is the site's root, the front page, left untitled on
+    /// purpose (its blocks carry the heading, and WordPress titles its document with the
+    /// site's name). The root is the origin
+    /// (`https://example.com/`), or the folder of a site in a sub-folder
+    /// (`https://example.com/blog/`) as the post's REST address (`_links.self`) or the
+    /// configured site (`--site`, `[site] url`) gives it.
     ///
     /// ## Why it matters
     /// An untitled post shows as "(no title)" in lists, feeds and search results, and its
@@ -46,28 +49,20 @@ impl Rule for EmptyTitle {
         // An empty string has no bytes to point at: point at its quotes, the whole value.
         let source = field.source;
         let value = post.file_range(&(source.raw.start.saturating_sub(1)..source.raw.end + 1));
-        let mut diagnostic = if is_front_page(post) {
-            field
-                .diagnostic(
-                    &Self::META,
-                    post,
-                    0..source.as_str().len(),
-                    "the front page has no title: often on purpose, but browser tabs and \
-                     search results show none",
-                )
-                .with_severity(Severity::Info)
-                .with_help("give the page a title if the theme does not show it")
-        } else {
-            field
-                .diagnostic(
-                    &Self::META,
-                    post,
-                    0..source.as_str().len(),
-                    "the post has no title",
-                )
-                .with_help("give the post a title")
+        // WordPress titles the front page's document with the site's name, and its blocks
+        // carry the heading: an untitled front page is left so on purpose.
+        if is_front_page(post) {
+            return;
         }
-        .with_label("empty title");
+        let mut diagnostic = field
+            .diagnostic(
+                &Self::META,
+                post,
+                0..source.as_str().len(),
+                "the post has no title",
+            )
+            .with_help("give the post a title")
+            .with_label("empty title");
         if source.as_str().is_empty() {
             diagnostic.range = value;
         }
@@ -75,16 +70,28 @@ impl Rule for EmptyTitle {
     }
 }
 
-/// A page at the site's root: the front page, which themes often show without its title.
+/// A page at the site's root: the front page, which themes often show without its title. The
+/// root is the origin (`https://example.com/`) or, for a site in a sub-folder, the root its REST
+/// address or the configured site gives (`https://example.com/blog/`).
 fn is_front_page(post: &PostContext<'_, '_>) -> bool {
     let is_page = post
         .post
         .str_at("type")
         .is_some_and(|t| t.as_str() == "page");
-    let at_root = post
-        .post
-        .link()
-        .and_then(|link| Url::parse(link).ok())
-        .is_some_and(|url| url.path() == "/" && url.query().is_none());
+    let Some(link) = post.post.link().and_then(|link| Url::parse(link).ok()) else {
+        return false;
+    };
+    let at_root = link.query().is_none()
+        && (link.path() == "/"
+            || post
+                .site_root
+                .as_ref()
+                .is_some_and(|root| same_page(root, &link)));
     is_page && at_root
+}
+
+/// Whether two addresses name one page: the same origin and path, a trailing slash aside.
+fn same_page(root: &Url, link: &Url) -> bool {
+    root.origin() == link.origin()
+        && root.path().trim_end_matches('/') == link.path().trim_end_matches('/')
 }

@@ -1,7 +1,10 @@
 use std::collections::HashSet;
 
+use fnv::FnvHashMap;
+
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
+use crate::html::{ElementId, is_heading};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -90,6 +93,12 @@ declare_rule! {
     /// (`#!/route`, `#elementor-action:…`), links that scripts handle (tabs with
     /// `data-toggle`), WordPress's `#more-123` and footnote links of the footnotes block.
     ///
+    /// Nor the entries of a table-of-contents plugin's box (an element whose class or id names
+    /// it: `ez-toc-container`, `toc_container`, `lwptoc`, `wp-block-rank-math-toc-block`,
+    /// `table-of-contents`) when the post has at least as many headings as the box has
+    /// entries: the plugin's script gives the headings their ids when the page loads, so the
+    /// links work in the browser though the post's HTML has no such id.
+    ///
     /// ## Why it matters
     /// The table of contents or footnote link does nothing: the heading it pointed at was
     /// renamed, or its id was stripped on import.
@@ -111,6 +120,9 @@ declare_rule! {
 impl Rule for FragmentMissing {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let mut known: Option<HashSet<String>> = None;
+        // Per table of contents (field, element): whether its plugin's script gives the
+        // headings their ids.
+        let mut tocs: FnvHashMap<(usize, ElementId), bool> = FnvHashMap::default();
         let own = post
             .post
             .link()
@@ -139,6 +151,14 @@ impl Rule for FragmentMissing {
             if known.contains(&decoded) || known.contains(&fragment) {
                 continue;
             }
+            if let Some(toc) = table_of_contents(post, link) {
+                let by_script = *tocs
+                    .entry((link.field, toc))
+                    .or_insert_with(|| ids_made_by_script(post, link.field, toc));
+                if by_script {
+                    continue;
+                }
+            }
             out.push(
                 post.link_diagnostic(&Self::META, link, format!("nothing in the post has `id=\"{decoded}\"`"))
                     .with_label("jumps nowhere")
@@ -146,6 +166,66 @@ impl Rule for FragmentMissing {
             );
         }
     }
+}
+
+/// How far up a link the search for its table of contents goes: a plugin's markup nests a
+/// few lists deep.
+const MAX_TOC_DEPTH: usize = 12;
+
+/// The table of contents a link is in: the nearest element around it whose class or id names
+/// one (`ez-toc-container`, `toc_container`, `lwptoc`, `wp-block-rank-math-toc-block`,
+/// `table-of-contents`), as the plugins that write them name it.
+fn table_of_contents(post: &PostContext<'_, '_>, link: &crate::links::Link) -> Option<ElementId> {
+    let index = &post.html[link.field].index;
+    let mut at = index.elements[link.element].parent;
+    for _ in 0..MAX_TOC_DEPTH {
+        let id = at?;
+        let element = &index.elements[id];
+        let named = ["class", "id"].iter().any(|name| {
+            index.attribute(element, name).is_some_and(|a| {
+                index
+                    .value(a)
+                    .split_ascii_whitespace()
+                    .any(names_a_table_of_contents)
+            })
+        });
+        if named {
+            return Some(id);
+        }
+        at = element.parent;
+    }
+    None
+}
+
+/// `toc`, `ez-toc-list`, `toc_container`, `lwptoc`, `tocify`, `table-of-contents`.
+fn names_a_table_of_contents(class: &str) -> bool {
+    let class = class.to_ascii_lowercase();
+    class.contains("table-of-contents")
+        || class.contains("tableofcontents")
+        || class
+            .split(['-', '_'])
+            .any(|part| part == "toc" || part.ends_with("toc") || part.starts_with("toc"))
+}
+
+/// Whether a table of contents is one whose plugin's script gives the headings their ids when
+/// the page loads: the post has at least as many headings (outside it) as it has entries.
+/// Its links work in the browser though no id is in the post's HTML.
+fn ids_made_by_script(post: &PostContext<'_, '_>, field: usize, toc: ElementId) -> bool {
+    let index = &post.html[field].index;
+    let inside = index.elements[toc].content.clone();
+    let within = |id: ElementId| {
+        let start = index.elements[id].start_tag.start;
+        inside.start <= start && start < inside.end
+    };
+    let entries = post
+        .links
+        .iter()
+        .filter(|l| l.field == field && l.is_anchor() && l.value.contains('#') && within(l.element))
+        .count();
+    let headings = (index.elements.iter().enumerate())
+        .filter(|(id, e)| is_heading(&e.name) && !within(*id))
+        .count();
+    entries > 0 && entries <= headings
 }
 
 /// `%C3%A9` → `é`; anything that does not decode stays as written.

@@ -50,7 +50,8 @@ impl Rule for HeadingLevelSkip {
             return;
         };
         let index = &field.index;
-        let mut previous = TITLE_LEVEL;
+        // `None` until the first heading: the level before it is the title's.
+        let mut previous: Option<u8> = None;
         for heading in &index.elements {
             let Some(level) = heading_level(&heading.name) else {
                 continue;
@@ -61,7 +62,7 @@ impl Rule for HeadingLevelSkip {
             if outside_outline {
                 continue;
             }
-            if level > previous + 1 {
+            if level > previous.unwrap_or(TITLE_LEVEL) + 1 {
                 out.push(skip(
                     field,
                     post,
@@ -70,7 +71,7 @@ impl Rule for HeadingLevelSkip {
                     level,
                 ));
             }
-            previous = level;
+            previous = Some(level);
         }
     }
 }
@@ -79,19 +80,21 @@ fn skip(
     field: &crate::context::HtmlField<'_, '_>,
     post: &PostContext<'_, '_>,
     start_tag: std::ops::Range<usize>,
-    previous: u8,
+    previous: Option<u8>,
     level: u8,
 ) -> Diagnostic {
-    let message = if previous == TITLE_LEVEL {
-        format!(
+    // The first heading follows the title; a later one follows the heading before it, which
+    // may be an `<h1>` of the content itself.
+    let message = match previous {
+        None => format!(
             "the first heading is an `<h{level}>`: under the title (the `<h1>`), `<h2>` is skipped"
-        )
-    } else {
-        format!(
+        ),
+        Some(previous) => format!(
             "`<h{level}>` follows an `<h{previous}>`: level {} is skipped",
             previous + 1
-        )
+        ),
     };
+    let previous = previous.unwrap_or(TITLE_LEVEL);
     field
         .diagnostic(&HeadingLevelSkip::META, post, start_tag, message)
         .with_label(format!("skips from h{previous}"))

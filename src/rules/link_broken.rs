@@ -16,7 +16,9 @@ declare_rule! {
     /// for-sale domain (its redirects end at a parking service, or its title says so). Each
     /// distinct target is requested once per run, whatever the number of posts that link it;
     /// results are cached. With an archived copy near the post's date, the help names it and
-    /// an unsafe fix links it instead.
+    /// an unsafe fix links it instead. The archive is asked once a second, and all its lookups
+    /// of a run share one bound (`--archive-timeout` or `[links] archive-timeout`, 60 s): a
+    /// notice names the dead links left, and the next run looks them up.
     ///
     /// ## Why it matters
     /// A broken link is a dead end for the reader and a signal of neglect to search engines.

@@ -2,11 +2,13 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::context::PostContext;
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::links::Link;
 use crate::rule::Rule;
 
 use super::declare_rule;
 use super::link_editor_only::https_would_not_help;
+use super::mixed_content::src_is_fallback;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -20,6 +22,10 @@ declare_rule! {
     /// Reports `http:` links to hosts that serve https: the hosts a pack lists as
     /// `https-only-hosts`, and the site's own hosts (the pack's `hosts`, or the host of a post
     /// whose own `link` is https). With `any-http = true`, every `http:` link.
+    ///
+    /// An address that is no link (an image's `src`, a frame's) is said to be loaded, not
+    /// linked. An image's `http:` `src` beside a `srcset` with width descriptors (`300w`) or a
+    /// `1x` candidate is an info: browsers that read `srcset` never fetch it.
     ///
     /// Not reported: hosts only the author's machine or network reaches (`localhost`,
     /// `*.local`, `*.test`, `*.internal`, `*.lan`, `*.home.arpa`, names without a dot, private
@@ -42,6 +48,22 @@ declare_rule! {
         phase: Post,
         reads: ["content.rendered", "excerpt.rendered"],
         options: Options,
+    }
+}
+
+/// What the `http:` address is: a link readers follow, or the address an element loads (an
+/// image's `src` is no link).
+fn message(link: &Link, host: &str, fallback: bool) -> String {
+    let (tag, attribute) = (link.tag, link.attribute);
+    if link.is_anchor() {
+        format!("`http:` link to {host}, which serves https")
+    } else if fallback {
+        format!(
+            "`<img>` has an `http:` `src` from {host}, which serves https; browsers that read its \
+             `srcset` never fetch it"
+        )
+    } else {
+        format!("`<{tag}>` loads its `{attribute}` over `http:` from {host}, which serves https")
     }
 }
 
@@ -77,14 +99,15 @@ impl Rule for LinkInsecure {
                 continue;
             }
             let field = &post.html[link.field];
+            let element = &field.index.elements[link.element];
+            let fallback = link.tag == "img" && src_is_fallback(&field.index, element);
             let mut diagnostic = post
-                .link_diagnostic(
-                    &Self::META,
-                    link,
-                    format!("`http:` link to {host}, which serves https"),
-                )
+                .link_diagnostic(&Self::META, link, message(link, host, fallback))
                 .with_label("insecure")
                 .with_help(format!("use `https://{host}…`"));
+            if fallback {
+                diagnostic = diagnostic.with_severity(Severity::Info);
+            }
             // Upgrading is sure only where the pack says the host serves https.
             let written = field
                 .source

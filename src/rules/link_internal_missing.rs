@@ -16,7 +16,9 @@ declare_rule! {
     /// authors, date archives, search and the home page are not post links and are left alone.
     ///
     /// It needs the whole site in the run: a pack must say `export = "complete"` (or the posts
-    /// were fetched whole from the site). Otherwise it stays silent and the summary says why.
+    /// and pages of every status were fetched whole from the site). Otherwise it stays silent
+    /// and the summary says why. When some posts only are read from a site (`--post`, a post's
+    /// address), a target not in the run is asked of the site before it is reported.
     ///
     /// ## Why it matters
     /// A link to a post that was deleted or renamed is broken even when the site answers 200
@@ -74,6 +76,17 @@ pub fn finding(site_name: &str, post: &PostFacts, link: &InternalLink) -> SiteFi
     diagnostic.post = Some(post.post.clone());
     diagnostic.field = Some("content.rendered");
     SiteFinding::new(post.file, diagnostic, &link.target)
+}
+
+/// The target a finding of this rule names, as its message quotes it; `None` for another
+/// rule's finding, or a target too long to be quoted whole.
+pub fn target_of(diagnostic: &Diagnostic) -> Option<&str> {
+    if diagnostic.rule != LinkInternalMissing::META.code {
+        return None;
+    }
+    let (_, quoted) = diagnostic.message.rsplit_once(" has the address `")?;
+    let target = quoted.strip_suffix('`')?;
+    (!target.contains("…[")).then_some(target)
 }
 
 /// Whether the run is said to hold every post of the site, without which the rule is silent.

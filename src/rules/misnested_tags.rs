@@ -11,10 +11,13 @@ declare_rule! {
     /// Reports tags closed in the wrong order, such as `<b><i>text</b></i>`: the `</b>` closes
     /// the `<b>` while the `<i>` inside it is still open.
     ///
+    /// An info: browsers repair it (they close the inner element and reopen it after, in
+    /// each paragraph it spans), so the formatting ends where the author put its end tag and
+    /// only the markup is untidy.
+    ///
     /// ## Why it matters
-    /// Browsers repair misnested formatting by closing and reopening elements behind the
-    /// scenes, so the formatting may run on further than the author meant, and the block
-    /// editor may refuse to edit the paragraph ("This block contains unexpected content").
+    /// The block editor may refuse to edit such a paragraph ("This block contains unexpected
+    /// content"), and the next edit of the markup is harder to get right.
     ///
     /// ## Example
     /// ```html
@@ -23,7 +26,7 @@ declare_rule! {
     /// Close the tags in reverse order: `<b><i>Breaking</i></b>`.
     pub struct MisnestedTags {
         code: "misnested-tags",
-        severity: Warning,
+        severity: Info,
         summary: "Tags closed in the wrong order (`<b><i>x</b></i>`)",
         phase: Post,
         reads: ["content.rendered", "excerpt.rendered", "title.rendered"],

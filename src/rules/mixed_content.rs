@@ -40,6 +40,10 @@ declare_rule! {
     /// Scripts, frames, embeds and objects are errors: browsers block them. Images, audio and
     /// video are warnings: browsers try them over https and show nothing when that fails.
     ///
+    /// An image whose only `http:` address is its `src`, beside a `srcset` with width
+    /// descriptors (`300w`) or a `1x` candidate, is an info: a browser that reads `srcset`
+    /// never fetches that `src`.
+    ///
     /// Not reported: an element `link-insecure` reports (an `http:` link to the site's own
     /// hosts or to an https-only host, by its `src` or a `srcset` beside it): one defect, one
     /// finding. Addresses only the author's machine or network reaches (`localhost`,
@@ -104,7 +108,12 @@ impl Rule for MixedContent {
             {
                 continue;
             }
-            out.push(diagnostic(field, post, tag, first, found.len() - 1));
+            let diagnostic = if found.len() == 1 && is_src_fallback(index, element, first) {
+                fallback_diagnostic(field, post, first)
+            } else {
+                diagnostic(field, post, tag, first, found.len() - 1)
+            };
+            out.push(diagnostic);
         }
     }
 }
@@ -177,6 +186,61 @@ fn insecure_addresses(
         }
     }
     found
+}
+
+/// Whether an image's `src` is only the fallback of its `srcset`: a browser that reads
+/// `srcset` never fetches a `src` beside width descriptors (`300w`) or a `1x` candidate, as the
+/// HTML standard builds the source set. Only browsers too old to read `srcset` load it.
+pub(crate) fn src_is_fallback(index: &HtmlIndex, element: &Element) -> bool {
+    if &*element.name != "img" {
+        return false;
+    }
+    let Some(srcset) = index.attribute(element, "srcset") else {
+        return false;
+    };
+    index
+        .value(srcset)
+        .split(',')
+        .filter(|candidate| !candidate.trim().is_empty())
+        .any(|candidate| {
+            let mut parts = candidate.split_whitespace().skip(1);
+            match parts.next() {
+                None => true,
+                Some(descriptor) => {
+                    let descriptor = descriptor.to_ascii_lowercase();
+                    descriptor.ends_with('w') || matches!(descriptor.as_str(), "1x" | "1.0x")
+                }
+            }
+        })
+}
+
+/// Whether the one `http:` address of an element is its `src`, which its `srcset` makes a
+/// fallback no current browser fetches.
+fn is_src_fallback(index: &HtmlIndex, element: &Element, address: &Insecure) -> bool {
+    address.attribute == "src" && src_is_fallback(index, element)
+}
+
+/// The `http:` `src` of an image whose `srcset` is all https: only browsers that do not read
+/// `srcset` load it.
+fn fallback_diagnostic(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    address: &Insecure,
+) -> Diagnostic {
+    let host = address.url.host_str().unwrap_or_default();
+    field
+        .diagnostic(
+            &MixedContent::META,
+            post,
+            address.span.clone(),
+            format!(
+                "`<img>` has an `http:` `src` from {host}, but browsers that read its `srcset` \
+                 never fetch it: only very old ones would"
+            ),
+        )
+        .with_severity(Severity::Info)
+        .with_label("fallback only")
+        .with_help(format!("use `https://{host}…` in `src` too"))
 }
 
 /// The candidate URLs of a `srcset`, each with its span when the value has no character

@@ -27,6 +27,8 @@ pub mod fragment_missing;
 pub mod future_published;
 pub mod guid_host_mismatch;
 pub mod heading_level_skip;
+pub mod iframe_missing_title;
+pub mod image_link_unnamed;
 pub mod image_missing_alt;
 pub mod image_src_missing;
 pub mod invalid_utf8;
@@ -38,6 +40,7 @@ pub mod link_insecure;
 pub mod link_internal_draft;
 pub mod link_internal_missing;
 pub mod link_malformed;
+pub mod link_marked_broken;
 pub mod link_missing_href;
 pub mod link_redirect;
 pub mod link_soft_404;
@@ -184,6 +187,8 @@ registry! {
     future_published::FuturePublished,
     guid_host_mismatch::GuidHostMismatch,
     heading_level_skip::HeadingLevelSkip,
+    iframe_missing_title::IframeMissingTitle,
+    image_link_unnamed::ImageLinkUnnamed,
     image_missing_alt::ImageMissingAlt,
     image_src_missing::ImageSrcMissing,
     invalid_utf8::InvalidUtf8,
@@ -195,6 +200,7 @@ registry! {
     link_internal_draft::LinkInternalDraft,
     link_internal_missing::LinkInternalMissing,
     link_malformed::LinkMalformed,
+    link_marked_broken::LinkMarkedBroken,
     link_missing_href::LinkMissingHref,
     link_redirect::LinkRedirect,
     link_soft_404::LinkSoft404,

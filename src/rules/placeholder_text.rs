@@ -10,7 +10,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::reader_text::{in_literal, source_range};
+use super::reader_text::{RunSource, in_literal};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -30,22 +30,61 @@ impl Options {
     }
 }
 
-/// The phrases of the default list, as one pattern. Latin text is matched between word
-/// boundaries; Japanese and Korean have none to match. The boundaries are ASCII ones
-/// (`(?-u:\b)`): a Unicode `\b` keeps the regex crate off its fast DFA on every non-ASCII
-/// text, which made this one rule cost five times the rest of a run.
+/// The default list, one alternative per line. Latin text is matched between word
+/// boundaries; Japanese, Chinese, Korean and Russian are not (no ASCII boundary to match).
+/// The boundaries are ASCII ones (`(?-u:\b)`): a Unicode `\b` keeps the regex crate off its
+/// fast DFA on every non-ASCII text, which made this one rule cost five times the rest of a
+/// run. Each phrase is one a template or a word processor writes, not one a writer would:
+/// "texto de ejemplo" alone, not "aquí" or "ejemplo".
+const DEFAULT_PHRASES: &[&str] = &[
+    // Latin filler and English.
+    r"(?-u:\b)lorem ipsum(?:\s+dolor\s+sit\s+amet)?(?-u:\b)",
+    r"(?-u:\b)dolor sit amet(?-u:\b)",
+    r"(?-u:\b)(?:dummy|sample|placeholder) text(?-u:\b)",
+    r"(?-u:\b)(?:your|insert|add|enter) (?:your )?text here(?-u:\b)",
+    r"(?-u:\b)text goes here(?-u:\b)",
+    // A text that is one placeholder word over and over.
+    r"(?-u:\b)(?:text\s+){4,}text(?-u:\b)",
+    // WordPress's own first post and sample page, never rewritten.
+    r"welcome to wordpress\. this is your first post",
+    r"(?-u:\b)this is an example page(?-u:\b)",
+    // German, Spanish, French, Portuguese, Italian.
+    r"(?-u:\b)blindtext(?-u:\b)",
+    r"(?-u:\b)platzhaltertext(?-u:\b)",
+    r"(?-u:\b)hier steht (?:ihr|dein|ein) text(?-u:\b)",
+    r"(?-u:\b)texto de (?:ejemplo|relleno)(?-u:\b)",
+    r"(?-u:\b)(?:escribe|introduce|inserta) (?:aquí )?(?:tu|el|su) texto(?: aquí)?",
+    r"(?-u:\b)(?:texte de remplissage|faux texte)(?-u:\b)",
+    r"(?-u:\b)votre texte ici(?-u:\b)",
+    r"(?-u:\b)(?:seu|o seu) texto aqui(?-u:\b)",
+    r"(?-u:\b)texto fictício",
+    r"(?-u:\b)testo (?:segnaposto|fittizio)(?-u:\b)",
+    r"(?-u:\b)inserisci (?:qui )?il (?:tuo )?testo(?-u:\b)",
+    // Russian: "fish text", "your text here", the printers' pangram.
+    r"текст-рыба|рыба-текст|рыбный текст",
+    r"(?:здесь|тут) (?:ваш|будет) текст|ваш текст здесь",
+    r"съешь же ещё этих мягких французских булок",
+    // Japanese, Chinese, Korean.
+    r"ダミーテキスト|ダミー文章|テキストが入ります",
+    r"^\s*(?:ダミー[\s。、]*)+$",
+    r"(?:テキスト[\s。、]*){3,}",
+    r"占位(?:文字|文本)|示例(?:文字|文本)|(?:在此|此处|这里)输入(?:文字|文本)",
+    r"더미 텍스트",
+];
+
+/// The default list as one pattern, case-insensitive; `^` and `$` are a text run's ends.
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)(?-u:\b)lorem ipsum(?:\s+dolor\s+sit\s+amet)?(?-u:\b)|(?-u:\b)dolor sit amet(?-u:\b)|(?-u:\b)(?:dummy|sample|placeholder) text(?-u:\b)|(?-u:\b)(?:your|insert|add|enter) (?:your )?text here(?-u:\b)|(?-u:\b)text goes here(?-u:\b)|(?-u:\b)blindtext(?-u:\b)|ダミーテキスト|ダミー文章|더미 텍스트",
-    )
-    .expect("the placeholder pattern")
+    Regex::new(&format!("(?i){}", DEFAULT_PHRASES.join("|"))).expect("the placeholder pattern")
 });
 
 /// What every match of [`DEFAULT`] holds, under the same case folding: a field's text runs
 /// are searched for it once, in one pass over all of them, and only the runs it touches go
 /// through [`DEFAULT`]. Searching every short run on its own cost a tenth of a whole lint.
 static DEFAULT_HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)lorem|dolor|text|ダミー|더미").expect("the placeholder hint pattern")
+    Regex::new(
+        r"(?i)lorem|dolor|text|testo|wordpress|example page|ダミー|テキスト|더미|текст|рыб|булок|文字|文本",
+    )
+    .expect("the placeholder hint pattern")
 });
 
 /// A pattern of literal phrases, case-insensitive, with word boundaries where a phrase starts
@@ -78,7 +117,14 @@ declare_rule! {
     /// ## What it does
     /// Reports placeholder text published in a post's title or content: Lorem ipsum (and
     /// `dolor sit amet`), "dummy text", "sample text", "placeholder text", "Your text here",
-    /// "Text goes here", German "Blindtext", Japanese ダミーテキスト, Korean 더미 텍스트,
+    /// "Text goes here", "text text text…"; WordPress's own first post ("Welcome to
+    /// WordPress. This is your first post") and sample page ("This is an example page");
+    /// German "Blindtext", "Platzhaltertext", "Hier steht Ihr Text"; Spanish "texto de
+    /// ejemplo", "escribe aquí tu texto"; French "texte de remplissage", "faux texte", "votre
+    /// texte ici"; Portuguese "seu texto aqui", "texto fictício"; Italian "testo segnaposto",
+    /// "inserisci qui il testo"; Russian "текст-рыба", "здесь ваш текст" and the printers'
+    /// pangram; Japanese ダミーテキスト, テキストが入ります, a paragraph that is only ダミー
+    /// and テキスト over and over; Chinese 占位文字, 示例文本, 在此输入文字; Korean 더미 텍스트;
     /// and the phrases the `phrases` option lists. A field is reported once, at its first
     /// placeholder; the message counts the others.
     ///
@@ -156,9 +202,10 @@ fn placeholders(field: &HtmlField<'_, '_>, extra: Option<&Regex>) -> Vec<(Range<
         }
         in_run.sort_by_key(|r| r.start);
         in_run.dedup_by(|later, earlier| later.start < earlier.end);
+        let source = RunSource::new(html, index, run);
         for range in in_run {
             let phrase = text.get(range.clone()).unwrap_or_default().to_owned();
-            found.push((source_range(html, index, run, range), phrase));
+            found.push((source.range(range), phrase));
         }
     }
     found
@@ -199,10 +246,20 @@ fn diagnostic(
             &PlaceholderText::META,
             post,
             range,
-            format!("placeholder text `{phrase}` was published{also}"),
+            format!("placeholder text `{phrase}` {}{also}", where_it_is(post)),
         )
         .with_label("placeholder")
         .with_help("write the real text, or remove the placeholder")
+}
+
+/// Where the placeholder is, by the post's status: readers see a published post's (and a post
+/// without a status, as a capture of the site gives it); a draft's is not out yet.
+fn where_it_is(post: &PostContext<'_, '_>) -> &'static str {
+    match post.post.str_at("status").map(|s| s.as_str()) {
+        None | Some("publish" | "private") => "was published",
+        Some("future") => "is scheduled to be published",
+        Some(_) => "is in this unpublished post",
+    }
 }
 
 #[cfg(test)]
@@ -237,13 +294,52 @@ mod tests {
             "insert your text here",
             "Text goes here",
             "Blindtext",
+            "text text text text text",
+            "Welcome to WordPress. This is your first post. Edit or delete it",
+            "This is an example page.",
+            "Platzhaltertext",
+            "Hier steht Ihr Text",
+            "Texto de ejemplo",
+            "Escribe aquí tu texto",
+            "texte de remplissage",
+            "Votre texte ici",
+            "Seu texto aqui",
+            "texto fictício",
+            "Testo segnaposto",
+            "Inserisci qui il testo",
+            "Текст-рыба",
+            "Здесь ваш текст",
+            "Съешь же ещё этих мягких французских булок",
             "ダミー文章",
             "ダミーテキスト",
+            "ここにテキストが入ります",
+            "ダミー",
+            "ダミー ダミー ダミー",
+            "テキストテキストテキスト",
+            "占位文字",
+            "示例文本",
+            "在此输入文字",
             "더미 텍스트",
         ];
         for phrase in phrases {
             assert!(DEFAULT.is_match(phrase), "{phrase}");
             assert!(DEFAULT_HINT.is_match(phrase), "{phrase}");
+        }
+    }
+
+    #[test]
+    fn words_a_writer_uses_are_no_placeholders() {
+        for prose in [
+            "ダミー会社を使った詐欺の手口",
+            "La ley dice aquí el texto completo.",
+            "Hello world!",
+            "El texto de la ley de ejemplos prácticos",
+            "Le texte ici présenté",
+            "Здесь текст закона",
+            "This is an example of a page layout.",
+            "the text of the treaty, text by text",
+        ] {
+            assert!(matches(&DEFAULT, prose).is_empty(), "{prose}");
         }
     }
 

@@ -65,26 +65,58 @@ fn splits_paragraphs(text: &str) -> bool {
 }
 
 /// The source range of a range of a text run's decoded text, through its character
-/// references; the whole run when the two cannot be lined up.
+/// references; the whole run when the two cannot be lined up. Lines the whole run up: a rule
+/// with more than one match in a run asks a [`RunSource`] instead.
 pub fn source_range(
     html: &str,
     index: &HtmlIndex,
     run: &Text,
     decoded: Range<usize>,
 ) -> Range<usize> {
-    let text = index.text(run);
-    let Some(source) = html.get(run.span.clone()) else {
-        return run.span.clone();
-    };
-    if source == text {
-        return run.span.start + decoded.start..run.span.start + decoded.end;
-    }
-    match reference_map(source, text) {
-        Some(map) => {
-            run.span.start + source_offset(&map, decoded.start)
-                ..run.span.start + source_offset(&map, decoded.end)
+    RunSource::new(html, index, run).range(decoded)
+}
+
+/// Where a text run's decoded text is in the field's HTML, lined up once: every match of a run
+/// is then mapped in logarithmic time, where lining the run up again for each match made a
+/// rule quadratic in the run (a paragraph of placeholders with one `&amp;` took minutes).
+pub struct RunSource {
+    span: Range<usize>,
+    lines_up: LinesUp,
+}
+
+enum LinesUp {
+    /// The source is the decoded text: no reference in the run.
+    Exactly,
+    /// `(decoded, source)` pairs after each reference, from [`reference_map`].
+    Through(Vec<(usize, usize)>),
+    /// A reference without `;`: only the whole run can be named.
+    Not,
+}
+
+impl RunSource {
+    pub fn new(html: &str, index: &HtmlIndex, run: &Text) -> Self {
+        let text = index.text(run);
+        let lines_up = match html.get(run.span.clone()) {
+            Some(source) if source == text => LinesUp::Exactly,
+            Some(source) => reference_map(source, text).map_or(LinesUp::Not, LinesUp::Through),
+            None => LinesUp::Not,
+        };
+        Self {
+            span: run.span.clone(),
+            lines_up,
         }
-        None => run.span.clone(),
+    }
+
+    /// The field range of a range of the run's decoded text.
+    pub fn range(&self, decoded: Range<usize>) -> Range<usize> {
+        let start = self.span.start;
+        match &self.lines_up {
+            LinesUp::Exactly => start + decoded.start..start + decoded.end,
+            LinesUp::Through(map) => {
+                start + source_offset(map, decoded.start)..start + source_offset(map, decoded.end)
+            }
+            LinesUp::Not => self.span.clone(),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
-use crate::html::structure::is_consequence;
+use crate::html::structure::{EscapedStartTags, is_consequence, may_have_leftovers};
 use crate::html::{HtmlIndex, StrayEndTag as Stray, is_block, is_void};
 use crate::rule::Rule;
 
@@ -28,10 +28,11 @@ fn texts(name: &str) -> Texts {
             "remove it: browsers add an empty paragraph in its place".into(),
         ),
         "br" => (
-            Severity::Warning,
+            Severity::Info,
             "`</br>` is not a line break end tag".into(),
             "write `<br>`: browsers read `</br>` as one anyway".into(),
         ),
+        "em" | "i" | "u" => return emphasis_texts(name),
         _ if is_void(name) => return void_texts(name),
         _ => return fixed_texts(name).unwrap_or_else(|| written_texts(name)),
     };
@@ -42,6 +43,21 @@ fn texts(name: &str) -> Texts {
         message,
         help,
         fix: None,
+    }
+}
+
+/// `</em>`, `</i>`, `</u>`: at most the slant or the underline of a few words was lost, which
+/// readers seldom miss (judged so blind: a quote loses nothing it needs). An info.
+fn emphasis_texts(name: &str) -> Texts {
+    Texts {
+        severity: Severity::Info,
+        message: format!("`</{name}>` has no open `<{name}>` to close").into(),
+        help: format!(
+            "its start tag was lost, and with it the emphasis it gave; \
+             restore the `<{name}>` or remove this `</{name}>`"
+        )
+        .into(),
+        fix: Some(format!("remove the stray `</{name}>`").into()),
     }
 }
 
@@ -201,16 +217,21 @@ declare_rule! {
     /// - `</a>` is an error: the link's start tag, and with it the `href`, is gone, so the text
     ///   that was a link is plain text now. A `</a>` with no text before it in its block
     ///   (`<p> </a>Todos…`) linked nothing: an info, a leftover.
-    /// - `</b>`, `</strong>`, `</em>`, `</i>`, `</u>`, `</sup>`, `</sub>`, `</code>` are
-    ///   warnings: the emphasis or formatting they closed was lost.
+    /// - `</b>`, `</strong>`, `</sup>`, `</sub>`, `</code>` are warnings: the emphasis or
+    ///   formatting they closed was lost. `</em>`, `</i>` and `</u>` are infos: a slant or an
+    ///   underline that readers seldom miss.
     /// - `</span>`, `</font>`, `</small>` and other end tags of elements that only carry a
     ///   style are infos: a style at most was lost, and browsers ignore the end tag.
     /// - `</p>`, `</div>` and other block end tags are infos: browsers ignore them (or add an
-    ///   empty paragraph), and WordPress's auto-paragraph filter leaves them after comments.
+    ///   empty paragraph). A `</p>` in rendered content (`content.rendered`) that has
+    ///   paragraphs of its own is not reported: WordPress's auto-paragraph filter writes them
+    ///   around forms, widgets and comments, and the post holds nothing to remove. Rendered
+    ///   content with no `<p>` at all lost its start tags, and raw content (`content.raw`,
+    ///   WXR, WP-CLI) is the author's: there a stray `</p>` is reported.
     /// - `</img>`, `</embed>`, `</source>` and the end tags of other void elements are infos,
     ///   and not said to have lost a start tag: these elements never have an end tag, nothing
-    ///   was lost, and browsers ignore it. `</br>` is the exception, a warning: browsers turn it
-    ///   into a line break.
+    ///   was lost, and browsers ignore it. `</br>` is an info too, and not removed: browsers
+    ///   turn it into a line break, which the page may need.
     ///
     /// Not reported, being part of another finding (one defect, one finding):
     /// - the end tag written for an element that is left open but out of its reach
@@ -218,6 +239,12 @@ declare_rule! {
     ///   reports that element and shows this end tag beside it;
     /// - the end tag of text a browser took for a tag (`</receiver>`, `</tatsuya>` after
     ///   `<tatsuya.fukata@…>`): `text-hidden-as-tag` reports it.
+    ///
+    /// End tags left behind by markup that was later escaped into text (`&lt;e&gt;` shown in a
+    /// code sample, then `</e></e></e>` at the end of the paragraph) are infos, one finding for
+    /// each run of them: browsers ignore them, readers never see them, and their fix removes
+    /// them (showing them, as `text-hidden-as-tag` would for text in angle brackets, would
+    /// print `</e>` to readers).
     ///
     /// An end tag is matched the way browsers match it (the HTML standard's tree construction),
     /// so `<p><div>…</div></p>` has a stray `</p>`: the `<div>` closed the paragraph.
@@ -245,15 +272,99 @@ impl Rule for StrayEndTag {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             let (index, html) = (&field.index, field.source.as_str());
-            out.extend(
-                index
-                    .stray_end_tags
-                    .iter()
-                    .filter(|stray| !is_consequence(index, stray, html))
-                    .map(|stray| diagnostic(post, field, stray)),
-            );
+            let escaped = may_have_leftovers(index).then(|| EscapedStartTags::of(index));
+            let mut leftovers: Vec<&Stray> = Vec::new();
+            let mut has_paragraphs: Option<bool> = None;
+            for stray in &index.stray_end_tags {
+                if escaped.as_ref().is_some_and(|e| e.is_leftover(stray)) {
+                    let continues = leftovers.last().is_some_and(|last| {
+                        html.get(last.span.end..stray.span.start)
+                            .is_some_and(|between| between.trim().is_empty())
+                    });
+                    if !continues {
+                        out.extend(leftover_run(post, field, &leftovers));
+                        leftovers.clear();
+                    }
+                    leftovers.push(stray);
+                } else if !is_consequence(index, stray, html)
+                    && !is_auto_paragraph_end(field, stray, &mut has_paragraphs)
+                {
+                    out.push(diagnostic(post, field, stray));
+                }
+            }
+            out.extend(leftover_run(post, field, &leftovers));
         }
     }
+}
+
+/// A `</p>` in content the site rendered, among paragraphs WordPress made: its auto-paragraph
+/// filter writes them around markup it does not know as a block (a form, a widget's `<div>`,
+/// a comment), and the editor never wrote them, so there is nothing in the post to remove.
+/// Rendered content with no `<p>` at all lost its start tags on the way (the filter writes a
+/// `<p>` for every paragraph): its `</p>`s are reported, as are the author's in raw content.
+fn is_auto_paragraph_end(
+    field: &HtmlField<'_, '_>,
+    stray: &Stray,
+    has_paragraphs: &mut Option<bool>,
+) -> bool {
+    &*stray.name == "p"
+        && field.form == crate::post::Form::Rendered
+        && *has_paragraphs.get_or_insert_with(|| {
+            let html = field.source.as_str();
+            // A start tag as written: the `<p>` a browser makes for a stray `</p>` is none.
+            (field.index.elements.iter()).any(|e| {
+                &*e.name == "p"
+                    && html
+                        .get(e.start_tag.clone())
+                        .is_some_and(|t| t.starts_with("<p"))
+            })
+        })
+}
+
+/// One finding for a run of end tags left by markup now shown as text (`&lt;e&gt;` in a code
+/// sample, then `</e></e></e>`): browsers ignore them, and readers were never to see them.
+fn leftover_run(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    run: &[&Stray],
+) -> Option<Diagnostic> {
+    let (first, last) = (run.first()?, run.last()?);
+    let name = &first.name;
+    let message = match run.len() {
+        1 => format!(
+            "`</{name}>` closes nothing: a leftover of `<{name}>`, which the post now shows as text"
+        ),
+        2 => format!(
+            "`</{name}>` and 1 more end tag close nothing: leftovers of markup the post now \
+             shows as text (`<{name}>`)"
+        ),
+        n => format!(
+            "`</{name}>` and {} more end tags close nothing: leftovers of markup the post now \
+             shows as text (`<{name}>`)",
+            n - 1
+        ),
+    };
+    let removals = run
+        .iter()
+        .map(|stray| Edit::delete(field.file_range(stray.span.clone())))
+        .collect();
+    Some(
+        field
+            .diagnostic(
+                &StrayEndTag::META,
+                post,
+                first.span.start..last.span.end,
+                message,
+            )
+            .with_severity(Severity::Info)
+            .with_label("leftover end tags")
+            .with_help("remove them: browsers ignore them, and readers see nothing of them")
+            .with_fix(
+                Applicability::Safe,
+                "remove the leftover end tags",
+                removals,
+            ),
+    )
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@ use std::ops::Range;
 
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::html::structure::{code_block, is_code_sample, is_hidden_text, is_unknown_name};
+use crate::html::structure::{
+    EscapedStartTags, code_block, is_code_sample, is_hidden_text, is_unknown_name,
+    may_have_leftovers,
+};
 use crate::html::{Element, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
@@ -25,7 +28,9 @@ declare_rule! {
     /// reported for the whole sample, with the count of the others. The structure rules leave
     /// such text to this one: `unclosed-element` does not report it as an element left open,
     /// nor the elements whose end tags it swallowed, and `stray-end-tag` does not report the
-    /// end tags WordPress added for it (`</receiver>`).
+    /// end tags WordPress added for it (`</receiver>`). End tags left behind by markup that
+    /// was later escaped into text (`&lt;e&gt;` shown in a code sample, then `</e></e>`) are
+    /// `stray-end-tag`'s: readers were never meant to see them.
     ///
     /// Not reported:
     /// - names that are HTML elements: `<p>` or `<div>` written in a code sample is real
@@ -75,10 +80,13 @@ fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
                 fixable: element.end_tag.is_none() && !out_of_reach.contains_key(&id),
             })
         });
+    let escaped = may_have_leftovers(index).then(|| EscapedStartTags::of(index));
     let end_tags = index
         .stray_end_tags
         .iter()
         .filter(|stray| stray.meant_for.is_none() && is_unknown_name(&stray.name))
+        // The end tag of markup now shown as text is `stray-end-tag`'s.
+        .filter(|stray| !escaped.as_ref().is_some_and(|e| e.is_leftover(stray)))
         .map(|stray| Hidden {
             tag: stray.span.clone(),
             code_block: index.enclosing(stray.parent, is_code_sample),

@@ -5,6 +5,9 @@ use crate::html::{Closed, Element, HtmlIndex, StrayEndTag, is_formatting, is_hea
 use crate::rule::Rule;
 
 use super::declare_rule;
+use super::empty_heading::in_reported_heading;
+use super::empty_paragraph::in_reported_paragraph;
+use super::empty_span::is_bare_empty_span;
 
 /// Containers that only group or style what they hold: left open, the page still reads as
 /// written, since the browser ends them where their parent ends (or at the end of the post).
@@ -74,6 +77,20 @@ fn swallowed_by_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
         .any(|e| e.closed == Closed::Unclosed && is_hidden_text(index, e))
 }
 
+/// An empty `<span>` left open inside a paragraph or heading that is empty as a whole
+/// (`<p><span></p>`): one defect, the empty paragraph or heading, reported there. A formatting
+/// element is not (browsers carry it on into what follows), nor a container a script fills
+/// (an ad's `<ins class="adsbygoogle">`).
+fn is_part_of_an_empty_block(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> bool {
+    is_bare_empty_span(&field.index, element)
+        && (in_reported_paragraph(post, field, element)
+            || in_reported_heading(post, field, element))
+}
+
 declare_rule! {
     /// ## What it does
     /// Reports an element that is still open where the field ends, or that the end tag of an
@@ -94,6 +111,9 @@ declare_rule! {
     /// unescaped `<div>`, is said to be read as markup: escaping it is the fix, not closing it.
     ///
     /// Not reported, being parts of another finding (one defect, one finding):
+    /// - an empty `<span>` left open in a paragraph or heading that is empty as a whole
+    ///   (`<p><span></p>`): `empty-paragraph` (or `block-empty`) or
+    ///   `empty-heading` reports the paragraph or heading, whose removal takes it along;
     /// - text between angle brackets such as `<your name>`: `text-hidden-as-tag` reports it,
     ///   and an element that this hidden text left open by swallowing its end tag;
     /// - the end tag that was written for the element but could not reach it
@@ -150,6 +170,9 @@ fn finding(
         return None;
     }
     let in_code = code_block(index, element).is_some();
+    if !in_code && is_part_of_an_empty_block(post, field, element) {
+        return None;
+    }
     let mut diagnostic = field
         .diagnostic(
             &UnclosedElement::META,

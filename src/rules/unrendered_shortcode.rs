@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -10,7 +11,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::reader_text::{in_literal, looks_unrendered, source_range};
+use super::reader_text::{RunSource, in_literal, looks_unrendered};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -153,21 +154,25 @@ impl Rule for UnrenderedShortcode {
                 .chain(options.names.iter().map(String::as_str))
                 .any(|known| matches_name(known, name))
         };
-        let closed = |name: &str| tags.iter().any(|t| t.closing && t.name == name);
-        let opened: Vec<&str> = tags
-            .iter()
+        // Sets, not scans of `tags`: a field of distinct names must not cost tags × tags.
+        let closed: HashSet<&str> = (tags.iter())
+            .filter(|t| t.closing)
+            .map(|t| t.name.as_str())
+            .collect();
+        let opened: HashSet<&str> = (tags.iter())
             .filter(|t| !t.closing)
             .filter(|t| {
-                is_known(&t.name) || t.has_attributes || closed(&t.name) || is_snake_case(&t.name)
+                let name = t.name.as_str();
+                is_known(name) || t.has_attributes || closed.contains(name) || is_snake_case(name)
             })
             .map(|t| t.name.as_str())
             .collect();
         for tag in &tags {
+            let name = tag.name.as_str();
             let report = if tag.closing {
-                !opened.contains(&tag.name.as_str())
-                    && (is_known(&tag.name) || is_snake_case(&tag.name))
+                !opened.contains(name) && (is_known(name) || is_snake_case(name))
             } else {
-                opened.contains(&tag.name.as_str())
+                opened.contains(name)
             };
             if report {
                 out.push(diagnostic(field, post, tag));
@@ -204,6 +209,7 @@ fn bracketed_tags(field: &HtmlField<'_, '_>) -> Vec<Tag> {
         if !text.contains('[') || in_literal(index, run.parent) {
             continue;
         }
+        let source = RunSource::new(html, index, run);
         for found in SHORTCODE.captures_iter(text) {
             let (Some(whole), Some(name)) = (found.get(0), found.get(2)) else {
                 continue;
@@ -213,7 +219,7 @@ fn bracketed_tags(field: &HtmlField<'_, '_>) -> Vec<Tag> {
                 name: name.as_str().to_owned(),
                 closing: found.get(1).is_some(),
                 has_attributes: ATTRIBUTE.is_match(attributes),
-                span: source_range(html, index, run, whole.range()),
+                span: source.range(whole.range()),
             });
         }
     }

@@ -1,6 +1,6 @@
 //! Code actions and hover. A finding's fix is offered only when `--fix` would apply it alone
-//! (the same checks: the reader's page, a relint), safe ones as preferred; "fix all" applies
-//! the safe fixes as `--fix` does. Hover shows what `postlint explain` prints.
+//! (the same checks: the reader's page, a relint), safe ones as preferred; "fix all" makes the
+//! edits `--fix` makes. Hover shows what `postlint explain` prints.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -20,6 +20,11 @@ use crate::report;
 
 /// The kind of the "fix all" action, under the standard `source.fixAll`.
 pub const FIX_ALL: &str = "source.fixAll.postlint";
+
+/// The findings whose fix is checked (and offered) per request: each check relints the buffer
+/// twice, and a selection of a whole long post may touch thousands (fix-all takes them all in
+/// one pass).
+const MAX_QUICK_FIXES: usize = 16;
 
 /// The actions for the findings that touch `range`, then "fix all" when something is safe to
 /// fix; `only` limits the kinds, as the client asks.
@@ -44,9 +49,9 @@ pub fn code_actions(
         let (start, end) = (index.offset(range.start), index.offset(range.end));
         let touching = document.findings.iter().filter(|f| {
             let r = &f.diagnostic.range;
-            r.start <= end && start <= r.end
+            f.diagnostic.fix.is_some() && r.start <= end && start <= r.end
         });
-        for finding in touching {
+        for finding in touching.take(MAX_QUICK_FIXES) {
             if let Some(action) = quick_fix(document, config, &index, finding) {
                 actions.push(CodeActionOrCommand::CodeAction(action));
             }
@@ -114,8 +119,13 @@ fn fix_all(document: &Document, config: &Arc<Config>, index: &LineIndex<'_>) -> 
     if !checked.changed() {
         return None;
     }
-    let fixed = String::from_utf8(checked.fixed).ok()?;
-    let edits = line_edits(&document.text, &fixed, index);
+    // The fixes' own edits, in order and apart: one each, linear in their number (a diff of
+    // the lines would cost far more on a post of one long line, or many changed lines).
+    let edits = checked
+        .edits
+        .iter()
+        .map(|edit| TextEdit::new(index.range(&edit.range), edit.content.clone()))
+        .collect();
     Some(CodeAction {
         title: format!("Fix all safe postlint findings ({})", checked.applied),
         kind: Some(CodeActionKind::new(FIX_ALL)),
@@ -147,25 +157,6 @@ fn checked_fix(
     Some(fix::fix_text(
         &linter, path, &name, original, findings, options,
     ))
-}
-
-/// The edits that turn `old` into `new`, a run of changed lines each.
-fn line_edits(old: &str, new: &str, index: &LineIndex<'_>) -> Vec<TextEdit> {
-    let diff = similar::TextDiff::from_lines(old, new);
-    let old_lines: Vec<&str> = diff.iter_old_slices().collect();
-    let new_lines: Vec<&str> = diff.iter_new_slices().collect();
-    let offset_of = |line: usize| old_lines[..line].iter().map(|l| l.len()).sum::<usize>();
-    let mut edits = Vec::new();
-    for op in diff.ops() {
-        if matches!(op.tag(), similar::DiffTag::Equal) {
-            continue;
-        }
-        let (old_range, new_range) = (op.old_range(), op.new_range());
-        let bytes = offset_of(old_range.start)..offset_of(old_range.end);
-        let text: String = new_lines[new_range].concat();
-        edits.push(TextEdit::new(index.range(&bytes), text));
-    }
-    edits
 }
 
 fn workspace_edit(document: &Document, edits: Vec<TextEdit>) -> WorkspaceEdit {

@@ -3,10 +3,14 @@
 //! buffer on open, change and save; findings come back as diagnostics in the position
 //! encoding the client asks for, fixes as code actions, and the rule's documentation on hover.
 //! The config (`postlint.toml` of the workspace) is read again when it changes. The server
-//! uses the engine; nothing of the engine knows it.
+//! uses the engine; nothing of the engine knows it. It reads its own frames, under size
+//! limits (`framing`), and answers whatever is not a message of the protocol (`jsonrpc`).
 
 mod actions;
+pub(crate) mod connection;
 mod document;
+pub(crate) mod framing;
+pub(crate) mod jsonrpc;
 mod lint;
 pub mod positions;
 pub mod watch;
@@ -14,8 +18,8 @@ pub mod watch;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{self as notes, Notification as _};
 use lsp_types::request::{self as requests, Request as _};
 use lsp_types::{
@@ -28,26 +32,52 @@ use lsp_types::{
 };
 
 use crate::config::Config;
+use connection::{Connection, Incoming};
 use document::{Document, is_config_file, is_post_file};
+pub use framing::MAX_MESSAGE_BYTES;
+use framing::{Excerpt, FrameError, brief};
+use jsonrpc::{ErrorCode, Message, Notification, Rejection, Request, RequestId, Response};
 pub use lint::Settings;
 use positions::Encoding;
 
-/// Runs the server on standard input and output until the client shuts it down.
-pub fn run(settings: Settings) -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
-    serve(&connection, settings)?;
-    drop(connection);
-    io_threads
-        .join()
-        .map_err(|e| format!("the connection failed: {e}"))
+/// Why a session ended other than by `shutdown` then `exit` (the exit status is then 1, as the
+/// protocol asks).
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot start: {0}")]
+    Start(std::io::Error),
+    #[error("the client sent `exit` without `shutdown`")]
+    ExitWithoutShutdown,
+    #[error("the client closed the connection without `shutdown`")]
+    Disconnected,
+    #[error("{0}")]
+    Stream(FrameError),
+    #[error(
+        "{0}; `postlint server` speaks the Language Server Protocol on standard input and \
+         output, for an editor to start"
+    )]
+    NotAClient(FrameError),
+    #[error("writing to the client failed: {0}")]
+    Output(std::io::Error),
 }
 
-/// Serves one client on `connection`: the handshake, then messages until `shutdown`.
-pub fn serve(connection: &Connection, mut settings: Settings) -> Result<(), String> {
-    let protocol = |e: lsp_server::ProtocolError| e.to_string();
-    let (id, params) = connection.initialize_start().map_err(protocol)?;
-    let params: InitializeParams =
-        serde_json::from_value(params).map_err(|e| format!("a malformed initialize: {e}"))?;
+/// Runs the server on standard input and output until the client shuts it down.
+pub fn run(settings: Settings) -> Result<(), ServerError> {
+    let (connection, writer) = Connection::stdio().map_err(ServerError::Start)?;
+    let served = serve(&connection, settings);
+    // The writer ends once it has written what is queued. The reader may wait on a client
+    // that keeps its end open: it is left to end with the process.
+    drop(connection);
+    let written = writer
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread panicked")));
+    served?;
+    written.map_err(ServerError::Output)
+}
+
+/// Serves one client on `connection`: the handshake, then messages until `exit`.
+pub(crate) fn serve(connection: &Connection, mut settings: Settings) -> Result<(), ServerError> {
+    let (id, params) = await_initialize(connection)?;
     let encoding = Encoding::negotiate(
         params
             .capabilities
@@ -63,27 +93,93 @@ pub fn serve(connection: &Connection, mut settings: Settings) -> Result<(), Stri
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         },
     });
-    connection.initialize_finish(id, result).map_err(protocol)?;
+    let _ = connection.sender.send(Response::new_ok(id, result).into());
     let mut server = Server::new(connection, encoding, workspace_root(&params), settings);
-    if watches_files(&params) {
-        server.watch_config_files();
-    }
-    for message in &connection.receiver {
-        match message {
-            Message::Request(request) => {
-                if connection.handle_shutdown(&request).map_err(protocol)? {
-                    return Ok(());
-                }
-                server.on_request(request);
+    server.watches_files = watches_files(&params);
+    server.run()
+}
+
+/// Waits for `initialize`. Before it a request is answered with an error, a notification
+/// dropped, except `exit`, as the protocol asks.
+fn await_initialize(connection: &Connection) -> Result<(RequestId, InitializeParams), ServerError> {
+    for incoming in &connection.receiver {
+        let request = match incoming {
+            Incoming::Message(Message::Request(request)) => request,
+            Incoming::Message(Message::Notification(note))
+                if note.method == notes::Exit::METHOD =>
+            {
+                return Err(ServerError::ExitWithoutShutdown);
             }
-            Message::Notification(note) if note.method == notes::Exit::METHOD => {
-                return Err("the client sent `exit` without `shutdown`".to_owned());
+            Incoming::Message(_) => continue,
+            Incoming::Broken(error) => return Err(ServerError::NotAClient(error)),
+            Incoming::Rejected(rejection) => {
+                answer_rejection(connection, &rejection, WAITING);
+                continue;
             }
-            Message::Notification(notification) => server.on_notification(notification),
-            Message::Response(_) => {}
+            Incoming::Skipped { length, limit } => {
+                log_fault(&skipped(length, limit));
+                continue;
+            }
+        };
+        match read_initialize(request) {
+            Ok(initialize) => return Ok(initialize),
+            Err(refusal) => {
+                let _ = connection.sender.send(refusal.into());
+            }
         }
     }
-    Ok(())
+    Err(ServerError::Disconnected)
+}
+
+/// The id and params of `initialize`; another request, or a malformed `initialize`, gets an
+/// error.
+fn read_initialize(request: Request) -> Result<(RequestId, InitializeParams), Response> {
+    let (code, message) = match request.method.as_str() {
+        requests::Initialize::METHOD => match serde_json::from_value(request.params) {
+            Ok(params) => return Ok((request.id, params)),
+            Err(e) => (
+                ErrorCode::InvalidParams,
+                format!("a malformed `initialize`: {}", brief(e)),
+            ),
+        },
+        other => (
+            ErrorCode::ServerNotInitialized,
+            format!(
+                "`{}` came before `initialize`",
+                Excerpt::of(other.as_bytes())
+            ),
+        ),
+    };
+    Err(Response::new_err(request.id, code as i32, message))
+}
+
+/// Added to what is answered before `initialize`.
+const WAITING: &str = " (the server is waiting for `initialize`)";
+
+/// Answers a message that is not of the protocol, and writes why to standard error too, where
+/// editors keep a server's log. Nothing of the client's is quoted at length.
+fn answer_rejection(connection: &Connection, rejection: &Rejection, note: &str) {
+    let _ = connection.sender.send(rejection.reply(note).into());
+    log_fault(&format!("{rejection}{note}"));
+}
+
+/// How many faults of the client are written to standard error: a client that floods the
+/// server with them, and does not read that pipe, must not fill it and block the server.
+const LOGGED_FAULTS: usize = 100;
+
+fn log_fault(text: &str) {
+    static LOGGED: AtomicUsize = AtomicUsize::new(0);
+    match LOGGED.fetch_add(1, Ordering::Relaxed) {
+        n if n < LOGGED_FAULTS => eprintln!("postlint server: {text}"),
+        LOGGED_FAULTS => eprintln!("postlint server: further faults are answered, not logged"),
+        _ => {}
+    }
+}
+
+fn skipped(length: u64, limit: u64) -> String {
+    format!(
+        "a message of {length} bytes was skipped: the server reads messages of up to {limit} bytes"
+    )
 }
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
@@ -141,6 +237,9 @@ struct Server<'c> {
     settings: Settings,
     config: Arc<Config>,
     documents: HashMap<Url, Document>,
+    /// Whether to ask for config changes once the client says `initialized`.
+    watches_files: bool,
+    shut_down: bool,
 }
 
 impl<'c> Server<'c> {
@@ -157,9 +256,48 @@ impl<'c> Server<'c> {
             settings,
             config: Arc::new(Config::builtin(crate::rules::REGISTRY)),
             documents: HashMap::new(),
+            watches_files: false,
+            shut_down: false,
         };
         server.reload_config();
         server
+    }
+
+    /// Handles messages until `exit` or the end of the input.
+    fn run(&mut self) -> Result<(), ServerError> {
+        let connection = self.connection;
+        for incoming in &connection.receiver {
+            let message = match incoming {
+                Incoming::Message(message) => message,
+                Incoming::Rejected(rejection) => {
+                    answer_rejection(connection, &rejection, "");
+                    continue;
+                }
+                Incoming::Skipped { length, limit } => {
+                    let text = skipped(length, limit);
+                    log_fault(&text);
+                    self.show_message(MessageType::WARNING, format!("postlint: {text}"));
+                    continue;
+                }
+                Incoming::Broken(error) => return Err(ServerError::Stream(error)),
+            };
+            match message {
+                Message::Request(request) => self.on_request(request),
+                Message::Notification(note) if note.method == notes::Exit::METHOD => {
+                    return self.exit_status();
+                }
+                Message::Notification(note) => self.on_notification(note),
+                Message::Response(_) => {}
+            }
+        }
+        self.exit_status().map_err(|_| ServerError::Disconnected)
+    }
+
+    fn exit_status(&self) -> Result<(), ServerError> {
+        if self.shut_down {
+            return Ok(());
+        }
+        Err(ServerError::ExitWithoutShutdown)
     }
 
     /// Reads the config again; a mistake in it is shown, and the last good config kept.
@@ -197,7 +335,16 @@ impl<'c> Server<'c> {
     }
 
     fn on_notification(&mut self, note: Notification) {
+        if self.shut_down {
+            return;
+        }
         let result = match note.method.as_str() {
+            notes::Initialized::METHOD => {
+                if self.watches_files {
+                    self.watch_config_files();
+                }
+                Ok(())
+            }
             notes::DidOpenTextDocument::METHOD => self.did_open(note),
             notes::DidChangeTextDocument::METHOD => self.did_change(note),
             notes::DidSaveTextDocument::METHOD => self.did_save(note),
@@ -304,11 +451,26 @@ impl<'c> Server<'c> {
     fn on_request(&mut self, request: Request) {
         let id = request.id.clone();
         let response = match request.method.as_str() {
+            _ if self.shut_down => Err((
+                ErrorCode::InvalidRequest,
+                "the server is shutting down".to_owned(),
+            )),
+            requests::Shutdown::METHOD => {
+                self.shut_down = true;
+                Ok(serde_json::Value::Null)
+            }
+            requests::Initialize::METHOD => Err((
+                ErrorCode::InvalidRequest,
+                "the server is already initialized".to_owned(),
+            )),
             requests::CodeActionRequest::METHOD => self.code_action(request),
             requests::HoverRequest::METHOD => self.hover(request),
             other => Err((
                 ErrorCode::MethodNotFound,
-                format!("postlint does not answer `{other}`"),
+                format!(
+                    "postlint does not answer `{}`",
+                    Excerpt::of(other.as_bytes())
+                ),
             )),
         };
         let response = match response {
@@ -357,7 +519,7 @@ impl<'c> Server<'c> {
 fn extract<P: serde::de::DeserializeOwned>(note: Notification) -> Result<P, String> {
     let method = note.method.clone();
     serde_json::from_value(note.params)
-        .map_err(|e| format!("postlint: a malformed `{method}`: {e}"))
+        .map_err(|e| format!("postlint: a malformed `{method}`: {}", brief(e)))
 }
 
 fn extract_request<P: serde::de::DeserializeOwned>(
@@ -366,7 +528,7 @@ fn extract_request<P: serde::de::DeserializeOwned>(
     serde_json::from_value(request.params).map_err(|e| {
         (
             ErrorCode::InvalidParams,
-            format!("malformed `{}`: {e}", request.method),
+            format!("malformed `{}`: {}", request.method, brief(e)),
         )
     })
 }

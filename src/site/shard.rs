@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, PostRef, Severity};
+use crate::diagnostic::{Applicability, Body, Diagnostic, Edit, Fix, Label, PostRef, Severity};
 use crate::source::{LineCol, LineCols};
 use crate::suppress::{Directive, Pending};
 
@@ -44,6 +44,7 @@ pub fn offsets_of(facts: &[PostFacts], pending: &[Pending], late: &[SiteFinding]
         ranges.extend(valued.into_iter().flatten().map(|v| &v.at.range));
         if let Some(dates) = &fact.dates {
             ranges.extend([&dates.gmt.range, &dates.local_at.range]);
+            ranges.extend(dates.modified_gmt.as_ref().map(|at| &at.range));
         }
         ranges.extend(fact.internal_links.iter().map(|l| &l.at.range));
     }
@@ -131,6 +132,11 @@ pub struct WirePost {
     pub link: Option<String>,
     pub title: Option<String>,
     pub site: Option<String>,
+    /// For the HTML report of a merged run: its status badge and its view.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub body: Option<Body>,
 }
 
 impl WirePost {
@@ -141,6 +147,8 @@ impl WirePost {
             link: post.link.clone(),
             title: post.title.clone(),
             site: post.site.clone(),
+            status: post.status.clone(),
+            body: post.body.clone(),
         }
     }
 
@@ -151,6 +159,8 @@ impl WirePost {
             link: self.link,
             title: self.title,
             site: self.site,
+            status: self.status,
+            body: self.body,
         }
     }
 }
@@ -187,6 +197,11 @@ pub struct WireDates {
     gmt_value: String,
     gmt: (usize, usize),
     local_at: (usize, usize),
+    /// Always written, as `internal_links` is; older shard reports lack them.
+    #[serde(default)]
+    skew: i32,
+    #[serde(default)]
+    modified_gmt: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -239,6 +254,8 @@ impl WireFacts {
                 gmt_value: d.gmt_value.clone(),
                 gmt: pair(&d.gmt),
                 local_at: pair(&d.local_at),
+                skew: d.skew,
+                modified_gmt: d.modified_gmt.as_ref().map(pair),
             }),
             internal_links: (facts.internal_links.iter())
                 .map(|l| WireLink {
@@ -267,6 +284,8 @@ impl WireFacts {
                 gmt_value: d.gmt_value,
                 gmt: located(d.gmt),
                 local_at: located(d.local_at),
+                skew: d.skew,
+                modified_gmt: d.modified_gmt.map(located),
             }),
             None => None,
         };

@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use reqwest::header::CONTENT_TYPE;
-use tokio::sync::Semaphore;
 use url::Url;
 
+use super::paging::{PageResult, Paged, Window};
 use super::{Credentials, FetchedSite, Page, PostType, SiteRequest};
 use crate::http::{self, BodyLimit, ClientOptions, Purpose, WholeAnswer};
 
@@ -110,46 +110,121 @@ fn first_byte(body: &[u8]) -> Option<u8> {
     text.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
-/// The HTTP client of one site, with its politeness settings.
+/// The HTTP clients of one site, with its politeness settings. Credentials go to the origin
+/// the user named and nowhere else: the sign-in check and the posts are asked there only,
+/// and what finds the API (a page whose `Link` header may name any site) is asked elsewhere
+/// without them.
 pub struct SiteClient {
-    client: reqwest::Client,
+    anonymous: reqwest::Client,
+    signed: Option<Signed>,
     options: ClientOptions,
-    credentials: Option<Credentials>,
     max_bytes: u64,
+}
+
+/// The user's credentials and the one origin they go to.
+struct Signed {
+    client: reqwest::Client,
+    credentials: Credentials,
+    origin: url::Origin,
 }
 
 impl SiteClient {
     pub fn new(request: &SiteRequest) -> Result<Self, String> {
-        let client = http::client(&request.client, Purpose::NamedSite)
-            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        let build = |purpose| {
+            http::client(&request.client, purpose)
+                .map_err(|e| format!("cannot build an HTTP client: {e}"))
+        };
+        let signed = match &request.credentials {
+            Some(credentials) => {
+                let origin = request.url.origin();
+                Some(Signed {
+                    client: build(Purpose::SignedIn(origin.clone()))?,
+                    credentials: credentials.clone(),
+                    origin,
+                })
+            }
+            None => None,
+        };
         Ok(Self {
-            client,
+            anonymous: build(Purpose::NamedSite)?,
+            signed,
             options: request.client.clone(),
-            credentials: request.credentials.clone(),
             max_bytes: request.max_bytes,
         })
     }
 
-    /// GET read whole, with retries on 429, 5xx, transient failures and a body cut short; the
-    /// last answer or failure.
+    /// GET as the user, read whole, with retries on 429, 5xx, transient failures and a body
+    /// cut short; the last answer or failure. With credentials, an address on another origin
+    /// than the one named is refused rather than asked without them.
     pub(super) async fn get(&self, url: &str) -> Result<Answer, String> {
+        let Some(signed) = &self.signed else {
+            return self.get_anonymous(url).await;
+        };
+        if Url::parse(url).map(|u| u.origin()).as_ref() != Ok(&signed.origin) {
+            return Err(format!(
+                "refused: {url} is not on {}, the only site the password goes to",
+                signed.origin.ascii_serialization()
+            ));
+        }
+        let credentials = &signed.credentials;
+        self.get_whole(|| {
+            signed
+                .client
+                .get(url)
+                .basic_auth(&credentials.user, Some(credentials.password()))
+        })
+        .await
+    }
+
+    /// GET of what finds the API (the REST index, a post's page): as the user on the origin
+    /// named (a site may close its REST API to visitors), anonymously anywhere else.
+    pub(super) async fn get_to_locate(&self, url: &str) -> Result<Answer, String> {
+        let on_named_origin =
+            |signed: &&Signed| Url::parse(url).is_ok_and(|u| u.origin() == signed.origin);
+        if self.signed.as_ref().filter(on_named_origin).is_some() {
+            return self.get(url).await;
+        }
+        self.get_anonymous(url).await
+    }
+
+    async fn get_anonymous(&self, url: &str) -> Result<Answer, String> {
+        self.get_whole(|| self.anonymous.get(url)).await
+    }
+
+    async fn get_whole(
+        &self,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Answer, String> {
         let limit = BodyLimit {
             bytes: self.max_bytes,
-            setting: "--max-file-size",
-        };
-        let request = || {
-            let request = self.client.get(url);
-            match &self.credentials {
-                Some(credentials) => {
-                    request.basic_auth(&credentials.user, Some(credentials.password()))
-                }
-                None => request,
-            }
+            setting: "--max-response-size",
         };
         http::get_whole(&self.options, limit, request)
             .await
             .map(Answer::from_whole)
             .map_err(|failure| failure.reason)
+    }
+
+    /// Why the credentials may not go to `api`, when they may not: an API on plain http (to
+    /// another machine), or on another origin than the one the user named (a page's `Link`
+    /// header may name any site). Checked before any request that carries them.
+    pub fn refusal_to_sign(&self, api: &Api) -> Option<String> {
+        let signed = self.signed.as_ref()?;
+        let root = api.url("", "");
+        if !super::may_carry_password(&root) {
+            return Some(format!(
+                "the site's REST API is at {root}, over plain http: refusing to send a password"
+            ));
+        }
+        let origin = Url::parse(&root).ok().map(|url| url.origin());
+        (origin.as_ref() != Some(&signed.origin)).then(|| {
+            format!(
+                "the site's REST API is at {root}, another site than {}: the password goes only \
+                 to the site named (name that site with --site, and the post with --post, to read \
+                 it signed in)",
+                signed.origin.ascii_serialization()
+            )
+        })
     }
 
     /// Finds the REST API: `/wp-json/`, else `?rest_route=/` when pretty permalinks are off.
@@ -159,7 +234,7 @@ impl SiteClient {
         let mut tried = Vec::new();
         for api in [pretty, query] {
             let url = api.url("", "");
-            match self.get(&url).await {
+            match self.get_to_locate(&url).await {
                 Ok(answer) if answer.status.is_success() && answer.is_json() => {
                     match serde_json::from_slice::<serde_json::Value>(&answer.body) {
                         Ok(index) if index.is_object() => return Ok((api, index)),
@@ -182,7 +257,7 @@ impl SiteClient {
     /// Checks the credentials before anything else: WordPress treats wrong ones as anonymous
     /// and would quietly leave drafts and private posts out. Returns the user's name.
     pub async fn sign_in(&self, api: &Api) -> Result<String, String> {
-        let Some(credentials) = &self.credentials else {
+        let Some(Signed { credentials, .. }) = &self.signed else {
             return Err("no credentials".to_owned());
         };
         let url = api.url("wp/v2/users/me", "context=edit");
@@ -217,15 +292,8 @@ pub(super) fn join(site: &Url, path: &str) -> Url {
     base.join(path).unwrap_or(base)
 }
 
-/// What paging one post type gave.
-pub struct Paged {
-    /// By page number: a page read again replaces what it gave, so no post counts twice.
-    pub pages: BTreeMap<usize, Page>,
-    pub errors: Vec<String>,
-}
-
-/// Pages through one post type: page 1 says how many there are, the rest are fetched a few at
-/// a time (the per-host limit).
+/// Pages through one post type: page 1, then the rest a few at a time (the per-host limit),
+/// in order, until the end is seen (`paging` says when).
 pub async fn fetch_type(
     client: Arc<SiteClient>,
     api: &Api,
@@ -233,74 +301,43 @@ pub async fn fetch_type(
     query: &str,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Paged {
-    let mut paged = Paged {
-        pages: BTreeMap::new(),
-        errors: Vec::new(),
-    };
     let first = fetch_page(&client, api, kind, query, 1).await;
-    let total = match &first {
-        PageResult::Page(_, total) => total.unwrap_or(1).max(1),
-        PageResult::End => 0,
-        PageResult::Failed(_, _) => 1,
-    };
-    progress(1, total);
-    paged.add(first);
-    let slots = Arc::new(Semaphore::new(client.options.per_host.max(1)));
+    let mut window = Window::after_first(first, client.options.per_host);
+    let (done, total) = window.progress();
+    progress(done, total);
     let mut tasks = tokio::task::JoinSet::new();
-    for number in 2..=total {
-        let (client, api, query, slots) =
-            (client.clone(), api.clone(), query.to_owned(), slots.clone());
-        tasks.spawn(async move {
-            let _slot = slots.acquire().await;
-            (
-                number,
-                fetch_page(&client, &api, kind, &query, number).await,
-            )
-        });
-    }
-    let mut rest = Vec::new();
-    while let Some(done) = tasks.join_next().await {
+    let mut asked = BTreeMap::new();
+    let mut stopped = Vec::new();
+    loop {
+        while let Some(number) = window.next_to_ask(tasks.len()) {
+            let (client, api, query) = (client.clone(), api.clone(), query.to_owned());
+            let handle = tasks.spawn(async move {
+                let result = fetch_page(&client, &api, kind, &query, number).await;
+                (number, result)
+            });
+            asked.insert(number, handle);
+        }
+        let Some(done) = tasks.join_next().await else {
+            break;
+        };
         match done {
-            Ok(result) => rest.push(result),
-            Err(error) => paged
-                .errors
-                .push(format!("a {} page fetch stopped: {error}", kind.route())),
-        }
-        progress(rest.len() + 1, total);
-    }
-    rest.sort_by_key(|(number, _)| *number);
-    for (_, result) in rest {
-        paged.add(result);
-    }
-    paged
-}
-
-enum PageResult {
-    /// The page, and the number of pages the site announced.
-    Page(Page, Option<usize>),
-    /// Past the last page (400 `rest_post_invalid_page_number`), or an empty first page.
-    End,
-    /// The page could not be read; its body, when there was one, is still linted.
-    Failed(String, Option<Page>),
-}
-
-impl Paged {
-    fn add(&mut self, result: PageResult) {
-        match result {
-            PageResult::Page(page, _) => self.keep(page),
-            PageResult::End => {}
-            PageResult::Failed(reason, page) => {
-                self.errors.push(reason);
-                if let Some(page) = page {
-                    self.keep(page);
-                }
+            Ok((number, result)) => {
+                asked.remove(&number);
+                window.take(number, result);
             }
+            Err(error) if error.is_cancelled() => {}
+            Err(error) => stopped.push(format!("a {} page fetch stopped: {error}", kind.route())),
         }
+        // Pages past the end are not waited for.
+        for handle in asked.split_off(&window.last().saturating_add(1)).values() {
+            handle.abort();
+        }
+        let (done, total) = window.progress();
+        progress(done, total);
     }
-
-    fn keep(&mut self, page: Page) {
-        self.pages.insert(page.number, page);
-    }
+    let mut paged = window.finish(&kind.route());
+    paged.errors.extend(stopped);
+    paged
 }
 
 async fn fetch_page(
@@ -330,7 +367,7 @@ async fn fetch_page(
             answer.describe()
         )
     });
-    if number == 1 && !failed && is_empty_array(&answer.body) {
+    if !failed && is_empty_array(&answer.body) {
         return PageResult::End;
     }
     let page = Page {
@@ -340,10 +377,21 @@ async fn fetch_page(
         name,
         bytes: answer.body.into(),
     };
-    match reason {
-        Some(reason) => PageResult::Failed(reason, (!page.bytes.is_empty()).then_some(page)),
-        None => PageResult::Page(page, answer.total_pages),
+    match (reason, answer.total_pages) {
+        (Some(reason), _) => PageResult::Failed(reason, (!page.bytes.is_empty()).then_some(page)),
+        // Without a count, a page short of what was asked for is the last: WordPress fills
+        // every other page (with a count it need not: it leaves out posts the user may not
+        // read after the query is cut into pages).
+        (None, None) if holds_fewer_than(&page.bytes, PER_PAGE) => PageResult::Last(page),
+        (None, claimed) => PageResult::Page(page, claimed),
     }
+}
+
+/// Whether `body` is a JSON array of fewer than `count` items.
+fn holds_fewer_than(body: &[u8], count: usize) -> bool {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body)
+        .is_ok_and(|items| items.len() < count)
 }
 
 /// `[]`, as WordPress answers for a collection with nothing in it.
@@ -399,6 +447,7 @@ pub async fn fetch_site(
     let mut site = FetchedSite {
         url: located.site,
         index: None,
+        api: Some(api.clone()),
         signed_in_as: None,
         pages: Vec::new(),
         errors: Vec::new(),
@@ -427,42 +476,4 @@ pub async fn fetch_site(
         site.errors.extend(paged.errors);
     }
     site
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn page(number: usize, bytes: &[u8]) -> Page {
-        Page {
-            kind: PostType::Posts,
-            number,
-            file_stem: format!("posts-page-{number}"),
-            name: format!("page={number}"),
-            bytes: bytes.into(),
-        }
-    }
-
-    #[test]
-    fn a_page_read_again_replaces_what_it_gave() {
-        let mut paged = Paged {
-            pages: BTreeMap::new(),
-            errors: Vec::new(),
-        };
-        paged.add(PageResult::Page(page(2, b"[{\"id\":3}]"), Some(2)));
-        paged.add(PageResult::Failed(
-            "page=1: 503".into(),
-            Some(page(1, b"<p>")),
-        ));
-        paged.add(PageResult::Page(page(1, b"[{\"id\":1}]"), Some(2)));
-        let kept: Vec<(usize, &[u8])> = paged
-            .pages
-            .values()
-            .map(|p| (p.number, &*p.bytes))
-            .collect();
-        assert_eq!(
-            kept,
-            vec![(1, &b"[{\"id\":1}]"[..]), (2, &b"[{\"id\":3}]"[..])]
-        );
-    }
 }

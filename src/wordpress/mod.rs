@@ -4,7 +4,10 @@
 
 pub mod fetch;
 pub mod marks;
+mod paging;
+pub mod saved;
 pub mod single;
+mod targets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,14 +125,22 @@ pub struct SiteRequest {
     pub modified_after: Option<NaiveDateTime>,
     pub credentials: Option<Credentials>,
     pub client: ClientOptions,
-    /// Largest answer read.
+    /// Largest answer read (`--max-response-size`).
     pub max_bytes: u64,
 }
 
 impl SiteRequest {
-    /// Checks what can be checked before any request: credentials go over https only, except
-    /// to this machine.
+    /// Checks what can be checked before any request: no password in the address (it would
+    /// be printed with it, and sent to whatever site the address leads to), and credentials go
+    /// over https only, except to this machine.
     pub fn validate(&self) -> Result<(), String> {
+        if !self.url.username().is_empty() || self.url.password().is_some() {
+            return Err(format!(
+                "{}: an address with a user name or password in it is refused; give the user \
+                 with --user and the application password in {PASSWORD_VARIABLE}",
+                without_userinfo(&self.url)
+            ));
+        }
         if !matches!(self.url.scheme(), "http" | "https") {
             return Err(format!("{}: a site address is http or https", self.url));
         }
@@ -194,6 +205,15 @@ fn local_bound(utc: NaiveDateTime, zone: Option<&Zone>) -> NaiveDateTime {
     }
 }
 
+/// The address with its user name and password blanked out, fit to print.
+fn without_userinfo(url: &Url) -> String {
+    let mut shown = url.clone();
+    // Only addresses without a host refuse these, and a site address has one.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
 /// https, or http to this machine only.
 fn may_carry_password(address: &str) -> bool {
     Url::parse(address).is_ok_and(|url| url.scheme() == "https" || is_loopback(&url))
@@ -227,6 +247,8 @@ pub struct FetchedSite {
     pub url: Url,
     /// The REST index, when it could be read.
     pub index: Option<serde_json::Value>,
+    /// Where the site's REST API is, when it was found.
+    pub api: Option<fetch::Api>,
     pub signed_in_as: Option<String>,
     pub pages: Vec<Page>,
     /// One line per thing that went wrong (a page that could not be read, a refused sign-in).
@@ -239,6 +261,7 @@ impl FetchedSite {
         Self {
             url: url.clone(),
             index: None,
+            api: None,
             signed_in_as: None,
             pages: Vec::new(),
             errors: vec![reason],
@@ -332,30 +355,77 @@ pub fn check_site(
     save: Option<&Path>,
 ) -> SiteOutcome {
     let site = fetch(request);
-    // The site its posts belong to when they carry no REST self link (`site::site_root`).
-    Arc::make_mut(&mut config.site).urls = vec![crate::config::Valued {
-        value: site.url.to_string(),
-        from: crate::config::Provenance::CommandLine,
-    }];
+    let whole = holds_whole_site(request, &site);
+    let zone = saved::adopt(&mut config, site.url.as_str(), site.index.as_ref(), whole);
     let mut notes = Vec::new();
     if let Some(index) = &site.index {
-        notes.push(describe_site(&site, index, config.adopt_index_zone(index)));
+        notes.push(describe_site(&site, index, zone));
     }
+    let mut saved_to = None;
     let inputs = match save {
-        Some(dir) => site.save(dir).unwrap_or_else(|message| {
-            notes.push(message);
-            site.inputs_in_memory()
-        }),
+        Some(dir) => match site.save(dir) {
+            Ok(inputs) => {
+                saved_to = Some(dir.join(folder_name(&site.url)));
+                inputs
+            }
+            Err(message) => {
+                notes.push(message);
+                site.inputs_in_memory()
+            }
+        },
         None => site.inputs_in_memory(),
     };
     let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
+    let mut manifest = saved::SavedSite::new(&site.url, site.index.as_ref(), whole);
+    if let Some(api) = site.api.as_ref().filter(|_| !whole_read(request)) {
+        manifest.told = Some(targets::confirm_missing(&mut outcome, request, api));
+    }
+    if let Some(Err(message)) = saved_to.map(|folder| manifest.write(&folder)) {
+        notes.push(message);
+    }
     outcome.site_notes.splice(0..0, notes);
+    outcome.sites.push(visit(&site));
     outcome
         .input_errors
         .extend(site.errors.iter().cloned().map(InputError::Site));
     SiteOutcome {
         high_water_mark: site.high_water_mark(),
         outcome,
+    }
+}
+
+/// Whether the run holds every post of the site, so that a link to a post not in it is a link
+/// to no post: every page of posts and pages, of every status, read without a fault.
+fn holds_whole_site(request: &SiteRequest, site: &FetchedSite) -> bool {
+    let every_type = [PostType::Posts, PostType::Pages]
+        .iter()
+        .all(|kind| request.types.contains(kind));
+    whole_read(request)
+        && request.status.as_deref() == Some("any")
+        && every_type
+        && site.errors.is_empty()
+        && site.index.is_some()
+}
+
+/// Every post of the types asked for, not some of them (`--post`, an address, only what
+/// changed): a link to a post not in the run may still be one of the site's.
+fn whole_read(request: &SiteRequest) -> bool {
+    request.selection == single::Selection::All && request.modified_after.is_none()
+}
+
+/// The site as the reports' headers name it.
+fn visit(site: &FetchedSite) -> crate::outcome::SiteVisit {
+    use crate::diagnostic::{MAX_SHOWN_CHARS, elided};
+    let name = site
+        .index
+        .as_ref()
+        .and_then(|index| index.get("name")?.as_str());
+    crate::outcome::SiteVisit {
+        url: site.url.to_string(),
+        name: (name.filter(|n| !n.trim().is_empty()))
+            .map(|n| elided(n, MAX_SHOWN_CHARS).into_owned()),
+        signed_in_as: (site.signed_in_as.as_deref())
+            .map(|user| elided(user, MAX_SHOWN_CHARS).into_owned()),
     }
 }
 
@@ -472,6 +542,8 @@ mod tests {
         assert!(request("http://localhost:8080").validate().is_ok());
         let refused = request("http://news.example.com").validate();
         assert!(refused.is_err_and(|m| m.contains("plain http") && !m.contains("secret")));
+        let in_address = request("https://editor:hunter2@news.example.com").validate();
+        assert!(in_address.is_err_and(|m| m.contains("--user") && !m.contains("hunter2")));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! One post of a site rather than all of them: `--post ID_OR_SLUG`, or a post's address given
-//! as a file argument (a pretty permalink, `?p=5`, `?page_id=7` or a REST address). Only the
+//! as a file argument (a pretty permalink, `?p=5`, `?page_id=7`, a preview link, the wp-admin
+//! edit screen or a REST address). Only the
 //! requests needed are made: the REST index (for the zone), the sign-in check when there are
 //! credentials, and the post itself; no collection is paged through.
 
@@ -55,8 +56,9 @@ pub enum Selection {
 pub enum Wanted {
     Every,
     Refs(Vec<PostRef>),
-    /// One post of one type by id (`?p=5`, a REST address, a page's `alternate` link).
-    Id(PostType, u64),
+    /// One post by id, looked for among these types in turn (`?p=5` may be a page, a REST
+    /// address or a page's `alternate` link names one type).
+    Id(Vec<PostType>, u64),
     /// The post whose slug is the address's last segment and whose `link` is the address.
     Permalink {
         slug: String,
@@ -95,23 +97,22 @@ pub async fn locate(client: &SiteClient, request: &SiteRequest) -> Result<Locate
         AddressForm::Rest { api, kind, id } => {
             let index = rest_index(client, &api).await?;
             let site = api_site_root(&api);
-            located(site, api, index, Wanted::Id(kind, id))
+            located(site, api, index, Wanted::Id(vec![kind], id))
         }
-        AddressForm::Id { site, kind, id } => {
+        AddressForm::Id { site, kinds, id } => {
             let (api, index) = client.index(&site).await.map_err(|reason| {
                 format!("{address} is not the address of a WordPress post: {reason}")
             })?;
-            located(site, api, index, Wanted::Id(kind, id))
+            located(site, api, index, Wanted::Id(kinds, id))
         }
         AddressForm::Permalink => locate_permalink(client, address).await?,
     };
-    if request.credentials.is_some() && !super::may_carry_password(&located.api.url("", "")) {
-        return Err(format!(
-            "{address}: the site's REST API is at {}, over plain http: refusing to send a password",
-            located.api.url("", "")
-        ));
+    // Credentials went nowhere but the origin named while the API was found; before the
+    // sign-in and the posts, the API must be there too.
+    match client.refusal_to_sign(&located.api) {
+        Some(refusal) => Err(format!("{address}: {refusal}")),
+        None => Ok(located),
     }
-    Ok(located)
 }
 
 fn located(site: Url, api: Api, index: serde_json::Value, wanted: Wanted) -> Located {
@@ -128,8 +129,13 @@ fn located(site: Url, api: Api, index: serde_json::Value, wanted: Wanted) -> Loc
 enum AddressForm {
     /// `https://host/wp-json/wp/v2/posts/5`, `https://host/?rest_route=/wp/v2/pages/7`.
     Rest { api: Api, kind: PostType, id: u64 },
-    /// `https://host/?p=5`, `https://host/?page_id=7`.
-    Id { site: Url, kind: PostType, id: u64 },
+    /// `https://host/?p=5`, `https://host/?page_id=7`, a preview link, the edit screen
+    /// `https://host/wp-admin/post.php?post=5&action=edit`: an id, of one of these types.
+    Id {
+        site: Url,
+        kinds: Vec<PostType>,
+        id: u64,
+    },
     /// Anything else: a pretty permalink, resolved by asking the page.
     Permalink,
 }
@@ -147,17 +153,34 @@ fn classify(address: &Url) -> Result<AddressForm, String> {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.into_owned())
     };
-    for (key, kind) in [("p", PostType::Posts), ("page_id", PostType::Pages)] {
+    let site = admin_site(address).unwrap_or_else(|| site_of_query_address(address));
+    // `?p=` is any type's id (WordPress answers it for pages too), `?page_id=` a page's, and
+    // the edit screen's `post.php?post=` any type's.
+    let keys: &[(&str, &[PostType])] = if is_edit_screen(address) {
+        &[("post", &[PostType::Posts, PostType::Pages])]
+    } else {
+        &[
+            ("p", &[PostType::Posts, PostType::Pages]),
+            ("page_id", &[PostType::Pages]),
+        ]
+    };
+    for (key, kinds) in keys {
         if let Some(value) = query(key) {
             let id = value.parse::<u64>().map_err(|_| {
                 format!("{address}: `{key}={value}` is not a post id (a whole number)")
             })?;
             return Ok(AddressForm::Id {
-                site: site_of_query_address(address),
-                kind,
+                site,
+                kinds: kinds.to_vec(),
                 id,
             });
         }
+    }
+    preview_id(address)?;
+    if admin_site(address).is_some() {
+        return Err(format!(
+            "{address} is a wp-admin screen, but not the edit screen of one post              (`wp-admin/post.php?post=ID&action=edit`)"
+        ));
     }
     Ok(AddressForm::Permalink)
 }
@@ -194,6 +217,25 @@ fn rest_route_post(route: &str) -> Option<(PostType, u64)> {
     Some((kind, id.parse().ok()?))
 }
 
+/// The edit screen of one post: `…/wp-admin/post.php?post=5&action=edit`.
+fn is_edit_screen(address: &Url) -> bool {
+    address.path().ends_with("/wp-admin/post.php")
+}
+
+/// The site of a wp-admin address: `https://host/blog/wp-admin/post.php` → `https://host/blog/`.
+fn admin_site(address: &Url) -> Option<Url> {
+    let path = address.path();
+    let at = path.find("/wp-admin/").or_else(|| {
+        path.ends_with("/wp-admin")
+            .then(|| path.len() - "/wp-admin".len())
+    })?;
+    let mut site = address.clone();
+    site.set_path(&path[..=at]);
+    site.set_query(None);
+    site.set_fragment(None);
+    Some(site)
+}
+
 /// `https://host/blog/index.php?p=5` → `https://host/blog/`.
 fn site_of_query_address(address: &Url) -> Url {
     let mut site = address.clone();
@@ -219,7 +261,10 @@ fn api_site_root(api: &Api) -> Url {
 /// Reads the REST index at a known API root.
 async fn rest_index(client: &SiteClient, api: &Api) -> Result<serde_json::Value, String> {
     let url = api.url("", "");
-    let answer = client.get(&url).await.map_err(|r| format!("{url}: {r}"))?;
+    let answer = client
+        .get_to_locate(&url)
+        .await
+        .map_err(|r| format!("{url}: {r}"))?;
     let index = (answer.status.is_success() && answer.is_json())
         .then(|| serde_json::from_slice::<serde_json::Value>(&answer.body).ok())
         .flatten()
@@ -239,7 +284,7 @@ async fn locate_permalink(client: &SiteClient, address: &Url) -> Result<Located,
     let not_a_post =
         |why: String| format!("{address} is not the address of a WordPress post: {why}");
     let answer = client
-        .get(address.as_str())
+        .get_to_locate(address.as_str())
         .await
         .map_err(|reason| not_a_post(format!("it could not be read: {reason}")))?;
     if !answer.status.is_success() {
@@ -271,18 +316,31 @@ async fn locate_permalink(client: &SiteClient, address: &Url) -> Result<Located,
         .iter()
         .find(|link| link.rel == "alternate" && link.kind.contains("json"))
         .and_then(|link| Url::parse(&link.target).ok());
-    let wanted = match alternate {
-        Some(rest) => match classify(&rest) {
-            Ok(AddressForm::Rest { kind, id, .. }) => Wanted::Id(kind, id),
+    let wanted = match (preview_id(address)?, alternate) {
+        (Some(id), _) => Wanted::Id(vec![PostType::Posts, PostType::Pages], id),
+        (None, Some(rest)) => match classify(&rest) {
+            Ok(AddressForm::Rest { kind, id, .. }) => Wanted::Id(vec![kind], id),
             _ => return Err(not_a_post(format!("the site says it is {rest}"))),
         },
-        None => Wanted::Permalink {
+        (None, None) => Wanted::Permalink {
             slug: last_segment(address)
                 .ok_or_else(|| not_a_post("its path names no post".to_owned()))?,
             address: address.clone(),
         },
     };
     Ok(located(site, api, index, wanted))
+}
+
+/// The id of a published post's preview link (`/my-post/?preview_id=5&preview=true`), whose
+/// path is the post's permalink: the site is found from its page like any permalink's.
+fn preview_id(address: &Url) -> Result<Option<u64>, String> {
+    let Some((_, value)) = address.query_pairs().find(|(k, _)| k == "preview_id") else {
+        return Ok(None);
+    };
+    value
+        .parse::<u64>()
+        .map(Some)
+        .map_err(|_| format!("{address}: `preview_id={value}` is not a post id (a whole number)"))
 }
 
 /// The API of a `rel="https://api.w.org/"` root: `https://host/wp-json/`, or
@@ -377,7 +435,7 @@ pub async fn fetch_wanted(
                 keep(asker.by_ref(post).await);
             }
         }
-        Wanted::Id(kind, id) => keep(asker.by_id(&[*kind], *id).await),
+        Wanted::Id(kinds, id) => keep(asker.by_id(kinds, *id).await),
         Wanted::Permalink { slug, address } => keep(asker.by_permalink(slug, address).await),
     }
     fetched
@@ -391,15 +449,15 @@ struct Asker<'a> {
 }
 
 /// `GET route/ID` found nothing of that type: try the next.
-const NOT_FOUND_CODES: [&str; 2] = ["rest_post_invalid_id", "rest_no_route"];
+pub(super) const NOT_FOUND_CODES: [&str; 2] = ["rest_post_invalid_id", "rest_no_route"];
 
 impl Asker<'_> {
     async fn by_ref(&self, post: &PostRef) -> Result<Page, String> {
         match post {
-            PostRef::Id(id) => self.by_id(&self.request.types, *id).await,
+            PostRef::Id(id) => self.by_id(&self.kinds(), *id).await,
             PostRef::Slug(slug) => {
                 let mut tried = Vec::new();
-                for &kind in &self.request.types {
+                for kind in self.kinds() {
                     match self.by_slug(kind, slug).await? {
                         Some((page, _)) => return Ok(page),
                         None => tried.push(self.slug_name(kind, slug)),
@@ -412,6 +470,16 @@ impl Asker<'_> {
                 ))
             }
         }
+    }
+
+    /// The types a named post is looked for among: `--type`, then pages (an editor names a
+    /// page as readily as a post).
+    fn kinds(&self) -> Vec<PostType> {
+        let mut kinds = self.request.types.clone();
+        if !kinds.contains(&PostType::Pages) {
+            kinds.push(PostType::Pages);
+        }
+        kinds
     }
 
     /// ` (published)` when drafts cannot be seen, for messages.
@@ -614,7 +682,7 @@ mod tests {
             Ok(AddressForm::Rest { api, kind, id }) => {
                 format!("rest {} {kind:?} {id}", api.url("", ""))
             }
-            Ok(AddressForm::Id { site, kind, id }) => format!("id {site} {kind:?} {id}"),
+            Ok(AddressForm::Id { site, kinds, id }) => format!("id {site} {kinds:?} {id}"),
             Ok(AddressForm::Permalink) => "permalink".to_owned(),
             Err(e) => format!("error {e}"),
         };
@@ -628,11 +696,27 @@ mod tests {
         );
         assert_eq!(
             form("https://news.example.com/blog/?p=5"),
-            "id https://news.example.com/blog/ Posts 5"
+            "id https://news.example.com/blog/ [Posts, Pages] 5"
         );
         assert_eq!(
             form("https://news.example.com/index.php?page_id=7"),
-            "id https://news.example.com/ Pages 7"
+            "id https://news.example.com/ [Pages] 7"
+        );
+        assert_eq!(
+            form("https://news.example.com/blog/wp-admin/post.php?post=10&action=edit"),
+            "id https://news.example.com/blog/ [Posts, Pages] 10"
+        );
+        assert_eq!(
+            form("https://news.example.com/?p=10&preview=true"),
+            "id https://news.example.com/ [Posts, Pages] 10"
+        );
+        assert_eq!(
+            form("https://news.example.com/my-post/?preview_id=10&preview=true"),
+            "permalink"
+        );
+        assert!(
+            form("https://news.example.com/wp-admin/edit.php?post_type=page")
+                .contains("not the edit screen")
         );
         assert_eq!(
             form("https://news.example.com/2024/07/15/my-post/"),

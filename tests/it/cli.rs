@@ -27,7 +27,7 @@ fn exit_0_with_warnings_only() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
-            "0 errors, 1 warning in 1 post (1 file)",
+            "0 errors, 0 warnings, 1 info in 1 post (1 file)",
         ));
 }
 

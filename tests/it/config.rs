@@ -316,7 +316,9 @@ fn select_ignore_and_extend_select() {
         "select = [\"json-syntax\"]\nextend-select = [\"stray-end-tag\"]\n",
     )]);
     let found = lint(dir.path(), load_ok(dir.path()), STRAYS);
-    assert_eq!(found.len(), 3);
+    // `</a>` and `</b>`; the last `</p>` is the auto-paragraph filter's, not reported in
+    // rendered content that has paragraphs.
+    assert_eq!(found.len(), 2);
 
     let dir = project(&[("postlint.toml", "ignore = [\"stray-end-tag\"]\n")]);
     assert!(lint(dir.path(), load_ok(dir.path()), STRAYS).is_empty());
@@ -335,7 +337,6 @@ fn a_configured_severity_applies_to_every_finding_of_the_rule() {
         [
             ("stray-end-tag", Severity::Error),
             ("stray-end-tag", Severity::Warning),
-            ("stray-end-tag", Severity::Info),
         ]
     );
     let dir = project(&[(
@@ -699,7 +700,8 @@ fn the_link_phase_settings_are_read_from_the_config_and_checked() {
     )]);
     let config = load_ok(dir.path());
     let links = &config.site.links;
-    assert_eq!(links.timeout, Some(4.0));
+    let timeout = links.timeout.as_ref().map(|t| t.value);
+    assert_eq!(timeout, Some(std::time::Duration::from_secs(4)));
     assert!(!links.archive);
     assert_eq!(
         links.archive_api.as_ref().map(url::Url::as_str),
@@ -712,7 +714,10 @@ fn the_link_phase_settings_are_read_from_the_config_and_checked() {
     assert!(message.contains("is not an http(s) URL"), "{message}");
     assert_eq!(text, "\"ftp://archive.example/\"");
     let (message, _, text) = error_at(&[("postlint.toml", "[links]\ntimeout = -1\n")]);
-    assert!(message.contains("seconds above 0"), "{message}");
+    assert!(
+        message.contains("`timeout` takes a number of seconds from 0.001 to 86400"),
+        "{message}"
+    );
     assert_eq!(text, "-1");
     let (message, _, _) = error_at(&[("postlint.toml", "[links]\narchvie = false\n")]);
     assert!(message.contains("archvie"), "{message}");

@@ -503,9 +503,11 @@ fn clock_skews_do_not_hide_a_site_s_usual_offset() {
             "2024-05-10T18:00:00: `date` equals `date_gmt`: the local time was probably written as GMT"
         ]
     );
+    // The odd post's 3 seconds sit on a wrong offset: date-offset-suspicious's finding, not
+    // also a clock skew.
     let skews = found
         .iter()
         .filter(|(rule, _)| rule == "date-clock-skew")
         .count();
-    assert_eq!(skews, 21);
+    assert_eq!(skews, 20);
 }

@@ -184,6 +184,7 @@ fn a_file_changed_meanwhile_is_not_overwritten() {
     assert!(
         fix::write(&plan)
             .expect_err("refused")
+            .to_string()
             .contains("changed on disk")
     );
     assert_eq!(std::fs::read(&file).expect("read"), b"{\"id\":1}");
@@ -197,10 +198,20 @@ fn fixing_the_corpus_keeps_every_file_valid() {
     let dir = tempfile::tempdir().expect("temp dir");
     for entry in std::fs::read_dir(&corpus).expect("corpus") {
         let path = entry.expect("entry").path();
-        std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        let copy = dir.path().join(path.file_name().expect("name"));
+        std::fs::copy(&path, &copy).expect("copy");
+        // The shared corpus is read-only, and `--fix` leaves read-only files alone.
+        let writable = std::os::unix::fs::PermissionsExt::from_mode(0o644);
+        std::fs::set_permissions(&copy, writable).expect("make writable");
     }
     std::fs::write(dir.path().join("postlint.toml"), "").expect("config");
-    postlint(dir.path(), &["--fix", "."]);
+    let fixed = postlint(dir.path(), &["--fix", "."]);
+    assert_ne!(
+        fixed.status.code(),
+        Some(2),
+        "every file is written: {}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
     let out = postlint(dir.path(), &["--format", "json", "."]);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
@@ -232,7 +243,8 @@ fn reports_linted_without_a_fingerprint_are_not_fixed() {
         .into_iter()
         .next()
         .expect("a plan")
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert!(
         refused.contains("without `LintOptions::hash_content`"),
         "{refused}"

@@ -41,3 +41,8 @@ fn html_spans_inputs() {
 fn config_text_inputs() {
     replay("config_text", postlint::fuzzing::config_text);
 }
+
+#[test]
+fn lsp_frames_inputs() {
+    replay("lsp_frames", postlint::fuzzing::lsp_frames);
+}

@@ -401,6 +401,8 @@ fn a_file_truncated_while_it_is_read_gives_a_syntax_finding() {
         notices: Vec::new(),
         baselined: 0,
         shard: None,
+        sites: Vec::new(),
+        checked_at: None,
     };
     let style = postlint::report::human::Style {
         color: false,

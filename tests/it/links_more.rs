@@ -297,6 +297,7 @@ fn with_archive(api: &str) -> LintOptions {
         links.archive = Some(postlint::links::archive::ArchiveOptions {
             api: url::Url::parse(api).expect("url"),
             interval: Duration::from_millis(10),
+            ..Default::default()
         });
     }
     options

@@ -1,7 +1,9 @@
-//! Precision kept: the findings a careful editor judged on real posts of the shared corpus
-//! (`fixtures/precision/verdicts.toml`) stay judged. A finding judged `false` must not come
-//! back (an `info` one not above info), one judged `true` must not go. Only the referenced
-//! posts are linted, and for the site rules the folders of their sites.
+//! Precision kept: the findings judged on real posts of the shared corpus stay judged: the
+//! tuning-era verdicts (`fixtures/precision/verdicts.toml`) and the blind verdicts of the test
+//! half (`fixtures/precision/blind.toml`). A finding judged `false` must not come back (an
+//! `info` one not above info, a `loud` one not at its severity or above), one judged `true` must
+//! not go. Only the referenced posts are linted, and for the site rules the folders of their
+//! sites.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,6 +13,7 @@ use postlint::engine::LintOptions;
 use serde::Deserialize;
 
 const VERDICTS: &str = "fixtures/precision/verdicts.toml";
+const BLIND: &str = "fixtures/precision/blind.toml";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +43,9 @@ struct Verdict {
     /// More corpus folders the site phase must see with this post (a host shared by folders).
     #[serde(default)]
     context: Vec<String>,
+    /// The commit and date a blind verdict was given on.
+    #[serde(default)]
+    judged: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -49,6 +55,8 @@ enum Judged {
     False,
     /// Right only as an info: a false alarm at warning or error.
     Info,
+    /// Real, but not worth the severity it was reported at.
+    Loud,
 }
 
 impl Judged {
@@ -57,6 +65,7 @@ impl Judged {
             Judged::True => "true",
             Judged::False => "false",
             Judged::Info => "info",
+            Judged::Loud => "loud",
         }
     }
 }
@@ -103,6 +112,7 @@ impl Verdict {
             Judged::True => found.is_none(),
             Judged::False => found.is_some(),
             Judged::Info => found.is_some_and(|severity| severity > Severity::Info),
+            Judged::Loud => found.is_some_and(|severity| severity >= self.severity),
         };
         if self.open {
             return (!wrong).then(|| {
@@ -123,14 +133,33 @@ impl Verdict {
                 "{}: right only as an info, it is back as {now}",
                 self.name()
             )),
+            (Judged::Loud, Some(now)) if now >= self.severity => Some(format!(
+                "{}: judged too loud at {}, it is back as {now}",
+                self.name(),
+                self.severity
+            )),
             _ => None,
         }
     }
 }
 
+/// Both files of verdicts as one list (they must agree on `now`).
 fn load_verdicts() -> Verdicts {
-    let text = std::fs::read_to_string(VERDICTS).expect(VERDICTS);
-    toml::from_str(&text).unwrap_or_else(|e| panic!("{VERDICTS}: {e}"))
+    let mut all = load(VERDICTS);
+    if std::path::Path::new(BLIND).exists() {
+        let blind = load(BLIND);
+        assert_eq!(
+            blind.now, all.now,
+            "{BLIND} and {VERDICTS} judge at different times"
+        );
+        all.verdict.extend(blind.verdict);
+    }
+    all
+}
+
+fn load(path: &str) -> Verdicts {
+    let text = std::fs::read_to_string(path).expect(path);
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// The files and folders to lint, relative to the corpus: each judged post, and for the site
@@ -216,7 +245,26 @@ fn judged_findings_stay_judged() {
 
 #[test]
 fn every_verdict_is_unique_and_well_formed() {
-    let verdicts = load_verdicts();
+    // Unique within each file: a finding of the test half judged in the tuning era may be
+    // judged again, blind.
+    check_well_formed(&load(VERDICTS));
+    if std::path::Path::new(BLIND).exists() {
+        let blind = load(BLIND);
+        check_well_formed(&blind);
+        for verdict in &blind.verdict {
+            assert!(
+                verdict
+                    .judged
+                    .as_deref()
+                    .is_some_and(|j| !j.trim().is_empty()),
+                "{}: a blind verdict says when and on which commit it was judged",
+                verdict.name()
+            );
+        }
+    }
+}
+
+fn check_well_formed(verdicts: &Verdicts) {
     let mut seen = BTreeSet::new();
     for verdict in &verdicts.verdict {
         assert!(

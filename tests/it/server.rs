@@ -647,5 +647,5 @@ fn exit_without_shutdown_is_a_failure() {
     let (mut client, _) = Client::start(dir.path(), json!({}), Value::Null);
     client.notify("exit", Value::Null);
     let status = client.child.wait().expect("the server exits");
-    assert_eq!(status.code(), Some(2));
+    assert_eq!(status.code(), Some(1));
 }

@@ -315,12 +315,14 @@ fn saved_pages_are_the_bytes_served_and_lint_the_same_offline() {
         .arg(server.url("")));
     assert_eq!(again.code, 0, "{}", again.stderr);
     let folder = save.join(format!("127.0.0.1_{}", server.addr.port()));
-    let names: Vec<String> = std::fs::read_dir(&folder)
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
         .expect("the folder")
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, vec!["posts-page-1.json".to_owned()]);
+    names.sort();
+    // The pages, and what was saved of the site beside them.
+    assert_eq!(names, [".postlint-site.json", "posts-page-1.json"]);
 }
 
 /// A site that wants credentials: `users/me` answers as `me` says.

@@ -177,6 +177,44 @@ fn a_live_site_is_linted_end_to_end_with_spans_in_the_saved_pages() {
     assert_eq!(offline_rules, expected_offline);
 }
 
+/// `(rule, severity, file, offset)` of every diagnostic, sorted.
+fn verdicts(report: &Value) -> Vec<(String, String, String, u64)> {
+    let mut found: Vec<_> = diagnostics(report)
+        .iter()
+        .map(|d| {
+            let text = |key: &str| d[key].as_str().unwrap_or_default().to_owned();
+            let offset = d["span"]["offset"].as_u64().unwrap_or(u64::MAX);
+            (text("rule"), text("severity"), text("file"), offset)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_saved_site_checked_offline_gives_the_live_findings() {
+    let Some(site) = site() else { return };
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (code, live, stderr) = run(postlint(dir.path())
+        .env("POSTLINT_WP_APP_PASSWORD", &site.password)
+        .args([
+            "--user",
+            &site.user,
+            "--status",
+            "any",
+            "--type",
+            "posts,pages",
+        ])
+        .args(["--save", "saved", "--site", &site.url]));
+    assert_ne!(code, 2, "{stderr}");
+    let (offline_code, offline, stderr) = run(postlint(dir.path()).arg("saved"));
+    assert_eq!(offline_code, code, "{stderr}");
+    assert_eq!(verdicts(&offline), verdicts(&live));
+    for count in ["posts", "errors", "warnings", "infos", "by_rule"] {
+        assert_eq!(offline["summary"][count], live["summary"][count], "{count}");
+    }
+}
+
 #[test]
 fn drafts_and_scheduled_posts_need_and_use_an_application_password() {
     let Some(site) = site() else { return };
@@ -375,6 +413,17 @@ fn one_post_by_id_slug_permalink_short_link_and_rest_address() {
         command.args(["--save", "saved"]).args(&form);
         assert_one_post(dir.path(), &mut command, "empty-span");
     }
+}
+
+#[test]
+fn one_post_by_the_address_of_its_edit_screen() {
+    let Some(site) = site() else { return };
+    let (id, _) = id_and_link(&site, "empty-span");
+    let address = format!("{}/wp-admin/post.php?post={id}&action=edit", site.url);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut command = postlint(dir.path());
+    command.args(["--save", "saved", &address]);
+    assert_one_post(dir.path(), &mut command, "empty-span");
 }
 
 #[test]

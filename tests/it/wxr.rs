@@ -55,6 +55,13 @@ fn names_what_it_points_at(rule: &str, message: &str, text: &str) -> bool {
         "wxr-syntax" => quotes.contains(&text),
         // A tag (`<a>` names `<a class="…">`), a URL or a part of it.
         "link-text-vague" => !text.trim().is_empty() && message.contains(text.trim()),
+        // The start tag of the (first) link or frame it names.
+        "image-link-unnamed" => text.starts_with("<a"),
+        "iframe-missing-title" => text.starts_with("<iframe"),
+        // The target, quoted whole or cut short with `…`.
+        "link-marked-broken" => quotes
+            .iter()
+            .any(|q| !text.is_empty() && text.starts_with(q.trim_end_matches('…'))),
         // A block's comment, its attribute JSON, or the tag that does not match it.
         "block-unclosed"
         | "block-stray-closer"

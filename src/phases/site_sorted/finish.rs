@@ -6,76 +6,121 @@ use super::{
     Dated, Entry, GroupKey, LinkFrom, LinkKey, Name, Place, Published, SortedSite, bare, located,
 };
 use crate::rules::{
-    date_offset_suspicious as dates, duplicate_slug, duplicate_title, link_internal_draft,
-    link_internal_missing, site_links,
+    date_clock_skew, date_offset_suspicious as dates, duplicate_slug, duplicate_title,
+    link_internal_draft, link_internal_missing, site_links,
 };
-use crate::site::{DateFacts, PostFacts};
+use crate::site::{DateFacts, PostFacts, Word};
 use crate::spill::{Drain, Sorter};
+
+/// Why the posts at an offset look wrong next to the rest of the site's, as
+/// `date-offset-suspicious` judges it in memory: `(offset, posts, skewed)` at it, their
+/// earliest and latest local dates, the site's usual offset and its dated posts.
+fn why_odd(
+    tally: &super::Tally,
+    (offset, posts, skewed): (i32, usize, usize),
+    (first, last): (i64, i64),
+    (usual, published): (i32, usize),
+) -> Option<String> {
+    if let Some(why) = dates::suspicion(offset, usual) {
+        let rest = tally.offsets.iter().filter(|(o, _)| **o != offset);
+        let rest_first = rest.clone().map(|(_, o)| o.1).min();
+        let rest_last = rest.map(|(_, o)| o.2).max();
+        // Posts of one era (all before or all after the rest) are a change of zone.
+        let era = match (rest_first, rest_last) {
+            (Some(rest_first), Some(rest_last)) => last < rest_first || first > rest_last,
+            _ => true,
+        };
+        if dates::is_rare(posts, published) && !era {
+            return Some(why);
+        }
+    }
+    dates::skewed_off_the_site(offset, usual, posts, skewed)
+}
 
 /// The post a name resolved to: its place, status and title.
 type Target = (Place, Option<String>, Option<String>);
 
 impl SortedSite {
-    /// `date-offset-suspicious`: each site's usual offset from the counts, then the posts of the
-    /// offsets that look wrong, read back from the sort.
+    /// `date-offset-suspicious` and `date-clock-skew`: each site's usual offset from the
+    /// counts, then the posts of the offsets that look wrong and the skewed ones, read back
+    /// from the sort.
     pub(super) fn finish_dates(&mut self) {
         let Some(sorter) = self.dated.take() else {
             return;
         };
-        let Some((_, order)) = self.rule(dates::DateOffsetSuspicious::META.code) else {
-            return;
-        };
+        let suspicious = self.rule(dates::DateOffsetSuspicious::META.code);
+        let skew = self.rule(date_clock_skew::DateClockSkew::META.code);
         // (site, offset) → (why, usual) for the offsets whose posts are reported.
         let mut odd: BTreeMap<(usize, i32), (String, i32)> = BTreeMap::new();
-        for (site, tally) in self.sites.iter().enumerate() {
-            let published: usize = tally.offsets.values().map(|o| o.0).sum();
-            if published < dates::MIN_EVIDENCE {
-                continue;
-            }
-            let counts = tally.offsets.iter().map(|(offset, o)| (*offset, o.0));
-            let Some((usual, count)) = dates::usual_of(counts) else {
+        for site in 0..self.sites.len() {
+            let Some((usual, count, published)) = self.usual_offset(site) else {
                 continue;
             };
-            let note = dates::note(&tally.name, usual, count, published);
-            self.notes.push(((site, order, 0, 0, 0), note));
+            let tally = &self.sites[site];
+            if let Some((_, order)) = suspicious {
+                let note = dates::note(&tally.name, usual, count, published);
+                self.notes.push(((site, order, 0, 0, 0), note));
+            }
             for (&offset, &(posts, first, last)) in &tally.offsets {
-                let Some(why) = dates::suspicion(offset, usual) else {
-                    continue;
-                };
-                let rest = tally.offsets.iter().filter(|(o, _)| **o != offset);
-                let rest_first = rest.clone().map(|(_, o)| o.1).min();
-                let rest_last = rest.map(|(_, o)| o.2).max();
-                // Posts of one era (all before or all after the rest) are a change of zone.
-                let era = match (rest_first, rest_last) {
-                    (Some(rest_first), Some(rest_last)) => last < rest_first || first > rest_last,
-                    _ => true,
-                };
-                if dates::is_rare(posts, published) && !era {
+                let skewed = tally.skewed.get(&offset).copied().unwrap_or(0);
+                if let Some(why) = why_odd(
+                    tally,
+                    (offset, posts, skewed),
+                    (first, last),
+                    (usual, published),
+                ) {
                     odd.insert((site, offset), (why, usual));
                 }
             }
         }
-        if odd.is_empty() {
+        let any_skewed = skew.is_some() && self.sites.iter().any(|t| !t.skewed.is_empty());
+        if (suspicious.is_none() || odd.is_empty()) && !any_skewed {
             return;
         }
         let Some(mut drain) = self.keep(sorter.finish()) else {
             return;
         };
-        for ((site, offset, file, _), dated) in drain.by_ref() {
-            let Some((why, usual)) = odd.get(&(site, offset)) else {
+        for ((site, offset, file, index), dated) in drain.by_ref() {
+            let is_odd = odd.get(&(site, offset));
+            let skewed = dated.skew != 0;
+            if is_odd.is_none() && !(skewed && skew.is_some()) {
                 continue;
-            };
+            }
             let Some(facts) = restore_dated(file, offset, dated) else {
                 continue;
             };
             let Some(dates_of) = &facts.dates else {
                 continue;
             };
-            let finding = dates::finding(&self.sites[site].name, &facts, dates_of, *usual, why);
-            let seq = self.seq();
-            self.found.push(((site, order, seq, 0, 0), finding));
+            match (is_odd, suspicious, skew) {
+                (Some((why, usual)), Some((_, order)), _) => {
+                    let name = &self.sites[site].name;
+                    let finding = dates::finding(name, &facts, dates_of, *usual, why);
+                    let seq = self.seq();
+                    self.found.push(((site, order, seq, 0, 0), finding));
+                }
+                // In the order of the run, as the in-memory phase gives them.
+                (None, _, Some((_, order))) if skewed => {
+                    let finding = date_clock_skew::site_finding(&facts, dates_of);
+                    self.found.push(((site, order, file, index, 0), finding));
+                }
+                _ => {}
+            }
         }
         self.drained(&mut drain);
+    }
+
+    /// A site's usual offset, how many posts have it, and how many dated posts it has: `None`
+    /// with too few to tell.
+    fn usual_offset(&self, site: usize) -> Option<(i32, usize, usize)> {
+        let tally = &self.sites[site];
+        let published: usize = tally.offsets.values().map(|o| o.0).sum();
+        if published < dates::MIN_EVIDENCE {
+            return None;
+        }
+        let counts = tally.offsets.iter().map(|(offset, o)| (*offset, o.0));
+        let (usual, count) = dates::usual_of(counts)?;
+        Some((usual, count, published))
     }
 
     fn drained<K, V>(&mut self, drain: &mut Drain<K, V>) {
@@ -254,11 +299,14 @@ fn restore_dated(file: usize, offset: i32, dated: Dated) -> Option<PostFacts> {
     Some(PostFacts {
         dates: Some(DateFacts {
             offset,
+            skew: dated.skew,
             local,
             gmt_value: dated.gmt_value,
             gmt: located(dated.gmt),
             local_at: located(dated.local_at),
+            modified_gmt: dated.modified_gmt.map(located),
         }),
+        post_type: dated.post_type.map(Word::Owned),
         ..bare(file, dated.post)
     })
 }

@@ -28,6 +28,9 @@ pub enum Reply {
     Stalls(u16, Vec<(String, String)>, Vec<u8>),
     /// Waits this long, then replies.
     Slow(std::time::Duration, Box<Reply>),
+    /// A status and headers, then a chunked body that never ends: this chunk again and again
+    /// until the client goes away.
+    EndlessChunks(u16, Vec<(String, String)>, Vec<u8>),
 }
 
 pub type Route = dyn Fn(&str, &str, usize) -> Reply + Send + Sync;
@@ -201,6 +204,24 @@ async fn accept_loop(
                         let _ = socket2::SockRef::from(&std_socket)
                             .set_linger(Some(std::time::Duration::ZERO));
                         drop(std_socket);
+                    }
+                }
+                Reply::EndlessChunks(code, headers, chunk) => {
+                    let mut head = format!(
+                        "HTTP/1.1 {code} Status\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
+                    );
+                    for (name, value) in headers {
+                        head.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                    head.push_str("\r\n");
+                    if socket.write_all(head.as_bytes()).await.is_err() || chunk.is_empty() {
+                        return;
+                    }
+                    let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+                    framed.extend_from_slice(&chunk);
+                    framed.extend_from_slice(b"\r\n");
+                    while socket.write_all(&framed).await.is_ok() {
+                        sent.fetch_add(chunk.len(), Ordering::SeqCst);
                     }
                 }
                 Reply::Endless(length) => {

@@ -104,3 +104,4 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 pub mod http;
+pub mod long_runs;
