@@ -203,7 +203,8 @@ pub struct CheckArgs {
     pub no_cache: bool,
 
     /// Also check targets on loopback and private addresses (tests, intranet sites); the
-    /// archive (`--archive-api`) and the archived copies it offers may be there too.
+    /// archive (`--archive-api`) and the archived copies it offers may be there too, and so
+    /// may a site's API or a redirect away from the site named.
     #[arg(long)]
     pub allow_private: bool,
 

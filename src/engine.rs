@@ -2,7 +2,6 @@
 //! at a time, each post's diagnostics settled with its own settings and suppressions, and
 //! sorted so that the output never depends on the number of threads.
 
-use std::borrow::Cow;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
@@ -19,6 +18,7 @@ use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
 use crate::input::wxr;
+use crate::input::wxr_parts::{Part, WxrParts};
 use crate::meta::{Markup, Phase};
 use crate::outcome::FileReport;
 use crate::post::{Dialect, Form, HtmlFieldKind, Post};
@@ -194,6 +194,9 @@ impl Linter {
     ) -> std::io::Result<FileReport> {
         let mut head = Vec::new();
         (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head)?;
+        if let Some(span) = wxr::utf16_xml(&head) {
+            return Ok(self.utf16_report(file, &head, span));
+        }
         let is_xml = wxr::looks_like_xml(&head);
         let reader = std::io::Cursor::new(head).chain(reader);
         if is_xml {
@@ -334,13 +337,13 @@ impl Linter {
     }
 
     /// Lints a WXR export a part at a time, as JSON files are read a segment at a time: each
-    /// part is a run of whole items of about a segment's size, read behind the file's head
-    /// (which declares the namespaces), its posts linted in parallel, then dropped. Reading
+    /// part is a run of whole elements of about a segment's size (`wxr_parts`), read behind
+    /// the start tags left open before it, its posts linted in parallel, then dropped. Reading
     /// stops at the first place the XML is not well-formed; the items before it are linted.
     fn lint_wxr_file(
         &self,
         file: SourceFile,
-        mut reader: impl Read,
+        reader: impl Read,
         facts_to: Option<FactsSink<'_>>,
     ) -> std::io::Result<FileReport> {
         let path = file_path(&file).map(Path::to_path_buf);
@@ -360,108 +363,103 @@ impl Linter {
         };
         let mut hasher = self.options.hash_content.then(ContentHasher::default);
         let mut cursor = LineCursor::default();
-        // Bytes read and not yet linted, from file offset `base`; the file's head once known.
-        let (mut pending, mut base, mut head) = (Vec::new(), 0, None::<Vec<u8>>);
-        let mut want = self.options.segment_bytes.max(1);
+        let limit = self.options.max_post_bytes;
+        let mut parts = WxrParts::new(reader, self.options.segment_bytes, limit);
         loop {
-            let at_eof = fill(&mut reader, &mut pending, want)?;
-            let marks = wxr::ItemMarks::scan(&pending);
-            let cut = if at_eof {
-                Some(pending.len())
-            } else {
-                marks
-                    .last_end
-                    .filter(|_| head.is_some() || marks.first_start.is_some())
-            };
-            let Some(cut) = cut else {
-                // Not one whole item yet: read on, within the bound of one post.
-                if pending.len() > self.options.max_post_bytes {
-                    let limit = self.options.max_post_bytes;
-                    let too_large = rules::json_syntax::too_large(&cursor, limit);
-                    report.findings.push(too_large);
+            let part = match parts.next_part() {
+                Ok(Some(part)) => part,
+                Ok(None) => break,
+                Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+                    (report.findings).push(rules::json_syntax::too_large(&cursor, limit));
                     break;
                 }
-                want = pending.len() * 2;
-                continue;
+                Err(error) => return Err(error),
             };
-            if head.is_none() {
-                head = Some(pending[..marks.first_start.unwrap_or(cut)].to_vec());
+            report.line_marks.push(cursor.clone());
+            let (len, last) = (part.bytes().len(), part.last);
+            if let Some(hasher) = &mut hasher {
+                hasher.write(part.bytes());
             }
-            let first = base == 0;
-            let last = at_eof;
-            let stopped = {
-                let part = WxrPart {
-                    head: if first {
-                        &[][..]
-                    } else {
-                        head.as_deref().unwrap_or_default()
-                    },
-                    items: &pending[..cut],
-                    base,
-                    last,
-                };
-                report.line_marks.push(cursor.clone());
-                self.lint_wxr_part(&scope, &part, &mut cursor, &mut report)
-            };
+            let read = self.lint_wxr_part(&scope, part, &mut cursor, &mut report);
             if let Some(facts_to) = facts_to {
                 facts_to(Packed::of(std::mem::take(&mut report.facts)));
             }
-            if let Some(hasher) = &mut hasher {
-                hasher.write(&pending[..cut]);
-            }
-            pending.drain(..cut);
-            base += cut;
-            want = self.options.segment_bytes.max(1);
-            if last || stopped {
+            let Some((open_tags, carried)) = read.filter(|_| !last) else {
                 break;
-            }
+            };
+            parts.consume(len, open_tags, carried);
         }
         report.content_hash = hasher.map(|h| h.finish());
         Ok(report)
     }
 
+    /// An export written in UTF-16: one finding at its start, nothing read.
+    fn utf16_report(&self, file: SourceFile, head: &[u8], span: Range<usize>) -> FileReport {
+        let settings = self.config.effective(file_path(&file), None);
+        let error = rules::wxr_syntax::diagnostic(wxr::utf16_error(span));
+        let found = settle::severities(&settings, vec![error]);
+        let segment = Segment {
+            base: 0,
+            bytes: head,
+            at_eof: false,
+        };
+        let mut cursor = LineCursor::default();
+        let line_marks = vec![cursor.clone()];
+        let findings = resolve(&segment, &mut cursor, found);
+        FileReport {
+            file,
+            posts: 0,
+            findings: findings.into_iter().collect(),
+            facts: Vec::new(),
+            pending: Vec::new(),
+            post_list: Vec::new(),
+            line_marks,
+            content_hash: None,
+        }
+    }
+
     /// Lints the posts of one part of a WXR export and what is wrong with its XML; returns
-    /// whether the XML stops being readable in it.
+    /// what the next part is read with (`None` when the XML stops being readable in this one).
     fn lint_wxr_part(
         &self,
         scope: &FileScope<'_>,
-        part: &WxrPart<'_>,
+        part: Part<'_>,
         cursor: &mut LineCursor,
         report: &mut FileReport,
-    ) -> bool {
-        let text: Cow<'_, [u8]> = if part.head.is_empty() {
-            Cow::Borrowed(part.items)
-        } else {
-            Cow::Owned([part.head, part.items].concat())
-        };
-        // Offsets in `text` past the head are file offsets less `shift`.
-        let shift = part.base - part.head.len();
-        let parsed = wxr::read_part(&text, &self.options.item_types, part.last);
+    ) -> Option<(Vec<u8>, wxr::Carried)> {
+        let Part {
+            text,
+            prefix_len,
+            base,
+            last,
+            carried,
+        } = part;
+        let items = &text[prefix_len..];
+        // Offsets in `text` past the prefix are file offsets less `shift`.
+        let shift = base - prefix_len;
+        let mut parsed = wxr::read_part(text, &self.options.item_types, carried, last);
         // The posts' spans in `items`, where `invalid-utf8` looks.
-        let local = |at: usize| at.saturating_sub(part.head.len());
+        let local = |at: usize| at.saturating_sub(prefix_len);
         let spans: Vec<Range<usize>> = (parsed.posts.iter())
             .map(|p| local(p.span.start)..local(p.span.end))
             .collect();
         let first_index = report.posts;
-        let posts: Vec<Post<'_>> = (parsed.posts.into_iter().enumerate())
+        let posts: Vec<Post<'_>> = (std::mem::take(&mut parsed.posts).into_iter().enumerate())
             .map(|(index, node)| Post::wxr(first_index + index, node))
             .collect();
         let linted: Vec<(Vec<Diagnostic>, PostLinted)> = posts
             .par_iter()
-            .map(|post| self.lint_post(scope, post, (shift, &text)))
+            .map(|post| self.lint_post(scope, post, (shift, text)))
             .collect();
-        let stopped = parsed.stopped;
-        // What is wrong in the head was reported with the first part.
-        let mut file_level: Vec<Diagnostic> = (parsed.errors.into_iter())
-            .filter(|error| part.head.is_empty() || error.span.start >= part.head.len())
+        // What is wrong in the prefix was reported with the part it was read in.
+        let in_part = (std::mem::take(&mut parsed.errors).into_iter())
+            .filter(|error| error.span.start >= prefix_len)
             .map(|mut error| {
                 error.span = shift + error.span.start..shift + error.span.end;
-                rules::wxr_syntax::diagnostic(error)
-            })
-            .collect();
-        file_level.extend(rules::invalid_utf8::check_segment(
-            part.items, part.base, &spans,
-        ));
+                error
+            });
+        let mut file_level: Vec<Diagnostic> = in_part.map(rules::wxr_syntax::diagnostic).collect();
+        file_level.extend(rules::invalid_utf8::check_segment(items, base, &spans));
         let mut diagnostics = settle::severities(&scope.settings, file_level);
         for (found, (post_ref, post_facts, post_pending)) in linted {
             diagnostics.extend(found);
@@ -473,14 +471,22 @@ impl Linter {
             }
         }
         let segment = Segment {
-            base: part.base,
-            bytes: part.items,
-            at_eof: part.last,
+            base,
+            bytes: items,
+            at_eof: last,
         };
         report
             .findings
             .extend(resolve(&segment, cursor, diagnostics));
-        stopped
+        // What the file lacks is known at its end and reported at its start, before this part.
+        let missing = (std::mem::take(&mut parsed.missing).into_iter())
+            .map(rules::wxr_syntax::diagnostic)
+            .collect();
+        let file_start = LineCursor::default().line_col();
+        for diagnostic in settle::severities(&scope.settings, missing) {
+            (report.findings).push(Finding::at_point(diagnostic, file_start));
+        }
+        (!parsed.stopped).then_some((parsed.open_tags, parsed.carried))
     }
 
     /// Parses and lints the posts of one segment, a batch at a time so that only a batch of
@@ -639,17 +645,6 @@ impl Linter {
     }
 }
 
-/// A run of whole items of a WXR export, and the file's head it is read behind (empty for the
-/// first part, which starts with the head).
-struct WxrPart<'b> {
-    head: &'b [u8],
-    items: &'b [u8],
-    /// The file offset of `items[0]`.
-    base: usize,
-    /// The file ends where `items` does.
-    last: bool,
-}
-
 /// Where the site facts of a file's posts go, packed, as its segments are linted.
 pub type FactsSink<'a> = &'a (dyn Fn(Packed) + Sync);
 
@@ -716,16 +711,6 @@ impl<'f> FileLint<'f> {
             hasher.write(read.bytes);
         }
     }
-}
-
-/// Reads until `pending` holds `want` bytes or the file ends; returns whether it ended.
-fn fill(reader: &mut impl Read, pending: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
-    let missing = want.saturating_sub(pending.len());
-    if missing == 0 {
-        return Ok(false);
-    }
-    let read = reader.take(missing as u64).read_to_end(pending)?;
-    Ok(read < missing)
 }
 
 /// Whether a diagnostic's fix can be written into a post of this dialect. Fixes are written

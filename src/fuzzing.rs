@@ -9,7 +9,10 @@ use std::sync::{Arc, OnceLock};
 use crate::config::Config;
 use crate::engine::{LintOptions, Linter};
 use crate::html::HtmlIndex;
+use crate::input::json::{JsonStr, Node, Value};
 use crate::input::posts::PostReader;
+use crate::input::wxr;
+use crate::input::wxr_parts::WxrParts;
 use crate::outcome::CheckOutcome;
 use crate::post::{HtmlFieldKind, Post};
 use crate::report;
@@ -254,4 +257,117 @@ fn check_round_trip(message: &Message) {
         other => panic!("a written frame reads as {other:?}"),
     }
     assert_eq!(Message::parse(&body).as_ref(), Ok(message));
+}
+
+/// Bytes as a WordPress export, after a first byte that sets the size of its parts: read in
+/// parts (`wxr_parts`), it gives the posts, every string's map to the file, the errors and the
+/// stop of the file read whole; every offset lies inside the file; and the bytes parsed, the
+/// start tags each part is read behind included, stay within three times the file's.
+pub fn wxr_parts(data: &[u8]) {
+    let Some((&size, file)) = data.split_first() else {
+        return;
+    };
+    let segment = 1 + usize::from(size) * 4;
+    let mut whole = WxrView::default();
+    whole.add(&wxr::read(file, &wxr::POST_TYPES), 0, 0);
+    let (parts, parsed) = read_wxr_in_parts(file, segment);
+    assert_eq!(
+        parts.posts, whole.posts,
+        "posts read in parts of {segment} bytes"
+    );
+    assert_eq!(
+        parts.errors, whole.errors,
+        "errors read in parts of {segment} bytes"
+    );
+    if let Some(past) = whole.offsets.iter().find(|&&at| at > file.len()) {
+        panic!(
+            "offset {past} is past the end of the file ({} bytes)",
+            file.len()
+        );
+    }
+    assert!(
+        parsed <= 3 * file.len() + 3,
+        "{parsed} bytes parsed for a file of {}",
+        file.len()
+    );
+}
+
+/// What reading an export gave, as lines to compare, and every file offset it holds.
+#[derive(Debug, Default)]
+struct WxrView {
+    posts: Vec<String>,
+    errors: Vec<String>,
+    offsets: Vec<usize>,
+}
+
+impl WxrView {
+    /// Adds what one part gave; its offsets past `prefix_len` are file offsets less `shift`.
+    fn add(&mut self, file: &wxr::WxrFile<'_>, prefix_len: usize, shift: usize) {
+        for post in &file.posts {
+            self.node(post, shift);
+        }
+        for error in file.errors.iter().filter(|e| e.span.start >= prefix_len) {
+            let span = shift + error.span.start..shift + error.span.end;
+            self.offsets.extend([span.start, span.end]);
+            self.errors
+                .push(format!("error {span:?} {}", error.message));
+        }
+        if file.stopped {
+            self.errors.push("stopped".into());
+        }
+    }
+
+    fn node(&mut self, node: &Node<'_>, shift: usize) {
+        let span = shift + node.span.start..shift + node.span.end;
+        self.offsets.extend([span.start, span.end]);
+        self.posts.push(format!("node {span:?}"));
+        match &node.value {
+            Value::String(text) => self.string(text, shift),
+            Value::Number(number) => self.posts.push(format!("number {number}")),
+            Value::Object(members) => {
+                for member in members {
+                    self.string(&member.key, shift);
+                    self.node(&member.value, shift);
+                }
+            }
+            other => self.posts.push(format!("{other:?}")),
+        }
+    }
+
+    /// A string, with the file offset of each of its character boundaries.
+    fn string(&mut self, text: &JsonStr<'_>, shift: usize) {
+        let decoded = text.as_str();
+        let boundaries = (decoded.char_indices().map(|(i, _)| i)).chain([decoded.len()]);
+        let offsets: Vec<usize> = boundaries.map(|i| shift + text.file_offset(i)).collect();
+        self.posts
+            .push(format!("string {decoded:?} at {offsets:?}"));
+        self.offsets.extend(offsets);
+    }
+}
+
+/// Reads an export in parts as the engine does; also returns how many bytes were parsed.
+fn read_wxr_in_parts(file: &[u8], segment: usize) -> (WxrView, usize) {
+    let mut parts = WxrParts::new(file, segment, usize::MAX);
+    let mut view = WxrView::default();
+    let mut parsed = 0;
+    loop {
+        let part = match parts.next_part() {
+            Ok(Some(part)) => part,
+            Ok(None) => break,
+            Err(error) => panic!("reading from memory without a limit failed: {error}"),
+        };
+        parsed += part.text.len();
+        let (len, last, prefix_len) = (part.bytes().len(), part.last, part.prefix_len);
+        let shift = part.base - prefix_len;
+        let mut read = wxr::read_part(part.text, &wxr::POST_TYPES, part.carried, last);
+        view.add(&read, prefix_len, shift);
+        if read.stopped || last {
+            break;
+        }
+        let open_tags = std::mem::take(&mut read.open_tags);
+        let carried = std::mem::take(&mut read.carried);
+        drop(read);
+        parts.consume(len, open_tags, carried);
+    }
+    (view, parsed)
 }

@@ -7,6 +7,7 @@
 //! suppressions, baseline, order) -> `outcome` -> report. `config` is read by all and imports
 //! none of them; `pipeline` runs the whole.
 
+pub mod atomic_write;
 pub mod baseline;
 pub mod blocks;
 pub mod cli;

@@ -666,32 +666,25 @@ fn written_to(format: Format, path: &Path, code: u8) -> u8 {
 
 /// Writes a report file whole, through a temporary file so a reader never sees half of it.
 fn write_file_with(path: &Path, emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
-    let buffered = |file: std::fs::File| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-        emit(&mut out)?;
-        out.flush()
-    };
     // Only a regular file is replaced whole: `-o /dev/null`, a FIFO or a symlink is written
     // through, or the rename would put a file in its place.
     let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
-    let temporary = path.with_extension("postlint-tmp");
     let written = if special {
         std::fs::OpenOptions::new()
             .write(true)
             .truncate(true)
             .open(path)
-            .and_then(buffered)
+            .and_then(|file| {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+                emit(&mut out)?;
+                out.flush()
+            })
     } else {
-        std::fs::File::create(&temporary)
-            .and_then(buffered)
-            .and_then(|()| std::fs::rename(&temporary, path))
+        postlint::atomic_write::replace(path, emit)
     };
     match written {
         Ok(()) => 0,
         Err(error) => {
-            if !special {
-                let _ = std::fs::remove_file(&temporary);
-            }
             eprintln!("postlint: cannot write {}: {error}", path.display());
             2
         }

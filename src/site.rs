@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::context::PostContext;
 use crate::dates::{WpDate, offset_of, without_clock_skew};
 use crate::diagnostic::{Diagnostic, PostRef, fingerprint};
+use crate::html::Quoting;
 use crate::input::json::{JsonStyle, Value};
 use crate::links::normalized;
 use crate::post::HtmlFieldKind;
@@ -89,6 +90,32 @@ pub struct RemoteLink {
     pub style: JsonStyle,
     /// The `#fragment` of the link, if any: a place in the target page.
     pub fragment: Option<String>,
+    /// How the target is written in the HTML.
+    pub quoting: Quoting,
+    /// One candidate of a `srcset`, which ends at whitespace or a trailing comma.
+    pub candidate: bool,
+}
+
+impl RemoteLink {
+    /// `url` as a fix writes it in place of the target (in the HTML, before the field's JSON
+    /// escapes): it reads back as `url`, ends nowhere sooner, and leaves the rest of the tag as
+    /// it was. `None` when the target's place cannot take it alone.
+    pub fn written(&self, url: &str) -> Option<String> {
+        if !self.candidate {
+            return self.quoting.write(url);
+        }
+        // Percent-encoded, whitespace and commas name the same resource and do not split a
+        // candidate.
+        let mut kept = String::with_capacity(url.len());
+        for c in url.chars() {
+            match c {
+                ',' => kept.push_str("%2C"),
+                c if c.is_ascii_whitespace() => kept.push_str(&format!("%{:02X}", c as u32)),
+                c => kept.push(c),
+            }
+        }
+        self.quoting.write(&kept)
+    }
 }
 
 /// A value of the post and where it is.
@@ -241,6 +268,8 @@ fn remote_links(post: &PostContext<'_, '_>) -> Vec<RemoteLink> {
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
                 field: post.html[link.field].path(),
                 style: post.html[link.field].style(),
+                quoting: link.quoting,
+                candidate: link.attribute == "srcset",
             })
         })
         .collect()

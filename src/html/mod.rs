@@ -7,6 +7,7 @@
 //! the open-element stack itself, following the standard's rules for which element an end tag
 //! closes, which start tags close an open `<p>`, and which end tags browsers ignore.
 
+mod open;
 pub mod reader;
 pub mod structure;
 mod tags;
@@ -16,8 +17,9 @@ use std::ops::Range;
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
 
+pub use structure::Around;
 use tags::{Scope, closes_paragraph, end_tag_scope, is_special};
-pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_void};
+pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_literal, is_void};
 
 pub type ElementId = usize;
 
@@ -39,6 +41,8 @@ impl NameOf for Name {
 }
 
 const MAX_REOPENABLE: usize = 32;
+
+const HEADINGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
 
 /// How an element came to an end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +131,60 @@ pub struct Attribute {
     pub value: Range<usize>,
     /// The value's text between its quotes; `None` for `href` or `href=""`.
     pub value_span: Option<Range<usize>>,
+    /// How the value is written: what a fix that writes another must escape.
+    pub quoting: Quoting,
+}
+
+/// How an attribute's value is written in the source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Quoting {
+    /// `href="…"`
+    Double,
+    /// `href='…'`
+    Single,
+    /// `href=…`
+    Unquoted,
+    /// `href` or `href=""`: no value to replace.
+    #[default]
+    Absent,
+}
+
+impl Quoting {
+    fn of_value(html: &str, value: &Range<usize>) -> Self {
+        match html.as_bytes().get(value.start.wrapping_sub(1)) {
+            Some(b'"') => Quoting::Double,
+            Some(b'\'') => Quoting::Single,
+            _ => Quoting::Unquoted,
+        }
+    }
+
+    /// The text to write in place of a value written this way so that it reads back as
+    /// `value` exactly, whatever `value` holds: `&`, `<`, `>` and the quote that would end it
+    /// as character references; an unquoted value gains double quotes (it cannot hold a
+    /// space or a quote). `None` when there is no value to replace. By hand: the standard's
+    /// table is four replacements, and the escaping crates do not take the quoting as input.
+    pub fn write(self, value: &str) -> Option<String> {
+        let quote = match self {
+            Quoting::Double | Quoting::Unquoted => '"',
+            Quoting::Single => '\'',
+            Quoting::Absent => return None,
+        };
+        let mut written = String::with_capacity(value.len() + 2);
+        for c in value.chars() {
+            match c {
+                '&' => written.push_str("&amp;"),
+                '<' => written.push_str("&lt;"),
+                '>' => written.push_str("&gt;"),
+                '"' if quote == '"' => written.push_str("&quot;"),
+                '\'' if quote == '\'' => written.push_str("&#39;"),
+                c => written.push(c),
+            }
+        }
+        if self == Quoting::Unquoted {
+            written = format!("\"{written}\"");
+        }
+        Some(written)
+    }
 }
 
 /// A run of text between tags, character references decoded.
@@ -172,6 +230,9 @@ pub struct HtmlIndex {
     pub values: String,
     pub comments: Vec<Comment>,
     pub stray_end_tags: Vec<StrayEndTag>,
+    /// The nearest element of each kind around every element, made when first asked for
+    /// (`HtmlIndex::enclosing`).
+    nearest: [std::sync::OnceLock<Vec<Option<ElementId>>>; structure::Around::COUNT],
 }
 
 impl HtmlIndex {
@@ -262,7 +323,7 @@ struct Builder<'h> {
     /// The field's HTML, whose bytes most of html5gum's text and values are.
     html: &'h str,
     index: HtmlIndex,
-    open: Vec<ElementId>,
+    open: open::OpenElements,
     /// Formatting elements closed by some other end tag; browsers reopen them, so their own
     /// end tag arriving later is not stray.
     reopenable: Vec<ElementId>,
@@ -331,9 +392,11 @@ impl Builder<'_> {
                     .values
                     .push_str(&decoded(self.html, value, &span));
                 let end = self.index.values.len();
+                let quoting = Quoting::of_value(self.html, &span);
                 if let Some(attribute) = self.current_attribute() {
                     attribute.value = start..end;
                     attribute.value_span = Some(span);
+                    attribute.quoting = quoting;
                 }
             }
             CallbackEvent::CloseStartTag { self_closing } => {
@@ -374,6 +437,7 @@ impl Builder<'_> {
             name_span: span,
             value: 0..0,
             value_span: None,
+            quoting: Quoting::Absent,
         });
     }
 
@@ -430,7 +494,7 @@ impl Builder<'_> {
                 "select" => self.select_depth += 1,
                 _ => {}
             }
-            self.open.push(id);
+            self.open.push(id, &tag.name);
         }
     }
 
@@ -441,27 +505,22 @@ impl Builder<'_> {
             return;
         }
         if closes_paragraph(name) {
-            self.close_if_in_scope(|n| n == "p", Scope::Button, by);
+            self.close_if_in_scope(&["p"], Scope::Button, by);
         }
         match name {
-            "li" => self.close_if_in_scope(|n| n == "li", Scope::ListItem, by),
-            "dd" | "dt" => self.close_if_in_scope(|n| matches!(n, "dd" | "dt"), Scope::Default, by),
-            "tr" => self.close_if_in_scope(|n| n == "tr", Scope::Table, by),
-            "td" | "th" => self.close_if_in_scope(|n| matches!(n, "td" | "th"), Scope::Table, by),
+            "li" => self.close_if_in_scope(&["li"], Scope::ListItem, by),
+            "dd" | "dt" => self.close_if_in_scope(&["dd", "dt"], Scope::Default, by),
+            "tr" => self.close_if_in_scope(&["tr"], Scope::Table, by),
+            "td" | "th" => self.close_if_in_scope(&["td", "th"], Scope::Table, by),
             "option" => self.close_if_on_top("option", by),
-            "a" => self.close_if_in_scope(|n| n == "a", Scope::Default, by),
+            "a" => self.close_if_in_scope(&["a"], Scope::Default, by),
             heading if is_heading(heading) => self.close_heading_on_top(by),
             _ => {}
         }
     }
 
-    fn close_if_in_scope(
-        &mut self,
-        is_target: impl Fn(&str) -> bool,
-        scope: Scope,
-        by: &Range<usize>,
-    ) {
-        if let Some(position) = self.find_in_scope(is_target, scope) {
+    fn close_if_in_scope(&mut self, names: &[&str], scope: Scope, by: &Range<usize>) {
+        if let Some(position) = self.open.in_scope(names, scope) {
             self.close_from(position, Closed::Implied { by: by.clone() });
         }
     }
@@ -488,11 +547,11 @@ impl Builder<'_> {
             return;
         }
         let found = if is_heading(name) {
-            self.find_in_scope(is_heading, Scope::Default)
+            self.open.in_scope(&HEADINGS, Scope::Default)
         } else if is_special(name) || is_formatting(name) {
-            self.find_in_scope(|n| n == name, end_tag_scope(name))
+            self.open.in_scope(&[name], end_tag_scope(name))
         } else {
-            self.find_ordinary(name)
+            self.open.ordinary(name)
         };
         match found {
             Some(position) => {
@@ -529,8 +588,8 @@ impl Builder<'_> {
     /// The element an unmatched end tag was written for: an open one it cannot reach, else the
     /// latest one of its name an ancestor's end tag cut short (each is taken once).
     fn out_of_reach(&mut self, name: &str) -> Option<ElementId> {
-        let mut open = self.open.iter().rev().copied();
-        if let Some(id) = open.find(|&id| &*self.index.elements[id].name == name) {
+        if let Some(position) = self.open.topmost(&[name]) {
+            let id = self.open[position];
             return self.claimed.insert(id).then_some(id);
         }
         let at = self
@@ -538,36 +597,6 @@ impl Builder<'_> {
             .iter()
             .rposition(|&id| &*self.index.elements[id].name == name)?;
         Some(self.cut_short.remove(at))
-    }
-
-    /// "Has an element in scope": the topmost open element matching, unless a boundary of the
-    /// scope comes first.
-    fn find_in_scope(&self, is_target: impl Fn(&str) -> bool, scope: Scope) -> Option<usize> {
-        for (position, &id) in self.open.iter().enumerate().rev() {
-            let name = &*self.index.elements[id].name;
-            if is_target(name) {
-                return Some(position);
-            }
-            if scope.is_boundary(name) {
-                return None;
-            }
-        }
-        None
-    }
-
-    /// "Any other end tag": the topmost open element of that name, unless a special element
-    /// comes first.
-    fn find_ordinary(&self, name: &str) -> Option<usize> {
-        for (position, &id) in self.open.iter().enumerate().rev() {
-            let open_name = &*self.index.elements[id].name;
-            if open_name == name {
-                return Some(position);
-            }
-            if is_special(open_name) {
-                return None;
-            }
-        }
-        None
     }
 
     /// Closes every open element from `position` up.
@@ -609,7 +638,7 @@ impl Builder<'_> {
 
     fn finish(mut self) -> HtmlIndex {
         // Elements still open keep `Closed::Unclosed`, set when they were created.
-        for &id in &self.open {
+        for &id in self.open.iter() {
             self.index.elements[id].content.end = self.html.len();
         }
         self.mark_content();
@@ -744,6 +773,29 @@ fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_written_for_its_quoting_reads_back_whole() {
+        let value = "https://x.example/it's \"a\" <b>&c=1";
+        for (tag, quoting) in [
+            ("<a href=\"old\" id=k>", Quoting::Double),
+            ("<a href='old' id=k>", Quoting::Single),
+            ("<a href=old id=k>", Quoting::Unquoted),
+        ] {
+            let index = HtmlIndex::parse(tag);
+            let href = &index.attributes[0];
+            assert_eq!(href.quoting, quoting, "{tag}");
+            let span = href.value_span.clone().expect("a value");
+            let written = quoting.write(value).expect("written");
+            let fixed = format!("{}{written}{}", &tag[..span.start], &tag[span.end..]);
+            let again = HtmlIndex::parse(&fixed);
+            let values: Vec<&str> = again.attributes.iter().map(|a| again.value(a)).collect();
+            assert_eq!(values, [value, "k"], "{fixed}");
+        }
+        let empty = HtmlIndex::parse("<a href=\"\">");
+        assert_eq!(empty.attributes[0].quoting, Quoting::Absent);
+        assert_eq!(Quoting::Absent.write(value), None);
+    }
 
     fn strays(html: &str) -> Vec<(String, Range<usize>)> {
         HtmlIndex::parse(html)

@@ -66,16 +66,13 @@ pub fn is_unknown_name(name: &str) -> bool {
 /// brackets, read by browsers as the start tag of an element they do not know, and not shown.
 /// Names inside SVG and MathML are theirs.
 pub fn is_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
-    is_unknown_name(&element.name)
-        && index
-            .ancestor(element, |n| matches!(n, "svg" | "math"))
-            .is_none()
+    is_unknown_name(&element.name) && index.ancestor(element, Around::Foreign).is_none()
 }
 
 /// The `<pre>` or `<code>` an element is inside: code samples, where markup that was meant to
 /// be shown was read as markup.
 pub fn code_block(index: &HtmlIndex, element: &Element) -> Option<ElementId> {
-    index.ancestor(element, is_code_sample)
+    index.ancestor(element, Around::CodeSample)
 }
 
 /// The elements that hold code samples.
@@ -152,30 +149,66 @@ fn tag_names_in(text: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
+/// The kinds of element the rules look for around another. The nearest of each kind is found
+/// for every element in one pass, the first time it is asked for: asking for each of a hundred
+/// thousand nested elements then costs a hundred thousand steps, not a walk up for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Around {
+    Paragraph,
+    Heading,
+    Block,
+    /// `<pre>`, `<code>`, `<kbd>`, `<samp>`.
+    CodeSample,
+    /// `<svg>`, `<math>`, whose element names are theirs.
+    Foreign,
+    /// Text shown as written or not at all: code samples, scripts, styles, `<textarea>`.
+    Literal,
+}
+
+impl Around {
+    pub(super) const COUNT: usize = 6;
+
+    fn is(self, name: &str) -> bool {
+        match self {
+            Around::Paragraph => name == "p",
+            Around::Heading => super::is_heading(name),
+            Around::Block => super::is_block(name),
+            Around::CodeSample => is_code_sample(name),
+            Around::Foreign => matches!(name, "svg" | "math"),
+            Around::Literal => super::tags::is_literal(name),
+        }
+    }
+}
+
 impl HtmlIndex {
-    /// The nearest ancestor whose name passes `is_target`.
-    pub fn ancestor(
-        &self,
-        element: &Element,
-        is_target: impl Fn(&str) -> bool,
-    ) -> Option<ElementId> {
-        self.enclosing(element.parent, is_target)
+    /// The nearest ancestor of the `kind` asked for.
+    pub fn ancestor(&self, element: &Element, kind: Around) -> Option<ElementId> {
+        self.enclosing(element.parent, kind)
     }
 
-    /// The nearest of `from` and its ancestors whose name passes `is_target`.
-    pub fn enclosing(
-        &self,
-        from: Option<ElementId>,
-        is_target: impl Fn(&str) -> bool,
-    ) -> Option<ElementId> {
-        let mut parent = from;
-        while let Some(id) = parent {
-            if is_target(&self.elements[id].name) {
-                return Some(id);
-            }
-            parent = self.elements[id].parent;
+    /// The nearest of `from` and its ancestors of the `kind` asked for.
+    pub fn enclosing(&self, from: Option<ElementId>, kind: Around) -> Option<ElementId> {
+        let table = self.nearest[kind as usize]
+            .get_or_init(|| self.nearest_each(|element| kind.is(&element.name)));
+        table.get(from?).copied().flatten()
+    }
+
+    /// For every element, the nearest of itself and its ancestors that passes `is_target`: one
+    /// pass in document order (a parent comes before its children), for a rule that asks of
+    /// many elements what a walk up would tell.
+    pub fn nearest_each(&self, is_target: impl Fn(&Element) -> bool) -> Vec<Option<ElementId>> {
+        let mut nearest: Vec<Option<ElementId>> = Vec::with_capacity(self.elements.len());
+        for (id, element) in self.elements.iter().enumerate() {
+            let inherited = element
+                .parent
+                .and_then(|p| nearest.get(p).copied().flatten());
+            nearest.push(if is_target(element) {
+                Some(id)
+            } else {
+                inherited
+            });
         }
-        None
+        nearest
     }
 
     /// The stray end tags written for elements out of their reach, by element: built once

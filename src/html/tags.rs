@@ -44,6 +44,14 @@ pub fn is_formatting(name: &str) -> bool {
     )
 }
 
+/// Elements whose text is code, a script or a style, shown as written or not at all.
+pub fn is_literal(name: &str) -> bool {
+    matches!(
+        name,
+        "pre" | "code" | "kbd" | "samp" | "script" | "style" | "textarea" | "template" | "xmp"
+    )
+}
+
 pub fn is_heading(name: &str) -> bool {
     matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }

@@ -38,7 +38,8 @@ pub struct ClientOptions {
     pub retry_after_cap: Duration,
     /// Connection failures in a row after which a host is left alone for the rest of the run.
     pub host_failure_limit: u32,
-    /// Lets the link checker connect to loopback, private and link-local addresses.
+    /// Lets the link checker, and the site reader away from the origin the user named, connect
+    /// to loopback, private and link-local addresses.
     pub allow_private: bool,
     pub user_agent: String,
     /// Statuses the link checker takes as working besides 2xx.
@@ -95,8 +96,9 @@ pub enum Purpose {
     /// Targets taken from content many people write: redirects are left to the caller, so that
     /// every hop is checked like the first, and private addresses are refused unless allowed.
     LinkTargets,
-    /// A site the user named, read without credentials: redirects are followed (http to https,
-    /// a moved blog), and any address is reached.
+    /// The origin the user named, read without credentials: any address is reached (a user may
+    /// name a site on this machine), and redirects are left to the caller, which follows them
+    /// hop by hop with `LinkTargets` once they leave that origin.
     NamedSite,
     /// The site the user named, read with the user's credentials, which are for this origin
     /// only: a redirect within it is followed, one that leaves it is an error. reqwest would
@@ -106,7 +108,7 @@ pub enum Purpose {
 }
 
 /// reqwest's default: enough for http to https, a moved blog, a trailing slash.
-const MAX_REDIRECTS: usize = 10;
+pub const MAX_REDIRECTS: usize = 10;
 
 /// The rustls client for `purpose`, with the user agent and timeouts of `options`.
 pub fn client(options: &ClientOptions, purpose: Purpose) -> reqwest::Result<reqwest::Client> {
@@ -118,7 +120,7 @@ pub fn client(options: &ClientOptions, purpose: Purpose) -> reqwest::Result<reqw
         Purpose::LinkTargets => builder
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(GuardedResolver::new(options.allow_private))),
-        Purpose::NamedSite => builder,
+        Purpose::NamedSite => builder.redirect(reqwest::redirect::Policy::none()),
         Purpose::SignedIn(origin) => builder.redirect(redirects_within(origin)),
     }
     .build()

@@ -6,6 +6,7 @@ pub mod posts;
 pub mod segments;
 pub mod select;
 pub mod wxr;
+pub mod wxr_parts;
 
 use std::collections::HashSet;
 use std::io::Read;

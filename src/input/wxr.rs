@@ -9,13 +9,18 @@
 //! its events, because the decoded offsets must be mapped back to the file.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use quick_xml::NsReader;
+use quick_xml::errors::Error as XmlError;
 use quick_xml::events::Event;
-use quick_xml::name::ResolveResult;
+use quick_xml::name::{NamespaceError, ResolveResult};
 
 use super::json::{JsonStr, Member, Node, SyntaxError, Value};
+
+/// The UTF-8 byte order mark.
+pub(super) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `content:encoded`'s namespace.
 const CONTENT_NS: &[u8] = b"http://purl.org/rss/1.0/modules/content/";
@@ -29,17 +34,73 @@ pub const POST_TYPES: [&str; 2] = ["post", "page"];
 pub struct WxrFile<'s> {
     pub posts: Vec<Node<'s>>,
     pub errors: Vec<SyntaxError>,
+    /// What the file as a whole lacks (its channel, its version): known at its end, reported
+    /// at its start, its spans file offsets whatever part the text is.
+    pub missing: Vec<SyntaxError>,
     /// The XML stopped being readable before its end: what follows is not read.
     pub stopped: bool,
+    /// The start tags of the elements open where the text ends, outermost first: the next part
+    /// of the file is read behind them, so that it sees their namespaces and closes them.
+    pub open_tags: Vec<u8>,
+    /// What the next part must know of the parts before it.
+    pub carried: Carried,
+}
+
+/// What reading an export carries from one part to the next, besides the open elements.
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    saw_channel: bool,
+    saw_version: bool,
+    /// The prefixes reported as bound to no namespace: each is reported once.
+    unbound: HashSet<String>,
 }
 
 /// Whether the text starts like an XML document (after a byte order mark and white space):
 /// JSON never starts with `<`, and an HTML page starts with `<!DOCTYPE` or `<html`.
 pub fn looks_like_xml(start: &[u8]) -> bool {
-    let text = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let text = start.strip_prefix(BOM).unwrap_or(start);
     let first = text.iter().position(|b| !b.is_ascii_whitespace());
     let text = first.map_or(&[][..], |i| &text[i..]);
     text.starts_with(b"<?xml") || text.starts_with(b"<rss")
+}
+
+/// Where an XML document written in UTF-16 starts to say so (its byte order mark, or its first
+/// character): postlint reads UTF-8, and tells such an export apart from a binary file.
+pub fn utf16_xml(start: &[u8]) -> Option<Range<usize>> {
+    // Without a byte order mark, the zero half of the first (ASCII) character tells the order.
+    let (little_endian, bom) = match start {
+        [0xFF, 0xFE, ..] => (true, 2),
+        [0xFE, 0xFF, ..] => (false, 2),
+        [first, 0, ..] if first.is_ascii() && *first != 0 => (true, 0),
+        [0, first, ..] if first.is_ascii() && *first != 0 => (false, 0),
+        _ => return None,
+    };
+    let units = start[bom..].chunks_exact(2).take(64).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little_endian {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    looks_like_xml(text.as_bytes()).then_some(0..2)
+}
+
+/// The finding of an export in UTF-16, at `span` (see [`utf16_xml`]).
+pub fn utf16_error(span: Range<usize>) -> SyntaxError {
+    SyntaxError {
+        span,
+        message: "this export is written in UTF-16: postlint reads UTF-8, so none of it is read"
+            .into(),
+        help: Some(
+            "save it as UTF-8 (`iconv -f UTF-16 -t UTF-8 export.xml > export-utf8.xml`); \
+             WordPress itself writes exports in UTF-8"
+                .into(),
+        ),
+    }
 }
 
 /// Which of the namespaces WXR uses a name is in.
@@ -323,25 +384,24 @@ fn number<'s>(src: &'s [u8], text: &JsonStr<'_>) -> Option<&'s str> {
 /// Reads a WXR file whole. Parsing stops at the first well-formedness error; the posts read
 /// before it are kept.
 pub fn read<'s>(src: &'s [u8], types: &[&str]) -> WxrFile<'s> {
-    read_part(src, types, true)
+    read_part(src, types, Carried::default(), true)
 }
 
-/// Reads one part of an export read in parts: the file's head (all before its first
-/// `<item>`, which declares the namespaces) followed by a run of whole items. Unless it is the
-/// `last` part, its end is not the file's: the elements left open there are closed later.
-pub fn read_part<'s>(src: &'s [u8], types: &[&str], last: bool) -> WxrFile<'s> {
+/// Reads one part of an export read in parts (`wxr_parts`): the start tags of the elements
+/// open where the part before ended (`WxrFile::open_tags`), then the part's own bytes, read
+/// with what the parts before `carried`. Unless it is the `last` part, its end is not the
+/// file's: the elements left open there are closed later.
+pub fn read_part<'s>(src: &'s [u8], types: &[&str], carried: Carried, last: bool) -> WxrFile<'s> {
     let mut state = ReadState {
         types: types.iter().map(|t| (*t).to_owned()).collect(),
         last,
+        carried,
         ..ReadState::default()
     };
-    // quick-xml's positions start after a byte order mark.
-    let bom = if src.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let tokens = utf8_for_tokenizing(&src[bom..]);
+    // quick-xml drops one byte order mark at the start, and counts its positions after it
+    // (a second one is text).
+    let bom = if src.starts_with(BOM) { BOM.len() } else { 0 };
+    let tokens = utf8_for_tokenizing(src);
     let mut reader = NsReader::from_reader(&tokens[..]);
     reader.config_mut().check_end_names = true;
     let position = |at: u64| (at as usize + bom).min(src.len());
@@ -351,18 +411,23 @@ pub fn read_part<'s>(src: &'s [u8], types: &[&str], last: bool) -> WxrFile<'s> {
         buf.clear();
         let event = match reader.read_resolved_event_into(&mut buf) {
             Ok(event) => event,
+            Err(XmlError::Namespace(error)) => {
+                let end = position(reader.buffer_position());
+                state.namespace_error(start..end, &error);
+                break;
+            }
             Err(error) => {
                 let at = position(reader.error_position());
-                state.syntax_error(src, at, &error.to_string());
+                state.syntax_error(src, at, &error);
                 break;
             }
         };
         let token = Token::of(event);
         let end = position(reader.buffer_position());
         match token {
-            Token::Start(ns, local) => state.start(ns, local.as_bytes(), start..end),
-            Token::Empty(ns, local) => {
-                state.start(ns, local.as_bytes(), start..end);
+            Token::Start(name) => state.start(&name, start..end),
+            Token::Empty(name) => {
+                state.start(&name, start..end);
                 state.end(src, start..end);
             }
             Token::End => state.end(src, start..end),
@@ -381,64 +446,13 @@ pub fn read_part<'s>(src: &'s [u8], types: &[&str], last: bool) -> WxrFile<'s> {
             Token::Other => {}
         }
     }
-    state.file
-}
-
-/// Where items start and end in an export's bytes, for reading a large one in parts. A
-/// hand-written scan because only `<item>` and `</item>` matter, outside comments and CDATA
-/// sections (which may hold those words as text); the XML itself is read by quick-xml.
-pub struct ItemMarks {
-    /// Where the first `<item>` start tag begins.
-    pub first_start: Option<usize>,
-    /// Just after the last `</item>`.
-    pub last_end: Option<usize>,
-}
-
-impl ItemMarks {
-    pub fn scan(src: &[u8]) -> Self {
-        let mut marks = ItemMarks {
-            first_start: None,
-            last_end: None,
-        };
-        let mut at = 0;
-        while let Some(found) = memchr::memchr(b'<', &src[at..]) {
-            let here = at + found;
-            let rest = &src[here..];
-            let skip_to = |closer: &[u8]| {
-                memchr::memmem::find(rest, closer).map(|end| here + end + closer.len())
-            };
-            at = if rest.starts_with(b"<![CDATA[") {
-                match skip_to(b"]]>") {
-                    Some(end) => end,
-                    None => break,
-                }
-            } else if rest.starts_with(b"<!--") {
-                match skip_to(b"-->") {
-                    Some(end) => end,
-                    None => break,
-                }
-            } else if rest.starts_with(b"</item>") {
-                marks.last_end = Some(here + 7);
-                here + 7
-            } else {
-                let is_item = rest.starts_with(b"<item")
-                    && rest
-                        .get(5)
-                        .is_some_and(|b| *b == b'>' || b.is_ascii_whitespace());
-                if is_item && marks.first_start.is_none() {
-                    marks.first_start = Some(here);
-                }
-                here + 1
-            };
-        }
-        marks
-    }
+    state.finish(src)
 }
 
 /// The bytes quick-xml tokenizes: the file's, with each byte that is not UTF-8 replaced by
 /// `?` so that offsets stay the same. The text itself is decoded from the file's own bytes (a
 /// bad byte becomes U+FFFD there), and `invalid-utf8` reports them.
-fn utf8_for_tokenizing(src: &[u8]) -> Cow<'_, [u8]> {
+pub(super) fn utf8_for_tokenizing(src: &[u8]) -> Cow<'_, [u8]> {
     if std::str::from_utf8(src).is_ok() {
         return Cow::Borrowed(src);
     }
@@ -452,8 +466,8 @@ fn utf8_for_tokenizing(src: &[u8]) -> Cow<'_, [u8]> {
 
 /// What the reader needs of an event; the event itself borrows the reader.
 enum Token {
-    Start(Ns, String),
-    Empty(Ns, String),
+    Start(TagName),
+    Empty(TagName),
     End,
     /// Text or an entity reference.
     Text,
@@ -462,11 +476,34 @@ enum Token {
     Other,
 }
 
+/// The name of a start tag, resolved.
+struct TagName {
+    ns: Ns,
+    local: String,
+    /// The prefix, when no namespace declaration in scope binds it.
+    unbound: Option<String>,
+}
+
+impl TagName {
+    fn of(ns: ResolveResult<'_>, local: &str) -> Self {
+        let resolved = namespace(&ns);
+        let unbound = match ns {
+            ResolveResult::Unknown(prefix) => Some(prefix),
+            _ => None,
+        };
+        Self {
+            ns: resolved,
+            local: local.to_owned(),
+            unbound,
+        }
+    }
+}
+
 impl Token {
     fn of((ns, event): (ResolveResult<'_>, Event<'_>)) -> Token {
         match event {
-            Event::Start(e) => Token::Start(namespace(&ns), e.local_name().as_ref().to_owned()),
-            Event::Empty(e) => Token::Empty(namespace(&ns), e.local_name().as_ref().to_owned()),
+            Event::Start(e) => Token::Start(TagName::of(ns, e.local_name().as_ref())),
+            Event::Empty(e) => Token::Empty(TagName::of(ns, e.local_name().as_ref())),
             Event::End(_) => Token::End,
             Event::Text(_) | Event::GeneralRef(_) => Token::Text,
             Event::CData(_) => Token::CData,
@@ -481,13 +518,13 @@ impl Token {
 struct ReadState<'s> {
     file: WxrFile<'s>,
     depth: usize,
-    /// The name of each open element and where its start tag is, for a file cut off inside.
+    /// Where the start tag of each open element is, for a file cut off inside and for the
+    /// next part, which is read behind them.
     open: Vec<Range<usize>>,
     item: Option<ItemBuilder<'s>>,
     /// `wp:wxr_version` being read: its depth, its start, its text so far.
     version: Option<(usize, usize, TextBuilder)>,
-    saw_channel: bool,
-    saw_version: bool,
+    carried: Carried,
     /// The `wp:post_type`s that are posts to lint.
     types: Vec<String>,
     /// The text ends where the file does (see `read_part`).
@@ -495,11 +532,15 @@ struct ReadState<'s> {
 }
 
 impl<'s> ReadState<'s> {
-    fn start(&mut self, ns: Ns, local: &[u8], tag: Range<usize>) {
+    fn start(&mut self, name: &TagName, tag: Range<usize>) {
+        let (ns, local) = (name.ns, name.local.as_bytes());
         self.depth += 1;
         self.open.push(tag.clone());
+        if let Some(prefix) = &name.unbound {
+            self.unbound_prefix(prefix, &name.local, &tag);
+        }
         if self.depth == 2 && local == b"channel" {
-            self.saw_channel = true;
+            self.carried.saw_channel = true;
         }
         if let Some(item) = &mut self.item {
             if item.open.is_none()
@@ -517,7 +558,7 @@ impl<'s> ReadState<'s> {
                 ..ItemBuilder::default()
             });
         } else if ns == Ns::Wxr && local == b"wxr_version" && self.version.is_none() {
-            self.saw_version = true;
+            self.carried.saw_version = true;
             self.version = Some((self.depth, tag.start, TextBuilder::default()));
         }
     }
@@ -561,6 +602,84 @@ impl<'s> ReadState<'s> {
         }
     }
 
+    /// The file, with what the next part needs: the open elements' start tags.
+    fn finish(mut self, src: &[u8]) -> WxrFile<'s> {
+        if !self.last && !self.file.stopped {
+            for tag in &self.open {
+                (self.file.open_tags).extend_from_slice(src.get(tag.clone()).unwrap_or_default());
+            }
+        }
+        self.file.carried = self.carried;
+        self.file
+    }
+
+    /// A prefix no declaration binds: its elements are in no namespace WXR uses, so a missing
+    /// `xmlns:wp` would otherwise show only as a missing `<wp:wxr_version>`. Reported once per
+    /// prefix, at the first element that uses it, for the first few prefixes; then once that
+    /// more follow, so that a file of made-up prefixes does not make a finding of each.
+    fn unbound_prefix(&mut self, prefix: &str, local: &str, tag: &Range<usize>) {
+        if local == "wxr_version" {
+            // Reported here: the version is not missing, its prefix is unbound.
+            self.carried.saw_version = true;
+        }
+        let reported = &mut self.carried.unbound;
+        if reported.len() > UNBOUND_REPORTED || reported.contains(prefix) {
+            return;
+        }
+        reported.insert(prefix.to_owned());
+        let name_start = tag.start + 1;
+        let name_end = (name_start + prefix.len() + 1 + local.len()).min(tag.end);
+        if reported.len() > UNBOUND_REPORTED {
+            self.file.errors.push(SyntaxError {
+                span: name_start..name_end,
+                message: format!(
+                    "`{prefix}:{local}` uses one more unbound prefix: more than \
+                     {UNBOUND_REPORTED} prefixes are unbound, the others are not reported"
+                ),
+                help: Some("declare each prefix with `xmlns:…=\"…\"` on `<rss>`".into()),
+            });
+            return;
+        }
+        let declaration = match known_namespace(prefix) {
+            Some(uri) => format!("`xmlns:{prefix}=\"{uri}\"`"),
+            None => format!("`xmlns:{prefix}=\"…\"`"),
+        };
+        self.file.errors.push(SyntaxError {
+            span: name_start..name_end,
+            message: format!(
+                "the prefix `{prefix}:` of `{prefix}:{local}` is unbound: no namespace \
+                 declaration binds it, so no `{prefix}:` element is read"
+            ),
+            help: Some(format!(
+                "declare it on `<rss>` with {declaration}, as WordPress's exporter does"
+            )),
+        });
+    }
+
+    /// A namespace error stops the reader at the start tag `tag`: nesting past its limit, too
+    /// many declarations in scope, a reserved prefix rebound.
+    fn namespace_error(&mut self, tag: Range<usize>, error: &NamespaceError) {
+        self.file.stopped = true;
+        let message = match error {
+            NamespaceError::TooDeeplyNested(limit) => format!(
+                "elements nest more than {limit} deep here: the XML reader stops at this element"
+            ),
+            NamespaceError::TooManyBindings(limit) => format!(
+                "more than {limit} namespace declarations are in scope here: the XML reader \
+                 stops at this element"
+            ),
+            other => format!("the XML is not well-formed here: {other}"),
+        };
+        self.file.errors.push(SyntaxError {
+            span: tag,
+            message,
+            help: Some(
+                "the items complete before this point are linted; the rest of the file is not"
+                    .into(),
+            ),
+        });
+    }
+
     /// `]]>` outside a CDATA section is not well-formed: a section was ended early (a raw
     /// `<![CDATA[` nested inside one). XML parsers that check it stop here; read on, as
     /// WordPress's fallback parser does.
@@ -599,18 +718,23 @@ impl<'s> ReadState<'s> {
         }
     }
 
-    /// Stops the file at `at`: the span is the tag there (a mismatched end tag), or one
-    /// character.
-    fn syntax_error(&mut self, src: &[u8], at: usize, message: &str) {
+    /// Stops the file at `at`: the span is the tag there when the reader read it whole (a
+    /// mismatched end tag), else its first two characters (`<!` of a markup that is no
+    /// comment, CDATA or DOCTYPE), or one character. It never reaches past the markup the
+    /// reader stopped in, so that it is the same whichever part of the file holds it.
+    fn syntax_error(&mut self, src: &[u8], at: usize, error: &XmlError) {
         self.file.stopped = true;
         let rest = src.get(at..).unwrap_or_default();
         let tag_end = if rest.starts_with(b"<![CDATA[") {
             Some(at + 9)
-        } else if rest.starts_with(b"<") {
-            memchr::memchr(b'>', rest).map(|i| at + i + 1)
-        } else {
+        } else if !rest.starts_with(b"<") {
             None
+        } else if let XmlError::Syntax(_) = error {
+            Some(next_char_end(src, at + 1))
+        } else {
+            memchr::memchr(b'>', rest).map(|i| at + i + 1)
         };
+        let message = error.to_string();
         let end = tag_end.unwrap_or_else(|| next_char_end(src, at));
         let message =
             if rest.starts_with(b"<![CDATA[") && memchr::memmem::find(rest, b"]]>").is_none() {
@@ -642,15 +766,15 @@ impl<'s> ReadState<'s> {
                     "export the site again; the items complete before this point are linted".into(),
                 ),
             });
-        } else if !self.saw_channel {
-            self.file.errors.push(SyntaxError {
+        } else if !self.carried.saw_channel {
+            self.file.missing.push(SyntaxError {
                 span: 0..0,
                 message: "this XML has no `<rss><channel>`: it is not a WordPress export (WXR)"
                     .into(),
                 help: Some("postlint reads WXR files written by Tools → Export".into()),
             });
-        } else if !self.saw_version {
-            self.file.errors.push(SyntaxError {
+        } else if !self.carried.saw_version {
+            self.file.missing.push(SyntaxError {
                 span: 0..0,
                 message: "this export has no `<wp:wxr_version>`: WordPress's importer refuses it"
                     .into(),
@@ -658,6 +782,21 @@ impl<'s> ReadState<'s> {
             });
         }
     }
+}
+
+/// How many unbound prefixes are reported one by one.
+const UNBOUND_REPORTED: usize = 16;
+
+/// The namespace WordPress's exporter binds a prefix to.
+fn known_namespace(prefix: &str) -> Option<&'static str> {
+    Some(match prefix {
+        "wp" => "http://wordpress.org/export/1.2/",
+        "excerpt" => "http://wordpress.org/export/1.2/excerpt/",
+        "content" => "http://purl.org/rss/1.0/modules/content/",
+        "wfw" => "http://wellformedweb.org/CommentAPI/",
+        "dc" => "http://purl.org/dc/elements/1.1/",
+        _ => return None,
+    })
 }
 
 fn is_digits(text: &str) -> bool {
@@ -777,6 +916,17 @@ mod tests {
         let b = content.file_offset(content.as_str().len() - 1);
         assert_eq!(bytes[b], b'b');
         assert_eq!(bytes[content.file_offset(1)], 0xFF);
+    }
+
+    #[test]
+    fn a_second_byte_order_mark_is_text_and_keeps_offsets() {
+        let text = wxr("<item><wp:post_type>post</wp:post_type><content:encoded>\
+             <![CDATA[ab]]></content:encoded></item>");
+        let bytes = [BOM, BOM, text.as_bytes()].concat();
+        let file = read(&bytes, &POST_TYPES);
+        let content = content(&file.posts[0]);
+        assert_eq!(&bytes[content.file_range(0..2)], b"ab");
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
     }
 
     #[test]

@@ -134,13 +134,10 @@ impl LinkCache {
             tool: "postlint",
             entries: &self.entries,
         };
-        let temporary = self
-            .path
-            .with_extension(format!("tmp{}", std::process::id()));
-        // Streamed through a buffer: no copy of the entries, nor of their text, is made.
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&temporary)?);
-        serde_json::to_writer(&mut out, &file).map_err(std::io::Error::other)?;
-        out.into_inner().map_err(|e| e.into_error())?;
-        std::fs::rename(&temporary, &self.path)
+        // Streamed: no copy of the entries, nor of their text, is made. The temporary file has
+        // a random name, so a link a repository plants in the cache folder is never opened.
+        crate::atomic_write::replace(&self.path, |out| {
+            serde_json::to_writer(out, &file).map_err(std::io::Error::other)
+        })
     }
 }

@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use url::Url;
 
-use crate::html::{ElementId, HtmlIndex};
+use crate::html::{ElementId, HtmlIndex, Quoting};
 
 /// What `--links` asks of the remote checker.
 #[derive(Debug, Clone, Default)]
@@ -56,6 +56,10 @@ pub struct Link {
     pub value: String,
     /// The value's text in the field's HTML; the attribute name when the value is empty.
     pub span: Range<usize>,
+    /// How the text at `span` is written, for a fix that writes another target there;
+    /// `Absent` when `span` is not the target alone (an empty value, a `srcset` whose
+    /// candidates cannot be told apart in the source).
+    pub quoting: Quoting,
     /// The target resolved against the post's `link`; an error for what cannot be parsed.
     pub target: Result<Url, url::ParseError>,
 }
@@ -96,6 +100,7 @@ pub fn find(field: usize, index: &HtmlIndex, base: &Url) -> Vec<Link> {
                     attribute,
                     value: String::new(),
                     span: element.start_tag.clone(),
+                    quoting: Quoting::Absent,
                     target: Err(url::ParseError::EmptyHost),
                 });
             }
@@ -117,6 +122,7 @@ pub fn find(field: usize, index: &HtmlIndex, base: &Url) -> Vec<Link> {
                 .clone()
                 .unwrap_or_else(|| attr.name_span.clone()),
             value,
+            quoting: attr.quoting,
         });
     }
     links
@@ -156,6 +162,11 @@ fn srcset_links(
                     span.start + start..span.start + start + url.len()
                 } else {
                     span.clone()
+                },
+                quoting: if exact {
+                    srcset.quoting
+                } else {
+                    Quoting::Absent
                 },
                 target: base.join(url),
             });

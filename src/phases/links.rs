@@ -258,11 +258,11 @@ fn diagnostics_of(
         }
         Outcome::Redirect { status, final_url } => {
             found.push(LinkRedirect::diagnostic(
-                at.clone(),
+                (at.clone(), link.style),
                 url,
                 *status,
                 final_url,
-                link.style,
+                link.written(final_url),
             ));
             None
         }
@@ -275,7 +275,9 @@ fn diagnostics_of(
                 if let Some(fragment) = &link.fragment {
                     copy_url = format!("{copy_url}#{fragment}");
                 }
-                with_archived_copy(dead, at.clone(), link.style, (&copy_url, &copy.date()))
+                let written = link.written(&copy_url);
+                let date = copy.date();
+                with_archived_copy(dead, (at.clone(), link.style), written, (&copy_url, &date))
             }
             None => dead,
         });

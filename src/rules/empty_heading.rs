@@ -2,7 +2,7 @@ use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::html::reader::{self, ItemKind};
 use crate::html::structure::is_hidden_text;
-use crate::html::{Element, HtmlIndex, is_heading};
+use crate::html::{Around, Element, HtmlIndex};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -100,7 +100,7 @@ pub(crate) fn in_reported_heading(
     field.kind == HtmlFieldKind::Content
         && post.settings.is_enabled(EmptyHeading::META.code)
         && index
-            .ancestor(element, is_heading)
+            .ancestor(element, Around::Heading)
             .is_some_and(|h| is_empty_heading(index, &index.elements[h]))
 }
 

@@ -1,6 +1,8 @@
+use std::cell::OnceCell;
+
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
-use crate::html::{Closed, Element, HtmlIndex, is_blank};
+use crate::html::{Closed, Element, ElementId, HtmlIndex, is_blank};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -55,8 +57,9 @@ impl Rule for EmptyLink {
         let html = field.source.as_str();
         // The last empty link reported: its repeat right after it is the same lost text.
         let mut last: Option<(usize, &str)> = None;
+        let empty_headings = OnceCell::new();
         for (id, link) in index.elements.iter().enumerate() {
-            let Some(href) = empty_link_target(index, id, link) else {
+            let Some(href) = empty_link_target(index, (id, link), &empty_headings) else {
                 continue;
             };
             let repeats = last.is_some_and(|(end, previous)| {
@@ -77,7 +80,12 @@ impl Rule for EmptyLink {
 }
 
 /// The `href` of an `<a>` that shows and says nothing, when it is this rule's to report.
-fn empty_link_target<'i>(index: &'i HtmlIndex, id: usize, link: &Element) -> Option<&'i str> {
+/// `empty_headings` holds the empty heading around each element, once asked for.
+fn empty_link_target<'i>(
+    index: &'i HtmlIndex,
+    (id, link): (usize, &Element),
+    empty_headings: &OnceCell<Vec<Option<ElementId>>>,
+) -> Option<&'i str> {
     if &*link.name != "a" || link.has.text || link.has.media || link.closed != Closed::EndTag {
         return None;
     }
@@ -92,7 +100,7 @@ fn empty_link_target<'i>(index: &'i HtmlIndex, id: usize, link: &Element) -> Opt
     if named
         || is_hidden(index, link)
         || shows_through_styles(index, id, link)
-        || in_empty_heading(index, link)
+        || in_empty_heading(index, link, empty_headings)
         || holds_text_as_tag(index, link)
         || has_twin_with_text(index, id, link, href)
     {
@@ -121,17 +129,18 @@ fn shows_through_styles(index: &HtmlIndex, id: usize, link: &Element) -> bool {
             .any(|e| index.attribute(e, "class").is_some())
 }
 
-/// Inside a heading that is empty as a whole: `empty-heading` reports it.
-fn in_empty_heading(index: &HtmlIndex, link: &Element) -> bool {
-    let mut at = link.parent;
-    while let Some(id) = at {
-        let element = &index.elements[id];
-        if is_empty_heading(index, element) {
-            return true;
-        }
-        at = element.parent;
-    }
-    false
+/// Inside a heading that is empty as a whole: `empty-heading` reports it. Found for every
+/// element in one pass, the first time a link asks: nested headings cost no walk per link.
+fn in_empty_heading(
+    index: &HtmlIndex,
+    link: &Element,
+    empty_headings: &OnceCell<Vec<Option<ElementId>>>,
+) -> bool {
+    let empty_headings =
+        empty_headings.get_or_init(|| index.nearest_each(|e| is_empty_heading(index, e)));
+    link.parent
+        .and_then(|parent| empty_headings.get(parent).copied().flatten())
+        .is_some()
 }
 
 /// Another link to the same target with text or an image, right before or after this one:

@@ -4,7 +4,7 @@ use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::reader::{self, Flow};
-use crate::html::{Closed, Element, HtmlIndex};
+use crate::html::{Around, Closed, Element, HtmlIndex};
 use crate::post::{Form, HtmlFieldKind};
 use crate::rule::Rule;
 use crate::rules::block_empty::BlockEmpty;
@@ -233,7 +233,7 @@ pub(crate) fn in_reported_paragraph(
     field.kind == HtmlFieldKind::Content
         && field
             .index
-            .ancestor(element, |name| name == "p")
+            .ancestor(element, Around::Paragraph)
             .and_then(|p| owner(field, &field.index.elements[p]))
             .is_some_and(|code| post.settings.is_enabled(code))
 }
@@ -282,7 +282,7 @@ fn holds_centred_images(index: &HtmlIndex) -> bool {
         .elements
         .iter()
         .filter(|e| matches!(&*e.name, "img" | "picture" | "video" | "iframe"))
-        .filter_map(|image| index.ancestor(image, |name| name == "p"))
+        .filter_map(|image| index.ancestor(image, Around::Paragraph))
         .map(|p| &index.elements[p])
         .any(|p| !p.has.text && is_centred(index, p))
 }

@@ -46,18 +46,22 @@ impl LinkBroken {
 }
 
 /// Names the archived copy `copy_url` of `date` in the help of a dead link's finding, with an
-/// unsafe fix that writes it (in the field's `style`) in place of the target at `at`.
+/// unsafe fix that writes it in place of the target at `at`: `written` is the copy as the
+/// HTML must hold it there (escaped for the attribute's quoting; `None` when the target's place
+/// cannot take it, and there is no fix), put in the field's JSON `style`.
 pub fn with_archived_copy(
     diagnostic: Diagnostic,
-    at: Range<usize>,
-    style: JsonStyle,
+    (at, style): (Range<usize>, JsonStyle),
+    written: Option<String>,
     (copy_url, date): (&str, &str),
 ) -> Diagnostic {
-    // The value sits in a double-quoted attribute of the HTML.
-    let attribute = copy_url.replace('&', "&amp;").replace('"', "&quot;");
-    let edit = Edit::replace(at, style.encode(&attribute));
     let words = format!("link the archived copy of {date}: `{copy_url}`");
-    diagnostic
-        .with_help(words.clone())
-        .with_fix(Applicability::Unsafe, words, vec![edit])
+    let diagnostic = diagnostic.with_help(words.clone());
+    match written {
+        Some(written) => {
+            let edit = Edit::replace(at, style.encode(&written));
+            diagnostic.with_fix(Applicability::Unsafe, words, vec![edit])
+        }
+        None => diagnostic,
+    }
 }

@@ -29,30 +29,32 @@ declare_rule! {
 impl Rule for LinkRedirect {}
 
 impl LinkRedirect {
-    /// The finding on the `href`/`src` value at `at`, written in `style`, whose target `url`
-    /// redirects permanently (`status`) to `final_url`; its fix writes `final_url` there.
+    /// The finding on the `href`/`src` value at `at`, whose target `url` redirects
+    /// permanently (`status`) to `final_url`. Its fix writes `written` there (`final_url` as
+    /// the HTML must hold it, escaped for the attribute's quoting) in the field's JSON `style`;
+    /// without `written`, there is no fix.
     pub fn diagnostic(
-        at: Range<usize>,
+        (at, style): (Range<usize>, JsonStyle),
         url: &str,
         status: u16,
         final_url: &str,
-        style: JsonStyle,
+        written: Option<String>,
     ) -> Diagnostic {
-        // The value sits in a double-quoted attribute of the HTML.
-        let attribute = final_url.replace('&', "&amp;").replace('"', "&quot;");
-        let edit = Edit::replace(at.clone(), style.encode(&attribute));
-        Diagnostic::new(
+        let help = format!("link `{final_url}` directly");
+        let diagnostic = Diagnostic::new(
             &Self::META,
-            at,
+            at.clone(),
             format!("`{url}` redirects permanently ({status}) to `{final_url}`"),
         )
         .with_label("redirects")
-        .with_help(format!("link `{final_url}` directly"))
-        .with_fix(
-            Applicability::Unsafe,
-            format!("link `{final_url}` directly"),
-            vec![edit],
-        )
+        .with_help(help.clone());
+        match written {
+            Some(written) => {
+                let edit = Edit::replace(at, style.encode(&written));
+                diagnostic.with_fix(Applicability::Unsafe, help, vec![edit])
+            }
+            None => diagnostic,
+        }
     }
 }
 
@@ -66,12 +68,13 @@ mod tests {
             escape_slash: true,
             escape_non_ascii: true,
         };
+        let final_url = "https://example.org/a?b=1&c=\"d\"";
         let found = LinkRedirect::diagnostic(
-            40..58,
+            (40..58, style),
             "http://example.org/",
             301,
-            "https://example.org/a?b=1&c=\"d\"",
-            style,
+            final_url,
+            crate::html::Quoting::Double.write(final_url),
         );
         assert_eq!(found.rule, "link-redirect");
         assert_eq!(found.range, 40..58);

@@ -1,10 +1,11 @@
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use serde::Deserialize;
 
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::html::{Element, HtmlIndex, Text, is_blank, reference_map, source_offset};
+use crate::html::{Element, ElementId, HtmlIndex, Text, is_blank, reference_map, source_offset};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -163,13 +164,14 @@ impl Rule for LinkTextVague {
         let options = post.settings.options::<Options>(Self::META.code);
         let index = &field.index;
         let html = field.source.as_str();
+        let lists = OnceCell::new();
         for link in index
             .elements
             .iter()
-            .filter(|e| is_labelled_by_text(index, e) && !is_generated(index, e))
+            .filter(|e| is_labelled_by_text(index, e))
         {
             let text = normalized(&index.text_of(link));
-            if !is_vague(&text, &options) {
+            if !is_vague(&text, &options) || is_generated(index, link, &lists) {
                 continue;
             }
             let Some(span) = text_span(index, html, link) else {
@@ -204,8 +206,9 @@ fn is_labelled_by_text(index: &HtmlIndex, element: &Element) -> bool {
             .all(|a| is_blank(index.value(a)))
 }
 
-/// A button or "read more" link that a plugin, a builder or a query loop writes.
-fn is_generated(index: &HtmlIndex, link: &Element) -> bool {
+/// A button or "read more" link that a plugin, a builder or a query loop writes. `lists` holds
+/// the list of posts around each element, once asked for.
+fn is_generated(index: &HtmlIndex, link: &Element, lists: &OnceCell<Nearest>) -> bool {
     let button = |class: &str| {
         let class = class.to_ascii_lowercase();
         ["btn", "button", "readmore", "read-more", "more-link"]
@@ -215,8 +218,11 @@ fn is_generated(index: &HtmlIndex, link: &Element) -> bool {
     let popup = index
         .attribute(link, "href")
         .is_some_and(|h| index.value(h).starts_with("#elementor-action"));
-    popup || has_class(index, link, button) || in_query_loop(index, link)
+    popup || has_class(index, link, button) || in_query_loop(index, link, lists)
 }
+
+/// The nearest element of a kind around each element (`HtmlIndex::nearest_each`).
+type Nearest = Vec<Option<ElementId>>;
 
 /// The classes of a list of posts: a query loop, GenerateBlocks' looper, and the `hentry`
 /// WordPress gives each post of a list.
@@ -227,16 +233,14 @@ fn is_post_list_item(class: &str) -> bool {
         || matches!(class, "wp-block-post" | "hentry")
 }
 
-fn in_query_loop(index: &HtmlIndex, link: &Element) -> bool {
-    let mut at = link.parent;
-    while let Some(id) = at {
-        let element = &index.elements[id];
-        if has_class(index, element, is_post_list_item) {
-            return true;
-        }
-        at = element.parent;
-    }
-    false
+/// Inside a list of posts: found for every element in one pass, the first time a link asks,
+/// so that a hundred thousand nested links cost as much as a hundred thousand side by side.
+fn in_query_loop(index: &HtmlIndex, link: &Element, lists: &OnceCell<Nearest>) -> bool {
+    let lists = lists
+        .get_or_init(|| index.nearest_each(|element| has_class(index, element, is_post_list_item)));
+    link.parent
+        .and_then(|parent| lists.get(parent).copied().flatten())
+        .is_some()
 }
 
 fn is_vague(text: &str, options: &Options) -> bool {

@@ -4,24 +4,13 @@
 
 use std::ops::Range;
 
-use crate::html::{ElementId, HtmlIndex, Text, is_blank, reference_map, source_offset};
+use crate::html::{Around, ElementId, HtmlIndex, Text, is_blank, reference_map, source_offset};
 
-/// Elements whose text is code, a script or a style, shown as written or not at all: a
-/// shortcode or a placeholder there is an example, not a defect.
-const LITERAL: [&str; 9] = [
-    "pre", "code", "kbd", "samp", "script", "style", "textarea", "template", "xmp",
-];
-
-/// Whether an element (a text run's parent) is, or is inside, a literal element.
-pub fn in_literal(index: &HtmlIndex, mut at: Option<ElementId>) -> bool {
-    while let Some(id) = at {
-        let element = &index.elements[id];
-        if LITERAL.contains(&&*element.name) {
-            return true;
-        }
-        at = element.parent;
-    }
-    false
+/// Whether an element (a text run's parent) is, or is inside, an element whose text is code, a
+/// script or a style, shown as written or not at all: a shortcode or a placeholder there is an
+/// example, not a defect.
+pub fn in_literal(index: &HtmlIndex, at: Option<ElementId>) -> bool {
+    index.enclosing(at, Around::Literal).is_some()
 }
 
 /// Whether the field holds the post's raw content rather than what WordPress rendered: block

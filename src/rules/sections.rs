@@ -1,11 +1,13 @@
 //! What the section rules share: the headings of a post's body, and which of the sections the
 //! site's packs require apply to the post and where they are.
 
+use std::cell::OnceCell;
+
 use regex::Regex;
 
 use crate::config::{RequiredSection, When};
 use crate::context::{HtmlField, PostContext};
-use crate::html::{Element, HtmlIndex, is_blank};
+use crate::html::{Around, Element, ElementId, HtmlIndex, is_blank};
 use crate::input::json::{Node, Value};
 use crate::post::HtmlFieldKind;
 
@@ -80,10 +82,11 @@ pub fn analyse<'p, 'f, 's>(post: &'f PostContext<'p, 's>) -> Option<Sections<'p,
 /// plain text that reads exactly like a required heading (its formatting lost on import).
 fn headings(index: &HtmlIndex, required: &[String]) -> Vec<Heading> {
     let mut found = Vec::new();
-    for element in &index.elements {
+    let bold = OnceCell::new();
+    for (id, element) in index.elements.iter().enumerate() {
         let name = &*element.name;
         let is_heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
-            || (name == "p" && only_bold(index, element));
+            || (name == "p" && only_bold(index, (id, element), &bold));
         if is_heading {
             found.push(Heading {
                 key: heading_key(&index.text_of(element)),
@@ -97,8 +100,8 @@ fn headings(index: &HtmlIndex, required: &[String]) -> Vec<Heading> {
     }
     for text in &index.texts {
         let key = heading_key(index.text(text));
-        let inside_heading = found.iter().any(|h| h.range.contains(&text.span.start));
-        if !inside_heading && required.contains(&key) {
+        // The few required headings first: a scan of the headings for each run is quadratic.
+        if required.contains(&key) && !found.iter().any(|h| h.range.contains(&text.span.start)) {
             found.push(Heading {
                 key,
                 range: text.span.clone(),
@@ -109,24 +112,26 @@ fn headings(index: &HtmlIndex, required: &[String]) -> Vec<Heading> {
     found
 }
 
-/// A paragraph whose visible text is all inside `<b>` or `<strong>`.
-fn only_bold(index: &HtmlIndex, paragraph: &Element) -> bool {
+/// A paragraph whose visible text is all inside `<b>` or `<strong>`. `bold` holds the
+/// nearest of them around each element, found in one pass the first time it is asked for:
+/// a run's bold ancestor is one lookup, however deep the run.
+fn only_bold(
+    index: &HtmlIndex,
+    (id, paragraph): (ElementId, &Element),
+    bold: &OnceCell<Vec<Option<ElementId>>>,
+) -> bool {
+    let bold = bold.get_or_init(|| index.nearest_each(|e| matches!(&*e.name, "b" | "strong")));
     let mut any = false;
     for text in index.texts_in(paragraph.content.clone()) {
         if is_blank(index.text(text)) {
             continue;
         }
-        let mut at = text.parent;
-        let mut bold = false;
-        while let Some(id) = at {
-            let element = &index.elements[id];
-            if std::ptr::eq(element, paragraph) {
-                break;
-            }
-            bold |= matches!(&*element.name, "b" | "strong");
-            at = element.parent;
-        }
-        if !bold {
+        let nearest = text.parent.and_then(|p| bold.get(p).copied().flatten());
+        // Within the paragraph, only bold below it counts (elements come in document order,
+        // so below it means after it); a run the paragraph does not hold counts any.
+        let held = index.enclosing(text.parent, Around::Paragraph) == Some(id);
+        let is_bold = nearest.is_some_and(|b| !held || b > id);
+        if !is_bold {
             return false;
         }
         any = true;

@@ -1,7 +1,7 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity, Text};
 use crate::html::structure::{EscapedStartTags, is_consequence, may_have_leftovers};
-use crate::html::{HtmlIndex, StrayEndTag as Stray, is_block, is_void};
+use crate::html::{Around, HtmlIndex, StrayEndTag as Stray, is_block, is_void};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -175,7 +175,7 @@ fn fixed_texts(name: &str) -> Option<Texts> {
 /// it is a leftover, not a lost link.
 fn nothing_linked_before(index: &HtmlIndex, stray: &Stray) -> bool {
     let block_start = index
-        .enclosing(stray.parent, is_block)
+        .enclosing(stray.parent, Around::Block)
         .map_or(0, |block| index.elements[block].content.start);
     index
         .texts_in(block_start..stray.span.start)

@@ -4,10 +4,9 @@ use std::ops::Range;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::structure::{
-    EscapedStartTags, code_block, is_code_sample, is_hidden_text, is_unknown_name,
-    may_have_leftovers,
+    EscapedStartTags, code_block, is_hidden_text, is_unknown_name, may_have_leftovers,
 };
-use crate::html::{Element, ElementId, HtmlIndex};
+use crate::html::{Around, Element, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
 use super::declare_rule;
@@ -89,7 +88,7 @@ fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
         .filter(|stray| !escaped.as_ref().is_some_and(|e| e.is_leftover(stray)))
         .map(|stray| Hidden {
             tag: stray.span.clone(),
-            code_block: index.enclosing(stray.parent, is_code_sample),
+            code_block: index.enclosing(stray.parent, Around::CodeSample),
             fixable: true,
         });
     let mut all: Vec<Hidden> = elements.chain(end_tags).collect();

@@ -17,8 +17,10 @@ declare_rule! {
     /// ## What it does
     /// Reports a WordPress export (WXR, the XML of Tools → Export) that WordPress's importer
     /// would not read whole: XML that is not well-formed (a mismatched end tag, a file cut off
-    /// inside an `<item>`, a raw `<![CDATA[` inside a CDATA section), a missing or invalid
-    /// `<wp:wxr_version>`, or XML that is no export at all.
+    /// inside an `<item>`, a raw `<![CDATA[` inside a CDATA section, elements nested deeper
+    /// than the XML reader goes), a prefix such as `wp:` that no `xmlns:wp` declares, a missing
+    /// or invalid `<wp:wxr_version>`, an export saved in UTF-16, or XML that is no export at
+    /// all.
     ///
     /// The posts and pages complete before the damage are still linted.
     ///

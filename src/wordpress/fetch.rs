@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
 use url::Url;
 
 use super::paging::{PageResult, Paged, Window};
@@ -49,6 +49,8 @@ pub(super) struct Answer {
     total_pages: Option<usize>,
     /// Every `Link` header's value, as sent.
     pub(super) links: Vec<String>,
+    /// The `Location` of a redirect.
+    location: Option<String>,
     pub(super) body: Vec<u8>,
 }
 
@@ -71,8 +73,26 @@ impl Answer {
                 .iter()
                 .filter_map(|v| v.to_str().ok().map(str::to_owned))
                 .collect(),
+            location: whole
+                .headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
             body: whole.body,
         }
+    }
+
+    /// Where a redirect from `from` sends the reader, if this answer is one.
+    fn redirect_from(&self, from: &Url) -> Option<Result<Url, String>> {
+        if !self.status.is_redirection() || self.status == StatusCode::NOT_MODIFIED {
+            return None;
+        }
+        let location = self.location.as_deref()?;
+        Some(
+            from.join(location).map_err(|e| {
+                format!("{from} redirects to `{location}`, which is not an address: {e}")
+            }),
+        )
     }
 
     pub(super) fn is_json(&self) -> bool {
@@ -113,9 +133,15 @@ fn first_byte(body: &[u8]) -> Option<u8> {
 /// The HTTP clients of one site, with its politeness settings. Credentials go to the origin
 /// the user named and nowhere else: the sign-in check and the posts are asked there only,
 /// and what finds the API (a page whose `Link` header may name any site) is asked elsewhere
-/// without them.
+/// without them. Only the origin the user named (the scheme, host and port of `--site` or of
+/// the post's address) may be on this machine or a private network: anywhere a page, a
+/// header or a redirect leads, the private-address guard of the link checker applies.
 pub struct SiteClient {
+    /// The origin the user named, reached at whatever address it has.
+    named: url::Origin,
     anonymous: reqwest::Client,
+    /// Any other origin, through the private-address guard.
+    guarded: reqwest::Client,
     signed: Option<Signed>,
     options: ClientOptions,
     max_bytes: u64,
@@ -146,7 +172,9 @@ impl SiteClient {
             None => None,
         };
         Ok(Self {
+            named: request.url.origin(),
             anonymous: build(Purpose::NamedSite)?,
+            guarded: build(Purpose::LinkTargets)?,
             signed,
             options: request.client.clone(),
             max_bytes: request.max_bytes,
@@ -187,8 +215,37 @@ impl SiteClient {
         self.get_anonymous(url).await
     }
 
+    /// GET without credentials, following redirects one hop at a time so that each hop that
+    /// leaves the origin named passes the private-address guard.
     async fn get_anonymous(&self, url: &str) -> Result<Answer, String> {
-        self.get_whole(|| self.anonymous.get(url)).await
+        let mut at = Url::parse(url).map_err(|e| format!("`{url}` is not an address: {e}"))?;
+        for _ in 0..=http::MAX_REDIRECTS {
+            let answer = self.get_one_hop(&at).await?;
+            match answer.redirect_from(&at) {
+                Some(next) => at = next?,
+                None => return Ok(answer),
+            }
+        }
+        Err(format!(
+            "{url}: more than {} redirects",
+            http::MAX_REDIRECTS
+        ))
+    }
+
+    /// One anonymous request, without following a redirect: to the origin named as it is,
+    /// elsewhere through the guard (the address first, for a clear message, then what its
+    /// name resolves to, when the client connects).
+    async fn get_one_hop(&self, url: &Url) -> Result<Answer, String> {
+        if url.origin() == self.named {
+            return self.get_whole(|| self.anonymous.get(url.clone())).await;
+        }
+        if let Some(refusal) = http::refusal_by_address(url, self.options.allow_private) {
+            return Err(format!(
+                "refused: {url} is not on {}, the site named, and {refusal}",
+                self.named.ascii_serialization()
+            ));
+        }
+        self.get_whole(|| self.guarded.get(url.clone())).await
     }
 
     async fn get_whole(

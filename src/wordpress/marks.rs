@@ -80,9 +80,11 @@ impl Marks {
             std::fs::create_dir_all(dir).map_err(failed)?;
         }
         let text = serde_json::to_string_pretty(&self.file).map_err(|e| e.to_string())?;
-        let temporary = self.path.with_extension("json.tmp");
-        std::fs::write(&temporary, text + "\n").map_err(failed)?;
-        std::fs::rename(&temporary, &self.path).map_err(failed)
+        crate::atomic_write::replace(&self.path, |out| {
+            out.write_all(text.as_bytes())?;
+            out.write_all(b"\n")
+        })
+        .map_err(failed)
     }
 }
 

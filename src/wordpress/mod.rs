@@ -294,20 +294,67 @@ impl FetchedSite {
 
     /// Writes the pages as `DIR/<host>/<type>-page-<n>.json`, byte for byte, replacing the
     /// pages of an earlier run, and returns them as inputs: diagnostics then point into these
-    /// files, and `postlint check DIR` gives the same report offline.
+    /// files, and `postlint check DIR` gives the same report offline. Each page is written as
+    /// `--fix` writes (a temporary file renamed into place), so a symbolic link planted at a
+    /// page's name is replaced rather than followed, and a host folder that is a link is
+    /// refused: nothing is written outside `DIR`.
     pub fn save(&self, dir: &Path) -> Result<Vec<Input>, String> {
-        let folder = dir.join(folder_name(&self.url));
-        std::fs::create_dir_all(&folder)
-            .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+        let folder = host_folder(dir, &file_name(&folder_name(&self.url)))?;
         remove_old_pages(&folder)?;
         let mut inputs = Vec::new();
         for page in &self.pages {
-            let path = folder.join(format!("{}.json", page.file_stem));
-            std::fs::write(&path, &page.bytes)
+            let path = folder.join(format!("{}.json", file_name(&page.file_stem)));
+            crate::atomic_write::replace(&path, |out| out.write_all(&page.bytes))
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
             inputs.push(Input::File(path));
         }
         Ok(inputs)
+    }
+}
+
+/// `DIR/<name>`, created if need be: a folder of its own, not a link to one (which would
+/// take the pages elsewhere). `DIR` is the user's, links and all.
+fn host_folder(dir: &Path, name: &str) -> Result<PathBuf, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let folder = dir.join(name);
+    match std::fs::create_dir(&folder) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(format!("cannot create {}: {e}", folder.display())),
+    }
+    let kind = std::fs::symlink_metadata(&folder)
+        .map_err(|e| format!("cannot read {}: {e}", folder.display()))?
+        .file_type();
+    if kind.is_symlink() {
+        return Err(format!(
+            "refusing to save pages in {}: it is a symbolic link (remove it, or save elsewhere)",
+            folder.display()
+        ));
+    }
+    if !kind.is_dir() {
+        return Err(format!(
+            "cannot save pages in {}: it is not a folder",
+            folder.display()
+        ));
+    }
+    Ok(folder)
+}
+
+/// A name the site chose (its host, a slug) as one file name: no separator, no `..`, nothing
+/// hidden.
+fn file_name(name: &str) -> String {
+    let kept: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    match kept.strip_prefix('.') {
+        Some(rest) => format!("_{rest}"),
+        None if kept.is_empty() => "_".to_owned(),
+        None => kept,
     }
 }
 
@@ -361,7 +408,9 @@ pub fn check_site(
     if let Some(index) = &site.index {
         notes.push(describe_site(&site, index, zone));
     }
+    // Pages that could not be saved are still linted, from memory; the run fails all the same.
     let mut saved_to = None;
+    let mut save_error = None;
     let inputs = match save {
         Some(dir) => match site.save(dir) {
             Ok(inputs) => {
@@ -369,7 +418,7 @@ pub fn check_site(
                 inputs
             }
             Err(message) => {
-                notes.push(message);
+                save_error = Some(InputError::Site(message));
                 site.inputs_in_memory()
             }
         },
@@ -385,6 +434,7 @@ pub fn check_site(
     }
     outcome.site_notes.splice(0..0, notes);
     outcome.sites.push(visit(&site));
+    outcome.input_errors.extend(save_error);
     outcome
         .input_errors
         .extend(site.errors.iter().cloned().map(InputError::Site));

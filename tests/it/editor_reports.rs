@@ -304,7 +304,8 @@ fn the_header_counts_grammatically_and_says_when() {
         .and_then(|h| h.split("</header>").next())
         .expect("a header");
     assert_says(header, "1 post in 1 file");
-    assert_says(header, "1 warning");
+    assert_says(header, "1 info");
+    assert_says(header, "0 warnings");
     assert_says(header, "0 errors");
     assert_says(header, "checked 2026-07-01 10:00 UTC");
     assert_says(header, "<code>one.json</code>");
@@ -361,7 +362,7 @@ fn markdown_lists_every_finding_of_a_post_in_its_fold() {
         7,
         "each with its text: {fold}"
     );
-    assert_says(&markdown, "Seven: 7 warnings");
+    assert_says(&markdown, "Seven: 7 infos");
 }
 
 // ---- live posts ----

@@ -46,3 +46,8 @@ fn config_text_inputs() {
 fn lsp_frames_inputs() {
     replay("lsp_frames", postlint::fuzzing::lsp_frames);
 }
+
+#[test]
+fn wxr_parts_inputs() {
+    replay("wxr_parts", postlint::fuzzing::wxr_parts);
+}

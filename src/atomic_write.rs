@@ -1,0 +1,61 @@
+//! Writing a file whole that postlint makes (a report, a saved page, the link cache): a reader
+//! sees the old file or the new one, and nothing planted in the folder is followed.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `path` through a temporary file created in its folder (exclusively, under a random
+/// name, so that a symbolic link planted at a guessable name is never opened), renamed over
+/// `path` once `emit` has filled it. A symbolic link at `path` is replaced, not followed. The
+/// file gets the mode a new file gets (0666 less the umask). On failure nothing is left behind
+/// and `path` is as it was.
+pub fn replace(
+    path: &Path,
+    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".postlint-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let temporary = builder.tempfile_in(folder)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, temporary);
+    emit(&mut out)?;
+    let temporary = out.into_inner().map_err(|e| e.into_error())?;
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_at_the_path_is_replaced_and_its_target_kept() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let outside = dir.path().join("outside.txt");
+        std::fs::write(&outside, "kept").expect("written");
+        let path = dir.path().join("report.json");
+        std::os::unix::fs::symlink(&outside, &path).expect("a link");
+        replace(&path, |out| out.write_all(b"new")).expect("replaced");
+        assert_eq!(std::fs::read_to_string(&outside).expect("read"), "kept");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new");
+        assert!(!std::fs::symlink_metadata(&path).expect("meta").is_symlink());
+        let names: Vec<_> = std::fs::read_dir(dir.path()).expect("listed").collect();
+        assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn a_failure_leaves_the_file_and_no_temporary() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, "old").expect("written");
+        let failed = replace(&path, |_| Err(std::io::Error::other("no")));
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("listed").count(), 1);
+    }
+}

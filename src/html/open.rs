@@ -1,0 +1,107 @@
+//! The stack of open elements, with what the tree builder asks of it answered without a walk:
+//! the topmost open element of a name, and the topmost boundary of each scope. A walk down the
+//! stack for each tag makes a hundred thousand nested elements quadratic.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+
+use super::tags::{Scope, is_special};
+use super::{ElementId, Name};
+
+/// Scopes, then the special elements that stop "any other end tag".
+const STOPS: usize = 5;
+const SPECIAL: usize = 4;
+
+#[derive(Default)]
+pub(super) struct OpenElements {
+    ids: Vec<ElementId>,
+    names: Vec<Name>,
+    /// The positions of the open elements of each name, bottom to top.
+    by_name: HashMap<Name, Vec<usize>>,
+    /// The positions of the open boundaries of each scope (and of special elements).
+    stops: [Vec<usize>; STOPS],
+}
+
+impl Deref for OpenElements {
+    type Target = [ElementId];
+
+    fn deref(&self) -> &[ElementId] {
+        &self.ids
+    }
+}
+
+fn scope_index(scope: Scope) -> usize {
+    match scope {
+        Scope::Default => 0,
+        Scope::ListItem => 1,
+        Scope::Button => 2,
+        Scope::Table => 3,
+    }
+}
+
+const SCOPES: [Scope; 4] = [Scope::Default, Scope::ListItem, Scope::Button, Scope::Table];
+
+impl OpenElements {
+    pub(super) fn push(&mut self, id: ElementId, name: &Name) {
+        let position = self.ids.len();
+        for scope in SCOPES {
+            if scope.is_boundary(name) {
+                self.stops[scope_index(scope)].push(position);
+            }
+        }
+        if is_special(name) {
+            self.stops[SPECIAL].push(position);
+        }
+        self.by_name.entry(name.clone()).or_default().push(position);
+        self.ids.push(id);
+        self.names.push(name.clone());
+    }
+
+    pub(super) fn pop(&mut self) -> Option<ElementId> {
+        let id = self.ids.pop()?;
+        let position = self.ids.len();
+        if let Some(name) = self.names.pop()
+            && let Some(positions) = self.by_name.get_mut(&name)
+        {
+            positions.pop();
+            if positions.is_empty() {
+                self.by_name.remove(&name);
+            }
+        }
+        for stops in &mut self.stops {
+            if stops.last() == Some(&position) {
+                stops.pop();
+            }
+        }
+        Some(id)
+    }
+
+    /// The position of the topmost open element named one of `names`.
+    pub(super) fn topmost(&self, names: &[&str]) -> Option<usize> {
+        names
+            .iter()
+            .filter_map(|name| self.by_name.get(*name)?.last().copied())
+            .max()
+    }
+
+    /// "Has an element in scope": the topmost open element named one of `names`, unless a
+    /// boundary of the scope is above it (an element that is both counts as the target).
+    pub(super) fn in_scope(&self, names: &[&str], scope: Scope) -> Option<usize> {
+        let target = self.topmost(names)?;
+        self.unblocked(target, &self.stops[scope_index(scope)])
+    }
+
+    /// "Any other end tag": the topmost open element of that name, unless a special element is
+    /// above it.
+    pub(super) fn ordinary(&self, name: &str) -> Option<usize> {
+        let target = self.topmost(&[name])?;
+        self.unblocked(target, &self.stops[SPECIAL])
+    }
+
+    fn unblocked(&self, target: usize, stops: &[usize]) -> Option<usize> {
+        match stops.last() {
+            Some(&stop) if stop > target => None,
+            _ => Some(target),
+        }
+    }
+}
