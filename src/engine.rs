@@ -28,6 +28,7 @@ use crate::site::PostFacts;
 use crate::source::{LineCols, LineCursor, Origin, ResolvedSpan, SourceFile};
 use crate::spill::Packed;
 use crate::suppress::Pending;
+use crate::workspace::Contents;
 
 /// Limits and knobs of a run.
 #[derive(Debug, Clone)]
@@ -92,7 +93,16 @@ impl Default for LintOptions {
 
 /// What linting one entry of a file gave: its diagnostics and, when it is a post, its name and
 /// what the site phase keeps of it.
-type Linted = (Vec<Diagnostic>, Option<PostLinted>);
+type Linted = (Vec<Diagnostic>, ValueLinted);
+
+/// What one value of a file was: a post, linted, or a value that is none.
+enum ValueLinted {
+    Post(Box<PostLinted>),
+    /// `foreign` when it has nothing of a post and no sign of a failed request.
+    NotAPost {
+        foreign: bool,
+    },
+}
 
 /// What linting a post gave besides its diagnostics: its name, what the site phase keeps of it,
 /// and the suppressions the later phases may still use.
@@ -119,6 +129,9 @@ struct SegmentResult {
     packed: Packed,
     pending: Vec<Pending>,
     post_list: Vec<Arc<PostRef>>,
+    /// Values that were no post: with nothing of a post in them, and the others.
+    foreign: usize,
+    failed: usize,
 }
 
 pub struct Linter {
@@ -236,6 +249,7 @@ impl Linter {
                     let limit = self.options.max_post_bytes;
                     (acc.findings).push(rules::json_syntax::too_large(&acc.cursor, limit));
                     acc.blank = false;
+                    acc.failed += 1;
                     break;
                 }
                 Err(error) => return Err(error),
@@ -268,6 +282,7 @@ impl Linter {
             acc.findings = Findings::from_iter([rules::not_a_post::empty_file()]);
         }
         Ok(FileReport {
+            contents: acc.contents(),
             file,
             posts: acc.posts,
             findings: acc.findings,
@@ -353,6 +368,7 @@ impl Linter {
         };
         let mut report = FileReport {
             file,
+            contents: Contents::Posts,
             posts: 0,
             findings: Findings::new(),
             facts: Vec::new(),
@@ -408,6 +424,8 @@ impl Linter {
         let findings = resolve(&segment, &mut cursor, found);
         FileReport {
             file,
+            // An export, in an encoding WordPress does not write: reported, never left out.
+            contents: Contents::Posts,
             posts: 0,
             findings: findings.into_iter().collect(),
             facts: Vec::new(),
@@ -451,6 +469,9 @@ impl Linter {
             .par_iter()
             .map(|post| self.lint_post(scope, post, (shift, text)))
             .collect();
+        if parsed.foreign {
+            report.contents = Contents::Foreign;
+        }
         // What is wrong in the prefix was reported with the part it was read in.
         let in_part = (std::mem::take(&mut parsed.errors).into_iter())
             .filter(|error| error.span.start >= prefix_len)
@@ -505,7 +526,7 @@ impl Linter {
         let mut packed = Packed::default();
         let mut pending = Vec::new();
         let mut post_list = Vec::new();
-        let mut posts = 0;
+        let (mut posts, mut foreign, mut failed) = (0, 0, 0);
         let mut spans = Vec::new();
         let mut batch = next_batch(&mut reader);
         while !batch.is_empty() {
@@ -519,13 +540,22 @@ impl Linter {
             batch = next;
             for (found, linted) in linted {
                 diagnostics.extend(found);
-                if let Some((post_ref, post_facts, post_pending)) = linted {
-                    posts += 1;
-                    facts.extend(post_facts);
-                    pending.extend(post_pending);
-                    if self.options.list_posts {
-                        post_list.push(post_ref);
+                let (post_ref, post_facts, post_pending) = match linted {
+                    ValueLinted::Post(post) => *post,
+                    ValueLinted::NotAPost { foreign: true } => {
+                        foreign += 1;
+                        continue;
                     }
+                    ValueLinted::NotAPost { foreign: false } => {
+                        failed += 1;
+                        continue;
+                    }
+                };
+                posts += 1;
+                facts.extend(post_facts);
+                pending.extend(post_pending);
+                if self.options.list_posts {
+                    post_list.push(post_ref);
                 }
             }
             // Packed as each batch is linted: a worker holds bytes, not a segment's structures.
@@ -558,6 +588,8 @@ impl Linter {
             packed,
             pending,
             post_list,
+            foreign,
+            failed,
         }
     }
 
@@ -576,12 +608,14 @@ impl Linter {
                 match Post::classify(entry.index, entry.node, entry.recovered) {
                     Ok(post) => {
                         let (found, linted) = self.lint_post(scope, &post, (base, bytes));
-                        (found, Some(linted))
+                        (found, ValueLinted::Post(Box::new(linted)))
                     }
                     Err(why) => {
                         let head = base + head.start..base + head.end;
+                        let foreign = why.foreign;
                         let found = vec![rules::not_a_post::diagnostic(head, why)];
-                        (settle::severities(&scope.settings, found), None)
+                        let found = settle::severities(&scope.settings, found);
+                        (found, ValueLinted::NotAPost { foreign })
                     }
                 }
             })
@@ -661,11 +695,23 @@ struct FileLint<'f> {
     pending: Vec<Pending>,
     post_list: Vec<Arc<PostRef>>,
     posts: usize,
+    /// Values that were no post (see `SegmentResult`).
+    foreign: usize,
+    failed: usize,
     blank: bool,
     hasher: Option<ContentHasher>,
 }
 
 impl<'f> FileLint<'f> {
+    /// Foreign when every value read had nothing of a post in it.
+    fn contents(&self) -> Contents {
+        if self.posts == 0 && self.failed == 0 && self.foreign > 0 {
+            Contents::Foreign
+        } else {
+            Contents::Posts
+        }
+    }
+
     /// Whether segments pack their facts for the spill.
     fn packs(&self) -> bool {
         self.facts_to.is_some()
@@ -682,6 +728,8 @@ impl<'f> FileLint<'f> {
             pending: Vec::new(),
             post_list: Vec::new(),
             posts: 0,
+            foreign: 0,
+            failed: 0,
             blank: true,
             hasher: hash_content.then(ContentHasher::default),
         }
@@ -695,6 +743,8 @@ impl<'f> FileLint<'f> {
             self.line_marks.push(self.cursor.clone());
         }
         self.posts += result.posts;
+        self.foreign += result.foreign;
+        self.failed += result.failed;
         self.state = result.next;
         let read = Segment {
             bytes: &segment.bytes[..result.read],

@@ -42,6 +42,7 @@ pub mod source;
 pub mod spill;
 pub mod suppress;
 pub mod wordpress;
+pub mod workspace;
 pub mod zones;
 
 pub use outcome::CheckOutcome;

@@ -10,9 +10,11 @@ use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, Me
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FixOptions};
+use postlint::input::Input;
 use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
+use postlint::server::watch::{self, Watch};
 use postlint::wordpress::marks::Marks;
 use postlint::wordpress::single::{Selection, post_address};
 use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
@@ -21,7 +23,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) if args.watch => check_and_watch(*args),
-        Command::Check(args) => check(*args),
+        Command::Check(args) => check(*args, None),
         Command::Server(args) => server(args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
@@ -30,7 +32,9 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn check(args: CheckArgs) -> u8 {
+/// A run of `postlint check`: over the paths given or, for a batch of `--watch`, over
+/// `watched`, the files that changed.
+fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
     let targets = match targets(&args) {
         Ok(targets) => targets,
         Err(message) => {
@@ -109,11 +113,32 @@ fn check(args: CheckArgs) -> u8 {
     };
     // A site saved with `--save` is linted with what was saved beside it (its zone, its address).
     let (saved_sites, paths) = wordpress::saved::split(&paths);
+    // A batch of `--watch` lints the files that changed; one in a saved site lints that site
+    // again, whole, with what was saved beside it.
+    let (saved_sites, watched) = match &watched {
+        Some(inputs) => {
+            let in_site =
+                |input: &Input, site: &PathBuf| input.path().is_some_and(|p| p.starts_with(site));
+            let touched: Vec<PathBuf> = (saved_sites.iter())
+                .filter(|site| inputs.iter().any(|input| in_site(input, site)))
+                .cloned()
+                .collect();
+            let rest: Vec<Input> = (inputs.iter())
+                .filter(|input| !touched.iter().any(|site| in_site(input, site)))
+                .cloned()
+                .collect();
+            (touched, Some(rest))
+        }
+        None => (saved_sites, None),
+    };
     let check_files = |config: Arc<Config>, options: LintOptions| -> Result<_, u8> {
-        let mut outcome = if paths.is_empty() {
-            postlint::outcome::CheckOutcome::empty()
-        } else {
-            pool.install(|| postlint::check_with(&paths, config, options.clone()))
+        let mut outcome = match &watched {
+            Some(inputs) if inputs.is_empty() => postlint::outcome::CheckOutcome::empty(),
+            Some(inputs) => {
+                pool.install(|| postlint::check_inputs(inputs.clone(), config, options.clone()))
+            }
+            None if paths.is_empty() => postlint::outcome::CheckOutcome::empty(),
+            None => pool.install(|| postlint::check_with(&paths, config, options.clone())),
         };
         for folder in &saved_sites {
             let site_config = load_config(&args.config, cli_rules(&args), args.site_index.clone())?;
@@ -210,7 +235,8 @@ fn check(args: CheckArgs) -> u8 {
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
 }
 
-/// `--watch`: a first run over every path, then a run over each batch of saved post files.
+/// `--watch`: a first run over every path, then a run over each batch of files whose content
+/// changed; a change of the config lints everything again.
 fn check_and_watch(mut args: CheckArgs) -> u8 {
     args.watch = false;
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -220,23 +246,88 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
     if args.paths.is_empty() {
         args.paths.push(PathBuf::from("."));
     }
-    let paths = args.paths.clone();
-    check(args.clone());
-    let ready = || eprintln!("postlint: watching for changes (Ctrl-C to stop)");
-    let result = postlint::server::watch::watch(&paths, ready, |saved| {
-        let again = CheckArgs {
-            paths: saved,
-            ..args.clone()
-        };
-        check(again);
-    });
-    match result {
-        Ok(()) => 0,
-        Err(message) => {
-            eprintln!("postlint: {message}");
-            2
+    let (config, config_files) = watched_config(&args);
+    let max_bytes = args.max_file_size.as_u64();
+    let own = written_by_postlint(&args);
+    let mut watch = match Watch::start(&args.paths, config, &config_files, &own, max_bytes) {
+        Ok(watch) => watch,
+        Err(error) => {
+            eprintln!("postlint: {error}");
+            return 2;
+        }
+    };
+    let everything: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    eprintln!("{}", watch::separator(&everything.join(" ")));
+    check(args.clone(), None);
+    eprintln!("postlint: watching for changes (Ctrl-C to stop)");
+    while let Some(batch) = watch.next_batch() {
+        for notice in &batch.notices {
+            eprintln!("postlint: watching: {notice}");
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        // The findings of the last run reach the screen before the next run's separator.
+        let _ = std::io::stdout().flush();
+        if batch.config_changed {
+            let about = "the config changed: linting everything again";
+            eprintln!("{}", watch::separator(about));
+            let (config, files) = watched_config(&args);
+            if let Err(error) = watch.set_config(config, &files) {
+                eprintln!("postlint: {error}");
+            }
+            check(args.clone(), None);
+            continue;
+        }
+        eprintln!("{}", watch::separator(&batch.summary()));
+        for line in batch.removed_lines() {
+            eprintln!("postlint: {line}");
+        }
+        if !batch.changed.is_empty() {
+            check(args.clone(), Some(batch.changed));
         }
     }
+    0
+}
+
+/// The config a watch decides with (the built-in one while the file has a mistake: the run
+/// reports it), and the files to watch for it: those it was read from, and `postlint.toml`
+/// here, where a new one would be found.
+fn watched_config(args: &CheckArgs) -> (Config, Vec<PathBuf>) {
+    let request = ConfigRequest {
+        file: args.config.config.clone(),
+        none: args.config.no_config,
+        start_dir: std::env::current_dir().unwrap_or_default(),
+        cli: cli_rules(args),
+        site_index: None,
+    };
+    let config = Config::load(&request, postlint::rules::REGISTRY)
+        .unwrap_or_else(|_| Config::builtin(postlint::rules::REGISTRY));
+    if args.config.no_config {
+        return (config, Vec::new());
+    }
+    let mut files: Vec<PathBuf> = (config.sources.iter())
+        .map(|source| PathBuf::from(&source.name))
+        .filter(|path| path.is_file())
+        .collect();
+    let named = args.config.config.clone();
+    files.extend(named.or_else(|| Some(PathBuf::from(postlint::config::CONFIG_FILE_NAME))));
+    files.sort();
+    files.dedup();
+    (config, files)
+}
+
+/// What a run writes itself, whose changes a watch must not take for the user's: the reports
+/// written to files, the cache, a baseline, saved pages.
+fn written_by_postlint(args: &CheckArgs) -> Vec<PathBuf> {
+    let reports = targets(args).unwrap_or_default().into_iter();
+    let reports = reports.filter_map(|target| target.file);
+    let others = [
+        Some(args.cache_dir.clone()),
+        args.write_baseline.clone(),
+        args.save.clone(),
+    ];
+    reports.chain(others.into_iter().flatten()).collect()
 }
 
 /// `postlint server`: the language server, on standard input and output.

@@ -10,11 +10,14 @@ use crate::site::PostFacts;
 use crate::site::shard::ShardPart;
 use crate::source::{LineCursor, SourceFile};
 use crate::suppress::Pending;
+use crate::workspace::Contents;
 
 /// What linting one file gave.
 #[derive(Debug)]
 pub struct FileReport {
     pub file: SourceFile,
+    /// Whether it held posts or a tool's file (`workspace::leaves_out` decides from it).
+    pub contents: Contents,
     pub posts: usize,
     /// Sorted by position in the file, then rule code.
     pub findings: Findings,

@@ -14,6 +14,7 @@ use crate::site::shard::{ShardPart, config_fingerprint, of_file, offsets_of};
 use crate::site::{PostFacts, SiteFinding};
 use crate::source::LineCols;
 use crate::spill::{FactSpill, Merge, Sorted};
+use crate::workspace::{self, Contents};
 use crate::{phases, settle};
 
 /// Lints one input; its site facts go to `spill` (as `input`, its place in the run) as each
@@ -30,6 +31,15 @@ fn lint_input(
     linter
         .lint_file_to(file, reader, facts_to)
         .map_err(|source| InputError::Read { path: name, source })
+}
+
+/// Whether an input is left out of the run, silently: a tool's file a walk found, judged by
+/// its name and, once read, by what it held.
+fn left_out(config: &Config, input: &input::Input, contents: Option<Contents>) -> bool {
+    match input {
+        input::Input::Found(path) => workspace::leaves_out(config, path, contents),
+        _ => false,
+    }
 }
 
 /// Lints every post under `paths` with the built-in defaults. Runs on the current rayon pool.
@@ -67,6 +77,8 @@ pub fn check_inputs(
     options: LintOptions,
 ) -> CheckOutcome {
     let mut input_errors = Vec::new();
+    // A tool's file a walk found is left out by its name before it is read.
+    inputs.retain(|input| !left_out(&config, input, None));
     let shard = options.shard;
     // Each input's place among all of them: a merge of the shards puts the files back in it.
     let mut order: Vec<usize> = (0..inputs.len()).collect();
@@ -92,7 +104,13 @@ pub fn check_inputs(
     let mut facts = Vec::new();
     let mut read_order = Vec::with_capacity(results.len());
     let mut report_of_input = Vec::with_capacity(results.len());
-    for (result, place) in results.into_iter().zip(order) {
+    for ((result, place), input) in results.into_iter().zip(order).zip(&inputs) {
+        if let Ok(report) = &result
+            && left_out(&config, input, Some(report.contents))
+        {
+            report_of_input.push(None);
+            continue;
+        }
         report_of_input.push(result.is_ok().then_some(reports.len()));
         match result {
             Ok(mut report) => {

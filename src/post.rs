@@ -115,6 +115,9 @@ pub enum Form {
 pub struct NotAPost {
     pub message: String,
     pub help: String,
+    /// An object with none of a post's fields and no sign of a failed request: a tool's
+    /// settings, say, rather than a post that could not be fetched.
+    pub foreign: bool,
 }
 
 #[derive(Debug)]
@@ -135,8 +138,12 @@ impl<'s> Post<'s> {
                 message: format!("expected a post object, found {}", node.kind()),
                 help: "postlint reads a post object, an array of posts, or one post per line"
                     .to_owned(),
+                foreign: false,
             });
         };
+        if let Some(foreign) = schema_file(&node) {
+            return Err(foreign);
+        }
         // WP-CLI's keys and none of REST's (a REST post may carry extra fields of any name).
         let is_rest_key = |key: &str| key != "guid" && POST_KEYS.contains(&key);
         if members.iter().any(|m| is_wp_cli_key(m.key.as_str()))
@@ -160,6 +167,7 @@ impl<'s> Post<'s> {
         Err(rest_error(&node).unwrap_or_else(|| NotAPost {
             message: "this object has none of a post's fields (id, title, content, …)".to_owned(),
             help: "postlint reads WordPress posts as /wp-json/wp/v2/posts returns them".to_owned(),
+            foreign: !wraps_posts(&node),
         }))
     }
 
@@ -270,6 +278,53 @@ fn from_wp_cli(node: Node<'_>) -> Node<'_> {
     }
 }
 
+/// `{"$schema":"https://schemas.wp.org/trunk/theme.json",…}`: a file that names its JSON Schema
+/// is a tool's settings (a theme's style variation has a `title`, a block's `block.json` too);
+/// WordPress never writes one into a post.
+fn schema_file(node: &Node<'_>) -> Option<NotAPost> {
+    let schema = node.get("$schema")?.as_str()?.as_str();
+    let shown: String = schema.chars().take(100).collect();
+    Some(NotAPost {
+        message: format!(
+            "this object names its JSON schema ({shown}): it is a tool's settings, not a post"
+        ),
+        help: "postlint reads WordPress posts as /wp-json/wp/v2/posts returns them".to_owned(),
+        foreign: true,
+    })
+}
+
+/// Values a look for wrapped posts visits at most, breadth first: a tool's settings are far
+/// smaller, and posts wrapped in an answer sit near its top.
+const MAX_VALUES_SEARCHED: usize = 100_000;
+
+/// Whether an object without a post's fields holds, below its top, an object with two of them
+/// or one of WP-CLI's: posts wrapped in another answer (`{"posts":[…]}`, GraphQL's
+/// `{"data":{"posts":{"nodes":[…]}}}`). Such a file is reported, not left out as a tool's; one
+/// field alone is too common in settings (`"repository":{"type":"git"}`) to tell.
+fn wraps_posts(node: &Node<'_>) -> bool {
+    let mut queue = std::collections::VecDeque::from([node]);
+    let mut searched = 0;
+    while let Some(node) = queue.pop_front() {
+        searched += 1;
+        if searched > MAX_VALUES_SEARCHED {
+            return false;
+        }
+        match &node.value {
+            Value::Object(members) => {
+                let keys = || members.iter().map(|m| m.key.as_str());
+                let post_keys = keys().filter(|key| POST_KEYS.contains(key)).count();
+                if searched > 1 && (post_keys >= 2 || keys().any(is_wp_cli_key)) {
+                    return true;
+                }
+                queue.extend(members.iter().map(|m| &m.value));
+            }
+            Value::Array(items) => queue.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// `{"code":"rest_no_route","message":"…","data":{"status":404}}`: the API answered with an error.
 fn rest_error(node: &Node<'_>) -> Option<NotAPost> {
     let code = node.get("code")?.as_str()?.as_str();
@@ -281,5 +336,6 @@ fn rest_error(node: &Node<'_>) -> Option<NotAPost> {
         message: format!("this is a WordPress REST error response (`{code}`: {message}), not a post"),
         help: "the request that produced this file failed; fix the URL or credentials and fetch it again"
             .to_owned(),
+        foreign: false,
     })
 }

@@ -1,6 +1,6 @@
 // Starts `postlint server` for post files: `.json`, `.ndjson` and `.jsonl`. The server lints
-// the editor's buffer; it reads `postlint.toml` of the workspace and again when a `.toml`
-// file changes (the watcher below tells it).
+// the editor's buffer; it reads `postlint.toml` of the workspace, from its buffer as it is
+// typed, and again when a `.toml` file changes on disk (the watcher below tells it).
 const { workspace } = require('vscode');
 const { LanguageClient } = require('vscode-languageclient/node');
 
@@ -13,6 +13,8 @@ function activate() {
     documentSelector: [
       { scheme: 'file', pattern: '**/*.{json,ndjson,jsonl}' },
       { scheme: 'untitled', language: 'json' },
+      // Read as it is typed; its mistakes are shown in it.
+      { scheme: 'file', pattern: '**/postlint.toml' },
     ],
     initializationOptions: { siteRules: settings.get('siteRules') },
     synchronize: { fileEvents: workspace.createFileSystemWatcher('**/*.toml') },

@@ -47,6 +47,16 @@ impl Config {
             })
     }
 
+    /// Whether an override's `files` globs match the file: the user named it as one to lint.
+    pub fn names_file(&self, path: &Path) -> bool {
+        let relative = relative_to(&self.root, path);
+        (self.overrides.iter()).any(|o| {
+            o.files
+                .as_ref()
+                .is_some_and(|globs| globs.is_match(&relative))
+        })
+    }
+
     /// Whether any override names posts, so the engine knows to ask per post.
     pub fn has_post_overrides(&self) -> bool {
         self.overrides.iter().any(|o| !o.posts.is_empty())

@@ -57,9 +57,21 @@ impl Config {
         root: PathBuf,
         registry: Registry,
     ) -> Result<Self, ConfigError> {
+        Self::from_text_with(name, text, root, &CliRules::default(), registry)
+    }
+
+    /// [`Config::from_text`] with the command line's rules over it: what the language server
+    /// reads from an editor's unsaved `postlint.toml`.
+    pub fn from_text_with(
+        name: &str,
+        text: &str,
+        root: PathBuf,
+        cli: &CliRules,
+        registry: Registry,
+    ) -> Result<Self, ConfigError> {
         let mut loader = Loader::default();
         loader.read_text(name, text.into(), &mut Vec::new());
-        build(loader, root, &CliRules::default(), registry)
+        build(loader, root, cli, registry)
     }
 
     /// Takes the zone from a REST index when no config names one. The index tells today's
@@ -152,7 +164,7 @@ fn index_zone_error(path: &Path, text: &Arc<str>, unknown: &UnknownZone) -> Conf
 }
 
 /// `postlint.toml` in `start` or the nearest folder above it.
-fn find_config(start: &Path) -> Option<PathBuf> {
+pub fn find_config(start: &Path) -> Option<PathBuf> {
     let start = if start.as_os_str().is_empty() {
         std::env::current_dir().ok()?
     } else {

@@ -20,6 +20,7 @@ mod validate;
 /// Kept under its old name for the live-site reader.
 pub use crate::zones::index_zone_or_offset as zone_from_index;
 pub use error::{ConfigError, suggest};
+pub use load::find_config;
 pub use model::{
     CONFIG_FILE_NAME, CliRules, Config, ConfigRequest, ConfigSource, Effective, Level,
     LinkSettings, Pattern, PatternScope, PostKey, Provenance, Registry, RequiredSection, Site,

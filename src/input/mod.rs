@@ -8,11 +8,11 @@ pub mod select;
 pub mod wxr;
 pub mod wxr_parts;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::source::{Origin, SourceFile};
 
@@ -24,7 +24,10 @@ pub const POST_EXTENSIONS: [&str; 5] = ["json", "ndjson", "jsonl", "xml", "wxr"]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Input {
     Stdin,
+    /// A file the user named.
     File(PathBuf),
+    /// A file a walk of a folder found: left out when it is a tool's (`workspace`).
+    Found(PathBuf),
     /// Bytes fetched rather than read from a file (a page of a live site), named by their URL.
     Memory {
         name: String,
@@ -36,8 +39,16 @@ impl Input {
     pub fn display_name(&self) -> String {
         match self {
             Input::Stdin => "-".to_owned(),
-            Input::File(path) => path.display().to_string(),
+            Input::File(path) | Input::Found(path) => path.display().to_string(),
             Input::Memory { name, .. } => name.clone(),
+        }
+    }
+
+    /// The file on disk, for a file named or found.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::File(path) | Input::Found(path) => Some(path),
+            Input::Stdin | Input::Memory { .. } => None,
         }
     }
 }
@@ -74,14 +85,24 @@ pub enum InputError {
 }
 
 /// Expands the paths given into the files to lint, in the order given; directories are walked
-/// recursively in name order, honouring `.gitignore`. Each file appears once.
+/// recursively in name order, honouring `.gitignore`. Each file appears once, as named when
+/// it was both named and found.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<Input, usize> = HashMap::new();
     let mut add = |input: Input, inputs: &mut Vec<Input>| {
-        if seen.insert(input.clone()) {
-            inputs.push(input);
+        let key = match &input {
+            Input::Found(path) => Input::File(path.clone()),
+            other => other.clone(),
+        };
+        match seen.get(&key) {
+            Some(&at) if matches!(input, Input::File(_)) => inputs[at] = input,
+            Some(_) => {}
+            None => {
+                seen.insert(key, inputs.len());
+                inputs.push(input);
+            }
         }
     };
     for path in paths {
@@ -90,7 +111,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
         } else if path.is_dir() {
             for found in walk(path) {
                 match found {
-                    Ok(file) => add(Input::File(file), &mut inputs),
+                    Ok(file) => add(Input::Found(file), &mut inputs),
                     Err(error) => errors.push(error),
                 }
             }
@@ -105,20 +126,70 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     (inputs, errors)
 }
 
-fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
+/// The files a walk of `root` finds, as `discover` walks a folder.
+pub fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
     ignore::WalkBuilder::new(root)
         .sort_by_file_path(|a, b| a.cmp(b))
         .build()
         .filter_map(|entry| match entry {
             Ok(entry) => {
                 let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                (is_file && has_post_extension(entry.path())).then(|| Ok(entry.into_path()))
+                let wanted = is_file && has_post_extension(entry.path());
+                (wanted && !is_own_output(entry.path())).then(|| Ok(entry.into_path()))
             }
             Err(error) => Some(Err(InputError::Walk(error))),
         })
 }
 
-fn has_post_extension(path: &Path) -> bool {
+/// Whether a file is where this process writes its standard output or error
+/// (`postlint check . > report.json`): a walk that found it would lint the report being
+/// written, and a watch would start a run at each of its writes, forever.
+pub fn is_own_output(path: &Path) -> bool {
+    let outputs = &*OUTPUT_FILES;
+    !outputs.is_empty() && file_id(path).is_some_and(|id| outputs.contains(&id))
+}
+
+/// Standard output and error, when they are regular files, by device and inode.
+static OUTPUT_FILES: LazyLock<Vec<(u64, u64)>> = LazyLock::new(output_files);
+
+// By hand rather than with `same-file`: that crate opens each file to compare it, and an open
+// of a FIFO a walk found (or that replaced a file since) would block the run.
+#[cfg(unix)]
+fn output_files() -> Vec<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    [
+        stdout.as_fd().try_clone_to_owned(),
+        stderr.as_fd().try_clone_to_owned(),
+    ]
+    .into_iter()
+    .filter_map(|fd| std::fs::File::from(fd.ok()?).metadata().ok())
+    .filter(|metadata| metadata.is_file())
+    .map(|metadata| (metadata.dev(), metadata.ino()))
+    .collect()
+}
+
+#[cfg(unix)]
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+/// Elsewhere a file's identity needs an open handle; the check is left out there.
+#[cfg(not(unix))]
+fn output_files() -> Vec<(u64, u64)> {
+    Vec::new()
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &Path) -> Option<(u64, u64)> {
+    None
+}
+
+pub fn has_post_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| e.eq_ignore_ascii_case(p)))
@@ -164,7 +235,7 @@ pub fn open(
                 Box::new(reader),
             ))
         }
-        Input::File(path) => {
+        Input::File(path) | Input::Found(path) => {
             let metadata = std::fs::metadata(path).map_err(read_error)?;
             if !metadata.is_file() {
                 return Err(InputError::NotAFile { path: name });

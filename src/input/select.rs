@@ -91,7 +91,9 @@ pub fn keep_changed(inputs: Vec<Input>, changed: &HashSet<PathBuf>) -> Vec<Input
         .into_iter()
         .filter(|input| match input {
             Input::Stdin | Input::Memory { .. } => true,
-            Input::File(path) => path.canonicalize().is_ok_and(|p| changed.contains(&p)),
+            Input::File(path) | Input::Found(path) => {
+                path.canonicalize().is_ok_and(|p| changed.contains(&p))
+            }
         })
         .collect()
 }
@@ -101,7 +103,7 @@ pub fn keep_changed(inputs: Vec<Input>, changed: &HashSet<PathBuf>) -> Vec<Input
 pub fn in_shard(input: &Input, k: usize, n: usize) -> bool {
     let name = match input {
         Input::Stdin => return k == 1,
-        Input::File(path) => normalized(path),
+        Input::File(path) | Input::Found(path) => normalized(path),
         Input::Memory { name, .. } => name.clone(),
     };
     let mut hasher = fnv::FnvHasher::default();

@@ -39,6 +39,8 @@ pub struct WxrFile<'s> {
     pub missing: Vec<SyntaxError>,
     /// The XML stopped being readable before its end: what follows is not read.
     pub stopped: bool,
+    /// Well-formed XML with no `<rss><channel>`: another tool's file, not an export.
+    pub foreign: bool,
     /// The start tags of the elements open where the text ends, outermost first: the next part
     /// of the file is read behind them, so that it sees their namespaces and closes them.
     pub open_tags: Vec<u8>,
@@ -767,6 +769,7 @@ impl<'s> ReadState<'s> {
                 ),
             });
         } else if !self.carried.saw_channel {
+            self.file.foreign = true;
             self.file.missing.push(SyntaxError {
                 span: 0..0,
                 message: "this XML has no `<rss><channel>`: it is not a WordPress export (WXR)"

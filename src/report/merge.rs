@@ -17,6 +17,7 @@ use crate::outcome::{CheckOutcome, FileReport};
 use crate::site::shard::{WireFile, WirePost, config_fingerprint, hex, unhex};
 use crate::site::{PostFacts, SiteFinding};
 use crate::source::{LineCols, Origin, ResolvedSpan, SourceFile};
+use crate::workspace::Contents;
 use crate::{phases, rules, settle};
 
 use super::json::REPORT_VERSION;
@@ -263,6 +264,7 @@ impl Run {
         }
         self.reports.push(FileReport {
             file: SourceFile { name, origin },
+            contents: Contents::Posts,
             posts: file.posts,
             findings,
             facts: Vec::new(),

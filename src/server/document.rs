@@ -76,6 +76,14 @@ pub fn is_post_file(uri: &Url) -> bool {
         .is_some_and(|(_, ext)| EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
+/// Whether the server lints an opened document: a post file by its extension, or a buffer
+/// not saved yet (`untitled:`) in the JSON language.
+pub fn is_post_document(uri: &Url, language: &str) -> bool {
+    let unsaved_json =
+        uri.scheme() == "untitled" && ["json", "jsonl", "ndjson"].contains(&language);
+    unsaved_json || is_post_file(uri)
+}
+
 /// Whether a change to this file may change the config: `postlint.toml`, or a pack it extends.
 pub fn is_config_file(uri: &Url) -> bool {
     uri.path().ends_with(".toml")
@@ -135,6 +143,14 @@ mod tests {
         assert!(is_post_file(&url("untitled:///a.jsonl")));
         assert!(!is_post_file(&url("file:///x/postlint.toml")));
         assert!(!is_post_file(&url("file:///x/json")));
+    }
+
+    #[test]
+    fn unsaved_json_buffers_are_linted() {
+        let url = |s: &str| Url::parse(s).expect("url");
+        assert!(is_post_document(&url("untitled:Untitled-1"), "json"));
+        assert!(!is_post_document(&url("untitled:Untitled-2"), "markdown"));
+        assert!(!is_post_document(&url("file:///x/notes"), "json"));
     }
 
     #[test]

@@ -6,12 +6,12 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::config::{CliRules, Config, ConfigRequest};
+use crate::config::{CliRules, Config, ConfigError, ConfigRequest};
 use crate::diagnostic::Finding;
 use crate::engine::{LintOptions, Linter};
 use crate::meta::Phase;
 use crate::source::{Origin, SourceFile};
-use crate::{phases, rules, settle};
+use crate::{phases, rules, settle, workspace};
 
 /// What the editor (`initializationOptions`) or the command line asks of the server.
 #[derive(Debug, Clone, Default)]
@@ -37,32 +37,60 @@ impl Settings {
     }
 }
 
-/// Loads the config as `postlint check` run in `root` would; a mistake comes back as text.
-pub fn load_config(root: &Path, settings: &Settings) -> Result<Config, String> {
+/// Loads the config as `postlint check` run in `root` would. The mistakes come as a list,
+/// each at its place when it has one.
+pub fn load_config(root: &Path, settings: &Settings) -> Result<Config, Vec<ConfigError>> {
+    let request = ConfigRequest {
+        file: settings.config.as_ref().map(|file| root.join(file)),
+        none: settings.no_config,
+        start_dir: root.to_path_buf(),
+        cli: cli_rules(settings),
+        site_index: None,
+    };
+    Config::load(&request, rules::REGISTRY).map_err(each_mistake)
+}
+
+/// Loads the config from an editor's buffer of `file`, the config file in use: the packs it
+/// extends are read from disk.
+pub fn load_config_text(
+    file: &Path,
+    text: &str,
+    settings: &Settings,
+) -> Result<Config, Vec<ConfigError>> {
+    let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = file.display().to_string();
+    Config::from_text_with(&name, text, root, &cli_rules(settings), rules::REGISTRY)
+        .map_err(each_mistake)
+}
+
+/// The mistakes the loader tells at once (the first, the others related to it), one by one.
+fn each_mistake(mut error: ConfigError) -> Vec<ConfigError> {
+    let related = std::mem::take(&mut error.related);
+    std::iter::once(error).chain(related).collect()
+}
+
+/// The config file the server reads, if there is one: `--config`, else `postlint.toml` in
+/// `root` or the nearest folder above.
+pub fn config_file(root: &Path, settings: &Settings) -> Option<PathBuf> {
+    if settings.no_config {
+        return None;
+    }
+    match &settings.config {
+        Some(file) => Some(root.join(file)),
+        None => crate::config::find_config(root),
+    }
+}
+
+fn cli_rules(settings: &Settings) -> CliRules {
     let ignore = if settings.site_rules {
         Vec::new()
     } else {
         site_rule_codes()
     };
-    let request = ConfigRequest {
-        file: settings.config.as_ref().map(|file| root.join(file)),
-        none: settings.no_config,
-        start_dir: root.to_path_buf(),
-        cli: CliRules {
-            ignore,
-            ..CliRules::default()
-        },
-        site_index: None,
-    };
-    Config::load(&request, rules::REGISTRY).map_err(|error| {
-        let told: Vec<String> = (error.iter())
-            .map(|error| match &error.help {
-                Some(help) => format!("{error}; {help}"),
-                None => error.to_string(),
-            })
-            .collect();
-        told.join("\n")
-    })
+    CliRules {
+        ignore,
+        ..CliRules::default()
+    }
 }
 
 fn site_rule_codes() -> Vec<String> {
@@ -75,7 +103,9 @@ fn site_rule_codes() -> Vec<String> {
 }
 
 /// The findings of a buffer, in file order. `path` is where the buffer lives on disk, for the
-/// config's overrides by path; an unsaved buffer has none.
+/// config's overrides by path; an unsaved buffer has none. A buffer that holds nothing of a
+/// post, or a tool's file (`package.json`, `.vscode/settings.json`), has none, as a folder's
+/// run leaves it out, unless the config's `files` name it.
 pub fn lint_text(config: &Arc<Config>, path: Option<&Path>, text: &str) -> Vec<Finding> {
     let linter = Linter::new(config.clone(), LintOptions::default());
     let bytes: Arc<[u8]> = text.as_bytes().into();
@@ -84,6 +114,10 @@ pub fn lint_text(config: &Arc<Config>, path: Option<&Path>, text: &str) -> Vec<F
         // Reading from memory does not fail.
         return Vec::new();
     };
+    let named = path.unwrap_or(Path::new(""));
+    if workspace::leaves_out(config, named, Some(report.contents)) {
+        return Vec::new();
+    }
     let mut facts = std::mem::take(&mut report.facts);
     let (_, found) = phases::site::run(config, &mut facts);
     let mut reports = [report];

@@ -2,11 +2,14 @@
 //! editors. Open post files (`.json`, `.ndjson`, `.jsonl`) are linted from the editor's
 //! buffer on open, change and save; findings come back as diagnostics in the position
 //! encoding the client asks for, fixes as code actions, and the rule's documentation on hover.
-//! The config (`postlint.toml` of the workspace) is read again when it changes. The server
-//! uses the engine; nothing of the engine knows it. It reads its own frames, under size
-//! limits (`framing`), and answers whatever is not a message of the protocol (`jsonrpc`).
+//! The config (`postlint.toml` of the workspace) is read again when it changes, and its
+//! mistakes are shown in it. The server uses the engine; nothing of the engine knows it. It
+//! reads its own frames, under size limits (`framing`), and answers whatever is not a message
+//! of the protocol (`jsonrpc`).
 
 mod actions;
+mod config_errors;
+mod config_watch;
 pub(crate) mod connection;
 mod document;
 pub(crate) mod framing;
@@ -15,10 +18,13 @@ mod lint;
 pub mod positions;
 pub mod watch;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
 
 use lsp_types::notification::{self as notes, Notification as _};
 use lsp_types::request::{self as requests, Request as _};
@@ -31,9 +37,10 @@ use lsp_types::{
     TextDocumentSyncSaveOptions, Url,
 };
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
+use config_watch::ConfigWatch;
 use connection::{Connection, Incoming};
-use document::{Document, is_config_file, is_post_file};
+use document::{Document, is_config_file, is_post_document};
 pub use framing::MAX_MESSAGE_BYTES;
 use framing::{Excerpt, FrameError, brief};
 use jsonrpc::{ErrorCode, Message, Notification, Rejection, Request, RequestId, Response};
@@ -96,6 +103,11 @@ pub(crate) fn serve(connection: &Connection, mut settings: Settings) -> Result<(
     let _ = connection.sender.send(Response::new_ok(id, result).into());
     let mut server = Server::new(connection, encoding, workspace_root(&params), settings);
     server.watches_files = watches_files(&params);
+    // A client that cannot tell of a change of the config (Neovim 0.7) gets the server's own
+    // watch; one that can is asked to once it says `initialized`.
+    if !server.watches_files && !server.settings.no_config {
+        server.watch_config_itself();
+    }
     server.run()
 }
 
@@ -182,6 +194,10 @@ fn skipped(length: u64, limit: u64) -> String {
     )
 }
 
+/// How long a server that was shut down waits for `exit` before it ends on its own (with
+/// success: it was shut down).
+const EXIT_WAIT: Duration = Duration::from_secs(30);
+
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.kind()),
@@ -237,6 +253,12 @@ struct Server<'c> {
     settings: Settings,
     config: Arc<Config>,
     documents: HashMap<Url, Document>,
+    /// Open `.toml` buffers: the config in use is read from its buffer when it is open.
+    config_buffers: HashMap<Url, String>,
+    /// The config files that were last given diagnostics, to clear them once mended.
+    config_diagnosed: BTreeSet<Url>,
+    /// The server's own watch, when the client offers none.
+    config_watch: Option<ConfigWatch>,
     /// Whether to ask for config changes once the client says `initialized`.
     watches_files: bool,
     shut_down: bool,
@@ -256,6 +278,9 @@ impl<'c> Server<'c> {
             settings,
             config: Arc::new(Config::builtin(crate::rules::REGISTRY)),
             documents: HashMap::new(),
+            config_buffers: HashMap::new(),
+            config_diagnosed: BTreeSet::new(),
+            config_watch: None,
             watches_files: false,
             shut_down: false,
         };
@@ -263,10 +288,35 @@ impl<'c> Server<'c> {
         server
     }
 
-    /// Handles messages until `exit` or the end of the input.
+    /// Handles messages until `exit` or the end of the input, and the changes the server's own
+    /// watch sees in the config. After `shutdown` a request is refused, a notification
+    /// dropped, and the answer to a request of the server's own still taken (a client that
+    /// stops right after starting answers `registerCapability` late); the wait for `exit` is
+    /// bounded.
     fn run(&mut self) -> Result<(), ServerError> {
         let connection = self.connection;
-        for incoming in &connection.receiver {
+        let config_changes = self.config_changes();
+        let mut exit_wait = crossbeam_channel::never();
+        let mut waiting_for_exit = false;
+        loop {
+            if self.shut_down && !waiting_for_exit {
+                waiting_for_exit = true;
+                exit_wait = crossbeam_channel::at(Instant::now() + EXIT_WAIT);
+            }
+            let incoming = crossbeam_channel::select! {
+                recv(connection.receiver) -> incoming => match incoming {
+                    Ok(incoming) => incoming,
+                    Err(_) => return self.exit_status().map_err(|_| ServerError::Disconnected),
+                },
+                recv(config_changes) -> _ => {
+                    if !self.shut_down {
+                        self.config_changed();
+                    }
+                    continue;
+                }
+                // Shut down, and no `exit` came: the end the client asked for.
+                recv(exit_wait) -> _ => return Ok(()),
+            };
             let message = match incoming {
                 Incoming::Message(message) => message,
                 Incoming::Rejected(rejection) => {
@@ -287,10 +337,10 @@ impl<'c> Server<'c> {
                     return self.exit_status();
                 }
                 Message::Notification(note) => self.on_notification(note),
+                // The answers to the server's own requests (`registerCapability`), at any time.
                 Message::Response(_) => {}
             }
         }
-        self.exit_status().map_err(|_| ServerError::Disconnected)
     }
 
     fn exit_status(&self) -> Result<(), ServerError> {
@@ -300,13 +350,88 @@ impl<'c> Server<'c> {
         Err(ServerError::ExitWithoutShutdown)
     }
 
-    /// Reads the config again; a mistake in it is shown, and the last good config kept.
+    /// Reads the config again, from the editor's buffer of it when one is open. Its mistakes
+    /// are shown in its files (the last good config is kept); once mended they are cleared.
     fn reload_config(&mut self) {
-        match lint::load_config(&self.root, &self.settings) {
-            Ok(config) => self.config = Arc::new(config),
-            Err(message) => {
-                self.show_message(MessageType::ERROR, format!("postlint.toml: {message}"))
+        let file = lint::config_file(&self.root, &self.settings);
+        let buffer = file.as_deref().and_then(|file| self.config_buffer(file));
+        let loaded = match (&file, buffer) {
+            (Some(file), Some(text)) => lint::load_config_text(file, text, &self.settings),
+            _ => lint::load_config(&self.root, &self.settings),
+        };
+        let errors = match loaded {
+            Ok(config) => {
+                self.config = Arc::new(config);
+                Vec::new()
             }
+            Err(errors) => errors,
+        };
+        self.show_config_errors(&errors, file.as_deref());
+        self.watch_config_sources(file);
+    }
+
+    /// Whether `uri` is the config file the server reads (not a pack, not another `.toml`).
+    fn is_config_in_use(&self, uri: &Url) -> bool {
+        let Some(file) = lint::config_file(&self.root, &self.settings) else {
+            return false;
+        };
+        document::file_path(uri).is_some_and(|path| same_file(&path, &file))
+    }
+
+    fn config_buffer(&self, file: &Path) -> Option<&str> {
+        self.config_buffers.iter().find_map(|(uri, text)| {
+            let path = document::file_path(uri)?;
+            same_file(&path, file).then_some(text.as_str())
+        })
+    }
+
+    fn show_config_errors(&mut self, errors: &[ConfigError], file: Option<&Path>) {
+        let shown = config_errors::diagnostics(errors, file, self.encoding);
+        let mended: Vec<Url> = (self.config_diagnosed.iter())
+            .filter(|uri| !shown.by_file.contains_key(*uri))
+            .cloned()
+            .collect();
+        for uri in mended {
+            self.publish(uri, Vec::new(), None);
+        }
+        self.config_diagnosed = shown.by_file.keys().cloned().collect();
+        for (uri, diagnostics) in shown.by_file {
+            self.publish(uri, diagnostics, None);
+        }
+        for message in shown.unplaced {
+            self.show_message(MessageType::ERROR, format!("postlint config: {message}"));
+        }
+    }
+
+    /// Starts the server's own watch on the config, for a client that offers none.
+    fn watch_config_itself(&mut self) {
+        match ConfigWatch::start() {
+            Ok(watch) => self.config_watch = Some(watch),
+            Err(error) => self.show_message(
+                MessageType::WARNING,
+                format!("postlint: cannot watch postlint.toml ({error}); restart the server after a change"),
+            ),
+        }
+        self.watch_config_sources(lint::config_file(&self.root, &self.settings));
+    }
+
+    /// Adds the folders of the config's files to the server's own watch: the workspace's (where
+    /// a new `postlint.toml` would appear), the config file's, and its packs'.
+    fn watch_config_sources(&mut self, file: Option<PathBuf>) {
+        let Some(watch) = &mut self.config_watch else {
+            return;
+        };
+        let packs = (self.config.sources.iter()).map(|source| PathBuf::from(&source.name));
+        let root = self.root.join(crate::config::CONFIG_FILE_NAME);
+        let files = std::iter::once(root).chain(file).chain(packs);
+        watch.watch(files.map(|f| config_errors::absolute(&f)));
+    }
+
+    /// What tells the loop that the server's own watch saw a config file change.
+    fn config_changes(&self) -> Receiver<()> {
+        match &self.config_watch {
+            Some(watch) => watch.changes.clone(),
+            None => crossbeam_channel::never(),
         }
     }
 
@@ -364,7 +489,11 @@ impl<'c> Server<'c> {
     fn did_open(&mut self, note: Notification) -> Result<(), String> {
         let params: lsp_types::DidOpenTextDocumentParams = extract(note)?;
         let item = params.text_document;
-        if !is_post_file(&item.uri) {
+        if is_config_file(&item.uri) {
+            self.config_buffers.insert(item.uri, item.text);
+            return Ok(());
+        }
+        if !is_post_document(&item.uri, &item.language_id) {
             return Ok(());
         }
         let document = Document::new(item.uri.clone(), Some(item.version), item.text);
@@ -375,6 +504,17 @@ impl<'c> Server<'c> {
 
     fn did_change(&mut self, note: Notification) -> Result<(), String> {
         let params: lsp_types::DidChangeTextDocumentParams = extract(note)?;
+        let uri = &params.text_document.uri;
+        if let Some(text) = self.config_buffers.get_mut(uri) {
+            if let Some(change) = params.content_changes.into_iter().next_back() {
+                *text = change.text;
+            }
+            // Another `.toml` (`Cargo.toml`, a pack) counts once saved, not as it is typed.
+            if self.is_config_in_use(uri) {
+                self.config_changed();
+            }
+            return Ok(());
+        }
         let Some(document) = self.documents.get_mut(&params.text_document.uri) else {
             return Ok(());
         };
@@ -391,6 +531,9 @@ impl<'c> Server<'c> {
         let params: lsp_types::DidSaveTextDocumentParams = extract(note)?;
         let uri = params.text_document.uri;
         if is_config_file(&uri) {
+            if let (Some(buffer), Some(text)) = (self.config_buffers.get_mut(&uri), params.text) {
+                *buffer = text;
+            }
             self.config_changed();
             return Ok(());
         }
@@ -406,6 +549,15 @@ impl<'c> Server<'c> {
 
     fn did_close(&mut self, note: Notification) -> Result<(), String> {
         let params: lsp_types::DidCloseTextDocumentParams = extract(note)?;
+        if self
+            .config_buffers
+            .remove(&params.text_document.uri)
+            .is_some()
+        {
+            // Unsaved changes are gone with the buffer: the file on disk holds again.
+            self.config_changed();
+            return Ok(());
+        }
         if let Some(document) = self.documents.remove(&params.text_document.uri) {
             self.publish(document.uri, Vec::new(), None);
         }
@@ -420,7 +572,7 @@ impl<'c> Server<'c> {
         Ok(())
     }
 
-    /// The config may have changed: read it again and lint every open buffer with it.
+    /// The config may have changed: read it again and lint every open post with it.
     fn config_changed(&mut self) {
         self.reload_config();
         let open: Vec<Url> = self.documents.keys().cloned().collect();
@@ -514,6 +666,13 @@ impl<'c> Server<'c> {
     fn send(&self, message: Message) {
         let _ = self.connection.sender.send(message);
     }
+}
+
+/// The same file, by its path or, through links, by where it really is.
+fn same_file(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.canonicalize()
+            .is_ok_and(|a| b.canonicalize().is_ok_and(|b| a == b))
 }
 
 fn extract<P: serde::de::DeserializeOwned>(note: Notification) -> Result<P, String> {

@@ -144,7 +144,7 @@ fn a_disk_that_fills_mid_run_loses_no_site_fact() {
 /// one is made (inotify, through notify), until `look` returns true or the run ends; returns
 /// the run.
 fn watch_spill(tmpdir: &Path, command: &mut Command, mut look: impl FnMut(usize) -> bool) -> Child {
-    use notify_debouncer_mini::notify::{self, EventKind, RecursiveMode, Watcher};
+    use notify::{EventKind, RecursiveMode, Watcher};
     let (events, made) = std::sync::mpsc::channel();
     let mut watcher = notify::recommended_watcher(events).expect("watcher");
     (watcher.watch(tmpdir, RecursiveMode::Recursive)).expect("watch the temporary folder");
