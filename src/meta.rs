@@ -105,6 +105,8 @@ impl Phase {
 pub struct OptionsSpec {
     /// Parses the table into the rule's options type; the error says what is wrong.
     pub parse: fn(toml::Table) -> Result<Arc<dyn Any + Send + Sync>, String>,
+    /// Reads the table as written, spans kept, so that a mistake is told at its key.
+    pub check: fn(toml::de::Deserializer<'_>) -> Result<(), toml::de::Error>,
 }
 
 /// `OptionsSpec::parse` for an options type.
@@ -116,6 +118,14 @@ where
         .try_into()
         .map_err(|e: toml::de::Error| e.message().to_owned())?;
     Ok(Arc::new(options))
+}
+
+/// `OptionsSpec::check` for an options type.
+pub fn check_options<T>(table: toml::de::Deserializer<'_>) -> Result<(), toml::de::Error>
+where
+    T: serde::de::DeserializeOwned,
+{
+    T::deserialize(table).map(drop)
 }
 
 impl RuleMeta {

@@ -13,7 +13,7 @@ use crate::outcome::{CheckOutcome, FileReport};
 use crate::site::shard::{ShardPart, config_fingerprint, of_file, offsets_of};
 use crate::site::{PostFacts, SiteFinding};
 use crate::source::LineCols;
-use crate::spill::{FactSpill, Sorted};
+use crate::spill::{FactSpill, Merge, Sorted};
 use crate::workspace::{self, Contents};
 use crate::{phases, settle};
 
@@ -137,14 +137,10 @@ pub fn check_inputs(
     let mut on_disk = None;
     match spill.map(|spill| spill.finish(&report_of_input)) {
         Some(Ok(Sorted::Memory(kept))) => facts = kept,
-        Some(Ok(Sorted::Disk(merge))) => {
-            notices.push(format!(
-                "the site facts passed --memory-budget: sorted on disk in {} runs",
-                merge.runs()
-            ));
-            on_disk = Some(merge);
-        }
-        Some(Err(error)) => notices.push(format!("the site rules did not run: {error}")),
+        Some(Ok(Sorted::Disk(merge))) => on_disk = Some(merge),
+        Some(Err(error)) => input_errors.push(InputError::SiteFacts(format!(
+            "the site rules did not run: {error}"
+        ))),
         None => {}
     }
     let mut found = Vec::new();
@@ -170,8 +166,11 @@ pub fn check_inputs(
         let (notes, mut site_found) = match on_disk {
             Some(mut merge) => {
                 let ran = phases::site::run_sorted(&config, &mut merge);
-                notices.extend(merge.error.take().map(|e| {
-                    format!("the site rules saw only part of the posts: a spilled run: {e}")
+                notices.push(spill_notice(&merge));
+                input_errors.extend(merge.error.take().map(|e| {
+                    InputError::SiteFacts(format!(
+                        "the site rules saw only part of the posts: a spilled run: {e}"
+                    ))
                 }));
                 ran
             }
@@ -244,6 +243,20 @@ fn shard_part(
         late,
     };
     (part, notices)
+}
+
+/// Where the site facts past `--memory-budget` went: to disk, or, when the temporary folder
+/// could not take them, to memory, and why.
+fn spill_notice(merge: &Merge) -> String {
+    match merge.dir().fallback() {
+        None => format!(
+            "the site facts passed --memory-budget: sorted on disk in {} runs",
+            merge.runs()
+        ),
+        Some(why) => {
+            format!("the site facts passed --memory-budget but were sorted in memory: {why}")
+        }
+    }
 }
 
 /// The spill of site facts to disk past `--memory-budget`, when the run can use one: the link

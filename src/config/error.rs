@@ -1,4 +1,5 @@
-//! A mistake in a config file or a pack, reported at its place with miette.
+//! The mistakes of a config file and its packs, each reported at its place with miette: all of
+//! them at once, the first as the error and the others as related to it.
 
 use std::fmt;
 use std::ops::Range;
@@ -15,6 +16,8 @@ pub struct ConfigError {
     /// The file and the bytes concerned; `None` for a problem with no place (a file that is
     /// missing, an option given on the command line).
     pub at: Option<Box<Place>>,
+    /// The other mistakes found in the same configuration, in file order.
+    pub related: Vec<ConfigError>,
 }
 
 /// A config file and the bytes of it an error is about.
@@ -30,7 +33,43 @@ impl ConfigError {
             message: message.into(),
             help: None,
             at: None,
+            related: Vec::new(),
         }
+    }
+
+    /// Every mistake found as one error, in the order of the files and of their places in
+    /// each (mistakes with no place last); `None` when there is none.
+    pub fn all(mut errors: Vec<ConfigError>) -> Option<Self> {
+        let files: Vec<String> =
+            errors
+                .iter()
+                .filter_map(ConfigError::file)
+                .fold(Vec::new(), |mut files, name| {
+                    if !files.iter().any(|known| known == name) {
+                        files.push(name.to_owned());
+                    }
+                    files
+                });
+        errors.sort_by_key(|error| {
+            let file = error
+                .file()
+                .and_then(|name| files.iter().position(|f| f == name));
+            let start = error.at.as_ref().map_or(0, |at| at.span.start);
+            (file.unwrap_or(usize::MAX), start)
+        });
+        let mut errors = errors.into_iter();
+        let mut first = errors.next()?;
+        first.related.extend(errors);
+        Some(first)
+    }
+
+    /// This mistake and the ones related to it.
+    pub fn iter(&self) -> impl Iterator<Item = &ConfigError> {
+        std::iter::once(self).chain(&self.related)
+    }
+
+    fn file(&self) -> Option<&str> {
+        self.at.as_ref().map(|at| at.source.name())
     }
 
     /// The place in a config file the error is about. A place on a line too long to show
@@ -86,6 +125,50 @@ impl miette::Diagnostic for ConfigError {
         let span = &self.at.as_ref()?.span;
         let label = LabeledSpan::new_primary_with_span(None, span.start..span.end);
         Some(Box::new(std::iter::once(label)))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|e| e as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+/// The most mistakes told for one config: past it, one more says how many were left.
+const MAX_TOLD: usize = 100;
+
+/// The mistakes found so far in a config, the first [`MAX_TOLD`] kept and the others
+/// counted.
+#[derive(Debug, Default)]
+pub(super) struct Errors {
+    kept: Vec<ConfigError>,
+    untold: usize,
+}
+
+impl Errors {
+    /// Whether the next mistake will only be counted.
+    pub fn is_full(&self) -> bool {
+        self.kept.len() >= MAX_TOLD
+    }
+
+    pub fn tell(&mut self, error: ConfigError) {
+        if !self.is_full() {
+            self.kept.push(error);
+        } else {
+            self.untold += 1;
+        }
+    }
+
+    /// Every mistake as one error; `None` when there is none.
+    pub fn into_error(mut self) -> Option<ConfigError> {
+        if self.untold > 0 {
+            let more = format!("{} more mistakes are not shown", self.untold);
+            self.kept.push(ConfigError::new(more));
+        }
+        ConfigError::all(self.kept)
     }
 }
 

@@ -8,6 +8,28 @@ use toml::Spanned;
 
 pub type Text = Spanned<String>;
 
+/// The keys of a config's top level, as [`RawConfig`] names them: a document with none of
+/// them is some other file.
+pub const SETTINGS: &[&str] = &[
+    "extends",
+    "select",
+    "extend-select",
+    "ignore",
+    "rules",
+    "timezone",
+    "utc-offset",
+    "timezone-history",
+    "hosts",
+    "staging-hosts",
+    "https-only-hosts",
+    "export",
+    "sections",
+    "patterns",
+    "overrides",
+    "links",
+    "site",
+];
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawConfig {
@@ -154,4 +176,16 @@ pub struct RawOverride {
 pub enum RawPostKey {
     Id(i64),
     Slug(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_are_the_keys_of_a_config() {
+        let error = toml::from_str::<RawConfig>("not-a-setting = 1\n").expect_err("unknown");
+        let expected: Vec<&str> = (error.message().split('`')).skip(3).step_by(2).collect();
+        assert_eq!(expected, SETTINGS, "{}", error.message());
+    }
 }

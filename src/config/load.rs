@@ -5,8 +5,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::error::ConfigError;
-use super::file::RawConfig;
+use std::io::Read;
+
+use toml::de::DeTable;
+
+use super::collect::{MAX_MISTAKES, Mistake, read_table};
+use super::error::{ConfigError, Errors, suggest};
+use super::file::{RawConfig, SETTINGS};
 use super::model::{CONFIG_FILE_NAME, CliRules, Config, ConfigRequest, ConfigSource, Registry};
 use super::validate::build;
 use crate::input::json::Parser;
@@ -31,7 +36,7 @@ impl Config {
             (None, false) => find_config(&request.start_dir),
         };
         if let Some(path) = &config_path {
-            loader.read_file(path, &mut Vec::new(), None)?;
+            loader.read_file(path, &mut Vec::new(), None);
         }
         let root = config_path
             .as_deref()
@@ -65,7 +70,7 @@ impl Config {
         registry: Registry,
     ) -> Result<Self, ConfigError> {
         let mut loader = Loader::default();
-        loader.read_text(name, text.into(), &mut Vec::new())?;
+        loader.read_text(name, text.into(), &mut Vec::new());
         build(loader, root, cli, registry)
     }
 
@@ -182,13 +187,24 @@ fn display_name(path: &Path) -> String {
         .to_string()
 }
 
+/// The most a config file or pack may hold: configs are a few kilobytes, and a file that
+/// never ends (a device) must not be read for ever.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The most files one config may read, itself and its packs: packs that extend each other
+/// many times over would otherwise be read an exponential number of times.
+const MAX_CONFIG_FILES: usize = 64;
+
 /// Reads the chain of files; `validate::build` then builds the layers once every pattern code
-/// is known.
+/// is known. A mistake does not stop the reading: every one is told at the end.
 #[derive(Default)]
 pub(super) struct Loader {
     pub sources: Vec<ConfigSource>,
     /// In layer order: each pack before the file that extends it.
     pub raws: Vec<(usize, RawConfig)>,
+    pub errors: Errors,
+    /// Set once [`MAX_CONFIG_FILES`] were read: the `extends` left are not followed.
+    full: bool,
 }
 
 impl Loader {
@@ -197,10 +213,36 @@ impl Loader {
         path: &Path,
         chain: &mut Vec<PathBuf>,
         from: Option<(usize, Range<usize>)>,
-    ) -> Result<(), ConfigError> {
+    ) {
+        if self.full {
+            return;
+        }
+        match self.open(path, chain) {
+            Ok((canonical, text)) => {
+                chain.push(canonical);
+                self.read_text(&display_name(path), text.into(), chain);
+                chain.pop();
+            }
+            Err(error) => {
+                let error = self.placed(error, &from);
+                self.errors.tell(error);
+            }
+        }
+    }
+
+    /// The real path and the text of a config file, unless it is one file too many, extends
+    /// itself, or is not a config file.
+    fn open(&mut self, path: &Path, chain: &[PathBuf]) -> Result<(PathBuf, String), ConfigError> {
+        if self.sources.len() >= MAX_CONFIG_FILES {
+            self.full = true;
+            return Err(ConfigError::new(format!(
+                "{} is past the {MAX_CONFIG_FILES} files a config may read with its packs",
+                path.display()
+            ))
+            .with_help("packs probably extend each other over and over"));
+        }
         let canonical = path.canonicalize().map_err(|error| {
-            let error = ConfigError::new(format!("cannot read {}: {error}", path.display()));
-            self.placed(error, &from)
+            ConfigError::new(format!("cannot read {}: {error}", path.display()))
         })?;
         if chain.contains(&canonical) {
             let cycle: Vec<String> = chain
@@ -208,21 +250,14 @@ impl Loader {
                 .chain(std::iter::once(&canonical))
                 .map(|p| p.display().to_string())
                 .collect();
-            let error = ConfigError::new(format!(
+            return Err(ConfigError::new(format!(
                 "packs extend each other in a cycle: {}",
                 cycle.join(" -> ")
             ))
-            .with_help("remove one of the `extends` entries");
-            return Err(self.placed(error, &from));
+            .with_help("remove one of the `extends` entries"));
         }
-        let text = std::fs::read_to_string(path).map_err(|error| {
-            ConfigError::new(format!("cannot read {}: {error}", path.display()))
-        })?;
-        chain.push(canonical);
-        let name = display_name(path);
-        let result = self.read_text(&name, text.into(), chain);
-        chain.pop();
-        result
+        let text = read_config_text(path, &canonical)?;
+        Ok((canonical, text))
     }
 
     /// An error about an `extends` entry, at that entry when there is one.
@@ -236,30 +271,111 @@ impl Loader {
         }
     }
 
-    fn read_text(
-        &mut self,
-        name: &str,
-        text: Arc<str>,
-        chain: &mut Vec<PathBuf>,
-    ) -> Result<(), ConfigError> {
+    fn read_text(&mut self, name: &str, text: Arc<str>, chain: &mut Vec<PathBuf>) {
         let index = self.sources.len();
         self.sources.push(ConfigSource {
             name: name.to_owned(),
             text: text.clone(),
         });
-        let raw: RawConfig = toml::from_str(&text).map_err(|error| {
-            let span = error.span().unwrap_or(0..0);
-            ConfigError::new(error.message().to_owned()).at(name, &text, span)
-        })?;
+        let (table, syntax) = DeTable::parse_recoverable(&text);
+        let empty = table.get_ref().is_empty() && syntax.is_empty();
+        if !empty && !sets_a_setting(table.get_ref()) {
+            // Not a config: its text may be anything (a credentials file, a key), so none is
+            // shown, not even where it stops being TOML.
+            self.errors.tell(
+                ConfigError::new(format!(
+                    "{name} is not a postlint config: it sets none of the settings"
+                ))
+                .with_help(
+                    "a config or pack is TOML that sets keys such as `select`, `ignore`, \
+                     `rules` or `extends`; its text is not shown, as it may be another file",
+                ),
+            );
+            return;
+        }
+        let (raw, mistakes) = if syntax.is_empty() {
+            read_table::<RawConfig>(table)
+        } else {
+            (
+                None,
+                syntax.iter().take(MAX_MISTAKES).map(Mistake::of).collect(),
+            )
+        };
+        for mistake in mistakes {
+            self.errors.tell(mistake.into_error(name, &text));
+        }
+        let Some(raw) = raw else { return };
         let dir = Path::new(name)
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
         for extend in &raw.extends {
             let path = dir.join(extend.get_ref());
-            self.read_file(&path, chain, Some((index, extend.span())))?;
+            self.read_file(&path, chain, Some((index, extend.span())));
         }
         self.raws.push((index, raw));
-        Ok(())
     }
+}
+
+/// Whether one of the keys of a document (as far as it reads as TOML) is a setting, or close
+/// to one: a document that sets none is some other file, which an error must not quote. An
+/// empty document is an empty config.
+fn sets_a_setting(table: &DeTable<'_>) -> bool {
+    let setting =
+        |key: &str| SETTINGS.contains(&key) || suggest(key, SETTINGS.iter().copied()).is_some();
+    table.keys().any(|key| setting(key.get_ref()))
+}
+
+/// The text of a config file, read only if it is one: `real` (the path with its links
+/// followed) names a `.toml` file, which is a regular file (not a device, a pipe or a
+/// `/proc` file, whose size says nothing of what they give) of at most [`MAX_CONFIG_BYTES`],
+/// in UTF-8 without NUL bytes. The errors name the file and never quote it.
+fn read_config_text(path: &Path, real: &Path) -> Result<String, ConfigError> {
+    let refuse = |why: String| {
+        let led = if std::path::absolute(path).is_ok_and(|path| path == real) {
+            String::new()
+        } else {
+            format!(" (it leads to {})", real.display())
+        };
+        ConfigError::new(format!("{}{led} {why}", path.display()))
+    };
+    if real.extension().is_none_or(|extension| extension != "toml") {
+        return Err(refuse("is not a .toml file".to_owned())
+            .with_help("a config or a pack is a TOML file named `*.toml`"));
+    }
+    let file = open_without_waiting(real).map_err(|e| refuse(format!("cannot be read: {e}")))?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| refuse(format!("cannot be read: {e}")))?;
+    if !metadata.is_file() {
+        return Err(refuse("is not a regular file".to_owned()));
+    }
+    if metadata.len() > MAX_CONFIG_BYTES {
+        return Err(refuse(format!(
+            "holds {} bytes, over the {MAX_CONFIG_BYTES} a config may",
+            metadata.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    (file.take(MAX_CONFIG_BYTES + 1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| refuse(format!("cannot be read: {e}")))?;
+    if bytes.len() as u64 != metadata.len() {
+        return Err(refuse(
+            "is not a regular file: it gives other bytes than its size says".to_owned(),
+        ));
+    }
+    if bytes.contains(&0) {
+        return Err(refuse("holds NUL bytes: it is not a text file".to_owned()));
+    }
+    String::from_utf8(bytes).map_err(|_| refuse("is not UTF-8 text".to_owned()))
+}
+
+/// Opens a file to read without waiting for a writer, were it a named pipe.
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
 }

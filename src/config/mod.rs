@@ -8,6 +8,7 @@
 //! post, `model` holds the types and `show` prints the result. The config knows rules only by
 //! the registry it is given (`rules::REGISTRY`) and zones only through `crate::zones`.
 
+mod collect;
 mod effective;
 mod error;
 mod file;

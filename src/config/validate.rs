@@ -1,5 +1,6 @@
 //! Checking what was read: every rule code against the registry, every regex, glob, zone and
-//! value, each error at its place in the file; then the layers `effective` merges.
+//! value, each error at its place in the file; then the layers `effective` merges. A mistake
+//! leaves its value out and the checks go on, so that all of them are told at once.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -13,8 +14,13 @@ use globset::{Glob, GlobSetBuilder};
 use regex::Regex;
 use url::Url;
 
-use super::error::{ConfigError, suggest};
-use super::file::{RawConfig, RawOverride, RawWhen, Text};
+use toml::de::DeTable;
+
+use super::collect::{MAX_MISTAKES, read_with, table_at};
+use super::error::{ConfigError, Errors, suggest};
+use super::file::{
+    RawConfig, RawLinks, RawOverride, RawPattern, RawSections, RawWhen, RawZoneEpoch, Text,
+};
 use super::load::Loader;
 use super::model::{
     CliRules, Config, ConfigSource, Layer, Level, Override, Pattern, PatternScope, Provenance,
@@ -24,58 +30,70 @@ use crate::diagnostic::Severity;
 use crate::limits;
 use crate::zones::{SiteZone, UnknownZone, Zone, ZoneSource};
 
-/// Checks the files read and the command line, and builds the config from them.
+/// Checks the files read and the command line, and builds the config from them; the error
+/// holds every mistake, the loader's included.
 pub(super) fn build(
     loader: Loader,
     root: PathBuf,
     cli: &CliRules,
     registry: Registry,
 ) -> Result<Config, ConfigError> {
+    let Loader {
+        sources,
+        raws,
+        errors,
+        ..
+    } = loader;
     let mut builder = Builder {
         registry,
-        sources: &loader.sources,
+        sources: &sources,
         patterns: Vec::new(),
         site: Site::default(),
         zones: ZoneParts::default(),
+        errors,
     };
-    for (source, raw) in &loader.raws {
-        builder.patterns(*source, raw)?;
+    for (source, raw) in &raws {
+        builder.patterns(*source, raw);
     }
     let mut base = Vec::new();
     let mut overrides = Vec::new();
-    for (source, raw) in &loader.raws {
+    for (source, raw) in &raws {
         base.push(builder.layer(
             *source,
             &raw.select,
             &raw.extend_select,
             &raw.ignore,
             &raw.rules,
-        )?);
-        builder.site(*source, raw)?;
+        ));
+        builder.site(*source, raw);
         for raw_override in &raw.overrides {
-            overrides.push(builder.override_(*source, raw_override)?);
+            overrides.extend(builder.override_(*source, raw_override));
         }
     }
-    let cli_layer = builder.cli_layer(cli)?;
+    let cli_layer = builder.cli_layer(cli);
     if let Some(name) = &cli.timezone {
-        builder.zones.name = Some(cli_zone(name)?);
+        builder.zones.name = builder.keep(cli_zone(name));
         builder.site.timezone = Some(Valued {
             value: name.clone(),
             from: Provenance::CommandLine,
         });
     }
-    builder.site.zone = builder.zones.resolve();
+    builder.site.zone = std::mem::take(&mut builder.zones).resolve();
     adopt_cli_settings(&mut builder.site, cli);
+    if let Some(error) = std::mem::take(&mut builder.errors).into_error() {
+        return Err(error);
+    }
+    let Builder { site, patterns, .. } = builder;
     Ok(Config {
         registry,
-        layer_order: loader.raws.iter().map(|(source, _)| *source).collect(),
+        layer_order: raws.iter().map(|(source, _)| *source).collect(),
         root,
         base,
         overrides,
         cli: cli_layer,
-        site: Arc::new(builder.site),
-        patterns: builder.patterns,
-        sources: loader.sources,
+        site: Arc::new(site),
+        patterns,
+        sources,
         cache: Mutex::default(),
     })
 }
@@ -136,9 +154,19 @@ struct Builder<'a> {
     patterns: Vec<Arc<Pattern>>,
     site: Site,
     zones: ZoneParts,
+    errors: Errors,
 }
 
 impl Builder<'_> {
+    fn tell(&mut self, error: ConfigError) {
+        self.errors.tell(error);
+    }
+
+    /// The value, or `None` with its mistake told.
+    fn keep<T>(&mut self, checked: Result<T, ConfigError>) -> Option<T> {
+        checked.map_err(|error| self.tell(error)).ok()
+    }
+
     fn error(&self, source: usize, span: Range<usize>, message: impl Into<String>) -> ConfigError {
         let file = &self.sources[source];
         ConfigError::new(message).at(&file.name, &file.text, span)
@@ -173,85 +201,63 @@ impl Builder<'_> {
         })
     }
 
-    fn codes(&self, source: usize, list: &[Text]) -> Result<Vec<String>, ConfigError> {
+    /// The known codes of `list`; each unknown one told.
+    fn codes(&mut self, source: usize, list: &[Text]) -> Vec<String> {
         list.iter()
-            .map(|code| self.check_code(source, code))
+            .filter_map(|code| self.keep(self.check_code(source, code)))
             .collect()
     }
 
     fn layer(
-        &self,
+        &mut self,
         source: usize,
         select: &Option<Vec<Text>>,
         extend_select: &[Text],
         ignore: &[Text],
         rules: &BTreeMap<Text, toml::Spanned<toml::Table>>,
-    ) -> Result<Layer, ConfigError> {
-        let select = match select {
-            Some(list) => {
-                let span = list.first().map_or(0..0, |t| t.span());
-                let from = Provenance::File {
-                    source,
-                    span: (span.start, span.end),
-                };
-                Some((self.codes(source, list)?, from))
-            }
-            None => None,
-        };
+    ) -> Layer {
+        let select = select.as_ref().map(|list| {
+            let span = list.first().map_or(0..0, |t| t.span());
+            let from = Provenance::File {
+                source,
+                span: (span.start, span.end),
+            };
+            (self.codes(source, list), from)
+        });
         let list_from = |list: &[Text]| list.first().map(|t| Self::from(source, t));
         let mut layer = Layer {
             select,
-            extend_select: self.codes(source, extend_select)?,
-            ignore: self.codes(source, ignore)?,
+            extend_select: self.codes(source, extend_select),
+            ignore: self.codes(source, ignore),
             extend_from: list_from(extend_select),
             ignore_from: list_from(ignore),
             rules: Vec::new(),
         };
         for (code, table) in rules {
-            layer.rules.push(self.rule_layer(source, code, table)?);
+            layer.rules.extend(self.rule_layer(source, code, table));
         }
-        Ok(layer)
+        layer
     }
 
     fn rule_layer(
-        &self,
+        &mut self,
         source: usize,
         code: &Text,
         table: &toml::Spanned<toml::Table>,
-    ) -> Result<RuleLayer, ConfigError> {
-        let name = self.check_code(source, code)?;
+    ) -> Option<RuleLayer> {
+        let name = self.keep(self.check_code(source, code))?;
         let mut options = table.get_ref().clone();
-        let level = match options.remove("severity") {
-            None => None,
-            Some(toml::Value::String(text)) => match Level::parse(&text) {
-                Some(level) => Some((level, Self::from(source, code))),
-                None => {
-                    return Err(self
-                        .error(
-                            source,
-                            table.span(),
-                            format!("unknown severity `{text}` for `{name}`"),
-                        )
-                        .with_help("a severity is \"error\", \"warning\", \"info\" or \"off\""));
-                }
-            },
-            Some(other) => {
-                return Err(self
-                    .error(
-                        source,
-                        table.span(),
-                        format!(
-                            "`severity` of `{name}` must be a string, not {}",
-                            other.type_str()
-                        ),
-                    )
-                    .with_help("a severity is \"error\", \"warning\", \"info\" or \"off\""));
-            }
-        };
-        if !options.is_empty() {
-            self.check_options(source, code, &name, &options, table.span())?;
+        let level = options.remove("severity").and_then(|severity| {
+            let level = self.severity(source, &name, &severity, table.span());
+            self.keep(level)
+                .map(|level| (level, Self::from(source, code)))
+        });
+        if !options.is_empty()
+            && !self.options_are_good(source, code, &name, &options, table.span())
+        {
+            return None;
         }
-        Ok(RuleLayer {
+        Some(RuleLayer {
             code: name,
             level,
             options,
@@ -259,14 +265,39 @@ impl Builder<'_> {
         })
     }
 
-    fn check_options(
+    /// `severity = "…"` of a `[rules.CODE]` table spanning `span`, the error at the value.
+    fn severity(
         &self,
+        source: usize,
+        name: &str,
+        severity: &toml::Value,
+        span: Range<usize>,
+    ) -> Result<Level, ConfigError> {
+        let message = match severity {
+            toml::Value::String(text) => match Level::parse(text) {
+                Some(level) => return Ok(level),
+                None => format!("unknown severity `{text}` for `{name}`"),
+            },
+            other => format!(
+                "`severity` of `{name}` must be a string, not {}",
+                other.type_str()
+            ),
+        };
+        let at = self.place_in_table(source, &span, "severity");
+        Err(self
+            .error(source, at, message)
+            .with_help("a severity is \"error\", \"warning\", \"info\" or \"off\""))
+    }
+
+    /// Checks a rule's options, each mistake told at its key or value; false when any.
+    fn options_are_good(
+        &mut self,
         source: usize,
         code: &Text,
         name: &str,
         options: &toml::Table,
         span: Range<usize>,
-    ) -> Result<(), ConfigError> {
+    ) -> bool {
         let spec = self
             .registry
             .iter()
@@ -274,173 +305,260 @@ impl Builder<'_> {
             .and_then(|meta| meta.options.as_ref());
         let Some(spec) = spec else {
             let keys: Vec<_> = options.keys().map(String::as_str).collect();
-            return Err(self
+            let error = self
                 .error(
                     source,
                     code.span(),
                     format!("`{name}` has no options, but {} given", keys.join(", ")),
                 )
-                .with_help("only `severity` can be set for this rule"));
+                .with_help("only `severity` can be set for this rule");
+            self.tell(error);
+            return false;
         };
-        (spec.parse)(options.clone())
-            .map(|_| ())
-            .map_err(|message| {
-                self.error(source, span, format!("bad option for `{name}`: {message}"))
-                    .with_help(format!("`postlint explain {name}` describes its options"))
-            })
+        let Err(message) = (spec.parse)(options.clone()) else {
+            return true;
+        };
+        let help = format!("`postlint explain {name}` describes its options");
+        let file = &self.sources[source];
+        // Finding the keys reads the file again: only while the mistakes are still told, so
+        // that a config of many bad tables is not read once for each.
+        let table = (!self.errors.is_full())
+            .then(|| DeTable::parse(&file.text).ok())
+            .flatten()
+            .and_then(|root| table_at(root.get_ref(), &span));
+        let mistakes = table.map(|mut table| {
+            table.get_mut().remove("severity");
+            read_with(table, spec.check).1
+        });
+        let mistakes = mistakes.filter(|found| !found.is_empty());
+        let Some(mistakes) = mistakes else {
+            // Not looked for, or not found again: told at the table.
+            let error = self.error(source, span, format!("bad option for `{name}`: {message}"));
+            self.tell(error.with_help(help));
+            return false;
+        };
+        for mut mistake in mistakes.into_iter().take(MAX_MISTAKES) {
+            // Before the place: on a line too long to show, the message leads with the place.
+            mistake.message = format!("bad option for `{name}`: {}", mistake.message);
+            let mut error = mistake.into_error(&file.name, &file.text);
+            let help = error
+                .help
+                .take()
+                .map_or_else(|| help.clone(), |h| format!("{h} {help}"));
+            self.tell(error.with_help(help));
+        }
+        false
     }
 
-    fn override_(&self, source: usize, raw: &RawOverride) -> Result<Override, ConfigError> {
+    /// Where a mistake in the value of `key` is told: at that value in the table of `source`
+    /// spanning `table`, else at the table. The value is looked for (the file read again)
+    /// only while mistakes are still told, so that many are not as many readings.
+    fn place_in_table(&self, source: usize, table: &Range<usize>, key: &str) -> Range<usize> {
+        let value = || {
+            let root = DeTable::parse(&self.sources[source].text).ok()?;
+            let table = table_at(root.get_ref(), table)?;
+            table.get_ref().get(key).map(toml::Spanned::span)
+        };
+        let found = (!self.errors.is_full()).then(value).flatten();
+        found.unwrap_or_else(|| table.clone())
+    }
+
+    /// An override; `None` (its mistakes told) when its globs are wrong, since it would apply
+    /// to other files than meant.
+    fn override_(&mut self, source: usize, raw: &RawOverride) -> Option<Override> {
+        let layer = self.layer(
+            source,
+            &raw.select,
+            &raw.extend_select,
+            &raw.ignore,
+            &raw.rules,
+        );
         let files = if raw.files.is_empty() {
             None
         } else {
             let mut set = GlobSetBuilder::new();
+            let mut good = true;
             for glob in &raw.files {
                 let parsed = Glob::new(glob.get_ref())
-                    .map_err(|e| self.error(source, glob.span(), format!("bad glob: {e}")))?;
-                set.add(parsed);
+                    .map_err(|e| self.error(source, glob.span(), format!("bad glob: {e}")));
+                match self.keep(parsed) {
+                    Some(parsed) => drop(set.add(parsed)),
+                    None => good = false,
+                }
             }
-            Some(
-                set.build()
-                    .map_err(|e| ConfigError::new(format!("bad globs: {e}")))?,
-            )
+            let built = set
+                .build()
+                .map_err(|e| ConfigError::new(format!("bad globs: {e}")));
+            Some(self.keep(built).filter(|_| good)?)
         };
-        Ok(Override {
+        Some(Override {
             files,
             posts: raw.posts.iter().map(|p| p.get_ref().clone()).collect(),
-            layer: self.layer(
-                source,
-                &raw.select,
-                &raw.extend_select,
-                &raw.ignore,
-                &raw.rules,
-            )?,
+            layer,
         })
     }
 
-    fn cli_layer(&self, cli: &CliRules) -> Result<Layer, ConfigError> {
-        let check = |code: &String| -> Result<String, ConfigError> {
-            let known = self.known_codes();
-            if code == "all" || known.contains(&code.as_str()) {
-                return Ok(code.clone());
-            }
-            let error = ConfigError::new(format!("unknown rule `{code}` on the command line"));
-            Err(match suggest(code, known) {
-                Some(close) => error.with_help(format!("did you mean `{close}`?")),
-                None => error.with_help("`postlint rules` lists the rules"),
-            })
-        };
-        let list = |codes: &[String]| codes.iter().map(check).collect::<Result<Vec<_>, _>>();
+    fn cli_layer(&mut self, cli: &CliRules) -> Layer {
+        let select =
+            (cli.select.as_ref()).map(|codes| (self.cli_codes(codes), Provenance::CommandLine));
         let mut layer = Layer {
-            select: match &cli.select {
-                Some(codes) => Some((list(codes)?, Provenance::CommandLine)),
-                None => None,
-            },
-            extend_select: list(&cli.extend_select)?,
-            ignore: list(&cli.ignore)?,
+            select,
+            extend_select: self.cli_codes(&cli.extend_select),
+            ignore: self.cli_codes(&cli.ignore),
             extend_from: Some(Provenance::CommandLine),
             ignore_from: Some(Provenance::CommandLine),
             rules: Vec::new(),
         };
         for pair in &cli.severity {
-            let Some((code, level)) = pair.split_once('=') else {
-                return Err(ConfigError::new(format!(
-                    "`--severity {pair}` is not RULE=LEVEL"
-                )));
-            };
-            let code = check(&code.trim().to_owned())?;
-            let level = Level::parse(level.trim()).ok_or_else(|| {
-                ConfigError::new(format!("unknown severity `{level}` in `--severity {pair}`"))
-                    .with_help("a severity is error, warning, info or off")
-            })?;
-            layer.rules.push(RuleLayer {
-                code,
-                level: Some((level, Provenance::CommandLine)),
-                options: toml::Table::new(),
-                provenance: Provenance::CommandLine,
-            });
+            layer.rules.extend(self.keep(self.cli_severity(pair)));
         }
-        Ok(layer)
+        layer
     }
 
-    fn patterns(&mut self, source: usize, raw: &RawConfig) -> Result<(), ConfigError> {
+    /// The known codes of a list given on the command line; each unknown one told.
+    fn cli_codes(&mut self, codes: &[String]) -> Vec<String> {
+        codes
+            .iter()
+            .filter_map(|code| self.keep(self.cli_code(code)))
+            .collect()
+    }
+
+    fn cli_code(&self, code: &str) -> Result<String, ConfigError> {
+        let known = self.known_codes();
+        if code == "all" || known.contains(&code) {
+            return Ok(code.to_owned());
+        }
+        let error = ConfigError::new(format!("unknown rule `{code}` on the command line"));
+        Err(match suggest(code, known) {
+            Some(close) => error.with_help(format!("did you mean `{close}`?")),
+            None => error.with_help("`postlint rules` lists the rules"),
+        })
+    }
+
+    /// `--severity RULE=LEVEL`.
+    fn cli_severity(&self, pair: &str) -> Result<RuleLayer, ConfigError> {
+        let Some((code, level)) = pair.split_once('=') else {
+            return Err(ConfigError::new(format!(
+                "`--severity {pair}` is not RULE=LEVEL"
+            )));
+        };
+        let code = self.cli_code(code.trim())?;
+        let level = Level::parse(level.trim()).ok_or_else(|| {
+            ConfigError::new(format!("unknown severity `{level}` in `--severity {pair}`"))
+                .with_help("a severity is error, warning, info or off")
+        })?;
+        Ok(RuleLayer {
+            code,
+            level: Some((level, Provenance::CommandLine)),
+            options: toml::Table::new(),
+            provenance: Provenance::CommandLine,
+        })
+    }
+
+    fn patterns(&mut self, source: usize, raw: &RawConfig) {
         for pattern in &raw.patterns {
-            let code = pattern.code.get_ref();
-            let taken = self.registry.iter().any(|meta| meta.code == code)
-                || self.patterns.iter().any(|p| p.code == code);
-            if taken {
-                return Err(self
-                    .error(
-                        source,
-                        pattern.code.span(),
-                        format!("rule `{code}` is defined twice"),
-                    )
-                    .with_help("give the pattern rule a code of its own"));
+            if let Some(pattern) = self.pattern(source, pattern) {
+                self.patterns.push(Arc::new(pattern));
             }
-            let is_kebab = !code.is_empty()
-                && code.split('-').all(|w| {
-                    !w.is_empty()
-                        && w.bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                });
-            if !is_kebab {
-                return Err(self
-                    .error(
-                        source,
-                        pattern.code.span(),
-                        format!("`{code}` is not a kebab-case code"),
-                    )
-                    .with_help("codes look like `no-click-here`: lower-case words joined by `-`"));
-            }
-            let regex = config_regex(pattern.regex.get_ref()).map_err(|e| {
-                self.error(source, pattern.regex.span(), e).with_help(
-                    "the syntax is Rust's `regex` crate: no look-around or backreferences",
-                )
-            })?;
-            let severity = match &pattern.severity {
-                None => Severity::Warning,
-                Some(text) => match Level::parse(text.get_ref()) {
-                    Some(Level::On(severity)) => severity,
-                    _ => {
-                        return Err(self
-                            .error(
-                                source,
-                                text.span(),
-                                format!("unknown severity `{}`", text.get_ref()),
-                            )
-                            .with_help(
-                                "a pattern's severity is \"error\", \"warning\" or \"info\"",
-                            ));
-                    }
-                },
-            };
-            let scope = match &pattern.scope {
-                None => PatternScope::Text,
-                Some(text) => PatternScope::parse(text.get_ref()).ok_or_else(|| {
-                    self.error(
-                        source,
-                        text.span(),
-                        format!("unknown scope `{}`", text.get_ref()),
-                    )
-                    .with_help(
-                        "`in` is one of \"text\", \"html\", \"title\", \"link-text\", \"href\"",
-                    )
-                })?,
-            };
-            self.patterns.push(Arc::new(Pattern {
-                code: intern(code),
-                severity,
-                regex,
-                scope,
-                message: pattern.message.get_ref().clone(),
-                help: pattern.help.as_ref().map(|h| h.get_ref().clone()),
-                replace_with: pattern.replace_with.as_ref().map(|r| r.get_ref().clone()),
-            }));
         }
-        Ok(())
     }
 
-    fn site(&mut self, source: usize, raw: &RawConfig) -> Result<(), ConfigError> {
+    /// One pattern rule; `None`, each mistake told, when any part of it is wrong.
+    fn pattern(&mut self, source: usize, pattern: &RawPattern) -> Option<Pattern> {
+        let code = self.keep(self.pattern_code(source, &pattern.code));
+        let regex = self.regex(source, &pattern.regex).map_err(|error| {
+            error.with_help("the syntax is Rust's `regex` crate: no look-around or backreferences")
+        });
+        let regex = self.keep(regex);
+        let severity = self.keep(self.pattern_severity(source, pattern.severity.as_ref()));
+        let scope = self.keep(self.pattern_scope(source, pattern.scope.as_ref()));
+        Some(Pattern {
+            code: intern(code?),
+            severity: severity?,
+            regex: regex?,
+            scope: scope?,
+            message: pattern.message.get_ref().clone(),
+            help: pattern.help.as_ref().map(|h| h.get_ref().clone()),
+            replace_with: pattern.replace_with.as_ref().map(|r| r.get_ref().clone()),
+        })
+    }
+
+    /// A pattern rule's code: kebab-case, and no other rule's.
+    fn pattern_code<'t>(&self, source: usize, code: &'t Text) -> Result<&'t str, ConfigError> {
+        let name = code.get_ref();
+        let taken = self.registry.iter().any(|meta| meta.code == name)
+            || self.patterns.iter().any(|p| p.code == name);
+        if taken {
+            return Err(self
+                .error(
+                    source,
+                    code.span(),
+                    format!("rule `{name}` is defined twice"),
+                )
+                .with_help("give the pattern rule a code of its own"));
+        }
+        let is_kebab = !name.is_empty()
+            && name.split('-').all(|w| {
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        if !is_kebab {
+            return Err(self
+                .error(
+                    source,
+                    code.span(),
+                    format!("`{name}` is not a kebab-case code"),
+                )
+                .with_help("codes look like `no-click-here`: lower-case words joined by `-`"));
+        }
+        Ok(name)
+    }
+
+    fn pattern_severity(
+        &self,
+        source: usize,
+        text: Option<&Text>,
+    ) -> Result<Severity, ConfigError> {
+        let Some(text) = text else {
+            return Ok(Severity::Warning);
+        };
+        match Level::parse(text.get_ref()) {
+            Some(Level::On(severity)) => Ok(severity),
+            _ => Err(self
+                .error(
+                    source,
+                    text.span(),
+                    format!("unknown severity `{}`", text.get_ref()),
+                )
+                .with_help("a pattern's severity is \"error\", \"warning\" or \"info\"")),
+        }
+    }
+
+    fn pattern_scope(
+        &self,
+        source: usize,
+        text: Option<&Text>,
+    ) -> Result<PatternScope, ConfigError> {
+        let Some(text) = text else {
+            return Ok(PatternScope::Text);
+        };
+        PatternScope::parse(text.get_ref()).ok_or_else(|| {
+            self.error(
+                source,
+                text.span(),
+                format!("unknown scope `{}`", text.get_ref()),
+            )
+            .with_help("`in` is one of \"text\", \"html\", \"title\", \"link-text\", \"href\"")
+        })
+    }
+
+    /// A regex of the config ([`config_regex`]), its mistake at its place.
+    fn regex(&self, source: usize, text: &Text) -> Result<Regex, ConfigError> {
+        config_regex(text.get_ref()).map_err(|e| self.error(source, text.span(), e))
+    }
+
+    fn site(&mut self, source: usize, raw: &RawConfig) {
         let list = |texts: &Vec<Text>| Valued {
             value: texts
                 .iter()
@@ -454,14 +572,18 @@ impl Builder<'_> {
                 |t| Self::from(source, t),
             ),
         };
-        self.zone_values(source, raw)?;
-        if let Some(urls) = raw.site.as_ref().and_then(|s| s.url.as_ref()) {
-            self.site.urls = self.site_urls(source, urls)?;
+        self.zone_values(source, raw);
+        if let Some(urls) = raw.site.as_ref().and_then(|s| s.url.as_ref())
+            && let Some(urls) = self.keep(self.site_urls(source, urls))
+        {
+            self.site.urls = urls;
         }
         if let Some(size) = raw.site.as_ref().and_then(|s| s.max_response_size.as_ref()) {
             let key = "max-response-size";
-            let checked = self.size(source, key, size, limits::MAX_RESPONSE_SIZE)?;
-            self.site.max_response_size = Some(checked);
+            let checked = self.size(source, key, size, limits::MAX_RESPONSE_SIZE);
+            if let Some(checked) = self.keep(checked) {
+                self.site.max_response_size = Some(checked);
+            }
         }
         if let Some(hosts) = &raw.hosts {
             self.site.hosts = Some(list(hosts));
@@ -472,103 +594,128 @@ impl Builder<'_> {
         if let Some(hosts) = &raw.https_only_hosts {
             self.site.https_only_hosts = Some(list(hosts));
         }
-        if let Some(export) = &raw.export {
-            let complete = match export.get_ref().as_str() {
-                "complete" => true,
-                "partial" => false,
-                other => {
-                    return Err(self
-                        .error(source, export.span(), format!("unknown export kind `{other}`"))
-                        .with_help("`export` is \"complete\" (the run holds the whole site) or \"partial\""));
-                }
-            };
+        if let Some(export) = &raw.export
+            && let Some(complete) = self.keep(self.export(source, export))
+        {
             self.site.export_complete = Some(Valued {
                 value: complete,
                 from: Self::from(source, export),
             });
         }
         if let Some(links) = &raw.links {
-            if let Some(remote) = links.remote {
-                self.site.links.remote = remote;
-            }
-            self.site.links.accept.extend(&links.accept);
-            for pattern in &links.exclude {
-                let regex = config_regex(pattern.get_ref())
-                    .map_err(|e| self.error(source, pattern.span(), e))?;
+            self.links(source, links);
+        }
+        if let Some(sections) = &raw.sections {
+            self.sections(source, sections);
+        }
+    }
+
+    /// `export = "complete"` or `"partial"`.
+    fn export(&self, source: usize, export: &Text) -> Result<bool, ConfigError> {
+        match export.get_ref().as_str() {
+            "complete" => Ok(true),
+            "partial" => Ok(false),
+            other => Err(self
+                .error(
+                    source,
+                    export.span(),
+                    format!("unknown export kind `{other}`"),
+                )
+                .with_help(
+                    "`export` is \"complete\" (the run holds the whole site) or \"partial\"",
+                )),
+        }
+    }
+
+    fn links(&mut self, source: usize, links: &RawLinks) {
+        if let Some(remote) = links.remote {
+            self.site.links.remote = remote;
+        }
+        self.site.links.accept.extend(&links.accept);
+        for pattern in &links.exclude {
+            if let Some(regex) = self.keep(self.regex(source, pattern)) {
                 self.site.links.exclude.push(regex);
             }
-            if let Some(agent) = &links.user_agent {
-                self.site.links.user_agent = Some(agent.get_ref().clone());
-            }
-            if let Some(archive) = links.archive {
-                self.site.links.archive = archive;
-            }
-            if let Some(api) = &links.archive_api {
-                let url = url::Url::parse(api.get_ref())
-                    .ok()
-                    .filter(|url| matches!(url.scheme(), "http" | "https"))
-                    .ok_or_else(|| {
-                        self.error(
-                            source,
-                            api.span(),
-                            format!("`{}` is not an http(s) URL", api.get_ref()),
-                        )
-                    })?;
-                self.site.links.archive_api = Some(url);
-            }
-            if let Some(timeout) = &links.timeout {
-                let checked = self.seconds(source, "timeout", timeout, limits::LINK_TIMEOUT)?;
+        }
+        if let Some(agent) = &links.user_agent {
+            self.site.links.user_agent = Some(agent.get_ref().clone());
+        }
+        if let Some(archive) = links.archive {
+            self.site.links.archive = archive;
+        }
+        if let Some(api) = &links.archive_api {
+            let url = url::Url::parse(api.get_ref())
+                .ok()
+                .filter(|url| matches!(url.scheme(), "http" | "https"))
+                .ok_or_else(|| {
+                    self.error(
+                        source,
+                        api.span(),
+                        format!("`{}` is not an http(s) URL", api.get_ref()),
+                    )
+                });
+            self.site.links.archive_api = self.keep(url).or(self.site.links.archive_api.take());
+        }
+        if let Some(timeout) = &links.timeout {
+            let checked = self.seconds(source, "timeout", timeout, limits::LINK_TIMEOUT);
+            if let Some(checked) = self.keep(checked) {
                 self.site.links.timeout = Some(checked);
             }
-            if let Some(timeout) = &links.archive_timeout {
-                let key = "archive-timeout";
-                let checked = self.seconds(source, key, timeout, limits::ARCHIVE_TIMEOUT)?;
+        }
+        if let Some(timeout) = &links.archive_timeout {
+            let key = "archive-timeout";
+            let checked = self.seconds(source, key, timeout, limits::ARCHIVE_TIMEOUT);
+            if let Some(checked) = self.keep(checked) {
                 self.site.links.archive_timeout = Some(checked);
             }
         }
-        if let Some(sections) = &raw.sections {
-            for section in &sections.required {
+    }
+
+    fn sections(&mut self, source: usize, sections: &RawSections) {
+        for section in &sections.required {
+            if let Some(when) = self.when(source, section.when.as_ref()) {
                 self.site.sections.push(RequiredSection {
                     heading: section.heading.get_ref().clone(),
-                    when: self.when(source, section.when.as_ref())?,
+                    when,
                     from: Self::from(source, &section.heading),
                 });
             }
-            if let Some(order) = &sections.order {
-                let span = order.span();
-                self.site.sections_ordered = Some(Valued {
-                    value: *order.get_ref(),
-                    from: Provenance::File {
-                        source,
-                        span: (span.start, span.end),
-                    },
-                });
-            }
         }
-        Ok(())
+        if let Some(order) = &sections.order {
+            let span = order.span();
+            self.site.sections_ordered = Some(Valued {
+                value: *order.get_ref(),
+                from: Provenance::File {
+                    source,
+                    span: (span.start, span.end),
+                },
+            });
+        }
     }
 
-    fn when(&self, source: usize, raw: Option<&RawWhen>) -> Result<When, ConfigError> {
+    /// Which posts a requirement applies to; `None`, each mistake told, when a regex is wrong.
+    fn when(&mut self, source: usize, raw: Option<&RawWhen>) -> Option<When> {
         let Some(raw) = raw else {
-            return Ok(When::default());
+            return Some(When::default());
         };
-        let regex = |text: &Option<Text>| -> Result<Option<Regex>, ConfigError> {
-            let Some(text) = text else { return Ok(None) };
-            config_regex(text.get_ref())
-                .map(Some)
-                .map_err(|e| self.error(source, text.span(), e))
-        };
+        let title = raw
+            .title
+            .as_ref()
+            .map(|t| self.regex(source, t))
+            .transpose();
+        let link = raw.link.as_ref().map(|t| self.regex(source, t)).transpose();
+        let (title, link) = (self.keep(title), self.keep(link));
         let strings = |list: &Option<Vec<Text>>| {
             list.as_ref()
                 .map(|l| l.iter().map(|t| t.get_ref().clone()).collect())
         };
-        Ok(When {
+        Some(When {
             post_type: strings(&raw.post_type),
             status: strings(&raw.status),
             categories: raw.categories.clone(),
             tags: raw.tags.clone(),
-            title: regex(&raw.title)?,
-            link: regex(&raw.link)?,
+            title: title?,
+            link: link?,
         })
     }
 
@@ -673,31 +820,28 @@ impl Builder<'_> {
 
     /// `timezone`, `utc-offset` and `[[timezone-history]]`: each value checked by `zones` and
     /// kept both as written (for `--show-config`) and as the zone it names.
-    fn zone_values(&mut self, source: usize, raw: &RawConfig) -> Result<(), ConfigError> {
+    fn zone_values(&mut self, source: usize, raw: &RawConfig) {
         let valued = |text: &Text| Valued {
             value: text.get_ref().clone(),
             from: Self::from(source, text),
         };
-        if let Some(name) = &raw.timezone {
-            self.zones.name = Some(self.zone_name(source, name)?);
+        if let Some(name) = &raw.timezone
+            && let Some(zone) = self.keep(self.zone_name(source, name))
+        {
+            self.zones.name = Some(zone);
             self.site.timezone = Some(valued(name));
         }
-        if let Some(offset) = &raw.utc_offset {
-            self.zones.offset = Some(self.offset(source, offset)?);
+        if let Some(offset) = &raw.utc_offset
+            && let Some(zone) = self.keep(self.offset(source, offset))
+        {
+            self.zones.offset = Some(zone);
             self.site.utc_offset = Some(valued(offset));
         }
         for epoch in &raw.timezone_history {
-            let name = epoch.timezone.as_ref().map(|t| self.zone_name(source, t));
-            let offset = epoch.utc_offset.as_ref().map(|t| self.offset(source, t));
-            let until = self.until(source, &epoch.until)?;
-            match (name.transpose()?, offset.transpose()?) {
-                (Some(zone), _) | (None, Some(zone)) => self.zones.history.push((until, zone)),
-                (None, None) => {
-                    return Err(self
-                        .error(source, epoch.until.span(), "this entry names no zone")
-                        .with_help("add `timezone = \"…\"` or `utc-offset = \"+HH:MM\"`"));
-                }
-            }
+            let Some(zone) = self.epoch(source, epoch) else {
+                continue;
+            };
+            self.zones.history.push(zone);
             self.site.timezone_history.push(ZoneEpoch {
                 until: epoch.until.get_ref().clone(),
                 timezone: epoch.timezone.as_ref().map(|t| t.get_ref().clone()),
@@ -705,7 +849,27 @@ impl Builder<'_> {
                 from: Self::from(source, &epoch.until),
             });
         }
-        Ok(())
+    }
+
+    /// One `[[timezone-history]]` entry: until when which zone held; `None`, each mistake
+    /// told, when it is wrong.
+    fn epoch(&mut self, source: usize, epoch: &RawZoneEpoch) -> Option<(NaiveDate, Zone)> {
+        let name = epoch.timezone.as_ref().map(|t| self.zone_name(source, t));
+        let offset = epoch.utc_offset.as_ref().map(|t| self.offset(source, t));
+        let until = self.keep(self.until(source, &epoch.until));
+        let name = self.keep(name.transpose());
+        let offset = self.keep(offset.transpose());
+        let zone = match (name?, offset?) {
+            (Some(zone), _) | (None, Some(zone)) => zone,
+            (None, None) => {
+                let error = self
+                    .error(source, epoch.until.span(), "this entry names no zone")
+                    .with_help("add `timezone = \"…\"` or `utc-offset = \"+HH:MM\"`");
+                self.tell(error);
+                return None;
+            }
+        };
+        Some((until?, zone))
     }
 
     fn zone_name(&self, source: usize, name: &Text) -> Result<Zone, ConfigError> {
@@ -785,4 +949,19 @@ fn config_regex(pattern: &str) -> Result<Regex, String> {
         ));
     }
     Regex::new(pattern).map_err(|e| format!("invalid regex: {}", first_line(&e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_regex_over_the_limit_is_refused_uncompiled() {
+        let error = config_regex(&"(".repeat(MAX_REGEX_BYTES + 1)).expect_err("too long");
+        assert!(error.starts_with("invalid regex: it is 1.0 MiB"), "{error}");
+        assert!(error.contains("over the limit of 1.0 MiB"), "{error}");
+        let error = config_regex("(a").expect_err("unclosed");
+        assert!(error.starts_with("invalid regex:"), "{error}");
+        assert!(!error.contains('\n'), "{error}");
+    }
 }

@@ -78,6 +78,10 @@ pub enum InputError {
     /// A live site, or a page of it, that could not be read.
     #[error("{0}")]
     Site(String),
+    /// Site facts spilled past `--memory-budget` that could not be read back: the site rules
+    /// saw only part of the posts, or none.
+    #[error("{0}")]
+    SiteFacts(String),
 }
 
 /// Expands the paths given into the files to lint, in the order given; directories are walked

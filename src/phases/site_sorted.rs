@@ -32,7 +32,7 @@ use crate::rules::{
 };
 use crate::site::shard::WirePost;
 use crate::site::{InternalLink, Located, PostFacts, SiteFinding, Valued, Word};
-use crate::spill::{Merge, Sorter, text_weight};
+use crate::spill::{Merge, Sorter, SpillDir, text_weight};
 
 /// How many sorts may hold records at once: each gets this share of the budget.
 const SORTS_AT_ONCE: usize = 8;
@@ -235,7 +235,7 @@ struct SortedSite {
 
 /// Runs the site rules over facts merged from disk in the site phase's order.
 pub fn run(config: &Config, merge: &mut Merge) -> (Vec<String>, Vec<SiteFinding>) {
-    let mut phase = SortedSite::new(config, merge.budget);
+    let mut phase = SortedSite::new(config, merge.budget, &merge.dir());
     for fact in merge.by_ref() {
         phase.add(fact);
     }
@@ -252,7 +252,7 @@ pub fn run(config: &Config, merge: &mut Merge) -> (Vec<String>, Vec<SiteFinding>
 }
 
 impl SortedSite {
-    fn new(config: &Config, budget: usize) -> Self {
+    fn new(config: &Config, budget: usize, dir: &Arc<SpillDir>) -> Self {
         let on: Vec<(&'static dyn Rule, usize)> = (rules::ALL.iter().copied().enumerate())
             .filter(|(_, rule)| {
                 rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code)
@@ -277,22 +277,22 @@ impl SortedSite {
             count: 0,
         };
         if phase.dates_on() {
-            phase.dated = Some(Sorter::new(sorts, |_, d| {
+            phase.dated = Some(Sorter::new(dir.clone(), sorts, |_, d| {
                 text_weight(&d.gmt_value) + post_weight(&d.post)
             }));
         }
         if phase.is_on(duplicate_slug::DuplicateSlug::META.code)
             || phase.is_on(duplicate_title::DuplicateTitle::META.code)
         {
-            phase.ids = Some(Sorter::new(sorts, |k, p| {
+            phase.ids = Some(Sorter::new(dir.clone(), sorts, |k, p| {
                 k.1.as_deref().map_or(0, text_weight) + p.weight()
             }));
-            phase.slugs = Some(Sorter::new(sorts, group_weight));
-            phase.titles = Some(Sorter::new(sorts, group_weight));
+            phase.slugs = Some(Sorter::new(dir.clone(), sorts, group_weight));
+            phase.titles = Some(Sorter::new(dir.clone(), sorts, group_weight));
         }
         if phase.missing_on() || phase.draft_on() {
-            phase.names = Some(Sorter::new(sorts, entry_weight));
-            phase.by_slug = Some(Sorter::new(sorts, entry_weight));
+            phase.names = Some(Sorter::new(dir.clone(), sorts, entry_weight));
+            phase.by_slug = Some(Sorter::new(dir.clone(), sorts, entry_weight));
         }
         phase
     }

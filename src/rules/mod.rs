@@ -123,6 +123,7 @@ macro_rules! options_spec {
     ($options:ty) => {
         Some($crate::meta::OptionsSpec {
             parse: $crate::meta::parse_options::<$options>,
+            check: $crate::meta::check_options::<$options>,
         })
     };
 }

@@ -38,7 +38,7 @@ impl Settings {
 }
 
 /// Loads the config as `postlint check` run in `root` would. The mistakes come as a list,
-/// each at its place when it has one (the loader stops at the first today).
+/// each at its place when it has one.
 pub fn load_config(root: &Path, settings: &Settings) -> Result<Config, Vec<ConfigError>> {
     let request = ConfigRequest {
         file: settings.config.as_ref().map(|file| root.join(file)),
@@ -47,7 +47,7 @@ pub fn load_config(root: &Path, settings: &Settings) -> Result<Config, Vec<Confi
         cli: cli_rules(settings),
         site_index: None,
     };
-    Config::load(&request, rules::REGISTRY).map_err(|error| vec![error])
+    Config::load(&request, rules::REGISTRY).map_err(each_mistake)
 }
 
 /// Loads the config from an editor's buffer of `file`, the config file in use: the packs it
@@ -60,7 +60,13 @@ pub fn load_config_text(
     let root = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let name = file.display().to_string();
     Config::from_text_with(&name, text, root, &cli_rules(settings), rules::REGISTRY)
-        .map_err(|error| vec![error])
+        .map_err(each_mistake)
+}
+
+/// The mistakes the loader tells at once (the first, the others related to it), one by one.
+fn each_mistake(mut error: ConfigError) -> Vec<ConfigError> {
+    let related = std::mem::take(&mut error.related);
+    std::iter::once(error).chain(related).collect()
 }
 
 /// The config file the server reads, if there is one: `--config`, else `postlint.toml` in

@@ -48,6 +48,7 @@ mod site_bounds;
 mod site_fetch;
 mod site_guard;
 mod span_map;
+mod spillcfg;
 mod trust;
 mod watch;
 mod wordpress_e2e;

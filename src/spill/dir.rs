@@ -1,0 +1,227 @@
+//! The temporary folder of a run's sorted runs: made when the first run is written, shared by the
+//! spill of the site facts and the site rules' sorts, deleted when the run ends or is stopped by
+//! SIGINT, SIGTERM or SIGHUP. A run the folder cannot take is kept in memory instead.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
+
+use super::run::{DiskRun, Run};
+
+/// The signals that stop a run, each answered by deleting every folder first.
+#[cfg(unix)]
+const STOPPING: [i32; 3] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+];
+
+/// Where a run's sorted runs go.
+#[derive(Debug, Default)]
+pub struct SpillDir {
+    /// Where the folder is made: the system's temporary folder (`TMPDIR`) unless a test says.
+    parent: Option<PathBuf>,
+    folder: Mutex<Folder>,
+    /// Names the next file.
+    files: AtomicUsize,
+}
+
+#[derive(Debug, Default)]
+struct Folder {
+    /// Made with the first run; kept, with the runs in it, until the spill ends.
+    dir: Option<tempfile::TempDir>,
+    /// Why runs go to memory, once the folder could not be made or written.
+    fallback: Option<String>,
+}
+
+impl SpillDir {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// A spill whose folder is made in `parent`.
+    #[cfg(test)]
+    pub fn in_folder(parent: &Path) -> Self {
+        Self {
+            parent: Some(parent.to_path_buf()),
+            folder: Mutex::default(),
+            files: AtomicUsize::new(0),
+        }
+    }
+
+    /// How many files were made in the folder.
+    #[cfg(test)]
+    pub fn files_made(&self) -> usize {
+        self.files.load(Ordering::Relaxed)
+    }
+
+    /// Stores a sorted run, whose records `write` writes: in a file of the folder, else (no
+    /// folder, a full disk) in memory. `write` may be called twice, so it must not consume
+    /// what it writes from. An error only when the records cannot be encoded.
+    pub fn store(
+        &self,
+        mut write: impl FnMut(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<Run, String> {
+        if let Some(path) = self.next_path() {
+            match write_file(&path, &mut write) {
+                Ok(()) => return Ok(Run::Disk(Arc::new(DiskRun::new(path)))),
+                Err(error) => {
+                    drop(std::fs::remove_file(&path));
+                    self.give_up(format!("cannot write {}: {error}", path.display()));
+                }
+            }
+        }
+        let mut bytes = Vec::new();
+        write(&mut bytes).map_err(|e| format!("cannot encode a sorted run: {e}"))?;
+        Ok(Run::Memory(bytes.into()))
+    }
+
+    /// Why runs were kept in memory, if they were.
+    pub fn fallback(&self) -> Option<String> {
+        self.lock().fallback.clone()
+    }
+
+    /// The path of the next run, the folder made if need be; `None` once runs go to memory.
+    fn next_path(&self) -> Option<PathBuf> {
+        let mut folder = self.lock();
+        if folder.fallback.is_some() {
+            return None;
+        }
+        if folder.dir.is_none() {
+            let parent = self.parent.clone().unwrap_or_else(std::env::temp_dir);
+            match make_folder(&parent) {
+                Ok(dir) => folder.dir = Some(dir),
+                Err(why) => {
+                    folder.fallback = Some(why);
+                    return None;
+                }
+            }
+        }
+        let number = self.files.fetch_add(1, Ordering::Relaxed);
+        (folder.dir.as_ref()).map(|dir| dir.path().join(format!("run-{number}.bin")))
+    }
+
+    fn give_up(&self, why: String) {
+        self.lock().fallback.get_or_insert(why);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Folder> {
+        self.folder.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for SpillDir {
+    fn drop(&mut self) {
+        if let Some(dir) = self.lock().dir.take() {
+            forget(dir);
+        }
+    }
+}
+
+/// Writes a run to a new file at `path`, made through [`create_file`].
+fn write_file(
+    path: &Path,
+    write: &mut impl FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(1 << 16, create_file(path)?);
+    write(&mut out)?;
+    out.flush()
+}
+
+/// The folders alive, which a stopping signal deletes; once it has, nothing is made in them.
+struct Live {
+    dirs: Vec<PathBuf>,
+    stopping: bool,
+}
+
+static LIVE: Mutex<Live> = Mutex::new(Live {
+    dirs: Vec::new(),
+    stopping: false,
+});
+
+fn live() -> MutexGuard<'static, Live> {
+    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A new folder in `parent`, known to the signal handler
+/// before anything can be written in it.
+fn make_folder(parent: &Path) -> Result<tempfile::TempDir, String> {
+    delete_folders_on_signals();
+    let mut live = live();
+    if live.stopping {
+        return Err("the run is being stopped".to_owned());
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("postlint-facts-")
+        .tempdir_in(parent)
+        .map_err(|e| {
+            // Without the path tempfile adds: the folder it names was never made.
+            let cause = e.raw_os_error().map(std::io::Error::from_raw_os_error);
+            format!(
+                "cannot make a folder in the temporary folder {} (TMPDIR): {}",
+                parent.display(),
+                cause.map_or_else(|| e.to_string(), |cause| cause.to_string())
+            )
+        })?;
+    live.dirs.push(dir.path().to_path_buf());
+    Ok(dir)
+}
+
+/// Creates a file in a live folder, unless a signal is deleting the folders: checked and
+/// created under the lock the handler takes, so no file lands in a folder as it is deleted.
+fn create_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let live = live();
+    if live.stopping {
+        return Err(std::io::Error::other("the run is being stopped"));
+    }
+    std::fs::File::create_new(path)
+}
+
+/// Deletes a folder and forgets it.
+fn forget(dir: tempfile::TempDir) {
+    let mut live = live();
+    live.dirs.retain(|d| d != dir.path());
+    drop(dir);
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: every folder deleted, then the process ended by the signal
+/// (should that fail, it exits with 128 and the signal's number, as a shell reports it). A thread waits for the
+/// signals (signal-hook), since a signal handler itself may not delete folders. Returns once
+/// the signals are caught, so that no folder exists before they are.
+#[cfg(unix)]
+fn delete_folders_on_signals() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let (caught, is_caught) = std::sync::mpsc::channel();
+        let waiter = std::thread::Builder::new().name("postlint-signals".to_owned());
+        // The signals are caught in the thread, so that they keep their default action (which
+        // leaves the folders behind, but stops the run) if it cannot be started.
+        let started = waiter.spawn(move || {
+            let signals = signal_hook::iterator::Signals::new(STOPPING);
+            // The caller waits for this; were it gone, there is no one to tell.
+            let _ = caught.send(());
+            // Only a signal that may never be caught makes this fail; these three may be.
+            let Ok(mut signals) = signals else { return };
+            if let Some(signal) = signals.forever().next() {
+                let mut live = live();
+                live.stopping = true;
+                for dir in live.dirs.drain(..) {
+                    drop(std::fs::remove_dir_all(dir));
+                }
+                // Ended by the signal itself, as without the handler: a shell running the
+                // command sees an interrupted child (and stops a script on Ctrl-C).
+                drop(signal_hook::low_level::emulate_default_handler(signal));
+                std::process::exit(128 + signal);
+            }
+        });
+        if started.is_ok() {
+            // Returns when the thread has caught the signals or given up.
+            let _ = is_caught.recv();
+        }
+    });
+}
+
+/// Elsewhere signal-hook has no thread to wait for signals in: a stopped run leaves its folder.
+#[cfg(not(unix))]
+fn delete_folders_on_signals() {}

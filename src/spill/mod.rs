@@ -1,0 +1,490 @@
+//! The site facts of a run in bounded memory (`--memory-budget`): while files are linted, the
+//! facts of their posts are encoded (each worker encodes its own segment's) and gather in a
+//! buffer; past the budget the buffer is sorted by the key the site phase groups by (site, file,
+//! post) and written to a temporary folder as one sorted run. The site phase then merges the
+//! runs (an external sort), one post at a time: each site rule sorts what it compares with a
+//! [`Sorter`] of its own (`phases::site_sorted`). Runs go to one temporary folder ([`SpillDir`]),
+//! deleted when the run ends or is stopped by a signal; runs it cannot take stay in memory.
+//!
+//! Runs hold records in postcard, a compact binary serde format, each behind its length: a
+//! third of the size of JSON lines, read back several times faster, and the buffer's bytes are
+//! what it costs in memory, so the budget is kept exactly rather than estimated.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::site::PostFacts;
+use crate::site::shard::WireFacts;
+
+mod dir;
+mod run;
+mod sorter;
+
+pub use dir::SpillDir;
+use run::{Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_framed, write_record};
+pub use sorter::{Drain, RunMerge, Sorter, text_weight};
+
+/// The default `--memory-budget`: 128 MiB of facts.
+pub const DEFAULT_BUDGET: u64 = 128 << 20;
+
+/// Facts gathered from the workers that lint files, spilled to sorted runs past the budget.
+#[derive(Debug)]
+pub struct FactSpill {
+    budget: usize,
+    dir: Arc<SpillDir>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Encoded facts: one chunk per segment handed in, never copied or grown here.
+    chunks: Vec<Vec<u8>>,
+    records: Vec<Record>,
+    /// Bytes held by `chunks` and `records`.
+    bytes: usize,
+    /// The sites' names, by the number records carry.
+    sites: Vec<String>,
+    site_numbers: HashMap<String, u32>,
+    runs: Levels,
+    /// How many runs the buffer was written in.
+    written: usize,
+    error: Option<String>,
+}
+
+/// Where one post's encoded facts are, and what they sort by.
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    /// `NO_SITE` for a post without a site (sorted last).
+    site: u32,
+    file: usize,
+    index: usize,
+    chunk: usize,
+    start: usize,
+    len: usize,
+}
+
+const NO_SITE: u32 = u32::MAX;
+
+/// What the allocator adds to each chunk: its header and rounding.
+const CHUNK_OVERHEAD: usize = 32;
+
+/// The facts of a run in the site phase's order: in memory when they stayed under the budget,
+/// else merged from the sorted runs on disk.
+pub enum Sorted {
+    Memory(Vec<PostFacts>),
+    Disk(Merge),
+}
+
+/// Site facts packed for the spill as a batch of posts is linted: each post's facts in
+/// postcard, one chunk of bytes per batch, so that a worker holds bytes rather than a
+/// segment's worth of structures, and no buffer grows by copying itself.
+#[derive(Debug, Default)]
+pub struct Packed {
+    chunks: Vec<Vec<u8>>,
+    records: Vec<PackedRecord>,
+    /// The sites' names, by the number records carry.
+    sites: Vec<String>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PackedRecord {
+    /// `NO_SITE`, or a place in `Packed::sites`.
+    site: u32,
+    index: usize,
+    chunk: usize,
+    start: usize,
+    len: usize,
+}
+
+impl Packed {
+    /// Facts packed in one chunk.
+    pub fn of(facts: Vec<PostFacts>) -> Self {
+        let mut packed = Self::default();
+        packed.push(facts);
+        packed
+    }
+
+    /// How many posts' facts are packed.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Packs a batch of posts' facts as one chunk.
+    pub fn push(&mut self, facts: Vec<PostFacts>) {
+        if facts.is_empty() || self.error.is_some() {
+            return;
+        }
+        let chunk = self.chunks.len();
+        let mut bytes = Vec::new();
+        for fact in &facts {
+            let start = bytes.len();
+            bytes = match postcard::to_extend(&WireFacts::of(fact), bytes) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    self.error = Some(format!("cannot pack the site facts of a post: {error}"));
+                    return;
+                }
+            };
+            let site = self.site_number(fact.site.as_deref());
+            (self.records).push(PackedRecord {
+                site,
+                index: fact.post.index,
+                chunk,
+                start,
+                len: bytes.len() - start,
+            });
+        }
+        bytes.shrink_to_fit();
+        self.chunks.push(bytes);
+    }
+
+    fn site_number(&mut self, site: Option<&str>) -> u32 {
+        let Some(site) = site else { return NO_SITE };
+        // Posts of a file nearly always share their site: the last one is looked at first.
+        if let Some(at) = self.sites.iter().rposition(|s| s == site) {
+            return at as u32;
+        }
+        self.sites.push(site.to_owned());
+        (self.sites.len() - 1) as u32
+    }
+}
+
+impl FactSpill {
+    pub fn new(budget: u64) -> Self {
+        Self {
+            budget: usize::try_from(budget).unwrap_or(usize::MAX),
+            dir: SpillDir::new(),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Adds the packed facts of input `file` (its place among the run's inputs), as each
+    /// segment of it is linted; writes the buffer out as a sorted run when it passes the budget.
+    pub fn add(&self, file: usize, packed: Packed) {
+        if packed.records.is_empty() && packed.error.is_none() {
+            return;
+        }
+        let full = {
+            let mut state = self.lock();
+            if let Some(error) = packed.error {
+                state.error.get_or_insert(error);
+                return;
+            }
+            state.take(file, packed);
+            if state.bytes <= self.budget {
+                return;
+            }
+            state.bytes = 0;
+            (
+                std::mem::take(&mut state.chunks),
+                std::mem::take(&mut state.records),
+                state.site_order(),
+            )
+        };
+        // Sorted and written outside the lock: the other workers go on linting.
+        self.write_run(full);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write_run(&self, (chunks, mut records, order): (Vec<Vec<u8>>, Vec<Record>, Vec<u32>)) {
+        sort_records(&mut records, &order);
+        let stored = self.dir.store(|out| write_encoded(out, &chunks, &records));
+        drop((chunks, records));
+        crate::memory::release_freed();
+        let added = stored.and_then(|run| {
+            self.lock().written += 1;
+            add_run(
+                |run, level| self.lock().runs.add(run, level),
+                |runs| merge_fact_runs(&self.dir, runs),
+                run,
+            )
+        });
+        if let Err(error) = added {
+            self.lock().error.get_or_insert(error);
+        }
+    }
+
+    /// The facts in the site phase's order, their `file` the report each input became
+    /// (`reports[input]`; facts of an input that gave no report are dropped, as one run
+    /// drops them). An error when a run could not be written.
+    pub fn finish(self, reports: &[Option<usize>]) -> Result<Sorted, String> {
+        let Self { budget, dir, state } = self;
+        let mut state = state
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(error) = state.error.take() {
+            return Err(error);
+        }
+        let order = state.site_order();
+        let mut records = std::mem::take(&mut state.records);
+        sort_records(&mut records, &order);
+        let chunks = std::mem::take(&mut state.chunks);
+        if state.runs.is_empty() {
+            return decode_all(&chunks, &records, reports).map(Sorted::Memory);
+        }
+        let merge = |runs: &[Run]| merge_fact_runs(&dir, runs);
+        if !records.is_empty() {
+            let run = dir.store(|out| write_encoded(out, &chunks, &records))?;
+            state.written += 1;
+            add_run(|run, level| state.runs.add(run, level), merge, run)?;
+        }
+        drop((chunks, records));
+        let runs = at_most_fan_in(std::mem::take(&mut state.runs).into_runs(), merge)?;
+        let mut merge = Merge::open(&runs, Some(reports.to_vec()), dir, budget)
+            .map_err(|e| format!("cannot read the site facts spilled to disk: {e}"))?;
+        merge.written = state.written;
+        Ok(Sorted::Disk(merge))
+    }
+}
+
+impl State {
+    /// Takes a segment's packed facts into the buffer.
+    fn take(&mut self, file: usize, packed: Packed) {
+        let first_chunk = self.chunks.len();
+        let before = (self.records.capacity(), self.chunks.capacity());
+        let sites: Vec<u32> = (packed.sites.into_iter())
+            .map(|name| self.site_number(name))
+            .collect();
+        for record in packed.records {
+            (self.records).push(Record {
+                site: sites.get(record.site as usize).copied().unwrap_or(NO_SITE),
+                file,
+                index: record.index,
+                chunk: first_chunk + record.chunk,
+                start: record.start,
+                len: record.len,
+            });
+        }
+        for chunk in packed.chunks {
+            self.bytes += chunk.capacity() + CHUNK_OVERHEAD;
+            self.chunks.push(chunk);
+        }
+        let grown_records = self.records.capacity() - before.0;
+        let grown_chunks = self.chunks.capacity() - before.1;
+        self.bytes += grown_records * std::mem::size_of::<Record>()
+            + grown_chunks * std::mem::size_of::<Vec<u8>>();
+    }
+
+    fn site_number(&mut self, name: String) -> u32 {
+        if let Some(&number) = self.site_numbers.get(&name) {
+            return number;
+        }
+        let number = u32::try_from(self.sites.len()).unwrap_or(NO_SITE - 1);
+        self.sites.push(name.clone());
+        self.site_numbers.insert(name, number);
+        number
+    }
+
+    /// Each site number's rank in the order of the names, for sorting records.
+    fn site_order(&self) -> Vec<u32> {
+        let mut by_name: Vec<u32> = (0..self.sites.len() as u32).collect();
+        by_name.sort_unstable_by(|a, b| self.sites[*a as usize].cmp(&self.sites[*b as usize]));
+        let mut rank = vec![0; self.sites.len()];
+        for (position, number) in by_name.into_iter().enumerate() {
+            rank[number as usize] = position as u32;
+        }
+        rank
+    }
+}
+
+/// The order of the site phase: posts of a site together (posts without a site last), sites
+/// by name, each site's in the order of the run.
+fn sort_records(records: &mut [Record], site_rank: &[u32]) {
+    let rank = |site: u32| site_rank.get(site as usize).copied().unwrap_or(NO_SITE);
+    records.par_sort_unstable_by_key(|r| (rank(r.site), r.file, r.index));
+}
+
+/// The order of the site phase, of facts read back from the runs: [`sort_records`]'s.
+fn key(fact: &PostFacts) -> (bool, Option<&str>, usize, usize) {
+    (
+        fact.site.is_none(),
+        fact.site.as_deref(),
+        fact.file,
+        fact.post.index,
+    )
+}
+
+fn encoded_bytes<'c>(chunks: &'c [Vec<u8>], record: &Record) -> &'c [u8] {
+    chunks
+        .get(record.chunk)
+        .and_then(|chunk| chunk.get(record.start..record.start + record.len))
+        .unwrap_or_default()
+}
+
+/// Writes the records as a run: each `(file, facts)` as [`write_record`] would (postcard
+/// writes a pair as its two parts one after the other).
+fn write_encoded(
+    out: &mut dyn Write,
+    chunks: &[Vec<u8>],
+    records: &[Record],
+) -> std::io::Result<()> {
+    let mut file = [0; 10];
+    for record in records {
+        let file = postcard::to_slice(&record.file, &mut file).map_err(std::io::Error::other)?;
+        write_framed(out, &[file, encoded_bytes(chunks, record)])?;
+    }
+    Ok(())
+}
+
+/// Decodes the facts kept in memory, in parallel, in the order of `records`.
+fn decode_all(
+    chunks: &[Vec<u8>],
+    records: &[Record],
+    reports: &[Option<usize>],
+) -> Result<Vec<PostFacts>, String> {
+    let decoded: Vec<Result<Option<PostFacts>, String>> = records
+        .par_iter()
+        .map(|record| {
+            let Some(Some(report)) = reports.get(record.file) else {
+                return Ok(None);
+            };
+            let wire: WireFacts = postcard::from_bytes(encoded_bytes(chunks, record))
+                .map_err(|e| format!("damaged site facts: {e}"))?;
+            wire.restore(*report, |post| Arc::new(post.restore()))
+                .map(Some)
+        })
+        .collect();
+    decoded.into_iter().filter_map(Result::transpose).collect()
+}
+
+/// Merges runs of facts into one run.
+fn merge_fact_runs(dir: &Arc<SpillDir>, runs: &[Run]) -> Result<Run, String> {
+    let mut damaged = None;
+    let merged = dir.store(|out| {
+        let mut merge = Merge::open(runs, None, dir.clone(), 0)?;
+        let mut scratch = Vec::new();
+        for fact in merge.by_ref() {
+            write_record(out, &(fact.file, WireFacts::of(&fact)), &mut scratch)?;
+        }
+        damaged = merge.error.take();
+        Ok(())
+    })?;
+    damaged.map_or(Ok(merged), |e| {
+        Err(format!("cannot merge the site facts spilled to disk: {e}"))
+    })
+}
+
+/// The k-way merge of the sorted runs, in the site phase's order.
+pub struct Merge {
+    /// Where the site rules' sorts write their runs.
+    dir: Arc<SpillDir>,
+    runs: Vec<RunReader>,
+    heads: BinaryHeap<Head>,
+    /// Each input's report, which the facts are renumbered to; `None` while runs are merged
+    /// into longer runs.
+    reports: Option<Vec<Option<usize>>>,
+    /// The first run that could not be read back, if any.
+    pub error: Option<String>,
+    /// The `--memory-budget`, which the site rules' own sorts share.
+    pub budget: usize,
+    /// How many sorted runs the facts were written in.
+    written: usize,
+}
+
+/// The next post of one run.
+struct Head {
+    facts: PostFacts,
+    run: usize,
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Head {}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Head {
+    /// Reversed: the heap's greatest is the smallest key.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (key(&other.facts), other.run).cmp(&(key(&self.facts), self.run))
+    }
+}
+
+impl Merge {
+    /// How many sorted runs the facts were written in.
+    pub fn runs(&self) -> usize {
+        self.written
+    }
+
+    /// The folder of the runs, where the site rules' sorts write theirs.
+    pub fn dir(&self) -> Arc<SpillDir> {
+        self.dir.clone()
+    }
+
+    fn open(
+        runs: &[Run],
+        reports: Option<Vec<Option<usize>>>,
+        dir: Arc<SpillDir>,
+        budget: usize,
+    ) -> std::io::Result<Self> {
+        let mut merge = Self {
+            dir,
+            runs: open_runs(runs, 1 << 16)?,
+            heads: BinaryHeap::with_capacity(runs.len()),
+            reports,
+            error: None,
+            budget,
+            written: runs.len(),
+        };
+        for run in 0..merge.runs.len() {
+            merge.refill(run);
+        }
+        Ok(merge)
+    }
+
+    /// Reads the next post of `run` into the heap.
+    fn refill(&mut self, run: usize) {
+        let Some(record) = self.runs[run].next_record() else {
+            return;
+        };
+        let parsed = record.and_then(|(file, wire): (usize, WireFacts)| {
+            wire.restore(file, |post| Arc::new(post.restore()))
+        });
+        match parsed {
+            Ok(facts) => self.heads.push(Head { facts, run }),
+            Err(error) => {
+                self.error.get_or_insert(error);
+            }
+        }
+    }
+}
+
+impl Iterator for Merge {
+    type Item = PostFacts;
+
+    fn next(&mut self) -> Option<PostFacts> {
+        loop {
+            let Head { mut facts, run } = self.heads.pop()?;
+            self.refill(run);
+            let Some(reports) = &self.reports else {
+                return Some(facts);
+            };
+            if let Some(Some(report)) = reports.get(facts.file) {
+                facts.file = *report;
+                return Some(facts);
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! An external sort of `(key, value)` records, for the site rules that group the posts of a
+//! site by a value (a slug, a title, a link's target) in bounded memory.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use super::dir::SpillDir;
+use super::run::{Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_record};
+
+/// Past `budget` estimated bytes the records are sorted and stored as one run in the spill
+/// folder; runs are merged level by level as they accumulate, and the drain merges the last
+/// few. Keys must be unique (they end with the post's place) for the order to be deterministic.
+pub struct Sorter<K, V> {
+    dir: Arc<SpillDir>,
+    budget: usize,
+    weigh: fn(&K, &V) -> usize,
+    buffer: Vec<(K, V)>,
+    bytes: usize,
+    runs: Levels,
+}
+
+/// The least budget of a sorter: a tiny `--memory-budget` still writes runs of a few records,
+/// not one file per record.
+const LEAST_SORTER_BUDGET: usize = 1 << 10;
+
+/// What an allocation costs beyond its bytes: the allocator's header and rounding.
+const ALLOCATION: usize = 24;
+
+/// About what a string costs on the heap, its allocation's bookkeeping included.
+pub fn text_weight(text: &str) -> usize {
+    if text.is_empty() {
+        0
+    } else {
+        text.len() + ALLOCATION
+    }
+}
+
+impl<K, V> Sorter<K, V>
+where
+    K: Ord + serde::Serialize + serde::de::DeserializeOwned,
+    V: serde::Serialize + serde::de::DeserializeOwned,
+{
+    pub fn new(dir: Arc<SpillDir>, budget: usize, weigh: fn(&K, &V) -> usize) -> Self {
+        Self {
+            dir,
+            budget: budget.max(LEAST_SORTER_BUDGET),
+            weigh,
+            buffer: Vec::new(),
+            bytes: 0,
+            runs: Levels::default(),
+        }
+    }
+
+    /// Adds a record; writes the buffer out as a sorted run when it passes the budget.
+    pub fn push(&mut self, key: K, value: V) -> Result<(), String> {
+        // The buffer keeps up to as much again spare as it grows.
+        self.bytes += 2 * std::mem::size_of::<(K, V)>() + (self.weigh)(&key, &value);
+        self.buffer.push((key, value));
+        if self.bytes > self.budget {
+            self.write_run()?;
+        }
+        Ok(())
+    }
+
+    fn write_run(&mut self) -> Result<(), String> {
+        let mut records = std::mem::take(&mut self.buffer);
+        self.bytes = 0;
+        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let run = self.dir.store(|out| {
+            let mut scratch = Vec::new();
+            (records.iter()).try_for_each(|record| write_record(out, record, &mut scratch))
+        })?;
+        drop(records);
+        let dir = &self.dir;
+        add_run(
+            |run, level| self.runs.add(run, level),
+            |runs| merge_records::<K, V>(dir, runs),
+            run,
+        )
+    }
+
+    /// The records in key order: from memory when none was written out, else merged from the
+    /// runs (their files are deleted as the drain is dropped).
+    pub fn finish(mut self) -> Result<Drain<K, V>, String> {
+        if self.runs.is_empty() {
+            let mut records = std::mem::take(&mut self.buffer);
+            records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            return Ok(Drain::Memory(records.into_iter()));
+        }
+        if !self.buffer.is_empty() {
+            self.write_run()?;
+        }
+        let dir = &self.dir;
+        let runs = std::mem::take(&mut self.runs).into_runs();
+        let runs = at_most_fan_in(runs, |runs| merge_records::<K, V>(dir, runs))?;
+        Ok(Drain::Disk(RunMerge::open(&runs)?))
+    }
+
+    /// How many runs the sort holds.
+    #[cfg(test)]
+    pub(super) fn runs_held(&self) -> usize {
+        self.runs.len()
+    }
+}
+
+/// Merges sorted runs of records into one sorted run.
+fn merge_records<K, V>(dir: &SpillDir, runs: &[Run]) -> Result<Run, String>
+where
+    K: Ord + serde::Serialize + serde::de::DeserializeOwned,
+    V: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let mut damaged = None;
+    let merged = dir.store(|out| {
+        let mut merge = RunMerge::<K, V>::open(runs).map_err(std::io::Error::other)?;
+        let mut scratch = Vec::new();
+        while let Some(record) = merge.pop_next() {
+            write_record(out, &record, &mut scratch)?;
+        }
+        damaged = merge.error.take();
+        Ok(())
+    })?;
+    damaged.map_or(Ok(merged), Err)
+}
+
+/// The records of a [`Sorter`] in key order.
+pub enum Drain<K, V> {
+    Memory(std::vec::IntoIter<(K, V)>),
+    Disk(RunMerge<K, V>),
+}
+
+impl<K, V> Drain<K, V> {
+    /// The first run that could not be read back, if any: the records after it are missing.
+    pub fn error(&mut self) -> Option<String> {
+        match self {
+            Self::Memory(_) => None,
+            Self::Disk(merge) => merge.error.take(),
+        }
+    }
+}
+
+impl<K, V> Iterator for Drain<K, V>
+where
+    K: Ord + serde::de::DeserializeOwned,
+    V: serde::de::DeserializeOwned,
+{
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        match self {
+            Self::Memory(records) => records.next(),
+            Self::Disk(merge) => merge.pop_next(),
+        }
+    }
+}
+
+/// The k-way merge of a sorter's runs.
+pub struct RunMerge<K, V> {
+    runs: Vec<RunReader>,
+    heads: BinaryHeap<RunHead<K, V>>,
+    error: Option<String>,
+}
+
+struct RunHead<K, V> {
+    key: K,
+    value: V,
+    run: usize,
+}
+
+impl<K: Ord, V> PartialEq for RunHead<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl<K: Ord, V> Eq for RunHead<K, V> {}
+
+impl<K: Ord, V> PartialOrd for RunHead<K, V> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K: Ord, V> Ord for RunHead<K, V> {
+    /// Reversed: the heap's greatest is the smallest key.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (&other.key, other.run).cmp(&(&self.key, self.run))
+    }
+}
+
+impl<K, V> RunMerge<K, V>
+where
+    K: Ord + serde::de::DeserializeOwned,
+    V: serde::de::DeserializeOwned,
+{
+    fn open(runs: &[Run]) -> Result<Self, String> {
+        let mut merge = Self {
+            runs: open_runs(runs, 1 << 15).map_err(|e| format!("cannot read {e}"))?,
+            heads: BinaryHeap::with_capacity(runs.len()),
+            error: None,
+        };
+        for run in 0..merge.runs.len() {
+            merge.refill(run);
+        }
+        Ok(merge)
+    }
+
+    fn refill(&mut self, run: usize) {
+        let Some(parsed) = self.runs[run].next_record::<(K, V)>() else {
+            return;
+        };
+        match parsed {
+            Ok((key, value)) => self.heads.push(RunHead { key, value, run }),
+            Err(error) => {
+                self.error.get_or_insert(error);
+            }
+        }
+    }
+
+    fn pop_next(&mut self) -> Option<(K, V)> {
+        let RunHead { key, value, run } = self.heads.pop()?;
+        self.refill(run);
+        Some((key, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spill::run::FAN_IN;
+
+    /// The files in the spill folders made in `parent`.
+    fn files_in(parent: &std::path::Path) -> usize {
+        let folders = std::fs::read_dir(parent).into_iter().flatten().flatten();
+        folders
+            .map(|folder| std::fs::read_dir(folder.path()).map_or(0, |files| files.count()))
+            .sum()
+    }
+
+    #[test]
+    fn a_sorter_past_its_budget_merges_its_runs_in_key_order_holding_few() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let dir = Arc::new(SpillDir::in_folder(temp.path()));
+        let mut sorter: Sorter<(u32, String), String> =
+            Sorter::new(dir.clone(), 0, |k, v| text_weight(&k.1) + text_weight(v));
+        let keys: Vec<u32> = (0..20_000).map(|i| (i * 7_919) % 20_000).collect();
+        let mut most_files = 0;
+        for &key in &keys {
+            sorter
+                .push((key, format!("k{key}")), format!("v{key}"))
+                .expect("push");
+            // Fewer than FAN_IN a level, and three levels for these records.
+            assert!(sorter.runs_held() < 3 * FAN_IN, "{}", sorter.runs_held());
+            most_files = most_files.max(files_in(temp.path()));
+        }
+        // Thousands of runs were written, but merged as they came: the folder holds the runs
+        // of the levels and, at most, one merge's.
+        assert!(dir.files_made() > 40 * FAN_IN, "{}", dir.files_made());
+        assert!(most_files <= 4 * FAN_IN + 1, "{most_files} files at once");
+        let mut drain = sorter.finish().expect("finish");
+        let got: Vec<u32> = drain
+            .by_ref()
+            .map(|(k, v)| {
+                assert_eq!(v, format!("v{}", k.0));
+                k.0
+            })
+            .collect();
+        assert_eq!(drain.error(), None);
+        assert_eq!(got, (0..20_000).collect::<Vec<_>>());
+        drop(drain);
+        assert_eq!(
+            files_in(temp.path()),
+            0,
+            "the runs' files outlive the drain"
+        );
+    }
+
+    #[test]
+    fn a_sorter_under_its_budget_stays_in_memory() {
+        let mut sorter: Sorter<u32, ()> = Sorter::new(SpillDir::new(), 1 << 20, |_, ()| 0);
+        for key in [3, 1, 2] {
+            sorter.push(key, ()).expect("push");
+        }
+        let drain = sorter.finish().expect("finish");
+        assert!(matches!(drain, Drain::Memory(_)));
+        assert_eq!(drain.map(|(k, ())| k).collect::<Vec<_>>(), [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_sorter_whose_folder_cannot_be_made_sorts_in_memory_and_says_why() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let missing = temp.path().join("missing");
+        let dir = Arc::new(SpillDir::in_folder(&missing));
+        let mut sorter: Sorter<u32, u32> = Sorter::new(dir.clone(), 0, |_, _| 0);
+        for key in (0..5_000).rev() {
+            sorter.push(key, key * 2).expect("push");
+        }
+        let mut drain = sorter.finish().expect("finish");
+        let got: Vec<(u32, u32)> = drain.by_ref().collect();
+        assert_eq!(drain.error(), None);
+        assert_eq!(got, (0..5_000).map(|k| (k, k * 2)).collect::<Vec<_>>());
+        let why = dir.fallback().expect("a reason");
+        assert!(why.contains(&missing.display().to_string()), "{why}");
+    }
+}
