@@ -66,15 +66,22 @@ fn message(element: &Element, html: &str, how: &LeftOpen<'_>, in_code: bool) -> 
 
 /// An element left open to the end because a hidden "tag" inside it ran on and swallowed its
 /// end tag (`<pre>… for (i<HEIGHT; …) …</pre>`): that hidden text is the one defect.
-fn swallowed_by_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
+/// `hidden_open` holds the start of every hidden "tag" left open, in order, found once per
+/// field: looking inside each element instead made nested open elements quadratic.
+fn swallowed_by_hidden_text(hidden_open: &[usize], element: &Element) -> bool {
     let inside = element.content.clone();
-    let from = index
-        .elements
-        .partition_point(|e| e.start_tag.start < inside.start);
-    index.elements[from..]
-        .iter()
-        .take_while(|e| e.start_tag.start < inside.end)
-        .any(|e| e.closed == Closed::Unclosed && is_hidden_text(index, e))
+    let first = hidden_open.partition_point(|&start| start < inside.start);
+    hidden_open
+        .get(first)
+        .is_some_and(|&start| start < inside.end)
+}
+
+/// The starts of the hidden "tags" left open in a field, in document order.
+fn hidden_open_starts(index: &HtmlIndex) -> Vec<usize> {
+    (index.elements.iter())
+        .filter(|e| e.closed == Closed::Unclosed && is_hidden_text(index, e))
+        .map(|e| e.start_tag.start)
+        .collect()
 }
 
 /// An empty `<span>` left open inside a paragraph or heading that is empty as a whole
@@ -144,10 +151,11 @@ impl Rule for UnclosedElement {
         for field in &post.html {
             let index = &field.index;
             let out_of_reach = index.stray_end_tags_by_element();
+            let hidden_open = hidden_open_starts(index);
             for (id, element) in index.elements.iter().enumerate() {
                 out.extend(finding(
                     post,
-                    field,
+                    (field, &hidden_open),
                     element,
                     out_of_reach.get(&id).copied(),
                 ));
@@ -158,14 +166,14 @@ impl Rule for UnclosedElement {
 
 fn finding(
     post: &PostContext<'_, '_>,
-    field: &HtmlField<'_, '_>,
+    (field, hidden_open): (&HtmlField<'_, '_>, &[usize]),
     element: &Element,
     its_end_tag: Option<&StrayEndTag>,
 ) -> Option<Diagnostic> {
     let (index, html) = (&field.index, field.source.as_str());
     let how = left_open(element, html)?;
     if is_hidden_text(index, element)
-        || (matches!(how, LeftOpen::ToTheEnd) && swallowed_by_hidden_text(index, element))
+        || (matches!(how, LeftOpen::ToTheEnd) && swallowed_by_hidden_text(hidden_open, element))
     {
         return None;
     }

@@ -113,7 +113,8 @@ fn nested_post(depth: usize) -> Vec<u8> {
         let n = i % 50;
         html.push_str(&format!(
             "<{tag}>[foo{n}] {{name}}\n\nmore <a href=\"https://x.example/{n}\">click here</a> \
-             <a href=\"/e{n}\"></a></zz> "
+             <a href=\"/e{n}\"></a></zz> <a href=\"https://y.example/{n}\">report</a> and \
+             <a href=\"https://y.example/{n}\">data</a> "
         ));
     }
     for i in (0..depth).rev() {
@@ -307,5 +308,25 @@ fn wxr_text_full_of_entities_reads_in_linear_time() {
     assert!(
         eight < bound,
         "8 MB took {eight:?} against {one:?} for 1 MB"
+    );
+}
+
+#[test]
+fn elements_left_open_grow_linearly_with_their_depth() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), long_runs::CONFIG).expect("config");
+    let open = |depth: usize| {
+        let html = "<div>".repeat(depth);
+        let post =
+            serde_json::json!({"id": 1, "title": {"rendered": "T"}, "content": {"rendered": html}});
+        serde_json::to_vec(&post).expect("JSON")
+    };
+    let one = lint_post(dir.path(), "open-1", &open(10_000)).cpu;
+    let eight = lint_post(dir.path(), "open-8", &open(80_000)).cpu;
+    // Linear is 8x; looking inside each open element for a hidden tag was 64x.
+    let bound = one * 16 + Duration::from_secs(1);
+    assert!(
+        eight < bound,
+        "80,000 open elements took {eight:?} against {one:?}"
     );
 }
