@@ -153,10 +153,23 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v6.is_unspecified()
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80)
-                // `::ffff:a.b.c.d` and the older `::a.b.c.d` carry an IPv4 address.
+                // `::ffff:a.b.c.d` and the older `::a.b.c.d` carry an IPv4 address, and so
+                // does NAT64's well-known prefix `64:ff9b::a.b.c.d`, which a translator on
+                // the network turns into that IPv4 address.
                 && v6.to_ipv4().is_none_or(|v4| is_public(IpAddr::V4(v4)))
+                && nat64_ipv4(v6).is_none_or(|v4| is_public(IpAddr::V4(v4)))
         }
     }
+}
+
+/// The IPv4 address in NAT64's well-known prefix (`64:ff9b::/96`, RFC 6052).
+fn nat64_ipv4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = v6.segments();
+    (s[..6] == [0x64, 0xff9b, 0, 0, 0, 0]).then(|| {
+        let [a, b] = s[6].to_be_bytes();
+        let [c, d] = s[7].to_be_bytes();
+        std::net::Ipv4Addr::new(a, b, c, d)
+    })
 }
 
 #[cfg(test)]
@@ -180,6 +193,8 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::127.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::10.0.0.1",
         ] {
             assert!(!public(private), "{private}");
         }
