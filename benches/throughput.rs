@@ -15,6 +15,9 @@
 //! (`POSTLINT_BENCH_SITE_POSTS` to change it) under the default `--memory-budget` against no
 //! limit, as whole processes: peak memory, time, and whether the reports are the same. Each
 //! rule's CPU time on a post whose text runs grow from 1 to 8 MB (`-- linear` runs only that).
+//! Each rule's share of a lint, leaving it out in turns (`support/rule_cost.rs`): the ten
+//! costliest on samples by default (`-- top-rules` runs only that), the whole table with
+//! `-- rules`.
 
 #[path = "support/generator.rs"]
 mod generator;
@@ -22,6 +25,8 @@ mod generator;
 mod links;
 #[path = "../tests/it/common/long_runs.rs"]
 mod long_runs;
+#[path = "support/rule_cost.rs"]
+mod rule_cost;
 #[path = "support/site.rs"]
 mod site;
 
@@ -65,6 +70,14 @@ fn main() {
         linear();
         return;
     }
+    if only("rules") {
+        rule_costs(&RULES_FULL);
+        return;
+    }
+    if only("top-rules") {
+        rule_costs(&RULES_TOP);
+        return;
+    }
     // First, while this process is small: a spawned child's peak RSS counts the pages it
     // shared with its parent before `exec`, and the corpora below take 160 MB.
     let large = std::env::var_os("POSTLINT_BENCH_LARGE").is_some();
@@ -92,6 +105,51 @@ fn main() {
     scaling(&generated);
     startup();
     linear();
+    rule_costs(&RULES_TOP);
+}
+
+/// Each rule's share of a lint (`support/rule_cost.rs`). The full table is opt-in
+/// (`-- rules`): about a hundred lints a round.
+const RULES_FULL: RuleScale = RuleScale {
+    generated_bytes: 16 << 20,
+    corpus_every: 1,
+    table: rule_cost::Scale {
+        rounds: 5,
+        top: None,
+    },
+};
+
+/// What the default `cargo bench` prints: the ten costliest, from a quicker run on a sample
+/// of each input (every eighth file of the corpus).
+const RULES_TOP: RuleScale = RuleScale {
+    generated_bytes: 8 << 20,
+    corpus_every: 8,
+    table: rule_cost::Scale {
+        rounds: 3,
+        top: Some(10),
+    },
+};
+
+struct RuleScale {
+    generated_bytes: u64,
+    corpus_every: usize,
+    table: rule_cost::Scale,
+}
+
+fn rule_costs(scale: &RuleScale) {
+    let generated = generated(scale.generated_bytes);
+    let mb = scale.generated_bytes >> 20;
+    rule_cost::table(&format!("generated, {mb} MB"), &generated, &scale.table);
+    if let Some(corpus) = corpus() {
+        let count = corpus.len();
+        let sample: Vec<Input> = corpus.into_iter().step_by(scale.corpus_every).collect();
+        let label = if scale.corpus_every == 1 {
+            format!("real corpus ({count} files)")
+        } else {
+            format!("real corpus, {} of {count} files", sample.len())
+        };
+        rule_cost::table(&label, &sample, &scale.table);
+    }
 }
 
 /// Each rule alone, then all of them, on one post whose text runs grow from 1 to 8 MB

@@ -38,6 +38,7 @@ mod readme;
 mod registry;
 mod rendered_defects;
 mod reports;
+mod rule_cost;
 mod rules;
 mod seed;
 mod segments;
