@@ -213,8 +213,8 @@ pub struct CheckArgs {
     pub user_agent: Option<String>,
 
     /// Seconds one link's check may take in all, every try, wait and redirect included (a page
-    /// of --site: the whole page; connecting: a third of it); 0.001 to 86400. Default 15, or
-    /// `[links] timeout`.
+    /// of --site: each try of the page and each wait between tries, at most 3 tries;
+    /// connecting: a third of it); 0.001 to 86400. Default 15, or `[links] timeout`.
     #[arg(
         long,
         value_name = "SECONDS",
