@@ -368,7 +368,7 @@ fn an_unreadable_config_is_shown_at_the_start_of_its_file() {
         error["message"]
             .as_str()
             .expect("message")
-            .contains("cannot read"),
+            .contains("is not UTF-8"),
         "{shown}"
     );
     assert_eq!(error["range"]["start"], json!({"line": 0, "character": 0}));

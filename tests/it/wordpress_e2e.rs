@@ -140,6 +140,7 @@ fn assert_spans_point_into_saved_files(dir: &Path, report: &Value) {
             ),
             "missing-section" => assert_eq!(text, "", "{diagnostic}"),
             "link-editor-only" => assert!(text.ends_with("wp-admin\\/"), "{diagnostic}"),
+            "placeholder-text" => assert_eq!(text, "This is an example page", "{diagnostic}"),
             other => panic!("unexpected rule {other}"),
         }
     }
@@ -286,8 +287,10 @@ fn pages_are_read_with_type_pages() {
         "date-offset-suspicious".to_owned(),
         "sample-page".to_owned(),
     ));
-    // It also links to the dashboard, which readers cannot open.
+    // It also links to the dashboard, which readers cannot open, and is WordPress's own
+    // sample text ("This is an example page"), never rewritten.
     expected.insert(("link-editor-only".to_owned(), "sample-page".to_owned()));
+    expected.insert(("placeholder-text".to_owned(), "sample-page".to_owned()));
     assert_eq!(findings(&report), expected);
     let saved = std::fs::read_dir(dir.path().join("saved"))
         .expect("the saved folder")
