@@ -363,25 +363,8 @@ fn a_copy_of_a_post_is_compared_with_the_others_as_in_a_single_run() {
         )
     };
     let dir = project(&[("posts/a.json", &post(1))]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_postlint"))
-        .args([
-            "check",
-            "--watch",
-            "--no-config",
-            "--format",
-            "github",
-            "posts",
-        ])
-        .current_dir(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start postlint check --watch");
-    let out = lines(child.stdout.take().expect("stdout"));
-    let err = lines(child.stderr.take().expect("stderr"));
-    let _stop = Stop(child);
-    until(&err, "watching for changes");
+    let watcher = Watcher::start(dir.path(), &["--no-config", "posts"]);
     // The copy shares the first post's slug: the site rule sees both, as `check posts` would.
     std::fs::write(dir.path().join("posts/b.json"), post(2)).expect("write b.json");
-    until(&out, "duplicate-slug");
+    until(&watcher.out, "duplicate-slug");
 }
