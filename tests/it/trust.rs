@@ -604,3 +604,89 @@ fn with_too_few_posts_to_doubt_it_a_skewed_pair_is_a_clock_skew() {
         1
     );
 }
+
+#[test]
+fn an_element_left_open_by_the_same_slip_is_part_of_the_outer_finding() {
+    for path in both("unclosed-element", "invalid_one_slip") {
+        let found = findings(&path);
+        let open = of_rule(&found, "unclosed-element");
+        let graded: Vec<(Severity, &str)> = open
+            .iter()
+            .map(|f| (f.diagnostic.severity, message(f)))
+            .collect();
+        assert_eq!(
+            graded,
+            [
+                (Severity::Warning, "`<h3>` is not closed before `</div>`"),
+                (Severity::Info, "`<div>` is not closed before `</section>`"),
+                (Severity::Warning, "`<a>` is not closed before `</section>`"),
+            ],
+            "{path:?}"
+        );
+        // The fix that closes the heading closes the span opened in it: both end tags, in order.
+        assert_eq!(
+            help(open[0]),
+            "add `</span></h3>` where it should end: that also closes the `<span>` left open \
+             inside it",
+            "{path:?}"
+        );
+        // A link run on is worse than the info on its `<div>`: it keeps its own finding.
+        assert_eq!(
+            help(open[1]),
+            "add `</div>` where it should end",
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn many_elements_left_open_together_are_one_finding_that_counts_them() {
+    let (_dir, path) = post_file(&"<div>".repeat(10_000), "");
+    let found = findings(&path);
+    let open = of_rule(&found, "unclosed-element");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        help(open[0]),
+        "add `</div>` where it should end, after the end tags of the 9999 elements left open \
+         inside it"
+    );
+    // Labels are bounded: three inner elements are shown, not ten thousand.
+    assert_eq!(open[0].diagnostic.secondary.len(), 3);
+}
+
+#[test]
+fn an_end_tag_read_into_hidden_text_leaves_its_element_to_text_hidden_as_tag() {
+    for path in both("unclosed-element", "valid_end_tag_read_into_hidden_text") {
+        let found = findings(&path);
+        assert!(of_rule(&found, "unclosed-element").is_empty(), "{path:?}");
+        let hidden = of_rule(&found, "text-hidden-as-tag");
+        let helps: Vec<&str> = hidden.iter().map(|f| help(f)).collect();
+        assert_eq!(
+            helps,
+            [
+                "to show it, write its `<` as `&lt;`: the `</h2>` read into it then ends its \
+                 element again; otherwise remove the text before that end tag",
+                "to show it, write its `<` as `&lt;`: the `</div>` read into it then ends its \
+                 element again; otherwise remove the text before that end tag",
+            ],
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn an_end_tag_inside_a_tools_attribute_value_still_leaves_its_element_open() {
+    // `text-hidden-as-tag` does not report a tool's markup (`<g data-x="…">`), so the `<div>`
+    // whose end tag went into its attribute is `unclosed-element`'s: someone reports it.
+    let (_dir, path) = post_file(
+        r#"<div class="outer"><div class="a">Texto <g data-x="</div>">y</div><p>Fin.</p>"#,
+        "",
+    );
+    let found = findings(&path);
+    assert!(of_rule(&found, "text-hidden-as-tag").is_empty());
+    let open: Vec<&str> = of_rule(&found, "unclosed-element")
+        .into_iter()
+        .map(message)
+        .collect();
+    assert_eq!(open, ["`<div>` is never closed"]);
+}
