@@ -690,3 +690,76 @@ fn an_end_tag_inside_a_tools_attribute_value_still_leaves_its_element_open() {
         .collect();
     assert_eq!(open, ["`<div>` is never closed"]);
 }
+
+#[test]
+fn a_link_in_a_widget_hidden_on_every_device_jumps_nowhere_unseen() {
+    for path in both("fragment-missing", "valid_hidden_on_every_device") {
+        assert!(
+            of_rule(&findings(&path), "fragment-missing").is_empty(),
+            "{path:?}"
+        );
+    }
+    // Shown on laptops (the post hides another widget there, so the site has that
+    // breakpoint), on desktops, or to sighted readers (`aria-hidden`): reported.
+    for path in both("fragment-missing", "invalid_shown_on_some_device") {
+        let found = findings(&path);
+        let missing: Vec<&str> = of_rule(&found, "fragment-missing")
+            .into_iter()
+            .map(message)
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                "nothing in the post has `id=\"form\"`",
+                "nothing in the post has `id=\"precios\"`",
+                "nothing in the post has `id=\"mapa\"`",
+            ],
+            "{path:?}"
+        );
+    }
+}
+
+/// A widget's markup holding an empty link, a frame without a title and an empty heading,
+/// with these Elementor classes on the widget.
+fn widget(classes: &str) -> String {
+    format!(
+        r##"<div class="elementor-element elementor-widget {classes}"><div class="elementor-widget-container"><h3></h3><a href="https://example.org/a"></a><iframe src="https://www.youtube.com/embed/x" width="560" height="315"></iframe><a href="#form">Go</a></div></div><p>Text.</p>"##
+    )
+}
+
+const ASKING_RULES: [&str; 4] = [
+    "empty-heading",
+    "empty-link",
+    "iframe-missing-title",
+    "fragment-missing",
+];
+
+#[test]
+fn every_rule_that_asks_whether_readers_see_it_treats_a_hidden_widget_alike() {
+    let hidden = widget("elementor-hidden-desktop elementor-hidden-tablet elementor-hidden-phone");
+    let (_dir, path) = post_file(&hidden, "");
+    let found = findings(&path);
+    for rule in ASKING_RULES {
+        assert!(of_rule(&found, rule).is_empty(), "{rule}: {found:?}");
+    }
+    let shown = widget("elementor-hidden-desktop elementor-hidden-tablet");
+    let (_dir, path) = post_file(&shown, "");
+    let found = findings(&path);
+    for rule in ASKING_RULES {
+        assert_eq!(of_rule(&found, rule).len(), 1, "{rule}: {found:?}");
+    }
+}
+
+#[test]
+fn hiddenness_is_found_once_however_deep_the_markup_nests() {
+    // Twenty thousand nested elements under a hidden one, a link at the bottom: each element
+    // is asked about once the table is made, not walked up from.
+    let depth = 20_000;
+    let html = format!(
+        r##"<div style="display:none">{}<a href="#nowhere">x</a>{}</div>"##,
+        "<span>".repeat(depth),
+        "</span>".repeat(depth)
+    );
+    let (_dir, path) = post_file(&html, "");
+    assert!(of_rule(&findings(&path), "fragment-missing").is_empty());
+}
