@@ -79,13 +79,18 @@ fn a_credit_label_on_the_line_above_or_before_a_list_still_credits() {
             "{credit}"
         );
     }
-    // A long sentence that ends in a colon introduces its link: not a credit label.
-    let (_dir, path) = post_file(
-        "<p>The <a href=\"https://x.example/r\">report</a>. You can read the whole of it in \
-         the ministry's own report: <a href=\"https://x.example/r\">X</a></p>",
-        "",
-    );
+    // A long sentence is no credit label: without a colon to announce the repeat, it is
+    // reported; with one, it announces a deliberate call to action, and is not.
+    let sentence = |colon: &str| {
+        format!(
+            "<p>The <a href=\"https://x.example/r\">report</a>. You can read the whole of it \
+             in the ministry's own report{colon} <a href=\"https://x.example/r\">X</a></p>"
+        )
+    };
+    let (_dir, path) = post_file(&sentence(""), "");
     assert_eq!(of_rule(&findings(&path), "duplicate-link").len(), 1);
+    let (_dir, path) = post_file(&sentence(":"), "");
+    assert!(of_rule(&findings(&path), "duplicate-link").is_empty());
 }
 
 #[test]
@@ -762,4 +767,36 @@ fn hiddenness_is_found_once_however_deep_the_markup_nests() {
     );
     let (_dir, path) = post_file(&html, "");
     assert!(of_rule(&findings(&path), "fragment-missing").is_empty());
+}
+
+#[test]
+fn a_repeat_its_sentence_announces_is_a_deliberate_call_to_action() {
+    for path in both("duplicate-link", "valid_announced_call_to_action") {
+        assert!(
+            of_rule(&findings(&path), "duplicate-link").is_empty(),
+            "{path:?}"
+        );
+    }
+    // "Here" before the first link, or in an earlier sentence, announces that link, not the
+    // repeat: still an info.
+    for path in both("duplicate-link", "invalid_repeat_not_announced") {
+        let found = findings(&path);
+        let graded: Vec<Severity> = of_rule(&found, "duplicate-link")
+            .iter()
+            .map(|f| f.diagnostic.severity)
+            .collect();
+        assert_eq!(graded, [Severity::Info, Severity::Info], "{path:?}");
+    }
+}
+
+#[test]
+fn only_a_sentences_worth_of_text_before_a_repeat_is_read_for_its_announcement() {
+    // The cue is 100,000 characters back, in the same run of text: too far to announce the
+    // repeat, and reading back stops on a character boundary.
+    let content = format!(
+        r#"<p><a href="https://example.org/x">Ejemplo</a> enlace: {} <a href="https://example.org/x">Ejemplo</a></p>"#,
+        "é".repeat(100_000)
+    );
+    let (_dir, path) = post_file(&content, "");
+    assert_eq!(of_rule(&findings(&path), "duplicate-link").len(), 1);
 }
