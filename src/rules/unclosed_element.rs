@@ -203,7 +203,7 @@ impl Rule for UnclosedElement {
                 let around = element
                     .parent
                     .filter(|&p| ends_alike(&index.elements[p], element))
-                    .and_then(|p| owner[p]);
+                    .and_then(|p| owner.get(p).copied().flatten());
                 if let Some(slip) = around.and_then(|k| found.get_mut(k))
                     && its_end_tag.is_none()
                     && slip.covers(field, element)
