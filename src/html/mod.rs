@@ -11,6 +11,7 @@ mod open;
 pub mod reader;
 pub mod structure;
 mod tags;
+pub mod visibility;
 
 use std::ops::Range;
 
@@ -233,6 +234,10 @@ pub struct HtmlIndex {
     /// The nearest element of each kind around every element, made when first asked for
     /// (`HtmlIndex::enclosing`).
     nearest: [std::sync::OnceLock<Vec<Option<ElementId>>>; structure::Around::COUNT],
+    /// How far each element is hidden, with its ancestors, made when first asked for
+    /// (`HtmlIndex::hidden`); and the Elementor devices the field's markup uses.
+    visibility: std::sync::OnceLock<Vec<visibility::Hidden>>,
+    elementor_devices: std::sync::OnceLock<u8>,
 }
 
 impl HtmlIndex {

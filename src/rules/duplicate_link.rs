@@ -232,6 +232,12 @@ declare_rule! {
     /// label that names what the link is ("Nearest station:") is data, not a credit: its
     /// repeats are reported as any other.
     ///
+    /// Not reported at all: a repeat its sentence announces as a call to action, where the
+    /// text between the two links, in the repeat's sentence, ends in a colon or says "link",
+    /// "enlace", "here", "aquí", "sign up", "inscripciones" or "register" ("En el siguiente
+    /// enlace … para firmar: <a>QueNoTeHipotequenLaVida.ORG</a>"): the repeat is deliberate,
+    /// and unlinking it would leave the announcement pointing at nothing.
+    ///
     /// Not reported at all: links with no text (a link around an image or an icon repeats
     /// the text link beside it by design, in galleries and cards), "Read more" links and
     /// buttons (a file block's Download), links within the page (`#x`, fragment-missing's
@@ -318,7 +324,9 @@ fn diagnostic(
     let before_range = field.file_range(before.span.clone());
     let meta = &DuplicateLink::META;
     let repeat = repeat(index, marks, previous, element);
-    if !matches!(repeat, Repeat::Split) && is_credit(index, marks, element) {
+    if !matches!(repeat, Repeat::Split)
+        && (is_credit(index, marks, element) || is_announced(index, previous, element))
+    {
         return None;
     }
     Some(match repeat {
@@ -508,6 +516,89 @@ fn is_credit_label(text: &str) -> bool {
         .join(" ")
         .to_lowercase();
     CREDIT_LABELS.contains(&label.as_str())
+}
+
+/// Words with which a sentence announces the link after them as its call to action: "the
+/// following link", "sign up here", "inscripciones", "register". Lower-case.
+const ANNOUNCING_WORDS: [&str; 17] = [
+    "link",
+    "links",
+    "enlace",
+    "enlaces",
+    "here",
+    "aquí",
+    "aqui",
+    "signup",
+    "inscripciones",
+    "inscripción",
+    "inscribirse",
+    "inscríbete",
+    "register",
+    "registration",
+    "regístrate",
+    "registrate",
+    "registrarse",
+];
+
+/// How many characters before a repeat are read for its announcement: a sentence's worth.
+const MOST_ANNOUNCEMENT_CHARS: usize = 240;
+
+/// Whether the sentence the repeat ends announces it, between the earlier link and it: the
+/// text ends in a colon ("para firmar: <a>…</a>") or says "link", "here", "sign up",
+/// "register" or their Spanish words. Such a repeat is a deliberate call to action, and
+/// unlinking it would leave the announcement pointing at nothing.
+fn is_announced(index: &HtmlIndex, before: &Element, element: &Element) -> bool {
+    let gap = end_of(before)..element.start_tag.start;
+    if gap.start >= gap.end {
+        return false;
+    }
+    // Nearest runs first, until a sentence's worth of characters is read.
+    let mut tail: Vec<&str> = Vec::new();
+    let mut read = 0;
+    for run in index.texts_in(gap).iter().rev() {
+        let text = index.text(run);
+        tail.push(text);
+        read += text.len();
+        if read >= MOST_ANNOUNCEMENT_CHARS * 4 {
+            break;
+        }
+    }
+    let text: String = tail.into_iter().rev().collect();
+    let text = last_chars(&text, MOST_ANNOUNCEMENT_CHARS);
+    let sentence = last_sentence(text).trim_end();
+    if sentence.ends_with([':', '：']) {
+        return true;
+    }
+    let words: Vec<String> = sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.iter().any(|w| ANNOUNCING_WORDS.contains(&w.as_str()))
+        || words
+            .windows(2)
+            .any(|pair| pair[0] == "sign" && pair[1] == "up")
+}
+
+/// The last `count` characters of a text (all of it when shorter).
+fn last_chars(text: &str, count: usize) -> &str {
+    text.char_indices()
+        .rev()
+        .nth(count.saturating_sub(1))
+        .map_or(text, |(at, _)| &text[at..])
+}
+
+/// What follows the last sentence end (`.`, `!` or `?` before a space, or a full-width one).
+fn last_sentence(text: &str) -> &str {
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next_is_space = chars.peek().is_some_and(|(_, n)| n.is_whitespace());
+        if ("。！？".contains(c)) || (".!?".contains(c) && next_is_space) {
+            start = at + c.len_utf8();
+        }
+    }
+    &text[start..]
 }
 
 /// The same target linked twice in one paragraph; the unsafe fix unlinks the repeat.

@@ -21,7 +21,8 @@ declare_rule! {
     ///
     /// Not reported: a heading holding an image or other media; a heading holding a script,
     /// an embed or a form control (a script fills it in); a heading hidden from readers
-    /// (`hidden`, `aria-hidden="true"`, `display:none`); a theme's or a block's title slot
+    /// (`hidden`, `aria-hidden="true"`, `display:none`, on it or an element around it, or an
+    /// Elementor widget hidden on every device); a theme's or a block's title slot
     /// captured with the page (`entry-title`, `post-title`, `page-title`,
     /// `wp-block-post-title`), which the theme fills in from the post's title; a heading
     /// whose text an author wrote in angle brackets (`<h2><your name></h2>`), which the
@@ -117,7 +118,7 @@ pub(super) fn is_empty_heading(index: &HtmlIndex, element: &Element) -> bool {
     heading_level(&element.name).is_some()
         && !element.has.text
         && !element.has.media
-        && !is_hidden(index, element)
+        && !index.is_hidden(element)
         && !is_theme_title(index, element)
         && !holds_page_items(index, element)
         && !holds_text_as_tag(index, element)
@@ -157,22 +158,6 @@ pub(super) fn has_class(
     index
         .attribute(element, "class")
         .is_some_and(|c| index.value(c).split_ascii_whitespace().any(wanted))
-}
-
-/// Hidden by its own attributes: readers see no gap, so nothing is missing.
-pub(super) fn is_hidden(index: &HtmlIndex, element: &Element) -> bool {
-    let value = |name: &str| index.attribute(element, name).map(|a| index.value(a));
-    if value("hidden").is_some() || value("aria-hidden").is_some_and(|v| v.trim() == "true") {
-        return true;
-    }
-    value("style").is_some_and(|style| {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        style.contains("display:none") || style.contains("visibility:hidden")
-    })
 }
 
 /// A script, an embed or a form control inside: something fills the heading in or stands in

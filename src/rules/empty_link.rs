@@ -7,7 +7,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::empty_heading::{holds_text_as_tag, is_empty_heading, is_hidden};
+use super::empty_heading::{holds_text_as_tag, is_empty_heading};
 
 declare_rule! {
     /// ## What it does
@@ -25,7 +25,8 @@ declare_rule! {
     /// unknown element, is `text-hidden-as-tag`'s.
     ///
     /// Not reported: a link hidden from readers (`hidden`, `aria-hidden="true"`,
-    /// `display:none`); a link that shows an icon or a picture through its styles (an element
+    /// `display:none`, on it or an element around it, or an Elementor widget hidden on every
+    /// device); a link that shows an icon or a picture through its styles (an element
     /// with a `class` inside it, such as Font Awesome's `<i class="fa fa-twitter"></i>`, or a
     /// `background` in its `style`); a link next to one with the same `href` that has text (a
     /// theme's duplicate, such as a thumbnail's overlay).
@@ -98,7 +99,7 @@ fn empty_link_target<'i>(
         .filter_map(|name| index.attribute(link, name))
         .any(|a| !is_blank(index.value(a)));
     if named
-        || is_hidden(index, link)
+        || index.is_hidden(link)
         || shows_through_styles(index, id, link)
         || in_empty_heading(index, link, empty_headings)
         || holds_text_as_tag(index, link)

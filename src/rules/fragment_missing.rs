@@ -4,6 +4,7 @@ use fnv::FnvHashMap;
 
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
+use crate::html::visibility::Hidden;
 use crate::html::{ElementId, is_heading};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
@@ -84,6 +85,14 @@ fn not_an_id_link(fragment: &str, post: &PostContext<'_, '_>, link: &crate::link
     scripted || footnote
 }
 
+/// A link in markup no reader sees (`display:none`, `hidden`, a widget Elementor hides on
+/// every device): dead markup nobody can click, not a link that jumps nowhere. A link hidden
+/// only from screen readers (`aria-hidden`) is still clicked, and still reported.
+fn clicked_by_nobody(post: &PostContext<'_, '_>, link: &crate::links::Link) -> bool {
+    let index = &post.html[link.field].index;
+    index.hidden(&index.elements[link.element]) == Hidden::FromEveryone
+}
+
 declare_rule! {
     /// ## What it does
     /// Reports a link to a place in the post itself (`href="#methods"`, or the post's own
@@ -144,7 +153,10 @@ impl Rule for FragmentMissing {
                 }
             };
             let decoded = percent_encoding_decode(&fragment);
-            if decoded.is_empty() || not_an_id_link(&decoded, post, link) {
+            if decoded.is_empty()
+                || not_an_id_link(&decoded, post, link)
+                || clicked_by_nobody(post, link)
+            {
                 continue;
             }
             let known = known.get_or_insert_with(|| targets(post));

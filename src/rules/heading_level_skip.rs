@@ -4,7 +4,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::empty_heading::{heading_level, is_empty_heading, is_hidden, is_theme_title};
+use super::empty_heading::{heading_level, is_empty_heading, is_theme_title};
 
 declare_rule! {
     /// ## What it does
@@ -16,7 +16,8 @@ declare_rule! {
     /// all `<h3>` gets one finding, at the first.
     ///
     /// Not reported, and not counted as the level before the next heading: empty headings,
-    /// which `empty-heading` reports; headings hidden from readers; and a theme's or a block's
+    /// which `empty-heading` reports; headings hidden from readers (as `empty-heading` says);
+    /// and a theme's or a block's
     /// title slots captured with the page (`entry-title`, `post-title`, a query loop's
     /// `wp-block-post-title`), whose level the theme picks for its lists of posts.
     ///
@@ -57,7 +58,7 @@ impl Rule for HeadingLevelSkip {
                 continue;
             };
             let outside_outline = is_empty_heading(index, heading)
-                || is_hidden(index, heading)
+                || index.is_hidden(heading)
                 || is_theme_title(index, heading);
             if outside_outline {
                 continue;

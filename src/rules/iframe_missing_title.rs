@@ -6,7 +6,6 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::empty_heading::is_hidden;
 
 declare_rule! {
     /// ## What it does
@@ -15,7 +14,8 @@ declare_rule! {
     /// One finding per frame.
     ///
     /// Not reported: a frame hidden from readers (`hidden`, `aria-hidden="true"`,
-    /// `display:none`, `role="presentation"` or `role="none"`, or 1×1 and smaller, a tracking
+    /// `display:none`, on it or an element around it, or an Elementor widget hidden on every
+    /// device; `role="presentation"` or `role="none"`, or 1×1 and smaller, a tracking
     /// frame); a frame inside a code sample (`<pre>`, `<code>`), which is the sample's code.
     ///
     /// ## Why it matters
@@ -81,7 +81,7 @@ fn is_unnamed(index: &HtmlIndex, frame: &Element) -> bool {
     });
     !named
         && !presentational
-        && !is_hidden(index, frame)
+        && !index.is_hidden(frame)
         && !is_tiny(index, frame)
         && code_block(index, frame).is_none()
 }

@@ -7,7 +7,6 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use super::declare_rule;
-use super::empty_heading::is_hidden;
 
 fn group_message(count: usize) -> String {
     match count {
@@ -40,7 +39,8 @@ declare_rule! {
     /// `empty-link` reports links with nothing in them at all.
     ///
     /// Not reported: a link hidden from readers (`hidden`, `aria-hidden="true"`,
-    /// `display:none`); a link that also holds other media (a video, an SVG), whose name this
+    /// `display:none`, on it or an element around it, or an Elementor widget hidden on every
+    /// device); a link that also holds other media (a video, an SVG), whose name this
     /// rule cannot read; a link without `href`.
     ///
     /// ## Why it matters
@@ -184,7 +184,7 @@ fn named_by_images_alone(
     let has_href = index
         .attribute(link, "href")
         .is_some_and(|href| !index.value(href).trim().is_empty());
-    if named || !has_href || is_hidden(index, link) {
+    if named || !has_href || index.is_hidden(link) {
         return None;
     }
     let inside = link.content.clone();

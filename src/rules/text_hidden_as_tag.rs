@@ -26,7 +26,8 @@ declare_rule! {
     /// One finding per defect: in a code sample (`<pre>`, `<code>`) the first hidden tag is
     /// reported for the whole sample, with the count of the others. The structure rules leave
     /// such text to this one: `unclosed-element` does not report it as an element left open,
-    /// nor the elements whose end tags it swallowed, and `stray-end-tag` does not report the
+    /// nor the elements whose end tags it swallowed (running on to the end of the field, or
+    /// reading an end tag as part of itself: `Watta Ka<ii</div>`), and `stray-end-tag` does not report the
     /// end tags WordPress added for it (`</receiver>`). End tags left behind by markup that
     /// was later escaped into text (`&lt;e&gt;` shown in a code sample, then `</e></e>`) are
     /// `stray-end-tag`'s: readers were never meant to see them.
@@ -70,14 +71,11 @@ fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
         .elements
         .iter()
         .enumerate()
-        .filter(|(_, element)| is_hidden_text(index, element))
-        .filter_map(|(id, element)| {
-            let code_block = code_block(index, element);
-            (code_block.is_some() || !is_markup(index, element)).then(|| Hidden {
-                tag: element.start_tag.clone(),
-                code_block,
-                fixable: element.end_tag.is_none() && !out_of_reach.contains_key(&id),
-            })
+        .filter(|(_, element)| is_reported_hidden_text(index, element))
+        .map(|(id, element)| Hidden {
+            tag: element.start_tag.clone(),
+            code_block: code_block(index, element),
+            fixable: element.end_tag.is_none() && !out_of_reach.contains_key(&id),
         });
     let escaped = may_have_leftovers(index).then(|| EscapedStartTags::of(index));
     let end_tags = index
@@ -96,6 +94,13 @@ fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
     all
 }
 
+/// Whether this rule reports an element as hidden text: one in a code sample, or one that is
+/// not a tool's markup. `unclosed-element` leaves to it the end tags such text swallowed.
+pub(super) fn is_reported_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
+    is_hidden_text(index, element)
+        && (code_block(index, element).is_some() || !is_markup(index, element))
+}
+
 /// A tag with attributes given values (`<g class="gr_ …" data-gr-id="35">`, a browser
 /// extension's markup pasted with the text): markup a tool wrote, not words between angle
 /// brackets. What it wraps shows. In a code sample, such a tag is the code, and is reported.
@@ -104,6 +109,17 @@ fn is_markup(index: &HtmlIndex, element: &Element) -> bool {
         .attributes_of(element)
         .iter()
         .any(|attribute| attribute.value_span.is_some())
+}
+
+/// The lower-case names of the end tags written in a tag's text: `</div` in `<ii</div>`.
+pub(super) fn end_tag_names_in(tag: &str) -> impl Iterator<Item = String> + '_ {
+    tag.match_indices("</").filter_map(move |(at, _)| {
+        let rest = &tag[at + 2..];
+        let len = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        (len > 0).then(|| rest[..len].to_ascii_lowercase())
+    })
 }
 
 /// The tag as written, shortened to its first line and 60 characters: a `<` in code can run
@@ -145,14 +161,24 @@ fn diagnostic(
         return diagnostic
             .with_help("escape the code: write each `<` of it as `&lt;` and each `>` as `&gt;`");
     }
-    let inner = written
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim_end_matches('/')
-        .trim();
-    let diagnostic = diagnostic.with_help(format!(
-        "to show it, write `&lt;{inner}&gt;`; otherwise remove it"
-    ));
+    let tag = html.get(hidden.tag.clone()).unwrap_or_default();
+    let help = match end_tag_names_in(tag).next() {
+        // `Ka<ii</h2>`: the end tag read into the hidden one closes its element again once
+        // the `<` shows.
+        Some(name) => format!(
+            "to show it, write its `<` as `&lt;`: the `</{name}>` read into it then ends its \
+             element again; otherwise remove the text before that end tag"
+        ),
+        None => {
+            let inner = written
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .trim_end_matches('/')
+                .trim();
+            format!("to show it, write `&lt;{inner}&gt;`; otherwise remove it")
+        }
+    };
+    let diagnostic = diagnostic.with_help(help);
     if !hidden.fixable {
         return diagnostic;
     }

@@ -6,6 +6,7 @@ mod common;
 mod address;
 mod architecture;
 mod attribute_fix;
+mod block_editor;
 mod blocks;
 mod cases;
 mod cli;

@@ -79,13 +79,18 @@ fn a_credit_label_on_the_line_above_or_before_a_list_still_credits() {
             "{credit}"
         );
     }
-    // A long sentence that ends in a colon introduces its link: not a credit label.
-    let (_dir, path) = post_file(
-        "<p>The <a href=\"https://x.example/r\">report</a>. You can read the whole of it in \
-         the ministry's own report: <a href=\"https://x.example/r\">X</a></p>",
-        "",
-    );
+    // A long sentence is no credit label: without a colon to announce the repeat, it is
+    // reported; with one, it announces a deliberate call to action, and is not.
+    let sentence = |colon: &str| {
+        format!(
+            "<p>The <a href=\"https://x.example/r\">report</a>. You can read the whole of it \
+             in the ministry's own report{colon} <a href=\"https://x.example/r\">X</a></p>"
+        )
+    };
+    let (_dir, path) = post_file(&sentence(""), "");
     assert_eq!(of_rule(&findings(&path), "duplicate-link").len(), 1);
+    let (_dir, path) = post_file(&sentence(":"), "");
+    assert!(of_rule(&findings(&path), "duplicate-link").is_empty());
 }
 
 #[test]
@@ -603,4 +608,195 @@ fn with_too_few_posts_to_doubt_it_a_skewed_pair_is_a_clock_skew() {
         of_rule(&findings(&dir.path().join("draft.json")), "date-clock-skew").len(),
         1
     );
+}
+
+#[test]
+fn an_element_left_open_by_the_same_slip_is_part_of_the_outer_finding() {
+    for path in both("unclosed-element", "invalid_one_slip") {
+        let found = findings(&path);
+        let open = of_rule(&found, "unclosed-element");
+        let graded: Vec<(Severity, &str)> = open
+            .iter()
+            .map(|f| (f.diagnostic.severity, message(f)))
+            .collect();
+        assert_eq!(
+            graded,
+            [
+                (Severity::Warning, "`<h3>` is not closed before `</div>`"),
+                (Severity::Info, "`<div>` is not closed before `</section>`"),
+                (Severity::Warning, "`<a>` is not closed before `</section>`"),
+            ],
+            "{path:?}"
+        );
+        // The fix that closes the heading closes the span opened in it: both end tags, in order.
+        assert_eq!(
+            help(open[0]),
+            "add `</span></h3>` where it should end: that also closes the `<span>` left open \
+             inside it",
+            "{path:?}"
+        );
+        // A link run on is worse than the info on its `<div>`: it keeps its own finding.
+        assert_eq!(
+            help(open[1]),
+            "add `</div>` where it should end",
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn many_elements_left_open_together_are_one_finding_that_counts_them() {
+    let (_dir, path) = post_file(&"<div>".repeat(10_000), "");
+    let found = findings(&path);
+    let open = of_rule(&found, "unclosed-element");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        help(open[0]),
+        "add `</div>` where it should end, after the end tags of the 9999 elements left open \
+         inside it"
+    );
+    // Labels are bounded: three inner elements are shown, not ten thousand.
+    assert_eq!(open[0].diagnostic.secondary.len(), 3);
+}
+
+#[test]
+fn an_end_tag_read_into_hidden_text_leaves_its_element_to_text_hidden_as_tag() {
+    for path in both("unclosed-element", "valid_end_tag_read_into_hidden_text") {
+        let found = findings(&path);
+        assert!(of_rule(&found, "unclosed-element").is_empty(), "{path:?}");
+        let hidden = of_rule(&found, "text-hidden-as-tag");
+        let helps: Vec<&str> = hidden.iter().map(|f| help(f)).collect();
+        assert_eq!(
+            helps,
+            [
+                "to show it, write its `<` as `&lt;`: the `</h2>` read into it then ends its \
+                 element again; otherwise remove the text before that end tag",
+                "to show it, write its `<` as `&lt;`: the `</div>` read into it then ends its \
+                 element again; otherwise remove the text before that end tag",
+            ],
+            "{path:?}"
+        );
+    }
+}
+
+#[test]
+fn an_end_tag_inside_a_tools_attribute_value_still_leaves_its_element_open() {
+    // `text-hidden-as-tag` does not report a tool's markup (`<g data-x="…">`), so the `<div>`
+    // whose end tag went into its attribute is `unclosed-element`'s: someone reports it.
+    let (_dir, path) = post_file(
+        r#"<div class="outer"><div class="a">Texto <g data-x="</div>">y</div><p>Fin.</p>"#,
+        "",
+    );
+    let found = findings(&path);
+    assert!(of_rule(&found, "text-hidden-as-tag").is_empty());
+    let open: Vec<&str> = of_rule(&found, "unclosed-element")
+        .into_iter()
+        .map(message)
+        .collect();
+    assert_eq!(open, ["`<div>` is never closed"]);
+}
+
+#[test]
+fn a_link_in_a_widget_hidden_on_every_device_jumps_nowhere_unseen() {
+    for path in both("fragment-missing", "valid_hidden_on_every_device") {
+        assert!(
+            of_rule(&findings(&path), "fragment-missing").is_empty(),
+            "{path:?}"
+        );
+    }
+    // Shown on laptops (the post hides another widget there, so the site has that
+    // breakpoint), on desktops, or to sighted readers (`aria-hidden`): reported.
+    for path in both("fragment-missing", "invalid_shown_on_some_device") {
+        let found = findings(&path);
+        let missing: Vec<&str> = of_rule(&found, "fragment-missing")
+            .into_iter()
+            .map(message)
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                "nothing in the post has `id=\"form\"`",
+                "nothing in the post has `id=\"precios\"`",
+                "nothing in the post has `id=\"mapa\"`",
+            ],
+            "{path:?}"
+        );
+    }
+}
+
+/// A widget's markup holding an empty link, a frame without a title and an empty heading,
+/// with these Elementor classes on the widget.
+fn widget(classes: &str) -> String {
+    format!(
+        r##"<div class="elementor-element elementor-widget {classes}"><div class="elementor-widget-container"><h3></h3><a href="https://example.org/a"></a><iframe src="https://www.youtube.com/embed/x" width="560" height="315"></iframe><a href="#form">Go</a></div></div><p>Text.</p>"##
+    )
+}
+
+const ASKING_RULES: [&str; 4] = [
+    "empty-heading",
+    "empty-link",
+    "iframe-missing-title",
+    "fragment-missing",
+];
+
+#[test]
+fn every_rule_that_asks_whether_readers_see_it_treats_a_hidden_widget_alike() {
+    let hidden = widget("elementor-hidden-desktop elementor-hidden-tablet elementor-hidden-phone");
+    let (_dir, path) = post_file(&hidden, "");
+    let found = findings(&path);
+    for rule in ASKING_RULES {
+        assert!(of_rule(&found, rule).is_empty(), "{rule}: {found:?}");
+    }
+    let shown = widget("elementor-hidden-desktop elementor-hidden-tablet");
+    let (_dir, path) = post_file(&shown, "");
+    let found = findings(&path);
+    for rule in ASKING_RULES {
+        assert_eq!(of_rule(&found, rule).len(), 1, "{rule}: {found:?}");
+    }
+}
+
+#[test]
+fn hiddenness_is_found_once_however_deep_the_markup_nests() {
+    // Twenty thousand nested elements under a hidden one, a link at the bottom: each element
+    // is asked about once the table is made, not walked up from.
+    let depth = 20_000;
+    let html = format!(
+        r##"<div style="display:none">{}<a href="#nowhere">x</a>{}</div>"##,
+        "<span>".repeat(depth),
+        "</span>".repeat(depth)
+    );
+    let (_dir, path) = post_file(&html, "");
+    assert!(of_rule(&findings(&path), "fragment-missing").is_empty());
+}
+
+#[test]
+fn a_repeat_its_sentence_announces_is_a_deliberate_call_to_action() {
+    for path in both("duplicate-link", "valid_announced_call_to_action") {
+        assert!(
+            of_rule(&findings(&path), "duplicate-link").is_empty(),
+            "{path:?}"
+        );
+    }
+    // "Here" before the first link, or in an earlier sentence, announces that link, not the
+    // repeat: still an info.
+    for path in both("duplicate-link", "invalid_repeat_not_announced") {
+        let found = findings(&path);
+        let graded: Vec<Severity> = of_rule(&found, "duplicate-link")
+            .iter()
+            .map(|f| f.diagnostic.severity)
+            .collect();
+        assert_eq!(graded, [Severity::Info, Severity::Info], "{path:?}");
+    }
+}
+
+#[test]
+fn only_a_sentences_worth_of_text_before_a_repeat_is_read_for_its_announcement() {
+    // The cue is 100,000 characters back, in the same run of text: too far to announce the
+    // repeat, and reading back stops on a character boundary.
+    let content = format!(
+        r#"<p><a href="https://example.org/x">Ejemplo</a> enlace: {} <a href="https://example.org/x">Ejemplo</a></p>"#,
+        "é".repeat(100_000)
+    );
+    let (_dir, path) = post_file(&content, "");
+    assert_eq!(of_rule(&findings(&path), "duplicate-link").len(), 1);
 }
