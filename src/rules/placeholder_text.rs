@@ -242,11 +242,16 @@ impl Rule for PlaceholderText {
 fn placeholders(field: &HtmlField<'_, '_>, extra: Option<&Regex>) -> Vec<(Range<usize>, String)> {
     let index = &field.index;
     let html = field.source.as_str();
-    let patterns: Vec<&Regex> = std::iter::once(&*DEFAULT).chain(extra).collect();
     let runs: Vec<&crate::html::Text> = match extra {
         Some(_) => index.texts.iter().collect(),
         None => hinted_runs(index),
     };
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    // Compiled only now: most posts hold no hint, and the default list is a large pattern
+    // (the costliest part of starting a run on one small post).
+    let patterns: Vec<&Regex> = std::iter::once(&*DEFAULT).chain(extra).collect();
     let mut found = Vec::new();
     for run in runs {
         let text = index.text(run);
