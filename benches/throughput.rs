@@ -15,7 +15,8 @@
 //! (`POSTLINT_BENCH_SITE_POSTS` to change it) under the default `--memory-budget` against no
 //! limit, as whole processes: peak memory, time, and whether the reports are the same. Each
 //! rule's CPU time on a post whose text runs grow from 1 to 8 MB (`-- linear` runs only that).
-//! Each rule's share of a lint, leaving it out in turns (`support/rule_cost.rs`): the ten
+//! The floor ratios alone: `-- floor`. Each rule's share of a lint, leaving it out in turns
+//! (`support/rule_cost.rs`): the ten
 //! costliest on samples by default (`-- top-rules` runs only that), the whole table with
 //! `-- rules`.
 
@@ -74,6 +75,10 @@ fn main() {
         rule_costs(&RULES_FULL);
         return;
     }
+    if only("floor") {
+        floor_ratios(&generated(64 << 20));
+        return;
+    }
     if only("top-rules") {
         rule_costs(&RULES_TOP);
         return;
@@ -88,9 +93,18 @@ fn main() {
     whole_process(large);
     fix_scale();
     links::run(env!("CARGO_BIN_EXE_postlint"));
-    let mut report = Vec::new();
     let generated = generated(64 << 20);
-    report.push(measure("generated, 64 MB NDJSON", &generated));
+    floor_ratios(&generated);
+    scaling(&generated);
+    startup();
+    linear();
+    rule_costs(&RULES_TOP);
+}
+
+/// The lint against the floor on one thread, on the generated posts and the real corpus
+/// (`-- floor` runs only this).
+fn floor_ratios(generated: &[Input]) {
+    let mut report = vec![measure("generated, 64 MB NDJSON", generated)];
     if let Some(corpus) = corpus() {
         report.push(measure("real corpus (6,120 posts)", &corpus));
     }
@@ -102,10 +116,6 @@ fn main() {
         println!("{line}");
     }
     println!();
-    scaling(&generated);
-    startup();
-    linear();
-    rule_costs(&RULES_TOP);
 }
 
 /// Each rule's share of a lint (`support/rule_cost.rs`). The full table is opt-in

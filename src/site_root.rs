@@ -140,14 +140,20 @@ pub fn development_host(host: &Host<&str>) -> Option<String> {
 const LOCAL_SUFFIXES: [&str; 5] = [".local", ".test", ".internal", ".lan", ".home.arpa"];
 
 fn development_name(name: &str) -> Option<String> {
-    let name = name.to_ascii_lowercase();
-    if name == "localhost" || name.ends_with(".localhost") {
+    // Compared in place, lower-cased only for a message: every link's host comes here.
+    if name.eq_ignore_ascii_case("localhost") || ends_with_ignore_case(name, ".localhost") {
+        let name = name.to_ascii_lowercase();
         return Some(format!("`{name}` is the author's own machine"));
     }
     LOCAL_SUFFIXES
         .iter()
-        .any(|suffix| name.ends_with(suffix))
-        .then(|| format!("`{name}` is a local network name"))
+        .any(|suffix| ends_with_ignore_case(name, suffix))
+        .then(|| format!("`{}` is a local network name", name.to_ascii_lowercase()))
+}
+
+fn ends_with_ignore_case(name: &str, suffix: &str) -> bool {
+    let (name, suffix) = (name.as_bytes(), suffix.as_bytes());
+    name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
 }
 
 fn private_ip(ip: IpAddr) -> Option<String> {

@@ -293,6 +293,18 @@ impl HtmlIndex {
             .collect()
     }
 
+    /// [`Self::text_of`] without the copy: a field's text runs lie back to back in
+    /// [`HtmlIndex::text_buffer`], in document order.
+    pub fn text_within(&self, element: &Element) -> &str {
+        let runs = self.texts_in(element.content.clone());
+        let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
+            return "";
+        };
+        self.text_buffer
+            .get(first.decoded.start..last.decoded.end)
+            .unwrap_or_default()
+    }
+
     /// The `<a>` a text run is inside, if any.
     pub fn link_of(&self, text: &Text) -> Option<ElementId> {
         text.parent.and_then(|p| self.elements[p].link)
@@ -800,6 +812,16 @@ mod tests {
         let empty = HtmlIndex::parse("<a href=\"\">");
         assert_eq!(empty.attributes[0].quoting, Quoting::Absent);
         assert_eq!(Quoting::Absent.write(value), None);
+    }
+
+    #[test]
+    fn an_elements_borrowed_text_is_its_copied_text() {
+        let index = HtmlIndex::parse(
+            "<p>a <a href=x>c&amp;<b>d</b><!-- c --> e</a><a></a><i>\u{e9}<br>&#x1F600;</i></p>",
+        );
+        for element in &index.elements {
+            assert_eq!(index.text_within(element), index.text_of(element));
+        }
     }
 
     fn strays(html: &str) -> Vec<(String, Range<usize>)> {

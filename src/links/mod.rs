@@ -8,9 +8,10 @@ pub mod page;
 mod queue;
 pub mod remote;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
-use url::Url;
+use url::{Position, Url};
 
 use crate::html::{ElementId, HtmlIndex, Quoting};
 
@@ -195,6 +196,33 @@ fn is_html_space(c: char) -> bool {
 /// dropped (the url crate does both), tracking parameters removed, a trailing slash ignored;
 /// the fragment is kept, since `#a` and `#b` are different places.
 pub fn normalized(url: &Url) -> String {
+    normalized_key(url).into_owned()
+}
+
+/// [`normalized`]'s text, without rebuilding the URL where normalizing would change nothing
+/// or only cut the path's trailing slashes: that is most links, and the rebuild (a clone, the
+/// path copied and parsed again) was most of `duplicate-link`'s cost.
+pub fn normalized_key(url: &Url) -> Cow<'_, str> {
+    if url.query().is_some() {
+        return Cow::Owned(rebuilt(url));
+    }
+    let path = url.path();
+    if path.len() <= 1 || !path.ends_with('/') {
+        return Cow::Borrowed(url.as_str());
+    }
+    let trimmed = path.trim_end_matches('/');
+    // Parsing an http(s) path again changes nothing but an emptied one (which becomes `/`):
+    // its dot segments and escapes were settled when it was first parsed.
+    if trimmed.is_empty() || !matches!(url.scheme(), "http" | "https") {
+        return Cow::Owned(rebuilt(url));
+    }
+    let serialized = url.as_str();
+    let path_end = serialized.len() - url[Position::AfterPath..].len();
+    let cut = path_end - (path.len() - trimmed.len());
+    Cow::Owned([&serialized[..cut], &serialized[path_end..]].concat())
+}
+
+fn rebuilt(url: &Url) -> String {
     let mut url = url.clone();
     if url.query().is_some() {
         let kept: Vec<(String, String)> = url
@@ -242,5 +270,31 @@ mod tests {
             norm("https://example.org/a#two")
         );
         assert_ne!(norm("http://example.org/a"), norm("https://example.org/a"));
+    }
+
+    #[test]
+    fn the_borrowed_and_cut_keys_are_the_rebuilt_ones() {
+        for text in [
+            "https://example.org",
+            "https://example.org/",
+            "https://example.org//",
+            "https://example.org///#top",
+            "HTTP://Example.ORG:80/a/b/",
+            "https://example.org/a/b//#part/",
+            "https://example.org/caf%C3%A9/%2e%2e/x/",
+            "https://example.org/a%2F/",
+            "https://user:pw@example.org:8443/a/",
+            "https://example.org/a/?",
+            "https://example.org/a/?utm_source=x#f",
+            "https://example.org/a b/ü/",
+            "https://[::1]:8080/a/",
+            "ftp://example.org/a/",
+            "mailto:someone@example.org",
+            "data:text/plain,hi/",
+            "file:///c:/a/",
+        ] {
+            let url = Url::parse(text).expect("url");
+            assert_eq!(normalized_key(&url), rebuilt(&url), "{text}");
+        }
     }
 }

@@ -1,11 +1,12 @@
 use fnv::FnvHashMap;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::html::{Element, ElementId, HtmlIndex, is_blank, is_block, is_media};
-use crate::links::{Link, normalized};
+use crate::links::{Link, normalized_key};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -34,14 +35,10 @@ const READ_MORE: [&str; 14] = [
 fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
     let class = index
         .attribute(element, "class")
-        .map(|c| index.value(c).to_ascii_lowercase())
-        .unwrap_or_default();
-    let is_button = class.contains("button") || index.attribute(element, "download").is_some();
-    if is_button
-        || class.contains("more-link")
-        || class.contains("read-more")
-        || class.contains("readmore")
-    {
+        .map_or("", |c| index.value(c));
+    let mentions = |word: &str| contains_ignore_ascii_case(class, word);
+    let is_button = mentions("button") || index.attribute(element, "download").is_some();
+    if is_button || mentions("more-link") || mentions("read-more") || mentions("readmore") {
         return true;
     }
     // Trimming removes only trim characters, and lower-casing never makes fewer characters:
@@ -63,6 +60,13 @@ fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
     let text = index.text_of(element);
     let words = text.trim_matches(is_trimmed).to_lowercase();
     READ_MORE.contains(&words.as_str())
+}
+
+/// Whether `text` holds `word` (lower-case ASCII) in any case, without a lower-cased copy.
+fn contains_ignore_ascii_case(text: &str, word: &str) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
 }
 
 /// What is trimmed around a "read more" text: whitespace, ellipses and arrows.
@@ -268,14 +272,14 @@ declare_rule! {
 impl Rule for DuplicateLink {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         // Per target: the latest link to it.
-        let mut seen: FnvHashMap<String, usize> = FnvHashMap::default();
+        let mut seen: FnvHashMap<Cow<'_, str>, usize> = FnvHashMap::default();
         let mut marks = None;
         for (i, link) in post.links.iter().enumerate() {
             let Ok(url) = &link.target else { continue };
             if !counts(post, link) {
                 continue;
             }
-            let key = normalized(url);
+            let key = normalized_key(url);
             match seen.get_mut(&key) {
                 None => {
                     seen.insert(key, i);

@@ -129,8 +129,11 @@ impl Rule for EmptySpan {
                 if reader::holds_items(index, whole.clone()) || holds_comment(index, &whole) {
                     continue;
                 }
-                let flow = flow.get_or_insert_with(|| Flow::of(index));
-                out.push(if flow.removal_joins_words(whole.clone()) {
+                let joins_words = may_hold_space(index, element, &whole)
+                    && flow
+                        .get_or_insert_with(|| Flow::of(index))
+                        .removal_joins_words(whole.clone());
+                out.push(if joins_words {
                     space_between_words(field, post, element, whole)
                 } else {
                     empty_span(field, post, whole)
@@ -142,6 +145,24 @@ impl Rule for EmptySpan {
 
 /// Whether a comment lies in `range`: `<!--more-->` and `<!--nextpage-->` split the post for
 /// WordPress, and other comments may be read by a plugin.
+/// Whether `whole` may hold a space a reader sees (whitespace, or an element that may be a
+/// break): only then can removing it join two words. Most empty spans hold nothing at all,
+/// and are told so without the field's text flow, which costs a pass over the whole field.
+fn may_hold_space(index: &HtmlIndex, span: &Element, whole: &Range<usize>) -> bool {
+    let whitespace = index
+        .texts_in(whole.clone())
+        .iter()
+        .any(|t| index.text(t).chars().any(char::is_whitespace));
+    let from = index
+        .elements
+        .partition_point(|e| e.start_tag.start < whole.start);
+    let other_elements = index.elements[from..]
+        .iter()
+        .take_while(|e| e.start_tag.start < whole.end)
+        .any(|e| !std::ptr::eq(e, span));
+    whitespace || other_elements
+}
+
 fn holds_comment(index: &HtmlIndex, range: &Range<usize>) -> bool {
     let first = index
         .comments

@@ -1,5 +1,7 @@
 use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use serde::Deserialize;
 
@@ -165,12 +167,17 @@ impl Rule for LinkTextVague {
         let index = &field.index;
         let html = field.source.as_str();
         let lists = OnceCell::new();
+        let longest = longest_phrase(&options);
         for link in index
             .elements
             .iter()
             .filter(|e| is_labelled_by_text(index, e))
         {
-            let text = normalized(&index.text_of(link));
+            let written = index.text_within(link);
+            if has_more_characters(written, longest) {
+                continue;
+            }
+            let text = normalized(written);
             if !is_vague(&text, &options) || is_generated(index, link, &lists) {
                 continue;
             }
@@ -248,21 +255,58 @@ fn is_vague(text: &str, options: &Options) -> bool {
     if options.extra_phrases.iter().any(same) {
         return true;
     }
-    VAGUE
+    VAGUE_SET.contains(text) && !options.allowed_phrases.iter().any(same)
+}
+
+/// Every phrase of every language, for one lookup per link.
+static VAGUE_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| VAGUE.iter().flat_map(|list| list.iter().copied()).collect());
+
+/// The most characters a vague phrase has.
+static LONGEST_VAGUE: LazyLock<usize> = LazyLock::new(|| {
+    VAGUE_SET
         .iter()
-        .flat_map(|list| list.iter())
-        .any(|p| *p == text)
-        && !options.allowed_phrases.iter().any(same)
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0)
+});
+
+/// The most characters a phrase, listed or configured, has once [`normalized`].
+fn longest_phrase(options: &Options) -> usize {
+    options
+        .extra_phrases
+        .iter()
+        .map(|p| normalized(p).chars().count())
+        .fold(*LONGEST_VAGUE, usize::max)
+}
+
+/// Whether a link's text has more of the characters [`normalized`] keeps than `longest`:
+/// it keeps every character that is neither blank nor punctuation, and lower-casing never
+/// makes fewer. Most link texts are told apart so, without being copied.
+fn has_more_characters(text: &str, longest: usize) -> bool {
+    text.chars()
+        .filter(|&c| !is_blank_char(c) && !is_punctuation(c))
+        .nth(longest)
+        .is_some()
 }
 
 /// Lower case, surrounding punctuation and spaces removed, inner spaces collapsed.
 fn normalized(text: &str) -> String {
     let trimmed = text.trim_matches(|c: char| is_blank_char(c) || is_punctuation(c));
-    let words: Vec<&str> = trimmed
-        .split(is_blank_char)
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.join(" ").to_lowercase()
+    let mut words = String::with_capacity(trimmed.len());
+    for word in trimmed.split(is_blank_char).filter(|w| !w.is_empty()) {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(word);
+    }
+    // `str::to_lowercase` reads context (a final Greek sigma); ASCII needs none.
+    if words.is_ascii() {
+        words.make_ascii_lowercase();
+        words
+    } else {
+        words.to_lowercase()
+    }
 }
 
 fn is_blank_char(c: char) -> bool {

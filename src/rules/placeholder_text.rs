@@ -1,6 +1,7 @@
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -77,15 +78,64 @@ static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!("(?i){}", DEFAULT_PHRASES.join("|"))).expect("the placeholder pattern")
 });
 
-/// What every match of [`DEFAULT`] holds, under the same case folding: a field's text runs
-/// are searched for it once, in one pass over all of them, and only the runs it touches go
-/// through [`DEFAULT`]. Searching every short run on its own cost a tenth of a whole lint.
-static DEFAULT_HINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)lorem|dolor|text|testo|wordpress|example page|ダミー|テキスト|더미|текст|рыб|булок|文字|文本",
-    )
-    .expect("the placeholder hint pattern")
+/// Words one of which every match of [`DEFAULT`] holds, lower-case: a field's text runs are
+/// searched for them once, in one pass over all of them, and only the runs they touch go
+/// through [`DEFAULT`]. They are searched as literals in an ASCII-lower-cased copy of the
+/// text, so that ordinary prose never reaches the big pattern (searching every short run on
+/// its own cost a tenth of a whole lint; a case-insensitive pattern of common words such as
+/// `text`, most of one rule's cost). None holds `s` or `k`: under the pattern's Unicode case
+/// folding `ſ` and the Kelvin sign match them, which ASCII lower-casing would not find.
+/// Japanese, Chinese and Korean have no case; Russian is [`CYRILLIC_HINT`]'s.
+const HINTS: &[&[u8]] = &[
+    b"lorem",
+    b"t amet",
+    b"dummy text",
+    b"ample text",
+    b"placeholder text",
+    // `text text text text text`, `text here`, `text goes here`: `text` and the first byte of
+    // the whitespace after it (`\s` is Unicode's: ASCII whitespace is a space in the copy
+    // searched; then NEL and no-break space, and the spaces of U+1680 to U+3000).
+    b"text ",
+    b"text\xc2",
+    b"text\xe1",
+    b"text\xe2",
+    b"text\xe3",
+    b"welcome to wordpre",
+    b"example page",
+    b"blindtext",
+    b"platzhaltertext",
+    b"teht ",
+    b"texto de ejemplo",
+    b"texto de relleno",
+    b"u texto",
+    b"l texto",
+    b"texte de rempli",
+    b"faux texte",
+    b"votre texte ici",
+    b"texto fict",
+    b"egnapo",
+    b"fittizio",
+    b"il te",
+    b"il tuo te",
+    "ダミー".as_bytes(),
+    "テキスト".as_bytes(),
+    "더미".as_bytes(),
+    "文字".as_bytes(),
+    "文本".as_bytes(),
+];
+
+static HINT_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(HINTS)
+        .expect("the placeholder hints")
 });
+
+/// What every Russian match of [`DEFAULT`] holds, under the same case folding; searched only
+/// in a text that has Cyrillic letters (each of these words has a letter encoded as `D0` or
+/// `D1` followed by a second byte, whatever its case).
+static CYRILLIC_HINT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)текст|булок").expect("the Russian placeholder hint"));
 
 /// A pattern of literal phrases, case-insensitive, with word boundaries where a phrase starts
 /// or ends with a letter or digit of a script that has them.
@@ -181,15 +231,20 @@ impl Rule for PlaceholderText {
 
 /// Every placeholder phrase of the field's visible text, in document order, with its range in
 /// the field's HTML. Each text run is searched on its own (a phrase never spans two); with the
-/// default list alone, only the runs [`DEFAULT_HINT`] touches.
+/// default list alone, only the runs a hint touches.
 fn placeholders(field: &HtmlField<'_, '_>, extra: Option<&Regex>) -> Vec<(Range<usize>, String)> {
     let index = &field.index;
     let html = field.source.as_str();
-    let patterns: Vec<&Regex> = std::iter::once(&*DEFAULT).chain(extra).collect();
     let runs: Vec<&crate::html::Text> = match extra {
         Some(_) => index.texts.iter().collect(),
         None => hinted_runs(index),
     };
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    // Compiled only now: most posts hold no hint, and the default list is a large pattern
+    // (the costliest part of starting a run on one small post).
+    let patterns: Vec<&Regex> = std::iter::once(&*DEFAULT).chain(extra).collect();
     let mut found = Vec::new();
     for run in runs {
         let text = index.text(run);
@@ -211,22 +266,43 @@ fn placeholders(field: &HtmlField<'_, '_>, extra: Option<&Regex>) -> Vec<(Range<
     found
 }
 
-/// The text runs that a match of [`DEFAULT_HINT`] in the field's decoded text overlaps. A run
+/// The text as [`HINTS`] are searched in: ASCII lower-cased, ASCII whitespace a space. Byte
+/// for byte, so that a hit's offsets are the text's.
+fn folded(text: &[u8]) -> Vec<u8> {
+    text.iter()
+        .map(|&byte| match byte {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => b' ',
+            _ => byte.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// The text runs that a hint in the field's decoded text overlaps, in document order. A run
 /// holding a match of [`DEFAULT`] holds a hint: either that hint is found, or an earlier hit
-/// overlapping it was, and that one's runs are taken, this run among them.
+/// of the same search overlapping it was, and that one's runs are taken, this run among them.
 fn hinted_runs(index: &crate::html::HtmlIndex) -> Vec<&crate::html::Text> {
-    let texts = &index.texts;
-    let mut runs: Vec<&crate::html::Text> = Vec::new();
-    for hit in DEFAULT_HINT.find_iter(&index.text_buffer) {
-        let first = texts.partition_point(|t| t.decoded.end <= hit.start());
-        let past = texts.partition_point(|t| t.decoded.start < hit.end());
-        for run in texts.get(first..past).unwrap_or_default() {
-            if runs.last().is_none_or(|last| !std::ptr::eq(*last, run)) {
-                runs.push(run);
-            }
-        }
+    let text = index.text_buffer.as_bytes();
+    let mut hits: Vec<Range<usize>> = HINT_SEARCH
+        .find_iter(&folded(text))
+        .map(|m| m.range())
+        .collect();
+    if memchr::memchr2(0xD0, 0xD1, text).is_some() {
+        hits.extend(
+            CYRILLIC_HINT
+                .find_iter(&index.text_buffer)
+                .map(|m| m.range()),
+        );
     }
-    runs
+    let texts = &index.texts;
+    let mut touched: Vec<usize> = Vec::new();
+    for hit in hits {
+        let first = texts.partition_point(|t| t.decoded.end <= hit.start);
+        let past = texts.partition_point(|t| t.decoded.start < hit.end);
+        touched.extend(first..past.max(first));
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    touched.into_iter().filter_map(|i| texts.get(i)).collect()
 }
 
 fn diagnostic(
@@ -283,6 +359,48 @@ mod tests {
         assert!(matches(&DEFAULT, "a sampled texture, loremipsum").is_empty());
     }
 
+    /// The text runs of `html` that a hint touches.
+    fn hinted(html: &str) -> Vec<String> {
+        let index = crate::html::HtmlIndex::parse(html);
+        hinted_runs(&index)
+            .into_iter()
+            .map(|run| index.text(run).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_run_the_pattern_matches_is_hinted_in_any_case() {
+        let html = "<p>Plain prose.</p><p>LOREM IPSUM</p><p>sAmPlE tExT</p><p>Lorem ipſum</p>\
+                    <p>text\u{a0}text\u{2003}text\u{3000}text text</p><p>TEXT\tText\ntext\x0Btext\rtext</p>\
+                    <p>Hier steht dein Text</p><p>Texto de relleno</p><p>ТЕКСТ-РЫБА</p>\
+                    <p>Здесь ваш ТЕКСТ</p><p>съешь же ещё этих мягких французских БУЛОК</p>\
+                    <p>WELCOME TO WORDPRESS. THIS IS YOUR FIRST POST</p><p>dolor ſit amet</p>\
+                    <p>Inserisci il tuo TESTO</p><p>ESCRIBE AQUÍ TU TEXTO</p><p>more prose</p>";
+        let index = crate::html::HtmlIndex::parse(html);
+        let matched: Vec<&str> = index
+            .texts
+            .iter()
+            .map(|run| index.text(run))
+            .filter(|text| DEFAULT.is_match(text))
+            .collect();
+        assert_eq!(matched.len(), 14, "{matched:?}");
+        assert_eq!(hinted(html), matched);
+    }
+
+    #[test]
+    fn the_hints_fit_the_fastest_literal_search() {
+        // aho-corasick's slim Teddy takes up to 32 patterns; more, and it is half as fast.
+        assert!(HINTS.len() <= 32, "{}", HINTS.len());
+    }
+
+    #[test]
+    fn ordinary_prose_is_not_hinted() {
+        let prose = "<p>Officials signed new guidelines; the <a href=x>report</a> said \
+                     caf\u{e9} r\u{e9}sum\u{e9} \u{201c}quoted\u{201d} \u{1F600}. \
+                     Здравствуйте, мир. 日本語の記事です。</p>";
+        assert!(hinted(prose).is_empty());
+    }
+
     #[test]
     fn every_default_phrase_holds_a_hint() {
         let phrases = [
@@ -323,7 +441,7 @@ mod tests {
         ];
         for phrase in phrases {
             assert!(DEFAULT.is_match(phrase), "{phrase}");
-            assert!(DEFAULT_HINT.is_match(phrase), "{phrase}");
+            assert!(!hinted(phrase).is_empty(), "{phrase}");
         }
     }
 
