@@ -247,7 +247,7 @@ impl Linter {
                 Ok(None) => break,
                 Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
                     let limit = self.options.max_post_bytes;
-                    (acc.findings).push(rules::json_syntax::too_large(&acc.cursor, limit));
+                    (acc.findings).push(rules::file::json_syntax::too_large(&acc.cursor, limit));
                     acc.blank = false;
                     acc.failed += 1;
                     break;
@@ -255,7 +255,7 @@ impl Linter {
                 Err(error) => return Err(error),
             };
             if segment.base == 0
-                && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes)
+                && let Some(not_json) = rules::file::not_a_post::check_not_json(segment.bytes)
             {
                 let not_json = settle::severities(&scope.settings, vec![not_json]);
                 acc.findings = resolve(&segment, &mut acc.cursor, not_json)
@@ -277,9 +277,9 @@ impl Linter {
         if acc.blank
             && scope
                 .settings
-                .is_enabled(rules::not_a_post::NotAPost::META.code)
+                .is_enabled(rules::file::not_a_post::NotAPost::META.code)
         {
-            acc.findings = Findings::from_iter([rules::not_a_post::empty_file()]);
+            acc.findings = Findings::from_iter([rules::file::not_a_post::empty_file()]);
         }
         Ok(FileReport {
             contents: acc.contents(),
@@ -386,7 +386,7 @@ impl Linter {
                 Ok(Some(part)) => part,
                 Ok(None) => break,
                 Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
-                    (report.findings).push(rules::json_syntax::too_large(&cursor, limit));
+                    (report.findings).push(rules::file::json_syntax::too_large(&cursor, limit));
                     break;
                 }
                 Err(error) => return Err(error),
@@ -412,7 +412,7 @@ impl Linter {
     /// An export written in UTF-16: one finding at its start, nothing read.
     fn utf16_report(&self, file: SourceFile, head: &[u8], span: Range<usize>) -> FileReport {
         let settings = self.config.effective(file_path(&file), None);
-        let error = rules::wxr_syntax::diagnostic(wxr::utf16_error(span));
+        let error = rules::file::wxr_syntax::diagnostic(wxr::utf16_error(span));
         let found = settle::severities(&settings, vec![error]);
         let segment = Segment {
             base: 0,
@@ -479,8 +479,11 @@ impl Linter {
                 error.span = shift + error.span.start..shift + error.span.end;
                 error
             });
-        let mut file_level: Vec<Diagnostic> = in_part.map(rules::wxr_syntax::diagnostic).collect();
-        file_level.extend(rules::invalid_utf8::check_segment(items, base, &spans));
+        let mut file_level: Vec<Diagnostic> =
+            in_part.map(rules::file::wxr_syntax::diagnostic).collect();
+        file_level.extend(rules::file::invalid_utf8::check_segment(
+            items, base, &spans,
+        ));
         let mut diagnostics = settle::severities(&scope.settings, file_level);
         for (found, (post_ref, post_facts, post_pending)) in linted {
             diagnostics.extend(found);
@@ -501,7 +504,7 @@ impl Linter {
             .extend(resolve(&segment, cursor, diagnostics));
         // What the file lacks is known at its end and reported at its start, before this part.
         let missing = (std::mem::take(&mut parsed.missing).into_iter())
-            .map(rules::wxr_syntax::diagnostic)
+            .map(rules::file::wxr_syntax::diagnostic)
             .collect();
         let file_start = LineCursor::default().line_col();
         for diagnostic in settle::severities(&scope.settings, missing) {
@@ -571,9 +574,9 @@ impl Linter {
         let mut file_level: Vec<Diagnostic> = reader
             .take_errors()
             .into_iter()
-            .map(|error| rules::json_syntax::diagnostic(error, base))
+            .map(|error| rules::file::json_syntax::diagnostic(error, base))
             .collect();
-        file_level.extend(rules::invalid_utf8::check_segment(
+        file_level.extend(rules::file::invalid_utf8::check_segment(
             &segment.bytes[..read],
             base,
             &spans,
@@ -613,7 +616,7 @@ impl Linter {
                     Err(why) => {
                         let head = base + head.start..base + head.end;
                         let foreign = why.foreign;
-                        let found = vec![rules::not_a_post::diagnostic(head, why)];
+                        let found = vec![rules::file::not_a_post::diagnostic(head, why)];
                         let found = settle::severities(&scope.settings, found);
                         (found, ValueLinted::NotAPost { foreign })
                     }
@@ -666,7 +669,7 @@ impl Linter {
             }
         }
         for pattern in &settings.patterns {
-            rules::pattern::check(pattern, &context, &mut out);
+            rules::helpers::pattern::check(pattern, &context, &mut out);
         }
         // A post without facts gets no finding from a later phase.
         let seen_later = facts.is_some();
@@ -738,7 +741,7 @@ impl<'f> FileLint<'f> {
     /// Takes the result of the next segment: its findings get their lines and columns here,
     /// in file order, as the cursor moves on.
     fn absorb(&mut self, segment: &Segment<'_>, mut result: SegmentResult) {
-        self.blank &= rules::not_a_post::is_blank(segment.bytes, segment.base == 0);
+        self.blank &= rules::file::not_a_post::is_blank(segment.bytes, segment.base == 0);
         if (self.line_marks.last()).is_none_or(|m| m.offset() != self.cursor.offset()) {
             self.line_marks.push(self.cursor.clone());
         }

@@ -14,12 +14,12 @@ use crate::links::archive::{Lookup, lookup_all, withhold_unsafe_copies};
 use crate::links::cache::LinkCache;
 use crate::links::page::fragment_forms;
 use crate::links::remote::{self, Checked, Outcome, Target, check_all};
-use crate::rules::fragment_missing::THEME_IDS;
-use crate::rules::link_broken::{LinkBroken, with_archived_copy};
-use crate::rules::link_fragment_missing::LinkFragmentMissing;
-use crate::rules::link_redirect::LinkRedirect;
-use crate::rules::link_soft_404::LinkSoft404;
-use crate::rules::link_unverifiable::LinkUnverifiable;
+use crate::rules::links::fragment_missing::THEME_IDS;
+use crate::rules::links::link_broken::{LinkBroken, with_archived_copy};
+use crate::rules::links::link_fragment_missing::LinkFragmentMissing;
+use crate::rules::links::link_redirect::LinkRedirect;
+use crate::rules::links::link_soft_404::LinkSoft404;
+use crate::rules::links::link_unverifiable::LinkUnverifiable;
 use crate::site::{PostFacts, RemoteLink, SiteFinding, page_key};
 
 /// What the stage did, for the user.

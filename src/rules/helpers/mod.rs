@@ -1,0 +1,8 @@
+//! What two or more rules share; no rule exports helpers to another.
+
+pub(crate) mod date_pairs;
+pub(crate) mod duplicates;
+pub mod pattern;
+pub(crate) mod reader_text;
+pub(crate) mod sections;
+pub mod site_links;
