@@ -2,11 +2,15 @@
 //! (`PostContext`) and pushes diagnostics; a site rule also sees the facts of every post of a
 //! site at once.
 
+use std::sync::Arc;
+
 use crate::config::Effective;
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::PostRef;
 use crate::meta::RuleMeta;
 use crate::site::{PostFacts, SiteFinding};
+use crate::suppress::{Directive, Suppressions};
 
 /// What `declare_rule!` generates for a rule type: its metadata.
 pub trait Declared {
@@ -29,5 +33,25 @@ pub trait Rule: Declared + Send + Sync {
         _out: &mut Vec<SiteFinding>,
     ) -> Option<String> {
         None
+    }
+
+    /// Reads a post's suppression comments once its own findings are settled: what each
+    /// directive silenced, and the comments that are wrong. What it reports is never silenced.
+    fn check_suppressions(
+        &self,
+        _post: &PostContext<'_, '_>,
+        _suppressions: &Suppressions<'_>,
+        _out: &mut Vec<Diagnostic>,
+    ) {
+    }
+
+    /// Reads a directive that waited for the later phases (`Use::Waiting`) once their
+    /// findings are settled too: `directive.used` counts all it silenced.
+    fn check_waited_suppression(
+        &self,
+        _post: &Arc<PostRef>,
+        _directive: &Directive,
+        _out: &mut Vec<Diagnostic>,
+    ) {
     }
 }

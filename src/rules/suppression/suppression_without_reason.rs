@@ -1,7 +1,9 @@
-use std::ops::Range;
+use std::sync::Arc;
 
-use crate::diagnostic::Diagnostic;
+use crate::context::PostContext;
+use crate::diagnostic::{Diagnostic, PostRef};
 use crate::rule::Rule;
+use crate::suppress::{Directive, Suppressions};
 
 use crate::rules::declare_rule;
 
@@ -30,15 +32,29 @@ declare_rule! {
     }
 }
 
-impl Rule for SuppressionWithoutReason {}
-
-impl SuppressionWithoutReason {
-    /// The finding on a suppression comment (at `comment` in the file) without a reason.
-    pub fn diagnostic(comment: Range<usize>) -> Diagnostic {
-        Diagnostic::new(&Self::META, comment, "this suppression gives no reason")
-            .with_label("no `-- reason`")
-            .with_help(
-                "say why after `--`: `<!-- postlint-disable-next-line RULE -- why it is fine -->`",
-            )
+impl Rule for SuppressionWithoutReason {
+    fn check_suppressions(
+        &self,
+        post: &PostContext<'_, '_>,
+        suppressions: &Suppressions<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let without_reason = (suppressions.directives.iter()).filter(|(d, _)| d.reason.is_none());
+        for (directive, _) in without_reason {
+            out.push(without_reason_at(&post.post_ref, directive));
+        }
     }
+}
+
+fn without_reason_at(post: &Arc<PostRef>, directive: &Directive) -> Diagnostic {
+    let mut diagnostic = Diagnostic::new(
+        &SuppressionWithoutReason::META,
+        directive.comment.clone(),
+        "this suppression gives no reason",
+    )
+    .with_label("no `-- reason`")
+    .with_help("say why after `--`: `<!-- postlint-disable-next-line RULE -- why it is fine -->`");
+    diagnostic.post = Some(post.clone());
+    diagnostic.field = directive.field;
+    diagnostic
 }

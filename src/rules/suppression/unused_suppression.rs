@@ -1,8 +1,10 @@
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::context::{HtmlField, PostContext};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, PostRef};
 use crate::rule::Rule;
+use crate::suppress::{Directive, Problem, ProblemKind, Suppressions, Use};
 
 use crate::rules::declare_rule;
 
@@ -31,12 +33,57 @@ declare_rule! {
     }
 }
 
-impl Rule for UnusedSuppression {}
+impl Rule for UnusedSuppression {
+    fn check_suppressions(
+        &self,
+        post: &PostContext<'_, '_>,
+        suppressions: &Suppressions<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for problem in suppressions.problems {
+            out.push(Self::wrong_comment(post, problem));
+        }
+        let unused = (suppressions.directives.iter()).filter(|(_, used)| *used == Use::Unused);
+        for (directive, _) in unused {
+            out.push(Self::unused(&post.post_ref, directive));
+        }
+    }
+
+    fn check_waited_suppression(
+        &self,
+        post: &Arc<PostRef>,
+        directive: &Directive,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if directive.used == 0 {
+            out.push(Self::unused(post, directive));
+        }
+    }
+}
 
 impl UnusedSuppression {
+    fn unused(post: &Arc<PostRef>, directive: &Directive) -> Diagnostic {
+        let mut diagnostic = Self::diagnostic(directive.comment.clone(), &directive.codes);
+        diagnostic.post = Some(post.clone());
+        diagnostic.field = directive.field;
+        diagnostic
+    }
+
+    /// A comment that is no directive, or names no rule.
+    fn wrong_comment(post: &PostContext<'_, '_>, problem: &Problem) -> Diagnostic {
+        let field = &post.html[problem.field];
+        let span = problem.span.clone();
+        match &problem.kind {
+            ProblemKind::NotADirective { word } => Self::unknown_directive(field, post, span, word),
+            ProblemKind::UnknownRule { code, close } => {
+                Self::unknown_rule(field, post, span, code, *close)
+            }
+        }
+    }
+
     /// The finding on a suppression comment (at `comment` in the file) naming `codes` (none:
     /// every rule) that silenced nothing.
-    pub fn diagnostic(comment: Range<usize>, codes: &[String]) -> Diagnostic {
+    fn diagnostic(comment: Range<usize>, codes: &[String]) -> Diagnostic {
         let what = if codes.is_empty() {
             "any rule".to_owned()
         } else {
@@ -53,7 +100,7 @@ impl UnusedSuppression {
 
     /// The finding on a `postlint-WORD` comment (at `comment` in the field's HTML) whose `WORD`
     /// is no directive.
-    pub fn unknown_directive(
+    fn unknown_directive(
         field: &HtmlField<'_, '_>,
         post: &PostContext<'_, '_>,
         comment: Range<usize>,
@@ -71,7 +118,7 @@ impl UnusedSuppression {
 
     /// The finding on a suppression comment (at `comment` in the field's HTML) naming `code`,
     /// which is no rule; `close` is a known code it may have meant.
-    pub fn unknown_rule(
+    fn unknown_rule(
         field: &HtmlField<'_, '_>,
         post: &PostContext<'_, '_>,
         comment: Range<usize>,
