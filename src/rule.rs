@@ -1,16 +1,29 @@
 //! The rule API: what every rule implements. A rule reads the shared view of a post
 //! (`PostContext`) and pushes diagnostics; a site rule also sees the facts of every post of a
-//! site at once.
+//! site at once; a link rule, each link's check; a rule about suppressions, what they silenced.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::config::Effective;
 use crate::context::PostContext;
-use crate::diagnostic::Diagnostic;
-use crate::diagnostic::PostRef;
+use crate::diagnostic::{Diagnostic, PostRef};
+use crate::links::outcome::{Archived, Checked};
 use crate::meta::RuleMeta;
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::{PostFacts, RemoteLink, SiteFinding};
 use crate::suppress::{Directive, Suppressions};
+
+/// One link of a post and what the link phase found of its target, as the link rules read it.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckedLink<'a> {
+    pub link: &'a RemoteLink,
+    pub result: &'a Checked,
+    /// The archived copy of the target near the post's date, when the archive has one.
+    pub archived: Option<&'a Archived>,
+    /// When the link's fragment names an element and the link points into a post of the run:
+    /// that post's ids and anchor names, where the fragment is looked for (not over the network).
+    pub run_page: Option<&'a HashSet<&'a str>>,
+}
 
 /// What `declare_rule!` generates for a rule type: its metadata.
 pub trait Declared {
@@ -54,4 +67,7 @@ pub trait Rule: Declared + Send + Sync {
         _out: &mut Vec<Diagnostic>,
     ) {
     }
+
+    /// Judges one link of a post from what the link phase found of its target (`--links`).
+    fn check_link(&self, _link: &CheckedLink<'_>, _out: &mut Vec<Diagnostic>) {}
 }

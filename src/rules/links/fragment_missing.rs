@@ -9,6 +9,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::fragments::provided_by_theme;
 
 /// The ids and anchor names a link within the post can jump to.
 fn targets(post: &PostContext<'_, '_>) -> HashSet<String> {
@@ -28,40 +29,12 @@ fn targets(post: &PostContext<'_, '_>) -> HashSet<String> {
     found
 }
 
-/// Ids that themes put around every post, outside its content: a link to them works.
-pub const THEME_IDS: [&str; 16] = [
-    "top",
-    "wrapper",
-    "page",
-    "content",
-    "main",
-    "primary",
-    "main-content",
-    "site-content",
-    "masthead",
-    "header",
-    "footer",
-    "colophon",
-    "comments",
-    "respond",
-    "site-navigation",
-    "secondary",
-];
-
 /// Fragments that are not ids at all, and links that scripts handle: `#!/route`,
 /// `#elementor-action:…`, tab switchers (`data-toggle="tab"`), WordPress's `#more-123` (on the
 /// single post page only) and footnote links of the footnotes block (rendered outside the
 /// content).
 fn not_an_id_link(fragment: &str, post: &PostContext<'_, '_>, link: &crate::links::Link) -> bool {
-    if fragment.contains([':', '=', '/', '!'])
-        || THEME_IDS.contains(&fragment.to_ascii_lowercase().as_str())
-    {
-        return true;
-    }
-    if fragment
-        .strip_prefix("more-")
-        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if fragment.contains([':', '=', '/', '!']) || provided_by_theme(fragment) {
         return true;
     }
     let index = &post.html[link.field].index;

@@ -1,10 +1,11 @@
 use std::ops::Range;
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::input::json::JsonStyle;
-use crate::rule::Rule;
+use crate::diagnostic::Diagnostic;
+use crate::links::outcome::Outcome;
+use crate::rule::{CheckedLink, Rule};
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::archived::offering_archived_copy;
 
 declare_rule! {
     /// ## What it does
@@ -34,34 +35,21 @@ declare_rule! {
     }
 }
 
-impl Rule for LinkBroken {}
-
-impl LinkBroken {
-    /// The finding on the `href`/`src` value at `at`, whose target `url` is broken.
-    pub fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
-        Diagnostic::new(&Self::META, at, format!("`{url}` is broken: {reason}"))
-            .with_label("broken")
-            .with_help("fix the address, link an archived copy, or remove the link")
+impl Rule for LinkBroken {
+    fn check_link(&self, checked: &CheckedLink<'_>, out: &mut Vec<Diagnostic>) {
+        if let Outcome::Broken { reason } = &checked.result.outcome {
+            let at = checked.link.at.range.clone();
+            let dead = Self::diagnostic(at, &checked.link.url, reason);
+            out.push(offering_archived_copy(dead, checked));
+        }
     }
 }
 
-/// Names the archived copy `copy_url` of `date` in the help of a dead link's finding, with an
-/// unsafe fix that writes it in place of the target at `at`: `written` is the copy as the
-/// HTML must hold it there (escaped for the attribute's quoting; `None` when the target's place
-/// cannot take it, and there is no fix), put in the field's JSON `style`.
-pub fn with_archived_copy(
-    diagnostic: Diagnostic,
-    (at, style): (Range<usize>, JsonStyle),
-    written: Option<String>,
-    (copy_url, date): (&str, &str),
-) -> Diagnostic {
-    let words = format!("link the archived copy of {date}: `{copy_url}`");
-    let diagnostic = diagnostic.with_help(words.clone());
-    match written {
-        Some(written) => {
-            let edit = Edit::replace(at, style.encode(&written));
-            diagnostic.with_fix(Applicability::Unsafe, words, vec![edit])
-        }
-        None => diagnostic,
+impl LinkBroken {
+    /// The finding on the `href`/`src` value at `at`, whose target `url` is broken.
+    fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
+        Diagnostic::new(&Self::META, at, format!("`{url}` is broken: {reason}"))
+            .with_label("broken")
+            .with_help("fix the address, link an archived copy, or remove the link")
     }
 }

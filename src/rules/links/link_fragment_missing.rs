@@ -1,9 +1,12 @@
+use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::Rule;
+use crate::links::page::{fragment_forms, names_an_id};
+use crate::rule::{CheckedLink, Rule};
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::fragments::provided_by_theme;
 
 declare_rule! {
     /// ## What it does
@@ -29,11 +32,35 @@ declare_rule! {
     }
 }
 
-impl Rule for LinkFragmentMissing {}
+impl Rule for LinkFragmentMissing {
+    fn check_link(&self, checked: &CheckedLink<'_>, out: &mut Vec<Diagnostic>) {
+        let link = checked.link;
+        let Some(fragment) = &link.fragment else {
+            return;
+        };
+        let at = link.at.range.clone();
+        if checked.result.fragments.get(fragment) == Some(&Some(false)) {
+            out.push(Self::diagnostic(at.clone(), &link.url, fragment));
+        }
+        if let Some(anchors) = checked.run_page
+            && !in_run_page(fragment, anchors)
+        {
+            out.push(Self::diagnostic(at, &link.url, fragment));
+        }
+    }
+}
+
+/// Whether a post of the run holds the place `fragment` names (in one of the forms browsers
+/// try), or its theme provides it (`#comments`, `#more-12`). Fragments that name no element
+/// are never missing.
+fn in_run_page(fragment: &str, anchors: &HashSet<&str>) -> bool {
+    let present = (fragment_forms(fragment).iter()).any(|form| anchors.contains(form.as_str()));
+    !names_an_id(fragment) || present || provided_by_theme(fragment)
+}
 
 impl LinkFragmentMissing {
     /// The finding on the `href` value at `at`, whose page `url` holds no `fragment`.
-    pub fn diagnostic(at: Range<usize>, url: &str, fragment: &str) -> Diagnostic {
+    fn diagnostic(at: Range<usize>, url: &str, fragment: &str) -> Diagnostic {
         Diagnostic::new(
             &Self::META,
             at,

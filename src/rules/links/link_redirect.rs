@@ -2,7 +2,8 @@ use std::ops::Range;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::input::json::JsonStyle;
-use crate::rule::Rule;
+use crate::links::outcome::Outcome;
+use crate::rule::{CheckedLink, Rule};
 
 use crate::rules::declare_rule;
 
@@ -26,14 +27,27 @@ declare_rule! {
     }
 }
 
-impl Rule for LinkRedirect {}
+impl Rule for LinkRedirect {
+    fn check_link(&self, checked: &CheckedLink<'_>, out: &mut Vec<Diagnostic>) {
+        if let Outcome::Redirect { status, final_url } = &checked.result.outcome {
+            let link = checked.link;
+            out.push(Self::diagnostic(
+                (link.at.range.clone(), link.style),
+                &link.url,
+                *status,
+                final_url,
+                link.written(final_url),
+            ));
+        }
+    }
+}
 
 impl LinkRedirect {
     /// The finding on the `href`/`src` value at `at`, whose target `url` redirects
     /// permanently (`status`) to `final_url`. Its fix writes `written` there (`final_url` as
     /// the HTML must hold it, escaped for the attribute's quoting) in the field's JSON `style`;
     /// without `written`, there is no fix.
-    pub fn diagnostic(
+    fn diagnostic(
         (at, style): (Range<usize>, JsonStyle),
         url: &str,
         status: u16,

@@ -1,9 +1,11 @@
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::Rule;
+use crate::links::outcome::Outcome;
+use crate::rule::{CheckedLink, Rule};
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::archived::offering_archived_copy;
 
 declare_rule! {
     /// ## What it does
@@ -30,11 +32,19 @@ declare_rule! {
     }
 }
 
-impl Rule for LinkSoft404 {}
+impl Rule for LinkSoft404 {
+    fn check_link(&self, checked: &CheckedLink<'_>, out: &mut Vec<Diagnostic>) {
+        if let Outcome::Soft404 { reason } = &checked.result.outcome {
+            let at = checked.link.at.range.clone();
+            let dead = Self::diagnostic(at, &checked.link.url, reason);
+            out.push(offering_archived_copy(dead, checked));
+        }
+    }
+}
 
 impl LinkSoft404 {
     /// The finding on the `href`/`src` value at `at`, whose target `url` is a soft 404.
-    pub fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
+    fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
         Diagnostic::new(&Self::META, at, format!("`{url}` looks gone: {reason}"))
             .with_label("soft 404")
             .with_help("find where the content moved, link an archived copy, or remove the link")

@@ -1,7 +1,8 @@
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::Rule;
+use crate::links::outcome::Outcome;
+use crate::rule::{CheckedLink, Rule};
 
 use crate::rules::declare_rule;
 
@@ -25,11 +26,18 @@ declare_rule! {
     }
 }
 
-impl Rule for LinkUnverifiable {}
+impl Rule for LinkUnverifiable {
+    fn check_link(&self, checked: &CheckedLink<'_>, out: &mut Vec<Diagnostic>) {
+        if let Outcome::Unverifiable { reason } = &checked.result.outcome {
+            let at = checked.link.at.range.clone();
+            out.push(Self::diagnostic(at, &checked.link.url, reason));
+        }
+    }
+}
 
 impl LinkUnverifiable {
     /// The finding on the `href`/`src` value at `at`, whose target `url` could not be checked.
-    pub fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
+    fn diagnostic(at: Range<usize>, url: &str, reason: &str) -> Diagnostic {
         Diagnostic::new(
             &Self::META,
             at,
