@@ -11,6 +11,8 @@ pub mod links;
 pub mod site;
 pub mod suppression;
 
+pub use helpers::pattern::check as check_pattern;
+
 use crate::meta::RuleMeta;
 use crate::rule::Rule;
 

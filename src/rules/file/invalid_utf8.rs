@@ -1,13 +1,13 @@
 use std::ops::Range;
 
 use crate::diagnostic::Diagnostic;
-use crate::rule::Rule;
+use crate::rule::{FileProblem, Rule};
 
 use crate::rules::declare_rule;
 
 /// One finding per post holding bytes that are not UTF-8, at its first bad byte; `posts` are
 /// the spans of the segment's posts, in order. Bad bytes outside any post get one of their own.
-pub fn check_segment(bytes: &[u8], base: usize, posts: &[Range<usize>]) -> Vec<Diagnostic> {
+fn check_segment(bytes: &[u8], base: usize, posts: &[Range<usize>]) -> Vec<Diagnostic> {
     if std::str::from_utf8(bytes).is_ok() {
         return Vec::new();
     }
@@ -81,4 +81,10 @@ declare_rule! {
     }
 }
 
-impl Rule for InvalidUtf8 {}
+impl Rule for InvalidUtf8 {
+    fn check_file(&self, problem: &FileProblem<'_>, out: &mut Vec<Diagnostic>) {
+        if let FileProblem::Segment { bytes, base, posts } = *problem {
+            out.extend(check_segment(bytes, base, posts));
+        }
+    }
+}

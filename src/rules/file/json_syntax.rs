@@ -1,32 +1,8 @@
-use crate::diagnostic::{Diagnostic, Finding};
+use crate::diagnostic::Diagnostic;
 use crate::input::json::SyntaxError;
-use crate::rule::Rule;
-use crate::source::LineCursor;
+use crate::rule::{FileProblem, Rule};
 
 use crate::rules::declare_rule;
-
-/// A syntax error found in a segment that starts at file offset `base`.
-pub fn diagnostic(error: SyntaxError, base: usize) -> Diagnostic {
-    let span = base + error.span.start..base + error.span.end;
-    let diagnostic = Diagnostic::new(&JsonSyntax::META, span, error.message);
-    match error.help {
-        Some(help) => diagnostic.with_help(help),
-        None => diagnostic,
-    }
-}
-
-/// A post too large to hold (`--max-post-size`), at the position the cursor reached: the
-/// rest of the file is not read.
-pub fn too_large(cursor: &LineCursor, limit: usize) -> Finding {
-    let at = cursor.offset();
-    let message = format!(
-        "a post from here on is larger than the limit of {}; the rest of the file is not linted",
-        bytesize::ByteSize::b(limit as u64).display().iec()
-    );
-    let diagnostic = Diagnostic::new(&JsonSyntax::META, at..at, message)
-        .with_help("raise the limit with --max-post-size if the post is real");
-    Finding::at_point(diagnostic, cursor.line_col())
-}
 
 declare_rule! {
     /// ## What it does
@@ -56,4 +32,33 @@ declare_rule! {
     }
 }
 
-impl Rule for JsonSyntax {}
+impl Rule for JsonSyntax {
+    fn check_file(&self, problem: &FileProblem<'_>, out: &mut Vec<Diagnostic>) {
+        match *problem {
+            FileProblem::JsonSyntax { error, base } => out.push(syntax_error(error, base)),
+            FileProblem::TooLarge { at, limit } => out.push(too_large(at, limit)),
+            _ => {}
+        }
+    }
+}
+
+/// A syntax error found in a segment that starts at file offset `base`.
+fn syntax_error(error: &SyntaxError, base: usize) -> Diagnostic {
+    let span = base + error.span.start..base + error.span.end;
+    let diagnostic = Diagnostic::new(&JsonSyntax::META, span, error.message.clone());
+    match &error.help {
+        Some(help) => diagnostic.with_help(help.clone()),
+        None => diagnostic,
+    }
+}
+
+/// A post too large to hold (`--max-post-size`), starting at `at`: the rest of the file is
+/// not read.
+fn too_large(at: usize, limit: usize) -> Diagnostic {
+    let message = format!(
+        "a post from here on is larger than the limit of {}; the rest of the file is not linted",
+        bytesize::ByteSize::b(limit as u64).display().iec()
+    );
+    Diagnostic::new(&JsonSyntax::META, at..at, message)
+        .with_help("raise the limit with --max-post-size if the post is real")
+}

@@ -1,9 +1,8 @@
 use std::ops::Range;
 
-use crate::diagnostic::{Diagnostic, Finding};
+use crate::diagnostic::Diagnostic;
 use crate::post;
-use crate::rule::Rule;
-use crate::source::LineCol;
+use crate::rule::{FileProblem, Rule};
 
 use crate::rules::declare_rule;
 
@@ -11,7 +10,7 @@ use crate::rules::declare_rule;
 const BINARY_SNIFF_LEN: usize = 8 * 1024;
 
 /// A file that is plainly not JSON: binary, or a web page. Read from its first segment.
-pub fn check_not_json(first_segment: &[u8]) -> Option<Diagnostic> {
+fn check_not_json(first_segment: &[u8]) -> Option<Diagnostic> {
     check_binary(first_segment).or_else(|| check_html_page(first_segment))
 }
 
@@ -90,24 +89,13 @@ fn title_range(head: &[u8]) -> Option<Range<usize>> {
     (!range.is_empty()).then_some(range)
 }
 
-/// Whether a segment holds only whitespace (and, at the start of the file, a byte order mark).
-pub fn is_blank(segment: &[u8], at_file_start: bool) -> bool {
-    let text = if at_file_start {
-        segment.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(segment)
-    } else {
-        segment
-    };
-    text.iter().all(u8::is_ascii_whitespace)
+fn empty_file() -> Diagnostic {
+    Diagnostic::new(&NotAPost::META, 0..0, "the file is empty")
+        .with_help("a post file holds a post object, an array of posts, or one post per line")
 }
 
-pub fn empty_file() -> Finding {
-    let diagnostic = Diagnostic::new(&NotAPost::META, 0..0, "the file is empty")
-        .with_help("a post file holds a post object, an array of posts, or one post per line");
-    Finding::at_point(diagnostic, LineCol { line: 1, column: 1 })
-}
-
-pub fn diagnostic(head: Range<usize>, why: post::NotAPost) -> Diagnostic {
-    Diagnostic::new(&NotAPost::META, head, why.message).with_help(why.help)
+fn diagnostic(head: Range<usize>, why: &post::NotAPost) -> Diagnostic {
+    Diagnostic::new(&NotAPost::META, head, why.message.clone()).with_help(why.help.clone())
 }
 
 declare_rule! {
@@ -134,4 +122,13 @@ declare_rule! {
     }
 }
 
-impl Rule for NotAPost {}
+impl Rule for NotAPost {
+    fn check_file(&self, problem: &FileProblem<'_>, out: &mut Vec<Diagnostic>) {
+        match problem {
+            FileProblem::Start { bytes } => out.extend(check_not_json(bytes)),
+            FileProblem::Empty => out.push(empty_file()),
+            FileProblem::NotAPost { head, why } => out.push(diagnostic(head.clone(), why)),
+            _ => {}
+        }
+    }
+}

@@ -1,17 +1,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::input::json::SyntaxError;
-use crate::rule::Rule;
+use crate::rule::{FileProblem, Rule};
 
 use crate::rules::declare_rule;
-
-/// A problem of a WXR file (`input::wxr`), at its bytes.
-pub fn diagnostic(error: SyntaxError) -> Diagnostic {
-    let diagnostic = Diagnostic::new(&WxrSyntax::META, error.span, error.message);
-    match error.help {
-        Some(help) => diagnostic.with_help(help),
-        None => diagnostic,
-    }
-}
 
 declare_rule! {
     /// ## What it does
@@ -45,4 +36,19 @@ declare_rule! {
     }
 }
 
-impl Rule for WxrSyntax {}
+impl Rule for WxrSyntax {
+    fn check_file(&self, problem: &FileProblem<'_>, out: &mut Vec<Diagnostic>) {
+        if let FileProblem::Wxr(error) = problem {
+            out.push(diagnostic(error));
+        }
+    }
+}
+
+/// A problem of a WXR file (`input::wxr`), at its bytes.
+fn diagnostic(error: &SyntaxError) -> Diagnostic {
+    let diagnostic = Diagnostic::new(&WxrSyntax::META, error.span.clone(), error.message.clone());
+    match &error.help {
+        Some(help) => diagnostic.with_help(help.clone()),
+        None => diagnostic,
+    }
+}
