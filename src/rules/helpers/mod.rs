@@ -3,7 +3,11 @@
 pub(crate) mod archived;
 pub(crate) mod date_pairs;
 pub(crate) mod duplicates;
+pub(crate) mod elements;
 pub(crate) mod fragments;
+pub(crate) mod headings;
+pub(crate) mod images;
+pub(crate) mod insecure;
 pub mod pattern;
 pub(crate) mod reader_text;
 pub(crate) mod sections;

@@ -1,12 +1,11 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
-use crate::html::reader::{self, ItemKind};
-use crate::html::structure::is_hidden_text;
-use crate::html::{Around, Element, HtmlIndex};
+use crate::html::{Around, Element};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::headings::is_empty_heading;
 
 declare_rule! {
     /// ## What it does
@@ -102,83 +101,4 @@ pub(crate) fn in_reported_heading(
         && index
             .ancestor(element, Around::Heading)
             .is_some_and(|h| is_empty_heading(index, &index.elements[h]))
-}
-
-/// The level of a heading element: 1 for `h1` … 6 for `h6`.
-pub(super) fn heading_level(name: &str) -> Option<u8> {
-    match name.as_bytes() {
-        [b'h', digit @ b'1'..=b'6'] => Some(digit - b'0'),
-        _ => None,
-    }
-}
-
-/// A heading that shows a reader nothing, and that no script or embed inside it fills in.
-pub(crate) fn is_empty_heading(index: &HtmlIndex, element: &Element) -> bool {
-    heading_level(&element.name).is_some()
-        && !element.has.text
-        && !element.has.media
-        && !is_hidden(index, element)
-        && !is_theme_title(index, element)
-        && !holds_page_items(index, element)
-        && !holds_text_as_tag(index, element)
-}
-
-/// Text an author wrote in angle brackets (`<your email>`) that the browser read as an
-/// unknown element and hides: `text-hidden-as-tag` reports it, once. An unknown name
-/// without a hyphen is no custom element.
-pub(crate) fn holds_text_as_tag(index: &HtmlIndex, element: &Element) -> bool {
-    let first = index
-        .elements
-        .partition_point(|e| e.start_tag.start < element.content.start);
-    index.elements[first..]
-        .iter()
-        .take_while(|e| e.start_tag.start < element.content.end)
-        .any(|e| is_hidden_text(index, e))
-}
-
-/// A theme's or a block's title slot (`<h1 class="entry-title">`, a query loop's
-/// `wp-block-post-title`) captured with the page: the theme fills it in, the author did not
-/// write it as part of the post's outline.
-pub(super) fn is_theme_title(index: &HtmlIndex, element: &Element) -> bool {
-    has_class(index, element, |class| {
-        matches!(
-            class,
-            "entry-title" | "post-title" | "page-title" | "wp-block-post-title"
-        )
-    })
-}
-
-/// Whether one of an element's classes is as `wanted` says.
-pub(crate) fn has_class(
-    index: &HtmlIndex,
-    element: &Element,
-    wanted: impl Fn(&str) -> bool,
-) -> bool {
-    index
-        .attribute(element, "class")
-        .is_some_and(|c| index.value(c).split_ascii_whitespace().any(wanted))
-}
-
-/// Hidden by its own attributes: readers see no gap, so nothing is missing.
-pub(crate) fn is_hidden(index: &HtmlIndex, element: &Element) -> bool {
-    let value = |name: &str| index.attribute(element, name).map(|a| index.value(a));
-    if value("hidden").is_some() || value("aria-hidden").is_some_and(|v| v.trim() == "true") {
-        return true;
-    }
-    value("style").is_some_and(|style| {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        style.contains("display:none") || style.contains("visibility:hidden")
-    })
-}
-
-/// A script, an embed or a form control inside: something fills the heading in or stands in
-/// it. Links and anchor targets do not count: they show nothing by themselves.
-fn holds_page_items(index: &HtmlIndex, element: &Element) -> bool {
-    let inside = element.content.clone();
-    reader::items_in(index, inside)
-        .any(|item| matches!(item.kind, ItemKind::Embed | ItemKind::Form))
 }

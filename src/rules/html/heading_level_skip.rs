@@ -3,8 +3,9 @@ use crate::diagnostic::Diagnostic;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
-use super::empty_heading::{heading_level, is_empty_heading, is_hidden, is_theme_title};
 use crate::rules::declare_rule;
+use crate::rules::helpers::elements::is_hidden;
+use crate::rules::helpers::headings::{heading_level, is_empty_heading, is_theme_title};
 
 declare_rule! {
     /// ## What it does

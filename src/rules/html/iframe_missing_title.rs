@@ -5,8 +5,8 @@ use crate::html::{Element, HtmlIndex, is_blank};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
-use super::empty_heading::is_hidden;
 use crate::rules::declare_rule;
+use crate::rules::helpers::elements::is_hidden;
 
 declare_rule! {
     /// ## What it does

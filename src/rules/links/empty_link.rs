@@ -7,7 +7,8 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
-use crate::rules::html::empty_heading::{holds_text_as_tag, is_empty_heading, is_hidden};
+use crate::rules::helpers::elements::is_hidden;
+use crate::rules::helpers::headings::{holds_text_as_tag, is_empty_heading};
 
 declare_rule! {
     /// ## What it does

@@ -7,7 +7,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
-use crate::rules::html::empty_heading::is_hidden;
+use crate::rules::helpers::elements::is_hidden;
 
 fn group_message(count: usize) -> String {
     match count {

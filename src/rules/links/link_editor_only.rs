@@ -8,14 +8,6 @@ use crate::site_root::development_host;
 
 use crate::rules::declare_rule;
 
-/// Whether https would leave a host as unreachable as it is: a development host, or a name
-/// without a dot. Dotless names are not reported here: in real posts they are typos such as
-/// `http://http://…`, not an editor's environment. `link-insecure` leaves all of them alone.
-pub(crate) fn https_would_not_help(host: &Host<&str>) -> bool {
-    let dotless = matches!(host, Host::Domain(name) if !name.trim_end_matches('.').contains('.'));
-    dotless || development_host(host).is_some()
-}
-
 /// Why a target only works for an editor, if it does.
 fn editor_only(url: &Url, own_host: Option<&str>, staging: &[String]) -> Option<String> {
     if url.scheme() == "file" {

@@ -6,9 +6,9 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::links::Link;
 use crate::rule::Rule;
 
-use super::link_editor_only::https_would_not_help;
-use super::mixed_content::src_is_fallback;
 use crate::rules::declare_rule;
+use crate::rules::helpers::images::src_is_fallback;
+use crate::rules::helpers::insecure::https_would_not_help;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]

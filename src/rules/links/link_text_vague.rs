@@ -10,7 +10,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
-use crate::rules::html::empty_heading::has_class;
+use crate::rules::helpers::elements::has_class;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
