@@ -22,6 +22,7 @@ use crate::input::wxr_parts::{Part, WxrParts};
 use crate::meta::{Markup, Phase};
 use crate::outcome::FileReport;
 use crate::post::{Dialect, Form, HtmlFieldKind, Post};
+use crate::rule::FileProblem;
 use crate::rules;
 use crate::settle::{self, LateRules};
 use crate::site::PostFacts;
@@ -247,17 +248,21 @@ impl Linter {
                 Ok(None) => break,
                 Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
                     let limit = self.options.max_post_bytes;
-                    (acc.findings).push(rules::json_syntax::too_large(&acc.cursor, limit));
+                    (acc.findings).extend(too_large(&acc.cursor, limit));
                     acc.blank = false;
                     acc.failed += 1;
                     break;
                 }
                 Err(error) => return Err(error),
             };
+            let start = FileProblem::Start {
+                bytes: segment.bytes,
+            };
             if segment.base == 0
-                && let Some(not_json) = rules::not_a_post::check_not_json(segment.bytes)
+                && let not_json = file_findings(&start)
+                && !not_json.is_empty()
             {
-                let not_json = settle::severities(&scope.settings, vec![not_json]);
+                let not_json = settle::severities(&scope.settings, not_json);
                 acc.findings = resolve(&segment, &mut acc.cursor, not_json)
                     .into_iter()
                     .collect();
@@ -274,12 +279,16 @@ impl Linter {
                 segments.consume(read);
             }
         }
-        if acc.blank
-            && scope
-                .settings
-                .is_enabled(rules::not_a_post::NotAPost::META.code)
-        {
-            acc.findings = Findings::from_iter([rules::not_a_post::empty_file()]);
+        if acc.blank {
+            // At the file's start, whatever the settings' severity (as always).
+            let at_start = LineCursor::default().line_col();
+            let empty: Vec<Finding> = (file_findings(&FileProblem::Empty).into_iter())
+                .filter(|d| scope.settings.is_enabled(d.rule))
+                .map(|d| Finding::at_point(d, at_start))
+                .collect();
+            if !empty.is_empty() {
+                acc.findings = Findings::from_iter(empty);
+            }
         }
         Ok(FileReport {
             contents: acc.contents(),
@@ -386,7 +395,7 @@ impl Linter {
                 Ok(Some(part)) => part,
                 Ok(None) => break,
                 Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
-                    (report.findings).push(rules::json_syntax::too_large(&cursor, limit));
+                    (report.findings).extend(too_large(&cursor, limit));
                     break;
                 }
                 Err(error) => return Err(error),
@@ -412,8 +421,8 @@ impl Linter {
     /// An export written in UTF-16: one finding at its start, nothing read.
     fn utf16_report(&self, file: SourceFile, head: &[u8], span: Range<usize>) -> FileReport {
         let settings = self.config.effective(file_path(&file), None);
-        let error = rules::wxr_syntax::diagnostic(wxr::utf16_error(span));
-        let found = settle::severities(&settings, vec![error]);
+        let error = wxr::utf16_error(span);
+        let found = settle::severities(&settings, file_findings(&FileProblem::Wxr(&error)));
         let segment = Segment {
             base: 0,
             bytes: head,
@@ -479,8 +488,14 @@ impl Linter {
                 error.span = shift + error.span.start..shift + error.span.end;
                 error
             });
-        let mut file_level: Vec<Diagnostic> = in_part.map(rules::wxr_syntax::diagnostic).collect();
-        file_level.extend(rules::invalid_utf8::check_segment(items, base, &spans));
+        let mut file_level: Vec<Diagnostic> = in_part
+            .flat_map(|error| file_findings(&FileProblem::Wxr(&error)))
+            .collect();
+        file_level.extend(file_findings(&FileProblem::Segment {
+            bytes: items,
+            base,
+            posts: &spans,
+        }));
         let mut diagnostics = settle::severities(&scope.settings, file_level);
         for (found, (post_ref, post_facts, post_pending)) in linted {
             diagnostics.extend(found);
@@ -501,7 +516,7 @@ impl Linter {
             .extend(resolve(&segment, cursor, diagnostics));
         // What the file lacks is known at its end and reported at its start, before this part.
         let missing = (std::mem::take(&mut parsed.missing).into_iter())
-            .map(rules::wxr_syntax::diagnostic)
+            .flat_map(|error| file_findings(&FileProblem::Wxr(&error)))
             .collect();
         let file_start = LineCursor::default().line_col();
         for diagnostic in settle::severities(&scope.settings, missing) {
@@ -571,13 +586,18 @@ impl Linter {
         let mut file_level: Vec<Diagnostic> = reader
             .take_errors()
             .into_iter()
-            .map(|error| rules::json_syntax::diagnostic(error, base))
+            .flat_map(|error| {
+                file_findings(&FileProblem::JsonSyntax {
+                    error: &error,
+                    base,
+                })
+            })
             .collect();
-        file_level.extend(rules::invalid_utf8::check_segment(
-            &segment.bytes[..read],
+        file_level.extend(file_findings(&FileProblem::Segment {
+            bytes: &segment.bytes[..read],
             base,
-            &spans,
-        ));
+            posts: &spans,
+        }));
         diagnostics.extend(settle::severities(&scope.settings, file_level));
         SegmentResult {
             next,
@@ -613,8 +633,8 @@ impl Linter {
                     Err(why) => {
                         let head = base + head.start..base + head.end;
                         let foreign = why.foreign;
-                        let found = vec![rules::not_a_post::diagnostic(head, why)];
-                        let found = settle::severities(&scope.settings, found);
+                        let not_a_post = FileProblem::NotAPost { head, why: &why };
+                        let found = settle::severities(&scope.settings, file_findings(&not_a_post));
                         (found, ValueLinted::NotAPost { foreign })
                     }
                 }
@@ -666,7 +686,7 @@ impl Linter {
             }
         }
         for pattern in &settings.patterns {
-            rules::pattern::check(pattern, &context, &mut out);
+            rules::check_pattern(pattern, &context, &mut out);
         }
         // A post without facts gets no finding from a later phase.
         let seen_later = facts.is_some();
@@ -738,7 +758,7 @@ impl<'f> FileLint<'f> {
     /// Takes the result of the next segment: its findings get their lines and columns here,
     /// in file order, as the cursor moves on.
     fn absorb(&mut self, segment: &Segment<'_>, mut result: SegmentResult) {
-        self.blank &= rules::not_a_post::is_blank(segment.bytes, segment.base == 0);
+        self.blank &= is_blank(segment.bytes, segment.base == 0);
         if (self.line_marks.last()).is_none_or(|m| m.offset() != self.cursor.offset()) {
             self.line_marks.push(self.cursor.clone());
         }
@@ -853,4 +873,35 @@ fn resolve(
             diagnostic,
         })
         .collect()
+}
+
+/// The findings the file rules make of what reading a file found.
+fn file_findings(problem: &FileProblem<'_>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for rule in rules::ALL {
+        rule.check_file(problem, &mut found);
+    }
+    found
+}
+
+/// The findings of a post too large to hold, at the position the cursor reached (whatever
+/// the settings, as always).
+fn too_large(cursor: &LineCursor, limit: usize) -> Vec<Finding> {
+    let problem = FileProblem::TooLarge {
+        at: cursor.offset(),
+        limit,
+    };
+    (file_findings(&problem).into_iter())
+        .map(|d| Finding::at_point(d, cursor.line_col()))
+        .collect()
+}
+
+/// Whether a segment holds only whitespace (and, at the start of the file, a byte order mark).
+fn is_blank(segment: &[u8], at_file_start: bool) -> bool {
+    let text = if at_file_start {
+        segment.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(segment)
+    } else {
+        segment
+    };
+    text.iter().all(u8::is_ascii_whitespace)
 }

@@ -63,6 +63,9 @@ pub struct RuleMeta {
     pub phase: Phase,
     /// Which of a post's texts the rule reads when a post has both.
     pub markup: Markup,
+    /// The rule's source file from the checkout's root (`src/rules/html/stray_end_tag.rs`),
+    /// which opens with its documentation.
+    pub source: &'static str,
 }
 
 /// Which of a post's texts a rule reads.

@@ -13,11 +13,9 @@ use crate::context::PostContext;
 use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
 use crate::outcome::FileReport;
 use crate::rules;
-use crate::rules::suppression_without_reason::SuppressionWithoutReason;
-use crate::rules::unused_suppression::UnusedSuppression;
 use crate::site::{PostFacts, SiteFinding};
 use crate::source::{LineCols, Origin, ResolvedSpan};
-use crate::suppress::{self, Directive, Pending, ProblemKind};
+use crate::suppress::{self, Directive, Pending, Suppressions, Use};
 
 /// Drops the diagnostics of rules that are off and applies the severities the config sets.
 pub fn severities(settings: &Effective, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -31,21 +29,6 @@ pub fn severities(settings: &Effective, diagnostics: Vec<Diagnostic>) -> Vec<Dia
             d
         })
         .collect()
-}
-
-/// The findings about suppressions themselves are never silenced by one.
-fn is_about_suppressions(code: &str) -> bool {
-    code == SuppressionWithoutReason::META.code || code == UnusedSuppression::META.code
-}
-
-/// Silences what the directives cover, leaving the findings about suppressions alone.
-fn silence(directives: &mut [Directive], diagnostics: &mut Vec<Diagnostic>) {
-    let (mut about, mut others): (Vec<_>, Vec<_>) = std::mem::take(diagnostics)
-        .into_iter()
-        .partition(|d| is_about_suppressions(d.rule));
-    Directive::silence_all(directives, &mut others);
-    others.append(&mut about);
-    *diagnostics = others;
 }
 
 /// The codes of every rule, and of the config's patterns: what a suppression may name.
@@ -81,36 +64,32 @@ pub fn post(
     if directives.is_empty() && problems.is_empty() {
         return (kept, None);
     }
-    silence(&mut directives, &mut kept);
+    Directive::silence_all(&mut directives, &mut kept);
+    let judged: Vec<(Directive, Use)> = (directives.into_iter())
+        .filter(|d| !d.is_enable())
+        .map(|directive| {
+            let used = use_of(&directive, late, seen_later);
+            (directive, used)
+        })
+        .collect();
     let mut about = Vec::new();
-    for problem in problems {
-        let field = &context.html[problem.field];
-        about.push(match problem.kind {
-            ProblemKind::NotADirective { word } => {
-                UnusedSuppression::unknown_directive(field, context, problem.span, &word)
-            }
-            ProblemKind::UnknownRule { code, close } => {
-                UnusedSuppression::unknown_rule(field, context, problem.span, &code, close)
-            }
-        });
-    }
-    let mut pending = Vec::new();
-    for directive in directives.into_iter().filter(|d| !d.is_enable()) {
-        if directive.reason.is_none() {
-            about.push(without_reason(&context.post_ref, &directive));
-        }
-        let only_dormant = !directive.codes.is_empty()
-            && (directive.codes.iter()).all(|c| late.dormant.contains(&c.as_str()));
-        if seen_later && directive.names_any(&late.running) {
-            let local = directive.comment.start - base..directive.comment.end - base;
-            let comment = segment.get(local).unwrap_or_default();
-            let print = fingerprint(UnusedSuppression::META.code, comment);
-            pending.push((directive, print));
-        } else if directive.used == 0 && !only_dormant {
-            about.push(unused(&context.post_ref, &directive));
-        }
+    let suppressions = Suppressions {
+        problems: &problems,
+        directives: &judged,
+    };
+    for rule in rules::ALL {
+        rule.check_suppressions(context, &suppressions, &mut about);
     }
     kept.extend(severities(settings, about));
+    let pending: Vec<(Directive, u64)> = (judged.into_iter())
+        .filter(|(_, used)| *used == Use::Waiting)
+        .map(|(directive, _)| {
+            let local = directive.comment.start - base..directive.comment.end - base;
+            let comment = segment.get(local).unwrap_or_default();
+            let print = waited_fingerprint(&context.post_ref, &directive, comment);
+            (directive, print)
+        })
+        .collect();
     let pending = (!pending.is_empty()).then(|| Pending {
         post: context.post_ref.clone(),
         directives: pending,
@@ -118,18 +97,39 @@ pub fn post(
     (kept, pending)
 }
 
-fn without_reason(post: &Arc<PostRef>, directive: &Directive) -> Diagnostic {
-    let mut diagnostic = SuppressionWithoutReason::diagnostic(directive.comment.clone());
-    diagnostic.post = Some(post.clone());
-    diagnostic.field = directive.field;
-    diagnostic
+/// What is known of a directive's use once the post's own findings are settled. One that names
+/// a rule of a later phase that runs waits for it (when the later phases see this post); one
+/// that names only rules whose phase does not run is unknowable.
+fn use_of(directive: &Directive, late: &LateRules, seen_later: bool) -> Use {
+    let only_dormant = !directive.codes.is_empty()
+        && (directive.codes.iter()).all(|c| late.dormant.contains(&c.as_str()));
+    if seen_later && directive.names_any(&late.running) {
+        Use::Waiting
+    } else if directive.used > 0 {
+        Use::Used
+    } else if only_dormant {
+        Use::Unknowable
+    } else {
+        Use::Unused
+    }
 }
 
-fn unused(post: &Arc<PostRef>, directive: &Directive) -> Diagnostic {
-    let mut diagnostic = UnusedSuppression::diagnostic(directive.comment.clone(), &directive.codes);
-    diagnostic.post = Some(post.clone());
-    diagnostic.field = directive.field;
-    diagnostic
+/// The findings the rules make of a directive that waited for the later phases.
+fn about_waited(post: &Arc<PostRef>, directive: &Directive) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for rule in rules::ALL {
+        rule.check_waited_suppression(post, directive, &mut found);
+    }
+    found
+}
+
+/// The fingerprint of the finding a rule would make of a waiting directive that silences
+/// nothing, taken now, while the comment's bytes are at hand (a shard report carries it to
+/// `postlint merge`).
+fn waited_fingerprint(post: &Arc<PostRef>, directive: &Directive, comment: &[u8]) -> u64 {
+    let mut unused = directive.clone();
+    unused.used = 0;
+    (about_waited(post, &unused).first()).map_or(0, |found| fingerprint(found.rule, comment))
 }
 
 /// Settles the findings of the phases that ran after linting (links, site) the way `post`
@@ -186,7 +186,6 @@ pub fn late_with_lines(
                 .iter_mut()
                 .find(|p| Some(p.post.index) == post);
             if let Some(pending) = pending
-                && !is_about_suppressions(finding.diagnostic.rule)
                 && let Some((directive, _)) =
                     (pending.directives.iter_mut()).find(|(d, _)| d.silences(&finding.diagnostic))
             {
@@ -198,17 +197,14 @@ pub fn late_with_lines(
         for pending in std::mem::take(&mut report.pending) {
             let settings = settings_of(Some(&pending.post));
             for (directive, print) in pending.directives {
-                if directive.used > 0 {
-                    continue;
-                }
-                let diagnostic = unused(&pending.post, &directive);
-                if let Some(diagnostic) = severities(&settings, vec![diagnostic]).pop() {
-                    kept.push(SiteFinding {
+                let found = about_waited(&pending.post, &directive);
+                kept.extend(severities(&settings, found).into_iter().map(|diagnostic| {
+                    SiteFinding {
                         file,
                         diagnostic,
                         fingerprint: print,
-                    });
-                }
+                    }
+                }));
             }
         }
         *found = kept;

@@ -116,6 +116,29 @@ impl Directive {
     }
 }
 
+/// What settle knows of a disabling directive's use when it hands it to the rules about
+/// suppressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// It silenced at least one of the post's own findings.
+    Used,
+    /// It silenced nothing, and every rule it names has reported all it will.
+    Unused,
+    /// It names a rule of a later phase that runs (links, site): judged once their findings
+    /// are settled, through `Rule::check_waited_suppression`.
+    Waiting,
+    /// It silenced nothing, but names only rules whose phase does not run: nobody knows.
+    Unknowable,
+}
+
+/// A post's suppression comments as settle leaves them once the post's own findings are
+/// settled: the comments that are wrong, and each disabling directive with its use.
+#[derive(Debug)]
+pub struct Suppressions<'a> {
+    pub problems: &'a [Problem],
+    pub directives: &'a [(Directive, Use)],
+}
+
 /// The suppressions of a post that a later phase may still use, each with the fingerprint of
 /// its comment (for the finding, should it silence nothing).
 #[derive(Debug)]
@@ -124,8 +147,8 @@ pub struct Pending {
     pub directives: Vec<(Directive, u64)>,
 }
 
-/// A comment that is not a directive, or a directive that names an unknown rule: reported
-/// (by the settle step) as `unused-suppression` at the comment.
+/// A comment that is not a directive, or a directive that names an unknown rule: handed by
+/// the settle step to the rules about suppressions.
 #[derive(Debug)]
 pub struct Problem {
     /// Index of the HTML field in `PostContext::html`.

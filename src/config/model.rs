@@ -228,7 +228,7 @@ impl PatternScope {
     }
 }
 
-/// A rule defined in a pack (`[[patterns]]`), checked; `rules::pattern` does the matching.
+/// A rule defined in a pack (`[[patterns]]`), checked; `rules::helpers::pattern` does the matching.
 #[derive(Debug)]
 pub struct Pattern {
     /// Interned when the config is loaded: diagnostics carry codes as `&'static str`.

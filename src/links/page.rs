@@ -103,6 +103,13 @@ fn contains_words(text: &str, phrase: &str) -> bool {
     })
 }
 
+/// A fragment that names an element: not a text fragment (`#:~:text=…`), a media fragment
+/// (`#page=2`, `#t=30`), a script's route (`#!/x`), nor `#top`, which browsers scroll to
+/// without any element.
+pub fn names_an_id(fragment: &str) -> bool {
+    !fragment.contains([':', '=', '/', '!']) && !fragment.eq_ignore_ascii_case("top")
+}
+
 /// The forms a fragment may take in the page: as written and percent-decoded, as browsers
 /// try them.
 pub fn fragment_forms(fragment: &str) -> Vec<String> {

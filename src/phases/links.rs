@@ -12,14 +12,10 @@ use crate::diagnostic::{ArchivedCopy, LinkDetails, LinkHop};
 use crate::links::LinkCheck;
 use crate::links::archive::{Lookup, lookup_all, withhold_unsafe_copies};
 use crate::links::cache::LinkCache;
-use crate::links::page::fragment_forms;
+use crate::links::page::names_an_id;
 use crate::links::remote::{self, Checked, Outcome, Target, check_all};
-use crate::rules::fragment_missing::THEME_IDS;
-use crate::rules::link_broken::{LinkBroken, with_archived_copy};
-use crate::rules::link_fragment_missing::LinkFragmentMissing;
-use crate::rules::link_redirect::LinkRedirect;
-use crate::rules::link_soft_404::LinkSoft404;
-use crate::rules::link_unverifiable::LinkUnverifiable;
+use crate::rule::{CheckedLink, Rule};
+use crate::rules;
 use crate::site::{PostFacts, RemoteLink, SiteFinding, page_key};
 
 /// What the stage did, for the user.
@@ -209,13 +205,16 @@ fn labelled_bar(total: usize, label: &str) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// The findings of links whose targets failed.
+/// The findings the link rules make of each link, from what the check found of its target.
 fn link_findings(
     config: &Config,
     facts: &[PostFacts],
     results: &HashMap<String, Checked>,
     pages: &RunPages<'_>,
 ) -> Vec<SiteFinding> {
+    let link_rules: Vec<&dyn Rule> = (rules::ALL.iter().copied())
+        .filter(|rule| config.may_enable(rule.meta().code))
+        .collect();
     let mut found = Vec::new();
     for fact in facts {
         let date = archive_date(fact);
@@ -223,12 +222,12 @@ fn link_findings(
             let Some(result) = results.get(&link.url) else {
                 continue;
             };
-            let mut diagnostics = diagnostics_of(link, result, &date);
-            diagnostics.extend(missing_in_run_page(link, pages));
+            let checked = checked_link(link, result, &date, pages);
+            let mut diagnostics = Vec::new();
+            for rule in &link_rules {
+                rule.check_link(&checked, &mut diagnostics);
+            }
             for diagnostic in diagnostics {
-                if !config.may_enable(diagnostic.rule) {
-                    continue;
-                }
                 let mut diagnostic = diagnostic.with_link(details(link, result, &date));
                 diagnostic.post = Some(fact.post.clone());
                 diagnostic.field = Some(link.field);
@@ -239,55 +238,21 @@ fn link_findings(
     found
 }
 
-/// The findings of one link whose target's check gave `result`; `date` is its post's.
-fn diagnostics_of(
-    link: &RemoteLink,
-    result: &Checked,
+/// What the link rules read of `link`: its check's `result`, the archived copy near its post's
+/// `date`, and the post of the run it points into when its fragment names a place there.
+fn checked_link<'a>(
+    link: &'a RemoteLink,
+    result: &'a Checked,
     date: &str,
-) -> Vec<crate::diagnostic::Diagnostic> {
-    let at = link.at.range.clone();
-    let url = &link.url;
-    let mut found = Vec::new();
-    let dead = match &result.outcome {
-        Outcome::Ok { .. } => None,
-        Outcome::Broken { reason } => Some(LinkBroken::diagnostic(at.clone(), url, reason)),
-        Outcome::Soft404 { reason } => Some(LinkSoft404::diagnostic(at.clone(), url, reason)),
-        Outcome::Unverifiable { reason } => {
-            found.push(LinkUnverifiable::diagnostic(at.clone(), url, reason));
-            None
-        }
-        Outcome::Redirect { status, final_url } => {
-            found.push(LinkRedirect::diagnostic(
-                (at.clone(), link.style),
-                url,
-                *status,
-                final_url,
-                link.written(final_url),
-            ));
-            None
-        }
-    };
-    if let Some(dead) = dead {
-        let copy = result.archived.get(date).and_then(Option::as_ref);
-        found.push(match copy {
-            Some(copy) => {
-                let mut copy_url = copy.url.clone();
-                if let Some(fragment) = &link.fragment {
-                    copy_url = format!("{copy_url}#{fragment}");
-                }
-                let written = link.written(&copy_url);
-                let date = copy.date();
-                with_archived_copy(dead, (at.clone(), link.style), written, (&copy_url, &date))
-            }
-            None => dead,
-        });
+    pages: &'a RunPages<'a>,
+) -> CheckedLink<'a> {
+    let names_a_place = link.fragment.as_deref().is_some_and(names_an_id);
+    CheckedLink {
+        link,
+        result,
+        archived: result.archived.get(date).and_then(Option::as_ref),
+        run_page: names_a_place.then(|| pages.anchors_of(&link.url)).flatten(),
     }
-    if let Some(fragment) = &link.fragment
-        && result.fragments.get(fragment) == Some(&Some(false))
-    {
-        found.push(LinkFragmentMissing::diagnostic(at, url, fragment));
-    }
-    found
 }
 
 /// What the JSON report says of the target of `link`: where it ended, the redirects on the
@@ -342,30 +307,4 @@ impl<'a> RunPages<'a> {
         let page = page_key(&Url::parse(url).ok()?);
         self.anchors.get(page.as_str())
     }
-}
-
-/// `link-fragment-missing` for a link into a post of the run that has no such place. Fragments
-/// that themes or scripts provide (`#comments`, `#!/route`, `#more-12`) are left alone.
-fn missing_in_run_page(
-    link: &RemoteLink,
-    pages: &RunPages<'_>,
-) -> Option<crate::diagnostic::Diagnostic> {
-    let fragment = link.fragment.as_deref().filter(|f| names_an_id(f))?;
-    let anchors = pages.anchors_of(&link.url)?;
-    let provided_elsewhere = THEME_IDS.contains(&fragment.to_ascii_lowercase().as_str())
-        || fragment
-            .strip_prefix("more-")
-            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
-    let present = fragment_forms(fragment)
-        .iter()
-        .any(|form| anchors.contains(form.as_str()));
-    (!present && !provided_elsewhere)
-        .then(|| LinkFragmentMissing::diagnostic(link.at.range.clone(), &link.url, fragment))
-}
-
-/// A fragment that names an element: not a text fragment (`#:~:text=…`), a media fragment
-/// (`#page=2`, `#t=30`), a script's route (`#!/x`), nor `#top`, which browsers scroll to
-/// without any element.
-fn names_an_id(fragment: &str) -> bool {
-    !fragment.contains([':', '=', '/', '!']) && !fragment.eq_ignore_ascii_case("top")
 }

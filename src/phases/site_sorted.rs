@@ -26,9 +26,10 @@ use crate::config::{Config, Effective};
 use crate::meta::Phase;
 use crate::rule::Rule;
 use crate::rules;
-use crate::rules::{
+use crate::rules::helpers::site_links;
+use crate::rules::site::{
     date_clock_skew, date_offset_suspicious as dates, duplicate_slug, duplicate_title,
-    link_internal_draft, link_internal_missing, site_links,
+    link_internal_draft, link_internal_missing,
 };
 use crate::site::shard::WirePost;
 use crate::site::{InternalLink, Located, PostFacts, SiteFinding, Valued, Word};

@@ -15,7 +15,7 @@ use crate::rules;
 
 /// Where a rule's documentation is read: its source file opens with it (`postlint explain`
 /// prints the same text).
-const RULE_DOCS: &str = "https://github.com/postlint/postlint/blob/main/src/rules/";
+const RULE_DOCS: &str = "https://github.com/postlint/postlint/blob/main/";
 
 /// The file kinds the server lints: post JSON, as `postlint check` finds in a folder. WXR is
 /// left to the CLI: editors open XML for many other things.
@@ -127,8 +127,8 @@ fn severity(severity: Severity) -> DiagnosticSeverity {
 
 /// The documentation of a built-in rule; a config's pattern rules have none.
 fn docs_url(code: &str) -> Option<Url> {
-    rules::find(code)?;
-    Url::parse(&format!("{RULE_DOCS}{}.rs", code.replace('-', "_"))).ok()
+    let rule = rules::find(code)?;
+    Url::parse(&format!("{RULE_DOCS}{}", rule.meta().source)).ok()
 }
 
 #[cfg(test)]
@@ -158,11 +158,10 @@ mod tests {
         for rule in rules::ALL {
             let code = rule.meta().code;
             let url = docs_url(code).expect("a url");
-            let file = url.path().rsplit('/').next().expect("file name");
-            assert!(
-                std::path::Path::new("src/rules").join(file).is_file(),
-                "{code}: {url}"
-            );
+            let file = url.path().split_once("/blob/main/").expect("a path").1;
+            let named = format!("{}.rs", code.replace('-', "_"));
+            assert!(file.ends_with(&named), "{code}: {url}");
+            assert!(std::path::Path::new(file).is_file(), "{code}: {url}");
         }
         assert_eq!(docs_url("click-here"), None);
     }

@@ -9,7 +9,7 @@ use url::Url;
 use super::SiteRequest;
 use super::fetch::{Api, SiteClient};
 use crate::outcome::CheckOutcome;
-use crate::rules::link_internal_missing::{LinkInternalMissing, target_of};
+use crate::rules::site::link_internal_missing::{LinkInternalMissing, target_of};
 
 /// Targets asked of the site in one run, at most; links to more are not judged.
 pub const MAX_ASKED: usize = 50;

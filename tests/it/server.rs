@@ -269,7 +269,7 @@ fn diagnostics_on_open_have_the_cli_positions_in_utf16() {
     let first = &published["diagnostics"][0];
     assert_eq!(
         first["codeDescription"]["href"],
-        "https://github.com/postlint/postlint/blob/main/src/rules/stray_end_tag.rs"
+        "https://github.com/postlint/postlint/blob/main/src/rules/html/stray_end_tag.rs"
     );
     assert!(
         first["message"]

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use super::{
     Dated, Entry, GroupKey, LinkFrom, LinkKey, Name, Place, Published, SortedSite, bare, located,
 };
-use crate::rules::{
+use crate::rules::helpers::site_links;
+use crate::rules::site::{
     date_clock_skew, date_offset_suspicious as dates, duplicate_slug, duplicate_title,
-    link_internal_draft, link_internal_missing, site_links,
+    link_internal_draft, link_internal_missing,
 };
 use crate::site::{DateFacts, PostFacts, Word};
 use crate::spill::{Drain, Sorter};

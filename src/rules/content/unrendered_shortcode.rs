@@ -1,0 +1,280 @@
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::context::{HtmlField, PostContext};
+use crate::diagnostic::Diagnostic;
+use crate::post::HtmlFieldKind;
+use crate::rule::Rule;
+
+use crate::rules::declare_rule;
+use crate::rules::helpers::reader_text::{RunSource, in_literal, looks_unrendered};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Options {
+    /// More shortcode names to report whenever they appear; `prefix_*` names a family.
+    pub names: Vec<String>,
+}
+
+/// Shortcodes of WordPress itself and of widespread plugins and page builders; a trailing `*`
+/// names a family.
+const KNOWN: [&str; 44] = [
+    "caption",
+    "wp_caption",
+    "gallery",
+    "embed",
+    "video",
+    "audio",
+    "playlist",
+    "contact-form-7",
+    "contact-form",
+    "contact-field",
+    "ninja_form",
+    "ninja_forms",
+    "ninja_forms_display_form",
+    "gravityform",
+    "gravityforms",
+    "wpforms",
+    "formidable",
+    "fluentform",
+    "mc4wp_form",
+    "caldera_form",
+    "everest_form",
+    "rev_slider",
+    "layerslider",
+    "smartslider3",
+    "metaslider",
+    "soliloquy",
+    "envira-gallery",
+    "foogallery",
+    "nggallery",
+    "ngg",
+    "ngg_images",
+    "tablepress",
+    "wpdatatable",
+    "instagram-feed",
+    "custom-facebook-feed",
+    "elementor-template",
+    "et_pb_*",
+    "vc_*",
+    "fusion_*",
+    "su_*",
+    "av_*",
+    "cs_*",
+    "themify_*",
+    "wpb_*",
+];
+
+/// `[name attributes]`, `[name/]` or `[/name]`, with a lower-case name as shortcodes are
+/// registered: bracketed prose (`[He opens his umbrella]`, `[CTRL]`) is capitalised or spaced.
+static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\[(/)?([a-z][a-z0-9_-]*)((?:\s[^\[\]]*)?)\]").expect("the shortcode pattern")
+});
+
+/// An attribute in a shortcode's tag: `id=3`, `ids="1,2"` (quotes texturized or not).
+static ATTRIBUTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|\s)[A-Za-z_][\w-]*\s*=").expect("the attribute pattern"));
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a shortcode left as text in the rendered HTML (`[ninja_form id=3]`,
+    /// `[gallery ids="1,2"]`, `[/su_box]`): WordPress renders only the shortcodes a plugin or
+    /// theme registers, so one that reaches readers belongs to a plugin that is gone or off.
+    ///
+    /// A bracketed word counts as a shortcode when its name is lower-case and it is one of
+    /// WordPress's own (`caption`, `gallery`, `embed`, `video`, `audio`, `playlist`), a
+    /// well-known plugin's (`contact-form-7`, `ninja_form`, `gravityform`, `wpforms`, page
+    /// builders' `et_pb_*`, `vc_*`, `fusion_*`, `su_*` …) or one the `names` option lists, or
+    /// when it looks like one: it has attributes (`[tweet text="…"]`), a closing `[/name]`
+    /// in the same field, or a name of words joined by underscores (`[pmpro_levels]`, not
+    /// `[x86_64-linux]`). A closing tag is reported only when
+    /// no opening one is: the pair is one defect.
+    ///
+    /// Not reported: bracketed prose (`[sic]`, `[1]`, `[…]`, `[Photo: AP]`, `[He exits]`,
+    /// `[CTRL]`), text in `pre`, `code`, `kbd`, `samp`, `script`, `style` and `textarea`
+    /// (examples, not output), and a field that holds the post's raw content rather than its
+    /// rendering (block delimiters such as `<!-- wp:paragraph -->`, or a blank line between
+    /// words, which rendering makes paragraphs), where WordPress still renders the shortcodes for readers. Only
+    /// `content.rendered` is read: an excerpt repeats the content's defects.
+    ///
+    /// ## Why it matters
+    /// Readers see `[contact-form-7 id="12" title="Contact"]` where a form, a gallery or a
+    /// slider should be: the post lost its content and looks broken.
+    ///
+    /// ## Example
+    /// ```html
+    /// <p>Write to us:</p>
+    /// <div class="elementor-shortcode">[ninja_form id=3]</div>
+    /// ```
+    /// Reactivate the plugin that renders `[ninja_form]`, or replace the shortcode.
+    ///
+    /// ## Options
+    /// ```toml
+    /// [rules.unrendered-shortcode]
+    /// names = ["my_theme_button", "acme_*"]
+    /// ```
+    pub struct UnrenderedShortcode {
+        code: "unrendered-shortcode",
+        severity: Error,
+        summary: "A shortcode left as text in the rendered HTML (`[ninja_form id=3]`)",
+        phase: Post,
+        reads: ["content.rendered"],
+        markup: Rendered,
+        options: Options,
+    }
+}
+
+/// One bracketed tag in the field's text.
+struct Tag {
+    name: String,
+    closing: bool,
+    has_attributes: bool,
+    /// In the field's HTML.
+    span: Range<usize>,
+}
+
+impl Rule for UnrenderedShortcode {
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        let Some(field) = post.field(HtmlFieldKind::Content) else {
+            return;
+        };
+        if !field.source.as_str().contains('[') || looks_unrendered(&field.index) {
+            return;
+        }
+        let options = post.settings.options::<Options>(Self::META.code);
+        let tags = bracketed_tags(field);
+        let is_known = |name: &str| {
+            KNOWN
+                .iter()
+                .copied()
+                .chain(options.names.iter().map(String::as_str))
+                .any(|known| matches_name(known, name))
+        };
+        // Sets, not scans of `tags`: a field of distinct names must not cost tags × tags.
+        let closed: HashSet<&str> = (tags.iter())
+            .filter(|t| t.closing)
+            .map(|t| t.name.as_str())
+            .collect();
+        let opened: HashSet<&str> = (tags.iter())
+            .filter(|t| !t.closing)
+            .filter(|t| {
+                let name = t.name.as_str();
+                is_known(name) || t.has_attributes || closed.contains(name) || is_snake_case(name)
+            })
+            .map(|t| t.name.as_str())
+            .collect();
+        for tag in &tags {
+            let name = tag.name.as_str();
+            let report = if tag.closing {
+                !opened.contains(name) && (is_known(name) || is_snake_case(name))
+            } else {
+                opened.contains(name)
+            };
+            if report {
+                out.push(diagnostic(field, post, tag));
+            }
+        }
+    }
+}
+
+/// `pmpro_levels`, `tx_woo_wishlist_table`: words joined by underscores, as plugins name
+/// their shortcodes; not `x86_64-linux`, a platform's name.
+fn is_snake_case(name: &str) -> bool {
+    name.contains('_')
+        && !name.contains('-')
+        && name
+            .split('_')
+            .all(|word| word.starts_with(|c: char| c.is_ascii_lowercase()))
+}
+
+/// `et_pb_*` matches `et_pb_section`; any other entry matches its own name.
+fn matches_name(known: &str, name: &str) -> bool {
+    match known.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix) && name.len() > prefix.len(),
+        None => known == name,
+    }
+}
+
+/// The bracketed tags of the field's text a reader sees, in document order.
+fn bracketed_tags(field: &HtmlField<'_, '_>) -> Vec<Tag> {
+    let index = &field.index;
+    let html = field.source.as_str();
+    let mut tags = Vec::new();
+    for run in &index.texts {
+        let text = index.text(run);
+        if !text.contains('[') || in_literal(index, run.parent) {
+            continue;
+        }
+        let source = RunSource::new(html, index, run);
+        for found in SHORTCODE.captures_iter(text) {
+            let (Some(whole), Some(name)) = (found.get(0), found.get(2)) else {
+                continue;
+            };
+            let attributes = found.get(3).map_or("", |a| a.as_str());
+            tags.push(Tag {
+                name: name.as_str().to_owned(),
+                closing: found.get(1).is_some(),
+                has_attributes: ATTRIBUTE.is_match(attributes),
+                span: source.range(whole.range()),
+            });
+        }
+    }
+    tags
+}
+
+fn diagnostic(field: &HtmlField<'_, '_>, post: &PostContext<'_, '_>, tag: &Tag) -> Diagnostic {
+    let name = &tag.name;
+    let shown = if tag.closing {
+        format!("[/{name}]")
+    } else {
+        format!("[{name}]")
+    };
+    field
+        .diagnostic(
+            &UnrenderedShortcode::META,
+            post,
+            tag.span.clone(),
+            format!("shortcode `{shown}` was not rendered: readers see it as text"),
+        )
+        .with_label("unrendered shortcode")
+        .with_help(format!(
+            "activate the plugin or theme that provides `[{name}]`, or remove the shortcode"
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_match_by_prefix() {
+        assert!(matches_name("et_pb_*", "et_pb_section"));
+        assert!(!matches_name("et_pb_*", "et_pb_"));
+        assert!(matches_name("gallery", "gallery"));
+        assert!(!matches_name("gallery", "galleryx"));
+    }
+
+    #[test]
+    fn snake_case_names_look_like_shortcodes() {
+        assert!(is_snake_case("pmpro_levels"));
+        assert!(is_snake_case("mc4wp_form"));
+        assert!(!is_snake_case("x86_64-linux"));
+        assert!(!is_snake_case("x86_64"));
+        assert!(!is_snake_case("gallery"));
+    }
+
+    #[test]
+    fn the_pattern_takes_lower_case_names_only() {
+        let names: Vec<&str> = SHORTCODE
+            .captures_iter("[gallery ids=\"1\"] [He exits] [CTRL] [sic] [/su_box] [1]")
+            .filter_map(|c| c.get(2).map(|m| m.as_str()))
+            .collect();
+        assert_eq!(names, ["gallery", "sic", "su_box"]);
+        assert!(ATTRIBUTE.is_match(" id=\u{201d}3\u{2033}"));
+        assert!(!ATTRIBUTE.is_match(" boat"));
+    }
+}

@@ -1,0 +1,14 @@
+//! What two or more rules share; no rule exports helpers to another.
+
+pub(crate) mod archived;
+pub(crate) mod date_pairs;
+pub(crate) mod duplicates;
+pub(crate) mod elements;
+pub(crate) mod fragments;
+pub(crate) mod headings;
+pub(crate) mod images;
+pub(crate) mod insecure;
+pub mod pattern;
+pub(crate) mod reader_text;
+pub(crate) mod sections;
+pub mod site_links;

@@ -1,0 +1,332 @@
+use std::ops::Range;
+
+use crate::blocks::holds_nothing;
+use crate::context::{HtmlField, PostContext};
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::html::reader::{self, Flow};
+use crate::html::{Around, Closed, Element, HtmlIndex};
+use crate::post::{Form, HtmlFieldKind};
+use crate::rule::Rule;
+use crate::rules::blocks::block_empty::BlockEmpty;
+
+use crate::rules::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a paragraph with nothing in it a reader can see: `<p></p>`, `<p>&nbsp;</p>`,
+    /// `<p><br></p>`. Its fix removes the paragraph.
+    ///
+    /// A paragraph holding only a link with no text (`<p><a href="…"></a></p>`) is left to
+    /// `empty-link`, which reports the link: it lost its text, and a person must restore it.
+    ///
+    /// Not reported: a paragraph holding a script or an embed (a gist's
+    /// `<script src="https://gist.github.com/….js">`, a video), an anchor target
+    /// (`<a name="…">`, an element with an `id`, or the paragraph's own `id`), or a form
+    /// control: removing it would take that off the page. Nor a paragraph holding a comment
+    /// (`<!--more-->`), which is WordPress's own marker, or a `<br>` that clears floats
+    /// (`<br style="clear:both">`), a spacer that keeps what follows below floated images; nor,
+    /// in rendered content, a `<p>` the auto-paragraph filter opened right before a plugin's
+    /// `<div>` or form, which closed it at once: the editor never wrote it.
+    /// Nor the empty `<p>` of a paragraph
+    /// block (`<!-- wp:paragraph --><p></p><!-- /wp:paragraph -->`): `block-empty` reports the
+    /// block, and removing only its `<p>` would leave a block the editor calls invalid.
+    ///
+    /// In raw classic content (a WXR export, WP-CLI's `post_content`, REST's `content.raw`),
+    /// where paragraphs are blank lines that WordPress's `wpautop` wraps in `<p>`, a stretch
+    /// between blank lines that holds only `&nbsp;` is reported too: it is rendered as
+    /// `<p>&nbsp;</p>`.
+    ///
+    /// An empty centred paragraph (`<p align="center"></p>`, `text-align: center`) in a post
+    /// whose pictures sit in centred paragraphs of their own is said to have lost its image,
+    /// without a fix: a person restores the image or removes the paragraph.
+    ///
+    /// ## Why it matters
+    /// Editors press Enter twice to make space; the empty paragraphs that result give the page
+    /// uneven gaps that change with every theme. Spacing belongs to the theme.
+    ///
+    /// ## Example
+    /// ```html
+    /// <p>First paragraph.</p>
+    /// <p>&nbsp;</p>
+    /// <p>Second paragraph.</p>
+    /// ```
+    /// Remove the middle paragraph.
+    pub struct EmptyParagraph {
+        code: "empty-paragraph",
+        severity: Info,
+        summary: "A paragraph with nothing in it (`<p></p>`, `<p>&nbsp;</p>`, `<p><br></p>`)",
+        phase: Post,
+        reads: ["content.rendered"],
+    }
+}
+
+impl Rule for EmptyParagraph {
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        let Some(field) = post.field(HtmlFieldKind::Content) else {
+            return;
+        };
+        let index = &field.index;
+        // Built for the first empty paragraph only: most fields have none.
+        let mut flow: Option<Flow<'_>> = None;
+        let mut centred_images: Option<bool> = None;
+        for element in &index.elements {
+            if owner(field, element) != Some(Self::META.code) {
+                continue;
+            }
+            let lost_image = is_centred(index, element)
+                && *centred_images.get_or_insert_with(|| holds_centred_images(index));
+            if lost_image {
+                out.push(lost_image_paragraph(field, post, element));
+                continue;
+            }
+            let whole = whole(element);
+            let flow = flow.get_or_insert_with(|| Flow::of(index));
+            let joins_words = flow.removal_joins_words(whole.clone());
+            out.push(empty_paragraph(field, post, element, joins_words));
+        }
+        if field.form == Form::Raw && field.blocks.is_empty() {
+            for (text, with_break) in implicit_empty_paragraphs(field) {
+                let removal = Edit::delete(field.file_range(with_break));
+                let diagnostic = field
+                    .diagnostic(&Self::META, post, text, "empty paragraph")
+                    .with_label("WordPress makes this a `<p>&nbsp;</p>`")
+                    .with_fix(
+                        Applicability::Safe,
+                        "remove the empty paragraph",
+                        vec![removal],
+                    )
+                    .with_help("remove the line; leave spacing to the theme");
+                out.push(diagnostic);
+            }
+        }
+    }
+}
+
+/// The stretches of raw classic text between blank lines (the paragraphs `wpautop` makes)
+/// that hold only `&nbsp;`, outside any element: the text, and the text with the blank line
+/// before it, whose removal leaves one blank line.
+fn implicit_empty_paragraphs(field: &HtmlField<'_, '_>) -> Vec<(Range<usize>, Range<usize>)> {
+    let html = field.source.as_str();
+    let index = &field.index;
+    let inside_element =
+        |at: usize| (index.elements.iter()).any(|e| e.start_tag.start < at && at < e.content.end);
+    let mut found = Vec::new();
+    let mut start = 0;
+    for (at, _) in html.match_indices("\n\n").chain([(html.len(), "")]) {
+        let chunk = &html[start..at];
+        let text = chunk.trim_matches(|c: char| c == '\n' || c == ' ' || c == '\t' || c == '\r');
+        let lead = chunk.len() - chunk.trim_start_matches(['\n', ' ', '\t', '\r']).len();
+        let is_space = !text.is_empty()
+            && text
+                .split("&nbsp;")
+                .all(|rest| rest.chars().all(|c| c == ' ' || c == '\u{a0}'));
+        if is_space && start > 0 && !inside_element(start + lead) {
+            let text_range = start + lead..start + lead + text.len();
+            found.push((text_range.clone(), start..text_range.end));
+        }
+        start = at;
+    }
+    found
+}
+
+/// The rule whose finding an empty paragraph is: this one's, or `block-empty`'s for the `<p>`
+/// of an empty paragraph block; `None` for a paragraph that is not empty, or that nobody
+/// reports. What is inside such a paragraph (an empty `<span>`, one left open) is part of that
+/// one finding: `empty-span` and `unclosed-element` leave it out.
+pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'static str> {
+    let index = &field.index;
+    if &*element.name != "p" || element.has.text || element.has.media {
+        return None;
+    }
+    // A paragraph holding a comment (`<!-- more -->`) is WordPress's own marker.
+    let holds_comment = index
+        .comments
+        .iter()
+        .any(|c| element.content.start <= c.span.start && c.span.end <= element.content.end);
+    // A link without text is `empty-link`'s finding; a script, an embed, an anchor target or
+    // a form control keeps the paragraph on the page.
+    if holds_comment
+        || reader::holds_items(index, whole(element))
+        || clears_floats(index, element)
+        || is_auto_paragraph(field, element)
+    {
+        return None;
+    }
+    Some(if in_empty_paragraph_block(field, element) {
+        BlockEmpty::META.code
+    } else {
+        EmptyParagraph::META.code
+    })
+}
+
+/// A `<p>` that WordPress's auto-paragraph filter opened right before a block it does not
+/// know (a plugin's form or table of contents `<div>`), which closed it at once: in rendered
+/// content, with no end tag of its own. The editor never wrote it and cannot remove it.
+fn is_auto_paragraph(field: &HtmlField<'_, '_>, paragraph: &Element) -> bool {
+    let Closed::Implied { by } = &paragraph.closed else {
+        return false;
+    };
+    field.form == Form::Rendered
+        && paragraph.end_tag.is_none()
+        && field
+            .source
+            .as_str()
+            .get(by.clone())
+            .is_some_and(opens_shortcode_block)
+}
+
+/// The blocks shortcodes and plugins write (expanded after the auto-paragraph filter ran, so
+/// the filter's `<p>` is left before them). A heading or a list after `<p>` was written so.
+fn opens_shortcode_block(tag: &str) -> bool {
+    let name = tag
+        .trim_start_matches('<')
+        .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "div" | "form" | "table" | "section" | "figure" | "aside" | "nav"
+    )
+}
+
+/// Whether the paragraph holds a `<br>` that clears floats (`<br style="clear:both">`,
+/// `<br clear="all">`): a deliberate spacer that keeps what follows below floated images or
+/// ads, not a blank line pressed by mistake.
+fn clears_floats(index: &HtmlIndex, paragraph: &Element) -> bool {
+    if !paragraph.has.line_break {
+        return false;
+    }
+    let content = paragraph.content.clone();
+    let first = index
+        .elements
+        .partition_point(|e| e.start_tag.start < content.start);
+    index.elements[first..]
+        .iter()
+        .take_while(|e| e.start_tag.start < content.end)
+        .filter(|e| &*e.name == "br")
+        .any(|br| {
+            index.attribute(br, "clear").is_some()
+                || index
+                    .attribute(br, "style")
+                    .is_some_and(|s| index.value(s).to_ascii_lowercase().contains("clear"))
+        })
+}
+
+/// The paragraph from its start tag to its end tag (or its start tag alone, without one).
+fn whole(element: &Element) -> Range<usize> {
+    element.start_tag.start
+        ..element
+            .end_tag
+            .as_ref()
+            .map_or(element.start_tag.end, |t| t.end)
+}
+
+/// Whether the paragraph around an element (an empty `<span>`, one left open) is an empty
+/// paragraph a rule in force reports: that finding is the element's too.
+pub(crate) fn in_reported_paragraph(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> bool {
+    // Only the content's paragraphs are reported.
+    field.kind == HtmlFieldKind::Content
+        && field
+            .index
+            .ancestor(element, Around::Paragraph)
+            .and_then(|p| owner(field, &field.index.elements[p]))
+            .is_some_and(|code| post.settings.is_enabled(code))
+}
+
+/// An empty paragraph block is `block-empty`'s finding (or a template's slot, when it has a
+/// `placeholder`); removing only its `<p>` would leave a block the editor calls invalid.
+fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> bool {
+    field
+        .blocks
+        .innermost_at(element.start_tag.start)
+        .is_some_and(|b| {
+            b.name == "core/paragraph"
+                && b.content()
+                    .is_some_and(|content| holds_nothing(&field.index, content))
+        })
+}
+
+/// A paragraph centred by its own markup: `align="center"`, `text-align: center` in its style,
+/// or a centring class (`aligncenter`, `has-text-align-center`).
+fn is_centred(index: &HtmlIndex, element: &Element) -> bool {
+    let value = |name: &str| {
+        index
+            .attribute(element, name)
+            .map(|a| index.value(a).to_ascii_lowercase())
+    };
+    value("align").is_some_and(|a| a.trim() == "center")
+        || value("style").is_some_and(|style| {
+            style
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .contains("text-align:center")
+        })
+        || value("class").is_some_and(|class| {
+            class
+                .split_ascii_whitespace()
+                .any(|c| matches!(c, "aligncenter" | "has-text-align-center" | "center"))
+        })
+}
+
+/// Whether the field centres its pictures (or videos) in paragraphs of their own (`<p
+/// align="center"><img …></p>`), as posts of photos do: an empty centred paragraph among them
+/// lost its picture.
+fn holds_centred_images(index: &HtmlIndex) -> bool {
+    index
+        .elements
+        .iter()
+        .filter(|e| matches!(&*e.name, "img" | "picture" | "video" | "iframe"))
+        .filter_map(|image| index.ancestor(image, Around::Paragraph))
+        .map(|p| &index.elements[p])
+        .any(|p| !p.has.text && is_centred(index, p))
+}
+
+/// An empty centred paragraph in a post whose pictures sit in centred paragraphs: an image
+/// (or an embed) it held was lost, and removing it would hide that; no fix.
+fn lost_image_paragraph(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    element: &Element,
+) -> Diagnostic {
+    field
+        .diagnostic(
+            &EmptyParagraph::META,
+            post,
+            whole(element),
+            "empty centred paragraph, where this post's pictures are: the image it held was \
+             likely lost",
+        )
+        .with_label("an image was likely here")
+        .with_help("restore the image this paragraph held, or remove the paragraph")
+}
+
+/// An empty paragraph; removing it is offered unless it is all that parts two words.
+fn empty_paragraph(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    element: &Element,
+    joins_words: bool,
+) -> Diagnostic {
+    let whole = whole(element);
+    let removal = Edit::delete(field.file_range(whole.clone()));
+    let diagnostic = field
+        .diagnostic(&EmptyParagraph::META, post, whole, "empty paragraph")
+        .with_label("nothing to read here");
+    if joins_words {
+        return diagnostic
+            .with_help("remove the paragraph, keeping a space between the words around it");
+    }
+    diagnostic
+        .with_fix(
+            Applicability::Safe,
+            "remove the empty paragraph",
+            vec![removal],
+        )
+        .with_help("remove the paragraph; leave spacing to the theme")
+}

@@ -1,0 +1,208 @@
+use std::ops::Range;
+
+use crate::context::{HtmlField, PostContext};
+use crate::diagnostic::Diagnostic;
+use crate::html::{Element, ElementId, HtmlIndex, is_blank, is_media};
+use crate::post::HtmlFieldKind;
+use crate::rule::Rule;
+
+use crate::rules::declare_rule;
+
+fn group_message(count: usize) -> String {
+    match count {
+        1 => "this link holds only an image with an empty `alt`: it has no name, and screen \
+              readers announce it by its address or file name"
+            .to_owned(),
+        n => format!(
+            "{n} links in a row hold only an image with an empty `alt`: they have no name, and \
+             screen readers announce each by its address or file name"
+        ),
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Reports links whose only content is an image marked as decoration, `<a
+    /// href="…/harbour.jpg"><img src="…" alt=""></a>`: the link has no accessible name. Links
+    /// in a row with nothing a reader sees between them (a gallery of thumbnails) are one
+    /// finding, on the first, with their count in the message.
+    ///
+    /// An image's `alt` is its link's name (WCAG technique H30): `alt=""`, right for a
+    /// decorative image, leaves a link with nothing to say. A name from elsewhere counts: text
+    /// in the link, an `aria-label`, `aria-labelledby` or `title` on the link, an `aria-label`
+    /// on the image.
+    ///
+    /// One defect, one finding: an image with no `alt` attribute at all is
+    /// `image-missing-alt`'s, in a link or not, and a link holding one is left to it (the fix
+    /// is the same, the image's `alt`); this rule reports what that rule leaves alone by
+    /// design, the empty `alt` that is right for decoration and wrong as all a link holds.
+    /// `empty-link` reports links with nothing in them at all.
+    ///
+    /// Not reported: a link hidden from readers (`hidden`, `aria-hidden="true"`,
+    /// `display:none`, on it or an element around it, or an Elementor widget hidden on every
+    /// device); a link that also holds other media (a video, an SVG), whose name this
+    /// rule cannot read; a link without `href`.
+    ///
+    /// ## Why it matters
+    /// Screen readers announce such a link by its address or the image's file name
+    /// ("link, IMG underscore 2041 dot jpg"), or as just "link": the reader cannot tell where
+    /// it goes (WCAG 2.4.4 and 4.1.2). html-validate's `wcag/h30` reports these links (and
+    /// those of images without `alt`, which `image-missing-alt` reports here).
+    ///
+    /// ## Example
+    /// ```html
+    /// <a href="/uploads/harbour-large.jpg"><img src="/uploads/harbour.jpg" alt=""></a>
+    /// ```
+    /// Say where the link goes: `alt="The harbour at dawn (full size)"`.
+    pub struct ImageLinkUnnamed {
+        code: "image-link-unnamed",
+        severity: Warning,
+        summary: "A link whose only content is an image with an empty alt: it has no accessible name",
+        phase: Post,
+        reads: ["content.rendered"],
+    }
+}
+
+impl Rule for ImageLinkUnnamed {
+    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
+        let Some(field) = post.field(HtmlFieldKind::Content) else {
+            return;
+        };
+        let index = &field.index;
+        let mut group: Option<Group> = None;
+        for (id, element) in index.elements.iter().enumerate() {
+            if &*element.name != "a" {
+                continue;
+            }
+            if !is_unnamed_image_link(index, id) {
+                // Another link parts the group: a reader meets it in between.
+                out.extend(group.take().map(|g| g.diagnostic(field, post)));
+                continue;
+            }
+            let whole = whole(element);
+            match &mut group {
+                Some(open) if nothing_seen_between(index, open.end..whole.start) => {
+                    open.count += 1;
+                    open.last = element.start_tag.clone();
+                    open.end = whole.end;
+                }
+                _ => {
+                    out.extend(group.take().map(|g| g.diagnostic(field, post)));
+                    group = Some(Group {
+                        first: element.start_tag.clone(),
+                        last: element.start_tag.clone(),
+                        end: whole.end,
+                        count: 1,
+                    });
+                }
+            }
+        }
+        out.extend(group.map(|g| g.diagnostic(field, post)));
+    }
+}
+
+/// Links without a name, one after the other.
+struct Group {
+    /// The start tags of the first and the last link.
+    first: Range<usize>,
+    last: Range<usize>,
+    /// Where the last link ends.
+    end: usize,
+    count: usize,
+}
+
+impl Group {
+    fn diagnostic(self, field: &HtmlField<'_, '_>, post: &PostContext<'_, '_>) -> Diagnostic {
+        let diagnostic = field
+            .diagnostic(
+                &ImageLinkUnnamed::META,
+                post,
+                self.first,
+                group_message(self.count),
+            )
+            .with_label("no accessible name")
+            .with_help(
+                "say where each link goes in its image's `alt` (`alt=\"The harbour at dawn, \
+                 full size\"`), or give the link an `aria-label`",
+            );
+        if self.count == 1 {
+            return diagnostic;
+        }
+        diagnostic.with_secondary(field.file_range(self.last), "the last of them")
+    }
+}
+
+/// From an element's start tag to its end (its end tag, or where it was closed).
+fn whole(element: &Element) -> Range<usize> {
+    let end = element
+        .end_tag
+        .as_ref()
+        .map_or(element.content.end, |tag| tag.end);
+    element.start_tag.start..end
+}
+
+/// No text a reader sees in a stretch of the field (tags and whitespace only).
+fn nothing_seen_between(index: &HtmlIndex, between: Range<usize>) -> bool {
+    between.start <= between.end
+        && index
+            .texts_in(between)
+            .iter()
+            .all(|text| is_blank(index.text(text)))
+}
+
+/// Whether the `<a>` at `id` is a link whose only content is images marked as decoration
+/// (`alt=""`), and nothing else names it. A link with an image without `alt` is
+/// `image-missing-alt`'s.
+fn is_unnamed_image_link(index: &HtmlIndex, id: ElementId) -> bool {
+    has_no_name(index, id)
+        && named_by_images_alone(index, id)
+            .is_some_and(|mut images| images.all(|image| index.attribute(image, "alt").is_some()))
+}
+
+/// Whether the `<a>` at `id` holds only images, none of which has a text alternative, and
+/// nothing else names it: a link without an accessible name.
+pub(crate) fn has_no_name(index: &HtmlIndex, id: ElementId) -> bool {
+    named_by_images_alone(index, id)
+        .is_some_and(|mut images| images.all(|image| !has_text_alternative(index, image)))
+}
+
+/// The media a link holds, when they are all it holds and only their text alternatives can
+/// name it: an `<a href>` with no text, no `aria-label`, `aria-labelledby` or `title`, not
+/// hidden, whose media are all images. `None` for any other element.
+fn named_by_images_alone(
+    index: &HtmlIndex,
+    id: ElementId,
+) -> Option<impl Iterator<Item = &Element>> {
+    let link = index.elements.get(id)?;
+    if &*link.name != "a" || link.has.text || !link.has.media {
+        return None;
+    }
+    let named = ["aria-label", "aria-labelledby", "title"]
+        .iter()
+        .filter_map(|name| index.attribute(link, name))
+        .any(|a| !is_blank(index.value(a)));
+    let has_href = index
+        .attribute(link, "href")
+        .is_some_and(|href| !index.value(href).trim().is_empty());
+    if named || !has_href || index.is_hidden(link) {
+        return None;
+    }
+    let inside = link.content.clone();
+    let from = index
+        .elements
+        .partition_point(|e| e.start_tag.start < inside.start);
+    let media = index.elements[from..]
+        .iter()
+        .take_while(move |e| e.start_tag.start < inside.end)
+        // A `<picture>` shows the `<img>` inside it, which decides.
+        .filter(|e| is_media(&e.name) && &*e.name != "picture");
+    media.clone().all(|e| &*e.name == "img").then_some(media)
+}
+
+/// An `alt`, `aria-label` or `aria-labelledby` that says something.
+fn has_text_alternative(index: &HtmlIndex, image: &Element) -> bool {
+    ["alt", "aria-label", "aria-labelledby"]
+        .iter()
+        .filter_map(|name| index.attribute(image, name))
+        .any(|a| !is_blank(index.value(a)))
+}
