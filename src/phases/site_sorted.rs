@@ -23,6 +23,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Effective};
+use crate::extsort::{Sorter, SpillDir, text_weight};
 use crate::meta::Phase;
 use crate::rule::Rule;
 use crate::rules;
@@ -32,7 +33,7 @@ use crate::rules::{
 };
 use crate::site::shard::WirePost;
 use crate::site::{InternalLink, Located, PostFacts, SiteFinding, Valued, Word};
-use crate::spill::{Merge, Sorter, SpillDir, text_weight};
+use crate::spill::Merge;
 
 /// How many sorts may hold records at once: each gets this share of the budget.
 const SORTS_AT_ONCE: usize = 8;

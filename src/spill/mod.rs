@@ -20,13 +20,10 @@ use rayon::prelude::*;
 use crate::site::PostFacts;
 use crate::site::shard::WireFacts;
 
-mod dir;
-mod run;
-mod sorter;
-
-pub use dir::SpillDir;
-use run::{Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_framed, write_record};
-pub use sorter::{Drain, RunMerge, Sorter, text_weight};
+use crate::extsort::{
+    Levels, Run, RunReader, SpillDir, add_run, at_most_fan_in, open_runs, write_framed,
+    write_record,
+};
 
 /// The default `--memory-budget`: 128 MiB of facts.
 pub const DEFAULT_BUDGET: u64 = 128 << 20;

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use super::{
     Dated, Entry, GroupKey, LinkFrom, LinkKey, Name, Place, Published, SortedSite, bare, located,
 };
+use crate::extsort::{Drain, Sorter};
 use crate::rules::{
     date_clock_skew, date_offset_suspicious as dates, duplicate_slug, duplicate_title,
     link_internal_draft, link_internal_missing, site_links,
 };
 use crate::site::{DateFacts, PostFacts, Word};
-use crate::spill::{Drain, Sorter};
 
 /// Why the posts at an offset look wrong next to the rest of the site's, as
 /// `date-offset-suspicious` judges it in memory: `(offset, posts, skewed)` at it, their

@@ -227,7 +227,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spill::run::FAN_IN;
+    use crate::extsort::FAN_IN;
 
     /// The files in the spill folders made in `parent`.
     fn files_in(parent: &std::path::Path) -> usize {
