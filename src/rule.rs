@@ -1,12 +1,11 @@
 //! The rule API: what every rule implements. A rule reads the shared view of a post
-//! (`PostContext`) and pushes diagnostics; a site rule also sees the facts of every post of a
-//! site at once.
+//! (`PostContext`) and pushes diagnostics; a site rule also groups the facts of the posts of
+//! each site (`site::stages`).
 
-use crate::config::Effective;
 use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
 use crate::meta::RuleMeta;
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::stages::{SiteRule, SiteRun};
 
 /// What `declare_rule!` generates for a rule type: its metadata.
 pub trait Declared {
@@ -19,15 +18,10 @@ pub trait Rule: Declared + Send + Sync {
     /// the loader and keep this default.
     fn check(&self, _post: &PostContext<'_, '_>, _out: &mut Vec<Diagnostic>) {}
 
-    /// Checks the posts of one site together, after every post was linted. Returns a line for
-    /// the summary, if the rule has something to say about the site as a whole.
-    fn check_site(
-        &self,
-        _host: &str,
-        _posts: &[PostFacts],
-        _settings: &Effective,
-        _out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
+    /// A site rule's work over the run: what it groups the posts of each site by and what it
+    /// does with each group (`site::stages`); `None` for a rule of another phase, or one that
+    /// has nothing to do under these settings.
+    fn site(&self, _run: &SiteRun) -> Option<Box<dyn SiteRule>> {
         None
     }
 }
