@@ -4,11 +4,13 @@
 //! runs it cannot take stay in memory.
 
 mod dir;
+mod merge;
 mod run;
 mod sorter;
 
 pub use dir::SpillDir;
+pub use merge::{Order, RunMerge, merge_runs};
 pub use run::{
     FAN_IN, Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_framed, write_record,
 };
-pub use sorter::{Drain, RunMerge, Sorter, text_weight};
+pub use sorter::{Drain, Sorter, text_weight};

@@ -29,7 +29,7 @@ pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFi
         ))
     });
     let run = SiteRun::in_memory(config.effective(None, None));
-    let (notes, found, _) = execute(config, &run, facts.iter());
+    let (notes, found, _) = execute(start(config, &run), facts.iter());
     (notes, found)
 }
 
@@ -41,26 +41,33 @@ pub fn run_sorted(
 ) -> (Vec<String>, Vec<SiteFinding>) {
     let share = merge.budget / GROUPINGS_AT_ONCE;
     let run = SiteRun::bounded(config.effective(None, None), share);
-    let (notes, found, error) = execute(config, &run, merge.by_ref());
+    let (notes, found, error) = execute(start(config, &run), merge.by_ref());
     if let Some(error) = error {
         merge.error.get_or_insert(error);
     }
     (notes, found)
 }
 
-/// Feeds every post of a site, site after site, to each site rule the config may enable, then
-/// finishes them. Also returns the first error of a grouping that could not be written or read
-/// back (the rule that had it reports what it had).
-pub fn execute<F: Borrow<PostFacts>>(
-    config: &Config,
-    run: &SiteRun,
-    facts: impl Iterator<Item = F>,
-) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
+/// Each site rule the config may enable, started, with its place in the registry (the order of
+/// its findings in the report).
+fn start(config: &Config, run: &SiteRun) -> Vec<(usize, Box<dyn SiteRule>)> {
     // A rule runs here when any file or post has it on; the settle step then keeps each
     // finding only where its own file's and post's settings have the rule on.
-    let mut active: Vec<(usize, Option<Box<dyn SiteRule>>)> = (rules::ALL.iter().enumerate())
+    (rules::ALL.iter().enumerate())
         .filter(|(_, rule)| rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code))
-        .filter_map(|(order, rule)| Some((order, Some(rule.site(run)?))))
+        .filter_map(|(order, rule)| Some((order, rule.site(run)?)))
+        .collect()
+}
+
+/// Feeds every post of a site, site after site (`facts` in the site phase's order), to each
+/// started rule, then finishes them. Also returns the first error of a grouping that could not
+/// be written or read back (the rule that had it stops; the others go on).
+fn execute<F: Borrow<PostFacts>>(
+    rules: Vec<(usize, Box<dyn SiteRule>)>,
+    facts: impl Iterator<Item = F>,
+) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
+    let mut active: Vec<(usize, Option<Box<dyn SiteRule>>)> = (rules.into_iter())
+        .map(|(order, rule)| (order, Some(rule)))
         .collect();
     let mut out = SiteOut::default();
     let mut error = None;
@@ -94,3 +101,6 @@ pub fn execute<F: Borrow<PostFacts>>(
     let (notes, found) = out.into_sorted();
     (notes, found, error)
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,7 @@ use crate::dates::{ZoneSource, format_offset};
 use crate::diagnostic::{Diagnostic, PostRef, Severity};
 use crate::extsort::text_weight;
 use crate::rule::Rule;
-use crate::site::stages::{Grouping, Keyed, SharedPost, SiteOut, SiteRule, SiteRun};
+use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
 use crate::site::{DateFacts, PostFacts, SiteFinding};
 
 use super::date_pairs::{PairProblem, check};
@@ -143,8 +143,11 @@ pub fn is_published_dated(post: &PostFacts) -> bool {
 /// the posts of the odd offsets read back.
 struct OddOffsets {
     tallies: SiteTallies,
-    dated: Grouping<Keyed<(usize, i32), (usize, usize)>, DatedPost>,
+    dated: Grouping<ByOffset, DatedPost>,
 }
+
+/// A dated post's site and offset, then its place in the run.
+type ByOffset = Keyed<(usize, i32), PostPlace>;
 
 impl SiteRule for OddOffsets {
     fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
@@ -153,7 +156,7 @@ impl SiteRule for OddOffsets {
         };
         let key = Keyed {
             group: (site, dates.offset),
-            order: (post.file, post.post.index),
+            order: PostPlace::of(post, 0),
         };
         self.dated.push(key, DatedPost::of(post, dates))
     }

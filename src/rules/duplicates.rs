@@ -52,8 +52,19 @@ impl Member {
 
 /// One version of a post: its type and id, which a later version repeats.
 type Version = (usize, Option<String>, i64);
+/// A version's value and member; `None` when it has no value, which still claims its id.
+type Grouped = Option<(String, Member)>;
+/// Site and value, then the member's seniority in its group.
+type ByValue = Keyed<(usize, String), Seniority>;
+
 /// The order of a group: lowest id first (posts without one last), then the run's order.
-type Seniority = (bool, Option<i64>, usize, usize);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+struct Seniority {
+    no_id: bool,
+    id: Option<i64>,
+    file: usize,
+    post: usize,
+}
 
 /// Groups of one site of this many or more are a series, left alone; `None`: every group is
 /// reported. A series group is read whole, so it is short.
@@ -70,8 +81,8 @@ pub struct Duplicates {
     what: &'static str,
     series: Option<Series>,
     /// Published posts with an id, by version: the first of each goes on to `groups`.
-    versions: Grouping<Keyed<Version, (usize, usize)>, Option<(String, Member)>>,
-    groups: Grouping<Keyed<(usize, String), Seniority>, Member>,
+    versions: Grouping<Keyed<Version, PostPlace>, Grouped>,
+    groups: Grouping<ByValue, Member>,
 }
 
 impl Duplicates {
@@ -114,7 +125,7 @@ impl SiteRule for Duplicates {
         let place = PostPlace::of(post, 0);
         let key = Keyed {
             group: version,
-            order: (place.file, place.post),
+            order: place,
         };
         self.versions.push(key, keyed)
     }
@@ -143,13 +154,18 @@ impl SiteRule for Duplicates {
 
 /// Sends the first version of a published post to the groups of its value.
 fn group(
-    groups: &mut Grouping<Keyed<(usize, String), Seniority>, Member>,
+    groups: &mut Grouping<ByValue, Member>,
     site: usize,
     key: String,
     member: Member,
 ) -> Result<(), String> {
     let id = member.post.0.id;
-    let order = (id.is_none(), id, member.file, member.post.0.index);
+    let order = Seniority {
+        no_id: id.is_none(),
+        id,
+        file: member.file,
+        post: member.post.0.index,
+    };
     let key = Keyed {
         group: (site, key),
         order,
@@ -161,7 +177,7 @@ fn group(
 fn report_groups(
     (meta, what): (&RuleMeta, &str),
     series: Option<&Series>,
-    groups: Grouping<Keyed<(usize, String), Seniority>, Member>,
+    groups: Grouping<ByValue, Member>,
     out: &mut SiteOut,
 ) -> Result<(), String> {
     let mut groups = groups.groups()?;
