@@ -16,6 +16,7 @@ pub mod context;
 pub mod dates;
 pub mod diagnostic;
 pub mod engine;
+pub mod extsort;
 pub mod findings;
 pub mod fix;
 #[doc(hidden)]

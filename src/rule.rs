@@ -1,19 +1,20 @@
 //! The rule API: what every rule implements. A rule reads the shared view of a post
-//! (`PostContext`) and pushes diagnostics; a site rule also sees the facts of every post of a
-//! site at once; a link rule, each link's check; a rule about suppressions, what they silenced.
+//! (`PostContext`) and pushes diagnostics; a site rule also groups the facts of the posts of
+//! each site (`site::stages`); a link rule judges each link's check; a rule about
+//! suppressions, what they silenced.
 
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::config::Effective;
 use crate::context::PostContext;
 use crate::diagnostic::{Diagnostic, PostRef};
 use crate::input::json::SyntaxError;
 use crate::links::outcome::{Archived, Checked};
 use crate::meta::RuleMeta;
 use crate::post::NotAPost;
-use crate::site::{PostFacts, RemoteLink, SiteFinding};
+use crate::site::RemoteLink;
+use crate::site::stages::{SiteRule, SiteRun};
 use crate::suppress::{Directive, Suppressions};
 
 /// What reading a file found about the file itself, as data for the file rules. Offsets are
@@ -67,15 +68,10 @@ pub trait Rule: Declared + Send + Sync {
     /// loader found in `check_file` and keep this default.
     fn check(&self, _post: &PostContext<'_, '_>, _out: &mut Vec<Diagnostic>) {}
 
-    /// Checks the posts of one site together, after every post was linted. Returns a line for
-    /// the summary, if the rule has something to say about the site as a whole.
-    fn check_site(
-        &self,
-        _host: &str,
-        _posts: &[PostFacts],
-        _settings: &Effective,
-        _out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
+    /// A site rule's work over the run: what it groups the posts of each site by and what it
+    /// does with each group (`site::stages`); `None` for a rule of another phase, or one that
+    /// has nothing to do under these settings.
+    fn site(&self, _run: &SiteRun) -> Option<Box<dyn SiteRule>> {
         None
     }
 

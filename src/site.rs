@@ -4,6 +4,7 @@
 //! multisite network and local exports on `http://localhost/…` share a host.
 
 pub mod shard;
+pub mod stages;
 
 use std::ops::Range;
 use std::path::Path;

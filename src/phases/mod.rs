@@ -3,4 +3,3 @@
 
 pub mod links;
 pub mod site;
-pub mod site_sorted;

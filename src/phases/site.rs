@@ -1,54 +1,23 @@
 //! The site phase: after every post of the run was linted in parallel, rules that compare
-//! posts of one site (its root URL: `site_root`) see them together. Linear in the number of
-//! posts: posts are grouped by sorting, never compared pairwise. Its findings go through the
-//! same settle step as every other.
+//! posts of one site (its root URL: `site_root`) see them together. One executor runs every site
+//! rule (`site::stages`), over facts in memory or merged from disk past `--memory-budget`;
+//! only where each rule's groupings are kept differs. Its findings go through the same settle
+//! step as every other.
 
-use crate::config::{Config, Effective};
+use std::borrow::Borrow;
+
+use crate::config::Config;
 use crate::meta::Phase;
-use crate::rule::Rule;
 use crate::rules;
+use crate::site::stages::{SiteOut, SiteRule, SiteRun};
 use crate::site::{PostFacts, SiteFinding};
 
-/// The site rules that may run, with the settings they read.
-struct SiteRules {
-    rules: Vec<&'static dyn Rule>,
-    settings: std::sync::Arc<Effective>,
-    notes: Vec<String>,
-    found: Vec<SiteFinding>,
-}
-
-impl SiteRules {
-    fn new(config: &Config) -> Self {
-        // A rule runs here when any file or post has it on; the settle step then keeps each
-        // finding only where its own file's and post's settings have the rule on.
-        let rules = (rules::ALL.iter().copied())
-            .filter(|rule| rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code))
-            .collect();
-        Self {
-            rules,
-            settings: config.effective(None, None),
-            notes: Vec::new(),
-            found: Vec::new(),
-        }
-    }
-
-    /// Runs every rule over the posts of one site.
-    fn check(&mut self, posts: &[PostFacts]) {
-        let site = posts[0].site.as_deref().unwrap_or_default();
-        for rule in &self.rules {
-            if let Some(note) = rule.check_site(site, posts, &self.settings, &mut self.found) {
-                self.notes.push(note);
-            }
-        }
-    }
-}
+/// How many groupings the site rules hold at most at once: each gets this share of the budget.
+const GROUPINGS_AT_ONCE: usize = 16;
 
 /// Runs the site rules over the posts of the run and adds their findings to the reports.
 /// Returns one line per site for the summary (what was inferred, and what was not checked).
 pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFinding>) {
-    let mut rules = SiteRules::new(config);
-    // Posts without a site: sorted last, and left out.
-    let in_sites = facts.iter().filter(|fact| fact.site.is_some()).count();
     // Grouped by sorting in place rather than into a map of new vectors: the facts of a
     // million posts are not copied. Within a site, posts keep the run's order.
     facts.sort_unstable_by(|a, b| {
@@ -59,17 +28,79 @@ pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFi
             b.post.index,
         ))
     });
-    for posts in facts[..in_sites].chunk_by(|a, b| a.site == b.site) {
-        rules.check(posts);
-    }
-    (rules.notes, rules.found)
+    let run = SiteRun::in_memory(config.effective(None, None));
+    let (notes, found, _) = execute(start(config, &run), facts.iter());
+    (notes, found)
 }
 
 /// `run` over facts merged from disk in its order (site, then file and post), as the external
-/// sort of `--memory-budget` gives them, in bounded memory: see `site_sorted`.
+/// sort of `--memory-budget` gives them, in bounded memory: each rule's groupings spill too.
 pub fn run_sorted(
     config: &Config,
     merge: &mut crate::spill::Merge,
 ) -> (Vec<String>, Vec<SiteFinding>) {
-    super::site_sorted::run(config, merge)
+    let share = merge.budget / GROUPINGS_AT_ONCE;
+    let run = SiteRun::bounded(config.effective(None, None), share);
+    let (notes, found, error) = execute(start(config, &run), merge.by_ref());
+    if let Some(error) = error {
+        merge.error.get_or_insert(error);
+    }
+    (notes, found)
 }
+
+/// Each site rule the config may enable, started, with its place in the registry (the order of
+/// its findings in the report).
+fn start(config: &Config, run: &SiteRun) -> Vec<(usize, Box<dyn SiteRule>)> {
+    // A rule runs here when any file or post has it on; the settle step then keeps each
+    // finding only where its own file's and post's settings have the rule on.
+    (rules::ALL.iter().enumerate())
+        .filter(|(_, rule)| rule.meta().phase == Phase::Site && config.may_enable(rule.meta().code))
+        .filter_map(|(order, rule)| Some((order, rule.site(run)?)))
+        .collect()
+}
+
+/// Feeds every post of a site, site after site (`facts` in the site phase's order), to each
+/// started rule, then finishes them. Also returns the first error of a grouping that could not
+/// be written or read back (the rule that had it stops; the others go on).
+fn execute<F: Borrow<PostFacts>>(
+    rules: Vec<(usize, Box<dyn SiteRule>)>,
+    facts: impl Iterator<Item = F>,
+) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
+    let mut active: Vec<(usize, Option<Box<dyn SiteRule>>)> = (rules.into_iter())
+        .map(|(order, rule)| (order, Some(rule)))
+        .collect();
+    let mut out = SiteOut::default();
+    let mut error = None;
+    let mut current: Option<String> = None;
+    let mut site = 0;
+    for fact in facts {
+        let fact = fact.borrow();
+        // Posts without a site come last, and are left out.
+        let Some(name) = fact.site.as_deref() else {
+            break;
+        };
+        if current.as_deref() != Some(name) {
+            site = out.add_site(name);
+            current = Some(name.to_owned());
+        }
+        for (order, rule) in &mut active {
+            out.reporting(*order);
+            let Some(working) = rule else { continue };
+            if let Err(why) = working.post(site, fact, &mut out) {
+                error.get_or_insert(why);
+                *rule = None;
+            }
+        }
+    }
+    for (order, rule) in active {
+        out.reporting(order);
+        if let Some(Err(why)) = rule.map(|rule| rule.finish(&mut out)) {
+            error.get_or_insert(why);
+        }
+    }
+    let (notes, found) = out.into_sorted();
+    (notes, found, error)
+}
+
+#[cfg(test)]
+mod tests;

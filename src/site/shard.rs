@@ -268,6 +268,12 @@ impl WireFacts {
         }
     }
 
+    /// Where the post goes in the site phase's order, within its file: posts without a site
+    /// last, then by site, then by place in the file.
+    pub fn site_order(&self) -> (bool, Option<&str>, usize) {
+        (self.site.is_none(), self.site.as_deref(), self.post.index)
+    }
+
     /// The facts again, for the report at `file` of the merged run; `post` shares the post's
     /// reference with its findings. An unreadable date is an error naming the post.
     pub fn restore(

@@ -2,16 +2,15 @@
 //! facts of their posts are encoded (each worker encodes its own segment's) and gather in a
 //! buffer; past the budget the buffer is sorted by the key the site phase groups by (site, file,
 //! post) and written to a temporary folder as one sorted run. The site phase then merges the
-//! runs (an external sort), one post at a time: each site rule sorts what it compares with a
-//! [`Sorter`] of its own (`phases::site_sorted`). Runs go to one temporary folder ([`SpillDir`]),
-//! deleted when the run ends or is stopped by a signal; runs it cannot take stay in memory.
+//! runs (an external sort), one post at a time: each site rule groups what it compares in
+//! groupings of its own (`site::stages`). The runs and their folder are `extsort`'s.
 //!
 //! Runs hold records in postcard, a compact binary serde format, each behind its length: a
 //! third of the size of JSON lines, read back several times faster, and the buffer's bytes are
 //! what it costs in memory, so the budget is kept exactly rather than estimated.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
@@ -20,13 +19,9 @@ use rayon::prelude::*;
 use crate::site::PostFacts;
 use crate::site::shard::WireFacts;
 
-mod dir;
-mod run;
-mod sorter;
-
-pub use dir::SpillDir;
-use run::{Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_framed, write_record};
-pub use sorter::{Drain, RunMerge, Sorter, text_weight};
+use crate::extsort::{
+    Levels, Run, RunMerge, SpillDir, add_run, at_most_fan_in, merge_runs, write_framed,
+};
 
 /// The default `--memory-budget`: 128 MiB of facts.
 pub const DEFAULT_BUDGET: u64 = 128 << 20;
@@ -244,7 +239,7 @@ impl FactSpill {
         }
         drop((chunks, records));
         let runs = at_most_fan_in(std::mem::take(&mut state.runs).into_runs(), merge)?;
-        let mut merge = Merge::open(&runs, Some(reports.to_vec()), dir, budget)
+        let mut merge = Merge::open(&runs, reports.to_vec(), dir, budget)
             .map_err(|e| format!("cannot read the site facts spilled to disk: {e}"))?;
         merge.written = state.written;
         Ok(Sorted::Disk(merge))
@@ -308,16 +303,6 @@ fn sort_records(records: &mut [Record], site_rank: &[u32]) {
     records.par_sort_unstable_by_key(|r| (rank(r.site), r.file, r.index));
 }
 
-/// The order of the site phase, of facts read back from the runs: [`sort_records`]'s.
-fn key(fact: &PostFacts) -> (bool, Option<&str>, usize, usize) {
-    (
-        fact.site.is_none(),
-        fact.site.as_deref(),
-        fact.file,
-        fact.post.index,
-    )
-}
-
 fn encoded_bytes<'c>(chunks: &'c [Vec<u8>], record: &Record) -> &'c [u8] {
     chunks
         .get(record.chunk)
@@ -325,7 +310,7 @@ fn encoded_bytes<'c>(chunks: &'c [Vec<u8>], record: &Record) -> &'c [u8] {
         .unwrap_or_default()
 }
 
-/// Writes the records as a run: each `(file, facts)` as [`write_record`] would (postcard
+/// Writes the records as a run: each `(file, facts)` as `extsort::write_record` would (postcard
 /// writes a pair as its two parts one after the other).
 fn write_encoded(
     out: &mut dyn Write,
@@ -363,63 +348,35 @@ fn decode_all(
 
 /// Merges runs of facts into one run.
 fn merge_fact_runs(dir: &Arc<SpillDir>, runs: &[Run]) -> Result<Run, String> {
-    let mut damaged = None;
-    let merged = dir.store(|out| {
-        let mut merge = Merge::open(runs, None, dir.clone(), 0)?;
-        let mut scratch = Vec::new();
-        for fact in merge.by_ref() {
-            write_record(out, &(fact.file, WireFacts::of(&fact)), &mut scratch)?;
-        }
-        damaged = merge.error.take();
-        Ok(())
-    })?;
-    damaged.map_or(Ok(merged), |e| {
-        Err(format!("cannot merge the site facts spilled to disk: {e}"))
-    })
+    merge_runs(dir, runs, READ_BUFFER, by_site)
+        .map_err(|e| format!("cannot merge the site facts spilled to disk: {e}"))
 }
 
-/// The k-way merge of the sorted runs, in the site phase's order.
+/// The read buffer of each run of facts merged.
+const READ_BUFFER: usize = 1 << 16;
+
+/// A record of a run: an input's place in the run and a post's facts.
+type FactRecord = (usize, WireFacts);
+
+/// The order of the site phase, of records read back from the runs: [`sort_records`]'s.
+fn by_site((a_file, a): &FactRecord, (b_file, b): &FactRecord) -> Ordering {
+    let ((a_none, a_site, a_index), (b_none, b_site, b_index)) = (a.site_order(), b.site_order());
+    (a_none, a_site, a_file, a_index).cmp(&(b_none, b_site, b_file, b_index))
+}
+
+/// The facts merged from the sorted runs, in the site phase's order.
 pub struct Merge {
-    /// Where the site rules' sorts write their runs.
+    /// Where the runs were written.
     dir: Arc<SpillDir>,
-    runs: Vec<RunReader>,
-    heads: BinaryHeap<Head>,
-    /// Each input's report, which the facts are renumbered to; `None` while runs are merged
-    /// into longer runs.
-    reports: Option<Vec<Option<usize>>>,
-    /// The first run that could not be read back, if any.
+    records: RunMerge<FactRecord>,
+    /// Each input's report, which the facts are renumbered to.
+    reports: Vec<Option<usize>>,
+    /// The first run or record that could not be read back, if any.
     pub error: Option<String>,
-    /// The `--memory-budget`, which the site rules' own sorts share.
+    /// The `--memory-budget`, which the site rules' own groupings share.
     pub budget: usize,
     /// How many sorted runs the facts were written in.
     written: usize,
-}
-
-/// The next post of one run.
-struct Head {
-    facts: PostFacts,
-    run: usize,
-}
-
-impl PartialEq for Head {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Head {}
-
-impl PartialOrd for Head {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Head {
-    /// Reversed: the heap's greatest is the smallest key.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (key(&other.facts), other.run).cmp(&(key(&self.facts), self.run))
-    }
 }
 
 impl Merge {
@@ -428,46 +385,25 @@ impl Merge {
         self.written
     }
 
-    /// The folder of the runs, where the site rules' sorts write theirs.
+    /// The folder of the runs.
     pub fn dir(&self) -> Arc<SpillDir> {
         self.dir.clone()
     }
 
     fn open(
         runs: &[Run],
-        reports: Option<Vec<Option<usize>>>,
+        reports: Vec<Option<usize>>,
         dir: Arc<SpillDir>,
         budget: usize,
     ) -> std::io::Result<Self> {
-        let mut merge = Self {
+        Ok(Self {
             dir,
-            runs: open_runs(runs, 1 << 16)?,
-            heads: BinaryHeap::with_capacity(runs.len()),
+            records: RunMerge::open(runs, READ_BUFFER, by_site)?,
             reports,
             error: None,
             budget,
             written: runs.len(),
-        };
-        for run in 0..merge.runs.len() {
-            merge.refill(run);
-        }
-        Ok(merge)
-    }
-
-    /// Reads the next post of `run` into the heap.
-    fn refill(&mut self, run: usize) {
-        let Some(record) = self.runs[run].next_record() else {
-            return;
-        };
-        let parsed = record.and_then(|(file, wire): (usize, WireFacts)| {
-            wire.restore(file, |post| Arc::new(post.restore()))
-        });
-        match parsed {
-            Ok(facts) => self.heads.push(Head { facts, run }),
-            Err(error) => {
-                self.error.get_or_insert(error);
-            }
-        }
+        })
     }
 }
 
@@ -476,14 +412,20 @@ impl Iterator for Merge {
 
     fn next(&mut self) -> Option<PostFacts> {
         loop {
-            let Head { mut facts, run } = self.heads.pop()?;
-            self.refill(run);
-            let Some(reports) = &self.reports else {
-                return Some(facts);
+            let Some((file, wire)) = self.records.next() else {
+                if let Some(error) = self.records.error() {
+                    self.error.get_or_insert(error);
+                }
+                return None;
             };
-            if let Some(Some(report)) = reports.get(facts.file) {
-                facts.file = *report;
-                return Some(facts);
+            let Some(Some(report)) = self.reports.get(file) else {
+                continue;
+            };
+            match wire.restore(*report, |post| Arc::new(post.restore())) {
+                Ok(facts) => return Some(facts),
+                Err(error) => {
+                    self.error.get_or_insert(error);
+                }
             }
         }
     }

@@ -1,54 +1,202 @@
-//! What the internal-link rules share: the posts of a site by permalink, id and slug, and which
-//! links point at archives rather than at posts.
+//! What the internal-link rules share: each link joined with the post of its site it names (by
+//! id, permalink or slug), and which links point at archives rather than at posts.
 
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
 
-use crate::site::{InternalLink, PostFacts};
+use crate::extsort::text_weight;
+use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteRun};
+use crate::site::{InternalLink, Located, PostFacts};
 
-/// A site's posts, found by what a link may name them by.
-pub struct SitePosts<'a> {
-    by_permalink: HashMap<&'a str, &'a PostFacts>,
-    by_id: HashMap<i64, &'a PostFacts>,
-    by_slug: HashMap<&'a str, &'a PostFacts>,
+/// A name a link may give a post of its site.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+enum Name {
+    Id(i64),
+    Permalink(String),
+    Slug(String),
 }
 
-impl<'a> SitePosts<'a> {
-    pub fn new(posts: &'a [PostFacts]) -> Self {
-        let mut site = Self {
-            by_permalink: HashMap::new(),
-            by_id: HashMap::new(),
-            by_slug: HashMap::new(),
-        };
-        for post in posts {
-            if let Some(permalink) = &post.permalink {
-                site.by_permalink.entry(permalink).or_insert(post);
-            }
-            if let Some(id) = post.post.id {
-                site.by_id.entry(id).or_insert(post);
-            }
-            if let Some(slug) = &post.slug {
-                site.by_slug.entry(slug.value.as_str()).or_insert(post);
-            }
+/// A post under one of its names, or a link naming a post.
+#[derive(Serialize, Deserialize)]
+enum Entry {
+    Post(Target),
+    Link(LinkFrom),
+}
+
+/// The post a link names: its place, status and title.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Target {
+    pub place: PostPlace,
+    pub status: Option<String>,
+    pub title: Option<String>,
+}
+
+/// A link of a post to its own site.
+#[derive(Serialize, Deserialize)]
+pub struct LinkFrom {
+    pub post: SharedPost,
+    pub place: PostPlace,
+    pub published: bool,
+    target: String,
+    path: String,
+    post_id: Option<i64>,
+    at: (usize, usize),
+}
+
+impl LinkFrom {
+    pub fn link(&self) -> InternalLink {
+        InternalLink {
+            target: self.target.clone(),
+            path: self.path.clone(),
+            post_id: self.post_id,
+            at: Located::new(self.at.0..self.at.1.max(self.at.0)),
         }
-        site
+    }
+}
+
+/// Site and name; posts before links, each in the run's order.
+type NameKey = Keyed<(usize, Name), (bool, PostPlace)>;
+
+/// The links of a site's posts joined with the posts they name: by `?p=`/`?page_id=` or by
+/// permalink, then, for a permalink that names no post, by the slug in the last segment of its
+/// path. A link meets the first post of the run under its name.
+pub struct LinkJoin {
+    names: Grouping<NameKey, Entry>,
+    slugs: Grouping<NameKey, Entry>,
+}
+
+impl LinkJoin {
+    pub fn new(run: &SiteRun) -> Self {
+        Self {
+            names: run.grouping(entry_weight),
+            slugs: run.grouping(entry_weight),
+        }
     }
 
-    /// The post a link points at: by `?p=`/`?page_id=`, by permalink, or by the slug in the
-    /// last segment of its path.
-    pub fn target(&self, link: &InternalLink) -> Option<&'a PostFacts> {
-        if let Some(id) = link.post_id {
-            return self.by_id.get(&id).copied();
+    /// Sends a post under its names, and its links to what is not an archive when `links` says.
+    pub fn post(
+        &mut self,
+        site: usize,
+        post: &PostFacts,
+        links: impl Fn(&PostFacts) -> bool,
+    ) -> Result<(), String> {
+        let place = PostPlace::of(post, 0);
+        let target = || {
+            Entry::Post(Target {
+                place,
+                status: post.status.as_deref().map(str::to_owned),
+                title: post.post.title.clone(),
+            })
+        };
+        let key = |name: Name, link: bool, place: PostPlace| Keyed {
+            group: (site, name),
+            order: (link, place),
+        };
+        if let Some(id) = post.post.id {
+            self.names.push(key(Name::Id(id), false, place), target())?;
         }
-        if let Some(post) = self.by_permalink.get(link.target.as_str()) {
-            return Some(post);
+        if let Some(permalink) = &post.permalink {
+            let name = Name::Permalink(permalink.clone());
+            self.names.push(key(name, false, place), target())?;
         }
-        self.by_slug.get(link_slug(link)?.as_str()).copied()
+        if let Some(slug) = &post.slug {
+            let name = Name::Slug(slug.value.clone());
+            self.slugs.push(key(name, false, place), target())?;
+        }
+        if !links(post) {
+            return Ok(());
+        }
+        for (n, link) in post.internal_links.iter().enumerate() {
+            if is_archive_or_asset(link) {
+                continue;
+            }
+            let name =
+                (link.post_id).map_or_else(|| Name::Permalink(link.target.clone()), Name::Id);
+            let from = LinkFrom {
+                post: SharedPost::of(post),
+                place: PostPlace::of(post, n),
+                published: post.status.as_deref() == Some("publish"),
+                target: link.target.clone(),
+                path: link.path.clone(),
+                post_id: link.post_id,
+                at: (link.at.range.start, link.at.range.end),
+            };
+            self.names
+                .push(key(name, true, from.place), Entry::Link(from))?;
+        }
+        Ok(())
+    }
+
+    /// Gives each link with the post it names, if any, to `joined`.
+    pub fn finish(
+        self,
+        mut joined: impl FnMut(usize, &LinkFrom, Option<&Target>),
+    ) -> Result<(), String> {
+        let Self { names, mut slugs } = self;
+        let mut groups = names.groups()?;
+        while let Some(mut group) = groups.next_group() {
+            let (site, name) = group.key().clone();
+            let mut target = None;
+            for (_, entry) in group.by_ref() {
+                match entry {
+                    Entry::Post(post) => {
+                        target.get_or_insert(post);
+                    }
+                    Entry::Link(from) => {
+                        if let Some(target) = &target {
+                            joined(site, &from, Some(target));
+                            continue;
+                        }
+                        let by_slug = !matches!(name, Name::Id(_));
+                        match link_slug(&from.path).filter(|_| by_slug) {
+                            Some(slug) => {
+                                let key = Keyed {
+                                    group: (site, Name::Slug(slug)),
+                                    order: (true, from.place),
+                                };
+                                slugs.push(key, Entry::Link(from))?;
+                            }
+                            None => joined(site, &from, None),
+                        }
+                    }
+                }
+            }
+        }
+        groups.error()?;
+        drop(groups);
+        let mut groups = slugs.groups()?;
+        while let Some(mut group) = groups.next_group() {
+            let site = group.key().0;
+            let mut target = None;
+            for (_, entry) in group.by_ref() {
+                match entry {
+                    Entry::Post(post) => {
+                        target.get_or_insert(post);
+                    }
+                    Entry::Link(from) => joined(site, &from, target.as_ref()),
+                }
+            }
+        }
+        groups.error()
+    }
+}
+
+fn entry_weight(key: &NameKey, entry: &Entry) -> usize {
+    let name = match &key.group.1 {
+        Name::Id(_) => 0,
+        Name::Permalink(text) | Name::Slug(text) => text_weight(text),
+    };
+    let text = |t: &Option<String>| t.as_deref().map_or(0, text_weight);
+    name + match entry {
+        Entry::Post(target) => text(&target.status) + text(&target.title),
+        Entry::Link(from) => {
+            from.post.weight() + text_weight(&from.target) + text_weight(&from.path)
+        }
     }
 }
 
 /// The slug a link names in the last segment of its path, as a post's `slug` is written.
-pub fn link_slug(link: &InternalLink) -> Option<String> {
-    let slug = link.path.trim_end_matches('/').rsplit('/').next()?;
+fn link_slug(path: &str) -> Option<String> {
+    let slug = path.trim_end_matches('/').rsplit('/').next()?;
     let slug = percent_encoding::percent_decode_str(slug)
         .decode_utf8()
         .ok()?;

@@ -1,11 +1,13 @@
-use crate::config::Effective;
+use std::sync::Arc;
+
 use crate::context::PostContext;
 use crate::dates::{offset_of, without_clock_skew};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, PostRef};
 use crate::rule::Rule;
+use crate::site::stages::{Grouping, SiteOut, SiteRule, SiteRun};
 use crate::site::{DateFacts, PostFacts, SiteFinding};
 
-use super::date_offset_suspicious::{SiteOffsets, is_published_dated, keeps_offset};
+use super::date_offset_suspicious::{DatedPost, Judged, SiteTallies};
 use crate::rules::declare_rule;
 use crate::rules::helpers::date_pairs::{PairProblem, check, clock_skew};
 
@@ -84,24 +86,52 @@ impl Rule for DateClockSkew {
         }
     }
 
-    fn check_site(
-        &self,
-        _site_name: &str,
-        posts: &[PostFacts],
-        settings: &Effective,
-        out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        if settings.site.zone.is_some() {
+    fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
+        // With the site's zone known, each pair is judged with its own post.
+        if run.settings.site.zone.is_some() {
             return None;
         }
-        let judged = SiteOffsets::judge(posts);
-        for post in posts.iter().filter(|p| is_published_dated(p)) {
-            let Some(dates) = &post.dates else { continue };
-            if dates.skew != 0 && keeps_offset(judged.as_ref(), dates.offset) {
-                out.push(site_finding(post, dates));
+        Some(Box::new(SkewedPairs {
+            tallies: SiteTallies::default(),
+            skewed: run.grouping(|_, (_, dated)| dated.weight()),
+        }))
+    }
+}
+
+/// The site rule: each site's offsets counted on the way, and the skewed pairs kept to be judged
+/// against them.
+struct SkewedPairs {
+    tallies: SiteTallies,
+    /// By site, then in the run's order.
+    skewed: Grouping<(usize, usize, usize), (i32, DatedPost)>,
+}
+
+impl SiteRule for SkewedPairs {
+    fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
+        let Some(dates) = self.tallies.add(site, post) else {
+            return Ok(());
+        };
+        if dates.skew == 0 {
+            return Ok(());
+        }
+        let key = (site, post.file, post.post.index);
+        self.skewed
+            .push(key, (dates.offset, DatedPost::of(post, dates)))
+    }
+
+    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
+        let judged = self.tallies.judge();
+        let mut skewed = self.skewed.records()?;
+        for ((site, _, _), (offset, dated)) in skewed.by_ref() {
+            let judged = judged.get(site).and_then(Option::as_ref);
+            if !Judged::keeps_offset(judged, offset) {
+                continue;
+            }
+            if let Some(dates) = dated.dates(offset) {
+                out.found(site, site_finding((dated.file, &dated.post.0), &dates));
             }
         }
-        None
+        skewed.error()
     }
 }
 
@@ -125,7 +155,7 @@ fn judged_by_the_site(post: &PostContext<'_, '_>) -> bool {
 
 /// The finding on a published post's skewed date pair, from its site facts (and on its
 /// modified pair, when that repeats it).
-pub fn site_finding(post: &PostFacts, dates: &DateFacts) -> SiteFinding {
+fn site_finding((file, post): (usize, &Arc<PostRef>), dates: &DateFacts) -> SiteFinding {
     let mut diagnostic = clock_skew(
         &DateClockSkew::META,
         ("date", "date_gmt"),
@@ -141,8 +171,8 @@ pub fn site_finding(post: &PostFacts, dates: &DateFacts) -> SiteFinding {
         );
         diagnostic = merged(diagnostic, modified);
     }
-    diagnostic.post = Some(post.post.clone());
-    SiteFinding::new(post.file, diagnostic, &dates.gmt_value)
+    diagnostic.post = Some(post.clone());
+    SiteFinding::new(file, diagnostic, &dates.gmt_value)
 }
 
 /// Whether the modified pair repeats the date pair, value for value.

@@ -1,33 +1,26 @@
-use std::collections::HashMap;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::config::Effective;
+use serde::{Deserialize, Serialize};
+
 use crate::context::PostContext;
 use crate::dates::{ZoneSource, format_offset};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, PostRef, Severity};
+use crate::extsort::text_weight;
 use crate::rule::Rule;
+use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
 use crate::site::{DateFacts, PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::date_pairs::{PairProblem, check};
 
 /// Fewer posts than this with dates say too little about a site's usual offset.
-pub const MIN_EVIDENCE: usize = 5;
+const MIN_EVIDENCE: usize = 5;
 /// An odd offset is suspicious only while it stays this rare among the site's posts.
 const RARE_SHARE: f64 = 0.05;
 
-/// The offset most of a site's published posts have, and how many do.
-fn usual_offset(posts: &[&PostFacts]) -> Option<(i32, usize)> {
-    let mut counts: HashMap<i32, usize> = HashMap::new();
-    for post in posts {
-        if let Some(dates) = &post.dates {
-            *counts.entry(dates.offset).or_default() += 1;
-        }
-    }
-    usual_of(counts)
-}
-
 /// The most frequent offset of `(offset, posts)` counts, the smaller one on a tie.
-pub fn usual_of(counts: impl IntoIterator<Item = (i32, usize)>) -> Option<(i32, usize)> {
+fn usual_of(counts: impl IntoIterator<Item = (i32, usize)>) -> Option<(i32, usize)> {
     counts.into_iter().max_by(|a, b| {
         a.1.cmp(&b.1)
             .then(b.0.abs().cmp(&a.0.abs()))
@@ -36,7 +29,7 @@ pub fn usual_of(counts: impl IntoIterator<Item = (i32, usize)>) -> Option<(i32, 
 }
 
 /// What looks wrong with an offset on a site whose usual offset is `usual`.
-pub fn suspicion(offset: i32, usual: i32) -> Option<String> {
+fn suspicion(offset: i32, usual: i32) -> Option<String> {
     if usual == 0 || offset == usual {
         return None;
     }
@@ -60,27 +53,6 @@ pub fn suspicion(offset: i32, usual: i32) -> Option<String> {
         ));
     }
     None
-}
-
-/// Posts of one era (all before or all after the rest) mean the site changed its zone, not
-/// that they are wrong.
-fn is_an_era(odd: &[&PostFacts], rest: &[&PostFacts]) -> bool {
-    let dates = |posts: &[&PostFacts]| -> Vec<chrono::NaiveDateTime> {
-        posts
-            .iter()
-            .filter_map(|p| p.dates.as_ref().map(|d| d.local))
-            .collect()
-    };
-    let (odd, rest) = (dates(odd), dates(rest));
-    let (Some(odd_min), Some(odd_max), Some(rest_min), Some(rest_max)) = (
-        odd.iter().min(),
-        odd.iter().max(),
-        rest.iter().min(),
-        rest.iter().max(),
-    ) else {
-        return true;
-    };
-    odd_max < rest_min || odd_min > rest_max
 }
 
 declare_rule! {
@@ -145,30 +117,15 @@ impl Rule for DateOffsetSuspicious {
         );
     }
 
-    fn check_site(
-        &self,
-        site_name: &str,
-        posts: &[PostFacts],
-        settings: &Effective,
-        out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        if settings.site.zone.is_some() {
+    fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
+        // With the site's zone known, each pair is judged by itself.
+        if run.settings.site.zone.is_some() {
             return None;
         }
-        let judged = SiteOffsets::judge(posts)?;
-        for (offset, why) in &judged.odd {
-            for post in &judged.by_offset[offset] {
-                if let Some(dates) = &post.dates {
-                    out.push(finding(site_name, post, dates, judged.usual, why));
-                }
-            }
-        }
-        Some(note(
-            site_name,
-            judged.usual,
-            judged.by_offset[&judged.usual].len(),
-            judged.published,
-        ))
+        Some(Box::new(OddOffsets {
+            tallies: SiteTallies::default(),
+            dated: run.grouping(|_, dated| dated.weight()),
+        }))
     }
 }
 
@@ -182,81 +139,237 @@ pub fn is_published_dated(post: &PostFacts) -> bool {
         )
 }
 
-/// What a site's published dated posts say of their offsets (without clock skew), when there
-/// are enough of them: the usual one, and the odd ones this rule reports, with why.
-pub struct SiteOffsets<'p> {
-    pub usual: i32,
-    pub published: usize,
-    pub by_offset: HashMap<i32, Vec<&'p PostFacts>>,
-    /// Sorted by offset.
-    pub odd: Vec<(i32, String)>,
+/// The site rule: each site's offsets counted on the way, the dated posts grouped by offset, and
+/// the posts of the odd offsets read back.
+struct OddOffsets {
+    tallies: SiteTallies,
+    dated: Grouping<ByOffset, DatedPost>,
 }
 
-impl<'p> SiteOffsets<'p> {
-    /// `None` with fewer than `MIN_EVIDENCE` published dated posts.
-    pub fn judge(posts: &'p [PostFacts]) -> Option<Self> {
-        let published: Vec<&PostFacts> = posts.iter().filter(|p| is_published_dated(p)).collect();
-        if published.len() < MIN_EVIDENCE {
-            return None;
-        }
-        let (usual, _) = usual_offset(&published)?;
-        let mut by_offset: HashMap<i32, Vec<&PostFacts>> = HashMap::new();
-        for post in &published {
-            if let Some(dates) = &post.dates {
-                by_offset.entry(dates.offset).or_default().push(post);
-            }
-        }
-        let mut offsets: Vec<i32> = by_offset.keys().copied().collect();
-        offsets.sort_unstable();
-        let odd = offsets
-            .into_iter()
-            .filter_map(|offset| {
-                let why = why_odd(offset, usual, &by_offset[&offset], &published)?;
-                Some((offset, why))
-            })
-            .collect();
-        Some(Self {
-            usual,
-            published: published.len(),
-            by_offset,
-            odd,
-        })
+/// A dated post's site and offset, then its place in the run.
+type ByOffset = Keyed<(usize, i32), PostPlace>;
+
+impl SiteRule for OddOffsets {
+    fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
+        let Some(dates) = self.tallies.add(site, post) else {
+            return Ok(());
+        };
+        let key = Keyed {
+            group: (site, dates.offset),
+            order: PostPlace::of(post, 0),
+        };
+        self.dated.push(key, DatedPost::of(post, dates))
     }
 
-    /// Whether this rule reports the posts at an offset.
-    pub fn is_odd(&self, offset: i32) -> bool {
-        self.odd.iter().any(|(odd, _)| *odd == offset)
+    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
+        let judged = self.tallies.judge();
+        for (site, judged) in judged.iter().enumerate() {
+            if let Some(judged) = judged {
+                let note = note(
+                    out.site_name(site),
+                    judged.usual,
+                    judged.count,
+                    judged.published,
+                );
+                out.note(site, note);
+            }
+        }
+        if judged.iter().flatten().all(|judged| judged.odd.is_empty()) {
+            return Ok(());
+        }
+        let mut groups = self.dated.groups()?;
+        while let Some(group) = groups.next_group() {
+            let (site, offset) = *group.key();
+            let Some(Some(judged)) = judged.get(site) else {
+                continue;
+            };
+            let Some(why) = judged.odd.get(&offset) else {
+                continue;
+            };
+            for (_, dated) in group {
+                let Some(dates) = dated.dates(offset) else {
+                    continue;
+                };
+                let page = dated.post_type.as_deref() == Some("page");
+                let on = (dated.file, &dated.post.0, page);
+                out.found(
+                    site,
+                    finding(out.site_name(site), on, &dates, judged.usual, why),
+                );
+            }
+        }
+        groups.error()
     }
+}
+
+/// A published dated post, as the date rules report it.
+#[derive(Serialize, Deserialize)]
+pub struct DatedPost {
+    pub post: SharedPost,
+    pub file: usize,
+    post_type: Option<String>,
+    /// `date` as seconds and nanoseconds since 1970, as if in UTC.
+    local: (i64, u32),
+    gmt_value: String,
+    gmt: (usize, usize),
+    local_at: (usize, usize),
+    skew: i32,
+    modified_gmt: Option<(usize, usize)>,
+}
+
+impl DatedPost {
+    pub fn of(post: &PostFacts, dates: &DateFacts) -> Self {
+        let span = |at: &crate::site::Located| (at.range.start, at.range.end);
+        let local = dates.local.and_utc();
+        Self {
+            post: SharedPost::of(post),
+            file: post.file,
+            post_type: post.post_type.as_deref().map(str::to_owned),
+            local: (local.timestamp(), local.timestamp_subsec_nanos()),
+            gmt_value: dates.gmt_value.clone(),
+            gmt: span(&dates.gmt),
+            local_at: span(&dates.local_at),
+            skew: dates.skew,
+            modified_gmt: dates.modified_gmt.as_ref().map(span),
+        }
+    }
+
+    /// About what it costs a grouping on the heap.
+    pub fn weight(&self) -> usize {
+        self.post.weight() + text_weight(&self.gmt_value)
+    }
+
+    /// The post's date facts again, at `offset`.
+    pub fn dates(&self, offset: i32) -> Option<DateFacts> {
+        let located =
+            |(start, end): (usize, usize)| crate::site::Located::new(start..end.max(start));
+        let local = chrono::DateTime::from_timestamp(self.local.0, self.local.1)?.naive_utc();
+        Some(DateFacts {
+            offset,
+            skew: self.skew,
+            local,
+            gmt_value: self.gmt_value.clone(),
+            gmt: located(self.gmt),
+            local_at: located(self.local_at),
+            modified_gmt: self.modified_gmt.map(located),
+        })
+    }
+}
+
+/// The published dated posts of each site (numbered as the phase numbers them) by offset.
+#[derive(Default)]
+pub struct SiteTallies {
+    sites: Vec<BTreeMap<i32, OffsetTally>>,
+}
+
+/// The published dated posts of a site at one offset (without clock skew): how many, how many
+/// of them skewed, and their earliest and latest local dates.
+struct OffsetTally {
+    posts: usize,
+    skewed: usize,
+    first: chrono::NaiveDateTime,
+    last: chrono::NaiveDateTime,
+}
+
+impl SiteTallies {
+    /// Counts a post among its site's when its pair counts ([`is_published_dated`]); returns
+    /// its dates then.
+    pub fn add<'p>(&mut self, site: usize, post: &'p PostFacts) -> Option<&'p DateFacts> {
+        let dates = post.dates.as_ref().filter(|_| is_published_dated(post))?;
+        if self.sites.len() <= site {
+            self.sites.resize_with(site + 1, BTreeMap::new);
+        }
+        let tally = self.sites[site].entry(dates.offset).or_insert(OffsetTally {
+            posts: 0,
+            skewed: 0,
+            first: dates.local,
+            last: dates.local,
+        });
+        tally.posts += 1;
+        tally.skewed += usize::from(dates.skew != 0);
+        tally.first = tally.first.min(dates.local);
+        tally.last = tally.last.max(dates.local);
+        Some(dates)
+    }
+
+    /// What each site's offsets say (`None` for a site with too few dated posts), by site.
+    pub fn judge(&self) -> Vec<Option<Judged>> {
+        self.sites.iter().map(judge_site).collect()
+    }
+}
+
+/// What a site's published dated posts say of their offsets, when there are enough of them: the
+/// usual one, and the odd ones this rule reports, with why.
+pub struct Judged {
+    pub usual: i32,
+    /// How many posts are at the usual offset.
+    pub count: usize,
+    pub published: usize,
+    pub odd: BTreeMap<i32, String>,
+}
+
+impl Judged {
+    /// Whether the offset a skewed pair rounds to is one its site keeps, so that the seconds
+    /// are a clock skew (`date-clock-skew`): fewer than `MIN_EVIDENCE` dated posts (`None`)
+    /// say too little to doubt it; else this rule must not report it.
+    pub fn keeps_offset(judged: Option<&Self>, offset: i32) -> bool {
+        judged.is_none_or(|judged| !judged.odd.contains_key(&offset))
+    }
+}
+
+/// `None` with fewer than `MIN_EVIDENCE` published dated posts.
+fn judge_site(offsets: &BTreeMap<i32, OffsetTally>) -> Option<Judged> {
+    let published: usize = offsets.values().map(|tally| tally.posts).sum();
+    if published < MIN_EVIDENCE {
+        return None;
+    }
+    let (usual, count) = usual_of(offsets.iter().map(|(offset, tally)| (*offset, tally.posts)))?;
+    let odd = (offsets.iter())
+        .filter_map(|(&offset, tally)| {
+            let why = why_odd(offsets, (offset, tally), usual, published)?;
+            Some((offset, why))
+        })
+        .collect();
+    Some(Judged {
+        usual,
+        count,
+        published,
+        odd,
+    })
 }
 
 /// Why the posts at `offset` look wrong next to the rest of the site's, if they do.
 fn why_odd(
-    offset: i32,
+    offsets: &BTreeMap<i32, OffsetTally>,
+    (offset, odd): (i32, &OffsetTally),
     usual: i32,
-    odd: &[&PostFacts],
-    published: &[&PostFacts],
+    published: usize,
 ) -> Option<String> {
-    if let Some(why) = suspicion(offset, usual) {
-        let rest: Vec<&PostFacts> = published
-            .iter()
-            .copied()
-            .filter(|p| p.dates.as_ref().is_some_and(|d| d.offset != offset))
-            .collect();
-        if is_rare(odd.len(), published.len()) && !is_an_era(odd, &rest) {
-            return Some(why);
-        }
+    if let Some(why) = suspicion(offset, usual)
+        && is_rare(odd.posts, published)
+        && !is_an_era(offsets, (offset, odd))
+    {
+        return Some(why);
     }
-    let skewed = odd
-        .iter()
-        .filter(|p| p.dates.as_ref().is_some_and(|d| d.skew != 0))
-        .count();
-    skewed_off_the_site(offset, usual, odd.len(), skewed)
+    skewed_off_the_site(offset, usual, odd.posts, odd.skewed)
+}
+
+/// Posts of one era (all before or all after the rest) mean the site changed its zone, not
+/// that they are wrong.
+fn is_an_era(offsets: &BTreeMap<i32, OffsetTally>, (offset, odd): (i32, &OffsetTally)) -> bool {
+    let rest = offsets.iter().filter(|(other, _)| **other != offset);
+    let rest_first = rest.clone().map(|(_, tally)| tally.first).min();
+    let rest_last = rest.map(|(_, tally)| tally.last).max();
+    match (rest_first, rest_last) {
+        (Some(rest_first), Some(rest_last)) => odd.last < rest_first || odd.first > rest_last,
+        _ => true,
+    }
 }
 
 /// A pair a few seconds off an offset no other post of the site has (and not its usual one):
 /// the seconds are no clock skew on top of a right offset, the offset itself is wrong. One
 /// post alone at an offset, skewed, is two signs at once; enough evidence is asked first.
-pub fn skewed_off_the_site(offset: i32, usual: i32, posts: usize, skewed: usize) -> Option<String> {
+fn skewed_off_the_site(offset: i32, usual: i32, posts: usize, skewed: usize) -> Option<String> {
     (posts == 1 && skewed == 1 && offset != usual).then(|| {
         format!(
             "no other post of the site is at {}, and this pair is seconds off it: not a clock \
@@ -267,20 +380,13 @@ pub fn skewed_off_the_site(offset: i32, usual: i32, posts: usize, skewed: usize)
     })
 }
 
-/// Whether the offset a skewed pair rounds to is one its site keeps, so that the seconds are
-/// a clock skew (`date-clock-skew`): fewer than `MIN_EVIDENCE` dated posts say too little to
-/// doubt it; else this rule must not report it.
-pub fn keeps_offset(judged: Option<&SiteOffsets<'_>>, offset: i32) -> bool {
-    judged.is_none_or(|judged| !judged.is_odd(offset))
-}
-
 /// Whether `odd` posts of `published` are few enough to be mistakes.
-pub fn is_rare(odd: usize, published: usize) -> bool {
+fn is_rare(odd: usize, published: usize) -> bool {
     (odd as f64) <= RARE_SHARE * published as f64
 }
 
 /// The summary's line: the offset inferred for the site.
-pub fn note(site_name: &str, usual: i32, count: usize, published: usize) -> String {
+fn note(site_name: &str, usual: i32, count: usize, published: usize) -> String {
     format!(
         "{site_name}: {} ({count} of {published} dated posts)",
         format_offset(usual)
@@ -288,9 +394,9 @@ pub fn note(site_name: &str, usual: i32, count: usize, published: usize) -> Stri
 }
 
 /// The finding on the dates of `post`, odd next to the site's `usual` offset for `why`.
-pub fn finding(
+fn finding(
     site_name: &str,
-    post: &PostFacts,
+    (file, post, page): (usize, &Arc<PostRef>, bool),
     dates: &DateFacts,
     usual: i32,
     why: &str,
@@ -312,10 +418,10 @@ pub fn finding(
         expected.format("%Y-%m-%dT%H:%M:%S")
     ));
     // A page's date is seldom shown to readers and schedules nothing once published.
-    if post.post_type.as_deref() == Some("page") {
+    if page {
         diagnostic = diagnostic.with_severity(Severity::Info);
     }
-    diagnostic.post = Some(post.post.clone());
+    diagnostic.post = Some(post.clone());
     diagnostic.field = Some("date_gmt");
-    SiteFinding::new(post.file, diagnostic, &dates.gmt_value)
+    SiteFinding::new(file, diagnostic, &dates.gmt_value)
 }

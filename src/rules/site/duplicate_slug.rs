@@ -1,12 +1,12 @@
-use crate::config::Effective;
 use crate::rule::Rule;
-use crate::site::{PostFacts, SiteFinding, Valued};
+use crate::site::stages::{SiteRule, SiteRun};
+use crate::site::{PostFacts, Valued};
 
 use crate::rules::declare_rule;
-use crate::rules::helpers::duplicates::report;
+use crate::rules::helpers::duplicates::Duplicates;
 
 /// Posts share a slug when they are of one type and, for pages, one parent.
-pub fn slug_key(post: &PostFacts) -> Option<(String, &Valued)> {
+fn slug_key(post: &PostFacts) -> Option<(String, &Valued)> {
     let slug = post.slug.as_ref().filter(|s| !s.value.is_empty())?;
     let kind = post.post_type.as_deref().unwrap_or("post");
     Some((
@@ -42,14 +42,12 @@ declare_rule! {
 }
 
 impl Rule for DuplicateSlug {
-    fn check_site(
-        &self,
-        _host: &str,
-        posts: &[PostFacts],
-        _settings: &Effective,
-        out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        report(&Self::META, posts, slug_key, "slug", out);
-        None
+    fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
+        Some(Duplicates::start(
+            run,
+            &Self::META,
+            (slug_key, "slug"),
+            None,
+        ))
     }
 }

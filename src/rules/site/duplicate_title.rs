@@ -1,17 +1,17 @@
-use crate::config::Effective;
 use crate::rule::Rule;
-use crate::site::{PostFacts, SiteFinding, Valued};
+use crate::site::stages::{SiteRule, SiteRun};
+use crate::site::{PostFacts, Valued};
 
 use super::duplicate_slug::DuplicateSlug;
 use crate::rules::declare_rule;
-use crate::rules::helpers::duplicates::{Member, groups, report_group};
+use crate::rules::helpers::duplicates::{Duplicates, KeyOf, Series};
 
 /// This many posts or more under one title are a series ("MiniPosts", "Weekly briefing"),
 /// named so on purpose; two are a post published twice or a rewrite beside its original.
 const SERIES: usize = 3;
 
 /// Titles compare as a reader reads them: case and spacing do not matter.
-pub fn title_key(post: &PostFacts) -> Option<(String, &Valued)> {
+fn title_key(post: &PostFacts) -> Option<(String, &Valued)> {
     let title = post.title.as_ref()?;
     let words: Vec<&str> = title.value.split_whitespace().collect();
     if words.is_empty() {
@@ -56,35 +56,12 @@ declare_rule! {
 }
 
 impl Rule for DuplicateTitle {
-    fn check_site(
-        &self,
-        _host: &str,
-        posts: &[PostFacts],
-        settings: &Effective,
-        out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        let slug_reported = settings.is_enabled(DuplicateSlug::META.code);
-        for group in groups(posts, title_key).iter().filter(|g| g.len() < SERIES) {
-            let keep = |member: &Member<'_>| !(slug_reported && shares_older_slug(group, member));
-            report_group(&Self::META, group, "title", keep, out);
-        }
-        None
+    fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
+        let series = Series {
+            from: SERIES,
+            slug_reported: run.settings.is_enabled(DuplicateSlug::META.code),
+        };
+        let key = (title_key as KeyOf, "title");
+        Some(Duplicates::start(run, &Self::META, key, Some(series)))
     }
-}
-
-/// Whether an older post of the group has this post's slug under the same parent: the pair
-/// `duplicate-slug` reports.
-fn shares_older_slug(group: &[Member<'_>], (post, _): &Member<'_>) -> bool {
-    let Some(own) = slug_of(post) else {
-        return false;
-    };
-    group
-        .iter()
-        .take_while(|(other, _)| !std::ptr::eq(*other, *post))
-        .any(|(other, _)| other.parent == post.parent && slug_of(other) == Some(own))
-}
-
-fn slug_of(post: &PostFacts) -> Option<&str> {
-    let slug = post.slug.as_ref()?.value.as_str();
-    (!slug.is_empty()).then_some(slug)
 }

@@ -1,6 +1,6 @@
-use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
+use crate::site::stages::{SiteOut, SiteRule, SiteRun};
 use crate::site::{PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
@@ -29,32 +29,37 @@ declare_rule! {
 }
 
 impl Rule for GuidHostMismatch {
-    fn check_site(
-        &self,
-        _site: &str,
-        posts: &[PostFacts],
-        _settings: &Effective,
-        out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        for post in posts {
-            // The host of the post's own `link`, not its site's: a site is more than a host.
-            let (Some(guid), Some(host)) = (&post.guid_host, &post.host) else {
-                continue;
-            };
-            if guid.value == *host {
-                continue;
-            }
-            let mut diagnostic = Diagnostic::new(
-                &Self::META,
-                guid.at.range.clone(),
-                format!("`guid` is on {}, `link` on {host}", guid.value),
-            )
-            .with_label("another host")
-            .with_help("expected after a domain move; keep the guid as it is");
-            diagnostic.post = Some(post.post.clone());
-            diagnostic.field = Some("guid.rendered");
-            out.push(SiteFinding::new(post.file, diagnostic, &guid.value));
+    fn site(&self, _run: &SiteRun) -> Option<Box<dyn SiteRule>> {
+        Some(Box::new(EachPost))
+    }
+}
+
+/// Looks at one post at a time: nothing is grouped.
+struct EachPost;
+
+impl SiteRule for EachPost {
+    fn post(&mut self, site: usize, post: &PostFacts, out: &mut SiteOut) -> Result<(), String> {
+        // The host of the post's own `link`, not its site's: a site is more than a host.
+        let (Some(guid), Some(host)) = (&post.guid_host, &post.host) else {
+            return Ok(());
+        };
+        if guid.value == *host {
+            return Ok(());
         }
-        None
+        let mut diagnostic = Diagnostic::new(
+            &GuidHostMismatch::META,
+            guid.at.range.clone(),
+            format!("`guid` is on {}, `link` on {host}", guid.value),
+        )
+        .with_label("another host")
+        .with_help("expected after a domain move; keep the guid as it is");
+        diagnostic.post = Some(post.post.clone());
+        diagnostic.field = Some("guid.rendered");
+        out.found(site, SiteFinding::new(post.file, diagnostic, &guid.value));
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, _out: &mut SiteOut) -> Result<(), String> {
+        Ok(())
     }
 }

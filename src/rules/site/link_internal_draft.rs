@@ -1,10 +1,10 @@
-use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
-use crate::site::{InternalLink, PostFacts, SiteFinding};
+use crate::site::stages::{SiteOut, SiteRule, SiteRun};
+use crate::site::{PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
-use crate::rules::helpers::site_links::{SitePosts, is_archive_or_asset};
+use crate::rules::helpers::site_links::{LinkFrom, LinkJoin};
 
 declare_rule! {
     /// ## What it does
@@ -27,43 +27,45 @@ declare_rule! {
 }
 
 impl Rule for LinkInternalDraft {
-    fn check_site(
-        &self,
-        _host: &str,
-        posts: &[PostFacts],
-        _settings: &Effective,
-        out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        let site = SitePosts::new(posts);
-        for post in posts
-            .iter()
-            .filter(|p| p.status.as_deref() == Some("publish"))
-        {
-            for link in &post.internal_links {
-                if is_archive_or_asset(link) {
-                    continue;
-                }
-                let Some(target) = site.target(link) else {
-                    continue;
-                };
-                let status = target.status.as_deref().unwrap_or("unknown");
-                if status == "publish" || std::ptr::eq(target, post) {
-                    continue;
-                }
-                out.push(finding(post, link, status, target.post.title.as_deref()));
-            }
-        }
-        None
+    fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
+        Some(Box::new(Drafts {
+            join: LinkJoin::new(run),
+        }))
     }
 }
 
-/// The finding on `link` of `post` to a post that is `status`, titled `target_title`.
-pub fn finding(
-    post: &PostFacts,
-    link: &InternalLink,
-    status: &str,
-    target_title: Option<&str>,
-) -> SiteFinding {
+/// The links of published posts joined with the posts they name: those that name one not
+/// published.
+struct Drafts {
+    join: LinkJoin,
+}
+
+impl SiteRule for Drafts {
+    fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
+        let published = |post: &PostFacts| post.status.as_deref() == Some("publish");
+        self.join.post(site, post, published)
+    }
+
+    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
+        self.join.finish(|site, from, target| {
+            let Some(target) = target else { return };
+            let status = target.status.as_deref().unwrap_or("unknown");
+            // A post linking itself (by its id or address) is no other post.
+            let itself =
+                (target.place.file, target.place.post) == (from.place.file, from.place.post);
+            if !from.published || status == "publish" || itself {
+                return;
+            }
+            let finding = finding(from, status, target.title.as_deref());
+            out.found_at(site, from.place, finding);
+        })
+    }
+}
+
+/// The finding on a link of a published post to a post that is `status`, titled
+/// `target_title`.
+fn finding(from: &LinkFrom, status: &str, target_title: Option<&str>) -> SiteFinding {
+    let link = from.link();
     let mut diagnostic = Diagnostic::new(
         &LinkInternalDraft::META,
         link.at.range.clone(),
@@ -74,7 +76,7 @@ pub fn finding(
         "publish \"{}\" first, or remove the link until it is",
         target_title.unwrap_or("the target")
     ));
-    diagnostic.post = Some(post.post.clone());
+    diagnostic.post = Some(from.post.0.clone());
     diagnostic.field = Some("content.rendered");
-    SiteFinding::new(post.file, diagnostic, &link.target)
+    SiteFinding::new(from.place.file, diagnostic, &link.target)
 }

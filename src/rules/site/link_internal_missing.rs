@@ -1,10 +1,11 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
-use crate::site::{InternalLink, PostFacts, SiteFinding};
+use crate::site::stages::{SiteOut, SiteRule, SiteRun};
+use crate::site::{PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
-use crate::rules::helpers::site_links::{SitePosts, is_archive_or_asset};
+use crate::rules::helpers::site_links::{LinkFrom, LinkJoin};
 
 declare_rule! {
     /// ## What it does
@@ -37,32 +38,60 @@ declare_rule! {
 }
 
 impl Rule for LinkInternalMissing {
-    fn check_site(
-        &self,
-        site_name: &str,
-        posts: &[PostFacts],
-        settings: &Effective,
-        out: &mut Vec<SiteFinding>,
-    ) -> Option<String> {
-        let links = posts.iter().map(|p| p.internal_links.len()).sum::<usize>();
-        if !export_complete(settings) {
-            return (links > 0).then(|| not_checked(site_name));
+    fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
+        if !export_complete(&run.settings) {
+            return Some(Box::new(NotChecked::default()));
         }
-        let site = SitePosts::new(posts);
-        for post in posts {
-            for link in &post.internal_links {
-                if is_archive_or_asset(link) || site.target(link).is_some() {
-                    continue;
-                }
-                out.push(finding(site_name, post, link));
-            }
-        }
-        None
+        Some(Box::new(Missing {
+            join: LinkJoin::new(run),
+        }))
     }
 }
 
-/// The finding on `link` of `post`, whose target is no post of `site_name`.
-pub fn finding(site_name: &str, post: &PostFacts, link: &InternalLink) -> SiteFinding {
+/// Every link of the site's posts joined with the post it names: those that name none.
+struct Missing {
+    join: LinkJoin,
+}
+
+impl SiteRule for Missing {
+    fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
+        self.join.post(site, post, |_| true)
+    }
+
+    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
+        self.join.finish(|site, from, target| {
+            if target.is_none() {
+                let finding = finding(out.site_name(site), from);
+                out.found_at(site, from.place, finding);
+            }
+        })
+    }
+}
+
+/// Without the whole site in the run: a line for the summary of each site with internal links.
+#[derive(Default)]
+struct NotChecked {
+    noted: Option<usize>,
+}
+
+impl SiteRule for NotChecked {
+    fn post(&mut self, site: usize, post: &PostFacts, out: &mut SiteOut) -> Result<(), String> {
+        if !post.internal_links.is_empty() && self.noted != Some(site) {
+            self.noted = Some(site);
+            let note = not_checked(out.site_name(site));
+            out.note(site, note);
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, _out: &mut SiteOut) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The finding on a link whose target is no post of `site_name`.
+fn finding(site_name: &str, from: &LinkFrom) -> SiteFinding {
+    let link = from.link();
     let mut diagnostic = Diagnostic::new(
         &LinkInternalMissing::META,
         link.at.range.clone(),
@@ -73,9 +102,9 @@ pub fn finding(site_name: &str, post: &PostFacts, link: &InternalLink) -> SiteFi
     )
     .with_label("not in the site")
     .with_help("the target was deleted or renamed: link its new address, or remove the link");
-    diagnostic.post = Some(post.post.clone());
+    diagnostic.post = Some(from.post.0.clone());
     diagnostic.field = Some("content.rendered");
-    SiteFinding::new(post.file, diagnostic, &link.target)
+    SiteFinding::new(from.place.file, diagnostic, &link.target)
 }
 
 /// The target a finding of this rule names, as its message quotes it; `None` for another
@@ -90,12 +119,12 @@ pub fn target_of(diagnostic: &Diagnostic) -> Option<&str> {
 }
 
 /// Whether the run is said to hold every post of the site, without which the rule is silent.
-pub fn export_complete(settings: &Effective) -> bool {
+fn export_complete(settings: &Effective) -> bool {
     (settings.site.export_complete.as_ref()).is_some_and(|e| e.value)
 }
 
 /// The summary's line for a site whose internal links were not checked.
-pub fn not_checked(site_name: &str) -> String {
+fn not_checked(site_name: &str) -> String {
     format!(
         "{site_name}: internal links not checked, the run may not hold the whole site (set `export = \"complete\"`)"
     )

@@ -1,6 +1,6 @@
-//! The temporary folder of a run's sorted runs: made when the first run is written, shared by the
-//! spill of the site facts and the site rules' sorts, deleted when the run ends or is stopped by
-//! SIGINT, SIGTERM or SIGHUP. A run the folder cannot take is kept in memory instead.
+//! The temporary folder of a sort's runs: made when its first run is written, deleted when the
+//! sort ends or the process is stopped by SIGINT, SIGTERM or SIGHUP. A run the folder cannot take
+//! is kept in memory instead.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -1,12 +1,12 @@
-//! An external sort of `(key, value)` records, for the site rules that group the posts of a
-//! site by a value (a slug, a title, a link's target) in bounded memory.
+//! An external sort of `(key, value)` records in bounded memory: a buffer sorted and written as
+//! a run past its budget, the runs merged level by level and drained in key order.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use super::dir::SpillDir;
-use super::run::{Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_record};
+use super::merge::{RunMerge, merge_runs};
+use super::run::{Levels, Run, add_run, at_most_fan_in, write_record};
 
 /// Past `budget` estimated bytes the records are sorted and stored as one run in the spill
 /// folder; runs are merged level by level as they accumulate, and the drain merges the last
@@ -94,7 +94,9 @@ where
         let dir = &self.dir;
         let runs = std::mem::take(&mut self.runs).into_runs();
         let runs = at_most_fan_in(runs, |runs| merge_records::<K, V>(dir, runs))?;
-        Ok(Drain::Disk(RunMerge::open(&runs)?))
+        let merge = RunMerge::open(&runs, READ_BUFFER, by_key::<K, V>)
+            .map_err(|e| format!("cannot read {e}"))?;
+        Ok(Drain::Disk(merge))
     }
 
     /// How many runs the sort holds.
@@ -110,23 +112,21 @@ where
     K: Ord + serde::Serialize + serde::de::DeserializeOwned,
     V: serde::Serialize + serde::de::DeserializeOwned,
 {
-    let mut damaged = None;
-    let merged = dir.store(|out| {
-        let mut merge = RunMerge::<K, V>::open(runs).map_err(std::io::Error::other)?;
-        let mut scratch = Vec::new();
-        while let Some(record) = merge.pop_next() {
-            write_record(out, &record, &mut scratch)?;
-        }
-        damaged = merge.error.take();
-        Ok(())
-    })?;
-    damaged.map_or(Ok(merged), Err)
+    merge_runs(dir, runs, READ_BUFFER, by_key::<K, V>)
 }
+
+/// A sort's records compare by their key.
+fn by_key<K: Ord, V>(a: &(K, V), b: &(K, V)) -> Ordering {
+    a.0.cmp(&b.0)
+}
+
+/// The read buffer of each run a sort merges.
+const READ_BUFFER: usize = 1 << 15;
 
 /// The records of a [`Sorter`] in key order.
 pub enum Drain<K, V> {
     Memory(std::vec::IntoIter<(K, V)>),
-    Disk(RunMerge<K, V>),
+    Disk(RunMerge<(K, V)>),
 }
 
 impl<K, V> Drain<K, V> {
@@ -134,7 +134,7 @@ impl<K, V> Drain<K, V> {
     pub fn error(&mut self) -> Option<String> {
         match self {
             Self::Memory(_) => None,
-            Self::Disk(merge) => merge.error.take(),
+            Self::Disk(merge) => merge.error(),
         }
     }
 }
@@ -149,85 +149,15 @@ where
     fn next(&mut self) -> Option<(K, V)> {
         match self {
             Self::Memory(records) => records.next(),
-            Self::Disk(merge) => merge.pop_next(),
+            Self::Disk(merge) => merge.next(),
         }
-    }
-}
-
-/// The k-way merge of a sorter's runs.
-pub struct RunMerge<K, V> {
-    runs: Vec<RunReader>,
-    heads: BinaryHeap<RunHead<K, V>>,
-    error: Option<String>,
-}
-
-struct RunHead<K, V> {
-    key: K,
-    value: V,
-    run: usize,
-}
-
-impl<K: Ord, V> PartialEq for RunHead<K, V> {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl<K: Ord, V> Eq for RunHead<K, V> {}
-
-impl<K: Ord, V> PartialOrd for RunHead<K, V> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl<K: Ord, V> Ord for RunHead<K, V> {
-    /// Reversed: the heap's greatest is the smallest key.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (&other.key, other.run).cmp(&(&self.key, self.run))
-    }
-}
-
-impl<K, V> RunMerge<K, V>
-where
-    K: Ord + serde::de::DeserializeOwned,
-    V: serde::de::DeserializeOwned,
-{
-    fn open(runs: &[Run]) -> Result<Self, String> {
-        let mut merge = Self {
-            runs: open_runs(runs, 1 << 15).map_err(|e| format!("cannot read {e}"))?,
-            heads: BinaryHeap::with_capacity(runs.len()),
-            error: None,
-        };
-        for run in 0..merge.runs.len() {
-            merge.refill(run);
-        }
-        Ok(merge)
-    }
-
-    fn refill(&mut self, run: usize) {
-        let Some(parsed) = self.runs[run].next_record::<(K, V)>() else {
-            return;
-        };
-        match parsed {
-            Ok((key, value)) => self.heads.push(RunHead { key, value, run }),
-            Err(error) => {
-                self.error.get_or_insert(error);
-            }
-        }
-    }
-
-    fn pop_next(&mut self) -> Option<(K, V)> {
-        let RunHead { key, value, run } = self.heads.pop()?;
-        self.refill(run);
-        Some((key, value))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spill::run::FAN_IN;
+    use crate::extsort::FAN_IN;
 
     /// The files in the spill folders made in `parent`.
     fn files_in(parent: &std::path::Path) -> usize {
