@@ -3,6 +3,7 @@
 pub mod align;
 pub mod decoded;
 pub mod excerpt;
+pub mod formats;
 pub mod github;
 pub mod gitlab;
 pub mod html;

@@ -487,3 +487,23 @@ fn json_report_lists_posts_with_edit_links() {
     );
     assert_eq!(posts[0]["errors"], 8);
 }
+
+/// The table of formats is the list: `--help` names each, and so do the README and the usage
+/// page, so a format added to the table cannot go unmentioned.
+#[test]
+fn every_format_of_the_table_is_in_the_help_and_the_docs() {
+    let help = Command::cargo_bin("postlint")
+        .expect("binary")
+        .args(["check", "--help"])
+        .output()
+        .expect("run");
+    let help = String::from_utf8(help.stdout).expect("UTF-8 help");
+    assert!(help.contains(&postlint::report::formats::names()), "{help}");
+    for page in ["README.md", "docs/usage.md"] {
+        let text = std::fs::read_to_string(page).expect("page read");
+        for format in &postlint::report::formats::FORMATS {
+            let name = format!("`{}`", format.name);
+            assert!(text.contains(&name), "{page} does not name {name}");
+        }
+    }
+}
