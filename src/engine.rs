@@ -14,6 +14,7 @@ use crate::config::{Config, Effective, PostKey};
 use crate::context::PostContext;
 use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
 use crate::findings::Findings;
+use crate::input::format::{InputFormat, SNIFF_BYTES};
 use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::posts::{Entry, PostReader, ReaderState};
 use crate::input::segments::{SEGMENT_BYTES, Segment, Segments};
@@ -207,12 +208,12 @@ impl Linter {
     ) -> std::io::Result<FileReport> {
         let mut head = Vec::new();
         (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head)?;
-        if let Some(span) = wxr::utf16_xml(&head) {
-            return Ok(self.utf16_report(file, &head, span));
+        let format = InputFormat::sniff(&head);
+        if let InputFormat::Utf16Wxr { mark } = &format {
+            return Ok(self.utf16_report(file, &head, mark.clone()));
         }
-        let is_xml = wxr::looks_like_xml(&head);
         let reader = std::io::Cursor::new(head).chain(reader);
-        if is_xml {
+        if format == InputFormat::Wxr {
             return self.lint_wxr_file(file, reader, facts_to);
         }
         let path = file_path(&file);
@@ -283,6 +284,7 @@ impl Linter {
         }
         Ok(FileReport {
             contents: acc.contents(),
+            format: InputFormat::Json,
             file,
             posts: acc.posts,
             findings: acc.findings,
@@ -368,6 +370,7 @@ impl Linter {
         };
         let mut report = FileReport {
             file,
+            format: InputFormat::Wxr,
             contents: Contents::Posts,
             posts: 0,
             findings: Findings::new(),
@@ -412,7 +415,7 @@ impl Linter {
     /// An export written in UTF-16: one finding at its start, nothing read.
     fn utf16_report(&self, file: SourceFile, head: &[u8], span: Range<usize>) -> FileReport {
         let settings = self.config.effective(file_path(&file), None);
-        let error = rules::wxr_syntax::diagnostic(wxr::utf16_error(span));
+        let error = rules::wxr_syntax::diagnostic(wxr::utf16_error(span.clone()));
         let found = settle::severities(&settings, vec![error]);
         let segment = Segment {
             base: 0,
@@ -424,6 +427,7 @@ impl Linter {
         let findings = resolve(&segment, &mut cursor, found);
         FileReport {
             file,
+            format: InputFormat::Utf16Wxr { mark: span },
             // An export, in an encoding WordPress does not write: reported, never left out.
             contents: Contents::Posts,
             posts: 0,
@@ -777,10 +781,6 @@ fn fix_fits(dialect: Dialect, diagnostic: &Diagnostic) -> bool {
         Dialect::Wxr => false,
     }
 }
-
-/// How much of a file is read to tell XML from JSON (a byte order mark and white space may
-/// come first).
-const SNIFF_BYTES: u64 = 1024;
 
 fn file_path(file: &SourceFile) -> Option<&Path> {
     match &file.origin {

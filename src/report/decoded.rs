@@ -388,13 +388,6 @@ impl<'a> FieldTexts<'a> {
     }
 }
 
-/// Whether a file is XML (a WXR export), whose fields are not JSON strings.
-pub fn is_xml(file: &SourceFile) -> bool {
-    let head = file.read_range(0..64).unwrap_or_default();
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    head.trim_ascii_start().starts_with(b"<")
-}
-
 /// The offending text of each finding, read back from its file once per file.
 pub struct Snippets<'a> {
     files: BTreeMap<&'a str, FileSnippets<'a>>,
@@ -417,7 +410,7 @@ impl<'a> Snippets<'a> {
                 let snippets = FileSnippets {
                     file: &r.file,
                     regions: read_regions(&r.file, &r.findings.to_vec()),
-                    xml: is_xml(&r.file),
+                    xml: r.format.is_xml(),
                 };
                 (r.file.name.as_str(), snippets)
             })
