@@ -7,18 +7,21 @@
 //! the open-element stack itself, following the standard's rules for which element an end tag
 //! closes, which start tags close an open `<p>`, and which end tags browsers ignore.
 
+mod build;
 mod open;
 pub mod reader;
+mod references;
 pub mod structure;
 mod tags;
 
 use std::ops::Range;
 
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
-use html5gum::{Emitter, ForwardingEmitter, Span, Tokenizer};
+use html5gum::{Span, Tokenizer};
 
+use build::{Builder, WithoutParseErrors};
+pub use references::{reference_map, source_offset};
 pub use structure::Around;
-use tags::{Scope, closes_paragraph, end_tag_scope, is_special};
 pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_literal, is_void};
 
 pub type ElementId = usize;
@@ -237,10 +240,7 @@ pub struct HtmlIndex {
 
 impl HtmlIndex {
     pub fn parse(html: &str) -> Self {
-        let mut builder = Builder {
-            html,
-            ..Builder::default()
-        };
+        let mut builder = Builder::new(html);
         let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: Span<usize>| {
             builder.event(event, span.start..span.end);
             None::<std::convert::Infallible>
@@ -299,451 +299,30 @@ impl HtmlIndex {
     }
 }
 
-/// The callback emitter, told not to report the standard's parse errors. The index has no use
-/// for them, and without them html5gum skips checking every byte for control characters and
-/// noncharacters: a fifth of the tokenizer's time.
-struct WithoutParseErrors<E>(E);
-
-impl<E: Emitter> ForwardingEmitter for WithoutParseErrors<E> {
-    type Token = E::Token;
-
-    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
-        &mut self.0
+/// Whether an image's `src` is only the fallback of its `srcset`: a browser that reads
+/// `srcset` never fetches a `src` beside width descriptors (`300w`) or a `1x` candidate, as the
+/// HTML standard builds the source set. Only browsers too old to read `srcset` load it.
+pub fn src_is_fallback(index: &HtmlIndex, element: &Element) -> bool {
+    if &*element.name != "img" {
+        return false;
     }
-
-    #[inline]
-    fn should_emit_errors(&mut self) -> bool {
-        false
-    }
-}
-
-/// Collects tokenizer events into the index, keeping the stack of open elements.
-#[derive(Default)]
-struct Builder<'h> {
-    /// The field's HTML, whose bytes most of html5gum's text and values are.
-    html: &'h str,
-    index: HtmlIndex,
-    open: open::OpenElements,
-    /// Formatting elements closed by some other end tag; browsers reopen them, so their own
-    /// end tag arriving later is not stray.
-    reopenable: Vec<ElementId>,
-    /// Other elements ended by an ancestor's end tag, the latest last (bounded like
-    /// `reopenable`): a later end tag of their name was written for them.
-    cut_short: Vec<ElementId>,
-    /// Open elements an unmatched end tag was already written for.
-    claimed: std::collections::HashSet<ElementId>,
-    pending: Option<PendingTag>,
-    foreign_depth: usize,
-    select_depth: usize,
-}
-
-/// Inside `<select>` browsers drop every tag but these (the "in select" insertion mode).
-fn kept_in_select(name: &str) -> bool {
-    matches!(
-        name,
-        "option" | "optgroup" | "hr" | "select" | "script" | "template"
-    )
-}
-
-struct PendingTag {
-    name: Name,
-    start: usize,
-    attributes_from: usize,
-    names: AttributeNames,
-}
-
-/// The attribute names of a start tag so far, to find duplicates. A usual tag's few are
-/// scanned; past [`AttributeNames::SCANNED`] they go in a set, so that a tag of a million
-/// attributes costs a million lookups rather than half a million million comparisons.
-#[derive(Default)]
-struct AttributeNames(Option<std::collections::HashSet<Name>>);
-
-impl AttributeNames {
-    const SCANNED: usize = 16;
-
-    /// Notes `name`, whether it is new among `before` (the tag's attributes so far, a
-    /// duplicate's name emptied).
-    fn insert(&mut self, name: &Name, before: &[Attribute]) -> bool {
-        if self.0.is_none() && before.len() < Self::SCANNED {
-            return !before.iter().any(|a| a.name == *name);
-        }
-        let set = self
-            .0
-            .get_or_insert_with(|| before.iter().map(|a| a.name.clone()).collect());
-        set.insert(name.clone())
-    }
-}
-
-impl Builder<'_> {
-    fn event(&mut self, event: CallbackEvent<'_>, span: Range<usize>) {
-        match event {
-            CallbackEvent::OpenStartTag { name } => {
-                self.pending = Some(PendingTag {
-                    name: Name::of(name),
-                    start: span.start,
-                    attributes_from: self.index.attributes.len(),
-                    names: AttributeNames::default(),
-                });
-            }
-            CallbackEvent::AttributeName { name } => self.attribute_name(name, span),
-            CallbackEvent::AttributeValue { value } => {
-                let start = self.index.values.len();
-                self.index
-                    .values
-                    .push_str(&decoded(self.html, value, &span));
-                let end = self.index.values.len();
-                let quoting = Quoting::of_value(self.html, &span);
-                if let Some(attribute) = self.current_attribute() {
-                    attribute.value = start..end;
-                    attribute.value_span = Some(span);
-                    attribute.quoting = quoting;
-                }
-            }
-            CallbackEvent::CloseStartTag { self_closing } => {
-                if let Some(tag) = self.pending.take() {
-                    self.start_tag(tag, span.end, self_closing);
-                }
-            }
-            CallbackEvent::EndTag { name } => self.end_tag(&utf8(name), span),
-            CallbackEvent::String { value } => {
-                let start = self.index.text_buffer.len();
-                self.index
-                    .text_buffer
-                    .push_str(&decoded(self.html, value, &span));
-                self.index.texts.push(Text {
-                    decoded: start..self.index.text_buffer.len(),
-                    span,
-                    parent: self.open.last().copied(),
-                });
-            }
-            CallbackEvent::Comment { value } => self.index.comments.push(Comment {
-                text: lossy(value),
-                span,
-            }),
-            CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
-        }
-    }
-
-    fn attribute_name(&mut self, name: &[u8], span: Range<usize>) {
-        let Some(tag) = &mut self.pending else { return };
-        let name = Name::of(name);
-        let duplicate = !tag
-            .names
-            .insert(&name, &self.index.attributes[tag.attributes_from..]);
-        // The standard keeps the first of duplicate attributes; later ones are dropped, and a
-        // placeholder would make their values land on the first. Mark them by an empty name.
-        self.index.attributes.push(Attribute {
-            name: if duplicate { Name::from("") } else { name },
-            name_span: span,
-            value: 0..0,
-            value_span: None,
-            quoting: Quoting::Absent,
-        });
-    }
-
-    fn current_attribute(&mut self) -> Option<&mut Attribute> {
-        let from = self.pending.as_ref()?.attributes_from;
-        self.index.attributes[from..].last_mut()
-    }
-
-    fn in_select(&self) -> bool {
-        self.select_depth > 0
-    }
-
-    fn start_tag(&mut self, tag: PendingTag, end: usize, self_closing: bool) {
-        let span = tag.start..end;
-        let name = &*tag.name;
-        if !kept_in_select(name) && self.in_select() {
-            self.index.attributes.truncate(tag.attributes_from);
-            return;
-        }
-        self.close_implied_by_start_tag(name, &span);
-        // Drop the placeholders of duplicate attributes.
-        let written = self.index.attributes.split_off(tag.attributes_from);
-        self.index
-            .attributes
-            .extend(written.into_iter().filter(|a| !a.name.is_empty()));
-        let attributes = tag.attributes_from..self.index.attributes.len();
-
-        let is_empty = is_void(name) || (self_closing && self.foreign_depth > 0);
-        let id = self.index.elements.len();
-        let parent = self.open.last().copied();
-        let link = if name == "a" {
-            Some(id)
-        } else {
-            parent.and_then(|p| self.index.elements[p].link)
-        };
-        self.index.elements.push(Element {
-            name: tag.name.clone(),
-            start_tag: span,
-            end_tag: None,
-            closed: if is_empty {
-                Closed::Empty
-            } else {
-                Closed::Unclosed
-            },
-            parent,
-            attributes,
-            link,
-            content: end..end,
-            has: Content::default(),
-        });
-        if !is_empty {
-            match name {
-                "svg" | "math" => self.foreign_depth += 1,
-                "select" => self.select_depth += 1,
-                _ => {}
-            }
-            self.open.push(id, &tag.name);
-        }
-    }
-
-    /// The start tags that end an open element first: a block closes `<p>`, `<li>` closes the
-    /// previous `<li>`, and so on (the optional end tags of the standard).
-    fn close_implied_by_start_tag(&mut self, name: &str, by: &Range<usize>) {
-        if self.foreign_depth > 0 {
-            return;
-        }
-        if closes_paragraph(name) {
-            self.close_if_in_scope(&["p"], Scope::Button, by);
-        }
-        match name {
-            "li" => self.close_if_in_scope(&["li"], Scope::ListItem, by),
-            "dd" | "dt" => self.close_if_in_scope(&["dd", "dt"], Scope::Default, by),
-            "tr" => self.close_if_in_scope(&["tr"], Scope::Table, by),
-            "td" | "th" => self.close_if_in_scope(&["td", "th"], Scope::Table, by),
-            "option" => self.close_if_on_top("option", by),
-            "a" => self.close_if_in_scope(&["a"], Scope::Default, by),
-            heading if is_heading(heading) => self.close_heading_on_top(by),
-            _ => {}
-        }
-    }
-
-    fn close_if_in_scope(&mut self, names: &[&str], scope: Scope, by: &Range<usize>) {
-        if let Some(position) = self.open.in_scope(names, scope) {
-            self.close_from(position, Closed::Implied { by: by.clone() });
-        }
-    }
-
-    fn close_if_on_top(&mut self, name: &str, by: &Range<usize>) {
-        if self.top_name() == Some(name) {
-            self.close_from(self.open.len() - 1, Closed::Implied { by: by.clone() });
-        }
-    }
-
-    /// `<h2>` directly inside an open `<h3>` closes it.
-    fn close_heading_on_top(&mut self, by: &Range<usize>) {
-        if self.top_name().is_some_and(is_heading) {
-            self.close_from(self.open.len() - 1, Closed::Implied { by: by.clone() });
-        }
-    }
-
-    fn top_name(&self) -> Option<&str> {
-        self.open.last().map(|&id| &*self.index.elements[id].name)
-    }
-
-    fn end_tag(&mut self, name: &str, span: Range<usize>) {
-        if !kept_in_select(name) && self.in_select() {
-            return;
-        }
-        let found = if is_heading(name) {
-            self.open.in_scope(&HEADINGS, Scope::Default)
-        } else if is_special(name) || is_formatting(name) {
-            self.open.in_scope(&[name], end_tag_scope(name))
-        } else {
-            self.open.ordinary(name)
-        };
-        match found {
-            Some(position) => {
-                let id = self.open[position];
-                self.index.elements[id].end_tag = Some(span.clone());
-                // The element itself ends by its end tag, those above it by that same tag.
-                self.close_from(position + 1, Closed::Implied { by: span });
-                self.open.pop();
-                self.close_element(id, Closed::EndTag);
-            }
-            None => self.unmatched_end_tag(name, span),
-        }
-    }
-
-    fn unmatched_end_tag(&mut self, name: &str, span: Range<usize>) {
-        let reopened = self
-            .reopenable
-            .iter()
-            .rposition(|&id| &*self.index.elements[id].name == name);
-        if let Some(at) = reopened {
-            let id = self.reopenable.remove(at);
-            self.index.elements[id].end_tag = Some(span);
-            return;
-        }
-        let meant_for = self.out_of_reach(name);
-        self.index.stray_end_tags.push(StrayEndTag {
-            name: name.into(),
-            span,
-            parent: self.open.last().copied(),
-            meant_for,
-        });
-    }
-
-    /// The element an unmatched end tag was written for: an open one it cannot reach, else the
-    /// latest one of its name an ancestor's end tag cut short (each is taken once).
-    fn out_of_reach(&mut self, name: &str) -> Option<ElementId> {
-        if let Some(position) = self.open.topmost(&[name]) {
-            let id = self.open[position];
-            return self.claimed.insert(id).then_some(id);
-        }
-        let at = self
-            .cut_short
-            .iter()
-            .rposition(|&id| &*self.index.elements[id].name == name)?;
-        Some(self.cut_short.remove(at))
-    }
-
-    /// Closes every open element from `position` up.
-    fn close_from(&mut self, position: usize, how: Closed) {
-        while self.open.len() > position {
-            let Some(id) = self.open.pop() else { break };
-            if is_formatting(&self.index.elements[id].name) {
-                // Browsers keep at most a few such elements too (the "Noah's Ark" clause);
-                // the bound keeps lookups constant on pathological input.
-                if self.reopenable.len() == MAX_REOPENABLE {
-                    self.reopenable.remove(0);
-                }
-                self.reopenable.push(id);
-            } else if matches!(&how, Closed::Implied { by } if self.html[by.clone()].starts_with("</"))
-            {
-                if self.cut_short.len() == MAX_REOPENABLE {
-                    self.cut_short.remove(0);
-                }
-                self.cut_short.push(id);
-            }
-            self.close_element(id, how.clone());
-        }
-    }
-
-    fn close_element(&mut self, id: ElementId, how: Closed) {
-        let element = &mut self.index.elements[id];
-        element.content.end = match (&how, &element.end_tag) {
-            (Closed::EndTag, Some(end_tag)) => end_tag.start,
-            (Closed::Implied { by }, _) => by.start,
-            _ => element.content.end,
-        };
-        match &*element.name {
-            "svg" | "math" => self.foreign_depth = self.foreign_depth.saturating_sub(1),
-            "select" => self.select_depth = self.select_depth.saturating_sub(1),
-            _ => {}
-        }
-        element.closed = how;
-    }
-
-    fn finish(mut self) -> HtmlIndex {
-        // Elements still open keep `Closed::Unclosed`, set when they were created.
-        for &id in self.open.iter() {
-            self.index.elements[id].content.end = self.html.len();
-        }
-        self.mark_content();
-        self.index
-    }
-
-    /// Marks every element by what its content holds. Each mark walks up the ancestors until
-    /// one already has it, so the whole pass is linear.
-    fn mark_content(&mut self) {
-        let HtmlIndex {
-            elements,
-            texts,
-            text_buffer,
-            ..
-        } = &mut self.index;
-        let mark = |elements: &mut Vec<Element>,
-                    from: Option<ElementId>,
-                    flag: fn(&mut Content) -> &mut bool| {
-            let mut at = from;
-            while let Some(id) = at {
-                let slot = flag(&mut elements[id].has);
-                if *slot {
-                    break;
-                }
-                *slot = true;
-                at = elements[id].parent;
-            }
-        };
-        for text in texts.iter() {
-            if !is_blank(text_buffer.get(text.decoded.clone()).unwrap_or_default()) {
-                mark(elements, text.parent, |c| &mut c.text);
-            }
-        }
-        for id in 0..elements.len() {
-            let parent = elements[id].parent;
-            if is_media(&elements[id].name) {
-                mark(elements, parent, |c| &mut c.media);
-            } else if &*elements[id].name == "br" {
-                mark(elements, parent, |c| &mut c.line_break);
-            }
-        }
-    }
-}
-
-/// Maps offsets in decoded text (character references replaced) back to its source in the
-/// HTML. Returns `(decoded, source)` pairs at each reference, or `None` when the two cannot be
-/// lined up exactly (a legacy reference without `;`), so callers fall back to the whole run.
-pub fn reference_map(source: &str, decoded: &str) -> Option<Vec<(usize, usize)>> {
-    let mut map = Vec::new();
-    let (mut s, mut d) = (0, 0);
-    while s < source.len() && d < decoded.len() {
-        let source_char = source[s..].chars().next()?;
-        let decoded_char = decoded[d..].chars().next()?;
-        if source_char == '&'
-            && let Some(len) = reference_len(&source[s..])
-        {
-            s += len;
-            d += decoded_char.len_utf8();
-            map.push((d, s));
-        } else if source_char == '\r' && decoded_char == '\n' {
-            s += if source[s..].starts_with("\r\n") {
-                2
-            } else {
-                1
-            };
-            d += 1;
-            map.push((d, s));
-        } else if source_char == decoded_char {
-            s += source_char.len_utf8();
-            d += decoded_char.len_utf8();
-        } else {
-            return None;
-        }
-    }
-    (s == source.len() && d == decoded.len()).then_some(map)
-}
-
-/// Length of a character reference with its `;`: `&amp;`, `&#8217;`, `&#x2019;`.
-fn reference_len(text: &str) -> Option<usize> {
-    let body = text.strip_prefix('&')?;
-    // Only a reference's own characters are looked through for its `;`: searching the rest
-    // of the run made each bare `&` cost the run's length.
-    let end = body
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'#'))?;
-    if body.as_bytes()[end] != b';' {
-        return None;
-    }
-    let name = &body[..end];
-    let valid = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-        !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())
-    } else if let Some(digits) = name.strip_prefix('#') {
-        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-    } else {
-        !name.is_empty() && name.len() <= 32 && name.bytes().all(|b| b.is_ascii_alphanumeric())
+    let Some(srcset) = index.attribute(element, "srcset") else {
+        return false;
     };
-    valid.then_some(end + 2)
-}
-
-/// A decoded offset through a map from `reference_map`, relative to the source start.
-pub fn source_offset(map: &[(usize, usize)], decoded: usize) -> usize {
-    match map.partition_point(|&(d, _)| d <= decoded).checked_sub(1) {
-        Some(i) => map[i].1 + (decoded - map[i].0),
-        None => decoded,
-    }
+    index
+        .value(srcset)
+        .split(',')
+        .filter(|candidate| !candidate.trim().is_empty())
+        .any(|candidate| {
+            let mut parts = candidate.split_whitespace().skip(1);
+            match parts.next() {
+                None => true,
+                Some(descriptor) => {
+                    let descriptor = descriptor.to_ascii_lowercase();
+                    descriptor.ends_with('w') || matches!(descriptor.as_str(), "1x" | "1.0x")
+                }
+            }
+        })
 }
 
 /// html5gum hands out bytes; from a `&str` input they are UTF-8, and the plain check is much

@@ -17,6 +17,7 @@ pub mod rdjson;
 pub mod rendered;
 pub mod rules;
 pub mod sarif;
+pub mod snippets;
 pub mod statistics;
 
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use crate::diagnostic::{Finding, PostRef};
 use crate::source::SourceFile;
 
-use super::align::Alignment;
+use super::align::{Alignment, tag_ranges};
 use super::decoded::{Decoded, MAX_FIELD_BYTES, decode, whole_string};
 
 /// The fields a body is: what readers get, or the text as written (REST's `content.raw`,
@@ -255,44 +255,6 @@ fn document(html: &str, mut places: Vec<(Range<usize>, Mark)>) -> String {
     }
     body.push_str(&neutralised(&html[done..], &tags, done));
     format!("{HEAD}{body}</body></html>")
-}
-
-/// Where tags and comments are in the HTML: `<` followed by a letter, `/`, `!` or `?`, up
-/// to its `>` (quotes in attribute values honoured), or `-->` for a comment.
-pub(super) fn tag_ranges(html: &[u8]) -> Vec<Range<usize>> {
-    let mut tags = Vec::new();
-    let mut i = 0;
-    while i < html.len() {
-        let opens = html[i] == b'<'
-            && html
-                .get(i + 1)
-                .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
-        if !opens {
-            i += 1;
-            continue;
-        }
-        let end = if html[i..].starts_with(b"<!--") {
-            memchr::memmem::find(&html[i + 4..], b"-->").map_or(html.len(), |e| i + 4 + e + 3)
-        } else {
-            tag_end(html, i)
-        };
-        tags.push(i..end);
-        i = end;
-    }
-    tags
-}
-
-fn tag_end(html: &[u8], start: usize) -> usize {
-    let mut quote = None;
-    for (i, &b) in html.iter().enumerate().skip(start + 1) {
-        match (quote, b) {
-            (None, b'>') => return i + 1,
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), b) if b == q => quote = None,
-            _ => {}
-        }
-    }
-    html.len()
 }
 
 /// The position itself when it is in text, else the start of the tag holding it.

@@ -3,12 +3,12 @@ use url::Url;
 
 use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::html::src_is_fallback;
 use crate::links::Link;
 use crate::rule::Rule;
 
 use super::declare_rule;
 use super::link_editor_only::https_would_not_help;
-use super::mixed_content::src_is_fallback;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]

@@ -4,7 +4,7 @@ use url::Url;
 
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::html::{Element, HtmlIndex};
+use crate::html::{Element, HtmlIndex, src_is_fallback};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -186,32 +186,6 @@ fn insecure_addresses(
         }
     }
     found
-}
-
-/// Whether an image's `src` is only the fallback of its `srcset`: a browser that reads
-/// `srcset` never fetches a `src` beside width descriptors (`300w`) or a `1x` candidate, as the
-/// HTML standard builds the source set. Only browsers too old to read `srcset` load it.
-pub(crate) fn src_is_fallback(index: &HtmlIndex, element: &Element) -> bool {
-    if &*element.name != "img" {
-        return false;
-    }
-    let Some(srcset) = index.attribute(element, "srcset") else {
-        return false;
-    };
-    index
-        .value(srcset)
-        .split(',')
-        .filter(|candidate| !candidate.trim().is_empty())
-        .any(|candidate| {
-            let mut parts = candidate.split_whitespace().skip(1);
-            match parts.next() {
-                None => true,
-                Some(descriptor) => {
-                    let descriptor = descriptor.to_ascii_lowercase();
-                    descriptor.ends_with('w') || matches!(descriptor.as_str(), "1x" | "1.0x")
-                }
-            }
-        })
 }
 
 /// Whether the one `http:` address of an element is its `src`, which its `srcset` makes a
