@@ -87,7 +87,7 @@ pub struct MergeArgs {
 
     /// How to report the merged findings, as for `check` (default: json).
     #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target)]
-    pub format: Vec<Target>,
+    pub format: Vec<ReportTarget>,
 
     /// Write the merged report (the one `--format` given without a file) to this file.
     #[arg(short, long, value_name = "FILE")]
@@ -315,7 +315,7 @@ pub struct CheckArgs {
     /// How to report findings: a format, or FORMAT=FILE to write it to a file (the formats are
     /// those of `report::formats`, named in the help).
     #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target, help = format_help())]
-    pub format: Vec<Target>,
+    pub format: Vec<ReportTarget>,
 
     /// Write the report (the one `--format` given without a file) to this file.
     #[arg(short, long, value_name = "FILE")]
@@ -421,7 +421,7 @@ impl FailOn {
 
 /// A report to write: its format, and the file (standard output when none).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct ReportTarget {
     pub format: &'static Emitter,
     pub file: Option<PathBuf>,
 }
@@ -435,7 +435,7 @@ fn format_help() -> String {
     )
 }
 
-fn parse_target(text: &str) -> Result<Target, String> {
+fn parse_target(text: &str) -> Result<ReportTarget, String> {
     let (name, file) = match text.split_once('=') {
         Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
         Some(_) => return Err("FORMAT=FILE needs a file name after `=`".to_owned()),
@@ -447,7 +447,7 @@ fn parse_target(text: &str) -> Result<Target, String> {
             formats::names()
         )
     })?;
-    Ok(Target { format, file })
+    Ok(ReportTarget { format, file })
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

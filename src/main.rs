@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 use postlint::baseline::Baseline;
-use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, MergeArgs, Target};
+use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, MergeArgs, ReportTarget};
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FixOptions};
@@ -545,20 +545,20 @@ fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
 }
 
 /// The reports to write: `--format` as given, `-o` for the one without a file, human by default.
-fn targets(args: &CheckArgs) -> Result<Vec<Target>, String> {
+fn targets(args: &CheckArgs) -> Result<Vec<ReportTarget>, String> {
     targets_of(&args.format, args.output.as_ref(), formats::HUMAN)
 }
 
 /// The reports to write: `formats` as given, `output` for the one without a file, `default`
 /// when none is given.
 fn targets_of(
-    formats: &[Target],
+    formats: &[ReportTarget],
     output: Option<&PathBuf>,
     default: &'static Emitter,
-) -> Result<Vec<Target>, String> {
+) -> Result<Vec<ReportTarget>, String> {
     let mut targets = formats.to_vec();
     if targets.is_empty() {
-        targets.push(Target {
+        targets.push(ReportTarget {
             format: default,
             file: None,
         });

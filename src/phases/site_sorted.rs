@@ -31,7 +31,7 @@ use crate::rules::{
     link_internal_draft, link_internal_missing, site_links,
 };
 use crate::site::shard::WirePost;
-use crate::site::{InternalLink, Located, PostFacts, SiteFinding, Valued, Word};
+use crate::site::{InternalLink, Located, PlacedValue, PostFacts, SiteFinding, Word};
 use crate::spill::{Merge, Sorter, SpillDir, text_weight};
 
 /// How many sorts may hold records at once: each gets this share of the budget.
@@ -86,7 +86,7 @@ struct Published {
 
 impl Published {
     fn of(fact: &PostFacts) -> Self {
-        let valued = |v: &Option<Valued>| v.as_ref().map(|v| (v.value.clone(), span(&v.at)));
+        let valued = |v: &Option<PlacedValue>| v.as_ref().map(|v| (v.value.clone(), span(&v.at)));
         Self {
             post: WirePost::of(&fact.post),
             post_type: fact.post_type.as_deref().map(str::to_owned),
@@ -111,7 +111,7 @@ impl Published {
 
     fn restore(self, file: usize) -> PostFacts {
         let valued = |v: Option<(String, Span)>| {
-            v.map(|(value, at)| Valued {
+            v.map(|(value, at)| PlacedValue {
                 value,
                 at: located(at),
             })

@@ -81,7 +81,7 @@ pub fn view(
     let mut places = Vec::with_capacity(findings.len());
     for (n, finding) in findings.iter().enumerate() {
         let place = match locate(finding, &body, &raws, &alignments) {
-            Located::At(range) => {
+            InBody::At(range) => {
                 let id = format!("{key}-{}", n + 1);
                 let number = n + 1;
                 marks.push((
@@ -93,8 +93,8 @@ pub fn view(
                 ));
                 Place::Marked(id)
             }
-            Located::Unseen(reason) => Place::Unseen(reason),
-            Located::Elsewhere => Place::Elsewhere,
+            InBody::Unseen(reason) => Place::Unseen(reason),
+            InBody::Elsewhere => Place::Elsewhere,
         };
         places.push(place);
     }
@@ -166,7 +166,9 @@ fn raw_texts(file: &SourceFile, findings: &[Finding], body: &BodyText) -> Vec<Ra
     raws
 }
 
-enum Located {
+/// Where a finding is in a post's body: at a range of it, not shown there (and why), or in
+/// another text than the body.
+enum InBody {
     At(Range<usize>),
     Unseen(&'static str),
     Elsewhere,
@@ -179,27 +181,27 @@ fn locate(
     body: &BodyText,
     raws: &[RawText],
     alignments: &[Alignment<'_>],
-) -> Located {
+) -> InBody {
     let Some(field) = finding.diagnostic.field.filter(|f| BODY_FIELDS.contains(f)) else {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     };
     let span = finding.span.offset..finding.span.offset + finding.span.length;
     if let Some(range) = decoded_range(&body.range, &body.decoded, &span) {
-        return Located::At(range);
+        return InBody::At(range);
     }
     if field != RAW_FIELD {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     }
     let raw = raws.iter().position(|r| r.range.contains(&span.start));
     let Some((raw, alignment)) = raw.map(|i| (&raws[i], &alignments[i])) else {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     };
     let Some(range) = decoded_range(&raw.range, &raw.decoded, &span) else {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     };
     match alignment.place(range) {
-        Ok(range) => Located::At(range),
-        Err(unseen) => Located::Unseen(unseen.reason()),
+        Ok(range) => InBody::At(range),
+        Err(unseen) => InBody::Unseen(unseen.reason()),
     }
 }
 

@@ -1,12 +1,12 @@
 use crate::config::Effective;
 use crate::rule::Rule;
-use crate::site::{PostFacts, SiteFinding, Valued};
+use crate::site::{PlacedValue, PostFacts, SiteFinding};
 
 use super::declare_rule;
 use super::duplicates::report;
 
 /// Posts share a slug when they are of one type and, for pages, one parent.
-pub fn slug_key(post: &PostFacts) -> Option<(String, &Valued)> {
+pub fn slug_key(post: &PostFacts) -> Option<(String, &PlacedValue)> {
     let slug = post.slug.as_ref().filter(|s| !s.value.is_empty())?;
     let kind = post.post_type.as_deref().unwrap_or("post");
     Some((

@@ -1,6 +1,6 @@
 use crate::config::Effective;
 use crate::rule::Rule;
-use crate::site::{PostFacts, SiteFinding, Valued};
+use crate::site::{PlacedValue, PostFacts, SiteFinding};
 
 use super::declare_rule;
 use super::duplicate_slug::DuplicateSlug;
@@ -11,7 +11,7 @@ use super::duplicates::{Member, groups, report_group};
 const SERIES: usize = 3;
 
 /// Titles compare as a reader reads them: case and spacing do not matter.
-pub fn title_key(post: &PostFacts) -> Option<(String, &Valued)> {
+pub fn title_key(post: &PostFacts) -> Option<(String, &PlacedValue)> {
     let title = post.title.as_ref()?;
     let words: Vec<&str> = title.value.split_whitespace().collect();
     if words.is_empty() {

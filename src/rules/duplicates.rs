@@ -5,16 +5,16 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::meta::RuleMeta;
-use crate::site::{PostFacts, SiteFinding, Valued};
+use crate::site::{PlacedValue, PostFacts, SiteFinding};
 
 /// A post of a group and the value it shares.
-pub type Member<'p> = (&'p PostFacts, &'p Valued);
+pub type Member<'p> = (&'p PostFacts, &'p PlacedValue);
 
 /// Reports every post but the oldest (lowest id) of each group of posts that share a key.
 pub fn report(
     meta: &RuleMeta,
     posts: &[PostFacts],
-    key: fn(&PostFacts) -> Option<(String, &Valued)>,
+    key: fn(&PostFacts) -> Option<(String, &PlacedValue)>,
     what: &str,
     out: &mut Vec<SiteFinding>,
 ) {
@@ -27,7 +27,7 @@ pub fn report(
 /// oldest (lowest id) first, whatever order the run read them in.
 pub fn groups(
     posts: &[PostFacts],
-    key: fn(&PostFacts) -> Option<(String, &Valued)>,
+    key: fn(&PostFacts) -> Option<(String, &PlacedValue)>,
 ) -> Vec<Vec<Member<'_>>> {
     let mut groups: HashMap<String, Vec<Member<'_>>> = HashMap::new();
     let mut seen_ids = HashSet::new();
