@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::limits;
+use crate::report::formats::{self, Emitter};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,7 +87,7 @@ pub struct MergeArgs {
 
     /// How to report the merged findings, as for `check` (default: json).
     #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target)]
-    pub format: Vec<Target>,
+    pub format: Vec<ReportTarget>,
 
     /// Write the merged report (the one `--format` given without a file) to this file.
     #[arg(short, long, value_name = "FILE")]
@@ -311,11 +312,10 @@ pub struct CheckArgs {
     /// REST address) lints that post of the live site.
     pub paths: Vec<PathBuf>,
 
-    /// How to report findings: a format, or FORMAT=FILE to write it to a file. Repeat for
-    /// several reports in one run. Formats: human, json, github, sarif, junit, rdjson, gitlab,
-    /// markdown, html.
-    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target)]
-    pub format: Vec<Target>,
+    /// How to report findings: a format, or FORMAT=FILE to write it to a file (the formats are
+    /// those of `report::formats`, named in the help).
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target, help = format_help())]
+    pub format: Vec<ReportTarget>,
 
     /// Write the report (the one `--format` given without a file) to this file.
     #[arg(short, long, value_name = "FILE")]
@@ -398,28 +398,6 @@ pub struct CheckArgs {
     pub max_post_size: bytesize::ByteSize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// miette's graphical report, with a summary line.
-    Human,
-    /// One JSON document (schema: `schema/report.schema.json`).
-    Json,
-    /// GitHub Actions workflow commands (annotations on the pull request).
-    Github,
-    /// SARIF 2.1.0, for code scanning.
-    Sarif,
-    /// JUnit XML: one test case per post.
-    Junit,
-    /// reviewdog's rdjson.
-    Rdjson,
-    /// GitLab Code Quality.
-    Gitlab,
-    /// A Markdown summary for a pull-request comment or the job summary.
-    Markdown,
-    /// One self-contained HTML page for editors.
-    Html,
-}
-
 /// Which findings fail the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
@@ -443,28 +421,33 @@ impl FailOn {
 
 /// A report to write: its format, and the file (standard output when none).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub format: Format,
+pub struct ReportTarget {
+    pub format: &'static Emitter,
     pub file: Option<PathBuf>,
 }
 
-fn parse_target(text: &str) -> Result<Target, String> {
+/// `--format`'s help, naming the formats of the table.
+fn format_help() -> String {
+    format!(
+        "How to report findings: a format, or FORMAT=FILE to write it to a file. Repeat for \
+         several reports in one run. Formats: {}",
+        formats::names()
+    )
+}
+
+fn parse_target(text: &str) -> Result<ReportTarget, String> {
     let (name, file) = match text.split_once('=') {
         Some((name, file)) if !file.is_empty() => (name, Some(PathBuf::from(file))),
         Some(_) => return Err("FORMAT=FILE needs a file name after `=`".to_owned()),
         None => (text, None),
     };
-    let format = Format::from_str(name, true).map_err(|_| {
-        let names: Vec<String> = Format::value_variants()
-            .iter()
-            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
-            .collect();
+    let format = formats::named(name).ok_or_else(|| {
         format!(
             "unknown format `{name}`; the formats are {}",
-            names.join(", ")
+            formats::names()
         )
     })?;
-    Ok(Target { format, file })
+    Ok(ReportTarget { format, file })
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

@@ -80,28 +80,25 @@ fn check_span(data: &[u8], lines: &LineIndex, span: &ResolvedSpan, rule: &str) {
     );
 }
 
+/// Every format of the table, and the human report's `--statistics` form.
 fn render_every_format(outcome: &CheckOutcome) {
-    let style = report::human::Style {
-        color: true,
-        width: 80,
+    let mut look = report::formats::Look {
+        style: report::human::Style {
+            color: true,
+            width: 80,
+        },
+        statistics: false,
     };
-    let outputs = [
-        report::human::render(outcome, &style),
-        report::json::render(outcome),
-        report::sarif::render(outcome),
-        report::github::render(outcome),
-        report::junit::render(outcome),
-        report::rdjson::render(outcome),
-        report::gitlab::render(outcome),
-        report::markdown::render(outcome),
-        report::html::render(outcome),
-        report::statistics::render(outcome),
-    ];
-    for json in [&outputs[1], &outputs[2], &outputs[5], &outputs[6]] {
-        if let Err(error) = serde_json::from_str::<serde_json::Value>(json) {
-            panic!("a JSON report is not JSON: {error}\n{json}");
+    for format in &report::formats::FORMATS {
+        let text = format.render(outcome, &look);
+        if format.is_json
+            && let Err(error) = serde_json::from_str::<serde_json::Value>(&text)
+        {
+            panic!("a JSON report is not JSON: {error}\n{text}");
         }
     }
+    look.statistics = true;
+    report::formats::HUMAN.render(outcome, &look);
 }
 
 /// HTML written into a post with JSON escapes picked by `styles`: every tag the HTML index

@@ -3,10 +3,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 
 use postlint::baseline::Baseline;
-use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, MergeArgs, Target};
+use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, MergeArgs, ReportTarget};
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FixOptions};
@@ -14,6 +14,7 @@ use postlint::input::Input;
 use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
+use postlint::report::formats::{self, Emitter, Look};
 use postlint::server::watch::{self, Watch};
 use postlint::wordpress::marks::Marks;
 use postlint::wordpress::single::{Selection, post_address};
@@ -88,9 +89,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         let files = args.paths.iter().filter(|p| post_address(p).is_none());
         files.cloned().collect()
     };
-    let lists_posts = targets
-        .iter()
-        .any(|t| matches!(t.format, Format::Junit | Format::Html | Format::Markdown));
+    let lists_posts = targets.iter().any(|t| t.format.lists_posts);
     let links = link_check(&args, &config);
     let options = LintOptions {
         links,
@@ -213,10 +212,12 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         let known = outcome.baselined;
         eprintln!("postlint: {known} findings are in the baseline and not reported");
     }
-    let style = human_style(args.color);
+    let look = Look {
+        style: human_style(args.color),
+        statistics: args.statistics,
+    };
     for target in &targets {
-        let emit =
-            |out: &mut dyn Write| emit(target.format, &outcome, &style, args.statistics, out);
+        let emit = |out: &mut dyn Write| target.format.write(&outcome, &look, out);
         // In the run's pool: the JSON report is serialized on its threads (`--threads`).
         let written = pool.install(|| match &target.file {
             Some(file) => written_to(target.format, file, write_file_with(file, emit)),
@@ -226,7 +227,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
             return written;
         }
     }
-    if args.statistics && !targets.iter().any(|t| t.format == Format::Human) {
+    if args.statistics && !targets.iter().any(|t| t.format == formats::HUMAN) {
         eprint!("{}", report::statistics::render(&outcome));
     }
     if fix_failed {
@@ -544,20 +545,20 @@ fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
 }
 
 /// The reports to write: `--format` as given, `-o` for the one without a file, human by default.
-fn targets(args: &CheckArgs) -> Result<Vec<Target>, String> {
-    targets_of(&args.format, args.output.as_ref(), Format::Human)
+fn targets(args: &CheckArgs) -> Result<Vec<ReportTarget>, String> {
+    targets_of(&args.format, args.output.as_ref(), formats::HUMAN)
 }
 
 /// The reports to write: `formats` as given, `output` for the one without a file, `default`
 /// when none is given.
 fn targets_of(
-    formats: &[Target],
+    formats: &[ReportTarget],
     output: Option<&PathBuf>,
-    default: Format,
-) -> Result<Vec<Target>, String> {
+    default: &'static Emitter,
+) -> Result<Vec<ReportTarget>, String> {
     let mut targets = formats.to_vec();
     if targets.is_empty() {
-        targets.push(Target {
+        targets.push(ReportTarget {
             format: default,
             file: None,
         });
@@ -581,43 +582,6 @@ fn targets_of(
     Ok(targets)
 }
 
-/// Writes one report. The JSON and human reports stream, so that a run with a million findings
-/// never holds its report text; the others are small enough to build first.
-fn emit(
-    format: Format,
-    outcome: &postlint::outcome::CheckOutcome,
-    style: &report::human::Style,
-    statistics: bool,
-    out: &mut dyn Write,
-) -> std::io::Result<()> {
-    match format {
-        Format::Human if statistics => {
-            out.write_all(report::statistics::render(outcome).as_bytes())
-        }
-        Format::Human => report::human::write(outcome, style, out),
-        Format::Json => report::json::write(outcome, out),
-        other => out.write_all(render(other, outcome, style).as_bytes()),
-    }
-}
-
-fn render(
-    format: Format,
-    outcome: &postlint::outcome::CheckOutcome,
-    style: &report::human::Style,
-) -> String {
-    match format {
-        Format::Human => report::human::render(outcome, style),
-        Format::Json => report::json::render(outcome),
-        Format::Github => report::github::render(outcome),
-        Format::Sarif => report::sarif::render(outcome),
-        Format::Junit => report::junit::render(outcome),
-        Format::Rdjson => report::rdjson::render(outcome),
-        Format::Gitlab => report::gitlab::render(outcome),
-        Format::Markdown => report::markdown::render(outcome),
-        Format::Html => report::html::render(outcome),
-    }
-}
-
 /// `postlint merge`: the shard reports as the outcome of one run, written as `check` would.
 fn merge(args: &MergeArgs) -> u8 {
     let rules = CliRules {
@@ -632,7 +596,7 @@ fn merge(args: &MergeArgs) -> u8 {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let targets = match targets_of(&args.format, args.output.as_ref(), Format::Json) {
+    let targets = match targets_of(&args.format, args.output.as_ref(), formats::JSON) {
         Ok(targets) => targets,
         Err(message) => {
             eprintln!("postlint: {message}");
@@ -649,9 +613,12 @@ fn merge(args: &MergeArgs) -> u8 {
     for notice in &outcome.notices {
         eprintln!("postlint: {notice}");
     }
-    let style = human_style(ColorChoice::Auto);
+    let look = Look {
+        style: human_style(ColorChoice::Auto),
+        statistics: false,
+    };
     for target in &targets {
-        let emit = |out: &mut dyn Write| emit(target.format, &outcome, &style, false, out);
+        let emit = |out: &mut dyn Write| target.format.write(&outcome, &look, out);
         let written = match &target.file {
             Some(file) => written_to(target.format, file, write_file_with(file, emit)),
             None => print_with(emit),
@@ -748,10 +715,9 @@ fn explain(code: &str) -> u8 {
 
 /// Says where a report went when it was written to a file (`-o`, `--format html=FILE`), so
 /// that a run whose terminal shows nothing is not taken for one that did nothing.
-fn written_to(format: Format, path: &Path, code: u8) -> u8 {
+fn written_to(format: &Emitter, path: &Path, code: u8) -> u8 {
     if code == 0 {
-        let name = format.to_possible_value();
-        let name = name.as_ref().map_or("", |v| v.get_name());
+        let name = format.name;
         eprintln!("postlint: wrote the {name} report to {}", path.display());
     }
     code

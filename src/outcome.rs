@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::diagnostic::{PostRef, Severity};
 use crate::findings::Findings;
 use crate::input::InputError;
+use crate::input::format::InputFormat;
 use crate::site::PostFacts;
 use crate::site::shard::ShardPart;
 use crate::source::{LineCursor, SourceFile};
@@ -16,6 +17,8 @@ use crate::workspace::Contents;
 #[derive(Debug)]
 pub struct FileReport {
     pub file: SourceFile,
+    /// What the file is, as its first bytes said when it was read.
+    pub format: InputFormat,
     /// Whether it held posts or a tool's file (`workspace::leaves_out` decides from it).
     pub contents: Contents,
     pub posts: usize,

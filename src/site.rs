@@ -41,11 +41,11 @@ pub struct PostFacts {
     /// The language folder of a multilingual site (`/en/…`): translations may share slugs and
     /// titles across languages.
     pub language: Option<String>,
-    pub slug: Option<Valued>,
+    pub slug: Option<PlacedValue>,
     /// The title as a reader sees it.
-    pub title: Option<Valued>,
+    pub title: Option<PlacedValue>,
     /// The host of `guid.rendered`.
-    pub guid_host: Option<Valued>,
+    pub guid_host: Option<PlacedValue>,
     pub dates: Option<DateFacts>,
     /// Links of the body to the post's own site.
     pub internal_links: Vec<InternalLink>,
@@ -121,7 +121,7 @@ impl RemoteLink {
 
 /// A value of the post and where it is.
 #[derive(Debug, Clone)]
-pub struct Valued {
+pub struct PlacedValue {
     pub value: String,
     pub at: Located,
 }
@@ -169,12 +169,12 @@ impl PostFacts {
             .filter(|r| r.host_str().map(str::to_ascii_lowercase) == host)
             .map_or("/", url::Url::path);
         let value = |key: &str| {
-            post.post.str_at(key).map(|s| Valued {
+            post.post.str_at(key).map(|s| PlacedValue {
                 value: s.as_str().to_owned(),
                 at: Located::new(post.file_range(&s.raw)),
             })
         };
-        let title = post.field(HtmlFieldKind::Title).map(|field| Valued {
+        let title = post.field(HtmlFieldKind::Title).map(|field| PlacedValue {
             value: field.index.plain_text().trim().to_owned(),
             at: Located::new(post.file_range(&field.source.raw)),
         });
@@ -183,7 +183,7 @@ impl PostFacts {
                 .ok()?
                 .host_str()?
                 .to_ascii_lowercase();
-            Some(Valued {
+            Some(PlacedValue {
                 value: guid_host,
                 at: guid.at,
             })

@@ -13,7 +13,7 @@ use super::collect::{MAX_MISTAKES, Mistake, read_table};
 use super::error::{ConfigError, Errors, suggest};
 use super::file::{RawConfig, SETTINGS};
 use super::model::{CONFIG_FILE_NAME, CliRules, Config, ConfigRequest, ConfigSource, Registry};
-use super::validate::build;
+use super::validate::{ReadFiles, build};
 use crate::input::json::Parser;
 use crate::zones::{self, SiteZone, UnknownZone, Zone, ZoneSource};
 
@@ -42,7 +42,7 @@ impl Config {
             .as_deref()
             .and_then(Path::parent)
             .map_or_else(|| request.start_dir.clone(), Path::to_path_buf);
-        let mut config = build(loader, root, &request.cli, registry)?;
+        let mut config = build(loader.read(), root, &request.cli, registry)?;
         if let Some(index) = &request.site_index {
             config.use_site_index(index)?;
         }
@@ -71,7 +71,7 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let mut loader = Loader::default();
         loader.read_text(name, text.into(), &mut Vec::new());
-        build(loader, root, cli, registry)
+        build(loader.read(), root, cli, registry)
     }
 
     /// Takes the zone from a REST index when no config names one. The index tells today's
@@ -208,6 +208,15 @@ pub(super) struct Loader {
 }
 
 impl Loader {
+    /// What was read, for `validate::build`.
+    fn read(self) -> ReadFiles {
+        ReadFiles {
+            sources: self.sources,
+            raws: self.raws,
+            errors: self.errors,
+        }
+    }
+
     fn read_file(
         &mut self,
         path: &Path,

@@ -15,6 +15,7 @@ mod file;
 mod load;
 mod model;
 mod show;
+mod site_settings;
 mod validate;
 
 /// Kept under its old name for the live-site reader.

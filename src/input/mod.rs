@@ -1,6 +1,7 @@
 //! Finding the files to lint and reading them; splitting a file into posts lives in `posts`,
 //! the span-keeping JSON reader in `json`.
 
+pub mod format;
 pub mod json;
 pub mod posts;
 pub mod segments;

@@ -7,8 +7,6 @@ use std::ops::Range;
 
 use similar::{Algorithm, DiffOp, capture_diff_slices};
 
-use super::rendered::tag_ranges;
-
 /// Bytes searched on each side of where a finding is expected in the rendered content: the
 /// neighbouring words bound the search, and this bounds it when they are far apart.
 const SEARCH_BYTES: usize = 32 << 10;
@@ -396,6 +394,44 @@ fn floor_boundary(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
+}
+
+/// Where tags and comments are in the HTML: `<` followed by a letter, `/`, `!` or `?`, up
+/// to its `>` (quotes in attribute values honoured), or `-->` for a comment.
+pub(super) fn tag_ranges(html: &[u8]) -> Vec<Range<usize>> {
+    let mut tags = Vec::new();
+    let mut i = 0;
+    while i < html.len() {
+        let opens = html[i] == b'<'
+            && html
+                .get(i + 1)
+                .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
+        if !opens {
+            i += 1;
+            continue;
+        }
+        let end = if html[i..].starts_with(b"<!--") {
+            memchr::memmem::find(&html[i + 4..], b"-->").map_or(html.len(), |e| i + 4 + e + 3)
+        } else {
+            tag_end(html, i)
+        };
+        tags.push(i..end);
+        i = end;
+    }
+    tags
+}
+
+fn tag_end(html: &[u8], start: usize) -> usize {
+    let mut quote = None;
+    for (i, &b) in html.iter().enumerate().skip(start + 1) {
+        match (quote, b) {
+            (None, b'>') => return i + 1,
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), b) if b == q => quote = None,
+            _ => {}
+        }
+    }
+    html.len()
 }
 
 #[cfg(test)]

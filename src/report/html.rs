@@ -10,9 +10,9 @@ use std::fmt::Write;
 use crate::diagnostic::Finding;
 use crate::outcome::{CheckOutcome, SiteVisit};
 
-use super::decoded::Snippets;
 use super::posts::{Counts, Keep, PostFindings, by_post, display_name, edit_link, status_badge};
 use super::rendered::{Place, View};
+use super::snippets::Snippets;
 use super::{Summary, plural};
 
 /// Findings shown per post; the rest is counted.

@@ -16,7 +16,7 @@ use crate::diagnostic::{Finding, PostRef, Severity};
 use crate::outcome::CheckOutcome;
 use crate::source::{LineCol, LineIndex, SourceFile, count_chars, is_continuation};
 
-use super::decoded::{FieldText, FieldTexts, is_xml};
+use super::decoded::{FieldText, FieldTexts};
 use super::excerpt::{MAX_SHOWN_SPAN, Region, left_out, read_regions, shown_length, window};
 use super::posts::{display_name, edit_link, is_fetched, status_badge};
 
@@ -85,8 +85,8 @@ fn write_report(
 ) -> std::io::Result<()> {
     // A site's answer read in this run: its findings are shown in their fields' text, placed
     // by post and field, as the editor will find them in WordPress.
-    let mut fields =
-        (is_fetched(&report.file) && !is_xml(&report.file)).then(|| FieldTexts::new(&report.file));
+    let mut fields = (is_fetched(&report.file) && !report.format.is_xml())
+        .then(|| FieldTexts::new(&report.file));
     let mut post_shown: Option<usize> = None;
     let mut out = String::new();
     // The file is read back a batch of findings at a time: a file with findings all through

@@ -8,8 +8,8 @@ use std::fmt::Write;
 use crate::outcome::CheckOutcome;
 
 use super::Summary;
-use super::decoded::Snippets;
 use super::posts::{Keep, PostFindings, by_post, display_name, edit_link};
+use super::snippets::Snippets;
 
 /// Posts listed before the rest is counted.
 const POSTS_SHOWN: usize = 50;

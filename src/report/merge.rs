@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, PostRef, Severity};
 use crate::findings::Findings;
+use crate::input::format::InputFormat;
 use crate::outcome::{CheckOutcome, FileReport};
 use crate::site::shard::{WireFile, WirePost, config_fingerprint, hex, unhex};
 use crate::site::{PostFacts, SiteFinding};
@@ -262,8 +263,10 @@ impl Run {
                 .map_err(in_file)?;
             self.found.push(restored);
         }
+        let source = SourceFile { name, origin };
         self.reports.push(FileReport {
-            file: SourceFile { name, origin },
+            format: InputFormat::of_file(&source),
+            file: source,
             contents: Contents::Posts,
             posts: file.posts,
             findings,

@@ -3,6 +3,7 @@
 pub mod align;
 pub mod decoded;
 pub mod excerpt;
+pub mod formats;
 pub mod github;
 pub mod gitlab;
 pub mod html;
@@ -16,6 +17,7 @@ pub mod rdjson;
 pub mod rendered;
 pub mod rules;
 pub mod sarif;
+pub mod snippets;
 pub mod statistics;
 
 use std::collections::BTreeMap;

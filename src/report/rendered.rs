@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use crate::diagnostic::{Finding, PostRef};
 use crate::source::SourceFile;
 
-use super::align::Alignment;
+use super::align::{Alignment, tag_ranges};
 use super::decoded::{Decoded, MAX_FIELD_BYTES, decode, whole_string};
 
 /// The fields a body is: what readers get, or the text as written (REST's `content.raw`,
@@ -81,7 +81,7 @@ pub fn view(
     let mut places = Vec::with_capacity(findings.len());
     for (n, finding) in findings.iter().enumerate() {
         let place = match locate(finding, &body, &raws, &alignments) {
-            Located::At(range) => {
+            InBody::At(range) => {
                 let id = format!("{key}-{}", n + 1);
                 let number = n + 1;
                 marks.push((
@@ -93,8 +93,8 @@ pub fn view(
                 ));
                 Place::Marked(id)
             }
-            Located::Unseen(reason) => Place::Unseen(reason),
-            Located::Elsewhere => Place::Elsewhere,
+            InBody::Unseen(reason) => Place::Unseen(reason),
+            InBody::Elsewhere => Place::Elsewhere,
         };
         places.push(place);
     }
@@ -166,7 +166,9 @@ fn raw_texts(file: &SourceFile, findings: &[Finding], body: &BodyText) -> Vec<Ra
     raws
 }
 
-enum Located {
+/// Where a finding is in a post's body: at a range of it, not shown there (and why), or in
+/// another text than the body.
+enum InBody {
     At(Range<usize>),
     Unseen(&'static str),
     Elsewhere,
@@ -179,27 +181,27 @@ fn locate(
     body: &BodyText,
     raws: &[RawText],
     alignments: &[Alignment<'_>],
-) -> Located {
+) -> InBody {
     let Some(field) = finding.diagnostic.field.filter(|f| BODY_FIELDS.contains(f)) else {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     };
     let span = finding.span.offset..finding.span.offset + finding.span.length;
     if let Some(range) = decoded_range(&body.range, &body.decoded, &span) {
-        return Located::At(range);
+        return InBody::At(range);
     }
     if field != RAW_FIELD {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     }
     let raw = raws.iter().position(|r| r.range.contains(&span.start));
     let Some((raw, alignment)) = raw.map(|i| (&raws[i], &alignments[i])) else {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     };
     let Some(range) = decoded_range(&raw.range, &raw.decoded, &span) else {
-        return Located::Elsewhere;
+        return InBody::Elsewhere;
     };
     match alignment.place(range) {
-        Ok(range) => Located::At(range),
-        Err(unseen) => Located::Unseen(unseen.reason()),
+        Ok(range) => InBody::At(range),
+        Err(unseen) => InBody::Unseen(unseen.reason()),
     }
 }
 
@@ -255,44 +257,6 @@ fn document(html: &str, mut places: Vec<(Range<usize>, Mark)>) -> String {
     }
     body.push_str(&neutralised(&html[done..], &tags, done));
     format!("{HEAD}{body}</body></html>")
-}
-
-/// Where tags and comments are in the HTML: `<` followed by a letter, `/`, `!` or `?`, up
-/// to its `>` (quotes in attribute values honoured), or `-->` for a comment.
-pub(super) fn tag_ranges(html: &[u8]) -> Vec<Range<usize>> {
-    let mut tags = Vec::new();
-    let mut i = 0;
-    while i < html.len() {
-        let opens = html[i] == b'<'
-            && html
-                .get(i + 1)
-                .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'));
-        if !opens {
-            i += 1;
-            continue;
-        }
-        let end = if html[i..].starts_with(b"<!--") {
-            memchr::memmem::find(&html[i + 4..], b"-->").map_or(html.len(), |e| i + 4 + e + 3)
-        } else {
-            tag_end(html, i)
-        };
-        tags.push(i..end);
-        i = end;
-    }
-    tags
-}
-
-fn tag_end(html: &[u8], start: usize) -> usize {
-    let mut quote = None;
-    for (i, &b) in html.iter().enumerate().skip(start + 1) {
-        match (quote, b) {
-            (None, b'>') => return i + 1,
-            (None, b'"' | b'\'') => quote = Some(b),
-            (Some(q), b) if b == q => quote = None,
-            _ => {}
-        }
-    }
-    html.len()
 }
 
 /// The position itself when it is in text, else the start of the tag holding it.

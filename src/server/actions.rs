@@ -12,7 +12,7 @@ use lsp_types::{
 };
 
 use super::document::Document;
-use super::positions::{Encoding, LineIndex};
+use super::positions::{Encoding, PositionMap};
 use crate::config::Config;
 use crate::diagnostic::{Applicability, Finding};
 use crate::fix::{self, FixOptions};
@@ -43,7 +43,7 @@ pub fn code_actions(
             })
         })
     };
-    let index = LineIndex::new(&document.text, encoding);
+    let index = PositionMap::new(&document.text, encoding);
     let mut actions = Vec::new();
     if wants(&CodeActionKind::QUICKFIX) {
         let (start, end) = (index.offset(range.start), index.offset(range.end));
@@ -69,7 +69,7 @@ pub fn code_actions(
 fn quick_fix(
     document: &Document,
     config: &Arc<Config>,
-    index: &LineIndex<'_>,
+    index: &PositionMap<'_>,
     finding: &Finding,
 ) -> Option<CodeAction> {
     let proposed = finding.diagnostic.fix.as_ref()?;
@@ -106,7 +106,11 @@ fn quick_fix(
 }
 
 /// Every safe fix of the buffer, as `--fix` applies them, as edits of the lines that change.
-fn fix_all(document: &Document, config: &Arc<Config>, index: &LineIndex<'_>) -> Option<CodeAction> {
+fn fix_all(
+    document: &Document,
+    config: &Arc<Config>,
+    index: &PositionMap<'_>,
+) -> Option<CodeAction> {
     let safe = FixOptions::default();
     if !document
         .findings
@@ -168,7 +172,7 @@ fn workspace_edit(document: &Document, edits: Vec<TextEdit>) -> WorkspaceEdit {
 
 /// The documentation of the rules of the findings under the cursor.
 pub fn hover(document: &Document, encoding: Encoding, at: Position) -> Option<Hover> {
-    let index = LineIndex::new(&document.text, encoding);
+    let index = PositionMap::new(&document.text, encoding);
     let offset = index.offset(at);
     let under: Vec<&Finding> = document
         .findings

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use lsp_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Position, Range, Url};
 
-use super::positions::{Encoding, LineIndex};
+use super::positions::{Encoding, PositionMap};
 use crate::config::ConfigError;
 
 /// The diagnostics of the config's files, by file, and the mistakes that have no file to be
@@ -52,7 +52,7 @@ fn place_of(
     encoding: Encoding,
 ) -> Option<(Url, Range)> {
     let uri = Url::from_file_path(absolute(Path::new(name))).ok()?;
-    let index = LineIndex::new(text, encoding);
+    let index = PositionMap::new(text, encoding);
     Some((uri, index.range(span)))
 }
 

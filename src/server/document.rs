@@ -8,7 +8,7 @@ use lsp_types::{
     Url,
 };
 
-use super::positions::{Encoding, LineIndex};
+use super::positions::{Encoding, PositionMap};
 use crate::config::Config;
 use crate::diagnostic::{Finding, Severity};
 use crate::rules;
@@ -50,7 +50,7 @@ impl Document {
     }
 
     pub fn diagnostics(&self, encoding: Encoding) -> Vec<lsp_types::Diagnostic> {
-        let index = LineIndex::new(&self.text, encoding);
+        let index = PositionMap::new(&self.text, encoding);
         self.findings
             .iter()
             .map(|finding| diagnostic(&index, &self.uri, finding))
@@ -58,7 +58,11 @@ impl Document {
     }
 
     /// One finding as the diagnostic published for it.
-    pub fn diagnostic_of(&self, index: &LineIndex<'_>, finding: &Finding) -> lsp_types::Diagnostic {
+    pub fn diagnostic_of(
+        &self,
+        index: &PositionMap<'_>,
+        finding: &Finding,
+    ) -> lsp_types::Diagnostic {
         diagnostic(index, &self.uri, finding)
     }
 }
@@ -89,7 +93,7 @@ pub fn is_config_file(uri: &Url) -> bool {
     uri.path().ends_with(".toml")
 }
 
-fn diagnostic(index: &LineIndex<'_>, uri: &Url, finding: &Finding) -> lsp_types::Diagnostic {
+fn diagnostic(index: &PositionMap<'_>, uri: &Url, finding: &Finding) -> lsp_types::Diagnostic {
     let d = &finding.diagnostic;
     let mut message = d.message.to_string();
     if let Some(help) = &d.help {

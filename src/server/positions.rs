@@ -39,7 +39,7 @@ impl Encoding {
 const CHECKPOINT_BYTES: usize = 4096;
 
 /// Where each line of a text starts, to turn byte offsets into positions.
-pub struct LineIndex<'t> {
+pub struct PositionMap<'t> {
     text: &'t str,
     starts: Vec<usize>,
     encoding: Encoding,
@@ -47,7 +47,7 @@ pub struct LineIndex<'t> {
     checkpoints: Vec<(usize, usize)>,
 }
 
-impl<'t> LineIndex<'t> {
+impl<'t> PositionMap<'t> {
     pub fn new(text: &'t str, encoding: Encoding) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
@@ -151,11 +151,11 @@ mod tests {
         let text = "{\"a\":\"’😀<\\/a>\"}";
         let at = text.find('<').expect("tag");
         assert_eq!(
-            LineIndex::new(text, Encoding::Utf16).position(at),
+            PositionMap::new(text, Encoding::Utf16).position(at),
             Position::new(0, 9)
         );
         assert_eq!(
-            LineIndex::new(text, Encoding::Utf8).position(at),
+            PositionMap::new(text, Encoding::Utf8).position(at),
             Position::new(0, 13)
         );
     }
@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn lines_end_at_lf_crlf_and_cr() {
         let text = "a\r\nb\rc\nd";
-        let index = LineIndex::new(text, Encoding::Utf16);
+        let index = PositionMap::new(text, Encoding::Utf16);
         assert_eq!(
             index.position(text.find('b').expect("b")),
             Position::new(1, 0)
@@ -182,7 +182,7 @@ mod tests {
     fn offsets_round_trip_and_clamp() {
         let text = "x’y\n😀z\n";
         for encoding in [Encoding::Utf8, Encoding::Utf16] {
-            let index = LineIndex::new(text, encoding);
+            let index = PositionMap::new(text, encoding);
             for (offset, _) in text.char_indices() {
                 assert_eq!(index.offset(index.position(offset)), offset, "{encoding:?}");
             }
@@ -195,10 +195,10 @@ mod tests {
     fn long_lines_count_across_checkpoints() {
         let text = format!("{{\"a\":\"{}<\\/p>\"}}", "’😀x".repeat(5000));
         let at = text.find('<').expect("tag");
-        let utf16 = LineIndex::new(&text, Encoding::Utf16);
+        let utf16 = PositionMap::new(&text, Encoding::Utf16);
         assert_eq!(utf16.position(at), Position::new(0, 6 + 4 * 5000));
         assert_eq!(utf16.offset(utf16.position(at)), at);
-        let utf8 = LineIndex::new(&text, Encoding::Utf8);
+        let utf8 = PositionMap::new(&text, Encoding::Utf8);
         assert_eq!(utf8.position(at), Position::new(0, to_u32(at)));
     }
 

@@ -13,7 +13,7 @@ use crate::diagnostic::{Applicability, Body, Diagnostic, Edit, Fix, Label, PostR
 use crate::source::{LineCol, LineCols};
 use crate::suppress::{Directive, Pending};
 
-use super::{DateFacts, InternalLink, Located, PostFacts, SiteFinding, Valued};
+use super::{DateFacts, InternalLink, Located, PlacedValue, PostFacts, SiteFinding};
 
 /// Dates as the facts hold them: local time, no zone.
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
@@ -178,12 +178,12 @@ fn located((start, end): (usize, usize)) -> Located {
 }
 
 impl WireValued {
-    fn of(valued: &Valued) -> Self {
+    fn of(valued: &PlacedValue) -> Self {
         Self(valued.value.clone(), pair(&valued.at))
     }
 
-    fn restore(self) -> Valued {
-        Valued {
+    fn restore(self) -> PlacedValue {
+        PlacedValue {
             value: self.0,
             at: located(self.1),
         }

@@ -5,6 +5,7 @@
 pub mod fetch;
 pub mod marks;
 mod paging;
+mod read;
 pub mod saved;
 pub mod single;
 mod targets;
@@ -527,7 +528,7 @@ pub fn fetch(request: &SiteRequest) -> FetchedSite {
             bar.set_position(done as u64);
         }
     };
-    let site = runtime.block_on(fetch::fetch_site(request, &progress));
+    let site = runtime.block_on(read::fetch_site(request, &progress));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -67,7 +67,7 @@ pub enum Wanted {
 }
 
 /// The site's REST API, its index, and what to fetch there.
-pub struct Located {
+pub struct ApiFound {
     /// The site's root, which the posts belong to.
     pub site: Url,
     pub api: Api,
@@ -76,7 +76,7 @@ pub struct Located {
 }
 
 /// Finds the REST API for a request and what to read from it.
-pub async fn locate(client: &SiteClient, request: &SiteRequest) -> Result<Located, String> {
+pub async fn locate(client: &SiteClient, request: &SiteRequest) -> Result<ApiFound, String> {
     let address = match &request.selection {
         Selection::Address(address) => address,
         selection => {
@@ -85,7 +85,7 @@ pub async fn locate(client: &SiteClient, request: &SiteRequest) -> Result<Locate
                 Selection::Posts(refs) => Wanted::Refs(refs.clone()),
                 _ => Wanted::Every,
             };
-            return Ok(Located {
+            return Ok(ApiFound {
                 site: request.url.clone(),
                 api,
                 index,
@@ -115,8 +115,8 @@ pub async fn locate(client: &SiteClient, request: &SiteRequest) -> Result<Locate
     }
 }
 
-fn located(site: Url, api: Api, index: serde_json::Value, wanted: Wanted) -> Located {
-    Located {
+fn located(site: Url, api: Api, index: serde_json::Value, wanted: Wanted) -> ApiFound {
+    ApiFound {
         site,
         api,
         index,
@@ -280,7 +280,7 @@ async fn rest_index(client: &SiteClient, api: &Api) -> Result<serde_json::Value,
 /// A pretty permalink: the page's `Link` headers name the REST API and, since WordPress 5.5,
 /// the post itself (`rel="alternate"; type="application/json"`). Without them, the API is
 /// looked for at the address's origin and the post by the slug of the last path segment.
-async fn locate_permalink(client: &SiteClient, address: &Url) -> Result<Located, String> {
+async fn locate_permalink(client: &SiteClient, address: &Url) -> Result<ApiFound, String> {
     let not_a_post =
         |why: String| format!("{address} is not the address of a WordPress post: {why}");
     let answer = client

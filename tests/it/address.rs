@@ -4,7 +4,9 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::common::check;
 use crate::common::http::{Reply, Server};
+use crate::common::site::{PASSWORD, json_reply, rest_error, run};
 use assert_cmd::Command;
 use serde_json::{Value, json};
 
@@ -28,14 +30,6 @@ fn item(id: u32, kind: &str, link: &str, parent: u32) -> Vec<u8> {
         "content": {"rendered": format!("<p>Item {id}<span></span></p>")},
     });
     post.to_string().replace('/', "\\/").into_bytes()
-}
-
-fn json_reply(body: Vec<u8>) -> Reply {
-    let headers = vec![(
-        "Content-Type".into(),
-        "application/json; charset=UTF-8".into(),
-    )];
-    Reply::Body(200, headers, body)
 }
 
 fn array(items: &[Vec<u8>]) -> Vec<u8> {
@@ -128,45 +122,6 @@ fn route(base: &str, path: &str) -> Reply {
     rest_error(404, "rest_no_route")
 }
 
-fn rest_error(status: u16, code: &str) -> Reply {
-    let body = json!({"code": code, "message": "no", "data": {"status": status}});
-    Reply::Body(
-        status,
-        vec![("Content-Type".into(), "application/json".into())],
-        body.to_string().into_bytes(),
-    )
-}
-
-fn postlint() -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("the binary");
-    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
-        "check",
-        "--no-config",
-        "--color",
-        "never",
-        "--select",
-        "empty-span",
-        "--format",
-        "json",
-    ]);
-    command
-}
-
-struct Run {
-    code: i32,
-    report: Value,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Run {
-    let output = command.output().expect("postlint runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        report: serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// The files the diagnostics name.
 fn files(report: &Value) -> Vec<String> {
     let diagnostics = report["diagnostics"]
@@ -182,7 +137,7 @@ fn files(report: &Value) -> Vec<String> {
 /// Lints `address` on a fresh site: the one file its one finding names, and the requests.
 fn resolve(address: &str) -> (Vec<String>, usize, String) {
     let site = Site::start();
-    let result = run(postlint().arg(site.url(address)));
+    let result = run(check_json().arg(site.url(address)));
     assert_eq!(result.code, 0, "{address}: {}", result.stderr);
     for head in site.server.heads() {
         assert!(
@@ -218,7 +173,7 @@ fn the_edit_screen_is_the_post_it_edits_post_or_page() {
 #[test]
 fn an_edit_screen_under_a_folder_names_the_site_in_that_folder() {
     let site = Site::start();
-    let result = run(postlint().arg(site.url("/blog/wp-admin/post.php?post=3&action=edit")));
+    let result = run(check_json().arg(site.url("/blog/wp-admin/post.php?post=3&action=edit")));
     assert_eq!(result.code, 2);
     assert!(
         result.stderr.contains(&site.url("/blog/wp-json/")),
@@ -230,7 +185,7 @@ fn an_edit_screen_under_a_folder_names_the_site_in_that_folder() {
 #[test]
 fn another_wp_admin_screen_is_refused_with_what_is_meant() {
     let site = Site::start();
-    let result = run(postlint().arg(site.url("/wp-admin/edit.php?post_type=page")));
+    let result = run(check_json().arg(site.url("/wp-admin/edit.php?post_type=page")));
     assert_eq!(result.code, 2);
     assert!(
         result.stderr.contains("not the edit screen of one post"),
@@ -280,7 +235,7 @@ fn rest_addresses_of_pages() {
 #[test]
 fn a_page_named_with_post_is_found_among_pages() {
     let site = Site::start();
-    let result = run(postlint()
+    let result = run(check_json()
         .args(["--post", "8,about", "--site"])
         .arg(site.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
@@ -384,8 +339,6 @@ fn offline_every_external_link_is_unverifiable_with_one_notice() {
         "one notice: {stderr}"
     );
 }
-
-const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";
 
 /// A small whole site: post 1 links to post 2, to page 7 and to a post that is gone, holds an
 /// empty span, and its GMT date is its local one (off by Madrid's two hours).
@@ -753,4 +706,17 @@ fn a_saved_post_of_a_complete_export_is_judged_offline_as_the_site_said() {
         sites.contains("what the site said when it was saved"),
         "{sites}"
     );
+}
+
+/// `check` of one rule, reported as JSON.
+fn check_json() -> Command {
+    let args = [
+        "--color",
+        "never",
+        "--select",
+        "empty-span",
+        "--format",
+        "json",
+    ];
+    check(&args)
 }

@@ -1,6 +1,6 @@
 //! The shape of the house, checked on every run: no module of `src/` imports one that imports it
-//! back (data flows one way: input -> post view -> rules -> findings -> settle -> report), and
-//! no source file grows past 1,000 lines.
+//! back, at any level (data flows one way: input -> post view -> rules -> findings -> settle ->
+//! report; inside a folder, between its files), and no source file grows past 800 lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -23,32 +23,90 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The top-level module a file belongs to: `src/rules/empty_span.rs` -> `rules`.
-fn top_module(src: &Path, file: &Path) -> String {
+/// A file's module path: `src/report/human.rs` -> `report::human`, `src/report/mod.rs` ->
+/// `report`.
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
     let relative = file.strip_prefix(src).expect("under src");
-    let first = relative.components().next().expect("a component");
-    let name = first.as_os_str().to_string_lossy();
-    name.trim_end_matches(".rs").to_owned()
+    let mut path: Vec<String> = relative
+        .components()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_owned()
+        })
+        .collect();
+    if path.last().is_some_and(|last| last == "mod") {
+        path.pop();
+    }
+    path
 }
 
-/// The top-level modules a file names through `crate::` (and `$crate::` in macros), in `use`
-/// lines (groups over several lines included) and in paths alike; comments are left out.
-fn imports(text: &str) -> BTreeSet<String> {
-    let code: String = text
-        .lines()
-        .map(|line| line.split("//").next().unwrap_or_default())
-        .collect::<Vec<_>>()
-        .join("\n");
+/// The module paths a file names, made absolute: `crate::a::b` (and `$crate::` in macros) and
+/// `super::c` (from the file's own module), a `{…}` group giving one path per item. Comments
+/// are left out, and so are `super::` paths in the file's tests (there `super` is the file).
+fn imports(text: &str, own: &[String]) -> BTreeSet<Vec<String>> {
+    let (code, tests) = match text.find("#[cfg(test)]") {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
     let mut found = BTreeSet::new();
-    let mut rest = code.as_str();
-    while let Some(at) = rest.find("crate::") {
-        rest = &rest[at + "crate::".len()..];
-        match rest.strip_prefix('{') {
-            Some(group) => found.extend(group_heads(group)),
-            None => found.extend(ident(rest)),
+    for (part, with_super) in [(code, true), (tests, false)] {
+        let part = without_comments(part);
+        found.extend(paths_after(&part, "crate::", &[]));
+        if let (true, Some((_, parent))) = (with_super, own.split_last()) {
+            found.extend(paths_after(&part, "super::", parent));
         }
     }
     found
+}
+
+fn without_comments(text: &str) -> String {
+    text.lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every path that follows `marker` in `code`, under `base`.
+fn paths_after(code: &str, marker: &str, base: &[String]) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find(marker) {
+        // `super::super::x` is read once, from its first `super::`.
+        let repeated = marker == "super::" && rest[..at].ends_with("super::");
+        rest = &rest[at + marker.len()..];
+        if !repeated {
+            found.extend(path_at(rest, base.to_vec()));
+        }
+    }
+    found
+}
+
+/// The paths written at the start of `text`: `a::b::{c, d::e}` gives `a::b::c` and `a::b::d`.
+fn path_at(text: &str, mut path: Vec<String>) -> Vec<Vec<String>> {
+    let mut rest = text;
+    loop {
+        if let Some(group) = rest.strip_prefix('{') {
+            let heads = group_heads(group).into_iter();
+            return heads
+                .map(|head| [path.clone(), vec![head]].concat())
+                .collect();
+        }
+        let Some(name) = ident(rest) else {
+            return vec![path];
+        };
+        rest = &rest[name.len()..];
+        if name == "super" {
+            path.pop();
+        } else {
+            path.push(name);
+        }
+        match rest.strip_prefix("::") {
+            Some(more) => rest = more,
+            None => return vec![path],
+        }
+    }
 }
 
 /// The first name of each item of a `{a::X, b::{Y, Z}}` group, up to its closing brace.
@@ -80,26 +138,45 @@ fn ident(text: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-/// The module graph of `src/`: each top-level module and the ones it imports.
-fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
-    let src = Path::new("src");
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let modules: BTreeSet<String> = rust_files(src).iter().map(|f| top_module(src, f)).collect();
-    for file in rust_files(src) {
-        let module = top_module(src, &file);
-        // The crate root and the binary declare and re-export; they are not modules.
-        if module == "lib" || module == "main" {
+/// The import graph of each folder of `src/` (the crate root is the folder `[]`): its nodes
+/// are the folder's files and subfolders, and an edge goes from one to a sibling whose module
+/// something in it names. A `mod.rs`, like `lib.rs` and `main.rs`, declares its folder's
+/// modules and is no node.
+type Graphs = BTreeMap<Vec<String>, BTreeMap<String, BTreeSet<String>>>;
+
+fn folder_graphs(files: &[(Vec<String>, String)]) -> Graphs {
+    let modules: BTreeSet<&Vec<String>> = files.iter().map(|(path, _)| path).collect();
+    let mut graphs = Graphs::new();
+    for (own, text) in files {
+        if matches!(own.as_slice(), [root] if root == "lib" || root == "main") {
             continue;
         }
-        let text = std::fs::read_to_string(&file).expect("read source");
-        let targets = graph.entry(module.clone()).or_default();
-        for name in imports(&text) {
-            if name != module && modules.contains(&name) {
-                targets.insert(name);
+        for import in imports(text, own) {
+            let common = own.iter().zip(&import).take_while(|(a, b)| a == b).count();
+            let (Some(from), Some(to)) = (own.get(common), import.get(common)) else {
+                continue;
+            };
+            let folder = own[..common].to_vec();
+            let target = [folder.clone(), vec![to.clone()]].concat();
+            if modules.iter().any(|m| m.starts_with(&target)) {
+                let graph = graphs.entry(folder).or_default();
+                graph.entry(from.clone()).or_default().insert(to.clone());
             }
         }
     }
-    graph
+    graphs
+}
+
+/// The files of `src/`, each with its module path and text.
+fn source_files() -> Vec<(Vec<String>, String)> {
+    let src = Path::new("src");
+    rust_files(src)
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("read source");
+            (module_path(src, &file), text)
+        })
+        .collect()
 }
 
 /// A cycle through `start`, if there is one: the path back to it.
@@ -123,20 +200,45 @@ fn cycle_through(graph: &BTreeMap<String, BTreeSet<String>>, start: &str) -> Opt
     None
 }
 
+/// Every loop of every folder's graph, as `src/folder: a -> b -> a`.
+fn loops(graphs: &Graphs) -> Vec<String> {
+    let mut found = Vec::new();
+    for (folder, graph) in graphs {
+        for module in graph.keys() {
+            if let Some(cycle) = cycle_through(graph, module) {
+                found.push(format!("src/{}: {}", folder.join("/"), cycle.join(" -> ")));
+            }
+        }
+    }
+    found
+}
+
 #[test]
 fn no_module_imports_one_that_imports_it_back() {
-    let graph = module_graph();
-    assert!(graph.len() > 10, "the graph was not read: {graph:?}");
-    let cycles: Vec<String> = graph
-        .keys()
-        .filter_map(|module| cycle_through(&graph, module))
-        .map(|cycle| cycle.join(" -> "))
-        .collect();
+    let graphs = folder_graphs(&source_files());
+    let top = graphs.get(&Vec::new()).expect("the crate root's graph");
+    assert!(top.len() > 10, "the graph was not read: {top:?}");
+    assert!(graphs.len() > 5, "the folders were not read: {graphs:?}");
+    let loops = loops(&graphs);
     assert!(
-        cycles.is_empty(),
+        loops.is_empty(),
         "import loops between the modules of src/:\n{}",
-        cycles.join("\n")
+        loops.join("\n")
     );
+}
+
+/// Made-up files, each as its module path (`report::human`) and text.
+fn made_up(files: &[(&str, &str)]) -> Vec<(Vec<String>, String)> {
+    files
+        .iter()
+        .map(|(path, text)| {
+            let path = path
+                .split("::")
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned);
+            (path.collect(), (*text).to_owned())
+        })
+        .collect()
 }
 
 #[test]
@@ -154,26 +256,81 @@ fn the_loop_check_finds_a_loop() {
                 .collect()
         )
     );
-    assert_eq!(
-        imports(
-            "use crate::{\n    config::Config,\n    rules::{a, b},\n};\nlet x = crate::site::f(); // crate::fix"
+    let files = made_up(&[
+        (
+            "config",
+            "use crate::{\n    rules::{a, b},\n};\nlet x = crate::site::f(); // crate::fix",
         ),
-        BTreeSet::from(["config".to_owned(), "rules".to_owned(), "site".to_owned()])
+        ("rules", ""),
+        ("site", ""),
+        ("fix", ""),
+    ]);
+    let graphs = folder_graphs(&files);
+    assert_eq!(
+        graphs[&Vec::new()]["config"],
+        BTreeSet::from(["rules".to_owned(), "site".to_owned()])
     );
 }
 
 #[test]
-fn no_source_file_is_over_1000_lines() {
-    let long: Vec<String> = rust_files(Path::new("src"))
+fn the_loop_check_finds_a_loop_between_files_of_a_folder() {
+    let files = made_up(&[
+        // Two files of `report` that name each other, one through `super::`.
+        ("report::decoded", "use super::rendered::View;"),
+        (
+            "report::rendered",
+            "use crate::report::{align, decoded::decode};",
+        ),
+        // In a file's tests, `super` is the file itself: no edge to `decoded`.
+        (
+            "report::align",
+            "#[cfg(test)]\nmod tests {\n    use super::decoded;\n}",
+        ),
+        // The folder's `mod.rs` names its files, and a file the folder's items: no loop.
+        ("report", "pub mod decoded;\nuse self::decoded::X;"),
+        (
+            "report::human",
+            "use super::Summary;\nuse super::super::source::Line;",
+        ),
+        ("source", "use crate::report::human::Style;"),
+    ]);
+    let graphs = folder_graphs(&files);
+    assert_eq!(
+        loops(&graphs),
+        vec![
+            "src/: report -> source -> report",
+            "src/: source -> report -> source",
+            "src/report: decoded -> rendered -> decoded",
+            "src/report: rendered -> decoded -> rendered",
+        ]
+    );
+    assert!(!graphs[&vec!["report".to_owned()]].contains_key("align"));
+}
+
+/// The longest a source file may be.
+const MAX_LINES: usize = 800;
+
+/// The files of `files` (name, text) over [`MAX_LINES`], with their length.
+fn too_long(files: &[(String, String)]) -> Vec<String> {
+    files
+        .iter()
+        .filter_map(|(name, text)| {
+            let lines = text.lines().count();
+            (lines > MAX_LINES).then(|| format!("{name}: {lines} lines"))
+        })
+        .collect()
+}
+
+#[test]
+fn no_source_file_is_over_800_lines() {
+    let files: Vec<(String, String)> = rust_files(Path::new("src"))
         .into_iter()
-        .filter_map(|file| {
-            let lines = std::fs::read_to_string(&file)
-                .expect("read")
-                .lines()
-                .count();
-            (lines > 1000).then(|| format!("{}: {lines} lines", file.display()))
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).expect("read");
+            (file.display().to_string(), text)
         })
         .collect();
+    let long = too_long(&files);
     assert!(
         long.is_empty(),
         "split these by what they do:\n{}",
@@ -263,4 +420,13 @@ fn the_rule_import_check_finds_an_import() {
         BTreeSet::from(["helpers".to_owned(), "links".to_owned()])
     );
     assert!(rule_imports("use crate::rules;\nrules::ALL.len();", &modules).is_empty());
+}
+
+#[test]
+fn the_length_check_finds_a_long_file() {
+    let files = vec![
+        ("short.rs".to_owned(), "fn a() {}\n".repeat(MAX_LINES)),
+        ("long.rs".to_owned(), "fn a() {}\n".repeat(MAX_LINES + 1)),
+    ];
+    assert_eq!(too_long(&files), vec!["long.rs: 801 lines"]);
 }

@@ -1,14 +1,7 @@
 //! The real binary: exit codes, formats, standard input, the rules commands.
 
-use crate::common::fixture;
-use assert_cmd::Command;
+use crate::common::{fixture, postlint};
 use predicates::prelude::*;
-
-fn postlint() -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("binary");
-    command.env_remove("NO_COLOR").env("COLUMNS", "100");
-    command
-}
 
 #[test]
 fn exit_0_when_there_is_no_error() {

@@ -7,19 +7,11 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crate::common::check;
 use crate::common::http::{Reply, Server};
+use crate::common::site::{self, PASSWORD, Run, assert_says, json_value};
 use assert_cmd::Command;
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";
-
-fn json_reply(value: Value) -> Reply {
-    Reply::Body(
-        200,
-        vec![("Content-Type".into(), "application/json".into())],
-        value.to_string().into_bytes(),
-    )
-}
 
 fn redirect(to: String) -> Reply {
     Reply::Status(302, vec![("Location".into(), to)])
@@ -46,11 +38,11 @@ fn post_3(link: &str) -> Value {
 fn rest_api(path: &str, me: &str, link: &str) -> Reply {
     let (route, query) = path.split_once('?').unwrap_or((path, ""));
     match route {
-        "/wp-json/" => json_reply(json!({"name": "Fake News", "gmt_offset": 0})),
-        "/wp-json/wp/v2/users/me" => json_reply(json!({"id": 1, "name": me})),
-        "/wp-json/wp/v2/posts/3" => json_reply(post_3(link)),
+        "/wp-json/" => json_value(&json!({"name": "Fake News", "gmt_offset": 0})),
+        "/wp-json/wp/v2/users/me" => json_value(&json!({"id": 1, "name": me})),
+        "/wp-json/wp/v2/posts/3" => json_value(&post_3(link)),
         "/wp-json/wp/v2/posts" if query.contains("slug=post-3") || query.contains("page=1") => {
-            json_reply(json!([post_3(link)]))
+            json_value(&json!([post_3(link)]))
         }
         _ => Reply::Body(
             400,
@@ -96,42 +88,16 @@ fn assert_no_password_sent_to(server: &Server) {
     }
 }
 
-fn postlint() -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("the binary");
-    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
-        "check",
-        "--no-config",
-        "--color",
-        "never",
-        "--select",
-        "empty-span",
-        "--format",
-        "json",
-    ]);
-    command
-}
-
 fn signed_in() -> Command {
-    let mut command = postlint();
+    let mut command = check_json();
     command
         .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
         .args(["--user", "editor"]);
     command
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(command: &mut Command) -> Run {
-    let output = command.output().expect("postlint runs");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+    let run = site::run(command);
     assert!(
         !run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD),
         "the password was printed:\n{}\n{}",
@@ -139,10 +105,6 @@ fn run(command: &mut Command) -> Run {
         run.stderr
     );
     run
-}
-
-fn assert_says(text: &str, expected: &str) {
-    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
 }
 
 #[test]
@@ -178,7 +140,7 @@ fn an_api_another_site_names_gets_no_password_and_is_refused_with_credentials() 
 
     // Without credentials there is nothing to keep: the API is followed where it is (here on
     // this machine, which only the site named may be without --allow-private).
-    let anonymous = run(postlint().arg("--allow-private").arg(&address));
+    let anonymous = run(check_json().arg("--allow-private").arg(&address));
     assert_eq!(anonymous.code, 0, "{}", anonymous.stderr);
     assert_eq!(
         sites.other.hits("GET", "/wp-json/wp/v2/posts?slug=post-3"),
@@ -239,7 +201,7 @@ fn a_redirect_to_another_site_is_refused_before_the_password_goes_there() {
 
     // Anonymous, the site may send the reader where it likes (a public address, or with
     // --allow-private, this machine).
-    let anonymous = run(postlint()
+    let anonymous = run(check_json()
         .args(["--allow-private", "--site"])
         .arg(sites.named.url("")));
     assert_eq!(anonymous.code, 0, "{}", anonymous.stderr);
@@ -302,7 +264,7 @@ fn a_redirect_within_the_site_keeps_the_password() {
         "/wp-json/wp/v2/posts/3?context=edit" => {
             redirect("/wp-json/wp/v2/posts/3/?context=edit".to_owned())
         }
-        "/wp-json/wp/v2/posts/3/?context=edit" => json_reply(post_3("http://x.invalid/")),
+        "/wp-json/wp/v2/posts/3/?context=edit" => json_value(&post_3("http://x.invalid/")),
         "/wp-json/wp/v2/posts/4?context=edit" => {
             redirect("/wp-json/wp/v2/posts/4?context=edit".to_owned())
         }
@@ -337,7 +299,7 @@ fn an_address_with_a_password_in_it_is_refused_and_never_printed() {
     let secret = "hunter2-in-the-url";
     for with_user in [false, true] {
         let address = format!("http://editor:{secret}@{}/", server.addr);
-        let mut command = if with_user { signed_in() } else { postlint() };
+        let mut command = if with_user { signed_in() } else { check_json() };
         let result = run(command.arg("--site").arg(&address));
         assert_eq!(result.code, 2, "{}", result.stderr);
         assert_says(&result.stderr, "--user");
@@ -381,7 +343,7 @@ fn a_changed_since_value_is_never_an_option_to_git() {
         "-",
         "",
     ] {
-        let result = run(postlint()
+        let result = run(check_json()
             .current_dir(root)
             .arg(format!("--changed-since={value}"))
             .arg("."));
@@ -395,7 +357,7 @@ fn a_changed_since_value_is_never_an_option_to_git() {
         );
     }
     let unknown =
-        run(postlint()
+        run(check_json()
             .current_dir(root)
             .args(["--changed-since", "no-such-branch", "."]));
     assert_eq!(unknown.code, 2, "{}", unknown.stderr);
@@ -407,7 +369,7 @@ fn a_changed_since_value_is_never_an_option_to_git() {
         r#"{"id":2,"content":{"rendered":"<p>y</p>"}}"#,
     )
     .expect("write");
-    let since_head = run(postlint()
+    let since_head = run(check_json()
         .current_dir(root)
         .args(["--changed-since", "HEAD", "."]));
     assert_eq!(since_head.code, 0, "{}", since_head.stderr);
@@ -420,7 +382,7 @@ fn archive_offering(copy: &str) -> Server {
     let answer = json!({"archived_snapshots": {"closest": {
         "available": true, "url": copy, "timestamp": "20190501000000", "status": "200"
     }}});
-    Server::start(move |_, _, _| json_reply(answer.clone()))
+    Server::start(move |_, _, _| json_value(&answer.clone()))
 }
 
 fn archive_client(allow_private: bool) -> postlint::http::ClientOptions {
@@ -600,7 +562,7 @@ fn git_never_sees_the_site_password() {
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     let hook = hook.to_string_lossy().into_owned();
     git(&root, &["config", "core.fsmonitor", &hook]);
-    let result = run(postlint()
+    let result = run(check_json()
         .current_dir(&root)
         .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
         .args(["--changed-since", "HEAD", "."]));
@@ -643,4 +605,17 @@ fn copies_on_thousands_of_hosts_cost_a_bounded_number_of_lookups() {
             .values()
             .all(|r| r.archived.values().all(Option::is_none))
     );
+}
+
+/// `check` of one rule, reported as JSON.
+fn check_json() -> Command {
+    let args = [
+        "--color",
+        "never",
+        "--select",
+        "empty-span",
+        "--format",
+        "json",
+    ];
+    check(&args)
 }

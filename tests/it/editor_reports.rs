@@ -8,9 +8,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use assert_cmd::Command as Cli;
 use serde_json::json;
 
+use crate::common::check;
 use crate::common::http::{Reply, Server};
 
 /// The text as written of a signed-in post: block comments (one with broken attributes, one
@@ -108,20 +108,9 @@ fn signed_in_post(id: u32, status: &str, link: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-fn postlint() -> Cli {
-    let mut command = Cli::cargo_bin("postlint").expect("the binary");
-    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
-        "check",
-        "--no-config",
-        "--color",
-        "never",
-    ]);
-    command
-}
-
 /// The report of `args` run in `dir`: standard output, standard error.
 fn report(dir: &Path, args: &[&str]) -> (String, String) {
-    let output = postlint()
+    let output = check(&["--color", "never"])
         .current_dir(dir)
         .args(args)
         .output()
@@ -411,7 +400,7 @@ fn site() -> Server {
 const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";
 
 fn signed_in(server: &Server, format: &str) -> (String, String) {
-    let output = postlint()
+    let output = check(&["--color", "never"])
         .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
         .args([
             "--format", format, "--user", "editor", "--post", "3", "--site",
@@ -477,7 +466,7 @@ fn the_html_report_of_a_signed_in_site_names_it_and_its_user() {
 #[test]
 fn an_unknown_post_or_a_refused_password_is_the_last_word() {
     let server = site();
-    let output = postlint()
+    let output = check(&["--color", "never"])
         .args(["--post", "404", "--site"])
         .arg(server.url(""))
         .output()
@@ -494,7 +483,7 @@ fn an_unknown_post_or_a_refused_password_is_the_last_word() {
             _ => rest_error(401, "rest_not_logged_in"),
         },
     );
-    let output = postlint()
+    let output = check(&["--color", "never"])
         .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
         .args(["--user", "editor", "--post", "3", "--site"])
         .arg(refusing.url(""))
@@ -642,7 +631,7 @@ fn a_live_posts_title_and_text_cannot_drive_the_terminal() {
             _ => rest_error(404, "rest_post_invalid_id"),
         },
     );
-    let output = postlint()
+    let output = check(&["--color", "never"])
         .args(["--post", "3", "--site"])
         .arg(server.url(""))
         .output()
@@ -653,7 +642,7 @@ fn a_live_posts_title_and_text_cannot_drive_the_terminal() {
         assert!(!stdout.contains(control), "{stdout:?}");
     }
     // Nor can the site's name, the post's status or its title run in the HTML report.
-    let output = postlint()
+    let output = check(&["--color", "never"])
         .args(["--format", "html", "--post", "3", "--site"])
         .arg(server.url(""))
         .output()

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use postlint::config::Config;
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FixOptions};
@@ -16,8 +15,7 @@ fn copy_to_temp(name: &str, dir: &Path) -> PathBuf {
 }
 
 fn postlint(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::cargo_bin("postlint")
-        .expect("binary")
+    crate::common::postlint()
         .current_dir(dir)
         .arg("check")
         .args(args)

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use postlint::config::Config;
+
+use crate::common::postlint_process;
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FileFix, FixOptions};
 
@@ -21,13 +23,9 @@ const FIXED: &str = r#"{"id":1,"content":{"rendered":"<p>Hello world</p>"}}"#;
 const OTHER_UID: u32 = 12345;
 const OTHER_GID: u32 = 23456;
 
-fn postlint() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_postlint"))
-}
-
 /// `postlint check --no-config ARGS` in `dir`.
 fn check(dir: &Path, args: &[&str]) -> Output {
-    postlint()
+    postlint_process()
         .current_dir(dir)
         .args(["check", "--no-config"])
         .args(args)
@@ -171,7 +169,7 @@ fn another_users_file_keeps_its_owner_group_and_mode() {
 
 /// Runs `postlint check --no-config ARGS` in `dir` as `OTHER_UID`, when this is root.
 fn check_as_other_user(dir: &Path, args: &[&str]) -> Output {
-    let mut command = postlint();
+    let mut command = postlint_process();
     command
         .current_dir(dir)
         .args(["check", "--no-config"])
@@ -248,7 +246,7 @@ fn a_write_that_fails_leaves_the_original_and_exits_2() {
     // A file size limit below the fixed file's size: write(2) fails with EFBIG, as it fails
     // with ENOSPC on a full disk, at the same place.
     let (dir, post) = folder_with_post();
-    let mut command = postlint();
+    let mut command = postlint_process();
     command
         .current_dir(dir.path())
         .args(["check", "--no-config", "--fix", "post.json"]);
@@ -454,7 +452,7 @@ fn fixes_that_fail_together_are_sorted_out_in_bounded_time() {
     .expect("config");
     std::fs::write(dir.path().join("post.json"), &post).expect("write");
     let (took, out) = timed(|| {
-        postlint()
+        postlint_process()
             .current_dir(dir.path())
             .args(["check", "--fix", "--unsafe-fixes", "post.json"])
             .output()
@@ -499,7 +497,7 @@ fn one_bad_fix_among_many_costs_a_few_relints() {
     std::fs::write(dir.path().join("post.json"), &post).expect("write");
     let run = |args: &[&str]| {
         timed(|| {
-            postlint()
+            postlint_process()
                 .current_dir(dir.path())
                 .arg("check")
                 .args(args)

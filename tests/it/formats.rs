@@ -4,22 +4,12 @@
 use std::path::Path;
 use std::process::Command as Process;
 
-use crate::common::fixture;
+use crate::common::{check, fixture};
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn postlint() -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("binary");
-    command
-        .env_remove("NO_COLOR")
-        .env("COLUMNS", "100")
-        .arg("check")
-        .arg("--no-config");
-    command
-}
-
 fn output_of(args: &[&str]) -> String {
-    let out = postlint().args(args).output().expect("run");
+    let out = check(&[]).args(args).output().expect("run");
     String::from_utf8(out.stdout).expect("UTF-8 report")
 }
 
@@ -280,7 +270,7 @@ fn several_reports_in_one_run() {
     let json = dir.path().join("r.json");
     let sarif = dir.path().join("r.sarif");
     let html = dir.path().join("r.html");
-    postlint()
+    check(&[])
         .arg("--format")
         .arg(format!("json={}", json.display()))
         .arg("--format")
@@ -306,7 +296,7 @@ fn several_reports_in_one_run() {
             .expect("html")
             .starts_with("<!DOCTYPE html>")
     );
-    postlint()
+    check(&[])
         .args(["--format", "json", "--format", "sarif", &seed()])
         .assert()
         .code(2);
@@ -314,7 +304,7 @@ fn several_reports_in_one_run() {
 
 #[test]
 fn statistics_count_findings_per_rule() {
-    postlint()
+    check(&[])
         .args(["--statistics", &seed()])
         .assert()
         .code(1)
@@ -329,15 +319,15 @@ fn statistics_count_findings_per_rule() {
 #[test]
 fn fail_on_sets_the_threshold() {
     let crlf = fixture("cases/invalid_crlf.json").display().to_string();
-    postlint()
+    check(&[])
         .args(["--fail-on", "info", &crlf])
         .assert()
         .code(1);
-    postlint()
+    check(&[])
         .args(["--fail-on", "warning", &crlf])
         .assert()
         .code(0);
-    postlint()
+    check(&[])
         .args(["--fail-on", "never", &seed()])
         .assert()
         .code(0);
@@ -358,7 +348,7 @@ fn shards_cover_every_file_once_and_merge_back() {
     for k in 1..=3 {
         let part = dir.path().join(format!("shard{k}.json"));
         let shard = format!("{k}/3");
-        postlint()
+        check(&[])
             .args(["--format"])
             .arg(format!("json={}", part.display()))
             .args(["--shard", &shard, "--ignore", site_rules, &all])
@@ -446,7 +436,7 @@ fn changed_since_lints_only_what_changed() {
     git(root, &["add", "posts/staged.json"]);
     std::fs::write(root.join("posts/new.json"), post(4)).expect("new");
     let report: serde_json::Value = {
-        let out = postlint()
+        let out = check(&[])
             .current_dir(root)
             .args(["--format", "json", "--changed-since", "HEAD", "posts"])
             .output()
@@ -466,7 +456,7 @@ fn changed_since_lints_only_what_changed() {
     );
 
     let outside = tempfile::tempdir().expect("temp dir");
-    postlint()
+    check(&[])
         .current_dir(outside.path())
         .args(["--changed-since", "HEAD", "."])
         .assert()
@@ -486,4 +476,24 @@ fn json_report_lists_posts_with_edit_links() {
         "https://koreapro.org/wp-admin/post.php?post=2205786&action=edit"
     );
     assert_eq!(posts[0]["errors"], 8);
+}
+
+/// The table of formats is the list: `--help` names each, and so do the README and the usage
+/// page, so a format added to the table cannot go unmentioned.
+#[test]
+fn every_format_of_the_table_is_in_the_help_and_the_docs() {
+    let help = Command::cargo_bin("postlint")
+        .expect("binary")
+        .args(["check", "--help"])
+        .output()
+        .expect("run");
+    let help = String::from_utf8(help.stdout).expect("UTF-8 help");
+    assert!(help.contains(&postlint::report::formats::names()), "{help}");
+    for page in ["README.md", "docs/usage.md"] {
+        let text = std::fs::read_to_string(page).expect("page read");
+        for format in &postlint::report::formats::FORMATS {
+            let name = format!("`{}`", format.name);
+            assert!(text.contains(&name), "{page} does not name {name}");
+        }
+    }
 }

@@ -24,7 +24,7 @@ struct Run {
 }
 
 fn postlint(args: &[&str], paths: &[&Path]) -> Run {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"));
+    let mut command = crate::common::postlint_process();
     command
         .args(["check", "--threads", "2", "--color", "never"])
         .args(args)

@@ -5,13 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use assert_cmd::Command;
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::LintOptions;
 use postlint::outcome::CheckOutcome;
 use postlint::report::{json, merge, sarif};
 
-use crate::common::{fixture, shared};
+use crate::common::{fixture, postlint, shared};
 
 fn options(shard: Option<(usize, usize)>) -> LintOptions {
     LintOptions {
@@ -233,10 +232,6 @@ fn the_whole_corpus_merges_back_from_three_shards() {
         "{:?}",
         site_findings(&whole)
     );
-}
-
-fn postlint() -> Command {
-    Command::cargo_bin("postlint").expect("binary")
 }
 
 /// The shard reports of `postlint check --shard K/3` over the fixtures, written to `dir`.

@@ -40,7 +40,7 @@ fn site() -> Server {
 }
 
 fn postlint(dir: &Path) -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    let mut command = crate::common::postlint();
     command.current_dir(dir).args([
         "check",
         "--no-config",

@@ -5,11 +5,11 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::common::check;
 use crate::common::http::{Reply, Server};
+use crate::common::site::{PASSWORD, assert_says, json_reply, rest_error, run};
 use assert_cmd::Command;
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";
 
 /// A post (or page) as WordPress writes it (`/` escaped as `\/`), linked from `link`.
 fn post(id: u32, kind: &str, link: &str, content: &str) -> Vec<u8> {
@@ -25,23 +25,6 @@ fn post(id: u32, kind: &str, link: &str, content: &str) -> Vec<u8> {
         "content": {"rendered": content},
     });
     post.to_string().replace('/', "\\/").into_bytes()
-}
-
-fn json_reply(body: Vec<u8>) -> Reply {
-    let headers = vec![(
-        "Content-Type".into(),
-        "application/json; charset=UTF-8".into(),
-    )];
-    Reply::Body(200, headers, body)
-}
-
-fn rest_error(status: u16, code: &str) -> Reply {
-    let body = json!({"code": code, "message": "no", "data": {"status": status}});
-    Reply::Body(
-        status,
-        vec![("Content-Type".into(), "application/json".into())],
-        body.to_string().into_bytes(),
-    )
 }
 
 /// An HTML page with these `Link` headers.
@@ -136,36 +119,6 @@ fn route(base: &str, path: &str) -> Reply {
     }
 }
 
-fn postlint() -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("the binary");
-    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
-        "check",
-        "--no-config",
-        "--color",
-        "never",
-        "--select",
-        "empty-span,not-a-post,json-syntax",
-        "--format",
-        "json",
-    ]);
-    command
-}
-
-struct Run {
-    code: i32,
-    report: Value,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Run {
-    let output = command.output().expect("postlint runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        report: serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// `(rule, file, offset)` of every diagnostic.
 fn places(report: &Value) -> Vec<(String, String, u64)> {
     let diagnostics = report["diagnostics"]
@@ -199,14 +152,12 @@ fn empty_span_of_post_3(site: &Site, file: &str) -> Vec<(String, String, u64)> {
     vec![("empty-span".to_owned(), file.to_owned(), offset)]
 }
 
-fn assert_says(text: &str, expected: &str) {
-    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
-}
-
 #[test]
 fn a_post_by_id_costs_the_index_and_the_post() {
     let site = Site::start();
-    let result = run(postlint().args(["--post", "3", "--site"]).arg(site.url("")));
+    let result = run(check_json()
+        .args(["--post", "3", "--site"])
+        .arg(site.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert_eq!(site.server.hits("GET", "/wp-json/"), 1);
     assert_eq!(site.server.hits("GET", "/wp-json/wp/v2/posts/3"), 1);
@@ -220,7 +171,7 @@ fn a_post_by_id_costs_the_index_and_the_post() {
 #[test]
 fn slugs_and_ids_comma_separated_with_pages_too() {
     let site = Site::start();
-    let result = run(postlint()
+    let result = run(check_json()
         .args(["--type", "posts,pages", "--post", "post-3,7", "--site"])
         .arg(site.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
@@ -254,7 +205,7 @@ fn every_form_of_a_posts_address_is_the_post_with_only_the_requests_needed() {
     ];
     for (address, requests, file) in forms {
         let site = Site::start();
-        let result = run(postlint().arg(site.url(address)));
+        let result = run(check_json().arg(site.url(address)));
         assert_eq!(result.code, 0, "{address}: {}", result.stderr);
         assert_eq!(
             places(&result.report),
@@ -274,7 +225,7 @@ fn every_form_of_a_posts_address_is_the_post_with_only_the_requests_needed() {
 #[test]
 fn a_page_by_page_id() {
     let site = Site::start();
-    let result = run(postlint().arg(site.url("/?page_id=7")));
+    let result = run(check_json().arg(site.url("/?page_id=7")));
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert_eq!(result.report["summary"]["posts"], 1);
     assert_eq!(site.server.hits("GET", "/wp-json/wp/v2/pages/7"), 1);
@@ -285,7 +236,7 @@ fn a_page_by_page_id() {
 fn an_address_that_is_not_a_post_says_what_was_tried() {
     let site = Site::start();
     // The slug exists, but that post lives elsewhere.
-    let elsewhere = run(postlint().arg(site.url("/elsewhere/post-3/")));
+    let elsewhere = run(check_json().arg(site.url("/elsewhere/post-3/")));
     assert_eq!(elsewhere.code, 2);
     assert_says(&elsewhere.stderr, "is not the address of a WordPress post");
     assert_says(
@@ -294,15 +245,15 @@ fn an_address_that_is_not_a_post_says_what_was_tried() {
     );
     assert_eq!(elsewhere.report["summary"]["posts"], 0);
 
-    let missing = run(postlint().arg(site.url("/2026/07/gone/")));
+    let missing = run(check_json().arg(site.url("/2026/07/gone/")));
     assert_eq!(missing.code, 2);
     assert_says(&missing.stderr, "answered 404");
 
-    let category = run(postlint().arg(site.url("/category/news/")));
+    let category = run(check_json().arg(site.url("/category/news/")));
     assert_eq!(category.code, 2);
     assert_says(&category.stderr, "wp/v2/categories/2");
 
-    let rest_list = run(postlint().arg(site.url("/wp-json/wp/v2/posts?slug=post-3")));
+    let rest_list = run(check_json().arg(site.url("/wp-json/wp/v2/posts?slug=post-3")));
     assert_eq!(rest_list.code, 2);
     assert_says(&rest_list.stderr, "not of one post or page");
 }
@@ -313,7 +264,7 @@ fn a_site_that_is_not_wordpress_names_what_was_tried() {
         "/hello/" => html_page(Vec::new()),
         _ => Reply::Status(404, Vec::new()),
     });
-    let result = run(postlint().arg(server.url("/hello/")));
+    let result = run(check_json().arg(server.url("/hello/")));
     assert_eq!(result.code, 2);
     assert_says(
         &result.stderr,
@@ -327,7 +278,7 @@ fn a_site_that_is_not_wordpress_names_what_was_tried() {
 fn a_saved_post_is_the_bytes_served_and_findings_point_into_it() {
     let site = Site::start();
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let result = run(postlint()
+    let result = run(check_json()
         .current_dir(dir.path())
         .args(["--save", "saved", "--post", "3", "--site"])
         .arg(site.url("")));
@@ -342,7 +293,7 @@ fn a_saved_post_is_the_bytes_served_and_findings_point_into_it() {
 #[test]
 fn with_credentials_the_post_is_asked_for_in_the_edit_context() {
     let site = Site::start();
-    let result = run(postlint()
+    let result = run(check_json()
         .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
         .args(["--user", "editor", "--post", "3,post-3", "--site"])
         .arg(site.url("")));
@@ -378,10 +329,10 @@ fn with_credentials_the_post_is_asked_for_in_the_edit_context() {
 
 #[test]
 fn post_needs_a_site_and_is_not_for_incremental_runs() {
-    let result = run(postlint().args(["--post", "3"]));
+    let result = run(check_json().args(["--post", "3"]));
     assert_eq!(result.code, 2);
     assert_says(&result.stderr, "--post names posts of a site");
-    let result = run(postlint().args([
+    let result = run(check_json().args([
         "--post",
         "3",
         "--since-last-run",
@@ -390,4 +341,10 @@ fn post_needs_a_site_and_is_not_for_incremental_runs() {
     ]));
     assert_eq!(result.code, 2);
     assert_says(&result.stderr, "cannot be used with");
+}
+
+/// `check` of the rules about content and files, reported as JSON.
+fn check_json() -> Command {
+    let rules = "empty-span,not-a-post,json-syntax";
+    check(&["--color", "never", "--select", rules, "--format", "json"])
 }

@@ -7,7 +7,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::http::{Reply, Server};
@@ -32,7 +32,7 @@ fn postlint(args: &[&str], dir: &Path) -> Run {
 
 fn postlint_with(config: &[&str], args: &[&str], dir: &Path) -> Run {
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_postlint"))
+    let mut child = crate::common::postlint_process()
         .args(["check", "--color", "never"])
         .args(config)
         .args(args)

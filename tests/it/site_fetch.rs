@@ -6,11 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::common::check;
 use crate::common::http::{Reply, Server};
+use crate::common::site::{PASSWORD, Run, assert_says, rest_error, run};
 use assert_cmd::Command;
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "abcd EFGH 1234 ijkl MNOP 5678";
 
 /// A post as WordPress writes it (`/` escaped as `\/`) on a site at +02:00 (Madrid in July).
 fn post(id: u32, modified_gmt: &str, content: &str) -> String {
@@ -63,15 +63,6 @@ fn index(zone: Value) -> Reply {
     json_reply(index.to_string().into_bytes(), 0)
 }
 
-fn rest_error(status: u16, code: &str) -> Reply {
-    let body = json!({"code": code, "message": "no", "data": {"status": status}});
-    Reply::Body(
-        status,
-        vec![("Content-Type".into(), "application/json".into())],
-        body.to_string().into_bytes(),
-    )
-}
-
 /// Three pages of posts: page 2 holds an empty span.
 fn pages() -> Vec<Vec<u8>> {
     vec![
@@ -109,42 +100,11 @@ fn page_number(path: &str, prefix: &str) -> Option<usize> {
         .and_then(|n| n.parse().ok())
 }
 
-fn postlint() -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("the binary");
-    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
-        "check",
-        "--no-config",
-        "--color",
-        "never",
-    ]);
-    command
-}
-
 /// The rules about content and files only: most tests here are not about dates.
 fn postlint_content() -> Command {
-    let mut command = postlint();
+    let mut command = check(&["--color", "never"]);
     command.args(["--select", "empty-span,not-a-post,json-syntax"]);
     command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Run {
-    let output = command.output().expect("postlint runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// Fails with the whole text when it does not say `expected`.
-fn assert_says(text: &str, expected: &str) {
-    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
 }
 
 fn report(run: &Run) -> Value {
@@ -182,7 +142,7 @@ fn offset_of(haystack: &[u8], needle: &str) -> u64 {
 fn every_page_is_fetched_once_and_spans_point_into_the_page() {
     let served = pages();
     let server = pretty_site(served.clone());
-    let result = run(postlint()
+    let result = run(check(&["--color", "never"])
         .args(["--format", "json", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
@@ -349,7 +309,7 @@ fn private_site(me: Reply) -> Server {
 #[test]
 fn wrong_credentials_stop_the_site_before_any_post_is_read() {
     let server = private_site(rest_error(401, "rest_not_logged_in"));
-    let result = run(postlint()
+    let result = run(check(&["--color", "never"])
         .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
         .args(["--status", "any", "--user", "editor", "--site"])
         .arg(server.url("")));
@@ -415,22 +375,23 @@ fn credentials_are_checked_sent_and_never_shown() {
 #[test]
 fn credentials_need_https_and_the_password_from_the_environment() {
     // Refused before any request: the address does not even resolve.
-    let plain = run(postlint().env("POSTLINT_WP_APP_PASSWORD", PASSWORD).args([
-        "--user",
-        "editor",
-        "--site",
-        "http://news.example.invalid",
-    ]));
+    let plain = run(check(&["--color", "never"])
+        .env("POSTLINT_WP_APP_PASSWORD", PASSWORD)
+        .args(["--user", "editor", "--site", "http://news.example.invalid"]));
     assert_eq!(plain.code, 2);
     assert_says(&plain.stderr, "over plain http");
     assert!(!plain.stderr.contains(PASSWORD));
 
-    let no_password =
-        run(postlint().args(["--user", "editor", "--site", "https://news.example.invalid"]));
+    let no_password = run(check(&["--color", "never"]).args([
+        "--user",
+        "editor",
+        "--site",
+        "https://news.example.invalid",
+    ]));
     assert_eq!(no_password.code, 2);
     assert_says(&no_password.stderr, "POSTLINT_WP_APP_PASSWORD");
 
-    let no_user = run(postlint().args([
+    let no_user = run(check(&["--color", "never"]).args([
         "--status",
         "draft",
         "--site",
@@ -495,7 +456,7 @@ fn a_slow_site_times_out_with_a_clear_error() {
         }
         Reply::Hang
     });
-    let result = run(postlint()
+    let result = run(check(&["--color", "never"])
         .args(["--link-timeout", "0.3", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 2, "{}", result.stderr);
@@ -516,7 +477,9 @@ fn a_site_with_no_rest_api_is_an_error_naming_what_was_tried() {
             b"<title>Down</title>".to_vec(),
         )
     });
-    let result = run(postlint().args(["--site"]).arg(server.url("")));
+    let result = run(check(&["--color", "never"])
+        .args(["--site"])
+        .arg(server.url("")));
     assert_eq!(result.code, 2);
     assert_says(&result.stderr, "cannot find the REST API");
     assert_says(&result.stderr, "/wp-json/ answered 503 (text/html)");
@@ -528,7 +491,7 @@ fn since_last_run_asks_only_for_what_changed_in_local_time() {
     let served = pages();
     let server = pretty_site(served);
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let first = run(postlint()
+    let first = run(check(&["--color", "never"])
         .current_dir(dir.path())
         .args(["--since-last-run", "--site"])
         .arg(server.url("")));
@@ -540,7 +503,7 @@ fn since_last_run_asks_only_for_what_changed_in_local_time() {
         "{marks}"
     );
 
-    let second = run(postlint()
+    let second = run(check(&["--color", "never"])
         .current_dir(dir.path())
         .args(["--since-last-run", "--site"])
         .arg(server.url("")));
@@ -558,7 +521,7 @@ fn modified_after_is_sent_in_the_site_offset() {
         }
         json_reply(b"[]".to_vec(), 0)
     });
-    let result = run(postlint()
+    let result = run(check(&["--color", "never"])
         .args(["--modified-after", "2026-01-01T00:00:00Z", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
@@ -574,7 +537,7 @@ fn the_site_zone_feeds_the_date_rules() {
         "\"date_gmt\":\"2026-07-01T12:00:00\"",
     );
     let server = pretty_site(vec![page_of(std::slice::from_ref(&body))]);
-    let result = run(postlint()
+    let result = run(check(&["--color", "never"])
         .args(["--format", "json", "--site"])
         .arg(server.url("")));
     let report = report(&result);
@@ -658,7 +621,8 @@ fn a_busy_site_is_retried_after_what_it_asks_and_sees_our_user_agent() {
 
 #[test]
 fn fixes_are_for_files_not_for_a_live_site() {
-    let result = run(postlint().args(["--fix", "--site", "https://news.example.invalid"]));
+    let result =
+        run(check(&["--color", "never"]).args(["--fix", "--site", "https://news.example.invalid"]));
     assert_eq!(result.code, 2);
     assert_says(&result.stderr, "fetch it with --save DIR");
 }

@@ -6,17 +6,11 @@
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
+use crate::common::check;
 use crate::common::http::{Reply, Server};
+use crate::common::site::{Run, json_value, run};
 use assert_cmd::Command;
-use serde_json::{Value, json};
-
-fn json_reply(value: Value) -> Reply {
-    Reply::Body(
-        200,
-        vec![("Content-Type".into(), "application/json".into())],
-        value.to_string().into_bytes(),
-    )
-}
+use serde_json::json;
 
 fn html_with_links(links: Vec<String>) -> Reply {
     let mut headers = vec![("Content-Type".to_owned(), "text/html".to_owned())];
@@ -39,10 +33,10 @@ fn rest_api(path: &str, base: &str) -> Reply {
     });
     let (route, query) = path.split_once('?').unwrap_or((path, ""));
     match route {
-        "/wp-json/" => json_reply(json!({"name": "Fake News", "gmt_offset": 0})),
-        "/wp-json/wp/v2/posts/3" => json_reply(post),
+        "/wp-json/" => json_value(&json!({"name": "Fake News", "gmt_offset": 0})),
+        "/wp-json/wp/v2/posts/3" => json_value(&post),
         "/wp-json/wp/v2/posts" if query.contains("slug=post-3") || query.contains("page=1") => {
-            json_reply(json!([post]))
+            json_value(&json!([post]))
         }
         _ => Reply::Body(
             400,
@@ -86,36 +80,6 @@ const THIS_MACHINE: [&str; 4] = [
     "http://2130706433",
 ];
 
-fn postlint() -> Command {
-    let mut command = Command::cargo_bin("postlint").expect("the binary");
-    command.env_remove("POSTLINT_WP_APP_PASSWORD").args([
-        "check",
-        "--no-config",
-        "--color",
-        "never",
-        "--select",
-        "empty-span",
-        "--format",
-        "json",
-    ]);
-    command
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Run {
-    let output = command.output().expect("postlint runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 fn assert_refused(run: &Run, sites: &Sites, spelling: &str) {
     assert_eq!(run.code, 2, "{spelling}: {}\n{}", run.stderr, run.stdout);
     assert!(
@@ -141,7 +105,7 @@ fn an_api_a_link_header_names_on_this_machine_is_not_reached() {
             _ => Reply::Status(404, Vec::new()),
         });
         let address = sites.named.url("/2026/07/post-3/");
-        let refused = run(postlint().arg(&address));
+        let refused = run(check_json().arg(&address));
         assert_refused(&refused, &sites, spelling);
     }
     let sites = Sites::start(|path, port| match path {
@@ -150,7 +114,7 @@ fn an_api_a_link_header_names_on_this_machine_is_not_reached() {
         )]),
         _ => Reply::Status(404, Vec::new()),
     });
-    let allowed = run(postlint()
+    let allowed = run(check_json()
         .arg("--allow-private")
         .arg(sites.named.url("/2026/07/post-3/")));
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
@@ -169,7 +133,7 @@ fn a_redirect_to_this_machine_is_not_followed() {
             ),
             _ => Reply::Status(404, Vec::new()),
         });
-        let refused = run(postlint().arg("--site").arg(sites.named.url("")));
+        let refused = run(check_json().arg("--site").arg(sites.named.url("")));
         assert_refused(&refused, &sites, spelling);
     }
     // A redirect within the site named is followed as before; a relative one too.
@@ -183,12 +147,12 @@ fn a_redirect_to_this_machine_is_not_followed() {
         }
         rest_api(path, "http://x.invalid")
     });
-    let refused = run(postlint().arg("--site").arg(sites.named.url("/old/")));
+    let refused = run(check_json().arg("--site").arg(sites.named.url("/old/")));
     assert_eq!(refused.code, 2, "{}", refused.stderr);
     assert!(refused.stderr.contains("refused"), "{}", refused.stderr);
     assert_eq!(sites.connections_to_hidden(), 0);
 
-    let allowed = run(postlint()
+    let allowed = run(check_json()
         .arg("--allow-private")
         .arg("--site")
         .arg(sites.named.url("/old/")));
@@ -206,7 +170,7 @@ fn an_alternate_link_to_this_machine_is_read_for_its_id_only() {
             )]),
             p => rest_api(p, "http://x.invalid"),
         });
-        let result = run(postlint().arg(sites.named.url("/2026/07/post-3/")));
+        let result = run(check_json().arg(sites.named.url("/2026/07/post-3/")));
         assert_eq!(result.code, 0, "{spelling}: {}", result.stderr);
         assert_eq!(sites.named.hits("GET", "/wp-json/wp/v2/posts/3"), 1);
         assert_eq!(sites.connections_to_hidden(), 0, "{spelling}");
@@ -222,9 +186,22 @@ fn the_site_named_on_this_machine_is_read() {
         format!("http://127.0.0.1:{port}/"),
         format!("http://localhost:{port}/"),
     ] {
-        let result = run(postlint().arg("--site").arg(&site));
+        let result = run(check_json().arg("--site").arg(&site));
         assert_eq!(result.code, 0, "{site}: {}", result.stderr);
         assert!(result.stdout.contains("empty-span"), "{}", result.stdout);
     }
     assert_eq!(sites.connections_to_hidden(), 0);
+}
+
+/// `check` of one rule, reported as JSON.
+fn check_json() -> Command {
+    let args = [
+        "--color",
+        "never",
+        "--select",
+        "empty-span",
+        "--format",
+        "json",
+    ];
+    check(&args)
 }

@@ -56,7 +56,7 @@ const CONFIG: &str = "[sections]\nrequired = [{ heading = \"WHY IT MATTERS\" }]\
 
 fn postlint(dir: &Path) -> Command {
     std::fs::write(dir.join("postlint.toml"), CONFIG).expect("the config is written");
-    let mut command = Command::cargo_bin("postlint").expect("the binary");
+    let mut command = crate::common::postlint();
     command
         .current_dir(dir)
         .env_remove("POSTLINT_WP_APP_PASSWORD")

@@ -63,7 +63,7 @@ const WORKSPACE: &[(&str, &str)] = &[
 ];
 
 fn postlint(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_postlint"))
+    let output = crate::common::postlint_process()
         .args(args)
         .current_dir(dir)
         .output()

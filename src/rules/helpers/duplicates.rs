@@ -8,10 +8,10 @@ use crate::diagnostic::Diagnostic;
 use crate::extsort::text_weight;
 use crate::meta::RuleMeta;
 use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
-use crate::site::{PostFacts, SiteFinding, Valued};
+use crate::site::{PostFacts, SiteFinding, PlacedValue};
 
 /// What a post is grouped by, with the value it shares, or `None` when it has none.
-pub type KeyOf = fn(&PostFacts) -> Option<(String, &Valued)>;
+pub type KeyOf = fn(&PostFacts) -> Option<(String, &PlacedValue)>;
 
 /// A published post of a group and the value it shares.
 #[derive(Serialize, Deserialize)]
@@ -26,7 +26,7 @@ pub struct Member {
 }
 
 impl Member {
-    fn of(post: &PostFacts, valued: &Valued) -> Self {
+    fn of(post: &PostFacts, valued: &PlacedValue) -> Self {
         Self {
             post: SharedPost::of(post),
             file: post.file,

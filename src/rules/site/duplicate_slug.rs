@@ -1,12 +1,12 @@
 use crate::rule::Rule;
 use crate::site::stages::{SiteRule, SiteRun};
-use crate::site::{PostFacts, Valued};
+use crate::site::{PostFacts, PlacedValue};
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::duplicates::Duplicates;
 
 /// Posts share a slug when they are of one type and, for pages, one parent.
-fn slug_key(post: &PostFacts) -> Option<(String, &Valued)> {
+fn slug_key(post: &PostFacts) -> Option<(String, &PlacedValue)> {
     let slug = post.slug.as_ref().filter(|s| !s.value.is_empty())?;
     let kind = post.post_type.as_deref().unwrap_or("post");
     Some((

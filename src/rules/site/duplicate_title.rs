@@ -1,6 +1,6 @@
 use crate::rule::Rule;
 use crate::site::stages::{SiteRule, SiteRun};
-use crate::site::{PostFacts, Valued};
+use crate::site::{PostFacts, PlacedValue};
 
 use super::duplicate_slug::DuplicateSlug;
 use crate::rules::declare_rule;
@@ -11,7 +11,7 @@ use crate::rules::helpers::duplicates::{Duplicates, KeyOf, Series};
 const SERIES: usize = 3;
 
 /// Titles compare as a reader reads them: case and spacing do not matter.
-fn title_key(post: &PostFacts) -> Option<(String, &Valued)> {
+fn title_key(post: &PostFacts) -> Option<(String, &PlacedValue)> {
     let title = post.title.as_ref()?;
     let words: Vec<&str> = title.value.split_whitespace().collect();
     if words.is_empty() {

@@ -92,6 +92,29 @@ pub fn system_tool(name: &str, env_override: Option<&str>) -> Option<PathBuf> {
     found
 }
 
+/// The binary as a process to set up by hand (`pre_exec`, a user): no password in its
+/// environment, colour left to `--color`, 100 columns.
+pub fn postlint_process() -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"));
+    command
+        .env_remove("POSTLINT_WP_APP_PASSWORD")
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100");
+    command
+}
+
+/// The binary, as [`postlint_process`] sets it up, for `assert_cmd`'s assertions.
+pub fn postlint() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(postlint_process())
+}
+
+/// `postlint check --no-config ARGS`.
+pub fn check(args: &[&str]) -> assert_cmd::Command {
+    let mut command = postlint();
+    command.args(["check", "--no-config"]).args(args);
+    command
+}
+
 /// A folder with files written from `(path, text)` pairs.
 pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -105,3 +128,4 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 pub mod http;
 pub mod long_runs;
+pub mod site;
