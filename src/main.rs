@@ -14,6 +14,7 @@ use postlint::input::Input;
 use postlint::links::LinkCheck;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
+use postlint::run::RunOptions;
 use postlint::server::watch::{self, Watch};
 use postlint::wordpress::marks::Marks;
 use postlint::wordpress::single::{Selection, post_address};
@@ -92,24 +93,26 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         .iter()
         .any(|t| matches!(t.format, Format::Junit | Format::Html | Format::Markdown));
     let links = link_check(&args, &config);
-    let options = LintOptions {
+    let options = RunOptions {
+        lint: LintOptions {
+            max_depth: args.max_depth,
+            max_post_bytes: usize::try_from(args.max_post_size.as_u64()).unwrap_or(usize::MAX),
+            now: args.now,
+            list_posts: lists_posts,
+            hash_content: args.fix || args.diff,
+            item_types: if args.post_types.is_empty() {
+                postlint::input::wxr::POST_TYPES.to_vec()
+            } else {
+                args.post_types.iter().map(|t| t.item_type()).collect()
+            },
+            ..LintOptions::default()
+        },
         links,
-        max_depth: args.max_depth,
         max_file_bytes: args.max_file_size.as_u64(),
-        max_post_bytes: usize::try_from(args.max_post_size.as_u64()).unwrap_or(usize::MAX),
-        now: args.now,
-        list_posts: lists_posts,
         changed_since: args.changed_since.clone(),
         shard: args.shard,
-        hash_content: args.fix || args.diff,
         baseline: baseline.map(Arc::new),
-        item_types: if args.post_types.is_empty() {
-            postlint::input::wxr::POST_TYPES.to_vec()
-        } else {
-            args.post_types.iter().map(|t| t.item_type()).collect()
-        },
         memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
-        ..LintOptions::default()
     };
     // A site saved with `--save` is linted with what was saved beside it (its zone, its address).
     let (saved_sites, paths) = wordpress::saved::split(&paths);
@@ -131,7 +134,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         }
         None => (saved_sites, None),
     };
-    let check_files = |config: Arc<Config>, options: LintOptions| -> Result<_, u8> {
+    let check_files = |config: Arc<Config>, options: RunOptions| -> Result<_, u8> {
         let mut outcome = match &watched {
             Some(inputs) if inputs.is_empty() => postlint::outcome::CheckOutcome::empty(),
             Some(inputs) => {
@@ -181,11 +184,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
             unsafe_fixes: args.unsafe_fixes,
             damaged: args.fix_damaged,
         };
-        let relint = LintOptions {
-            links: None,
-            ..options.clone()
-        };
-        let linter = Linter::new(config.clone(), relint);
+        let linter = Linter::new(config.clone(), options.lint.clone());
         let plans = pool.install(|| fix::plan(&linter, &outcome.reports, fixing));
         if args.diff {
             return print_diffs(&plans);
@@ -639,7 +638,7 @@ fn merge(args: &MergeArgs) -> u8 {
             return 2;
         }
     };
-    let outcome = match report::merge::merge_files(&args.reports, &config) {
+    let outcome = match postlint::run::merge::merge(&args.reports, &config, None) {
         Ok(outcome) => outcome,
         Err(message) => {
             eprintln!("postlint: {message}");

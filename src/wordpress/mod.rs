@@ -17,10 +17,10 @@ use url::Url;
 
 use crate::config::{Config, zone_from_index};
 use crate::dates::{Zone, ZoneSource};
-use crate::engine::LintOptions;
 use crate::http::ClientOptions;
 use crate::input::{Input, InputError};
 use crate::outcome::CheckOutcome;
+use crate::run::RunOptions;
 
 /// The environment variable the application password is read from; never a flag, so that it
 /// stays out of shell history and process lists.
@@ -398,7 +398,7 @@ pub struct SiteOutcome {
 pub fn check_site(
     request: &SiteRequest,
     mut config: Config,
-    options: LintOptions,
+    options: RunOptions,
     save: Option<&Path>,
 ) -> SiteOutcome {
     let site = fetch(request);

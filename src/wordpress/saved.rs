@@ -11,8 +11,8 @@ use url::Url;
 
 use crate::config::{Config, Provenance, Valued};
 use crate::dates::{Zone, ZoneSource};
-use crate::engine::LintOptions;
 use crate::outcome::CheckOutcome;
+use crate::run::RunOptions;
 
 /// The file beside the saved posts. Hidden, so that the walk of the folder does not lint it.
 pub const MANIFEST: &str = ".postlint-site.json";
@@ -178,7 +178,7 @@ fn sorted_children(folder: &Path) -> Vec<PathBuf> {
 }
 
 /// Lints a saved site's folder as the live run linted what it saved.
-pub fn check_saved(folder: &Path, mut config: Config, options: LintOptions) -> CheckOutcome {
+pub fn check_saved(folder: &Path, mut config: Config, options: RunOptions) -> CheckOutcome {
     let mut notes = Vec::new();
     let saved = match SavedSite::read(folder) {
         Some(Ok(saved)) => {

@@ -10,14 +10,18 @@ use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::LintOptions;
 use postlint::outcome::CheckOutcome;
 use postlint::report::{json, merge, sarif};
+use postlint::run::RunOptions;
 
 use crate::common::{fixture, shared};
 
-fn options(shard: Option<(usize, usize)>) -> LintOptions {
-    LintOptions {
+fn options(shard: Option<(usize, usize)>) -> RunOptions {
+    RunOptions {
         shard,
-        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
-        ..LintOptions::default()
+        lint: LintOptions {
+            now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            ..LintOptions::default()
+        },
+        ..RunOptions::default()
     }
 }
 
@@ -88,7 +92,8 @@ fn assert_merges_equal_one_run(
     let (whole_json, whole_sarif) = (json::render(&whole), sarif::render(&whole));
     for n in counts {
         let texts = shard_reports(paths, config, n);
-        let merged = merge::merge_texts(&texts, config).expect("merge");
+        let restored = merge::merge_texts(&texts, config).expect("merge");
+        let merged = postlint::run::merge::outcome_of(restored, config, None);
         let merged_json = json::render(&merged);
         assert!(
             merged_json == whole_json,
