@@ -56,9 +56,6 @@ pub struct LintOptions {
     pub item_types: Vec<&'static str>,
 }
 
-/// 256 MiB: sixty times the largest real post seen.
-pub const DEFAULT_MAX_POST_BYTES: usize = 256 << 20;
-
 impl Default for LintOptions {
     fn default() -> Self {
         Self {
@@ -67,7 +64,8 @@ impl Default for LintOptions {
             now: None,
             list_posts: false,
             link_phase: false,
-            max_post_bytes: DEFAULT_MAX_POST_BYTES,
+            max_post_bytes: usize::try_from(crate::limits::MAX_POST_SIZE.default.as_u64())
+                .unwrap_or(usize::MAX),
             hash_content: false,
             item_types: wxr::POST_TYPES.to_vec(),
         }

@@ -6,19 +6,23 @@ use std::sync::Arc;
 use clap::{Parser, ValueEnum};
 
 use postlint::baseline::Baseline;
-use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, MergeArgs, Target};
+use postlint::cli::{
+    CheckArgs, Cli, ColorChoice, Command, ConfigArgs, Format, MergeArgs, RuleArgs, Target,
+};
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FixOptions};
 use postlint::input::Input;
 use postlint::links::LinkCheck;
+use postlint::links::archive::ArchiveOptions;
 use postlint::links::remote::CheckOptions;
 use postlint::report;
 use postlint::run::RunOptions;
+use postlint::run::check::Sources;
 use postlint::server::watch::{self, Watch};
 use postlint::wordpress::marks::Marks;
 use postlint::wordpress::single::{Selection, post_address};
-use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
+use postlint::wordpress::{Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -53,7 +57,8 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
             return 2;
         }
     };
-    let config = match load_config(&args.config, cli_rules(&args), args.site_index.clone()) {
+    let site_index = args.rules.site_index.clone();
+    let config = match load_config(&args.config, cli_rules(&args), site_index.clone()) {
         Ok(config) => Arc::new(config),
         Err(code) => return code,
     };
@@ -114,61 +119,27 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         baseline: baseline.map(Arc::new),
         memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
     };
-    // A site saved with `--save` is linted with what was saved beside it (its zone, its address).
-    let (saved_sites, paths) = wordpress::saved::split(&paths);
-    // A batch of `--watch` lints the files that changed; one in a saved site lints that site
-    // again, whole, with what was saved beside it.
-    let (saved_sites, watched) = match &watched {
-        Some(inputs) => {
-            let in_site =
-                |input: &Input, site: &PathBuf| input.path().is_some_and(|p| p.starts_with(site));
-            let touched: Vec<PathBuf> = (saved_sites.iter())
-                .filter(|site| inputs.iter().any(|input| in_site(input, site)))
-                .cloned()
-                .collect();
-            let rest: Vec<Input> = (inputs.iter())
-                .filter(|input| !touched.iter().any(|site| in_site(input, site)))
-                .cloned()
-                .collect();
-            (touched, Some(rest))
-        }
-        None => (saved_sites, None),
+    let sources = Sources {
+        paths,
+        watched,
+        sites,
+        save: args.save.clone(),
     };
-    let check_files = |config: Arc<Config>, options: RunOptions| -> Result<_, u8> {
-        let mut outcome = match &watched {
-            Some(inputs) if inputs.is_empty() => postlint::outcome::CheckOutcome::empty(),
-            Some(inputs) => {
-                pool.install(|| postlint::check_inputs(inputs.clone(), config, options.clone()))
-            }
-            None if paths.is_empty() => postlint::outcome::CheckOutcome::empty(),
-            None => pool.install(|| postlint::check_with(&paths, config, options.clone())),
-        };
-        for folder in &saved_sites {
-            let site_config = load_config(&args.config, cli_rules(&args), args.site_index.clone())?;
-            let checked = pool
-                .install(|| wordpress::saved::check_saved(folder, site_config, options.clone()));
-            outcome.absorb(checked);
-        }
-        Ok(outcome)
-    };
-    let mut outcome = match check_files(config.clone(), options.clone()) {
+    let fresh_config = || load_config(&args.config, cli_rules(&args), site_index.clone());
+    let check_files =
+        || pool.install(|| sources.check_files(config.clone(), &fresh_config, &options));
+    let mut outcome = match check_files() {
         Ok(outcome) => outcome,
         Err(code) => return code,
     };
-    let mut marks_moved = false;
-    for site in &sites {
-        let site_config = match load_config(&args.config, cli_rules(&args), args.site_index.clone())
-        {
-            Ok(config) => config,
-            Err(code) => return code,
-        };
-        let checked = pool.install(|| {
-            wordpress::check_site(site, site_config, options.clone(), args.save.as_deref())
-        });
-        outcome.absorb(checked.outcome);
-        if let (Some(marks), Some(mark)) = (&mut marks, checked.high_water_mark) {
-            marks.advance(&site.mark_key(), &mark);
-            marks_moved = true;
+    let moved = match pool.install(|| sources.check_sites(&fresh_config, &options, &mut outcome)) {
+        Ok(moved) => moved,
+        Err(code) => return code,
+    };
+    let marks_moved = !moved.is_empty();
+    if let Some(marks) = &mut marks {
+        for (key, mark) in &moved {
+            marks.advance(key, mark);
         }
     }
     if let Some(marks) = &mut marks
@@ -192,7 +163,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         let written = write_fixes(&plans);
         fix_failed = written.failed;
         if written.files > 0 {
-            outcome = match check_files(config, options) {
+            outcome = match check_files() {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
             };
@@ -430,7 +401,7 @@ fn site_requests(
             args.status.as_deref().unwrap_or_default()
         ));
     }
-    let client = client_options(args, config);
+    let client = site_client_options(args, config);
     let selection = match args.posts.is_empty() {
         true => Selection::All,
         false => Selection::Posts(args.posts.clone()),
@@ -499,10 +470,10 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
         exclude: settings.exclude.clone(),
         archive: (!args.no_archive && settings.archive).then(|| {
             let bound = settings.archive_timeout.as_ref().map(|v| v.value);
-            postlint::links::archive::ArchiveOptions {
+            ArchiveOptions {
                 api: (args.archive_api.clone())
                     .or_else(|| settings.archive_api.clone())
-                    .unwrap_or_else(default_archive_api),
+                    .unwrap_or_else(|| ArchiveOptions::default().api),
                 bound: bound.unwrap_or(postlint::limits::ARCHIVE_TIMEOUT.default),
                 ..Default::default()
             }
@@ -511,18 +482,28 @@ fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
     })
 }
 
-/// The Internet Archive's availability API, asked unless `--archive-api` or the config names
-/// another.
-fn default_archive_api() -> url::Url {
-    url::Url::parse("https://archive.org/wayback/available").expect("a valid URL")
+/// The HTTP client settings of the link checker: `--link-timeout` bounds one link's check.
+fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
+    // The command line's value is in the config already, checked like the file's.
+    let timeout = config.site.links.timeout.as_ref().map(|v| v.value);
+    let timeout = timeout.unwrap_or(postlint::limits::LINK_TIMEOUT.default);
+    client_with_timeout(args, config, timeout)
 }
 
-/// The HTTP client settings the link checker and the site reader share.
-fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
+/// The HTTP client settings of the site reader: `--site-timeout` bounds one page.
+fn site_client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
+    let timeout = config.site.timeout.as_ref().map(|v| v.value);
+    let timeout = timeout.unwrap_or(postlint::limits::SITE_TIMEOUT.default);
+    client_with_timeout(args, config, timeout)
+}
+
+/// The HTTP client settings the link checker and the site reader share, with `timeout`.
+fn client_with_timeout(
+    args: &CheckArgs,
+    config: &Config,
+    timeout: std::time::Duration,
+) -> CheckOptions {
     let settings = &config.site.links;
-    // The command line's value is in the config already, checked like the file's.
-    let timeout = settings.timeout.as_ref().map(|v| v.value);
-    let timeout = timeout.unwrap_or(postlint::limits::LINK_TIMEOUT.default);
     let mut check = CheckOptions {
         concurrency: args.link_concurrency,
         per_host: args.per_host,
@@ -619,15 +600,8 @@ fn render(
 
 /// `postlint merge`: the shard reports as the outcome of one run, written as `check` would.
 fn merge(args: &MergeArgs) -> u8 {
-    let rules = CliRules {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        severity: args.severity.clone(),
-        timezone: args.timezone.clone(),
-        ..CliRules::default()
-    };
-    let config = match load_config(&args.config, rules, args.site_index.clone()) {
+    let rules = rule_settings(&args.rules);
+    let config = match load_config(&args.config, rules, args.rules.site_index.clone()) {
         Ok(config) => config,
         Err(code) => return code,
     };
@@ -638,7 +612,14 @@ fn merge(args: &MergeArgs) -> u8 {
             return 2;
         }
     };
-    let outcome = match postlint::run::merge::merge(&args.reports, &config, None) {
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            return 2;
+        }
+    };
+    let outcome = match postlint::run::merge::merge(&args.reports, &config, baseline.as_ref()) {
         Ok(outcome) => outcome,
         Err(message) => {
             eprintln!("postlint: {message}");
@@ -647,6 +628,10 @@ fn merge(args: &MergeArgs) -> u8 {
     };
     for notice in &outcome.notices {
         eprintln!("postlint: {notice}");
+    }
+    if outcome.baselined > 0 {
+        let known = outcome.baselined;
+        eprintln!("postlint: {known} findings are in the baseline and not reported");
     }
     let style = human_style(ColorChoice::Auto);
     for target in &targets {
@@ -677,16 +662,26 @@ fn write_baseline(path: &Path, outcome: &postlint::outcome::CheckOutcome) -> u8 
     }
 }
 
+/// What the command line sets of the config: the rules and, for `check`, the limits.
 fn cli_rules(args: &CheckArgs) -> CliRules {
     CliRules {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        severity: args.severity.clone(),
-        timezone: args.timezone.clone(),
         link_timeout: args.link_timeout,
         archive_timeout: args.archive_timeout,
         max_response_size: args.max_response_size,
+        site_timeout: args.site_timeout,
+        ..rule_settings(&args.rules)
+    }
+}
+
+/// The rules the command line chooses, and their settings, as `check` and `merge` take them.
+fn rule_settings(rules: &RuleArgs) -> CliRules {
+    CliRules {
+        select: rules.select.clone(),
+        extend_select: rules.extend_select.clone(),
+        ignore: rules.ignore.clone(),
+        severity: rules.severity.clone(),
+        timezone: rules.timezone.clone(),
+        ..CliRules::default()
     }
 }
 

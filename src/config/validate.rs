@@ -116,6 +116,9 @@ fn adopt_cli_settings(site: &mut Site, cli: &CliRules) {
             from: Provenance::CommandLine,
         });
     }
+    if let Some(timeout) = cli.site_timeout {
+        site.timeout = Some(valued(timeout));
+    }
 }
 
 /// `--timezone NAME`, checked as a name in a file is, with the same message and help.
@@ -583,6 +586,12 @@ impl Builder<'_> {
             let checked = self.size(source, key, size, limits::MAX_RESPONSE_SIZE);
             if let Some(checked) = self.keep(checked) {
                 self.site.max_response_size = Some(checked);
+            }
+        }
+        if let Some(timeout) = raw.site.as_ref().and_then(|s| s.timeout.as_ref()) {
+            let checked = self.seconds(source, "timeout", timeout, limits::SITE_TIMEOUT);
+            if let Some(checked) = self.keep(checked) {
+                self.site.timeout = Some(checked);
             }
         }
         if let Some(hosts) = &raw.hosts {

@@ -1,10 +1,12 @@
 //! The one orchestrator of a run, whatever the mode (files, a live site or post, the server,
 //! watch, merge): inputs → lint → link phase → site phase → settle → baseline → outcome.
 
+pub mod check;
 mod finish;
 pub mod merge;
 pub mod options;
 mod shard;
+pub mod site;
 
 use std::path::PathBuf;
 use std::sync::Arc;

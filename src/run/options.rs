@@ -6,10 +6,8 @@ use std::sync::Arc;
 use crate::baseline::Baseline;
 use crate::config::Config;
 use crate::engine::{LintOptions, Linter};
+use crate::limits;
 use crate::links::LinkCheck;
-
-/// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
 
 /// The options of one run, whatever its mode.
 #[derive(Debug, Clone)]
@@ -46,8 +44,8 @@ impl From<LintOptions> for RunOptions {
             shard: None,
             baseline: None,
             changed_since: None,
-            memory_budget: Some(crate::spill::DEFAULT_BUDGET),
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            memory_budget: Some(limits::MEMORY_BUDGET.default.as_u64()),
+            max_file_bytes: limits::MAX_FILE_SIZE.default.as_u64(),
         }
     }
 }

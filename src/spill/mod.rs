@@ -29,7 +29,7 @@ use run::{Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_fram
 pub use sorter::{Drain, RunMerge, Sorter, text_weight};
 
 /// The default `--memory-budget`: 128 MiB of facts.
-pub const DEFAULT_BUDGET: u64 = 128 << 20;
+pub const DEFAULT_BUDGET: u64 = crate::limits::MEMORY_BUDGET.default.as_u64();
 
 /// Facts gathered from the workers that lint files, spilled to sorted runs past the budget.
 #[derive(Debug)]
