@@ -61,29 +61,9 @@ pub struct MergeArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
 
-    /// The `--select` the shards ran with.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Option<Vec<String>>,
-
-    /// The `--extend-select` the shards ran with.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub extend_select: Vec<String>,
-
-    /// The `--ignore` the shards ran with.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
-
-    /// The `--severity RULE=LEVEL` the shards ran with (repeatable).
-    #[arg(long, value_name = "RULE=LEVEL")]
-    pub severity: Vec<String>,
-
-    /// The `--timezone` the shards ran with.
-    #[arg(long, value_name = "ZONE")]
-    pub timezone: Option<String>,
-
-    /// The `--site-index` the shards ran with.
-    #[arg(long, value_name = "FILE")]
-    pub site_index: Option<PathBuf>,
+    /// The rule options the shards ran with.
+    #[command(flatten)]
+    pub rules: RuleArgs,
 
     /// How to report the merged findings, as for `check` (default: json).
     #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_target)]
@@ -96,6 +76,11 @@ pub struct MergeArgs {
     /// The least severity that makes the merge fail (exit 1), as for `check`.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+
+    /// The `--baseline` the shards ran with: the findings the merge adds (site rules, links,
+    /// the suppressions left unused) are held back by it as well.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 /// `postlint server`.
@@ -109,11 +94,10 @@ pub struct ServerArgs {
     pub site_rules: bool,
 }
 
-#[derive(Debug, Clone, clap::Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-
+/// The options that choose the rules and their settings, shared by `check` and `merge` (whose
+/// shards must have run with the same).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RuleArgs {
     /// Run only these rules (comma-separated codes, or `all`).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Option<Vec<String>>,
@@ -139,6 +123,15 @@ pub struct CheckArgs {
     /// used when no config names one.
     #[arg(long, value_name = "FILE")]
     pub site_index: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
 
     /// Lint a live WordPress site over its REST API (repeatable; or `[site] url` in the config).
     #[arg(
@@ -213,9 +206,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 
-    /// Seconds one link's check may take in all, every try, wait and redirect included (a page
-    /// of --site: each try of the page and each wait between tries, at most 3 tries;
-    /// connecting: a third of it); 0.001 to 86400. Default 15, or `[links] timeout`.
+    /// Seconds one link's check may take in all, every try, wait and redirect included
+    /// (connecting: a third of it); 0.001 to 86400. Default 15, or `[links] timeout`.
     #[arg(
         long,
         value_name = "SECONDS",
@@ -223,6 +215,17 @@ pub struct CheckArgs {
         value_parser = |t: &str| limits::LINK_TIMEOUT.parse(t)
     )]
     pub link_timeout: Option<Duration>,
+
+    /// Seconds one page of --site may take: each try of the page and each wait between tries,
+    /// at most 3 tries (connecting: a third of it); 0.001 to 86400. Default 15, or
+    /// `[site] timeout`.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        allow_hyphen_values = true,
+        value_parser = |t: &str| limits::SITE_TIMEOUT.parse(t)
+    )]
+    pub site_timeout: Option<Duration>,
 
     /// Seconds all the lookups of archived copies of a run may take together; the dead links
     /// left are looked up by the next run. Default 60, or `[links] archive-timeout`.
@@ -238,7 +241,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 64,
+        default_value_t = limits::DEFAULT_LINK_CONCURRENCY,
         allow_hyphen_values = true,
         value_parser = |t: &str| limits::LINK_CONCURRENCY.parse(t)
     )]
@@ -248,7 +251,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = 4,
+        default_value_t = limits::DEFAULT_PER_HOST,
         allow_hyphen_values = true,
         value_parser = |t: &str| limits::PER_HOST.parse(t)
     )]

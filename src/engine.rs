@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::baseline::Baseline;
 use crate::config::{Config, Effective, PostKey};
 use crate::context::PostContext;
 use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
@@ -33,7 +32,8 @@ use crate::spill::Packed;
 use crate::suppress::Pending;
 use crate::workspace::Contents;
 
-/// Limits and knobs of a run.
+/// What linting one post needs: the engine's knobs. What only a whole run reads (shard, link
+/// check, baseline, file selection and limits) is `run::RunOptions`.
 #[derive(Debug, Clone)]
 pub struct LintOptions {
     pub max_depth: usize,
@@ -44,14 +44,9 @@ pub struct LintOptions {
     pub now: Option<chrono::NaiveDateTime>,
     /// Keep every post's name, also of posts without findings, for reports that list them.
     pub list_posts: bool,
-    /// Lint only files changed since this git revision.
-    pub changed_since: Option<String>,
-    /// Lint only shard K of N (1-based).
-    pub shard: Option<(usize, usize)>,
-    /// Check every link's target over HTTP (`--links`).
-    pub links: Option<crate::links::LinkCheck>,
-    /// A file larger than this is refused before it is read (`--max-file-size`).
-    pub max_file_bytes: u64,
+    /// The link phase runs after linting: each post's links are kept for it, and a suppression
+    /// naming a link rule waits for its findings.
+    pub link_phase: bool,
     /// A post (or any stretch of a file that cannot be cut between posts) larger than this
     /// ends the file's linting with a finding (`--max-post-size`): it bounds memory.
     pub max_post_bytes: usize,
@@ -59,20 +54,10 @@ pub struct LintOptions {
     /// a file changed after it was linted. Off otherwise: hashing byte by byte costs as much as
     /// a fifth of the JSON parse.
     pub hash_content: bool,
-    /// Findings this baseline holds are left out of the outcome (`--baseline`).
-    pub baseline: Option<Arc<Baseline>>,
     /// The `wp:post_type`s of the WXR items that are linted (`--type`): posts and pages by
     /// default, as WordPress's importer's post list shows them.
     pub item_types: Vec<&'static str>,
-    /// Site facts held in memory before they are spilled to disk (`--memory-budget`);
-    /// `None`: no limit.
-    pub memory_budget: Option<u64>,
 }
-
-/// 4 GiB: a thousand times the largest export in the corpus of real posts (4.2 MB).
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 30;
-/// 256 MiB: sixty times the largest real post seen.
-pub const DEFAULT_MAX_POST_BYTES: usize = 256 << 20;
 
 impl Default for LintOptions {
     fn default() -> Self {
@@ -81,15 +66,11 @@ impl Default for LintOptions {
             segment_bytes: SEGMENT_BYTES,
             now: None,
             list_posts: false,
-            changed_since: None,
-            shard: None,
-            links: None,
-            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
-            max_post_bytes: DEFAULT_MAX_POST_BYTES,
+            link_phase: false,
+            max_post_bytes: usize::try_from(crate::limits::MAX_POST_SIZE.default.as_u64())
+                .unwrap_or(usize::MAX),
             hash_content: false,
-            baseline: None,
             item_types: wxr::POST_TYPES.to_vec(),
-            memory_budget: Some(crate::spill::DEFAULT_BUDGET),
         }
     }
 }
@@ -162,7 +143,7 @@ impl Linter {
         for meta in rules::ALL.iter().map(|rule| rule.meta()) {
             match meta.phase {
                 Phase::Site if config.may_enable(meta.code) => late.running.push(meta.code),
-                Phase::Links if options.links.is_some() => late.running.push(meta.code),
+                Phase::Links if options.link_phase => late.running.push(meta.code),
                 Phase::Links => late.dormant.push(meta.code),
                 _ => {}
             }
@@ -509,7 +490,7 @@ impl Linter {
                     Some(folder) if !folder.as_os_str().is_empty() => folder,
                     _ => Path::new("."),
                 });
-                PostFacts::of(&context, self.options.links.is_some(), folder)
+                PostFacts::of(&context, self.options.link_phase, folder)
             })
             .flatten();
         let mut out = Vec::new();

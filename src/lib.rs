@@ -5,7 +5,7 @@
 //! -> rules (in parallel; `rule` is their API) -> diagnostics -> the phases that need every
 //! post (`phases`: links, site) -> one settle step for every finding (`settle`: severity,
 //! suppressions, baseline, order) -> `outcome` -> report. `config` is read by all and imports
-//! none of them; `pipeline` runs the whole.
+//! none of them; `run` puts a run together for every mode.
 
 pub mod atomic_write;
 pub mod baseline;
@@ -30,11 +30,11 @@ pub mod memory;
 pub mod meta;
 pub mod outcome;
 pub mod phases;
-pub mod pipeline;
 pub mod post;
 pub mod report;
 pub mod rule;
 pub mod rules;
+pub mod run;
 pub mod server;
 pub mod settle;
 pub mod site;
@@ -47,4 +47,4 @@ pub mod workspace;
 pub mod zones;
 
 pub use outcome::CheckOutcome;
-pub use pipeline::{check, check_inputs, check_with};
+pub use run::{check, check_inputs, check_with};

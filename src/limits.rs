@@ -1,6 +1,7 @@
-//! The numeric settings (durations, sizes, counts) and the range each accepts, checked by the
-//! same code whether a value comes from the command line or from a config file: a value out of
-//! range is an error, never clamped, silently replaced or left to panic further on.
+//! The settings' defaults, in one place, and the range each number (duration, size, count)
+//! accepts, checked by the same code whether a value comes from the command line or from a
+//! config file: a value out of range is an error, never clamped, silently replaced or left to
+//! panic further on.
 
 use std::time::Duration;
 
@@ -143,6 +144,13 @@ pub const LINK_TIMEOUT: Seconds = Seconds {
     default: Duration::from_secs(15),
 };
 
+/// `--site-timeout` and `[site] timeout`: one page of a site read, each try of it and each
+/// wait between tries (at most three tries); connecting takes at most a third of it. Apart from
+/// `--link-timeout`, which bounds one link's check.
+pub const SITE_TIMEOUT: Seconds = Seconds {
+    default: Duration::from_secs(15),
+};
+
 /// `--archive-timeout` and `[links] archive-timeout`: every archive lookup of a run together.
 /// The results are cached, so a run that stops at the bound is continued by the next one.
 pub const ARCHIVE_TIMEOUT: Seconds = Seconds {
@@ -159,14 +167,27 @@ pub const MAX_RESPONSE_SIZE: Size = Size {
     default: ByteSize::mib(64),
 };
 
+/// The Internet Archive's availability API, asked for archived copies of dead links unless
+/// `--archive-api` or `[links] archive-api` names another.
+pub const ARCHIVE_API: &str = "https://archive.org/wayback/available";
+
+/// The User-Agent of every request, unless `--user-agent` or `[links] user-agent` sets one.
+pub fn default_user_agent() -> String {
+    format!("postlint/{}", env!("CARGO_PKG_VERSION"))
+}
+
 /// `--link-concurrency`: link requests in flight at once.
 pub const LINK_CONCURRENCY: Count = Count {
     least: 1,
     most: 1024,
 };
+/// `--link-concurrency` when none is given.
+pub const DEFAULT_LINK_CONCURRENCY: usize = 64;
 
 /// `--per-host`: requests to one server at once (link targets, the pages of a site).
 pub const PER_HOST: Count = Count { least: 1, most: 64 };
+/// `--per-host` when none is given.
+pub const DEFAULT_PER_HOST: usize = 4;
 
 /// `--threads`: each is an OS thread, started before any work.
 pub const THREADS: Count = Count {
@@ -181,14 +202,16 @@ pub const MAX_DEPTH: Count = Count {
     most: 512,
 };
 
-/// `--max-file-size`: a limit of nothing would refuse every file.
+/// `--max-file-size`: a limit of nothing would refuse every file. The default is a thousand
+/// times the largest export in the corpus of real posts (4.2 MB).
 pub const MAX_FILE_SIZE: Size = Size {
     least: ByteSize::b(1),
     most: ByteSize::b(u64::MAX),
     default: ByteSize::gib(4),
 };
 
-/// `--max-post-size`: a limit of nothing would refuse every post.
+/// `--max-post-size`: a limit of nothing would refuse every post. The default is sixty times
+/// the largest real post seen.
 pub const MAX_POST_SIZE: Size = Size {
     least: ByteSize::b(1),
     most: ByteSize::b(u64::MAX),

@@ -6,19 +6,23 @@ use std::sync::Arc;
 use clap::Parser;
 
 use postlint::baseline::Baseline;
-use postlint::cli::{CheckArgs, Cli, ColorChoice, Command, ConfigArgs, MergeArgs, ReportTarget};
+use postlint::cli::{
+    CheckArgs, Cli, ColorChoice, Command, ConfigArgs, MergeArgs, ReportTarget, RuleArgs,
+};
 use postlint::config::{CliRules, Config, ConfigRequest};
-use postlint::engine::{LintOptions, Linter};
+use postlint::engine::Linter;
 use postlint::fix::{self, FixOptions};
 use postlint::input::Input;
-use postlint::links::LinkCheck;
-use postlint::links::remote::CheckOptions;
 use postlint::report;
 use postlint::report::formats::{self, Emitter, Look};
+use postlint::run::check::Sources;
 use postlint::server::watch::{self, Watch};
 use postlint::wordpress::marks::Marks;
-use postlint::wordpress::single::{Selection, post_address};
-use postlint::wordpress::{self, Credentials, PASSWORD_VARIABLE, PostType, SiteRequest};
+use postlint::wordpress::single::post_address;
+
+mod app;
+
+use app::options::{run_options, site_requests};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -53,7 +57,8 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
             return 2;
         }
     };
-    let config = match load_config(&args.config, cli_rules(&args), args.site_index.clone()) {
+    let site_index = args.rules.site_index.clone();
+    let config = match load_config(&args.config, cli_rules(&args), site_index.clone()) {
         Ok(config) => Arc::new(config),
         Err(code) => return code,
     };
@@ -90,81 +95,28 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         files.cloned().collect()
     };
     let lists_posts = targets.iter().any(|t| t.format.lists_posts);
-    let links = link_check(&args, &config);
-    let options = LintOptions {
-        links,
-        max_depth: args.max_depth,
-        max_file_bytes: args.max_file_size.as_u64(),
-        max_post_bytes: usize::try_from(args.max_post_size.as_u64()).unwrap_or(usize::MAX),
-        now: args.now,
-        list_posts: lists_posts,
-        changed_since: args.changed_since.clone(),
-        shard: args.shard,
-        hash_content: args.fix || args.diff,
-        baseline: baseline.map(Arc::new),
-        item_types: if args.post_types.is_empty() {
-            postlint::input::wxr::POST_TYPES.to_vec()
-        } else {
-            args.post_types.iter().map(|t| t.item_type()).collect()
-        },
-        memory_budget: Some(args.memory_budget.as_u64()).filter(|&b| b > 0),
-        ..LintOptions::default()
+    let options = run_options(&args, &config, baseline, lists_posts);
+    let sources = Sources {
+        paths,
+        watched,
+        sites,
+        save: args.save.clone(),
     };
-    // A site saved with `--save` is linted with what was saved beside it (its zone, its address).
-    let (saved_sites, paths) = wordpress::saved::split(&paths);
-    // A batch of `--watch` lints the files that changed; one in a saved site lints that site
-    // again, whole, with what was saved beside it.
-    let (saved_sites, watched) = match &watched {
-        Some(inputs) => {
-            let in_site =
-                |input: &Input, site: &PathBuf| input.path().is_some_and(|p| p.starts_with(site));
-            let touched: Vec<PathBuf> = (saved_sites.iter())
-                .filter(|site| inputs.iter().any(|input| in_site(input, site)))
-                .cloned()
-                .collect();
-            let rest: Vec<Input> = (inputs.iter())
-                .filter(|input| !touched.iter().any(|site| in_site(input, site)))
-                .cloned()
-                .collect();
-            (touched, Some(rest))
-        }
-        None => (saved_sites, None),
-    };
-    let check_files = |config: Arc<Config>, options: LintOptions| -> Result<_, u8> {
-        let mut outcome = match &watched {
-            Some(inputs) if inputs.is_empty() => postlint::outcome::CheckOutcome::empty(),
-            Some(inputs) => {
-                pool.install(|| postlint::check_inputs(inputs.clone(), config, options.clone()))
-            }
-            None if paths.is_empty() => postlint::outcome::CheckOutcome::empty(),
-            None => pool.install(|| postlint::check_with(&paths, config, options.clone())),
-        };
-        for folder in &saved_sites {
-            let site_config = load_config(&args.config, cli_rules(&args), args.site_index.clone())?;
-            let checked = pool
-                .install(|| wordpress::saved::check_saved(folder, site_config, options.clone()));
-            outcome.absorb(checked);
-        }
-        Ok(outcome)
-    };
-    let mut outcome = match check_files(config.clone(), options.clone()) {
+    let fresh_config = || load_config(&args.config, cli_rules(&args), site_index.clone());
+    let check_files =
+        || pool.install(|| sources.check_files(config.clone(), &fresh_config, &options));
+    let mut outcome = match check_files() {
         Ok(outcome) => outcome,
         Err(code) => return code,
     };
-    let mut marks_moved = false;
-    for site in &sites {
-        let site_config = match load_config(&args.config, cli_rules(&args), args.site_index.clone())
-        {
-            Ok(config) => config,
-            Err(code) => return code,
-        };
-        let checked = pool.install(|| {
-            wordpress::check_site(site, site_config, options.clone(), args.save.as_deref())
-        });
-        outcome.absorb(checked.outcome);
-        if let (Some(marks), Some(mark)) = (&mut marks, checked.high_water_mark) {
-            marks.advance(&site.mark_key(), &mark);
-            marks_moved = true;
+    let moved = match pool.install(|| sources.check_sites(&fresh_config, &options, &mut outcome)) {
+        Ok(moved) => moved,
+        Err(code) => return code,
+    };
+    let marks_moved = !moved.is_empty();
+    if let Some(marks) = &mut marks {
+        for (key, mark) in &moved {
+            marks.advance(key, mark);
         }
     }
     if let Some(marks) = &mut marks
@@ -180,11 +132,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
             unsafe_fixes: args.unsafe_fixes,
             damaged: args.fix_damaged,
         };
-        let relint = LintOptions {
-            links: None,
-            ..options.clone()
-        };
-        let linter = Linter::new(config.clone(), relint);
+        let linter = Linter::new(config.clone(), options.lint.clone());
         let plans = pool.install(|| fix::plan(&linter, &outcome.reports, fixing));
         if args.diff {
             return print_diffs(&plans);
@@ -192,7 +140,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         let written = write_fixes(&plans);
         fix_failed = written.failed;
         if written.files > 0 {
-            outcome = match check_files(config, options) {
+            outcome = match check_files() {
                 Ok(outcome) => outcome,
                 Err(code) => return code,
             };
@@ -390,160 +338,6 @@ fn write_fixes(plans: &[Result<fix::FileFix, fix::FixError>]) -> fix::Written {
     written
 }
 
-/// The sites to read, with what to read from each: `--site`, else `[site] url` when the
-/// command line names no files either (the config's sites are its default target).
-fn site_requests(
-    args: &CheckArgs,
-    config: &Config,
-    marks: Option<&Marks>,
-) -> Result<Vec<SiteRequest>, String> {
-    let mut urls = args.sites.clone();
-    if urls.is_empty() && args.paths.is_empty() {
-        // The config checked the addresses when it was read.
-        urls = config
-            .site
-            .urls
-            .iter()
-            .filter_map(|url| url::Url::parse(&url.value).ok())
-            .collect();
-    }
-    let addresses: Vec<url::Url> = args.paths.iter().filter_map(|p| post_address(p)).collect();
-    if !args.posts.is_empty() && urls.is_empty() {
-        return Err(
-            "--post names posts of a site: give it with --site URL or [site] url in postlint.toml"
-                .to_owned(),
-        );
-    }
-    if urls.is_empty() && addresses.is_empty() {
-        return Ok(Vec::new());
-    }
-    if args.fix || args.diff {
-        return Err(
-            "--fix and --diff change files, not a live site: fetch it with --save DIR, then run \
-             `postlint check --fix DIR`"
-                .to_owned(),
-        );
-    }
-    let credentials = credentials(args)?;
-    let publish_only = args.status.as_deref().is_none_or(|s| s == "publish");
-    if !publish_only && credentials.is_none() {
-        return Err(format!(
-            "--status {} needs credentials: --user NAME, and an application password in {PASSWORD_VARIABLE}",
-            args.status.as_deref().unwrap_or_default()
-        ));
-    }
-    let client = client_options(args, config);
-    let selection = match args.posts.is_empty() {
-        true => Selection::All,
-        false => Selection::Posts(args.posts.clone()),
-    };
-    let addressed = addresses
-        .into_iter()
-        .map(|address| (address.clone(), Selection::Address(address)));
-    let sites = urls.into_iter().map(|url| (url, selection.clone()));
-    let mut requests = Vec::new();
-    for (url, selection) in sites.chain(addressed) {
-        let mut request = SiteRequest {
-            url,
-            selection,
-            types: if args.post_types.is_empty() {
-                vec![PostType::Posts]
-            } else {
-                args.post_types.clone()
-            },
-            status: args.status.clone(),
-            modified_after: args.modified_after,
-            credentials: credentials.clone(),
-            client: client.clone(),
-            max_bytes: max_response_size(config),
-        };
-        if let Some(marks) = marks.filter(|_| request.selection == Selection::All) {
-            request.modified_after = marks.get(&request.mark_key());
-        }
-        request.validate()?;
-        requests.push(request);
-    }
-    Ok(requests)
-}
-
-/// The largest answer of a site read: `--max-response-size`, the config's, or the default.
-fn max_response_size(config: &Config) -> u64 {
-    let size = config.site.max_response_size.as_ref().map(|v| v.value);
-    size.unwrap_or(postlint::limits::MAX_RESPONSE_SIZE.default)
-        .as_u64()
-}
-
-/// `--user`, with the password from the environment only.
-fn credentials(args: &CheckArgs) -> Result<Option<Credentials>, String> {
-    let Some(user) = &args.user else {
-        return Ok(None);
-    };
-    match std::env::var(PASSWORD_VARIABLE) {
-        Ok(password) if !password.trim().is_empty() => {
-            Ok(Some(Credentials::new(user.clone(), password)))
-        }
-        _ => Err(format!(
-            "--user {user} needs the user's application password in {PASSWORD_VARIABLE} \
-             (it is never read from the command line)"
-        )),
-    }
-}
-
-/// What `--links` (or `[links] remote = true`) asks of the remote checker.
-fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
-    let settings = &config.site.links;
-    if !(args.links || settings.remote) {
-        return None;
-    }
-    Some(LinkCheck {
-        check: client_options(args, config),
-        cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
-        exclude: settings.exclude.clone(),
-        archive: (!args.no_archive && settings.archive).then(|| {
-            let bound = settings.archive_timeout.as_ref().map(|v| v.value);
-            postlint::links::archive::ArchiveOptions {
-                api: (args.archive_api.clone())
-                    .or_else(|| settings.archive_api.clone())
-                    .unwrap_or_else(default_archive_api),
-                bound: bound.unwrap_or(postlint::limits::ARCHIVE_TIMEOUT.default),
-                ..Default::default()
-            }
-        }),
-        ..LinkCheck::default()
-    })
-}
-
-/// The Internet Archive's availability API, asked unless `--archive-api` or the config names
-/// another.
-fn default_archive_api() -> url::Url {
-    url::Url::parse("https://archive.org/wayback/available").expect("a valid URL")
-}
-
-/// The HTTP client settings the link checker and the site reader share.
-fn client_options(args: &CheckArgs, config: &Config) -> CheckOptions {
-    let settings = &config.site.links;
-    // The command line's value is in the config already, checked like the file's.
-    let timeout = settings.timeout.as_ref().map(|v| v.value);
-    let timeout = timeout.unwrap_or(postlint::limits::LINK_TIMEOUT.default);
-    let mut check = CheckOptions {
-        concurrency: args.link_concurrency,
-        per_host: args.per_host,
-        timeout,
-        connect_timeout: timeout / 3,
-        allow_private: args.allow_private,
-        accept: settings.accept.clone(),
-        ..CheckOptions::default()
-    };
-    if let Some(agent) = args
-        .user_agent
-        .clone()
-        .or_else(|| settings.user_agent.clone())
-    {
-        check.user_agent = agent;
-    }
-    check
-}
-
 /// The reports to write: `--format` as given, `-o` for the one without a file, human by default.
 fn targets(args: &CheckArgs) -> Result<Vec<ReportTarget>, String> {
     targets_of(&args.format, args.output.as_ref(), formats::HUMAN)
@@ -584,15 +378,8 @@ fn targets_of(
 
 /// `postlint merge`: the shard reports as the outcome of one run, written as `check` would.
 fn merge(args: &MergeArgs) -> u8 {
-    let rules = CliRules {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        severity: args.severity.clone(),
-        timezone: args.timezone.clone(),
-        ..CliRules::default()
-    };
-    let config = match load_config(&args.config, rules, args.site_index.clone()) {
+    let rules = rule_settings(&args.rules);
+    let config = match load_config(&args.config, rules, args.rules.site_index.clone()) {
         Ok(config) => config,
         Err(code) => return code,
     };
@@ -603,7 +390,14 @@ fn merge(args: &MergeArgs) -> u8 {
             return 2;
         }
     };
-    let outcome = match report::merge::merge_files(&args.reports, &config) {
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => {
+            eprintln!("postlint: {message}");
+            return 2;
+        }
+    };
+    let outcome = match postlint::run::merge::merge(&args.reports, &config, baseline.as_ref()) {
         Ok(outcome) => outcome,
         Err(message) => {
             eprintln!("postlint: {message}");
@@ -612,6 +406,10 @@ fn merge(args: &MergeArgs) -> u8 {
     };
     for notice in &outcome.notices {
         eprintln!("postlint: {notice}");
+    }
+    if outcome.baselined > 0 {
+        let known = outcome.baselined;
+        eprintln!("postlint: {known} findings are in the baseline and not reported");
     }
     let look = Look {
         style: human_style(ColorChoice::Auto),
@@ -645,16 +443,26 @@ fn write_baseline(path: &Path, outcome: &postlint::outcome::CheckOutcome) -> u8 
     }
 }
 
+/// What the command line sets of the config: the rules and, for `check`, the limits.
 fn cli_rules(args: &CheckArgs) -> CliRules {
     CliRules {
-        select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
-        ignore: args.ignore.clone(),
-        severity: args.severity.clone(),
-        timezone: args.timezone.clone(),
         link_timeout: args.link_timeout,
         archive_timeout: args.archive_timeout,
         max_response_size: args.max_response_size,
+        site_timeout: args.site_timeout,
+        ..rule_settings(&args.rules)
+    }
+}
+
+/// The rules the command line chooses, and their settings, as `check` and `merge` take them.
+fn rule_settings(rules: &RuleArgs) -> CliRules {
+    CliRules {
+        select: rules.select.clone(),
+        extend_select: rules.extend_select.clone(),
+        ignore: rules.ignore.clone(),
+        severity: rules.severity.clone(),
+        timezone: rules.timezone.clone(),
+        ..CliRules::default()
     }
 }
 

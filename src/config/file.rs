@@ -75,6 +75,8 @@ pub struct RawSite {
     pub url: Option<Spanned<toml::Value>>,
     /// Largest answer read, `"64MiB"` or a number of bytes (as `--max-response-size`).
     pub max_response_size: Option<Spanned<toml::Value>>,
+    /// Seconds one page may take, every try and wait included (as `--site-timeout`).
+    pub timeout: Option<Spanned<f64>>,
 }
 
 /// `[links]`: checking link targets over HTTP.

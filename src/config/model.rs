@@ -117,6 +117,8 @@ pub struct Site {
     pub urls: Vec<Valued<String>>,
     /// `[site] max-response-size` (or `--max-response-size`): the largest answer of a site read.
     pub max_response_size: Option<Valued<bytesize::ByteSize>>,
+    /// `[site] timeout` (or `--site-timeout`): one page of a site read, in all.
+    pub timeout: Option<Valued<Duration>>,
 }
 
 /// `[links]` of the config.
@@ -254,11 +256,12 @@ pub struct CliRules {
     pub severity: Vec<String>,
     /// `--timezone NAME`: the site's zone, beating the files.
     pub timezone: Option<String>,
-    /// `--link-timeout`, `--archive-timeout`, `--max-response-size`: checked when parsed, with
-    /// the ranges the files' values are checked with (`crate::limits`).
+    /// `--link-timeout`, `--archive-timeout`, `--max-response-size`, `--site-timeout`: checked
+    /// when parsed, with the ranges the files' values are checked with (`crate::limits`).
     pub link_timeout: Option<Duration>,
     pub archive_timeout: Option<Duration>,
     pub max_response_size: Option<bytesize::ByteSize>,
+    pub site_timeout: Option<Duration>,
 }
 
 /// How to find the config.

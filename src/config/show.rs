@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytesize::ByteSize;
 
-use super::model::{Config, Level, Provenance, Valued};
+use super::model::{Config, Level, LinkSettings, Provenance, Valued};
 use crate::limits;
 
 pub fn render(config: &Config) -> String {
@@ -94,6 +94,9 @@ pub fn render(config: &Config) -> String {
         response.map(size),
         &quoted(&default.to_string()),
     );
+    let timeout = site.timeout.as_ref().map(seconds);
+    let default = secs(limits::SITE_TIMEOUT.default);
+    setting(&mut out, config, "timeout", timeout, &default);
     for epoch in &site.timezone_history {
         let zone = epoch
             .timezone
@@ -145,6 +148,7 @@ pub fn render(config: &Config) -> String {
     let archive = links.archive_timeout.as_ref().map(seconds);
     let default = secs(limits::ARCHIVE_TIMEOUT.default);
     setting(&mut out, config, "archive-timeout", archive, &default);
+    link_settings(&mut out, links);
     if !config.overrides.is_empty() {
         let _ = writeln!(
             out,
@@ -153,6 +157,54 @@ pub fn render(config: &Config) -> String {
         );
     }
     out
+}
+
+/// The `[links]` settings kept without their layer: each is the default, or a config file's.
+fn link_settings(out: &mut String, links: &LinkSettings) {
+    let defaults = LinkSettings::default();
+    let agent = limits::default_user_agent();
+    let patterns: Vec<String> = links.exclude.iter().map(|r| quoted(r.as_str())).collect();
+    let lines = [
+        (
+            "remote",
+            links.remote.to_string(),
+            links.remote == defaults.remote,
+        ),
+        (
+            "accept",
+            format!("{:?}", links.accept),
+            links.accept.is_empty(),
+        ),
+        (
+            "exclude",
+            format!("[{}]", patterns.join(", ")),
+            patterns.is_empty(),
+        ),
+        (
+            "user-agent",
+            quoted(links.user_agent.as_deref().unwrap_or(&agent)),
+            links.user_agent.is_none(),
+        ),
+        (
+            "archive",
+            links.archive.to_string(),
+            links.archive == defaults.archive,
+        ),
+        (
+            "archive-api",
+            quoted(
+                links
+                    .archive_api
+                    .as_ref()
+                    .map_or(limits::ARCHIVE_API, |api| api.as_str()),
+            ),
+            links.archive_api.is_none(),
+        ),
+    ];
+    for (key, value, default) in lines {
+        let from = if default { "default" } else { "a config file" };
+        let _ = writeln!(out, "{key} = {value}   # {from}");
+    }
 }
 
 fn line(out: &mut String, config: &Config, key: &str, value: Option<(String, Provenance)>) {

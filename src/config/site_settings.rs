@@ -43,6 +43,12 @@ impl Builder<'_> {
                 self.site.max_response_size = Some(checked);
             }
         }
+        if let Some(timeout) = raw.site.as_ref().and_then(|s| s.timeout.as_ref()) {
+            let checked = self.seconds(source, "timeout", timeout, limits::SITE_TIMEOUT);
+            if let Some(checked) = self.keep(checked) {
+                self.site.timeout = Some(checked);
+            }
+        }
         if let Some(hosts) = &raw.hosts {
             self.site.hosts = Some(list(hosts));
         }

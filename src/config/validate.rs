@@ -116,6 +116,9 @@ fn adopt_cli_settings(site: &mut Site, cli: &CliRules) {
             from: Provenance::CommandLine,
         });
     }
+    if let Some(timeout) = cli.site_timeout {
+        site.timeout = Some(valued(timeout));
+    }
 }
 
 /// `--timezone NAME`, checked as a name in a file is, with the same message and help.

@@ -49,8 +49,8 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         Self {
-            concurrency: 64,
-            per_host: 4,
+            concurrency: crate::limits::DEFAULT_LINK_CONCURRENCY,
+            per_host: crate::limits::DEFAULT_PER_HOST,
             min_interval: Duration::from_millis(10),
             connect_timeout: Duration::from_secs(5),
             timeout: crate::limits::LINK_TIMEOUT.default,
@@ -59,7 +59,7 @@ impl Default for ClientOptions {
             retry_after_cap: Duration::from_secs(30),
             host_failure_limit: 5,
             allow_private: false,
-            user_agent: format!("postlint/{}", env!("CARGO_PKG_VERSION")),
+            user_agent: crate::limits::default_user_agent(),
             accept: Vec::new(),
         }
     }

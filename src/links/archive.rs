@@ -23,7 +23,7 @@ pub struct ArchiveOptions {
     pub bound: Duration,
 }
 
-pub const INTERNET_ARCHIVE: &str = "https://archive.org/wayback/available";
+pub const INTERNET_ARCHIVE: &str = crate::limits::ARCHIVE_API;
 
 impl Default for ArchiveOptions {
     fn default() -> Self {

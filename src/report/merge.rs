@@ -1,8 +1,7 @@
-//! `postlint merge`: the JSON reports of `--shard K/N` jobs as the outcome of one run. Each
-//! shard report carries the site facts of its posts, the suppressions the site phase may still
-//! use and the findings of its link check (`site::shard`); the merge puts the files back in the
-//! run's order, runs the site phase over every post and settles its findings as one run
-//! would, so that its report equals, finding for finding, that of one unsharded run.
+//! `postlint merge`: the JSON reports of `--shard K/N` jobs read back as the files of one run.
+//! Each shard report carries the site facts of its posts, the suppressions the site phase may
+//! still use and the findings of its link check (`site::shard`); the merge puts the files back
+//! in the run's order, for the orchestrator (`run::merge`) to finish as one run would.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -14,12 +13,12 @@ use crate::config::Config;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Finding, Fix, PostRef, Severity};
 use crate::findings::Findings;
 use crate::input::format::InputFormat;
-use crate::outcome::{CheckOutcome, FileReport};
+use crate::outcome::FileReport;
+use crate::rules;
 use crate::site::shard::{WireFile, WirePost, config_fingerprint, hex, unhex};
 use crate::site::{PostFacts, SiteFinding};
 use crate::source::{LineCols, Origin, ResolvedSpan, SourceFile};
 use crate::workspace::Contents;
-use crate::{phases, rules, settle};
 
 use super::json::REPORT_VERSION;
 
@@ -84,9 +83,19 @@ struct EditIn {
     content: String,
 }
 
+/// The shards' files as one run holds them once linted, before its site phase.
+pub struct Restored {
+    pub reports: Vec<FileReport>,
+    pub facts: Vec<PostFacts>,
+    /// The findings of the shards' link checks, not yet settled.
+    pub found: Vec<SiteFinding>,
+    /// The lines and columns of every place the facts and late findings point at.
+    pub lines: Vec<LineCols>,
+}
+
 /// Reads the shard reports and merges them with `config`, which must be the configuration the
 /// shards ran with.
-pub fn merge_files(paths: &[PathBuf], config: &Config) -> Result<CheckOutcome, String> {
+pub fn merge_files(paths: &[PathBuf], config: &Config) -> Result<Restored, String> {
     let mut texts = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(path)
@@ -97,7 +106,7 @@ pub fn merge_files(paths: &[PathBuf], config: &Config) -> Result<CheckOutcome, S
 }
 
 /// Merges shard reports given as text, each with the name to show in errors.
-pub fn merge_texts(texts: &[(String, String)], config: &Config) -> Result<CheckOutcome, String> {
+pub fn merge_texts(texts: &[(String, String)], config: &Config) -> Result<Restored, String> {
     let mut shards = Vec::new();
     for (shown, text) in texts {
         let report: ShardReport = serde_json::from_str(text).map_err(|e| {
@@ -123,7 +132,7 @@ pub fn merge_texts(texts: &[(String, String)], config: &Config) -> Result<CheckO
         shards.push(report);
     }
     check_complete(&shards)?;
-    merge(shards, config)
+    merge(shards)
 }
 
 /// Every shard of `1..=N` once, all of the same N.
@@ -152,7 +161,7 @@ struct Part {
     sites: HashMap<usize, Option<String>>,
 }
 
-fn merge(shards: Vec<ShardReport>, config: &Config) -> Result<CheckOutcome, String> {
+fn merge(shards: Vec<ShardReport>) -> Result<Restored, String> {
     let mut parts = Vec::new();
     for report in shards {
         let mut diagnostics: HashMap<String, Vec<DiagnosticIn>> = HashMap::new();
@@ -183,24 +192,11 @@ fn merge(shards: Vec<ShardReport>, config: &Config) -> Result<CheckOutcome, Stri
     for (index, part) in parts.into_iter().enumerate() {
         run.add(index, part, &mut intern)?;
     }
-    let Run {
-        mut reports,
-        mut facts,
-        mut found,
-        lines,
-    } = run;
-    let (site_notes, mut site_found) = phases::site::run(config, &mut facts);
-    found.append(&mut site_found);
-    let notices = settle::late_with_lines(config, &mut reports, found, &facts, Some(lines));
-    Ok(CheckOutcome {
-        reports,
-        input_errors: Vec::new(),
-        site_notes,
-        notices,
-        baselined: 0,
-        shard: None,
-        sites: Vec::new(),
-        checked_at: None,
+    Ok(Restored {
+        reports: run.reports,
+        facts: run.facts,
+        found: run.found,
+        lines: run.lines,
     })
 }
 

@@ -11,7 +11,7 @@ use crate::diagnostic::Finding;
 use crate::engine::{LintOptions, Linter};
 use crate::meta::Phase;
 use crate::source::{Origin, SourceFile};
-use crate::{phases, rules, settle, workspace};
+use crate::{rules, run, workspace};
 
 /// What the editor (`initializationOptions`) or the command line asks of the server.
 #[derive(Debug, Clone, Default)]
@@ -118,11 +118,17 @@ pub fn lint_text(config: &Arc<Config>, path: Option<&Path>, text: &str) -> Vec<F
     if workspace::leaves_out(config, named, Some(report.contents)) {
         return Vec::new();
     }
-    let mut facts = std::mem::take(&mut report.facts);
-    let (_, found) = phases::site::run(config, &mut facts);
-    let mut reports = [report];
-    settle::late(config, &mut reports, found, &facts);
-    let [report] = reports;
+    let facts = std::mem::take(&mut report.facts);
+    let linted = run::Linted {
+        reports: vec![report],
+        facts: run::Facts::Memory(facts),
+        found: Vec::new(),
+        lines: None,
+    };
+    let settled = run::finish(config, linted, None);
+    let Some(report) = settled.reports.first() else {
+        return Vec::new();
+    };
     let mut findings = report.findings.to_vec();
     findings.sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
     findings

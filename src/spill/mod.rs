@@ -24,7 +24,7 @@ use crate::extsort::{
 };
 
 /// The default `--memory-budget`: 128 MiB of facts.
-pub const DEFAULT_BUDGET: u64 = 128 << 20;
+pub const DEFAULT_BUDGET: u64 = crate::limits::MEMORY_BUDGET.default.as_u64();
 
 /// Facts gathered from the workers that lint files, spilled to sorted runs past the budget.
 #[derive(Debug)]

@@ -1,6 +1,7 @@
 //! Reading a live WordPress site over its REST API (`--site URL`): the REST index (for the
 //! site's zone), then every page of `/wp/v2/posts` (and `/wp/v2/pages`), kept byte for byte so
-//! that diagnostics point into exactly what the site sent. The pages are then linted like files.
+//! that diagnostics point into exactly what the site sent. It returns the pages as inputs and
+//! what a run needs to know of the site; the run (`run::site`) lints them like files.
 
 pub mod fetch;
 pub mod marks;
@@ -18,7 +19,6 @@ use url::Url;
 
 use crate::config::{Config, zone_from_index};
 use crate::dates::{Zone, ZoneSource};
-use crate::engine::LintOptions;
 use crate::http::ClientOptions;
 use crate::input::{Input, InputError};
 use crate::outcome::CheckOutcome;
@@ -388,28 +388,21 @@ fn remove_old_pages(folder: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// What linting one site gave, and the mark a `--since-last-run` may move to.
-pub struct SiteOutcome {
-    pub outcome: CheckOutcome,
-    pub high_water_mark: Option<String>,
+/// A site read for a run: its pages as the run's inputs, and what the run needs of the site
+/// before linting (its address, zone, whether it is held whole) and after (`conclude`).
+pub struct SiteRead {
+    pub inputs: Vec<Input>,
+    site: FetchedSite,
+    whole: bool,
+    saved_to: Option<PathBuf>,
+    save_error: Option<InputError>,
 }
 
-/// Fetches a site and lints its pages with `config`, which takes the zone of the site's REST
-/// index unless it names one. Pages are saved under `save` when given.
-pub fn check_site(
-    request: &SiteRequest,
-    mut config: Config,
-    options: LintOptions,
-    save: Option<&Path>,
-) -> SiteOutcome {
+/// Fetches a site; its pages are saved under `save` when given. Pages that could not be saved
+/// are still linted, from memory; the run fails all the same.
+pub fn read_site(request: &SiteRequest, save: Option<&Path>) -> SiteRead {
     let site = fetch(request);
     let whole = holds_whole_site(request, &site);
-    let zone = saved::adopt(&mut config, site.url.as_str(), site.index.as_ref(), whole);
-    let mut notes = Vec::new();
-    if let Some(index) = &site.index {
-        notes.push(describe_site(&site, index, zone));
-    }
-    // Pages that could not be saved are still linted, from memory; the run fails all the same.
     let mut saved_to = None;
     let mut save_error = None;
     let inputs = match save {
@@ -425,23 +418,52 @@ pub fn check_site(
         },
         None => site.inputs_in_memory(),
     };
-    let mut outcome = crate::check_inputs(inputs, Arc::new(config), options);
-    let mut manifest = saved::SavedSite::new(&site.url, site.index.as_ref(), whole);
-    if let Some(api) = site.api.as_ref().filter(|_| !whole_read(request)) {
-        manifest.told = Some(targets::confirm_missing(&mut outcome, request, api));
+    SiteRead {
+        inputs,
+        site,
+        whole,
+        saved_to,
+        save_error,
     }
-    if let Some(Err(message)) = saved_to.map(|folder| manifest.write(&folder)) {
-        notes.push(message);
+}
+
+impl SiteRead {
+    /// Gives `config` the site's address, its zone (from the REST index, unless the config
+    /// names one) and, for a whole read, a complete export. Returns the summary's line on it.
+    pub fn configure(&self, config: &mut Config) -> Vec<String> {
+        let site = &self.site;
+        let zone = saved::adopt(config, site.url.as_str(), site.index.as_ref(), self.whole);
+        let index = site.index.as_ref();
+        index
+            .map(|index| describe_site(site, index, zone))
+            .into_iter()
+            .collect()
     }
-    outcome.site_notes.splice(0..0, notes);
-    outcome.sites.push(visit(&site));
-    outcome.input_errors.extend(save_error);
-    outcome
-        .input_errors
-        .extend(site.errors.iter().cloned().map(InputError::Site));
-    SiteOutcome {
-        high_water_mark: site.high_water_mark(),
-        outcome,
+
+    /// After the run: asks the site about the internal link targets a partial read does not
+    /// hold, writes the saved copy's manifest, and adds the site, its notes and its read errors
+    /// to the outcome. Returns the mark a `--since-last-run` may move to.
+    pub fn conclude(
+        self,
+        request: &SiteRequest,
+        outcome: &mut CheckOutcome,
+        mut notes: Vec<String>,
+    ) -> Option<String> {
+        let site = self.site;
+        let mut manifest = saved::SavedSite::new(&site.url, site.index.as_ref(), self.whole);
+        if let Some(api) = site.api.as_ref().filter(|_| !whole_read(request)) {
+            manifest.told = Some(targets::confirm_missing(outcome, request, api));
+        }
+        if let Some(Err(message)) = self.saved_to.map(|folder| manifest.write(&folder)) {
+            notes.push(message);
+        }
+        outcome.site_notes.splice(0..0, notes);
+        outcome.sites.push(visit(&site));
+        outcome.input_errors.extend(self.save_error);
+        outcome
+            .input_errors
+            .extend(site.errors.iter().cloned().map(InputError::Site));
+        site.high_water_mark()
     }
 }
 

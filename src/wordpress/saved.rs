@@ -11,7 +11,6 @@ use url::Url;
 
 use crate::config::{Config, Provenance, Valued};
 use crate::dates::{Zone, ZoneSource};
-use crate::engine::LintOptions;
 use crate::outcome::CheckOutcome;
 
 /// The file beside the saved posts. Hidden, so that the walk of the folder does not lint it.
@@ -177,12 +176,20 @@ fn sorted_children(folder: &Path) -> Vec<PathBuf> {
     children
 }
 
-/// Lints a saved site's folder as the live run linted what it saved.
-pub fn check_saved(folder: &Path, mut config: Config, options: LintOptions) -> CheckOutcome {
+/// A saved site's folder as a run reads it: its manifest, when it has a readable one, and
+/// the summary's line on it.
+pub struct SavedRead {
+    saved: Option<SavedSite>,
+    notes: Vec<String>,
+}
+
+/// Reads the manifest of a saved site's folder, and gives `config` what the live run took
+/// from the site (its address, its zone, whether it held the site whole).
+pub fn read_saved(folder: &Path, config: &mut Config) -> SavedRead {
     let mut notes = Vec::new();
     let saved = match SavedSite::read(folder) {
         Some(Ok(saved)) => {
-            let zone = adopt(&mut config, &saved.site, Some(&saved.index), saved.whole);
+            let zone = adopt(config, &saved.site, Some(&saved.index), saved.whole);
             notes.push(describe(folder, &saved, zone));
             Some(saved)
         }
@@ -192,17 +199,23 @@ pub fn check_saved(folder: &Path, mut config: Config, options: LintOptions) -> C
         }
         None => None,
     };
-    let mut outcome = crate::check_with(&[folder.to_path_buf()], Arc::new(config), options);
-    if let Some(SavedSite {
-        site,
-        told: Some(told),
-        ..
-    }) = &saved
-    {
-        super::targets::apply_told(&mut outcome, site, told);
+    SavedRead { saved, notes }
+}
+
+impl SavedRead {
+    /// After the run: judges the internal link targets as the site said when it was saved,
+    /// and puts the site's notes first.
+    pub fn conclude(self, outcome: &mut CheckOutcome) {
+        if let Some(SavedSite {
+            site,
+            told: Some(told),
+            ..
+        }) = &self.saved
+        {
+            super::targets::apply_told(outcome, site, told);
+        }
+        outcome.site_notes.splice(0..0, self.notes);
     }
-    outcome.site_notes.splice(0..0, notes);
-    outcome
 }
 
 fn describe(folder: &Path, saved: &SavedSite, zone: Option<(Zone, ZoneSource)>) -> String {

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use crate::common::http::{Reply, Server};
 use postlint::config::Config;
-use postlint::engine::LintOptions;
 use postlint::http::ClientOptions;
 use postlint::links::LinkCheck;
+use postlint::run::RunOptions;
 
-fn options(allow_private: bool, cache: Option<&std::path::Path>) -> LintOptions {
-    LintOptions {
+fn options(allow_private: bool, cache: Option<&std::path::Path>) -> RunOptions {
+    RunOptions {
         links: Some(LinkCheck {
             check: ClientOptions {
                 allow_private,
@@ -26,12 +26,12 @@ fn options(allow_private: bool, cache: Option<&std::path::Path>) -> LintOptions 
             cache_dir: cache.map(std::path::Path::to_path_buf),
             ..LinkCheck::default()
         }),
-        ..LintOptions::default()
+        ..RunOptions::default()
     }
 }
 
 /// Lints one post per URL (NDJSON) and returns (rule, message) of the link findings, in order.
-fn check(urls: &[String], options: LintOptions) -> (Vec<(String, String)>, Vec<String>) {
+fn check(urls: &[String], options: RunOptions) -> (Vec<(String, String)>, Vec<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("posts.ndjson");
     let text: String = urls

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use crate::common::http::{Reply, Server};
 use postlint::config::Config;
-use postlint::engine::LintOptions;
 use postlint::http::ClientOptions;
 use postlint::links::LinkCheck;
 use postlint::links::remote::{Outcome, check_all};
+use postlint::run::RunOptions;
 
 fn client(timeout: Duration) -> ClientOptions {
     ClientOptions {
@@ -25,13 +25,13 @@ fn client(timeout: Duration) -> ClientOptions {
     }
 }
 
-fn options(check: ClientOptions) -> LintOptions {
-    LintOptions {
+fn options(check: ClientOptions) -> RunOptions {
+    RunOptions {
         links: Some(LinkCheck {
             check,
             ..LinkCheck::default()
         }),
-        ..LintOptions::default()
+        ..RunOptions::default()
     }
 }
 
@@ -46,7 +46,7 @@ fn posts(urls: &[String]) -> String {
 }
 
 /// The link findings of a run over one post per URL: (rule, message, help).
-fn findings(urls: &[String], options: LintOptions) -> Vec<(String, String, String)> {
+fn findings(urls: &[String], options: RunOptions) -> Vec<(String, String, String)> {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("posts.ndjson");
     std::fs::write(&path, posts(urls)).expect("write");
@@ -291,7 +291,7 @@ fn fragments_of_other_pages_are_looked_for_in_one_get_per_page() {
 }
 
 /// Options whose archive is the local server at `api`, asked at most every 10 ms.
-fn with_archive(api: &str) -> LintOptions {
+fn with_archive(api: &str) -> RunOptions {
     let mut options = options(client(Duration::from_secs(2)));
     if let Some(links) = options.links.as_mut() {
         links.archive = Some(postlint::links::archive::ArchiveOptions {
@@ -306,7 +306,7 @@ fn with_archive(api: &str) -> LintOptions {
 /// The dead-link findings of a run, whole, and its notices.
 fn findings_with_fixes(
     urls: &[String],
-    options: LintOptions,
+    options: RunOptions,
 ) -> (Vec<postlint::diagnostic::Finding>, Vec<String>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("posts.ndjson");

@@ -29,6 +29,7 @@ mod loud_rules;
 mod lsp;
 mod lsp_workspace;
 mod merge;
+mod modes;
 mod neovim;
 mod planted_links;
 mod post_fetch;

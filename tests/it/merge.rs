@@ -5,18 +5,23 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use postlint::baseline::Baseline;
 use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::engine::LintOptions;
 use postlint::outcome::CheckOutcome;
 use postlint::report::{json, merge, sarif};
+use postlint::run::RunOptions;
 
 use crate::common::{fixture, postlint, shared};
 
-fn options(shard: Option<(usize, usize)>) -> LintOptions {
-    LintOptions {
+fn options(shard: Option<(usize, usize)>) -> RunOptions {
+    RunOptions {
         shard,
-        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
-        ..LintOptions::default()
+        lint: LintOptions {
+            now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            ..LintOptions::default()
+        },
+        ..RunOptions::default()
     }
 }
 
@@ -42,10 +47,20 @@ fn validator() -> jsonschema::Validator {
 
 /// The JSON reports of the N shards of a run, each checked against the schema.
 fn shard_reports(paths: &[PathBuf], config: &Arc<Config>, n: usize) -> Vec<(String, String)> {
+    shard_reports_with(paths, config, n, options)
+}
+
+/// `shard_reports`, each shard run with `options_of` its shard.
+fn shard_reports_with(
+    paths: &[PathBuf],
+    config: &Arc<Config>,
+    n: usize,
+    options_of: impl Fn(Option<(usize, usize)>) -> RunOptions,
+) -> Vec<(String, String)> {
     let validator = validator();
     (1..=n)
         .map(|k| {
-            let outcome = postlint::check_with(paths, config.clone(), options(Some((k, n))));
+            let outcome = postlint::check_with(paths, config.clone(), options_of(Some((k, n))));
             let text = json::render(&outcome);
             let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
             let errors: Vec<String> = (validator.iter_errors(&report))
@@ -87,7 +102,8 @@ fn assert_merges_equal_one_run(
     let (whole_json, whole_sarif) = (json::render(&whole), sarif::render(&whole));
     for n in counts {
         let texts = shard_reports(paths, config, n);
-        let merged = merge::merge_texts(&texts, config).expect("merge");
+        let restored = merge::merge_texts(&texts, config).expect("merge");
+        let merged = postlint::run::merge::outcome_of(restored, config, None);
         let merged_json = json::render(&merged);
         assert!(
             merged_json == whole_json,
@@ -187,6 +203,61 @@ fn site_findings_across_shards_merge_back_for_every_n_up_to_8() {
             "unused-suppression",
         ]
     );
+}
+
+/// The merge holds back what the baseline holds, as one run with `--baseline` does: the
+/// findings only the merge makes (site rules, unused suppressions) included.
+#[test]
+fn the_merge_applies_the_baseline_as_one_run_does() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = write_site(dir.path());
+    let config = config_at(Some(&dir.path().join("postlint.toml")));
+    let whole = postlint::check_with(&paths, config.clone(), options(None));
+    // Every other entry: what it holds goes, the rest stays, of every phase.
+    let mut baseline = Baseline::of(&whole.reports);
+    let mut keep = false;
+    baseline.entries.retain(|_| {
+        keep = !keep;
+        keep
+    });
+    let held_late = (baseline.entries.iter())
+        .filter(|e| site_rule(&e.rule))
+        .count();
+    let left_late = site_findings(&whole).len() - held_late;
+    assert!(held_late > 0 && left_late > 0, "{:?}", baseline.entries);
+    let baseline = Arc::new(baseline);
+    let with_baseline = |shard| RunOptions {
+        baseline: Some(baseline.clone()),
+        ..options(shard)
+    };
+    let one_run = postlint::check_with(&paths, config.clone(), with_baseline(None));
+    assert_eq!(site_findings(&one_run).len(), left_late);
+    let one_run_json = json::render(&one_run);
+    for n in 1..=4 {
+        let texts = shard_reports_with(&paths, &config, n, with_baseline);
+        let restored = merge::merge_texts(&texts, &config).expect("merge");
+        let merged = postlint::run::merge::outcome_of(restored, &config, Some(&baseline));
+        assert_eq!(merged.baselined, held_late, "N = {n}");
+        let merged_json = json::render(&merged);
+        assert!(
+            merged_json == one_run_json,
+            "N = {n}: {}",
+            first_difference(&one_run_json, &merged_json)
+        );
+    }
+}
+
+/// Whether a rule's findings are made after linting, by the site phase or the settle step.
+fn site_rule(code: &str) -> bool {
+    [
+        "duplicate-slug",
+        "duplicate-title",
+        "date-offset-suspicious",
+        "link-internal-missing",
+        "link-internal-draft",
+        "unused-suppression",
+    ]
+    .contains(&code)
 }
 
 #[test]

@@ -351,10 +351,13 @@ fn budget_run(dir: &std::path::Path, budget: Option<u64>) -> postlint::outcome::
     };
     let config =
         postlint::config::Config::load(&request, postlint::rules::REGISTRY).expect("config");
-    let options = LintOptions {
+    let options = postlint::run::RunOptions {
         memory_budget: budget,
-        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
-        ..LintOptions::default()
+        ..LintOptions {
+            now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            ..LintOptions::default()
+        }
+        .into()
     };
     postlint::check_with(&paths, std::sync::Arc::new(config), options)
 }
@@ -475,10 +478,13 @@ fn corpus_budget_run(
         site_index: None,
     };
     let config = Config::load(&request, postlint::rules::REGISTRY).expect("config");
-    let options = LintOptions {
+    let options = postlint::run::RunOptions {
         memory_budget: budget,
-        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
-        ..LintOptions::default()
+        ..LintOptions {
+            now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            ..LintOptions::default()
+        }
+        .into()
     };
     postlint::check_with(&[corpus.to_path_buf()], Arc::new(config), options)
 }

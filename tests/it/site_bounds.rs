@@ -330,7 +330,7 @@ fn an_answer_announcing_more_than_the_limit_is_refused_before_its_body() {
     });
     let run = read_site(
         &server,
-        &["--max-response-size", "1MiB", "--link-timeout", "60"],
+        &["--max-response-size", "1MiB", "--site-timeout", "60"],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_says(&run.stderr, "larger than 1.0 MiB");
@@ -345,6 +345,12 @@ fn the_response_limit_comes_from_the_config_or_the_command_line_and_is_shown() {
     assert_says(&run.stdout, "max-response-size = \"64.0 MiB\"   # default");
     assert_says(&run.stdout, "[links]\ntimeout = 15   # default");
     assert_says(&run.stdout, "archive-timeout = 60   # default");
+    assert_says(&run.stdout, "archive = true   # default");
+    assert_says(
+        &run.stdout,
+        "archive-api = \"https://archive.org/wayback/available\"   # default",
+    );
+    assert_says(&run.stdout, "remote = false   # default");
     let config = "[site]\nmax-response-size = \"8MiB\"\n\n[links]\ntimeout = 2.5\n";
     std::fs::write(dir.path().join("postlint.toml"), config).expect("write the config");
     let run = show(&["--show-config"]);
@@ -366,6 +372,19 @@ fn the_response_limit_comes_from_the_config_or_the_command_line_and_is_shown() {
         "max-response-size = \"2.9 MiB\"   # command line",
     );
     assert_says(&run.stdout, "timeout = 7   # command line");
+    // A page of a site has its own bound, apart from one link's check.
+    let run = show(&[
+        "--show-config",
+        "--site-timeout",
+        "4",
+        "--link-timeout",
+        "7",
+    ]);
+    assert_says(
+        &run.stdout,
+        "max-response-size = \"8.0 MiB\"   # postlint.toml:2\ntimeout = 4   # command line",
+    );
+    assert_says(&run.stdout, "[links]\ntimeout = 7   # command line");
     std::fs::write(
         dir.path().join("postlint.toml"),
         config.replace("\"8MiB\"", "1024"),
@@ -436,7 +455,7 @@ fn retry_after_never_holds_a_page_of_a_site_past_its_timeout() {
         "/wp-json/" => index(),
         _ => Reply::Status(503, vec![("Retry-After".into(), "30".into())]),
     });
-    let run = read_site(&server, &["--link-timeout", "2"]);
+    let run = read_site(&server, &["--site-timeout", "2"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_says(&run.stderr, "answered 503");
     assert_eq!(page_requests(&server), 3, "the first try and two retries");
@@ -536,7 +555,7 @@ fn refused(args: &[&str]) -> Run {
 
 #[test]
 fn durations_out_of_range_are_errors_on_the_command_line() {
-    for flag in ["--link-timeout", "--archive-timeout"] {
+    for flag in ["--link-timeout", "--site-timeout", "--archive-timeout"] {
         for value in ["1e300", "inf", "nan", "0", "-1", "1e-9", "86401", "soon"] {
             let run = refused(&[flag, value]);
             assert_eq!(run.code, 2, "{flag} {value}: {}", run.stderr);

@@ -457,7 +457,7 @@ fn a_slow_site_times_out_with_a_clear_error() {
         Reply::Hang
     });
     let result = run(check(&["--color", "never"])
-        .args(["--link-timeout", "0.3", "--site"])
+        .args(["--site-timeout", "0.3", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 2, "{}", result.stderr);
     assert_says(&result.stderr, "page=1: no answer before the timeout");
@@ -668,7 +668,7 @@ fn big_page_path(n: usize) -> String {
 /// once, page `faulty` asked `faulty_hits` times and every other page once.
 fn assert_read_whole(server: &Server, faulty: usize, faulty_hits: usize) {
     let result = run(postlint_content()
-        .args(["--format", "json", "--link-timeout", "10", "--site"])
+        .args(["--format", "json", "--site-timeout", "10", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert!(!result.stderr.contains("page="), "{}", result.stderr);
@@ -734,7 +734,7 @@ fn a_body_that_stalls_until_the_timeout_once_is_read_again() {
         }
     });
     let result = run(postlint_content()
-        .args(["--format", "json", "--link-timeout", "0.5", "--site"])
+        .args(["--format", "json", "--site-timeout", "0.5", "--site"])
         .arg(server.url("")));
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert_eq!(

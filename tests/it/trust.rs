@@ -542,9 +542,9 @@ fn with_budget(path: &std::path::Path, budget: Option<u64>) -> Vec<Finding> {
         )
         .expect("config"),
     );
-    let options = postlint::engine::LintOptions {
+    let options = postlint::run::RunOptions {
         memory_budget: budget,
-        ..postlint::engine::LintOptions::default()
+        ..postlint::run::RunOptions::default()
     };
     postlint::check_with(&[path.to_path_buf()], config, options)
         .reports
