@@ -10,9 +10,8 @@
 //! (which judges what WordPress's PHP reads) are out of the comparison: the editor's parser
 //! silently makes such markup a classic block, so it never rejects it.
 //!
-//! Known and listed, not asserted: the editor rejects a static block written self-closing
-//! with no HTML (`<!-- wp:separator /-->`: its `<hr>` is missing), which no block rule
-//! reports.
+//! A separator written self-closing (`<!-- wp:separator /-->`: its `<hr>` is missing) is one
+//! of the kinds the editor rejects; `block-content-mismatch` reports it.
 
 use std::collections::BTreeMap;
 use std::io::Write;

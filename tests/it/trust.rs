@@ -642,6 +642,19 @@ fn an_element_left_open_by_the_same_slip_is_part_of_the_outer_finding() {
             "{path:?}"
         );
     }
+    // A span whose end tag hidden text took is not named in the heading's fix: adding
+    // `</span>` would be wrong, the hidden text's `<` is the slip.
+    let (_dir, path) = post_file(
+        r#"<div class="a"><h3>Title <span>x Ka<ii</span></p></div><p>y</p>"#,
+        "",
+    );
+    let found = findings(&path);
+    let helps: Vec<&str> = of_rule(&found, "unclosed-element")
+        .into_iter()
+        .map(help)
+        .collect();
+    assert_eq!(helps, ["add `</h3>` where it should end"]);
+    assert_eq!(of_rule(&found, "text-hidden-as-tag").len(), 1);
 }
 
 #[test]

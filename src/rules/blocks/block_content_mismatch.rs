@@ -1,6 +1,6 @@
 use std::ops::Range;
 
-use crate::blocks::{Attributes, Block, holds_nothing, is_empty_block};
+use crate::blocks::{Attributes, Block, BlockEnd, holds_nothing, is_empty_block};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::html::{Element, HtmlIndex};
@@ -16,6 +16,9 @@ declare_rule! {
     /// - `paragraph`: `<p>`; `quote`: `<blockquote>`; `separator`: `<hr>`;
     /// - `list`: `<ul>`, or `<ol>` with `"ordered":true`;
     /// - `image`: with `"id":N`, the `<img>` has the class `wp-image-N`.
+    ///
+    /// A `separator` written self-closing (`<!-- wp:separator /-->`) has no `<hr>` at all:
+    /// the editor saves one whatever its attributes, so it rejects the block too.
     ///
     /// The span is the tag that does not match, or the block's opener when the tag is missing.
     ///
@@ -61,6 +64,9 @@ impl Rule for BlockContentMismatch {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {
             for block in &field.blocks.blocks {
+                if let Some(diagnostic) = self_closed_static_block(field, post, block) {
+                    out.push(diagnostic);
+                }
                 let Some(content) = block.content() else {
                     continue;
                 };
@@ -227,6 +233,31 @@ fn unwrapped_paragraph(
         block.opener.clone(),
         "this `paragraph` block's text has no `<p>` around it: the editor migrates it and writes `<p>` when the post is next saved".to_owned(),
         "wrap the block's text in `<p>`".to_owned(),
+    )
+}
+
+/// A block the editor always saves with HTML, written self-closing: `<!-- wp:separator /-->`
+/// has no `<hr>`, and the editor calls it invalid. Only the separator: a paragraph, heading or
+/// list written so is an empty block (`block-empty`'s), and other blocks' saved HTML depends
+/// on attributes this rule does not read.
+fn self_closed_static_block(
+    field: &HtmlField<'_, '_>,
+    post: &PostContext<'_, '_>,
+    block: &Block,
+) -> Option<Diagnostic> {
+    if !matches!(block.end, BlockEnd::SelfClosing) || block.name != "core/separator" {
+        return None;
+    }
+    Some(
+        field
+            .diagnostic(
+                &BlockContentMismatch::META,
+                post,
+                block.opener.clone(),
+                "a `separator` block is saved as `<hr>`, but this one is written self-closing, with no `<hr>`: the editor will call it invalid".to_owned(),
+            )
+            .with_label("no `<hr>` in this block")
+            .with_help("write the block with its `<hr>`: `<!-- wp:separator --><hr class=\"wp-block-separator\"/><!-- /wp:separator -->`, or remove it"),
     )
 }
 

@@ -206,7 +206,7 @@ impl Rule for UnclosedElement {
                     .and_then(|p| owner.get(p).copied().flatten());
                 if let Some(slip) = around.and_then(|k| found.get_mut(k))
                     && its_end_tag.is_none()
-                    && slip.covers(field, element)
+                    && slip.covers(field, &hidden, element)
                 {
                     slip.inner.push(id);
                     owner.push(around);
@@ -254,7 +254,7 @@ impl Slip {
     /// Whether an element left open inside the outer one, the same way, is part of this
     /// finding: not when it is worse to a reader than the finding says (a link run on,
     /// under an info on a `<div>`).
-    fn covers(&self, field: &HtmlField<'_, '_>, element: &Element) -> bool {
+    fn covers(&self, field: &HtmlField<'_, '_>, hidden: &Swallowers, element: &Element) -> bool {
         let html = field.source.as_str();
         let Some(how) = left_open(element, html) else {
             return false;
@@ -265,7 +265,11 @@ impl Slip {
         } else {
             severity(element, &how)
         };
-        !is_hidden_text(&field.index, element) && worst <= self.diagnostic.severity
+        // Hidden text, and an element whose end tag hidden text took, are
+        // `text-hidden-as-tag`'s.
+        !is_hidden_text(&field.index, element)
+            && !hidden.took_end_tag_of(element, &how)
+            && worst <= self.diagnostic.severity
     }
 
     /// The finding, saying which elements left open inside the outer one its fix closes.
