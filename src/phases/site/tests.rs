@@ -10,7 +10,7 @@ use super::{GROUPINGS_AT_ONCE, execute, start};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, PostRef};
 use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
-use crate::site::{DateFacts, InternalLink, Located, PostFacts, SiteFinding, PlacedValue, Word};
+use crate::site::{DateFacts, InternalLink, Located, PlacedValue, PostFacts, SiteFinding, Word};
 use crate::spill::{FactSpill, Packed, Sorted};
 
 /// A small, seeded generator: the same seed gives the same site.

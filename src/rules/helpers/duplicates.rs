@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::extsort::text_weight;
 use crate::meta::RuleMeta;
 use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
-use crate::site::{PostFacts, SiteFinding, PlacedValue};
+use crate::site::{PlacedValue, PostFacts, SiteFinding};
 
 /// What a post is grouped by, with the value it shares, or `None` when it has none.
 pub type KeyOf = fn(&PostFacts) -> Option<(String, &PlacedValue)>;

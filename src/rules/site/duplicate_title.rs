@@ -1,6 +1,6 @@
 use crate::rule::Rule;
 use crate::site::stages::{SiteRule, SiteRun};
-use crate::site::{PostFacts, PlacedValue};
+use crate::site::{PlacedValue, PostFacts};
 
 use super::duplicate_slug::DuplicateSlug;
 use crate::rules::declare_rule;
