@@ -1,4 +1,5 @@
-//! Rules that read all the posts of a site together (`phase: Site`, `check_site`).
+//! Rules that read all the posts of a site together (`phase: Site`, `Rule::site`: a `SiteRule`
+//! of `site::stages`).
 
 pub mod date_clock_skew;
 pub mod date_offset_suspicious;
