@@ -430,3 +430,50 @@ fn the_length_check_finds_a_long_file() {
     ];
     assert_eq!(too_long(&files), vec!["long.rs: 801 lines"]);
 }
+
+/// The paths under `src/` a text names in backquotes (`src/run/options.rs`, `src/rules/`).
+fn named_source_paths(text: &str) -> BTreeSet<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|quoted| quoted.starts_with("src/"))
+        .map(|quoted| {
+            quoted
+                .split([' ', ',', ':'])
+                .next()
+                .unwrap_or(quoted)
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Paths of a text that name nothing in the checkout.
+fn missing_paths(root: &Path, text: &str) -> Vec<String> {
+    named_source_paths(text)
+        .into_iter()
+        .filter(|path| !root.join(path).exists())
+        .collect()
+}
+
+#[test]
+fn the_architecture_doc_names_only_files_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/architecture.md")).expect("read the doc");
+    let named = named_source_paths(&doc);
+    assert!(named.len() > 30, "the doc names the modules: {named:?}");
+    let missing = missing_paths(root, &doc);
+    assert!(
+        missing.is_empty(),
+        "docs/architecture.md names paths that are gone: {missing:?}"
+    );
+}
+
+#[test]
+fn the_doc_path_check_finds_a_path_that_is_gone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = "the run is in `src/run/mod.rs`; the old `src/pipeline.rs` is gone";
+    assert_eq!(
+        missing_paths(root, text),
+        vec!["src/pipeline.rs".to_owned()]
+    );
+}
