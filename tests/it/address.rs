@@ -4,9 +4,8 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::common::check;
 use crate::common::http::{Reply, Server};
-use crate::common::site::{PASSWORD, json_reply, rest_error, run};
+use crate::common::site::{PASSWORD, check_json, json_reply, rest_error, run};
 use assert_cmd::Command;
 use serde_json::{Value, json};
 
@@ -706,17 +705,4 @@ fn a_saved_post_of_a_complete_export_is_judged_offline_as_the_site_said() {
         sites.contains("what the site said when it was saved"),
         "{sites}"
     );
-}
-
-/// `check` of one rule, reported as JSON.
-fn check_json() -> Command {
-    let args = [
-        "--color",
-        "never",
-        "--select",
-        "empty-span",
-        "--format",
-        "json",
-    ];
-    check(&args)
 }

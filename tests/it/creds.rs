@@ -7,9 +7,8 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use crate::common::check;
 use crate::common::http::{Reply, Server};
-use crate::common::site::{self, PASSWORD, Run, assert_says, json_value};
+use crate::common::site::{self, PASSWORD, Run, assert_says, check_json, json_value, rest_error};
 use assert_cmd::Command;
 use serde_json::{Value, json};
 
@@ -44,11 +43,7 @@ fn rest_api(path: &str, me: &str, link: &str) -> Reply {
         "/wp-json/wp/v2/posts" if query.contains("slug=post-3") || query.contains("page=1") => {
             json_value(&json!([post_3(link)]))
         }
-        _ => Reply::Body(
-            400,
-            vec![("Content-Type".into(), "application/json".into())],
-            br#"{"code":"rest_post_invalid_page_number"}"#.to_vec(),
-        ),
+        _ => rest_error(400, "rest_post_invalid_page_number"),
     }
 }
 
@@ -605,17 +600,4 @@ fn copies_on_thousands_of_hosts_cost_a_bounded_number_of_lookups() {
             .values()
             .all(|r| r.archived.values().all(Option::is_none))
     );
-}
-
-/// `check` of one rule, reported as JSON.
-fn check_json() -> Command {
-    let args = [
-        "--color",
-        "never",
-        "--select",
-        "empty-span",
-        "--format",
-        "json",
-    ];
-    check(&args)
 }

@@ -6,10 +6,8 @@
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 
-use crate::common::check;
 use crate::common::http::{Reply, Server};
-use crate::common::site::{Run, json_value, run};
-use assert_cmd::Command;
+use crate::common::site::{Run, check_json, json_value, rest_error, run};
 use serde_json::json;
 
 fn html_with_links(links: Vec<String>) -> Reply {
@@ -38,11 +36,7 @@ fn rest_api(path: &str, base: &str) -> Reply {
         "/wp-json/wp/v2/posts" if query.contains("slug=post-3") || query.contains("page=1") => {
             json_value(&json!([post]))
         }
-        _ => Reply::Body(
-            400,
-            vec![("Content-Type".into(), "application/json".into())],
-            br#"{"code":"rest_post_invalid_page_number"}"#.to_vec(),
-        ),
+        _ => rest_error(400, "rest_post_invalid_page_number"),
     }
 }
 
@@ -191,17 +185,4 @@ fn the_site_named_on_this_machine_is_read() {
         assert!(result.stdout.contains("empty-span"), "{}", result.stdout);
     }
     assert_eq!(sites.connections_to_hidden(), 0);
-}
-
-/// `check` of one rule, reported as JSON.
-fn check_json() -> Command {
-    let args = [
-        "--color",
-        "never",
-        "--select",
-        "empty-span",
-        "--format",
-        "json",
-    ];
-    check(&args)
 }

@@ -52,6 +52,19 @@ pub fn run(command: &mut Command) -> Run {
     }
 }
 
+/// `check` of one rule, reported as JSON: what the live-site tests run against a fake site.
+pub fn check_json() -> Command {
+    let args = [
+        "--color",
+        "never",
+        "--select",
+        "empty-span",
+        "--format",
+        "json",
+    ];
+    super::check(&args)
+}
+
 pub fn assert_says(text: &str, expected: &str) {
     assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
 }
