@@ -5,6 +5,7 @@ use crate::site::stages::{SiteOut, SiteRule, SiteRun};
 use crate::site::{PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
 use crate::rules::helpers::site_links::{LinkFrom, LinkJoin};
 
 declare_rule! {
@@ -29,7 +30,7 @@ declare_rule! {
     /// `<a href="https://news.example.com/2023/05/old-slug/">earlier</a>` when no post of the
     /// export has that permalink or the slug `old-slug`.
     pub struct LinkInternalMissing {
-        code: "link-internal-missing",
+        code: codes::LINK_INTERNAL_MISSING,
         severity: Warning,
         summary: "A link to the site's own post or page that is not in the export",
         phase: Site,
@@ -105,17 +106,6 @@ fn finding(site_name: &str, from: &LinkFrom) -> SiteFinding {
     diagnostic.post = Some(from.post.0.clone());
     diagnostic.field = Some("content.rendered");
     SiteFinding::new(from.place.file, diagnostic, &link.target)
-}
-
-/// The target a finding of this rule names, as its message quotes it; `None` for another
-/// rule's finding, or a target too long to be quoted whole.
-pub fn target_of(diagnostic: &Diagnostic) -> Option<&str> {
-    if diagnostic.rule != LinkInternalMissing::META.code {
-        return None;
-    }
-    let (_, quoted) = diagnostic.message.rsplit_once(" has the address `")?;
-    let target = quoted.strip_suffix('`')?;
-    (!target.contains("…[")).then_some(target)
 }
 
 /// Whether the run is said to hold every post of the site, without which the rule is silent.
