@@ -12,11 +12,14 @@ use crate::post::{Form, HtmlFieldKind};
 use super::codes::{BLOCK_EMPTY, EMPTY_HEADING, EMPTY_PARAGRAPH};
 use super::headings::is_empty_heading;
 
-/// The rule whose finding an empty paragraph is: this one's, or `block-empty`'s for the `<p>`
-/// of an empty paragraph block; `None` for a paragraph that is not empty, or that nobody
-/// reports. What is inside such a paragraph (an empty `<span>`, one left open) is part of that
+/// The rule whose finding an empty paragraph is: `empty-paragraph`'s, or `block-empty`'s for
+/// the `<p>` of an empty paragraph block; `None` for a paragraph that is not empty, or that
+/// nobody reports. What is inside such a paragraph (an empty `<span>`, one left open) is part of that
 /// one finding: `empty-span` and `unclosed-element` leave it out.
-pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'static str> {
+pub(crate) fn empty_paragraph_owner(
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> Option<&'static str> {
     let index = &field.index;
     if &*element.name != "p" || element.has.text || element.has.media {
         return None;
@@ -117,7 +120,7 @@ pub(crate) fn in_reported_paragraph(
         && field
             .index
             .ancestor(element, Around::Paragraph)
-            .and_then(|p| owner(field, &field.index.elements[p]))
+            .and_then(|p| empty_paragraph_owner(field, &field.index.elements[p]))
             .is_some_and(|code| post.settings.is_enabled(code))
 }
 

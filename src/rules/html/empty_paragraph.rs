@@ -9,7 +9,7 @@ use crate::rule::Rule;
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::codes;
-use crate::rules::helpers::empty::{owner, whole};
+use crate::rules::helpers::empty::{empty_paragraph_owner, whole};
 
 declare_rule! {
     /// ## What it does
@@ -70,7 +70,7 @@ impl Rule for EmptyParagraph {
         let mut flow: Option<Flow<'_>> = None;
         let mut centred_images: Option<bool> = None;
         for element in &index.elements {
-            if owner(field, element) != Some(Self::META.code) {
+            if empty_paragraph_owner(field, element) != Some(Self::META.code) {
                 continue;
             }
             let lost_image = is_centred(index, element)

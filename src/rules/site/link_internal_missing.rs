@@ -6,6 +6,7 @@ use crate::site::{PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::codes;
+use crate::rules::helpers::missing_target::missing_message;
 use crate::rules::helpers::site_links::{LinkFrom, LinkJoin};
 
 declare_rule! {
@@ -96,10 +97,7 @@ fn finding(site_name: &str, from: &LinkFrom) -> SiteFinding {
     let mut diagnostic = Diagnostic::new(
         &LinkInternalMissing::META,
         link.at.range.clone(),
-        format!(
-            "no post or page of {site_name} has the address `{}`",
-            link.target
-        ),
+        missing_message(site_name, &link.target),
     )
     .with_label("not in the site")
     .with_help("the target was deleted or renamed: link its new address, or remove the link");
