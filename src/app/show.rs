@@ -35,6 +35,14 @@ pub const ABOUT_THE_CONFIG: &[&str] = &["config", "no-config", "show-config"];
 /// The environment variable the thread pool reads when `--threads` is not given (rayon's).
 const THREADS_VARIABLE: &str = "RAYON_NUM_THREADS";
 
+/// What a run does without these flags, which have no default value in clap.
+const WHEN_NOT_GIVEN: &[(&str, &str)] = &[
+    ("paths", "the current folder, unless a site is named"),
+    ("--format", "human"),
+    ("--output", "standard output"),
+    ("--now", "the time of the run"),
+];
+
 /// What `check ARGS --show-config` prints for the arguments this process was started with.
 pub fn show_config(config: &Config) -> String {
     let args: Vec<OsString> = std::env::args_os().collect();
@@ -74,7 +82,10 @@ fn command_line(check: &ArgMatches) -> String {
         };
         let _ = match (values, long) {
             (None, "threads") => writeln!(out, "{}", threads()),
-            (None, _) => writeln!(out, "# {name} not set"),
+            (None, _) => match WHEN_NOT_GIVEN.iter().find(|(flag, _)| *flag == name) {
+                Some((_, then)) => writeln!(out, "# {name} not set: {then}"),
+                None => writeln!(out, "# {name} not set"),
+            },
             (Some(values), _) => writeln!(out, "{name} = {}   # {origin}", shown(&values)),
         };
         if long == "user" {
