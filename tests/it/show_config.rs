@@ -152,3 +152,27 @@ fn the_flag_check_finds_a_flag_without_a_line() {
     let flags: BTreeSet<String> = ["--select", "--paths"].map(str::to_owned).into();
     assert_eq!(unshown(&flags, listed), vec!["--paths".to_owned()]);
 }
+
+#[test]
+fn the_environment_is_named_as_an_origin_and_the_password_never_shown() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let output = postlint_process()
+        .args(["check", "--no-config", "--show-config", "--user", "editor"])
+        .current_dir(dir.path())
+        .env("RAYON_NUM_THREADS", "2")
+        .env("POSTLINT_WP_APP_PASSWORD", "abcd efgh ijkl")
+        .output()
+        .expect("postlint runs");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{shown}");
+    assert!(
+        shown.contains("\n--threads = 2   # RAYON_NUM_THREADS\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\n--user = \"editor\"   # command line\n"),
+        "{shown}"
+    );
+    assert!(shown.contains("# POSTLINT_WP_APP_PASSWORD set (its value is never shown)"));
+    assert!(!shown.contains("abcd"), "{shown}");
+}
