@@ -202,7 +202,8 @@ pub struct CheckArgs {
     #[arg(long)]
     pub allow_private: bool,
 
-    /// The User-Agent of the link checker.
+    /// The User-Agent of every request: link targets and a site's pages (or `[links]
+    /// user-agent`).
     #[arg(long, value_name = "TEXT")]
     pub user_agent: Option<String>,
 

@@ -63,7 +63,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         Err(code) => return code,
     };
     if args.show_config {
-        return print(&config.show());
+        return print(&app::show::show_config(&config));
     }
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(baseline) => baseline,
@@ -450,6 +450,10 @@ fn cli_rules(args: &CheckArgs) -> CliRules {
         archive_timeout: args.archive_timeout,
         max_response_size: args.max_response_size,
         site_timeout: args.site_timeout,
+        links: args.links,
+        no_archive: args.no_archive,
+        user_agent: args.user_agent.clone(),
+        archive_api: args.archive_api.clone(),
         ..rule_settings(&args.rules)
     }
 }

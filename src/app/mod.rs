@@ -2,3 +2,4 @@
 //! turned into the library's options and requests.
 
 pub mod options;
+pub mod show;

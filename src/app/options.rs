@@ -145,21 +145,21 @@ fn credentials(args: &CheckArgs) -> Result<Option<Credentials>, String> {
     }
 }
 
-/// What `--links` (or `[links] remote = true`) asks of the remote checker.
+/// What `[links] remote = true` (or `--links`) asks of the remote checker. The config holds
+/// the `[links]` flags too (`--no-archive`, `--archive-api`, `--user-agent`), over the files'.
 fn link_check(args: &CheckArgs, config: &Config) -> Option<LinkCheck> {
     let settings = &config.site.links;
-    if !(args.links || settings.remote) {
+    if !settings.remote {
         return None;
     }
     Some(LinkCheck {
         check: client_options(args, config),
         cache_dir: (!args.no_cache).then(|| args.cache_dir.clone()),
         exclude: settings.exclude.clone(),
-        archive: (!args.no_archive && settings.archive).then(|| {
+        archive: settings.archive.then(|| {
             let bound = settings.archive_timeout.as_ref().map(|v| v.value);
             ArchiveOptions {
-                api: (args.archive_api.clone())
-                    .or_else(|| settings.archive_api.clone())
+                api: (settings.archive_api.clone())
                     .unwrap_or_else(|| ArchiveOptions::default().api),
                 bound: bound.unwrap_or(postlint::limits::ARCHIVE_TIMEOUT.default),
                 ..Default::default()
@@ -200,11 +200,7 @@ fn client_with_timeout(
         accept: settings.accept.clone(),
         ..CheckOptions::default()
     };
-    if let Some(agent) = args
-        .user_agent
-        .clone()
-        .or_else(|| settings.user_agent.clone())
-    {
+    if let Some(agent) = settings.user_agent.clone() {
         check.user_agent = agent;
     }
     check

@@ -149,6 +149,7 @@ impl Config {
     /// `file:line` of a provenance.
     pub fn describe(&self, from: Provenance) -> String {
         match from {
+            Provenance::Flag(flag) => flag.to_owned(),
             Provenance::CommandLine => "command line".to_owned(),
             Provenance::File { source, span } => {
                 let source = &self.sources[source];

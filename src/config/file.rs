@@ -84,16 +84,15 @@ pub struct RawSite {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawLinks {
     /// Check every link's target (as `--links` does).
-    pub remote: Option<bool>,
+    pub remote: Option<Spanned<bool>>,
     /// Statuses taken as working besides 2xx.
-    #[serde(default)]
-    pub accept: Vec<u16>,
+    pub accept: Option<Spanned<Vec<u16>>>,
     /// Regexes of targets not to request.
     #[serde(default)]
     pub exclude: Vec<Text>,
     pub user_agent: Option<Text>,
     /// Look for archived copies of dead links (as `--no-archive` says not to).
-    pub archive: Option<bool>,
+    pub archive: Option<Spanned<bool>>,
     /// The availability API asked for archived copies (as `--archive-api`).
     pub archive_api: Option<Text>,
     /// Seconds one link's check may take in all (as `--link-timeout`).

@@ -31,10 +31,10 @@ pub struct ConfigSource {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provenance {
     /// Index into `Config::sources`, and the bytes of the value.
-    File {
-        source: usize,
-        span: (usize, usize),
-    },
+    File { source: usize, span: (usize, usize) },
+    /// A flag of the command line, such as `--link-timeout`.
+    Flag(&'static str),
+    /// The run itself: the site it reads (`--site`, a saved site), read whole.
     CommandLine,
 }
 
@@ -121,7 +121,7 @@ pub struct Site {
     pub timeout: Option<Valued<Duration>>,
 }
 
-/// `[links]` of the config.
+/// `[links]` of the config, and the flags that set the same.
 #[derive(Debug, Clone)]
 pub struct LinkSettings {
     pub remote: bool,
@@ -135,6 +135,9 @@ pub struct LinkSettings {
     pub timeout: Option<Valued<Duration>>,
     /// Every archive lookup of a run, together (or `--archive-timeout`).
     pub archive_timeout: Option<Valued<Duration>>,
+    /// Where each key above without a `Valued` of its own was set, in the order the layers
+    /// set it (`accept` and `exclude` add up over the files): `--show-config` names them.
+    pub set_at: Vec<(&'static str, Provenance)>,
 }
 
 impl Default for LinkSettings {
@@ -148,6 +151,7 @@ impl Default for LinkSettings {
             archive_api: None,
             timeout: None,
             archive_timeout: None,
+            set_at: Vec::new(),
         }
     }
 }
@@ -262,6 +266,11 @@ pub struct CliRules {
     pub archive_timeout: Option<Duration>,
     pub max_response_size: Option<bytesize::ByteSize>,
     pub site_timeout: Option<Duration>,
+    /// `--links`, `--no-archive`, `--user-agent`, `--archive-api`: `[links]` settings too.
+    pub links: bool,
+    pub no_archive: bool,
+    pub user_agent: Option<String>,
+    pub archive_api: Option<url::Url>,
 }
 
 /// How to find the config.

@@ -1,13 +1,17 @@
-//! `--show-config`: the effective configuration, each value with where it came from.
+//! `--show-config`: the effective configuration, each value with where it came from (`default`,
+//! a file's `path:line`, or the flag that set it), and the flag that sets the same key.
 
 use std::fmt::Write;
 use std::time::Duration;
 
 use bytesize::ByteSize;
 
-use super::model::{Config, Level, LinkSettings, Provenance, Valued};
+use super::model::{Config, Level, Provenance, Valued};
 use crate::limits;
 
+/// Every setting a config holds, as `key = value   # origin (--flag)`: the flag that sets the
+/// same key follows the origin in parentheses, unless it is the origin. What only the command
+/// line sets is the binary's to show, after this.
 pub fn render(config: &Config) -> String {
     let mut out = String::new();
     let names: Vec<&str> = std::iter::once("rule defaults")
@@ -23,7 +27,23 @@ pub fn render(config: &Config) -> String {
         "# Layers, in order (later wins): {}, command line",
         names.join(", ")
     );
-    let _ = writeln!(out, "\n[rules]   # for files no override matches");
+    rules(&mut out, config);
+    site(&mut out, config);
+    links(&mut out, config);
+    if !config.overrides.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n# {} override(s) apply to the files and posts they name",
+            config.overrides.len()
+        );
+    }
+    out
+}
+
+/// `[rules]`: each rule's level and where it was set, where options were set, the patterns.
+fn rules(out: &mut String, config: &Config) {
+    let flags = "--select, --extend-select, --ignore, --severity";
+    let _ = writeln!(out, "\n[rules]   # for files no override matches ({flags})");
     let levels = config.rule_levels();
     let width = levels.iter().map(|(c, _, _)| c.len()).max().unwrap_or(0);
     for (code, level, from) in levels {
@@ -48,55 +68,47 @@ pub fn render(config: &Config) -> String {
             config.describe(*from)
         );
     }
+}
 
+/// `[site]`, with the site's keys of the top level, and the patterns.
+fn site(out: &mut String, config: &Config) {
     let site = &config.site;
     let _ = writeln!(out, "\n[site]");
+    let urls: Vec<String> = site.urls.iter().map(|url| quoted(&url.value)).collect();
+    let url = (site.urls.last()).map(|last| (format!("[{}]", urls.join(", ")), last.from));
+    line(out, config, ("url", Some("--site")), url);
+    let timezone = site.timezone.as_ref().map(string);
+    line(out, config, ("timezone", Some("--timezone")), timezone);
+    let offset = site.utc_offset.as_ref().map(string);
+    line(out, config, ("utc-offset", None), offset);
     line(
-        &mut out,
+        out,
         config,
-        "timezone",
-        site.timezone.as_ref().map(string),
+        ("hosts", None),
+        site.hosts.as_ref().map(strings),
     );
-    line(
-        &mut out,
-        config,
-        "utc-offset",
-        site.utc_offset.as_ref().map(string),
-    );
-    line(&mut out, config, "hosts", site.hosts.as_ref().map(strings));
-    line(
-        &mut out,
-        config,
-        "staging-hosts",
-        site.staging_hosts.as_ref().map(strings),
-    );
-    line(
-        &mut out,
-        config,
-        "https-only-hosts",
-        site.https_only_hosts.as_ref().map(strings),
-    );
-    line(
-        &mut out,
-        config,
-        "export",
-        site.export_complete.as_ref().map(|v| {
-            let kind = if v.value { "complete" } else { "partial" };
-            (quoted(kind), v.from)
-        }),
-    );
-    let response = site.max_response_size.as_ref();
-    let default = limits::MAX_RESPONSE_SIZE.default;
-    setting(
-        &mut out,
-        config,
-        "max-response-size",
-        response.map(size),
-        &quoted(&default.to_string()),
-    );
+    let staging = site.staging_hosts.as_ref().map(strings);
+    line(out, config, ("staging-hosts", None), staging);
+    let https_only = site.https_only_hosts.as_ref().map(strings);
+    line(out, config, ("https-only-hosts", None), https_only);
+    let export = site.export_complete.as_ref().map(|v| {
+        let kind = if v.value { "complete" } else { "partial" };
+        (quoted(kind), v.from)
+    });
+    line(out, config, ("export", None), export);
+    let response = site.max_response_size.as_ref().map(size);
+    let default = quoted(&limits::MAX_RESPONSE_SIZE.default.to_string());
+    let key = ("max-response-size", "--max-response-size");
+    setting(out, config, key, response, &default);
     let timeout = site.timeout.as_ref().map(seconds);
     let default = secs(limits::SITE_TIMEOUT.default);
-    setting(&mut out, config, "timeout", timeout, &default);
+    setting(
+        out,
+        config,
+        ("timeout", "--site-timeout"),
+        timeout,
+        &default,
+    );
     for epoch in &site.timezone_history {
         let zone = epoch
             .timezone
@@ -135,85 +147,64 @@ pub fn render(config: &Config) -> String {
             pattern.scope.as_str()
         );
     }
-    let links = &site.links;
+}
+
+/// `[links]`, each key with the layer that set it.
+fn links(out: &mut String, config: &Config) {
+    let links = &config.site.links;
     let _ = writeln!(out, "\n[links]");
     let timeout = links.timeout.as_ref().map(seconds);
+    let default = secs(limits::LINK_TIMEOUT.default);
     setting(
-        &mut out,
+        out,
         config,
-        "timeout",
+        ("timeout", "--link-timeout"),
         timeout,
-        &secs(limits::LINK_TIMEOUT.default),
+        &default,
     );
     let archive = links.archive_timeout.as_ref().map(seconds);
     let default = secs(limits::ARCHIVE_TIMEOUT.default);
-    setting(&mut out, config, "archive-timeout", archive, &default);
-    link_settings(&mut out, links);
-    if !config.overrides.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n# {} override(s) apply to the files and posts they name",
-            config.overrides.len()
-        );
-    }
-    out
-}
-
-/// The `[links]` settings kept without their layer: each is the default, or a config file's.
-fn link_settings(out: &mut String, links: &LinkSettings) {
-    let defaults = LinkSettings::default();
+    let key = ("archive-timeout", "--archive-timeout");
+    setting(out, config, key, archive, &default);
     let agent = limits::default_user_agent();
+    let agent = links.user_agent.as_deref().unwrap_or(&agent);
     let patterns: Vec<String> = links.exclude.iter().map(|r| quoted(r.as_str())).collect();
+    let api = (links.archive_api.as_ref()).map_or(limits::ARCHIVE_API, |api| api.as_str());
     let lines = [
-        (
-            "remote",
-            links.remote.to_string(),
-            links.remote == defaults.remote,
-        ),
-        (
-            "accept",
-            format!("{:?}", links.accept),
-            links.accept.is_empty(),
-        ),
-        (
-            "exclude",
-            format!("[{}]", patterns.join(", ")),
-            patterns.is_empty(),
-        ),
-        (
-            "user-agent",
-            quoted(links.user_agent.as_deref().unwrap_or(&agent)),
-            links.user_agent.is_none(),
-        ),
-        (
-            "archive",
-            links.archive.to_string(),
-            links.archive == defaults.archive,
-        ),
-        (
-            "archive-api",
-            quoted(
-                links
-                    .archive_api
-                    .as_ref()
-                    .map_or(limits::ARCHIVE_API, |api| api.as_str()),
-            ),
-            links.archive_api.is_none(),
-        ),
+        ("remote", links.remote.to_string(), Some("--links")),
+        ("accept", format!("{:?}", links.accept), None),
+        ("exclude", format!("[{}]", patterns.join(", ")), None),
+        ("user-agent", quoted(agent), Some("--user-agent")),
+        ("archive", links.archive.to_string(), Some("--no-archive")),
+        ("archive-api", quoted(api), Some("--archive-api")),
     ];
-    for (key, value, default) in lines {
-        let from = if default { "default" } else { "a config file" };
-        let _ = writeln!(out, "{key} = {value}   # {from}");
+    for (key, value, flag) in lines {
+        let set_at = links.set_at.iter().filter(|(k, _)| *k == key);
+        let origins: Vec<String> = set_at.map(|(_, from)| config.describe(*from)).collect();
+        // A list adds up over the files; any other key is the last layer's.
+        let origin = match (key, origins.last()) {
+            (_, None) => "default".to_owned(),
+            ("accept" | "exclude", Some(_)) => origins.join(", "),
+            (_, Some(last)) => last.clone(),
+        };
+        let _ = writeln!(out, "{key} = {value}   # {}", with_flag(origin, flag));
     }
 }
 
-fn line(out: &mut String, config: &Config, key: &str, value: Option<(String, Provenance)>) {
+/// A setting without a default: its value and where it was set, or that it is not set.
+fn line(
+    out: &mut String,
+    config: &Config,
+    (key, flag): (&str, Option<&str>),
+    value: Option<(String, Provenance)>,
+) {
     match value {
         Some((text, from)) => {
-            let _ = writeln!(out, "{key} = {text}   # {}", config.describe(from));
+            let origin = with_flag(config.describe(from), flag);
+            let _ = writeln!(out, "{key} = {text}   # {origin}");
         }
         None => {
-            let _ = writeln!(out, "# {key} not set");
+            let _ = writeln!(out, "# {}", with_flag(format!("{key} not set"), flag));
         }
     }
 }
@@ -222,15 +213,24 @@ fn line(out: &mut String, config: &Config, key: &str, value: Option<(String, Pro
 fn setting(
     out: &mut String,
     config: &Config,
-    key: &str,
+    (key, flag): (&str, &str),
     value: Option<(String, Provenance)>,
     default: &str,
 ) {
     match value {
-        Some(value) => line(out, config, key, Some(value)),
+        Some(value) => line(out, config, (key, Some(flag)), Some(value)),
         None => {
-            let _ = writeln!(out, "{key} = {default}   # default");
+            let origin = with_flag("default".to_owned(), Some(flag));
+            let _ = writeln!(out, "{key} = {default}   # {origin}");
         }
+    }
+}
+
+/// The origin, then the flag that sets the same key, unless the flag is the origin.
+fn with_flag(origin: String, flag: Option<&str>) -> String {
+    match flag {
+        Some(flag) if flag != origin => format!("{origin} ({flag})"),
+        _ => origin,
     }
 }
 

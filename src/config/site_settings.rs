@@ -92,22 +92,34 @@ impl Builder<'_> {
     }
 
     fn links(&mut self, source: usize, links: &RawLinks) {
-        if let Some(remote) = links.remote {
-            self.site.links.remote = remote;
+        let at = |span: Range<usize>| Self::spanned(source, span);
+        let set_at = &mut self.site.links.set_at;
+        if let Some(remote) = &links.remote {
+            self.site.links.remote = *remote.get_ref();
+            set_at.push(("remote", at(remote.span())));
         }
-        self.site.links.accept.extend(&links.accept);
+        if let Some(accept) = &links.accept {
+            self.site.links.accept.extend(accept.get_ref());
+            set_at.push(("accept", at(accept.span())));
+        }
         for pattern in &links.exclude {
             if let Some(regex) = self.keep(self.regex(source, pattern)) {
                 self.site.links.exclude.push(regex);
+                self.site.links.set_at.push(("exclude", at(pattern.span())));
             }
         }
+        let set_at = &mut self.site.links.set_at;
         if let Some(agent) = &links.user_agent {
             self.site.links.user_agent = Some(agent.get_ref().clone());
+            set_at.push(("user-agent", at(agent.span())));
         }
-        if let Some(archive) = links.archive {
-            self.site.links.archive = archive;
+        if let Some(archive) = &links.archive {
+            self.site.links.archive = *archive.get_ref();
+            set_at.push(("archive", at(archive.span())));
         }
         if let Some(api) = &links.archive_api {
+            let from = at(api.span());
+            self.site.links.set_at.push(("archive-api", from));
             let url = url::Url::parse(api.get_ref())
                 .ok()
                 .filter(|url| matches!(url.scheme(), "http" | "https"))

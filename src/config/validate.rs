@@ -17,8 +17,8 @@ use super::collect::{MAX_MISTAKES, read_with, table_at};
 use super::error::{ConfigError, Errors, suggest};
 use super::file::{RawConfig, RawOverride, RawPattern, Text};
 use super::model::{
-    CliRules, Config, ConfigSource, Layer, Level, Override, Pattern, PatternScope, Provenance,
-    Registry, RuleLayer, Site, Valued,
+    CliRules, Config, ConfigSource, Layer, Level, LinkSettings, Override, Pattern, PatternScope,
+    Provenance, Registry, RuleLayer, Site, Valued,
 };
 use crate::diagnostic::Severity;
 use crate::zones::{SiteZone, Zone, ZoneSource};
@@ -75,7 +75,7 @@ pub(super) fn build(
         builder.zones.name = builder.keep(cli_zone(name));
         builder.site.timezone = Some(Valued {
             value: name.clone(),
-            from: Provenance::CommandLine,
+            from: Provenance::Flag("--timezone"),
         });
     }
     builder.site.zone = std::mem::take(&mut builder.zones).resolve();
@@ -100,24 +100,51 @@ pub(super) fn build(
 
 /// The settings given on the command line (already checked when parsed): they beat the files.
 fn adopt_cli_settings(site: &mut Site, cli: &CliRules) {
-    let valued = |value| Valued {
+    let flag = |value, flag| Valued {
         value,
-        from: Provenance::CommandLine,
+        from: Provenance::Flag(flag),
     };
     if let Some(timeout) = cli.link_timeout {
-        site.links.timeout = Some(valued(timeout));
+        site.links.timeout = Some(flag(timeout, "--link-timeout"));
     }
     if let Some(timeout) = cli.archive_timeout {
-        site.links.archive_timeout = Some(valued(timeout));
+        site.links.archive_timeout = Some(flag(timeout, "--archive-timeout"));
     }
     if let Some(size) = cli.max_response_size {
         site.max_response_size = Some(Valued {
             value: size,
-            from: Provenance::CommandLine,
+            from: Provenance::Flag("--max-response-size"),
         });
     }
     if let Some(timeout) = cli.site_timeout {
-        site.timeout = Some(valued(timeout));
+        site.timeout = Some(flag(timeout, "--site-timeout"));
+    }
+    adopt_cli_link_settings(&mut site.links, cli);
+}
+
+/// `--links`, `--no-archive`, `--user-agent` and `--archive-api`: they beat `[links]`.
+fn adopt_cli_link_settings(links: &mut LinkSettings, cli: &CliRules) {
+    if cli.links {
+        links.remote = true;
+        links.set_at.push(("remote", Provenance::Flag("--links")));
+    }
+    if cli.no_archive {
+        links.archive = false;
+        links
+            .set_at
+            .push(("archive", Provenance::Flag("--no-archive")));
+    }
+    if let Some(agent) = &cli.user_agent {
+        links.user_agent = Some(agent.clone());
+        links
+            .set_at
+            .push(("user-agent", Provenance::Flag("--user-agent")));
+    }
+    if let Some(api) = &cli.archive_api {
+        links.archive_api = Some(api.clone());
+        links
+            .set_at
+            .push(("archive-api", Provenance::Flag("--archive-api")));
     }
 }
 
@@ -407,14 +434,14 @@ impl Builder<'_> {
     }
 
     fn cli_layer(&mut self, cli: &CliRules) -> Layer {
-        let select =
-            (cli.select.as_ref()).map(|codes| (self.cli_codes(codes), Provenance::CommandLine));
+        let select = (cli.select.as_ref())
+            .map(|codes| (self.cli_codes(codes), Provenance::Flag("--select")));
         let mut layer = Layer {
             select,
             extend_select: self.cli_codes(&cli.extend_select),
             ignore: self.cli_codes(&cli.ignore),
-            extend_from: Some(Provenance::CommandLine),
-            ignore_from: Some(Provenance::CommandLine),
+            extend_from: Some(Provenance::Flag("--extend-select")),
+            ignore_from: Some(Provenance::Flag("--ignore")),
             rules: Vec::new(),
         };
         for pair in &cli.severity {
@@ -457,9 +484,9 @@ impl Builder<'_> {
         })?;
         Ok(RuleLayer {
             code,
-            level: Some((level, Provenance::CommandLine)),
+            level: Some((level, Provenance::Flag("--severity"))),
             options: toml::Table::new(),
-            provenance: Provenance::CommandLine,
+            provenance: Provenance::Flag("--severity"),
         })
     }
 

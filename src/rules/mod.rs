@@ -23,7 +23,7 @@ macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])+
         pub struct $name:ident {
-            code: $code:literal,
+            code: $code:expr,
             severity: $severity:ident,
             summary: $summary:literal,
             phase: $phase:ident,

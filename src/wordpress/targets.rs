@@ -9,7 +9,8 @@ use url::Url;
 use super::SiteRequest;
 use super::fetch::{Api, SiteClient};
 use crate::outcome::CheckOutcome;
-use crate::rules::site::link_internal_missing::{LinkInternalMissing, target_of};
+use crate::rules::helpers::codes::LINK_INTERNAL_MISSING;
+use crate::rules::helpers::missing_target::target_of;
 
 /// Targets asked of the site in one run, at most; links to more are not judged.
 pub const MAX_ASKED: usize = 50;
@@ -102,7 +103,7 @@ fn keep_confirmed(outcome: &mut CheckOutcome, said: &HashMap<String, Said>) -> V
     let mut not_judged = Vec::new();
     for report in &mut outcome.reports {
         report.findings.retain(|finding| {
-            if finding.diagnostic.rule != LinkInternalMissing::META.code {
+            if finding.diagnostic.rule != LINK_INTERNAL_MISSING {
                 return true;
             }
             match target_of(&finding.diagnostic).and_then(|t| said.get(t)) {
@@ -130,7 +131,7 @@ fn missing_findings(
         .reports
         .iter()
         .flat_map(|report| &report.findings)
-        .filter(|finding| finding.diagnostic.rule == LinkInternalMissing::META.code)
+        .filter(|finding| finding.diagnostic.rule == LINK_INTERNAL_MISSING)
 }
 
 fn note(

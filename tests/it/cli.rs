@@ -202,7 +202,7 @@ fn show_config_and_rules_tell_where_settings_come_from() {
         .current_dir(dir.path())
         .args(["check", "--severity", "stray-end-tag=off", "--show-config"])
         .assert()
-        .stdout(predicate::str::contains("= \"off\"     # command line"));
+        .stdout(predicate::str::contains("= \"off\"     # --severity"));
 }
 
 #[test]

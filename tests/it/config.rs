@@ -305,7 +305,10 @@ fn packs_extend_packs_and_later_layers_win() {
         .lines()
         .find(|l| l.starts_with("timezone ="))
         .expect("timezone");
-    assert!(timezone_line.ends_with("packs/site.toml:2"), "{shown}");
+    assert!(
+        timezone_line.ends_with("packs/site.toml:2 (--timezone)"),
+        "{shown}"
+    );
     assert!(shown.contains("hosts = [\"mine.example\"]   # "), "{shown}");
 }
 

@@ -46,6 +46,7 @@ mod seed;
 mod segments;
 mod server;
 mod settle;
+mod show_config;
 mod site;
 mod site_bounds;
 mod site_fetch;

@@ -369,9 +369,9 @@ fn the_response_limit_comes_from_the_config_or_the_command_line_and_is_shown() {
     ]);
     assert_says(
         &run.stdout,
-        "max-response-size = \"2.9 MiB\"   # command line",
+        "max-response-size = \"2.9 MiB\"   # --max-response-size",
     );
-    assert_says(&run.stdout, "timeout = 7   # command line");
+    assert_says(&run.stdout, "timeout = 7   # --link-timeout");
     // A page of a site has its own bound, apart from one link's check.
     let run = show(&[
         "--show-config",
@@ -382,9 +382,9 @@ fn the_response_limit_comes_from_the_config_or_the_command_line_and_is_shown() {
     ]);
     assert_says(
         &run.stdout,
-        "max-response-size = \"8.0 MiB\"   # postlint.toml:2\ntimeout = 4   # command line",
+        "max-response-size = \"8.0 MiB\"   # postlint.toml:2 (--max-response-size)\ntimeout = 4   # --site-timeout",
     );
-    assert_says(&run.stdout, "[links]\ntimeout = 7   # command line");
+    assert_says(&run.stdout, "[links]\ntimeout = 7   # --link-timeout");
     std::fs::write(
         dir.path().join("postlint.toml"),
         config.replace("\"8MiB\"", "1024"),

@@ -4,6 +4,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
 
 declare_rule! {
     /// ## What it does
@@ -31,7 +32,7 @@ declare_rule! {
     /// ```
     /// Remove the block, from its opener to its closer.
     pub struct BlockEmpty {
-        code: "block-empty",
+        code: codes::BLOCK_EMPTY,
         severity: Info,
         summary: "A paragraph, heading or list block with no content",
         phase: Post,

@@ -1,10 +1,11 @@
-use crate::context::{HtmlField, PostContext};
+use crate::context::PostContext;
 use crate::diagnostic::Diagnostic;
-use crate::html::{Around, Element};
+use crate::html::Element;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
 use crate::rules::helpers::headings::is_empty_heading;
 
 declare_rule! {
@@ -38,7 +39,7 @@ declare_rule! {
     /// ```
     /// Write the heading, or remove the empty `<h4></h4>`.
     pub struct EmptyHeading {
-        code: "empty-heading",
+        code: codes::EMPTY_HEADING,
         severity: Warning,
         summary: "A heading with no visible text (`<h4></h4>`, `<h2>&nbsp;</h2>`, `<h3><br></h3>`)",
         phase: Post,
@@ -87,19 +88,4 @@ fn element_end(element: &Element) -> usize {
         .end_tag
         .as_ref()
         .map_or(element.content.end, |t| t.end)
-}
-
-/// Whether an element is inside a heading this rule reports (with the rule in force): an empty
-/// `<span>` there is part of that one finding.
-pub(crate) fn in_reported_heading(
-    post: &PostContext<'_, '_>,
-    field: &HtmlField<'_, '_>,
-    element: &Element,
-) -> bool {
-    let index = &field.index;
-    field.kind == HtmlFieldKind::Content
-        && post.settings.is_enabled(EmptyHeading::META.code)
-        && index
-            .ancestor(element, Around::Heading)
-            .is_some_and(|h| is_empty_heading(index, &index.elements[h]))
 }

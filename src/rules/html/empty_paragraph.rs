@@ -1,15 +1,15 @@
 use std::ops::Range;
 
-use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::html::reader::{self, Flow};
-use crate::html::{Around, Closed, Element, HtmlIndex};
+use crate::html::reader::Flow;
+use crate::html::{Around, Element, HtmlIndex};
 use crate::post::{Form, HtmlFieldKind};
 use crate::rule::Rule;
-use crate::rules::blocks::block_empty::BlockEmpty;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
+use crate::rules::helpers::empty::{empty_paragraph_owner, whole};
 
 declare_rule! {
     /// ## What it does
@@ -52,7 +52,7 @@ declare_rule! {
     /// ```
     /// Remove the middle paragraph.
     pub struct EmptyParagraph {
-        code: "empty-paragraph",
+        code: codes::EMPTY_PARAGRAPH,
         severity: Info,
         summary: "A paragraph with nothing in it (`<p></p>`, `<p>&nbsp;</p>`, `<p><br></p>`)",
         phase: Post,
@@ -70,7 +70,7 @@ impl Rule for EmptyParagraph {
         let mut flow: Option<Flow<'_>> = None;
         let mut centred_images: Option<bool> = None;
         for element in &index.elements {
-            if owner(field, element) != Some(Self::META.code) {
+            if empty_paragraph_owner(field, element) != Some(Self::META.code) {
                 continue;
             }
             let lost_image = is_centred(index, element)
@@ -127,128 +127,6 @@ fn implicit_empty_paragraphs(field: &HtmlField<'_, '_>) -> Vec<(Range<usize>, Ra
         start = at;
     }
     found
-}
-
-/// The rule whose finding an empty paragraph is: this one's, or `block-empty`'s for the `<p>`
-/// of an empty paragraph block; `None` for a paragraph that is not empty, or that nobody
-/// reports. What is inside such a paragraph (an empty `<span>`, one left open) is part of that
-/// one finding: `empty-span` and `unclosed-element` leave it out.
-pub(crate) fn owner(field: &HtmlField<'_, '_>, element: &Element) -> Option<&'static str> {
-    let index = &field.index;
-    if &*element.name != "p" || element.has.text || element.has.media {
-        return None;
-    }
-    // A paragraph holding a comment (`<!-- more -->`) is WordPress's own marker.
-    let holds_comment = index
-        .comments
-        .iter()
-        .any(|c| element.content.start <= c.span.start && c.span.end <= element.content.end);
-    // A link without text is `empty-link`'s finding; a script, an embed, an anchor target or
-    // a form control keeps the paragraph on the page.
-    if holds_comment
-        || reader::holds_items(index, whole(element))
-        || clears_floats(index, element)
-        || is_auto_paragraph(field, element)
-    {
-        return None;
-    }
-    Some(if in_empty_paragraph_block(field, element) {
-        BlockEmpty::META.code
-    } else {
-        EmptyParagraph::META.code
-    })
-}
-
-/// A `<p>` that WordPress's auto-paragraph filter opened right before a block it does not
-/// know (a plugin's form or table of contents `<div>`), which closed it at once: in rendered
-/// content, with no end tag of its own. The editor never wrote it and cannot remove it.
-fn is_auto_paragraph(field: &HtmlField<'_, '_>, paragraph: &Element) -> bool {
-    let Closed::Implied { by } = &paragraph.closed else {
-        return false;
-    };
-    field.form == Form::Rendered
-        && paragraph.end_tag.is_none()
-        && field
-            .source
-            .as_str()
-            .get(by.clone())
-            .is_some_and(opens_shortcode_block)
-}
-
-/// The blocks shortcodes and plugins write (expanded after the auto-paragraph filter ran, so
-/// the filter's `<p>` is left before them). A heading or a list after `<p>` was written so.
-fn opens_shortcode_block(tag: &str) -> bool {
-    let name = tag
-        .trim_start_matches('<')
-        .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "div" | "form" | "table" | "section" | "figure" | "aside" | "nav"
-    )
-}
-
-/// Whether the paragraph holds a `<br>` that clears floats (`<br style="clear:both">`,
-/// `<br clear="all">`): a deliberate spacer that keeps what follows below floated images or
-/// ads, not a blank line pressed by mistake.
-fn clears_floats(index: &HtmlIndex, paragraph: &Element) -> bool {
-    if !paragraph.has.line_break {
-        return false;
-    }
-    let content = paragraph.content.clone();
-    let first = index
-        .elements
-        .partition_point(|e| e.start_tag.start < content.start);
-    index.elements[first..]
-        .iter()
-        .take_while(|e| e.start_tag.start < content.end)
-        .filter(|e| &*e.name == "br")
-        .any(|br| {
-            index.attribute(br, "clear").is_some()
-                || index
-                    .attribute(br, "style")
-                    .is_some_and(|s| index.value(s).to_ascii_lowercase().contains("clear"))
-        })
-}
-
-/// The paragraph from its start tag to its end tag (or its start tag alone, without one).
-fn whole(element: &Element) -> Range<usize> {
-    element.start_tag.start
-        ..element
-            .end_tag
-            .as_ref()
-            .map_or(element.start_tag.end, |t| t.end)
-}
-
-/// Whether the paragraph around an element (an empty `<span>`, one left open) is an empty
-/// paragraph a rule in force reports: that finding is the element's too.
-pub(crate) fn in_reported_paragraph(
-    post: &PostContext<'_, '_>,
-    field: &HtmlField<'_, '_>,
-    element: &Element,
-) -> bool {
-    // Only the content's paragraphs are reported.
-    field.kind == HtmlFieldKind::Content
-        && field
-            .index
-            .ancestor(element, Around::Paragraph)
-            .and_then(|p| owner(field, &field.index.elements[p]))
-            .is_some_and(|code| post.settings.is_enabled(code))
-}
-
-/// An empty paragraph block is `block-empty`'s finding (or a template's slot, when it has a
-/// `placeholder`); removing only its `<p>` would leave a block the editor calls invalid.
-fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> bool {
-    field
-        .blocks
-        .innermost_at(element.start_tag.start)
-        .is_some_and(|b| {
-            b.name == "core/paragraph"
-                && b.content()
-                    .is_some_and(|content| holds_nothing(&field.index, content))
-        })
 }
 
 /// A paragraph centred by its own markup: `align="center"`, `text-align: center` in its style,

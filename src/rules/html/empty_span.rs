@@ -8,9 +8,8 @@ use crate::html::reader::{self, Flow};
 use crate::html::{Element, HtmlIndex};
 use crate::rule::Rule;
 
-use super::empty_heading::in_reported_heading;
-use super::empty_paragraph::in_reported_paragraph;
 use crate::rules::declare_rule;
+use crate::rules::helpers::empty::{in_reported_heading, in_reported_paragraph, is_deliberate};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -30,25 +29,6 @@ impl Default for Options {
 fn is_empty(element: &Element, options: &Options) -> bool {
     let line_break_only = options.allow_line_break && element.has.line_break;
     &*element.name == "span" && !element.has.text && !element.has.media && !line_break_only
-}
-
-/// An id is an anchor target; a class or aria-hidden marks markup a block, a theme or a
-/// renderer draws on purpose (a cover's dim layer, an icon slot).
-fn is_deliberate(index: &HtmlIndex, element: &Element) -> bool {
-    ["id", "class", "aria-hidden"]
-        .iter()
-        .any(|a| index.attribute(element, a).is_some())
-}
-
-/// A `<span>` with nothing in it, not even a line break, and nothing that marks it deliberate:
-/// what this rule reports, whatever its options.
-pub(crate) fn is_bare_empty_span(index: &HtmlIndex, element: &Element) -> bool {
-    let has = element.has;
-    &*element.name == "span"
-        && !has.text
-        && !has.media
-        && !has.line_break
-        && !is_deliberate(index, element)
 }
 
 declare_rule! {

@@ -5,7 +5,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
-use crate::rules::links::image_link_unnamed::has_no_name;
+use crate::rules::helpers::image_links::has_no_name;
 
 declare_rule! {
     /// ## What it does

@@ -3,13 +3,12 @@ use std::ops::Range;
 
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
-use crate::html::structure::{
-    EscapedStartTags, code_block, is_hidden_text, is_unknown_name, may_have_leftovers,
-};
-use crate::html::{Around, Element, ElementId, HtmlIndex};
+use crate::html::structure::{EscapedStartTags, code_block, is_unknown_name, may_have_leftovers};
+use crate::html::{Around, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::hidden_text::{end_tag_names_in, is_reported_hidden_text};
 
 declare_rule! {
     /// ## What it does
@@ -92,34 +91,6 @@ fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
     let mut all: Vec<Hidden> = elements.chain(end_tags).collect();
     all.sort_by_key(|hidden| hidden.tag.start);
     all
-}
-
-/// Whether this rule reports an element as hidden text: one in a code sample, or one that is
-/// not a tool's markup. `unclosed-element` leaves to it the end tags such text swallowed.
-pub(super) fn is_reported_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
-    is_hidden_text(index, element)
-        && (code_block(index, element).is_some() || !is_markup(index, element))
-}
-
-/// A tag with attributes given values (`<g class="gr_ …" data-gr-id="35">`, a browser
-/// extension's markup pasted with the text): markup a tool wrote, not words between angle
-/// brackets. What it wraps shows. In a code sample, such a tag is the code, and is reported.
-fn is_markup(index: &HtmlIndex, element: &Element) -> bool {
-    index
-        .attributes_of(element)
-        .iter()
-        .any(|attribute| attribute.value_span.is_some())
-}
-
-/// The lower-case names of the end tags written in a tag's text: `</div` in `<ii</div>`.
-pub(super) fn end_tag_names_in(tag: &str) -> impl Iterator<Item = String> + '_ {
-    tag.match_indices("</").filter_map(move |(at, _)| {
-        let rest = &tag[at + 2..];
-        let len = rest
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(rest.len());
-        (len > 0).then(|| rest[..len].to_ascii_lowercase())
-    })
 }
 
 /// The tag as written, shortened to its first line and 60 characters: a `<` in code can run

@@ -6,11 +6,11 @@ use crate::html::structure::{LeftOpen, code_block, is_hidden_text, left_open};
 use crate::html::{Closed, Element, ElementId, HtmlIndex, StrayEndTag, is_formatting, is_heading};
 use crate::rule::Rule;
 
-use super::empty_heading::in_reported_heading;
-use super::empty_paragraph::in_reported_paragraph;
-use super::empty_span::is_bare_empty_span;
-use super::text_hidden_as_tag::{end_tag_names_in, is_reported_hidden_text};
 use crate::rules::declare_rule;
+use crate::rules::helpers::empty::{
+    in_reported_heading, in_reported_paragraph, is_bare_empty_span,
+};
+use crate::rules::helpers::hidden_text::{end_tag_names_in, is_reported_hidden_text};
 
 /// Containers that only group or style what they hold: left open, the page still reads as
 /// written, since the browser ends them where their parent ends (or at the end of the post).

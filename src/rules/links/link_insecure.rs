@@ -1,4 +1,3 @@
-use serde::Deserialize;
 use url::Url;
 
 use crate::context::PostContext;
@@ -7,15 +6,9 @@ use crate::links::Link;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
 use crate::rules::helpers::images::src_is_fallback;
-use crate::rules::helpers::insecure::https_would_not_help;
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct Options {
-    /// Report every `http:` link, not only those to the site's own and https-only hosts.
-    pub any_http: bool,
-}
+use crate::rules::helpers::insecure::{Options, https_would_not_help};
 
 declare_rule! {
     /// ## What it does
@@ -42,7 +35,7 @@ declare_rule! {
     /// ```
     /// Use `https://news.example.com/2024/07/story/`.
     pub struct LinkInsecure {
-        code: "link-insecure",
+        code: codes::LINK_INSECURE,
         severity: Warning,
         summary: "An http: link to a host that serves https",
         phase: Post,

@@ -8,10 +8,10 @@ use crate::html::{Element, HtmlIndex};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
-use super::link_insecure;
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
 use crate::rules::helpers::images::src_is_fallback;
-use crate::rules::helpers::insecure::https_would_not_help;
+use crate::rules::helpers::insecure::{self, https_would_not_help};
 
 /// Elements that load a resource into the page, and the attributes that name it.
 const RESOURCES: [(&str, &[&str]); 10] = [
@@ -251,7 +251,7 @@ fn left_to_link_insecure(
     element: &Element,
     address: &Insecure,
 ) -> bool {
-    let code = link_insecure::LinkInsecure::META.code;
+    let code = codes::LINK_INSECURE;
     if !post.settings.is_enabled(code) {
         return false;
     }
@@ -267,9 +267,7 @@ fn left_to_link_insecure(
         .https_only_hosts
         .as_ref()
         .is_some_and(|h| h.value.iter().any(|h| h == host));
-    post.settings
-        .options::<link_insecure::Options>(code)
-        .any_http
+    post.settings.options::<insecure::Options>(code).any_http
         || https_only
         || own.host_str() == Some(host)
         || site.hosts().iter().any(|h| h == host)

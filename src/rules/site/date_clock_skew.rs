@@ -7,9 +7,9 @@ use crate::rule::Rule;
 use crate::site::stages::{Grouping, SiteOut, SiteRule, SiteRun};
 use crate::site::{DateFacts, PostFacts, SiteFinding};
 
-use super::date_offset_suspicious::{DatedPost, Judged, SiteTallies};
 use crate::rules::declare_rule;
 use crate::rules::helpers::date_pairs::{PairProblem, check, clock_skew};
+use crate::rules::helpers::site_offsets::{DatedPost, Judged, SiteTallies};
 
 declare_rule! {
     /// ## What it does

@@ -3,6 +3,7 @@ use crate::site::stages::{SiteRule, SiteRun};
 use crate::site::{PlacedValue, PostFacts};
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
 use crate::rules::helpers::duplicates::Duplicates;
 
 /// Posts share a slug when they are of one type and, for pages, one parent.
@@ -33,7 +34,7 @@ declare_rule! {
     /// ## Example
     /// Two published posts with `"slug": "budget-2024"`.
     pub struct DuplicateSlug {
-        code: "duplicate-slug",
+        code: codes::DUPLICATE_SLUG,
         severity: Error,
         summary: "Published posts of one type share a slug",
         phase: Site,

@@ -2,8 +2,8 @@ use crate::rule::Rule;
 use crate::site::stages::{SiteRule, SiteRun};
 use crate::site::{PlacedValue, PostFacts};
 
-use super::duplicate_slug::DuplicateSlug;
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
 use crate::rules::helpers::duplicates::{Duplicates, KeyOf, Series};
 
 /// This many posts or more under one title are a series ("MiniPosts", "Weekly briefing"),
@@ -59,7 +59,7 @@ impl Rule for DuplicateTitle {
     fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
         let series = Series {
             from: SERIES,
-            slug_reported: run.settings.is_enabled(DuplicateSlug::META.code),
+            slug_reported: run.settings.is_enabled(codes::DUPLICATE_SLUG),
         };
         let key = (title_key as KeyOf, "title");
         Some(Duplicates::start(run, &Self::META, key, Some(series)))

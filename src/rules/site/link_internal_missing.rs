@@ -5,6 +5,8 @@ use crate::site::stages::{SiteOut, SiteRule, SiteRun};
 use crate::site::{PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::codes;
+use crate::rules::helpers::missing_target::missing_message;
 use crate::rules::helpers::site_links::{LinkFrom, LinkJoin};
 
 declare_rule! {
@@ -29,7 +31,7 @@ declare_rule! {
     /// `<a href="https://news.example.com/2023/05/old-slug/">earlier</a>` when no post of the
     /// export has that permalink or the slug `old-slug`.
     pub struct LinkInternalMissing {
-        code: "link-internal-missing",
+        code: codes::LINK_INTERNAL_MISSING,
         severity: Warning,
         summary: "A link to the site's own post or page that is not in the export",
         phase: Site,
@@ -95,27 +97,13 @@ fn finding(site_name: &str, from: &LinkFrom) -> SiteFinding {
     let mut diagnostic = Diagnostic::new(
         &LinkInternalMissing::META,
         link.at.range.clone(),
-        format!(
-            "no post or page of {site_name} has the address `{}`",
-            link.target
-        ),
+        missing_message(site_name, &link.target),
     )
     .with_label("not in the site")
     .with_help("the target was deleted or renamed: link its new address, or remove the link");
     diagnostic.post = Some(from.post.0.clone());
     diagnostic.field = Some("content.rendered");
     SiteFinding::new(from.place.file, diagnostic, &link.target)
-}
-
-/// The target a finding of this rule names, as its message quotes it; `None` for another
-/// rule's finding, or a target too long to be quoted whole.
-pub fn target_of(diagnostic: &Diagnostic) -> Option<&str> {
-    if diagnostic.rule != LinkInternalMissing::META.code {
-        return None;
-    }
-    let (_, quoted) = diagnostic.message.rsplit_once(" has the address `")?;
-    let target = quoted.strip_suffix('`')?;
-    (!target.contains("…[")).then_some(target)
 }
 
 /// Whether the run is said to hold every post of the site, without which the rule is silent.

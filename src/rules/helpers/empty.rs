@@ -1,0 +1,172 @@
+//! What the empty-element rules decide for each other: which empty paragraph, heading or span a
+//! rule in force reports, so that what is inside it is part of that one finding.
+
+use std::ops::Range;
+
+use crate::blocks::holds_nothing;
+use crate::context::{HtmlField, PostContext};
+use crate::html::reader;
+use crate::html::{Around, Closed, Element, HtmlIndex};
+use crate::post::{Form, HtmlFieldKind};
+
+use super::codes::{BLOCK_EMPTY, EMPTY_HEADING, EMPTY_PARAGRAPH};
+use super::headings::is_empty_heading;
+
+/// The rule whose finding an empty paragraph is: `empty-paragraph`'s, or `block-empty`'s for
+/// the `<p>` of an empty paragraph block; `None` for a paragraph that is not empty, or that
+/// nobody reports. What is inside such a paragraph (an empty `<span>`, one left open) is part of that
+/// one finding: `empty-span` and `unclosed-element` leave it out.
+pub(crate) fn empty_paragraph_owner(
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> Option<&'static str> {
+    let index = &field.index;
+    if &*element.name != "p" || element.has.text || element.has.media {
+        return None;
+    }
+    // A paragraph holding a comment (`<!-- more -->`) is WordPress's own marker.
+    let holds_comment = index
+        .comments
+        .iter()
+        .any(|c| element.content.start <= c.span.start && c.span.end <= element.content.end);
+    // A link without text is `empty-link`'s finding; a script, an embed, an anchor target or
+    // a form control keeps the paragraph on the page.
+    if holds_comment
+        || reader::holds_items(index, whole(element))
+        || clears_floats(index, element)
+        || is_auto_paragraph(field, element)
+    {
+        return None;
+    }
+    Some(if in_empty_paragraph_block(field, element) {
+        BLOCK_EMPTY
+    } else {
+        EMPTY_PARAGRAPH
+    })
+}
+
+/// A `<p>` that WordPress's auto-paragraph filter opened right before a block it does not
+/// know (a plugin's form or table of contents `<div>`), which closed it at once: in rendered
+/// content, with no end tag of its own. The editor never wrote it and cannot remove it.
+fn is_auto_paragraph(field: &HtmlField<'_, '_>, paragraph: &Element) -> bool {
+    let Closed::Implied { by } = &paragraph.closed else {
+        return false;
+    };
+    field.form == Form::Rendered
+        && paragraph.end_tag.is_none()
+        && field
+            .source
+            .as_str()
+            .get(by.clone())
+            .is_some_and(opens_shortcode_block)
+}
+
+/// The blocks shortcodes and plugins write (expanded after the auto-paragraph filter ran, so
+/// the filter's `<p>` is left before them). A heading or a list after `<p>` was written so.
+fn opens_shortcode_block(tag: &str) -> bool {
+    let name = tag
+        .trim_start_matches('<')
+        .split(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "div" | "form" | "table" | "section" | "figure" | "aside" | "nav"
+    )
+}
+
+/// Whether the paragraph holds a `<br>` that clears floats (`<br style="clear:both">`,
+/// `<br clear="all">`): a deliberate spacer that keeps what follows below floated images or
+/// ads, not a blank line pressed by mistake.
+fn clears_floats(index: &HtmlIndex, paragraph: &Element) -> bool {
+    if !paragraph.has.line_break {
+        return false;
+    }
+    let content = paragraph.content.clone();
+    let first = index
+        .elements
+        .partition_point(|e| e.start_tag.start < content.start);
+    index.elements[first..]
+        .iter()
+        .take_while(|e| e.start_tag.start < content.end)
+        .filter(|e| &*e.name == "br")
+        .any(|br| {
+            index.attribute(br, "clear").is_some()
+                || index
+                    .attribute(br, "style")
+                    .is_some_and(|s| index.value(s).to_ascii_lowercase().contains("clear"))
+        })
+}
+
+/// The paragraph from its start tag to its end tag (or its start tag alone, without one).
+pub(crate) fn whole(element: &Element) -> Range<usize> {
+    element.start_tag.start
+        ..element
+            .end_tag
+            .as_ref()
+            .map_or(element.start_tag.end, |t| t.end)
+}
+
+/// Whether the paragraph around an element (an empty `<span>`, one left open) is an empty
+/// paragraph a rule in force reports: that finding is the element's too.
+pub(crate) fn in_reported_paragraph(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> bool {
+    // Only the content's paragraphs are reported.
+    field.kind == HtmlFieldKind::Content
+        && field
+            .index
+            .ancestor(element, Around::Paragraph)
+            .and_then(|p| empty_paragraph_owner(field, &field.index.elements[p]))
+            .is_some_and(|code| post.settings.is_enabled(code))
+}
+
+/// An empty paragraph block is `block-empty`'s finding (or a template's slot, when it has a
+/// `placeholder`); removing only its `<p>` would leave a block the editor calls invalid.
+fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> bool {
+    field
+        .blocks
+        .innermost_at(element.start_tag.start)
+        .is_some_and(|b| {
+            b.name == "core/paragraph"
+                && b.content()
+                    .is_some_and(|content| holds_nothing(&field.index, content))
+        })
+}
+
+/// Whether an element is inside a heading `empty-heading` reports (with the rule in force): an empty
+/// `<span>` there is part of that one finding.
+pub(crate) fn in_reported_heading(
+    post: &PostContext<'_, '_>,
+    field: &HtmlField<'_, '_>,
+    element: &Element,
+) -> bool {
+    let index = &field.index;
+    field.kind == HtmlFieldKind::Content
+        && post.settings.is_enabled(EMPTY_HEADING)
+        && index
+            .ancestor(element, Around::Heading)
+            .is_some_and(|h| is_empty_heading(index, &index.elements[h]))
+}
+
+/// An id is an anchor target; a class or aria-hidden marks markup a block, a theme or a
+/// renderer draws on purpose (a cover's dim layer, an icon slot).
+pub(crate) fn is_deliberate(index: &HtmlIndex, element: &Element) -> bool {
+    ["id", "class", "aria-hidden"]
+        .iter()
+        .any(|a| index.attribute(element, a).is_some())
+}
+
+/// A `<span>` with nothing in it, not even a line break, and nothing that marks it deliberate:
+/// what `empty-span` reports, whatever its options.
+pub(crate) fn is_bare_empty_span(index: &HtmlIndex, element: &Element) -> bool {
+    let has = element.has;
+    &*element.name == "span"
+        && !has.text
+        && !has.media
+        && !has.line_break
+        && !is_deliberate(index, element)
+}
