@@ -76,7 +76,7 @@ impl Baseline {
     }
 
     pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::source::read_whole(path, crate::source::MAX_READ_WHOLE)
             .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
         let baseline: Baseline = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a postlint baseline: {e}", path.display()))?;

@@ -24,12 +24,21 @@ struct Run {
 }
 
 fn postlint(args: &[&str], paths: &[&Path]) -> Run {
+    let check = ["check", "--threads", "2", "--color", "never"];
+    let paths = paths.iter().map(|path| path.as_os_str());
+    capped(
+        check
+            .iter()
+            .chain(args)
+            .map(std::ffi::OsStr::new)
+            .chain(paths),
+    )
+}
+
+/// The binary with `args`, under the memory cap and the watchdog.
+fn capped<'a>(args: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> Run {
     let mut command = crate::common::postlint_process();
-    command
-        .args(["check", "--threads", "2", "--color", "never"])
-        .args(args)
-        .args(paths)
-        .env("COLUMNS", "100");
+    command.args(args).env("COLUMNS", "100");
     // SAFETY: setrlimit is async-signal-safe and touches only the child.
     unsafe {
         command.pre_exec(|| {
@@ -427,4 +436,42 @@ fn standard_input_over_the_size_limit_is_refused() {
         .write_stdin(post)
         .assert()
         .code(0);
+}
+
+/// `/dev/zero` given as a file postlint reads back whole (a baseline, a shard's report) is
+/// refused before a byte is read (read, it would fill memory up to the cap).
+#[test]
+fn a_device_given_as_a_baseline_or_a_shard_is_refused_not_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let post = write(dir.path(), "post.json", &post_with_content("<p>Fine.</p>"));
+    let run = postlint(&["--baseline", "/dev/zero"], &[&post]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        (run.stderr).contains("/dev/zero: it is not a regular file or a pipe"),
+        "{}",
+        run.stderr
+    );
+    let merge = ["merge", "--no-config"].map(std::ffi::OsStr::new);
+    let run = capped(merge.into_iter().chain([std::ffi::OsStr::new("/dev/zero")]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        (run.stderr).contains("/dev/zero: it is not a regular file or a pipe"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A file over the bound is refused by its size, before it is read.
+#[test]
+fn a_baseline_past_the_bound_is_refused_by_its_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let post = write(dir.path(), "post.json", &post_with_content("<p>Fine.</p>"));
+    let huge = dir.path().join("baseline.json");
+    let file = std::fs::File::create(&huge).expect("create");
+    // Sparse: no disk is used.
+    file.set_len(postlint::source::MAX_READ_WHOLE + 1)
+        .expect("grow");
+    let run = postlint(&["--baseline", &huge.display().to_string()], &[&post]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("more than"), "{}", run.stderr);
 }
