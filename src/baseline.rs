@@ -69,10 +69,11 @@ impl Baseline {
         }
     }
 
+    /// Writes the baseline whole: a failure leaves the old one as it was.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("baseline types always serialize");
         text.push('\n');
-        std::fs::write(path, text)
+        crate::atomic_write::write_named(path, |out| out.write_all(text.as_bytes()))
     }
 
     pub fn read(path: &Path) -> Result<Self, String> {
