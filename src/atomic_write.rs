@@ -29,6 +29,26 @@ pub fn replace(
     Ok(())
 }
 
+/// Writes a file the user named (a report, a baseline) whole: a regular file, or a new one,
+/// through [`replace`]; a symbolic link, FIFO or device (`-o /dev/null`) is written through,
+/// since the rename would put a file in its place.
+pub fn write_named(
+    path: &Path,
+    emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
+    if !special {
+        return replace(path, emit);
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(path)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    emit(&mut out)?;
+    out.flush()
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;

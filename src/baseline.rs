@@ -69,14 +69,15 @@ impl Baseline {
         }
     }
 
+    /// Writes the baseline whole: a failure leaves the old one as it was.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let mut text = serde_json::to_string_pretty(self).expect("baseline types always serialize");
         text.push('\n');
-        std::fs::write(path, text)
+        crate::atomic_write::write_named(path, |out| out.write_all(text.as_bytes()))
     }
 
     pub fn read(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::source::read_whole(path, crate::source::MAX_READ_WHOLE)
             .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
         let baseline: Baseline = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a postlint baseline: {e}", path.display()))?;

@@ -537,23 +537,7 @@ fn written_to(format: &Emitter, path: &Path, code: u8) -> u8 {
 
 /// Writes a report file whole, through a temporary file so a reader never sees half of it.
 fn write_file_with(path: &Path, emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
-    // Only a regular file is replaced whole: `-o /dev/null`, a FIFO or a symlink is written
-    // through, or the rename would put a file in its place.
-    let special = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
-    let written = if special {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .truncate(true)
-            .open(path)
-            .and_then(|file| {
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-                emit(&mut out)?;
-                out.flush()
-            })
-    } else {
-        postlint::atomic_write::replace(path, emit)
-    };
-    match written {
+    match postlint::atomic_write::write_named(path, emit) {
         Ok(()) => 0,
         Err(error) => {
             eprintln!("postlint: cannot write {}: {error}", path.display());

@@ -4,8 +4,40 @@
 
 use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The most a file read back whole (a baseline, a shard's report) may hold: the default of
+/// `--max-file-size`.
+pub const MAX_READ_WHOLE: u64 = crate::limits::MAX_FILE_SIZE.default.as_u64();
+
+/// Reads a file that postlint wrote and is given back whole (a baseline, a shard's report): a
+/// regular file, refused by its size past `most` bytes, or a pipe (`<(…)`), read no further
+/// than `most`. A device (`/dev/zero`) or anything else is refused unread, so that none can
+/// fill memory.
+pub fn read_whole(path: &Path, most: u64) -> std::io::Result<String> {
+    let too_large = || std::io::Error::other(format!("it holds more than {most} bytes"));
+    let file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    let kind = metadata.file_type();
+    #[cfg(unix)]
+    let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&kind);
+    #[cfg(not(unix))]
+    let pipe = false;
+    if !kind.is_file() && !pipe {
+        return Err(std::io::Error::other("it is not a regular file or a pipe"));
+    }
+    if metadata.len() > most {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    file.take(most.saturating_add(1))
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > most {
+        return Err(too_large());
+    }
+    Ok(text)
+}
 
 /// One input file as the user gave it (or standard input).
 #[derive(Debug, Clone)]

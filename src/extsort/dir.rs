@@ -1,21 +1,33 @@
 //! The temporary folder of a sort's runs: made when its first run is written, deleted when the
-//! sort ends or the process is stopped by SIGINT, SIGTERM or SIGHUP. A run the folder cannot take
-//! is kept in memory instead.
+//! sort ends or the process is stopped by SIGINT, SIGTERM, SIGHUP or SIGQUIT, and by a later
+//! spill when a killed run (SIGKILL, the OOM killer) left it. A run the folder cannot take is
+//! kept in memory instead.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
+use std::time::Duration;
 
 use super::run::{DiskRun, Run};
 
 /// The signals that stop a run, each answered by deleting every folder first.
 #[cfg(unix)]
-const STOPPING: [i32; 3] = [
+const STOPPING: [i32; 4] = [
     signal_hook::consts::SIGINT,
     signal_hook::consts::SIGTERM,
     signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGQUIT,
 ];
+
+/// What every folder's name starts with.
+const PREFIX: &str = "postlint-facts-";
+
+/// A folder that no process holds locked and that has not changed for this long was left by a
+/// run that was killed: the next spill in its parent deletes it. The age spares a folder made a
+/// moment ago, before its maker locked it, and one of an older postlint (which locks none)
+/// still at work.
+const STALE_AFTER: Duration = Duration::from_secs(3600);
 
 /// Where a run's sorted runs go.
 #[derive(Debug, Default)]
@@ -31,6 +43,8 @@ pub struct SpillDir {
 struct Folder {
     /// Made with the first run; kept, with the runs in it, until the spill ends.
     dir: Option<tempfile::TempDir>,
+    /// The folder opened and locked while it lives, so that no other run takes it for stale.
+    _lock: Option<std::fs::File>,
     /// Why runs go to memory, once the folder could not be made or written.
     fallback: Option<String>,
 }
@@ -91,7 +105,10 @@ impl SpillDir {
         if folder.dir.is_none() {
             let parent = self.parent.clone().unwrap_or_else(std::env::temp_dir);
             match make_folder(&parent) {
-                Ok(dir) => folder.dir = Some(dir),
+                Ok(dir) => {
+                    folder._lock = lock(dir.path());
+                    folder.dir = Some(dir);
+                }
                 Err(why) => {
                     folder.fallback = Some(why);
                     return None;
@@ -133,11 +150,14 @@ fn write_file(
 struct Live {
     dirs: Vec<PathBuf>,
     stopping: bool,
+    /// The parents whose stale folders were deleted already.
+    swept: Vec<PathBuf>,
 }
 
 static LIVE: Mutex<Live> = Mutex::new(Live {
     dirs: Vec::new(),
     stopping: false,
+    swept: Vec::new(),
 });
 
 fn live() -> MutexGuard<'static, Live> {
@@ -152,8 +172,12 @@ fn make_folder(parent: &Path) -> Result<tempfile::TempDir, String> {
     if live.stopping {
         return Err("the run is being stopped".to_owned());
     }
+    if !live.swept.iter().any(|swept| swept == parent) {
+        delete_stale_folders(parent);
+        live.swept.push(parent.to_path_buf());
+    }
     let dir = tempfile::Builder::new()
-        .prefix("postlint-facts-")
+        .prefix(PREFIX)
         .tempdir_in(parent)
         .map_err(|e| {
             // Without the path tempfile adds: the folder it names was never made.
@@ -166,6 +190,51 @@ fn make_folder(parent: &Path) -> Result<tempfile::TempDir, String> {
         })?;
     live.dirs.push(dir.path().to_path_buf());
     Ok(dir)
+}
+
+/// The folder opened and locked (`flock`): `None` where the file system cannot lock.
+fn lock(dir: &Path) -> Option<std::fs::File> {
+    let file = std::fs::File::open(dir).ok()?;
+    file.try_lock().ok()?;
+    Some(file)
+}
+
+/// Deletes the folders of this user in `parent` that killed runs left (see [`STALE_AFTER`]).
+fn delete_stale_folders(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            continue;
+        }
+        let path = entry.path();
+        if !is_old_folder_of_mine(&path) {
+            continue;
+        }
+        // Held while it is deleted: a live run holds its own, so this fails on it.
+        if let Some(held) = lock(&path) {
+            drop(std::fs::remove_dir_all(&path));
+            drop(held);
+        }
+    }
+}
+
+/// A folder (not a symlink to one) of this process's user, unchanged for [`STALE_AFTER`].
+fn is_old_folder_of_mine(path: &Path) -> bool {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: getuid has no preconditions and cannot fail.
+        if metadata.uid() != unsafe { libc::getuid() } {
+            return false;
+        }
+    }
+    let age = metadata.modified().ok().and_then(|at| at.elapsed().ok());
+    metadata.is_dir() && age.is_some_and(|age| age >= STALE_AFTER)
 }
 
 /// Creates a file in a live folder, unless a signal is deleting the folders: checked and
@@ -185,7 +254,7 @@ fn forget(dir: tempfile::TempDir) {
     drop(dir);
 }
 
-/// On SIGINT, SIGTERM or SIGHUP: every folder deleted, then the process ended by the signal
+/// On SIGINT, SIGTERM, SIGHUP or SIGQUIT: every folder deleted, then the process ended by the signal
 /// (should that fail, it exits with 128 and the signal's number, as a shell reports it). A thread waits for the
 /// signals (signal-hook), since a signal handler itself may not delete folders. Returns once
 /// the signals are caught, so that no folder exists before they are.

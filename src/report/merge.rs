@@ -98,7 +98,7 @@ pub struct Restored {
 pub fn merge_files(paths: &[PathBuf], config: &Config) -> Result<Restored, String> {
     let mut texts = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(path)
+        let text = crate::source::read_whole(path, crate::source::MAX_READ_WHOLE)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         texts.push((path.display().to_string(), text));
     }

@@ -24,12 +24,21 @@ struct Run {
 }
 
 fn postlint(args: &[&str], paths: &[&Path]) -> Run {
+    let check = ["check", "--threads", "2", "--color", "never"];
+    let paths = paths.iter().map(|path| path.as_os_str());
+    capped(
+        check
+            .iter()
+            .chain(args)
+            .map(std::ffi::OsStr::new)
+            .chain(paths),
+    )
+}
+
+/// The binary with `args`, under the memory cap and the watchdog.
+fn capped<'a>(args: impl IntoIterator<Item = &'a std::ffi::OsStr>) -> Run {
     let mut command = crate::common::postlint_process();
-    command
-        .args(["check", "--threads", "2", "--color", "never"])
-        .args(args)
-        .args(paths)
-        .env("COLUMNS", "100");
+    command.args(args).env("COLUMNS", "100");
     // SAFETY: setrlimit is async-signal-safe and touches only the child.
     unsafe {
         command.pre_exec(|| {
@@ -427,4 +436,96 @@ fn standard_input_over_the_size_limit_is_refused() {
         .write_stdin(post)
         .assert()
         .code(0);
+}
+
+/// `/dev/zero` given as a file postlint reads back whole (a baseline, a shard's report) is
+/// refused before a byte is read (read, it would fill memory up to the cap).
+#[test]
+fn a_device_given_as_a_baseline_or_a_shard_is_refused_not_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let post = write(dir.path(), "post.json", &post_with_content("<p>Fine.</p>"));
+    let run = postlint(&["--baseline", "/dev/zero"], &[&post]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        (run.stderr).contains("/dev/zero: it is not a regular file or a pipe"),
+        "{}",
+        run.stderr
+    );
+    let merge = ["merge", "--no-config"].map(std::ffi::OsStr::new);
+    let run = capped(merge.into_iter().chain([std::ffi::OsStr::new("/dev/zero")]));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        (run.stderr).contains("/dev/zero: it is not a regular file or a pipe"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A file over the bound is refused by its size, before it is read.
+#[test]
+fn a_baseline_past_the_bound_is_refused_by_its_size() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let post = write(dir.path(), "post.json", &post_with_content("<p>Fine.</p>"));
+    let huge = dir.path().join("baseline.json");
+    let file = std::fs::File::create(&huge).expect("create");
+    // Sparse: no disk is used.
+    file.set_len(postlint::source::MAX_READ_WHOLE + 1)
+        .expect("grow");
+    let run = postlint(&["--baseline", &huge.display().to_string()], &[&post]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("more than"), "{}", run.stderr);
+}
+
+/// `--write-baseline` over an older baseline whose new text cannot be written whole (a file
+/// size limit, as a full disk): the old baseline is kept as it was, and nothing is left beside it.
+#[test]
+fn a_baseline_that_cannot_be_written_whole_leaves_the_old_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let posts: Vec<u8> = (1..=60)
+        .flat_map(|id| {
+            let post = serde_json::json!({
+                "id": id, "title": {"rendered": ""}, "content": {"rendered": "<p></p>"},
+            });
+            let mut line = serde_json::to_vec(&post).expect("serialise");
+            line.push(b'\n');
+            line
+        })
+        .collect();
+    let posts = write(dir.path(), "posts.ndjson", &posts);
+    let baseline = dir.path().join("baseline.json");
+    let baseline_arg = baseline.display().to_string();
+    let run = postlint(&["--write-baseline", &baseline_arg], &[&posts]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let old = std::fs::read(&baseline).expect("the baseline");
+    assert!(old.len() > 4 << 10, "{} bytes", old.len());
+    let mut command = crate::common::postlint_process();
+    command
+        .args(["check", "--write-baseline", &baseline_arg])
+        .arg(&posts);
+    // SAFETY: setrlimit and signal are async-signal-safe and touch only the child. Files past
+    // 4 KiB cannot be written (EFBIG rather than the signal).
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 4 << 10,
+                rlim_max: 4 << 10,
+            };
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().expect("postlint runs");
+    let told = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{told}");
+    assert!(told.contains("cannot write"), "{told}");
+    assert_eq!(std::fs::read(&baseline).expect("the baseline"), old);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).expect("listed").collect();
+    assert_eq!(
+        names.len(),
+        2,
+        "nothing left beside the baseline: {names:?}"
+    );
 }

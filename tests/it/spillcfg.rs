@@ -231,7 +231,7 @@ fn interrupt_once(inputs: &[PathBuf], signal: i32, files: usize) -> bool {
 fn a_signal_at_any_moment_leaves_no_spill_folder() {
     let dir = tempfile::tempdir().expect("temp dir");
     let inputs = duplicate_slugs(dir.path(), 5_000, 4);
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
         let interrupted = [1, 3, 20, 60]
             .into_iter()
             .filter(|&files| interrupt_once(&inputs, signal, files))
@@ -241,6 +241,52 @@ fn a_signal_at_any_moment_leaves_no_spill_folder() {
             "signal {signal} ended {interrupted} runs of 4"
         );
     }
+}
+
+/// Sets the time `path` (a folder too) last changed to two hours ago.
+fn two_hours_old(path: &Path) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    let file = std::fs::File::open(path).expect("open");
+    file.set_modified(then).expect("set the time");
+}
+
+#[test]
+fn a_folder_a_killed_run_left_is_deleted_by_the_next_spill() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inputs = duplicate_slugs(dir.path(), 2_000, 4);
+    let tmpdir = tempfile::tempdir().expect("temp dir");
+    // A run killed where no handler runs (SIGKILL, the OOM killer) leaves its folder.
+    let mut command = check(tmpdir.path(), Some("1"), &inputs);
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    let mut child = watch_spill(tmpdir.path(), &mut command, |made| made >= 3);
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: sends a signal to the child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+    child.wait().expect("wait");
+    let killed = spill_folders(tmpdir.path());
+    assert!(!killed.is_empty(), "the killed run left no folder");
+    killed.iter().for_each(|folder| two_hours_old(folder));
+    // Beside it, folders no later run may take: one as old but held by a live run, one just
+    // made, and a symlink to a folder.
+    let held = tmpdir.path().join("postlint-facts-held");
+    std::fs::create_dir(&held).expect("a folder");
+    two_hours_old(&held);
+    let lock = std::fs::File::open(&held).expect("open");
+    lock.try_lock().expect("locked");
+    let fresh = tmpdir.path().join("postlint-facts-fresh");
+    std::fs::create_dir(&fresh).expect("a folder");
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    std::fs::write(elsewhere.path().join("kept"), "kept").expect("write");
+    let link = tmpdir.path().join("postlint-facts-link");
+    std::os::unix::fs::symlink(elsewhere.path(), &link).expect("a symlink");
+    let output = check(tmpdir.path(), Some("1"), &inputs)
+        .output()
+        .expect("run");
+    assert_eq!(duplicate_slug_errors(&output), 1_000, "{}", stderr(&output));
+    let mut left = spill_folders(tmpdir.path());
+    left.sort();
+    assert_eq!(left, [fresh, held, link]);
+    assert!(elsewhere.path().join("kept").exists());
 }
 
 fn load(dir: &Path) -> Result<Config, ConfigError> {
