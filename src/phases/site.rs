@@ -1,8 +1,8 @@
 //! The site phase: after every post of the run was linted in parallel, rules that compare
 //! posts of one site (its root URL: `site_root`) see them together. One executor runs every site
 //! rule (`site::stages`), over facts in memory or merged from disk past `--memory-budget`;
-//! only where each rule's groupings are kept differs. Its findings go through the same settle
-//! step as every other.
+//! only where each rule's groupings are kept differs, and a stage several rules read is fed and
+//! read back once. Its findings go through the same settle step as every other.
 
 use std::borrow::Borrow;
 
@@ -66,7 +66,7 @@ fn execute<F: Borrow<PostFacts>>(
     rules: Vec<(usize, Box<dyn SiteRule>)>,
     facts: impl Iterator<Item = F>,
 ) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
-    let mut active: Vec<(usize, Option<Box<dyn SiteRule>>)> = (rules.into_iter())
+    let mut active: Vec<(usize, Option<Box<dyn SiteRule>>)> = (share_stages(rules).into_iter())
         .map(|(order, rule)| (order, Some(rule)))
         .collect();
     let mut out = SiteOut::default();
@@ -100,6 +100,24 @@ fn execute<F: Borrow<PostFacts>>(
     }
     let (notes, found) = out.into_sorted();
     (notes, found, error)
+}
+
+/// One rule for each shared stage: the first that reads it takes over the readers of the
+/// others, so the stage is fed and read back once.
+fn share_stages(rules: Vec<(usize, Box<dyn SiteRule>)>) -> Vec<(usize, Box<dyn SiteRule>)> {
+    let mut kept: Vec<(usize, Box<dyn SiteRule>)> = Vec::with_capacity(rules.len());
+    for (order, rule) in rules {
+        let stage = rule.stage();
+        let first = stage.and_then(|stage| kept.iter().position(|(_, k)| k.stage() == Some(stage)));
+        let Some(first) = first else {
+            kept.push((order, rule));
+            continue;
+        };
+        if let Err(rule) = kept[first].1.read_also(rule, order) {
+            kept.push((order, rule));
+        }
+    }
+    kept
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //! and sends records to its groupings (by a key: a slug, an offset, a link's target); it then
 //! reads each grouping back one group at a time, in key order, and may send what it learns to a
 //! next grouping. Whether a grouping stays in memory or goes through the external sort
-//! ([`crate::extsort`]) is the executor's choice (`phases::site`), never the rule's.
+//! ([`crate::extsort`]) is the executor's choice (`phases::site`), never the rule's. What several
+//! rules need alike (a join, a deduplication) is a [`SharedStage`], fed and read back once.
 
+use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -17,13 +19,118 @@ use super::{PostFacts, SiteFinding};
 
 /// A site rule at work over one run: built by [`crate::rule::Rule::site`], fed every post, then
 /// finished.
-pub trait SiteRule: Send {
+pub trait SiteRule: Send + Any {
     /// One post of a site (`site`, numbered from 0 in the phase's order), in the site phase's
     /// order: site after site, each site's posts in the run's order.
     fn post(&mut self, site: usize, fact: &PostFacts, out: &mut SiteOut) -> Result<(), String>;
 
     /// After the last post: reads the groupings back and reports.
     fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String>;
+
+    /// The shared stage the rule reads ([`SiteRun::reading`]), if any: the executor keeps one
+    /// rule of each stage, which takes over the readers of the others ([`Self::read_also`]).
+    fn stage(&self) -> Option<TypeId> {
+        None
+    }
+
+    /// Takes over the readers of `other`, a rule of the same [`Self::stage`] reporting at
+    /// `order` in the registry; `other` is given back when it reads another stage.
+    fn read_also(
+        &mut self,
+        other: Box<dyn SiteRule>,
+        _order: usize,
+    ) -> Result<(), Box<dyn SiteRule>> {
+        Err(other)
+    }
+}
+
+/// A stage several site rules read (a join, a deduplication): fed each post once and read back
+/// once, each item given to every rule that reads it, under that rule's place in the report.
+/// Its groupings are the executor's choice, as a rule's are.
+pub trait SharedStage: Send + Sized + 'static {
+    /// What the stage gives its readers, one at a time.
+    type Item<'a>: Copy;
+
+    fn start(run: &SiteRun) -> Self;
+
+    /// One post of site `site`, in the site phase's order.
+    fn post(&mut self, site: usize, fact: &PostFacts) -> Result<(), String>;
+
+    /// Reads the stage back, giving each item, with its site, to `each`.
+    fn finish(self, each: &mut dyn for<'a> FnMut(usize, Self::Item<'a>)) -> Result<(), String>;
+}
+
+/// A site rule's work on the items of a shared stage `S`.
+pub trait StageReader<S: SharedStage>: Send + 'static {
+    /// One item of the stage, of site `site`.
+    fn read(&mut self, site: usize, item: S::Item<'_>, out: &mut SiteOut) -> Result<(), String>;
+
+    /// After the stage's last item.
+    fn finish(self: Box<Self>, _out: &mut SiteOut) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// A shared stage and the rules reading it, each with its place in the registry (`None`: the
+/// place the executor reports this rule at).
+struct Reading<S: SharedStage> {
+    stage: S,
+    readers: Vec<(Option<usize>, Box<dyn StageReader<S>>)>,
+}
+
+impl<S: SharedStage> SiteRule for Reading<S> {
+    fn post(&mut self, site: usize, fact: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
+        self.stage.post(site, fact)
+    }
+
+    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
+        let own = out.rule;
+        let Self { stage, readers } = *self;
+        // A reader that fails stops; the others go on, and the first error is told.
+        let mut readers: Vec<_> = (readers.into_iter())
+            .map(|(order, reader)| (order.unwrap_or(own), Some(reader)))
+            .collect();
+        let mut error = None;
+        let read = stage.finish(&mut |site, item| {
+            for (order, slot) in &mut readers {
+                let Some(reader) = slot else { continue };
+                out.reporting(*order);
+                if let Err(why) = reader.read(site, item, out) {
+                    error.get_or_insert(why);
+                    *slot = None;
+                }
+            }
+        });
+        for (order, reader) in readers {
+            out.reporting(order);
+            if let Some(Err(why)) = reader.map(|reader| reader.finish(out)) {
+                error.get_or_insert(why);
+            }
+        }
+        out.reporting(own);
+        read.and(error.map_or(Ok(()), Err))
+    }
+
+    fn stage(&self) -> Option<TypeId> {
+        Some(TypeId::of::<S>())
+    }
+
+    fn read_also(
+        &mut self,
+        other: Box<dyn SiteRule>,
+        order: usize,
+    ) -> Result<(), Box<dyn SiteRule>> {
+        if !(&*other as &dyn Any).is::<Self>() {
+            return Err(other);
+        }
+        let other: Box<dyn Any> = other;
+        if let Ok(other) = other.downcast::<Self>() {
+            let readers =
+                (other.readers.into_iter()).map(|(at, reader)| (at.or(Some(order)), reader));
+            self.readers.extend(readers);
+        }
+        Ok(())
+    }
 }
 
 /// What the executor gives a site rule: the run's settings, and groupings that stay in memory or
@@ -60,6 +167,15 @@ impl SiteRun {
         // Each grouping sorts in a folder of its own: merges of one sort never list another's.
         let sorter = Sorter::new(SpillDir::new(), self.budget.unwrap_or(usize::MAX), weigh);
         Grouping { sorter }
+    }
+
+    /// A rule that reads the shared stage `S` with `reader`: however many rules read `S`, the
+    /// executor feeds and reads back one.
+    pub fn reading<S: SharedStage>(&self, reader: impl StageReader<S>) -> Box<dyn SiteRule> {
+        Box::new(Reading {
+            stage: S::start(self),
+            readers: vec![(None, Box::new(reader) as Box<dyn StageReader<S>>)],
+        })
     }
 }
 

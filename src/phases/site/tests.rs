@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use super::{GROUPINGS_AT_ONCE, execute, start};
+use super::{GROUPINGS_AT_ONCE, execute, share_stages, start};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, PostRef};
-use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
+use crate::site::stages::{
+    Grouping, Keyed, PostPlace, SharedPost, SharedStage, SiteOut, SiteRule, SiteRun, StageReader,
+};
 use crate::site::{DateFacts, InternalLink, Located, PlacedValue, PostFacts, SiteFinding, Word};
 use crate::spill::{FactSpill, Packed, Sorted};
 
@@ -275,6 +277,128 @@ fn same_length(budget: Option<usize>) -> Vec<(usize, Box<dyn SiteRule>)> {
     vec![(0, Box::new(rule))]
 }
 
+/// A shared stage written here: posts grouped by their title's length, read back group by
+/// group, each post with its rank in its group.
+struct ByLength {
+    posts: Grouping<Keyed<(usize, usize), PostPlace>, SharedPost>,
+}
+
+/// A post of a [`ByLength`] group.
+#[derive(Clone, Copy)]
+struct Ranked<'a> {
+    length: usize,
+    rank: usize,
+    place: PostPlace,
+    post: &'a SharedPost,
+}
+
+impl SharedStage for ByLength {
+    type Item<'a> = Ranked<'a>;
+
+    fn start(run: &SiteRun) -> Self {
+        Self {
+            posts: run.grouping(|_, post| post.weight()),
+        }
+    }
+
+    fn post(&mut self, site: usize, post: &PostFacts) -> Result<(), String> {
+        let Some(title) = &post.title else {
+            return Ok(());
+        };
+        let key = Keyed {
+            group: (site, title.value.len()),
+            order: PostPlace::of(post, 0),
+        };
+        self.posts.push(key, SharedPost::of(post))
+    }
+
+    fn finish(self, each: &mut dyn for<'a> FnMut(usize, Ranked<'a>)) -> Result<(), String> {
+        let mut groups = self.posts.groups()?;
+        while let Some(group) = groups.next_group() {
+            let (site, length) = *group.key();
+            for (rank, (place, post)) in group.enumerate() {
+                let post = &post;
+                each(
+                    site,
+                    Ranked {
+                        length,
+                        rank,
+                        place,
+                        post,
+                    },
+                );
+            }
+        }
+        groups.error()
+    }
+}
+
+/// Reads [`ByLength`]: reports the first post of each group where it is.
+struct FirstOfLength;
+
+impl StageReader<ByLength> for FirstOfLength {
+    fn read(&mut self, site: usize, item: Ranked<'_>, out: &mut SiteOut) -> Result<(), String> {
+        if item.rank == 0 {
+            let why = format!("first of length {}", item.length);
+            out.found_at(site, item.place, reported(item.post, item.length, &why));
+        }
+        Ok(())
+    }
+}
+
+/// Reads [`ByLength`]: groups the posts after the first of each group by their rank, and
+/// reports them by rank when the stage is read, with a note per site of how many.
+struct LaterByRank {
+    by_rank: Grouping<Keyed<(usize, usize), PostPlace>, SharedPost>,
+    later: Vec<usize>,
+}
+
+impl StageReader<ByLength> for LaterByRank {
+    fn read(&mut self, site: usize, item: Ranked<'_>, _out: &mut SiteOut) -> Result<(), String> {
+        if item.rank == 0 {
+            return Ok(());
+        }
+        if self.later.len() <= site {
+            self.later.resize(site + 1, 0);
+        }
+        self.later[site] += 1;
+        let key = Keyed {
+            group: (site, item.rank),
+            order: item.place,
+        };
+        self.by_rank.push(key, item.post.clone())
+    }
+
+    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
+        for (site, later) in self.later.iter().enumerate() {
+            out.note(site, format!("{}: {later} later", out.site_name(site)));
+        }
+        let mut groups = self.by_rank.groups()?;
+        while let Some(group) = groups.next_group() {
+            let (site, rank) = *group.key();
+            for (place, post) in group {
+                out.found_at(site, place, reported(&post, rank, "later"));
+            }
+        }
+        groups.error()
+    }
+}
+
+/// Two rules written here that read one shared stage, with a rule between them in the
+/// registry's order that reads none.
+fn sharing(budget: Option<usize>) -> Vec<(usize, Box<dyn SiteRule>)> {
+    let config = Config::builtin(crate::rules::REGISTRY);
+    let run = site_run(config.effective(None, None), budget);
+    let later = LaterByRank {
+        by_rank: run.grouping(|_, post| post.weight()),
+        later: Vec::new(),
+    };
+    let mut rules = vec![(0, run.reading::<ByLength>(later))];
+    rules.extend(same_length(budget).into_iter().map(|(_, rule)| (1, rule)));
+    rules.push((2, run.reading::<ByLength>(FirstOfLength)));
+    rules
+}
+
 /// Every site rule on: a complete export, `guid-host-mismatch` chosen, no zone.
 fn every_site_rule(budget: Option<usize>) -> Vec<(usize, Box<dyn SiteRule>)> {
     let config = Config::from_text(
@@ -298,6 +422,15 @@ proptest! {
     ) {
         let files = generated(seed, 4, 120);
         prop_assert_eq!(in_memory(same_length, &files), spilled(same_length, &files, budget));
+    }
+
+    #[test]
+    fn rules_sharing_a_stage_give_the_same_in_memory_and_sorted(
+        seed in any::<u64>(),
+        budget in prop_oneof![1u64..64, 64u64..1 << 20],
+    ) {
+        let files = generated(seed, 4, 120);
+        prop_assert_eq!(in_memory(sharing, &files), spilled(sharing, &files, budget));
     }
 
     #[test]
@@ -329,4 +462,28 @@ fn the_generated_sites_have_every_kind_of_site_finding() {
     }
     // The date rules' summary names each site's usual offset.
     assert!(shown.contains("+09:00 ("), "{shown}");
+}
+
+#[test]
+fn rules_reading_one_stage_are_fed_as_one_and_report_at_their_own_places() {
+    assert_eq!(share_stages(sharing(None)).len(), 2, "one rule per stage");
+    let shown = in_memory(sharing, &generated(7, 4, 120));
+    // The first site's findings come first: the first reader's, then the rule between, then
+    // the second reader's (messages quoted twice: a diagnostic's debug text inside the list's).
+    let at = |message: &str| shown.find(&format!(r#"message: \"{message}"#));
+    let (later, between, first) = (at("later"), at("after a first"), at("first of length"));
+    assert!(
+        later.is_some() && between.is_some() && first.is_some(),
+        "{shown}"
+    );
+    assert!(later < between && between < first, "{shown}");
+    // The first reader's notes, from its own finish.
+    assert!(shown.contains(r#" later","#), "{shown}");
+}
+
+#[test]
+fn the_site_rules_share_the_link_join_and_the_first_versions() {
+    let rules = every_site_rule(None);
+    assert_eq!(rules.len(), 7);
+    assert_eq!(share_stages(rules).len(), 5);
 }

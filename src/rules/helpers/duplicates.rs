@@ -1,17 +1,75 @@
 //! What `duplicate-slug` and `duplicate-title` share: published posts of one type grouped by a
-//! value, each post once (a run may hold two versions of one post), in two groupings: by id,
-//! for the first version of each post, then by the value.
+//! value, each post once (a run may hold two versions of one post). The first version of each
+//! post is found once for both rules ([`FirstVersions`], a shared stage), then each groups by
+//! its value.
 
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::extsort::text_weight;
 use crate::meta::RuleMeta;
-use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
-use crate::site::{PlacedValue, PostFacts, SiteFinding};
+use crate::site::stages::{
+    Grouping, Keyed, PostPlace, SharedPost, SharedStage, SiteOut, SiteRule, SiteRun, StageReader,
+};
+use crate::site::{PlacedValue, PostFacts, SiteFinding, Word};
 
 /// What a post is grouped by, with the value it shares, or `None` when it has none.
-pub type KeyOf = fn(&PostFacts) -> Option<(String, &PlacedValue)>;
+pub type KeyOf = fn(&Published) -> Option<(String, &Placed)>;
+
+/// A value of a post and where it is, as a record carries it.
+#[derive(Serialize, Deserialize)]
+pub struct Placed {
+    pub value: String,
+    at: (usize, usize),
+}
+
+impl Placed {
+    fn of(valued: &PlacedValue) -> Self {
+        Self {
+            value: valued.value.clone(),
+            at: (valued.at.range.start, valued.at.range.end),
+        }
+    }
+}
+
+/// A published post, as the rules that find duplicates compare it.
+#[derive(Serialize, Deserialize)]
+pub struct Published {
+    post: SharedPost,
+    file: usize,
+    pub post_type: Option<Word>,
+    pub language: Option<String>,
+    pub parent: Option<i64>,
+    pub slug: Option<Placed>,
+    pub title: Option<Placed>,
+}
+
+impl Published {
+    fn of(post: &PostFacts) -> Self {
+        Self {
+            post: SharedPost::of(post),
+            file: post.file,
+            post_type: post.post_type.clone(),
+            language: post.language.clone(),
+            parent: post.parent,
+            slug: post.slug.as_ref().map(Placed::of),
+            title: post.title.as_ref().map(Placed::of),
+        }
+    }
+
+    fn weight(&self) -> usize {
+        let text = |t: Option<&str>| t.map_or(0, text_weight);
+        let owned_type = match &self.post_type {
+            Some(Word::Owned(kind)) => text_weight(kind),
+            _ => 0,
+        };
+        self.post.weight()
+            + owned_type
+            + text(self.language.as_deref())
+            + text(self.slug.as_ref().map(|s| s.value.as_str()))
+            + text(self.title.as_ref().map(|t| t.value.as_str()))
+    }
+}
 
 /// A published post of a group and the value it shares.
 #[derive(Serialize, Deserialize)]
@@ -26,16 +84,16 @@ pub struct Member {
 }
 
 impl Member {
-    fn of(post: &PostFacts, valued: &PlacedValue) -> Self {
+    fn of(post: &Published, valued: &Placed) -> Self {
         Self {
-            post: SharedPost::of(post),
+            post: post.post.clone(),
             file: post.file,
             parent: post.parent,
             slug: (post.slug.as_ref())
                 .filter(|slug| !slug.value.is_empty())
                 .map(|slug| slug.value.clone()),
             value: valued.value.clone(),
-            at: (valued.at.range.start, valued.at.range.end),
+            at: valued.at,
         }
     }
 
@@ -50,10 +108,9 @@ impl Member {
     }
 }
 
-/// One version of a post: its type and id, which a later version repeats.
-type Version = (usize, Option<String>, i64);
-/// A version's value and member; `None` when it has no value, which still claims its id.
-type Grouped = Option<(String, Member)>;
+/// One version of a post: its site, type and id, which a later version repeats; a post without
+/// an id is a version of no other.
+type Version = Keyed<(usize, Option<String>, Option<i64>), PostPlace>;
 /// Site and value, then the member's seniority in its group.
 type ByValue = Keyed<(usize, String), Seniority>;
 
@@ -66,6 +123,49 @@ struct Seniority {
     post: usize,
 }
 
+/// Published posts, each once: the first version of each id in the run's order. A stage the
+/// duplicate rules share.
+pub struct FirstVersions {
+    versions: Grouping<Version, Published>,
+}
+
+impl SharedStage for FirstVersions {
+    type Item<'a> = &'a Published;
+
+    fn start(run: &SiteRun) -> Self {
+        Self {
+            versions: run.grouping(|key, post| {
+                key.group.1.as_deref().map_or(0, text_weight) + post.weight()
+            }),
+        }
+    }
+
+    fn post(&mut self, site: usize, post: &PostFacts) -> Result<(), String> {
+        if post.status.as_deref() != Some("publish") {
+            return Ok(());
+        }
+        let kind = post.post_type.as_deref().map(str::to_owned);
+        let key = Keyed {
+            group: (site, kind, post.post.id),
+            order: PostPlace::of(post, 0),
+        };
+        self.versions.push(key, Published::of(post))
+    }
+
+    fn finish(self, each: &mut dyn for<'a> FnMut(usize, &'a Published)) -> Result<(), String> {
+        let mut versions = self.versions.groups()?;
+        while let Some(version) = versions.next_group() {
+            let (site, id) = (version.key().0, version.key().2);
+            // Posts without an id are never versions of one another.
+            let firsts = if id.is_some() { 1 } else { usize::MAX };
+            for (_, post) in version.take(firsts) {
+                each(site, &post);
+            }
+        }
+        versions.error()
+    }
+}
+
 /// Groups of one site of this many or more are a series, left alone; `None`: every group is
 /// reported. A series group is read whole, so it is short.
 pub struct Series {
@@ -74,14 +174,13 @@ pub struct Series {
     pub slug_reported: bool,
 }
 
-/// The site rule of `duplicate-slug` and `duplicate-title`.
+/// The site rule of `duplicate-slug` and `duplicate-title`: reads each published post once
+/// from [`FirstVersions`] and groups it by its value.
 pub struct Duplicates {
     meta: &'static RuleMeta,
     key: KeyOf,
     what: &'static str,
     series: Option<Series>,
-    /// Published posts with an id, by version: the first of each goes on to `groups`.
-    versions: Grouping<Keyed<Version, PostPlace>, Grouped>,
     groups: Grouping<ByValue, Member>,
 }
 
@@ -92,42 +191,22 @@ impl Duplicates {
         (key, what): (KeyOf, &'static str),
         series: Option<Series>,
     ) -> Box<dyn SiteRule> {
-        Box::new(Self {
+        run.reading::<FirstVersions>(Self {
             meta,
             key,
             what,
             series,
-            versions: run.grouping(|key, member| {
-                key.group.1.as_deref().map_or(0, text_weight)
-                    + member
-                        .as_ref()
-                        .map_or(0, |(k, m)| text_weight(k) + m.weight())
-            }),
             groups: run.grouping(|key, member| text_weight(&key.group.1) + member.weight()),
         })
     }
 }
 
-impl SiteRule for Duplicates {
-    fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
-        if post.status.as_deref() != Some("publish") {
-            return Ok(());
+impl StageReader<FirstVersions> for Duplicates {
+    fn read(&mut self, site: usize, post: &Published, _out: &mut SiteOut) -> Result<(), String> {
+        match (self.key)(post) {
+            Some((key, valued)) => group(&mut self.groups, site, key, Member::of(post, valued)),
+            None => Ok(()),
         }
-        let keyed = (self.key)(post).map(|(key, valued)| (key, Member::of(post, valued)));
-        let Some(id) = post.post.id else {
-            // Posts without an id are never versions of one another.
-            return match keyed {
-                Some((key, member)) => group(&mut self.groups, site, key, member),
-                None => Ok(()),
-            };
-        };
-        let version = (site, post.post_type.as_deref().map(str::to_owned), id);
-        let place = PostPlace::of(post, 0);
-        let key = Keyed {
-            group: version,
-            order: place,
-        };
-        self.versions.push(key, keyed)
     }
 
     fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
@@ -135,19 +214,9 @@ impl SiteRule for Duplicates {
             meta,
             what,
             series,
-            versions,
-            mut groups,
+            groups,
             ..
         } = *self;
-        let mut versions = versions.groups()?;
-        while let Some(mut version) = versions.next_group() {
-            let site = version.key().0;
-            if let Some((_, Some((key, member)))) = version.next() {
-                group(&mut groups, site, key, member)?;
-            }
-        }
-        versions.error()?;
-        drop(versions);
         report_groups((meta, what), series.as_ref(), groups, out)
     }
 }

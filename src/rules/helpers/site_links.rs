@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::extsort::text_weight;
-use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteRun};
+use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SharedStage, SiteRun};
 use crate::site::{InternalLink, Located, PostFacts};
 
 /// A name a link may give a post of its site.
@@ -58,27 +58,32 @@ type NameKey = Keyed<(usize, Name), (bool, PostPlace)>;
 
 /// The links of a site's posts joined with the posts they name: by `?p=`/`?page_id=` or by
 /// permalink, then, for a permalink that names no post, by the slug in the last segment of its
-/// path. A link meets the first post of the run under its name.
+/// path. A link meets the first post of the run under its name. A stage the internal-link rules
+/// share: it joins every link once for all of them.
 pub struct LinkJoin {
     names: Grouping<NameKey, Entry>,
     slugs: Grouping<NameKey, Entry>,
 }
 
-impl LinkJoin {
-    pub fn new(run: &SiteRun) -> Self {
+/// A link with the post it names, if any.
+#[derive(Clone, Copy)]
+pub struct Joined<'a> {
+    pub from: &'a LinkFrom,
+    pub target: Option<&'a Target>,
+}
+
+impl SharedStage for LinkJoin {
+    type Item<'a> = Joined<'a>;
+
+    fn start(run: &SiteRun) -> Self {
         Self {
             names: run.grouping(entry_weight),
             slugs: run.grouping(entry_weight),
         }
     }
 
-    /// Sends a post under its names, and its links to what is not an archive when `links` says.
-    pub fn post(
-        &mut self,
-        site: usize,
-        post: &PostFacts,
-        links: impl Fn(&PostFacts) -> bool,
-    ) -> Result<(), String> {
+    /// Sends a post under its names, and its links to what is not an archive.
+    fn post(&mut self, site: usize, post: &PostFacts) -> Result<(), String> {
         let place = PostPlace::of(post, 0);
         let target = || {
             Entry::Post(Target {
@@ -102,9 +107,6 @@ impl LinkJoin {
             let name = Name::Slug(slug.value.clone());
             self.slugs.push(key(name, false, place), target())?;
         }
-        if !links(post) {
-            return Ok(());
-        }
         for (n, link) in post.internal_links.iter().enumerate() {
             if is_archive_or_asset(link) {
                 continue;
@@ -126,12 +128,12 @@ impl LinkJoin {
         Ok(())
     }
 
-    /// Gives each link with the post it names, if any, to `joined`.
-    pub fn finish(
-        self,
-        mut joined: impl FnMut(usize, &LinkFrom, Option<&Target>),
-    ) -> Result<(), String> {
+    /// Gives each link with the post it names, if any, to `each`.
+    fn finish(self, each: &mut dyn for<'a> FnMut(usize, Joined<'a>)) -> Result<(), String> {
         let Self { names, mut slugs } = self;
+        let mut joined = |site, from: &LinkFrom, target: Option<&Target>| {
+            each(site, Joined { from, target });
+        };
         let mut groups = names.groups()?;
         while let Some(mut group) = groups.next_group() {
             let (site, name) = group.key().clone();

@@ -1,13 +1,12 @@
 use crate::rule::Rule;
 use crate::site::stages::{SiteRule, SiteRun};
-use crate::site::{PlacedValue, PostFacts};
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::codes;
-use crate::rules::helpers::duplicates::Duplicates;
+use crate::rules::helpers::duplicates::{Duplicates, Placed, Published};
 
 /// Posts share a slug when they are of one type and, for pages, one parent.
-fn slug_key(post: &PostFacts) -> Option<(String, &PlacedValue)> {
+fn slug_key(post: &Published) -> Option<(String, &Placed)> {
     let slug = post.slug.as_ref().filter(|s| !s.value.is_empty())?;
     let kind = post.post_type.as_deref().unwrap_or("post");
     Some((

@@ -1,17 +1,16 @@
 use crate::rule::Rule;
 use crate::site::stages::{SiteRule, SiteRun};
-use crate::site::{PlacedValue, PostFacts};
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::codes;
-use crate::rules::helpers::duplicates::{Duplicates, KeyOf, Series};
+use crate::rules::helpers::duplicates::{Duplicates, KeyOf, Placed, Published, Series};
 
 /// This many posts or more under one title are a series ("MiniPosts", "Weekly briefing"),
 /// named so on purpose; two are a post published twice or a rewrite beside its original.
 const SERIES: usize = 3;
 
 /// Titles compare as a reader reads them: case and spacing do not matter.
-fn title_key(post: &PostFacts) -> Option<(String, &PlacedValue)> {
+fn title_key(post: &Published) -> Option<(String, &Placed)> {
     let title = post.title.as_ref()?;
     let words: Vec<&str> = title.value.split_whitespace().collect();
     if words.is_empty() {

@@ -1,10 +1,10 @@
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
-use crate::site::stages::{SiteOut, SiteRule, SiteRun};
-use crate::site::{PostFacts, SiteFinding};
+use crate::site::SiteFinding;
+use crate::site::stages::{SiteOut, SiteRule, SiteRun, StageReader};
 
 use crate::rules::declare_rule;
-use crate::rules::helpers::site_links::{LinkFrom, LinkJoin};
+use crate::rules::helpers::site_links::{Joined, LinkFrom, LinkJoin};
 
 declare_rule! {
     /// ## What it does
@@ -28,37 +28,28 @@ declare_rule! {
 
 impl Rule for LinkInternalDraft {
     fn site(&self, run: &SiteRun) -> Option<Box<dyn SiteRule>> {
-        Some(Box::new(Drafts {
-            join: LinkJoin::new(run),
-        }))
+        Some(run.reading::<LinkJoin>(Drafts))
     }
 }
 
 /// The links of published posts joined with the posts they name: those that name one not
 /// published.
-struct Drafts {
-    join: LinkJoin,
-}
+struct Drafts;
 
-impl SiteRule for Drafts {
-    fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
-        let published = |post: &PostFacts| post.status.as_deref() == Some("publish");
-        self.join.post(site, post, published)
-    }
-
-    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
-        self.join.finish(|site, from, target| {
-            let Some(target) = target else { return };
-            let status = target.status.as_deref().unwrap_or("unknown");
-            // A post linking itself (by its id or address) is no other post.
-            let itself =
-                (target.place.file, target.place.post) == (from.place.file, from.place.post);
-            if !from.published || status == "publish" || itself {
-                return;
-            }
-            let finding = finding(from, status, target.title.as_deref());
-            out.found_at(site, from.place, finding);
-        })
+impl StageReader<LinkJoin> for Drafts {
+    fn read(&mut self, site: usize, joined: Joined<'_>, out: &mut SiteOut) -> Result<(), String> {
+        let (from, Some(target)) = (joined.from, joined.target) else {
+            return Ok(());
+        };
+        let status = target.status.as_deref().unwrap_or("unknown");
+        // A post linking itself (by its id or address) is no other post.
+        let itself = (target.place.file, target.place.post) == (from.place.file, from.place.post);
+        if !from.published || status == "publish" || itself {
+            return Ok(());
+        }
+        let finding = finding(from, status, target.title.as_deref());
+        out.found_at(site, from.place, finding);
+        Ok(())
     }
 }
 

@@ -1,13 +1,13 @@
 use crate::config::Effective;
 use crate::diagnostic::Diagnostic;
 use crate::rule::Rule;
-use crate::site::stages::{SiteOut, SiteRule, SiteRun};
+use crate::site::stages::{SiteOut, SiteRule, SiteRun, StageReader};
 use crate::site::{PostFacts, SiteFinding};
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::codes;
 use crate::rules::helpers::missing_target::missing_message;
-use crate::rules::helpers::site_links::{LinkFrom, LinkJoin};
+use crate::rules::helpers::site_links::{Joined, LinkFrom, LinkJoin};
 
 declare_rule! {
     /// ## What it does
@@ -44,29 +44,20 @@ impl Rule for LinkInternalMissing {
         if !export_complete(&run.settings) {
             return Some(Box::new(NotChecked::default()));
         }
-        Some(Box::new(Missing {
-            join: LinkJoin::new(run),
-        }))
+        Some(run.reading::<LinkJoin>(Missing))
     }
 }
 
 /// Every link of the site's posts joined with the post it names: those that name none.
-struct Missing {
-    join: LinkJoin,
-}
+struct Missing;
 
-impl SiteRule for Missing {
-    fn post(&mut self, site: usize, post: &PostFacts, _out: &mut SiteOut) -> Result<(), String> {
-        self.join.post(site, post, |_| true)
-    }
-
-    fn finish(self: Box<Self>, out: &mut SiteOut) -> Result<(), String> {
-        self.join.finish(|site, from, target| {
-            if target.is_none() {
-                let finding = finding(out.site_name(site), from);
-                out.found_at(site, from.place, finding);
-            }
-        })
+impl StageReader<LinkJoin> for Missing {
+    fn read(&mut self, site: usize, joined: Joined<'_>, out: &mut SiteOut) -> Result<(), String> {
+        if joined.target.is_none() {
+            let finding = finding(out.site_name(site), joined.from);
+            out.found_at(site, joined.from.place, finding);
+        }
+        Ok(())
     }
 }
 
