@@ -27,25 +27,7 @@ const WP_CLI_KEYS: [(&str, &str); 11] = [
     ("post_name", "slug"),
 ];
 
-/// Where a post was read from: the shapes differ in their keys and date format, and only REST
-/// JSON gets fixes (a fix is written in the file's own syntax).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Dialect {
-    /// `/wp-json/wp/v2/posts`: dates `YYYY-MM-DDTHH:MM:SS`.
-    #[default]
-    Rest,
-    /// WP-CLI's JSON: `post_title`, `post_content`, …; dates `YYYY-MM-DD HH:MM:SS`.
-    WpCli,
-    /// An `<item>` of a WXR export; dates `YYYY-MM-DD HH:MM:SS`.
-    Wxr,
-}
-
-impl Dialect {
-    /// Dates are written as MySQL writes them, with a space before the time.
-    pub fn sql_dates(self) -> bool {
-        self != Dialect::Rest
-    }
-}
+pub use crate::input::reading::Dialect;
 
 /// The HTML fields of a post, each tokenized once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -169,16 +151,6 @@ impl<'s> Post<'s> {
             help: "postlint reads WordPress posts as /wp-json/wp/v2/posts returns them".to_owned(),
             foreign: !wraps_posts(&node),
         }))
-    }
-
-    /// An `<item>` of a WXR export, already in REST's shape (`input::wxr`).
-    pub fn wxr(index: usize, node: Node<'s>) -> Self {
-        Self {
-            index,
-            node,
-            recovered: false,
-            dialect: Dialect::Wxr,
-        }
     }
 
     /// A string at a dotted path such as `guid.rendered`.

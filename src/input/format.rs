@@ -1,11 +1,15 @@
 //! The input formats postlint reads, and which one a file is: told once, from its first bytes,
-//! and recorded in the file's report so that nothing after the read guesses again.
+//! recorded in the file's report so that nothing after the read guesses again, and handed to
+//! the file loop as the reader of its format (`reading::FileFormat`).
 
 use std::ops::Range;
 
 use crate::source::SourceFile;
 
+use super::json_format::JsonFormat;
+use super::reading::{FileFormat, ReadOptions, ReadProblem};
 use super::wxr;
+use super::wxr_format::WxrFormat;
 
 /// How much of a file is read to tell its format (a byte order mark and white space may come
 /// first).
@@ -44,10 +48,34 @@ impl InputFormat {
         Self::sniff(&head)
     }
 
+    /// Hands `read` this format's reader, or, for a file in a format postlint knows but does not
+    /// read, what it says of it.
+    pub fn read_with<V: ReadWith>(&self, options: &ReadOptions<'_>, read: V) -> V::Output {
+        match self {
+            Self::Json => read.read(&JsonFormat::new(options), self.clone()),
+            Self::Wxr => read.read(&WxrFormat::new(options), self.clone()),
+            Self::Utf16Wxr { mark } => read.refused(
+                ReadProblem::Wxr(wxr::utf16_error(mark.clone())),
+                self.clone(),
+            ),
+        }
+    }
+
     /// Whether its posts' fields are XML text rather than JSON strings.
     pub fn is_xml(&self) -> bool {
         !matches!(self, Self::Json)
     }
+}
+
+/// What reads a file once its format is told: the engine's file loop.
+pub trait ReadWith {
+    type Output;
+
+    /// Reads the file through `format`; its report records it as `recorded`.
+    fn read<F: FileFormat>(self, format: &F, recorded: InputFormat) -> Self::Output;
+
+    /// A file postlint does not read: `problem` is what it says of it, at its start.
+    fn refused(self, problem: ReadProblem, recorded: InputFormat) -> Self::Output;
 }
 
 #[cfg(test)]

@@ -1,12 +1,15 @@
-//! Finding the files to lint and reading them; splitting a file into posts lives in `posts`,
-//! the span-keeping JSON reader in `json`.
+//! Finding the files to lint and reading them: `format` tells a file's format, `reading` is what
+//! a format implements for the engine's file loop (`json_format`, `wxr_format`).
 
 pub mod format;
 pub mod json;
+pub mod json_format;
 pub mod posts;
+pub mod reading;
 pub mod segments;
 pub mod select;
 pub mod wxr;
+pub mod wxr_format;
 pub mod wxr_parts;
 
 use std::collections::HashMap;

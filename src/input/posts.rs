@@ -3,15 +3,7 @@
 //! Values are read one at a time, so a file of 100,000 posts never has them all parsed at once.
 
 use super::json::{Node, Parser, SyntaxError};
-
-/// One top-level value (or one element of a top-level array) and its position in the file.
-#[derive(Debug)]
-pub struct Entry<'s> {
-    pub index: usize,
-    pub node: Node<'s>,
-    /// The JSON around or inside this value was damaged, so what was read is a best guess.
-    pub recovered: bool,
-}
+pub use super::reading::Entry;
 
 pub struct PostReader<'s> {
     parser: Parser<'s>,
@@ -101,6 +93,8 @@ impl<'s> PostReader<'s> {
             index,
             node,
             recovered: self.errors.len() > errors_before,
+            // REST or WP-CLI, told from its keys (`Post::classify`).
+            dialect: None,
         }
     }
 

@@ -22,6 +22,7 @@ mod formats;
 mod fuzz_replay;
 mod hostile;
 mod html_browser;
+mod input_format;
 mod linear;
 mod links;
 mod links_more;

@@ -52,7 +52,7 @@ pub struct WxrFile<'s> {
 }
 
 /// What reading an export carries from one part to the next, besides the open elements.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Carried {
     saw_channel: bool,
     saw_version: bool,

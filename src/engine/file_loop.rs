@@ -1,0 +1,551 @@
+//! The one file loop: any input format's pieces read in file order (windows of them parsed in
+//! parallel where the format can cut them ahead), their posts linted in parallel a batch at a
+//! time, what reading found sent to the file rules, and the findings resolved as the file passes.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Finding, PostRef};
+use crate::findings::Findings;
+use crate::input::format::{InputFormat, ReadWith, SNIFF_BYTES};
+use crate::input::reading::{Entry, FileFormat, Piece, PieceReader, Pieces, ReadProblem};
+use crate::outcome::FileReport;
+use crate::post::Post;
+use crate::rule::FileProblem;
+use crate::settle;
+use crate::site::PostFacts;
+use crate::source::{LineCursor, SourceFile};
+use crate::spill::Packed;
+use crate::suppress::Pending;
+use crate::workspace::Contents;
+
+use super::{
+    ContentHasher, FactsSink, FileScope, Linter, PostLinted, file_findings, file_path, resolve,
+};
+
+/// Posts linted in parallel while as many more are parsed: two batches of parsed posts are in
+/// memory at once. 64 lints a 1 GB file as fast as 256 did, in 45 MB less.
+const BATCH_POSTS: usize = 64;
+
+/// The next posts of a piece, parsed.
+fn next_batch<'s>(reader: &mut impl Iterator<Item = Entry<'s>>) -> Vec<Entry<'s>> {
+    reader.by_ref().take(BATCH_POSTS).collect()
+}
+
+/// What linting one entry of a file gave: its diagnostics and, when it is a post, its name and
+/// what the site phase keeps of it.
+type Linted = (Vec<Diagnostic>, ValueLinted);
+
+/// What one value of a file was: a post, linted, or a value that is none.
+enum ValueLinted {
+    Post(Box<PostLinted>),
+    /// `foreign` when it has nothing of a post and no sign of a failed request.
+    NotAPost {
+        foreign: bool,
+    },
+}
+
+/// What one piece of a file gave.
+struct PieceResult<S> {
+    /// Where the next piece starts (`None`: the file is read no further).
+    next: Option<S>,
+    /// Bytes of the piece read whole; the rest is read again with the next piece.
+    read: usize,
+    posts: usize,
+    diagnostics: Vec<Diagnostic>,
+    /// What the file as a whole lacks, settled, reported at its start.
+    missing: Vec<Diagnostic>,
+    /// The site facts, as structures or, for the spill, packed a batch at a time.
+    facts: Vec<PostFacts>,
+    packed: Packed,
+    pending: Vec<Pending>,
+    post_list: Vec<Arc<PostRef>>,
+    /// Values that were no post: with nothing of a post in them, and the others.
+    foreign: usize,
+    failed: usize,
+    /// The reader found another tool's file.
+    foreign_file: bool,
+}
+
+/// The file loop, given the file once its format is told.
+pub(super) struct FileRead<'l, 'f, R> {
+    pub linter: &'l Linter,
+    pub file: SourceFile,
+    pub reader: R,
+    pub facts_to: Option<FactsSink<'f>>,
+}
+
+impl<R: Read> ReadWith for FileRead<'_, '_, R> {
+    type Output = std::io::Result<FileReport>;
+
+    fn read<F: FileFormat>(self, format: &F, recorded: InputFormat) -> Self::Output {
+        (self.linter).lint_with_format(format, recorded, self.file, self.reader, self.facts_to)
+    }
+
+    fn refused(self, problem: ReadProblem, recorded: InputFormat) -> Self::Output {
+        let mut head = Vec::new();
+        self.reader.take(SNIFF_BYTES).read_to_end(&mut head)?;
+        Ok(self
+            .linter
+            .refused_report(self.file, &head, &problem, recorded))
+    }
+}
+
+impl Linter {
+    /// Lints a file read through `format` (its report records it as `recorded`): a piece at a
+    /// time, so that memory stays bounded whatever the file's size. The site facts go to
+    /// `facts_to` as each piece is linted when it is given, else into the report.
+    pub fn lint_with_format<F: FileFormat>(
+        &self,
+        format: &F,
+        recorded: InputFormat,
+        file: SourceFile,
+        reader: impl Read,
+        facts_to: Option<FactsSink<'_>>,
+    ) -> std::io::Result<FileReport> {
+        let path = file_path(&file);
+        let scope = FileScope {
+            path,
+            settings: self.config.effective(path, None),
+        };
+        let mut pieces = format.pieces(reader);
+        let mut acc = FileLint::new(self.options.hash_content, facts_to);
+        // Pieces of a window are parsed in parallel once the first piece (where the file says
+        // what it is) was read; past the first disagreement with the scan, the file goes on a
+        // piece at a time.
+        let window = self.window_shape();
+        let mut parallel = window.is_some();
+        loop {
+            if let (true, Some(shape)) = (parallel && pieces.base() > 0, window) {
+                match self.lint_window(format, &scope, &mut pieces, &mut acc, shape) {
+                    Ok(Some(agreed)) => {
+                        parallel = agreed;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+                        parallel = false;
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
+            let piece = match pieces.next_piece() {
+                Ok(Some(piece)) => piece,
+                Ok(None) => break,
+                Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
+                    acc.too_large(self.options.max_post_bytes);
+                    break;
+                }
+                Err(error) => return Err(error),
+            };
+            if F::MAY_BE_ANYTHING && piece.base == 0 && acc.is_something_else(&scope, &piece) {
+                break;
+            }
+            let result = self.lint_piece(format, &scope, &piece, acc.packs());
+            let (read, next) = (result.read, result.next.clone());
+            acc.absorb(&piece, result);
+            let Some(next) = next else {
+                break;
+            };
+            pieces.consume(read, next);
+        }
+        if acc.blank {
+            acc.empty(&scope);
+        }
+        Ok(acc.report(file, recorded))
+    }
+
+    /// How many pieces a window of a large file holds: one more than the threads, so a thread
+    /// that finishes early has another to take, and at most four (memory). `None` on one
+    /// thread, where a window only costs.
+    fn window_shape(&self) -> Option<usize> {
+        let threads = rayon::current_num_threads();
+        let pieces = (threads + 1).clamp(2, 4);
+        let window_bytes = self.options.segment_bytes.saturating_mul(pieces);
+        (threads > 1 && window_bytes <= self.options.max_post_bytes).then_some(pieces)
+    }
+
+    /// Parses and lints the pieces of the next window in parallel, each from the state the
+    /// scan predicts at its start, and keeps them in order while each piece before ended in
+    /// the state the next was read from. `Some(false)`: a piece disagreed (damaged text), its
+    /// results are dropped and it is read again piece by piece; `None`: no window here.
+    fn lint_window<F: FileFormat>(
+        &self,
+        format: &F,
+        scope: &FileScope<'_>,
+        pieces: &mut F::Pieces<impl Read>,
+        acc: &mut FileLint<'_>,
+        shape: usize,
+    ) -> std::io::Result<Option<bool>> {
+        let Some(window) = pieces.next_window(shape)? else {
+            return Ok(None);
+        };
+        let Some(first) = window.first() else {
+            return Ok(None);
+        };
+        let (window_base, mut state) = (first.base, first.state.clone());
+        let pack = acc.packs();
+        let results: Vec<PieceResult<F::State>> = window
+            .par_iter()
+            .map(|piece| self.lint_piece(format, scope, piece, pack))
+            .collect();
+        let (mut accepted, mut agreed) = (0, true);
+        for (piece, result) in window.iter().zip(results) {
+            let whole = result.read == piece.bytes().len();
+            let next = result.next.clone();
+            match next {
+                Some(next) if piece.state == state && whole => {
+                    accepted = piece.base + piece.bytes().len() - window_base;
+                    acc.absorb(piece, result);
+                    state = next;
+                }
+                _ => {
+                    agreed = false;
+                    break;
+                }
+            }
+        }
+        drop(window);
+        pieces.consume(accepted, state);
+        Ok(Some(agreed))
+    }
+
+    /// Parses and lints the posts of one piece, a batch at a time so that only a batch of
+    /// parsed posts is in memory.
+    fn lint_piece<F: FileFormat>(
+        &self,
+        format: &F,
+        scope: &FileScope<'_>,
+        piece: &Piece<'_, F::State>,
+        pack: bool,
+    ) -> PieceResult<F::State> {
+        let (shift, text) = (piece.shift(), piece.text);
+        let mut reader = format.read(piece);
+        let mut result = PieceResult {
+            next: None,
+            read: 0,
+            posts: 0,
+            diagnostics: Vec::new(),
+            missing: Vec::new(),
+            facts: Vec::new(),
+            packed: Packed::default(),
+            pending: Vec::new(),
+            post_list: Vec::new(),
+            foreign: 0,
+            failed: 0,
+            foreign_file: false,
+        };
+        // The values' spans in the piece's own bytes, where `invalid-utf8` looks.
+        let mut spans = Vec::new();
+        let local = |at: usize| at.saturating_sub(piece.prefix_len);
+        let mut batch = next_batch(&mut reader);
+        while !batch.is_empty() {
+            spans.extend(
+                batch
+                    .iter()
+                    .map(|e| local(e.node.span.start)..local(e.node.span.end)),
+            );
+            // The next batch is parsed while this one is linted: parsing a file is sequential,
+            // and would otherwise leave the other threads waiting.
+            let (linted, next) = rayon::join(
+                || self.lint_batch(scope, batch, (shift, text)),
+                || next_batch(&mut reader),
+            );
+            batch = next;
+            for (found, linted) in linted {
+                result.diagnostics.extend(found);
+                self.take_value(&mut result, linted);
+            }
+            // Packed as each batch is linted: a worker holds bytes, not a piece's structures.
+            if pack {
+                result.packed.push(std::mem::take(&mut result.facts));
+            }
+        }
+        let end = reader.end();
+        let base = piece.base;
+        let mut file_level: Vec<Diagnostic> = (end.problems.iter())
+            .flat_map(|problem| file_findings(&file_problem(problem)))
+            .collect();
+        file_level.extend(file_findings(&FileProblem::Segment {
+            bytes: &piece.bytes()[..end.read],
+            base,
+            posts: &spans,
+        }));
+        (result.diagnostics).extend(settle::severities(&scope.settings, file_level));
+        let missing = (end.missing.iter())
+            .flat_map(|problem| file_findings(&file_problem(problem)))
+            .collect();
+        result.missing = settle::severities(&scope.settings, missing);
+        result.foreign_file = end.foreign;
+        result.read = end.read;
+        result.next = end.next;
+        result
+    }
+
+    /// Counts a linted value of a piece, and keeps what the later phases need of a post.
+    fn take_value<S>(&self, result: &mut PieceResult<S>, linted: ValueLinted) {
+        let (post_ref, post_facts, post_pending) = match linted {
+            ValueLinted::Post(post) => *post,
+            ValueLinted::NotAPost { foreign: true } => {
+                result.foreign += 1;
+                return;
+            }
+            ValueLinted::NotAPost { foreign: false } => {
+                result.failed += 1;
+                return;
+            }
+        };
+        result.posts += 1;
+        result.facts.extend(post_facts);
+        result.pending.extend(post_pending);
+        if self.options.list_posts {
+            result.post_list.push(post_ref);
+        }
+    }
+
+    /// Lints a batch of entries in parallel: each gives its diagnostics and, when it is a
+    /// post, its name and what the site phase keeps of it. `shift` turns offsets in `text`
+    /// into file offsets.
+    fn lint_batch(
+        &self,
+        scope: &FileScope<'_>,
+        batch: Vec<Entry<'_>>,
+        (shift, text): (usize, &[u8]),
+    ) -> Vec<Linted> {
+        batch
+            .into_par_iter()
+            .map(|entry| {
+                let head = entry.node.head_span();
+                match post_of(entry) {
+                    Ok(post) => {
+                        let (found, linted) = self.lint_post(scope, &post, (shift, text));
+                        (found, ValueLinted::Post(Box::new(linted)))
+                    }
+                    Err(why) => {
+                        let head = shift + head.start..shift + head.end;
+                        let foreign = why.foreign;
+                        let not_a_post = FileProblem::NotAPost { head, why: &why };
+                        let found = settle::severities(&scope.settings, file_findings(&not_a_post));
+                        (found, ValueLinted::NotAPost { foreign })
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// A file in a format postlint knows but does not read: the finding of what it says at its
+    /// start (`head`, its first bytes), nothing read.
+    fn refused_report(
+        &self,
+        file: SourceFile,
+        head: &[u8],
+        problem: &ReadProblem,
+        recorded: InputFormat,
+    ) -> FileReport {
+        let settings = self.config.effective(file_path(&file), None);
+        let found = settle::severities(&settings, file_findings(&file_problem(problem)));
+        let mut cursor = LineCursor::default();
+        let line_marks = vec![cursor.clone()];
+        let findings = resolve((0, head), &mut cursor, found);
+        FileReport {
+            file,
+            format: recorded,
+            // A file of posts, in an encoding postlint does not read: reported, never left out.
+            contents: Contents::Posts,
+            posts: 0,
+            findings: findings.into_iter().collect(),
+            facts: Vec::new(),
+            pending: Vec::new(),
+            post_list: Vec::new(),
+            line_marks,
+            content_hash: None,
+        }
+    }
+}
+
+/// The post an entry is: of the dialect its format knows, or told from its keys.
+fn post_of(entry: Entry<'_>) -> Result<Post<'_>, crate::post::NotAPost> {
+    let Entry {
+        index,
+        node,
+        recovered,
+        dialect,
+    } = entry;
+    match dialect {
+        Some(dialect) => Ok(Post {
+            index,
+            node,
+            recovered,
+            dialect,
+        }),
+        None => Post::classify(index, node, recovered),
+    }
+}
+
+/// What a reader found, as the file rules read it.
+fn file_problem(problem: &ReadProblem) -> FileProblem<'_> {
+    match problem {
+        ReadProblem::JsonSyntax { error, base } => FileProblem::JsonSyntax { error, base: *base },
+        ReadProblem::Wxr(error) => FileProblem::Wxr(error),
+    }
+}
+
+/// What the pieces of a file gave so far, gathered in file order.
+struct FileLint<'f> {
+    cursor: LineCursor,
+    findings: Findings,
+    line_marks: Vec<LineCursor>,
+    facts: Vec<PostFacts>,
+    /// Takes the facts instead of `facts`, when given.
+    facts_to: Option<FactsSink<'f>>,
+    pending: Vec<Pending>,
+    post_list: Vec<Arc<PostRef>>,
+    posts: usize,
+    /// Values that were no post (see `PieceResult`).
+    foreign: usize,
+    failed: usize,
+    foreign_file: bool,
+    blank: bool,
+    hasher: Option<ContentHasher>,
+}
+
+impl<'f> FileLint<'f> {
+    fn new(hash_content: bool, facts_to: Option<FactsSink<'f>>) -> Self {
+        Self {
+            cursor: LineCursor::default(),
+            findings: Findings::new(),
+            line_marks: Vec::new(),
+            facts: Vec::new(),
+            facts_to,
+            pending: Vec::new(),
+            post_list: Vec::new(),
+            posts: 0,
+            foreign: 0,
+            failed: 0,
+            foreign_file: false,
+            blank: true,
+            hasher: hash_content.then(ContentHasher::default),
+        }
+    }
+
+    /// Foreign when the reader said so, or every value read had nothing of a post in it.
+    fn contents(&self) -> Contents {
+        let no_posts = self.posts == 0 && self.failed == 0 && self.foreign > 0;
+        if self.foreign_file || no_posts {
+            Contents::Foreign
+        } else {
+            Contents::Posts
+        }
+    }
+
+    /// Whether pieces pack their facts for the spill.
+    fn packs(&self) -> bool {
+        self.facts_to.is_some()
+    }
+
+    /// Takes the result of the next piece: its findings get their lines and columns here, in
+    /// file order, as the cursor moves on.
+    fn absorb<S>(&mut self, piece: &Piece<'_, S>, mut result: PieceResult<S>) {
+        self.blank &= is_blank(piece.bytes(), piece.base == 0);
+        if (self.line_marks.last()).is_none_or(|m| m.offset() != self.cursor.offset()) {
+            self.line_marks.push(self.cursor.clone());
+        }
+        self.posts += result.posts;
+        self.foreign += result.foreign;
+        self.failed += result.failed;
+        self.foreign_file |= result.foreign_file;
+        let read = &piece.bytes()[..result.read];
+        (self.findings).extend(resolve(
+            (piece.base, read),
+            &mut self.cursor,
+            result.diagnostics,
+        ));
+        // What the file lacks is known at its end and reported at its start.
+        let file_start = LineCursor::default().line_col();
+        for diagnostic in result.missing {
+            self.findings
+                .push(Finding::at_point(diagnostic, file_start));
+        }
+        match self.facts_to {
+            Some(facts_to) => facts_to(result.packed),
+            None => self.facts.append(&mut result.facts),
+        }
+        self.pending.append(&mut result.pending);
+        self.post_list.append(&mut result.post_list);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.write(read);
+        }
+    }
+
+    /// Whether the file's first piece is plainly no file of posts (binary, a web page): then
+    /// its findings are the file's, and nothing more is read.
+    fn is_something_else<S>(&mut self, scope: &FileScope<'_>, piece: &Piece<'_, S>) -> bool {
+        let start = FileProblem::Start {
+            bytes: piece.bytes(),
+        };
+        let found = file_findings(&start);
+        if found.is_empty() {
+            return false;
+        }
+        let found = settle::severities(&scope.settings, found);
+        self.findings = resolve((piece.base, piece.bytes()), &mut self.cursor, found)
+            .into_iter()
+            .collect();
+        self.blank = false;
+        true
+    }
+
+    /// A post too large to hold: its finding at the position the cursor reached (whatever the
+    /// settings, as always), and nothing more is read.
+    fn too_large(&mut self, limit: usize) {
+        let problem = FileProblem::TooLarge {
+            at: self.cursor.offset(),
+            limit,
+        };
+        let at = self.cursor.line_col();
+        (self.findings)
+            .extend((file_findings(&problem).into_iter()).map(|d| Finding::at_point(d, at)));
+        self.blank = false;
+        self.failed += 1;
+    }
+
+    /// A file of nothing but whitespace: its finding at the file's start, whatever the
+    /// settings' severity (as always).
+    fn empty(&mut self, scope: &FileScope<'_>) {
+        let at_start = LineCursor::default().line_col();
+        let empty: Vec<Finding> = (file_findings(&FileProblem::Empty).into_iter())
+            .filter(|d| scope.settings.is_enabled(d.rule))
+            .map(|d| Finding::at_point(d, at_start))
+            .collect();
+        if !empty.is_empty() {
+            self.findings = Findings::from_iter(empty);
+        }
+    }
+
+    fn report(self, file: SourceFile, format: InputFormat) -> FileReport {
+        FileReport {
+            contents: self.contents(),
+            format,
+            file,
+            posts: self.posts,
+            findings: self.findings,
+            facts: self.facts,
+            pending: self.pending,
+            post_list: self.post_list,
+            line_marks: self.line_marks,
+            content_hash: self.hasher.map(|h| h.finish()),
+        }
+    }
+}
+
+/// Whether a piece holds only whitespace (and, at the start of the file, a byte order mark).
+fn is_blank(bytes: &[u8], at_file_start: bool) -> bool {
+    let text = if at_file_start {
+        bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+    } else {
+        bytes
+    };
+    text.iter().all(u8::is_ascii_whitespace)
+}
