@@ -63,6 +63,14 @@ fn main() {
         whole_process(false);
         return;
     }
+    if only("startup") {
+        startup();
+        return;
+    }
+    if only("scaling") {
+        scaling(&generated(64 << 20));
+        return;
+    }
     if only("fix") {
         fix_scale();
         return;
@@ -404,27 +412,42 @@ fn scaling(inputs: &[Input]) {
     }
 }
 
+/// A small post as a whole process, what an editor's save or a pre-commit hook pays: mostly
+/// start-up (`-- startup` runs only this).
 fn startup() {
     let dir = std::env::temp_dir().join("postlint-bench-startup");
     let _ = std::fs::create_dir_all(&dir);
     let post = dir.join("post.json");
     let mut rng = generator::Rng::new(7);
     let _ = std::fs::write(&post, generator::post(&mut rng, 1, 6_000));
-    let binary = env!("CARGO_BIN_EXE_postlint");
-    let times: Vec<Duration> = (0..21)
-        .map(|_| {
-            let start = Instant::now();
-            let _ = std::process::Command::new(binary)
-                .args(["check", "--no-config", "--format", "json"])
-                .arg(&post)
-                .output();
-            start.elapsed()
-        })
-        .collect();
-    println!(
-        "start-up: one 6 KB post, whole process: {:.1} ms (median of 21)",
-        median(times).as_secs_f64() * 1000.0
-    );
+    let fixture = Path::new("fixtures/seed_koreapro_2205786.json");
+    let runs: [(&str, &Path, &str); 2] = [
+        ("one 6 KB generated post, JSON report", &post, "json"),
+        ("a 2.8 KB fixture, human report", fixture, "human"),
+    ];
+    for (label, file, format) in runs {
+        let times: Vec<Duration> = (0..21)
+            .map(|_| {
+                let start = Instant::now();
+                let _ = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+                    .args([
+                        "check",
+                        "--no-config",
+                        "--color",
+                        "never",
+                        "--format",
+                        format,
+                    ])
+                    .arg(file)
+                    .output();
+                start.elapsed()
+            })
+            .collect();
+        println!(
+            "start-up: {label}, whole process: {:.1} ms (median of 21)",
+            median(times).as_secs_f64() * 1000.0
+        );
+    }
 }
 
 /// Peak resident size (kB) of the binary linting a file, from the kernel's accounting.

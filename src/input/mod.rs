@@ -199,6 +199,17 @@ pub fn has_post_extension(path: &Path) -> bool {
         .is_some_and(|e| POST_EXTENSIONS.iter().any(|p| e.eq_ignore_ascii_case(p)))
 }
 
+/// How many bytes an input holds, as far as a look at it tells without reading it: standard
+/// input is taken as the largest (it is read whole before it is linted), a file that cannot be
+/// looked at as empty (opening it reports why).
+pub fn size_hint(input: &Input) -> u64 {
+    match input {
+        Input::Stdin => u64::MAX,
+        Input::Memory { bytes, .. } => bytes.len() as u64,
+        Input::File(path) | Input::Found(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+    }
+}
+
 /// Opens one input for reading. Standard input is read whole and kept, since reports read
 /// snippets back later; files are streamed. Refuses what is not a regular file (a FIFO would
 /// block the run, a directory cannot be read).

@@ -125,17 +125,64 @@ pub fn render(outcome: &CheckOutcome) -> String {
 
 /// Writes the report as it is serialized, so that its size never sits in memory.
 pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let reports = &outcome.reports;
+    // A shard report is for `postlint merge`, not for people: compact, a third of the size.
+    if outcome.shard.is_some() {
+        serde_json::to_writer(&mut *out, &report(outcome)).map_err(std::io::Error::from)?;
+        return out.write_all(b"\n");
+    }
+    let mut findings = outcome.reports.iter().flat_map(|report| {
+        let file = report.file.name.as_str();
+        report.findings.iter().map(move |finding| (file, finding))
+    });
+    let mut take_batch = || findings.by_ref().take(ITEM_BATCH).collect::<Vec<_>>();
+    let mut batch = take_batch();
+    // The head (the summary, the posts) is made on this thread while the first findings are
+    // serialized on the others: it was most of what ran on one core before the first write.
+    let (mut rendered, (head, mut next)) = render_while(&batch, || {
+        let head = serde_json::to_vec_pretty(&report(outcome)).map_err(std::io::Error::from);
+        (head, take_batch())
+    });
+    let head = head?;
+    // No string holds a raw newline, so this is the report's own `diagnostics` field.
+    let marker = b"\n  \"diagnostics\": []";
+    let Some(at) = memchr::memmem::find(&head, marker).filter(|_| !batch.is_empty()) else {
+        out.write_all(&head)?;
+        return out.write_all(b"\n");
+    };
+    let (before, after) = head.split_at(at + marker.len() - 1);
+    out.write_all(before)?;
+    let mut first = true;
+    loop {
+        let parts = rendered?;
+        if next.is_empty() {
+            write_parts(&parts, &mut first, out)?;
+            break;
+        }
+        batch = next;
+        // This thread writes what is serialized and unpacks the next batch while the others
+        // serialize this one.
+        let written;
+        (rendered, (written, next)) = render_while(&batch, || {
+            (write_parts(&parts, &mut first, out), take_batch())
+        });
+        written?;
+    }
+    out.write_all(b"\n  ")?;
+    out.write_all(after)?;
+    out.write_all(b"\n")
+}
+
+/// The report but its findings: a report for people gets them spliced in (`write`).
+fn report(outcome: &CheckOutcome) -> Report<'_> {
     let shard = outcome.shard.is_some();
-    let report = Report {
+    Report {
         version: REPORT_VERSION,
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         },
         summary: Summary::of(outcome),
-        // A report for people gets its findings spliced in below, serialized on every thread.
-        diagnostics: Diagnostics(if shard { reports } else { &[] }, shard),
+        diagnostics: Diagnostics(if shard { &outcome.reports } else { &[] }, shard),
         posts: by_post(outcome, Keep::Counts)
             .iter()
             .filter_map(|p| Some((p, p.post.as_ref()?)))
@@ -153,28 +200,7 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
             })
             .collect(),
         shard: (outcome.shard.as_deref()).map(|part| ShardSection { outcome, part }),
-    };
-    // A shard report is for `postlint merge`, not for people: compact, a third of the size.
-    if shard {
-        serde_json::to_writer(&mut *out, &report).map_err(std::io::Error::from)?;
-        return out.write_all(b"\n");
     }
-    let head = serde_json::to_vec_pretty(&report).map_err(std::io::Error::from)?;
-    drop(report);
-    let any = reports.iter().any(|r| !r.findings.is_empty());
-    // No string holds a raw newline, so this is the report's own `diagnostics` field.
-    let marker = b"\n  \"diagnostics\": []";
-    match (any, memchr::memmem::find(&head, marker)) {
-        (true, Some(at)) => {
-            let (before, after) = head.split_at(at + marker.len() - 1);
-            out.write_all(before)?;
-            write_items(reports, out)?;
-            out.write_all(b"\n  ")?;
-            out.write_all(after)?;
-        }
-        _ => out.write_all(&head)?,
-    }
-    out.write_all(b"\n")
 }
 
 /// Findings unpacked and serialized a batch at a time.
@@ -182,36 +208,37 @@ const ITEM_BATCH: usize = 8192;
 /// Findings serialized by one task.
 const ITEM_CHUNK: usize = 512;
 
-/// Writes every finding as an item of the report's `diagnostics` array, byte for byte as
-/// serde_json's pretty printer would there: its serialisation was most of what ran on one
-/// thread after the lint. A batch is serialized on every thread while the next is unpacked.
-fn write_items(
-    reports: &[crate::outcome::FileReport],
+/// Serializes a batch of findings on the run's threads while this thread does `meanwhile`
+/// (which need not be `Send`: it may hold the report's writer). Each finding is rendered as an
+/// item of the report's `diagnostics` array, byte for byte as serde_json's pretty printer
+/// would write it there.
+fn render_while<R>(
+    batch: &[(&str, Finding)],
+    meanwhile: impl FnOnce() -> R,
+) -> (std::io::Result<Vec<Vec<u8>>>, R) {
+    use rayon::prelude::*;
+    let mut rendered = Ok(Vec::new());
+    let done = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| {
+            rendered = (batch.par_chunks(ITEM_CHUNK))
+                .map(render_items)
+                .collect::<std::io::Result<Vec<Vec<u8>>>>();
+        });
+        meanwhile()
+    });
+    (rendered, done)
+}
+
+fn write_parts(
+    parts: &[Vec<u8>],
+    first: &mut bool,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    use rayon::prelude::*;
-    let mut findings = reports.iter().flat_map(|report| {
-        let file = report.file.name.as_str();
-        report.findings.iter().map(move |finding| (file, finding))
-    });
-    let mut batch: Vec<(&str, Finding)> = findings.by_ref().take(ITEM_BATCH).collect();
-    let mut first = true;
-    while !batch.is_empty() {
-        let (rendered, next) = rayon::join(
-            || {
-                (batch.par_chunks(ITEM_CHUNK))
-                    .map(render_items)
-                    .collect::<std::io::Result<Vec<Vec<u8>>>>()
-            },
-            || findings.by_ref().take(ITEM_BATCH).collect::<Vec<_>>(),
-        );
-        for part in rendered? {
-            // Each item comes after `,`; the first of all after nothing.
-            let part = if first { &part[1..] } else { &part[..] };
-            first = false;
-            out.write_all(part)?;
-        }
-        batch = next;
+    for part in parts {
+        // Each item comes after `,`; the first of all after nothing.
+        let part = if *first { &part[1..] } else { &part[..] };
+        *first = false;
+        out.write_all(part)?;
     }
     Ok(())
 }

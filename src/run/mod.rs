@@ -42,6 +42,27 @@ fn lint_input(
         .map_err(|source| InputError::Read { path: name, source })
 }
 
+/// Lints every input on the run's threads, the largest first, and gives the results in input
+/// order. Each thread takes one file at a time from what is left, so that at the end of a run
+/// every thread finishes a small file rather than one thread finishing a batch of files it
+/// took (rayon's default split) or a large file it started last, while the others wait.
+fn lint_largest_first<R: Send>(
+    inputs: &[input::Input],
+    lint: impl Fn((usize, &input::Input)) -> R + Sync,
+) -> Vec<R> {
+    let sizes: Vec<u64> = inputs.par_iter().map(input::size_hint).collect();
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    // Stable: files of one size keep their order, so a run is scheduled the same way each time.
+    order.sort_by_key(|&index| std::cmp::Reverse(sizes[index]));
+    let mut linted: Vec<(usize, R)> = order
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|index| (index, lint((index, &inputs[index]))))
+        .collect();
+    linted.sort_unstable_by_key(|(index, _)| *index);
+    linted.into_iter().map(|(_, result)| result).collect()
+}
+
 /// Whether an input is left out of the run, silently: a tool's file a walk found, judged by
 /// its name and, once read, by what it held.
 fn left_out(config: &Config, input: &input::Input, contents: Option<Contents>) -> bool {
@@ -106,11 +127,9 @@ pub fn check_inputs(
     let checked_at = crate::dates::now_or(options.lint.now);
     let spill = spill_for(&options, &config);
     let linter = options.linter(config.clone());
-    let results: Vec<Result<FileReport, InputError>> = inputs
-        .par_iter()
-        .enumerate()
-        .map(|input| lint_input(&linter, options.max_file_bytes, input, spill.as_ref()))
-        .collect();
+    let results = lint_largest_first(&inputs, |input| {
+        lint_input(&linter, options.max_file_bytes, input, spill.as_ref())
+    });
     drop(linter);
     let mut files = gather(&config, results, &inputs, order);
     // What the workers freed stays in their arenas; the phases below allocate on this thread.

@@ -511,3 +511,24 @@ fn clock_skews_do_not_hide_a_site_s_usual_offset() {
         .count();
     assert_eq!(skews, 20);
 }
+
+#[test]
+fn a_permalink_date_is_read_in_ascii_digits_only() {
+    let with_link = |link: &str| {
+        post(1, "2024-08-01T00:30:00", "2024-08-01T00:30:00")
+            .replace("https://site.example/p1/", link)
+    };
+    // A year written with Arabic-Indic digits is no date WordPress writes: the ASCII date after
+    // it is the one compared, and it disagrees with the post's.
+    let text = with_link("https://site.example/20٢٤/07/x/2024/07/story/");
+    let found = date_findings(&text, None, Some("UTC"));
+    assert_eq!(
+        found,
+        vec![(
+            "permalink-date-mismatch".to_owned(),
+            "/2024/07/: the permalink says 2024/07, the post is dated 2024-08-01".to_owned()
+        )]
+    );
+    let agreeing = with_link("https://site.example/20٢٤/07/2024/08/story/");
+    assert_eq!(date_findings(&agreeing, None, Some("UTC")), vec![]);
+}
