@@ -1,6 +1,8 @@
 //! The one parsed view of a post that every rule reads: its JSON values, its HTML fields
 //! tokenized once, its links and dates parsed once, and the settings in force for it.
 
+pub mod walk;
+
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, Effective, PostKey};
 use crate::context::PostContext;
+use crate::context::walk::{Dispatch, Visitors};
 use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
 use crate::input::format::{InputFormat, SNIFF_BYTES};
 use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
@@ -74,6 +75,10 @@ impl Default for LintOptions {
 /// What linting a post gave besides its diagnostics: its name, what the site phase keeps of it,
 /// and the suppressions the later phases may still use.
 type PostLinted = (Arc<PostRef>, Option<PostFacts>, Option<Pending>);
+
+/// From each kind of node to the rules that visit it, read once from the registry.
+static WALK: std::sync::LazyLock<Dispatch> =
+    std::sync::LazyLock::new(|| Dispatch::new(rules::ALL.iter().map(|rule| rule.visits())));
 
 pub struct Linter {
     config: Arc<Config>,
@@ -198,15 +203,30 @@ impl Linter {
             })
             .flatten();
         let mut out = Vec::new();
+        // One walk of each view's HTML for the rules that visit it (the written view, and the
+        // rendered one when it is another).
+        let mut written = Visitors::new(rules::ALL.len());
+        let mut rendered = Visitors::new(rules::ALL.len());
         for &i in &settings.rules {
             let rule = rules::ALL[i];
-            let view = match rule.meta().markup {
-                Markup::Written => Some(&context),
-                Markup::Rendered => rendered_view,
+            let (view, visitors) = match rule.meta().markup {
+                Markup::Written => (Some(&context), &mut written),
+                Markup::Rendered if rendered_view.is_some_and(|v| std::ptr::eq(v, &context)) => {
+                    (rendered_view, &mut written)
+                }
+                Markup::Rendered => (rendered_view, &mut rendered),
             };
-            if let Some(view) = view {
-                rule.check(view, &mut out);
+            let Some(view) = view else { continue };
+            rule.check(view, &mut out);
+            if WALK.walks(i)
+                && let Some(visitor) = rule.start(view)
+            {
+                visitors.add(i, visitor);
             }
+        }
+        out.extend(written.walk(&WALK, &context));
+        if let Some(view) = rendered_view {
+            out.extend(rendered.walk(&WALK, view));
         }
         for pattern in &settings.patterns {
             rules::check_pattern(pattern, &context, &mut out);

@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use crate::context::PostContext;
+use crate::context::walk::{Visitor, Visits};
 use crate::diagnostic::{Diagnostic, PostRef};
 use crate::input::json::SyntaxError;
 use crate::links::outcome::{Archived, Checked};
@@ -67,6 +68,20 @@ pub trait Rule: Declared + Send + Sync {
     /// Checks one post. Rules about the file as a whole (its JSON, its encoding) read what the
     /// loader found in `check_file` and keep this default.
     fn check(&self, _post: &PostContext<'_, '_>, _out: &mut Vec<Diagnostic>) {}
+
+    /// What a per-post rule asks of the one walk of the post's HTML fields
+    /// (`context::walk`): element kinds, text runs, comments. Read once, at start-up, into the
+    /// walk's table from kind to rules; a rule that asks for something gets `start` called
+    /// for each post.
+    fn visits(&self) -> Visits {
+        Visits::NOTHING
+    }
+
+    /// The rule's state over one post's walk: it is handed what `visits` asked for, in
+    /// document order, and then finished. `None` when the post gives it nothing to do.
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        None
+    }
 
     /// A site rule's work over the run: what it groups the posts of each site by and what it
     /// does with each group (`site::stages`); `None` for a rule of another phase, or one that

@@ -3,9 +3,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
-use crate::html::{Element, HtmlIndex, is_blank};
+use crate::html::{Element, ElementId, HtmlIndex, is_blank};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -85,26 +86,54 @@ declare_rule! {
 }
 
 impl Rule for BareEmbedUrl {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Paragraph, Kind::Division])
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        post.field(HtmlFieldKind::Content)?;
+        Some(Box::new(BareUrls {
+            unrendered: None,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The paragraphs and embed wrappers of a post's content, judged as the walk meets them.
+struct BareUrls {
+    /// Whether the content looks like text WordPress never rendered, asked at the first
+    /// candidate: then nothing of it is reported from there on.
+    unrendered: Option<bool>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for BareUrls {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, element: &'v Element) {
+        let (field, index) = (at.field, at.index());
+        if field.kind != HtmlFieldKind::Content
+            || self.unrendered == Some(true)
+            || !holds_embed(index, element)
+        {
+            return;
+        }
+        let Some((url, span)) = lone_url(field, element) else {
             return;
         };
-        let index = &field.index;
-        let holders = index.elements.iter().filter(|e| holds_embed(index, e));
-        let mut unrendered = None;
-        for element in holders {
-            let Some((url, span)) = lone_url(field, element) else {
-                continue;
-            };
-            // Walking up for `pre` and `code` only for the few that hold a provider's URL.
-            if !PROVIDER.is_match(&url) || in_literal(index, element.parent) {
-                continue;
-            }
-            if *unrendered.get_or_insert_with(|| looks_unrendered(index)) {
-                return;
-            }
-            out.push(diagnostic(field, post, span, &url));
+        // Walking up for `pre` and `code` only for the few that hold a provider's URL.
+        if !PROVIDER.is_match(&url) || in_literal(index, element.parent) {
+            return;
         }
+        if *self
+            .unrendered
+            .get_or_insert_with(|| looks_unrendered(index))
+        {
+            return;
+        }
+        self.out.push(diagnostic(field, at.post, span, &url));
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 

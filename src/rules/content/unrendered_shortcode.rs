@@ -5,13 +5,15 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::context::walk::{At, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
+use crate::html::Text;
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
-use crate::rules::helpers::reader_text::{RunSource, in_literal, looks_unrendered};
+use crate::rules::helpers::reader_text::{RunSource, looks_unrendered};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -138,15 +140,54 @@ struct Tag {
 }
 
 impl Rule for UnrenderedShortcode {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
-            return;
-        };
+    fn visits(&self) -> Visits {
+        Visits {
+            texts: true,
+            ..Visits::NOTHING
+        }
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        let field = post.field(HtmlFieldKind::Content)?;
         if !field.source.as_str().contains('[') || looks_unrendered(&field.index) {
+            return None;
+        }
+        Some(Box::new(Shortcodes {
+            post,
+            field,
+            tags: Vec::new(),
+        }))
+    }
+}
+
+/// The bracketed tags of a post's content, gathered as the walk meets its text, judged at the
+/// end.
+struct Shortcodes<'v> {
+    post: &'v PostContext<'v, 'v>,
+    field: &'v HtmlField<'v, 'v>,
+    tags: Vec<Tag>,
+}
+
+impl<'v> Visitor<'v> for Shortcodes<'v> {
+    /// A run of the text a reader sees: not code, a script or a style, where a shortcode is
+    /// an example.
+    fn text(&mut self, at: &At<'v>, run: &'v Text) {
+        let index = at.index();
+        let text = index.text(run);
+        if at.field.kind != HtmlFieldKind::Content
+            || !text.contains('[')
+            || at.open.literal.is_some()
+        {
             return;
         }
-        let options = post.settings.options::<Options>(Self::META.code);
-        let tags = bracketed_tags(field);
+        bracketed_tags(at.field, run, text, &mut self.tags);
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        let (post, field, tags) = (self.post, self.field, self.tags);
+        let options = post
+            .settings
+            .options::<Options>(UnrenderedShortcode::META.code);
         let is_known = |name: &str| {
             KNOWN
                 .iter()
@@ -199,31 +240,21 @@ fn matches_name(known: &str, name: &str) -> bool {
     }
 }
 
-/// The bracketed tags of the field's text a reader sees, in document order.
-fn bracketed_tags(field: &HtmlField<'_, '_>) -> Vec<Tag> {
-    let index = &field.index;
-    let html = field.source.as_str();
-    let mut tags = Vec::new();
-    for run in &index.texts {
-        let text = index.text(run);
-        if !text.contains('[') || in_literal(index, run.parent) {
+/// The bracketed tags of a text run, in document order.
+fn bracketed_tags(field: &HtmlField<'_, '_>, run: &Text, text: &str, tags: &mut Vec<Tag>) {
+    let source = RunSource::new(field.source.as_str(), &field.index, run);
+    for found in SHORTCODE.captures_iter(text) {
+        let (Some(whole), Some(name)) = (found.get(0), found.get(2)) else {
             continue;
-        }
-        let source = RunSource::new(html, index, run);
-        for found in SHORTCODE.captures_iter(text) {
-            let (Some(whole), Some(name)) = (found.get(0), found.get(2)) else {
-                continue;
-            };
-            let attributes = found.get(3).map_or("", |a| a.as_str());
-            tags.push(Tag {
-                name: name.as_str().to_owned(),
-                closing: found.get(1).is_some(),
-                has_attributes: ATTRIBUTE.is_match(attributes),
-                span: source.range(whole.range()),
-            });
-        }
+        };
+        let attributes = found.get(3).map_or("", |a| a.as_str());
+        tags.push(Tag {
+            name: name.as_str().to_owned(),
+            closing: found.get(1).is_some(),
+            has_attributes: ATTRIBUTE.is_match(attributes),
+            span: source.range(whole.range()),
+        });
     }
-    tags
 }
 
 fn diagnostic(field: &HtmlField<'_, '_>, post: &PostContext<'_, '_>, tag: &Tag) -> Diagnostic {

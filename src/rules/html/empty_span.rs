@@ -2,10 +2,11 @@ use serde::Deserialize;
 
 use std::ops::Range;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::html::reader::{self, Flow};
-use crate::html::{Element, HtmlIndex};
+use crate::html::{Element, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
@@ -76,50 +77,73 @@ declare_rule! {
 }
 
 impl Rule for EmptySpan {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let options = post.settings.options::<Options>(Self::META.code);
-        for field in post
-            .html
-            .iter()
-            .filter(|f| f.kind != crate::post::HtmlFieldKind::Title)
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Span])
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(EmptySpans {
+            options: post.settings.options::<Options>(Self::META.code),
+            flow: None,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The spans of a post's walk, reported as they come.
+struct EmptySpans<'v> {
+    options: std::sync::Arc<Options>,
+    /// The text flow of the field being walked, built for its first candidate only: most
+    /// fields have none.
+    flow: Option<(usize, Flow<'v>)>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for EmptySpans<'v> {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, element: &'v Element) {
+        let (post, field, index) = (at.post, at.field, at.index());
+        if field.kind == crate::post::HtmlFieldKind::Title
+            || !is_empty(element, &self.options)
+            || is_deliberate(index, element)
         {
-            let index = &field.index;
-            // Built for the first candidate only: most fields have none.
-            let mut flow: Option<Flow<'_>> = None;
-            for element in &index.elements {
-                if !is_empty(element, &options) || is_deliberate(index, element) {
-                    continue;
-                }
-                let inside_empty_span = element
-                    .parent
-                    .is_some_and(|p| is_empty(&index.elements[p], &options));
-                // Inside an empty paragraph or heading, the span is part of that one finding:
-                // removing the paragraph or heading removes it too.
-                if inside_empty_span
-                    || in_reported_paragraph(post, field, element)
-                    || in_reported_heading(post, field, element)
-                {
-                    continue;
-                }
-                let whole = element.start_tag.start
-                    ..element
-                        .end_tag
-                        .as_ref()
-                        .map_or(element.content.end, |t| t.end);
-                if reader::holds_items(index, whole.clone()) || holds_comment(index, &whole) {
-                    continue;
-                }
-                let joins_words = may_hold_space(index, element, &whole)
-                    && flow
-                        .get_or_insert_with(|| Flow::of(index))
-                        .removal_joins_words(whole.clone());
-                out.push(if joins_words {
-                    space_between_words(field, post, element, whole)
-                } else {
-                    empty_span(field, post, whole)
-                });
-            }
+            return;
         }
+        let inside_empty_span = element
+            .parent
+            .is_some_and(|p| is_empty(&index.elements[p], &self.options));
+        // Inside an empty paragraph or heading, the span is part of that one finding:
+        // removing the paragraph or heading removes it too.
+        if inside_empty_span
+            || in_reported_paragraph(post, field, element)
+            || in_reported_heading(post, field, element)
+        {
+            return;
+        }
+        let whole = element.start_tag.start
+            ..element
+                .end_tag
+                .as_ref()
+                .map_or(element.content.end, |t| t.end);
+        if reader::holds_items(index, whole.clone()) || holds_comment(index, &whole) {
+            return;
+        }
+        let joins_words = may_hold_space(index, element, &whole) && {
+            if self.flow.as_ref().is_none_or(|(of, _)| *of != at.field_at) {
+                self.flow = Some((at.field_at, Flow::of(index)));
+            }
+            self.flow
+                .as_ref()
+                .is_some_and(|(_, flow)| flow.removal_joins_words(whole.clone()))
+        };
+        self.out.push(if joins_words {
+            space_between_words(field, post, element, whole)
+        } else {
+            empty_span(field, post, whole)
+        });
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 

@@ -1,5 +1,7 @@
 use crate::context::PostContext;
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
+use crate::html::{Element, ElementId};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -46,34 +48,54 @@ declare_rule! {
 const TITLE_LEVEL: u8 = 1;
 
 impl Rule for HeadingLevelSkip {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Heading])
+    }
+
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(Outline {
+            previous: None,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The headings of a post's content, in the walk's order.
+struct Outline {
+    /// `None` until the first heading: the level before it is the title's.
+    previous: Option<u8>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for Outline {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, heading: &'v Element) {
+        let (field, index) = (at.field, at.index());
+        if field.kind != HtmlFieldKind::Content {
+            return;
+        }
+        let Some(level) = heading_level(&heading.name) else {
             return;
         };
-        let index = &field.index;
-        // `None` until the first heading: the level before it is the title's.
-        let mut previous: Option<u8> = None;
-        for heading in &index.elements {
-            let Some(level) = heading_level(&heading.name) else {
-                continue;
-            };
-            let outside_outline = is_empty_heading(index, heading)
-                || index.is_hidden(heading)
-                || is_theme_title(index, heading);
-            if outside_outline {
-                continue;
-            }
-            if level > previous.unwrap_or(TITLE_LEVEL) + 1 {
-                out.push(skip(
-                    field,
-                    post,
-                    heading.start_tag.clone(),
-                    previous,
-                    level,
-                ));
-            }
-            previous = Some(level);
+        let outside_outline = is_empty_heading(index, heading)
+            || index.is_hidden(heading)
+            || is_theme_title(index, heading);
+        if outside_outline {
+            return;
         }
+        if level > self.previous.unwrap_or(TITLE_LEVEL) + 1 {
+            self.out.push(skip(
+                field,
+                at.post,
+                heading.start_tag.clone(),
+                self.previous,
+                level,
+            ));
+        }
+        self.previous = Some(level);
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 

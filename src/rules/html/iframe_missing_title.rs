@@ -1,7 +1,8 @@
 use crate::context::PostContext;
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
 use crate::html::structure::code_block;
-use crate::html::{Element, HtmlIndex, is_blank};
+use crate::html::{Element, ElementId, HtmlIndex, is_blank};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -39,31 +40,43 @@ declare_rule! {
 }
 
 impl Rule for IframeMissingTitle {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Frame])
+    }
+
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(UnnamedFrames(Vec::new())))
+    }
+}
+
+/// The frames of a post's content without a name, as the walk meets them.
+struct UnnamedFrames(Vec<Diagnostic>);
+
+impl<'v> Visitor<'v> for UnnamedFrames {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, frame: &'v Element) {
+        let (field, index) = (at.field, at.index());
+        if field.kind != HtmlFieldKind::Content || !is_unnamed(index, frame) {
             return;
-        };
-        let index = &field.index;
-        let frames = index.elements.iter().filter(|e| &*e.name == "iframe");
-        for frame in frames.filter(|frame| is_unnamed(index, frame)) {
-            out.push(
-                field
-                    .diagnostic(
-                        &Self::META,
-                        post,
-                        frame.start_tag.clone(),
-                        format!(
-                            "this frame{} has no `title`: screen readers announce it as \
-                             \"frame\", with nothing to say what it holds",
-                            from_host(index, frame)
-                        ),
-                    )
-                    .with_label("no title")
-                    .with_help(
-                        "say what the frame holds in `title=\"…\"` (\"Map of the harbour\")",
-                    ),
-            );
         }
+        self.0.push(
+            field
+                .diagnostic(
+                    &IframeMissingTitle::META,
+                    at.post,
+                    frame.start_tag.clone(),
+                    format!(
+                        "this frame{} has no `title`: screen readers announce it as \
+                         \"frame\", with nothing to say what it holds",
+                        from_host(index, frame)
+                    ),
+                )
+                .with_label("no title")
+                .with_help("say what the frame holds in `title=\"…\"` (\"Map of the harbour\")"),
+        );
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.0);
     }
 }
 

@@ -1,6 +1,7 @@
 use crate::context::PostContext;
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
-use crate::html::ElementId;
+use crate::html::{Element, ElementId};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -37,37 +38,59 @@ declare_rule! {
 }
 
 impl Rule for ImageMissingAlt {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Image])
+    }
+
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(ImagesWithoutAlt::default()))
+    }
+}
+
+/// The images of a post's content, judged as the walk meets them.
+#[derive(Default)]
+struct ImagesWithoutAlt {
+    /// The last link an image was in, and whether it has no name.
+    last_link: Option<(ElementId, bool)>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for ImagesWithoutAlt {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, image: &'v Element) {
+        let (field, index) = (at.field, at.index());
+        if field.kind != HtmlFieldKind::Content || index.attribute(image, "alt").is_some() {
             return;
-        };
-        let index = &field.index;
-        // The last link an image was in, and whether it has no name.
-        let mut last_link: Option<(ElementId, bool)> = None;
-        for image in index.elements.iter().filter(|e| &*e.name == "img") {
-            if index.attribute(image, "alt").is_some() {
-                continue;
-            }
-            let names_its_link = image.link.is_some_and(|link| match last_link {
-                Some((id, unnamed)) if id == link => unnamed,
-                _ => {
-                    let unnamed = has_no_name(index, link);
-                    last_link = Some((link, unnamed));
-                    unnamed
-                }
-            });
-            let message = if names_its_link {
-                "`<img>` has no `alt` text, and it is all its link holds: the link has no name \
-                 either, and screen readers announce it by its address"
-            } else {
-                "`<img>` has no `alt` text"
-            };
-            out.push(
-                field
-                    .diagnostic(&Self::META, post, image.start_tag.clone(), message)
-                    .with_label("no alt")
-                    .with_help("describe the image in `alt=\"…\"`, or write `alt=\"\"` if it is decorative"),
-            );
         }
+        let names_its_link = image.link.is_some_and(|link| match self.last_link {
+            Some((id, unnamed)) if id == link => unnamed,
+            _ => {
+                let unnamed = has_no_name(index, link);
+                self.last_link = Some((link, unnamed));
+                unnamed
+            }
+        });
+        let message = if names_its_link {
+            "`<img>` has no `alt` text, and it is all its link holds: the link has no name \
+             either, and screen readers announce it by its address"
+        } else {
+            "`<img>` has no `alt` text"
+        };
+        self.out.push(
+            field
+                .diagnostic(
+                    &ImageMissingAlt::META,
+                    at.post,
+                    image.start_tag.clone(),
+                    message,
+                )
+                .with_label("no alt")
+                .with_help(
+                    "describe the image in `alt=\"…\"`, or write `alt=\"\"` if it is decorative",
+                ),
+        );
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }

@@ -1,5 +1,6 @@
 use fnv::FnvHashSet;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::html::{Element, ElementId, HtmlIndex};
@@ -43,29 +44,60 @@ declare_rule! {
 }
 
 impl Rule for ImageSrcMissing {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let fields = post.html.iter().filter(|f| f.kind != HtmlFieldKind::Title);
-        for field in fields {
-            let index = &field.index;
-            // Built for the first image without a source only: most fields have none.
-            let mut shown: Option<FnvHashSet<ElementId>> = None;
-            for image in index.elements.iter().filter(|e| &*e.name == "img") {
-                let Some(message) = missing_source(index, image) else {
-                    continue;
-                };
-                let shown = shown.get_or_insert_with(|| holders_of_shown_images(index));
-                let beside = holder(index, image).is_some_and(|h| shown.contains(&h));
-                let diagnostic = if is_decorative(index, image) && beside {
-                    beside_a_shown_image(field, post, image)
-                } else {
-                    field
-                        .diagnostic(&Self::META, post, image.start_tag.clone(), message)
-                        .with_label("no image to show")
-                        .with_help("restore the image's address in `src`, or remove the `<img>`")
-                };
-                out.push(diagnostic);
-            }
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Image])
+    }
+
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(ImagesWithoutSource {
+            shown: None,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The images of a post's fields but the title, judged as the walk meets them.
+struct ImagesWithoutSource {
+    /// The holders of the shown images of the field being walked, built for its first image
+    /// without a source only: most fields have none.
+    shown: Option<(usize, FnvHashSet<ElementId>)>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for ImagesWithoutSource {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, image: &'v Element) {
+        let (field, index) = (at.field, at.index());
+        if field.kind == HtmlFieldKind::Title {
+            return;
         }
+        let Some(message) = missing_source(index, image) else {
+            return;
+        };
+        if self.shown.as_ref().is_none_or(|(of, _)| *of != at.field_at) {
+            self.shown = Some((at.field_at, holders_of_shown_images(index)));
+        }
+        let beside = self
+            .shown
+            .as_ref()
+            .is_some_and(|(_, shown)| holder(index, image).is_some_and(|h| shown.contains(&h)));
+        let diagnostic = if is_decorative(index, image) && beside {
+            beside_a_shown_image(field, at.post, image)
+        } else {
+            field
+                .diagnostic(
+                    &ImageSrcMissing::META,
+                    at.post,
+                    image.start_tag.clone(),
+                    message,
+                )
+                .with_label("no image to show")
+                .with_help("restore the image's address in `src`, or remove the `<img>`")
+        };
+        self.out.push(diagnostic);
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 

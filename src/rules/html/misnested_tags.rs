@@ -1,7 +1,8 @@
 use crate::context::PostContext;
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
-use crate::html::Closed;
 use crate::html::structure::is_hidden_text;
+use crate::html::{Closed, Element, ElementId};
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
@@ -34,31 +35,56 @@ declare_rule! {
 }
 
 impl Rule for MisnestedTags {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        for field in &post.html {
-            let html = field.source.as_str();
-            for element in &field.index.elements {
-                // Closed by another element's end tag, and its own end tag came after.
-                let (Closed::Implied { by }, Some(own_end)) = (&element.closed, &element.end_tag)
-                else {
-                    continue;
-                };
-                // Text a browser hid is `text-hidden-as-tag`'s, whatever closes it.
-                if !html[by.clone()].starts_with("</") || is_hidden_text(&field.index, element) {
-                    continue;
-                }
-                let name = &element.name;
-                let closer = html[by.clone()]
-                    .trim_start_matches("</")
-                    .trim_end_matches('>');
-                out.push(
-                    field
-                        .diagnostic(&Self::META, post, own_end.clone(), format!("`</{name}>` comes after `</{closer}>`, which already closed `<{name}>`"))
-                        .with_label("closes too late")
-                        .with_secondary(field.file_range(by.clone()), format!("`<{name}>` was still open here"))
-                        .with_help(format!("close `<{name}>` before `</{closer}>`: tags close in reverse order")),
-                );
-            }
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Any])
+    }
+
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(Misnested(Vec::new())))
+    }
+}
+
+/// The elements of a post closed after an element around them was, as the walk meets them.
+struct Misnested(Vec<Diagnostic>);
+
+impl<'v> Visitor<'v> for Misnested {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, element: &'v Element) {
+        let field = at.field;
+        let html = field.source.as_str();
+        // Closed by another element's end tag, and its own end tag came after.
+        let (Closed::Implied { by }, Some(own_end)) = (&element.closed, &element.end_tag) else {
+            return;
+        };
+        // Text a browser hid is `text-hidden-as-tag`'s, whatever closes it.
+        if !html[by.clone()].starts_with("</") || is_hidden_text(at.index(), element) {
+            return;
         }
+        let name = &element.name;
+        let closer = html[by.clone()]
+            .trim_start_matches("</")
+            .trim_end_matches('>');
+        self.0.push(
+            field
+                .diagnostic(
+                    &MisnestedTags::META,
+                    at.post,
+                    own_end.clone(),
+                    format!(
+                        "`</{name}>` comes after `</{closer}>`, which already closed `<{name}>`"
+                    ),
+                )
+                .with_label("closes too late")
+                .with_secondary(
+                    field.file_range(by.clone()),
+                    format!("`<{name}>` was still open here"),
+                )
+                .with_help(format!(
+                    "close `<{name}>` before `</{closer}>`: tags close in reverse order"
+                )),
+        );
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.0);
     }
 }

@@ -1,6 +1,7 @@
 use crate::context::PostContext;
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
-use crate::html::{Closed, Element};
+use crate::html::{Closed, Element, ElementId};
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
@@ -45,30 +46,42 @@ fn inner_link<'a>(element: &'a Element, html: &str) -> Option<&'a std::ops::Rang
 }
 
 impl Rule for NestedLink {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        for field in &post.html {
-            let html = field.source.as_str();
-            let index = &field.index;
-            for outer in index.elements.iter().filter(|e| &*e.name == "a") {
-                let Some(inner) = inner_link(outer, html) else {
-                    continue;
-                };
-                if index.attribute(outer, "href").is_none() {
-                    continue;
-                }
-                out.push(
-                    field
-                        .diagnostic(
-                            &Self::META,
-                            post,
-                            inner.clone(),
-                            "a link opened inside another link: browsers end the outer link here",
-                        )
-                        .with_label("inner link")
-                        .with_secondary(field.file_range(outer.start_tag.clone()), "outer link")
-                        .with_help("keep one of the two links: close the outer `</a>` before this one, or remove it"),
-                );
-            }
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Link])
+    }
+
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(NestedLinks(Vec::new())))
+    }
+}
+
+/// The links of a post cut short by a link opened inside them, as the walk meets them.
+struct NestedLinks(Vec<Diagnostic>);
+
+impl<'v> Visitor<'v> for NestedLinks {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, outer: &'v Element) {
+        let field = at.field;
+        let Some(inner) = inner_link(outer, field.source.as_str()) else {
+            return;
+        };
+        if at.index().attribute(outer, "href").is_none() {
+            return;
         }
+        self.0.push(
+            field
+                .diagnostic(
+                    &NestedLink::META,
+                    at.post,
+                    inner.clone(),
+                    "a link opened inside another link: browsers end the outer link here",
+                )
+                .with_label("inner link")
+                .with_secondary(field.file_range(outer.start_tag.clone()), "outer link")
+                .with_help("keep one of the two links: close the outer `</a>` before this one, or remove it"),
+        );
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.0);
     }
 }

@@ -1,5 +1,6 @@
 use std::cell::OnceCell;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::html::{Closed, Element, ElementId, HtmlIndex, is_blank};
@@ -50,33 +51,54 @@ declare_rule! {
 }
 
 impl Rule for EmptyLink {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Link])
+    }
+
+    fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(EmptyLinks {
+            last: None,
+            empty_headings: OnceCell::new(),
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The links of a post's content, judged as the walk meets them.
+struct EmptyLinks<'v> {
+    /// The last empty link reported: its repeat right after it is the same lost text.
+    last: Option<(usize, &'v str)>,
+    empty_headings: OnceCell<Vec<Option<ElementId>>>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for EmptyLinks<'v> {
+    fn element(&mut self, at: &At<'v>, id: ElementId, link: &'v Element) {
+        let (field, index) = (at.field, at.index());
+        if field.kind != HtmlFieldKind::Content {
+            return;
+        }
+        let Some(href) = empty_link_target(index, (id, link), &self.empty_headings) else {
             return;
         };
-        let index = &field.index;
         let html = field.source.as_str();
-        // The last empty link reported: its repeat right after it is the same lost text.
-        let mut last: Option<(usize, &str)> = None;
-        let empty_headings = OnceCell::new();
-        for (id, link) in index.elements.iter().enumerate() {
-            let Some(href) = empty_link_target(index, (id, link), &empty_headings) else {
-                continue;
-            };
-            let repeats = last.is_some_and(|(end, previous)| {
-                previous == href
-                    && html
-                        .get(end..link.start_tag.start)
-                        .is_some_and(|between| between.trim().is_empty())
-            });
-            last = Some((
-                link.end_tag.as_ref().map_or(link.content.end, |t| t.end),
-                href,
-            ));
-            if !repeats {
-                out.push(finding(field, post, link, href));
-            }
+        let repeats = self.last.is_some_and(|(end, previous)| {
+            previous == href
+                && html
+                    .get(end..link.start_tag.start)
+                    .is_some_and(|between| between.trim().is_empty())
+        });
+        self.last = Some((
+            link.end_tag.as_ref().map_or(link.content.end, |t| t.end),
+            href,
+        ));
+        if !repeats {
+            self.out.push(finding(field, at.post, link, href));
         }
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 

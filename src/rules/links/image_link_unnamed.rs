@@ -1,5 +1,6 @@
 use std::ops::Range;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::html::{Element, ElementId, HtmlIndex, is_blank};
@@ -65,40 +66,64 @@ declare_rule! {
 }
 
 impl Rule for ImageLinkUnnamed {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Link])
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        let field = post.field(HtmlFieldKind::Content)?;
+        Some(Box::new(UnnamedImageLinks {
+            post,
+            field,
+            group: None,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The links of a post's content, grouped as the walk meets them.
+struct UnnamedImageLinks<'v> {
+    post: &'v PostContext<'v, 'v>,
+    field: &'v HtmlField<'v, 'v>,
+    group: Option<Group>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for UnnamedImageLinks<'v> {
+    fn element(&mut self, at: &At<'v>, id: ElementId, element: &'v Element) {
+        if at.field.kind != HtmlFieldKind::Content {
             return;
-        };
-        let index = &field.index;
-        let mut group: Option<Group> = None;
-        for (id, element) in index.elements.iter().enumerate() {
-            if &*element.name != "a" {
-                continue;
+        }
+        let (field, post, index) = (self.field, self.post, at.index());
+        if !is_unnamed_image_link(index, id) {
+            // Another link parts the group: a reader meets it in between.
+            let parted = self.group.take().map(|g| g.diagnostic(field, post));
+            self.out.extend(parted);
+            return;
+        }
+        let whole = whole(element);
+        match &mut self.group {
+            Some(open) if nothing_seen_between(index, open.end..whole.start) => {
+                open.count += 1;
+                open.last = element.start_tag.clone();
+                open.end = whole.end;
             }
-            if !is_unnamed_image_link(index, id) {
-                // Another link parts the group: a reader meets it in between.
-                out.extend(group.take().map(|g| g.diagnostic(field, post)));
-                continue;
-            }
-            let whole = whole(element);
-            match &mut group {
-                Some(open) if nothing_seen_between(index, open.end..whole.start) => {
-                    open.count += 1;
-                    open.last = element.start_tag.clone();
-                    open.end = whole.end;
-                }
-                _ => {
-                    out.extend(group.take().map(|g| g.diagnostic(field, post)));
-                    group = Some(Group {
-                        first: element.start_tag.clone(),
-                        last: element.start_tag.clone(),
-                        end: whole.end,
-                        count: 1,
-                    });
-                }
+            _ => {
+                let ended = self.group.take().map(|g| g.diagnostic(field, post));
+                self.out.extend(ended);
+                self.group = Some(Group {
+                    first: element.start_tag.clone(),
+                    last: element.start_tag.clone(),
+                    end: whole.end,
+                    count: 1,
+                });
             }
         }
-        out.extend(group.map(|g| g.diagnostic(field, post)));
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
+        out.extend(self.group.map(|g| g.diagnostic(self.field, self.post)));
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use crate::context::PostContext;
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
 use crate::html::{Element, ElementId, HtmlIndex, Text, is_blank, reference_map, source_offset};
 use crate::post::HtmlFieldKind;
@@ -159,45 +160,64 @@ declare_rule! {
 }
 
 impl Rule for LinkTextVague {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Link])
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        post.field(HtmlFieldKind::Content)?;
+        let options = post.settings.options::<Options>(Self::META.code);
+        Some(Box::new(VagueLinks {
+            longest: longest_phrase(&options),
+            options,
+            lists: OnceCell::new(),
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The links of a post's content, judged as the walk meets them.
+struct VagueLinks {
+    options: std::sync::Arc<Options>,
+    longest: usize,
+    /// The query loop around each element of the content, found the first time a vague link
+    /// asks.
+    lists: OnceCell<Nearest>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for VagueLinks {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, link: &'v Element) {
+        let (post, field, index) = (at.post, at.field, at.index());
+        if field.kind != HtmlFieldKind::Content || !is_labelled_by_text(index, link) {
+            return;
+        }
+        let written = index.text_within(link);
+        if has_more_characters(written, self.longest) {
+            return;
+        }
+        let text = normalized(written);
+        if !is_vague(&text, &self.options) || is_generated(index, link, &self.lists) {
+            return;
+        }
+        let Some(span) = text_span(index, field.source.as_str(), link) else {
             return;
         };
-        let options = post.settings.options::<Options>(Self::META.code);
-        let index = &field.index;
-        let html = field.source.as_str();
-        let lists = OnceCell::new();
-        let longest = longest_phrase(&options);
-        for link in index
-            .elements
-            .iter()
-            .filter(|e| is_labelled_by_text(index, e))
-        {
-            let written = index.text_within(link);
-            if has_more_characters(written, longest) {
-                continue;
-            }
-            let text = normalized(written);
-            if !is_vague(&text, &options) || is_generated(index, link, &lists) {
-                continue;
-            }
-            let Some(span) = text_span(index, html, link) else {
-                continue;
-            };
-            out.push(
-                field
-                    .diagnostic(
-                        &Self::META,
-                        post,
-                        span,
-                        format!(
-                            "the link's whole text is \"{text}\": it does not say where it goes"
-                        ),
-                    )
-                    .with_label("vague link text")
-                    .with_help("link the words that name the target instead"),
-            );
-        }
+        self.out.push(
+            field
+                .diagnostic(
+                    &LinkTextVague::META,
+                    post,
+                    span,
+                    format!("the link's whole text is \"{text}\": it does not say where it goes"),
+                )
+                .with_label("vague link text")
+                .with_help("link the words that name the target instead"),
+        );
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 

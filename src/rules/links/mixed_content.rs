@@ -2,9 +2,10 @@ use std::ops::Range;
 
 use url::Url;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::html::{Element, HtmlIndex};
+use crate::html::{Element, ElementId, HtmlIndex};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -82,40 +83,71 @@ struct Insecure {
 }
 
 impl Rule for MixedContent {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(own) = post.post.link().and_then(|l| Url::parse(l).ok()) else {
-            return;
-        };
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
-            return;
-        };
+    fn visits(&self) -> Visits {
+        Visits::elements(&[
+            Kind::Image,
+            Kind::Source,
+            Kind::Video,
+            Kind::Audio,
+            Kind::Track,
+            Kind::Frame,
+            Kind::Script,
+            Kind::Embed,
+            Kind::Object,
+            Kind::Input,
+        ])
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        let own = post.post.link().and_then(|l| Url::parse(l).ok())?;
+        post.field(HtmlFieldKind::Content)?;
         if own.scheme() != "https" {
+            return None;
+        }
+        Some(Box::new(InsecureResources {
+            own,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The resources of an https post's content, judged as the walk meets them.
+struct InsecureResources {
+    /// The post's own address.
+    own: Url,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for InsecureResources {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, element: &'v Element) {
+        let (post, field, index) = (at.post, at.field, at.index());
+        if field.kind != HtmlFieldKind::Content {
             return;
         }
-        let index = &field.index;
-        for element in &index.elements {
-            let Some(&(tag, attributes)) = RESOURCES.iter().find(|(t, _)| *t == &*element.name)
-            else {
-                continue;
-            };
-            if is_tracking_pixel(index, element) {
-                continue;
-            }
-            let found = insecure_addresses(index, element, attributes);
-            let Some(first) = found.first() else { continue };
-            if found
-                .iter()
-                .any(|i| left_to_link_insecure(post, &own, index, element, i))
-            {
-                continue;
-            }
-            let diagnostic = if found.len() == 1 && is_src_fallback(index, element, first) {
-                fallback_diagnostic(field, post, first)
-            } else {
-                diagnostic(field, post, tag, first, found.len() - 1)
-            };
-            out.push(diagnostic);
+        let Some(&(tag, attributes)) = RESOURCES.iter().find(|(t, _)| *t == &*element.name) else {
+            return;
+        };
+        if is_tracking_pixel(index, element) {
+            return;
         }
+        let found = insecure_addresses(index, element, attributes);
+        let Some(first) = found.first() else { return };
+        if found
+            .iter()
+            .any(|i| left_to_link_insecure(post, &self.own, index, element, i))
+        {
+            return;
+        }
+        let diagnostic = if found.len() == 1 && is_src_fallback(index, element, first) {
+            fallback_diagnostic(field, post, first)
+        } else {
+            diagnostic(field, post, tag, first, found.len() - 1)
+        };
+        self.out.push(diagnostic);
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 
