@@ -1,6 +1,6 @@
 //! A byte-budgeted external sort that knows nothing of what it sorts: records in postcard, each
 //! behind its length, written as sorted runs to a temporary folder past the budget and merged
-//! back [`FAN_IN`] at a time. The folder is deleted when the sort ends or a signal stops the run;
+//! back [`FAN_IN`] at a time (fewer under a low open-file limit). The folder is deleted when the sort ends or a signal stops the run;
 //! runs it cannot take stay in memory.
 
 mod dir;
@@ -11,6 +11,7 @@ mod sorter;
 pub use dir::SpillDir;
 pub use merge::{Order, RunMerge, merge_runs};
 pub use run::{
-    FAN_IN, Levels, Run, RunReader, add_run, at_most_fan_in, open_runs, write_framed, write_record,
+    FAN_IN, Levels, Run, RunReader, add_run, at_most_fan_in, fan_in, open_runs, write_framed,
+    write_record,
 };
 pub use sorter::{Drain, Sorter, text_weight};

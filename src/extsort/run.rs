@@ -12,6 +12,42 @@ use std::sync::Arc;
 /// runs are merged into longer runs, as external sorts do.
 pub const FAN_IN: usize = 32;
 
+/// Merges that may be open at once in a run: the site facts' merge, two groupings read back
+/// together, and a level of a third being merged.
+const MERGES_AT_ONCE: u64 = 4;
+
+/// The files a run keeps open besides its merges (standard streams, the runtime's, a report).
+const OTHER_FILES: u64 = 24;
+
+/// The most runs merged at once: [`FAN_IN`], or fewer under a low open-file limit (`ulimit -n
+/// 40`), where merges of 32 would fail and leave the site rules unrun.
+pub fn fan_in() -> usize {
+    static FAN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *FAN.get_or_init(|| {
+        open_file_limit().map_or(FAN_IN, |limit| {
+            let each = limit.saturating_sub(OTHER_FILES) / MERGES_AT_ONCE;
+            usize::try_from(each).unwrap_or(FAN_IN).clamp(2, FAN_IN)
+        })
+    })
+}
+
+/// The soft limit on open files, where there is one.
+#[cfg(unix)]
+fn open_file_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes only the struct it is given.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
+    (read && limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
+#[cfg(not(unix))]
+fn open_file_limit() -> Option<u64> {
+    None
+}
+
 /// One sorted run. Clones share it; its file is deleted when the last goes.
 #[derive(Debug, Clone)]
 pub enum Run {
@@ -130,8 +166,8 @@ pub fn write_record<T: serde::Serialize>(
     write_framed(out, &[scratch])
 }
 
-/// The runs of a sort by level: a run of level `n + 1` is [`FAN_IN`] runs of level `n` merged
-/// into one, so each level holds fewer than [`FAN_IN`] and their number grows as the logarithm
+/// The runs of a sort by level: a run of level `n + 1` is [`fan_in`] runs of level `n` merged
+/// into one, so each level holds fewer than that and their number grows as the logarithm
 /// of the records'. Each record is written once per level.
 #[derive(Debug, Default)]
 pub struct Levels {
@@ -146,7 +182,7 @@ impl Levels {
         }
         let runs = &mut self.levels[level];
         runs.push(run);
-        (runs.len() >= FAN_IN).then(|| std::mem::take(runs))
+        (runs.len() >= fan_in()).then(|| std::mem::take(runs))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -180,13 +216,14 @@ pub fn add_run(
     Ok(())
 }
 
-/// Merges the shortest runs until at most [`FAN_IN`] are left, for one merge to read them all.
+/// Merges the shortest runs until at most [`fan_in`] are left, for one merge to read them all.
 pub fn at_most_fan_in(
     mut runs: Vec<Run>,
     merge: impl Fn(&[Run]) -> Result<Run, String>,
 ) -> Result<Vec<Run>, String> {
-    while runs.len() > FAN_IN {
-        let group: Vec<Run> = runs.drain(..FAN_IN).collect();
+    let fan_in = fan_in();
+    while runs.len() > fan_in {
+        let group: Vec<Run> = runs.drain(..fan_in).collect();
         runs.push(merge(&group)?);
     }
     Ok(runs)

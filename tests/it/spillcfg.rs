@@ -140,6 +140,35 @@ fn a_disk_that_fills_mid_run_loses_no_site_fact() {
     assert!(spill_folders(tmpdir.path()).is_empty());
 }
 
+#[test]
+fn a_low_open_file_limit_loses_no_site_fact() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inputs = duplicate_slugs(dir.path(), 2_000, 40);
+    let unlimited = check(dir.path(), None, &inputs).output().expect("run");
+    assert_eq!(duplicate_slug_errors(&unlimited), 1_000);
+    let tmpdir = tempfile::tempdir().expect("temp dir");
+    let mut command = check(tmpdir.path(), Some("1"), &inputs);
+    // SAFETY: setrlimit is async-signal-safe and touches only the child. 40 open files: merges
+    // of 32 runs each, several at once, would pass it.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 40,
+                rlim_max: 40,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let output = command.output().expect("run");
+    let told = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{told}");
+    assert_eq!(output.stdout, unlimited.stdout, "{told}");
+    assert!(told.contains("sorted on disk"), "{told}");
+}
+
 /// Starts `command` and calls `look` with the number of files in its spill folders each time
 /// one is made (inotify, through notify), until `look` returns true or the run ends; returns
 /// the run.
