@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, PostRef, Severity};
 use crate::extsort::text_weight;
 use crate::rule::Rule;
 use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SiteOut, SiteRule, SiteRun};
-use crate::site::{DateFacts, PostFacts, SiteFinding};
+use crate::site::{DateFacts, PostFacts, SiteFinding, Text, Word};
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::date_pairs::{PairProblem, check};
@@ -207,10 +207,10 @@ impl SiteRule for OddOffsets {
 pub struct DatedPost {
     pub post: SharedPost,
     pub file: usize,
-    post_type: Option<String>,
+    post_type: Option<Word>,
     /// `date` as seconds and nanoseconds since 1970, as if in UTC.
     local: (i64, u32),
-    gmt_value: String,
+    gmt_value: Text,
     gmt: (usize, usize),
     local_at: (usize, usize),
     skew: i32,
@@ -224,7 +224,7 @@ impl DatedPost {
         Self {
             post: SharedPost::of(post),
             file: post.file,
-            post_type: post.post_type.as_deref().map(str::to_owned),
+            post_type: post.post_type.clone(),
             local: (local.timestamp(), local.timestamp_subsec_nanos()),
             gmt_value: dates.gmt_value.clone(),
             gmt: span(&dates.gmt),
