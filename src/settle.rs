@@ -219,7 +219,7 @@ fn post_slugs<'f>(config: &Config, facts: &'f [PostFacts]) -> HashMap<(usize, us
     }
     facts
         .iter()
-        .filter_map(|f| Some(((f.file, f.post.index), f.slug.as_ref()?.value.as_str())))
+        .filter_map(|f| Some(((f.file, f.post.index), f.slug.as_ref()?.value.as_ref())))
         .collect()
 }
 

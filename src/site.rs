@@ -37,7 +37,7 @@ pub struct PostFacts {
     /// A page's `parent`: pages under different parents may share a slug.
     pub parent: Option<i64>,
     /// The post's `link`, normalised as links are compared.
-    pub permalink: Option<String>,
+    pub permalink: Option<Text>,
     /// The language folder of a multilingual site (`/en/…`): translations may share slugs and
     /// titles across languages.
     pub language: Option<String>,
@@ -58,6 +58,61 @@ pub struct PostFacts {
 
 /// A status or post type: the usual ones as static text, as a run keeps one for every post.
 pub type Word = std::borrow::Cow<'static, str>;
+
+/// A text of a post's facts that the site rules' records share rather than copy (a permalink,
+/// a slug, a link's target): cloned, it is counted, not copied. Written as a plain string.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(Arc<str>);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Self(text.into())
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Self(text.into())
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl serde::Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::from)
+    }
+}
 
 fn word(text: &str) -> Word {
     const USUAL: [&str; 11] = [
@@ -122,7 +177,7 @@ impl RemoteLink {
 /// A value of the post and where it is.
 #[derive(Debug, Clone)]
 pub struct PlacedValue {
-    pub value: String,
+    pub value: Text,
     pub at: Located,
 }
 
@@ -130,9 +185,9 @@ pub struct PlacedValue {
 #[derive(Debug, Clone)]
 pub struct InternalLink {
     /// The target, normalised as links are compared, without its fragment.
-    pub target: String,
+    pub target: Text,
     /// The URL's path, for slug matching and for telling post links from archives.
-    pub path: String,
+    pub path: Text,
     /// `?p=ID` or `?page_id=ID`.
     pub post_id: Option<i64>,
     pub at: Located,
@@ -170,12 +225,12 @@ impl PostFacts {
             .map_or("/", url::Url::path);
         let value = |key: &str| {
             post.post.str_at(key).map(|s| PlacedValue {
-                value: s.as_str().to_owned(),
+                value: s.as_str().into(),
                 at: Located::new(post.file_range(&s.raw)),
             })
         };
         let title = post.field(HtmlFieldKind::Title).map(|field| PlacedValue {
-            value: field.index.plain_text().trim().to_owned(),
+            value: field.index.plain_text().trim().into(),
             at: Located::new(post.file_range(&field.source.raw)),
         });
         let guid_host = value("guid.rendered").and_then(|guid| {
@@ -184,7 +239,7 @@ impl PostFacts {
                 .host_str()?
                 .to_ascii_lowercase();
             Some(PlacedValue {
-                value: guid_host,
+                value: guid_host.into(),
                 at: guid.at,
             })
         });
@@ -205,7 +260,7 @@ impl PostFacts {
             status: post.post.str_at("status").map(|s| word(s.as_str())),
             post_type: post.post.str_at("type").map(|s| word(s.as_str())),
             parent,
-            permalink: link.as_ref().map(page_key),
+            permalink: link.as_ref().map(|l| page_key(l).into()),
             language: link.as_ref().and_then(|l| language_folder(l, root_path)),
             slug: value("slug"),
             title,
@@ -301,8 +356,8 @@ fn internal_links(post: &PostContext<'_, '_>, host: &str, root_path: &str) -> Ve
                 .find(|(k, _)| k == "p" || k == "page_id")
                 .and_then(|(_, v)| v.parse().ok());
             Some(InternalLink {
-                target: page_key(url),
-                path: path.to_owned(),
+                target: page_key(url).into(),
+                path: path.into(),
                 post_id,
                 at: Located::new(post.html[link.field].file_range(link.span.clone())),
             })
@@ -326,7 +381,7 @@ impl DateFacts {
             offset: i32::try_from(offset).ok()?,
             skew: i32::try_from(actual - offset).ok()?,
             local: *local_value,
-            gmt_value: gmt_text.as_str().to_owned(),
+            gmt_value: gmt_text.as_str().into(),
             gmt: Located::new(post.file_range(&gmt_text.raw)),
             local_at: Located::new(post.file_range(&local_text.raw)),
             modified_gmt: repeated_modified_gmt(post, local_text, gmt_text),
@@ -358,7 +413,7 @@ pub struct DateFacts {
     /// The seconds of that clock skew (`date − date_gmt − offset`): 0 for none.
     pub skew: i32,
     pub local: chrono::NaiveDateTime,
-    pub gmt_value: String,
+    pub gmt_value: Text,
     pub gmt: Located,
     pub local_at: Located,
     /// `modified_gmt`, when the modified pair repeats this one.

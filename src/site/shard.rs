@@ -13,7 +13,7 @@ use crate::diagnostic::{Applicability, Body, Diagnostic, Edit, Fix, Label, PostR
 use crate::source::{LineCol, LineCols};
 use crate::suppress::{Directive, Pending};
 
-use super::{DateFacts, InternalLink, Located, PlacedValue, PostFacts, SiteFinding};
+use super::{DateFacts, InternalLink, Located, PlacedValue, PostFacts, SiteFinding, Text};
 
 /// Dates as the facts hold them: local time, no zone.
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
@@ -167,7 +167,7 @@ impl WirePost {
 
 /// A value and its `[start, end)` in the file.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct WireValued(String, (usize, usize));
+pub struct WireValued(Text, (usize, usize));
 
 fn pair(at: &Located) -> (usize, usize) {
     (at.range.start, at.range.end)
@@ -194,7 +194,7 @@ impl WireValued {
 pub struct WireDates {
     offset: i32,
     local: String,
-    gmt_value: String,
+    gmt_value: Text,
     gmt: (usize, usize),
     local_at: (usize, usize),
     /// Always written, as `internal_links` is; older shard reports lack them.
@@ -206,8 +206,8 @@ pub struct WireDates {
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct WireLink {
-    target: String,
-    path: String,
+    target: Text,
+    path: Text,
     post_id: Option<i64>,
     at: (usize, usize),
 }
@@ -222,7 +222,7 @@ pub struct WireFacts {
     #[serde(rename = "type")]
     post_type: Option<String>,
     parent: Option<i64>,
-    permalink: Option<String>,
+    permalink: Option<Text>,
     language: Option<String>,
     slug: Option<WireValued>,
     title: Option<WireValued>,

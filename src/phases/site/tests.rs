@@ -38,7 +38,7 @@ impl Dice {
 
 fn valued(value: &str, at: usize) -> PlacedValue {
     PlacedValue {
-        value: value.to_owned(),
+        value: value.into(),
         at: Located::new(at..at + value.len()),
     }
 }
@@ -72,8 +72,10 @@ fn post(dice: &mut Dice, file: usize, index: usize) -> PostFacts {
             let slug = dice.pick(&["hello", "budget", "gone", "about", "news", "ÉTÉ"]);
             let target = format!("https://{site}/2024/{slug}/");
             InternalLink {
-                path: format!("/2024/{slug}/"),
-                target: by_id.map_or(target, |id| format!("https://{site}/?p={id}")),
+                path: format!("/2024/{slug}/").into(),
+                target: by_id
+                    .map_or(target, |id| format!("https://{site}/?p={id}"))
+                    .into(),
                 post_id: by_id,
                 at: Located::new(at + 50 + n as usize..at + 60 + n as usize),
             }
@@ -87,7 +89,7 @@ fn post(dice: &mut Dice, file: usize, index: usize) -> PostFacts {
         status: Some(Word::Borrowed(dice.pick(&STATUSES))),
         post_type: Some(Word::Borrowed(dice.pick(&["post", "post", "page"]))),
         parent: dice.chance(20).then(|| dice.roll(3) as i64),
-        permalink: Some(permalink),
+        permalink: Some(permalink.into()),
         language: None,
         slug: Some(valued(slug, at)),
         title: Some(valued(&title(dice), at + 10)),
@@ -128,7 +130,7 @@ fn dates(dice: &mut Dice, at: usize) -> DateFacts {
             0
         },
         local,
-        gmt_value: format!("{seconds}"),
+        gmt_value: format!("{seconds}").into(),
         gmt: Located::new(at + 30..at + 40),
         local_at: Located::new(at + 40..at + 50),
         modified_gmt: dice.chance(50).then(|| Located::new(at + 60..at + 70)),

@@ -11,7 +11,7 @@ use crate::meta::RuleMeta;
 use crate::site::stages::{
     Grouping, Keyed, PostPlace, SharedPost, SharedStage, SiteOut, SiteRule, SiteRun, StageReader,
 };
-use crate::site::{PlacedValue, PostFacts, SiteFinding, Word};
+use crate::site::{PlacedValue, PostFacts, SiteFinding, Text, Word};
 
 /// What a post is grouped by, with the value it shares, or `None` when it has none.
 pub type KeyOf = fn(&Published) -> Option<(String, &Placed)>;
@@ -19,7 +19,7 @@ pub type KeyOf = fn(&Published) -> Option<(String, &Placed)>;
 /// A value of a post and where it is, as a record carries it.
 #[derive(Serialize, Deserialize)]
 pub struct Placed {
-    pub value: String,
+    pub value: Text,
     at: (usize, usize),
 }
 
@@ -66,8 +66,8 @@ impl Published {
         self.post.weight()
             + owned_type
             + text(self.language.as_deref())
-            + text(self.slug.as_ref().map(|s| s.value.as_str()))
-            + text(self.title.as_ref().map(|t| t.value.as_str()))
+            + text(self.slug.as_ref().map(|s| &*s.value))
+            + text(self.title.as_ref().map(|t| &*t.value))
     }
 }
 
@@ -78,8 +78,8 @@ pub struct Member {
     file: usize,
     parent: Option<i64>,
     /// The post's slug when it has one.
-    slug: Option<String>,
-    value: String,
+    slug: Option<Text>,
+    value: Text,
     at: (usize, usize),
 }
 

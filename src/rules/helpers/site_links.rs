@@ -5,14 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::extsort::text_weight;
 use crate::site::stages::{Grouping, Keyed, PostPlace, SharedPost, SharedStage, SiteRun};
-use crate::site::{InternalLink, Located, PostFacts};
+use crate::site::{InternalLink, Located, PostFacts, Text, Word};
 
 /// A name a link may give a post of its site.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 enum Name {
     Id(i64),
-    Permalink(String),
-    Slug(String),
+    Permalink(Text),
+    Slug(Text),
 }
 
 /// A post under one of its names, or a link naming a post.
@@ -26,8 +26,8 @@ enum Entry {
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Target {
     pub place: PostPlace,
-    pub status: Option<String>,
-    pub title: Option<String>,
+    pub status: Option<Word>,
+    pub title: Option<Text>,
 }
 
 /// A link of a post to its own site.
@@ -36,8 +36,8 @@ pub struct LinkFrom {
     pub post: SharedPost,
     pub place: PostPlace,
     pub published: bool,
-    target: String,
-    path: String,
+    target: Text,
+    path: Text,
     post_id: Option<i64>,
     at: (usize, usize),
 }
@@ -85,11 +85,13 @@ impl SharedStage for LinkJoin {
     /// Sends a post under its names, and its links to what is not an archive.
     fn post(&mut self, site: usize, post: &PostFacts) -> Result<(), String> {
         let place = PostPlace::of(post, 0);
+        // Shared by the post's names: one copy of its title.
+        let title: Option<Text> = post.post.title.as_deref().map(Text::from);
         let target = || {
             Entry::Post(Target {
                 place,
-                status: post.status.as_deref().map(str::to_owned),
-                title: post.post.title.clone(),
+                status: post.status.clone(),
+                title: title.clone(),
             })
         };
         let key = |name: Name, link: bool, place: PostPlace| Keyed {
@@ -152,7 +154,7 @@ impl SharedStage for LinkJoin {
                         match link_slug(&from.path).filter(|_| by_slug) {
                             Some(slug) => {
                                 let key = Keyed {
-                                    group: (site, Name::Slug(slug)),
+                                    group: (site, Name::Slug(slug.into())),
                                     order: (true, from.place),
                                 };
                                 slugs.push(key, Entry::Link(from))?;
@@ -187,9 +189,9 @@ fn entry_weight(key: &NameKey, entry: &Entry) -> usize {
         Name::Id(_) => 0,
         Name::Permalink(text) | Name::Slug(text) => text_weight(text),
     };
-    let text = |t: &Option<String>| t.as_deref().map_or(0, text_weight);
+    let text = |t: Option<&str>| t.map_or(0, text_weight);
     name + match entry {
-        Entry::Post(target) => text(&target.status) + text(&target.title),
+        Entry::Post(target) => text(target.status.as_deref()) + text(target.title.as_deref()),
         Entry::Link(from) => {
             from.post.weight() + text_weight(&from.target) + text_weight(&from.path)
         }

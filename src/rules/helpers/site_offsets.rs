@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::dates::format_offset;
 use crate::extsort::text_weight;
 use crate::site::stages::SharedPost;
-use crate::site::{DateFacts, PostFacts};
+use crate::site::{DateFacts, PostFacts, Text, Word};
 
 /// Fewer posts than this with dates say too little about a site's usual offset.
 const MIN_EVIDENCE: usize = 5;
@@ -68,10 +68,10 @@ pub fn is_published_dated(post: &PostFacts) -> bool {
 pub struct DatedPost {
     pub post: SharedPost,
     pub file: usize,
-    pub post_type: Option<String>,
+    pub post_type: Option<Word>,
     /// `date` as seconds and nanoseconds since 1970, as if in UTC.
     local: (i64, u32),
-    gmt_value: String,
+    gmt_value: Text,
     gmt: (usize, usize),
     local_at: (usize, usize),
     skew: i32,
@@ -85,7 +85,7 @@ impl DatedPost {
         Self {
             post: SharedPost::of(post),
             file: post.file,
-            post_type: post.post_type.as_deref().map(str::to_owned),
+            post_type: post.post_type.clone(),
             local: (local.timestamp(), local.timestamp_subsec_nanos()),
             gmt_value: dates.gmt_value.clone(),
             gmt: span(&dates.gmt),

@@ -43,7 +43,7 @@ impl SiteRule for EachPost {
         let (Some(guid), Some(host)) = (&post.guid_host, &post.host) else {
             return Ok(());
         };
-        if guid.value == *host {
+        if *guid.value == **host {
             return Ok(());
         }
         let mut diagnostic = Diagnostic::new(
