@@ -14,8 +14,9 @@ use crate::{phases, settle};
 /// Where every post's site facts are once linting is over.
 pub enum Facts {
     Memory(Vec<PostFacts>),
-    /// Past `--memory-budget`: sorted on disk, read back a site at a time.
-    Disk(Merge),
+    /// With `--memory-budget`: packed, in memory or sorted on disk past the budget, and read
+    /// back one post at a time.
+    Packed(Merge),
 }
 
 /// What linting (and the link phase) left for the phases after it.
@@ -55,10 +56,10 @@ pub fn finish(config: &Config, linted: Linted, baseline: Option<&Baseline>) -> S
             found.append(&mut site_found);
             (notes, facts)
         }
-        Facts::Disk(mut merge) => {
+        Facts::Packed(mut merge) => {
             let (notes, mut site_found) = phases::site::run_sorted(config, &mut merge);
             found.append(&mut site_found);
-            notices.push(spill_notice(&merge));
+            notices.extend(spill_notice(&merge));
             input_errors.extend(merge.error.take().map(|e| {
                 InputError::SiteFacts(format!(
                     "the site rules saw only part of the posts: a spilled run: {e}"
@@ -88,9 +89,12 @@ pub fn finish(config: &Config, linted: Linted, baseline: Option<&Baseline>) -> S
 }
 
 /// Where the site facts past `--memory-budget` went: to disk, or, when the temporary folder
-/// could not take them, to memory, and why.
-fn spill_notice(merge: &Merge) -> String {
-    match merge.dir().fallback() {
+/// could not take them, to memory, and why; nothing when they stayed packed in memory.
+fn spill_notice(merge: &Merge) -> Option<String> {
+    if merge.runs() == 0 {
+        return None;
+    }
+    Some(match merge.dir().fallback() {
         None => format!(
             "the site facts passed --memory-budget: sorted on disk in {} runs",
             merge.runs()
@@ -98,5 +102,5 @@ fn spill_notice(merge: &Merge) -> String {
         Some(why) => {
             format!("the site facts passed --memory-budget but were sorted in memory: {why}")
         }
-    }
+    })
 }

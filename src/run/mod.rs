@@ -22,7 +22,7 @@ use crate::input::{self, InputError};
 use crate::outcome::{CheckOutcome, FileReport};
 use crate::phases;
 use crate::site::{PostFacts, SiteFinding};
-use crate::spill::{FactSpill, Sorted};
+use crate::spill::FactSpill;
 use crate::workspace::{self, Contents};
 
 /// Lints one input; its site facts go to `spill` (as `input`, its place in the run) as each
@@ -135,8 +135,7 @@ pub fn check_inputs(
     // What the workers freed stays in their arenas; the phases below allocate on this thread.
     crate::memory::release_freed();
     let facts = match spill.map(|spill| spill.finish(&files.report_of_input)) {
-        Some(Ok(Sorted::Memory(kept))) => Facts::Memory(kept),
-        Some(Ok(Sorted::Disk(merge))) => Facts::Disk(merge),
+        Some(Ok(merge)) => Facts::Packed(merge),
         Some(Err(error)) => {
             files.input_errors.push(InputError::SiteFacts(format!(
                 "the site rules did not run: {error}"

@@ -67,13 +67,6 @@ const NO_SITE: u32 = u32::MAX;
 /// What the allocator adds to each chunk: its header and rounding.
 const CHUNK_OVERHEAD: usize = 32;
 
-/// The facts of a run in the site phase's order: in memory when they stayed under the budget,
-/// else merged from the sorted runs on disk.
-pub enum Sorted {
-    Memory(Vec<PostFacts>),
-    Disk(Merge),
-}
-
 /// Site facts packed for the spill as a batch of posts is linted: each post's facts in
 /// postcard, one chunk of bytes per batch, so that a worker holds bytes rather than a
 /// segment's worth of structures, and no buffer grows by copying itself.
@@ -215,8 +208,12 @@ impl FactSpill {
 
     /// The facts in the site phase's order, their `file` the report each input became
     /// (`reports[input]`; facts of an input that gave no report are dropped, as one run
-    /// drops them). An error when a run could not be written.
-    pub fn finish(self, reports: &[Option<usize>]) -> Result<Sorted, String> {
+    /// drops them), read one post at a time. An error when a run could not be written.
+    ///
+    /// A buffer within half the budget stays packed in memory, and the site rules' groupings
+    /// share what it leaves of the budget; a larger one is written as a run first, so that the
+    /// groupings keep at least half. Either way the facts are never all decoded at once.
+    pub fn finish(self, reports: &[Option<usize>]) -> Result<Merge, String> {
         let Self { budget, dir, state } = self;
         let mut state = state
             .into_inner()
@@ -228,8 +225,15 @@ impl FactSpill {
         let mut records = std::mem::take(&mut state.records);
         sort_records(&mut records, &order);
         let chunks = std::mem::take(&mut state.chunks);
-        if state.runs.is_empty() {
-            return decode_all(&chunks, &records, reports).map(Sorted::Memory);
+        if state.runs.is_empty() && state.bytes <= budget / 2 {
+            let held = state.bytes;
+            return Ok(Merge::buffered(
+                chunks,
+                records,
+                reports.to_vec(),
+                dir,
+                (budget, held),
+            ));
         }
         let merge = |runs: &[Run]| merge_fact_runs(&dir, runs);
         if !records.is_empty() {
@@ -242,7 +246,7 @@ impl FactSpill {
         let mut merge = Merge::open(&runs, reports.to_vec(), dir, budget)
             .map_err(|e| format!("cannot read the site facts spilled to disk: {e}"))?;
         merge.written = state.written;
-        Ok(Sorted::Disk(merge))
+        Ok(merge)
     }
 }
 
@@ -325,27 +329,6 @@ fn write_encoded(
     Ok(())
 }
 
-/// Decodes the facts kept in memory, in parallel, in the order of `records`.
-fn decode_all(
-    chunks: &[Vec<u8>],
-    records: &[Record],
-    reports: &[Option<usize>],
-) -> Result<Vec<PostFacts>, String> {
-    let decoded: Vec<Result<Option<PostFacts>, String>> = records
-        .par_iter()
-        .map(|record| {
-            let Some(Some(report)) = reports.get(record.file) else {
-                return Ok(None);
-            };
-            let wire: WireFacts = postcard::from_bytes(encoded_bytes(chunks, record))
-                .map_err(|e| format!("damaged site facts: {e}"))?;
-            wire.restore(*report, |post| Arc::new(post.restore()))
-                .map(Some)
-        })
-        .collect();
-    decoded.into_iter().filter_map(Result::transpose).collect()
-}
-
 /// Merges runs of facts into one run.
 fn merge_fact_runs(dir: &Arc<SpillDir>, runs: &[Run]) -> Result<Run, String> {
     merge_runs(dir, runs, READ_BUFFER, by_site)
@@ -368,21 +351,29 @@ fn by_site((a_file, a): &FactRecord, (b_file, b): &FactRecord) -> Ordering {
 pub struct Merge {
     /// Where the runs were written.
     dir: Arc<SpillDir>,
-    records: RunMerge<FactRecord>,
+    records: Source,
     /// Each input's report, which the facts are renumbered to.
     reports: Vec<Option<usize>>,
     /// The first run or record that could not be read back, if any.
     pub error: Option<String>,
-    /// The `--memory-budget`, which the site rules' own groupings share.
+    /// What the site rules' own groupings share: the `--memory-budget`, less the packed facts
+    /// the merge holds.
     pub budget: usize,
     /// How many sorted runs the facts were written in.
     written: usize,
+    /// The bytes of packed facts held in memory (none when they are read from disk).
+    held: usize,
 }
 
 impl Merge {
     /// How many sorted runs the facts were written in.
     pub fn runs(&self) -> usize {
         self.written
+    }
+
+    /// The bytes of packed facts the merge holds in memory until it is dropped.
+    pub fn held(&self) -> usize {
+        self.held
     }
 
     /// The folder of the runs.
@@ -398,12 +389,68 @@ impl Merge {
     ) -> std::io::Result<Self> {
         Ok(Self {
             dir,
-            records: RunMerge::open(runs, READ_BUFFER, by_site)?,
+            records: Source::Runs(RunMerge::open(runs, READ_BUFFER, by_site)?),
             reports,
             error: None,
             budget,
             written: runs.len(),
+            held: 0,
         })
+    }
+}
+
+impl Merge {
+    /// The buffer that stayed in memory, `held` bytes of a `budget`, read back in the order of
+    /// `records`; the groupings get the rest of the budget.
+    fn buffered(
+        chunks: Vec<Vec<u8>>,
+        records: Vec<Record>,
+        reports: Vec<Option<usize>>,
+        dir: Arc<SpillDir>,
+        (budget, held): (usize, usize),
+    ) -> Self {
+        Self {
+            dir,
+            records: Source::Buffer {
+                chunks,
+                records: records.into_iter(),
+            },
+            reports,
+            error: None,
+            budget: budget.saturating_sub(held),
+            written: 0,
+            held,
+        }
+    }
+}
+
+/// Where a merge reads the facts: the sorted runs, or the buffer packed in memory (sorted),
+/// each post's facts decoded only as it is read.
+enum Source {
+    Runs(RunMerge<FactRecord>),
+    Buffer {
+        chunks: Vec<Vec<u8>>,
+        records: std::vec::IntoIter<Record>,
+    },
+}
+
+impl Iterator for Source {
+    /// A record, or why one could not be read (the runs then end).
+    type Item = Result<FactRecord, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Runs(runs) => match runs.next() {
+                Some(record) => Some(Ok(record)),
+                None => runs.error().map(Err),
+            },
+            Self::Buffer { chunks, records } => {
+                let record = records.next()?;
+                let wire = postcard::from_bytes(encoded_bytes(chunks, &record))
+                    .map_err(|e| format!("damaged site facts: {e}"));
+                Some(wire.map(|wire| (record.file, wire)))
+            }
+        }
     }
 }
 
@@ -412,11 +459,12 @@ impl Iterator for Merge {
 
     fn next(&mut self) -> Option<PostFacts> {
         loop {
-            let Some((file, wire)) = self.records.next() else {
-                if let Some(error) = self.records.error() {
+            let (file, wire) = match self.records.next()? {
+                Ok(record) => record,
+                Err(error) => {
                     self.error.get_or_insert(error);
+                    continue;
                 }
-                return None;
             };
             let Some(Some(report)) = self.reports.get(file) else {
                 continue;

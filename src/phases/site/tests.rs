@@ -13,7 +13,7 @@ use crate::site::stages::{
     Grouping, Keyed, PostPlace, SharedPost, SharedStage, SiteOut, SiteRule, SiteRun, StageReader,
 };
 use crate::site::{DateFacts, InternalLink, Located, PlacedValue, PostFacts, SiteFinding, Word};
-use crate::spill::{FactSpill, Packed, Sorted};
+use crate::spill::{FactSpill, Packed};
 
 /// A small, seeded generator: the same seed gives the same site.
 struct Dice(u64);
@@ -189,13 +189,9 @@ fn spilled(starts: Starts, files: &[Vec<PostFacts>], budget: u64) -> String {
         spill.add(file, Packed::of(facts.clone()));
     }
     let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
-    let share = usize::try_from(budget).unwrap_or(usize::MAX) / GROUPINGS_AT_ONCE;
     match spill.finish(&reports) {
-        Ok(Sorted::Memory(facts)) => {
-            assert!(budget > 1 << 10, "{budget} bytes of facts stayed in memory");
-            shown(execute(starts(Some(share)), facts.iter()))
-        }
-        Ok(Sorted::Disk(mut merge)) => {
+        Ok(mut merge) => {
+            let share = merge.budget / GROUPINGS_AT_ONCE;
             let ran = shown(execute(starts(Some(share)), merge.by_ref()));
             assert_eq!(merge.error, None);
             ran
@@ -488,4 +484,28 @@ fn the_site_rules_share_the_link_join_and_the_first_versions() {
     let rules = every_site_rule(None);
     assert_eq!(rules.len(), 7);
     assert_eq!(share_stages(rules).len(), 5);
+}
+
+/// What the site phase holds with `--memory-budget`: the facts packed in memory (when they take
+/// at most half the budget) and the groupings' shares, together within the budget; facts past
+/// half are read from disk and leave the groupings the whole budget. Either way the same report.
+#[test]
+fn the_packed_facts_and_the_groupings_stay_within_the_budget() {
+    let files = generated(7, 3, 60);
+    let expected = in_memory(every_site_rule, &files);
+    let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
+    for (budget, kept) in [(1usize << 20, true), (1 << 10, false)] {
+        let spill = FactSpill::new(budget as u64);
+        for (file, facts) in files.iter().enumerate() {
+            spill.add(file, Packed::of(facts.clone()));
+        }
+        let mut merge = spill.finish(&reports).expect("the facts are written");
+        assert_eq!(merge.held() > 0, kept, "at {budget} bytes");
+        assert!(merge.held() + merge.budget <= budget, "at {budget} bytes");
+        assert!(merge.budget >= budget / 2, "at {budget} bytes");
+        let share = merge.budget / GROUPINGS_AT_ONCE;
+        let ran = shown(execute(every_site_rule(Some(share)), merge.by_ref()));
+        assert_eq!(merge.error, None);
+        assert_eq!(ran, expected, "at {budget} bytes");
+    }
 }
