@@ -189,7 +189,7 @@ pub struct CheckArgs {
     pub links: bool,
 
     /// Where the link cache is kept.
-    #[arg(long, value_name = "DIR", default_value = ".postlint-cache")]
+    #[arg(long, value_name = "DIR", default_value = limits::CACHE_DIR)]
     pub cache_dir: PathBuf,
 
     /// Neither read nor write the link cache.
@@ -363,7 +363,7 @@ pub struct CheckArgs {
     #[arg(
         long,
         value_name = "N",
-        default_value_t = crate::input::json::DEFAULT_MAX_DEPTH,
+        default_value_t = limits::DEFAULT_MAX_DEPTH,
         allow_hyphen_values = true,
         value_parser = |t: &str| limits::MAX_DEPTH.parse(t)
     )]

@@ -201,6 +201,11 @@ pub const MAX_DEPTH: Count = Count {
     least: 1,
     most: 512,
 };
+/// `--max-depth` when none is given: as deep as WordPress writes.
+pub const DEFAULT_MAX_DEPTH: usize = MAX_DEPTH.most;
+
+/// `--cache-dir` when none is given: the link cache beside the run, for CI to keep.
+pub const CACHE_DIR: &str = ".postlint-cache";
 
 /// `--max-file-size`: a limit of nothing would refuse every file. The default is a thousand
 /// times the largest export in the corpus of real posts (4.2 MB).

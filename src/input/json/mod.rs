@@ -19,7 +19,7 @@ use std::ops::Range;
 pub use parser::Parser;
 
 /// Nesting deeper than this is refused (a hard error) rather than risking the stack.
-pub const DEFAULT_MAX_DEPTH: usize = 512;
+pub use crate::limits::DEFAULT_MAX_DEPTH;
 
 /// A string value in the file: where its raw text is, and what it decodes to.
 #[derive(Debug, Clone, PartialEq)]
