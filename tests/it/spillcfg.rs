@@ -116,22 +116,9 @@ fn a_disk_that_fills_mid_run_loses_no_site_fact() {
     assert_eq!(duplicate_slug_errors(&unlimited), 1_000);
     let tmpdir = tempfile::tempdir().expect("temp dir");
     let mut command = check(tmpdir.path(), Some("1"), &inputs);
-    // SAFETY: setrlimit and signal are async-signal-safe and touch only the child. Files past
-    // 32 KiB cannot be written (EFBIG rather than the signal): the first runs fit, the merged
-    // ones do not, as when a disk fills.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 32 << 10,
-                rlim_max: 32 << 10,
-            };
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    // Files past 32 KiB cannot be written (EFBIG rather than the signal): the first runs fit,
+    // the merged ones do not, as when a disk fills.
+    limit_child(&mut command, Limit::FileSize, 32 << 10);
     let output = command.output().expect("run");
     let told = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{told}");
@@ -148,25 +135,42 @@ fn a_low_open_file_limit_loses_no_site_fact() {
     assert_eq!(duplicate_slug_errors(&unlimited), 1_000);
     let tmpdir = tempfile::tempdir().expect("temp dir");
     let mut command = check(tmpdir.path(), Some("1"), &inputs);
-    // SAFETY: setrlimit is async-signal-safe and touches only the child. 40 open files: merges
-    // of 32 runs each, several at once, would pass it.
-    unsafe {
-        command.pre_exec(|| {
-            let limit = libc::rlimit {
-                rlim_cur: 40,
-                rlim_max: 40,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    // 40 open files: merges of 32 runs each, several at once, would pass it.
+    limit_child(&mut command, Limit::OpenFiles, 40);
     let output = command.output().expect("run");
     let told = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{told}");
     assert_eq!(output.stdout, unlimited.stdout, "{told}");
     assert!(told.contains("sorted on disk"), "{told}");
+}
+
+#[derive(Clone, Copy)]
+enum Limit {
+    FileSize,
+    OpenFiles,
+}
+
+/// Sets one resource limit of the child `command` starts, with SIGXFSZ ignored so that a write
+/// past a file-size limit fails with EFBIG rather than killing the run.
+fn limit_child(command: &mut Command, limit: Limit, most: libc::rlim_t) {
+    // SAFETY: setrlimit and signal are async-signal-safe and touch only the child.
+    unsafe {
+        command.pre_exec(move || {
+            let bound = libc::rlimit {
+                rlim_cur: most,
+                rlim_max: most,
+            };
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let set = match limit {
+                Limit::FileSize => libc::setrlimit(libc::RLIMIT_FSIZE, &bound),
+                Limit::OpenFiles => libc::setrlimit(libc::RLIMIT_NOFILE, &bound),
+            };
+            if set != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
 }
 
 /// Starts `command` and calls `look` with the number of files in its spill folders each time
