@@ -166,7 +166,7 @@ fn rounds(
 }
 
 /// The CPU time this thread spends in `run`.
-fn cpu_time(run: impl FnOnce() -> usize) -> Duration {
+pub fn cpu_time(run: impl FnOnce() -> usize) -> Duration {
     let start = thread_cpu();
     std::hint::black_box(run());
     thread_cpu().saturating_sub(start)
