@@ -24,6 +24,7 @@ pub mod fuzzing;
 pub mod html;
 pub mod http;
 pub mod input;
+pub mod kept_files;
 pub mod limits;
 pub mod links;
 pub mod memory;

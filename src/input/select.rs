@@ -8,13 +8,23 @@ use std::process::Command;
 
 use super::Input;
 
+/// What changed in a git repository since a revision: its files added or modified.
+#[derive(Debug, Default)]
+pub struct Changed {
+    /// The repository's top folder, canonical.
+    pub root: PathBuf,
+    /// Canonical paths.
+    pub files: HashSet<PathBuf>,
+}
+
 /// The files added or modified since `rev` in the git repository around the current folder:
 /// committed, staged, unstaged and untracked (but not ignored) changes; deleted files are not
-/// listed. Paths are canonical.
-pub fn changed_since(rev: &str) -> Result<HashSet<PathBuf>, String> {
+/// listed.
+pub fn changed_since(rev: &str) -> Result<Changed, String> {
     let root = git(&["rev-parse", "--show-toplevel"])
         .map_err(|e| format!("--changed-since needs a git repository: {e}"))?;
     let root = PathBuf::from(root.trim());
+    let root = root.canonicalize().unwrap_or(root);
     let commit = verified_commit(rev)?;
     let changed = git(&[
         "diff",
@@ -27,12 +37,11 @@ pub fn changed_since(rev: &str) -> Result<HashSet<PathBuf>, String> {
     .map_err(|e| format!("--changed-since {rev}: {e}"))?;
     let untracked = git(&["ls-files", "--others", "--exclude-standard", "--full-name"])
         .map_err(|e| format!("--changed-since {rev}: {e}"))?;
-    Ok(changed
-        .lines()
-        .chain(untracked.lines())
+    let files = (changed.lines().chain(untracked.lines()))
         .filter(|line| !line.is_empty())
         .filter_map(|line| root.join(line).canonicalize().ok())
-        .collect())
+        .collect();
+    Ok(Changed { root, files })
 }
 
 /// The commit `rev` names, as the hash git gives for it: git's diff is then handed hex
@@ -85,17 +94,46 @@ fn git(args: &[&str]) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|_| "git printed a path that is not UTF-8".to_owned())
 }
 
-/// Keeps the inputs among `changed`; standard input always stays.
-pub fn keep_changed(inputs: Vec<Input>, changed: &HashSet<PathBuf>) -> Vec<Input> {
-    inputs
+/// Keeps the inputs among `changed`; standard input always stays. A file outside the
+/// repository cannot be told changed or not: it is left out, and a notice says so.
+pub fn keep_changed(inputs: Vec<Input>, changed: &Changed) -> (Vec<Input>, Option<String>) {
+    let mut outside = Vec::new();
+    let kept = inputs
         .into_iter()
         .filter(|input| match input {
             Input::Stdin | Input::Memory { .. } => true,
-            Input::File(path) | Input::Found(path) => {
-                path.canonicalize().is_ok_and(|p| changed.contains(&p))
-            }
+            Input::File(path) | Input::Found(path) => match path.canonicalize() {
+                Ok(real) if real.starts_with(&changed.root) => changed.files.contains(&real),
+                Ok(_) => {
+                    outside.push(path.display().to_string());
+                    false
+                }
+                Err(_) => false,
+            },
         })
-        .collect()
+        .collect();
+    (kept, outside_notice(&outside, &changed.root))
+}
+
+/// The files left out for being outside the repository: how many, and the first few.
+fn outside_notice(outside: &[String], root: &Path) -> Option<String> {
+    const NAMED: usize = 3;
+    let first = outside.first()?;
+    let named = outside.iter().take(NAMED).cloned().collect::<Vec<_>>();
+    let more = match outside.len().saturating_sub(NAMED) {
+        0 => String::new(),
+        rest => format!(" and {rest} more"),
+    };
+    let files = if outside.len() == 1 {
+        first.clone()
+    } else {
+        format!("{} files ({}{more})", outside.len(), named.join(", "))
+    };
+    Some(format!(
+        "{files} not linted: outside the git repository at {}, so --changed-since cannot tell \
+         whether it changed",
+        root.display()
+    ))
 }
 
 /// Whether a file belongs to shard `k` of `n` (1-based): a stable hash of its path as given,
@@ -119,6 +157,27 @@ fn normalized(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_outside_the_repository_are_named_not_dropped_silently() {
+        let repo = tempfile::tempdir().expect("a folder");
+        let elsewhere = tempfile::tempdir().expect("a folder");
+        let inside = repo.path().join("post.json");
+        let outside = elsewhere.path().join("post.json");
+        for path in [&inside, &outside] {
+            std::fs::write(path, "{}").expect("written");
+        }
+        let changed = Changed {
+            root: repo.path().canonicalize().expect("real"),
+            files: HashSet::from([inside.canonicalize().expect("real")]),
+        };
+        let inputs = vec![Input::File(inside.clone()), Input::File(outside.clone())];
+        let (kept, notice) = keep_changed(inputs, &changed);
+        assert_eq!(kept, [Input::File(inside)]);
+        let notice = notice.expect("a notice");
+        assert!(notice.contains(&outside.display().to_string()), "{notice}");
+        assert!(notice.contains("outside the git repository"), "{notice}");
+    }
 
     #[test]
     fn shards_cover_every_file_once() {

@@ -67,13 +67,15 @@ fn now() -> u64 {
 
 impl LinkCache {
     /// Opens the cache in `dir`. A missing file is an empty cache; a corrupt or foreign one is
-    /// reported (as the returned warning) and replaced, never fatal.
-    pub fn open(dir: &Path, ttl: Ttl) -> (Self, Option<String>) {
+    /// reported (as the returned warning) and replaced, never fatal. A folder that is a
+    /// symbolic link is refused (`Err`, the notice): the run goes on without a cache.
+    pub fn open(dir: &Path, ttl: Ttl) -> Result<(Self, Option<String>), String> {
+        crate::kept_files::check_folder(dir)?;
         let path = dir.join(FILE_NAME);
         let mut warning = None;
-        let entries = match std::fs::read_to_string(&path) {
-            Err(_) => HashMap::new(),
-            Ok(text) => match serde_json::from_str::<CacheFile>(&text) {
+        let entries = match crate::kept_files::read(&path) {
+            Ok(None) => HashMap::new(),
+            Ok(Some(text)) => match serde_json::from_slice::<CacheFile>(&text) {
                 Ok(file) if file.version == CACHE_VERSION && file.tool == "postlint" => {
                     file.entries
                 }
@@ -85,8 +87,15 @@ impl LinkCache {
                     HashMap::new()
                 }
             },
+            Err(error) => {
+                warning = Some(format!(
+                    "{} is not read ({error}); starting a new one",
+                    path.display()
+                ));
+                HashMap::new()
+            }
         };
-        (Self { path, entries, ttl }, warning)
+        Ok((Self { path, entries, ttl }, warning))
     }
 
     /// A cached outcome still fresh enough to trust.
@@ -127,6 +136,8 @@ impl LinkCache {
     /// Writes the cache through a temporary file and a rename, so a reader never sees half.
     pub fn save(&self) -> std::io::Result<()> {
         if let Some(dir) = self.path.parent() {
+            // Checked again: the folder may have been replaced by a link since it was read.
+            crate::kept_files::check_folder(dir).map_err(std::io::Error::other)?;
             std::fs::create_dir_all(dir)?;
         }
         let file = CacheFileRef {

@@ -37,11 +37,20 @@ pub fn run(
     let pages = RunPages::of(facts);
     let targets = targets(check, facts, &pages);
     stats.targets = targets.len();
-    let mut cache = check.cache_dir.as_deref().map(|dir| {
-        let (cache, warning) = LinkCache::open(dir, check.ttl);
-        stats.notices.extend(warning);
-        cache
-    });
+    let mut cache =
+        check
+            .cache_dir
+            .as_deref()
+            .and_then(|dir| match LinkCache::open(dir, check.ttl) {
+                Ok((cache, warning)) => {
+                    stats.notices.extend(warning);
+                    Some(cache)
+                }
+                Err(refused) => {
+                    stats.notices.push(refused);
+                    None
+                }
+            });
     let mut results: HashMap<String, Checked> = HashMap::new();
     let mut to_check = Vec::new();
     for (url, fragments) in targets {

@@ -89,9 +89,10 @@ pub fn check_with(
 ) -> CheckOutcome {
     let options = options.into();
     let (mut inputs, mut input_errors) = input::discover(paths);
+    let mut left_out = None;
     if let Some(rev) = &options.changed_since {
         match input::select::changed_since(rev) {
-            Ok(changed) => inputs = input::select::keep_changed(inputs, &changed),
+            Ok(changed) => (inputs, left_out) = input::select::keep_changed(inputs, &changed),
             Err(message) => {
                 input_errors.push(InputError::Usage(message));
                 inputs.clear();
@@ -101,6 +102,7 @@ pub fn check_with(
     let mut outcome = check_inputs(inputs, config, options);
     input_errors.append(&mut outcome.input_errors);
     outcome.input_errors = input_errors;
+    outcome.notices.extend(left_out);
     outcome
 }
 

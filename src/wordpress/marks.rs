@@ -31,11 +31,29 @@ pub struct Marks {
 
 impl Marks {
     /// Reads the marks; a missing file is no marks, a damaged one is replaced (with a notice).
+    /// A cache folder that is a symbolic link is neither read nor written (with a notice).
     pub fn load(cache_dir: &Path) -> (Self, Option<String>) {
         let path = cache_dir.join(FILE_NAME);
-        let (file, notice) = match std::fs::read(&path) {
-            Err(_) => (MarksFile::default(), None),
-            Ok(bytes) => match serde_json::from_slice::<MarksFile>(&bytes) {
+        if let Err(refused) = crate::kept_files::check_folder(cache_dir) {
+            let marks = Self {
+                path,
+                file: MarksFile::default(),
+            };
+            return (
+                marks,
+                Some(format!("{refused}: every post is fetched this time")),
+            );
+        }
+        let (file, notice) = match crate::kept_files::read(&path) {
+            Ok(None) => (MarksFile::default(), None),
+            Err(error) => (
+                MarksFile::default(),
+                Some(format!(
+                    "{} is not read ({error}): every post is fetched this time",
+                    path.display()
+                )),
+            ),
+            Ok(Some(bytes)) => match serde_json::from_slice::<MarksFile>(&bytes) {
                 Ok(file) if file.version == VERSION => (file, None),
                 _ => (
                     MarksFile::default(),
@@ -77,6 +95,7 @@ impl Marks {
         self.file.version = VERSION;
         let failed = |e: std::io::Error| format!("cannot write {}: {e}", self.path.display());
         if let Some(dir) = self.path.parent() {
+            crate::kept_files::check_folder(dir)?;
             std::fs::create_dir_all(dir).map_err(failed)?;
         }
         let text = serde_json::to_string_pretty(&self.file).map_err(|e| e.to_string())?;

@@ -467,6 +467,34 @@ fn changed_since_lints_only_what_changed() {
 }
 
 #[test]
+fn changed_since_names_the_files_outside_the_repository() {
+    let repo = tempfile::tempdir().expect("temp dir");
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let post = r#"{"id":1,"content":{"rendered":"<p>x<\/a><\/p>"}}"#;
+    std::fs::write(repo.path().join("old.json"), post).expect("write");
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-qm", "posts"]);
+    std::fs::write(repo.path().join("new.json"), post).expect("write");
+    let outside = elsewhere.path().join("outside.json");
+    std::fs::write(&outside, post).expect("write");
+    let output = check(&[])
+        .current_dir(repo.path())
+        .args(["--format", "json", "--changed-since", "HEAD", "."])
+        .arg(&outside)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{} not linted", outside.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("outside the git repository"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["summary"]["files"], 1, "new.json only");
+}
+
+#[test]
 fn json_report_lists_posts_with_edit_links() {
     let report = json_report(&["--format", "json", &seed()]);
     let posts = report["posts"].as_array().expect("posts");

@@ -197,3 +197,75 @@ fn a_report_is_not_written_through_a_link_at_a_guessable_name() {
             .is_symlink()
     );
 }
+
+/// A post file linking to the test's site, for the link check.
+fn post_linking_to(dir: &Path, server: &Server) {
+    let post = json!({
+        "id": 1,
+        "slug": "one",
+        "content": {"rendered": format!("<p><a href=\"{}\">the site</a></p>", server.url("/wp-json/"))},
+    });
+    std::fs::write(dir.join("post.json"), post.to_string()).expect("write");
+}
+
+#[test]
+fn a_cache_folder_that_is_a_link_is_neither_read_nor_written() {
+    let server = site();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let victim = victim(dir.path());
+    let outside = victim.parent().expect("outside");
+    symlink(outside, dir.path().join(".postlint-cache")).expect("a planted link");
+    post_linking_to(dir.path(), &server);
+    let output = postlint(dir.path())
+        .args(["--links", "--allow-private", "post.json"])
+        .output()
+        .expect("postlint runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(".postlint-cache is a symbolic link"),
+        "{stderr}"
+    );
+    assert_untouched(&victim);
+    // `--since-last-run` keeps its marks in the same folder.
+    let output = postlint(dir.path())
+        .args(["--since-last-run", "--site", &server.url("/")])
+        .output()
+        .expect("postlint runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(".postlint-cache is a symbolic link"),
+        "{stderr}"
+    );
+    assert_untouched(&victim);
+}
+
+#[test]
+fn a_cache_file_that_is_a_pipe_or_device_is_not_read() {
+    let server = site();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = dir.path().join(".postlint-cache");
+    std::fs::create_dir(&cache).expect("mkdir");
+    // Read through, /dev/zero fills memory and a pipe with no writer blocks forever.
+    symlink("/dev/zero", cache.join("links.json")).expect("a planted link");
+    let made = std::process::Command::new("mkfifo")
+        .arg(cache.join("sites.json"))
+        .status();
+    assert!(made.is_ok_and(|status| status.success()), "mkfifo");
+    post_linking_to(dir.path(), &server);
+    let output = postlint(dir.path())
+        .args(["--links", "--allow-private", "post.json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("postlint runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("links.json is not read"), "{stderr}");
+    let output = postlint(dir.path())
+        .args(["--since-last-run", "--site", &server.url("/")])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("postlint runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("sites.json is not read"), "{stderr}");
+}
