@@ -402,8 +402,22 @@ impl SiteOut {
         self.rule = rule;
     }
 
+    /// The notes and findings of rules that reported apart (each to its own `SiteOut`, of the
+    /// same sites), in the report's order.
+    pub(crate) fn merged(outs: Vec<Self>) -> (Vec<String>, Vec<SiteFinding>) {
+        let mut all = Self::default();
+        for mut out in outs {
+            if all.sites.is_empty() {
+                all.sites = std::mem::take(&mut out.sites);
+            }
+            all.found.append(&mut out.found);
+            all.notes.append(&mut out.notes);
+        }
+        all.into_sorted()
+    }
+
     /// The notes and findings in the report's order.
-    pub(crate) fn into_sorted(mut self) -> (Vec<String>, Vec<SiteFinding>) {
+    fn into_sorted(mut self) -> (Vec<String>, Vec<SiteFinding>) {
         self.notes.sort_by_key(|(order, _)| *order);
         self.found.sort_by_key(|(order, _)| *order);
         (
