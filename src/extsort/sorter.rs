@@ -20,7 +20,7 @@ pub struct Sorter<K, V> {
     runs: Levels,
 }
 
-/// The least budget of a sorter: a tiny `--memory-budget` still writes runs of a few records,
+/// The least budget of a sorter: a sort under any budget still writes runs of a few records,
 /// not one file per record.
 const LEAST_SORTER_BUDGET: usize = 1 << 10;
 
