@@ -20,7 +20,7 @@ pub struct Sorter<K, V> {
     runs: Levels,
 }
 
-/// The least budget of a sorter: a tiny `--memory-budget` still writes runs of a few records,
+/// The least budget of a sorter: a sort under any budget still writes runs of a few records,
 /// not one file per record.
 const LEAST_SORTER_BUDGET: usize = 1 << 10;
 
@@ -72,6 +72,9 @@ where
             (records.iter()).try_for_each(|record| write_record(out, record, &mut scratch))
         })?;
         drop(records);
+        // The buffer was freed on this thread's arena, and the next may grow on another's:
+        // handed back, so that sorts on several threads do not each keep one.
+        crate::memory::release_freed();
         let dir = &self.dir;
         add_run(
             |run, level| self.runs.add(run, level),

@@ -6,6 +6,8 @@
 
 use std::borrow::Borrow;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::meta::Phase;
 use crate::rules;
@@ -59,46 +61,124 @@ fn start(config: &Config, run: &SiteRun) -> Vec<(usize, Box<dyn SiteRule>)> {
         .collect()
 }
 
-/// Feeds every post of a site, site after site (`facts` in the site phase's order), to each
-/// started rule, then finishes them. Also returns the first error of a grouping that could not
-/// be written or read back (the rule that had it stops; the others go on).
-fn execute<F: Borrow<PostFacts>>(
-    rules: Vec<(usize, Box<dyn SiteRule>)>,
-    facts: impl Iterator<Item = F>,
-) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
-    let mut active: Vec<(usize, Option<Box<dyn SiteRule>>)> = (share_stages(rules).into_iter())
-        .map(|(order, rule)| (order, Some(rule)))
-        .collect();
-    let mut out = SiteOut::default();
-    let mut error = None;
-    let mut current: Option<String> = None;
-    let mut site = 0;
-    for fact in facts {
-        let fact = fact.borrow();
-        // Posts without a site come last, and are left out.
-        let Some(name) = fact.site.as_deref() else {
-            break;
-        };
-        if current.as_deref() != Some(name) {
-            site = out.add_site(name);
-            current = Some(name.to_owned());
+/// How many posts the executor reads ahead while the rules take the ones before: two such
+/// chunks are held at once, a few hundred KB.
+const CHUNK_POSTS: usize = 128;
+
+/// A started rule (or a shared stage and its readers) at work, with what it reported: each runs
+/// on a thread of the run's pool, apart from the others.
+struct Working {
+    order: usize,
+    /// `None` once it failed.
+    rule: Option<Box<dyn SiteRule>>,
+    out: SiteOut,
+    error: Option<String>,
+}
+
+impl Working {
+    fn take(&mut self, chunk: &Chunk<impl Borrow<PostFacts>>) {
+        for name in &chunk.new_sites {
+            self.out.add_site(name);
         }
-        for (order, rule) in &mut active {
-            out.reporting(*order);
-            let Some(working) = rule else { continue };
-            if let Err(why) = working.post(site, fact, &mut out) {
-                error.get_or_insert(why);
-                *rule = None;
+        self.out.reporting(self.order);
+        for (site, fact) in &chunk.posts {
+            let Some(rule) = &mut self.rule else { return };
+            if let Err(why) = rule.post(*site, fact.borrow(), &mut self.out) {
+                self.error.get_or_insert(why);
+                self.rule = None;
             }
         }
     }
-    for (order, rule) in active {
-        out.reporting(order);
-        if let Some(Err(why)) = rule.map(|rule| rule.finish(&mut out)) {
-            error.get_or_insert(why);
+
+    fn finish(mut self) -> (SiteOut, Option<String>) {
+        self.out.reporting(self.order);
+        if let Some(Err(why)) = self.rule.map(|rule| rule.finish(&mut self.out)) {
+            self.error.get_or_insert(why);
         }
+        (self.out, self.error)
     }
-    let (notes, found) = out.into_sorted();
+}
+
+/// Posts of the site phase, each with the number of its site, and the sites first seen in them.
+struct Chunk<F> {
+    new_sites: Vec<String>,
+    posts: Vec<(usize, F)>,
+}
+
+/// Numbers the sites as the posts come, site after site.
+#[derive(Default)]
+struct SiteCount {
+    current: Option<String>,
+    count: usize,
+}
+
+impl SiteCount {
+    /// The next posts of `facts`, up to [`CHUNK_POSTS`]; posts without a site come last, and are
+    /// left out.
+    fn next_chunk<F: Borrow<PostFacts>>(
+        &mut self,
+        facts: &mut impl Iterator<Item = F>,
+    ) -> Chunk<F> {
+        let mut chunk = Chunk {
+            new_sites: Vec::new(),
+            posts: Vec::with_capacity(CHUNK_POSTS),
+        };
+        for fact in facts.take(CHUNK_POSTS) {
+            let Some(name) = fact.borrow().site.as_deref() else {
+                break;
+            };
+            if self.current.as_deref() != Some(name) {
+                chunk.new_sites.push(name.to_owned());
+                self.current = Some(name.to_owned());
+                self.count += 1;
+            }
+            chunk.posts.push((self.count - 1, fact));
+        }
+        chunk
+    }
+}
+
+/// Feeds every post of a site, site after site (`facts` in the site phase's order), to each
+/// started rule, then finishes them. Also returns the first error of a grouping that could not
+/// be written or read back (the rule that had it stops; the others go on).
+///
+/// The rules (a shared stage counting as one) work apart, each on a thread of the run's pool
+/// with a report of its own, while the next posts are read; their reports are merged in the
+/// report's order, so the result is the same whatever the number of threads.
+fn execute<F, I>(
+    rules: Vec<(usize, Box<dyn SiteRule>)>,
+    mut facts: I,
+) -> (Vec<String>, Vec<SiteFinding>, Option<String>)
+where
+    F: Borrow<PostFacts> + Send + Sync,
+    I: Iterator<Item = F> + Send,
+{
+    let mut working: Vec<Working> = (share_stages(rules).into_iter())
+        .map(|(order, rule)| Working {
+            order,
+            rule: Some(rule),
+            out: SiteOut::default(),
+            error: None,
+        })
+        .collect();
+    let mut sites = SiteCount::default();
+    let mut chunk = sites.next_chunk(&mut facts);
+    while !chunk.posts.is_empty() {
+        let ((), next) = rayon::join(
+            || working.par_iter_mut().for_each(|rule| rule.take(&chunk)),
+            || sites.next_chunk(&mut facts),
+        );
+        chunk = next;
+    }
+    let finished: Vec<(SiteOut, Option<String>)> =
+        working.into_par_iter().map(Working::finish).collect();
+    let mut error = None;
+    let mut outs = Vec::with_capacity(finished.len());
+    for (out, failed) in finished {
+        error = error.or(failed);
+        outs.push(out);
+    }
+    let (notes, found) = SiteOut::merged(outs);
     (notes, found, error)
 }
 

@@ -131,3 +131,52 @@ fn one_large_file_gives_the_same_report_on_any_number_of_threads() {
         }
     }
 }
+
+/// The site rules run apart on the run's pool: a generated site with every kind of site
+/// finding gives the same report on 1, 2 and 8 threads, under budgets that keep its facts in
+/// memory (the default, 1 MiB) and one that spills every grouping (a byte).
+#[test]
+fn site_rules_give_the_same_report_on_any_number_of_threads_and_budget() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = crate::merge::write_site(dir.path());
+    let request = postlint::config::ConfigRequest {
+        file: Some(dir.path().join("postlint.toml")),
+        none: false,
+        start_dir: PathBuf::from("."),
+        cli: postlint::config::CliRules::default(),
+        site_index: None,
+    };
+    let config = std::sync::Arc::new(
+        postlint::config::Config::load(&request, postlint::rules::REGISTRY).expect("config"),
+    );
+    let run = |threads: usize, budget: u64| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        let options = postlint::run::RunOptions {
+            memory_budget: Some(budget),
+            ..LintOptions {
+                now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+                    .and_then(|d| d.and_hms_opt(0, 0, 0)),
+                ..LintOptions::default()
+            }
+            .into()
+        };
+        pool.install(|| {
+            report::json::render(&postlint::check_with(&paths, config.clone(), options))
+        })
+    };
+    let one = run(1, postlint::spill::DEFAULT_BUDGET);
+    for rule in ["duplicate-slug", "duplicate-title", "link-internal-missing"] {
+        assert!(one.contains(rule), "no {rule} finding to compare");
+    }
+    for budget in [postlint::spill::DEFAULT_BUDGET, 1 << 20, 1] {
+        for threads in [1, 2, 8] {
+            assert!(
+                run(threads, budget) == one,
+                "{threads} threads at {budget} bytes"
+            );
+        }
+    }
+}

@@ -209,8 +209,8 @@ fn a_spill_folder_holds_a_bounded_number_of_files() {
     let report = dir.path().join("report.json");
     let report_file = std::fs::File::create(&report).expect("report file");
     command.stdout(report_file).stderr(Stdio::null());
-    // Under this budget each sort writes thousands of runs of a record or two: as many files
-    // in one folder before they were merged as they came.
+    // Under this budget the sorts write hundreds of runs (of 64 KiB, the least a site
+    // grouping writes): as many files in one folder before they were merged as they came.
     let (mut most, mut made) = (0, 0);
     let child = watch_spill(tmpdir.path(), &mut command, |files| {
         most = most.max(files);
@@ -223,7 +223,7 @@ fn a_spill_folder_holds_a_bounded_number_of_files() {
         ..output
     };
     assert_eq!(duplicate_slug_errors(&output), 2_500);
-    assert!(made > 2_000, "only {made} files were made");
+    assert!(made > 200, "only {made} files were made");
     // Six sorts, each with fewer than 32 runs a level (two levels here, and a third begun)
     // and one merge of 32 runs under way.
     assert!(most <= 6 * (2 * 31 + 2 + 33), "{most} files at once");

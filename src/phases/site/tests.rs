@@ -164,7 +164,7 @@ type Starts = fn(Option<usize>) -> Vec<(usize, Box<dyn SiteRule>)>;
 fn site_run(settings: Arc<crate::config::Effective>, budget: Option<usize>) -> SiteRun {
     match budget {
         None => SiteRun::in_memory(settings),
-        Some(budget) => SiteRun::bounded(settings, budget),
+        Some(budget) => SiteRun::bounded_exactly(settings, budget),
     }
 }
 
@@ -397,15 +397,20 @@ fn sharing(budget: Option<usize>) -> Vec<(usize, Box<dyn SiteRule>)> {
     rules
 }
 
-/// Every site rule on: a complete export, `guid-host-mismatch` chosen, no zone.
-fn every_site_rule(budget: Option<usize>) -> Vec<(usize, Box<dyn SiteRule>)> {
-    let config = Config::from_text(
+/// A config with every site rule on: a complete export, `guid-host-mismatch` chosen, no zone.
+fn every_site_rule_config() -> Config {
+    Config::from_text(
         "postlint.toml",
         "export = \"complete\"\nextend-select = [\"guid-host-mismatch\"]\n",
         std::path::PathBuf::from("."),
         crate::rules::REGISTRY,
     )
-    .expect("the config is valid");
+    .expect("the config is valid")
+}
+
+/// Every site rule on.
+fn every_site_rule(budget: Option<usize>) -> Vec<(usize, Box<dyn SiteRule>)> {
+    let config = every_site_rule_config();
     let run = site_run(config.effective(None, None), budget);
     start(&config, &run)
 }
@@ -508,4 +513,25 @@ fn the_packed_facts_and_the_groupings_stay_within_the_budget() {
         assert_eq!(merge.error, None);
         assert_eq!(ran, expected, "at {budget} bytes");
     }
+}
+
+/// Under a budget of one byte the groupings write runs of `LEAST_RUN` bytes, not of a record
+/// or two, and report what they report in memory.
+#[test]
+fn a_one_byte_budget_gives_the_report_in_memory() {
+    let files = generated(11, 4, 400);
+    let expected = in_memory(every_site_rule, &files);
+    let spill = FactSpill::new(1);
+    for (file, facts) in files.iter().enumerate() {
+        spill.add(file, Packed::of(facts.clone()));
+    }
+    let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
+    let mut merge = spill.finish(&reports).expect("the facts are written");
+    let share = merge.budget / GROUPINGS_AT_ONCE;
+    assert_eq!(share, 0);
+    let config = every_site_rule_config();
+    let run = SiteRun::bounded(config.effective(None, None), share);
+    let ran = shown(execute(start(&config, &run), merge.by_ref()));
+    assert_eq!(merge.error, None);
+    assert_eq!(ran, expected);
 }
