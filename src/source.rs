@@ -166,6 +166,49 @@ impl LineCursor {
         self.at
     }
 
+    /// A cursor for bytes walked on their own, from `offset` on, before the lines above them
+    /// are counted: `LineCursor::place` and `followed_by` then put what it found in the file.
+    pub fn from_offset(offset: usize) -> Self {
+        Self {
+            offset,
+            ..Self::default()
+        }
+    }
+
+    /// Where a position a cursor `from_offset(self.offset())` found over `bytes` stands in the
+    /// file, `self` being the file's cursor at their start.
+    pub fn place(&self, bytes: &[u8], local: LineCol) -> LineCol {
+        if local.line == 1 {
+            return LineCol {
+                line: self.at.line,
+                column: self.at.column + local.column - 1,
+            };
+        }
+        LineCol {
+            line: self.at.line + local.line - 1 - usize::from(self.ends_crlf_in(bytes)),
+            column: local.column,
+        }
+    }
+
+    /// The file's cursor after `bytes`, which `local` walked to its end from
+    /// `from_offset(self.offset())`.
+    pub fn followed_by(&self, bytes: &[u8], local: &LineCursor) -> LineCursor {
+        if bytes.is_empty() {
+            return self.clone();
+        }
+        LineCursor {
+            offset: local.offset,
+            at: self.place(bytes, local.at),
+            after_cr: local.after_cr,
+        }
+    }
+
+    /// Whether `bytes` start with the `\n` of a `\r\n` this cursor stopped inside: walked on
+    /// their own, that `\n` was counted as a line break of its own.
+    fn ends_crlf_in(&self, bytes: &[u8]) -> bool {
+        self.after_cr && bytes.first() == Some(&b'\n')
+    }
+
     /// Moves forward to `target`; `bytes` holds the file from offset `base` and covers the way.
     pub fn advance(&mut self, bytes: &[u8], base: usize, target: usize) {
         if target <= self.offset {
@@ -361,6 +404,35 @@ mod tests {
         let text = b"a\r\nb\rc\nd";
         let lines: Vec<_> = [0, 3, 5, 7].iter().map(|&o| line_col(text, o).0).collect();
         assert_eq!(lines, [1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn pieces_walked_on_their_own_are_placed_as_a_pass_from_the_start_finds() {
+        let text = "ab\r\n\u{e9}\rcd\n\u{1F600}x\r\n\r\ny\r".as_bytes();
+        for split in 0..=text.len() {
+            let mut before = LineCursor::default();
+            before.advance(text, 0, split);
+            let piece = &text[split..];
+            for end in split..=text.len() {
+                let mut local = LineCursor::from_offset(split);
+                local.advance(piece, split, end);
+                let at = before.place(piece, local.line_col());
+                assert_eq!((at.line, at.column), line_col(text, end), "{split} {end}");
+            }
+            let mut local = LineCursor::from_offset(split);
+            local.advance(piece, split, text.len());
+            let mut whole = LineCursor::default();
+            whole.advance(text, 0, text.len());
+            let after = before.followed_by(piece, &local);
+            assert_eq!(after.offset(), whole.offset(), "{split}");
+            assert_eq!(after.line_col(), whole.line_col(), "{split}");
+            // The cursor goes on as one that walked the whole way would.
+            let (mut placed, mut walked) = (after, whole);
+            let more = [text, b"\nz"].concat();
+            placed.advance(&more, 0, more.len());
+            walked.advance(&more, 0, more.len());
+            assert_eq!(placed.line_col(), walked.line_col(), "{split}");
+        }
     }
 
     #[test]

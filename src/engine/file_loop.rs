@@ -16,7 +16,7 @@ use crate::post::Post;
 use crate::rule::FileProblem;
 use crate::settle;
 use crate::site::PostFacts;
-use crate::source::{LineCursor, SourceFile};
+use crate::source::{LineCol, LineCursor, SourceFile};
 use crate::spill::Packed;
 use crate::suppress::Pending;
 use crate::workspace::Contents;
@@ -55,6 +55,11 @@ struct PieceResult<S> {
     read: usize,
     posts: usize,
     diagnostics: Vec<Diagnostic>,
+    /// The piece's findings, their lines and columns counted from the piece's start (on the
+    /// thread that linted it: `FileLint::absorb` only moves them down the file).
+    findings: Vec<Finding>,
+    /// The piece's lines walked from its start to the end of what was read.
+    lines: LineCursor,
     /// What the file as a whole lacks, settled, reported at its start.
     missing: Vec<Diagnostic>,
     /// The site facts, as structures or, for the spill, packed a batch at a time.
@@ -221,13 +226,15 @@ impl Linter {
         piece: &Piece<'_, F::State>,
         pack: bool,
     ) -> PieceResult<F::State> {
-        let (shift, text) = (piece.shift(), piece.text);
+        let (shift, text, base) = (piece.shift(), piece.text, piece.base);
         let mut reader = format.read(piece);
         let mut result = PieceResult {
             next: None,
             read: 0,
             posts: 0,
             diagnostics: Vec::new(),
+            findings: Vec::new(),
+            lines: LineCursor::from_offset(base),
             missing: Vec::new(),
             facts: Vec::new(),
             packed: Packed::default(),
@@ -264,7 +271,6 @@ impl Linter {
             }
         }
         let end = reader.end();
-        let base = piece.base;
         let mut file_level: Vec<Diagnostic> = (end.problems.iter())
             .flat_map(|problem| file_findings(&file_problem(problem)))
             .collect();
@@ -281,6 +287,9 @@ impl Linter {
         result.foreign_file = end.foreign;
         result.read = end.read;
         result.next = end.next;
+        let diagnostics = std::mem::take(&mut result.diagnostics);
+        let read = (base, &piece.bytes()[..end.read]);
+        result.findings = resolve(read, &mut result.lines, diagnostics);
         result
     }
 
@@ -457,11 +466,10 @@ impl<'f> FileLint<'f> {
         self.failed += result.failed;
         self.foreign_file |= result.foreign_file;
         let read = &piece.bytes()[..result.read];
-        (self.findings).extend(resolve(
-            (piece.base, read),
-            &mut self.cursor,
-            result.diagnostics,
-        ));
+        let start = &self.cursor;
+        (self.findings)
+            .extend((result.findings.into_iter()).map(|finding| placed(start, read, finding)));
+        self.cursor = start.followed_by(read, &result.lines);
         // What the file lacks is known at its end and reported at its start.
         let file_start = LineCursor::default().line_col();
         for diagnostic in result.missing {
@@ -538,6 +546,21 @@ impl<'f> FileLint<'f> {
             content_hash: self.hasher.map(|h| h.finish()),
         }
     }
+}
+
+/// A finding resolved from the start of `bytes`, put in the file: `start` is the file's cursor
+/// where `bytes` begin.
+fn placed(start: &LineCursor, bytes: &[u8], mut finding: Finding) -> Finding {
+    for span in std::iter::once(&mut finding.span).chain(&mut finding.secondary) {
+        let at = |line, column| start.place(bytes, LineCol { line, column });
+        let (from, to) = (
+            at(span.line, span.column),
+            at(span.end_line, span.end_column),
+        );
+        (span.line, span.column, span.end_line, span.end_column) =
+            (from.line, from.column, to.line, to.column);
+    }
+    finding
 }
 
 /// Whether a piece holds only whitespace (and, at the start of the file, a byte order mark).
