@@ -64,6 +64,21 @@ struct PendingTag {
     start: usize,
     attributes_from: usize,
     names: AttributeNames,
+    /// Whether a duplicate attribute left a placeholder to drop when the tag closes.
+    has_duplicates: bool,
+}
+
+/// Drops the placeholders (empty names) of duplicate attributes from a tag's attributes, those
+/// from `from` on, in place: only a tag that has them pays for the pass.
+fn drop_duplicates(attributes: &mut Vec<Attribute>, from: usize) {
+    let mut kept = from;
+    for at in from..attributes.len() {
+        if !attributes[at].name.is_empty() {
+            attributes.swap(kept, at);
+            kept += 1;
+        }
+    }
+    attributes.truncate(kept);
 }
 
 /// The attribute names of a start tag so far, to find duplicates. A usual tag's few are
@@ -92,6 +107,7 @@ impl<'h> Builder<'h> {
     pub(super) fn new(html: &'h str) -> Self {
         Self {
             html,
+            index: HtmlIndex::with_capacity_for(html.len()),
             ..Self::default()
         }
     }
@@ -104,6 +120,7 @@ impl<'h> Builder<'h> {
                     start: span.start,
                     attributes_from: self.index.attributes.len(),
                     names: AttributeNames::default(),
+                    has_duplicates: false,
                 });
             }
             CallbackEvent::AttributeName { name } => self.attribute_name(name, span),
@@ -151,6 +168,7 @@ impl<'h> Builder<'h> {
         let duplicate = !tag
             .names
             .insert(&name, &self.index.attributes[tag.attributes_from..]);
+        tag.has_duplicates |= duplicate;
         // The standard keeps the first of duplicate attributes; later ones are dropped, and a
         // placeholder would make their values land on the first. Mark them by an empty name.
         self.index.attributes.push(Attribute {
@@ -179,11 +197,9 @@ impl<'h> Builder<'h> {
             return;
         }
         self.close_implied_by_start_tag(name, &span);
-        // Drop the placeholders of duplicate attributes.
-        let written = self.index.attributes.split_off(tag.attributes_from);
-        self.index
-            .attributes
-            .extend(written.into_iter().filter(|a| !a.name.is_empty()));
+        if tag.has_duplicates {
+            drop_duplicates(&mut self.index.attributes, tag.attributes_from);
+        }
         let attributes = tag.attributes_from..self.index.attributes.len();
 
         let is_empty = is_void(name) || (self_closing && self.foreign_depth > 0);

@@ -244,6 +244,23 @@ pub struct HtmlIndex {
 }
 
 impl HtmlIndex {
+    /// An empty index with room for what a field of `len` bytes usually holds, so that the
+    /// build does not grow its tables again and again: the text of the runs is at most about
+    /// the field's length (a reference decodes to no more bytes than it is written with, but
+    /// for a few rare named ones), and the densities of elements, attributes and values are
+    /// what WordPress posts show (a tag every few dozen bytes). Untouched room costs no memory
+    /// a process holds.
+    fn with_capacity_for(len: usize) -> Self {
+        Self {
+            elements: Vec::with_capacity(len / 64),
+            attributes: Vec::with_capacity(len / 128),
+            texts: Vec::with_capacity(len / 64),
+            text_buffer: String::with_capacity(len),
+            values: String::with_capacity(len / 8),
+            ..Self::default()
+        }
+    }
+
     pub fn parse(html: &str) -> Self {
         let mut builder = Builder::new(html);
         let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: Span<usize>| {
@@ -441,6 +458,41 @@ mod tests {
         let title = index.attribute(a, "title").expect("title");
         assert_eq!(title.value_span, None);
         assert_eq!(a.start_tag, 0..38);
+    }
+
+    #[test]
+    fn duplicates_are_dropped_in_place_keeping_the_order_of_the_rest() {
+        let html = "<a id=1 class=a id=2 href=h class=b title=t><b x=1 x=2 y=3></b></a><i z>";
+        let index = HtmlIndex::parse(html);
+        let names = |element: &Element| -> Vec<(String, String)> {
+            index
+                .attributes_of(element)
+                .iter()
+                .map(|a| (a.name.to_string(), index.value(a).to_owned()))
+                .collect()
+        };
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            names(&index.elements[0]),
+            pairs(&[("id", "1"), ("class", "a"), ("href", "h"), ("title", "t")])
+        );
+        assert_eq!(names(&index.elements[1]), pairs(&[("x", "1"), ("y", "3")]));
+        assert_eq!(names(&index.elements[2]), pairs(&[("z", "")]));
+        assert_eq!(index.attributes.len(), 7);
+    }
+
+    #[test]
+    fn text_that_decodes_longer_than_it_is_written_is_whole() {
+        // `&nGt;` is five bytes and decodes to two characters of three bytes each: more text
+        // than the field's length, which the index's first room is sized by.
+        let html = "&nGt;&nGt;<p>&nGt;</p>";
+        let index = HtmlIndex::parse(html);
+        assert_eq!(index.plain_text(), "\u{226B}\u{20D2}".repeat(3));
+        assert_eq!(index.text_within(&index.elements[0]), "\u{226B}\u{20D2}");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! the topmost open element of a name, and the topmost boundary of each scope. A walk down the
 //! stack for each tag makes a hundred thousand nested elements quadratic.
 
-use std::collections::HashMap;
 use std::ops::Deref;
+
+use fnv::FnvHashMap;
 
 use super::tags::{Scope, is_special};
 use super::{ElementId, Name};
@@ -16,8 +17,10 @@ const SPECIAL: usize = 4;
 pub(super) struct OpenElements {
     ids: Vec<ElementId>,
     names: Vec<Name>,
-    /// The positions of the open elements of each name, bottom to top.
-    by_name: HashMap<Name, Vec<usize>>,
+    /// The positions of the open elements of each name, bottom to top. A name's entry stays
+    /// when its last element closes, so that the next `<p>` reuses it rather than allocating
+    /// (at most one entry per name the field uses).
+    by_name: FnvHashMap<Name, Vec<usize>>,
     /// The positions of the open boundaries of each scope (and of special elements).
     stops: [Vec<usize>; STOPS],
 }
@@ -52,7 +55,12 @@ impl OpenElements {
         if is_special(name) {
             self.stops[SPECIAL].push(position);
         }
-        self.by_name.entry(name.clone()).or_default().push(position);
+        match self.by_name.get_mut(&**name) {
+            Some(positions) => positions.push(position),
+            None => {
+                self.by_name.insert(name.clone(), vec![position]);
+            }
+        }
         self.ids.push(id);
         self.names.push(name.clone());
     }
@@ -61,12 +69,9 @@ impl OpenElements {
         let id = self.ids.pop()?;
         let position = self.ids.len();
         if let Some(name) = self.names.pop()
-            && let Some(positions) = self.by_name.get_mut(&name)
+            && let Some(positions) = self.by_name.get_mut(&*name)
         {
             positions.pop();
-            if positions.is_empty() {
-                self.by_name.remove(&name);
-            }
         }
         for stops in &mut self.stops {
             if stops.last() == Some(&position) {
@@ -103,5 +108,29 @@ impl OpenElements {
             Some(&stop) if stop > target => None,
             _ => Some(target),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_whose_elements_all_closed_is_not_open() {
+        let mut open = OpenElements::default();
+        let p = Name::Borrowed("p");
+        open.push(0, &p);
+        assert_eq!(open.topmost(&["p"]), Some(0));
+        assert_eq!(open.pop(), Some(0));
+        // The name's entry stays, empty: it must not answer as open.
+        assert_eq!(open.topmost(&["p"]), None);
+        assert_eq!(open.in_scope(&["p"], Scope::Button), None);
+        open.push(1, &Name::Borrowed("div"));
+        open.push(2, &p);
+        assert_eq!(open.topmost(&["p"]), Some(1));
+        assert_eq!(open.ordinary("p"), Some(1));
+        assert_eq!(open.pop(), Some(2));
+        assert_eq!(open.pop(), Some(1));
+        assert_eq!(open.topmost(&["p", "div"]), None);
     }
 }

@@ -240,6 +240,30 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_across_escapes_are_one_report_after_the_escapes() {
+        // Controls in three runs between escapes, one right after an unknown escape's
+        // backslash: one report for the string, at the first, counting all, after the
+        // escape's own error, as when each run was looked at in turn.
+        let text = "\"a\tb<\\/p>\u{1}c\\\nd\u{1f}\"";
+        let (node, errors) = parse(text);
+        let messages: Vec<_> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "invalid escape `\\\n`",
+                "raw tab inside a string (and 3 more control characters in it)"
+            ]
+        );
+        assert_eq!(errors[1].span, 2..3);
+        assert_eq!(
+            string(&node.expect("parsed")).text,
+            "a\tb</p>\u{1}c\\\nd\u{1f}"
+        );
+        let (_, clean) = parse(r#""a<\/p>\n""#);
+        assert!(clean.is_empty(), "{clean:?}");
+    }
+
+    #[test]
     fn cut_string_keeps_its_text_and_halts() {
         let text = r#"{"a":"xy\/z"#;
         let mut parser = Parser::new(text.as_bytes());

@@ -368,28 +368,20 @@ impl<'s> Parser<'s> {
         self.bump();
         let start = self.pos;
         let mut decoded = StringBuilder::new(self.src, self.valid, start);
-        let mut first_control: Option<(usize, usize)> = None;
         loop {
             let rest = &self.src[self.pos..];
             let stop = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
             let run = self.pos..self.pos + stop;
-            if has_control(&self.src[run.clone()])
-                && let Some(control) = self.src[run.clone()].iter().position(|&b| b < 0x20)
-            {
-                let count = self.src[run.clone()].iter().filter(|&&b| b < 0x20).count();
-                let (_, seen) = first_control.get_or_insert((run.start + control, 0));
-                *seen += count;
-            }
             decoded.push_raw(run.clone());
             self.pos = run.end;
             match self.peek() {
                 None => {
-                    self.report_controls(first_control);
+                    self.report_controls(controls(&self.src[start..self.pos], start));
                     self.eof_error("a string");
                     break;
                 }
                 Some(b'"') => {
-                    self.report_controls(first_control);
+                    self.report_controls(controls(&self.src[start..self.pos], start));
                     self.bump();
                     break;
                 }
@@ -400,6 +392,7 @@ impl<'s> Parser<'s> {
         decoded.finish(start..raw_end)
     }
 
+    /// Reports the raw control characters of a string: the first, and how many.
     fn report_controls(&mut self, first: Option<(usize, usize)>) {
         let Some((at, count)) = first else { return };
         let name = control_name(self.src[at]);
@@ -494,6 +487,18 @@ impl<'s> Parser<'s> {
             }
         }
     }
+}
+
+/// The first raw control character of a string's bytes (at `offset` in the file) and how many
+/// there are. One pass over the whole string, escapes included (no escape holds one), rather
+/// than one per run between escapes: `<\/p>` makes runs of a few bytes.
+fn controls(bytes: &[u8], offset: usize) -> Option<(usize, usize)> {
+    if !has_control(bytes) {
+        return None;
+    }
+    let first = bytes.iter().position(|&b| b < 0x20)?;
+    let count = bytes[first..].iter().filter(|&&b| b < 0x20).count();
+    Some((offset + first, count))
 }
 
 /// RFC 8259's number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
