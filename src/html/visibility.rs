@@ -45,9 +45,10 @@ fn elementor_hidden_on(index: &HtmlIndex, element: &Element) -> u8 {
         .fold(0, |devices, (_, bit)| devices | bit)
 }
 
-/// How far an element's own attributes hide it, given the devices the field's markup shows
-/// its site uses.
-fn hidden_by_itself(index: &HtmlIndex, element: &Element, site_devices: u8) -> Hidden {
+/// How far an element's own attributes hide it. The devices the field's markup shows its site
+/// uses are asked for only of an element Elementor hides somewhere: most fields have none, and
+/// finding them reads every element's class.
+fn hidden_by_itself(index: &HtmlIndex, element: &Element) -> Hidden {
     let value = |name: &str| index.attribute(element, name).map(|a| index.value(a));
     let by_style = value("style").is_some_and(|style| {
         let style: String = (style.chars())
@@ -57,7 +58,8 @@ fn hidden_by_itself(index: &HtmlIndex, element: &Element, site_devices: u8) -> H
         style.contains("display:none") || style.contains("visibility:hidden")
     });
     let everywhere = elementor_hidden_on(index, element);
-    if value("hidden").is_some() || by_style || (everywhere != 0 && everywhere == site_devices) {
+    let by_elementor = everywhere != 0 && everywhere == index.site_devices();
+    if value("hidden").is_some() || by_style || by_elementor {
         Hidden::FromEveryone
     } else if value("aria-hidden").is_some_and(|v| v.trim() == "true") {
         Hidden::FromScreenReaders
@@ -75,7 +77,13 @@ impl HtmlIndex {
         let by_ancestors = (element.parent)
             .and_then(|p| table.get(p).copied())
             .unwrap_or_default();
-        by_ancestors.max(hidden_by_itself(self, element, self.site_devices()))
+        by_ancestors.max(hidden_by_itself(self, element))
+    }
+
+    /// How far an element's own attributes hide it, whatever is around it: what a walk that
+    /// keeps its ancestors' answer adds for each element.
+    pub fn hidden_by_itself(&self, element: &Element) -> Hidden {
+        hidden_by_itself(self, element)
     }
 
     /// Whether readers miss an element: nobody sees it, or screen readers leave it out.
@@ -96,11 +104,10 @@ impl HtmlIndex {
 
     /// For every element, how far it or an ancestor hides it: one pass, parents first.
     fn hidden_each(&self) -> Vec<Hidden> {
-        let devices = self.site_devices();
         let mut table: Vec<Hidden> = Vec::with_capacity(self.elements.len());
         for element in &self.elements {
             let inherited = element.parent.and_then(|p| table.get(p).copied());
-            let own = hidden_by_itself(self, element, devices);
+            let own = hidden_by_itself(self, element);
             table.push(inherited.unwrap_or_default().max(own));
         }
         table
