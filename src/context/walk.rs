@@ -3,6 +3,7 @@
 
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
+use crate::html::visibility::Hidden;
 use crate::html::{Comment, Element, ElementId, HtmlIndex, Text, is_heading, is_literal};
 
 /// The kinds of element a rule may ask to visit; `Any` is every element.
@@ -62,32 +63,54 @@ impl Kind {
     }
 }
 
-/// What a rule asks of the walk.
+/// What a rule asks of the walk. An element of a kind asked for or carrying an attribute asked
+/// for is handed to the rule once.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Visits {
     pub elements: &'static [Kind],
+    /// The elements carrying any of these attributes (lower-case names), whatever their kind.
+    pub attributes: &'static [&'static str],
     pub texts: bool,
     pub comments: bool,
+    /// Whether the rule reads `At::hidden`: the walk works it out only when a rule does.
+    pub hidden: bool,
 }
 
 impl Visits {
     pub const NOTHING: Visits = Visits {
         elements: &[],
+        attributes: &[],
         texts: false,
         comments: false,
+        hidden: false,
     };
 
     /// The elements of these kinds.
     pub const fn elements(kinds: &'static [Kind]) -> Visits {
         Visits {
             elements: kinds,
-            texts: false,
-            comments: false,
+            ..Visits::NOTHING
+        }
+    }
+
+    /// The elements carrying any of these attributes.
+    pub const fn attributes(names: &'static [&'static str]) -> Visits {
+        Visits {
+            attributes: names,
+            ..Visits::NOTHING
+        }
+    }
+
+    /// The same, and `At::hidden` kept for the rule.
+    pub const fn reading_hidden(self) -> Visits {
+        Visits {
+            hidden: true,
+            ..self
         }
     }
 
     fn is_nothing(&self) -> bool {
-        self.elements.is_empty() && !self.texts && !self.comments
+        self.elements.is_empty() && self.attributes.is_empty() && !self.texts && !self.comments
     }
 }
 
@@ -103,11 +126,16 @@ pub struct Open {
     pub list: Option<ElementId>,
     /// Text shown as written or not at all: code samples, scripts, styles, `<textarea>`.
     pub literal: Option<ElementId>,
+    /// How far the elements around hide the node (as `HtmlIndex::hidden` tells of its
+    /// parent); `Hidden::No` unless a rule of the walk asked for it (`Visits::hidden`).
+    pub hidden: Hidden,
 }
 
 impl Open {
-    /// What is open inside `element`, given what is open around it.
-    fn within(mut self, id: ElementId, element: &Element) -> Open {
+    /// What is open inside `element`, given what is open around it and how far the element
+    /// and those around it hide what it holds.
+    fn within(mut self, id: ElementId, element: &Element, hidden: Hidden) -> Open {
+        self.hidden = hidden;
         let name = &*element.name;
         match name {
             "p" => self.paragraph = Some(id),
@@ -130,6 +158,10 @@ pub struct At<'v> {
     /// The field's position in `post.html`.
     pub field_at: usize,
     pub open: Open,
+    /// How far readers are kept from the node: an element by its own attributes or those
+    /// around it (`HtmlIndex::hidden`'s answer), a text run or a comment by those around it.
+    /// `Hidden::No` unless a rule of the walk asked for it (`Visits::hidden`).
+    pub hidden: Hidden,
 }
 
 impl<'v> At<'v> {
@@ -151,8 +183,14 @@ pub trait Visitor<'v> {
 /// from every rule's `Visits`, so that the walk looks nothing up per node.
 pub struct Dispatch {
     by_kind: [Vec<usize>; Kind::COUNT],
+    /// Every attribute name some rule asked for, each a bit of the masks below.
+    attribute_names: Vec<&'static str>,
+    /// The rules that asked for attributes: each with its attributes' bits and the kinds it
+    /// asked for (one bit a kind), so that an element it is handed by kind is not handed again.
+    by_attribute: Vec<(usize, u64, u32)>,
     texts: Vec<usize>,
     comments: Vec<usize>,
+    hidden: Vec<usize>,
     walks: Vec<bool>,
 }
 
@@ -160,14 +198,24 @@ impl Dispatch {
     pub fn new(visits: impl IntoIterator<Item = Visits>) -> Dispatch {
         let mut dispatch = Dispatch {
             by_kind: Default::default(),
+            attribute_names: Vec::new(),
+            by_attribute: Vec::new(),
             texts: Vec::new(),
             comments: Vec::new(),
+            hidden: Vec::new(),
             walks: Vec::new(),
         };
         for (rule, visits) in visits.into_iter().enumerate() {
             dispatch.walks.push(!visits.is_nothing());
+            let mut kinds = 0u32;
             for &kind in visits.elements {
                 dispatch.by_kind[kind as usize].push(rule);
+                kinds |= 1 << kind as u32;
+            }
+            if !visits.attributes.is_empty() {
+                let attributes = (visits.attributes.iter())
+                    .fold(0, |mask, name| mask | dispatch.attribute_bit(name));
+                dispatch.by_attribute.push((rule, attributes, kinds));
             }
             if visits.texts {
                 dispatch.texts.push(rule);
@@ -175,8 +223,33 @@ impl Dispatch {
             if visits.comments {
                 dispatch.comments.push(rule);
             }
+            if visits.hidden {
+                dispatch.hidden.push(rule);
+            }
         }
         dispatch
+    }
+
+    /// The bit of an attribute name, given one the first time it is asked for. The rules ask
+    /// for a handful of names; past 64 the walk could not tell them apart.
+    fn attribute_bit(&mut self, name: &'static str) -> u64 {
+        let at = match self.attribute_names.iter().position(|n| *n == name) {
+            Some(at) => at,
+            None => {
+                self.attribute_names.push(name);
+                self.attribute_names.len() - 1
+            }
+        };
+        assert!(at < 64, "the rules ask for at most 64 attribute names");
+        1 << at
+    }
+
+    /// The bits of the attributes asked for that an element carries.
+    fn attributes_on(&self, index: &HtmlIndex, element: &Element) -> u64 {
+        let names = &self.attribute_names;
+        (index.attributes_of(element).iter())
+            .filter_map(|a| names.iter().position(|n| *n == &*a.name))
+            .fold(0, |mask, at| mask | 1 << at)
     }
 
     /// Whether the rule at this position of the registry visits anything.
@@ -215,6 +288,8 @@ impl<'v> Visitors<'v> {
         let wants = |rules: &[usize]| rules.iter().any(|&r| self.slots[r].is_some());
         let texts = wants(&dispatch.texts);
         let comments = wants(&dispatch.comments);
+        let hidden = wants(&dispatch.hidden);
+        let attributes = (dispatch.by_attribute.iter()).any(|(r, ..)| self.slots[*r].is_some());
         for (field_at, field) in post.html.iter().enumerate() {
             let mut walk = FieldWalk {
                 dispatch,
@@ -224,8 +299,10 @@ impl<'v> Visitors<'v> {
                     field,
                     field_at,
                     open: Open::default(),
+                    hidden: Hidden::No,
                 },
-                stack: OpenStack::default(),
+                stack: OpenStack::new(hidden),
+                attributes,
             };
             walk.run(texts, comments);
         }
@@ -243,6 +320,8 @@ struct FieldWalk<'w, 'v> {
     visitors: &'w mut [Option<Box<dyn Visitor<'v> + 'v>>],
     at: At<'v>,
     stack: OpenStack,
+    /// Whether a rule of this walk asked for elements by attribute.
+    attributes: bool,
 }
 
 impl<'v> FieldWalk<'_, 'v> {
@@ -279,10 +358,12 @@ impl<'v> FieldWalk<'_, 'v> {
     }
 
     fn element(&mut self, id: ElementId, element: &'v Element) {
-        let elements = &self.at.field.index.elements;
-        self.at.open = self.stack.around(elements, element.parent);
+        let index = self.at.index();
+        self.at.open = self.stack.around(index, element.parent);
+        self.at.hidden = self.stack.hidden_of(index, element, self.at.open);
         let dispatch = self.dispatch;
-        if let Some(kind) = Kind::of(&element.name) {
+        let kind = Kind::of(&element.name);
+        if let Some(kind) = kind {
             self.visit(&dispatch.by_kind[kind as usize], |v, at| {
                 v.element(at, id, element)
             });
@@ -290,12 +371,34 @@ impl<'v> FieldWalk<'_, 'v> {
         self.visit(&dispatch.by_kind[Kind::Any as usize], |v, at| {
             v.element(at, id, element)
         });
-        self.stack.push(id, element, self.at.open);
+        if self.attributes {
+            self.visit_by_attribute(kind, id, element);
+        }
+        self.stack.push(id, element, self.at.open, self.at.hidden);
+    }
+
+    /// Hands the element to the rules that asked for an attribute it carries, but not for its
+    /// kind (those had it already).
+    fn visit_by_attribute(&mut self, kind: Option<Kind>, id: ElementId, element: &'v Element) {
+        let dispatch = self.dispatch;
+        let carried = dispatch.attributes_on(self.at.index(), element);
+        if carried == 0 {
+            return;
+        }
+        let kinds = kind.map_or(0, |k| 1 << k as u32) | 1 << Kind::Any as u32;
+        for &(rule, attributes, by_kind) in &dispatch.by_attribute {
+            if attributes & carried == 0 || by_kind & kinds != 0 {
+                continue;
+            }
+            if let Some(Some(visitor)) = self.visitors.get_mut(rule) {
+                visitor.element(&self.at, id, element);
+            }
+        }
     }
 
     fn text(&mut self, run: &'v Text) {
-        let elements = &self.at.field.index.elements;
-        self.at.open = self.stack.around(elements, run.parent);
+        self.at.open = self.stack.around(self.at.index(), run.parent);
+        self.at.hidden = self.at.open.hidden;
         let dispatch = self.dispatch;
         self.visit(&dispatch.texts, |v, at| v.text(at, run));
     }
@@ -303,6 +406,7 @@ impl<'v> FieldWalk<'_, 'v> {
     /// Comments carry no parent in the index: they are visited with nothing open around.
     fn comment(&mut self, comment: &'v Comment) {
         self.at.open = Open::default();
+        self.at.hidden = Hidden::No;
         let dispatch = self.dispatch;
         self.visit(&dispatch.comments, |v, at| v.comment(at, comment));
     }
@@ -319,31 +423,52 @@ impl<'v> FieldWalk<'_, 'v> {
 /// The elements open around the node being walked, innermost last, each with what is open
 /// inside it: one step per element, where asking each node's ancestors would walk up for each.
 #[derive(Default)]
-struct OpenStack(Vec<(ElementId, Open)>);
+struct OpenStack {
+    open: Vec<(ElementId, Open)>,
+    /// Whether to work out how far each element is hidden (`Open::hidden`).
+    hidden: bool,
+}
 
 impl OpenStack {
+    fn new(hidden: bool) -> Self {
+        Self {
+            open: Vec::new(),
+            hidden,
+        }
+    }
+
     /// What is open around a child of `parent`, closing the elements above it. Elements come
     /// in the order of their start tags, each after its parent, so the parent is on the
     /// stack; should it not be, the stack is built again from the parents.
-    fn around(&mut self, elements: &[Element], parent: Option<ElementId>) -> Open {
+    fn around(&mut self, index: &HtmlIndex, parent: Option<ElementId>) -> Open {
         let Some(parent) = parent else {
-            self.0.clear();
+            self.open.clear();
             return Open::default();
         };
-        while self.0.last().is_some_and(|(id, _)| *id != parent) {
-            self.0.pop();
+        while self.open.last().is_some_and(|(id, _)| *id != parent) {
+            self.open.pop();
         }
-        if self.0.is_empty() {
-            self.rebuild(elements, parent);
+        if self.open.is_empty() {
+            self.rebuild(index, parent);
         }
-        self.0.last().map(|(_, open)| *open).unwrap_or_default()
+        self.open.last().map(|(_, open)| *open).unwrap_or_default()
     }
 
-    fn push(&mut self, id: ElementId, element: &Element, around: Open) {
-        self.0.push((id, around.within(id, element)));
+    /// How far an element is hidden, by itself or by what is open around it (`Hidden::No`
+    /// when no rule asked).
+    fn hidden_of(&self, index: &HtmlIndex, element: &Element, around: Open) -> Hidden {
+        if !self.hidden {
+            return Hidden::No;
+        }
+        around.hidden.max(index.hidden_by_itself(element))
     }
 
-    fn rebuild(&mut self, elements: &[Element], parent: ElementId) {
+    fn push(&mut self, id: ElementId, element: &Element, around: Open, hidden: Hidden) {
+        self.open.push((id, around.within(id, element, hidden)));
+    }
+
+    fn rebuild(&mut self, index: &HtmlIndex, parent: ElementId) {
+        let elements = &index.elements;
         let mut chain = Vec::new();
         let mut next = Some(parent);
         while let Some(id) = next {
@@ -353,8 +478,9 @@ impl OpenStack {
         let mut open = Open::default();
         for id in chain.into_iter().rev() {
             if let Some(element) = elements.get(id) {
-                open = open.within(id, element);
-                self.0.push((id, open));
+                let hidden = self.hidden_of(index, element, open);
+                open = open.within(id, element, hidden);
+                self.open.push((id, open));
             }
         }
     }
@@ -362,8 +488,15 @@ impl OpenStack {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use super::*;
+    use crate::config::Config;
     use crate::html::Around;
+    use crate::input::posts::PostReader;
+    use crate::meta::Markup;
+    use crate::post::Post;
 
     /// What is open around an element, found by walking up its parents.
     fn walked_up(index: &HtmlIndex, parent: Option<ElementId>) -> Open {
@@ -374,7 +507,7 @@ mod tests {
             next = index.elements[id].parent;
         }
         (chain.into_iter().rev()).fold(Open::default(), |open, id| {
-            open.within(id, &index.elements[id])
+            open.within(id, &index.elements[id], Hidden::No)
         })
     }
 
@@ -389,7 +522,7 @@ mod tests {
         let mut seen_open = 0;
         for (id, element) in index.elements.iter().enumerate() {
             while let Some(run) = text.next_if(|t| t.span.start < element.start_tag.start) {
-                let open = stack.around(&index.elements, run.parent);
+                let open = stack.around(&index, run.parent);
                 assert_eq!(
                     open,
                     walked_up(&index, run.parent),
@@ -397,7 +530,7 @@ mod tests {
                     run.span
                 );
             }
-            let open = stack.around(&index.elements, element.parent);
+            let open = stack.around(&index, element.parent);
             assert_eq!(
                 open,
                 walked_up(&index, element.parent),
@@ -409,7 +542,7 @@ mod tests {
             assert_eq!(open.heading, enclosing(Around::Heading));
             assert_eq!(open.literal, enclosing(Around::Literal));
             seen_open += usize::from(open != Open::default());
-            stack.push(id, element, open);
+            stack.push(id, element, open, Hidden::No);
         }
         assert!(seen_open > 10, "the markup nests");
     }
@@ -420,7 +553,7 @@ mod tests {
         let mut stack = OpenStack::default();
         // The stack is empty, as if the walk had lost its place: the span's parent, the link,
         // is found from the parents.
-        let open = stack.around(&index.elements, Some(1));
+        let open = stack.around(&index, Some(1));
         assert_eq!(open.paragraph, Some(0));
         assert_eq!(open.link, Some(1));
     }
@@ -435,5 +568,153 @@ mod tests {
         assert!(!dispatch.walks(0) && dispatch.walks(1));
         assert_eq!(dispatch.by_kind[Kind::Link as usize], [1]);
         assert_eq!(dispatch.by_kind[Kind::Any as usize], [1]);
+    }
+
+    /// What a test visitor saw: each element with how far the walk found it hidden, each text
+    /// run (by its start) likewise.
+    #[derive(Default)]
+    struct Seen {
+        elements: Vec<(ElementId, Hidden)>,
+        texts: Vec<(usize, Hidden)>,
+    }
+
+    struct Recorder(Rc<RefCell<Seen>>);
+
+    impl<'v> Visitor<'v> for Recorder {
+        fn element(&mut self, at: &At<'v>, id: ElementId, _element: &'v Element) {
+            self.0.borrow_mut().elements.push((id, at.hidden));
+        }
+        fn text(&mut self, at: &At<'v>, run: &'v Text) {
+            self.0.borrow_mut().texts.push((run.span.start, at.hidden));
+        }
+        fn finish(self: Box<Self>, _out: &mut Vec<Diagnostic>) {}
+    }
+
+    /// Walks a post whose content is `html` with one visitor per `Visits`, and returns what
+    /// each saw, with the content's index.
+    fn walk(html: &str, visits: &[Visits]) -> (Vec<Seen>, HtmlIndex) {
+        let json = serde_json::json!({"id": 1, "content": {"rendered": html}}).to_string();
+        let mut reader = PostReader::new(json.as_bytes(), 64);
+        let entry = reader.next().expect("the test's JSON holds a post");
+        let post = Post::classify(entry.index, entry.node, entry.recovered).expect("a post");
+        let settings = Config::builtin(&[]).effective(None, None);
+        let now = chrono::NaiveDateTime::default();
+        let context = PostContext::new(
+            &post,
+            (0, json.as_bytes()),
+            (settings, Markup::Written),
+            now,
+        );
+        let dispatch = Dispatch::new(visits.iter().copied());
+        let seen: Vec<_> = visits.iter().map(|_| Rc::default()).collect();
+        let mut visitors = Visitors::new(visits.len());
+        for (rule, seen) in seen.iter().enumerate() {
+            visitors.add(rule, Box::new(Recorder(Rc::clone(seen))));
+        }
+        visitors.walk(&dispatch, &context);
+        let seen = (seen.into_iter())
+            .map(|s: Rc<RefCell<Seen>>| s.take())
+            .collect();
+        (seen, HtmlIndex::parse(html))
+    }
+
+    /// The walk's hidden state of every element and text run equals `HtmlIndex::hidden`'s
+    /// answer (of the run's parent for a text run).
+    fn assert_hidden_as_visibility_says(html: &str) -> usize {
+        let all = Visits {
+            texts: true,
+            ..Visits::elements(&[Kind::Any]).reading_hidden()
+        };
+        let (seen, index) = walk(html, &[all]);
+        let seen = &seen[0];
+        assert_eq!(seen.elements.len(), index.elements.len());
+        for &(id, hidden) in &seen.elements {
+            let element = &index.elements[id];
+            assert_eq!(
+                hidden,
+                index.hidden(element),
+                "<{}> in {html}",
+                element.name
+            );
+        }
+        for (&(start, hidden), run) in seen.texts.iter().zip(&index.texts) {
+            assert_eq!(start, run.span.start);
+            let by_parent = run.parent.map(|p| index.hidden(&index.elements[p]));
+            assert_eq!(
+                hidden,
+                by_parent.unwrap_or_default(),
+                "text at {start} in {html}"
+            );
+        }
+        let hidden = seen.elements.iter().filter(|(_, h)| *h != Hidden::No);
+        hidden.count()
+    }
+
+    #[test]
+    fn the_walk_hides_what_visibility_hides() {
+        let cases = [
+            // Nested: hidden from everyone beats hidden from screen readers, wherever each is.
+            r#"<div hidden><p aria-hidden="true"><a>x</a></p></div><p>y<span hidden>z</span>w</p>"#,
+            r#"<div aria-hidden="true"><p><a>x<b hidden>y</b></a></p></div><p aria-hidden="false">v</p>"#,
+            // `display:none` and `visibility:hidden` in a style, in any case and spacing.
+            r#"<div style="DISPLAY: none"><p><a>x</a></p></div><p style="color:red">s</p><i style="visibility : Hidden">t</i>"#,
+            // Elementor: hidden on every device the field's markup uses, or not.
+            r#"<div class="elementor-hidden-desktop elementor-hidden-tablet elementor-hidden-phone"><a>x</a></div><div class="elementor-hidden-desktop elementor-hidden-mobile"><a>y</a></div>"#,
+            r#"<div class="elementor-hidden-desktop elementor-hidden-tablet elementor-hidden-mobile"><a>x</a></div><div class="elementor-hidden-laptop">y</div>"#,
+            // Misnested markup, whose elements the walk finds again from their parents.
+            r#"<b hidden><i>m</b>n</i><table><tr><td style="display:none"><p>cell<a href=y>z</table>"#,
+        ];
+        let hidden: Vec<usize> = (cases.iter())
+            .map(|html| assert_hidden_as_visibility_says(html))
+            .collect();
+        // Without a laptop widget the first widget and its link are hidden everywhere; with
+        // one, the site has laptops and shows it there.
+        assert_eq!(hidden[3], 2);
+        assert_eq!(hidden[4], 0);
+        let others = [0, 1, 2, 5].map(|case| hidden[case]);
+        assert!(others.iter().all(|&n| n > 1), "each case hides: {hidden:?}");
+    }
+
+    #[test]
+    fn hidden_is_worked_out_only_for_a_rule_that_asks() {
+        let (seen, _) = walk(
+            r#"<div hidden><p>x</p></div>"#,
+            &[Visits::elements(&[Kind::Any])],
+        );
+        assert!(seen[0].elements.iter().all(|(_, h)| *h == Hidden::No));
+    }
+
+    #[test]
+    fn a_rule_asking_for_an_attribute_sees_exactly_the_elements_carrying_it() {
+        let html = r#"<p style="a">x<a href="h" style="b">l</a><img src=i><span hidden>s</span></p><div STYLE="c"><a>n</a></div><style>p{}</style>"#;
+        let by_style = Visits::attributes(&["style"]);
+        let by_src_or_hidden = Visits::attributes(&["src", "hidden"]);
+        // Asks for links by kind and for `style`: a styled link is handed over once.
+        let links_and_style = Visits {
+            attributes: &["style"],
+            ..Visits::elements(&[Kind::Link])
+        };
+        let (seen, index) = walk(html, &[by_style, by_src_or_hidden, links_and_style]);
+        let carrying = |names: &[&str]| -> Vec<ElementId> {
+            (index.elements.iter().enumerate())
+                .filter(|(_, e)| names.iter().any(|n| index.attribute(e, n).is_some()))
+                .map(|(id, _)| id)
+                .collect()
+        };
+        let ids = |seen: &Seen| seen.elements.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+        assert_eq!(ids(&seen[0]), carrying(&["style"]));
+        assert_eq!(
+            ids(&seen[0]).len(),
+            3,
+            "the `<style>` element carries no `style`"
+        );
+        assert_eq!(ids(&seen[1]), carrying(&["src", "hidden"]));
+        assert_eq!(ids(&seen[1]).len(), 2);
+        let links_or_styled: Vec<ElementId> = (index.elements.iter().enumerate())
+            .filter(|(_, e)| &*e.name == "a" || index.attribute(e, "style").is_some())
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids(&seen[2]), links_or_styled);
+        assert_eq!(ids(&seen[2]).len(), 4);
     }
 }

@@ -4,6 +4,8 @@
 //! these, each leaving to the others what is theirs.
 
 use std::collections::HashMap;
+
+use fnv::FnvHashMap;
 use std::ops::Range;
 
 use super::{Closed, Element, ElementId, HtmlIndex, StrayEndTag, is_html_element, is_void};
@@ -212,8 +214,9 @@ impl HtmlIndex {
     }
 
     /// The stray end tags written for elements out of their reach, by element: built once
-    /// per field, so that looking one up stays constant on a field of a million tags.
-    pub fn stray_end_tags_by_element(&self) -> HashMap<ElementId, &StrayEndTag> {
+    /// per field, so that looking one up stays constant on a field of a million tags. Keyed
+    /// with FNV: `unclosed-element` looks up every element, and SipHash was most of that.
+    pub fn stray_end_tags_by_element(&self) -> FnvHashMap<ElementId, &StrayEndTag> {
         self.stray_end_tags
             .iter()
             .filter_map(|stray| Some((stray.meant_for?, stray)))

@@ -2,7 +2,7 @@
 //! (`hidden`, `display:none`, `aria-hidden="true"`, Elementor's classes that hide a widget on
 //! every device). The one answer every rule that asks "does a reader see this?" reads.
 
-use super::{Element, HtmlIndex};
+use super::{Attribute, Element, HtmlIndex};
 
 /// How far an element is hidden. Ordered: hidden from everyone is hidden from screen readers
 /// too.
@@ -36,34 +36,51 @@ const EVERY_SITE: u8 = 0b111;
 
 /// The devices an element's Elementor classes hide it on.
 fn elementor_hidden_on(index: &HtmlIndex, element: &Element) -> u8 {
-    let Some(class) = index.attribute(element, "class") else {
-        return 0;
-    };
-    (index.value(class).split_ascii_whitespace())
+    index
+        .attribute(element, "class")
+        .map_or(0, |class| devices_in(index.value(class)))
+}
+
+/// The devices a `class` value's Elementor classes hide an element on.
+fn devices_in(class: &str) -> u8 {
+    (class.split_ascii_whitespace())
         .filter_map(|class| class.strip_prefix("elementor-hidden-"))
         .filter_map(|device| DEVICES.iter().find(|(name, _)| *name == device))
         .fold(0, |devices, (_, bit)| devices | bit)
 }
 
-/// How far an element's own attributes hide it, given the devices the field's markup shows
-/// its site uses.
-fn hidden_by_itself(index: &HtmlIndex, element: &Element, site_devices: u8) -> Hidden {
-    let value = |name: &str| index.attribute(element, name).map(|a| index.value(a));
-    let by_style = value("style").is_some_and(|style| {
-        let style: String = (style.chars())
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        style.contains("display:none") || style.contains("visibility:hidden")
-    });
-    let everywhere = elementor_hidden_on(index, element);
-    if value("hidden").is_some() || by_style || (everywhere != 0 && everywhere == site_devices) {
-        Hidden::FromEveryone
-    } else if value("aria-hidden").is_some_and(|v| v.trim() == "true") {
-        Hidden::FromScreenReaders
-    } else {
-        Hidden::No
-    }
+/// `display:none` or `visibility:hidden`, in any case and spacing.
+fn hides_by_style(style: &str) -> bool {
+    let style: String = (style.chars())
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    style.contains("display:none") || style.contains("visibility:hidden")
+}
+
+/// How far an element's own attributes hide it, read in one pass over them (the index keeps
+/// the first of duplicate attributes only). The devices the field's markup shows its site
+/// uses are asked for only of an element Elementor hides somewhere: most fields have none, and
+/// finding them reads every element's class.
+fn hidden_by_itself(index: &HtmlIndex, element: &Element) -> Hidden {
+    let by_attribute = |attribute: &Attribute| {
+        let value = || index.value(attribute);
+        let everywhere = |class| {
+            let devices = devices_in(class);
+            devices != 0 && devices == index.site_devices()
+        };
+        match &*attribute.name {
+            "hidden" => Hidden::FromEveryone,
+            "style" if hides_by_style(value()) => Hidden::FromEveryone,
+            "class" if everywhere(value()) => Hidden::FromEveryone,
+            "aria-hidden" if value().trim() == "true" => Hidden::FromScreenReaders,
+            _ => Hidden::No,
+        }
+    };
+    (index.attributes_of(element).iter())
+        .map(by_attribute)
+        .max()
+        .unwrap_or_default()
 }
 
 impl HtmlIndex {
@@ -75,7 +92,13 @@ impl HtmlIndex {
         let by_ancestors = (element.parent)
             .and_then(|p| table.get(p).copied())
             .unwrap_or_default();
-        by_ancestors.max(hidden_by_itself(self, element, self.site_devices()))
+        by_ancestors.max(hidden_by_itself(self, element))
+    }
+
+    /// How far an element's own attributes hide it, whatever is around it: what a walk that
+    /// keeps its ancestors' answer adds for each element.
+    pub fn hidden_by_itself(&self, element: &Element) -> Hidden {
+        hidden_by_itself(self, element)
     }
 
     /// Whether readers miss an element: nobody sees it, or screen readers leave it out.
@@ -96,11 +119,10 @@ impl HtmlIndex {
 
     /// For every element, how far it or an ancestor hides it: one pass, parents first.
     fn hidden_each(&self) -> Vec<Hidden> {
-        let devices = self.site_devices();
         let mut table: Vec<Hidden> = Vec::with_capacity(self.elements.len());
         for element in &self.elements {
             let inherited = element.parent.and_then(|p| table.get(p).copied());
-            let own = hidden_by_itself(self, element, devices);
+            let own = hidden_by_itself(self, element);
             table.push(inherited.unwrap_or_default().max(own));
         }
         table

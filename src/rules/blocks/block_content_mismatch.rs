@@ -60,6 +60,7 @@ declare_rule! {
     }
 }
 
+// Not on the walk: it reads the blocks, each looking up the elements of its own content.
 impl Rule for BlockContentMismatch {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {

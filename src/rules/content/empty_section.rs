@@ -30,6 +30,8 @@ declare_rule! {
     }
 }
 
+// Not on the walk: it returns at once unless the site requires sections, and then reads the
+// stretch under each required heading.
 impl Rule for EmptySection {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let Some(sections) = analyse(post) else {

@@ -16,10 +16,20 @@ pub(crate) fn heading_level(name: &str) -> Option<u8> {
 
 /// A heading that shows a reader nothing, and that no script or embed inside it fills in.
 pub(crate) fn is_empty_heading(index: &HtmlIndex, element: &Element) -> bool {
+    is_empty_heading_if(index, element, || index.is_hidden(element))
+}
+
+/// The same, told by `is_hidden` whether readers miss the heading (the walk knows:
+/// `At::hidden`), asked only of a heading with nothing in it.
+pub(crate) fn is_empty_heading_if(
+    index: &HtmlIndex,
+    element: &Element,
+    is_hidden: impl FnOnce() -> bool,
+) -> bool {
     heading_level(&element.name).is_some()
         && !element.has.text
         && !element.has.media
-        && !index.is_hidden(element)
+        && !is_hidden()
         && !is_theme_title(index, element)
         && !holds_page_items(index, element)
         && !holds_text_as_tag(index, element)

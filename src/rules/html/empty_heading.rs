@@ -1,12 +1,14 @@
 use crate::context::PostContext;
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
-use crate::html::Element;
+use crate::html::visibility::Hidden;
+use crate::html::{Element, ElementId};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
 use crate::rules::helpers::codes;
-use crate::rules::helpers::headings::is_empty_heading;
+use crate::rules::helpers::headings::is_empty_heading_if;
 
 declare_rule! {
     /// ## What it does
@@ -48,38 +50,61 @@ declare_rule! {
 }
 
 impl Rule for EmptyHeading {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Heading]).reading_hidden()
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        post.field(HtmlFieldKind::Content)?;
+        Some(Box::new(EmptyHeadings {
+            run_end: None,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The headings of a post's content, judged as the walk meets them.
+struct EmptyHeadings {
+    /// Where the last empty heading ended: the next one right after it is the same gap.
+    run_end: Option<usize>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for EmptyHeadings {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, heading: &'v Element) {
+        let (field, index) = (at.field, at.index());
+        if field.kind != HtmlFieldKind::Content
+            || !is_empty_heading_if(index, heading, || at.hidden > Hidden::No)
+        {
             return;
-        };
-        let index = &field.index;
-        let html = field.source.as_str();
-        // Where the last empty heading ended: the next one right after it is the same gap.
-        let mut run_end: Option<usize> = None;
-        for heading in index.elements.iter().filter(|e| is_empty_heading(index, e)) {
-            let continues_run = run_end.is_some_and(|end| {
-                html.get(end..heading.start_tag.start)
-                    .is_some_and(|between| between.trim().is_empty())
-            });
-            run_end = Some(element_end(heading));
-            if continues_run {
-                continue;
-            }
-            let level = &heading.name;
-            out.push(
-                field
-                    .diagnostic(
-                        &Self::META,
-                        post,
-                        heading.start_tag.clone(),
-                        format!("empty `<{level}>`: readers see a gap where a heading should be"),
-                    )
-                    .with_label("no text")
-                    .with_help(format!(
-                        "write the heading's text, or remove the empty `<{level}></{level}>`"
-                    )),
-            );
         }
+        let html = field.source.as_str();
+        let continues_run = self.run_end.is_some_and(|end| {
+            html.get(end..heading.start_tag.start)
+                .is_some_and(|between| between.trim().is_empty())
+        });
+        self.run_end = Some(element_end(heading));
+        if continues_run {
+            return;
+        }
+        let level = &heading.name;
+        self.out.push(
+            field
+                .diagnostic(
+                    &EmptyHeading::META,
+                    at.post,
+                    heading.start_tag.clone(),
+                    format!("empty `<{level}>`: readers see a gap where a heading should be"),
+                )
+                .with_label("no text")
+                .with_help(format!(
+                    "write the heading's text, or remove the empty `<{level}></{level}>`"
+                )),
+        );
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
     }
 }
 

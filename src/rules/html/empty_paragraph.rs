@@ -1,9 +1,10 @@
 use std::ops::Range;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::reader::Flow;
-use crate::html::{Around, Element, HtmlIndex};
+use crate::html::{Around, Element, ElementId, HtmlIndex};
 use crate::post::{Form, HtmlFieldKind};
 use crate::rule::Rule;
 
@@ -61,43 +62,72 @@ declare_rule! {
 }
 
 impl Rule for EmptyParagraph {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        let Some(field) = post.field(HtmlFieldKind::Content) else {
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Paragraph])
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        let field = post.field(HtmlFieldKind::Content)?;
+        Some(Box::new(EmptyParagraphs {
+            post,
+            field,
+            flow: None,
+            centred_images: None,
+            out: Vec::new(),
+        }))
+    }
+}
+
+/// The paragraphs of a post's content, judged as the walk meets them.
+struct EmptyParagraphs<'v> {
+    post: &'v PostContext<'v, 'v>,
+    field: &'v HtmlField<'v, 'v>,
+    /// Built for the first empty paragraph only: most fields have none.
+    flow: Option<Flow<'v>>,
+    centred_images: Option<bool>,
+    out: Vec<Diagnostic>,
+}
+
+impl<'v> Visitor<'v> for EmptyParagraphs<'v> {
+    fn element(&mut self, at: &At<'v>, _id: ElementId, element: &'v Element) {
+        let (field, post) = (at.field, at.post);
+        if field.kind != HtmlFieldKind::Content
+            || empty_paragraph_owner(field, element) != Some(EmptyParagraph::META.code)
+        {
             return;
-        };
-        let index = &field.index;
-        // Built for the first empty paragraph only: most fields have none.
-        let mut flow: Option<Flow<'_>> = None;
-        let mut centred_images: Option<bool> = None;
-        for element in &index.elements {
-            if empty_paragraph_owner(field, element) != Some(Self::META.code) {
-                continue;
-            }
-            let lost_image = is_centred(index, element)
-                && *centred_images.get_or_insert_with(|| holds_centred_images(index));
-            if lost_image {
-                out.push(lost_image_paragraph(field, post, element));
-                continue;
-            }
-            let whole = whole(element);
-            let flow = flow.get_or_insert_with(|| Flow::of(index));
-            let joins_words = flow.removal_joins_words(whole.clone());
-            out.push(empty_paragraph(field, post, element, joins_words));
         }
-        if field.form == Form::Raw && field.blocks.is_empty() {
-            for (text, with_break) in implicit_empty_paragraphs(field) {
-                let removal = Edit::delete(field.file_range(with_break));
-                let diagnostic = field
-                    .diagnostic(&Self::META, post, text, "empty paragraph")
-                    .with_label("WordPress makes this a `<p>&nbsp;</p>`")
-                    .with_fix(
-                        Applicability::Safe,
-                        "remove the empty paragraph",
-                        vec![removal],
-                    )
-                    .with_help("remove the line; leave spacing to the theme");
-                out.push(diagnostic);
-            }
+        let index = &field.index;
+        let lost_image = is_centred(index, element)
+            && *(self.centred_images).get_or_insert_with(|| holds_centred_images(index));
+        if lost_image {
+            self.out.push(lost_image_paragraph(field, post, element));
+            return;
+        }
+        let whole = whole(element);
+        let flow = self.flow.get_or_insert_with(|| Flow::of(index));
+        let joins_words = flow.removal_joins_words(whole.clone());
+        self.out
+            .push(empty_paragraph(field, post, element, joins_words));
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        out.extend(self.out);
+        let (field, post) = (self.field, self.post);
+        if field.form != Form::Raw || !field.blocks.is_empty() {
+            return;
+        }
+        for (text, with_break) in implicit_empty_paragraphs(field) {
+            let removal = Edit::delete(field.file_range(with_break));
+            let diagnostic = field
+                .diagnostic(&EmptyParagraph::META, post, text, "empty paragraph")
+                .with_label("WordPress makes this a `<p>&nbsp;</p>`")
+                .with_fix(
+                    Applicability::Safe,
+                    "remove the empty paragraph",
+                    vec![removal],
+                )
+                .with_help("remove the line; leave spacing to the theme");
+            out.push(diagnostic);
         }
     }
 }

@@ -5,8 +5,9 @@ use crate::html::{Element, ElementId};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
+use crate::html::visibility::Hidden;
 use crate::rules::declare_rule;
-use crate::rules::helpers::headings::{heading_level, is_empty_heading, is_theme_title};
+use crate::rules::helpers::headings::{heading_level, is_empty_heading_if, is_theme_title};
 
 declare_rule! {
     /// ## What it does
@@ -49,7 +50,7 @@ const TITLE_LEVEL: u8 = 1;
 
 impl Rule for HeadingLevelSkip {
     fn visits(&self) -> Visits {
-        Visits::elements(&[Kind::Heading])
+        Visits::elements(&[Kind::Heading]).reading_hidden()
     }
 
     fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
@@ -76,8 +77,9 @@ impl<'v> Visitor<'v> for Outline {
         let Some(level) = heading_level(&heading.name) else {
             return;
         };
-        let outside_outline = is_empty_heading(index, heading)
-            || index.is_hidden(heading)
+        let hidden = at.hidden > Hidden::No;
+        let outside_outline = hidden
+            || is_empty_heading_if(index, heading, || hidden)
             || is_theme_title(index, heading);
         if outside_outline {
             return;

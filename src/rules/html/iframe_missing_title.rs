@@ -2,6 +2,7 @@ use crate::context::PostContext;
 use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
 use crate::html::structure::code_block;
+use crate::html::visibility::Hidden;
 use crate::html::{Element, ElementId, HtmlIndex, is_blank};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
@@ -41,7 +42,7 @@ declare_rule! {
 
 impl Rule for IframeMissingTitle {
     fn visits(&self) -> Visits {
-        Visits::elements(&[Kind::Frame])
+        Visits::elements(&[Kind::Frame]).reading_hidden()
     }
 
     fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
@@ -55,7 +56,8 @@ struct UnnamedFrames(Vec<Diagnostic>);
 impl<'v> Visitor<'v> for UnnamedFrames {
     fn element(&mut self, at: &At<'v>, _id: ElementId, frame: &'v Element) {
         let (field, index) = (at.field, at.index());
-        if field.kind != HtmlFieldKind::Content || !is_unnamed(index, frame) {
+        if field.kind != HtmlFieldKind::Content || !is_unnamed(index, frame, at.hidden > Hidden::No)
+        {
             return;
         }
         self.0.push(
@@ -80,8 +82,9 @@ impl<'v> Visitor<'v> for UnnamedFrames {
     }
 }
 
-/// A frame with no accessible name, shown to readers, and not a code sample's text.
-fn is_unnamed(index: &HtmlIndex, frame: &Element) -> bool {
+/// A frame with no accessible name, shown to readers (`hidden`: the walk found it is not),
+/// and not a code sample's text.
+fn is_unnamed(index: &HtmlIndex, frame: &Element, hidden: bool) -> bool {
     let named = ["title", "aria-label", "aria-labelledby"]
         .iter()
         .filter_map(|name| index.attribute(frame, name))
@@ -94,7 +97,7 @@ fn is_unnamed(index: &HtmlIndex, frame: &Element) -> bool {
     });
     !named
         && !presentational
-        && !index.is_hidden(frame)
+        && !hidden
         && !is_tiny(index, frame)
         && code_block(index, frame).is_none()
 }

@@ -268,6 +268,7 @@ declare_rule! {
     }
 }
 
+// Not on the walk: it reads the index's stray end tags, which are no node of the walk.
 impl Rule for StrayEndTag {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {

@@ -1,10 +1,11 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::html::structure::{EscapedStartTags, code_block, is_unknown_name, may_have_leftovers};
-use crate::html::{Around, ElementId, HtmlIndex};
+use crate::html::{Around, Element, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
@@ -64,18 +65,20 @@ struct Hidden {
     fixable: bool,
 }
 
-fn hidden_texts(index: &HtmlIndex) -> Vec<Hidden> {
-    let out_of_reach = index.stray_end_tags_by_element();
-    let elements = index
-        .elements
-        .iter()
-        .enumerate()
-        .filter(|(_, element)| is_reported_hidden_text(index, element))
-        .map(|(id, element)| Hidden {
+/// The hidden text of a field: its elements that are hidden text (found by the walk, in
+/// document order) and its stray end tags of unknown names, by where their tags start.
+fn hidden_texts(index: &HtmlIndex, elements: &[ElementId]) -> Vec<Hidden> {
+    // Built only for a field with hidden text: most have none.
+    let out_of_reach = (!elements.is_empty()).then(|| index.stray_end_tags_by_element());
+    let elements = elements.iter().map(|&id| {
+        let element = &index.elements[id];
+        Hidden {
             tag: element.start_tag.clone(),
             code_block: code_block(index, element),
-            fixable: element.end_tag.is_none() && !out_of_reach.contains_key(&id),
-        });
+            fixable: element.end_tag.is_none()
+                && !out_of_reach.as_ref().is_some_and(|o| o.contains_key(&id)),
+        }
+    });
     let escaped = may_have_leftovers(index).then(|| EscapedStartTags::of(index));
     let end_tags = index
         .stray_end_tags
@@ -162,9 +165,39 @@ fn diagnostic(
 }
 
 impl Rule for TextHiddenAsTag {
-    fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        for field in &post.html {
-            let hidden = hidden_texts(&field.index);
+    fn visits(&self) -> Visits {
+        Visits::elements(&[Kind::Any])
+    }
+
+    fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
+        Some(Box::new(HiddenTexts {
+            post,
+            elements: vec![Vec::new(); post.html.len()],
+        }))
+    }
+}
+
+/// The elements of each field that are hidden text, gathered by the walk; the stray end tags
+/// join them at the end, field by field.
+struct HiddenTexts<'v> {
+    post: &'v PostContext<'v, 'v>,
+    /// By field, the ids of its elements that are hidden text.
+    elements: Vec<Vec<ElementId>>,
+}
+
+impl<'v> Visitor<'v> for HiddenTexts<'v> {
+    fn element(&mut self, at: &At<'v>, id: ElementId, element: &'v Element) {
+        if is_reported_hidden_text(at.index(), element)
+            && let Some(found) = self.elements.get_mut(at.field_at)
+        {
+            found.push(id);
+        }
+    }
+
+    fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
+        let post = self.post;
+        for (field, elements) in post.html.iter().zip(&self.elements) {
+            let hidden = hidden_texts(&field.index, elements);
             let mut per_sample: HashMap<ElementId, usize> = HashMap::new();
             for item in &hidden {
                 if let Some(sample) = item.code_block {

@@ -187,6 +187,9 @@ declare_rule! {
     }
 }
 
+// Not on the walk: which end tag left an element open is known only from the end tags and
+// stray end tags matched to the elements after the fact, and the hidden tags that swallow end
+// tags are gathered over the whole field first.
 impl Rule for UnclosedElement {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         for field in &post.html {

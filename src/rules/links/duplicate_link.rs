@@ -30,6 +30,15 @@ const READ_MORE: [&str; 14] = [
     "xem thêm",
 ];
 
+/// The characters of the longest of [`READ_MORE`], counted once.
+static LONGEST_READ_MORE: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+    READ_MORE
+        .iter()
+        .map(|p| p.chars().count())
+        .max()
+        .unwrap_or(0)
+});
+
 /// A "Read more" link of a card or an excerpt, or a button (a file block's Download): by its
 /// class (`more-link` is WordPress's own), its `download` attribute, or its words.
 fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
@@ -44,11 +53,7 @@ fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
     // Trimming removes only trim characters, and lower-casing never makes fewer characters:
     // a text with more other characters than the longest phrase cannot be one. Most link
     // texts are told apart so, without being copied.
-    let longest = READ_MORE
-        .iter()
-        .map(|p| p.chars().count())
-        .max()
-        .unwrap_or(0);
+    let longest = *LONGEST_READ_MORE;
     let other_chars: usize = index
         .texts_in(element.content.clone())
         .iter()

@@ -3,6 +3,7 @@ use std::cell::OnceCell;
 use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
+use crate::html::visibility::Hidden;
 use crate::html::{Closed, Element, ElementId, HtmlIndex, is_blank};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
@@ -52,7 +53,7 @@ declare_rule! {
 
 impl Rule for EmptyLink {
     fn visits(&self) -> Visits {
-        Visits::elements(&[Kind::Link])
+        Visits::elements(&[Kind::Link]).reading_hidden()
     }
 
     fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
@@ -78,7 +79,8 @@ impl<'v> Visitor<'v> for EmptyLinks<'v> {
         if field.kind != HtmlFieldKind::Content {
             return;
         }
-        let Some(href) = empty_link_target(index, (id, link), &self.empty_headings) else {
+        let Some(href) = empty_link_target(index, (id, link, at.hidden), &self.empty_headings)
+        else {
             return;
         };
         let html = field.source.as_str();
@@ -106,7 +108,7 @@ impl<'v> Visitor<'v> for EmptyLinks<'v> {
 /// `empty_headings` holds the empty heading around each element, once asked for.
 fn empty_link_target<'i>(
     index: &'i HtmlIndex,
-    (id, link): (usize, &Element),
+    (id, link, hidden): (usize, &Element, Hidden),
     empty_headings: &OnceCell<Vec<Option<ElementId>>>,
 ) -> Option<&'i str> {
     if &*link.name != "a" || link.has.text || link.has.media || link.closed != Closed::EndTag {
@@ -121,7 +123,7 @@ fn empty_link_target<'i>(
         .filter_map(|name| index.attribute(link, name))
         .any(|a| !is_blank(index.value(a)));
     if named
-        || index.is_hidden(link)
+        || hidden > Hidden::No
         || shows_through_styles(index, id, link)
         || in_empty_heading(index, link, empty_headings)
         || holds_text_as_tag(index, link)

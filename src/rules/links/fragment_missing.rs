@@ -99,6 +99,8 @@ declare_rule! {
     }
 }
 
+// Not on the walk: it reads the post's links, and gathers the field's ids only once a link to
+// a fragment needs them (most posts have none).
 impl Rule for FragmentMissing {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let mut known: Option<HashSet<String>> = None;
