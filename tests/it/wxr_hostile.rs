@@ -244,6 +244,27 @@ fn nesting_past_the_xml_readers_limit_is_reported_at_the_deep_element() {
     );
 }
 
+/// Reproduction: an export with items 1, 2 (elements nested 65,536 deep) and 3; `postlint
+/// check` reports the deep element and lints item 1 only. quick-xml's reader stops at its
+/// nesting limit (`file.stopped` in `src/input/wxr/mod.rs`), so item 3 is lost though the parts
+/// are cut whole: reading on needs a fresh reader from the next part's start.
+#[test]
+#[ignore = "items after one nested past 65,535 are not linted: the XML reader stops there"]
+fn items_after_one_nested_too_deep_are_still_linted() {
+    let depth = 65_536;
+    let deep = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+    let body = format!(
+        "{}{}{}",
+        item(1, "", "</item>"),
+        item(2, &deep, "</item>"),
+        item(3, "", "</item>")
+    );
+    let text = export("", &body);
+    let (posts, findings) = lint_in_every_size(text.as_bytes(), usize::MAX / 4);
+    assert_eq!(of_rule(&findings, "wxr-syntax").len(), 1);
+    assert_eq!(posts, 2, "items 1 and 3: {:?}", rows(&findings));
+}
+
 #[test]
 fn a_utf16_export_is_reported_as_utf16() {
     let text = export("", &items(2, "", "</item>"));
