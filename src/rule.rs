@@ -27,8 +27,9 @@ pub enum FileProblem<'a> {
     Start { bytes: &'a [u8] },
     /// The file holds nothing but whitespace (and a byte order mark).
     Empty,
-    /// A post larger than `limit` starts at `at`: the rest of the file is not read.
-    TooLarge { at: usize, limit: usize },
+    /// A post larger than `limit` starts at `at`: the rest of the file is not read. `wxr`: the
+    /// file is a WordPress export (its post is an `<item>`), else JSON.
+    TooLarge { at: usize, limit: usize, wxr: bool },
     /// The bytes of a segment, read from `base`, with the spans of its posts (in `bytes`).
     Segment {
         bytes: &'a [u8],

@@ -205,7 +205,10 @@ pub fn wait_with_peak_rss(child: &mut std::process::Child) -> (i32, i64) {
 fn cache_round_trip() {
     let dir = std::env::temp_dir().join("postlint-bench-cache");
     let _ = std::fs::remove_dir_all(&dir);
-    let (mut cache, _) = LinkCache::open(&dir, Ttl::default()).expect("the bench's cache folder");
+    let Ok((mut cache, _)) = LinkCache::open(&dir, Ttl::default()) else {
+        eprintln!("cache round trip: {} is a symbolic link", dir.display());
+        return;
+    };
     for i in 0..URLS {
         let url = format!(
             "https://site{}.example/2024/07/{i}/a-post-about-something/",
@@ -219,7 +222,10 @@ fn cache_round_trip() {
     drop(cache);
     let bytes = std::fs::metadata(dir.join("links.json")).map_or(0, |m| m.len());
     let start = Instant::now();
-    let (cache, warning) = LinkCache::open(&dir, Ttl::default()).expect("the bench's cache folder");
+    let Ok((cache, warning)) = LinkCache::open(&dir, Ttl::default()) else {
+        eprintln!("cache round trip: {} is a symbolic link", dir.display());
+        return;
+    };
     let load = start.elapsed();
     let found = (0..URLS)
         .filter(|i| {

@@ -140,7 +140,7 @@ impl Linter {
                 Ok(Some(piece)) => piece,
                 Ok(None) => break,
                 Err(error) if error.kind() == std::io::ErrorKind::FileTooLarge => {
-                    acc.too_large(self.options.max_post_bytes);
+                    acc.too_large(self.options.max_post_bytes, &recorded);
                     break;
                 }
                 Err(error) => return Err(error),
@@ -507,10 +507,11 @@ impl<'f> FileLint<'f> {
 
     /// A post too large to hold: its finding at the position the cursor reached (whatever the
     /// settings, as always), and nothing more is read.
-    fn too_large(&mut self, limit: usize) {
+    fn too_large(&mut self, limit: usize, format: &InputFormat) {
         let problem = FileProblem::TooLarge {
             at: self.cursor.offset(),
             limit,
+            wxr: matches!(format, InputFormat::Wxr),
         };
         let at = self.cursor.line_col();
         (self.findings)

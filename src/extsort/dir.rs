@@ -1,7 +1,6 @@
 //! The temporary folder of a sort's runs: made when its first run is written, deleted when the
-//! sort ends or the process is stopped by SIGINT, SIGTERM, SIGHUP or SIGQUIT, and by a later
-//! spill when a killed run (SIGKILL, the OOM killer) left it. A run the folder cannot take is
-//! kept in memory instead.
+//! sort ends or the process is stopped by a signal sent to end it, and by a later spill when a
+//! killed run (SIGKILL, the OOM killer) left it. A run the folder cannot take is kept in memory.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -11,14 +10,40 @@ use std::time::Duration;
 
 use super::run::{DiskRun, Run};
 
-/// The signals that stop a run, each answered by deleting every folder first.
+/// The signals whose default action ends the process and which are sent to end it (rather
+/// than raised by a fault of the process itself: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
+/// SIGTRAP and SIGSYS, after which nothing more should run; nor SIGKILL, which cannot be
+/// caught), each answered by deleting every folder first. SIGPIPE is ignored by every Rust
+/// program, and SIGIO and the real-time signals are sent to a process that asked for them.
 #[cfg(unix)]
-const STOPPING: [i32; 4] = [
+const STOPPING: [i32; 11] = [
     signal_hook::consts::SIGINT,
     signal_hook::consts::SIGTERM,
     signal_hook::consts::SIGHUP,
     signal_hook::consts::SIGQUIT,
+    signal_hook::consts::SIGUSR1,
+    signal_hook::consts::SIGUSR2,
+    signal_hook::consts::SIGALRM,
+    signal_hook::consts::SIGVTALRM,
+    signal_hook::consts::SIGPROF,
+    signal_hook::consts::SIGXCPU,
+    signal_hook::consts::SIGXFSZ,
 ];
+
+/// The signals of [`STOPPING`] that still have their default action: one ignored when the
+/// run started (`nohup` ignores SIGHUP; a parent may ignore SIGXFSZ to get EFBIG instead) stays
+/// ignored, since a handler would replace that.
+#[cfg(unix)]
+fn stopping_by_default() -> Vec<i32> {
+    let by_default = |&signal: &i32| {
+        // SAFETY: with a null new action, sigaction only reads the signal's current action
+        // into `current`, a zeroed `sigaction` it may write.
+        let mut current: libc::sigaction = unsafe { std::mem::zeroed() };
+        let read = unsafe { libc::sigaction(signal, std::ptr::null(), &mut current) } == 0;
+        read && current.sa_sigaction == libc::SIG_DFL
+    };
+    STOPPING.iter().copied().filter(by_default).collect()
+}
 
 /// What every folder's name starts with.
 const PREFIX: &str = "postlint-facts-";
@@ -254,7 +279,7 @@ fn forget(dir: tempfile::TempDir) {
     drop(dir);
 }
 
-/// On SIGINT, SIGTERM, SIGHUP or SIGQUIT: every folder deleted, then the process ended by the signal
+/// On a signal of [`STOPPING`]: every folder deleted, then the process ended by the signal
 /// (should that fail, it exits with 128 and the signal's number, as a shell reports it). A thread waits for the
 /// signals (signal-hook), since a signal handler itself may not delete folders. Returns once
 /// the signals are caught, so that no folder exists before they are.
@@ -267,10 +292,10 @@ fn delete_folders_on_signals() {
         // The signals are caught in the thread, so that they keep their default action (which
         // leaves the folders behind, but stops the run) if it cannot be started.
         let started = waiter.spawn(move || {
-            let signals = signal_hook::iterator::Signals::new(STOPPING);
+            let signals = signal_hook::iterator::Signals::new(stopping_by_default());
             // The caller waits for this; were it gone, there is no one to tell.
             let _ = caught.send(());
-            // Only a signal that may never be caught makes this fail; these three may be.
+            // Only a signal that may never be caught makes this fail; these all may be.
             let Ok(mut signals) = signals else { return };
             if let Some(signal) = signals.forever().next() {
                 let mut live = live();

@@ -251,20 +251,60 @@ pub fn open(
             ))
         }
         Input::File(path) | Input::Found(path) => {
-            let metadata = std::fs::metadata(path).map_err(read_error)?;
+            // Looked at through the handle read, so that what was looked at is what is read,
+            // even when the path is replaced meanwhile (by a FIFO, which would block the run).
+            let file = open_without_waiting(path).map_err(read_error)?;
+            let metadata = file.metadata().map_err(read_error)?;
             if !metadata.is_file() {
                 return Err(InputError::NotAFile { path: name });
             }
             if metadata.len() > max_bytes {
                 return Err(too_large(name, human_size(metadata.len()), max_bytes));
             }
-            let file = std::fs::File::open(path).map_err(read_error)?;
             let source = SourceFile {
                 name,
                 origin: Origin::Path(path.clone()),
             };
-            Ok((source, Box::new(file)))
+            let reader = AtMost {
+                inner: file,
+                left: max_bytes,
+            };
+            Ok((source, Box::new(reader)))
         }
+    }
+}
+
+/// Opens a file to read without waiting for a writer, were it a named pipe.
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    options.open(path)
+}
+
+/// A file read no further than `--max-file-size`, whatever its size said when it was opened:
+/// one that grows as it is read (a log written to, a `/proc` file of size 0) fails the read
+/// once past the limit, rather than being read without end.
+struct AtMost<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for AtMost<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // One byte more than is left is asked for, to tell a file at the limit from one past it.
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left.saturating_add(1)).unwrap_or(usize::MAX));
+        let read = self.inner.read(&mut buf[..want])?;
+        if read as u64 > self.left {
+            return Err(std::io::Error::other(
+                "the file grew past --max-file-size while it was read",
+            ));
+        }
+        self.left -= read as u64;
+        Ok(read)
     }
 }
 
@@ -278,4 +318,47 @@ fn too_large(path: String, size: String, limit: u64) -> InputError {
 
 fn human_size(bytes: u64) -> String {
     bytesize::ByteSize::b(bytes).display().iec().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_read_up_to_the_limit_and_fails_past_it() {
+        let read = |bytes: &[u8], limit| {
+            let mut out = Vec::new();
+            let mut reader = AtMost {
+                inner: bytes,
+                left: limit,
+            };
+            reader.read_to_end(&mut out).map(|_| out)
+        };
+        assert_eq!(read(b"12345", 5).expect("at the limit"), b"12345");
+        assert_eq!(read(b"", 0).expect("empty"), b"");
+        assert!(read(b"123456", 5).is_err(), "past the limit");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_that_gives_more_than_its_size_said_is_read_no_further_than_the_limit() {
+        // Size 0 when looked at, tens of KiB when read: as a file that grows while it is read.
+        let input = Input::File(PathBuf::from("/proc/self/smaps"));
+        let (_, mut reader) = open(&input, 1024).expect("a regular file of size 0");
+        let mut out = Vec::new();
+        let error = reader.read_to_end(&mut out).expect_err("past the limit");
+        assert!(error.to_string().contains("--max-file-size"), "{error}");
+        assert!(out.len() <= 1024);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_refused_without_waiting_for_a_writer() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let pipe = dir.path().join("posts.json");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+        assert!(made.is_ok_and(|status| status.success()), "mkfifo");
+        let refused = open(&Input::File(pipe), 1024).map(|_| ());
+        assert!(matches!(refused, Err(InputError::NotAFile { .. })));
+    }
 }

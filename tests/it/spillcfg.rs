@@ -276,6 +276,53 @@ fn a_signal_at_any_moment_leaves_no_spill_folder() {
     }
 }
 
+#[test]
+fn every_signal_sent_to_end_the_run_leaves_no_spill_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inputs = duplicate_slugs(dir.path(), 5_000, 4);
+    let others = [
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+        libc::SIGALRM,
+        libc::SIGVTALRM,
+        libc::SIGPROF,
+        libc::SIGXCPU,
+        libc::SIGXFSZ,
+    ];
+    for signal in others {
+        let interrupted = [3, 20]
+            .into_iter()
+            .filter(|&files| interrupt_once(&inputs, signal, files))
+            .count();
+        assert!(interrupted >= 1, "signal {signal} ended no run");
+    }
+}
+
+#[test]
+fn a_signal_ignored_when_the_run_started_stays_ignored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let inputs = duplicate_slugs(dir.path(), 5_000, 4);
+    let tmpdir = tempfile::tempdir().expect("temp dir");
+    let mut command = check(tmpdir.path(), Some("1"), &inputs);
+    command.stdout(Stdio::piped()).stderr(Stdio::null());
+    // As `nohup` starts a command.
+    // SAFETY: signal is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let child = watch_spill(tmpdir.path(), &mut command, |made| made >= 3);
+    let pid = i32::try_from(child.id()).expect("pid");
+    // SAFETY: sends a signal to the child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGHUP) }, 0);
+    let output = child.wait_with_output().expect("output");
+    assert_eq!(output.status.code(), Some(1), "{:?}", output.status);
+    assert_eq!(duplicate_slug_errors(&output), 2_500);
+    assert!(spill_folders(tmpdir.path()).is_empty());
+}
+
 /// Sets the time `path` (a folder too) last changed to two hours ago.
 fn two_hours_old(path: &Path) {
     let then = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);

@@ -160,7 +160,9 @@ fn an_item_over_the_post_limit_is_refused_where_it_starts() {
         assert_eq!(posts, 3, "parts of {segment}");
         assert_eq!(findings.len(), 1, "{:?}", rows(&findings));
         let found = &findings[0];
-        assert_eq!(found.diagnostic.rule, "json-syntax");
+        // The export's own rule: an XML file is no JSON.
+        assert_eq!(found.diagnostic.rule, "wxr-syntax");
+        assert!(found.diagnostic.message.contains("an item from here on"));
         assert!(found.diagnostic.message.contains("1.0 MiB"));
         let line = text[..third_end].matches('\n').count() + 1;
         let column = third_end - text[..third_end].rfind('\n').map_or(0, |i| i + 1) + 1;
@@ -211,7 +213,7 @@ fn an_endless_item_is_refused_after_reading_about_the_limit() {
     let file = SourceFile::in_memory("endless.xml", head.as_bytes().to_vec());
     let report = linter.lint_file(file, reader).expect("lint");
     let rules: Vec<&str> = report.findings.iter().map(|f| f.diagnostic.rule).collect();
-    assert_eq!(rules, ["json-syntax"]);
+    assert_eq!(rules, ["wxr-syntax"]);
     let read = read.load(std::sync::atomic::Ordering::Relaxed);
     assert!(
         read <= limit + (2 << 20),
@@ -240,6 +242,27 @@ fn nesting_past_the_xml_readers_limit_is_reported_at_the_deep_element() {
             .message
             .contains("more than 65535 deep")
     );
+}
+
+/// Reproduction: an export with items 1, 2 (elements nested 65,536 deep) and 3; `postlint
+/// check` reports the deep element and lints item 1 only. quick-xml's reader stops at its
+/// nesting limit (`file.stopped` in `src/input/wxr/mod.rs`), so item 3 is lost though the parts
+/// are cut whole: reading on needs a fresh reader from the next part's start.
+#[test]
+#[ignore = "items after one nested past 65,535 are not linted: the XML reader stops there"]
+fn items_after_one_nested_too_deep_are_still_linted() {
+    let depth = 65_536;
+    let deep = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+    let body = format!(
+        "{}{}{}",
+        item(1, "", "</item>"),
+        item(2, &deep, "</item>"),
+        item(3, "", "</item>")
+    );
+    let text = export("", &body);
+    let (posts, findings) = lint_in_every_size(text.as_bytes(), usize::MAX / 4);
+    assert_eq!(of_rule(&findings, "wxr-syntax").len(), 1);
+    assert_eq!(posts, 2, "items 1 and 3: {:?}", rows(&findings));
 }
 
 #[test]
@@ -505,7 +528,7 @@ fn start_tags_left_open_are_held_within_the_post_limit() {
         "{held} bytes held for a limit of {limit}"
     );
     let (_, findings) = lint(text.as_bytes(), 4096, limit);
-    let too_large = of_rule(&findings, "json-syntax");
+    let too_large = of_rule(&findings, "wxr-syntax");
     assert_eq!(too_large.len(), 1, "{:?}", rows(&findings));
     // At the end of the last part read: right after a place to cut, past the limit's worth of
     // start tags.

@@ -36,7 +36,11 @@ impl Rule for JsonSyntax {
     fn check_file(&self, problem: &FileProblem<'_>, out: &mut Vec<Diagnostic>) {
         match *problem {
             FileProblem::JsonSyntax { error, base } => out.push(syntax_error(error, base)),
-            FileProblem::TooLarge { at, limit } => out.push(too_large(at, limit)),
+            FileProblem::TooLarge {
+                at,
+                limit,
+                wxr: false,
+            } => out.push(too_large(at, limit)),
             _ => {}
         }
     }

@@ -38,10 +38,27 @@ declare_rule! {
 
 impl Rule for WxrSyntax {
     fn check_file(&self, problem: &FileProblem<'_>, out: &mut Vec<Diagnostic>) {
-        if let FileProblem::Wxr(error) = problem {
-            out.push(diagnostic(error));
+        match *problem {
+            FileProblem::Wxr(error) => out.push(diagnostic(error)),
+            FileProblem::TooLarge {
+                at,
+                limit,
+                wxr: true,
+            } => out.push(too_large(at, limit)),
+            _ => {}
         }
     }
+}
+
+/// An item too large to hold (`--max-post-size`), starting at `at`: the rest of the export is
+/// not read.
+fn too_large(at: usize, limit: usize) -> Diagnostic {
+    let message = format!(
+        "an item from here on is larger than the limit of {}; the rest of the file is not linted",
+        bytesize::ByteSize::b(limit as u64).display().iec()
+    );
+    Diagnostic::new(&WxrSyntax::META, at..at, message)
+        .with_help("raise the limit with --max-post-size if the item is real")
 }
 
 /// A problem of a WXR file (`input::wxr`), at its bytes.
