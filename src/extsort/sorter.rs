@@ -72,9 +72,6 @@ where
             (records.iter()).try_for_each(|record| write_record(out, record, &mut scratch))
         })?;
         drop(records);
-        // The buffer was freed on this thread's arena, and the next may grow on another's:
-        // handed back, so that sorts on several threads do not each keep one.
-        crate::memory::release_freed();
         let dir = &self.dir;
         add_run(
             |run, level| self.runs.add(run, level),
