@@ -1,5 +1,6 @@
 //! The files postlint keeps between runs in its cache folder (the link cache, the marks of
-//! `--since-last-run`): read and written only in a real folder, read only from regular files.
+//! `--since-last-run`): read and written only in a real folder, read only from regular files;
+//! and the opener every read of a user's file shares, which never waits on a named pipe.
 
 use std::io::Read;
 use std::path::Path;
@@ -43,18 +44,31 @@ pub fn read(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
+/// Opens a file to read without waiting for a writer, were it a named pipe.
+pub fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    open_to_read(path, true)
+}
+
 /// Opens without following a symbolic link at `path` (it fails instead) and without waiting
 /// for a writer, were it a named pipe.
 fn open_no_follow(path: &Path) -> std::io::Result<std::fs::File> {
+    open_to_read(path, false)
+}
+
+fn open_to_read(path: &Path, follow_links: bool) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(
-        &mut options,
-        libc::O_NOFOLLOW | libc::O_NONBLOCK,
-    );
+    {
+        let flags = if follow_links {
+            libc::O_NONBLOCK
+        } else {
+            libc::O_NONBLOCK | libc::O_NOFOLLOW
+        };
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, flags);
+    }
     #[cfg(not(unix))]
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+    if !follow_links && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(std::io::Error::other("it is a symbolic link"));
     }
     options.open(path)

@@ -15,6 +15,7 @@ use super::file::{RawConfig, SETTINGS};
 use super::model::{CONFIG_FILE_NAME, CliRules, Config, ConfigRequest, ConfigSource, Registry};
 use super::validate::{ReadFiles, build};
 use crate::input::json::Parser;
+use crate::kept_files::open_without_waiting;
 use crate::zones::{self, SiteZone, UnknownZone, Zone, ZoneSource};
 
 impl Config {
@@ -378,13 +379,4 @@ fn read_config_text(path: &Path, real: &Path) -> Result<String, ConfigError> {
         return Err(refuse("holds NUL bytes: it is not a text file".to_owned()));
     }
     String::from_utf8(bytes).map_err(|_| refuse("is not UTF-8 text".to_owned()))
-}
-
-/// Opens a file to read without waiting for a writer, were it a named pipe.
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    options.open(path)
 }

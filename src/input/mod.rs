@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use std::sync::{Arc, LazyLock};
 
+use crate::kept_files::open_without_waiting;
 use crate::source::{Origin, SourceFile};
 
 /// Extensions a directory walk picks up. Files named on the command line are read whatever
@@ -272,15 +273,6 @@ pub fn open(
             Ok((source, Box::new(reader)))
         }
     }
-}
-
-/// Opens a file to read without waiting for a writer, were it a named pipe.
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    options.open(path)
 }
 
 /// A file read no further than `--max-file-size`, whatever its size said when it was opened:
