@@ -63,6 +63,15 @@ impl Input {
 pub enum InputError {
     #[error("{path}: no such file or directory")]
     NotFound { path: String },
+    #[error("{path}: a loop of symbolic links: following them never reaches a file")]
+    SymlinkLoop { path: String },
+    #[error("{path}: a symbolic link to {target}, which does not exist")]
+    DanglingLink { path: String, target: String },
+    #[error("{path}: cannot read the folder: {source}")]
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: cannot read: {source}")]
     Read {
         path: String,
@@ -120,15 +129,57 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
                     Err(error) => errors.push(error),
                 }
             }
-        } else if path.exists() {
-            add(Input::File(path.clone()), &mut inputs);
         } else {
-            errors.push(InputError::NotFound {
-                path: path.display().to_string(),
-            });
+            match std::fs::metadata(path) {
+                Ok(_) => add(Input::File(path.clone()), &mut inputs),
+                Err(error) => errors.push(not_there(path, error)),
+            }
         }
     }
     (inputs, errors)
+}
+
+/// Why a path named cannot be looked at, in the words of what it is: no file, a link to none,
+/// a loop of links, or a folder on its way this user may not search.
+fn not_there(path: &Path, error: std::io::Error) -> InputError {
+    let name = path.display().to_string();
+    if error.raw_os_error() == Some(libc::ELOOP) {
+        return InputError::SymlinkLoop { path: name };
+    }
+    if error.kind() != std::io::ErrorKind::NotFound {
+        return InputError::Read {
+            path: name,
+            source: error,
+        };
+    }
+    match std::fs::read_link(path) {
+        Ok(target) => InputError::DanglingLink {
+            path: name,
+            target: target.display().to_string(),
+        },
+        Err(_) => InputError::NotFound { path: name },
+    }
+}
+
+/// A walk's error: a folder it cannot read is named, with why (the kind of the error: its
+/// text would name the folder again).
+fn walk_error(error: ignore::Error) -> InputError {
+    fn io_kind(error: &ignore::Error) -> Option<std::io::ErrorKind> {
+        match error {
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithPath { err, .. } => {
+                io_kind(err)
+            }
+            ignore::Error::Io(io) => Some(io.kind()),
+            _ => None,
+        }
+    }
+    match (&error, io_kind(&error)) {
+        (ignore::Error::WithPath { path, .. }, Some(kind)) => InputError::Folder {
+            path: path.display().to_string(),
+            source: kind.into(),
+        },
+        _ => InputError::Walk(error),
+    }
 }
 
 /// The files a walk of `root` finds, as `discover` walks a folder.
@@ -142,7 +193,7 @@ pub fn walk(root: &Path) -> impl Iterator<Item = Result<PathBuf, InputError>> {
                 let wanted = is_file && has_post_extension(entry.path());
                 (wanted && !is_own_output(entry.path())).then(|| Ok(entry.into_path()))
             }
-            Err(error) => Some(Err(InputError::Walk(error))),
+            Err(error) => Some(Err(walk_error(error))),
         })
 }
 

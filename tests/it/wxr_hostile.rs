@@ -244,25 +244,61 @@ fn nesting_past_the_xml_readers_limit_is_reported_at_the_deep_element() {
     );
 }
 
-/// Reproduction: an export with items 1, 2 (elements nested 65,536 deep) and 3; `postlint
-/// check` reports the deep element and lints item 1 only. quick-xml's reader stops at its
-/// nesting limit (`file.stopped` in `src/input/wxr/mod.rs`), so item 3 is lost though the parts
-/// are cut whole: reading on needs a fresh reader from the next part's start.
+/// Items 1, 2 (elements nested past the limit, an empty one and an `<item>` among them) and 3:
+/// the deep item is one finding at its first element too deep, and items 1 and 3 are linted.
 #[test]
-#[ignore = "items after one nested past 65,535 are not linted: the XML reader stops there"]
 fn items_after_one_nested_too_deep_are_still_linted() {
-    let depth = 65_536;
-    let deep = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
-    let body = format!(
+    for depth in [65_532, 65_536, 70_000] {
+        let deep = format!(
+            "{}<b/><item><wp:post_type>post</wp:post_type></item>{}",
+            "<a>".repeat(depth),
+            "</a>".repeat(depth)
+        );
+        let body = format!(
+            "{}{}{}",
+            item(1, "", "</item>"),
+            item(2, &deep, "</item>"),
+            item(3, "", "</item>")
+        );
+        let text = export("", &body);
+        let first_a = text.find("<a>").expect("nesting");
+        let (posts, findings) = lint_in_every_size(text.as_bytes(), usize::MAX / 4);
+        let syntax = of_rule(&findings, "wxr-syntax");
+        assert_eq!(syntax.len(), 1, "{depth}: {:?}", rows(&findings));
+        // Past `<rss>`, `<channel>`, `<item>`, the 65,533rd `<a>` is the 65,536th element;
+        // at 65,532 `<a>`s, the `<b/>` after them is.
+        let too_deep = (first_a + 3 * 65_532, 3);
+        let at_limit = (first_a + 3 * 65_532, 4);
+        let expected = if depth == 65_532 { at_limit } else { too_deep };
+        assert_eq!((syntax[0].span.offset, syntax[0].span.length), expected);
+        assert_eq!(posts, 2, "items 1 and 3: {:?}", rows(&findings));
+    }
+}
+
+/// Nesting past the limit between the items, with many elements too deep: one finding, and
+/// every item around it linted.
+#[test]
+fn nesting_too_deep_between_items_is_one_finding() {
+    let deep = format!(
         "{}{}{}",
-        item(1, "", "</item>"),
-        item(2, &deep, "</item>"),
-        item(3, "", "</item>")
+        "<a>".repeat(70_000),
+        "<b/>".repeat(1_000),
+        "</a>".repeat(70_000)
+    );
+    let body = format!(
+        "{}{deep}{}",
+        items(2, "", "</item>"),
+        items(2, "", "</item>")
     );
     let text = export("", &body);
     let (posts, findings) = lint_in_every_size(text.as_bytes(), usize::MAX / 4);
-    assert_eq!(of_rule(&findings, "wxr-syntax").len(), 1);
-    assert_eq!(posts, 2, "items 1 and 3: {:?}", rows(&findings));
+    assert_eq!(
+        of_rule(&findings, "wxr-syntax").len(),
+        1,
+        "{:?}",
+        rows(&findings)
+    );
+    assert_eq!(posts, 4);
 }
 
 #[test]

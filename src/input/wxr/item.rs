@@ -183,6 +183,8 @@ pub(super) struct ItemBuilder<'s> {
     pub(super) fields: Vec<(Field, JsonStr<'s>, Range<usize>)>,
     /// The field being read: which, its element's depth, its start, its text so far.
     pub(super) open: Option<(Field, usize, usize, TextBuilder)>,
+    /// It holds an element nested past the reader's limit: it is reported, not linted.
+    pub(super) too_deep: bool,
 }
 
 impl<'s> ItemBuilder<'s> {

@@ -12,10 +12,10 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use quick_xml::NsReader;
+use quick_xml::Reader;
 use quick_xml::errors::Error as XmlError;
-use quick_xml::events::Event;
-use quick_xml::name::{NamespaceError, ResolveResult};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{NamespaceError, NamespaceResolver, ResolveResult};
 
 mod item;
 
@@ -58,6 +58,8 @@ pub struct Carried {
     saw_version: bool,
     /// The prefixes reported as bound to no namespace: each is reported once.
     unbound: HashSet<String>,
+    /// An element outside the items was nested past the reader's limit: reported once.
+    too_deep_outside_items: bool,
 }
 
 /// Whether the text starts like an XML document (after a byte order mark and white space):
@@ -169,28 +171,26 @@ pub fn read_part<'s>(src: &'s [u8], types: &[&str], carried: Carried, last: bool
     // (a second one is text).
     let bom = if src.starts_with(BOM) { BOM.len() } else { 0 };
     let tokens = utf8_for_tokenizing(src);
-    let mut reader = NsReader::from_reader(&tokens[..]);
-    reader.config_mut().check_end_names = true;
+    let mut reader = ResolvingReader::new(&tokens);
     let position = |at: u64| (at as usize + bom).min(src.len());
     let mut buf = Vec::new();
     loop {
-        let start = position(reader.buffer_position());
+        let start = position(reader.xml.buffer_position());
         buf.clear();
-        let event = match reader.read_resolved_event_into(&mut buf) {
-            Ok(event) => event,
+        let token = match reader.next_token(&mut buf) {
+            Ok(token) => token,
             Err(XmlError::Namespace(error)) => {
-                let end = position(reader.buffer_position());
+                let end = position(reader.xml.buffer_position());
                 state.namespace_error(start..end, &error);
                 break;
             }
             Err(error) => {
-                let at = position(reader.error_position());
+                let at = position(reader.xml.error_position());
                 state.syntax_error(src, at, &error);
                 break;
             }
         };
-        let token = Token::of(event);
-        let end = position(reader.buffer_position());
+        let end = position(reader.xml.buffer_position());
         match token {
             Token::Start(name) => state.start(&name, start..end),
             Token::Empty(name) => {
@@ -198,6 +198,15 @@ pub fn read_part<'s>(src: &'s [u8], types: &[&str], carried: Carried, last: bool
                 state.end(src, start..end);
             }
             Token::End => state.end(src, start..end),
+            Token::TooDeep(name) => {
+                state.too_deep(start..end);
+                state.start(&name, start..end);
+            }
+            Token::TooDeepEmpty(name) => {
+                state.too_deep(start..end);
+                state.start(&name, start..end);
+                state.end(src, start..end);
+            }
             Token::Text => {
                 state.check_text(src, start..end);
                 state.text(|t| t.push_escaped(src, start..end));
@@ -231,10 +240,89 @@ pub(super) fn utf8_for_tokenizing(src: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(bytes)
 }
 
+/// quick-xml's tokenizer with its namespace resolver, as its `NsReader` pairs them, but going on
+/// past the resolver's depth limit (65,535): an element nested deeper is in no namespace
+/// (`Token::TooDeep`), and so is everything inside it, so that the items after it are read.
+struct ResolvingReader<'t> {
+    xml: Reader<&'t [u8]>,
+    resolver: NamespaceResolver,
+    /// How many open elements the resolver holds no scope for (nested past its limit).
+    past_limit: usize,
+}
+
+impl<'t> ResolvingReader<'t> {
+    fn new(tokens: &'t [u8]) -> Self {
+        let mut xml = Reader::from_reader(tokens);
+        xml.config_mut().check_end_names = true;
+        Self {
+            xml,
+            resolver: NamespaceResolver::default(),
+            past_limit: 0,
+        }
+    }
+
+    fn next_token(&mut self, buf: &mut Vec<u8>) -> Result<Token, XmlError> {
+        Ok(match self.xml.read_event_into(buf)? {
+            Event::Start(e) => {
+                let name = self.open(&e)?;
+                match self.past_limit {
+                    1 => Token::TooDeep(name),
+                    _ => Token::Start(name),
+                }
+            }
+            Event::Empty(e) => {
+                let name = self.open(&e)?;
+                let first_too_deep = self.past_limit == 1;
+                self.close();
+                match first_too_deep {
+                    true => Token::TooDeepEmpty(name),
+                    false => Token::Empty(name),
+                }
+            }
+            Event::End(_) => {
+                self.close();
+                Token::End
+            }
+            Event::Text(_) | Event::GeneralRef(_) => Token::Text,
+            Event::CData(_) => Token::CData,
+            Event::Eof => Token::Eof,
+            _ => Token::Other,
+        })
+    }
+
+    /// Enters a start tag's scope and resolves its name: in no namespace past the depth limit.
+    fn open(&mut self, tag: &BytesStart<'_>) -> Result<TagName, NamespaceError> {
+        if self.past_limit == 0 {
+            match self.resolver.push(tag) {
+                Ok(()) => {
+                    let (ns, local) = self.resolver.resolve_element(tag.name());
+                    return Ok(TagName::of(ns, local.as_ref()));
+                }
+                Err(NamespaceError::TooDeeplyNested(_)) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        self.past_limit += 1;
+        Ok(TagName::past_limit(tag.local_name().as_ref()))
+    }
+
+    fn close(&mut self) {
+        if self.past_limit > 0 {
+            self.past_limit -= 1;
+        } else {
+            self.resolver.pop();
+        }
+    }
+}
+
 /// What the reader needs of an event; the event itself borrows the reader.
 enum Token {
     Start(TagName),
     Empty(TagName),
+    /// The first element nested past the namespace resolver's limit (the elements inside it
+    /// are `Start`s and `Empty`s in no namespace), and the same as an empty element.
+    TooDeep(TagName),
+    TooDeepEmpty(TagName),
     End,
     /// Text or an entity reference.
     Text,
@@ -252,6 +340,15 @@ struct TagName {
 }
 
 impl TagName {
+    /// An element the resolver holds no scope for: in no namespace WXR uses.
+    fn past_limit(local: &str) -> Self {
+        Self {
+            ns: Ns::Other,
+            local: local.to_owned(),
+            unbound: None,
+        }
+    }
+
     fn of(ns: ResolveResult<'_>, local: &str) -> Self {
         let resolved = namespace(&ns);
         let unbound = match ns {
@@ -262,20 +359,6 @@ impl TagName {
             ns: resolved,
             local: local.to_owned(),
             unbound,
-        }
-    }
-}
-
-impl Token {
-    fn of((ns, event): (ResolveResult<'_>, Event<'_>)) -> Token {
-        match event {
-            Event::Start(e) => Token::Start(TagName::of(ns, e.local_name().as_ref())),
-            Event::Empty(e) => Token::Empty(TagName::of(ns, e.local_name().as_ref())),
-            Event::End(_) => Token::End,
-            Event::Text(_) | Event::GeneralRef(_) => Token::Text,
-            Event::CData(_) => Token::CData,
-            Event::Eof => Token::Eof,
-            _ => Token::Other,
         }
     }
 }
@@ -353,6 +436,7 @@ impl<'s> ReadState<'s> {
             }
         } else if item.depth == depth
             && let Some(item) = self.item.take()
+            && !item.too_deep
             && item.is_post(&self.types)
         {
             self.file.posts.push(item.into_node(src, tag.end));
@@ -423,14 +507,41 @@ impl<'s> ReadState<'s> {
         });
     }
 
-    /// A namespace error stops the reader at the start tag `tag`: nesting past its limit, too
-    /// many declarations in scope, a reserved prefix rebound.
+    /// An element nested past the namespace resolver's limit, at `tag`: the item around it is
+    /// not linted (its fields cannot be told apart in there); reading goes on after it.
+    fn too_deep(&mut self, tag: Range<usize>) {
+        // One finding per item, and one for all outside items: each such element is one more.
+        let skipped = match &mut self.item {
+            Some(item) if item.too_deep => return,
+            Some(item) => {
+                item.too_deep = true;
+                "the item around it is not linted; the items after it are"
+            }
+            None if self.carried.too_deep_outside_items => return,
+            None => {
+                self.carried.too_deep_outside_items = true;
+                "the elements inside it are not read, nor reported again; the items after it are"
+            }
+        };
+        self.file.errors.push(SyntaxError {
+            span: tag,
+            message: format!(
+                "elements nest more than {} deep here: past that, the XML reader cannot \
+                 tell which namespace a name is in",
+                u16::MAX
+            ),
+            help: Some(format!(
+                "{skipped}; WordPress's exporter never nests this deep (look for markup \
+                 escaped twice, or an element left open in a loop)"
+            )),
+        });
+    }
+
+    /// A namespace error stops the reader at the start tag `tag`: too many declarations in
+    /// scope, a reserved prefix rebound.
     fn namespace_error(&mut self, tag: Range<usize>, error: &NamespaceError) {
         self.file.stopped = true;
         let message = match error {
-            NamespaceError::TooDeeplyNested(limit) => format!(
-                "elements nest more than {limit} deep here: the XML reader stops at this element"
-            ),
             NamespaceError::TooManyBindings(limit) => format!(
                 "more than {limit} namespace declarations are in scope here: the XML reader \
                  stops at this element"
