@@ -1,7 +1,8 @@
 //! The site facts of a run in bounded memory (`--memory-budget`): while files are linted, the
 //! facts of their posts are encoded (each worker encodes its own segment's) and gather in a
-//! buffer; past the budget the buffer is sorted by the key the site phase groups by (site, file,
-//! post) and written to a temporary folder as one sorted run. The site phase then merges the
+//! buffer; past half the budget the buffer is sorted by the key the site phase groups by (site,
+//! file, post) and written to a temporary folder as one sorted run, while the workers fill the
+//! next half. The site phase then merges the
 //! runs (an external sort), one post at a time: each site rule groups what it compares in
 //! groupings of its own (`site::stages`). The runs and their folder are `extsort`'s.
 //!
@@ -12,7 +13,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use rayon::prelude::*;
 
@@ -32,6 +33,8 @@ pub struct FactSpill {
     budget: usize,
     dir: Arc<SpillDir>,
     state: Mutex<State>,
+    /// Told when a run has been written: a worker whose buffer is full waits for it.
+    run_written: Condvar,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +50,11 @@ struct State {
     runs: Levels,
     /// How many runs the buffer was written in.
     written: usize,
+    /// The bytes of the buffer being sorted and written as a run outside the lock (0: none).
+    writing: usize,
+    /// The most bytes held at once, the buffer being written included.
+    #[cfg(test)]
+    most_held: usize,
     error: Option<String>,
 }
 
@@ -152,11 +160,19 @@ impl FactSpill {
             budget: usize::try_from(budget).unwrap_or(usize::MAX),
             dir: SpillDir::new(),
             state: Mutex::new(State::default()),
+            run_written: Condvar::new(),
         }
     }
 
+    /// The bytes past which the buffer is written as a run: half the budget, so that the
+    /// buffer being written and the one the workers fill meanwhile stay within it together.
+    fn run_bytes(&self) -> usize {
+        self.budget / 2
+    }
+
     /// Adds the packed facts of input `file` (its place among the run's inputs), as each
-    /// segment of it is linted; writes the buffer out as a sorted run when it passes the budget.
+    /// segment of it is linted; writes the buffer out as a sorted run when it passes half the
+    /// budget.
     pub fn add(&self, file: usize, packed: Packed) {
         if packed.records.is_empty() && packed.error.is_none() {
             return;
@@ -168,10 +184,20 @@ impl FactSpill {
                 return;
             }
             state.take(file, packed);
-            if state.bytes <= self.budget {
+            #[cfg(test)]
+            {
+                state.most_held = state.most_held.max(state.bytes + state.writing);
+            }
+            // A third buffer is never filled: past its half of the budget, this one waits for
+            // the run being written.
+            while state.writing > 0 && state.bytes > self.run_bytes() {
+                state = (self.run_written.wait(state))
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if state.bytes <= self.run_bytes() {
                 return;
             }
-            state.bytes = 0;
+            state.writing = std::mem::take(&mut state.bytes);
             (
                 std::mem::take(&mut state.chunks),
                 std::mem::take(&mut state.records),
@@ -179,7 +205,14 @@ impl FactSpill {
             )
         };
         // Sorted and written outside the lock: the other workers go on linting.
+        let _writing = Writing(self);
         self.write_run(full);
+    }
+
+    /// The most bytes of facts held at once, a run being written included.
+    #[cfg(test)]
+    pub(crate) fn most_held(&self) -> usize {
+        self.lock().most_held
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -214,7 +247,9 @@ impl FactSpill {
     /// share what it leaves of the budget; a larger one is written as a run first, so that the
     /// groupings keep at least half. Either way the facts are never all decoded at once.
     pub fn finish(self, reports: &[Option<usize>]) -> Result<Merge, String> {
-        let Self { budget, dir, state } = self;
+        let Self {
+            budget, dir, state, ..
+        } = self;
         let mut state = state
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -247,6 +282,16 @@ impl FactSpill {
             .map_err(|e| format!("cannot read the site facts spilled to disk: {e}"))?;
         merge.written = state.written;
         Ok(merge)
+    }
+}
+
+/// A run being written: when it ends, however it ends, the workers waiting for it go on.
+struct Writing<'a>(&'a FactSpill);
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        self.0.lock().writing = 0;
+        self.0.run_written.notify_all();
     }
 }
 

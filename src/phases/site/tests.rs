@@ -535,3 +535,39 @@ fn a_one_byte_budget_gives_the_report_in_memory() {
     assert_eq!(merge.error, None);
     assert_eq!(ran, expected);
 }
+
+/// The facts are written as a run past half the budget, so that the buffer being written and
+/// the one the workers fill meanwhile (a worker whose half is full waits) stay within the budget
+/// together: one worker holds half at most, any number the whole. The report is the same.
+#[test]
+fn the_facts_held_while_a_run_is_written_stay_within_the_budget() {
+    use rayon::prelude::*;
+
+    let files = generated(13, 60, 3_000);
+    let expected = in_memory(every_site_rule, &files);
+    let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
+    let budget = 256usize << 10;
+    // A file's packed facts (50 posts) and the growth of the buffer's index stay under this.
+    let one_file = budget / 4;
+    for workers in [1, 4] {
+        let spill = FactSpill::new(budget as u64);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(workers).build();
+        let pool = pool.expect("a pool");
+        pool.install(|| {
+            (files.par_iter().enumerate())
+                .for_each(|(file, facts)| spill.add(file, Packed::of(facts.clone())));
+        });
+        let held = spill.most_held();
+        let bound = if workers == 1 { budget / 2 } else { budget };
+        assert!(
+            held <= bound + one_file,
+            "{workers} workers held {held} bytes"
+        );
+        let mut merge = spill.finish(&reports).expect("the facts are written");
+        assert!(merge.runs() >= 4, "{} runs", merge.runs());
+        let share = merge.budget / GROUPINGS_AT_ONCE;
+        let ran = shown(execute(every_site_rule(Some(share)), merge.by_ref()));
+        assert_eq!(merge.error, None);
+        assert_eq!(ran, expected, "{workers} workers");
+    }
+}
