@@ -5,9 +5,15 @@
 //! rules share) and starts the next, so the laps of a post add up to its whole lint with no
 //! gap and no overlap. Each lap holds one clock read of its own; `lap_cost` measures that in
 //! the same process, and `own` subtracts it.
+//!
+//! Laps read the wall clock (`Instant`: tens of nanoseconds, where the thread's CPU clock is
+//! a system call). Time the thread spent off its core falls in whichever lap it interrupted,
+//! a few milliseconds in one slot on a loaded machine; so each post's laps are scaled by its
+//! CPU time over its wall time (the CPU clock read twice a post), which spreads a stall over
+//! the post's slots in proportion and counts CPU time.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Work the rules share, each its own row of the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,17 +100,33 @@ impl RuleCosts {
     }
 
     fn counter(&self, slot: Slot) -> Option<&Counter> {
+        self.counter_at(self.position(slot)?)
+    }
+
+    /// A slot's place among the rules' counters, then the shared ones'.
+    fn position(&self, slot: Slot) -> Option<usize> {
         match slot {
-            Slot::Rule(rule) => self.rules.get(rule),
-            Slot::Shared(shared) => self.shared.get(shared as usize),
+            Slot::Rule(rule) => (rule < self.rules.len()).then_some(rule),
+            Slot::Shared(shared) => Some(self.rules.len() + shared as usize),
         }
     }
 
-    /// Laps charged to these counters, starting now.
+    fn counter_at(&self, position: usize) -> Option<&Counter> {
+        let shared = position.checked_sub(self.rules.len());
+        (self.rules.get(position)).or_else(|| self.shared.get(shared?))
+    }
+
+    /// Laps charged to these counters, starting now; they are added when the laps end.
     pub fn laps(&self) -> Laps<'_> {
         self.starts.fetch_add(1, Ordering::Relaxed);
+        let slots = self.rules.len() + self.shared.len();
         Laps {
-            on: Some((self, Instant::now())),
+            on: Some(Box::new(Lapping {
+                costs: self,
+                times: vec![(0, 0); slots],
+                began: (Instant::now(), thread_cpu()),
+                last: Instant::now(),
+            })),
         }
     }
 
@@ -138,9 +160,18 @@ impl RuleCosts {
     }
 }
 
-/// A clock of laps over one piece of work on one thread; off (`Laps::OFF`), it reads nothing.
+/// A clock of laps over one piece of work on one thread; off, it reads nothing.
 pub struct Laps<'c> {
-    on: Option<(&'c RuleCosts, Instant)>,
+    on: Option<Box<Lapping<'c>>>,
+}
+
+struct Lapping<'c> {
+    costs: &'c RuleCosts,
+    /// Each slot's wall time (ns) and laps so far, by `RuleCosts::position`.
+    times: Vec<(u64, u64)>,
+    /// When the laps began, on the wall clock and the thread's CPU clock.
+    began: (Instant, Duration),
+    last: Instant,
 }
 
 impl<'c> Laps<'c> {
@@ -152,30 +183,72 @@ impl<'c> Laps<'c> {
     /// Ends the current lap, charging the time since the last one to `slot`.
     #[inline]
     pub fn lap(&mut self, slot: Slot) {
-        if let Some((costs, last)) = &mut self.on {
+        if let Some(on) = &mut self.on {
             let now = Instant::now();
-            if let Some(counter) = costs.counter(slot) {
-                let nanos = u64::try_from((now - *last).as_nanos()).unwrap_or(u64::MAX);
-                counter.nanos.fetch_add(nanos, Ordering::Relaxed);
-                counter.laps.fetch_add(1, Ordering::Relaxed);
+            let at = on.costs.position(slot);
+            if let Some(time) = at.and_then(|at| on.times.get_mut(at)) {
+                time.0 += u64::try_from((now - on.last).as_nanos()).unwrap_or(u64::MAX);
+                time.1 += 1;
             }
-            *last = now;
+            on.last = now;
         }
     }
 }
 
-/// What one lap of nothing takes on this machine, now (ns): its clock read and counting,
-/// the median of a few batches of `laps` laps.
+impl Drop for Laps<'_> {
+    /// Adds the laps to the counters, scaled by the CPU time over the wall time they took.
+    fn drop(&mut self) {
+        let Some(on) = self.on.take() else { return };
+        let wall = on.began.0.elapsed().as_secs_f64();
+        let cpu = thread_cpu().saturating_sub(on.began.1).as_secs_f64();
+        let on_core = if wall > 0.0 {
+            (cpu / wall).min(1.0)
+        } else {
+            1.0
+        };
+        for (at, &(nanos, laps)) in on.times.iter().enumerate() {
+            if laps == 0 {
+                continue;
+            }
+            if let Some(counter) = on.costs.counter_at(at) {
+                let nanos = (nanos as f64 * on_core) as u64;
+                counter.nanos.fetch_add(nanos, Ordering::Relaxed);
+                counter.laps.fetch_add(laps, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+/// The CPU time of the calling thread.
+pub fn thread_cpu() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: the kernel fills a plain C struct we own.
+    let read = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } == 0;
+    if !read {
+        return Duration::ZERO;
+    }
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// What one lap of nothing takes on this machine, now (ns of CPU time): its clock read and
+/// counting, the median of a few batches of `laps` laps.
 pub fn lap_cost(laps: usize) -> f64 {
     let mut batches: Vec<f64> = (0..5)
         .map(|_| {
             let costs = RuleCosts::new(1);
-            let start = Instant::now();
+            let start = thread_cpu();
             let mut clock = costs.laps();
             for _ in 0..laps {
                 clock.lap(Slot::Rule(0));
             }
-            start.elapsed().as_nanos() as f64 / laps.max(1) as f64
+            drop(clock);
+            thread_cpu().saturating_sub(start).as_nanos() as f64 / laps.max(1) as f64
         })
         .collect();
     batches.sort_by(f64::total_cmp);
@@ -195,6 +268,7 @@ mod tests {
             clock.lap(Slot::Rule(0));
             clock.lap(Slot::Shared(Shared::Walk));
         }
+        drop(clock);
         let whole = start.elapsed().as_nanos() as u64;
         assert_eq!(costs.raw(Slot::Rule(0)).1, 100);
         assert_eq!(costs.raw(Slot::Shared(Shared::Walk)).1, 100);
@@ -208,6 +282,7 @@ mod tests {
         let costs = RuleCosts::new(1);
         let mut clock = costs.laps();
         clock.lap(Slot::Rule(5));
+        drop(clock);
         assert_eq!(costs.counted(), 0);
         let mut off = Laps::of(None);
         off.lap(Slot::Rule(0));

@@ -11,16 +11,15 @@
 //! lint untimed (the check that the clock changed nothing else).
 //!
 //! Each round lints the input untimed, then timed, on one thread; the table sums the rounds.
-//! Laps are wall-clock time (a read of the CPU clock costs ten times more): a lap the thread
-//! spent waiting for a core is charged to the slot it fell in, so on a loaded machine each row
-//! is inflated alike, and the shares still hold.
+//! Laps read the wall clock, and each post's are scaled to its CPU time (`src/rule_costs.rs`):
+//! the rows are CPU time, and time spent waiting for a core is nobody's.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use postlint::config::{Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
-use postlint::rule_costs::{RuleCosts, Shared, Slot, lap_cost};
+use postlint::rule_costs::{RuleCosts, Shared, Slot, lap_cost, thread_cpu};
 
 use super::{Input, lint, one_thread};
 
@@ -77,7 +76,7 @@ pub fn table(label: &str, inputs: &[Input], scale: &Scale) {
         (totals, (before, after))
     });
     let lap = (lap_ns.0 + lap_ns.1) / 2.0;
-    let (rows, clock_ms) = rows(&costs, lap, totals.timed_wall);
+    let (rows, clock_ms) = rows(&costs, lap, totals.timed_cpu);
     print(
         label,
         scale,
@@ -88,7 +87,7 @@ pub fn table(label: &str, inputs: &[Input], scale: &Scale) {
 }
 
 /// Every rule that ran, every shared slot, and the rest; and the clock reads' cost (ms).
-fn rows(costs: &RuleCosts, lap: f64, timed_wall: Duration) -> (Vec<Row>, f64) {
+fn rows(costs: &RuleCosts, lap: f64, timed_cpu: Duration) -> (Vec<Row>, f64) {
     let ms = |ns: f64| ns / 1e6;
     let mut rows: Vec<Row> = (postlint::rules::REGISTRY.iter().enumerate())
         .filter(|(i, _)| costs.raw(Slot::Rule(*i)).1 > 0)
@@ -105,7 +104,7 @@ fn rows(costs: &RuleCosts, lap: f64, timed_wall: Duration) -> (Vec<Row>, f64) {
     }));
     let clock_ns = costs.reads() as f64 * lap;
     // The reads that begin laps fall outside every lap: taken out of the rest.
-    let rest = timed_wall.as_nanos() as f64 - costs.counted() as f64 - costs.starts() as f64 * lap;
+    let rest = timed_cpu.as_nanos() as f64 - costs.counted() as f64 - costs.starts() as f64 * lap;
     rows.push(Row {
         label: "(the rest: JSON, posts, file loop, lines)".to_owned(),
         ms: ms(rest),
@@ -142,17 +141,6 @@ pub fn cpu_time(run: impl FnOnce() -> usize) -> Duration {
     thread_cpu().saturating_sub(start)
 }
 
-fn thread_cpu() -> Duration {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: the kernel fills a plain C struct we own.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } == 0;
-    assert!(ok, "the thread's CPU clock is readable on Linux");
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
-}
-
 fn print(
     label: &str,
     scale: &Scale,
@@ -161,22 +149,21 @@ fn print(
     totals: &Totals,
 ) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let timed = ms(totals.timed_wall);
+    let timed = ms(totals.timed_cpu);
     let lint = timed - clock_ms;
     let rounds = scale.rounds;
     println!(
-        "\neach rule's share of a lint, {label}: the time inside its hooks, {rounds} rounds on one \
-         thread\n  timed lint {timed:.0} ms wall ({:.0} ms CPU), of which {reads} clock reads at \
-         {:.1}/{:.1} ns (calibrated before/after) = {clock_ms:.0} ms; less the reads: {lint:.0} ms\n  \
-         the same lint untimed: {:.0} ms wall ({:.0} ms CPU): timed less reads / untimed = {:.3} \
-         wall, {:.3} CPU",
-        ms(totals.timed_cpu),
+        "\neach rule's share of a lint, {label}: the CPU time inside its hooks, {rounds} rounds on \
+         one thread\n  timed lint {timed:.0} ms CPU ({:.0} ms wall), of which {reads} clock reads \
+         at {:.1}/{:.1} ns (calibrated before/after) = {clock_ms:.0} ms; less the reads: {lint:.0} \
+         ms\n  the same lint untimed: {:.0} ms CPU ({:.0} ms wall): timed less reads / untimed = \
+         {:.3}",
+        ms(totals.timed_wall),
         lap_ns.0,
         lap_ns.1,
-        ms(totals.untimed_wall),
         ms(totals.untimed_cpu),
-        lint / ms(totals.untimed_wall),
-        (ms(totals.timed_cpu) - clock_ms) / ms(totals.untimed_cpu),
+        ms(totals.untimed_wall),
+        lint / ms(totals.untimed_cpu),
     );
     println!(
         "{:<42} {:>8} {:>9}",

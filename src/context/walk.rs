@@ -700,13 +700,13 @@ mod tests {
 
     #[test]
     fn each_rule_is_charged_the_time_of_its_own_hooks() {
-        // A spin the scheduler interrupts runs long: what a rule must be charged at most is
-        // judged on a walk the scheduler left alone (a busy machine may take a few tries).
+        // A spin the scheduler interrupts takes less CPU time than it was told to spin: what a
+        // rule must be charged is judged on a walk the scheduler left alone (a busy machine
+        // may take a few tries).
         let mut tries = Vec::new();
         for _ in 0..50 {
             let (rules, walk, whole, interrupted) = timed_walk();
             tries.push((rules, walk, whole, interrupted));
-            assert!(rules[0] > 0.99 && rules[2] > 1.98, "{tries:?}");
             assert!(rules.iter().sum::<f64>() + walk <= whole, "{tries:?}");
             if interrupted {
                 continue;
