@@ -22,6 +22,7 @@ use crate::meta::{Markup, Phase};
 use crate::outcome::FileReport;
 use crate::post::{Dialect, Form, HtmlFieldKind, Post};
 use crate::rule::FileProblem;
+use crate::rule_costs::{Laps, RuleCosts, Shared, Slot};
 use crate::rules;
 use crate::settle::{self, LateRules};
 use crate::site::PostFacts;
@@ -54,6 +55,9 @@ pub struct LintOptions {
     /// The `wp:post_type`s of the WXR items that are linted (`--type`): posts and pages by
     /// default, as WordPress's importer's post list shows them.
     pub item_types: Vec<&'static str>,
+    /// Count each rule's own time, and the shared work's, into these counters (the bench's
+    /// per-rule table, `rule_costs`); `None`, the default, reads no clock.
+    pub rule_costs: Option<Arc<RuleCosts>>,
 }
 
 impl Default for LintOptions {
@@ -68,6 +72,7 @@ impl Default for LintOptions {
                 .unwrap_or(usize::MAX),
             hash_content: false,
             item_types: wxr::POST_TYPES.to_vec(),
+            rule_costs: None,
         }
     }
 }
@@ -124,6 +129,10 @@ impl Linter {
         &self.options
     }
 
+    fn costs(&self) -> Option<&RuleCosts> {
+        self.options.rule_costs.as_deref()
+    }
+
     /// The settings for a post: the file's, unless an override names this post.
     fn post_settings(&self, scope: &FileScope<'_>, post: &Post<'_>) -> Arc<Effective> {
         if !self.config.has_post_overrides() {
@@ -178,6 +187,7 @@ impl Linter {
         post: &Post<'s>,
         at: (usize, &'s [u8]),
     ) -> (Vec<Diagnostic>, PostLinted) {
+        let mut laps = Laps::of(self.costs());
         let settings = self.post_settings(scope, post);
         let context = PostContext::new(post, at, (settings.clone(), Markup::Written), self.now);
         // The rules of rendered output read a post's rendered text: a second view when the post
@@ -191,6 +201,7 @@ impl Linter {
         } else {
             Some(&context)
         };
+        laps.lap(Slot::Shared(Shared::PostView));
         // Only what a site rule can use is kept: it outlives the post, for the whole run.
         let facts = self
             .keep_facts
@@ -202,6 +213,7 @@ impl Linter {
                 PostFacts::of(&context, self.options.link_phase, folder)
             })
             .flatten();
+        laps.lap(Slot::Shared(Shared::SiteFacts));
         let mut out = Vec::new();
         // One walk of each view's HTML for the rules that visit it (the written view, and the
         // rendered one when it is another).
@@ -217,20 +229,24 @@ impl Linter {
                 Markup::Rendered => (rendered_view, &mut rendered),
             };
             let Some(view) = view else { continue };
+            laps.lap(Slot::Shared(Shared::PostRules));
             rule.check(view, &mut out);
             if WALK.walks(i)
                 && let Some(visitor) = rule.start(view)
             {
                 visitors.add(i, visitor);
             }
+            laps.lap(Slot::Rule(i));
         }
-        out.extend(written.walk(&WALK, &context));
+        laps.lap(Slot::Shared(Shared::PostRules));
+        out.extend(written.walk(&WALK, &context, &mut laps));
         if let Some(view) = rendered_view {
-            out.extend(rendered.walk(&WALK, view));
+            out.extend(rendered.walk(&WALK, view, &mut laps));
         }
         for pattern in &settings.patterns {
             rules::check_pattern(pattern, &context, &mut out);
         }
+        laps.lap(Slot::Shared(Shared::Patterns));
         // A post without facts gets no finding from a later phase.
         let seen_later = facts.is_some();
         let (mut found, pending) = settle::post(&context, out, (&self.late, seen_later), at);
@@ -238,7 +254,9 @@ impl Linter {
             .iter_mut()
             .filter(|d| !fix_fits(post.dialect, d))
             .for_each(|d| d.fix = None);
-        (found, (context.post_ref.clone(), facts, pending))
+        let linted = (context.post_ref.clone(), facts, pending);
+        laps.lap(Slot::Shared(Shared::Settle));
+        (found, linted)
     }
 }
 
@@ -333,11 +351,14 @@ fn resolve(
         .collect()
 }
 
-/// The findings the file rules make of what reading a file found.
-fn file_findings(problem: &FileProblem<'_>) -> Vec<Diagnostic> {
+/// The findings the file rules make of what reading a file found, each rule's time counted
+/// into `costs` when given.
+fn file_findings(problem: &FileProblem<'_>, costs: Option<&RuleCosts>) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    for rule in rules::ALL {
+    let mut laps = Laps::of(costs);
+    for (i, rule) in rules::ALL.iter().enumerate() {
         rule.check_file(problem, &mut found);
+        laps.lap(Slot::Rule(i));
     }
     found
 }

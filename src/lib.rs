@@ -34,6 +34,7 @@ pub mod phases;
 pub mod post;
 pub mod report;
 pub mod rule;
+pub mod rule_costs;
 pub mod rules;
 pub mod run;
 pub mod server;

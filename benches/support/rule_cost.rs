@@ -1,168 +1,137 @@
-//! Each rule's share of a lint: what turning that one rule off saves, on one thread.
+//! Each rule's share of a lint, and the shared work's: the time spent inside each rule's
+//! hooks, counted by the engine itself (`LintOptions::rule_costs`, `src/rule_costs.rs`).
 //!
-//! The method is leave-one-out in pairs: the lint with every default rule, then the lint with
-//! every default rule but one, then every rule again, in turns, so that each lint without a
-//! rule sits between two lints with all of them. A rule's share in one round is
-//! `1 - without / mean(the all-rules lints either side)`, and the table gives the median of
-//! the rounds. Leaving one rule out measures what that rule adds on top of the rest, shared
-//! work it alone asks for included; timing each rule's `check` from inside the engine would
-//! miss that, and would need a clock in the engine's hot loop. The shares need not add up to
-//! the rules' whole cost: work two rules share is charged to neither. Two rules' findings stand
-//! in for others' (`empty-paragraph`, `link-insecure`: `tests/it/rule_cost.rs`); left out,
-//! those others report a little more, and the share is net of that.
+//! The engine charges every moment of a post's lint to one slot, in laps: a rule's `check`,
+//! `start`, its walk's hooks and `finish`, its `check_file`; or shared work (the post's view,
+//! the site rules' facts, the walk between hooks, the loop over the rules, the patterns,
+//! settle). What no lap holds is the rest of the lint: reading the JSON and the posts, the
+//! file loop, lines and columns, the report's data. Each lap holds one clock read, whose cost
+//! is measured in the same run and subtracted; the reads' whole cost is its own row, so the
+//! rows add up to the timed lint, and the timed lint less its reads is compared with the same
+//! lint untimed (the check that the clock changed nothing else).
 //!
-//! Times are the thread's CPU time, not the wall clock: the bench machine is shared, and time
-//! spent waiting for a core is nobody's rule. Other processes still stir the caches, so the
-//! shares are ratios of one run on a noisy machine, good to a fraction of a percent.
-//!
-//! Site rules do their work after every post is read, which a lint of files does not run;
-//! during the lint they share the facts kept of each post, paid as long as any one of them is
-//! on, so they are measured together as one row.
+//! Each round lints the input untimed, then timed, on one thread; the table sums the rounds.
+//! Laps read the wall clock, and each post's are scaled to its CPU time (`src/rule_costs.rs`):
+//! the rows are CPU time, and time spent waiting for a core is nobody's.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use postlint::config::{CliRules, Config, ConfigRequest};
+use postlint::config::{Config, ConfigRequest};
 use postlint::engine::{LintOptions, Linter};
-use postlint::meta::Phase;
+use postlint::rule_costs::{RuleCosts, Shared, Slot, lap_cost, thread_cpu};
 
-use super::{Input, lint, median, one_thread};
+use super::{Input, lint, one_thread};
 
 /// A rule above this share of a lint (in %) is flagged: it must say why in the performance docs.
 pub const FLAGGED_SHARE: f64 = 3.0;
 
+/// Laps of nothing timed to calibrate the clock's cost, in each of five batches.
+const CALIBRATION_LAPS: usize = 1_000_000;
+
 /// How much to measure: the full table (`-- rules`) or the top of a quicker one.
 pub struct Scale {
     pub rounds: usize,
-    /// Print only the costliest this many rows.
+    /// Print only the costliest this many rules.
     pub top: Option<usize>,
 }
 
-/// What is left out of a lint to measure it: one rule, or every site rule.
-struct Candidate {
+/// One row of the table.
+struct Row {
     label: String,
-    codes: Vec<&'static str>,
-}
-
-struct Cost {
-    label: String,
-    /// Median share of the all-rules lint, in %.
-    share: f64,
-    /// The share of the all-rules lint's median time, in ms.
+    /// Time in the slot over every round, clock reads taken out (ms).
     ms: f64,
+    /// Whether it is a rule (flagged above `FLAGGED_SHARE`) rather than shared work.
+    rule: bool,
 }
 
-/// Measures every default rule's share of a lint of `inputs` and prints the table, costliest
-/// first.
+/// The times of the rounds, summed.
+#[derive(Default)]
+struct Totals {
+    untimed_wall: Duration,
+    untimed_cpu: Duration,
+    timed_wall: Duration,
+    timed_cpu: Duration,
+}
+
+/// Measures every rule's own time and the shared work's over `scale.rounds` lints of
+/// `inputs`, and prints the table, costliest first.
 pub fn table(label: &str, inputs: &[Input], scale: &Scale) {
-    let candidates = candidates();
-    let all = linter_without(&[]);
-    let without: Vec<Linter> = (candidates.iter())
-        .map(|candidate| linter_without(&candidate.codes))
-        .collect();
-    let (all_times, shares) = one_thread(|| {
-        finding_codes(&all, inputs);
-        check_left_out(&without, &candidates, inputs);
-        rounds(&all, &without, inputs, scale.rounds)
+    let costs = Arc::new(RuleCosts::new(postlint::rules::REGISTRY.len()));
+    let plain = linter(None);
+    let timed = linter(Some(Arc::clone(&costs)));
+    let (totals, lap_ns) = one_thread(|| {
+        lint(&plain, inputs);
+        let before = lap_cost(CALIBRATION_LAPS);
+        let mut totals = Totals::default();
+        for _ in 0..scale.rounds {
+            let (wall, cpu) = wall_and_cpu(|| lint(&plain, inputs));
+            totals.untimed_wall += wall;
+            totals.untimed_cpu += cpu;
+            let (wall, cpu) = wall_and_cpu(|| lint(&timed, inputs));
+            totals.timed_wall += wall;
+            totals.timed_cpu += cpu;
+        }
+        let after = lap_cost(CALIBRATION_LAPS);
+        (totals, (before, after))
     });
-    let all_ms = median(all_times).as_secs_f64() * 1000.0;
-    let mut costs: Vec<Cost> = (candidates.into_iter().zip(shares))
-        .map(|(candidate, mut rounds)| {
-            rounds.sort_by(f64::total_cmp);
-            let share = rounds[rounds.len() / 2] * 100.0;
-            Cost {
-                label: candidate.label,
-                share,
-                ms: all_ms * share / 100.0,
-            }
-        })
-        .collect();
-    costs.sort_by(|a, b| b.share.total_cmp(&a.share));
-    print(label, all_ms, &costs, scale);
+    let lap = (lap_ns.0 + lap_ns.1) / 2.0;
+    let (rows, clock_ms) = rows(&costs, lap, totals.timed_cpu);
+    print(
+        label,
+        scale,
+        &rows,
+        (clock_ms, lap_ns, costs.reads()),
+        &totals,
+    );
 }
 
-/// The default rules a lint of files runs, one candidate each, and the site rules as one.
-fn candidates() -> Vec<Candidate> {
-    let on = || (postlint::rules::REGISTRY.iter()).filter(|meta| meta.enabled_by_default);
-    let mut candidates: Vec<Candidate> = on()
-        .filter(|meta| meta.phase == Phase::Post)
-        .map(|meta| Candidate {
+/// Every rule that ran, every shared slot, and the rest; and the clock reads' cost (ms).
+fn rows(costs: &RuleCosts, lap: f64, timed_cpu: Duration) -> (Vec<Row>, f64) {
+    let ms = |ns: f64| ns / 1e6;
+    let mut rows: Vec<Row> = (postlint::rules::REGISTRY.iter().enumerate())
+        .filter(|(i, _)| costs.raw(Slot::Rule(*i)).1 > 0)
+        .map(|(i, meta)| Row {
             label: meta.code.to_owned(),
-            codes: vec![meta.code],
+            ms: ms(costs.own(Slot::Rule(i), lap)),
+            rule: true,
         })
         .collect();
-    let site: Vec<&'static str> = on()
-        .filter(|meta| meta.phase == Phase::Site)
-        .map(|meta| meta.code)
-        .collect();
-    candidates.push(Candidate {
-        label: format!("site rules' facts (all {})", site.len()),
-        codes: site,
+    rows.extend(Shared::ALL.iter().map(|&shared| Row {
+        label: shared.label().to_owned(),
+        ms: ms(costs.own(Slot::Shared(shared), lap)),
+        rule: false,
+    }));
+    let clock_ns = costs.reads() as f64 * lap;
+    // The reads that begin laps fall outside every lap: taken out of the rest.
+    let rest = timed_cpu.as_nanos() as f64 - costs.counted() as f64 - costs.starts() as f64 * lap;
+    rows.push(Row {
+        label: "(the rest: JSON, posts, file loop, lines)".to_owned(),
+        ms: ms(rest),
+        rule: false,
     });
-    candidates
+    rows.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+    (rows, ms(clock_ns))
 }
 
-/// The default rules but `codes`, as `--no-config --ignore CODE,...` gives them.
-fn linter_without(codes: &[&'static str]) -> Linter {
+/// The default rules, as `--no-config` gives them, counting into `costs` when given.
+fn linter(costs: Option<Arc<RuleCosts>>) -> Linter {
     let request = ConfigRequest {
         none: true,
-        cli: CliRules {
-            ignore: codes.iter().map(|code| code.to_string()).collect(),
-            ..CliRules::default()
-        },
         ..ConfigRequest::default()
     };
     let config = Config::load(&request, postlint::rules::REGISTRY).expect("registry codes");
-    Linter::new(Arc::new(config), LintOptions::default())
+    let options = LintOptions {
+        rule_costs: costs,
+        ..LintOptions::default()
+    };
+    Linter::new(Arc::new(config), options)
 }
 
-/// A warm-up that also checks the method: a lint without a rule must find none of its
-/// findings. That it changes no other rule's findings, but for the few rules that stand in for
-/// another's, is tested in `tests/it/rule_cost.rs`.
-fn check_left_out(without: &[Linter], candidates: &[Candidate], inputs: &[Input]) {
-    for (linter, candidate) in without.iter().zip(candidates) {
-        let found = finding_codes(linter, inputs);
-        if found.iter().any(|code| candidate.codes.contains(code)) {
-            eprintln!("warning: {} was not left out", candidate.label);
-        }
-    }
-}
-
-fn finding_codes(linter: &Linter, inputs: &[Input]) -> Vec<&'static str> {
-    let mut codes = Vec::new();
-    for input in inputs {
-        let file = postlint::source::SourceFile::in_memory(input.name.clone(), input.bytes.clone());
-        let report = linter
-            .lint_file(file, std::io::Cursor::new(input.bytes.clone()))
-            .expect("in-memory reads do not fail");
-        codes.extend(report.findings.iter().map(|f| f.diagnostic.rule));
-    }
-    codes
-}
-
-/// `rounds` rounds of all, without the first, all, without the second, all, ...: the times of
-/// the all-rules lints, and each candidate's share in each round.
-fn rounds(
-    all: &Linter,
-    without: &[Linter],
-    inputs: &[Input],
-    rounds: usize,
-) -> (Vec<Duration>, Vec<Vec<f64>>) {
-    let mut all_times = Vec::new();
-    let mut shares = vec![Vec::with_capacity(rounds); without.len()];
-    for _ in 0..rounds {
-        let mut before = cpu_time(|| lint(all, inputs));
-        all_times.push(before);
-        for (linter, share) in without.iter().zip(&mut shares) {
-            let left_out = cpu_time(|| lint(linter, inputs));
-            let after = cpu_time(|| lint(all, inputs));
-            all_times.push(after);
-            let with = (before + after).as_secs_f64() / 2.0;
-            share.push(1.0 - left_out.as_secs_f64() / with);
-            before = after;
-        }
-    }
-    (all_times, shares)
+fn wall_and_cpu(run: impl FnOnce() -> usize) -> (Duration, Duration) {
+    let (wall, cpu) = (Instant::now(), thread_cpu());
+    std::hint::black_box(run());
+    (wall.elapsed(), thread_cpu().saturating_sub(cpu))
 }
 
 /// The CPU time this thread spends in `run`.
@@ -172,37 +141,60 @@ pub fn cpu_time(run: impl FnOnce() -> usize) -> Duration {
     thread_cpu().saturating_sub(start)
 }
 
-fn thread_cpu() -> Duration {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: the kernel fills a plain C struct we own.
-    let ok = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) } == 0;
-    assert!(ok, "the thread's CPU clock is readable on Linux");
-    Duration::new(now.tv_sec as u64, now.tv_nsec as u32)
-}
-
-fn print(label: &str, all_ms: f64, costs: &[Cost], scale: &Scale) {
-    let shown = scale.top.unwrap_or(costs.len()).min(costs.len());
-    let total: f64 = costs.iter().map(|cost| cost.share).sum();
+fn print(
+    label: &str,
+    scale: &Scale,
+    rows: &[Row],
+    (clock_ms, lap_ns, reads): (f64, (f64, f64), u64),
+    totals: &Totals,
+) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let timed = ms(totals.timed_cpu);
+    let lint = timed - clock_ms;
+    let rounds = scale.rounds;
     println!(
-        "\neach rule's share of a lint, {label}: every default rule {all_ms:.0} ms of CPU, one \
-         thread; leave-one-out, median of {} rounds; the {shown} costliest of {}; shares add up \
-         to {total:.1}%",
-        scale.rounds,
-        costs.len()
+        "\neach rule's share of a lint, {label}: the CPU time inside its hooks, {rounds} rounds on \
+         one thread\n  timed lint {timed:.0} ms CPU ({:.0} ms wall), of which {reads} clock reads \
+         at {:.1}/{:.1} ns (calibrated before/after) = {clock_ms:.0} ms; less the reads: {lint:.0} \
+         ms\n  the same lint untimed: {:.0} ms CPU ({:.0} ms wall): timed less reads / untimed = \
+         {:.3}",
+        ms(totals.timed_wall),
+        lap_ns.0,
+        lap_ns.1,
+        ms(totals.untimed_cpu),
+        ms(totals.untimed_wall),
+        lint / ms(totals.untimed_cpu),
     );
-    println!("{:<30} {:>8} {:>8}", "rule", "share %", "ms");
-    for cost in &costs[..shown] {
-        let flag = if cost.share > FLAGGED_SHARE {
+    println!(
+        "{:<42} {:>8} {:>9}",
+        "rule, or (shared work)", "share %", "ms/round"
+    );
+    let mut rules_shown = 0;
+    let mut sum = 0.0;
+    for row in rows {
+        sum += row.ms;
+        if row.rule {
+            rules_shown += 1;
+            if scale.top.is_some_and(|top| rules_shown > top) {
+                continue;
+            }
+        }
+        let share = row.ms / lint * 100.0;
+        let flag = if row.rule && share > FLAGGED_SHARE {
             format!("  above {FLAGGED_SHARE}%")
         } else {
             String::new()
         };
         println!(
-            "{:<30} {:>8.2} {:>8.1}{flag}",
-            cost.label, cost.share, cost.ms
+            "{:<42} {share:>8.2} {:>9.2}{flag}",
+            row.label,
+            row.ms / rounds as f64
         );
     }
+    println!(
+        "{:<42} {:>8.2} {:>9.2}\n",
+        "sum of the rows",
+        sum / lint * 100.0,
+        sum / rounds as f64
+    );
 }

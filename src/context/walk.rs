@@ -5,6 +5,7 @@ use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::html::visibility::Hidden;
 use crate::html::{Comment, Element, ElementId, HtmlIndex, Text, is_heading, is_literal};
+use crate::rule_costs::{Laps, Shared, Slot};
 
 /// The kinds of element a rule may ask to visit; `Any` is every element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -279,8 +280,14 @@ impl<'v> Visitors<'v> {
         }
     }
 
-    /// Walks every field of the post once, then finishes each visitor in registry order.
-    pub fn walk(mut self, dispatch: &Dispatch, post: &'v PostContext<'v, 'v>) -> Vec<Diagnostic> {
+    /// Walks every field of the post once, then finishes each visitor in registry order. Each
+    /// rule's hooks are `laps` of its own, the walk between them laps of `Shared::Walk`.
+    pub fn walk(
+        mut self,
+        dispatch: &Dispatch,
+        post: &'v PostContext<'v, 'v>,
+        laps: &mut Laps<'_>,
+    ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         if !self.any {
             return out;
@@ -303,28 +310,35 @@ impl<'v> Visitors<'v> {
                 },
                 stack: OpenStack::new(hidden),
                 attributes,
+                laps: &mut *laps,
             };
             walk.run(texts, comments);
         }
-        for visitor in self.slots.into_iter().flatten() {
-            visitor.finish(&mut out);
+        for (rule, visitor) in self.slots.into_iter().enumerate() {
+            if let Some(visitor) = visitor {
+                laps.lap(Slot::Shared(Shared::Walk));
+                visitor.finish(&mut out);
+                laps.lap(Slot::Rule(rule));
+            }
         }
+        laps.lap(Slot::Shared(Shared::Walk));
         out
     }
 }
 
 /// The walk of one field: its nodes merged in document order, handed to the visitors that
 /// asked for them.
-struct FieldWalk<'w, 'v> {
+struct FieldWalk<'w, 'v, 'c> {
     dispatch: &'w Dispatch,
     visitors: &'w mut [Option<Box<dyn Visitor<'v> + 'v>>],
     at: At<'v>,
     stack: OpenStack,
     /// Whether a rule of this walk asked for elements by attribute.
     attributes: bool,
+    laps: &'w mut Laps<'c>,
 }
 
-impl<'v> FieldWalk<'_, 'v> {
+impl<'v> FieldWalk<'_, 'v, '_> {
     fn run(&mut self, texts: bool, comments: bool) {
         let index = self.at.index();
         let no_texts: &[Text] = &[];
@@ -391,7 +405,9 @@ impl<'v> FieldWalk<'_, 'v> {
                 continue;
             }
             if let Some(Some(visitor)) = self.visitors.get_mut(rule) {
+                self.laps.lap(Slot::Shared(Shared::Walk));
                 visitor.element(&self.at, id, element);
+                self.laps.lap(Slot::Rule(rule));
             }
         }
     }
@@ -414,7 +430,9 @@ impl<'v> FieldWalk<'_, 'v> {
     fn visit(&mut self, rules: &[usize], mut call: impl FnMut(&mut dyn Visitor<'v>, &At<'v>)) {
         for &rule in rules {
             if let Some(Some(visitor)) = self.visitors.get_mut(rule) {
+                self.laps.lap(Slot::Shared(Shared::Walk));
                 call(visitor.as_mut(), &self.at);
+                self.laps.lap(Slot::Rule(rule));
             }
         }
     }
@@ -490,6 +508,7 @@ impl OpenStack {
 mod tests {
     use std::cell::RefCell;
     use std::rc::Rc;
+    use std::time::{Duration, Instant};
 
     use super::*;
     use crate::config::Config;
@@ -497,6 +516,7 @@ mod tests {
     use crate::input::posts::PostReader;
     use crate::meta::Markup;
     use crate::post::Post;
+    use crate::rule_costs::{RuleCosts, lap_cost};
 
     /// What is open around an element, found by walking up its parents.
     fn walked_up(index: &HtmlIndex, parent: Option<ElementId>) -> Open {
@@ -578,21 +598,43 @@ mod tests {
         texts: Vec<(usize, Hidden)>,
     }
 
-    struct Recorder(Rc<RefCell<Seen>>);
+    /// What a test's rule does with each node: records it, spins on the clock for a time, or
+    /// nothing.
+    enum TestRule {
+        Record(Rc<RefCell<Seen>>),
+        Spin(Duration),
+        Idle,
+    }
 
-    impl<'v> Visitor<'v> for Recorder {
+    impl<'v> Visitor<'v> for TestRule {
         fn element(&mut self, at: &At<'v>, id: ElementId, _element: &'v Element) {
-            self.0.borrow_mut().elements.push((id, at.hidden));
+            match self {
+                TestRule::Record(seen) => seen.borrow_mut().elements.push((id, at.hidden)),
+                TestRule::Spin(time) => {
+                    let start = Instant::now();
+                    while start.elapsed() < *time {
+                        std::hint::spin_loop();
+                    }
+                }
+                TestRule::Idle => {}
+            }
         }
         fn text(&mut self, at: &At<'v>, run: &'v Text) {
-            self.0.borrow_mut().texts.push((run.span.start, at.hidden));
+            if let TestRule::Record(seen) = self {
+                seen.borrow_mut().texts.push((run.span.start, at.hidden));
+            }
         }
         fn finish(self: Box<Self>, _out: &mut Vec<Diagnostic>) {}
     }
 
-    /// Walks a post whose content is `html` with one visitor per `Visits`, and returns what
-    /// each saw, with the content's index.
-    fn walk(html: &str, visits: &[Visits]) -> (Vec<Seen>, HtmlIndex) {
+    /// Walks a post whose content is `html` with the rules `make` gives, one per `Visits`,
+    /// its laps counted into `costs` when given: the walk's time.
+    fn walk_with(
+        html: &str,
+        visits: &[Visits],
+        make: impl Fn(usize) -> TestRule,
+        costs: Option<&RuleCosts>,
+    ) -> Duration {
         let json = serde_json::json!({"id": 1, "content": {"rendered": html}}).to_string();
         let mut reader = PostReader::new(json.as_bytes(), 64);
         let entry = reader.next().expect("the test's JSON holds a post");
@@ -606,16 +648,76 @@ mod tests {
             now,
         );
         let dispatch = Dispatch::new(visits.iter().copied());
-        let seen: Vec<_> = visits.iter().map(|_| Rc::default()).collect();
         let mut visitors = Visitors::new(visits.len());
-        for (rule, seen) in seen.iter().enumerate() {
-            visitors.add(rule, Box::new(Recorder(Rc::clone(seen))));
+        for rule in 0..visits.len() {
+            visitors.add(rule, Box::new(make(rule)));
         }
-        visitors.walk(&dispatch, &context);
-        let seen = (seen.into_iter())
-            .map(|s: Rc<RefCell<Seen>>| s.take())
-            .collect();
+        let start = Instant::now();
+        visitors.walk(&dispatch, &context, &mut Laps::of(costs));
+        start.elapsed()
+    }
+
+    /// Walks a post whose content is `html` with one visitor per `Visits`, and returns what
+    /// each saw, with the content's index.
+    fn walk(html: &str, visits: &[Visits]) -> (Vec<Seen>, HtmlIndex) {
+        let seen: Vec<Rc<RefCell<Seen>>> = visits.iter().map(|_| Rc::default()).collect();
+        let make = |rule: usize| TestRule::Record(Rc::clone(&seen[rule]));
+        walk_with(html, visits, make, None);
+        let seen = seen.into_iter().map(|s| s.take()).collect();
         (seen, HtmlIndex::parse(html))
+    }
+
+    /// One walk of 20 elements by a rule spinning 50 µs at each, one that does nothing and
+    /// one spinning 100 µs: each rule's own time (ms), the walk's, the whole walk's, and
+    /// whether the scheduler took the core away meanwhile.
+    fn timed_walk() -> ([f64; 3], f64, f64, bool) {
+        let html = "<p>x</p>".repeat(20);
+        let visits = [Visits::elements(&[Kind::Any]); 3];
+        let make = |rule: usize| match rule {
+            0 => TestRule::Spin(Duration::from_micros(50)),
+            1 => TestRule::Idle,
+            _ => TestRule::Spin(Duration::from_micros(100)),
+        };
+        let lap = lap_cost(100_000);
+        let costs = RuleCosts::new(3);
+        let switches = involuntary_switches();
+        let whole = walk_with(&html, &visits, make, Some(&costs)).as_secs_f64() * 1e3;
+        let interrupted = involuntary_switches() != switches;
+        let own = |slot| costs.own(slot, lap) / 1e6;
+        let rules = [0, 1, 2].map(|rule| own(Slot::Rule(rule)));
+        (rules, own(Slot::Shared(Shared::Walk)), whole, interrupted)
+    }
+
+    /// How often the scheduler took this thread off its core.
+    fn involuntary_switches() -> i64 {
+        // SAFETY: the kernel fills a plain C struct we own.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: as above; RUSAGE_THREAD reads the calling thread.
+        let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0;
+        assert!(ok, "getrusage reads the calling thread on Linux");
+        usage.ru_nivcsw
+    }
+
+    #[test]
+    fn each_rule_is_charged_the_time_of_its_own_hooks() {
+        // A spin the scheduler interrupts takes less CPU time than it was told to spin: what a
+        // rule must be charged is judged on a walk the scheduler left alone (a busy machine
+        // may take a few tries).
+        let mut tries = Vec::new();
+        for _ in 0..50 {
+            let (rules, walk, whole, interrupted) = timed_walk();
+            tries.push((rules, walk, whole, interrupted));
+            assert!(rules.iter().sum::<f64>() + walk <= whole, "{tries:?}");
+            if interrupted {
+                continue;
+            }
+            let near = |ms: f64, spun: f64| (spun * 0.99..spun * 1.02).contains(&ms);
+            assert!(near(rules[0], 1.0) && near(rules[2], 2.0), "{tries:?}");
+            assert!(rules[1].abs() < 0.005, "the idle rule: {tries:?}");
+            assert!(walk < 0.05, "the walk between hooks: {tries:?}");
+            return;
+        }
+        eprintln!("every walk was interrupted: only the lower bounds were checked");
     }
 
     /// The walk's hidden state of every element and text run equals `HtmlIndex::hidden`'s

@@ -272,16 +272,19 @@ impl Linter {
         }
         let end = reader.end();
         let mut file_level: Vec<Diagnostic> = (end.problems.iter())
-            .flat_map(|problem| file_findings(&file_problem(problem)))
+            .flat_map(|problem| file_findings(&file_problem(problem), self.costs()))
             .collect();
-        file_level.extend(file_findings(&FileProblem::Segment {
-            bytes: &piece.bytes()[..end.read],
-            base,
-            posts: &spans,
-        }));
+        file_level.extend(file_findings(
+            &FileProblem::Segment {
+                bytes: &piece.bytes()[..end.read],
+                base,
+                posts: &spans,
+            },
+            self.costs(),
+        ));
         (result.diagnostics).extend(settle::severities(&scope.settings, file_level));
         let missing = (end.missing.iter())
-            .flat_map(|problem| file_findings(&file_problem(problem)))
+            .flat_map(|problem| file_findings(&file_problem(problem), self.costs()))
             .collect();
         result.missing = settle::severities(&scope.settings, missing);
         result.foreign_file = end.foreign;
@@ -336,7 +339,10 @@ impl Linter {
                         let head = shift + head.start..shift + head.end;
                         let foreign = why.foreign;
                         let not_a_post = FileProblem::NotAPost { head, why: &why };
-                        let found = settle::severities(&scope.settings, file_findings(&not_a_post));
+                        let found = settle::severities(
+                            &scope.settings,
+                            file_findings(&not_a_post, self.costs()),
+                        );
                         (found, ValueLinted::NotAPost { foreign })
                     }
                 }
@@ -354,7 +360,10 @@ impl Linter {
         recorded: InputFormat,
     ) -> FileReport {
         let settings = self.config.effective(file_path(&file), None);
-        let found = settle::severities(&settings, file_findings(&file_problem(problem)));
+        let found = settle::severities(
+            &settings,
+            file_findings(&file_problem(problem), self.costs()),
+        );
         let mut cursor = LineCursor::default();
         let line_marks = vec![cursor.clone()];
         let findings = resolve((0, head), &mut cursor, found);
@@ -493,7 +502,8 @@ impl<'f> FileLint<'f> {
         let start = FileProblem::Start {
             bytes: piece.bytes(),
         };
-        let found = file_findings(&start);
+        // Once a file, before its posts: counted in the rest of the lint.
+        let found = file_findings(&start, None);
         if found.is_empty() {
             return false;
         }
@@ -515,7 +525,7 @@ impl<'f> FileLint<'f> {
         };
         let at = self.cursor.line_col();
         (self.findings)
-            .extend((file_findings(&problem).into_iter()).map(|d| Finding::at_point(d, at)));
+            .extend((file_findings(&problem, None).into_iter()).map(|d| Finding::at_point(d, at)));
         self.blank = false;
         self.failed += 1;
     }
@@ -524,7 +534,7 @@ impl<'f> FileLint<'f> {
     /// settings' severity (as always).
     fn empty(&mut self, scope: &FileScope<'_>) {
         let at_start = LineCursor::default().line_col();
-        let empty: Vec<Finding> = (file_findings(&FileProblem::Empty).into_iter())
+        let empty: Vec<Finding> = (file_findings(&FileProblem::Empty, None).into_iter())
             .filter(|d| scope.settings.is_enabled(d.rule))
             .map(|d| Finding::at_point(d, at_start))
             .collect();

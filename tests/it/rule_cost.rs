@@ -1,7 +1,8 @@
-//! What the bench's per-rule cost table rests on (`benches/support/rule_cost.rs`): a lint with
-//! one rule left out (`--ignore RULE`) gives the lint with every rule, less that rule's
-//! findings, so the time it saves is that rule's. The few rules whose findings stand in for
-//! another's are listed, so that a new such tie is seen.
+//! What the bench's per-rule cost table rests on (`benches/support/rule_cost.rs`): a lint that
+//! counts each rule's time finds what a plain lint finds, and its laps cover the lint without
+//! overlap. Also: a lint with one rule left out (`--ignore RULE`) gives the lint with every
+//! rule, less that rule's findings; the few rules whose findings stand in for another's are
+//! listed, so that a new such tie is seen.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -11,6 +12,7 @@ use postlint::config::{CliRules, Config, ConfigRequest};
 use postlint::diagnostic::Diagnostic;
 use postlint::engine::{LintOptions, Linter};
 use postlint::meta::Phase;
+use postlint::rule_costs::{RuleCosts, Shared, Slot};
 use postlint::source::SourceFile;
 
 /// Every finding of a lint, in report order: what a left-out rule must not change.
@@ -24,6 +26,10 @@ const STANDS_IN_FOR: &[(&str, &[&str])] = &[
 ];
 
 fn linter_without(codes: &[&str]) -> Linter {
+    linter(codes, None)
+}
+
+fn linter(codes: &[&str], rule_costs: Option<Arc<RuleCosts>>) -> Linter {
     let request = ConfigRequest {
         none: true,
         cli: CliRules {
@@ -33,7 +39,11 @@ fn linter_without(codes: &[&str]) -> Linter {
         ..ConfigRequest::default()
     };
     let config = Config::load(&request, postlint::rules::REGISTRY).expect("registry codes");
-    Linter::new(Arc::new(config), LintOptions::default())
+    let options = LintOptions {
+        rule_costs,
+        ..LintOptions::default()
+    };
+    Linter::new(Arc::new(config), options)
 }
 
 fn found(linter: &Linter, files: &[(String, Arc<[u8]>)]) -> Found {
@@ -107,4 +117,30 @@ fn leaving_a_rule_out_removes_its_findings_and_nothing_else() {
         seen_out > 30,
         "only {seen_out} rules were seen left out: the fixtures no longer exercise them"
     );
+}
+
+#[test]
+fn counting_each_rules_time_changes_no_finding_and_covers_the_lint_once() {
+    let files = rule_fixtures();
+    let costs = Arc::new(RuleCosts::new(postlint::rules::REGISTRY.len()));
+    let counting = linter(&[], Some(Arc::clone(&costs)));
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a pool");
+    let start = std::time::Instant::now();
+    let timed = one_thread.install(|| found(&counting, &files));
+    let whole = start.elapsed();
+    assert_eq!(timed, found(&linter(&[], None), &files));
+    // Laps never overlap: on one thread they add up to no more than the lint.
+    assert!(u128::from(costs.counted()) <= whole.as_nanos());
+    let laps = |slot| costs.raw(slot).1;
+    let post_rules = (postlint::rules::REGISTRY.iter().enumerate())
+        .filter(|(_, meta)| meta.enabled_by_default && meta.phase == Phase::Post);
+    for (i, meta) in post_rules {
+        assert!(laps(Slot::Rule(i)) > 0, "{} was not timed", meta.code);
+    }
+    for shared in [Shared::PostView, Shared::Walk, Shared::Settle] {
+        assert!(laps(Slot::Shared(shared)) > 0, "{shared:?} was not timed");
+    }
 }
