@@ -3,33 +3,13 @@
 
 use std::ops::Range;
 
-use html5gum::emitters::callback::CallbackEvent;
-use html5gum::{Emitter, ForwardingEmitter};
-
+use super::emitter::Events;
 use super::tags::{Scope, closes_paragraph, end_tag_scope, is_special};
 use super::{
     Attribute, Closed, Comment, Content, Element, ElementId, HEADINGS, HtmlIndex, MAX_REOPENABLE,
-    Name, NameOf, Quoting, StrayEndTag, Text, decoded, is_blank, is_formatting, is_heading,
-    is_media, is_void, lossy, open, utf8,
+    Name, NameOf, Quoting, StrayEndTag, Text, is_blank, is_formatting, is_heading, is_media,
+    is_void, open, utf8,
 };
-
-/// The callback emitter, told not to report the standard's parse errors. The index has no use
-/// for them, and without them html5gum skips checking every byte for control characters and
-/// noncharacters: a fifth of the tokenizer's time.
-pub(super) struct WithoutParseErrors<E>(pub(super) E);
-
-impl<E: Emitter> ForwardingEmitter for WithoutParseErrors<E> {
-    type Token = E::Token;
-
-    fn inner(&mut self) -> &mut impl Emitter<Token = Self::Token> {
-        &mut self.0
-    }
-
-    #[inline]
-    fn should_emit_errors(&mut self) -> bool {
-        false
-    }
-}
 
 /// Collects tokenizer events into the index, keeping the stack of open elements.
 #[derive(Default)]
@@ -108,61 +88,12 @@ impl<'h> Builder<'h> {
         Self {
             html,
             index: HtmlIndex::with_capacity_for(html.len()),
+            open: open::OpenElements::reused(),
             ..Self::default()
         }
     }
 
-    pub(super) fn event(&mut self, event: CallbackEvent<'_>, span: Range<usize>) {
-        match event {
-            CallbackEvent::OpenStartTag { name } => {
-                self.pending = Some(PendingTag {
-                    name: Name::of(name),
-                    start: span.start,
-                    attributes_from: self.index.attributes.len(),
-                    names: AttributeNames::default(),
-                    has_duplicates: false,
-                });
-            }
-            CallbackEvent::AttributeName { name } => self.attribute_name(name, span),
-            CallbackEvent::AttributeValue { value } => {
-                let start = self.index.values.len();
-                self.index
-                    .values
-                    .push_str(&decoded(self.html, value, &span));
-                let end = self.index.values.len();
-                let quoting = Quoting::of_value(self.html, &span);
-                if let Some(attribute) = self.current_attribute() {
-                    attribute.value = start..end;
-                    attribute.value_span = Some(span);
-                    attribute.quoting = quoting;
-                }
-            }
-            CallbackEvent::CloseStartTag { self_closing } => {
-                if let Some(tag) = self.pending.take() {
-                    self.start_tag(tag, span.end, self_closing);
-                }
-            }
-            CallbackEvent::EndTag { name } => self.end_tag(&utf8(name), span),
-            CallbackEvent::String { value } => {
-                let start = self.index.text_buffer.len();
-                self.index
-                    .text_buffer
-                    .push_str(&decoded(self.html, value, &span));
-                self.index.texts.push(Text {
-                    decoded: start..self.index.text_buffer.len(),
-                    span,
-                    parent: self.open.last().copied(),
-                });
-            }
-            CallbackEvent::Comment { value } => self.index.comments.push(Comment {
-                text: lossy(value),
-                span,
-            }),
-            CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
-        }
-    }
-
-    fn attribute_name(&mut self, name: &[u8], span: Range<usize>) {
+    fn record_attribute_name(&mut self, name: &[u8], span: Range<usize>) {
         let Some(tag) = &mut self.pending else { return };
         let name = Name::of(name);
         let duplicate = !tag
@@ -279,7 +210,7 @@ impl<'h> Builder<'h> {
         self.open.last().map(|&id| &*self.index.elements[id].name)
     }
 
-    fn end_tag(&mut self, name: &str, span: Range<usize>) {
+    fn close_by_end_tag(&mut self, name: &str, span: Range<usize>) {
         if !kept_in_select(name) && self.in_select() {
             return;
         }
@@ -378,6 +309,7 @@ impl<'h> Builder<'h> {
         for &id in self.open.iter() {
             self.index.elements[id].content.end = self.html.len();
         }
+        std::mem::take(&mut self.open).give_back();
         self.mark_content();
         self.index
     }
@@ -417,5 +349,62 @@ impl<'h> Builder<'h> {
                 mark(elements, parent, |c| &mut c.line_break);
             }
         }
+    }
+}
+
+/// html5gum's events, through the index's emitter: text and values arrive as text of the field
+/// wherever html5gum did not change them, so each is copied once, into the index.
+impl Events for Builder<'_> {
+    fn open_start_tag(&mut self, name: &[u8], span: Range<usize>) {
+        self.pending = Some(PendingTag {
+            name: Name::of(name),
+            start: span.start,
+            attributes_from: self.index.attributes.len(),
+            names: AttributeNames::default(),
+            has_duplicates: false,
+        });
+    }
+
+    fn attribute_name(&mut self, name: &[u8], span: Range<usize>) {
+        self.record_attribute_name(name, span);
+    }
+
+    fn attribute_value(&mut self, value: &str, span: Range<usize>) {
+        let start = self.index.values.len();
+        self.index.values.push_str(value);
+        let end = self.index.values.len();
+        let quoting = Quoting::of_value(self.html, &span);
+        if let Some(attribute) = self.current_attribute() {
+            attribute.value = start..end;
+            attribute.value_span = Some(span);
+            attribute.quoting = quoting;
+        }
+    }
+
+    fn close_start_tag(&mut self, self_closing: bool, span: Range<usize>) {
+        if let Some(tag) = self.pending.take() {
+            self.start_tag(tag, span.end, self_closing);
+        }
+    }
+
+    fn end_tag(&mut self, name: &[u8], span: Range<usize>) {
+        self.close_by_end_tag(&utf8(name), span);
+    }
+
+    fn text(&mut self, text: &str, span: Range<usize>) {
+        let start = self.index.text_buffer.len();
+        self.index.text_buffer.push_str(text);
+        self.index.texts.push(Text {
+            decoded: start..self.index.text_buffer.len(),
+            span,
+            parent: self.open.last().copied(),
+        });
+    }
+
+    fn comment(&mut self, text: &str, span: Range<usize>) {
+        self.index.comments.push(Comment {
+            text: text.to_owned(),
+            span,
+        });
     }
 }

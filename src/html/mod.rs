@@ -8,6 +8,7 @@
 //! closes, which start tags close an open `<p>`, and which end tags browsers ignore.
 
 mod build;
+mod emitter;
 mod open;
 pub mod reader;
 mod references;
@@ -17,10 +18,10 @@ pub mod visibility;
 
 use std::ops::Range;
 
-use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
-use html5gum::{Span, Tokenizer};
+use html5gum::Tokenizer;
 
-use build::{Builder, WithoutParseErrors};
+use build::Builder;
+use emitter::IndexEmitter;
 pub use references::{reference_map, source_offset};
 pub use structure::Around;
 pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_literal, is_void};
@@ -263,13 +264,9 @@ impl HtmlIndex {
 
     pub fn parse(html: &str) -> Self {
         let mut builder = Builder::new(html);
-        let mut emitter = CallbackEmitter::new(|event: CallbackEvent<'_>, span: Span<usize>| {
-            builder.event(event, span.start..span.end);
-            None::<std::convert::Infallible>
-        });
-        // Switch to raw text after <script>, <style>, <textarea> … as a browser would.
-        emitter.naively_switch_states(true);
-        for _ in Tokenizer::new_with_emitter(html, WithoutParseErrors(emitter)) {}
+        // The emitter switches to raw text after <script>, <style>, <textarea> … as a browser
+        // would.
+        for _ in Tokenizer::new_with_emitter(html, IndexEmitter::new(html, &mut builder)) {}
         builder.finish()
     }
 
@@ -337,16 +334,6 @@ impl HtmlIndex {
 /// cheaper than the lossy conversion's chunk walk.
 fn lossy(bytes: &[u8]) -> String {
     utf8(bytes).into_owned()
-}
-
-/// The text of html5gum's bytes for a span of the field. Most are the field's own bytes, with
-/// no entity decoded in them: then they are its text, valid UTF-8 already, and comparing them
-/// costs less than validating them again.
-fn decoded<'a>(html: &'a str, bytes: &'a [u8], span: &Range<usize>) -> std::borrow::Cow<'a, str> {
-    match html.get(span.clone()) {
-        Some(source) if source.as_bytes() == bytes => std::borrow::Cow::Borrowed(source),
-        _ => utf8(bytes),
-    }
 }
 
 /// The text of html5gum's bytes, borrowed when (as always from `&str` input) it is UTF-8.

@@ -44,7 +44,34 @@ fn scope_index(scope: Scope) -> usize {
 
 const SCOPES: [Scope; 4] = [Scope::Default, Scope::ListItem, Scope::Button, Scope::Table];
 
+thread_local! {
+    /// The stack the last field built on this thread left, its tables' room kept: a field of a
+    /// few hundred tags would otherwise grow them from nothing again (a few percent of a lint).
+    static SPARE: std::cell::Cell<Option<OpenElements>> = const { std::cell::Cell::new(None) };
+}
+
+/// A stack whose field used more names than this is not kept for the next: a pathological field
+/// must not hold its memory for the rest of the run.
+const KEPT_NAMES: usize = 256;
+
 impl OpenElements {
+    /// An empty stack, with the room the last field built on this thread left.
+    pub(super) fn reused() -> Self {
+        SPARE.with(std::cell::Cell::take).unwrap_or_default()
+    }
+
+    /// Empties the stack and keeps it for the next field built on this thread.
+    pub(super) fn give_back(mut self) {
+        if self.by_name.len() > KEPT_NAMES {
+            return;
+        }
+        self.ids.clear();
+        self.names.clear();
+        self.by_name.values_mut().for_each(Vec::clear);
+        self.stops.iter_mut().for_each(Vec::clear);
+        SPARE.with(|spare| spare.set(Some(self)));
+    }
+
     pub(super) fn push(&mut self, id: ElementId, name: &Name) {
         let position = self.ids.len();
         for scope in SCOPES {
@@ -132,5 +159,18 @@ mod tests {
         assert_eq!(open.pop(), Some(2));
         assert_eq!(open.pop(), Some(1));
         assert_eq!(open.topmost(&["p", "div"]), None);
+    }
+
+    #[test]
+    fn a_stack_given_back_is_reused_empty() {
+        let mut open = OpenElements::reused();
+        open.push(0, &Name::Borrowed("div"));
+        open.push(1, &Name::Borrowed("p"));
+        open.give_back();
+        let again = OpenElements::reused();
+        assert!(again.is_empty());
+        assert_eq!(again.topmost(&["p", "div"]), None);
+        assert_eq!(again.in_scope(&["p"], Scope::Button), None);
+        assert!(again.by_name.capacity() > 0, "the room is kept");
     }
 }
