@@ -2,9 +2,9 @@
 //! facts of their posts are encoded (each worker encodes its own segment's) and gather in a
 //! buffer; past half the budget the buffer is sorted by the key the site phase groups by (site,
 //! file, post) and written to a temporary folder as one sorted run, while the workers fill the
-//! next half. The site phase then merges the
-//! runs (an external sort), one post at a time: each site rule groups what it compares in
-//! groupings of its own (`site::stages`). The runs and their folder are `extsort`'s.
+//! next half. The site phase then merges the runs (an external sort), one post at a time: each
+//! site rule groups what it compares in groupings of its own (`site::stages`). The runs and
+//! their folder are `extsort`'s.
 //!
 //! Runs hold records in postcard, a compact binary serde format, each behind its length: a
 //! third of the size of JSON lines, read back several times faster, and the buffer's bytes are
@@ -27,7 +27,7 @@ use crate::extsort::{
 /// The default `--memory-budget`: 128 MiB of facts.
 pub const DEFAULT_BUDGET: u64 = crate::limits::MEMORY_BUDGET.default.as_u64();
 
-/// Facts gathered from the workers that lint files, spilled to sorted runs past the budget.
+/// Facts gathered from the workers that lint files, spilled to sorted runs past half the budget.
 #[derive(Debug)]
 pub struct FactSpill {
     budget: usize,
