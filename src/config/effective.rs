@@ -49,6 +49,11 @@ impl Config {
 
     /// Whether an override's `files` globs match the file: the user named it as one to lint.
     pub fn names_file(&self, path: &Path) -> bool {
+        // Without a `files` override no path is made relative: that asks for the working
+        // folder twice, and the run asks this of every file on one thread.
+        if self.overrides.iter().all(|o| o.files.is_none()) {
+            return false;
+        }
         let relative = relative_to(&self.root, path);
         (self.overrides.iter()).any(|o| {
             o.files

@@ -274,3 +274,31 @@ fn a_report_written_to_a_symlink_or_a_fifo_goes_through_it() {
         "the FIFO was replaced by a file"
     );
 }
+
+#[test]
+fn a_report_written_into_the_walked_folder_is_not_linted() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for name in ["a.json", "c.json"] {
+        std::fs::copy(fixture("seed_koreapro_2205786.json"), dir.path().join(name)).expect("copy");
+    }
+    // Between the two posts in the walk's order, so it is met while posts are found.
+    let report_path = dir.path().join("b.json");
+    let report = std::fs::File::create(&report_path).expect("report file");
+    let status = crate::common::postlint_process()
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ])
+        .arg(dir.path())
+        .stdout(report)
+        .status()
+        .expect("run postlint");
+    assert!(status.success());
+    let written = std::fs::read_to_string(&report_path).expect("read the report");
+    assert!(written.contains("\"files\": 2"), "{written}");
+    assert!(!written.contains("b.json"), "{written}");
+}
