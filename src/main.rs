@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) if args.watch => check_and_watch(*args),
-        Command::Check(args) => check(*args, None),
+        Command::Check(args) => check(*args, None, true),
         Command::Server(args) => server(args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
@@ -38,22 +38,12 @@ fn main() -> ExitCode {
 }
 
 /// A run of `postlint check`: over the paths given or, for a batch of `--watch`, over
-/// `watched`, the files that changed.
-fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
+/// `watched`, the files that changed. `single`: the process's only run (not one of a watch's).
+fn check(args: CheckArgs, watched: Option<Vec<Input>>, single: bool) -> u8 {
     let targets = match targets(&args) {
         Ok(targets) => targets,
         Err(message) => {
             eprintln!("postlint: {message}");
-            return 2;
-        }
-    };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(error) => {
-            eprintln!("postlint: cannot start worker threads: {error}");
             return 2;
         }
     };
@@ -93,6 +83,13 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
         // A post's address is a site request (`site_requests`), not a file.
         let files = args.paths.iter().filter(|p| post_address(p).is_none());
         files.cloned().collect()
+    };
+    let pool = match worker_pool(&args, single && sites.is_empty(), &paths) {
+        Ok(pool) => pool,
+        Err(error) => {
+            eprintln!("postlint: cannot start worker threads: {error}");
+            return 2;
+        }
     };
     let lists_posts = targets.iter().any(|t| t.format.lists_posts);
     let options = run_options(&args, &config, baseline, lists_posts);
@@ -184,6 +181,37 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>) -> u8 {
     outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
 }
 
+/// Files at most this size, given alone, are linted on this thread: they hold a few posts, and
+/// starting worker threads and handing them the work costs more than it saves.
+const SMALL_FILE_BYTES: u64 = 64 << 10;
+
+/// The run's worker threads. A run on one thread (`--threads 1`, or one small file and no site)
+/// runs on this thread itself: no thread to start, hand the work to and wait for, which is most
+/// of a small post's wall time on a busy machine. Only for a run that is the process's only
+/// one (`single`): rayon keeps this thread as that pool's for good.
+fn worker_pool(
+    args: &CheckArgs,
+    single: bool,
+    paths: &[PathBuf],
+) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    let threads = args.threads.unwrap_or(0);
+    let one_thread = threads == 1 || (threads == 0 && one_small_file(paths));
+    if single && one_thread {
+        let here = rayon::ThreadPoolBuilder::new().num_threads(1);
+        if let Ok(pool) = here.use_current_thread().build() {
+            return Ok(pool);
+        }
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build()
+}
+
+/// Whether the run reads one regular file of at most [`SMALL_FILE_BYTES`].
+fn one_small_file(paths: &[PathBuf]) -> bool {
+    let [path] = paths else { return false };
+    let small = |meta: std::fs::Metadata| meta.is_file() && meta.len() <= SMALL_FILE_BYTES;
+    path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(small)
+}
+
 /// `--watch`: a first run over every path, then a run over each batch of files whose content
 /// changed; a change of the config lints everything again.
 fn check_and_watch(mut args: CheckArgs) -> u8 {
@@ -207,7 +235,7 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
     };
     let everything: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
     eprintln!("{}", watch::separator(&everything.join(" ")));
-    check(args.clone(), None);
+    check(args.clone(), None, false);
     eprintln!("postlint: watching for changes (Ctrl-C to stop)");
     while let Some(batch) = watch.next_batch() {
         for notice in &batch.notices {
@@ -225,7 +253,7 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
             if let Err(error) = watch.set_config(config, &files) {
                 eprintln!("postlint: {error}");
             }
-            check(args.clone(), None);
+            check(args.clone(), None, false);
             continue;
         }
         eprintln!("{}", watch::separator(&batch.summary()));
@@ -236,7 +264,7 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
         // each other (a copy's duplicate slug, a link to a removed post), and the summary is
         // the workspace's, as in a single run. The content hash already keeps reads and
         // same-text saves from starting a run.
-        check(args.clone(), None);
+        check(args.clone(), None, false);
     }
     0
 }
