@@ -15,10 +15,11 @@
 //! (`POSTLINT_BENCH_SITE_POSTS` to change it) under the default `--memory-budget` against no
 //! limit, as whole processes: peak memory, time, and whether the reports are the same. Each
 //! rule's CPU time on a post whose text runs grow from 1 to 8 MB (`-- linear` runs only that).
-//! The floor ratios alone: `-- floor`. Each rule's share of a lint, the time inside its hooks
-//! as the engine counts it (`support/rule_cost.rs`): the ten costliest on samples by default
-//! (`-- top-rules` runs only that), every rule on 64 MB generated and the whole corpus with
-//! `-- rules`.
+//! The floor ratios alone: `-- floor`. The language server's re-lint of a 4 MB one-line export
+//! after each full-text change (`support/server.rs`; `-- server` runs only that). Each rule's
+//! share of a lint, the time inside its hooks as the engine counts it (`support/rule_cost.rs`):
+//! the ten costliest on samples by default (`-- top-rules` runs only that), every rule on 64 MB
+//! generated and the whole corpus with `-- rules`.
 
 #[path = "support/generator.rs"]
 mod generator;
@@ -28,6 +29,8 @@ mod links;
 mod long_runs;
 #[path = "support/rule_cost.rs"]
 mod rule_cost;
+#[path = "support/server.rs"]
+mod server;
 #[path = "support/site.rs"]
 mod site;
 
@@ -57,6 +60,10 @@ fn main() {
     }
     if only("site") {
         site_scale();
+        return;
+    }
+    if only("server") {
+        server::run(env!("CARGO_BIN_EXE_postlint"));
         return;
     }
     if only("whole") {
@@ -105,6 +112,7 @@ fn main() {
     floor_ratios(&generated);
     scaling(&generated);
     startup();
+    server::run(env!("CARGO_BIN_EXE_postlint"));
     linear();
     rule_costs(&RULES_TOP);
 }

@@ -38,22 +38,13 @@ fn main() -> ExitCode {
 }
 
 /// A run of `postlint check`: over the paths given or, for a batch of `--watch`, over
-/// `watched`, the files that changed.
+/// `watched`, the files that changed. `after`: the process's end (its only run) or the next
+/// run of a watch.
 fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
     let targets = match targets(&args) {
         Ok(targets) => targets,
         Err(message) => {
             eprintln!("postlint: {message}");
-            return 2;
-        }
-    };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(error) => {
-            eprintln!("postlint: cannot start worker threads: {error}");
             return 2;
         }
     };
@@ -93,6 +84,14 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
         // A post's address is a site request (`site_requests`), not a file.
         let files = args.paths.iter().filter(|p| post_address(p).is_none());
         files.cloned().collect()
+    };
+    let single = after == After::Exit;
+    let pool = match worker_pool(&args, single && sites.is_empty(), &paths) {
+        Ok(pool) => pool,
+        Err(error) => {
+            eprintln!("postlint: cannot start worker threads: {error}");
+            return 2;
+        }
     };
     let lists_posts = targets.iter().any(|t| t.format.lists_posts);
     let options = run_options(&args, &config, baseline, lists_posts);
@@ -196,6 +195,37 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
 enum After {
     Exit,
     Watch,
+}
+
+/// Files at most this size, given alone, are linted on this thread: they hold a few posts, and
+/// starting worker threads and handing them the work costs more than it saves.
+const SMALL_FILE_BYTES: u64 = 64 << 10;
+
+/// The run's worker threads. A run on one thread (`--threads 1`, or one small file and no site)
+/// runs on this thread itself: no thread to start, hand the work to and wait for, which is most
+/// of a small post's wall time on a busy machine. Only for a run that is the process's only
+/// one (`single`): rayon keeps this thread as that pool's for good.
+fn worker_pool(
+    args: &CheckArgs,
+    single: bool,
+    paths: &[PathBuf],
+) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    let threads = args.threads.unwrap_or(0);
+    let one_thread = threads == 1 || (threads == 0 && one_small_file(paths));
+    if single && one_thread {
+        let here = rayon::ThreadPoolBuilder::new().num_threads(1);
+        if let Ok(pool) = here.use_current_thread().build() {
+            return Ok(pool);
+        }
+    }
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build()
+}
+
+/// Whether the run reads one regular file of at most [`SMALL_FILE_BYTES`].
+fn one_small_file(paths: &[PathBuf]) -> bool {
+    let [path] = paths else { return false };
+    let small = |meta: std::fs::Metadata| meta.is_file() && meta.len() <= SMALL_FILE_BYTES;
+    path.as_os_str() != "-" && std::fs::metadata(path).is_ok_and(small)
 }
 
 /// `--watch`: a first run over every path, then a run over each batch of files whose content

@@ -33,6 +33,7 @@ mod lsp_workspace;
 mod merge;
 mod modes;
 mod neovim;
+mod one_thread;
 mod planted_links;
 mod post_fetch;
 mod precision;
