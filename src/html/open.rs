@@ -4,7 +4,9 @@
 
 use std::ops::Deref;
 
-use fnv::FnvHashMap;
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 
 use super::tags::{Scope, is_special};
 use super::{ElementId, Name};
@@ -19,8 +21,9 @@ pub(super) struct OpenElements {
     names: Vec<Name>,
     /// The positions of the open elements of each name, bottom to top. A name's entry stays
     /// when its last element closes, so that the next `<p>` reuses it rather than allocating
-    /// (at most one entry per name the field uses).
-    by_name: FnvHashMap<Name, Vec<usize>>,
+    /// (at most one entry per name the field uses). Seeded per map: the names are the post's,
+    /// and with an unkeyed hash (FNV) crafted names collide, making each lookup a walk.
+    by_name: HashMap<Name, Vec<usize>, RandomState>,
     /// The positions of the open boundaries of each scope (and of special elements).
     stops: [Vec<usize>; STOPS],
 }

@@ -21,6 +21,7 @@ mod fix_hostile;
 mod formats;
 mod fuzz_replay;
 mod hostile;
+mod hostile_html;
 mod hostile_paths;
 mod html_browser;
 mod input_format;

@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::html::reader;
-use crate::html::{Around, Closed, Element, HtmlIndex};
+use crate::html::{Around, Closed, Element, ElementId, HtmlIndex};
 use crate::post::{Form, HtmlFieldKind};
 
 use super::codes::{BLOCK_EMPTY, EMPTY_HEADING, EMPTY_PARAGRAPH};
@@ -122,6 +122,62 @@ pub(crate) fn in_reported_paragraph(
             .ancestor(element, Around::Paragraph)
             .and_then(|p| empty_paragraph_owner(field, &field.index.elements[p]))
             .is_some_and(|code| post.settings.is_enabled(code))
+}
+
+/// What `in_reported_paragraph` and `in_reported_heading` answered for the last paragraph and
+/// heading asked about, for a rule that asks of each element in turn: the spans of one
+/// paragraph come one after another, and each answer walks the whole paragraph (asked afresh,
+/// a paragraph of a hundred thousand spans costs ten billion steps).
+#[derive(Default)]
+pub(crate) struct ReportedAround {
+    /// (the field's place in the post, the paragraph or heading, the answer).
+    paragraph: Option<(usize, ElementId, bool)>,
+    heading: Option<(usize, ElementId, bool)>,
+}
+
+impl ReportedAround {
+    /// Whether the element is inside an empty paragraph or heading a rule in force reports;
+    /// `field_at` tells the post's fields apart.
+    pub(crate) fn covers(
+        &mut self,
+        post: &PostContext<'_, '_>,
+        (field, field_at): (&HtmlField<'_, '_>, usize),
+        element: &Element,
+    ) -> bool {
+        if field.kind != HtmlFieldKind::Content {
+            return false;
+        }
+        let index = &field.index;
+        let paragraph = index.ancestor(element, Around::Paragraph).map(|p| {
+            remembered(&mut self.paragraph, (field_at, p), || {
+                empty_paragraph_owner(field, &index.elements[p])
+                    .is_some_and(|code| post.settings.is_enabled(code))
+            })
+        });
+        paragraph == Some(true)
+            || post.settings.is_enabled(EMPTY_HEADING)
+                && index.ancestor(element, Around::Heading).is_some_and(|h| {
+                    remembered(&mut self.heading, (field_at, h), || {
+                        is_empty_heading(index, &index.elements[h])
+                    })
+                })
+    }
+}
+
+/// The answer kept in `last` for `key`, or `answer()` kept there.
+fn remembered(
+    last: &mut Option<(usize, ElementId, bool)>,
+    key: (usize, ElementId),
+    answer: impl FnOnce() -> bool,
+) -> bool {
+    match *last {
+        Some((field_at, id, kept)) if (field_at, id) == key => kept,
+        _ => {
+            let kept = answer();
+            *last = Some((key.0, key.1, kept));
+            kept
+        }
+    }
 }
 
 /// An empty paragraph block is `block-empty`'s finding (or a template's slot, when it has a

@@ -10,7 +10,7 @@ use crate::html::{Element, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
-use crate::rules::helpers::empty::{in_reported_heading, in_reported_paragraph, is_deliberate};
+use crate::rules::helpers::empty::{ReportedAround, is_deliberate};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -85,6 +85,7 @@ impl Rule for EmptySpan {
         Some(Box::new(EmptySpans {
             options: post.settings.options::<Options>(Self::META.code),
             flow: None,
+            reported_around: ReportedAround::default(),
             out: Vec::new(),
         }))
     }
@@ -96,6 +97,7 @@ struct EmptySpans<'v> {
     /// The text flow of the field being walked, built for its first candidate only: most
     /// fields have none.
     flow: Option<(usize, Flow<'v>)>,
+    reported_around: ReportedAround,
     out: Vec<Diagnostic>,
 }
 
@@ -113,10 +115,7 @@ impl<'v> Visitor<'v> for EmptySpans<'v> {
             .is_some_and(|p| is_empty(&index.elements[p], &self.options));
         // Inside an empty paragraph or heading, the span is part of that one finding:
         // removing the paragraph or heading removes it too.
-        if inside_empty_span
-            || in_reported_paragraph(post, field, element)
-            || in_reported_heading(post, field, element)
-        {
+        if inside_empty_span || (self.reported_around).covers(post, (field, at.field_at), element) {
             return;
         }
         let whole = element.start_tag.start
