@@ -1,0 +1,313 @@
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::config::Config;
+use crate::html::Around;
+use crate::input::posts::PostReader;
+use crate::meta::Markup;
+use crate::post::Post;
+use crate::rule_costs::{RuleCosts, lap_cost};
+
+/// What is open around an element, found by walking up its parents.
+fn walked_up(index: &HtmlIndex, parent: Option<ElementId>) -> Open {
+    let mut chain = Vec::new();
+    let mut next = parent;
+    while let Some(id) = next {
+        chain.push(id);
+        next = index.elements[id].parent;
+    }
+    (chain.into_iter().rev()).fold(Open::default(), |open, id| {
+        open.within(id, &index.elements[id], Hidden::No)
+    })
+}
+
+#[test]
+fn the_stack_keeps_what_walking_up_each_node_finds() {
+    let html = "<p>a <a href=x>b <span>c</span></a></p><ul><li><h2>t<a>u</h2>\
+                <li><pre><code><b>x</code></pre></ul><b><i>m</b>n</i><p>q<div>r</div>\
+                <table><tr><td><p>cell<a href=y>z</table><h3><p>w</p></h3>";
+    let index = HtmlIndex::parse(html);
+    let mut stack = OpenStack::default();
+    let mut text = index.texts.iter().peekable();
+    let mut seen_open = 0;
+    for (id, element) in index.elements.iter().enumerate() {
+        while let Some(run) = text.next_if(|t| t.span.start < element.start_tag.start) {
+            let open = stack.around(&index, run.parent);
+            assert_eq!(
+                open,
+                walked_up(&index, run.parent),
+                "text at {:?}",
+                run.span
+            );
+        }
+        let open = stack.around(&index, element.parent);
+        assert_eq!(
+            open,
+            walked_up(&index, element.parent),
+            "<{}>",
+            element.name
+        );
+        let enclosing = |kind| index.enclosing(element.parent, kind);
+        assert_eq!(open.paragraph, enclosing(Around::Paragraph));
+        assert_eq!(open.heading, enclosing(Around::Heading));
+        assert_eq!(open.literal, enclosing(Around::Literal));
+        seen_open += usize::from(open != Open::default());
+        stack.push(id, element, open, Hidden::No);
+    }
+    assert!(seen_open > 10, "the markup nests");
+}
+
+#[test]
+fn a_parent_off_the_stack_is_found_again() {
+    let index = HtmlIndex::parse("<p><a href=x><span>a</span></a></p>");
+    let mut stack = OpenStack::default();
+    // The stack is empty, as if the walk had lost its place: the span's parent, the link,
+    // is found from the parents.
+    let open = stack.around(&index, Some(1));
+    assert_eq!(open.paragraph, Some(0));
+    assert_eq!(open.link, Some(1));
+}
+
+#[test]
+fn each_kind_names_its_elements() {
+    assert_eq!(Kind::of("a"), Some(Kind::Link));
+    assert_eq!(Kind::of("h4"), Some(Kind::Heading));
+    assert_eq!(Kind::of("img"), Some(Kind::Image));
+    assert_eq!(Kind::of("section"), None);
+    let dispatch = Dispatch::new([Visits::NOTHING, Visits::elements(&[Kind::Link, Kind::Any])]);
+    assert!(!dispatch.walks(0) && dispatch.walks(1));
+    assert_eq!(dispatch.by_kind[Kind::Link as usize], [1]);
+    assert_eq!(dispatch.by_kind[Kind::Any as usize], [1]);
+}
+
+/// What a test visitor saw: each element with how far the walk found it hidden, each text
+/// run (by its start) likewise.
+#[derive(Default)]
+struct Seen {
+    elements: Vec<(ElementId, Hidden)>,
+    texts: Vec<(usize, Hidden)>,
+}
+
+/// What a test's rule does with each node: records it, spins on the clock for a time, or
+/// nothing.
+enum TestRule {
+    Record(Rc<RefCell<Seen>>),
+    Spin(Duration),
+    Idle,
+}
+
+impl<'v> Visitor<'v> for TestRule {
+    fn element(&mut self, at: &At<'v>, id: ElementId, _element: &'v Element) {
+        match self {
+            TestRule::Record(seen) => seen.borrow_mut().elements.push((id, at.hidden)),
+            TestRule::Spin(time) => {
+                let start = Instant::now();
+                while start.elapsed() < *time {
+                    std::hint::spin_loop();
+                }
+            }
+            TestRule::Idle => {}
+        }
+    }
+    fn text(&mut self, at: &At<'v>, run: &'v Text) {
+        if let TestRule::Record(seen) = self {
+            seen.borrow_mut().texts.push((run.span.start, at.hidden));
+        }
+    }
+    fn finish(self: Box<Self>, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// Walks a post whose content is `html` with the rules `make` gives, one per `Visits`,
+/// its laps counted into `costs` when given: the walk's time.
+fn walk_with(
+    html: &str,
+    visits: &[Visits],
+    make: impl Fn(usize) -> TestRule,
+    costs: Option<&RuleCosts>,
+) -> Duration {
+    let json = serde_json::json!({"id": 1, "content": {"rendered": html}}).to_string();
+    let mut reader = PostReader::new(json.as_bytes(), 64);
+    let entry = reader.next().expect("the test's JSON holds a post");
+    let post = Post::classify(entry.index, entry.node, entry.recovered).expect("a post");
+    let settings = Config::builtin(&[]).effective(None, None);
+    let now = chrono::NaiveDateTime::default();
+    let context = PostContext::new(
+        &post,
+        (0, json.as_bytes()),
+        (settings, Markup::Written),
+        now,
+    );
+    let dispatch = Dispatch::new(visits.iter().copied());
+    let mut visitors = Visitors::new(visits.len());
+    for rule in 0..visits.len() {
+        visitors.add(rule, Box::new(make(rule)));
+    }
+    let start = Instant::now();
+    visitors.walk(&dispatch, &context, &mut Laps::of(costs));
+    start.elapsed()
+}
+
+/// Walks a post whose content is `html` with one visitor per `Visits`, and returns what
+/// each saw, with the content's index.
+fn walk(html: &str, visits: &[Visits]) -> (Vec<Seen>, HtmlIndex) {
+    let seen: Vec<Rc<RefCell<Seen>>> = visits.iter().map(|_| Rc::default()).collect();
+    let make = |rule: usize| TestRule::Record(Rc::clone(&seen[rule]));
+    walk_with(html, visits, make, None);
+    let seen = seen.into_iter().map(|s| s.take()).collect();
+    (seen, HtmlIndex::parse(html))
+}
+
+/// One walk of 20 elements by a rule spinning 50 µs at each, one that does nothing and
+/// one spinning 100 µs: each rule's own time (ms), the walk's, the whole walk's, and
+/// whether the scheduler took the core away meanwhile.
+fn timed_walk() -> ([f64; 3], f64, f64, bool) {
+    let html = "<p>x</p>".repeat(20);
+    let visits = [Visits::elements(&[Kind::Any]); 3];
+    let make = |rule: usize| match rule {
+        0 => TestRule::Spin(Duration::from_micros(50)),
+        1 => TestRule::Idle,
+        _ => TestRule::Spin(Duration::from_micros(100)),
+    };
+    let lap = lap_cost(100_000);
+    let costs = RuleCosts::new(3);
+    let switches = involuntary_switches();
+    let whole = walk_with(&html, &visits, make, Some(&costs)).as_secs_f64() * 1e3;
+    let interrupted = involuntary_switches() != switches;
+    let own = |slot| costs.own(slot, lap) / 1e6;
+    let rules = [0, 1, 2].map(|rule| own(Slot::Rule(rule)));
+    (rules, own(Slot::Shared(Shared::Walk)), whole, interrupted)
+}
+
+/// How often the scheduler took this thread off its core.
+fn involuntary_switches() -> i64 {
+    // SAFETY: the kernel fills a plain C struct we own.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; RUSAGE_THREAD reads the calling thread.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0;
+    assert!(ok, "getrusage reads the calling thread on Linux");
+    usage.ru_nivcsw
+}
+
+#[test]
+fn each_rule_is_charged_the_time_of_its_own_hooks() {
+    // A spin the scheduler interrupts takes less CPU time than it was told to spin: what a
+    // rule must be charged is judged on a walk the scheduler left alone (a busy machine
+    // may take a few tries).
+    let mut tries = Vec::new();
+    for _ in 0..50 {
+        let (rules, walk, whole, interrupted) = timed_walk();
+        tries.push((rules, walk, whole, interrupted));
+        assert!(rules.iter().sum::<f64>() + walk <= whole, "{tries:?}");
+        if interrupted {
+            continue;
+        }
+        let near = |ms: f64, spun: f64| (spun * 0.99..spun * 1.02).contains(&ms);
+        assert!(near(rules[0], 1.0) && near(rules[2], 2.0), "{tries:?}");
+        assert!(rules[1].abs() < 0.005, "the idle rule: {tries:?}");
+        assert!(walk < 0.05, "the walk between hooks: {tries:?}");
+        return;
+    }
+    eprintln!("every walk was interrupted: only the lower bounds were checked");
+}
+
+/// The walk's hidden state of every element and text run equals `HtmlIndex::hidden`'s
+/// answer (of the run's parent for a text run).
+fn assert_hidden_as_visibility_says(html: &str) -> usize {
+    let all = Visits {
+        texts: true,
+        ..Visits::elements(&[Kind::Any]).reading_hidden()
+    };
+    let (seen, index) = walk(html, &[all]);
+    let seen = &seen[0];
+    assert_eq!(seen.elements.len(), index.elements.len());
+    for &(id, hidden) in &seen.elements {
+        let element = &index.elements[id];
+        assert_eq!(
+            hidden,
+            index.hidden(element),
+            "<{}> in {html}",
+            element.name
+        );
+    }
+    for (&(start, hidden), run) in seen.texts.iter().zip(&index.texts) {
+        assert_eq!(start, run.span.start);
+        let by_parent = run.parent.map(|p| index.hidden(&index.elements[p]));
+        assert_eq!(
+            hidden,
+            by_parent.unwrap_or_default(),
+            "text at {start} in {html}"
+        );
+    }
+    let hidden = seen.elements.iter().filter(|(_, h)| *h != Hidden::No);
+    hidden.count()
+}
+
+#[test]
+fn the_walk_hides_what_visibility_hides() {
+    let cases = [
+        // Nested: hidden from everyone beats hidden from screen readers, wherever each is.
+        r#"<div hidden><p aria-hidden="true"><a>x</a></p></div><p>y<span hidden>z</span>w</p>"#,
+        r#"<div aria-hidden="true"><p><a>x<b hidden>y</b></a></p></div><p aria-hidden="false">v</p>"#,
+        // `display:none` and `visibility:hidden` in a style, in any case and spacing.
+        r#"<div style="DISPLAY: none"><p><a>x</a></p></div><p style="color:red">s</p><i style="visibility : Hidden">t</i>"#,
+        // Elementor: hidden on every device the field's markup uses, or not.
+        r#"<div class="elementor-hidden-desktop elementor-hidden-tablet elementor-hidden-phone"><a>x</a></div><div class="elementor-hidden-desktop elementor-hidden-mobile"><a>y</a></div>"#,
+        r#"<div class="elementor-hidden-desktop elementor-hidden-tablet elementor-hidden-mobile"><a>x</a></div><div class="elementor-hidden-laptop">y</div>"#,
+        // Misnested markup, whose elements the walk finds again from their parents.
+        r#"<b hidden><i>m</b>n</i><table><tr><td style="display:none"><p>cell<a href=y>z</table>"#,
+    ];
+    let hidden: Vec<usize> = (cases.iter())
+        .map(|html| assert_hidden_as_visibility_says(html))
+        .collect();
+    // Without a laptop widget the first widget and its link are hidden everywhere; with
+    // one, the site has laptops and shows it there.
+    assert_eq!(hidden[3], 2);
+    assert_eq!(hidden[4], 0);
+    let others = [0, 1, 2, 5].map(|case| hidden[case]);
+    assert!(others.iter().all(|&n| n > 1), "each case hides: {hidden:?}");
+}
+
+#[test]
+fn hidden_is_worked_out_only_for_a_rule_that_asks() {
+    let (seen, _) = walk(
+        r#"<div hidden><p>x</p></div>"#,
+        &[Visits::elements(&[Kind::Any])],
+    );
+    assert!(seen[0].elements.iter().all(|(_, h)| *h == Hidden::No));
+}
+
+#[test]
+fn a_rule_asking_for_an_attribute_sees_exactly_the_elements_carrying_it() {
+    let html = r#"<p style="a">x<a href="h" style="b">l</a><img src=i><span hidden>s</span></p><div STYLE="c"><a>n</a></div><style>p{}</style>"#;
+    let by_style = Visits::attributes(&["style"]);
+    let by_src_or_hidden = Visits::attributes(&["src", "hidden"]);
+    // Asks for links by kind and for `style`: a styled link is handed over once.
+    let links_and_style = Visits {
+        attributes: &["style"],
+        ..Visits::elements(&[Kind::Link])
+    };
+    let (seen, index) = walk(html, &[by_style, by_src_or_hidden, links_and_style]);
+    let carrying = |names: &[&str]| -> Vec<ElementId> {
+        (index.elements.iter().enumerate())
+            .filter(|(_, e)| names.iter().any(|n| index.attribute(e, n).is_some()))
+            .map(|(id, _)| id)
+            .collect()
+    };
+    let ids = |seen: &Seen| seen.elements.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+    assert_eq!(ids(&seen[0]), carrying(&["style"]));
+    assert_eq!(
+        ids(&seen[0]).len(),
+        3,
+        "the `<style>` element carries no `style`"
+    );
+    assert_eq!(ids(&seen[1]), carrying(&["src", "hidden"]));
+    assert_eq!(ids(&seen[1]).len(), 2);
+    let links_or_styled: Vec<ElementId> = (index.elements.iter().enumerate())
+        .filter(|(_, e)| &*e.name == "a" || index.attribute(e, "style").is_some())
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids(&seen[2]), links_or_styled);
+    assert_eq!(ids(&seen[2]).len(), 4);
+}
