@@ -203,7 +203,9 @@ fn each_rule_is_charged_the_time_of_its_own_hooks() {
         if interrupted {
             continue;
         }
-        let near = |ms: f64, spun: f64| (spun * 0.99..spun * 1.02).contains(&ms);
+        // Above the spin by what a busy machine adds to each hook (caches, page faults), not
+        // by anything near another rule's charge: 1 and 2 ms are told apart either way.
+        let near = |ms: f64, spun: f64| (spun * 0.98..spun * 1.15).contains(&ms);
         assert!(near(rules[0], 1.0) && near(rules[2], 2.0), "{tries:?}");
         assert!(rules[1].abs() < 0.005, "the idle rule: {tries:?}");
         assert!(walk < 0.05, "the walk between hooks: {tries:?}");
