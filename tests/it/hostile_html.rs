@@ -117,3 +117,15 @@ fn a_paragraph_of_many_empty_spans_costs_what_many_paragraphs_do() {
     assert_costs_alike(dir.path(), &plain, &one_paragraph);
     assert_costs_alike(dir.path(), &plain, &one_heading);
 }
+
+/// Paragraphs of an empty span among many comments: whether each paragraph holds a comment
+/// (asked for the paragraph and for its span) is a search of the field's comments, not a scan
+/// of all of them each time.
+#[test]
+fn empty_paragraphs_among_many_comments_cost_what_they_do_among_elements() {
+    let count = 30_000;
+    let plain = "<p><span></span></p><b>c</b>".repeat(count);
+    let crafted = "<p><span></span></p><!-- c -->".repeat(count);
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_costs_alike(dir.path(), &plain, &crafted);
+}

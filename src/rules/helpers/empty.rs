@@ -25,10 +25,7 @@ pub(crate) fn empty_paragraph_owner(
         return None;
     }
     // A paragraph holding a comment (`<!-- more -->`) is WordPress's own marker.
-    let holds_comment = index
-        .comments
-        .iter()
-        .any(|c| element.content.start <= c.span.start && c.span.end <= element.content.end);
+    let holds_comment = holds_comment(index, &element.content);
     // A link without text is `empty-link`'s finding; a script, an embed, an anchor target or
     // a form control keeps the paragraph on the page.
     if holds_comment
@@ -43,6 +40,19 @@ pub(crate) fn empty_paragraph_owner(
     } else {
         EMPTY_PARAGRAPH
     })
+}
+
+/// Whether a comment lies inside `range`. The comments are in document order and do not
+/// overlap, so the first one starting in the range is the only one to look at: a search, not
+/// a scan of every comment for every paragraph (quadratic in a post of both).
+pub(crate) fn holds_comment(index: &HtmlIndex, range: &Range<usize>) -> bool {
+    let first = index
+        .comments
+        .partition_point(|c| c.span.start < range.start);
+    index
+        .comments
+        .get(first)
+        .is_some_and(|c| c.span.end <= range.end)
 }
 
 /// A `<p>` that WordPress's auto-paragraph filter opened right before a block it does not
