@@ -11,17 +11,13 @@ use std::time::{Duration, Instant};
 
 use postlint::config::Config;
 
-use crate::common::postlint_process;
+use crate::common::{OTHER_GID, OTHER_UID, as_other_user, is_root, postlint_process};
 use postlint::engine::{LintOptions, Linter};
 use postlint::fix::{self, FileFix, FixOptions};
 
 /// One post whose empty span `--fix` removes, and the post after it.
 const FIXABLE: &str = r#"{"id":1,"content":{"rendered":"<p>Hello <span></span>world</p>"}}"#;
 const FIXED: &str = r#"{"id":1,"content":{"rendered":"<p>Hello world</p>"}}"#;
-
-/// A user and group that own nothing here.
-const OTHER_UID: u32 = 12345;
-const OTHER_GID: u32 = 23456;
 
 /// `postlint check --no-config ARGS` in `dir`.
 fn check(dir: &Path, args: &[&str]) -> Output {
@@ -35,11 +31,6 @@ fn check(dir: &Path, args: &[&str]) -> Output {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
 }
 
 /// A folder holding `post.json`, fixable.
@@ -174,15 +165,7 @@ fn check_as_other_user(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .args(["check", "--no-config"])
         .args(args);
-    // SAFETY: only async-signal-safe calls between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            if libc::setgid(OTHER_GID) != 0 || libc::setuid(OTHER_UID) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    as_other_user(&mut command);
     command.output().expect("run postlint")
 }
 

@@ -4,22 +4,12 @@
 //! linted and reported; the run exits 2, as for any input that could not be read.
 
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::postlint_process;
+use crate::common::{as_other_user, is_root, postlint_process};
 
 const POST: &str = r#"{"id":1,"title":{"rendered":"Hi"},"content":{"rendered":"<p>Hi</p>"}}"#;
-
-/// A user and group that own nothing here (root reads whatever the mode says).
-const OTHER_UID: u32 = 12345;
-const OTHER_GID: u32 = 23456;
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
-}
 
 /// `postlint check --no-config --format json good.json ARGS` in `dir`, as a user whom the
 /// modes bind (another user when this is root).
@@ -30,15 +20,7 @@ fn check_as_user(dir: &Path, args: &[&str]) -> Output {
         .args(["check", "--no-config", "--format", "json", "good.json"])
         .args(args);
     if is_root() {
-        // SAFETY: only async-signal-safe calls between fork and exec.
-        unsafe {
-            command.pre_exec(|| {
-                if libc::setgid(OTHER_GID) != 0 || libc::setuid(OTHER_UID) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
+        as_other_user(&mut command);
     }
     command.output().expect("run postlint")
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::blocks::holds_nothing;
 use crate::context::{HtmlField, PostContext};
 use crate::html::reader;
-use crate::html::{Around, Closed, Element, ElementId, HtmlIndex};
+use crate::html::{Around, Closed, Comment, Element, ElementId, HtmlIndex};
 use crate::post::{Form, HtmlFieldKind};
 
 use super::codes::{BLOCK_EMPTY, EMPTY_HEADING, EMPTY_PARAGRAPH};
@@ -42,17 +42,17 @@ pub(crate) fn empty_paragraph_owner(
     })
 }
 
-/// Whether a comment lies inside `range`. The comments are in document order and do not
-/// overlap, so the first one starting in the range is the only one to look at: a search, not
-/// a scan of every comment for every paragraph (quadratic in a post of both).
-pub(crate) fn holds_comment(index: &HtmlIndex, range: &Range<usize>) -> bool {
-    let first = index
-        .comments
-        .partition_point(|c| c.span.start < range.start);
-    index
-        .comments
-        .get(first)
-        .is_some_and(|c| c.span.end <= range.end)
+/// Whether a comment lies inside `range`.
+fn holds_comment(index: &HtmlIndex, range: &Range<usize>) -> bool {
+    first_comment_from(index, range.start).is_some_and(|c| c.span.end <= range.end)
+}
+
+/// The first comment starting at or after `start`. The comments are in document order and do
+/// not overlap, so it is the only one a range from `start` need look at: a search, not a scan
+/// of every comment for every element (quadratic in a post of both).
+pub(crate) fn first_comment_from(index: &HtmlIndex, start: usize) -> Option<&Comment> {
+    let first = index.comments.partition_point(|c| c.span.start < start);
+    index.comments.get(first)
 }
 
 /// A `<p>` that WordPress's auto-paragraph filter opened right before a block it does not

@@ -10,7 +10,7 @@ use crate::html::{Element, ElementId, HtmlIndex};
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
-use crate::rules::helpers::empty::{ReportedAround, is_deliberate};
+use crate::rules::helpers::empty::{ReportedAround, first_comment_from, is_deliberate};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -167,13 +167,7 @@ fn may_hold_space(index: &HtmlIndex, span: &Element, whole: &Range<usize>) -> bo
 }
 
 fn holds_comment(index: &HtmlIndex, range: &Range<usize>) -> bool {
-    let first = index
-        .comments
-        .partition_point(|c| c.span.start < range.start);
-    index
-        .comments
-        .get(first)
-        .is_some_and(|c| c.span.start < range.end)
+    first_comment_from(index, range.start).is_some_and(|c| c.span.start < range.end)
 }
 
 fn empty_span(

@@ -129,3 +129,26 @@ pub fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
 pub mod http;
 pub mod long_runs;
 pub mod site;
+
+/// A user and group that own nothing here (root reads whatever the mode says).
+pub const OTHER_UID: u32 = 12345;
+pub const OTHER_GID: u32 = 23456;
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Makes `command` run as `OTHER_UID`/`OTHER_GID` (this process must be root).
+pub fn as_other_user(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setgid(OTHER_GID) != 0 || libc::setuid(OTHER_UID) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
