@@ -21,12 +21,41 @@ pub fn replace(
     builder.prefix(".postlint-");
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let temporary = builder.tempfile_in(folder)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, temporary);
+    // Deleted by a signal that ends the run while it is written: a stopped run leaves the
+    // file as it was and nothing beside it.
+    let mut temporary = crate::on_stop::Doomed::file(
+        || builder.tempfile_in(folder),
+        tempfile::NamedTempFile::path,
+    )
+    .map_err(|e| in_folder(folder, &e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, temporary.get_mut());
     emit(&mut out)?;
-    let temporary = out.into_inner().map_err(|e| e.into_error())?;
-    temporary.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    out.flush()?;
+    drop(out);
+    temporary.finish(|file| file.persist(path).map(drop).map_err(|e| e.error))
+}
+
+/// A temporary file that could not be made in `folder`, said of the folder: the random name
+/// tempfile adds to its message was never made, and the named file is not the one refused.
+fn in_folder(folder: &Path, error: &std::io::Error) -> std::io::Error {
+    let cause = os_cause(error);
+    std::io::Error::new(
+        error.kind(),
+        format!("cannot make a file in {}: {cause}", folder.display()),
+    )
+}
+
+/// The system's reason for an error of tempfile, without the path tempfile adds to it (a file
+/// or folder that was never made).
+pub fn os_cause(error: &std::io::Error) -> String {
+    if let Some(code) = error.raw_os_error() {
+        return std::io::Error::from_raw_os_error(code).to_string();
+    }
+    let text = error.to_string();
+    match text.split_once(" at path ") {
+        Some((cause, _)) => cause.to_owned(),
+        None => text,
+    }
 }
 
 /// Writes a file the user named (a report, a baseline) whole: a regular file, or a new one,

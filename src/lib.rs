@@ -29,6 +29,7 @@ pub mod limits;
 pub mod links;
 pub mod memory;
 pub mod meta;
+pub mod on_stop;
 pub mod outcome;
 pub mod phases;
 pub mod post;

@@ -5,45 +5,11 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Once, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use super::run::{DiskRun, Run};
-
-/// The signals whose default action ends the process and which are sent to end it (rather
-/// than raised by a fault of the process itself: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-/// SIGTRAP and SIGSYS, after which nothing more should run; nor SIGKILL, which cannot be
-/// caught), each answered by deleting every folder first. SIGPIPE is ignored by every Rust
-/// program, and SIGIO and the real-time signals are sent to a process that asked for them.
-#[cfg(unix)]
-const STOPPING: [i32; 11] = [
-    signal_hook::consts::SIGINT,
-    signal_hook::consts::SIGTERM,
-    signal_hook::consts::SIGHUP,
-    signal_hook::consts::SIGQUIT,
-    signal_hook::consts::SIGUSR1,
-    signal_hook::consts::SIGUSR2,
-    signal_hook::consts::SIGALRM,
-    signal_hook::consts::SIGVTALRM,
-    signal_hook::consts::SIGPROF,
-    signal_hook::consts::SIGXCPU,
-    signal_hook::consts::SIGXFSZ,
-];
-
-/// The signals of [`STOPPING`] that still have their default action: one ignored when the
-/// run started (`nohup` ignores SIGHUP; a parent may ignore SIGXFSZ to get EFBIG instead) stays
-/// ignored, since a handler would replace that.
-#[cfg(unix)]
-fn stopping_by_default() -> Vec<i32> {
-    let by_default = |&signal: &i32| {
-        // SAFETY: with a null new action, sigaction only reads the signal's current action
-        // into `current`, a zeroed `sigaction` it may write.
-        let mut current: libc::sigaction = unsafe { std::mem::zeroed() };
-        let read = unsafe { libc::sigaction(signal, std::ptr::null(), &mut current) } == 0;
-        read && current.sa_sigaction == libc::SIG_DFL
-    };
-    STOPPING.iter().copied().filter(by_default).collect()
-}
+use crate::on_stop::Doomed;
 
 /// What every folder's name starts with.
 const PREFIX: &str = "postlint-facts-";
@@ -66,8 +32,9 @@ pub struct SpillDir {
 
 #[derive(Debug, Default)]
 struct Folder {
-    /// Made with the first run; kept, with the runs in it, until the spill ends.
-    dir: Option<tempfile::TempDir>,
+    /// Made with the first run; kept, with the runs in it, until the spill ends (or a signal
+    /// sent to end the run deletes it).
+    dir: Option<Doomed<tempfile::TempDir>>,
     /// The folder opened and locked while it lives, so that no other run takes it for stale.
     _lock: Option<std::fs::File>,
     /// Why runs go to memory, once the folder could not be made or written.
@@ -155,9 +122,8 @@ impl SpillDir {
 
 impl Drop for SpillDir {
     fn drop(&mut self) {
-        if let Some(dir) = self.lock().dir.take() {
-            forget(dir);
-        }
+        // Deleted under the signal thread's lock (`Doomed`), so never half by each.
+        drop(self.lock().dir.take());
     }
 }
 
@@ -171,50 +137,27 @@ fn write_file(
     out.flush()
 }
 
-/// The folders alive, which a stopping signal deletes; once it has, nothing is made in them.
-struct Live {
-    dirs: Vec<PathBuf>,
-    stopping: bool,
-    /// The parents whose stale folders were deleted already.
-    swept: Vec<PathBuf>,
-}
+/// The parents whose stale folders were deleted already.
+static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
-static LIVE: Mutex<Live> = Mutex::new(Live {
-    dirs: Vec::new(),
-    stopping: false,
-    swept: Vec::new(),
-});
-
-fn live() -> MutexGuard<'static, Live> {
-    LIVE.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// A new folder in `parent`, known to the signal handler
-/// before anything can be written in it.
-fn make_folder(parent: &Path) -> Result<tempfile::TempDir, String> {
-    delete_folders_on_signals();
-    let mut live = live();
-    if live.stopping {
-        return Err("the run is being stopped".to_owned());
-    }
-    if !live.swept.iter().any(|swept| swept == parent) {
-        delete_stale_folders(parent);
-        live.swept.push(parent.to_path_buf());
-    }
-    let dir = tempfile::Builder::new()
-        .prefix(PREFIX)
-        .tempdir_in(parent)
-        .map_err(|e| {
-            // Without the path tempfile adds: the folder it names was never made.
-            let cause = e.raw_os_error().map(std::io::Error::from_raw_os_error);
-            format!(
-                "cannot make a folder in the temporary folder {} (TMPDIR): {}",
-                parent.display(),
-                cause.map_or_else(|| e.to_string(), |cause| cause.to_string())
-            )
-        })?;
-    live.dirs.push(dir.path().to_path_buf());
-    Ok(dir)
+/// A new folder in `parent`, known to the signal thread before anything can be written in it.
+fn make_folder(parent: &Path) -> Result<Doomed<tempfile::TempDir>, String> {
+    let make = || {
+        let mut swept = SWEPT.lock().unwrap_or_else(PoisonError::into_inner);
+        if !swept.iter().any(|done| done == parent) {
+            delete_stale_folders(parent);
+            swept.push(parent.to_path_buf());
+        }
+        tempfile::Builder::new().prefix(PREFIX).tempdir_in(parent)
+    };
+    Doomed::folder(make, tempfile::TempDir::path).map_err(|e| {
+        // Without the path tempfile adds: the folder it names was never made.
+        format!(
+            "cannot make a folder in the temporary folder {} (TMPDIR): {}",
+            parent.display(),
+            crate::atomic_write::os_cause(&e)
+        )
+    })
 }
 
 /// The folder opened and locked (`flock`): `None` where the file system cannot lock.
@@ -262,60 +205,8 @@ fn is_old_folder_of_mine(path: &Path) -> bool {
     metadata.is_dir() && age.is_some_and(|age| age >= STALE_AFTER)
 }
 
-/// Creates a file in a live folder, unless a signal is deleting the folders: checked and
-/// created under the lock the handler takes, so no file lands in a folder as it is deleted.
+/// Creates a file in a live folder, unless a signal is deleting the folders: so no file lands
+/// in a folder as it is deleted.
 fn create_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let live = live();
-    if live.stopping {
-        return Err(std::io::Error::other("the run is being stopped"));
-    }
-    std::fs::File::create_new(path)
+    crate::on_stop::unless_stopping(|| std::fs::File::create_new(path))
 }
-
-/// Deletes a folder and forgets it.
-fn forget(dir: tempfile::TempDir) {
-    let mut live = live();
-    live.dirs.retain(|d| d != dir.path());
-    drop(dir);
-}
-
-/// On a signal of [`STOPPING`]: every folder deleted, then the process ended by the signal
-/// (should that fail, it exits with 128 and the signal's number, as a shell reports it). A thread waits for the
-/// signals (signal-hook), since a signal handler itself may not delete folders. Returns once
-/// the signals are caught, so that no folder exists before they are.
-#[cfg(unix)]
-fn delete_folders_on_signals() {
-    static INSTALLED: Once = Once::new();
-    INSTALLED.call_once(|| {
-        let (caught, is_caught) = std::sync::mpsc::channel();
-        let waiter = std::thread::Builder::new().name("postlint-signals".to_owned());
-        // The signals are caught in the thread, so that they keep their default action (which
-        // leaves the folders behind, but stops the run) if it cannot be started.
-        let started = waiter.spawn(move || {
-            let signals = signal_hook::iterator::Signals::new(stopping_by_default());
-            // The caller waits for this; were it gone, there is no one to tell.
-            let _ = caught.send(());
-            // Only a signal that may never be caught makes this fail; these all may be.
-            let Ok(mut signals) = signals else { return };
-            if let Some(signal) = signals.forever().next() {
-                let mut live = live();
-                live.stopping = true;
-                for dir in live.dirs.drain(..) {
-                    drop(std::fs::remove_dir_all(dir));
-                }
-                // Ended by the signal itself, as without the handler: a shell running the
-                // command sees an interrupted child (and stops a script on Ctrl-C).
-                drop(signal_hook::low_level::emulate_default_handler(signal));
-                std::process::exit(128 + signal);
-            }
-        });
-        if started.is_ok() {
-            // Returns when the thread has caught the signals or given up.
-            let _ = is_caught.recv();
-        }
-    });
-}
-
-/// Elsewhere signal-hook has no thread to wait for signals in: a stopped run leaves its folder.
-#[cfg(not(unix))]
-fn delete_folders_on_signals() {}

@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::{FileFix, FixError};
+use crate::on_stop::Doomed;
 
 /// What `write_all` did.
 #[derive(Debug, Default)]
@@ -67,7 +68,8 @@ pub struct Staged<'f> {
     fix: &'f FileFix,
     target: PathBuf,
     original: Metadata,
-    temporary: tempfile::NamedTempFile,
+    /// Deleted by a signal that ends the run before the rename.
+    temporary: Doomed<tempfile::NamedTempFile>,
 }
 
 /// The first half of `write`: the fixed text on disk beside the file it will replace.
@@ -92,10 +94,12 @@ impl Staged<'_> {
     /// The second half of `write`: replaces the original, unless it changed meanwhile.
     pub fn commit(self) -> Result<(), FixError> {
         unchanged(self.fix, &self.target, &self.original)?;
-        self.temporary
-            .persist(&self.target)
-            .map_err(|e| write_error(self.fix, "replace", &self.target, e.error))?;
-        Ok(())
+        let (fix, target) = (self.fix, &self.target);
+        self.temporary.finish(|temporary| {
+            (temporary.persist(target))
+                .map(drop)
+                .map_err(|e| write_error(fix, "replace", target, e.error))
+        })
     }
 }
 
@@ -150,33 +154,39 @@ fn written_beside(
     fix: &FileFix,
     target: &Path,
     original: &Metadata,
-) -> Result<tempfile::NamedTempFile, FixError> {
+) -> Result<Doomed<tempfile::NamedTempFile>, FixError> {
     let folder = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     // O_CREAT | O_EXCL under a random name: a link or file planted at a guessable name is
     // never opened, so nothing outside the target is written or re-moded.
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".postlint-fix-")
-        .tempfile_in(folder)
+    let make = || {
+        tempfile::Builder::new()
+            .prefix(".postlint-fix-")
+            .tempfile_in(folder)
+    };
+    let mut temporary = Doomed::file(make, tempfile::NamedTempFile::path)
         .map_err(|e| write_error(fix, "create a temporary file in", folder, e))?;
     let path = temporary.path().to_path_buf();
     temporary
+        .get_mut()
         .write_all(&fix.fixed)
         .map_err(|e| write_error(fix, "write", &path, e))?;
-    keep_owner(temporary.as_file(), original).map_err(|source| FixError::Owner {
+    keep_owner(temporary.get().as_file(), original).map_err(|source| FixError::Owner {
         name: fix.name.clone(),
         owner: owner_of(original),
         source,
     })?;
     temporary
+        .get()
         .as_file()
         .set_permissions(original.permissions())
         .map_err(|e| write_error(fix, "set the mode of", &path, e))?;
     // Errors the file system reports late (a full disk, a quota) surface here, not after the
     // rename has already replaced the original.
     temporary
+        .get()
         .as_file()
         .sync_all()
         .map_err(|e| write_error(fix, "write", &path, e))?;

@@ -23,6 +23,8 @@ mod fuzz_replay;
 mod hostile;
 mod hostile_html;
 mod hostile_paths;
+mod hostile_stop;
+mod hostile_zones;
 mod html_browser;
 mod input_format;
 mod linear;

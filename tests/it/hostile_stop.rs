@@ -1,0 +1,204 @@
+//! Runs stopped by a signal while they write, and folders they may not write: a stopped run
+//! leaves the report it was replacing and nothing beside it; a folder that refuses the spill
+//! or the report is named in one line. Each shown by the real binary on input the test makes.
+
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::common::{as_other_user, is_root};
+
+/// `posts` published posts in one NDJSON file, two by two under one slug.
+fn site(dir: &Path, posts: usize) -> PathBuf {
+    let mut text = String::new();
+    for id in 1..=posts {
+        let slug = format!("story-{}", id.div_ceil(2));
+        let post = serde_json::json!({
+            "id": id,
+            "date": "2024-01-01T10:00:00",
+            "date_gmt": "2024-01-01T01:00:00",
+            "slug": slug,
+            "status": "publish",
+            "type": "post",
+            "link": format!("https://news.example.com/2024/01/{slug}-{id}/"),
+            "title": { "rendered": format!("Story {id}") },
+            "content": { "rendered": format!("<p>Story {id} <span></span></p>") },
+        });
+        text.push_str(&post.to_string());
+        text.push('\n');
+    }
+    let path = dir.join("posts.ndjson");
+    std::fs::write(&path, text).expect("write posts");
+    path
+}
+
+fn check(tmpdir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_postlint"));
+    command.env("TMPDIR", tmpdir).args([
+        "check",
+        "--no-config",
+        "--memory-budget",
+        "1",
+        "--format",
+        "json",
+    ]);
+    command
+}
+
+fn names_in(folder: &Path) -> Vec<String> {
+    let entries = std::fs::read_dir(folder).expect("list").flatten();
+    let mut names: Vec<String> =
+        (entries.map(|e| e.file_name().to_string_lossy().into_owned())).collect();
+    names.sort();
+    names
+}
+
+/// Starts `command`, sends `signal` the moment a file whose name starts with `prefix` appears
+/// in `folder` (a temporary file being written), and returns whether the signal ended the run
+/// (it may have finished first).
+fn stop_while_writing(mut command: Command, folder: &Path, prefix: &str, signal: i32) -> bool {
+    command.stdout(Stdio::null()).stderr(Stdio::null());
+    let mut child = command.spawn().expect("run");
+    let pid = i32::try_from(child.id()).expect("pid");
+    let mut sent = false;
+    while child.try_wait().expect("wait").is_none() {
+        if names_in(folder).iter().any(|name| name.starts_with(prefix)) {
+            // SAFETY: sends a signal to the child this test started and has not reaped.
+            assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+            sent = true;
+            break;
+        }
+    }
+    let status = child.wait().expect("wait");
+    let stopped = sent && status.signal() == Some(signal);
+    assert!(stopped || status.code() == Some(1), "{status:?}");
+    stopped
+}
+
+#[test]
+fn a_run_stopped_while_it_writes_its_report_leaves_the_old_report_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let posts = site(dir.path(), 20_000);
+    let tmpdir = tempfile::tempdir().expect("temp dir");
+    let out = tempfile::tempdir().expect("temp dir");
+    let report = out.path().join("report.json");
+    let mut stopped = 0;
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGINT, libc::SIGTERM] {
+        std::fs::write(&report, "good\n").expect("write");
+        let mut command = check(tmpdir.path());
+        command.arg("-o").arg(&report).arg(&posts);
+        if stop_while_writing(command, out.path(), ".postlint-", signal) {
+            stopped += 1;
+            assert_eq!(names_in(out.path()), ["report.json"], "signal {signal}");
+            let kept = std::fs::read_to_string(&report).expect("read");
+            assert_eq!(kept, "good\n", "signal {signal}");
+        } else {
+            let text = std::fs::read(&report).expect("read");
+            let written: serde_json::Value = serde_json::from_slice(&text).expect("whole");
+            assert!(written["diagnostics"].is_array());
+        }
+        assert!(names_in(tmpdir.path()).is_empty(), "spill folders left");
+    }
+    assert!(stopped >= 1, "no run was stopped while it wrote");
+}
+
+#[test]
+fn a_fix_stopped_while_it_writes_leaves_the_file_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let posts = site(dir.path(), 20_000);
+    let before = std::fs::read(&posts).expect("read");
+    let tmpdir = tempfile::tempdir().expect("temp dir");
+    let mut stopped = 0;
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGINT, libc::SIGTERM] {
+        std::fs::write(&posts, &before).expect("write");
+        let mut command = check(tmpdir.path());
+        command.arg("--fix").arg(&posts);
+        if stop_while_writing(command, dir.path(), ".postlint-fix-", signal) {
+            stopped += 1;
+            assert_eq!(names_in(dir.path()), ["posts.ndjson"], "signal {signal}");
+            let kept = std::fs::read(&posts).expect("read");
+            assert!(kept == before, "signal {signal}: the file changed");
+        }
+    }
+    assert!(stopped >= 1, "no fix was stopped while it wrote");
+}
+
+/// A folder the other user may read and enter but not write.
+fn read_only_folder(parent: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = parent.join("read-only");
+    std::fs::create_dir(&folder).expect("mkdir");
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    folder
+}
+
+fn readable_by_all(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if path.is_dir() { 0o777 } else { 0o666 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+#[test]
+fn a_read_only_temporary_folder_is_named_and_the_facts_stay_in_memory() {
+    if !is_root() {
+        return; // Needs another user, for whom the mode holds.
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    readable_by_all(dir.path());
+    let posts = site(dir.path(), 2_000);
+    readable_by_all(&posts);
+    let read_only = read_only_folder(dir.path());
+    let whole = check(dir.path()).arg(&posts).output().expect("run");
+    let mut command = check(&read_only);
+    command.arg(&posts);
+    as_other_user(&mut command);
+    let output = command.output().expect("run");
+    let told = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{told}");
+    assert_eq!(output.stdout, whole.stdout, "the same report: {told}");
+    let folder = read_only.display().to_string();
+    assert!(
+        told.contains("sorted in memory") && told.contains(&folder),
+        "{told}"
+    );
+    // The folder tempfile would have made, never made, is not named.
+    assert!(!told.contains("postlint-facts-"), "{told}");
+    assert!(names_in(&read_only).is_empty());
+}
+
+#[test]
+fn a_report_into_a_read_only_folder_is_refused_naming_the_folder() {
+    if !is_root() {
+        return; // Needs another user, for whom the mode holds.
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    readable_by_all(dir.path());
+    let posts = site(dir.path(), 20);
+    readable_by_all(&posts);
+    let read_only = read_only_folder(dir.path());
+    let report = read_only.join("report.json");
+    // A report the other user may write, in a folder it may not: the rename cannot be made.
+    std::fs::set_permissions(
+        &read_only,
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .expect("chmod");
+    std::fs::write(&report, "good\n").expect("write");
+    readable_by_all(&report);
+    std::fs::set_permissions(
+        &read_only,
+        std::os::unix::fs::PermissionsExt::from_mode(0o555),
+    )
+    .expect("chmod");
+    let mut command = check(dir.path());
+    command.arg("-o").arg(&report).arg(&posts);
+    as_other_user(&mut command);
+    let output = command.output().expect("run");
+    let told = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{told}");
+    let folder = format!("cannot make a file in {}", read_only.display());
+    assert!(told.contains(&folder), "{told}");
+    assert!(!told.contains(".postlint-"), "no temporary name: {told}");
+    assert_eq!(std::fs::read_to_string(&report).expect("read"), "good\n");
+    assert_eq!(names_in(&read_only), ["report.json"]);
+}
