@@ -47,6 +47,10 @@ impl NameOf for Name {
 
 const MAX_REOPENABLE: usize = 32;
 
+/// The most bytes of a field the index makes room for before it holds anything (a post of the
+/// corpus has 17 KB on average).
+const HEAD_START: usize = 1 << 20;
+
 const HEADINGS: [&str; 6] = ["h1", "h2", "h3", "h4", "h5", "h6"];
 
 /// How an element came to an end.
@@ -250,8 +254,11 @@ impl HtmlIndex {
     /// the field's length (a reference decodes to no more bytes than it is written with, but
     /// for a few rare named ones), and the densities of elements, attributes and values are
     /// what WordPress posts show (a tag every few dozen bytes). Untouched room costs no memory
-    /// a process holds.
+    /// a process holds, but it is address space: a field past [`HEAD_START`] bytes (50 MB of
+    /// one attribute value promises a million elements it need not hold) starts with the room
+    /// of that many and grows with what it holds.
     fn with_capacity_for(len: usize) -> Self {
+        let len = len.min(HEAD_START);
         Self {
             elements: Vec::with_capacity(len / 64),
             attributes: Vec::with_capacity(len / 128),

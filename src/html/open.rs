@@ -53,9 +53,11 @@ thread_local! {
     static SPARE: std::cell::Cell<Option<OpenElements>> = const { std::cell::Cell::new(None) };
 }
 
-/// A stack whose field used more names than this is not kept for the next: a pathological field
-/// must not hold its memory for the rest of the run.
+/// A stack whose field used more names than this, or had more elements open at once, is not
+/// kept for the next: a pathological field must not hold its memory for the rest of the run
+/// (100,000 nested elements leave about 4 MB of room in the tables).
 const KEPT_NAMES: usize = 256;
+const KEPT_DEPTH: usize = 1024;
 
 impl OpenElements {
     /// An empty stack, with the room the last field built on this thread left.
@@ -65,7 +67,8 @@ impl OpenElements {
 
     /// Empties the stack and keeps it for the next field built on this thread.
     pub(super) fn give_back(mut self) {
-        if self.by_name.len() > KEPT_NAMES {
+        // A name's positions and the scopes' boundaries are never more than the open elements.
+        if self.by_name.len() > KEPT_NAMES || self.ids.capacity() > KEPT_DEPTH {
             return;
         }
         self.ids.clear();
@@ -175,5 +178,23 @@ mod tests {
         assert_eq!(again.topmost(&["p", "div"]), None);
         assert_eq!(again.in_scope(&["p"], Scope::Button), None);
         assert!(again.by_name.capacity() > 0, "the room is kept");
+    }
+
+    #[test]
+    fn a_deep_stack_is_not_kept() {
+        let mut open = OpenElements::reused();
+        let span = Name::Borrowed("span");
+        for id in 0..100_000 {
+            open.push(id, &span);
+        }
+        open.give_back();
+        let again = OpenElements::reused();
+        let room = again.ids.capacity() + again.names.capacity();
+        let positions: usize = again.by_name.values().map(Vec::capacity).sum();
+        let stops: usize = again.stops.iter().map(Vec::capacity).sum();
+        assert!(
+            room + positions + stops <= 4 * KEPT_DEPTH,
+            "{room} {positions} {stops}"
+        );
     }
 }

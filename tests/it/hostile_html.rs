@@ -129,3 +129,150 @@ fn empty_paragraphs_among_many_comments_cost_what_they_do_among_elements() {
     let dir = tempfile::tempdir().expect("temp dir");
     assert_costs_alike(dir.path(), &plain, &crafted);
 }
+
+/// The bytes the index's tables have room for.
+fn room(index: &postlint::html::HtmlIndex) -> usize {
+    use postlint::html::{Attribute, Element, Text};
+    index.elements.capacity() * std::mem::size_of::<Element>()
+        + index.attributes.capacity() * std::mem::size_of::<Attribute>()
+        + index.texts.capacity() * std::mem::size_of::<Text>()
+        + index.text_buffer.capacity()
+        + index.values.capacity()
+}
+
+#[test]
+fn a_field_of_one_long_value_gets_the_room_its_content_takes() {
+    // The index had room for an element every 64 bytes of the field, and more: 16 MB of one
+    // attribute value, of `<` or of NUL made it reserve about 100 MB.
+    let long = 16 << 20;
+    for (name, html) in [
+        ("value", format!("<p title=\"{}\">x</p>", "a".repeat(long))),
+        ("less-than", format!("<p>{}</p>", "<".repeat(long))),
+        ("nul", format!("<p>{}</p>", "\0".repeat(long))),
+    ] {
+        let index = postlint::html::HtmlIndex::parse(&html);
+        let room = room(&index);
+        assert!(room < 3 * long, "{name}: room for {room} bytes");
+    }
+}
+
+/// Lints `posts` as one NDJSON file on one thread: each finding of post `id` as its rule,
+/// message, field, column, the text it spans, and its fix's edits as offsets in the post's line.
+fn findings_of(dir: &Path, posts: &[serde_json::Value], id: u64) -> Vec<String> {
+    let input = dir.join("posts.ndjson");
+    let lines: Vec<String> = posts.iter().map(ToString::to_string).collect();
+    std::fs::write(&input, lines.join("\n")).expect("write");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args([
+            "check",
+            "--no-config",
+            "--threads",
+            "1",
+            "--fail-on",
+            "never",
+        ])
+        .args(["--now", "2026-12-01T00:00:00Z", "--format", "json"])
+        .arg(&input)
+        .output()
+        .expect("run");
+    let text = std::fs::read(&input).expect("read");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a report");
+    let diagnostics = report["diagnostics"].as_array().expect("diagnostics");
+    let of_post = diagnostics.iter().filter(|d| d["post"]["id"] == id);
+    of_post
+        .map(|d| {
+            let span = &d["span"];
+            let line_start =
+                span["offset"].as_u64().unwrap_or(0) - (span["column"].as_u64().unwrap_or(1) - 1);
+            let edits: Vec<String> = (d["fix"]["edits"].as_array().into_iter().flatten())
+                .map(|e| {
+                    let at = e["offset"].as_u64().unwrap_or(0) - line_start;
+                    format!("{at}+{}={}", e["length"], e["content"])
+                })
+                .collect();
+            let at = span["offset"].as_u64().unwrap_or(0) as usize;
+            let spanned = text.get(at..at + span["length"].as_u64().unwrap_or(0) as usize);
+            let spanned = String::from_utf8_lossy(spanned.unwrap_or_default());
+            let fields = [&d["rule"], &d["message"], &d["field"], &span["column"]];
+            format!("{fields:?} `{spanned}` {edits:?} {}", d["labels"])
+        })
+        .collect()
+}
+
+fn post(id: u64, html: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "slug": format!("p{id}"), "status": "publish", "type": "post",
+        "link": format!("https://x.example/p{id}/"), "title": { "rendered": format!("T{id}") },
+        "content": { "rendered": html }, "excerpt": { "rendered": html },
+    })
+}
+
+#[test]
+fn a_post_after_hostile_ones_is_linted_as_if_alone() {
+    // The open-element stack is kept from field to field on a thread: what a field left open,
+    // 100,000 deep, must not reach the next post.
+    let tiny = "<p>a <b>b</p> <a href=\"htps://x.example/\">y</a></i> <span></span><h4></h4> \
+        <p><a href=x>Se</a><a href=x>oul</a></p><ul><li>x</ul><!-- c --><p></p>";
+    let deep = format!(
+        "<div><h2><a href=x><p><i>{}text <code>",
+        "<span><b>".repeat(50_000)
+    );
+    let hostile = [
+        post(1, &deep),
+        post(
+            3,
+            &format!(
+                "<table><tr><td><select><option>{}",
+                "<svg><math>".repeat(1000)
+            ),
+        ),
+        post(4, &format!("<p>{}<template><p>", "<a href=z>".repeat(1000))),
+        post(2, tiny),
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let alone = findings_of(dir.path(), &[post(2, tiny)], 2);
+    assert_eq!(alone.len(), 11, "{alone:#?}");
+    assert_eq!(findings_of(dir.path(), &hostile, 2), alone);
+}
+
+#[test]
+fn duplicate_attributes_are_dropped_as_browsers_drop_them() {
+    // The first of an attribute counts; a finding points at it, whatever follows.
+    let many: String = (0..300)
+        .map(|i| format!(" href=\"htps://e.example/{i}\""))
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (html, flagged) in [
+        (
+            "<p><a href=\"htps://x.example/\" href=\"https://ok.example/\">x</a></p>",
+            true,
+        ),
+        (
+            "<p><a href=\"https://ok.example/\" href=\"htps://x.example/\">x</a></p>",
+            false,
+        ),
+        (
+            "<p><a HREF=\"htps://x.example/\" title=1 href=ok title=2>x</a></p>",
+            true,
+        ),
+        (
+            &format!("<p><a href=\"htps://x.example/\"{many}>x</a></p>"),
+            true,
+        ),
+    ] {
+        let found = findings_of(dir.path(), &[post(1, html)], 1);
+        let malformed: Vec<&String> = found
+            .iter()
+            .filter(|f| f.contains("link-malformed"))
+            .collect();
+        // Twice (content and excerpt) when flagged, at the first `href`'s value.
+        assert_eq!(
+            malformed.len(),
+            if flagged { 2 } else { 0 },
+            "{html}: {found:#?}"
+        );
+        for finding in malformed {
+            assert!(finding.contains("`htps://x.example/`"), "{html}: {finding}");
+        }
+    }
+}
