@@ -82,6 +82,9 @@ pub struct PostContext<'p, 's> {
     pub links: Vec<Link>,
     /// The post's own address, which relative links resolve against.
     pub base_url: Url,
+    /// The post's `link` as the url crate parses it, parsed once here for every rule and the
+    /// site facts; `None` without a `link` or when it is no URL.
+    pub link_url: Option<Url>,
     /// The root URL of the post's site (`site_root`), worked out once: the post's name in
     /// reports and the site phase's grouping both read it.
     pub site_root: Option<Url>,
@@ -181,18 +184,20 @@ impl<'p, 's> PostContext<'p, 's> {
                 })
             })
             .collect();
-        let base_url = links::base_url(post.link());
-        let links = html
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.kind != HtmlFieldKind::Title)
-            .flat_map(|(i, f)| links::find(i, &f.index, &base_url))
-            .collect();
+        let link_url = post.link().and_then(|link| Url::parse(link).ok());
+        let base_url = links::base_url(link_url.as_ref());
+        let mut links = Vec::new();
+        let joiner = links::Joiner::new(&base_url);
+        for (i, f) in html.iter().enumerate() {
+            if f.kind != HtmlFieldKind::Title {
+                links::find(i, &f.index, &joiner, &mut links);
+            }
+        }
         let title = html
             .iter()
             .find(|f| f.kind == HtmlFieldKind::Title)
             .map(|f| f.index.plain_text().trim().to_owned());
-        let site_root = crate::site_root::site_root(post, &settings.site.urls);
+        let site_root = crate::site_root::site_root(post, link_url.as_ref(), &settings.site.urls);
         let post_ref = Arc::new(PostRef {
             index: post.index,
             id: post.id(),
@@ -210,6 +215,7 @@ impl<'p, 's> PostContext<'p, 's> {
             html,
             links,
             base_url,
+            link_url,
             site_root,
             post_ref,
             settings,

@@ -202,15 +202,12 @@ impl PostFacts {
         } else {
             Vec::new()
         };
-        let link = post.post.link().and_then(|l| url::Url::parse(l).ok());
-        let host = link
-            .as_ref()
-            .and_then(|l| l.host_str())
-            .map(str::to_ascii_lowercase);
+        let link = post.link_url.as_ref();
+        let host = link.and_then(|l| l.host_str()).map(str::to_ascii_lowercase);
         let root = post.site_root.as_ref();
         let site = root.map(|root| {
             let key = site_key(root);
-            match folder.filter(|_| is_local_export(post.post, &post.settings.site.urls)) {
+            match folder.filter(|_| is_local_export(post.post, link, &post.settings.site.urls)) {
                 Some(folder) => format!("{key} in {}", folder.display()),
                 None => key,
             }

@@ -12,31 +12,34 @@ use crate::input::json::Value;
 use crate::post::Post;
 
 /// The site root of a post: from its REST self link (`_links.self`), else the configured
-/// site (`--site`, `[site] url`) its `link` is under, else the origin of its `link`.
-pub fn site_root(post: &Post<'_>, configured: &[Configured<String>]) -> Option<url::Url> {
-    let link = post
-        .link()
-        .and_then(|l| url::Url::parse(l).ok())
-        .filter(is_web_address);
+/// site (`--site`, `[site] url`) its `link` is under, else the origin of its `link`. `link` is
+/// the post's `link` as parsed once for its view (`PostContext::link_url`).
+pub fn site_root(
+    post: &Post<'_>,
+    link: Option<&url::Url>,
+    configured: &[Configured<String>],
+) -> Option<url::Url> {
+    let link = link.filter(|l| is_web_address(l));
     self_link_root(post)
-        .or_else(|| configured_root(configured, link.as_ref()))
-        .or_else(|| link.as_ref().map(origin_root))
+        .or_else(|| configured_root(configured, link))
+        .or_else(|| link.map(origin_root))
 }
 
 /// Whether a post's site is known only by the origin of a `link` on a development host
 /// (`http://localhost/?page_id=6`): no REST self link, no configured site. Local exports of
 /// unrelated sites share that origin, so the site phase tells them apart by their folder.
-pub fn is_local_export(post: &Post<'_>, configured: &[Configured<String>]) -> bool {
-    let Some(link) = post
-        .link()
-        .and_then(|l| url::Url::parse(l).ok())
-        .filter(is_web_address)
-    else {
+pub fn is_local_export(
+    post: &Post<'_>,
+    link: Option<&url::Url>,
+    configured: &[Configured<String>],
+) -> bool {
+    let Some(link) = link.filter(|l| is_web_address(l)) else {
         return false;
     };
-    self_link_root(post).is_none()
-        && configured_root(configured, Some(&link)).is_none()
-        && link.host().as_ref().and_then(development_host).is_some()
+    // The host first: it is a comparison, the others parse addresses again.
+    link.host().as_ref().and_then(development_host).is_some()
+        && self_link_root(post).is_none()
+        && configured_root(configured, Some(link)).is_none()
 }
 
 fn is_web_address(url: &url::Url) -> bool {

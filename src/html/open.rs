@@ -18,12 +18,17 @@ const SPECIAL: usize = 4;
 #[derive(Default)]
 pub(super) struct OpenElements {
     ids: Vec<ElementId>,
-    names: Vec<Name>,
-    /// The positions of the open elements of each name, bottom to top. A name's entry stays
-    /// when its last element closes, so that the next `<p>` reuses it rather than allocating
-    /// (at most one entry per name the field uses). Seeded per map: the names are the post's,
-    /// and with an unkeyed hash (FNV) crafted names collide, making each lookup a walk.
-    by_name: HashMap<Name, Vec<usize>, RandomState>,
+    /// The slot in `positions` of each open element's name, so that a pop hashes nothing.
+    slots: Vec<usize>,
+    /// The slot of each name the field used. A name's slot stays when its last element closes,
+    /// so that the next `<p>` reuses it rather than allocating (at most one per name the field
+    /// uses). Seeded per map: the names are the post's, and with an unkeyed hash (FNV) crafted
+    /// names collide, making each lookup a walk.
+    by_name: HashMap<Name, usize, RandomState>,
+    /// The positions of the open elements of each name's slot, bottom to top.
+    positions: Vec<Vec<usize>>,
+    /// The name of each slot.
+    slot_names: Vec<Name>,
     /// The positions of the open boundaries of each scope (and of special elements).
     stops: [Vec<usize>; STOPS],
 }
@@ -72,8 +77,8 @@ impl OpenElements {
             return;
         }
         self.ids.clear();
-        self.names.clear();
-        self.by_name.values_mut().for_each(Vec::clear);
+        self.slots.clear();
+        self.positions.iter_mut().for_each(Vec::clear);
         self.stops.iter_mut().for_each(Vec::clear);
         SPARE.with(|spare| spare.set(Some(self)));
     }
@@ -88,23 +93,25 @@ impl OpenElements {
         if is_special(name) {
             self.stops[SPECIAL].push(position);
         }
-        match self.by_name.get_mut(&**name) {
-            Some(positions) => positions.push(position),
+        let slot = match self.by_name.get(&**name) {
+            Some(&slot) => slot,
             None => {
-                self.by_name.insert(name.clone(), vec![position]);
+                self.by_name.insert(name.clone(), self.positions.len());
+                self.positions.push(Vec::new());
+                self.slot_names.push(name.clone());
+                self.positions.len() - 1
             }
-        }
+        };
+        self.positions[slot].push(position);
         self.ids.push(id);
-        self.names.push(name.clone());
+        self.slots.push(slot);
     }
 
     pub(super) fn pop(&mut self) -> Option<ElementId> {
         let id = self.ids.pop()?;
         let position = self.ids.len();
-        if let Some(name) = self.names.pop()
-            && let Some(positions) = self.by_name.get_mut(&*name)
-        {
-            positions.pop();
+        if let Some(slot) = self.slots.pop() {
+            self.positions[slot].pop();
         }
         for stops in &mut self.stops {
             if stops.last() == Some(&position) {
@@ -116,9 +123,15 @@ impl OpenElements {
 
     /// The position of the topmost open element named one of `names`.
     pub(super) fn topmost(&self, names: &[&str]) -> Option<usize> {
+        // Most end tags close the element on top, and most `<p>`s asked for are on top: then
+        // it is the answer, without hashing a name.
+        let &top = self.slots.last()?;
+        if names.contains(&&*self.slot_names[top]) {
+            return Some(self.slots.len() - 1);
+        }
         names
             .iter()
-            .filter_map(|name| self.by_name.get(*name)?.last().copied())
+            .filter_map(|name| self.positions[*self.by_name.get(*name)?].last().copied())
             .max()
     }
 

@@ -49,13 +49,25 @@ fn devices_in(class: &str) -> u8 {
         .fold(0, |devices, (_, bit)| devices | bit)
 }
 
-/// `display:none` or `visibility:hidden`, in any case and spacing.
+/// `display:none` or `visibility:hidden`, in any case and spacing. Matched in place, from
+/// each `d` or `v`: every element's `style` comes here, and a copy without spaces, lower-cased,
+/// was most of the visibility pass.
 fn hides_by_style(style: &str) -> bool {
-    let style: String = (style.chars())
+    style
+        .char_indices()
+        .any(|(at, c)| match c.to_ascii_lowercase() {
+            'd' => spelt_at(&style[at..], "display:none"),
+            'v' => spelt_at(&style[at..], "visibility:hidden"),
+            _ => false,
+        })
+}
+
+/// Whether `text` starts with `word` once whitespace is left out and ASCII letters lower-cased.
+fn spelt_at(text: &str, word: &str) -> bool {
+    let mut letters = (text.chars())
         .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    style.contains("display:none") || style.contains("visibility:hidden")
+        .map(|c| c.to_ascii_lowercase());
+    word.chars().all(|w| letters.next() == Some(w))
 }
 
 /// How far an element's own attributes hide it, read in one pass over them (the index keeps
@@ -185,5 +197,54 @@ mod tests {
             ),
             Hidden::FromEveryone
         );
+    }
+
+    /// The style test as it was: a copy without whitespace, lower-cased, searched.
+    fn hides_by_copy(style: &str) -> bool {
+        let style: String = (style.chars())
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        style.contains("display:none") || style.contains("visibility:hidden")
+    }
+
+    #[test]
+    fn styles_hide_in_any_case_and_spacing() {
+        for (style, hides) in [
+            ("display:none", true),
+            ("color: red; DISPLAY : None ;", true),
+            ("d i s p l a y\u{a0}:\tnone", true),
+            ("visibility: hidden", true),
+            ("ddisplay:none", true),
+            ("display: block; visibility:visible", false),
+            ("display:non", false),
+            ("display:\u{130}none", false),
+            ("", false),
+        ] {
+            assert_eq!(hides_by_style(style), hides, "{style:?}");
+            assert_eq!(hides_by_copy(style), hides, "{style:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_style_test_in_place_is_the_copys(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("display"), proptest::strategy::Just("DiSpLaY"),
+                    proptest::strategy::Just("d"), proptest::strategy::Just("isplay"),
+                    proptest::strategy::Just(":"), proptest::strategy::Just("none"),
+                    proptest::strategy::Just("NONE"), proptest::strategy::Just("visibility"),
+                    proptest::strategy::Just("v"), proptest::strategy::Just("hidden"),
+                    proptest::strategy::Just(" "), proptest::strategy::Just("\u{a0}"),
+                    proptest::strategy::Just("\u{2003}"), proptest::strategy::Just(";"),
+                    proptest::strategy::Just("\u{130}"), proptest::strategy::Just("x"),
+                ],
+                0..12,
+            )
+        ) {
+            let style = pieces.concat();
+            proptest::prop_assert_eq!(hides_by_style(&style), hides_by_copy(&style), "{:?}", style);
+        }
     }
 }

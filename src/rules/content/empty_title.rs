@@ -78,7 +78,7 @@ fn is_front_page(post: &PostContext<'_, '_>) -> bool {
         .post
         .str_at("type")
         .is_some_and(|t| t.as_str() == "page");
-    let Some(link) = post.post.link().and_then(|link| Url::parse(link).ok()) else {
+    let Some(link) = post.link_url.as_ref() else {
         return false;
     };
     let at_root = link.query().is_none()
@@ -86,7 +86,7 @@ fn is_front_page(post: &PostContext<'_, '_>) -> bool {
             || post
                 .site_root
                 .as_ref()
-                .is_some_and(|root| same_page(root, &link)));
+                .is_some_and(|root| same_page(root, link)));
     is_page && at_root
 }
 

@@ -104,13 +104,12 @@ declare_rule! {
 impl Rule for LinkEditorOnly {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         // A post without `link` (a WXR item, a Playground export) names its site in `guid`.
-        let own_host = post
-            .post
-            .link()
-            .filter(|link| !link.is_empty())
-            .or_else(|| post.post.str_at("guid.rendered").map(|g| g.as_str()))
-            .and_then(|l| Url::parse(l).ok())
-            .and_then(|u| u.host_str().map(str::to_owned));
+        // The `link` parsed once for the view; only the `guid` is parsed here.
+        let own = match post.post.link().filter(|link| !link.is_empty()) {
+            Some(_) => post.link_url.clone(),
+            None => (post.post.str_at("guid.rendered")).and_then(|g| Url::parse(g.as_str()).ok()),
+        };
+        let own_host = own.as_ref().and_then(|u| u.host_str().map(str::to_owned));
         let staging = post
             .settings
             .site

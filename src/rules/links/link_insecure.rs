@@ -1,5 +1,3 @@
-use url::Url;
-
 use crate::context::PostContext;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
 use crate::links::Link;
@@ -74,10 +72,7 @@ impl Rule for LinkInsecure {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
         let options = post.settings.options::<Options>(Self::META.code);
         let site = &post.settings.site;
-        let own_https_host = post
-            .post
-            .link()
-            .and_then(|l| Url::parse(l).ok())
+        let own_https_host = (post.link_url.as_ref())
             .filter(|u| u.scheme() == "https")
             .and_then(|u| u.host_str().map(str::to_owned));
         let https_only = site

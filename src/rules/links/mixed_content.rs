@@ -99,7 +99,7 @@ impl Rule for MixedContent {
     }
 
     fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
-        let own = post.post.link().and_then(|l| Url::parse(l).ok())?;
+        let own = post.link_url.as_ref()?;
         post.field(HtmlFieldKind::Content)?;
         if own.scheme() != "https" {
             return None;
@@ -112,13 +112,13 @@ impl Rule for MixedContent {
 }
 
 /// The resources of an https post's content, judged as the walk meets them.
-struct InsecureResources {
+struct InsecureResources<'v> {
     /// The post's own address.
-    own: Url,
+    own: &'v Url,
     out: Vec<Diagnostic>,
 }
 
-impl<'v> Visitor<'v> for InsecureResources {
+impl<'v> Visitor<'v> for InsecureResources<'v> {
     fn element(&mut self, at: &At<'v>, _id: ElementId, element: &'v Element) {
         let (post, field, index) = (at.post, at.field, at.index());
         if field.kind != HtmlFieldKind::Content {
@@ -134,7 +134,7 @@ impl<'v> Visitor<'v> for InsecureResources {
         let Some(first) = found.first() else { return };
         if found
             .iter()
-            .any(|i| left_to_link_insecure(post, &self.own, index, element, i))
+            .any(|i| left_to_link_insecure(post, self.own, index, element, i))
         {
             return;
         }
