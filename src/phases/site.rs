@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::meta::Phase;
 use crate::rules;
-use crate::site::stages::{SiteOut, SiteRule, SiteRun};
+use crate::site::stages::{LEAST_RUN, SiteOut, SiteRule, SiteRun};
 use crate::site::{PostFacts, SiteFinding};
 
 /// How many groupings the site rules hold at most at once: each gets this share of the budget.
@@ -31,8 +31,23 @@ pub fn run(config: &Config, facts: &mut [PostFacts]) -> (Vec<String>, Vec<SiteFi
         ))
     });
     let run = SiteRun::in_memory(config.effective(None, None));
-    let (notes, found, _) = execute(start(config, &run), facts.iter());
+    let shards = shards_for(sites_in(facts));
+    let (notes, found, _) = execute(&|| start(config, &run), shards, facts.iter());
     (notes, found)
+}
+
+/// How many sites the facts of `run`'s order are of.
+fn sites_in(facts: &[PostFacts]) -> usize {
+    let with_site = facts.iter().filter_map(|fact| fact.site.as_deref());
+    let mut sites = 0;
+    let mut last = None;
+    for site in with_site {
+        if last != Some(site) {
+            sites += 1;
+            last = Some(site);
+        }
+    }
+    sites
 }
 
 /// `run` over facts merged from disk in its order (site, then file and post), as the external
@@ -42,8 +57,13 @@ pub fn run_sorted(
     merge: &mut crate::spill::Merge,
 ) -> (Vec<String>, Vec<SiteFinding>) {
     let share = merge.budget / GROUPINGS_AT_ONCE;
+    // Each shard has groupings of its own, with a part of the share: together they hold what
+    // one set would. None is cut below the least run a grouping writes, which a tiny budget
+    // lets every grouping hold beyond its share.
+    let shards = shards_for(merge.sites()).min((share / LEAST_RUN).max(1));
+    let share = share / shards;
     let run = SiteRun::bounded(config.effective(None, None), share);
-    let (notes, found, error) = execute(start(config, &run), merge.by_ref());
+    let (notes, found, error) = execute(&|| start(config, &run), shards, merge.by_ref());
     if let Some(error) = error {
         merge.error.get_or_insert(error);
     }
@@ -61,6 +81,17 @@ fn start(config: &Config, run: &SiteRun) -> Vec<(usize, Box<dyn SiteRule>)> {
         .collect()
 }
 
+/// How many shares of the sites the rules are run in, each by instances of its own, for runs
+/// of `sites` sites: none but one on one thread or one site; else twice as many as threads, so
+/// that a thread whose shares' sites were small takes one of another's, at most one per site.
+fn shards_for(sites: usize) -> usize {
+    let threads = rayon::current_num_threads();
+    if threads <= 1 {
+        return 1;
+    }
+    (2 * threads).min(sites).max(1)
+}
+
 /// How many posts the executor reads ahead while the rules take the ones before: two such
 /// chunks are held at once, a few hundred KB.
 const CHUNK_POSTS: usize = 128;
@@ -69,6 +100,9 @@ const CHUNK_POSTS: usize = 128;
 /// on a thread of the run's pool, apart from the others.
 struct Working {
     order: usize,
+    /// The share of the sites it is fed (`site % shards == shard`).
+    shard: usize,
+    shards: usize,
     /// `None` once it failed.
     rule: Option<Box<dyn SiteRule>>,
     out: SiteOut,
@@ -81,7 +115,11 @@ impl Working {
             self.out.add_site(name);
         }
         self.out.reporting(self.order);
-        for (site, fact) in &chunk.posts {
+        let ours = chunk
+            .posts
+            .iter()
+            .filter(|(site, _)| site % self.shards == self.shard);
+        for (site, fact) in ours {
             let Some(rule) = &mut self.rule else { return };
             if let Err(why) = rule.post(*site, fact.borrow(), &mut self.out) {
                 self.error.get_or_insert(why);
@@ -145,20 +183,31 @@ impl SiteCount {
 /// The rules (a shared stage counting as one) work apart, each on a thread of the run's pool
 /// with a report of its own, while the next posts are read; their reports are merged in the
 /// report's order, so the result is the same whatever the number of threads.
+///
+/// `start` starts the rules once for each of `shards` shares of the sites. A site rule compares
+/// the posts of one site, never two (`SiteRule`), so each share gives the findings and notes of
+/// its own sites, the same as one instance fed every site would: the link join of a run of many
+/// sites is then no longer one thread's work while the other waits.
 fn execute<F, I>(
-    rules: Vec<(usize, Box<dyn SiteRule>)>,
+    start: &dyn Fn() -> Vec<(usize, Box<dyn SiteRule>)>,
+    shards: usize,
     mut facts: I,
 ) -> (Vec<String>, Vec<SiteFinding>, Option<String>)
 where
     F: Borrow<PostFacts> + Send + Sync,
     I: Iterator<Item = F> + Send,
 {
-    let mut working: Vec<Working> = (share_stages(rules).into_iter())
-        .map(|(order, rule)| Working {
-            order,
-            rule: Some(rule),
-            out: SiteOut::default(),
-            error: None,
+    let shards = shards.max(1);
+    let mut working: Vec<Working> = (0..shards)
+        .flat_map(|shard| {
+            (share_stages(start()).into_iter()).map(move |(order, rule)| Working {
+                order,
+                shard,
+                shards,
+                rule: Some(rule),
+                out: SiteOut::default(),
+                error: None,
+            })
         })
         .collect();
     let mut sites = SiteCount::default();

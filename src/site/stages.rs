@@ -17,11 +17,16 @@ use crate::extsort::{Drain, Sorter, SpillDir, text_weight};
 use super::shard::WirePost;
 use super::{PostFacts, SiteFinding};
 
-/// A site rule at work over one run: built by [`crate::rule::Rule::site`], fed every post, then
-/// finished.
+/// A site rule at work over one run: built by [`crate::rule::Rule::site`], fed every post of
+/// its share of the sites, then finished.
+///
+/// What it finds and notes on a site comes of that site's posts alone: the executor may start a
+/// rule once per share of a run's sites (`phases::site`), and each instance sees only its
+/// share's posts, so a rule must keep nothing that carries from one site to another (a count
+/// over the run, a limit, a finding on one site judged by another's posts).
 pub trait SiteRule: Send + Any {
-    /// One post of a site (`site`, numbered from 0 in the phase's order), in the site phase's
-    /// order: site after site, each site's posts in the run's order.
+    /// One post of a site (`site`, numbered from 0 in the phase's order, the same in every
+    /// share), in the site phase's order: site after site, each site's posts in the run's order.
     fn post(&mut self, site: usize, fact: &PostFacts, out: &mut SiteOut) -> Result<(), String>;
 
     /// After the last post: reads the groupings back and reports.

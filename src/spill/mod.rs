@@ -257,18 +257,15 @@ impl FactSpill {
             return Err(error);
         }
         let order = state.site_order();
+        let sites = state.sites.len();
         let mut records = std::mem::take(&mut state.records);
         sort_records(&mut records, &order);
         let chunks = std::mem::take(&mut state.chunks);
         if state.runs.is_empty() && state.bytes <= budget / 2 {
             let held = state.bytes;
-            return Ok(Merge::buffered(
-                chunks,
-                records,
-                reports.to_vec(),
-                dir,
-                (budget, held),
-            ));
+            let mut merge = Merge::buffered(chunks, records, reports.to_vec(), dir, (budget, held));
+            merge.sites = sites;
+            return Ok(merge);
         }
         let merge = |runs: &[Run]| merge_fact_runs(&dir, runs);
         if !records.is_empty() {
@@ -281,6 +278,7 @@ impl FactSpill {
         let mut merge = Merge::open(&runs, reports.to_vec(), dir, budget)
             .map_err(|e| format!("cannot read the site facts spilled to disk: {e}"))?;
         merge.written = state.written;
+        merge.sites = sites;
         Ok(merge)
     }
 }
@@ -408,12 +406,20 @@ pub struct Merge {
     written: usize,
     /// The bytes of packed facts held in memory (none when they are read from disk).
     held: usize,
+    /// How many sites the facts are of, at most (an input's sites count though it gave no
+    /// report).
+    sites: usize,
 }
 
 impl Merge {
     /// How many sorted runs the facts were written in.
     pub fn runs(&self) -> usize {
         self.written
+    }
+
+    /// How many sites the facts are of, at most.
+    pub fn sites(&self) -> usize {
+        self.sites
     }
 
     /// The bytes of packed facts the merge holds in memory until it is dropped.
@@ -440,6 +446,7 @@ impl Merge {
             budget,
             written: runs.len(),
             held: 0,
+            sites: 0,
         })
     }
 }
@@ -465,6 +472,7 @@ impl Merge {
             budget: budget.saturating_sub(held),
             written: 0,
             held,
+            sites: 0,
         }
     }
 }

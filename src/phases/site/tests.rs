@@ -170,6 +170,11 @@ fn site_run(settings: Arc<crate::config::Effective>, budget: Option<usize>) -> S
 
 /// The rules over the files' facts in memory, as `run` gives them.
 fn in_memory(starts: Starts, files: &[Vec<PostFacts>]) -> String {
+    in_shards(starts, files, 1)
+}
+
+/// `in_memory`, the rules started once for each of `shards` shares of the sites.
+fn in_shards(starts: Starts, files: &[Vec<PostFacts>], shards: usize) -> String {
     let mut facts: Vec<PostFacts> = files.iter().flatten().cloned().collect();
     facts.sort_by(|a, b| {
         (a.site.is_none(), &a.site, a.file, a.post.index).cmp(&(
@@ -179,11 +184,22 @@ fn in_memory(starts: Starts, files: &[Vec<PostFacts>]) -> String {
             b.post.index,
         ))
     });
-    shown(execute(starts(None), facts.iter()))
+    shown(execute(&|| starts(None), shards, facts.iter()))
 }
 
 /// The rules over the files' facts spilled at `budget` bytes, as `run_sorted` gives them.
 fn spilled(starts: Starts, files: &[Vec<PostFacts>], budget: u64) -> String {
+    spilled_in_shards(starts, files, budget, 1)
+}
+
+/// `spilled`, the rules started once for each of `shards` shares of the sites, each share's
+/// groupings with its part of the budget.
+fn spilled_in_shards(
+    starts: Starts,
+    files: &[Vec<PostFacts>],
+    budget: u64,
+    shards: usize,
+) -> String {
     let spill = FactSpill::new(budget);
     for (file, facts) in files.iter().enumerate() {
         spill.add(file, Packed::of(facts.clone()));
@@ -191,8 +207,8 @@ fn spilled(starts: Starts, files: &[Vec<PostFacts>], budget: u64) -> String {
     let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
     match spill.finish(&reports) {
         Ok(mut merge) => {
-            let share = merge.budget / GROUPINGS_AT_ONCE;
-            let ran = shown(execute(starts(Some(share)), merge.by_ref()));
+            let share = merge.budget / GROUPINGS_AT_ONCE / shards;
+            let ran = shown(execute(&|| starts(Some(share)), shards, merge.by_ref()));
             assert_eq!(merge.error, None);
             ran
         }
@@ -449,6 +465,29 @@ proptest! {
     }
 }
 
+proptest! {
+    // Each case runs every site rule three times over 300 posts.
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Each share of the sites run by rules of its own gives what one set of rules fed every
+    /// site gives, in memory and sorted.
+    #[test]
+    fn the_site_rules_give_the_same_in_any_number_of_shards(
+        seed in any::<u64>(),
+        shards in 2usize..5,
+        budget in prop_oneof![1u64..64, 64u64..1 << 20],
+    ) {
+        let files = generated(seed, 5, 300);
+        let expected = in_memory(every_site_rule, &files);
+        prop_assert_eq!(&expected, &in_shards(every_site_rule, &files, shards));
+        prop_assert_eq!(
+            in_memory(same_length, &files),
+            spilled_in_shards(same_length, &files, budget, shards)
+        );
+        prop_assert_eq!(&expected, &spilled_in_shards(every_site_rule, &files, budget, shards));
+    }
+}
+
 #[test]
 fn the_generated_sites_have_every_kind_of_site_finding() {
     let shown = in_memory(every_site_rule, &generated(7, 5, 300));
@@ -509,7 +548,7 @@ fn the_packed_facts_and_the_groupings_stay_within_the_budget() {
         assert!(merge.held() + merge.budget <= budget, "at {budget} bytes");
         assert!(merge.budget >= budget / 2, "at {budget} bytes");
         let share = merge.budget / GROUPINGS_AT_ONCE;
-        let ran = shown(execute(every_site_rule(Some(share)), merge.by_ref()));
+        let ran = shown(execute(&|| every_site_rule(Some(share)), 1, merge.by_ref()));
         assert_eq!(merge.error, None);
         assert_eq!(ran, expected, "at {budget} bytes");
     }
@@ -531,7 +570,7 @@ fn a_one_byte_budget_gives_the_report_in_memory() {
     assert_eq!(share, 0);
     let config = every_site_rule_config();
     let run = SiteRun::bounded(config.effective(None, None), share);
-    let ran = shown(execute(start(&config, &run), merge.by_ref()));
+    let ran = shown(execute(&|| start(&config, &run), 1, merge.by_ref()));
     assert_eq!(merge.error, None);
     assert_eq!(ran, expected);
 }
@@ -566,7 +605,7 @@ fn the_facts_held_while_a_run_is_written_stay_within_the_budget() {
         let mut merge = spill.finish(&reports).expect("the facts are written");
         assert!(merge.runs() >= 4, "{} runs", merge.runs());
         let share = merge.budget / GROUPINGS_AT_ONCE;
-        let ran = shown(execute(every_site_rule(Some(share)), merge.by_ref()));
+        let ran = shown(execute(&|| every_site_rule(Some(share)), 1, merge.by_ref()));
         assert_eq!(merge.error, None);
         assert_eq!(ran, expected, "{workers} workers");
     }
