@@ -156,18 +156,20 @@ impl Linter {
             };
             pieces.consume(read, next);
         }
+        acc.catch_up();
         if acc.blank {
             acc.empty(&scope);
         }
         Ok(acc.report(file, recorded))
     }
 
-    /// How many pieces a window of a large file holds: one more than the threads, so a thread
-    /// that finishes early has another to take, and at most four (memory). `None` on one
+    /// How many pieces a window of a large file holds: one a thread, at most four (memory: the
+    /// next window is read while one is linted, so two are held). A thread that finishes
+    /// early takes posts of the others' pieces, or the next window's reading. `None` on one
     /// thread, where a window only costs.
     fn window_shape(&self) -> Option<usize> {
         let threads = rayon::current_num_threads();
-        let pieces = (threads + 1).clamp(2, 4);
+        let pieces = threads.clamp(2, 4);
         let window_bytes = self.options.segment_bytes.saturating_mul(pieces);
         (threads > 1 && window_bytes <= self.options.max_post_bytes).then_some(pieces)
     }
@@ -176,34 +178,46 @@ impl Linter {
     /// scan predicts at its start, and keeps them in order while each piece before ended in
     /// the state the next was read from. `Some(false)`: a piece disagreed (damaged text), its
     /// results are dropped and it is read again piece by piece; `None`: no window here.
+    ///
+    /// No thread waits between windows: while the pieces are linted, this thread reads and
+    /// cuts the next window and takes in the findings and facts of the window before (the
+    /// file's lines, packing, the spill), then joins the lint.
     fn lint_window<F: FileFormat>(
         &self,
         format: &F,
         scope: &FileScope<'_>,
         pieces: &mut F::Pieces<impl Read>,
-        acc: &mut FileLint<'_>,
+        acc: &mut FileLint<'_, F::State>,
         shape: usize,
     ) -> std::io::Result<Option<bool>> {
-        let Some(window) = pieces.next_window(shape)? else {
+        let Some(window) = pieces.take_window(shape)? else {
             return Ok(None);
         };
-        let Some(first) = window.first() else {
+        let Some(mut state) = window.pieces.first().map(|(_, state)| state.clone()) else {
             return Ok(None);
         };
-        let (window_base, mut state) = (first.base, first.state.clone());
+        let of_window = window.pieces();
         let pack = acc.packs();
-        let results: Vec<PieceResult<F::State>> = window
-            .par_iter()
-            .map(|piece| self.lint_piece(format, scope, piece, pack))
-            .collect();
+        let mut results = Vec::new();
+        let read_ahead = rayon::in_place_scope(|s| {
+            s.spawn(|_| {
+                results = (of_window.par_iter())
+                    .map(|piece| self.lint_piece(format, scope, piece, pack))
+                    .collect();
+            });
+            let read = pieces.read_ahead(shape);
+            acc.catch_up();
+            read
+        });
+        read_ahead?;
         let (mut accepted, mut agreed) = (0, true);
-        for (piece, result) in window.iter().zip(results) {
+        for (piece, result) in of_window.iter().zip(results) {
             let whole = result.read == piece.bytes().len();
             let next = result.next.clone();
             match next {
                 Some(next) if piece.state == state && whole => {
-                    accepted = piece.base + piece.bytes().len() - window_base;
-                    acc.absorb(piece, result);
+                    accepted = piece.base + piece.bytes().len() - window.base;
+                    acc.defer(piece, result);
                     state = next;
                 }
                 _ => {
@@ -212,8 +226,8 @@ impl Linter {
                 }
             }
         }
-        drop(window);
-        pieces.consume(accepted, state);
+        drop(of_window);
+        pieces.end_window(window, accepted, state);
         Ok(Some(agreed))
     }
 
@@ -411,7 +425,7 @@ fn file_problem(problem: &ReadProblem) -> FileProblem<'_> {
 }
 
 /// What the pieces of a file gave so far, gathered in file order.
-struct FileLint<'f> {
+struct FileLint<'f, S> {
     cursor: LineCursor,
     findings: Findings,
     line_marks: Vec<LineCursor>,
@@ -427,9 +441,11 @@ struct FileLint<'f> {
     foreign_file: bool,
     blank: bool,
     hasher: Option<ContentHasher>,
+    /// Pieces read whole, in file order, not taken in yet: each with the first byte it read.
+    deferred: Vec<(Option<u8>, PieceResult<S>)>,
 }
 
-impl<'f> FileLint<'f> {
+impl<'f, S> FileLint<'f, S> {
     fn new(hash_content: bool, facts_to: Option<FactsSink<'f>>) -> Self {
         Self {
             cursor: LineCursor::default(),
@@ -445,6 +461,7 @@ impl<'f> FileLint<'f> {
             foreign_file: false,
             blank: true,
             hasher: hash_content.then(ContentHasher::default),
+            deferred: Vec::new(),
         }
     }
 
@@ -465,8 +482,32 @@ impl<'f> FileLint<'f> {
 
     /// Takes the result of the next piece: its findings get their lines and columns here, in
     /// file order, as the cursor moves on.
-    fn absorb<S>(&mut self, piece: &Piece<'_, S>, mut result: PieceResult<S>) {
+    fn absorb(&mut self, piece: &Piece<'_, S>, result: PieceResult<S>) {
+        self.defer(piece, result);
+        self.catch_up();
+    }
+
+    /// Takes what needs the bytes of the next piece (read whole), and leaves the rest of its
+    /// result to `catch_up`.
+    fn defer(&mut self, piece: &Piece<'_, S>, result: PieceResult<S>) {
         self.blank &= is_blank(piece.bytes(), piece.base == 0);
+        let read = &piece.bytes()[..result.read];
+        if let Some(hasher) = &mut self.hasher {
+            hasher.write(read);
+        }
+        self.deferred.push((read.first().copied(), result));
+    }
+
+    /// Takes in the pieces deferred, in file order.
+    fn catch_up(&mut self) {
+        for (lead, result) in std::mem::take(&mut self.deferred) {
+            self.take_in(lead.as_slice(), result);
+        }
+    }
+
+    /// Takes in a piece's result; `lead` is the first byte it read, all that placing its lines
+    /// in the file's needs of its bytes.
+    fn take_in(&mut self, lead: &[u8], mut result: PieceResult<S>) {
         if (self.line_marks.last()).is_none_or(|m| m.offset() != self.cursor.offset()) {
             self.line_marks.push(self.cursor.clone());
         }
@@ -474,11 +515,10 @@ impl<'f> FileLint<'f> {
         self.foreign += result.foreign;
         self.failed += result.failed;
         self.foreign_file |= result.foreign_file;
-        let read = &piece.bytes()[..result.read];
         let start = &self.cursor;
         (self.findings)
-            .extend((result.findings.into_iter()).map(|finding| placed(start, read, finding)));
-        self.cursor = start.followed_by(read, &result.lines);
+            .extend((result.findings.into_iter()).map(|finding| placed(start, lead, finding)));
+        self.cursor = start.followed_by(lead, &result.lines);
         // What the file lacks is known at its end and reported at its start.
         let file_start = LineCursor::default().line_col();
         for diagnostic in result.missing {
@@ -491,14 +531,11 @@ impl<'f> FileLint<'f> {
         }
         self.pending.append(&mut result.pending);
         self.post_list.append(&mut result.post_list);
-        if let Some(hasher) = &mut self.hasher {
-            hasher.write(read);
-        }
     }
 
     /// Whether the file's first piece is plainly no file of posts (binary, a web page): then
     /// its findings are the file's, and nothing more is read.
-    fn is_something_else<S>(&mut self, scope: &FileScope<'_>, piece: &Piece<'_, S>) -> bool {
+    fn is_something_else(&mut self, scope: &FileScope<'_>, piece: &Piece<'_, S>) -> bool {
         let start = FileProblem::Start {
             bytes: piece.bytes(),
         };
@@ -518,6 +555,7 @@ impl<'f> FileLint<'f> {
     /// A post too large to hold: its finding at the position the cursor reached (whatever the
     /// settings, as always), and nothing more is read.
     fn too_large(&mut self, limit: usize, format: &InputFormat) {
+        self.catch_up();
         let problem = FileProblem::TooLarge {
             at: self.cursor.offset(),
             limit,
@@ -560,7 +598,7 @@ impl<'f> FileLint<'f> {
 }
 
 /// A finding resolved from the start of `bytes`, put in the file: `start` is the file's cursor
-/// where `bytes` begin.
+/// where `bytes` begin (of which `place` reads only the first).
 fn placed(start: &LineCursor, bytes: &[u8], mut finding: Finding) -> Finding {
     for span in std::iter::once(&mut finding.span).chain(&mut finding.secondary) {
         let at = |line, column| start.place(bytes, LineCol { line, column });

@@ -4,7 +4,9 @@
 use std::io::Read;
 
 use super::posts::{PostReader, ReaderState};
-use super::reading::{FileFormat, Piece, PieceEnd, PieceReader, Pieces, ReadOptions, ReadProblem};
+use super::reading::{
+    FileFormat, Piece, PieceEnd, PieceReader, Pieces, ReadOptions, ReadProblem, Window,
+};
 use super::segments::Segments;
 
 /// The JSON format, with the knobs its reading takes.
@@ -75,12 +77,9 @@ impl<R: Read> Pieces for JsonPieces<R> {
         }))
     }
 
-    fn next_window(
-        &mut self,
-        pieces: usize,
-    ) -> std::io::Result<Option<Vec<Piece<'_, ReaderState>>>> {
+    fn take_window(&mut self, pieces: usize) -> std::io::Result<Option<Window<ReaderState>>> {
         self.last_piece = None;
-        let Some(window) = self.segments.next_window(pieces)? else {
+        let Some(window) = self.segments.take_window(pieces)? else {
             return Ok(None);
         };
         let last = window.ends.len() - 1;
@@ -88,16 +87,25 @@ impl<R: Read> Pieces for JsonPieces<R> {
             let state = ReaderState::between_posts(c.in_array, c.next_index);
             (c.at, state)
         }));
-        let pieces = (starts.zip(&window.ends).enumerate())
-            .map(|(i, ((start, state), end))| Piece {
-                text: &window.bytes[start..end.at],
-                prefix_len: 0,
-                base: window.base + start,
-                at_eof: window.at_eof && i == last,
-                state,
-            })
+        let pieces = (starts.zip(&window.ends))
+            .map(|((start, state), end)| (start..end.at, state))
             .collect();
-        Ok(Some(pieces))
+        Ok(Some(Window {
+            base: window.base,
+            bytes: window.bytes,
+            pieces,
+            at_eof: window.at_eof,
+        }))
+    }
+
+    fn read_ahead(&mut self, pieces: usize) -> std::io::Result<()> {
+        self.segments.read_ahead(pieces)
+    }
+
+    fn end_window(&mut self, window: Window<ReaderState>, read: usize, next: ReaderState) {
+        self.state = next;
+        let end = window.end();
+        self.segments.give_back(window.bytes, end, read);
     }
 
     fn base(&self) -> usize {

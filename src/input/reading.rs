@@ -69,13 +69,20 @@ pub trait Pieces {
 
     /// Several pieces cut ahead to be read in parallel, each from the state a scan predicts at
     /// its start (the loop keeps a piece only when the one before ended in that state);
-    /// `None` where no window can be cut, or the format cuts none.
-    fn next_window(
-        &mut self,
-        _pieces: usize,
-    ) -> std::io::Result<Option<Vec<Piece<'_, Self::State>>>> {
+    /// `None` where no window can be cut, or the format cuts none. Their bytes are taken out:
+    /// `read_ahead` readies the next window while these are linted, and `end_window` says
+    /// how much of them was read whole.
+    fn take_window(&mut self, _pieces: usize) -> std::io::Result<Option<Window<Self::State>>> {
         Ok(None)
     }
+
+    /// Reads (and cuts) as far as the next window of `pieces` pieces needs.
+    fn read_ahead(&mut self, _pieces: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// `read` bytes of `window` were read whole; the next piece starts after them, from `next`.
+    fn end_window(&mut self, _window: Window<Self::State>, _read: usize, _next: Self::State) {}
 
     /// The file offset of the next byte to read.
     fn base(&self) -> usize;
@@ -107,6 +114,39 @@ impl<'b, S> Piece<'b, S> {
     /// What turns an offset in `text` past the prefix into a file offset.
     pub fn shift(&self) -> usize {
         self.base - self.prefix_len
+    }
+}
+
+/// Pieces cut ahead, holding their bytes.
+pub struct Window<S> {
+    /// The file offset of `bytes[0]`.
+    pub base: usize,
+    /// The pieces' bytes (and maybe more after them, not theirs).
+    pub bytes: Vec<u8>,
+    /// Each piece: where it lies in `bytes`, and the state it is read from.
+    pub pieces: Vec<(std::ops::Range<usize>, S)>,
+    /// The file ends where the last piece does.
+    pub at_eof: bool,
+}
+
+impl<S: Clone> Window<S> {
+    /// The pieces, to be read.
+    pub fn pieces(&self) -> Vec<Piece<'_, S>> {
+        let last = self.pieces.len().saturating_sub(1);
+        (self.pieces.iter().enumerate())
+            .map(|(i, (range, state))| Piece {
+                text: &self.bytes[range.clone()],
+                prefix_len: 0,
+                base: self.base + range.start,
+                at_eof: self.at_eof && i == last,
+                state: state.clone(),
+            })
+            .collect()
+    }
+
+    /// Where the last piece ends, from the window's start.
+    pub fn end(&self) -> usize {
+        self.pieces.last().map_or(0, |(range, _)| range.end)
     }
 }
 

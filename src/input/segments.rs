@@ -25,6 +25,10 @@ pub struct Segments<R> {
     segment_target: usize,
     /// Most bytes held at once; past it the file is refused (`--max-post-size`).
     limit: usize,
+    /// The scan where the window taken last starts, to go back to when it is not read whole.
+    window_scan: Option<CutScan>,
+    /// A window's buffer given back, kept to hold the bytes after the next window.
+    spare: Vec<u8>,
 }
 
 /// One piece of the file to parse.
@@ -39,11 +43,13 @@ pub struct Segment<'b> {
 /// Several segments cut ahead, to be parsed in parallel. Each cut is a place between two
 /// posts where the scan predicts the reader's state; a piece's parse is kept only when the
 /// piece before it ended in exactly that state (the engine checks), else the file goes on
-/// segment by segment.
-pub struct Window<'b> {
+/// segment by segment. Its bytes are taken out of the file's buffer, so that the next window
+/// is read and scanned while this one is linted (`Segments::read_ahead`).
+pub struct Window {
     /// The file offset of `bytes[0]`.
     pub base: usize,
-    pub bytes: &'b [u8],
+    /// The window's pieces, then what was read past them (read again after the window).
+    pub bytes: Vec<u8>,
     /// Where each piece ends (relative to `base`), ascending; the last piece ends the window.
     pub ends: Vec<Cut>,
     /// The file ends where the window does.
@@ -90,6 +96,8 @@ impl<R: Read> Segments<R> {
             target,
             segment_target: target,
             limit: usize::MAX,
+            window_scan: None,
+            spare: Vec::new(),
         }
     }
 
@@ -136,13 +144,12 @@ impl<R: Read> Segments<R> {
 
     /// Up to `pieces` pieces cut where `next_segment` would cut them, so that a file reads
     /// the same whichever way it is read; `None` when fewer than two can be cut (a post longer
-    /// than a segment: read it with `next_segment`).
-    pub fn next_window(&mut self, pieces: usize) -> std::io::Result<Option<Window<'_>>> {
-        let piece = self.segment_target.max(1);
-        self.target = pieces.saturating_mul(piece);
-        self.fill()?;
+    /// than a segment: read it with `next_segment`). The window's bytes are taken: the file
+    /// goes on after it until `give_back` says how much of it was read whole.
+    pub fn take_window(&mut self, pieces: usize) -> std::io::Result<Option<Window>> {
+        self.read_ahead(pieces)?;
         self.check_limit()?;
-        self.scan.scan(&self.buffer);
+        let piece = self.segment_target.max(1);
         let mut ends: Vec<Cut> = Vec::new();
         let mut start = 0;
         while ends.len() < pieces {
@@ -164,17 +171,57 @@ impl<R: Read> Segments<R> {
                 _ => break,
             }
         }
-        self.target = self.segment_target;
         if ends.len() < 2 {
             return Ok(None);
         }
         let end = ends.last().map_or(0, |c| c.at);
-        Ok(Some(Window {
+        let at_eof = self.eof && end == self.buffer.len();
+        let mut rest = std::mem::take(&mut self.spare);
+        rest.clear();
+        rest.extend_from_slice(&self.buffer[end..]);
+        let window = Window {
             base: self.base,
-            bytes: &self.buffer[..end],
+            bytes: std::mem::replace(&mut self.buffer, rest),
             ends,
-            at_eof: self.eof && end == self.buffer.len(),
-        }))
+            at_eof,
+        };
+        self.window_scan = Some(self.scan.clone());
+        self.base += end;
+        self.scan.rebase(end);
+        self.min_cut = 1;
+        Ok(Some(window))
+    }
+
+    /// Reads and scans as much as a window of `pieces` pieces takes, unless it was read: while
+    /// a window is linted, this readies the next one.
+    pub fn read_ahead(&mut self, pieces: usize) -> std::io::Result<()> {
+        self.target = pieces.saturating_mul(self.segment_target.max(1));
+        let filled = self.fill();
+        self.target = self.segment_target;
+        filled?;
+        self.scan.scan(&self.buffer);
+        Ok(())
+    }
+
+    /// The window taken last (`bytes`, its pieces ending at `end`) was read whole up to
+    /// `read`: the file goes on after that. Short of `end`, its bytes are put back before what
+    /// was read since.
+    pub fn give_back(&mut self, mut bytes: Vec<u8>, end: usize, read: usize) {
+        let scan = self.window_scan.take();
+        if read >= end {
+            self.spare = bytes;
+            return;
+        }
+        // Rare (damaged text): the bytes read after the window follow it again, and the scan
+        // goes back to the window's start, where it had scanned them all.
+        let tail = bytes.len() - end;
+        bytes.extend_from_slice(&self.buffer[tail..]);
+        self.buffer = bytes;
+        self.base -= end;
+        if let Some(scan) = scan {
+            self.scan = scan;
+        }
+        self.consume(read);
     }
 
     /// The last segment was read whole: drop it and go on after it.
@@ -224,7 +271,7 @@ impl<R: Read> Segments<R> {
 }
 
 /// Tracks strings and bracket depth to find positions between top-level posts.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct CutScan {
     scanned: usize,
     in_string: bool,
@@ -409,15 +456,16 @@ mod tests {
         let mut out = Vec::new();
         loop {
             // As the engine does: a segment where no window can be cut.
-            let end = match segments.next_window(pieces).expect("read") {
-                Some(window) => {
-                    out.extend(window.ends.iter().map(|cut| (window.base, *cut)));
-                    window.bytes.len()
-                }
-                None => match segments.next_segment().expect("read") {
-                    Some(segment) => segment.bytes.len(),
-                    None => return out,
-                },
+            if let Some(window) = segments.take_window(pieces).expect("read") {
+                out.extend(window.ends.iter().map(|cut| (window.base, *cut)));
+                let end = window.ends.last().map_or(0, |c| c.at);
+                segments.read_ahead(pieces).expect("read");
+                segments.give_back(window.bytes, end, end);
+                continue;
+            }
+            let end = match segments.next_segment().expect("read") {
+                Some(segment) => segment.bytes.len(),
+                None => return out,
             };
             segments.consume(end);
         }
@@ -460,13 +508,31 @@ mod tests {
     }
 
     #[test]
+    fn a_window_given_back_short_is_read_on_as_if_never_taken() {
+        let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":\"x\"}\n{\"d\":4}\n{\"e\":5}\n";
+        let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8);
+        let window = segments.take_window(2).expect("read").expect("a window");
+        let end = window.ends.last().map_or(0, |c| c.at);
+        segments.read_ahead(2).expect("read");
+        segments.give_back(window.bytes, end, 7);
+        let mut rest: Vec<String> = Vec::new();
+        while let Some(segment) = segments.next_segment().expect("read") {
+            assert_eq!(segment.base, 7 + rest.concat().len());
+            let len = segment.bytes.len();
+            rest.push(String::from_utf8_lossy(segment.bytes).into_owned());
+            segments.consume(len);
+        }
+        assert_eq!(rest, cuts(text, 8)[1..]);
+    }
+
+    #[test]
     fn window_pieces_cover_the_file_in_order() {
         let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n";
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8);
-        let window = segments.next_window(4).expect("read").expect("a window");
+        let window = segments.take_window(4).expect("read").expect("a window");
         let ends: Vec<usize> = window.ends.iter().map(|c| c.at).collect();
         assert_eq!(ends, [7, 15, 23, 31]);
-        assert_eq!(window.bytes, text.trim_end().as_bytes());
+        assert_eq!(&window.bytes[..31], text.trim_end().as_bytes());
         assert!(!window.at_eof);
     }
 }

@@ -106,3 +106,68 @@ fn a_hundred_thousand_posts_in_one_file() {
         ]
     );
 }
+
+/// A reader that counts the bytes it handed out.
+struct Counted<'a> {
+    bytes: &'a [u8],
+    read: &'a std::sync::atomic::AtomicUsize,
+}
+
+impl std::io::Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::io::Read::read(&mut self.bytes, buf)?;
+        self.read.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+        Ok(n)
+    }
+}
+
+/// No thread waits between the windows of one large file: the next window is read while one
+/// is linted, and a window's facts are taken in while the next is linted. So when the first
+/// window's facts reach the run, the file was read past the second window.
+#[test]
+fn the_next_window_is_read_while_one_is_linted() {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let segment_bytes = 64 << 10;
+    let mut text = String::new();
+    for id in 0..2_000 {
+        text.push_str(&format!(
+            "{{\"id\":{id},\"title\":{{\"rendered\":\"Post {id}\"}},\"content\":{{\"rendered\":\"<p>{}<\\/p>\"}}}}\n",
+            "Some words of a post. ".repeat(20)
+        ));
+    }
+    let linter = postlint::engine::Linter::new(
+        Arc::new(Config::builtin(postlint::rules::REGISTRY)),
+        LintOptions {
+            segment_bytes,
+            ..LintOptions::default()
+        },
+    );
+    let read = AtomicUsize::new(0);
+    let read_when_taken_in = Mutex::new(Vec::new());
+    let facts_to = |_facts| {
+        let mut seen = read_when_taken_in.lock().expect("not poisoned");
+        seen.push(read.load(Ordering::SeqCst));
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("pool");
+    let file = postlint::source::SourceFile::in_memory("big.ndjson", text.clone().into_bytes());
+    let reader = Counted {
+        bytes: text.as_bytes(),
+        read: &read,
+    };
+    let report = pool
+        .install(|| linter.lint_file_to(file, reader, Some(&facts_to)))
+        .expect("lint");
+    assert_eq!(report.posts, 2_000);
+    let seen = read_when_taken_in.into_inner().expect("not poisoned");
+    // The file's first piece is read alone; then windows of two pieces on two threads.
+    let window = 2 * segment_bytes;
+    assert!(
+        seen[1] > segment_bytes + 2 * window - segment_bytes / 4,
+        "the first window's facts were taken in after reading {} bytes, windows of {window}",
+        seen[1]
+    );
+}
