@@ -309,7 +309,9 @@ impl ContentHasher {
     }
 }
 
-/// Sorts the diagnostics of the bytes read from `base` and resolves their lines and columns in one pass.
+/// Sorts the diagnostics of the bytes read from `base` and resolves their lines and columns in
+/// one pass, `cursor` moved as far as the last of them (not to the end of `bytes`: only a piece
+/// that another follows needs its lines counted to its end).
 fn resolve(
     (base, bytes): (usize, &[u8]),
     cursor: &mut LineCursor,
@@ -327,7 +329,6 @@ fn resolve(
         .map(|p| p.clamp(start, end))
         .collect();
     let lines = LineCols::walk(cursor, bytes, base, points);
-    cursor.advance(bytes, base, end);
     // Every offset asked for below is one of `points`, clamped the same way.
     let at = |offset: usize| lines.get(offset.clamp(start, end));
     let span =

@@ -217,6 +217,32 @@ impl LineCursor {
             return;
         }
         let way = &bytes[self.offset - base..target - base];
+        let last_break = match count_breaks(way) {
+            // No `\r`: the line feeds were counted in one pass, not found one by one (a
+            // pretty-printed export has a line every few dozen bytes).
+            (feeds, 0) => {
+                let crlf_end = self.after_cr && way.first() == Some(&b'\n');
+                self.at.line += feeds - usize::from(crlf_end);
+                memchr::memrchr(b'\n', way)
+            }
+            _ => self.count_lines_with_cr(way),
+        };
+        let rest = match last_break {
+            Some(pos) => {
+                self.at.column = 1;
+                &way[pos + 1..]
+            }
+            None => way,
+        };
+        self.at.column += count_chars(rest);
+        self.after_cr = way.last() == Some(&b'\r');
+        self.offset = target;
+    }
+}
+
+impl LineCursor {
+    /// Counts the line breaks of `way` one by one, `\r\n` as one; the last one's position.
+    fn count_lines_with_cr(&mut self, way: &[u8]) -> Option<usize> {
         let mut last_break = None;
         for pos in memchr::memchr2_iter(b'\n', b'\r', way) {
             let crlf_end = way[pos] == b'\n'
@@ -229,17 +255,22 @@ impl LineCursor {
             }
             last_break = Some(pos);
         }
-        let rest = match last_break {
-            Some(pos) => {
-                self.at.column = 1;
-                &way[pos + 1..]
-            }
-            None => way,
-        };
-        self.at.column += count_chars(rest);
-        self.after_cr = way.last() == Some(&b'\r');
-        self.offset = target;
+        last_break
     }
+}
+
+/// How many `\n` and `\r` bytes there are, in one pass that the compiler vectorises.
+fn count_breaks(bytes: &[u8]) -> (usize, usize) {
+    bytes.chunks(255).fold((0, 0), |(feeds, returns), chunk| {
+        // Counted in bytes per chunk (255 cannot overflow one), then widened.
+        let (f, r) = chunk.iter().fold((0u8, 0u8), |(f, r), &b| {
+            (
+                f.wrapping_add(u8::from(b == b'\n')),
+                r.wrapping_add(u8::from(b == b'\r')),
+            )
+        });
+        (feeds + usize::from(f), returns + usize::from(r))
+    })
 }
 
 /// The lines and columns of a set of offsets, found in one pass forward and looked up by offset.
@@ -461,6 +492,37 @@ mod tests {
                 assert_eq!((at.line, at.column), line_col(text, end), "{split} {end}");
             }
         }
+    }
+
+    #[test]
+    fn lines_counted_in_one_pass_match_lines_found_one_by_one() {
+        // Past 255 line feeds (a counter's chunk), with and without a `\r`, from a cursor
+        // stopped after a `\r` whose `\n` opens the way.
+        let text = format!("{}\u{e9}x\n\ny", "ab\n\n\u{2019}\n".repeat(300));
+        let bytes = text.as_bytes();
+        let by_hand = |bytes: &[u8]| {
+            let breaks = bytes.iter().filter(|&&b| b == b'\n').count();
+            let last = bytes
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
+            (1 + breaks, 1 + count_chars(&bytes[last..]))
+        };
+        for end in [0, 1, 255, 256, 700, bytes.len() - 1, bytes.len()] {
+            assert_eq!(line_col(bytes, end), by_hand(&bytes[..end]), "{end}");
+        }
+        let mut cursor = LineCursor::default();
+        let with_cr = [b"a\r\n".as_slice(), bytes].concat();
+        cursor.advance(&with_cr, 0, 2);
+        cursor.advance(&with_cr, 0, with_cr.len());
+        let (line, column) = by_hand(bytes);
+        assert_eq!(
+            cursor.line_col(),
+            LineCol {
+                line: line + 1,
+                column
+            }
+        );
     }
 
     #[test]

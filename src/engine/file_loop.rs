@@ -58,8 +58,10 @@ struct PieceResult<S> {
     /// The piece's findings, their lines and columns counted from the piece's start (on the
     /// thread that linted it: `FileLint::absorb` only moves them down the file).
     findings: Vec<Finding>,
-    /// The piece's lines walked from its start to the end of what was read.
-    lines: LineCursor,
+    /// The piece's lines walked from its start to the end of what was read; `None` for the
+    /// piece that ends the file, read whole, whose lines are counted only as far as its last
+    /// finding (no piece follows to be placed after it).
+    lines: Option<LineCursor>,
     /// What the file as a whole lacks, settled, reported at its start.
     missing: Vec<Diagnostic>,
     /// The site facts, as structures or, for the spill, packed a batch at a time.
@@ -248,7 +250,7 @@ impl Linter {
             posts: 0,
             diagnostics: Vec::new(),
             findings: Vec::new(),
-            lines: LineCursor::from_offset(base),
+            lines: None,
             missing: Vec::new(),
             facts: Vec::new(),
             packed: Packed::default(),
@@ -305,8 +307,14 @@ impl Linter {
         result.read = end.read;
         result.next = end.next;
         let diagnostics = std::mem::take(&mut result.diagnostics);
-        let read = (base, &piece.bytes()[..end.read]);
-        result.findings = resolve(read, &mut result.lines, diagnostics);
+        let read = &piece.bytes()[..end.read];
+        let mut lines = LineCursor::from_offset(base);
+        result.findings = resolve((base, read), &mut lines, diagnostics);
+        let ends_file = piece.at_eof && end.read == piece.bytes().len();
+        if !ends_file {
+            lines.advance(read, base, base + read.len());
+            result.lines = Some(lines);
+        }
         result
     }
 
@@ -518,7 +526,10 @@ impl<'f, S> FileLint<'f, S> {
         let start = &self.cursor;
         (self.findings)
             .extend((result.findings.into_iter()).map(|finding| placed(start, lead, finding)));
-        self.cursor = start.followed_by(lead, &result.lines);
+        // After the piece that ends the file nothing is placed: its lines were not counted.
+        if let Some(lines) = &result.lines {
+            self.cursor = start.followed_by(lead, lines);
+        }
         // What the file lacks is known at its end and reported at its start.
         let file_start = LineCursor::default().line_col();
         for diagnostic in result.missing {

@@ -183,7 +183,7 @@ pub struct SyntaxError {
 
 #[cfg(test)]
 mod tests {
-    use super::parser::is_json_number;
+    use super::parser::{is_json_number, next_quote_or_backslash};
     use super::*;
 
     fn parse(text: &str) -> (Option<Node<'_>>, Vec<SyntaxError>) {
@@ -323,6 +323,29 @@ mod tests {
         let errors = parser.take_errors();
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.starts_with("nesting deeper than"));
+    }
+
+    #[test]
+    fn the_word_search_finds_the_first_quote_or_backslash_as_memchr_does() {
+        // Bytes either side of `"` (0x22) and `\` (0x5C), and 0x80 and 0xFF, which a
+        // borrow in the word search could mistake for them, at every position of a run.
+        let fillers = [b'a', 0x21, 0x23, 0x5B, 0x5D, 0x80, 0xFF, 0x00, 0x01];
+        for len in 0..40 {
+            for at in 0..=len {
+                for &filler in &fillers {
+                    for &stop in b"\"\\" {
+                        let mut bytes = vec![filler; len];
+                        if at < len {
+                            bytes[at] = stop;
+                            // Another stop after the first must not be found before it.
+                            bytes.extend_from_slice(b"x\\\"");
+                        }
+                        let expected = memchr::memchr2(b'"', b'\\', &bytes).unwrap_or(bytes.len());
+                        assert_eq!(next_quote_or_backslash(&bytes), expected, "{bytes:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,13 +7,21 @@ use std::ops::Range;
 use super::JsonStr;
 
 /// Builds a string's decoded text and its escape map, borrowing when nothing was decoded.
+///
+/// Every string of a file passes through here, and REST exports escape every `/` and every
+/// non-ASCII character (`<\/p>`, `\u2019`): runs between escapes are a few bytes long, so the
+/// per-run and per-escape steps are kept small and inlined, and the text is allocated once
+/// something is decoded, with room for what the string will likely hold.
 pub(super) struct StringBuilder<'s> {
     src: &'s [u8],
     valid: Option<&'s str>,
     start: usize,
-    owned: Option<String>,
-    escapes: Vec<(usize, usize)>,
+    /// While nothing was decoded, the text is the file's bytes from `start` to here.
     borrowed_end: usize,
+    /// The decoded text once something was decoded (`owned`); empty, unallocated, before.
+    text: String,
+    owned: bool,
+    escapes: Vec<(usize, usize)>,
 }
 
 impl<'s> StringBuilder<'s> {
@@ -22,43 +30,68 @@ impl<'s> StringBuilder<'s> {
             src,
             valid,
             start,
-            owned: None,
-            escapes: Vec::new(),
             borrowed_end: start,
+            text: String::new(),
+            owned: false,
+            escapes: Vec::new(),
         }
     }
 
-    fn owned(&mut self) -> &mut String {
-        let (src, valid, start, end) = (self.src, self.valid, self.start, self.borrowed_end);
-        self.owned.get_or_insert_with(|| {
-            // Only ever called with a valid UTF-8 prefix: see `push_raw`.
-            match valid.and_then(|text| text.get(start..end)) {
-                Some(prefix) => prefix.to_owned(),
-                None => String::from_utf8_lossy(&src[start..end]).into_owned(),
-            }
-        })
+    /// Copies the borrowed prefix into the text, which is decoded from now on. The room
+    /// reserved is a guess from the prefix (the text grows by doubling past it).
+    #[cold]
+    fn start_owning(&mut self) {
+        let (start, end) = (self.start, self.borrowed_end);
+        // Only ever called with a valid UTF-8 prefix: see `push_raw`.
+        let prefix = match self.valid.and_then(|text| text.get(start..end)) {
+            Some(prefix) => Cow::Borrowed(prefix),
+            None => String::from_utf8_lossy(&self.src[start..end]),
+        };
+        self.text = String::with_capacity(2 * prefix.len() + 64);
+        self.text.push_str(&prefix);
+        self.escapes = Vec::with_capacity(16);
+        self.owned = true;
     }
 
     /// Raw bytes that decode as themselves; invalid UTF-8 becomes U+FFFD and is mapped.
+    #[inline]
     pub(super) fn push_raw(&mut self, range: Range<usize>) {
         // Runs end at `"` or `\\`, ASCII, so they are character boundaries of valid text.
-        let checked = match self.valid.and_then(|text| text.get(range.clone())) {
-            Some(text) => Ok(text),
-            None => std::str::from_utf8(&self.src[range.clone()]),
-        };
-        match checked {
-            Ok(_) if self.owned.is_none() && self.borrowed_end == range.start => {
+        match self.valid.and_then(|text| text.get(range.clone())) {
+            Some(run) if self.owned => self.text.push_str(run),
+            Some(_) if self.borrowed_end == range.start => self.borrowed_end = range.end,
+            Some(run) => {
+                self.start_owning();
+                self.text.push_str(run);
+            }
+            None => self.push_checked(range),
+        }
+    }
+
+    /// A run of a file that is not all UTF-8: checked on its own.
+    #[cold]
+    fn push_checked(&mut self, range: Range<usize>) {
+        match std::str::from_utf8(&self.src[range.clone()]) {
+            Ok(_) if !self.owned && self.borrowed_end == range.start => {
                 self.borrowed_end = range.end;
             }
-            Ok(text) => self.owned().push_str(text),
+            Ok(run) => {
+                if !self.owned {
+                    self.start_owning();
+                }
+                self.text.push_str(run);
+            }
             Err(_) => self.push_lossy(range),
         }
     }
 
     fn push_lossy(&mut self, range: Range<usize>) {
+        if !self.owned {
+            self.start_owning();
+        }
         let mut at = range.start;
         for chunk in self.src[range].utf8_chunks() {
-            self.owned().push_str(chunk.valid());
+            self.text.push_str(chunk.valid());
             at += chunk.valid().len();
             if !chunk.invalid().is_empty() {
                 at += chunk.invalid().len();
@@ -67,21 +100,24 @@ impl<'s> StringBuilder<'s> {
         }
     }
 
+    #[inline]
     pub(super) fn push_escape(&mut self, c: char, raw_after: usize) {
-        let text = self.owned();
-        text.push(c);
-        let decoded_after = text.len();
-        self.escapes.push((decoded_after, raw_after));
+        if !self.owned {
+            self.start_owning();
+        }
+        self.text.push(c);
+        self.escapes.push((self.text.len(), raw_after));
     }
 
     pub(super) fn finish(self, raw: Range<usize>) -> JsonStr<'s> {
-        let text = match self.owned {
-            Some(text) => Cow::Owned(text),
-            None => Cow::Borrowed(match self.valid {
+        let text = if self.owned {
+            Cow::Owned(self.text)
+        } else {
+            Cow::Borrowed(match self.valid {
                 Some(text) => text.get(self.start..self.borrowed_end).unwrap_or_default(),
                 None => std::str::from_utf8(&self.src[self.start..self.borrowed_end])
                     .unwrap_or_default(),
-            }),
+            })
         };
         JsonStr {
             raw,
