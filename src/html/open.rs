@@ -202,8 +202,8 @@ mod tests {
         }
         open.give_back();
         let again = OpenElements::reused();
-        let room = again.ids.capacity() + again.names.capacity();
-        let positions: usize = again.by_name.values().map(Vec::capacity).sum();
+        let room = again.ids.capacity() + again.slots.capacity();
+        let positions: usize = again.positions.iter().map(Vec::capacity).sum();
         let stops: usize = again.stops.iter().map(Vec::capacity).sum();
         assert!(
             room + positions + stops <= 4 * KEPT_DEPTH,
