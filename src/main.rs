@@ -20,6 +20,15 @@ use postlint::server::watch::{self, Watch};
 use postlint::wordpress::marks::Marks;
 use postlint::wordpress::single::post_address;
 
+/// A line to standard error. `eprintln!` panics when standard error is a closed pipe
+/// (`postlint check … 2>&1 | head`), which would turn exit code 2 into a panic's 101; a
+/// message that cannot be written is dropped instead.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod app;
 
 use app::options::{run_options, site_requests};
@@ -44,7 +53,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
     let targets = match targets(&args) {
         Ok(targets) => targets,
         Err(message) => {
-            eprintln!("postlint: {message}");
+            say!("postlint: {message}");
             return 2;
         }
     };
@@ -59,7 +68,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(baseline) => baseline,
         Err(message) => {
-            eprintln!("postlint: {message}");
+            say!("postlint: {message}");
             return 2;
         }
     };
@@ -67,14 +76,14 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
     let mut marks = args.since_last_run.then(|| {
         let (marks, notice) = Marks::load(&args.cache_dir);
         if let Some(notice) = notice {
-            eprintln!("postlint: {notice}");
+            say!("postlint: {notice}");
         }
         marks
     });
     let sites = match site_requests(&args, &config, marks.as_ref()) {
         Ok(sites) => sites,
         Err(message) => {
-            eprintln!("postlint: {message}");
+            say!("postlint: {message}");
             return 2;
         }
     };
@@ -89,7 +98,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
     let pool = match worker_pool(&args, single && sites.is_empty(), &paths) {
         Ok(pool) => pool,
         Err(error) => {
-            eprintln!("postlint: cannot start worker threads: {error}");
+            say!("postlint: cannot start worker threads: {error}");
             return 2;
         }
     };
@@ -146,10 +155,10 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
         }
     }
     for error in &outcome.input_errors {
-        eprintln!("postlint: {error}");
+        say!("postlint: {error}");
     }
     for notice in &outcome.notices {
-        eprintln!("postlint: {notice}");
+        say!("postlint: {notice}");
     }
     if let Some(path) = &args.write_baseline {
         let code = write_baseline(path, &outcome);
@@ -157,7 +166,7 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
     }
     if outcome.baselined > 0 {
         let known = outcome.baselined;
-        eprintln!("postlint: {known} findings are in the baseline and not reported");
+        say!("postlint: {known} findings are in the baseline and not reported");
     }
     let look = Look {
         style: human_style(args.color),
@@ -175,7 +184,11 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
         }
     }
     if args.statistics && !targets.iter().any(|t| t.format == formats::HUMAN) {
-        eprint!("{}", report::statistics::render(&outcome));
+        let _ = write!(
+            std::io::stderr(),
+            "{}",
+            report::statistics::render(&outcome)
+        );
     }
     if fix_failed {
         return 2;
@@ -233,7 +246,7 @@ fn one_small_file(paths: &[PathBuf]) -> bool {
 fn check_and_watch(mut args: CheckArgs) -> u8 {
     args.watch = false;
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        eprintln!("postlint: --watch watches files, and standard input is not one");
+        say!("postlint: --watch watches files, and standard input is not one");
         return 2;
     }
     if args.paths.is_empty() {
@@ -245,17 +258,17 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
     let mut watch = match Watch::start(&args.paths, config, &config_files, &own, max_bytes) {
         Ok(watch) => watch,
         Err(error) => {
-            eprintln!("postlint: {error}");
+            say!("postlint: {error}");
             return 2;
         }
     };
     let everything: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-    eprintln!("{}", watch::separator(&everything.join(" ")));
+    say!("{}", watch::separator(&everything.join(" ")));
     check(args.clone(), None, After::Watch);
-    eprintln!("postlint: watching for changes (Ctrl-C to stop)");
+    say!("postlint: watching for changes (Ctrl-C to stop)");
     while let Some(batch) = watch.next_batch() {
         for notice in &batch.notices {
-            eprintln!("postlint: watching: {notice}");
+            say!("postlint: watching: {notice}");
         }
         if batch.is_empty() {
             continue;
@@ -264,17 +277,17 @@ fn check_and_watch(mut args: CheckArgs) -> u8 {
         let _ = std::io::stdout().flush();
         if batch.config_changed {
             let about = "the config changed: linting everything again";
-            eprintln!("{}", watch::separator(about));
+            say!("{}", watch::separator(about));
             let (config, files) = watched_config(&args);
             if let Err(error) = watch.set_config(config, &files) {
-                eprintln!("postlint: {error}");
+                say!("postlint: {error}");
             }
             check(args.clone(), None, After::Watch);
             continue;
         }
-        eprintln!("{}", watch::separator(&batch.summary()));
+        say!("{}", watch::separator(&batch.summary()));
         for line in batch.removed_lines() {
-            eprintln!("postlint: {line}");
+            say!("postlint: {line}");
         }
         // The whole workspace again, not only what changed: the site rules compare posts with
         // each other (a copy's duplicate slug, a link to a removed post), and the summary is
@@ -340,7 +353,7 @@ fn server(args: postlint::cli::ServerArgs) -> u8 {
     match postlint::server::run(settings) {
         Ok(()) => 0,
         Err(error) => {
-            eprintln!("postlint server: {error}");
+            say!("postlint server: {error}");
             1
         }
     }
@@ -356,11 +369,11 @@ fn print_diffs(plans: &[Result<fix::FileFix, fix::FixError>]) -> u8 {
                 changed = true;
                 text.push_str(&fix::diff(fixed));
                 for note in &fixed.dropped {
-                    eprintln!("postlint: {note}");
+                    say!("postlint: {note}");
                 }
             }
             Ok(_) => {}
-            Err(error) => eprintln!("postlint: {error}"),
+            Err(error) => say!("postlint: {error}"),
         }
     }
     match print(&text) {
@@ -373,11 +386,11 @@ fn print_diffs(plans: &[Result<fix::FileFix, fix::FixError>]) -> u8 {
 fn write_fixes(plans: &[Result<fix::FileFix, fix::FixError>]) -> fix::Written {
     let written = fix::write_all(plans);
     for message in &written.messages {
-        eprintln!("postlint: {message}");
+        say!("postlint: {message}");
     }
     if written.files > 0 {
         let (applied, files) = (written.applied, written.files);
-        eprintln!("postlint: fixed {applied} findings in {files} files");
+        say!("postlint: fixed {applied} findings in {files} files");
     }
     written
 }
@@ -430,30 +443,30 @@ fn merge(args: &MergeArgs) -> u8 {
     let targets = match targets_of(&args.format, args.output.as_ref(), formats::JSON) {
         Ok(targets) => targets,
         Err(message) => {
-            eprintln!("postlint: {message}");
+            say!("postlint: {message}");
             return 2;
         }
     };
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(baseline) => baseline,
         Err(message) => {
-            eprintln!("postlint: {message}");
+            say!("postlint: {message}");
             return 2;
         }
     };
     let outcome = match postlint::run::merge::merge(&args.reports, &config, baseline.as_ref()) {
         Ok(outcome) => outcome,
         Err(message) => {
-            eprintln!("postlint: {message}");
+            say!("postlint: {message}");
             return 2;
         }
     };
     for notice in &outcome.notices {
-        eprintln!("postlint: {notice}");
+        say!("postlint: {notice}");
     }
     if outcome.baselined > 0 {
         let known = outcome.baselined;
-        eprintln!("postlint: {known} findings are in the baseline and not reported");
+        say!("postlint: {known} findings are in the baseline and not reported");
     }
     let look = Look {
         style: human_style(ColorChoice::Auto),
@@ -475,11 +488,11 @@ fn merge(args: &MergeArgs) -> u8 {
 fn write_baseline(path: &Path, outcome: &postlint::outcome::CheckOutcome) -> u8 {
     let baseline = Baseline::of(&outcome.reports);
     if let Err(error) = baseline.write(path) {
-        eprintln!("postlint: cannot write {}: {error}", path.display());
+        say!("postlint: cannot write {}: {error}", path.display());
         return 2;
     }
     let count: usize = baseline.entries.iter().map(|e| e.count).sum();
-    eprintln!("postlint: wrote {count} findings to {}", path.display());
+    say!("postlint: wrote {count} findings to {}", path.display());
     if outcome.input_errors.is_empty() {
         0
     } else {
@@ -529,7 +542,7 @@ fn load_config(
     };
     Config::load(&request, postlint::rules::REGISTRY).map_err(|error| {
         let report = miette::Report::new(error);
-        eprintln!("{report:?}");
+        say!("{report:?}");
         2
     })
 }
@@ -563,7 +576,7 @@ fn explain(code: &str) -> u8 {
     match report::rules::explain(code) {
         Ok(text) => print(&text),
         Err(message) => {
-            eprintln!("postlint: {message}");
+            say!("postlint: {message}");
             2
         }
     }
@@ -574,7 +587,7 @@ fn explain(code: &str) -> u8 {
 fn written_to(format: &Emitter, path: &Path, code: u8) -> u8 {
     if code == 0 {
         let name = format.name;
-        eprintln!("postlint: wrote the {name} report to {}", path.display());
+        say!("postlint: wrote the {name} report to {}", path.display());
     }
     code
 }
@@ -584,7 +597,7 @@ fn write_file_with(path: &Path, emit: impl FnOnce(&mut dyn Write) -> std::io::Re
     match postlint::atomic_write::write_named(path, emit) {
         Ok(()) => 0,
         Err(error) => {
-            eprintln!("postlint: cannot write {}: {error}", path.display());
+            say!("postlint: cannot write {}: {error}", path.display());
             2
         }
     }
@@ -601,7 +614,7 @@ fn print_with(emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> u8 {
         Ok(()) => 0,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(error) => {
-            eprintln!("postlint: cannot write the report: {error}");
+            say!("postlint: cannot write the report: {error}");
             2
         }
     }

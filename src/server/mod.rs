@@ -19,6 +19,7 @@ pub mod positions;
 pub mod watch;
 
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -182,8 +183,16 @@ const LOGGED_FAULTS: usize = 100;
 fn log_fault(text: &str) {
     static LOGGED: AtomicUsize = AtomicUsize::new(0);
     match LOGGED.fetch_add(1, Ordering::Relaxed) {
-        n if n < LOGGED_FAULTS => eprintln!("postlint server: {text}"),
-        LOGGED_FAULTS => eprintln!("postlint server: further faults are answered, not logged"),
+        // Not `eprintln!`: it panics when the editor has closed standard error.
+        n if n < LOGGED_FAULTS => {
+            let _ = writeln!(std::io::stderr(), "postlint server: {text}");
+        }
+        LOGGED_FAULTS => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "postlint server: further faults are answered, not logged"
+            );
+        }
         _ => {}
     }
 }

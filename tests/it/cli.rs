@@ -302,3 +302,20 @@ fn a_report_written_into_the_walked_folder_is_not_linted() {
     assert!(written.contains("\"files\": 2"), "{written}");
     assert!(!written.contains("b.json"), "{written}");
 }
+
+/// `postlint check … 2>&1 | head` can close standard error before postlint writes to it: the
+/// message is dropped and the exit code is still the run's (2 for a missing file), not the 101
+/// of a panic in `eprintln!`. The pipe's reading end is closed before the process starts, so
+/// every write meets a broken pipe.
+#[test]
+fn a_closed_standard_error_keeps_the_exit_code() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_postlint"))
+        .args(["check", "--no-config", "no-such-post.json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(writer)
+        .status()
+        .expect("postlint starts");
+    assert_eq!(status.code(), Some(2));
+}
