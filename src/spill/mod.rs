@@ -87,6 +87,16 @@ pub struct Packed {
     error: Option<String>,
 }
 
+impl Packed {
+    /// The bytes these facts add to the buffer, as the spill counts them (its index aside).
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> usize {
+        (self.chunks.iter())
+            .map(|chunk| chunk.capacity() + CHUNK_OVERHEAD)
+            .sum()
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct PackedRecord {
     /// `NO_SITE`, or a place in `Packed::sites`.

@@ -208,7 +208,9 @@ fn each_rule_is_charged_the_time_of_its_own_hooks() {
         let near = |ms: f64, spun: f64| (spun * 0.98..spun * 1.15).contains(&ms);
         assert!(near(rules[0], 1.0) && near(rules[2], 2.0), "{tries:?}");
         assert!(rules[1].abs() < 0.005, "the idle rule: {tries:?}");
-        assert!(walk < 0.05, "the walk between hooks: {tries:?}");
+        // Under other tests' load the walk's few steps took 0.07 ms; a hook's spin charged to
+        // the walk would be 1 ms or more.
+        assert!(walk < 0.2, "the walk between hooks: {tries:?}");
         return;
     }
     eprintln!("every walk was interrupted: only the lower bounds were checked");
