@@ -12,18 +12,7 @@ use crate::common::{as_other_user, is_root};
 fn site(dir: &Path, posts: usize) -> PathBuf {
     let mut text = String::new();
     for id in 1..=posts {
-        let slug = format!("story-{}", id.div_ceil(2));
-        let post = serde_json::json!({
-            "id": id,
-            "date": "2024-01-01T10:00:00",
-            "date_gmt": "2024-01-01T01:00:00",
-            "slug": slug,
-            "status": "publish",
-            "type": "post",
-            "link": format!("https://news.example.com/2024/01/{slug}-{id}/"),
-            "title": { "rendered": format!("Story {id}") },
-            "content": { "rendered": format!("<p>Story {id} <span></span></p>") },
-        });
+        let post = crate::common::paired_slug_post(id, &format!("<p>Story {id} <span></span></p>"));
         text.push_str(&post.to_string());
         text.push('\n');
     }

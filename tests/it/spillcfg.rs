@@ -17,18 +17,7 @@ fn duplicate_slugs(dir: &Path, posts: usize, files: usize) -> Vec<PathBuf> {
     for file in 0..files {
         let mut text = String::new();
         for id in (file * per_file + 1)..=((file + 1) * per_file).min(posts) {
-            let slug = format!("story-{}", id.div_ceil(2));
-            let post = serde_json::json!({
-                "id": id,
-                "date": "2024-01-01T10:00:00",
-                "date_gmt": "2024-01-01T01:00:00",
-                "slug": slug,
-                "status": "publish",
-                "type": "post",
-                "link": format!("https://news.example.com/2024/01/{slug}-{id}/"),
-                "title": { "rendered": format!("Story {id}") },
-                "content": { "rendered": format!("<p>Story {id}.</p>") },
-            });
+            let post = crate::common::paired_slug_post(id, &format!("<p>Story {id}.</p>"));
             text.push_str(&post.to_string());
             text.push('\n');
         }

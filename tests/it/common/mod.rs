@@ -152,3 +152,20 @@ pub fn as_other_user(command: &mut std::process::Command) {
         });
     }
 }
+
+/// Published post `id` of a generated site where posts share a slug two by two (`story-1` for
+/// posts 1 and 2), with `content` as its rendered content.
+pub fn paired_slug_post(id: usize, content: &str) -> serde_json::Value {
+    let slug = format!("story-{}", id.div_ceil(2));
+    serde_json::json!({
+        "id": id,
+        "date": "2024-01-01T10:00:00",
+        "date_gmt": "2024-01-01T01:00:00",
+        "slug": slug,
+        "status": "publish",
+        "type": "post",
+        "link": format!("https://news.example.com/2024/01/{slug}-{id}/"),
+        "title": { "rendered": format!("Story {id}") },
+        "content": { "rendered": content },
+    })
+}
