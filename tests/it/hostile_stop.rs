@@ -6,7 +6,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::common::{as_other_user, is_root};
+use crate::common::{as_other_user, is_root, system_tool};
 
 /// `posts` published posts in one NDJSON file, two by two under one slug.
 fn site(dir: &Path, posts: usize) -> PathBuf {
@@ -45,15 +45,18 @@ fn names_in(folder: &Path) -> Vec<String> {
 /// Starts `command`, sends `signal` the moment a file whose name starts with `prefix` appears
 /// in `folder` (a temporary file being written), and returns whether the signal ended the run
 /// (it may have finished first).
-fn stop_while_writing(mut command: Command, folder: &Path, prefix: &str, signal: i32) -> bool {
+fn stop_while_writing(command: Command, folder: &Path, prefix: &str, signal: i32) -> bool {
+    let mut command = slowed_renames(command);
     command.stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = command.spawn().expect("run");
     let pid = i32::try_from(child.id()).expect("pid");
     let mut sent = false;
     while child.try_wait().expect("wait").is_none() {
         if names_in(folder).iter().any(|name| name.starts_with(prefix)) {
-            // SAFETY: sends a signal to the child this test started and has not reaped.
-            assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
+            let target = traced_child(pid).unwrap_or(pid);
+            // SAFETY: sends a signal to the child this test started (or the one it traces),
+            // not yet reaped.
+            assert_eq!(unsafe { libc::kill(target, signal) }, 0);
             sent = true;
             break;
         }
@@ -62,6 +65,39 @@ fn stop_while_writing(mut command: Command, folder: &Path, prefix: &str, signal:
     let stopped = sent && status.signal() == Some(signal);
     assert!(stopped || status.code() == Some(1), "{status:?}");
     stopped
+}
+
+/// `command` under strace, each rename delayed by two seconds, so that the temporary file a
+/// run writes stays long enough for the polling to see it: a fix's short write was missed
+/// twelve times in a row on a loaded CI machine. Without strace (outside CI) the command runs
+/// as it is, and a run may finish before it is caught.
+fn slowed_renames(command: Command) -> Command {
+    let Some(strace) = system_tool("strace", None) else {
+        return command;
+    };
+    let mut slowed = Command::new(strace);
+    slowed.args(["-f", "-qq", "-o", "/dev/null"]);
+    slowed.args(["-e", "trace=rename,renameat,renameat2"]);
+    slowed.args([
+        "-e",
+        "inject=rename,renameat,renameat2:delay_enter=2000000",
+        "--",
+    ]);
+    slowed.arg(command.get_program()).args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => slowed.env(key, value),
+            None => slowed.env_remove(key),
+        };
+    }
+    slowed
+}
+
+/// The process strace started, which is the run to stop: strace passes on its exit status and
+/// the signal that ended it.
+fn traced_child(strace: i32) -> Option<i32> {
+    let children = std::fs::read_to_string(format!("/proc/{strace}/task/{strace}/children"));
+    children.ok()?.split_whitespace().next()?.parse().ok()
 }
 
 #[test]
@@ -98,13 +134,7 @@ fn a_fix_stopped_while_it_writes_leaves_the_file_alone() {
     let before = std::fs::read(&posts).expect("read");
     let tmpdir = tempfile::tempdir().expect("temp dir");
     let mut stopped = 0;
-    // The fixed file's temporary copy lives briefly: on a loaded machine the polling can miss
-    // it, so the run is tried again (up to twelve times) until one is stopped while it writes.
-    let signals = [libc::SIGINT, libc::SIGTERM].into_iter().cycle();
-    for (tries, signal) in signals.enumerate().take(12) {
-        if stopped >= 1 && tries >= 4 {
-            break;
-        }
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGINT, libc::SIGTERM] {
         std::fs::write(&posts, &before).expect("write");
         let mut command = check(tmpdir.path());
         command.arg("--fix").arg(&posts);
