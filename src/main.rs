@@ -34,6 +34,7 @@ mod app;
 use app::options::{run_options, site_requests};
 
 fn main() -> ExitCode {
+    postlint::memory::give_large_blocks_back();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) if args.watch => check_and_watch(*args),
