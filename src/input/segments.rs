@@ -240,8 +240,11 @@ impl<R: Read> Segments<R> {
         self.target = self.target.max(len) + self.growth();
     }
 
+    /// Refuses what reading a segment at a time would hold past the limit: as far as the
+    /// target, not what a window's read-ahead held beyond it (a window given back short holds
+    /// the next window's bytes too, which are no post's).
     fn check_limit(&self) -> std::io::Result<()> {
-        if self.buffer.len() > self.limit {
+        if self.buffer.len().min(self.target) > self.limit {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::FileTooLarge,
                 "a post is larger than the limit",
@@ -523,6 +526,25 @@ mod tests {
             segments.consume(len);
         }
         assert_eq!(rest, cuts(text, 8)[1..]);
+    }
+
+    /// A window given back short after the next one was read holds more than a window: the
+    /// limit is still judged on what one segment needs (it refused the file there).
+    #[test]
+    fn a_window_given_back_short_is_not_too_large() {
+        let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n{\"e\":5}\n{\"f\":6}\n";
+        let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8).with_limit(16);
+        let window = segments.take_window(2).expect("read").expect("a window");
+        let end = window.ends.last().map_or(0, |c| c.at);
+        segments.read_ahead(2).expect("read");
+        segments.give_back(window.bytes, end, 0);
+        let mut rest: Vec<String> = Vec::new();
+        while let Some(segment) = segments.next_segment().expect("within the limit") {
+            let len = segment.bytes.len();
+            rest.push(String::from_utf8_lossy(segment.bytes).into_owned());
+            segments.consume(len);
+        }
+        assert_eq!(rest, cuts(text, 8));
     }
 
     #[test]

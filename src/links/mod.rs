@@ -315,6 +315,77 @@ mod tests {
         );
     }
 
+    use proptest::prelude::*;
+
+    /// Values equal as text or only after decoding, differing in case, escapes, whitespace or
+    /// `./`, relative and absolute, empty, unparsable.
+    const VALUES: &[&str] = &[
+        "/a",
+        "/A",
+        " /a ",
+        "a",
+        "./a",
+        "../a",
+        "%2Fa",
+        "&#47;a",
+        "/a?x&amp;y",
+        "/a?x&y",
+        "http://x.org/a",
+        "HTTP://X.ORG/a",
+        "//x.org/a",
+        "#f",
+        "",
+        "?q",
+        "http://[::1",
+        "javascript:x",
+        "x y",
+        "\t/a\n",
+        "caf\u{e9}",
+    ];
+    const BASES: &[Option<&str>] = &[
+        Some("https://example.org/post/"),
+        Some("https://example.org/post"),
+        Some("https://EXAMPLE.org/other/post/?p=1"),
+        Some("mailto:x@example.org"),
+        Some("http://[::1]/p/"),
+        None,
+    ];
+
+    fn element((tag, value, other): (usize, usize, usize)) -> String {
+        let (v, w) = (VALUES[value], VALUES[other]);
+        match tag {
+            0 => format!("<a href=\"{v}\">x</a>"),
+            1 => format!("<img src=\"{v}\" srcset=\"{v} 1x, {w} 2x\">"),
+            2 => "<a>no href</a>".to_owned(),
+            3 => format!("<area href='{v}'>"),
+            _ => format!("<iframe src={v}></iframe>"),
+        }
+    }
+
+    proptest! {
+        /// The look-back copies a target only where a join gives the same: whatever the base
+        /// and however the values repeat, each link's target is its own value's join.
+        #[test]
+        fn copied_targets_are_the_joins(
+            elements in prop::collection::vec((0usize..5, 0..VALUES.len(), 0..VALUES.len()), 0..24),
+            base in 0..BASES.len(),
+        ) {
+            let html: String = elements.into_iter().map(element).collect();
+            let link = BASES[base].map(|b| Url::parse(b).expect("url"));
+            let base = base_url(link.as_ref());
+            let index = HtmlIndex::parse(&html);
+            let mut links = Vec::new();
+            find(0, &index, &Joiner::new(&base), &mut links);
+            for link in &links {
+                let plain = match index.attribute(&index.elements[link.element], link.attribute) {
+                    None => Err(url::ParseError::EmptyHost),
+                    Some(_) => base.join(&link.value),
+                };
+                prop_assert_eq!(&link.target, &plain, "{} in {}", link.value, html);
+            }
+        }
+    }
+
     #[test]
     fn normalisation_ignores_what_does_not_change_the_target() {
         assert_eq!(

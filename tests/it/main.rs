@@ -23,6 +23,7 @@ mod fuzz_replay;
 mod hostile;
 mod hostile_html;
 mod hostile_paths;
+mod hostile_pipeline;
 mod hostile_stop;
 mod hostile_zones;
 mod html_browser;

@@ -1,0 +1,202 @@
+//! One large file read as a pipeline (windows of pieces parsed in parallel, the next window
+//! read and cut while one is linted) gives the report of one thread, byte for byte, whatever
+//! damage lies at or around the seams between pieces and windows.
+
+use std::path::PathBuf;
+
+use postlint::engine::LintOptions;
+use postlint::report;
+use proptest::prelude::*;
+
+fn post(id: usize) -> serde_json::Value {
+    let html = format!(
+        "<p>text {id}</p><span></span><a href=\"https://example.org/{}\">a</a>{}",
+        id % 7,
+        if id.is_multiple_of(3) {
+            "<p></p>\n<b><i>x</b></i>"
+        } else {
+            "caf\u{e9} \u{2019}"
+        }
+    );
+    serde_json::json!({
+        "id": id,
+        "date": format!("2024-03-01T{:02}:00:00", id % 24),
+        "date_gmt": "2024-03-01T10:00:00",
+        "slug": format!("post-{}", id % 3),
+        "link": format!("https://example.org/2024/03/01/post-{id}/"),
+        "title": {"rendered": format!("Title {}", id % 4)},
+        "content": {"rendered": html},
+    })
+}
+
+/// The file's text in one of three layouts.
+fn layout(kind: usize, posts: usize) -> String {
+    let values: Vec<serde_json::Value> = (0..posts).map(post).collect();
+    let lines: Vec<String> = values.iter().map(|p| p.to_string()).collect();
+    match kind {
+        0 => lines.join("\n") + "\n",
+        1 => format!("[{}]", lines.join(",")),
+        _ => serde_json::to_string_pretty(&values).expect("json"),
+    }
+}
+
+/// Damage written into the text at a place.
+const DAMAGE: &[&str] = &[
+    "\n",
+    "\"",
+    "{",
+    "[",
+    "]",
+    "}",
+    ",",
+    "\\",
+    "\n\n",
+    "garbage\n",
+    "]x",
+    "\"\n",
+    "\\\"",
+    "{\"a\":",
+];
+
+pub fn json_report(paths: &[PathBuf], threads: usize, options: LintOptions) -> String {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    let options = LintOptions {
+        now: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        ..options
+    };
+    pool.install(|| report::json::render(&postlint::check(paths, options)))
+}
+
+fn damaged(
+    mut text: String,
+    seg: usize,
+    ops: &[(usize, i64, usize)],
+    cut: Option<(usize, i64)>,
+) -> String {
+    for &(k, delta, what) in ops {
+        let seams = (text.len() / seg).max(1);
+        let at = ((k % seams + 1) * seg) as i64 + delta;
+        let at = (at.max(0) as usize).min(text.len());
+        if text.is_char_boundary(at) {
+            text.insert_str(at, DAMAGE[what % DAMAGE.len()]);
+        }
+    }
+    if let Some((k, delta)) = cut {
+        let seams = (text.len() / seg).max(1);
+        let at = ((k % seams + 1) * seg) as i64 + delta;
+        let at = (at.max(0) as usize).min(text.len());
+        if text.is_char_boundary(at) {
+            text.truncate(at);
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn damage_at_the_seams_gives_the_report_of_one_thread(
+        kind in 0usize..3,
+        posts in 4usize..60,
+        seg in 64usize..2048,
+        ops in prop::collection::vec((0usize..64, -4i64..5, 0usize..64), 0..4),
+        cut in prop::option::of((0usize..64, -4i64..5)),
+        small_limit in any::<bool>(),
+    ) {
+        let text = damaged(layout(kind, posts), seg, &ops, cut);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("posts.json");
+        std::fs::write(&path, &text).expect("write");
+        let paths = [path];
+        let options = LintOptions {
+            segment_bytes: seg,
+            max_post_bytes: if small_limit { 4 * seg } else { usize::MAX / 2 },
+            ..LintOptions::default()
+        };
+        let one = json_report(&paths, 1, options.clone());
+        for threads in [2, 4] {
+            let many = json_report(&paths, threads, options.clone());
+            prop_assert!(one == many, "{} threads differ:\n{}\n---\n{}", threads, one, many);
+        }
+    }
+}
+
+/// A closing brace after a piece of a pretty-printed array, on four threads with the post limit
+/// at a window: the window disagrees and is given back holding the next window read ahead,
+/// which was taken for a post past the limit (the file's rest went unlinted).
+#[test]
+fn a_window_given_back_holding_the_next_is_no_post_past_the_limit() {
+    let seg = 625;
+    let text = damaged(layout(2, 48), seg, &[(26, 0, 4)], None);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("posts.json");
+    std::fs::write(&path, &text).expect("write");
+    let paths = [path];
+    let options = LintOptions {
+        segment_bytes: seg,
+        max_post_bytes: 4 * seg,
+        ..LintOptions::default()
+    };
+    let one = json_report(&paths, 1, options.clone());
+    assert!(!one.contains("larger than the limit"), "{one}");
+    assert!(one == json_report(&paths, 4, options), "4 threads differ");
+}
+
+/// A reader that fails after `left` bytes, as a FIFO whose writer died or a disk error may.
+struct FailsAfter<'a> {
+    bytes: &'a [u8],
+    left: usize,
+}
+
+impl std::io::Read for FailsAfter<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::other("the writer went away"));
+        }
+        let n = buf.len().min(self.left).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        (self.bytes, self.left) = (&self.bytes[n..], self.left - n);
+        Ok(n)
+    }
+}
+
+/// A read that fails in the middle of a read-ahead (or of any piece) fails the file on every
+/// thread count: no window's findings are reported as if the file had ended there.
+#[test]
+fn a_read_error_at_any_seam_fails_the_file_on_any_number_of_threads() {
+    let seg = 512;
+    let text = layout(0, 40);
+    let linter = postlint::engine::Linter::new(
+        std::sync::Arc::new(postlint::config::Config::builtin(postlint::rules::REGISTRY)),
+        LintOptions {
+            segment_bytes: seg,
+            ..LintOptions::default()
+        },
+    );
+    for threads in [1, 2, 4] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        for at in (seg..text.len())
+            .step_by(seg)
+            .flat_map(|s| [s - 1, s, s + 1, s + 7])
+        {
+            let file =
+                postlint::source::SourceFile::in_memory("f.ndjson", text.clone().into_bytes());
+            let reader = FailsAfter {
+                bytes: text.as_bytes(),
+                left: at,
+            };
+            let linted = pool.install(|| linter.lint_file_to(file, reader, None));
+            assert!(
+                linted.is_err(),
+                "{threads} threads, failing at {at}: read as whole"
+            );
+        }
+    }
+}
