@@ -30,11 +30,13 @@ pub enum FileProblem<'a> {
     /// A post larger than `limit` starts at `at`: the rest of the file is not read. `wxr`: the
     /// file is a WordPress export (its post is an `<item>`), else JSON.
     TooLarge { at: usize, limit: usize, wxr: bool },
-    /// The bytes of a segment, read from `base`, with the spans of its posts (in `bytes`).
+    /// The bytes of a segment, read from `base`, with the spans of its posts (in `bytes`);
+    /// `utf8`: they are known to be all UTF-8 (the reader checked), else not known.
     Segment {
         bytes: &'a [u8],
         base: usize,
         posts: &'a [Range<usize>],
+        utf8: bool,
     },
     /// A JSON syntax error in a segment read from `base` (its span is the segment's).
     JsonSyntax { error: &'a SyntaxError, base: usize },

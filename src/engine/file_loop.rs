@@ -287,14 +287,18 @@ impl Linter {
             }
         }
         let end = reader.end();
+        let own = piece.bytes();
+        // A prefix of UTF-8 text is UTF-8 when it does not end inside a character.
+        let utf8 = end.utf8 && own.get(end.read).is_none_or(|&b| b & 0xC0 != 0x80);
         let mut file_level: Vec<Diagnostic> = (end.problems.iter())
             .flat_map(|problem| file_findings(&file_problem(problem), self.costs()))
             .collect();
         file_level.extend(file_findings(
             &FileProblem::Segment {
-                bytes: &piece.bytes()[..end.read],
+                bytes: &own[..end.read],
                 base,
                 posts: &spans,
+                utf8,
             },
             self.costs(),
         ));

@@ -157,6 +157,7 @@ impl<'s> PieceReader<'s> for JsonPieceReader<'s> {
             problems,
             missing: Vec::new(),
             foreign: false,
+            utf8: reader.is_utf8(),
         }
     }
 }

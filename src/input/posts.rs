@@ -70,6 +70,11 @@ impl<'s> PostReader<'s> {
         self.state
     }
 
+    /// Whether the whole segment is UTF-8 (the parser checks it once).
+    pub fn is_utf8(&self) -> bool {
+        self.parser.is_utf8()
+    }
+
     /// The segment ended inside a post: it must be read again with more of the file.
     pub fn ran_out(&self) -> bool {
         self.parser.ran_out()

@@ -186,6 +186,8 @@ pub struct PieceEnd<S> {
     pub missing: Vec<ReadProblem>,
     /// The piece holds another tool's file, not posts.
     pub foreign: bool,
+    /// The reader found the piece's own bytes all UTF-8 (`invalid-utf8` need not look again).
+    pub utf8: bool,
 }
 
 /// What a reader found wrong, as the file rules read it (`rule::FileProblem`).

@@ -162,6 +162,7 @@ impl<'s> PieceReader<'s> for WxrPieceReader<'s> {
             problems,
             missing: parsed.missing.into_iter().map(ReadProblem::Wxr).collect(),
             foreign: parsed.foreign,
+            utf8: false,
         }
     }
 }

@@ -148,6 +148,7 @@ impl<'s> PieceReader<'s> for DashReader<'s> {
             problems: Vec::new(),
             missing: Vec::new(),
             foreign: false,
+            utf8: false,
         }
     }
 }

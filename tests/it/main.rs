@@ -28,6 +28,7 @@ mod hostile_stop;
 mod hostile_zones;
 mod html_browser;
 mod input_format;
+mod json_strings;
 mod linear;
 mod links;
 mod links_more;

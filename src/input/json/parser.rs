@@ -62,6 +62,11 @@ impl<'s> Parser<'s> {
         self.pos
     }
 
+    /// Whether the whole text is UTF-8 (checked once, when the parser was made).
+    pub fn is_utf8(&self) -> bool {
+        self.valid.is_some()
+    }
+
     pub fn is_halted(&self) -> bool {
         self.halted
     }

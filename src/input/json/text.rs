@@ -11,7 +11,7 @@ use super::JsonStr;
 /// Every string of a file passes through here, and REST exports escape every `/` and every
 /// non-ASCII character (`<\/p>`, `\u2019`): runs between escapes are a few bytes long, so the
 /// per-run and per-escape steps are kept small and inlined, and the text is allocated once
-/// something is decoded, with room for what the string will likely hold.
+/// something is decoded, with room for the whole string (`start_owning`).
 pub(super) struct StringBuilder<'s> {
     src: &'s [u8],
     valid: Option<&'s str>,
@@ -37,19 +37,31 @@ impl<'s> StringBuilder<'s> {
         }
     }
 
-    /// Copies the borrowed prefix into the text, which is decoded from now on. The room
-    /// reserved is a guess from the prefix (the text grows by doubling past it).
+    /// Copies the borrowed prefix into the text, which is decoded from now on; `resume` is
+    /// where the string's raw text goes on (outside any escape).
+    ///
+    /// The text and the escape map are sized once from the raw string (decoded text is never
+    /// longer than its escapes, but for invalid UTF-8, and each escape holds a backslash):
+    /// grown by doubling, they were reallocated and copied about once per owned string.
     #[cold]
-    fn start_owning(&mut self) {
+    fn start_owning(&mut self, resume: usize) {
         let (start, end) = (self.start, self.borrowed_end);
+        let (room, escapes) = match closing_quote(self.src, resume) {
+            Some(close) => (
+                close - start,
+                bytecount::count(&self.src[start..close], b'\\'),
+            ),
+            // A string cut off: a guess, grown by doubling past it.
+            None => (2 * (end - start) + 64, 16),
+        };
         // Only ever called with a valid UTF-8 prefix: see `push_raw`.
         let prefix = match self.valid.and_then(|text| text.get(start..end)) {
             Some(prefix) => Cow::Borrowed(prefix),
             None => String::from_utf8_lossy(&self.src[start..end]),
         };
-        self.text = String::with_capacity(2 * prefix.len() + 64);
+        self.text = String::with_capacity(room.max(prefix.len()));
         self.text.push_str(&prefix);
-        self.escapes = Vec::with_capacity(16);
+        self.escapes = Vec::with_capacity(escapes);
         self.owned = true;
     }
 
@@ -61,7 +73,7 @@ impl<'s> StringBuilder<'s> {
             Some(run) if self.owned => self.text.push_str(run),
             Some(_) if self.borrowed_end == range.start => self.borrowed_end = range.end,
             Some(run) => {
-                self.start_owning();
+                self.start_owning(range.start);
                 self.text.push_str(run);
             }
             None => self.push_checked(range),
@@ -77,7 +89,7 @@ impl<'s> StringBuilder<'s> {
             }
             Ok(run) => {
                 if !self.owned {
-                    self.start_owning();
+                    self.start_owning(range.start);
                 }
                 self.text.push_str(run);
             }
@@ -87,7 +99,7 @@ impl<'s> StringBuilder<'s> {
 
     fn push_lossy(&mut self, range: Range<usize>) {
         if !self.owned {
-            self.start_owning();
+            self.start_owning(range.start);
         }
         let mut at = range.start;
         for chunk in self.src[range].utf8_chunks() {
@@ -103,7 +115,7 @@ impl<'s> StringBuilder<'s> {
     #[inline]
     pub(super) fn push_escape(&mut self, c: char, raw_after: usize) {
         if !self.owned {
-            self.start_owning();
+            self.start_owning(raw_after);
         }
         self.text.push(c);
         self.escapes.push((self.text.len(), raw_after));
@@ -124,6 +136,21 @@ impl<'s> StringBuilder<'s> {
             text,
             escapes: self.escapes,
         }
+    }
+}
+
+/// The closing quote of the string whose raw text goes on at `at` (outside any escape): the
+/// first `"` after an even run of backslashes, if the text holds one. Only a size hint.
+fn closing_quote(src: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        let quote = at + memchr::memchr(b'"', src.get(at..)?)?;
+        let backslashes = (src[at..quote].iter().rev())
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return Some(quote);
+        }
+        at = quote + 1;
     }
 }
 

@@ -83,8 +83,17 @@ declare_rule! {
 
 impl Rule for InvalidUtf8 {
     fn check_file(&self, problem: &FileProblem<'_>, out: &mut Vec<Diagnostic>) {
-        if let FileProblem::Segment { bytes, base, posts } = *problem {
-            out.extend(check_segment(bytes, base, posts));
+        if let FileProblem::Segment {
+            bytes,
+            base,
+            posts,
+            utf8,
+        } = *problem
+        {
+            // The JSON reader has checked its piece once already: not again here.
+            if !utf8 {
+                out.extend(check_segment(bytes, base, posts));
+            }
         }
     }
 }
