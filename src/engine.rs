@@ -160,7 +160,8 @@ impl Linter {
         mut reader: impl Read,
         facts_to: Option<FactsSink<'_>>,
     ) -> std::io::Result<FileReport> {
-        let mut head = Vec::new();
+        // Room for all it may read: grown from nothing, it took six reads and copies.
+        let mut head = Vec::with_capacity(SNIFF_BYTES as usize);
         (&mut reader).take(SNIFF_BYTES).read_to_end(&mut head)?;
         let format = InputFormat::sniff(&head);
         let reader = std::io::Cursor::new(head).chain(reader);
