@@ -1,8 +1,9 @@
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind, packed};
 use regex::Regex;
+use regex_automata::meta;
 use serde::Deserialize;
 
 use crate::context::{HtmlField, PostContext};
@@ -36,8 +37,9 @@ impl Options {
 /// The boundaries are ASCII ones (`(?-u:\b)`): a Unicode `\b` keeps the regex crate off its
 /// fast DFA on every non-ASCII text, which made this one rule cost five times the rest of a
 /// run. Each phrase is one a template or a word processor writes, not one a writer would:
-/// "texto de ejemplo" alone, not "aquí" or "ejemplo".
-const DEFAULT_PHRASES: &[&str] = &[
+/// "texto de ejemplo" alone, not "aquí" or "ejemplo". In three groups by script, each
+/// compiled on its own ([`GROUPS`]).
+const LATIN: &[&str] = &[
     // Latin filler and English.
     r"(?-u:\b)lorem ipsum(?:\s+dolor\s+sit\s+amet)?(?-u:\b)",
     r"(?-u:\b)dolor sit amet(?-u:\b)",
@@ -61,10 +63,16 @@ const DEFAULT_PHRASES: &[&str] = &[
     r"(?-u:\b)texto fictício",
     r"(?-u:\b)testo (?:segnaposto|fittizio)(?-u:\b)",
     r"(?-u:\b)inserisci (?:qui )?il (?:tuo )?testo(?-u:\b)",
+];
+
+const RUSSIAN: &[&str] = &[
     // Russian: "fish text", "your text here", the printers' pangram.
     r"текст-рыба|рыба-текст|рыбный текст",
     r"(?:здесь|тут) (?:ваш|будет) текст|ваш текст здесь",
     r"съешь же ещё этих мягких французских булок",
+];
+
+const CJK: &[&str] = &[
     // Japanese, Chinese, Korean.
     r"ダミーテキスト|ダミー文章|テキストが入ります",
     r"^\s*(?:ダミー[\s。、]*)+$",
@@ -73,14 +81,67 @@ const DEFAULT_PHRASES: &[&str] = &[
     r"더미 텍스트",
 ];
 
-/// The default list as one pattern, case-insensitive; `^` and `$` are a text run's ends.
+/// The default list as one pattern, case-insensitive; `^` and `$` are a text run's ends. The
+/// tests hold it as the reference that the groups searched ([`default_matches`]) agree with.
+#[cfg(test)]
 static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!("(?i){}", DEFAULT_PHRASES.join("|"))).expect("the placeholder pattern")
+    let phrases = [LATIN, RUSSIAN, CJK].concat();
+    Regex::new(&format!("(?i){}", phrases.join("|"))).expect("the placeholder pattern")
 });
 
-/// Words one of which every match of [`DEFAULT`] holds, lower-case: a field's text runs are
+/// The default list split by script: [`LATIN`], [`RUSSIAN`], then [`CJK`] (Japanese, Chinese
+/// and Korean). A match of one group cannot share a byte with a match
+/// of another: a Latin or Russian match begins and ends with a letter of its script and holds
+/// only spaces, `.` and `-` between its letters; a Japanese, Chinese or Korean one holds only
+/// those characters, whitespace, `。` and `、`. So the groups' matches, merged, are the whole
+/// list's, and a group is built only for a run that holds its script, the first time one does
+/// (the whole list was the costliest pattern a run on a few posts built after the embeds').
+/// One group of the default list, compiled at first use.
+struct Group {
+    phrases: &'static [&'static str],
+    compiled: OnceLock<meta::Regex>,
+}
+
+impl Group {
+    const fn new(phrases: &'static [&'static str]) -> Self {
+        Group {
+            phrases,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    fn regex(&self) -> &meta::Regex {
+        self.compiled
+            .get_or_init(|| unfiltered(&format!("(?i){}", self.phrases.join("|"))))
+    }
+}
+
+static GROUPS: [Group; 3] = [Group::new(LATIN), Group::new(RUSSIAN), Group::new(CJK)];
+
+/// The matches of the default list in a text run, in order: those of the groups the run's
+/// bytes allow. Russian needs a Cyrillic letter (`D0` or `D1` first), Japanese, Chinese and
+/// Korean a character of three bytes from `E3` on.
+fn default_matches(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let ascii = bytes.is_ascii();
+    let wanted = [
+        true,
+        !ascii && memchr::memchr2(0xD0, 0xD1, bytes).is_some(),
+        !ascii && bytes.iter().any(|&b| b >= 0xE3),
+    ];
+    let mut found: Vec<Range<usize>> = GROUPS
+        .iter()
+        .zip(wanted)
+        .filter(|(_, wanted)| *wanted)
+        .flat_map(|(group, _)| group.regex().find_iter(text).map(|m| m.range()))
+        .collect();
+    found.sort_by_key(|r| r.start);
+    found
+}
+
+/// Words one of which every match of the default list holds, lower-case: a field's text runs are
 /// searched for them once, in one pass over all of them, and only the runs they touch go
-/// through [`DEFAULT`]. They are searched as literals in an ASCII-lower-cased copy of the
+/// through the default list. They are searched as literals in an ASCII-lower-cased copy of the
 /// text, so that ordinary prose never reaches the big pattern (searching every short run on
 /// its own cost a tenth of a whole lint; a case-insensitive pattern of common words such as
 /// `text`, most of one rule's cost). None holds `s` or `k`: under the pattern's Unicode case
@@ -124,22 +185,60 @@ const HINTS: &[&[u8]] = &[
     "文本".as_bytes(),
 ];
 
-/// A contiguous NFA, not the DFA the builder picks for this few patterns: it is built at the
-/// first post of every run, and the DFA's build was 2-3% of a small post's whole process; both
-/// find candidates with the same prefilter and only check them with the automaton.
-static HINT_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(HINTS)
-        .expect("the placeholder hints")
-});
+/// The search for [`HINTS`]: aho-corasick's packed searcher (Teddy) alone, where the CPU has
+/// it. It is what the automaton found candidates with, and finds every leftmost-first match
+/// itself; without the automaton it builds in a sixth of the instructions (the automaton's
+/// build, at the first post of every run, was 8% of a small post's whole process). Where there
+/// is no Teddy, a contiguous NFA (the builder's DFA costs more to build for this few patterns).
+enum HintSearch {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
 
-/// What every Russian match of [`DEFAULT`] holds, under the same case folding; searched only
+impl HintSearch {
+    fn new() -> Self {
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(HINTS)
+            .build();
+        match packed {
+            Some(searcher) => HintSearch::Packed(searcher),
+            None => HintSearch::Automaton(
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(HINTS)
+                    .expect("the placeholder hints"),
+            ),
+        }
+    }
+
+    fn find_iter(&self, haystack: &[u8]) -> Vec<Range<usize>> {
+        match self {
+            HintSearch::Packed(s) => s.find_iter(haystack).map(|m| m.range()).collect(),
+            HintSearch::Automaton(a) => a.find_iter(haystack).map(|m| m.range()).collect(),
+        }
+    }
+}
+
+static HINT_SEARCH: LazyLock<HintSearch> = LazyLock::new(HintSearch::new);
+
+/// What every Russian match of the default list holds, under the same case folding; searched only
 /// in a text that has Cyrillic letters (each of these words has a letter encoded as `D0` or
-/// `D1` followed by a second byte, whatever its case).
-static CYRILLIC_HINT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)текст|булок").expect("the Russian placeholder hint"));
+/// `D1` followed by a second byte, whatever its case). Without the literal prefilter, which
+/// was three quarters of its build.
+static CYRILLIC_HINT: LazyLock<meta::Regex> = LazyLock::new(|| unfiltered(r"(?i)текст|булок"));
+
+/// A pattern without the literal prefilter the regex crate looks for: searched only in texts
+/// a hint picked, these patterns do not need one, and finding its literals (every case of
+/// every phrase) was a third to three quarters of their build.
+fn unfiltered(pattern: &str) -> meta::Regex {
+    meta::Regex::builder()
+        .configure(meta::Config::new().auto_prefilter(false))
+        .build(pattern)
+        .expect("the placeholder pattern")
+}
 
 /// A pattern of literal phrases, case-insensitive, with word boundaries where a phrase starts
 /// or ends with a letter or digit of a script that has them.
@@ -246,16 +345,16 @@ fn placeholders(field: &HtmlField<'_, '_>, extra: Option<&Regex>) -> Vec<(Range<
     if runs.is_empty() {
         return Vec::new();
     }
-    // Compiled only now: most posts hold no hint, and the default list is a large pattern
-    // (the costliest part of starting a run on one small post).
-    let patterns: Vec<&Regex> = std::iter::once(&*DEFAULT).chain(extra).collect();
+    // Compiled only now: most posts hold no hint, and the default list is a large pattern.
     let mut found = Vec::new();
     for run in runs {
         let text = index.text(run);
-        let mut in_run: Vec<Range<usize>> = patterns
-            .iter()
-            .flat_map(|p| p.find_iter(text).map(|m| m.range()))
-            .collect();
+        let mut in_run = default_matches(text);
+        in_run.extend(
+            extra
+                .into_iter()
+                .flat_map(|p| p.find_iter(text).map(|m| m.range())),
+        );
         if in_run.is_empty() || in_literal(index, run.parent) {
             continue;
         }
@@ -282,14 +381,11 @@ fn folded(text: &[u8]) -> Vec<u8> {
 }
 
 /// The text runs that a hint in the field's decoded text overlaps, in document order. A run
-/// holding a match of [`DEFAULT`] holds a hint: either that hint is found, or an earlier hit
+/// holding a match of the default list holds a hint: either that hint is found, or an earlier hit
 /// of the same search overlapping it was, and that one's runs are taken, this run among them.
 fn hinted_runs(index: &crate::html::HtmlIndex) -> Vec<&crate::html::Text> {
     let text = index.text_buffer.as_bytes();
-    let mut hits: Vec<Range<usize>> = HINT_SEARCH
-        .find_iter(&folded(text))
-        .map(|m| m.range())
-        .collect();
+    let mut hits = HINT_SEARCH.find_iter(&folded(text));
     if memchr::memchr2(0xD0, 0xD1, text).is_some() {
         hits.extend(
             CYRILLIC_HINT
@@ -463,6 +559,107 @@ mod tests {
             "the text of the treaty, text by text",
         ] {
             assert!(matches(&DEFAULT, prose).is_empty(), "{prose}");
+        }
+    }
+
+    /// Pieces the agreement tests build texts of: phrases of every group (whole, cut, in other
+    /// cases), the separators between scripts, and prose.
+    const PIECES: &[&str] = &[
+        "Lorem ipsum",
+        "lorem IPSUM\u{a0}dolor  sit\tamet",
+        "dolor ſit amet",
+        "text",
+        "TEXT",
+        "text\u{3000}",
+        "Text goes here",
+        "your text here",
+        "sample text",
+        "ſample text",
+        "Welcome to WordPress. This is your first post",
+        "blindtext",
+        "Hier steht Ihr Text",
+        "escribe aquí tu texto aquí",
+        "Texto fictício",
+        "il tuo testo",
+        "texte de remplissage",
+        "Текст-рыба",
+        "рыба-текст",
+        "здесь ваш ТЕКСТ",
+        "ваш текст здесь",
+        "булок",
+        "съешь же ещё этих мягких французских булок",
+        "ダミー",
+        "ダミーテキスト",
+        "テキスト",
+        "テキスト、",
+        "テキストが入ります",
+        "占位文字",
+        "在此输入文本",
+        "더미 텍스트",
+        "文字",
+        " ",
+        "  ",
+        "\u{a0}",
+        "\n",
+        "。",
+        "、",
+        "-",
+        ".",
+        "é",
+        "x",
+        "word",
+        "1",
+        "\u{1F600}",
+    ];
+
+    /// The merged groups against the whole list in one pattern.
+    fn agrees(text: &str) -> bool {
+        let whole: Vec<Range<usize>> = DEFAULT.find_iter(text).map(|m| m.range()).collect();
+        default_matches(text) == whole
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_groups_find_what_the_whole_list_finds(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..12),
+        ) {
+            let text: String = picks.iter().filter_map(|&i| PIECES.get(i).copied()).collect();
+            proptest::prop_assert!(agrees(&text), "{text:?}");
+        }
+
+        #[test]
+        fn the_packed_search_finds_what_the_automaton_finds(
+            picks in proptest::collection::vec(0..PIECES.len(), 0..24),
+        ) {
+            let text: String = picks.iter().filter_map(|&i| PIECES.get(i).copied()).collect();
+            let automaton = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(HINTS)
+                .expect("hints");
+            let folded = folded(text.as_bytes());
+            let expected: Vec<Range<usize>> =
+                automaton.find_iter(&folded).map(|m| m.range()).collect();
+            proptest::prop_assert_eq!(HINT_SEARCH.find_iter(&folded), expected, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn the_groups_agree_on_every_phrase_and_their_neighbours() {
+        for (i, a) in PIECES.iter().enumerate() {
+            for b in &PIECES[i..] {
+                for text in [format!("{a}{b}"), format!("{b}{a}"), format!("{a} {b}{a}")] {
+                    assert!(agrees(&text), "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_hint_search_is_the_packed_one_here() {
+        // On x86-64 with SSSE3 or AVX2 (CI's machines); elsewhere the automaton answers.
+        if cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("ssse3") {
+            assert!(matches!(*HINT_SEARCH, HintSearch::Packed(_)));
         }
     }
 
