@@ -34,11 +34,15 @@ mod app;
 use app::options::{run_options, site_requests};
 
 fn main() -> ExitCode {
-    postlint::memory::give_large_blocks_back();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Check(args) if args.watch => check_and_watch(*args),
-        Command::Check(args) => check(*args, None, After::Exit),
+        Command::Check(args) => {
+            // A one-off run's large blocks go back at once; the server and `--watch` lint the
+            // same files again and again, and keep theirs for the next lint.
+            postlint::memory::give_large_blocks_back();
+            check(*args, None, After::Exit)
+        }
         Command::Server(args) => server(args),
         Command::Rules(args) => rules(&args),
         Command::Explain { code } => explain(&code),
