@@ -33,7 +33,7 @@ const KEEP_AT_TOP: i32 = 64 << 20;
 /// it, a large file's windows (8 MiB pieces, read while the window before is linted) are
 /// carved from a thread's arena and stay resident there after they are freed. The report
 /// phase, on the main thread, then allocates beside them: the 1 GB file peaked at 155 MiB
-/// against 134 MiB with the threshold held at 1 MiB. Setting it also stops glibc raising the
+/// against 136 MiB with the threshold held at 1 MiB. Setting it also stops glibc raising the
 /// trim threshold, so that is set to the 64 MiB the raising would reach: left at 128 KiB, the
 /// top of the heap was given back and faulted in again and again (system time 0.7 to 1.3 s).
 pub fn give_large_blocks_back() {
