@@ -312,16 +312,18 @@ fn defused(tag: &str) -> String {
     if !ACTIVE.iter().any(|start| name.starts_with(start)) {
         return tag;
     }
-    ACTIVE_TAG
-        .replace(&tag, |c: &regex::Captures<'_>| {
-            let name = c[2].to_ascii_lowercase();
-            match (&c[1], name.as_str()) {
-                ("/", "script") => "</template".to_owned(),
-                (_, "script") => "<template data-pl-script".to_owned(),
-                (slash, name) => format!("<{slash}pl-{name}"),
-            }
-        })
-        .into_owned()
+    ACTIVE_TAG.replace(&tag, renamed_active).into_owned()
+}
+
+/// An active element's tag start ([`ACTIVE_TAG`]'s match) renamed: `<script>` to an inert
+/// `<template>`, the others to placeholders.
+fn renamed_active(c: &regex::Captures<'_>) -> String {
+    let name = c[2].to_ascii_lowercase();
+    match (&c[1], name.as_str()) {
+        ("/", "script") => "</template".to_owned(),
+        (_, "script") => "<template data-pl-script".to_owned(),
+        (slash, name) => format!("<{slash}pl-{name}"),
+    }
 }
 
 /// A piece of the HTML (starting at `base`) with every tag in it defused.
@@ -350,16 +352,7 @@ mod tests {
         let fetching = regex::Regex::new(FETCHING_ATTRIBUTE).expect("pattern");
         let tag = fetching.replace_all(tag, FETCHING_REPLACEMENT);
         let tag = STYLE_URL.replace_all(&tag, "blocked-url(");
-        ACTIVE_TAG
-            .replace(&tag, |c: &regex::Captures<'_>| {
-                let name = c[2].to_ascii_lowercase();
-                match (&c[1], name.as_str()) {
-                    ("/", "script") => "</template".to_owned(),
-                    (_, "script") => "<template data-pl-script".to_owned(),
-                    (slash, name) => format!("<{slash}pl-{name}"),
-                }
-            })
-            .into_owned()
+        ACTIVE_TAG.replace(&tag, renamed_active).into_owned()
     }
 
     /// Pieces of tags: names, attributes, spaces, `url(`, and letters of other cases.

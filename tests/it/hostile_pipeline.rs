@@ -70,6 +70,24 @@ pub fn json_report(paths: &[PathBuf], threads: usize, options: LintOptions) -> S
     pool.install(|| report::json::render(&postlint::check(paths, options)))
 }
 
+/// `text` written to a file of its own, and options that read it in pieces of `seg` bytes
+/// with posts of at most `max_post_bytes`.
+fn at_seams(
+    text: &str,
+    seg: usize,
+    max_post_bytes: usize,
+) -> (tempfile::TempDir, [PathBuf; 1], LintOptions) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("posts.json");
+    std::fs::write(&path, text).expect("write");
+    let options = LintOptions {
+        segment_bytes: seg,
+        max_post_bytes,
+        ..LintOptions::default()
+    };
+    (dir, [path], options)
+}
+
 fn damaged(
     mut text: String,
     seg: usize,
@@ -108,15 +126,8 @@ proptest! {
         small_limit in any::<bool>(),
     ) {
         let text = damaged(layout(kind, posts), seg, &ops, cut);
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("posts.json");
-        std::fs::write(&path, &text).expect("write");
-        let paths = [path];
-        let options = LintOptions {
-            segment_bytes: seg,
-            max_post_bytes: if small_limit { 4 * seg } else { usize::MAX / 2 },
-            ..LintOptions::default()
-        };
+        let limit = if small_limit { 4 * seg } else { usize::MAX / 2 };
+        let (_dir, paths, options) = at_seams(&text, seg, limit);
         let one = json_report(&paths, 1, options.clone());
         for threads in [2, 4] {
             let many = json_report(&paths, threads, options.clone());
@@ -132,15 +143,7 @@ proptest! {
 fn a_window_given_back_holding_the_next_is_no_post_past_the_limit() {
     let seg = 625;
     let text = damaged(layout(2, 48), seg, &[(26, 0, 4)], None);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("posts.json");
-    std::fs::write(&path, &text).expect("write");
-    let paths = [path];
-    let options = LintOptions {
-        segment_bytes: seg,
-        max_post_bytes: 4 * seg,
-        ..LintOptions::default()
-    };
+    let (_dir, paths, options) = at_seams(&text, seg, 4 * seg);
     let one = json_report(&paths, 1, options.clone());
     assert!(!one.contains("larger than the limit"), "{one}");
     assert!(one == json_report(&paths, 4, options), "4 threads differ");

@@ -1,7 +1,4 @@
 use std::ops::Range;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::context::{HtmlField, PostContext};
@@ -11,11 +8,13 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::ascii_first::AsciiFirst;
 use crate::rules::helpers::reader_text::{in_literal, looks_unrendered, source_range};
 
 /// Addresses WordPress embeds when they stand alone on a line (its oEmbed providers, and
 /// Instagram and Facebook, which it embedded until 5.5), by the paths that are embeddable.
-const PROVIDER: &str = r"(?ix)^https?://(?:
+static PROVIDER: AsciiFirst = AsciiFirst::new(
+    r"(?ix)^https?://(?:
             (?:www\.|m\.)?youtube\.com/(?:watch|playlist|shorts/|live/)
           | youtu\.be/
           | (?:[\w-]+\.)?vimeo\.com/\S
@@ -40,31 +39,12 @@ const PROVIDER: &str = r"(?ix)^https?://(?:
           | (?:www\.)?threads\.net/@
           | bsky\.app/profile/[^/\s]+/post/
           | (?:www\.)?pinterest\.[a-z.]+/pin/
-        )";
-
-/// [`PROVIDER`] with Unicode off, for ASCII addresses (nearly every one): on ASCII text its
-/// `\w`, `\s` and `\S` are the Unicode classes' ASCII parts and its case folding is the same
-/// (the Unicode one's other matches for `k` and `s`, the Kelvin sign and `ſ`, are not ASCII),
-/// so it finds what [`PROVIDER`] finds. It builds in a twelfth of the instructions: `\w{1,15}`
-/// of every script's word characters made [`PROVIDER`] most of a run's pattern building.
-static PROVIDER_ASCII: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::RegexBuilder::new(PROVIDER)
-        .unicode(false)
-        .build()
-        .expect("the provider pattern")
-});
-
-/// [`PROVIDER`] as written, built only for an address that is not ASCII.
-static PROVIDER_UNICODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(PROVIDER).expect("the provider pattern"));
+        )",
+);
 
 /// Whether WordPress embeds the address.
 fn embeddable(url: &str) -> bool {
-    if url.is_ascii() {
-        PROVIDER_ASCII.is_match(url.as_bytes())
-    } else {
-        PROVIDER_UNICODE.is_match(url)
-    }
+    PROVIDER.is_match(url)
 }
 
 declare_rule! {
@@ -326,7 +306,9 @@ mod tests {
     fn agree(url: &str) -> bool {
         [url.to_owned(), url.to_ascii_uppercase()]
             .iter()
-            .all(|url| PROVIDER_ASCII.is_match(url.as_bytes()) == PROVIDER_UNICODE.is_match(url))
+            .all(|url| {
+                PROVIDER.ascii().is_match(url.as_bytes()) == PROVIDER.unicode().is_match(url)
+            })
     }
 
     #[test]
@@ -338,7 +320,7 @@ mod tests {
                     for tail in ["", "1", "/x?v=1", " x"] {
                         let url = format!("{host}{user}{path}{tail}");
                         assert!(agree(&url), "{url}");
-                        embeddable += usize::from(PROVIDER_UNICODE.is_match(&url));
+                        embeddable += usize::from(PROVIDER.unicode().is_match(&url));
                     }
                 }
             }
@@ -365,7 +347,11 @@ mod tests {
     fn an_address_that_is_not_ascii_is_judged_by_the_unicode_pattern() {
         // `é` is a word character to Unicode, not to ASCII.
         assert!(embeddable("https://x.com/José/status/1"));
-        assert!(!PROVIDER_ASCII.is_match("https://x.com/José/status/1".as_bytes()));
+        assert!(
+            !PROVIDER
+                .ascii()
+                .is_match("https://x.com/José/status/1".as_bytes())
+        );
         assert!(embeddable("https://www.instagram.com/café.ü/p/1"));
     }
 }

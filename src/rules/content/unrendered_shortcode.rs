@@ -13,6 +13,7 @@ use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
 use crate::rules::declare_rule;
+use crate::rules::helpers::ascii_first::AsciiFirst;
 use crate::rules::helpers::reader_text::{RunSource, looks_unrendered};
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -78,25 +79,11 @@ static SHORTCODE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// An attribute in a shortcode's tag: `id=3`, `ids="1,2"` (quotes texturized or not).
-const ATTRIBUTE: &str = r"(?:^|\s)[A-Za-z_][\w-]*\s*=";
-
-/// [`ATTRIBUTE`] with ASCII classes (`\w`, `\s`): each of its matches is one of the Unicode
-/// pattern's, and on ASCII text it finds them all. It builds in a quarter of the instructions
-/// of the Unicode one, which is built only for a tag that is not ASCII and has no ASCII match.
-static ATTRIBUTE_ASCII: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
-    regex::bytes::RegexBuilder::new(ATTRIBUTE)
-        .unicode(false)
-        .build()
-        .expect("the attribute pattern")
-});
-
-static ATTRIBUTE_UNICODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(ATTRIBUTE).expect("the attribute pattern"));
+static ATTRIBUTE: AsciiFirst = AsciiFirst::new(r"(?:^|\s)[A-Za-z_][\w-]*\s*=");
 
 /// Whether a tag's text after its name holds an attribute.
 fn has_attribute(text: &str) -> bool {
-    ATTRIBUTE_ASCII.is_match(text.as_bytes())
-        || (!text.is_ascii() && ATTRIBUTE_UNICODE.is_match(text))
+    ATTRIBUTE.is_match(text)
 }
 
 declare_rule! {
@@ -358,7 +345,7 @@ mod tests {
             let text: String = picks.iter().filter_map(|&i| PIECES.get(i).copied()).collect();
             proptest::prop_assert_eq!(
                 has_attribute(&text),
-                ATTRIBUTE_UNICODE.is_match(&text),
+                ATTRIBUTE.unicode().is_match(&text),
                 "{:?}",
                 text
             );

@@ -1,6 +1,7 @@
 //! What two or more rules share; no rule exports helpers to another.
 
 pub(crate) mod archived;
+pub(crate) mod ascii_first;
 pub(crate) mod codes;
 pub(crate) mod date_pairs;
 pub(crate) mod duplicates;
