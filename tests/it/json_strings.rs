@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use postlint::engine::LintOptions;
 use postlint::fuzzing::encode_char;
 use postlint::input::json::{Node, Parser, SyntaxError, Value};
 use proptest::prelude::*;
@@ -320,5 +321,93 @@ proptest! {
         let ours = read(src.as_bytes(), 1, true);
         prop_assert_eq!(&ours.text, &expected[0]);
         prop_assert!(ours.errors.is_empty(), "{:?}", ours.errors);
+    }
+}
+
+/// What a post's strings hold in [`hostile_strings_at_the_seams_are_read_as_in_one_piece`]:
+/// [`FRAGMENTS`] but those that end a string early or escape its closing quote, and NUL (a
+/// file holding one is not read as posts).
+fn post_fragment() -> impl Strategy<Value = Vec<u8>> {
+    fragment().prop_filter("a post's string, closed", |f| {
+        !matches!(f.as_slice(), b"\"" | b"\\" | b"\x00")
+    })
+}
+
+/// A file of posts whose strings hold `bodies` (NDJSON or an array), and each post's span.
+fn hostile_posts(bodies: &[Vec<Vec<u8>>], array: bool) -> (Vec<u8>, Vec<Range<usize>>) {
+    let mut file = Vec::new();
+    let mut spans = Vec::new();
+    if array {
+        file.push(b'[');
+    }
+    for (id, body) in bodies.iter().enumerate() {
+        if id > 0 {
+            file.extend_from_slice(if array { b",\n" } else { b"\n" });
+        }
+        let start = file.len();
+        file.extend(format!("{{\"id\":{id},\"title\":{{\"rendered\":\"T\\u00e9\"}},").bytes());
+        file.extend_from_slice(b"\"content\":{\"rendered\":\"<p>");
+        file.extend(body.concat());
+        file.extend_from_slice(b"</p>\"}}");
+        spans.push(start..file.len());
+    }
+    file.extend_from_slice(if array { b"]" } else { b"\n" });
+    (file, spans)
+}
+
+/// Where `invalid-utf8` reports each post: its first byte that is not UTF-8.
+fn first_invalid_bytes(file: &[u8], spans: &[Range<usize>]) -> Vec<usize> {
+    let first = |span: &Range<usize>| {
+        let mut at = span.start;
+        for chunk in file[span.clone()].utf8_chunks() {
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                return Some(at);
+            }
+        }
+        None
+    };
+    spans.iter().filter_map(first).collect()
+}
+
+/// The offsets of a JSON report's findings of one rule.
+fn offsets_of(report: &str, rule: &str) -> Vec<usize> {
+    let report: serde_json::Value = serde_json::from_str(report).expect("a JSON report");
+    let found = report["diagnostics"].as_array().expect("diagnostics");
+    (found.iter())
+        .filter(|d| d["rule"] == rule)
+        .filter_map(|d| d["span"]["offset"].as_u64())
+        .map(|at| at as usize)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Posts whose strings hold escapes, runs of backslashes, surrogates, control bytes and
+    /// invalid UTF-8, read in pieces of a few bytes on 1, 2 and 4 threads: the report of the
+    /// file read in one piece, and `invalid-utf8` at each post's first bad byte (a piece the
+    /// reader found all UTF-8 is not looked at again; a post longer than a piece, its strings
+    /// cut at the piece's end, is read again with more).
+    #[test]
+    fn hostile_strings_at_the_seams_are_read_as_in_one_piece(
+        bodies in prop::collection::vec(prop::collection::vec(post_fragment(), 0..12), 1..24),
+        array in any::<bool>(),
+        seg in 8usize..400,
+    ) {
+        let (file, spans) = hostile_posts(&bodies, array);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let paths = [dir.path().join("posts.json")];
+        std::fs::write(&paths[0], &file).expect("write");
+        let whole = crate::hostile_pipeline::json_report(&paths, 1, LintOptions {
+            segment_bytes: usize::MAX / 2,
+            ..LintOptions::default()
+        });
+        prop_assert_eq!(offsets_of(&whole, "invalid-utf8"), first_invalid_bytes(&file, &spans));
+        let options = LintOptions { segment_bytes: seg, ..LintOptions::default() };
+        for threads in [1, 2, 4] {
+            let pieces = crate::hostile_pipeline::json_report(&paths, threads, options.clone());
+            prop_assert!(whole == pieces, "{} threads, pieces of {}:\n{}\n---\n{}", threads, seg, whole, pieces);
+        }
     }
 }

@@ -37,7 +37,8 @@ fn post(id: u32, title: &str, content: &str) -> String {
 }
 
 /// Four posts: a stray end tag and links to a post there and one not there (post 1), a title
-/// twice (posts 2 and 3), an empty paragraph (post 3), and a suppression (post 4).
+/// twice (posts 2 and 3), placeholder text, an address left for an embed and a shortcode in
+/// text that is not ASCII (post 2), an empty paragraph (post 3), and a suppression (post 4).
 fn posts() -> Vec<String> {
     vec![
         post(
@@ -45,7 +46,12 @@ fn posts() -> Vec<String> {
             "One",
             "<p>One</span> <a href=\"https://news.example.com/post-2/\">two</a> <a href=\"https://news.example.com/gone/\">gone</a></p>",
         ),
-        post(2, "Briefing", "<p>Two</p>"),
+        // Each pattern built at first use, in its non-ASCII form: `ſ` folds to `s`.
+        post(
+            2,
+            "Briefing",
+            "<p>Two: lorem ip\u{17f}um</p><p>https://youtu.be/\u{e4}</p><p>[tweet t\u{eb}xt=1]</p>",
+        ),
         post(3, "Briefing", "<p>Three</p><p></p>"),
         post(
             4,
@@ -309,10 +315,13 @@ fn every_mode_gives_the_findings_of_check() {
     let files = check_files(dir.path(), &[]);
     // Each kind of finding is there to be compared: the test can fail.
     let expected = [
+        "bare-embed-url",
         "duplicate-title",
         "empty-paragraph",
         "link-internal-missing",
+        "placeholder-text",
         "stray-end-tag",
+        "unrendered-shortcode",
         "unused-suppression",
     ];
     assert_eq!(

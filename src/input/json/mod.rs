@@ -315,6 +315,34 @@ mod tests {
         assert_eq!(s.file_offset(4), 3);
     }
 
+    /// A string's text and escape map are sized once from its raw bytes, and no larger than
+    /// they can grow: an escape is two bytes at least, so a run of `\\` needs an entry per
+    /// two backslashes, not one per backslash (100 MB of them reserved 1.6 GB, aborting under
+    /// an address-space cap that the map grown by doubling had fitted in).
+    #[test]
+    fn a_string_is_sized_from_its_raw_bytes_and_no_larger() {
+        for (raw, escapes) in [
+            ("\\\\".repeat(500), 500),
+            ("\\\"".repeat(500), 500),
+            ("\\\\\\u00e9".repeat(250), 500),
+            ("\\u00e9".repeat(300), 300),
+            ("\\ud83d\\ude00".repeat(100), 100),
+            (format!("x\\n{}", "y".repeat(2000)), 1),
+        ] {
+            let text = format!("\"{raw}\"");
+            let mut parser = Parser::new(text.as_bytes());
+            let node = parser.parse_value().expect("parsed");
+            let s = node.as_str().expect("a string");
+            let case = &raw[..12];
+            assert_eq!(s.escapes.len(), escapes, "{case}");
+            assert!(s.escapes.capacity() <= raw.len() / 2, "{case}");
+            assert!(
+                matches!(&s.text, Cow::Owned(t) if t.capacity() == raw.len()),
+                "{case}"
+            );
+        }
+    }
+
     #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         let text = "[".repeat(100_000);

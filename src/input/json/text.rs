@@ -41,15 +41,17 @@ impl<'s> StringBuilder<'s> {
     /// where the string's raw text goes on (outside any escape).
     ///
     /// The text and the escape map are sized once from the raw string (decoded text is never
-    /// longer than its escapes, but for invalid UTF-8, and each escape holds a backslash):
+    /// longer than its escapes, but for invalid UTF-8, and each escape holds a backslash and
+    /// is two bytes at least):
     /// grown by doubling, they were reallocated and copied about once per owned string.
     #[cold]
     fn start_owning(&mut self, resume: usize) {
         let (start, end) = (self.start, self.borrowed_end);
         let (room, escapes) = match closing_quote(self.src, resume) {
+            // An escape is two bytes at least: a run of `\\` holds one per two backslashes.
             Some(close) => (
                 close - start,
-                bytecount::count(&self.src[start..close], b'\\'),
+                bytecount::count(&self.src[start..close], b'\\').min((close - start) / 2),
             ),
             // A string cut off: a guess, grown by doubling past it.
             None => (2 * (end - start) + 64, 16),
