@@ -63,11 +63,25 @@ pub fn run_sorted(
     let shards = shards_for(merge.sites()).min((share / LEAST_RUN).max(1));
     let share = share / shards;
     let run = SiteRun::bounded(config.effective(None, None), share);
-    let (notes, found, error) = execute(&|| start(config, &run), shards, merge.by_ref());
+    let (notes, found, error) = execute_merge(&|| start(config, &run), shards, merge);
     if let Some(error) = error {
         merge.error.get_or_insert(error);
     }
     (notes, found)
+}
+
+/// `execute` over the facts of `merge`: when they stayed packed in memory, each share of the
+/// sites reads and decodes its own posts, the shares side by side; else (sorted runs on disk,
+/// merged by one reader) as one sequence.
+fn execute_merge(
+    start: &Starts<'_>,
+    shards: usize,
+    merge: &mut crate::spill::Merge,
+) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
+    match merge.shares(shards) {
+        Some(shares) => execute_shares(start, shares),
+        None => execute(start, shards, merge.by_ref()),
+    }
 }
 
 /// Each site rule the config may enable, started, with its place in the registry (the order of
@@ -189,7 +203,7 @@ impl SiteCount {
 /// its own sites, the same as one instance fed every site would: the link join of a run of many
 /// sites is then no longer one thread's work while the other waits.
 fn execute<F, I>(
-    start: &dyn Fn() -> Vec<(usize, Box<dyn SiteRule>)>,
+    start: &Starts<'_>,
     shards: usize,
     mut facts: I,
 ) -> (Vec<String>, Vec<SiteFinding>, Option<String>)
@@ -199,28 +213,84 @@ where
 {
     let shards = shards.max(1);
     let mut working: Vec<Working> = (0..shards)
-        .flat_map(|shard| {
-            (share_stages(start()).into_iter()).map(move |(order, rule)| Working {
-                order,
-                shard,
-                shards,
-                rule: Some(rule),
-                out: SiteOut::default(),
-                error: None,
-            })
-        })
+        .flat_map(|shard| started(start, shard, shards))
         .collect();
     let mut sites = SiteCount::default();
-    let mut chunk = sites.next_chunk(&mut facts);
-    while !chunk.posts.is_empty() {
-        let ((), next) = rayon::join(
-            || working.par_iter_mut().for_each(|rule| rule.take(&chunk)),
-            || sites.next_chunk(&mut facts),
-        );
-        chunk = next;
-    }
+    feed(&mut working, || sites.next_chunk(&mut facts));
     let finished: Vec<(SiteOut, Option<String>)> =
         working.into_par_iter().map(Working::finish).collect();
+    merged(finished)
+}
+
+/// `execute` with each share of the sites fed by a reader of its own (`Share`: the posts of
+/// its sites, decoded as they are read), the shares side by side on the run's threads: each
+/// share's rules are fed and finished on the thread that decodes its posts, the others' work
+/// there to steal. The sites' numbers are the ones `execute` gives them, so the result is the
+/// same.
+fn execute_shares(
+    start: &Starts<'_>,
+    crate::spill::Shares { sites, shares }: crate::spill::Shares,
+) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
+    let count = shares.len();
+    let finished: Vec<Vec<(SiteOut, Option<String>)>> = (shares.into_par_iter().enumerate())
+        .map(|(shard, mut share)| {
+            let mut working = started(start, shard, count);
+            for rule in &mut working {
+                for name in &sites {
+                    rule.out.add_site(name);
+                }
+            }
+            feed(&mut working, || Chunk {
+                new_sites: Vec::new(),
+                posts: share.by_ref().take(CHUNK_POSTS).collect(),
+            });
+            let mut finished: Vec<_> = working.into_par_iter().map(Working::finish).collect();
+            if let (Some(error), Some((_, first))) = (share.error.take(), finished.first_mut()) {
+                first.get_or_insert(error);
+            }
+            finished
+        })
+        .collect();
+    merged(finished.into_iter().flatten().collect())
+}
+
+/// How the site rules are started: once for each share of the sites, maybe on several threads.
+type Starts<'a> = dyn Fn() -> Vec<(usize, Box<dyn SiteRule>)> + Sync + 'a;
+
+/// The rules `start` gives, at work on share `shard` of `shards` shares of the sites.
+fn started(start: &Starts<'_>, shard: usize, shards: usize) -> Vec<Working> {
+    (share_stages(start()).into_iter())
+        .map(|(order, rule)| Working {
+            order,
+            shard,
+            shards,
+            rule: Some(rule),
+            out: SiteOut::default(),
+            error: None,
+        })
+        .collect()
+}
+
+/// Feeds `working` the chunks `next` reads, until one is empty: each chunk is taken by the
+/// rules side by side while the next is read.
+fn feed<F: Borrow<PostFacts> + Send + Sync>(
+    working: &mut [Working],
+    mut next: impl FnMut() -> Chunk<F> + Send,
+) {
+    let mut chunk = next();
+    while !chunk.posts.is_empty() {
+        let ((), following) = rayon::join(
+            || working.par_iter_mut().for_each(|rule| rule.take(&chunk)),
+            &mut next,
+        );
+        chunk = following;
+    }
+}
+
+/// The notes and findings of the finished rules, in the report's order, and the first error.
+fn merged(
+    finished: Vec<(SiteOut, Option<String>)>,
+) -> (Vec<String>, Vec<SiteFinding>, Option<String>) {
     let mut error = None;
     let mut outs = Vec::with_capacity(finished.len());
     for (out, failed) in finished {

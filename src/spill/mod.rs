@@ -20,6 +20,9 @@ use rayon::prelude::*;
 use crate::site::PostFacts;
 use crate::site::shard::WireFacts;
 
+mod shares;
+pub use shares::{Share, Shares};
+
 use crate::extsort::{
     Levels, Run, RunMerge, SpillDir, add_run, at_most_fan_in, merge_runs, write_framed,
 };
@@ -273,7 +276,12 @@ impl FactSpill {
         let chunks = std::mem::take(&mut state.chunks);
         if state.runs.is_empty() && state.bytes <= budget / 2 {
             let held = state.bytes;
-            let mut merge = Merge::buffered(chunks, records, reports.to_vec(), dir, (budget, held));
+            let buffer = Buffer {
+                chunks,
+                records: records.into_iter(),
+                names: std::mem::take(&mut state.sites),
+            };
+            let mut merge = Merge::buffered(buffer, reports.to_vec(), dir, (budget, held));
             merge.sites = sites;
             return Ok(merge);
         }
@@ -365,6 +373,12 @@ fn encoded_bytes<'c>(chunks: &'c [Vec<u8>], record: &Record) -> &'c [u8] {
         .get(record.chunk)
         .and_then(|chunk| chunk.get(record.start..record.start + record.len))
         .unwrap_or_default()
+}
+
+/// A post's facts as packed in `chunks`.
+fn decode(chunks: &[Vec<u8>], record: &Record) -> Result<WireFacts, String> {
+    postcard::from_bytes(encoded_bytes(chunks, record))
+        .map_err(|e| format!("damaged site facts: {e}"))
 }
 
 /// Writes the records as a run: each `(file, facts)` as `extsort::write_record` would (postcard
@@ -465,18 +479,14 @@ impl Merge {
     /// The buffer that stayed in memory, `held` bytes of a `budget`, read back in the order of
     /// `records`; the groupings get the rest of the budget.
     fn buffered(
-        chunks: Vec<Vec<u8>>,
-        records: Vec<Record>,
+        buffer: Buffer,
         reports: Vec<Option<usize>>,
         dir: Arc<SpillDir>,
         (budget, held): (usize, usize),
     ) -> Self {
         Self {
             dir,
-            records: Source::Buffer {
-                chunks,
-                records: records.into_iter(),
-            },
+            records: Source::Buffer(buffer),
             reports,
             error: None,
             budget: budget.saturating_sub(held),
@@ -491,10 +501,15 @@ impl Merge {
 /// each post's facts decoded only as it is read.
 enum Source {
     Runs(RunMerge<FactRecord>),
-    Buffer {
-        chunks: Vec<Vec<u8>>,
-        records: std::vec::IntoIter<Record>,
-    },
+    Buffer(Buffer),
+}
+
+/// The facts that stayed packed in memory, sorted.
+struct Buffer {
+    chunks: Vec<Vec<u8>>,
+    records: std::vec::IntoIter<Record>,
+    /// The sites' names, by the number records carry.
+    names: Vec<String>,
 }
 
 impl Iterator for Source {
@@ -507,11 +522,9 @@ impl Iterator for Source {
                 Some(record) => Some(Ok(record)),
                 None => runs.error().map(Err),
             },
-            Self::Buffer { chunks, records } => {
-                let record = records.next()?;
-                let wire = postcard::from_bytes(encoded_bytes(chunks, &record))
-                    .map_err(|e| format!("damaged site facts: {e}"));
-                Some(wire.map(|wire| (record.file, wire)))
+            Self::Buffer(buffer) => {
+                let record = buffer.records.next()?;
+                Some(decode(&buffer.chunks, &record).map(|wire| (record.file, wire)))
             }
         }
     }

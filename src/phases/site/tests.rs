@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use super::{GROUPINGS_AT_ONCE, execute, share_stages, start};
+use super::{GROUPINGS_AT_ONCE, execute, execute_merge, share_stages, start};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, PostRef};
 use crate::site::stages::{
@@ -208,7 +208,7 @@ fn spilled_in_shards(
     match spill.finish(&reports) {
         Ok(mut merge) => {
             let share = merge.budget / GROUPINGS_AT_ONCE / shards;
-            let ran = shown(execute(&|| starts(Some(share)), shards, merge.by_ref()));
+            let ran = shown(execute_merge(&|| starts(Some(share)), shards, &mut merge));
             assert_eq!(merge.error, None);
             ran
         }
@@ -548,7 +548,11 @@ fn the_packed_facts_and_the_groupings_stay_within_the_budget() {
         assert!(merge.held() + merge.budget <= budget, "at {budget} bytes");
         assert!(merge.budget >= budget / 2, "at {budget} bytes");
         let share = merge.budget / GROUPINGS_AT_ONCE;
-        let ran = shown(execute(&|| every_site_rule(Some(share)), 1, merge.by_ref()));
+        let ran = shown(execute_merge(
+            &|| every_site_rule(Some(share)),
+            1,
+            &mut merge,
+        ));
         assert_eq!(merge.error, None);
         assert_eq!(ran, expected, "at {budget} bytes");
     }
@@ -570,7 +574,7 @@ fn a_one_byte_budget_gives_the_report_in_memory() {
     assert_eq!(share, 0);
     let config = every_site_rule_config();
     let run = SiteRun::bounded(config.effective(None, None), share);
-    let ran = shown(execute(&|| start(&config, &run), 1, merge.by_ref()));
+    let ran = shown(execute_merge(&|| start(&config, &run), 1, &mut merge));
     assert_eq!(merge.error, None);
     assert_eq!(ran, expected);
 }
@@ -613,8 +617,43 @@ fn the_facts_held_while_a_run_is_written_stay_within_the_budget() {
         let mut merge = spill.finish(&reports).expect("the facts are written");
         assert!(merge.runs() >= 4, "{} runs", merge.runs());
         let share = merge.budget / GROUPINGS_AT_ONCE;
-        let ran = shown(execute(&|| every_site_rule(Some(share)), 1, merge.by_ref()));
+        let ran = shown(execute_merge(
+            &|| every_site_rule(Some(share)),
+            1,
+            &mut merge,
+        ));
         assert_eq!(merge.error, None);
         assert_eq!(ran, expected, "{workers} workers");
+    }
+}
+
+/// Facts that stayed packed in memory are read in shares, each share decoding its own sites'
+/// posts: an input that gave no report is left out and the others go to their reports, the
+/// sites numbered as one reader of every post numbers them, in any number of shares.
+#[test]
+fn each_share_reads_its_own_sites_and_leaves_out_an_input_without_a_report() {
+    let files = generated(23, 3, 240);
+    let mut kept = vec![files[0].clone(), files[2].clone()];
+    for fact in &mut kept[1] {
+        fact.file = 1;
+    }
+    let expected = in_memory(every_site_rule, &kept);
+    for shards in 1..6 {
+        let spill = FactSpill::new(1 << 20);
+        for (file, facts) in files.iter().enumerate() {
+            spill.add(file, Packed::of(facts.clone()));
+        }
+        let mut merge = spill
+            .finish(&[Some(0), None, Some(1)])
+            .expect("kept in memory");
+        assert_eq!(merge.runs(), 0);
+        let share = merge.budget / GROUPINGS_AT_ONCE / shards;
+        let ran = shown(execute_merge(
+            &|| every_site_rule(Some(share)),
+            shards,
+            &mut merge,
+        ));
+        assert_eq!(merge.error, None);
+        assert_eq!(ran, expected, "in {shards} shares");
     }
 }
