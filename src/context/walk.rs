@@ -4,7 +4,7 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::html::visibility::Hidden;
-use crate::html::{Comment, Element, ElementId, HtmlIndex, Text, is_heading, is_literal};
+use crate::html::{Comment, Element, ElementId, HtmlIndex, Tag, Text, Traits, is_heading};
 use crate::rule_costs::{Laps, Shared, Slot};
 
 /// The kinds of element a rule may ask to visit; `Any` is every element.
@@ -142,10 +142,10 @@ impl Open {
             "p" => self.paragraph = Some(id),
             "a" => self.link = Some(id),
             "ul" | "ol" => self.list = Some(id),
-            _ if is_heading(name) => self.heading = Some(id),
+            _ if element.traits.any(Traits::HEADING) => self.heading = Some(id),
             _ => {}
         }
-        if is_literal(name) {
+        if element.traits.any(Traits::LITERAL) {
             self.literal = Some(id);
         }
         self
@@ -184,6 +184,9 @@ pub trait Visitor<'v> {
 /// from every rule's `Visits`, so that the walk looks nothing up per node.
 pub struct Dispatch {
     by_kind: [Vec<usize>; Kind::COUNT],
+    /// The kind of each element name of HTML (`Kind::of`), by `Tag::index`: one load per
+    /// element where matching its name jumped on the name's length (a branch that misses).
+    kinds: Vec<Option<Kind>>,
     /// Every attribute name some rule asked for, each a bit of the masks below.
     attribute_names: Vec<&'static str>,
     /// The rules that asked for attributes: each with its attributes' bits and the kinds it
@@ -199,6 +202,7 @@ impl Dispatch {
     pub fn new(visits: impl IntoIterator<Item = Visits>) -> Dispatch {
         let mut dispatch = Dispatch {
             by_kind: Default::default(),
+            kinds: Tag::all().map(|tag| Kind::of(tag.name())).collect(),
             attribute_names: Vec::new(),
             by_attribute: Vec::new(),
             texts: Vec::new(),
@@ -251,6 +255,14 @@ impl Dispatch {
         (index.attributes_of(element).iter())
             .filter_map(|a| names.iter().position(|n| *n == &*a.name))
             .fold(0, |mask, at| mask | 1 << at)
+    }
+
+    /// The kind of an element: every name of a kind is an element name of HTML.
+    fn kind(&self, element: &Element) -> Option<Kind> {
+        match element.tag {
+            Some(tag) => self.kinds.get(tag.index()).copied().flatten(),
+            None => Kind::of(&element.name),
+        }
     }
 
     /// Whether the rule at this position of the registry visits anything.
@@ -376,7 +388,7 @@ impl<'v> FieldWalk<'_, 'v, '_> {
         self.at.open = self.stack.around(index, element.parent);
         self.at.hidden = self.stack.hidden_of(index, element, self.at.open);
         let dispatch = self.dispatch;
-        let kind = Kind::of(&element.name);
+        let kind = dispatch.kind(element);
         if let Some(kind) = kind {
             self.visit(&dispatch.by_kind[kind as usize], |v, at| {
                 v.element(at, id, element)

@@ -4,11 +4,10 @@
 use std::ops::Range;
 
 use super::emitter::Events;
-use super::tags::{Scope, closes_paragraph, end_tag_scope, is_special};
+use super::tags::{Scope, Tag, Traits, traits_of};
 use super::{
     Attribute, Closed, Comment, Content, Element, ElementId, HEADINGS, HtmlIndex, MAX_REOPENABLE,
-    Name, NameOf, Quoting, StrayEndTag, Text, is_blank, is_formatting, is_heading, is_media,
-    is_void, open, utf8,
+    Name, NameOf, Quoting, StrayEndTag, Text, is_blank, open, utf8,
 };
 
 /// Collects tokenizer events into the index, keeping the stack of open elements.
@@ -41,6 +40,7 @@ fn kept_in_select(name: &str) -> bool {
 
 struct PendingTag {
     name: Name,
+    tag: Option<Tag>,
     start: usize,
     attributes_from: usize,
     names: AttributeNames,
@@ -123,17 +123,18 @@ impl<'h> Builder<'h> {
     fn start_tag(&mut self, tag: PendingTag, end: usize, self_closing: bool) {
         let span = tag.start..end;
         let name = &*tag.name;
-        if !kept_in_select(name) && self.in_select() {
+        if self.in_select() && !kept_in_select(name) {
             self.index.attributes.truncate(tag.attributes_from);
             return;
         }
-        self.close_implied_by_start_tag(name, &span);
+        let traits = traits_of(tag.tag);
+        self.close_implied_by_start_tag(name, traits, &span);
         if tag.has_duplicates {
             drop_duplicates(&mut self.index.attributes, tag.attributes_from);
         }
         let attributes = tag.attributes_from..self.index.attributes.len();
 
-        let is_empty = is_void(name) || (self_closing && self.foreign_depth > 0);
+        let is_empty = traits.any(Traits::VOID) || (self_closing && self.foreign_depth > 0);
         let id = self.index.elements.len();
         let parent = self.open.last().copied();
         let link = if name == "a" {
@@ -143,6 +144,8 @@ impl<'h> Builder<'h> {
         };
         self.index.elements.push(Element {
             name: tag.name.clone(),
+            tag: tag.tag,
+            traits,
             start_tag: span,
             end_tag: None,
             closed: if is_empty {
@@ -162,17 +165,17 @@ impl<'h> Builder<'h> {
                 "select" => self.select_depth += 1,
                 _ => {}
             }
-            self.open.push(id, &tag.name);
+            self.open.push(id, &tag.name, traits);
         }
     }
 
     /// The start tags that end an open element first: a block closes `<p>`, `<li>` closes the
     /// previous `<li>`, and so on (the optional end tags of the standard).
-    fn close_implied_by_start_tag(&mut self, name: &str, by: &Range<usize>) {
+    fn close_implied_by_start_tag(&mut self, name: &str, traits: Traits, by: &Range<usize>) {
         if self.foreign_depth > 0 {
             return;
         }
-        if closes_paragraph(name) {
+        if traits.any(Traits::CLOSES_PARAGRAPH) {
             self.close_if_in_scope(&["p"], Scope::Button, by);
         }
         match name {
@@ -182,7 +185,7 @@ impl<'h> Builder<'h> {
             "td" | "th" => self.close_if_in_scope(&["td", "th"], Scope::Table, by),
             "option" => self.close_if_on_top("option", by),
             "a" => self.close_if_in_scope(&["a"], Scope::Default, by),
-            heading if is_heading(heading) => self.close_heading_on_top(by),
+            _ if traits.any(Traits::HEADING) => self.close_heading_on_top(by),
             _ => {}
         }
     }
@@ -201,23 +204,30 @@ impl<'h> Builder<'h> {
 
     /// `<h2>` directly inside an open `<h3>` closes it.
     fn close_heading_on_top(&mut self, by: &Range<usize>) {
-        if self.top_name().is_some_and(is_heading) {
+        if self
+            .top()
+            .is_some_and(|top| top.traits.any(Traits::HEADING))
+        {
             self.close_from(self.open.len() - 1, Closed::Implied { by: by.clone() });
         }
     }
 
-    fn top_name(&self) -> Option<&str> {
-        self.open.last().map(|&id| &*self.index.elements[id].name)
+    fn top(&self) -> Option<&Element> {
+        self.open.last().map(|&id| &self.index.elements[id])
     }
 
-    fn close_by_end_tag(&mut self, name: &str, span: Range<usize>) {
-        if !kept_in_select(name) && self.in_select() {
+    fn top_name(&self) -> Option<&str> {
+        self.top().map(|top| &*top.name)
+    }
+
+    fn close_by_end_tag(&mut self, name: &str, traits: Traits, span: Range<usize>) {
+        if self.in_select() && !kept_in_select(name) {
             return;
         }
-        let found = if is_heading(name) {
+        let found = if traits.any(Traits::HEADING) {
             self.open.in_scope(&HEADINGS, Scope::Default)
-        } else if is_special(name) || is_formatting(name) {
-            self.open.in_scope(&[name], end_tag_scope(name))
+        } else if traits.any(Traits::SPECIAL.union(Traits::FORMATTING)) {
+            self.open.in_scope(&[name], traits.end_tag_scope())
         } else {
             self.open.ordinary(name)
         };
@@ -271,7 +281,7 @@ impl<'h> Builder<'h> {
     fn close_from(&mut self, position: usize, how: Closed) {
         while self.open.len() > position {
             let Some(id) = self.open.pop() else { break };
-            if is_formatting(&self.index.elements[id].name) {
+            if self.index.elements[id].traits.any(Traits::FORMATTING) {
                 // Browsers keep at most a few such elements too (the "Noah's Ark" clause);
                 // the bound keeps lookups constant on pathological input.
                 if self.reopenable.len() == MAX_REOPENABLE {
@@ -343,7 +353,7 @@ impl<'h> Builder<'h> {
         }
         for id in 0..elements.len() {
             let parent = elements[id].parent;
-            if is_media(&elements[id].name) {
+            if elements[id].traits.any(Traits::MEDIA) {
                 mark(elements, parent, |c| &mut c.media);
             } else if &*elements[id].name == "br" {
                 mark(elements, parent, |c| &mut c.line_break);
@@ -356,8 +366,11 @@ impl<'h> Builder<'h> {
 /// wherever html5gum did not change them, so each is copied once, into the index.
 impl Events for Builder<'_> {
     fn open_start_tag(&mut self, name: &[u8], span: Range<usize>) {
+        let tag = Tag::of(name);
         self.pending = Some(PendingTag {
-            name: Name::of(name),
+            // An element's name is its tag's static text: no allocation for a `<section>`.
+            name: tag.map_or_else(|| Name::of(name), |tag| Name::Borrowed(tag.name())),
+            tag,
             start: span.start,
             attributes_from: self.index.attributes.len(),
             names: AttributeNames::default(),
@@ -388,7 +401,7 @@ impl Events for Builder<'_> {
     }
 
     fn end_tag(&mut self, name: &[u8], span: Range<usize>) {
-        self.close_by_end_tag(&utf8(name), span);
+        self.close_by_end_tag(&utf8(name), traits_of(Tag::of(name)), span);
     }
 
     fn text(&mut self, text: &str, span: Range<usize>) {

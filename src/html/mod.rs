@@ -24,7 +24,9 @@ use build::Builder;
 use emitter::IndexEmitter;
 pub use references::{reference_map, source_offset};
 pub use structure::Around;
-pub use tags::{is_block, is_formatting, is_heading, is_html_element, is_literal, is_void};
+pub use tags::{
+    Tag, Traits, is_block, is_formatting, is_heading, is_html_element, is_literal, is_void,
+};
 
 pub type ElementId = usize;
 
@@ -71,6 +73,10 @@ pub enum Closed {
 pub struct Element {
     /// Lower-case tag name.
     pub name: Name,
+    /// The name's element of HTML, `None` for a name HTML does not have.
+    pub tag: Option<Tag>,
+    /// What the standard says of the name (`is_void`, `is_heading` ...), looked up once.
+    pub traits: Traits,
     /// `<a href="…">`, from `<` to `>`.
     pub start_tag: Range<usize>,
     /// The matching `</a>`, when there is one (even if it came after a misnesting).

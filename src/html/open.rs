@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
 
-use super::tags::{Scope, is_special};
+use super::tags::{Scope, Traits};
 use super::{ElementId, Name};
 
 /// Scopes, then the special elements that stop "any other end tag".
@@ -83,14 +83,15 @@ impl OpenElements {
         SPARE.with(|spare| spare.set(Some(self)));
     }
 
-    pub(super) fn push(&mut self, id: ElementId, name: &Name) {
+    /// Pushes an element of this name and traits (`Traits::of` the name).
+    pub(super) fn push(&mut self, id: ElementId, name: &Name, traits: Traits) {
         let position = self.ids.len();
         for scope in SCOPES {
-            if scope.is_boundary(name) {
+            if traits.any(Traits::boundary(scope)) {
                 self.stops[scope_index(scope)].push(position);
             }
         }
-        if is_special(name) {
+        if traits.any(Traits::SPECIAL) {
             self.stops[SPECIAL].push(position);
         }
         let slot = match self.by_name.get(&**name) {
@@ -160,19 +161,24 @@ impl OpenElements {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::html::tags::{Tag, traits_of};
+
+    fn traits(name: &str) -> Traits {
+        traits_of(Tag::of(name.as_bytes()))
+    }
 
     #[test]
     fn a_name_whose_elements_all_closed_is_not_open() {
         let mut open = OpenElements::default();
         let p = Name::Borrowed("p");
-        open.push(0, &p);
+        open.push(0, &p, traits("p"));
         assert_eq!(open.topmost(&["p"]), Some(0));
         assert_eq!(open.pop(), Some(0));
         // The name's entry stays, empty: it must not answer as open.
         assert_eq!(open.topmost(&["p"]), None);
         assert_eq!(open.in_scope(&["p"], Scope::Button), None);
-        open.push(1, &Name::Borrowed("div"));
-        open.push(2, &p);
+        open.push(1, &Name::Borrowed("div"), traits("div"));
+        open.push(2, &p, traits("p"));
         assert_eq!(open.topmost(&["p"]), Some(1));
         assert_eq!(open.ordinary("p"), Some(1));
         assert_eq!(open.pop(), Some(2));
@@ -183,8 +189,8 @@ mod tests {
     #[test]
     fn a_stack_given_back_is_reused_empty() {
         let mut open = OpenElements::reused();
-        open.push(0, &Name::Borrowed("div"));
-        open.push(1, &Name::Borrowed("p"));
+        open.push(0, &Name::Borrowed("div"), traits("div"));
+        open.push(1, &Name::Borrowed("p"), traits("p"));
         open.give_back();
         let again = OpenElements::reused();
         assert!(again.is_empty());
@@ -198,7 +204,7 @@ mod tests {
         let mut open = OpenElements::reused();
         let span = Name::Borrowed("span");
         for id in 0..100_000 {
-            open.push(id, &span);
+            open.push(id, &span, traits("span"));
         }
         open.give_back();
         let again = OpenElements::reused();

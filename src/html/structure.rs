@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use fnv::FnvHashMap;
 use std::ops::Range;
 
-use super::{Closed, Element, ElementId, HtmlIndex, StrayEndTag, is_html_element, is_void};
+use super::{Closed, Element, ElementId, HtmlIndex, StrayEndTag, Traits, is_html_element};
 
 /// Elements whose end tag the HTML standard lets authors leave out.
 fn end_tag_optional(name: &str) -> bool {
@@ -48,7 +48,10 @@ pub enum LeftOpen<'a> {
 /// Whether the element needed an end tag and did not get one. `None` when it was closed
 /// properly, may be left open, or was ended by a start tag (as `<p>` is by `<div>`).
 pub fn left_open<'a>(element: &'a Element, html: &str) -> Option<LeftOpen<'a>> {
-    if is_void(&element.name) || end_tag_optional(&element.name) || element.end_tag.is_some() {
+    if element.traits.any(Traits::VOID)
+        || element.end_tag.is_some()
+        || end_tag_optional(&element.name)
+    {
         return None;
     }
     match &element.closed {
@@ -68,7 +71,9 @@ pub fn is_unknown_name(name: &str) -> bool {
 /// brackets, read by browsers as the start tag of an element they do not know, and not shown.
 /// Names inside SVG and MathML are theirs.
 pub fn is_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
-    is_unknown_name(&element.name) && index.ancestor(element, Around::Foreign).is_none()
+    // `is_unknown_name`, with the element's name looked up once when it was built.
+    let unknown = element.tag.is_none() && !element.name.contains(['-', ':']);
+    unknown && index.ancestor(element, Around::Foreign).is_none()
 }
 
 /// The `<pre>` or `<code>` an element is inside: code samples, where markup that was meant to
@@ -170,14 +175,15 @@ pub enum Around {
 impl Around {
     pub(super) const COUNT: usize = 6;
 
-    fn is(self, name: &str) -> bool {
+    fn is(self, element: &Element) -> bool {
+        let name = &*element.name;
         match self {
             Around::Paragraph => name == "p",
-            Around::Heading => super::is_heading(name),
-            Around::Block => super::is_block(name),
+            Around::Heading => element.traits.any(Traits::HEADING),
+            Around::Block => element.traits.any(Traits::BLOCK),
             Around::CodeSample => is_code_sample(name),
             Around::Foreign => matches!(name, "svg" | "math"),
-            Around::Literal => super::tags::is_literal(name),
+            Around::Literal => element.traits.any(Traits::LITERAL),
         }
     }
 }
@@ -191,7 +197,7 @@ impl HtmlIndex {
     /// The nearest of `from` and its ancestors of the `kind` asked for.
     pub fn enclosing(&self, from: Option<ElementId>, kind: Around) -> Option<ElementId> {
         let table = self.nearest[kind as usize]
-            .get_or_init(|| self.nearest_each(|element| kind.is(&element.name)));
+            .get_or_init(|| self.nearest_each(|element| kind.is(element)));
         table.get(from?).copied().flatten()
     }
 

@@ -5,7 +5,9 @@
 //! `schema/report.schema.json`.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
+
+use chrono::format::{Item, Parsed, StrftimeItems};
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,22 @@ use super::{DateFacts, InternalLink, Located, PlacedValue, PostFacts, SiteFindin
 
 /// Dates as the facts hold them: local time, no zone.
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.f";
+
+/// `DATE_FORMAT` taken apart once: every post's facts write their date with it and read it
+/// back, and taking a format apart is a `match` per character.
+static DATE_ITEMS: LazyLock<Vec<Item<'static>>> =
+    LazyLock::new(|| StrftimeItems::new(DATE_FORMAT).collect());
+
+fn write_date(date: &chrono::NaiveDateTime) -> String {
+    date.format_with_items(DATE_ITEMS.iter()).to_string()
+}
+
+/// As `NaiveDateTime::parse_from_str` with `DATE_FORMAT` reads it.
+fn read_date(text: &str) -> chrono::ParseResult<chrono::NaiveDateTime> {
+    let mut parsed = Parsed::new();
+    chrono::format::parse(&mut parsed, text, DATE_ITEMS.iter())?;
+    parsed.to_naive_datetime_with_offset(0)
+}
 
 /// What a sharded run kept for the merge, besides its findings.
 #[derive(Debug)]
@@ -250,7 +268,7 @@ impl WireFacts {
             guid_host: facts.guid_host.as_ref().map(WireValued::of),
             dates: facts.dates.as_ref().map(|d| WireDates {
                 offset: d.offset,
-                local: d.local.format(DATE_FORMAT).to_string(),
+                local: write_date(&d.local),
                 gmt_value: d.gmt_value.clone(),
                 gmt: pair(&d.gmt),
                 local_at: pair(&d.local_at),
@@ -285,7 +303,7 @@ impl WireFacts {
         let dates = match self.dates {
             Some(d) => Some(DateFacts {
                 offset: d.offset,
-                local: chrono::NaiveDateTime::parse_from_str(&d.local, DATE_FORMAT)
+                local: read_date(&d.local)
                     .map_err(|e| format!("post {index}: the date `{}`: {e}", d.local))?,
                 gmt_value: d.gmt_value,
                 gmt: located(d.gmt),
@@ -521,4 +539,37 @@ pub fn of_file<T>(items: &[T], file: usize, file_of: impl Fn(&T) -> usize) -> &[
     let start = items.partition_point(|item| file_of(item) < file);
     let end = items.partition_point(|item| file_of(item) <= file);
     &items[start..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_and_read_as_the_format_writes_and_reads_them() {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 7, 15).expect("a date");
+        for (nanos, second) in [
+            (0, 0),
+            (123_000_000, 5),
+            (123_456_000, 59),
+            (1_500_000_000, 59),
+        ] {
+            let date = day.and_hms_nano_opt(8, 30, second, nanos).expect("a time");
+            let written = write_date(&date);
+            assert_eq!(written, date.format(DATE_FORMAT).to_string());
+            assert_eq!(read_date(&written), Ok(date), "{written}");
+        }
+        for text in [
+            "2024-07-15T08:30:00.5",
+            "2024-07-15",
+            "2024-07-15T08:30:00Z",
+            "",
+        ] {
+            assert_eq!(
+                read_date(text),
+                chrono::NaiveDateTime::parse_from_str(text, DATE_FORMAT),
+                "{text}"
+            );
+        }
+    }
 }

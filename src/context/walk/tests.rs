@@ -82,6 +82,49 @@ fn each_kind_names_its_elements() {
     assert_eq!(dispatch.by_kind[Kind::Any as usize], [1]);
 }
 
+#[test]
+fn an_elements_kind_by_its_tag_is_the_kind_of_its_name() {
+    // Every element name of HTML, each a field of its own (`<script>` makes the rest text),
+    // and names HTML does not have.
+    let names: Vec<&str> = crate::html::Tag::all().map(|tag| tag.name()).collect();
+    let dispatch = Dispatch::new([Visits::NOTHING]);
+    let mut kinds = 0;
+    for name in names.iter().chain(&["h7", "my-card", "o:p", "spanx"]) {
+        let index = HtmlIndex::parse(&format!("<{name} x>"));
+        let [element] = &index.elements[..] else {
+            panic!("<{name}> is one element")
+        };
+        assert_eq!(
+            dispatch.kind(element),
+            Kind::of(&element.name),
+            "{}",
+            element.name
+        );
+        kinds += usize::from(dispatch.kind(element).is_some());
+    }
+    assert!(
+        kinds >= Kind::COUNT - 1,
+        "every kind was asked for ({kinds})"
+    );
+}
+
+/// What is open inside an element by its traits is what its name says.
+#[test]
+fn what_an_element_opens_is_what_its_name_says() {
+    let index = HtmlIndex::parse("<h3><pre><ul><a><p><textarea></textarea><ol><h7>");
+    let mut open = Open::default();
+    for (id, element) in index.elements.iter().enumerate() {
+        open = open.within(id, element, Hidden::No);
+        let name = &*element.name;
+        assert_eq!(open.heading == Some(id), is_heading(name), "{name}");
+        assert_eq!(
+            open.literal == Some(id),
+            crate::html::is_literal(name),
+            "{name}"
+        );
+    }
+}
+
 /// What a test visitor saw: each element with how far the walk found it hidden, each text
 /// run (by its start) likewise.
 #[derive(Default)]
