@@ -366,7 +366,9 @@ pub fn open(
 /// written twice). Only the probe past the limit is ours.
 fn at_most(file: std::fs::File, limit: u64) -> impl Read + Send {
     let file = Arc::new(file);
-    Arc::clone(&file).take(limit).chain(PastLimit(file))
+    // The probe is handed one byte of room: a reader of our own gets its room zeroed, and at
+    // the end of a small file that was the rest of the buffer's first 32 KiB.
+    Arc::clone(&file).take(limit).chain(PastLimit(file).take(1))
 }
 
 /// What follows a file's bytes up to the limit: the end, or an error if there is more.
