@@ -173,18 +173,25 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
 }
 
 /// The report but its findings: a report for people gets them spliced in (`write`).
+///
+/// Its two walks of every finding (the summary's counts, the posts') run side by side, and
+/// the posts' entries are made on the run's threads: on one large file this head is most of
+/// what the writing thread does while the others serialize the first findings, and grows
+/// with the findings where that first batch does not (on a 1 GB file, 16 times the batch).
 fn report(outcome: &CheckOutcome) -> Report<'_> {
+    use rayon::prelude::*;
     let shard = outcome.shard.is_some();
+    let (summary, posts) = rayon::join(|| Summary::of(outcome), || by_post(outcome, Keep::Counts));
     Report {
         version: REPORT_VERSION,
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         },
-        summary: Summary::of(outcome),
+        summary,
         diagnostics: Diagnostics(if shard { &outcome.reports } else { &[] }, shard),
-        posts: by_post(outcome, Keep::Counts)
-            .iter()
+        posts: posts
+            .par_iter()
             .filter_map(|p| Some((p, p.post.as_ref()?)))
             .map(|(p, post)| JsonPost {
                 file: p.file,
