@@ -140,8 +140,17 @@ fn parse_core(value: &str) -> chrono::ParseResult<NaiveDateTime> {
     }
     static ITEMS: LazyLock<Vec<Item<'static>>> =
         LazyLock::new(|| StrftimeItems::new(CORE_FORMAT).collect());
+    parse_with_items(value, &ITEMS)
+}
+
+/// `NaiveDateTime::parse_from_str` with a format already taken apart into its `items`: taking
+/// a format apart is a `match` per character, done once rather than for every date.
+pub(crate) fn parse_with_items(
+    text: &str,
+    items: &[Item<'_>],
+) -> chrono::ParseResult<NaiveDateTime> {
     let mut parsed = Parsed::new();
-    chrono::format::parse(&mut parsed, value, ITEMS.iter())?;
+    chrono::format::parse(&mut parsed, text, items.iter())?;
     parsed.to_naive_datetime_with_offset(0)
 }
 

@@ -64,16 +64,21 @@ pub fn left_open<'a>(element: &'a Element, html: &str) -> Option<LeftOpen<'a>> {
 /// A name no browser knows as an element, and that no one writes as one: not HTML (obsolete
 /// elements included), not a custom element (`<my-card>` has a hyphen), not Word's `<o:p>`.
 pub fn is_unknown_name(name: &str) -> bool {
-    !is_html_element(name) && !name.contains(['-', ':'])
+    is_unknown(is_html_element(name), name)
+}
+
+/// `is_unknown_name`, told whether the name is an element of HTML (an element's `tag`, looked
+/// up once when it was built).
+fn is_unknown(html_element: bool, name: &str) -> bool {
+    !html_element && !name.contains(['-', ':'])
 }
 
 /// Text such as `<nombre de usuario>`, `<your name>` or `<receiver>`: written between angle
 /// brackets, read by browsers as the start tag of an element they do not know, and not shown.
 /// Names inside SVG and MathML are theirs.
 pub fn is_hidden_text(index: &HtmlIndex, element: &Element) -> bool {
-    // `is_unknown_name`, with the element's name looked up once when it was built.
-    let unknown = element.tag.is_none() && !element.name.contains(['-', ':']);
-    unknown && index.ancestor(element, Around::Foreign).is_none()
+    is_unknown(element.tag.is_some(), &element.name)
+        && index.ancestor(element, Around::Foreign).is_none()
 }
 
 /// The `<pre>` or `<code>` an element is inside: code samples, where markup that was meant to

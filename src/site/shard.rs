@@ -7,7 +7,7 @@
 use std::ops::Range;
 use std::sync::{Arc, LazyLock};
 
-use chrono::format::{Item, Parsed, StrftimeItems};
+use chrono::format::{Item, StrftimeItems};
 
 use serde::{Deserialize, Serialize};
 
@@ -31,9 +31,7 @@ fn write_date(date: &chrono::NaiveDateTime) -> String {
 
 /// As `NaiveDateTime::parse_from_str` with `DATE_FORMAT` reads it.
 fn read_date(text: &str) -> chrono::ParseResult<chrono::NaiveDateTime> {
-    let mut parsed = Parsed::new();
-    chrono::format::parse(&mut parsed, text, DATE_ITEMS.iter())?;
-    parsed.to_naive_datetime_with_offset(0)
+    crate::dates::parse_with_items(text, &DATE_ITEMS)
 }
 
 /// What a sharded run kept for the merge, besides its findings.
