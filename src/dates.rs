@@ -311,4 +311,84 @@ mod tests {
             "fractions of a second"
         );
     }
+
+    /// A date in core's shape, each field anywhere in (and just past) its range: Feb 29 on
+    /// years that are and are not leap years, day 31 of 30-day months, hour 24, minute and
+    /// second 60, years 0000 and 9999.
+    fn shaped() -> impl proptest::strategy::Strategy<Value = String> {
+        (
+            0..=9999u32,
+            0..=13u32,
+            0..=32u32,
+            0..=25u32,
+            0..=61u32,
+            0..=61u32,
+        )
+            .prop_map(|(year, month, day, hour, minute, second)| {
+                format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}")
+            })
+    }
+
+    /// A date in core's shape with characters changed, put before or after it: signs,
+    /// whitespace, Unicode digits, a lower-case `t`, `Z` and offsets, missing digits.
+    fn damaged() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let odd = prop_oneof![
+            Just(" "),
+            Just("+"),
+            Just("-"),
+            Just("t"),
+            Just("T"),
+            Just(":"),
+            Just("Z"),
+            Just("\t"),
+            Just("٣"),
+            Just("３"),
+            Just("é"),
+            Just("0"),
+            Just("9"),
+            Just(""),
+            Just("+09:00"),
+            Just(".5"),
+        ];
+        (
+            shaped(),
+            proptest::collection::vec((0..20usize, odd.clone()), 0..3),
+            proptest::option::of(odd.clone()),
+            proptest::option::of(odd),
+        )
+            .prop_map(|(date, changes, before, after)| {
+                let mut chars: Vec<String> = date.chars().map(String::from).collect();
+                for (at, odd) in changes {
+                    match chars.get_mut(at) {
+                        Some(char) => *char = odd.to_owned(),
+                        None => chars.push(odd.to_owned()),
+                    }
+                }
+                format!(
+                    "{}{}{}",
+                    before.unwrap_or_default(),
+                    chars.concat(),
+                    after.unwrap_or_default()
+                )
+            })
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// The fast path reads a date only as chrono reads it, on any text near core's shape.
+        #[test]
+        fn a_date_is_read_as_chrono_reads_it(
+            text in proptest::prop_oneof![shaped(), damaged()]
+        ) {
+            proptest::prop_assert_eq!(
+                parse_core(&text).ok(),
+                NaiveDateTime::parse_from_str(&text, CORE_FORMAT).ok(),
+                "{:?}", text
+            );
+        }
+    }
 }

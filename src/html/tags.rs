@@ -712,4 +712,39 @@ mod tests {
             assert_eq!(Tag::of(&name).is_some(), element, "{name:?}");
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+
+        /// Any name, of any bytes and length (past 255, where the slot's length wraps), and
+        /// element names cut short, lengthened or with letters in upper case: found exactly
+        /// when it is an element name, as that name.
+        #[test]
+        fn any_name_is_found_exactly_when_it_is_an_element(
+            name in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"abcdehilmnoprstuvx1-:".to_vec()),
+                    proptest::num::u8::ANY,
+                ],
+                0..300,
+            ),
+            known in proptest::sample::select(ELEMENTS.to_vec()),
+            cut in 0..4usize,
+            added in proptest::sample::select(vec!["", "", "x", "-x", ":x", "é"]),
+            upper in proptest::prelude::any::<u16>(),
+        ) {
+            let mut near = known.as_bytes().to_vec();
+            near.truncate(near.len().saturating_sub(cut));
+            near.extend_from_slice(added.as_bytes());
+            for (at, byte) in near.iter_mut().enumerate().take(16) {
+                if upper & 1 << at != 0 && upper & 1 << 15 != 0 {
+                    byte.make_ascii_uppercase();
+                }
+            }
+            for name in [name, near] {
+                let element = ELEMENTS.iter().find(|e| e.as_bytes() == name);
+                proptest::prop_assert_eq!(Tag::of(&name).map(Tag::name), element.copied());
+            }
+        }
+    }
 }

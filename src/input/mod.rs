@@ -431,6 +431,22 @@ mod tests {
         assert!(out.len() <= 1024);
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_whose_size_says_0_is_read_whole_at_the_limit_and_refused_one_byte_under() {
+        // The test's own command line: size 0 when looked at, the same bytes at each read.
+        let path = PathBuf::from("/proc/self/cmdline");
+        let whole = std::fs::read(&path).expect("the command line");
+        let read = |limit: usize| {
+            let (_, mut reader) = open(&Input::File(path.clone()), limit as u64).expect("opened");
+            let mut out = Vec::new();
+            reader.read_to_end(&mut out).map(|_| out)
+        };
+        assert_eq!(read(whole.len()).expect("at the limit"), whole);
+        assert_eq!(read(whole.len() + 1).expect("under the limit"), whole);
+        assert!(read(whole.len() - 1).is_err(), "one byte past the limit");
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_pipe_is_refused_without_waiting_for_a_writer() {

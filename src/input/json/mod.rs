@@ -385,4 +385,63 @@ mod tests {
             assert!(!is_json_number(bad), "{bad}");
         }
     }
+
+    /// A piece of a JSON string: its raw text in the file and what it decodes to.
+    fn piece() -> impl proptest::strategy::Strategy<Value = (String, String)> {
+        use proptest::prelude::*;
+        let run = proptest::collection::vec(
+            prop_oneof![
+                4 => proptest::char::range('a', 'z'),
+                1 => Just('é'),
+                1 => Just('€'),
+                1 => Just('😀'),
+                1 => Just('<'),
+            ],
+            0..40,
+        )
+        .prop_map(|chars| {
+            let run: String = chars.into_iter().collect();
+            (run.clone(), run)
+        });
+        let escape = prop_oneof![
+            Just((r"\/".to_owned(), "/".to_owned())),
+            Just((r"\\".to_owned(), "\\".to_owned())),
+            Just((r#"\""#.to_owned(), "\"".to_owned())),
+            Just((r"\n".to_owned(), "\n".to_owned())),
+            Just((r"\u00e9".to_owned(), "é".to_owned())),
+            Just((r"\u2019".to_owned(), "\u{2019}".to_owned())),
+            Just((r"\ud83d\ude00".to_owned(), "😀".to_owned())),
+        ];
+        prop_oneof![3 => run, 2 => escape]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Runs of 0-40 bytes (around the 16 bytes a short run is copied as), multi-byte
+        /// characters wherever they fall, escapes at every offset, and 0-40 bytes after the
+        /// closing quote (the file's end, a multi-byte character, another string): the text
+        /// is serde_json's, and each piece maps back to exactly its raw text.
+        #[test]
+        fn strings_of_runs_and_escapes_decode_and_map_exactly(
+            pieces in proptest::collection::vec(piece(), 0..24),
+            after in "[a-zé😀\"]{0,40}",
+        ) {
+            let raw: String = pieces.iter().map(|(raw, _)| raw.as_str()).collect();
+            let file = format!("\"{raw}\"{after}");
+            let expected: String = serde_json::from_str(&format!("\"{raw}\"")).expect("JSON");
+            let mut parser = Parser::new(file.as_bytes());
+            let node = parser.parse_value().expect("a string");
+            let s = node.as_str().expect("a string");
+            proptest::prop_assert_eq!(s.as_str(), expected.as_str());
+            let (mut decoded, mut at) = (0, 1);
+            for (raw, text) in &pieces {
+                let range = s.file_range(decoded..decoded + text.len());
+                proptest::prop_assert_eq!(&file[range], raw.as_str());
+                decoded += text.len();
+                at += raw.len();
+            }
+            proptest::prop_assert_eq!(s.file_offset(decoded), at);
+        }
+    }
 }

@@ -200,12 +200,23 @@ fn spilled_in_shards(
     budget: u64,
     shards: usize,
 ) -> String {
+    let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
+    spilled_with_reports(starts, files, &reports, budget, shards)
+}
+
+/// `spilled_in_shards`, each input given the report of `reports` (`None`: it gave none).
+fn spilled_with_reports(
+    starts: Starts,
+    files: &[Vec<PostFacts>],
+    reports: &[Option<usize>],
+    budget: u64,
+    shards: usize,
+) -> String {
     let spill = FactSpill::new(budget);
     for (file, facts) in files.iter().enumerate() {
         spill.add(file, Packed::of(facts.clone()));
     }
-    let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
-    match spill.finish(&reports) {
+    match spill.finish(reports) {
         Ok(mut merge) => {
             let share = merge.budget / GROUPINGS_AT_ONCE / shards;
             let ran = shown(execute_merge(&|| starts(Some(share)), shards, &mut merge));
@@ -485,6 +496,39 @@ proptest! {
             spilled_in_shards(same_length, &files, budget, shards)
         );
         prop_assert_eq!(&expected, &spilled_in_shards(every_site_rule, &files, budget, shards));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// Inputs that gave no report (a file that failed after some of its posts were linted)
+    /// are left out and the others renumbered to their reports, whether each share of the
+    /// sites numbers the sites from the packed facts in memory or one reader merges them from
+    /// disk: a site whose posts are all in such an input is no site of the run.
+    #[test]
+    fn inputs_without_a_report_are_left_out_in_every_share(
+        seed in any::<u64>(),
+        shards in 1usize..5,
+        budget in prop_oneof![1u64..64, 1u64 << 22..1 << 24],
+        gave_none in proptest::collection::vec(any::<bool>(), 5),
+    ) {
+        let files = generated(seed, 5, 300);
+        let mut reports = Vec::new();
+        let mut kept = Vec::new();
+        for (facts, none) in files.iter().zip(gave_none) {
+            if none {
+                reports.push(None);
+                continue;
+            }
+            reports.push(Some(kept.len()));
+            let report = kept.len();
+            kept.push(facts.iter().cloned().map(|fact| PostFacts { file: report, ..fact }).collect());
+        }
+        prop_assert_eq!(
+            in_memory(every_site_rule, &kept),
+            spilled_with_reports(every_site_rule, &files, &reports, budget, shards)
+        );
     }
 }
 
