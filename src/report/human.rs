@@ -12,6 +12,8 @@ use miette::{
 
 use std::ops::Range;
 
+use textwrap::core::display_width;
+
 use crate::diagnostic::{Finding, PostRef, Severity};
 use crate::outcome::CheckOutcome;
 use crate::source::{LineCol, LineIndex, SourceFile, count_chars, is_continuation};
@@ -43,17 +45,10 @@ pub fn write(
     sink: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let reports = &outcome.reports;
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_context_lines(1);
+    let handlers = Handlers::new(style);
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.findings.is_empty()) {
-        write_report(report, &handler, sink)?;
+        write_report(report, &handlers, sink)?;
     }
     let summary = Summary::of(outcome);
     // A run that read nothing because of an error (an unknown post, a refused password) ends
@@ -77,10 +72,81 @@ pub fn write(
     sink.write_all(out.as_bytes())
 }
 
+/// miette's handlers for a run: one wraps a finding's message and help to the width, the
+/// other writes them as they are. A text that fits on its first line comes out of the line
+/// breaking as it went in, so a finding whose texts all fit takes `plain`: the Unicode line
+/// breaking (icu_segmenter, through textwrap) was most of a small post's report.
+struct Handlers {
+    wrapping: GraphicalReportHandler,
+    plain: GraphicalReportHandler,
+    /// The columns a message has after its indent, by severity (the icon's width counts).
+    message_room: [usize; 3],
+    /// The columns a help text has after `  help: `.
+    help_room: usize,
+}
+
+impl Handlers {
+    fn new(style: &Style) -> Self {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        // What miette's renderer gives the texts it wraps: the width less two, less the
+        // widest of the first line's indent and the next lines'.
+        let width = style.width.saturating_sub(2);
+        let characters = &theme.characters;
+        let rest = display_width(&format!("  {} ", characters.vbar));
+        let room = |indent: String| width.saturating_sub(display_width(&indent).max(rest));
+        let message_room = [&characters.error, &characters.warning, &characters.advice]
+            .map(|icon| room(format!("  {icon} ")));
+        let help_room = width.saturating_sub(HELP_INDENT.len());
+        let wrapping = GraphicalReportHandler::new_themed(theme)
+            .with_width(style.width)
+            .with_context_lines(1);
+        Self {
+            plain: wrapping.clone().with_wrap_lines(false),
+            wrapping,
+            message_room,
+            help_room,
+        }
+    }
+
+    /// `plain` when wrapping would leave the finding's message and help as they are.
+    fn for_finding(&self, finding: &Finding) -> &GraphicalReportHandler {
+        let diagnostic = &finding.diagnostic;
+        let severity = match diagnostic.severity {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+            Severity::Info => 2,
+        };
+        let help_fits = (diagnostic.help.as_deref()).is_none_or(|help| fits(help, self.help_room));
+        if help_fits && fits(&diagnostic.message, self.message_room[severity]) {
+            &self.plain
+        } else {
+            &self.wrapping
+        }
+    }
+}
+
+/// miette's indent of a help text's lines.
+const HELP_INDENT: &str = "  help: ";
+
+/// Whether textwrap's `fill` gives `text` back as it is on one line of `room` columns: not
+/// blank (miette's unwrapped lines treat those apart), no trailing space (`fill` drops it),
+/// no control character (no line break, no escape sequence), and as wide as the room at most.
+/// Where its words break is then of no account: they all go on the first line.
+fn fits(text: &str, room: usize) -> bool {
+    !text.trim().is_empty()
+        && !text.ends_with(' ')
+        && !text.chars().any(char::is_control)
+        && display_width(text) <= room
+}
+
 /// The findings of one file, one at a time.
 fn write_report(
     report: &crate::outcome::FileReport,
-    handler: &GraphicalReportHandler,
+    handlers: &Handlers,
     sink: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     // A site's answer read in this run: its findings are shown in their fields' text, placed
@@ -114,9 +180,9 @@ fn write_report(
             match in_field {
                 Some(field) => {
                     let source = Snippets::in_field(post, finding, field);
-                    render_finding(handler, &mut out, finding, &source, Some(field));
+                    render_finding(handlers, &mut out, finding, &source, Some(field));
                 }
-                None => render_finding(handler, &mut out, finding, &source, None),
+                None => render_finding(handlers, &mut out, finding, &source, None),
             }
             sink.write_all(out.as_bytes())?;
             out.clear();
@@ -127,7 +193,7 @@ fn write_report(
 
 /// One finding, rendered into `out` followed by a blank line.
 fn render_finding(
-    handler: &GraphicalReportHandler,
+    handlers: &Handlers,
     out: &mut String,
     finding: &Finding,
     source: &Snippets,
@@ -139,7 +205,11 @@ fn render_finding(
         field,
     };
     // Rendering into a String cannot fail but for a broken Display impl.
-    if handler.render_report(out, &shown).is_err() {
+    if handlers
+        .for_finding(finding)
+        .render_report(out, &shown)
+        .is_err()
+    {
         let file = &source.name;
         out.push_str(&format!("{file}: {}\n", finding.diagnostic.message));
     }
@@ -447,5 +517,65 @@ impl SourceCode for Snippets {
             column,
             line_count,
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What miette's renderer does with a text it wraps: `fill` with these indents.
+    fn filled(text: &str, width: usize, first: &str, rest: &str) -> String {
+        let options = textwrap::Options::new(width)
+            .initial_indent(first)
+            .subsequent_indent(rest)
+            .break_words(true);
+        textwrap::fill(text, options)
+    }
+
+    proptest::proptest! {
+        /// A text `fits` is one `fill` gives back whole after its indent, whatever the
+        /// Unicode line breaking would make of its words (quotes, slashes, hyphens, wide and
+        /// combining characters, runs of spaces).
+        #[test]
+        fn a_text_that_fits_comes_out_of_wrapping_as_it_went_in(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "word", " ", "  ", "-", "/", "(x)", "\"q\"", "’", "😀", "漢字", "e\u{301}",
+                    "https://example.com/a-b", "`<a>`", ".", ",", ":", "\t", "\u{1b}[1m", "\n",
+                ]),
+                0..30,
+            ),
+            width in 0usize..60,
+        ) {
+            let text: String = words.concat();
+            for (first, rest) in [("  × ", "  │ "), ("  ⚠ ", "  │ "), (HELP_INDENT, "        ")] {
+                let room = width.saturating_sub(display_width(first).max(display_width(rest)));
+                if fits(&text, room) {
+                    proptest::prop_assert_eq!(filled(&text, width, first, rest), format!("{first}{text}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_texts_that_fit_on_their_line_are_left_unwrapped() {
+        assert!(fits("`</a>` closes no link: its start tag was lost", 45));
+        assert!(!fits("`</a>` closes no link: its start tag was lost", 44));
+        assert!(!fits("two\nlines", 80));
+        assert!(!fits("a trailing space ", 80));
+        assert!(!fits("   ", 80));
+        // Wide characters take two columns each.
+        assert!(fits("漢字", 4) && !fits("漢字", 3));
+    }
+
+    #[test]
+    fn rooms_are_the_width_less_miettes_indents() {
+        let handlers = Handlers::new(&Style {
+            color: false,
+            width: 100,
+        });
+        assert_eq!(handlers.message_room, [94, 94, 94]);
+        assert_eq!(handlers.help_room, 90);
     }
 }

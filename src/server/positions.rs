@@ -5,6 +5,8 @@
 
 use lsp_types::{Position, PositionEncodingKind, Range};
 
+use crate::source::is_continuation;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     Utf8,
@@ -51,20 +53,18 @@ impl<'t> PositionMap<'t> {
     pub fn new(text: &'t str, encoding: Encoding) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        for (i, &b) in bytes.iter().enumerate() {
-            let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-            if ends_line {
+        // The server builds this for each publish of a buffer of megabytes: the breaks are
+        // found 32 bytes at a time.
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
                 starts.push(i + 1);
             }
         }
-        let mut checkpoints = vec![(0, 0)];
-        let mut units = 0;
-        for (at, c) in text.char_indices() {
-            if at >= checkpoints[checkpoints.len() - 1].0 + CHECKPOINT_BYTES {
-                checkpoints.push((at, units));
-            }
-            units += encoding.width(c);
-        }
+        let checkpoints = match encoding {
+            // A UTF-8 position counts bytes: offsets are its units already.
+            Encoding::Utf8 => Vec::new(),
+            Encoding::Utf16 => utf16_checkpoints(text),
+        };
         Self {
             text,
             starts,
@@ -75,6 +75,9 @@ impl<'t> PositionMap<'t> {
 
     /// The units of the text before a byte offset on a character boundary.
     fn units_before(&self, offset: usize) -> usize {
+        if self.encoding == Encoding::Utf8 {
+            return offset;
+        }
         let i = self.checkpoints.partition_point(|&(at, _)| at <= offset) - 1;
         let (at, units) = self.checkpoints[i];
         units + self.width(&self.text[at..offset])
@@ -83,7 +86,7 @@ impl<'t> PositionMap<'t> {
     fn width(&self, text: &str) -> usize {
         match self.encoding {
             Encoding::Utf8 => text.len(),
-            Encoding::Utf16 => text.chars().map(char::len_utf16).sum(),
+            Encoding::Utf16 => utf16_units(text.as_bytes()),
         }
     }
 
@@ -128,6 +131,37 @@ impl<'t> PositionMap<'t> {
         let text = &self.text[self.starts[line]..next];
         self.starts[line] + text.trim_end_matches(['\n', '\r']).len()
     }
+}
+
+/// The first character boundary at or past each `CHECKPOINT_BYTES` from the last, with the
+/// UTF-16 units of the text before it.
+fn utf16_checkpoints(text: &str) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut checkpoints = vec![(0, 0)];
+    let (mut at, mut units) = (0, 0);
+    loop {
+        let mut next = at + CHECKPOINT_BYTES;
+        while next < bytes.len() && !text.is_char_boundary(next) {
+            next += 1;
+        }
+        if next >= bytes.len() {
+            return checkpoints;
+        }
+        units += utf16_units(&bytes[at..next]);
+        checkpoints.push((next, units));
+        at = next;
+    }
+}
+
+/// The UTF-16 units of whole characters: one for each byte that starts a character, and one
+/// more for each that starts one of four bytes (a surrogate pair). A loop over bytes the
+/// compiler runs many at a time, where one over the characters took one at a time.
+fn utf16_units(bytes: &[u8]) -> usize {
+    let units = |b: u8| u32::from(!is_continuation(b)) + u32::from(b >= 0xF0);
+    // Counted in 32 bits, which hold two units for each byte of a part.
+    (bytes.chunks(1 << 16))
+        .map(|part| part.iter().map(|&b| units(b)).sum::<u32>() as usize)
+        .sum()
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -200,6 +234,54 @@ mod tests {
         assert_eq!(utf16.offset(utf16.position(at)), at);
         let utf8 = PositionMap::new(&text, Encoding::Utf8);
         assert_eq!(utf8.position(at), Position::new(0, to_u32(at)));
+    }
+
+    #[test]
+    fn utf8_positions_count_nothing_ahead() {
+        let text = "’😀x\n".repeat(5000);
+        let index = PositionMap::new(&text, Encoding::Utf8);
+        assert!(
+            index.checkpoints.is_empty(),
+            "offsets are UTF-8 units already"
+        );
+        let at = text.len() - 1;
+        assert_eq!(index.position(at), Position::new(4999, 8));
+    }
+
+    /// Lines and units counted one character at a time, as the protocol defines them: a
+    /// `\r` before a `\n` is a character of its line, the `\n` ends it.
+    fn counted(text: &str, offset: usize, encoding: Encoding) -> Position {
+        let (mut line, mut character) = (0, 0);
+        for (at, c) in text[..offset].char_indices() {
+            let ends_line = c == '\n' || (c == '\r' && !text[at + 1..].starts_with('\n'));
+            if ends_line {
+                (line, character) = (line + 1, 0);
+            } else {
+                character += encoding.width(c) as u32;
+            }
+        }
+        Position::new(line, character)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn positions_match_counting_each_character(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "’", "😀", "é", "\n", "\r", "\r\n", "xyz"]),
+                0..6000,
+            ),
+            picks in proptest::collection::vec(0.0f64..1.0, 40),
+        ) {
+            let text: String = pieces.concat();
+            let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            for encoding in [Encoding::Utf8, Encoding::Utf16] {
+                let index = PositionMap::new(&text, encoding);
+                for pick in &picks {
+                    let offset = boundaries[(pick * boundaries.len() as f64) as usize % boundaries.len()];
+                    proptest::prop_assert_eq!(index.position(offset), counted(&text, offset, encoding));
+                }
+            }
+        }
     }
 
     #[test]
