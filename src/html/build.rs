@@ -159,6 +159,11 @@ impl<'h> Builder<'h> {
             content: end..end,
             has: Content::default(),
         });
+        if traits.any(Traits::MEDIA) {
+            self.mark(parent, |c| &mut c.media);
+        } else if name == "br" {
+            self.mark(parent, |c| &mut c.line_break);
+        }
         if !is_empty {
             match name {
                 "svg" | "math" => self.foreign_depth += 1,
@@ -320,44 +325,24 @@ impl<'h> Builder<'h> {
             self.index.elements[id].content.end = self.html.len();
         }
         std::mem::take(&mut self.open).give_back();
-        self.mark_content();
         self.index
     }
 
-    /// Marks every element by what its content holds. Each mark walks up the ancestors until
-    /// one already has it, so the whole pass is linear.
-    fn mark_content(&mut self) {
-        let HtmlIndex {
-            elements,
-            texts,
-            text_buffer,
-            ..
-        } = &mut self.index;
-        let mark = |elements: &mut Vec<Element>,
-                    from: Option<ElementId>,
-                    flag: fn(&mut Content) -> &mut bool| {
-            let mut at = from;
-            while let Some(id) = at {
-                let slot = flag(&mut elements[id].has);
-                if *slot {
-                    break;
-                }
-                *slot = true;
-                at = elements[id].parent;
+    /// Marks `from` and its ancestors as holding what `flag` names, up to the first that
+    /// already does: each element is marked once, so all the marks of a field are linear.
+    /// Marked as each text and element is made, while its ancestors (the open elements) are
+    /// in cache, not in a pass over the whole index after it; an element's parent never
+    /// changes once it is made, so the marks are the same.
+    fn mark(&mut self, from: Option<ElementId>, flag: fn(&mut Content) -> &mut bool) {
+        let mut at = from;
+        while let Some(id) = at {
+            let element = &mut self.index.elements[id];
+            let slot = flag(&mut element.has);
+            if *slot {
+                break;
             }
-        };
-        for text in texts.iter() {
-            if !is_blank(text_buffer.get(text.decoded.clone()).unwrap_or_default()) {
-                mark(elements, text.parent, |c| &mut c.text);
-            }
-        }
-        for id in 0..elements.len() {
-            let parent = elements[id].parent;
-            if elements[id].traits.any(Traits::MEDIA) {
-                mark(elements, parent, |c| &mut c.media);
-            } else if &*elements[id].name == "br" {
-                mark(elements, parent, |c| &mut c.line_break);
-            }
+            *slot = true;
+            at = element.parent;
         }
     }
 }
@@ -407,11 +392,15 @@ impl Events for Builder<'_> {
     fn text(&mut self, text: &str, span: Range<usize>) {
         let start = self.index.text_buffer.len();
         self.index.text_buffer.push_str(text);
+        let parent = self.open.last().copied();
         self.index.texts.push(Text {
             decoded: start..self.index.text_buffer.len(),
             span,
-            parent: self.open.last().copied(),
+            parent,
         });
+        if !is_blank(text) {
+            self.mark(parent, |c| &mut c.text);
+        }
     }
 
     fn comment(&mut self, text: &str, span: Range<usize>) {

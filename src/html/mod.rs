@@ -526,4 +526,52 @@ mod tests {
         let index = HtmlIndex::parse("<div><span>x");
         assert!(index.elements.iter().all(|e| e.closed == Closed::Unclosed));
     }
+
+    /// What the index is built from: tags that close others by implication, reopen, drop
+    /// (inside `<select>`) or go foreign (`<svg>`), media, `<br>`, text blank and not.
+    const SOUP: &str = "<p>|</p>|<div>|</div>|<span>|</span>|<b>|</b>|<img>|<br>|</br>|<li>|<ul>|\
+        </ul>|<a>|</a>|<select>|</select>|<option>|<svg>|</svg>|<table>|<td>|<h2>|<h3>|</h2>|\
+        <video>|x| |\u{200B}";
+
+    /// The content marks of the finished index, by their definition: an element holds text
+    /// (media, a line break) when a text not blank (a media element, a `<br>`) is below it.
+    fn content_by_definition(index: &HtmlIndex) -> Vec<Content> {
+        let mut has = vec![Content::default(); index.elements.len()];
+        let mut mark = |from: Option<ElementId>, flag: fn(&mut Content) -> &mut bool| {
+            let mut at = from;
+            while let Some(id) = at {
+                *flag(&mut has[id]) = true;
+                at = index.elements[id].parent;
+            }
+        };
+        for text in &index.texts {
+            if !is_blank(&index.text_buffer[text.decoded.clone()]) {
+                mark(text.parent, |c| &mut c.text);
+            }
+        }
+        for element in &index.elements {
+            if element.traits.any(Traits::MEDIA) {
+                mark(element.parent, |c| &mut c.media);
+            } else if &*element.name == "br" {
+                mark(element.parent, |c| &mut c.line_break);
+            }
+        }
+        has
+    }
+
+    proptest::proptest! {
+        /// The marks made as each text and element is built are those of the finished tree.
+        #[test]
+        fn content_marks_made_while_building_are_those_of_the_finished_tree(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(SOUP.split('|').collect::<Vec<_>>()),
+                0..40,
+            )
+        ) {
+            let html = pieces.concat();
+            let index = HtmlIndex::parse(&html);
+            let marked: Vec<Content> = index.elements.iter().map(|e| e.has).collect();
+            proptest::prop_assert_eq!(marked, content_by_definition(&index), "{}", html);
+        }
+    }
 }
