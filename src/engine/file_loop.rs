@@ -182,8 +182,8 @@ impl Linter {
     /// results are dropped and it is read again piece by piece; `None`: no window here.
     ///
     /// No thread waits between windows: while the pieces are linted, this thread reads and
-    /// cuts the next window and takes in the findings and facts of the window before (the
-    /// file's lines, packing, the spill), then joins the lint.
+    /// cuts the next window, and another takes in the findings and facts of the window before
+    /// (the file's lines, packing, the spill); both then join the lint.
     fn lint_window<F: FileFormat>(
         &self,
         format: &F,
@@ -202,14 +202,18 @@ impl Linter {
         let pack = acc.packs();
         let mut results = Vec::new();
         let read_ahead = rayon::in_place_scope(|s| {
+            // The window before is taken in by another thread while this one reads the next:
+            // spawned first, it is what a thread with nothing to do takes first (rayon's
+            // thieves take the oldest task), while this thread goes on to the pieces when it
+            // has read (its own newest task). Done in turn, the two held back the second
+            // piece, and the window ended on one thread.
+            s.spawn(|_| acc.catch_up());
             s.spawn(|_| {
                 results = (of_window.par_iter())
                     .map(|piece| self.lint_piece(format, scope, piece, pack))
                     .collect();
             });
-            let read = pieces.read_ahead(shape);
-            acc.catch_up();
-            read
+            pieces.read_ahead(shape)
         });
         read_ahead?;
         let (mut accepted, mut agreed) = (0, true);

@@ -102,6 +102,44 @@ pub enum InputError {
 /// recursively in name order, honouring `.gitignore`. Each file appears once, as named when
 /// it was both named and found.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
+    discover_each(paths, |_| {})
+}
+
+/// `discover`, with the size of each input (`size_hint`, in the same order), looked up on
+/// another of the run's threads as the walk finds the files, then on both once it ends: the
+/// walk is one thread's work before any file is linted, and the `stat` of each file (a path
+/// lookup in the kernel each) was as long again after it. On one thread the sizes are looked
+/// up after the walk, as before. The walk itself is the one `discover` makes, so the files
+/// and their order are the same.
+pub fn discover_sized(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>, Vec<u64>) {
+    let (found, sizing) = crossbeam_channel::unbounded::<(usize, Input)>();
+    let size_each = || -> Vec<(usize, u64)> {
+        (sizing.iter())
+            .map(|(at, input)| (at, size_hint(&input)))
+            .collect()
+    };
+    let mut helped = Vec::new();
+    let ((inputs, errors), mine) = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| helped = size_each());
+        let mut next = 0;
+        // The sender goes with the walk: once it ends, both threads take what is left.
+        let walked = discover_each(paths, move |input| {
+            let _ = found.send((next, input.clone()));
+            next += 1;
+        });
+        (walked, size_each())
+    });
+    let mut sizes = vec![0; inputs.len()];
+    for (at, size) in helped.into_iter().chain(mine) {
+        if let Some(slot) = sizes.get_mut(at) {
+            *slot = size;
+        }
+    }
+    (inputs, errors, sizes)
+}
+
+/// `discover`, calling `each` on each input as it is added to the list, in its order.
+fn discover_each(paths: &[PathBuf], mut each: impl FnMut(&Input)) -> (Vec<Input>, Vec<InputError>) {
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     // FNV rather than SipHash: every path found is hashed on one thread before any is linted.
@@ -120,11 +158,19 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
             }
         }
     };
+    // Each input added (not one that only replaced the same file found) goes to `each`.
+    let mut added = |inputs: &Vec<Input>, before: usize| {
+        if let Some(input) = inputs.get(before) {
+            each(input);
+        }
+    };
     for path in paths {
+        let before = inputs.len();
         if path.as_os_str() == "-" {
             add(Input::Stdin, &mut inputs);
         } else if path.is_dir() {
             for found in walk(path) {
+                let before = inputs.len();
                 match found {
                     // A walk finds each file once: with no other path named, there is nothing
                     // to tell it apart from, and no path is hashed.
@@ -132,13 +178,16 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
                     Ok(file) => add(Input::Found(file), &mut inputs),
                     Err(error) => errors.push(error),
                 }
+                added(&inputs, before);
             }
+            continue;
         } else {
             match std::fs::metadata(path) {
                 Ok(_) => add(Input::File(path.clone()), &mut inputs),
                 Err(error) => errors.push(not_there(path, error)),
             }
         }
+        added(&inputs, before);
     }
     (inputs, errors)
 }
@@ -445,6 +494,80 @@ mod tests {
         assert_eq!(read(whole.len()).expect("at the limit"), whole);
         assert_eq!(read(whole.len() + 1).expect("under the limit"), whole);
         assert!(read(whole.len() - 1).is_err(), "one byte past the limit");
+    }
+
+    /// A tree whose names order differently by path and by byte, with an ignore file, a
+    /// hidden file, a file of another kind and links: each file of its own size.
+    fn tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("a folder");
+        let files = [
+            "b.json",
+            "a/z.json",
+            "a.b/c.ndjson",
+            "a-b/d.xml",
+            "a/deep/er/e.jsonl",
+            "a/ignored.json",
+            ".hidden.json",
+            "notes.txt",
+            "a/deep/f.wxr",
+        ];
+        for (size, name) in files.iter().enumerate() {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("made");
+            std::fs::write(&path, "x".repeat(10 + size * 7)).expect("written");
+        }
+        std::fs::write(dir.path().join("a/.ignore"), "ignored.json\n").expect("written");
+        #[cfg(unix)]
+        {
+            let link = |to: &str, at: &str| std::os::unix::fs::symlink(to, dir.path().join(at));
+            link("b.json", "link.json").expect("a link to a file");
+            link("a", "linked-folder").expect("a link to a folder");
+        }
+        dir
+    }
+
+    #[test]
+    fn the_sizes_found_with_the_walk_are_the_files_in_the_walks_order() {
+        let dir = tree();
+        let root = dir.path();
+        let cases = [
+            vec![root.to_path_buf()],
+            // Named and found: each file once, as named, and a size for each.
+            vec![
+                root.join("a/z.json"),
+                root.to_path_buf(),
+                root.join("b.json"),
+            ],
+            vec![
+                root.join("a"),
+                root.join("a.b"),
+                root.join("missing.json"),
+                root.join("a"),
+            ],
+        ];
+        for paths in cases {
+            let (inputs, errors) = discover(&paths);
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+            let (found, found_errors, sizes) =
+                pool.expect("a pool").install(|| discover_sized(&paths));
+            assert_eq!(found, inputs, "{paths:?}");
+            assert_eq!(found_errors.len(), errors.len());
+            let looked_up: Vec<u64> = inputs.iter().map(size_hint).collect();
+            assert_eq!(sizes, looked_up, "{paths:?}");
+        }
+        let (inputs, ..) = discover(&[root.to_path_buf()]);
+        let names: Vec<_> = (inputs.iter().filter_map(Input::path))
+            .map(|p| p.strip_prefix(root).expect("under the root").to_path_buf())
+            .collect();
+        let expected = [
+            "a/deep/er/e.jsonl",
+            "a/deep/f.wxr",
+            "a/z.json",
+            "a-b/d.xml",
+            "a.b/c.ndjson",
+            "b.json",
+        ];
+        assert_eq!(names, expected.map(PathBuf::from));
     }
 
     #[cfg(unix)]

@@ -46,11 +46,13 @@ fn lint_input(
 /// order. Each thread takes one file at a time from what is left, so that at the end of a run
 /// every thread finishes a small file rather than one thread finishing a batch of files it
 /// took (rayon's default split) or a large file it started last, while the others wait.
+/// `sizes` are the inputs' sizes when the walk looked them up (`discover_sized`).
 fn lint_largest_first<R: Send>(
     inputs: &[input::Input],
+    sizes: Option<Vec<u64>>,
     lint: impl Fn((usize, &input::Input)) -> R + Sync,
 ) -> Vec<R> {
-    let sizes: Vec<u64> = inputs.par_iter().map(input::size_hint).collect();
+    let sizes = sizes.unwrap_or_else(|| inputs.par_iter().map(input::size_hint).collect());
     let mut order: Vec<usize> = (0..inputs.len()).collect();
     // Stable: files of one size keep their order, so a run is scheduled the same way each time.
     order.sort_by_key(|&index| std::cmp::Reverse(sizes[index]));
@@ -88,9 +90,12 @@ pub fn check_with(
     options: impl Into<RunOptions>,
 ) -> CheckOutcome {
     let options = options.into();
-    let (mut inputs, mut input_errors) = input::discover(paths);
+    let (mut inputs, mut input_errors, sizes) = input::discover_sized(paths);
+    let mut sizes = Some(sizes);
     let mut left_out = None;
     if let Some(rev) = &options.changed_since {
+        // The few files changed are looked up again.
+        sizes = None;
         match input::select::changed_since(rev) {
             Ok(changed) => (inputs, left_out) = input::select::keep_changed(inputs, &changed),
             Err(message) => {
@@ -99,7 +104,7 @@ pub fn check_with(
             }
         }
     }
-    let mut outcome = check_inputs(inputs, config, options);
+    let mut outcome = check_sized(Sized { inputs, sizes }, config, options);
     input_errors.append(&mut outcome.input_errors);
     outcome.input_errors = input_errors;
     outcome.notices.extend(left_out);
@@ -109,27 +114,61 @@ pub fn check_with(
 /// Lints inputs already found (files, or pages fetched from a site) as one run: the link and
 /// site phases see all of them together.
 pub fn check_inputs(
-    mut inputs: Vec<input::Input>,
+    inputs: Vec<input::Input>,
+    config: Arc<Config>,
+    options: impl Into<RunOptions>,
+) -> CheckOutcome {
+    let sized = Sized {
+        inputs,
+        sizes: None,
+    };
+    check_sized(sized, config, options)
+}
+
+/// Inputs and, when the walk looked them up, their sizes (`input::size_hint`), in one order.
+struct Sized {
+    inputs: Vec<input::Input>,
+    sizes: Option<Vec<u64>>,
+}
+
+impl Sized {
+    /// Keeps the inputs `keep` keeps, and their sizes.
+    fn retain(&mut self, mut keep: impl FnMut(&input::Input) -> bool) {
+        let kept: Vec<bool> = self.inputs.iter().map(&mut keep).collect();
+        let mut flags = kept.iter();
+        self.inputs
+            .retain(|_| flags.next().copied().unwrap_or(false));
+        if let Some(sizes) = &mut self.sizes {
+            let mut flags = kept.iter();
+            sizes.retain(|_| flags.next().copied().unwrap_or(false));
+        }
+    }
+}
+
+/// `check_inputs`, with the inputs' sizes when known.
+fn check_sized(
+    mut sized: Sized,
     config: Arc<Config>,
     options: impl Into<RunOptions>,
 ) -> CheckOutcome {
     let options = options.into();
     // A tool's file a walk found is left out by its name before it is read.
-    inputs.retain(|input| !left_out(&config, input, None));
+    sized.retain(|input| !left_out(&config, input, None));
     // Each input's place among all of them: a merge of the shards puts the files back in it.
-    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    let mut order: Vec<usize> = (0..sized.inputs.len()).collect();
     if let Some((k, n)) = options.shard {
         let mut position = 0..;
         order.retain(|_| {
             let index = position.next().unwrap_or_default();
-            input::select::in_shard(&inputs[index], k, n)
+            input::select::in_shard(&sized.inputs[index], k, n)
         });
-        inputs.retain(|input| input::select::in_shard(input, k, n));
+        sized.retain(|input| input::select::in_shard(input, k, n));
     }
+    let Sized { inputs, sizes } = sized;
     let checked_at = crate::dates::now_or(options.lint.now);
     let spill = spill_for(&options, &config);
     let linter = options.linter(config.clone());
-    let results = lint_largest_first(&inputs, |input| {
+    let results = lint_largest_first(&inputs, sizes, |input| {
         lint_input(&linter, options.max_file_bytes, input, spill.as_ref())
     });
     drop(linter);
