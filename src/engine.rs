@@ -21,7 +21,7 @@ use crate::input::wxr;
 use crate::meta::{Markup, Phase};
 use crate::outcome::FileReport;
 use crate::post::{Dialect, Form, HtmlFieldKind, Post};
-use crate::rule::FileProblem;
+use crate::rule::{EachRule, FileProblem, Rule};
 use crate::rule_costs::{Laps, RuleCosts, Shared, Slot};
 use crate::rules;
 use crate::settle::{self, LateRules};
@@ -215,34 +215,19 @@ impl Linter {
             })
             .flatten();
         laps.lap(Slot::Shared(Shared::SiteFacts));
-        let mut out = Vec::new();
+        let walk: &Dispatch = &WALK;
+        let views = (&context, rendered_view);
+        let (mut out, written, rendered) = if laps.counting() {
+            post_rules::<true>(&settings.rules, views, walk, &mut laps)
+        } else {
+            post_rules::<false>(&settings.rules, views, walk, &mut laps)
+        };
+        laps.lap(Slot::Shared(Shared::PostRules));
         // One walk of each view's HTML for the rules that visit it (the written view, and the
         // rendered one when it is another).
-        let mut written = Visitors::new(rules::ALL.len());
-        let mut rendered = Visitors::new(rules::ALL.len());
-        for &i in &settings.rules {
-            let rule = rules::ALL[i];
-            let (view, visitors) = match rule.meta().markup {
-                Markup::Written => (Some(&context), &mut written),
-                Markup::Rendered if rendered_view.is_some_and(|v| std::ptr::eq(v, &context)) => {
-                    (rendered_view, &mut written)
-                }
-                Markup::Rendered => (rendered_view, &mut rendered),
-            };
-            let Some(view) = view else { continue };
-            laps.lap(Slot::Shared(Shared::PostRules));
-            rule.check(view, &mut out);
-            if WALK.walks(i)
-                && let Some(visitor) = rule.start(view)
-            {
-                visitors.add(i, visitor);
-            }
-            laps.lap(Slot::Rule(i));
-        }
-        laps.lap(Slot::Shared(Shared::PostRules));
-        out.extend(written.walk(&WALK, &context, &mut laps));
-        if let Some(view) = rendered_view {
-            out.extend(rendered.walk(&WALK, view, &mut laps));
+        out.extend(written.walk(walk, &context, &mut laps));
+        if let Some((view, visitors)) = rendered {
+            out.extend(visitors.walk(walk, view, &mut laps));
         }
         for pattern in &settings.patterns {
             rules::check_pattern(pattern, &context, &mut out);
@@ -258,6 +243,88 @@ impl Linter {
         let linted = (context.post_ref.clone(), facts, pending);
         laps.lap(Slot::Shared(Shared::Settle));
         (found, linted)
+    }
+}
+
+/// What the per-post rules of one post gave: their diagnostics, the visitors of the written
+/// view's walk, and the rendered view with the visitors of its walk when it is another.
+type PostRun<'v> = (
+    Vec<Diagnostic>,
+    Visitors<'v>,
+    Option<(&'v PostContext<'v, 'v>, Visitors<'v>)>,
+);
+
+/// Runs the enabled per-post rules on their views of a post (`views`: the written view, and
+/// the rendered one when the post has one), each rule's time counted when `TIMED`.
+fn post_rules<'v, const TIMED: bool>(
+    enabled: &[usize],
+    (written, rendered): (&'v PostContext<'v, 'v>, Option<&'v PostContext<'v, 'v>>),
+    walk: &Dispatch,
+    laps: &mut Laps<'_>,
+) -> PostRun<'v> {
+    let mut run = PostRules::<TIMED> {
+        enabled: [false; rules::COUNT],
+        written: (written, Visitors::new(rules::COUNT)),
+        rendered_is_written: rendered.is_some_and(|v| std::ptr::eq(v, written)),
+        rendered: rendered.map(|view| (view, Visitors::new(rules::COUNT))),
+        walk,
+        out: Vec::new(),
+        laps,
+    };
+    for &at in enabled {
+        if let Some(on) = run.enabled.get_mut(at) {
+            *on = true;
+        }
+    }
+    rules::each(&mut run);
+    let rendered = run.rendered.filter(|_| !run.rendered_is_written);
+    (run.out, run.written.1, rendered)
+}
+
+/// The per-post rules of one post, run by `rules::each`: each enabled rule checks its view of
+/// the post and starts its visitor of that view's walk. Each rule's code here is its own (the
+/// markup it reads is a constant, its hooks direct calls), so that a rule whose `check` and
+/// `start` are the trait's empty ones leaves no code at all, and no call; the laps are
+/// another instance (`TIMED`) for the same reason.
+struct PostRules<'r, 'v, 'l, 'c, const TIMED: bool> {
+    /// Whether each rule of the registry is enabled for the post.
+    enabled: [bool; rules::COUNT],
+    /// The view of the rules of written markup, and their visitors.
+    written: (&'v PostContext<'v, 'v>, Visitors<'v>),
+    /// The view of the rules of rendered markup, when the post has one, and their visitors.
+    rendered: Option<(&'v PostContext<'v, 'v>, Visitors<'v>)>,
+    /// Whether the rendered view is the written one: its rules join the written walk.
+    rendered_is_written: bool,
+    walk: &'r Dispatch,
+    out: Vec<Diagnostic>,
+    laps: &'l mut Laps<'c>,
+}
+
+impl<const TIMED: bool> EachRule for PostRules<'_, '_, '_, '_, TIMED> {
+    fn rule<R: Rule>(&mut self, at: usize, rule: &R) {
+        if !self.enabled.get(at).copied().unwrap_or(false) {
+            return;
+        }
+        let (view, visitors) = match (rule.meta().markup, &mut self.rendered) {
+            (Markup::Rendered, Some(_)) if self.rendered_is_written => {
+                (self.written.0, &mut self.written.1)
+            }
+            (Markup::Rendered, Some((view, visitors))) => (*view, visitors),
+            (Markup::Rendered, None) => return,
+            (Markup::Written, _) => (self.written.0, &mut self.written.1),
+        };
+        if TIMED {
+            self.laps.lap(Slot::Shared(Shared::PostRules));
+        }
+        rule.check(view, &mut self.out);
+        if self.walk.walks(at)
+            && let Some(visitor) = rule.start(view)
+        {
+            visitors.add(at, visitor);
+        }
+        if TIMED {
+            self.laps.lap(Slot::Rule(at));
+        }
     }
 }
 
@@ -356,11 +423,41 @@ fn resolve(
 /// The findings the file rules make of what reading a file found, each rule's time counted
 /// into `costs` when given.
 fn file_findings(problem: &FileProblem<'_>, costs: Option<&RuleCosts>) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
     let mut laps = Laps::of(costs);
-    for (i, rule) in rules::ALL.iter().enumerate() {
-        rule.check_file(problem, &mut found);
-        laps.lap(Slot::Rule(i));
+    if laps.counting() {
+        file_rules::<true>(problem, &mut laps)
+    } else {
+        file_rules::<false>(problem, &mut laps)
     }
-    found
+}
+
+/// The file rules' findings of one problem, each rule's time counted when `TIMED`.
+fn file_rules<const TIMED: bool>(
+    problem: &FileProblem<'_>,
+    laps: &mut Laps<'_>,
+) -> Vec<Diagnostic> {
+    let mut run = FileRules::<TIMED> {
+        problem,
+        found: Vec::new(),
+        laps,
+    };
+    rules::each(&mut run);
+    run.found
+}
+
+/// The file rules run on one problem by `rules::each`: a rule that leaves `check_file` empty
+/// leaves no code here (`PostRules`).
+struct FileRules<'p, 'a, 'l, 'c, const TIMED: bool> {
+    problem: &'p FileProblem<'a>,
+    found: Vec<Diagnostic>,
+    laps: &'l mut Laps<'c>,
+}
+
+impl<const TIMED: bool> EachRule for FileRules<'_, '_, '_, '_, TIMED> {
+    fn rule<R: Rule>(&mut self, at: usize, rule: &R) {
+        rule.check_file(self.problem, &mut self.found);
+        if TIMED {
+            self.laps.lap(Slot::Rule(at));
+        }
+    }
 }

@@ -119,3 +119,9 @@ pub trait Rule: Declared + Send + Sync {
     /// Judges what reading a file found about the file itself (`phase: File`).
     fn check_file(&self, _problem: &FileProblem<'_>, _out: &mut Vec<Diagnostic>) {}
 }
+
+/// What is done with each rule of the registry by its own type, handed over by `rules::each`
+/// with its position in `rules::ALL`: its hooks are then direct calls.
+pub trait EachRule {
+    fn rule<R: Rule>(&mut self, at: usize, rule: &R);
+}

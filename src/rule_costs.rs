@@ -180,6 +180,11 @@ impl<'c> Laps<'c> {
         costs.map_or(Laps { on: None }, RuleCosts::laps)
     }
 
+    /// Whether the laps are counted (`LintOptions::rule_costs`).
+    pub fn counting(&self) -> bool {
+        self.on.is_some()
+    }
+
     /// Ends the current lap, charging the time since the last one to `slot`.
     #[inline]
     pub fn lap(&mut self, slot: Slot) {

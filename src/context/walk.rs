@@ -4,7 +4,7 @@
 use crate::context::{HtmlField, PostContext};
 use crate::diagnostic::Diagnostic;
 use crate::html::visibility::Hidden;
-use crate::html::{Comment, Element, ElementId, HtmlIndex, Tag, Text, Traits, is_heading};
+use crate::html::{Closed, Comment, Element, ElementId, HtmlIndex, Tag, Text, Traits, is_heading};
 use crate::rule_costs::{Laps, Shared, Slot};
 
 /// The kinds of element a rule may ask to visit; `Any` is every element.
@@ -34,12 +34,18 @@ pub enum Kind {
     Embed,
     Object,
     Input,
+    /// An element whose name HTML does not have (`<your name>`, `<my-card>`, `<o:p>`): its
+    /// `Element::tag` is `None`.
+    Unknown,
+    /// An element closed by another element's tag before its own end tag came
+    /// (`<b><i>x</b></i>`'s `<i>`), whatever its name: handed over besides its kind by name.
+    ClosedEarly,
     /// Every element, whatever its name.
     Any,
 }
 
 impl Kind {
-    const COUNT: usize = 16;
+    const COUNT: usize = 18;
 
     /// The kind of an element by its name; `None` for a name no rule asks for by kind.
     fn of(name: &str) -> Option<Kind> {
@@ -257,11 +263,12 @@ impl Dispatch {
             .fold(0, |mask, at| mask | 1 << at)
     }
 
-    /// The kind of an element: every name of a kind is an element name of HTML.
+    /// The kind of an element by its name: every name of a kind but `Unknown` is an element
+    /// name of HTML.
     fn kind(&self, element: &Element) -> Option<Kind> {
         match element.tag {
             Some(tag) => self.kinds.get(tag.index()).copied().flatten(),
-            None => Kind::of(&element.name),
+            None => Some(Kind::Unknown),
         }
     }
 
@@ -273,19 +280,26 @@ impl Dispatch {
 
 /// The visitors of one post's rules that read one view, by position in the registry.
 pub struct Visitors<'v> {
+    /// A slot for each rule of the registry, made when the first visitor comes: most posts
+    /// have no second view, whose visitors are then never made.
     slots: Vec<Option<Box<dyn Visitor<'v> + 'v>>>,
+    rules: usize,
     any: bool,
 }
 
 impl<'v> Visitors<'v> {
     pub fn new(rules: usize) -> Self {
         Self {
-            slots: (0..rules).map(|_| None).collect(),
+            slots: Vec::new(),
+            rules,
             any: false,
         }
     }
 
     pub fn add(&mut self, rule: usize, visitor: Box<dyn Visitor<'v> + 'v>) {
+        if self.slots.is_empty() {
+            self.slots.resize_with(self.rules, || None);
+        }
         if let Some(slot) = self.slots.get_mut(rule) {
             *slot = Some(visitor);
             self.any = true;
@@ -394,24 +408,33 @@ impl<'v> FieldWalk<'_, 'v, '_> {
                 v.element(at, id, element)
             });
         }
+        let early = is_closed_early(element);
+        if early {
+            self.visit(&dispatch.by_kind[Kind::ClosedEarly as usize], |v, at| {
+                v.element(at, id, element)
+            });
+        }
         self.visit(&dispatch.by_kind[Kind::Any as usize], |v, at| {
             v.element(at, id, element)
         });
         if self.attributes {
-            self.visit_by_attribute(kind, id, element);
+            let mut kinds = kind.map_or(0, |k| 1 << k as u32) | 1 << Kind::Any as u32;
+            if early {
+                kinds |= 1 << Kind::ClosedEarly as u32;
+            }
+            self.visit_by_attribute(kinds, id, element);
         }
         self.stack.push(id, element, self.at.open, self.at.hidden);
     }
 
-    /// Hands the element to the rules that asked for an attribute it carries, but not for its
-    /// kind (those had it already).
-    fn visit_by_attribute(&mut self, kind: Option<Kind>, id: ElementId, element: &'v Element) {
+    /// Hands the element to the rules that asked for an attribute it carries, but for none of
+    /// its `kinds` (one bit a kind: those had it already).
+    fn visit_by_attribute(&mut self, kinds: u32, id: ElementId, element: &'v Element) {
         let dispatch = self.dispatch;
         let carried = dispatch.attributes_on(self.at.index(), element);
         if carried == 0 {
             return;
         }
-        let kinds = kind.map_or(0, |k| 1 << k as u32) | 1 << Kind::Any as u32;
         for &(rule, attributes, by_kind) in &dispatch.by_attribute {
             if attributes & carried == 0 || by_kind & kinds != 0 {
                 continue;
@@ -448,6 +471,12 @@ impl<'v> FieldWalk<'_, 'v, '_> {
             }
         }
     }
+}
+
+/// Whether an element was closed by another element's tag while its own end tag came later
+/// (`Kind::ClosedEarly`).
+fn is_closed_early(element: &Element) -> bool {
+    matches!(element.closed, Closed::Implied { .. }) && element.end_tag.is_some()
 }
 
 /// The elements open around the node being walked, innermost last, each with what is open

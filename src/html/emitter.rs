@@ -73,7 +73,12 @@ impl Pieces {
     /// that is not would read as replacement characters rather than end the run).
     fn text<'a>(&'a self, field: &'a str) -> std::borrow::Cow<'a, str> {
         if self.copied {
-            return String::from_utf8_lossy(&self.copy);
+            // `from_utf8` first: its check runs a word at a time over ASCII, where the lossy
+            // one goes byte by byte (16 M instructions on the callgrind sample).
+            return match std::str::from_utf8(&self.copy) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(&self.copy),
+            };
         }
         let range = self.in_field.clone().unwrap_or_default();
         match field.get(range.clone()) {

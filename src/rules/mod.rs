@@ -14,7 +14,7 @@ pub mod suppression;
 pub use helpers::pattern::check as check_pattern;
 
 use crate::meta::RuleMeta;
-use crate::rule::Rule;
+use crate::rule::{EachRule, Rule};
 
 /// Declares a rule: a unit struct carrying its doc comment, its metadata as `META`, and the
 /// `Declared` impl that hands the metadata to the engine. The rule file adds only its
@@ -104,6 +104,23 @@ macro_rules! registry {
 
         /// Every rule's metadata, in the order of `ALL`: `Effective::rules` holds positions in it.
         pub static REGISTRY: &[&RuleMeta] = &[$(&$group::$module::$rule::META),+];
+
+        /// How many rules there are: the length of `ALL`.
+        pub const COUNT: usize = [$(stringify!($rule)),+].len();
+
+        /// Hands `each` every rule by its own type, in the order of `ALL`, with its position
+        /// there. What runs for every post or file goes this way: a loop over `ALL` calls each
+        /// hook through the rule's vtable, an indirect call whose target changes at every step
+        /// (a branch predictors miss) and a call even of the hooks most rules leave empty,
+        /// which here are no call at all.
+        pub fn each(each: &mut impl EachRule) {
+            let mut at = 0;
+            $(
+                each.rule(at, &$group::$module::$rule);
+                at += 1;
+            )+
+            let _ = at;
+        }
     };
 }
 
@@ -173,4 +190,88 @@ registry! {
 
 pub fn find(code: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|rule| rule.meta().code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::context::PostContext;
+    use crate::context::walk::{Dispatch, Kind, Visitors, Visits};
+    use crate::input::posts::PostReader;
+    use crate::meta::Markup;
+    use crate::post::Post;
+    use crate::rule_costs::Laps;
+
+    /// Markup with hidden text, custom elements, Word's and SVG's, and elements closed by
+    /// another's end tag before their own.
+    const MIXED: &[&str] = &[
+        "<p>Dear <name>,<b><i>x</b></i> and <my-card>c</my-card><o:p></o:p></p>",
+        "<ul><li>a<li>b</ul><p>q<div>r</div><svg><foo/><g><path/></g></svg><u><s>t</u></s>",
+        "<pre><code><T extends U></code></pre><table><tr><td><b>cell</table><em><strong>x</em>",
+        "<h2>t<a href=x>u</h2><your email><span>s</ul></span><a><b>n</a></b><p>unclosed",
+    ];
+
+    /// What `each` hands over: each rule's position and code.
+    struct Codes(Vec<(usize, &'static str)>);
+
+    impl EachRule for Codes {
+        fn rule<R: Rule>(&mut self, at: usize, rule: &R) {
+            self.0.push((at, rule.meta().code));
+        }
+    }
+
+    #[test]
+    fn each_hands_over_every_rule_at_its_position_in_all() {
+        let mut codes = Codes(Vec::new());
+        each(&mut codes);
+        let all: Vec<(usize, &str)> = ALL.iter().map(|r| r.meta().code).enumerate().collect();
+        assert_eq!(codes.0, all);
+        assert_eq!(COUNT, ALL.len());
+    }
+
+    /// The findings of the registry's rule `code` on a post whose content is `html`, its visitor
+    /// handed the elements `visits` asks for.
+    fn findings(code: &str, html: &str, visits: Visits) -> Vec<String> {
+        let json = serde_json::json!({"id": 1, "content": {"rendered": html}}).to_string();
+        let mut reader = PostReader::new(json.as_bytes(), 64);
+        let entry = reader.next().expect("the test's JSON holds a post");
+        let post = Post::classify(entry.index, entry.node, entry.recovered).expect("a post");
+        let settings = Config::builtin(&[]).effective(None, None);
+        let context = PostContext::new(
+            &post,
+            (0, json.as_bytes()),
+            (settings, Markup::Written),
+            chrono::NaiveDateTime::default(),
+        );
+        let rule = (ALL.iter())
+            .find(|r| r.meta().code == code)
+            .expect("a rule of the registry");
+        let mut visitors = Visitors::new(1);
+        if let Some(visitor) = rule.start(&context) {
+            visitors.add(0, visitor);
+        }
+        let found = visitors.walk(&Dispatch::new([visits]), &context, &mut Laps::of(None));
+        (found.iter())
+            .map(|d| format!("{:?} {}", d.range, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn the_rules_asking_for_some_elements_find_what_they_found_in_every_element() {
+        let every = Visits::elements(&[Kind::Any]);
+        let mut found = 0;
+        for code in ["misnested-tags", "text-hidden-as-tag"] {
+            let rule = (ALL.iter())
+                .find(|r| r.meta().code == code)
+                .expect("a rule of the registry");
+            assert!(!rule.visits().elements.contains(&Kind::Any), "{code}");
+            for html in MIXED {
+                let asked = findings(code, html, rule.visits());
+                assert_eq!(asked, findings(code, html, every), "{code} in {html}");
+                found += asked.len();
+            }
+        }
+        assert!(found >= 6, "the rules find something ({found})");
+    }
 }

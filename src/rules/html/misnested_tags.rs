@@ -36,7 +36,7 @@ declare_rule! {
 
 impl Rule for MisnestedTags {
     fn visits(&self) -> Visits {
-        Visits::elements(&[Kind::Any])
+        Visits::elements(&[Kind::ClosedEarly])
     }
 
     fn start<'v>(&self, _post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {

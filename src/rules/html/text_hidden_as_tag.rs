@@ -166,7 +166,8 @@ fn diagnostic(
 
 impl Rule for TextHiddenAsTag {
     fn visits(&self) -> Visits {
-        Visits::elements(&[Kind::Any])
+        // Hidden text is an element of a name HTML does not have (`is_hidden_text`).
+        Visits::elements(&[Kind::Unknown])
     }
 
     fn start<'v>(&self, post: &'v PostContext<'v, 'v>) -> Option<Box<dyn Visitor<'v> + 'v>> {
