@@ -284,6 +284,56 @@ mod tests {
         }
     }
 
+    /// The position of each byte offset up to one past the end, in UTF-8 and in UTF-16,
+    /// counted in one walk a character at a time; a byte inside a character is taken at its
+    /// start.
+    fn walked(text: &str) -> Vec<[Position; 2]> {
+        let mut walked = Vec::with_capacity(text.len() + 1);
+        let mut at_now = [Position::new(0, 0); 2];
+        for (at, c) in text.char_indices() {
+            walked.extend(std::iter::repeat_n(at_now, c.len_utf8()));
+            let ends_line = c == '\n' || (c == '\r' && !text[at + 1..].starts_with('\n'));
+            for (now, width) in at_now.iter_mut().zip([c.len_utf8(), c.len_utf16()]) {
+                *now = if ends_line {
+                    Position::new(now.line + 1, 0)
+                } else {
+                    Position::new(now.line, now.character + to_u32(width))
+                };
+            }
+        }
+        walked.push(at_now);
+        walked
+    }
+
+    /// Every byte offset (inside characters, past the end) against the walk, and back: 4-byte
+    /// characters (a surrogate pair in UTF-16) straddle each byte around the checkpoint at
+    /// 4096, with lines ending there in every style, and lines of no bytes at both ends.
+    #[test]
+    fn every_offset_around_a_checkpoint_matches_a_walk() {
+        for shift in 0..8 {
+            for end in ["", "\n", "\r", "\r\n", "\r\r\n", "\n\r"] {
+                let text = format!("\r\n\n{}😀{end}😀\u{7ff}{end}\r", "a".repeat(4088 + shift));
+                let walked = walked(&text);
+                for (e, encoding) in [Encoding::Utf8, Encoding::Utf16].into_iter().enumerate() {
+                    let index = PositionMap::new(&text, encoding);
+                    for offset in 0..text.len() + 3 {
+                        let expected = walked[offset.min(text.len())][e];
+                        let case = format!("{encoding:?} {shift} {end:?} {offset}");
+                        assert_eq!(index.position(offset), expected, "{case}");
+                        // Between a `\r` and its `\n` is past the line's end: `offset` gives
+                        // the end, as the protocol says.
+                        let at = floor_char_boundary(&text, offset.min(text.len()));
+                        let (before, after) = text.as_bytes().split_at(at);
+                        let inside_crlf = before.ends_with(b"\r") && after.starts_with(b"\n");
+                        if !inside_crlf {
+                            assert_eq!(index.offset(expected), at, "{case}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_client_chooses_utf8_only_by_offering_it() {
         assert_eq!(Encoding::negotiate(None), Encoding::Utf16);
