@@ -104,7 +104,7 @@ pub fn check_with(
             }
         }
     }
-    let mut outcome = check_sized(Sized { inputs, sizes }, config, options);
+    let mut outcome = check_sized(SizedInputs { inputs, sizes }, config, options);
     input_errors.append(&mut outcome.input_errors);
     outcome.input_errors = input_errors;
     outcome.notices.extend(left_out);
@@ -118,7 +118,7 @@ pub fn check_inputs(
     config: Arc<Config>,
     options: impl Into<RunOptions>,
 ) -> CheckOutcome {
-    let sized = Sized {
+    let sized = SizedInputs {
         inputs,
         sizes: None,
     };
@@ -126,12 +126,12 @@ pub fn check_inputs(
 }
 
 /// Inputs and, when the walk looked them up, their sizes (`input::size_hint`), in one order.
-struct Sized {
+struct SizedInputs {
     inputs: Vec<input::Input>,
     sizes: Option<Vec<u64>>,
 }
 
-impl Sized {
+impl SizedInputs {
     /// Keeps the inputs `keep` keeps, and their sizes.
     fn retain(&mut self, mut keep: impl FnMut(&input::Input) -> bool) {
         let kept: Vec<bool> = self.inputs.iter().map(&mut keep).collect();
@@ -147,7 +147,7 @@ impl Sized {
 
 /// `check_inputs`, with the inputs' sizes when known.
 fn check_sized(
-    mut sized: Sized,
+    mut sized: SizedInputs,
     config: Arc<Config>,
     options: impl Into<RunOptions>,
 ) -> CheckOutcome {
@@ -164,7 +164,7 @@ fn check_sized(
         });
         sized.retain(|input| input::select::in_shard(input, k, n));
     }
-    let Sized { inputs, sizes } = sized;
+    let SizedInputs { inputs, sizes } = sized;
     let checked_at = crate::dates::now_or(options.lint.now);
     let spill = spill_for(&options, &config);
     let linter = options.linter(config.clone());
