@@ -39,10 +39,12 @@ impl Config {
         if let Some(path) = &config_path {
             loader.read_file(path, &mut Vec::new(), None);
         }
+        // `--config postlint.toml` has the parent "": its folder is the current one, `.` (an
+        // empty root made every path absolute to the override globs, which then matched none).
         let root = config_path
             .as_deref()
             .and_then(Path::parent)
-            .map_or_else(|| request.start_dir.clone(), Path::to_path_buf);
+            .map_or_else(|| request.start_dir.clone(), folder_or_current);
         let mut config = build(loader.read(), root, &request.cli, registry)?;
         if let Some(index) = &request.site_index {
             config.use_site_index(index)?;
@@ -162,6 +164,15 @@ fn index_zone_error(path: &Path, text: &Arc<str>, unknown: &UnknownZone) -> Conf
         None => ConfigError::new(format!("{unknown} (`timezone_string` of {name})")),
     }
     .with_help(help)
+}
+
+/// A config file's folder as its `parent` gives it: the current folder when that is empty.
+fn folder_or_current(parent: &Path) -> PathBuf {
+    if parent.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        parent.to_path_buf()
+    }
 }
 
 /// `postlint.toml` in `start` or the nearest folder above it.

@@ -198,6 +198,9 @@ pub struct Dispatch {
     /// The rules that asked for attributes: each with its attributes' bits and the kinds it
     /// asked for (one bit a kind), so that an element it is handed by kind is not handed again.
     by_attribute: Vec<(usize, u64, u32)>,
+    /// The kinds each rule asked for (one bit a kind), by position in the registry: an
+    /// element closed early that a rule asked for by its kind too is handed over once.
+    asked: Vec<u32>,
     texts: Vec<usize>,
     comments: Vec<usize>,
     hidden: Vec<usize>,
@@ -211,6 +214,7 @@ impl Dispatch {
             kinds: Tag::all().map(|tag| Kind::of(tag.name())).collect(),
             attribute_names: Vec::new(),
             by_attribute: Vec::new(),
+            asked: Vec::new(),
             texts: Vec::new(),
             comments: Vec::new(),
             hidden: Vec::new(),
@@ -218,11 +222,19 @@ impl Dispatch {
         };
         for (rule, visits) in visits.into_iter().enumerate() {
             dispatch.walks.push(!visits.is_nothing());
+            // `Any` is every element: a rule asking for it and for other kinds too is
+            // handed each element once, as one of `Any`.
+            let elements = if visits.elements.contains(&Kind::Any) {
+                &[Kind::Any][..]
+            } else {
+                visits.elements
+            };
             let mut kinds = 0u32;
-            for &kind in visits.elements {
+            for &kind in elements {
                 dispatch.by_kind[kind as usize].push(rule);
                 kinds |= 1 << kind as u32;
             }
+            dispatch.asked.push(kinds);
             if !visits.attributes.is_empty() {
                 let attributes = (visits.attributes.iter())
                     .fold(0, |mask, name| mask | dispatch.attribute_bit(name));
@@ -410,9 +422,7 @@ impl<'v> FieldWalk<'_, 'v, '_> {
         }
         let early = is_closed_early(element);
         if early {
-            self.visit(&dispatch.by_kind[Kind::ClosedEarly as usize], |v, at| {
-                v.element(at, id, element)
-            });
+            self.visit_closed_early(kind, id, element);
         }
         self.visit(&dispatch.by_kind[Kind::Any as usize], |v, at| {
             v.element(at, id, element)
@@ -425,6 +435,20 @@ impl<'v> FieldWalk<'_, 'v, '_> {
             self.visit_by_attribute(kinds, id, element);
         }
         self.stack.push(id, element, self.at.open, self.at.hidden);
+    }
+
+    /// Hands an element closed early to the rules that asked for such elements, but not for
+    /// its `kind` by name (those had it already).
+    fn visit_closed_early(&mut self, kind: Option<Kind>, id: ElementId, element: &'v Element) {
+        let dispatch = self.dispatch;
+        let by_name = kind.map_or(0, |k| 1 << k as u32);
+        for &rule in &dispatch.by_kind[Kind::ClosedEarly as usize] {
+            let asked = dispatch.asked.get(rule).copied().unwrap_or(0);
+            if asked & by_name != 0 {
+                continue;
+            }
+            self.visit(&[rule], |v, at| v.element(at, id, element));
+        }
     }
 
     /// Hands the element to the rules that asked for an attribute it carries, but for none of

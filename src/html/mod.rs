@@ -574,4 +574,52 @@ mod tests {
             proptest::prop_assert_eq!(marked, content_by_definition(&index), "{}", html);
         }
     }
+
+    /// Wider soup: formatting elements closed by others and their end tags coming later,
+    /// foreign content (HTML inside it), templates, raw text holding tags, `<select>`
+    /// dropping tags, comments, CDATA, text after `</body>`, blank text by reference and by
+    /// character, the media elements, and runs of one piece (nesting dozens deep).
+    const WIDE_SOUP: &str = "<b>|</b>|<i>|</i>|<a href=x>|</a>|<p>|</p>|<span>|</span>|<div>|\
+        </div>|<template>|</template>|<svg>|</svg>|<math>|<mi>|</math>|<foreignObject>|<image/>|\
+        <script>x<img></script>|<textarea><br></textarea>|<style>b</style>|<noscript>|\
+        <select>|<option>|</select>|<!-- x -->|<![CDATA[x]]>|</body>|<body>|</html>|<table>|\
+        <tr>|<td>|</table>|<img>|<audio>|<iframe>|<picture>|<source>|<object>|<embed>|<video>|\
+        <br>|</br>|<br/>|&nbsp;|&#x200B;|\u{A0}|\u{3000}|\t|x|<your name>|<my-card>|</p></p>";
+
+    proptest::proptest! {
+        #[test]
+        fn content_marks_made_while_building_are_those_of_the_finished_tree_in_wider_soup(
+            pieces in proptest::collection::vec(
+                (proptest::sample::select(WIDE_SOUP.split('|').collect::<Vec<_>>()), 1..4usize),
+                0..60,
+            )
+        ) {
+            let html: String = pieces.iter().map(|(piece, times)| piece.repeat(*times)).collect();
+            let index = HtmlIndex::parse(&html);
+            let marked: Vec<Content> = index.elements.iter().map(|e| e.has).collect();
+            proptest::prop_assert_eq!(marked, content_by_definition(&index), "{}", html);
+        }
+    }
+
+    /// 20,000 elements deep, with text, media and line breaks at many depths: the marks are
+    /// those of the finished tree.
+    #[test]
+    fn content_marks_of_deep_nesting_are_those_of_the_finished_tree() {
+        let mut html = String::new();
+        for depth in 0..20_000 {
+            html.push_str(["<span>", "<b>", "<div>", "<em>"][depth % 4]);
+            match depth % 997 {
+                0 => html.push_str("<br>"),
+                1 => html.push_str("<img>"),
+                2 => html.push('x'),
+                3 => html.push_str("</b>"),
+                _ => {}
+            }
+        }
+        let index = HtmlIndex::parse(&html);
+        assert!(index.elements.len() >= 20_000);
+        let marked: Vec<Content> = index.elements.iter().map(|e| e.has).collect();
+        assert!(marked.iter().any(|c| c.text) && marked.iter().any(|c| !c.media));
+        assert!(marked == content_by_definition(&index));
+    }
 }

@@ -274,4 +274,43 @@ mod tests {
         }
         assert!(found >= 6, "the rules find something ({found})");
     }
+
+    /// Tag soup for the two rules handed only some elements: misnesting of formatting and
+    /// other elements, unknown names (in any case, with attributes, in code samples), custom
+    /// elements, Word's, SVG and MathML (and HTML inside them), templates, tables, `<select>`,
+    /// stray end tags, `<p>` closed by blocks, comments, CDATA, text after `</body>`.
+    const SOUP: &str = "<b>|</b>|<i>|</I>|<A href=x>|</a>|<p>|</p>|<div>|</div>|<your name>|\
+        </your>|<Name>|<my-card>|</my-card>|<o:p>|</o:p>|<svg>|</svg>|<math>|</math>|<g>|<path/>|\
+        <foreignObject>|<template>|</template>|<table>|<tr>|<td>|</table>|<pre>|</pre>|<code>|\
+        </code>|<List<Height>|<li>|<ul>|</ul>|<select>|<option>|</select>|<h2>|</h2>|<em>|\
+        </strong>|<strong>|<u>|<s>|</s>|<nobr>|</nobr>|<font>|</font>|<span>|</span>|\
+        <g class=\"gr_\" data-gr-id=\"1\">|</g>|<!-- c -->|<![CDATA[x]]>|</body>|<br>|</br>|\
+        <textarea>|</textarea>|<ii</div>|x| ";
+
+    proptest::proptest! {
+        /// Asking only for unknown elements (`text-hidden-as-tag`) or elements closed early
+        /// (`misnested-tags`), each rule finds what it found when handed every element.
+        #[test]
+        fn the_rules_asking_for_some_elements_find_what_they_found_in_tag_soup(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(SOUP.split('|').collect::<Vec<_>>()),
+                0..48,
+            )
+        ) {
+            let html = pieces.concat();
+            for code in ["misnested-tags", "text-hidden-as-tag"] {
+                let rule = (ALL.iter())
+                    .find(|r| r.meta().code == code)
+                    .expect("a rule of the registry");
+                let every = findings(code, &html, Visits::elements(&[Kind::Any]));
+                proptest::prop_assert_eq!(
+                    findings(code, &html, rule.visits()),
+                    every,
+                    "{} in {}",
+                    code,
+                    html
+                );
+            }
+        }
+    }
 }

@@ -456,6 +456,42 @@ severity = "off"
     assert_eq!(archived, [(Some(7), Severity::Info)]);
 }
 
+/// `--config quiet.toml`, the file named without its folder: the overrides' globs are
+/// relative to the folder it is in (the current one), as with `--config ./quiet.toml`, and
+/// however the linted file is named.
+#[test]
+fn overrides_match_with_a_config_named_without_its_folder() {
+    let dir = project(&[
+        (
+            "quiet.toml",
+            "[[overrides]]\nfiles = [\"archive/**\"]\nignore = [\"stray-end-tag\"]\n",
+        ),
+        (
+            "archive/old.json",
+            r#"{"id":1,"content":{"rendered":"x<\/a>"}}"#,
+        ),
+    ]);
+    let archive = dir.path().join("archive/old.json");
+    let archive = archive.to_str().expect("a UTF-8 path");
+    for config in ["quiet.toml", "./quiet.toml"] {
+        for file in ["archive/old.json", "./archive/old.json", archive] {
+            let out = crate::common::postlint_process()
+                .current_dir(dir.path())
+                .args(["check", "--config", config, "--format", "json", file])
+                .output()
+                .expect("run postlint");
+            let report: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("a JSON report");
+            assert_eq!(report["summary"]["posts"], 1, "--config {config} {file}");
+            assert_eq!(
+                report["summary"]["by_rule"],
+                serde_json::json!({}),
+                "--config {config} {file}"
+            );
+        }
+    }
+}
+
 #[test]
 fn rules_listing_shows_effective_severity_and_where_it_was_set() {
     let dir = project(&[(
