@@ -5,7 +5,7 @@ import json, os, glob, random
 random.seed(7)
 SEAM = 8 << 20
 posts = []
-for path in sorted(glob.glob(os.environ.get('CORPUS', '/work/shared/corpus') + '/posts/*/*.json')):
+for path in sorted(glob.glob(os.environ.get('CORPUS', '../shared/corpus') + '/posts/*/*.json')):
     try:
         posts.append(json.dumps(json.load(open(path, encoding='utf-8')), ensure_ascii=False))
     except Exception:
