@@ -17,6 +17,22 @@ pub fn release_freed() {
     }
 }
 
+/// Returns what a run's workers freed to the system, after they linted (see
+/// [`release_freed`]), unless every post was linted on this thread: the one thread of the pool
+/// this runs in. The phases that follow then allocate from the very arena the lint freed
+/// into, so trimming it only has those pages faulted in again (a small post's run: about 10
+/// page faults of its 380).
+pub fn release_freed_by_workers() {
+    if !linted_on_this_thread() {
+        release_freed();
+    }
+}
+
+/// Whether the work this thread hands to rayon runs on this thread itself.
+fn linted_on_this_thread() -> bool {
+    rayon::current_thread_index().is_some() && rayon::current_num_threads() == 1
+}
+
 /// Allocations of this size and more get pages of their own, given back when freed.
 const OWN_PAGES_FROM: i32 = 1 << 20;
 
@@ -57,6 +73,18 @@ mod tests {
         let line = status.lines().find(|l| l.starts_with("VmRSS:"));
         let kib = line.and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok());
         kib.expect("VmRSS") * 1024
+    }
+
+    /// Only a pool of one thread, run on, lints where the later phases allocate.
+    #[test]
+    fn a_run_on_one_thread_keeps_its_freed_pages() {
+        let pool = |threads| rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+        let one = pool(1).expect("a pool of one thread");
+        let two = pool(2).expect("a pool of two threads");
+        assert!(one.install(linted_on_this_thread));
+        assert!(!two.install(linted_on_this_thread));
+        // The test's own thread is no worker of a pool: its work goes to the global pool.
+        assert!(!linted_on_this_thread());
     }
 
     /// A block freed after a larger one was (as a window's buffer after the first window's)

@@ -174,7 +174,7 @@ fn check_sized(
     drop(linter);
     let mut files = gather(&config, results, &inputs, order);
     // What the workers freed stays in their arenas; the phases below allocate on this thread.
-    crate::memory::release_freed();
+    crate::memory::release_freed_by_workers();
     let facts = match spill.map(|spill| spill.finish(&files.report_of_input)) {
         Some(Ok(merge)) => Facts::Packed(merge),
         Some(Err(error)) => {
