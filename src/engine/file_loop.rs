@@ -10,9 +10,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Finding, PostRef};
 use crate::findings::Findings;
 use crate::input::format::{InputFormat, ReadWith, SNIFF_BYTES};
-use crate::input::reading::{
-    Entry, FileFormat, Piece, PieceReader, Pieces, ReadProblem, WindowShape,
-};
+use crate::input::reading::{Entry, FileFormat, Piece, PieceReader, Pieces, ReadProblem};
 use crate::outcome::FileReport;
 use crate::post::Post;
 use crate::rule::FileProblem;
@@ -30,11 +28,6 @@ use super::{
 /// Posts linted in parallel while as many more are parsed: two batches of parsed posts are in
 /// memory at once. 64 lints a 1 GB file as fast as 256 did, in 45 MB less.
 const BATCH_POSTS: usize = 64;
-
-/// The pieces a segment's bytes are cut into in a window: the pieces' parsers are what a
-/// window's end waits for (the thread done first can only lint the posts the last piece's
-/// parser hands out), and a smaller last piece ends sooner.
-const PIECES_PER_SEGMENT: usize = 4;
 
 /// The next posts of a piece, parsed.
 fn next_batch<'s>(reader: &mut impl Iterator<Item = Entry<'s>>) -> Vec<Entry<'s>> {
@@ -172,20 +165,15 @@ impl Linter {
         Ok(acc.report(file, recorded))
     }
 
-    /// How a window of a large file is cut: a segment's bytes a thread, at most four
-    /// segments' (memory: the next window is read while one is linted, so two are held),
-    /// each segment's bytes in [`PIECES_PER_SEGMENT`] pieces. A thread that finishes early
-    /// takes the next piece, posts of the others' pieces, or the next window's reading.
-    /// `None` on one thread, where a window only costs.
-    fn window_shape(&self) -> Option<WindowShape> {
+    /// How many pieces a window of a large file holds: one a thread, at most four (memory: the
+    /// next window is read while one is linted, so two are held). A thread that finishes
+    /// early takes posts of the others' pieces, or the next window's reading. `None` on one
+    /// thread, where a window only costs.
+    fn window_shape(&self) -> Option<usize> {
         let threads = rayon::current_num_threads();
-        let segments = threads.clamp(2, 4);
-        let window_bytes = self.options.segment_bytes.saturating_mul(segments);
-        let shape = WindowShape {
-            pieces: segments * PIECES_PER_SEGMENT,
-            piece_bytes: (self.options.segment_bytes / PIECES_PER_SEGMENT).max(1),
-        };
-        (threads > 1 && window_bytes <= self.options.max_post_bytes).then_some(shape)
+        let pieces = threads.clamp(2, 4);
+        let window_bytes = self.options.segment_bytes.saturating_mul(pieces);
+        (threads > 1 && window_bytes <= self.options.max_post_bytes).then_some(pieces)
     }
 
     /// Parses and lints the pieces of the next window in parallel, each from the state the
@@ -202,7 +190,7 @@ impl Linter {
         scope: &FileScope<'_>,
         pieces: &mut F::Pieces<impl Read>,
         acc: &mut FileLint<'_, F::State>,
-        shape: WindowShape,
+        shape: usize,
     ) -> std::io::Result<Option<bool>> {
         let Some(window) = pieces.take_window(shape)? else {
             return Ok(None);
@@ -651,28 +639,4 @@ fn is_blank(bytes: &[u8], at_file_start: bool) -> bool {
         bytes
     };
     text.iter().all(u8::is_ascii_whitespace)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::Config;
-    use crate::engine::LintOptions;
-
-    /// A window holds a segment's bytes a thread, as before (two are held at once: the memory
-    /// bound), cut into more pieces than threads, so that the last piece's parser, which the
-    /// window's end waits for, has less to read.
-    #[test]
-    fn a_window_is_cut_into_more_pieces_than_threads_in_as_many_bytes() {
-        let config = Arc::new(Config::builtin(crate::rules::REGISTRY));
-        let linter = Linter::new(config, LintOptions::default());
-        let pool = (rayon::ThreadPoolBuilder::new().num_threads(2).build()).expect("a pool");
-        let shape = pool.install(|| linter.window_shape());
-        let shape = shape.expect("a window on two threads");
-        assert!(shape.pieces > 2, "{shape:?}");
-        assert!(
-            shape.bytes() <= 2 * linter.options.segment_bytes,
-            "{shape:?}"
-        );
-    }
 }

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use super::posts::{PostReader, ReaderState};
 use super::reading::{
-    FileFormat, Piece, PieceEnd, PieceReader, Pieces, ReadOptions, ReadProblem, Window, WindowShape,
+    FileFormat, Piece, PieceEnd, PieceReader, Pieces, ReadOptions, ReadProblem, Window,
 };
 use super::segments::Segments;
 
@@ -77,9 +77,9 @@ impl<R: Read> Pieces for JsonPieces<R> {
         }))
     }
 
-    fn take_window(&mut self, shape: WindowShape) -> std::io::Result<Option<Window<ReaderState>>> {
+    fn take_window(&mut self, pieces: usize) -> std::io::Result<Option<Window<ReaderState>>> {
         self.last_piece = None;
-        let Some(window) = self.segments.take_window(shape)? else {
+        let Some(window) = self.segments.take_window(pieces)? else {
             return Ok(None);
         };
         let last = window.ends.len() - 1;
@@ -98,8 +98,8 @@ impl<R: Read> Pieces for JsonPieces<R> {
         }))
     }
 
-    fn read_ahead(&mut self, shape: WindowShape) -> std::io::Result<()> {
-        self.segments.read_ahead(shape)
+    fn read_ahead(&mut self, pieces: usize) -> std::io::Result<()> {
+        self.segments.read_ahead(pieces)
     }
 
     fn end_window(&mut self, window: Window<ReaderState>, read: usize, next: ReaderState) {

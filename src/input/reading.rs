@@ -72,12 +72,12 @@ pub trait Pieces {
     /// `None` where no window can be cut, or the format cuts none. Their bytes are taken out:
     /// `read_ahead` readies the next window while these are linted, and `end_window` says
     /// how much of them was read whole.
-    fn take_window(&mut self, _shape: WindowShape) -> std::io::Result<Option<Window<Self::State>>> {
+    fn take_window(&mut self, _pieces: usize) -> std::io::Result<Option<Window<Self::State>>> {
         Ok(None)
     }
 
-    /// Reads (and cuts) as far as the next window of `shape` needs.
-    fn read_ahead(&mut self, _shape: WindowShape) -> std::io::Result<()> {
+    /// Reads (and cuts) as far as the next window of `pieces` pieces needs.
+    fn read_ahead(&mut self, _pieces: usize) -> std::io::Result<()> {
         Ok(())
     }
 
@@ -114,20 +114,6 @@ impl<'b, S> Piece<'b, S> {
     /// What turns an offset in `text` past the prefix into a file offset.
     pub fn shift(&self) -> usize {
         self.base - self.prefix_len
-    }
-}
-
-/// How a window is cut: into `pieces` pieces of about `piece_bytes` each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WindowShape {
-    pub pieces: usize,
-    pub piece_bytes: usize,
-}
-
-impl WindowShape {
-    /// The bytes a window of this shape is read as far as.
-    pub fn bytes(self) -> usize {
-        self.pieces.saturating_mul(self.piece_bytes.max(1))
     }
 }
 

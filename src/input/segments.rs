@@ -7,8 +7,6 @@
 
 use std::io::Read;
 
-use super::reading::WindowShape;
-
 /// A segment grows to at least this size before it is cut (unless the file ends first).
 pub const SEGMENT_BYTES: usize = 8 << 20;
 const READ_CHUNK: usize = 1 << 20;
@@ -148,17 +146,17 @@ impl<R: Read> Segments<R> {
         self.base
     }
 
-    /// Up to `shape.pieces` pieces, each cut at the last place between posts within
-    /// `shape.piece_bytes` of its start; `None` when fewer than two can be cut (a post longer
-    /// than a piece: read it with `next_segment`). The window's bytes are taken: the file
+    /// Up to `pieces` pieces cut where `next_segment` would cut them, so that a file reads
+    /// the same whichever way it is read; `None` when fewer than two can be cut (a post longer
+    /// than a segment: read it with `next_segment`). The window's bytes are taken: the file
     /// goes on after it until `give_back` says how much of it was read whole.
-    pub fn take_window(&mut self, shape: WindowShape) -> std::io::Result<Option<Window>> {
-        self.read_ahead(shape)?;
+    pub fn take_window(&mut self, pieces: usize) -> std::io::Result<Option<Window>> {
+        self.read_ahead(pieces)?;
         self.check_limit()?;
-        let piece = shape.piece_bytes.max(1);
+        let piece = self.segment_target.max(1);
         let mut ends: Vec<Cut> = Vec::new();
         let mut start = 0;
-        while ends.len() < shape.pieces {
+        while ends.len() < pieces {
             let limit = start + piece;
             if self.eof && self.buffer.len() < limit {
                 // The rest of the file is the last piece; nothing starts after it.
@@ -198,10 +196,10 @@ impl<R: Read> Segments<R> {
         Ok(Some(window))
     }
 
-    /// Reads and scans as much as a window of `shape` takes, unless it was read: while a
-    /// window is linted, this readies the next one.
-    pub fn read_ahead(&mut self, shape: WindowShape) -> std::io::Result<()> {
-        self.target = shape.bytes();
+    /// Reads and scans as much as a window of `pieces` pieces takes, unless it was read: while
+    /// a window is linted, this readies the next one.
+    pub fn read_ahead(&mut self, pieces: usize) -> std::io::Result<()> {
+        self.target = pieces.saturating_mul(self.segment_target.max(1));
         let filled = self.fill();
         self.target = self.segment_target;
         filled?;
@@ -464,7 +462,6 @@ mod tests {
     /// Every cut of every window, as the scan predicts the reader there.
     fn window_cuts(text: &str, pieces: usize, piece_bytes: usize) -> Vec<(usize, Cut)> {
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), piece_bytes);
-        let pieces = shape(pieces, piece_bytes);
         let mut out = Vec::new();
         loop {
             // As the engine does: a segment where no window can be cut.
@@ -480,13 +477,6 @@ mod tests {
                 None => return out,
             };
             segments.consume(end);
-        }
-    }
-
-    fn shape(pieces: usize, piece_bytes: usize) -> WindowShape {
-        WindowShape {
-            pieces,
-            piece_bytes,
         }
     }
 
@@ -530,12 +520,9 @@ mod tests {
     fn a_window_given_back_short_is_read_on_as_if_never_taken() {
         let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":\"x\"}\n{\"d\":4}\n{\"e\":5}\n";
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8);
-        let window = segments
-            .take_window(shape(2, 8))
-            .expect("read")
-            .expect("a window");
+        let window = segments.take_window(2).expect("read").expect("a window");
         let end = window.ends.last().map_or(0, |c| c.at);
-        segments.read_ahead(shape(2, 8)).expect("read");
+        segments.read_ahead(2).expect("read");
         segments.give_back(window.bytes, end, 7);
         let mut rest: Vec<String> = Vec::new();
         while let Some(segment) = segments.next_segment().expect("read") {
@@ -553,12 +540,9 @@ mod tests {
     fn a_window_given_back_short_is_not_too_large() {
         let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n{\"e\":5}\n{\"f\":6}\n";
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8).with_limit(16);
-        let window = segments
-            .take_window(shape(2, 8))
-            .expect("read")
-            .expect("a window");
+        let window = segments.take_window(2).expect("read").expect("a window");
         let end = window.ends.last().map_or(0, |c| c.at);
-        segments.read_ahead(shape(2, 8)).expect("read");
+        segments.read_ahead(2).expect("read");
         segments.give_back(window.bytes, end, 0);
         let mut rest: Vec<String> = Vec::new();
         while let Some(segment) = segments.next_segment().expect("within the limit") {
@@ -573,10 +557,7 @@ mod tests {
     fn window_pieces_cover_the_file_in_order() {
         let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n";
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8);
-        let window = segments
-            .take_window(shape(4, 8))
-            .expect("read")
-            .expect("a window");
+        let window = segments.take_window(4).expect("read").expect("a window");
         let ends: Vec<usize> = window.ends.iter().map(|c| c.at).collect();
         assert_eq!(ends, [7, 15, 23, 31]);
         assert_eq!(&window.bytes[..31], text.trim_end().as_bytes());
