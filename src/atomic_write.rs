@@ -13,10 +13,7 @@ pub fn replace(
     path: &Path,
     emit: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let folder = crate::input::folder_of(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".postlint-");
     #[cfg(unix)]

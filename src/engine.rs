@@ -207,10 +207,7 @@ impl Linter {
         let facts = self
             .keep_facts
             .then(|| {
-                let folder = scope.path.map(|path| match path.parent() {
-                    Some(folder) if !folder.as_os_str().is_empty() => folder,
-                    _ => Path::new("."),
-                });
+                let folder = scope.path.map(crate::input::folder_of);
                 PostFacts::of(&context, self.options.link_phase, folder)
             })
             .flatten();

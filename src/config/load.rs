@@ -14,6 +14,7 @@ use super::error::{ConfigError, Errors, suggest};
 use super::file::{RawConfig, SETTINGS};
 use super::model::{CONFIG_FILE_NAME, CliRules, Config, ConfigRequest, ConfigSource, Registry};
 use super::validate::{ReadFiles, build};
+use crate::input::folder_of;
 use crate::input::json::Parser;
 use crate::kept_files::open_without_waiting;
 use crate::zones::{self, SiteZone, UnknownZone, Zone, ZoneSource};
@@ -41,10 +42,12 @@ impl Config {
         }
         // `--config postlint.toml` has the parent "": its folder is the current one, `.` (an
         // empty root made every path absolute to the override globs, which then matched none).
-        let root = config_path
-            .as_deref()
-            .and_then(Path::parent)
-            .map_or_else(|| request.start_dir.clone(), folder_or_current);
+        let root = (config_path.as_deref())
+            .filter(|path| path.parent().is_some())
+            .map_or_else(
+                || request.start_dir.clone(),
+                |path| folder_of(path).to_path_buf(),
+            );
         let mut config = build(loader.read(), root, &request.cli, registry)?;
         if let Some(index) = &request.site_index {
             config.use_site_index(index)?;
@@ -164,15 +167,6 @@ fn index_zone_error(path: &Path, text: &Arc<str>, unknown: &UnknownZone) -> Conf
         None => ConfigError::new(format!("{unknown} (`timezone_string` of {name})")),
     }
     .with_help(help)
-}
-
-/// A config file's folder as its `parent` gives it: the current folder when that is empty.
-fn folder_or_current(parent: &Path) -> PathBuf {
-    if parent.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        parent.to_path_buf()
-    }
 }
 
 /// `postlint.toml` in `start` or the nearest folder above it.

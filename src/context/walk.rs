@@ -195,11 +195,12 @@ pub struct Dispatch {
     kinds: Vec<Option<Kind>>,
     /// Every attribute name some rule asked for, each a bit of the masks below.
     attribute_names: Vec<&'static str>,
-    /// The rules that asked for attributes: each with its attributes' bits and the kinds it
-    /// asked for (one bit a kind), so that an element it is handed by kind is not handed again.
-    by_attribute: Vec<(usize, u64, u32)>,
+    /// The rules that asked for attributes, each with its attributes' bits: an element it is
+    /// handed by kind (`asked`) is not handed again.
+    by_attribute: Vec<(usize, u64)>,
     /// The kinds each rule asked for (one bit a kind), by position in the registry: an
-    /// element closed early that a rule asked for by its kind too is handed over once.
+    /// element a rule had by its kind is not handed to it again for an attribute it carries
+    /// or for being closed early.
     asked: Vec<u32>,
     texts: Vec<usize>,
     comments: Vec<usize>,
@@ -238,7 +239,7 @@ impl Dispatch {
             if !visits.attributes.is_empty() {
                 let attributes = (visits.attributes.iter())
                     .fold(0, |mask, name| mask | dispatch.attribute_bit(name));
-                dispatch.by_attribute.push((rule, attributes, kinds));
+                dispatch.by_attribute.push((rule, attributes));
             }
             if visits.texts {
                 dispatch.texts.push(rule);
@@ -459,7 +460,8 @@ impl<'v> FieldWalk<'_, 'v, '_> {
         if carried == 0 {
             return;
         }
-        for &(rule, attributes, by_kind) in &dispatch.by_attribute {
+        for &(rule, attributes) in &dispatch.by_attribute {
+            let by_kind = dispatch.asked.get(rule).copied().unwrap_or(0);
             if attributes & carried == 0 || by_kind & kinds != 0 {
                 continue;
             }

@@ -155,10 +155,7 @@ fn written_beside(
     target: &Path,
     original: &Metadata,
 ) -> Result<Doomed<tempfile::NamedTempFile>, FixError> {
-    let folder = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
+    let folder = crate::input::folder_of(target);
     // O_CREAT | O_EXCL under a random name: a link or file planted at a guessable name is
     // never opened, so nothing outside the target is written or re-moded.
     let make = || {

@@ -101,6 +101,15 @@ pub enum InputError {
 /// Expands the paths given into the files to lint, in the order given; directories are walked
 /// recursively in name order, honouring `.gitignore`. Each file appears once, as named when
 /// it was both named and found.
+/// The folder a file is in, as its path names it: the current folder for a bare name (whose
+/// parent is "") and for a path with no parent.
+pub fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
 pub fn discover(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>) {
     discover_each(paths, |_| {})
 }
