@@ -13,6 +13,12 @@ use std::cell::Cell;
 
 const SLOTS: usize = 64;
 
+/// Containers nested deeper than this start empty. A post's object, its `_links` and their
+/// arrays and objects are at most five deep (in a REST array of posts); a hostile file nested
+/// 512 deep, each level given the 255 members' room of its place, would hold 18 MB for a few
+/// kilobytes of input.
+const DEEPEST: usize = 5;
+
 /// The place of a value with no key: a file's top-level value (an NDJSON line's post).
 pub(super) const TOP: usize = 0;
 
@@ -34,9 +40,13 @@ pub(super) fn of_items(array: usize) -> usize {
     (array + 1) % SLOTS
 }
 
-/// A container for `place`, with the room the last one there needed.
+/// A container for `place` at `depth` (1 for a top-level value), with the room the last one
+/// there needed, or none deeper than [`DEEPEST`].
 #[inline]
-pub(super) fn starting<T>(place: usize) -> Vec<T> {
+pub(super) fn starting<T>(place: usize, depth: usize) -> Vec<T> {
+    if depth > DEEPEST {
+        return Vec::new();
+    }
     Vec::with_capacity(ROOM.with(|room| room[place].get()).into())
 }
 
@@ -55,11 +65,20 @@ mod tests {
     fn a_place_starts_with_the_room_its_last_container_needed() {
         let place = of_key(b"_links");
         closing(place, 11);
-        assert_eq!(starting::<u64>(place).capacity(), 11);
+        assert_eq!(starting::<u64>(place, 1).capacity(), 11);
         closing(place, 0);
-        assert_eq!(starting::<u64>(place).capacity(), 0);
+        assert_eq!(starting::<u64>(place, 1).capacity(), 0);
         closing(place, 1000);
-        assert_eq!(starting::<u64>(place).capacity(), 255);
+        assert_eq!(starting::<u64>(place, 1).capacity(), 255);
         assert!(of_key(b"") < SLOTS && of_items(SLOTS - 1) < SLOTS);
+    }
+
+    #[test]
+    fn a_container_nested_deeper_than_a_post_starts_empty() {
+        let place = of_key(b"a");
+        closing(place, 255);
+        assert_eq!(starting::<u64>(place, DEEPEST).capacity(), 255);
+        assert_eq!(starting::<u64>(place, DEEPEST + 1).capacity(), 0);
+        assert_eq!(starting::<u64>(place, 512).capacity(), 0);
     }
 }
