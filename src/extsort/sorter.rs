@@ -113,26 +113,40 @@ const ENCODE_BATCH: usize = 8192;
 const ENCODE_CHUNK: usize = 512;
 
 /// Writes `records` as a run holds them, in their order. They are encoded on the run's threads
-/// a batch at a time and written in order, so the bytes are those of one thread's encoding:
-/// a grouping's run was one thread's work while the others waited (on one large file, the
-/// link join's runs were half of the site phase, the other core idle).
+/// a batch at a time, the next batch while this thread writes the one before, so the bytes are
+/// those of one thread's encoding: a grouping's run was one thread's work while the others
+/// waited (on one large file, the link join's runs were half of the site phase, the other core
+/// idle).
 fn write_records<T: serde::Serialize + Sync>(
     out: &mut dyn Write,
     records: &[T],
 ) -> std::io::Result<()> {
-    for batch in records.chunks(ENCODE_BATCH) {
-        let encoded = (batch.par_chunks(ENCODE_CHUNK))
-            .map(|chunk| {
-                let (mut bytes, mut scratch) = (Vec::new(), Vec::new());
-                for record in chunk {
-                    write_record(&mut bytes, record, &mut scratch)?;
-                }
-                Ok(bytes)
-            })
-            .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
-        encoded.iter().try_for_each(|bytes| out.write_all(bytes))?;
+    let mut batches = records.chunks(ENCODE_BATCH);
+    let mut encoded = batches.next().map_or(Ok(Vec::new()), encode);
+    for batch in batches {
+        let ready = encoded?;
+        let mut next = Ok(Vec::new());
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = encode(batch));
+            ready.iter().try_for_each(|bytes| out.write_all(bytes))
+        });
+        written?;
+        encoded = next;
     }
-    Ok(())
+    encoded?.iter().try_for_each(|bytes| out.write_all(bytes))
+}
+
+/// A batch of records encoded on the run's threads, in parts in their order.
+fn encode<T: serde::Serialize + Sync>(batch: &[T]) -> std::io::Result<Vec<Vec<u8>>> {
+    (batch.par_chunks(ENCODE_CHUNK))
+        .map(|chunk| {
+            let (mut bytes, mut scratch) = (Vec::new(), Vec::new());
+            for record in chunk {
+                write_record(&mut bytes, record, &mut scratch)?;
+            }
+            Ok(bytes)
+        })
+        .collect()
 }
 
 /// Merges sorted runs of records into one sorted run.
