@@ -278,6 +278,8 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, range: Range<usize>, message: impl Into<Text>) -> Self {
+        // Room for this one alone: a first push makes room for four, and most have one.
+        self.secondary.reserve_exact(1);
         self.secondary.push(Label {
             range,
             message: bounded(message),
@@ -288,6 +290,17 @@ impl Diagnostic {
     /// The order reports use: position in the file, then rule code.
     pub fn sort_key(&self) -> (usize, &'static str, usize, &str) {
         (self.range.start, self.rule, self.range.end, &self.message)
+    }
+}
+
+/// Moves `found` to the end of `out`, taking it whole when `out` is empty: a post's findings
+/// pass from a rule to the walk to the engine, and copying each time made a post of many
+/// findings hold two copies of them.
+pub fn append(out: &mut Vec<Diagnostic>, mut found: Vec<Diagnostic>) {
+    if out.is_empty() {
+        *out = found;
+    } else {
+        out.append(&mut found);
     }
 }
 
@@ -343,5 +356,28 @@ mod tests {
         assert!(shown.chars().count() < 60, "{shown}");
         let message = Diagnostic::for_rule("r", Severity::Error, 0..1, long);
         assert!(message.message.len() < 2 * MAX_SHOWN_CHARS + 64);
+    }
+
+    #[test]
+    fn a_second_place_takes_room_for_itself_alone() {
+        let found = Diagnostic::for_rule("r", Severity::Error, 0..1, "m").with_secondary(2..3, "n");
+        assert_eq!(found.secondary.capacity(), 1);
+    }
+
+    #[test]
+    fn findings_appended_to_none_are_taken_whole() {
+        let found: Vec<Diagnostic> = (0..3)
+            .map(|i| Diagnostic::for_rule("r", Severity::Error, i..i + 1, "m"))
+            .collect();
+        let at = found.as_ptr();
+        let mut out = Vec::new();
+        append(&mut out, found);
+        assert_eq!(out.as_ptr(), at);
+        append(
+            &mut out,
+            vec![Diagnostic::for_rule("s", Severity::Info, 9..9, "n")],
+        );
+        let rules: Vec<&str> = out.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, ["r", "r", "r", "s"]);
     }
 }
