@@ -228,12 +228,12 @@ impl Packer<'_> {
     /// was written before when it was lately.
     fn text(&mut self, text: &Text) {
         match text {
-            Text::Borrowed(fixed) => {
+            Text::Fixed(fixed) => {
                 let id = self.findings.static_id(fixed);
                 self.byte(STATIC_TEXT);
                 self.number(id as usize);
             }
-            Text::Owned(owned) => {
+            Text::Shared(owned) => {
                 let at = self.bytes.len() + 1;
                 match self.findings.earlier_text(&self.bytes, owned, at) {
                     Some(earlier) => {
@@ -340,16 +340,16 @@ impl<'a> Unpacker<'a> {
 
     fn text_after(&mut self, tag: u8) -> Text {
         match tag {
-            STATIC_TEXT => Text::Borrowed(self.static_text()),
+            STATIC_TEXT => Text::Fixed(self.static_text()),
             EARLIER_TEXT => {
                 let mut earlier = Unpacker {
                     bytes: self.bytes,
                     at: self.number(),
                     findings: self.findings,
                 };
-                Text::Owned(earlier.string())
+                Text::shared(earlier.str())
             }
-            _ => Text::Owned(self.string()),
+            _ => Text::shared(self.str()),
         }
     }
 
