@@ -12,7 +12,8 @@ use std::sync::Arc;
 use crate::config::{Config, Effective, PostKey};
 use crate::context::PostContext;
 use crate::context::walk::{Dispatch, Visitors};
-use crate::diagnostic::{Diagnostic, Finding, PostRef, fingerprint};
+use crate::diagnostic::{Diagnostic, Finding, PostRef, append, fingerprint};
+use crate::findings::Findings;
 use crate::input::format::{InputFormat, SNIFF_BYTES};
 use crate::input::json::{DEFAULT_MAX_DEPTH, JsonStr};
 use crate::input::reading::ReadOptions;
@@ -222,9 +223,9 @@ impl Linter {
         laps.lap(Slot::Shared(Shared::PostRules));
         // One walk of each view's HTML for the rules that visit it (the written view, and the
         // rendered one when it is another).
-        out.extend(written.walk(walk, &context, &mut laps));
+        append(&mut out, written.walk(walk, &context, &mut laps));
         if let Some((view, visitors)) = rendered {
-            out.extend(visitors.walk(walk, view, &mut laps));
+            append(&mut out, visitors.walk(walk, view, &mut laps));
         }
         for pattern in &settings.patterns {
             rules::check_pattern(pattern, &context, &mut out);
@@ -381,7 +382,7 @@ fn resolve(
     (base, bytes): (usize, &[u8]),
     cursor: &mut LineCursor,
     mut diagnostics: Vec<Diagnostic>,
-) -> Vec<Finding> {
+) -> Findings {
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let (start, end) = (cursor.offset(), base + bytes.len());
     let points: Vec<usize> = diagnostics
@@ -402,6 +403,8 @@ fn resolve(
         let local = |offset: usize| offset.clamp(base, end) - base;
         &bytes[local(range.start)..local(range.end)]
     };
+    // Packed as each is resolved: a post of many findings never holds them twice over, as
+    // diagnostics and as findings.
     diagnostics
         .into_iter()
         .map(|diagnostic| Finding {

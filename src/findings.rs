@@ -4,6 +4,10 @@
 //! about 40 bytes: fixed texts and rule codes become indexes into a table of static strings,
 //! the post an index into a table of posts, and numbers variable-length integers.
 //!
+//! A text a rule wrote for one finding (a message naming the tags it saw) is often written the
+//! same for many: one met again among the last few is packed as a reference to where it was
+//! written, so a post of 700,000 alike findings packs in a few bytes each.
+//!
 //! Findings are unpacked one at a time as reports walk them. The lint phase adds them in
 //! report order; later phases (the site rules, the link check) add theirs out of order, and
 //! those are kept unpacked and merged in as the findings are walked.
@@ -31,9 +35,22 @@ pub struct Findings {
     statics: Vec<&'static str>,
     static_ids: FnvHashMap<(usize, usize), u32>,
     posts: Vec<Arc<PostRef>>,
+    /// Where owned texts were written lately (an offset into `packed`, plus one), by their
+    /// hash: a text met again is packed as a reference to it. Made at the first owned text.
+    recent: Option<Box<[u32; RECENT_TEXTS]>>,
     /// The sort key of the last packed finding: a finding that sorts before it goes to `late`.
     last: Option<(usize, &'static str, usize, String)>,
 }
+
+/// How many places of owned texts are remembered: enough for the few texts a rule writes for
+/// each finding of a kind, small beside a file's findings.
+const RECENT_TEXTS: usize = 64;
+
+/// The tags of a text in the packed bytes.
+const STATIC_TEXT: u8 = 0;
+const OWNED_TEXT: u8 = 1;
+const NO_TEXT: u8 = 2;
+const EARLIER_TEXT: u8 = 3;
 
 impl Findings {
     pub fn new() -> Self {
@@ -122,6 +139,32 @@ impl Findings {
         }
     }
 
+    /// Where `text` was written in `packed` (its length's first byte), if among the recent
+    /// texts; else notes that it is about to be written at `at`.
+    fn earlier_text(&mut self, packed: &[u8], text: &str, at: usize) -> Option<usize> {
+        use std::hash::BuildHasher;
+        let hash = foldhash::fast::FixedState::with_seed(0).hash_one(text);
+        let slot = (hash % RECENT_TEXTS as u64) as usize;
+        let recent = self
+            .recent
+            .get_or_insert_with(|| Box::new([0; RECENT_TEXTS]));
+        if let Some(earlier) = (recent[slot] as usize).checked_sub(1) {
+            let mut written = Unpacker {
+                bytes: packed,
+                at: earlier,
+                findings: self,
+            };
+            if written.str() == text {
+                return Some(earlier);
+            }
+        }
+        // Past 4 GiB of findings, texts are written out again.
+        if let Some(recent) = &mut self.recent {
+            recent[slot] = u32::try_from(at + 1).unwrap_or(0);
+        }
+        None
+    }
+
     fn pack(&mut self, finding: &Finding) {
         let d = &finding.diagnostic;
         let rule = self.static_id(d.rule);
@@ -181,24 +224,34 @@ impl Packer<'_> {
         self.number(value.map_or(0, |v| v + 1));
     }
 
-    /// A text: a static one by its index in the table (tag 0), an owned one written out (1).
+    /// A text: a static one by its index in the table, an owned one written out, or where it
+    /// was written before when it was lately.
     fn text(&mut self, text: &Text) {
         match text {
-            Text::Borrowed(fixed) => {
+            Text::Fixed(fixed) => {
                 let id = self.findings.static_id(fixed);
-                self.byte(0);
+                self.byte(STATIC_TEXT);
                 self.number(id as usize);
             }
-            Text::Owned(owned) => {
-                self.byte(1);
-                self.string(owned);
+            Text::Shared(owned) => {
+                let at = self.bytes.len() + 1;
+                match self.findings.earlier_text(&self.bytes, owned, at) {
+                    Some(earlier) => {
+                        self.byte(EARLIER_TEXT);
+                        self.number(earlier);
+                    }
+                    None => {
+                        self.byte(OWNED_TEXT);
+                        self.string(owned);
+                    }
+                }
             }
         }
     }
 
     fn optional_text(&mut self, text: Option<&Text>) {
         match text {
-            None => self.byte(2),
+            None => self.byte(NO_TEXT),
             Some(text) => self.text(text),
         }
     }
@@ -256,7 +309,7 @@ struct Unpacker<'a> {
 
 const PACKED: &str = "packed findings read back as they were written";
 
-impl Unpacker<'_> {
+impl<'a> Unpacker<'a> {
     fn byte(&mut self) -> u8 {
         let byte = self.bytes[self.at];
         self.at += 1;
@@ -287,8 +340,16 @@ impl Unpacker<'_> {
 
     fn text_after(&mut self, tag: u8) -> Text {
         match tag {
-            0 => Text::Borrowed(self.static_text()),
-            _ => Text::Owned(self.string()),
+            STATIC_TEXT => Text::Fixed(self.static_text()),
+            EARLIER_TEXT => {
+                let mut earlier = Unpacker {
+                    bytes: self.bytes,
+                    at: self.number(),
+                    findings: self.findings,
+                };
+                Text::shared(earlier.str())
+            }
+            _ => Text::shared(self.str()),
         }
     }
 
@@ -299,16 +360,20 @@ impl Unpacker<'_> {
 
     fn optional_text(&mut self) -> Option<Text> {
         match self.byte() {
-            2 => None,
+            NO_TEXT => None,
             tag => Some(self.text_after(tag)),
         }
     }
 
     fn string(&mut self) -> String {
+        self.str().to_owned()
+    }
+
+    fn str(&mut self) -> &'a str {
         let len = self.number();
         let text = std::str::from_utf8(&self.bytes[self.at..self.at + len]).expect(PACKED);
         self.at += len;
-        text.to_owned()
+        text
     }
 
     fn range(&mut self) -> Range<usize> {
@@ -600,6 +665,47 @@ mod tests {
         findings.retain(|f| f.diagnostic.range.start % 20 != 0);
         let starts: Vec<usize> = findings.iter().map(|f| f.diagnostic.range.start).collect();
         assert_eq!(starts, [5, 10, 30, 50, 70, 90]);
+    }
+
+    #[test]
+    fn alike_texts_written_by_a_rule_pack_small_and_read_back() {
+        // A rule's own words, made anew for each finding (`format!`), the same for most of them.
+        let alike = |i: usize| {
+            let mut found = finding(
+                i * 10,
+                "misnested-tags",
+                "`</i>` after `</b>`".to_owned().into(),
+            )
+            .diagnostic
+            .with_help("close `<i>` before `</b>`".to_owned())
+            .with_secondary(i..i + 1, "`<i>` was still open here".to_owned());
+            if i % 100 == 7 {
+                found.message = format!("another text {i}").into();
+            }
+            let span = ResolvedSpan::new(
+                found.range.clone(),
+                LineCol {
+                    line: 1,
+                    column: i + 1,
+                },
+                LineCol {
+                    line: 1,
+                    column: i + 4,
+                },
+            );
+            Finding {
+                span,
+                secondary: vec![span],
+                fingerprint: i as u64,
+                diagnostic: found,
+            }
+        };
+        let written: Vec<Finding> = (0..1000).map(alike).collect();
+        let findings: Findings = written.iter().cloned().collect();
+        // Its texts written out each time, a finding took 115 bytes.
+        let per_finding = findings.packed.len() / 1000;
+        assert!(per_finding < 60, "{per_finding} bytes a finding");
+        assert_eq!(findings.to_vec(), written);
     }
 
     #[test]

@@ -177,6 +177,11 @@ impl LineCursor {
         }
     }
 
+    /// Whether `place` gives back every position as it is: at the file's start.
+    pub fn places_as_is(&self) -> bool {
+        self.at == LineCol { line: 1, column: 1 } && !self.after_cr
+    }
+
     /// Where a position a cursor `from_offset(self.offset())` found over `bytes` stands in the
     /// file, `self` being the file's cursor at their start.
     pub fn place(&self, bytes: &[u8], local: LineCol) -> LineCol {

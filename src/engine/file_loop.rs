@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Finding, PostRef};
+use crate::diagnostic::{Diagnostic, Finding, PostRef, append};
 use crate::findings::Findings;
 use crate::input::format::{InputFormat, ReadWith, SNIFF_BYTES};
 use crate::input::reading::{Entry, FileFormat, Piece, PieceReader, Pieces, ReadProblem};
@@ -57,7 +57,7 @@ struct PieceResult<S> {
     diagnostics: Vec<Diagnostic>,
     /// The piece's findings, their lines and columns counted from the piece's start (on the
     /// thread that linted it: `FileLint::absorb` only moves them down the file).
-    findings: Vec<Finding>,
+    findings: Findings,
     /// The piece's lines walked from its start to the end of what was read; `None` for the
     /// piece that ends the file, read whole, whose lines are counted only as far as its last
     /// finding (no piece follows to be placed after it).
@@ -253,7 +253,7 @@ impl Linter {
             read: 0,
             posts: 0,
             diagnostics: Vec::new(),
-            findings: Vec::new(),
+            findings: Findings::new(),
             lines: None,
             missing: Vec::new(),
             facts: Vec::new(),
@@ -282,7 +282,7 @@ impl Linter {
             );
             batch = next;
             for (found, linted) in linted {
-                result.diagnostics.extend(found);
+                append(&mut result.diagnostics, found);
                 self.take_value(&mut result, linted);
             }
             // Packed as each batch is linted: a worker holds bytes, not a piece's structures.
@@ -403,7 +403,7 @@ impl Linter {
             // A file of posts, in an encoding postlint does not read: reported, never left out.
             contents: Contents::Posts,
             posts: 0,
-            findings: findings.into_iter().collect(),
+            findings,
             facts: Vec::new(),
             pending: Vec::new(),
             post_list: Vec::new(),
@@ -536,8 +536,12 @@ impl<'f, S> FileLint<'f, S> {
         self.failed += result.failed;
         self.foreign_file |= result.foreign_file;
         let start = &self.cursor;
-        (self.findings)
-            .extend((result.findings.into_iter()).map(|finding| placed(start, lead, finding)));
+        if self.findings.is_empty() && start.places_as_is() {
+            self.findings = result.findings;
+        } else {
+            (self.findings)
+                .extend((result.findings.iter()).map(|finding| placed(start, lead, finding)));
+        }
         // After the piece that ends the file nothing is placed: its lines were not counted.
         if let Some(lines) = &result.lines {
             self.cursor = start.followed_by(lead, lines);
@@ -568,9 +572,7 @@ impl<'f, S> FileLint<'f, S> {
             return false;
         }
         let found = settle::severities(&scope.settings, found);
-        self.findings = resolve((piece.base, piece.bytes()), &mut self.cursor, found)
-            .into_iter()
-            .collect();
+        self.findings = resolve((piece.base, piece.bytes()), &mut self.cursor, found);
         self.blank = false;
         true
     }

@@ -133,7 +133,7 @@ impl<'v> Visitor<'v> for BareUrls {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }
 

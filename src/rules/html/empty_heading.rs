@@ -104,7 +104,7 @@ impl<'v> Visitor<'v> for EmptyHeadings {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }
 

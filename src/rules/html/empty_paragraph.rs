@@ -111,7 +111,7 @@ impl<'v> Visitor<'v> for EmptyParagraphs<'v> {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
         let (field, post) = (self.field, self.post);
         if field.form != Form::Raw || !field.blocks.is_empty() {
             return;

@@ -142,7 +142,7 @@ impl<'v> Visitor<'v> for EmptySpans<'v> {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }
 

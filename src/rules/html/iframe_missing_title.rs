@@ -78,7 +78,7 @@ impl<'v> Visitor<'v> for UnnamedFrames {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.0);
+        crate::diagnostic::append(out, self.0);
     }
 }
 

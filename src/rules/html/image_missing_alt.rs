@@ -91,6 +91,6 @@ impl<'v> Visitor<'v> for ImagesWithoutAlt {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }

@@ -97,7 +97,7 @@ impl<'v> Visitor<'v> for ImagesWithoutSource {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }
 

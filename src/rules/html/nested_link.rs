@@ -82,6 +82,6 @@ impl<'v> Visitor<'v> for NestedLinks {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.0);
+        crate::diagnostic::append(out, self.0);
     }
 }

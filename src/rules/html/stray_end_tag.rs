@@ -407,7 +407,7 @@ mod tests {
         ];
         for name in names {
             let (fixed, written) = (fixed_texts(name).expect(name), written_texts(name));
-            assert!(matches!(fixed.message, Text::Borrowed(_)), "{name}");
+            assert!(matches!(fixed.message, Text::Fixed(_)), "{name}");
             assert_eq!(fixed.severity, written.severity, "{name}");
             assert_eq!(fixed.message, written.message, "{name}");
             assert_eq!(fixed.help, written.help, "{name}");

@@ -100,7 +100,7 @@ impl<'v> Visitor<'v> for EmptyLinks<'v> {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }
 

@@ -122,7 +122,7 @@ impl<'v> Visitor<'v> for UnnamedImageLinks<'v> {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
         out.extend(self.group.map(|g| g.diagnostic(self.field, self.post)));
     }
 }

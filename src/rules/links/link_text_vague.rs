@@ -217,7 +217,7 @@ impl<'v> Visitor<'v> for VagueLinks {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }
 

@@ -147,7 +147,7 @@ impl<'v> Visitor<'v> for InsecureResources<'v> {
     }
 
     fn finish(self: Box<Self>, out: &mut Vec<Diagnostic>) {
-        out.extend(self.out);
+        crate::diagnostic::append(out, self.out);
     }
 }
 
