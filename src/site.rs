@@ -3,6 +3,7 @@
 //! is identified by its root URL ([`crate::site_root::site_root`]), not by its host: sub-folder sites of a
 //! multisite network and local exports on `http://localhost/…` share a host.
 
+pub mod host;
 pub mod shard;
 pub mod stages;
 
@@ -231,12 +232,8 @@ impl PostFacts {
             at: Located::new(post.file_range(&field.source.raw)),
         });
         let guid_host = value("guid.rendered").and_then(|guid| {
-            let guid_host = url::Url::parse(&guid.value)
-                .ok()?
-                .host_str()?
-                .to_ascii_lowercase();
             Some(PlacedValue {
-                value: guid_host.into(),
+                value: host::host_of(&guid.value)?.into(),
                 at: guid.at,
             })
         });

@@ -12,12 +12,20 @@ mod attributes;
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use crate::html::{HtmlIndex, is_blank, is_media, reader};
 
 use attributes::parse_attributes;
 
 pub type BlockId = usize;
+
+/// The comment delimiters' searchers, built once: `memmem::find` builds one per call, which
+/// cost more than the search in most fields.
+static COMMENT_OPEN: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"<!--"));
+static COMMENT_CLOSE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"-->"));
 
 /// A block of the field, in document order of its opener.
 #[derive(Debug, Clone)]
@@ -242,8 +250,7 @@ impl<'h> Scan<'h> {
 
     fn next(&mut self) -> Option<Found> {
         while !self.done {
-            let Some(found) = memchr::memmem::find(&self.html.as_bytes()[self.at..], b"<!--")
-            else {
+            let Some(found) = COMMENT_OPEN.find(&self.html.as_bytes()[self.at..]) else {
                 self.done = true;
                 break;
             };
@@ -393,7 +400,9 @@ impl<'h> Scan<'h> {
         {
             return found;
         }
-        let found = memchr::memmem::find(&self.html.as_bytes()[from..], b"-->").map(|i| from + i);
+        let found = COMMENT_CLOSE
+            .find(&self.html.as_bytes()[from..])
+            .map(|i| from + i);
         self.comment_end = Some((from, found));
         found
     }

@@ -511,6 +511,10 @@ impl<'f, S> FileLint<'f, S> {
         if let Some(hasher) = &mut self.hasher {
             hasher.write(read);
         }
+        // Most files are one piece: room for one, not the four of a first push.
+        if self.deferred.capacity() == 0 {
+            self.deferred.reserve_exact(1);
+        }
         self.deferred.push((read.first().copied(), result));
     }
 

@@ -183,8 +183,8 @@ impl SiteRun {
     /// A new grouping of records; `weigh` tells about what one costs on the heap beyond its size.
     pub fn grouping<K, V>(&self, weigh: fn(&K, &V) -> usize) -> Grouping<K, V>
     where
-        K: Ord + Serialize + serde::de::DeserializeOwned,
-        V: Serialize + serde::de::DeserializeOwned,
+        K: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync,
+        V: Serialize + serde::de::DeserializeOwned + Send + Sync,
     {
         // Each grouping sorts in a folder of its own: merges of one sort never list another's.
         let sorter = Sorter::new(SpillDir::new(), self.budget.unwrap_or(usize::MAX), weigh);
@@ -215,8 +215,8 @@ pub struct Grouping<K, V> {
 
 impl<K, V> Grouping<K, V>
 where
-    K: Ord + Serialize + serde::de::DeserializeOwned,
-    V: Serialize + serde::de::DeserializeOwned,
+    K: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync,
+    V: Serialize + serde::de::DeserializeOwned + Send + Sync,
 {
     pub fn push(&mut self, key: K, value: V) -> Result<(), String> {
         self.sorter.push(key, value)
@@ -232,9 +232,9 @@ where
 
 impl<G, O, V> Grouping<Keyed<G, O>, V>
 where
-    G: Ord + Clone + Serialize + serde::de::DeserializeOwned,
-    O: Ord + Serialize + serde::de::DeserializeOwned,
-    V: Serialize + serde::de::DeserializeOwned,
+    G: Ord + Clone + Serialize + serde::de::DeserializeOwned + Send + Sync,
+    O: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync,
+    V: Serialize + serde::de::DeserializeOwned + Send + Sync,
 {
     /// The records group by group, in key order.
     pub fn groups(self) -> Result<Groups<G, O, V>, String> {

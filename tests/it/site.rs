@@ -527,3 +527,34 @@ fn the_corpus_past_a_small_memory_budget_gives_the_report_of_an_unlimited_run() 
         ]
     );
 }
+
+/// Every guid of the real corpus gets the host the url crate gives it (the facts read it
+/// without a full parse where it is plain).
+#[test]
+fn every_corpus_guid_has_the_url_crates_host() {
+    let Some(corpus) = crate::common::shared("corpus/posts") else {
+        return;
+    };
+    let mut guids = Vec::new();
+    for site in std::fs::read_dir(&corpus).expect("the corpus") {
+        for file in std::fs::read_dir(site.expect("a site").path()).expect("a site's folder") {
+            let bytes = std::fs::read(file.expect("a post").path()).expect("a post file");
+            let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                continue;
+            };
+            let posts = value.as_array().cloned().unwrap_or_else(|| vec![value]);
+            guids.extend(
+                posts
+                    .iter()
+                    .filter_map(|post| post.pointer("/guid/rendered")?.as_str().map(str::to_owned)),
+            );
+        }
+    }
+    assert!(guids.len() > 5000, "{} guids", guids.len());
+    for guid in &guids {
+        let by_url = url::Url::parse(guid)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_ascii_lowercase));
+        assert_eq!(postlint::site::host::host_of(guid), by_url, "{guid}");
+    }
+}

@@ -11,6 +11,7 @@
 //! container still open is closed where it stands, so all that was read before is kept.
 
 mod parser;
+mod room;
 mod text;
 
 use std::borrow::Cow;

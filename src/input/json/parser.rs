@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use super::room;
 use super::text::{StringBuilder, control_escape, control_name, has_control, hex4};
 use super::{DEFAULT_MAX_DEPTH, JsonStr, Member, Node, SyntaxError, Value};
 
@@ -148,6 +149,11 @@ impl<'s> Parser<'s> {
     /// Parses one value; `None` when none could start here (the error is recorded and the
     /// parser halted).
     pub fn parse_value(&mut self) -> Option<Node<'s>> {
+        self.parse_value_at(room::TOP)
+    }
+
+    /// Parses one value whose containers start with the room of `place` (`room`).
+    fn parse_value_at(&mut self, place: usize) -> Option<Node<'s>> {
         self.skip_whitespace();
         let start = self.pos;
         let value = match self.peek() {
@@ -155,8 +161,8 @@ impl<'s> Parser<'s> {
                 self.eof_error("a value");
                 return None;
             }
-            Some(b'{') => self.parse_object()?,
-            Some(b'[') => self.parse_array()?,
+            Some(b'{') => self.parse_object(place)?,
+            Some(b'[') => self.parse_array(place)?,
             Some(b'"') => Value::String(self.parse_string()),
             Some(b't') => self.parse_literal("true", Value::Bool(true))?,
             Some(b'f') => self.parse_literal("false", Value::Bool(false))?,
@@ -203,11 +209,11 @@ impl<'s> Parser<'s> {
         Some(())
     }
 
-    fn parse_object(&mut self) -> Option<Value<'s>> {
+    fn parse_object(&mut self, place: usize) -> Option<Value<'s>> {
         let open = self.pos;
         self.enter(open)?;
         self.bump();
-        let mut members = Vec::new();
+        let mut members = room::starting(place);
         let mut expect_member = true;
         loop {
             self.skip_whitespace();
@@ -259,6 +265,7 @@ impl<'s> Parser<'s> {
             }
         }
         self.depth -= 1;
+        room::closing(place, members.len());
         Some(Value::Object(members))
     }
 
@@ -284,15 +291,17 @@ impl<'s> Parser<'s> {
                 return None;
             }
         }
-        let value = self.parse_value()?;
+        let value = self.parse_value_at(room::of_key(
+            self.src.get(key.raw.clone()).unwrap_or_default(),
+        ))?;
         Some(Member { key, value })
     }
 
-    fn parse_array(&mut self) -> Option<Value<'s>> {
+    fn parse_array(&mut self, place: usize) -> Option<Value<'s>> {
         let open = self.pos;
         self.enter(open)?;
         self.bump();
-        let mut items = Vec::new();
+        let mut items = room::starting(place);
         let mut expect_item = true;
         loop {
             self.skip_whitespace();
@@ -318,7 +327,7 @@ impl<'s> Parser<'s> {
                     if !expect_item {
                         self.soft_error(self.pos..self.pos, "expected `,` between array items");
                     }
-                    let Some(item) = self.parse_value() else {
+                    let Some(item) = self.parse_value_at(room::of_items(place)) else {
                         break;
                     };
                     items.push(item);
@@ -330,6 +339,7 @@ impl<'s> Parser<'s> {
             }
         }
         self.depth -= 1;
+        room::closing(place, items.len());
         Some(Value::Array(items))
     }
 
