@@ -213,7 +213,7 @@ impl<'s> Parser<'s> {
         let open = self.pos;
         self.enter(open)?;
         self.bump();
-        let mut members = room::starting(place);
+        let mut members = room::starting(place, self.depth);
         let mut expect_member = true;
         loop {
             self.skip_whitespace();
@@ -301,7 +301,7 @@ impl<'s> Parser<'s> {
         let open = self.pos;
         self.enter(open)?;
         self.bump();
-        let mut items = room::starting(place);
+        let mut items = room::starting(place, self.depth);
         let mut expect_item = true;
         loop {
             self.skip_whitespace();
