@@ -114,5 +114,77 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(host_of(&address), by_url(&address));
         }
+
+        #[test]
+        fn a_host_of_odd_labels_is_the_url_crates(
+            address in odd_addresses()
+        ) {
+            proptest::prop_assert_eq!(host_of(&address), by_url(&address));
+        }
+    }
+
+    /// Addresses whose hosts are labels url reads apart from their letters: punycode, numbers
+    /// (IPv4 in any base), hyphens, characters IDNA maps or drops, dots IDNA maps to `.`.
+    fn odd_addresses() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        const DOTS: &[&str] = &[".", ".", ".", "\u{3002}", "\u{ff0e}"];
+        const STARTS: &[&str] = &[
+            "http://",
+            "HTTPS://",
+            "https://",
+            "http:",
+            "http:\\\\",
+            " http://",
+            "\u{0}http://",
+        ];
+        const TAILS: &[&str] = &[
+            "", "/", "/x", "?p=1", "#f", ":80/", ":443", ":", "\\x", "/ ", "\t", "@h/", ".",
+        ];
+        const LABELS: &[&str] = &[
+            "a",
+            "B",
+            "ex",
+            "xn--bcher-kva",
+            "XN--nxasmq6b",
+            "xn--",
+            "xn--a-",
+            "0",
+            "1",
+            "255",
+            "256",
+            "0x1F",
+            "0X",
+            "08",
+            "1e5",
+            "-a-",
+            "ab--c",
+            "",
+            "ü",
+            "\u{ad}",
+            "\u{212a}",
+            "\u{130}",
+            "\u{661}",
+            "\u{ff41}",
+            "%41",
+            "a_b",
+            "a b",
+            "\t",
+            "ß",
+        ];
+        let label = select(LABELS);
+        let dot = select(DOTS);
+        let host = proptest::collection::vec((label, dot), 1..5).prop_map(|labels| {
+            let mut host = String::new();
+            for (label, dot) in labels {
+                host.push_str(label);
+                host.push_str(dot);
+            }
+            host.pop();
+            host
+        });
+        let start = select(STARTS);
+        let tail = select(TAILS);
+        (start, host, tail).prop_map(|(start, host, tail)| format!("{start}{host}{tail}"))
     }
 }

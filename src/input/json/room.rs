@@ -7,7 +7,10 @@
 //! take the slot after the array's. Posts of one export share their shape, so the last one's
 //! sizes are a good guess for the next, on each thread. A wrong guess costs room, never
 //! correctness: a container still grows past it, and one given more than it needed gives
-//! the next container of its place no more than its own length.
+//! the next container of its place no more than its own length. The room is taken by the
+//! first container that starts there: containers nested at one place (`{"a":{"a":…}}`) get
+//! none, so one wide container's room is given once (each level of such a chain took the
+//! room of a wide one read before: 36 KB a level).
 
 use std::cell::Cell;
 
@@ -41,13 +44,14 @@ pub(super) fn of_items(array: usize) -> usize {
 }
 
 /// A container for `place` at `depth` (1 for a top-level value), with the room the last one
-/// there needed, or none deeper than [`DEEPEST`].
+/// there needed, taken (one that starts there before this one closes gets none), or none
+/// deeper than [`DEEPEST`].
 #[inline]
 pub(super) fn starting<T>(place: usize, depth: usize) -> Vec<T> {
     if depth > DEEPEST {
         return Vec::new();
     }
-    Vec::with_capacity(ROOM.with(|room| room[place].get()).into())
+    Vec::with_capacity(ROOM.with(|room| room[place].take()).into())
 }
 
 /// Remembers how many members or items the container of `place` held (at most 255).
@@ -80,5 +84,15 @@ mod tests {
         assert_eq!(starting::<u64>(place, DEEPEST).capacity(), 255);
         assert_eq!(starting::<u64>(place, DEEPEST + 1).capacity(), 0);
         assert_eq!(starting::<u64>(place, 512).capacity(), 0);
+    }
+
+    #[test]
+    fn containers_nested_at_one_place_do_not_each_take_its_room() {
+        let place = of_key(b"a");
+        closing(place, 255);
+        let outer = starting::<u64>(place, 1);
+        let nested: Vec<Vec<u64>> = (2..=DEEPEST).map(|depth| starting(place, depth)).collect();
+        assert_eq!(outer.capacity(), 255);
+        assert!(nested.iter().all(|inner| inner.capacity() == 0));
     }
 }
