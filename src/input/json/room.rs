@@ -82,8 +82,11 @@ mod tests {
         let place = of_key(b"a");
         closing(place, 255);
         assert_eq!(starting::<u64>(place, DEEPEST).capacity(), 255);
+        // The room is put back before each look: only the depth keeps these empty.
+        closing(place, 255);
         assert_eq!(starting::<u64>(place, DEEPEST + 1).capacity(), 0);
         assert_eq!(starting::<u64>(place, 512).capacity(), 0);
+        assert_eq!(starting::<u64>(place, 1).capacity(), 255);
     }
 
     #[test]
