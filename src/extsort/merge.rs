@@ -15,6 +15,8 @@ pub struct RunMerge<T> {
     runs: Vec<RunReader>,
     heads: BinaryHeap<Head<T>>,
     order: Order<T>,
+    /// The records' bytes read from the runs so far.
+    bytes_read: usize,
     /// The first run that could not be read back, if any: its records after that are missing.
     error: Option<String>,
 }
@@ -55,6 +57,7 @@ impl<T: serde::de::DeserializeOwned> RunMerge<T> {
             runs: open_runs(runs, buffer)?,
             heads: BinaryHeap::with_capacity(runs.len()),
             order,
+            bytes_read: 0,
             error: None,
         };
         for run in 0..merge.runs.len() {
@@ -67,6 +70,7 @@ impl<T: serde::de::DeserializeOwned> RunMerge<T> {
         let Some(parsed) = self.runs[run].next_record::<T>() else {
             return;
         };
+        self.bytes_read += self.runs[run].last_len();
         match parsed {
             Ok(record) => self.heads.push(Head {
                 record,
@@ -81,6 +85,11 @@ impl<T: serde::de::DeserializeOwned> RunMerge<T> {
 }
 
 impl<T> RunMerge<T> {
+    /// The records' bytes read from the runs so far: what a batch of them holds, about.
+    pub fn bytes_read(&self) -> usize {
+        self.bytes_read
+    }
+
     /// Why records are missing, if a run could not be read back.
     pub fn error(&mut self) -> Option<String> {
         self.error.take()

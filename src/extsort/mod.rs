@@ -3,11 +3,13 @@
 //! back [`FAN_IN`] at a time (fewer under a low open-file limit). The folder is deleted when the sort ends or a signal stops the run;
 //! runs it cannot take stay in memory.
 
+mod ahead;
 mod dir;
 mod merge;
 mod run;
 mod sorter;
 
+pub use ahead::ReadAhead;
 pub use dir::SpillDir;
 pub use merge::{Order, RunMerge, merge_runs};
 pub use run::{

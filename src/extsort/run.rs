@@ -113,6 +113,11 @@ pub struct RunReader {
 }
 
 impl RunReader {
+    /// The bytes of the record last read, its length's four not counted.
+    pub fn last_len(&self) -> usize {
+        self.record.len()
+    }
+
     /// The next record, `None` at the end of the run.
     pub fn next_record<T: serde::de::DeserializeOwned>(&mut self) -> Option<Result<T, String>> {
         match self.source.fill_buf() {

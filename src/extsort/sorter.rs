@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::ahead::{BATCH, ReadAhead};
 use super::dir::SpillDir;
 use super::merge::{RunMerge, merge_runs};
 use super::run::{Levels, Run, add_run, at_most_fan_in, write_record};
@@ -41,8 +42,8 @@ pub fn text_weight(text: &str) -> usize {
 
 impl<K, V> Sorter<K, V>
 where
-    K: Ord + serde::Serialize + serde::de::DeserializeOwned + Send + Sync,
-    V: serde::Serialize + serde::de::DeserializeOwned + Send + Sync,
+    K: Ord + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    V: serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
 {
     pub fn new(dir: Arc<SpillDir>, budget: usize, weigh: fn(&K, &V) -> usize) -> Self {
         Self {
@@ -82,7 +83,7 @@ where
     }
 
     /// The records in key order: from memory when none was written out, else merged from the
-    /// runs (their files are deleted as the drain is dropped).
+    /// runs a batch ahead of the reader (their files are deleted as the drain is dropped).
     pub fn finish(mut self) -> Result<Drain<K, V>, String> {
         if self.runs.is_empty() {
             let mut records = std::mem::take(&mut self.buffer);
@@ -97,7 +98,7 @@ where
         let runs = at_most_fan_in(runs, |runs| merge_records::<K, V>(dir, runs))?;
         let merge = RunMerge::open(&runs, READ_BUFFER, by_key::<K, V>)
             .map_err(|e| format!("cannot read {e}"))?;
-        Ok(Drain::Disk(merge))
+        Ok(Drain::Disk(ReadAhead::new(merge, BATCH)))
     }
 
     /// How many runs the sort holds.
@@ -169,7 +170,7 @@ const READ_BUFFER: usize = 1 << 15;
 /// The records of a [`Sorter`] in key order.
 pub enum Drain<K, V> {
     Memory(std::vec::IntoIter<(K, V)>),
-    Disk(RunMerge<(K, V)>),
+    Disk(ReadAhead<(K, V)>),
 }
 
 impl<K, V> Drain<K, V> {
@@ -184,8 +185,8 @@ impl<K, V> Drain<K, V> {
 
 impl<K, V> Iterator for Drain<K, V>
 where
-    K: Ord + serde::de::DeserializeOwned,
-    V: serde::de::DeserializeOwned,
+    K: Ord + serde::de::DeserializeOwned + Send + 'static,
+    V: serde::de::DeserializeOwned + Send + 'static,
 {
     type Item = (K, V);
 

@@ -183,8 +183,8 @@ impl SiteRun {
     /// A new grouping of records; `weigh` tells about what one costs on the heap beyond its size.
     pub fn grouping<K, V>(&self, weigh: fn(&K, &V) -> usize) -> Grouping<K, V>
     where
-        K: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync,
-        V: Serialize + serde::de::DeserializeOwned + Send + Sync,
+        K: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+        V: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
     {
         // Each grouping sorts in a folder of its own: merges of one sort never list another's.
         let sorter = Sorter::new(SpillDir::new(), self.budget.unwrap_or(usize::MAX), weigh);
@@ -215,8 +215,8 @@ pub struct Grouping<K, V> {
 
 impl<K, V> Grouping<K, V>
 where
-    K: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync,
-    V: Serialize + serde::de::DeserializeOwned + Send + Sync,
+    K: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    V: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
 {
     pub fn push(&mut self, key: K, value: V) -> Result<(), String> {
         self.sorter.push(key, value)
@@ -232,9 +232,9 @@ where
 
 impl<G, O, V> Grouping<Keyed<G, O>, V>
 where
-    G: Ord + Clone + Serialize + serde::de::DeserializeOwned + Send + Sync,
-    O: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync,
-    V: Serialize + serde::de::DeserializeOwned + Send + Sync,
+    G: Ord + Clone + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    O: Ord + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    V: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
 {
     /// The records group by group, in key order.
     pub fn groups(self) -> Result<Groups<G, O, V>, String> {
@@ -260,8 +260,8 @@ impl<K, V> Records<K, V> {
 
 impl<K, V> Iterator for Records<K, V>
 where
-    K: Ord + serde::de::DeserializeOwned,
-    V: serde::de::DeserializeOwned,
+    K: Ord + serde::de::DeserializeOwned + Send + 'static,
+    V: serde::de::DeserializeOwned + Send + 'static,
 {
     type Item = (K, V);
 
@@ -280,9 +280,9 @@ pub struct Groups<G, O, V> {
 
 impl<G, O, V> Groups<G, O, V>
 where
-    G: Ord + Clone + serde::de::DeserializeOwned,
-    O: Ord + serde::de::DeserializeOwned,
-    V: serde::de::DeserializeOwned,
+    G: Ord + Clone + serde::de::DeserializeOwned + Send + 'static,
+    O: Ord + serde::de::DeserializeOwned + Send + 'static,
+    V: serde::de::DeserializeOwned + Send + 'static,
 {
     /// The next group, its records in `order`; what was left unread of the last one is skipped.
     pub fn next_group(&mut self) -> Option<Group<'_, G, O, V>> {
@@ -318,9 +318,9 @@ impl<G, O, V> Group<'_, G, O, V> {
 
 impl<G, O, V> Iterator for Group<'_, G, O, V>
 where
-    G: Ord + serde::de::DeserializeOwned,
-    O: Ord + serde::de::DeserializeOwned,
-    V: serde::de::DeserializeOwned,
+    G: Ord + serde::de::DeserializeOwned + Send + 'static,
+    O: Ord + serde::de::DeserializeOwned + Send + 'static,
+    V: serde::de::DeserializeOwned + Send + 'static,
 {
     type Item = (O, V);
 
