@@ -33,7 +33,8 @@ pub struct ReadAhead<T> {
 
 /// The merge, and the batch made ahead of the reader's.
 struct Ahead<T> {
-    merge: RunMerge<T>,
+    /// Taken out when the reader is dropped: a task that comes later finds nothing to make.
+    merge: Option<RunMerge<T>>,
     ready: Option<Vec<T>>,
     size: BatchSize,
 }
@@ -42,15 +43,15 @@ impl<T: serde::de::DeserializeOwned> Ahead<T> {
     /// Makes the next batch unless it is made: whoever comes first, the thread it was handed
     /// to or the reader that needs it, does the work. An empty batch is the merge's end.
     fn fill(&mut self) {
-        if self.ready.is_some() {
+        let Some(merge) = self.merge.as_mut().filter(|_| self.ready.is_none()) else {
             return;
-        }
-        let start = self.merge.bytes_read();
+        };
+        let start = merge.bytes_read();
         let mut batch = Vec::with_capacity(self.size.records.min(BATCH.records));
         while batch.len() < self.size.records.max(1)
-            && self.merge.bytes_read() - start < self.size.bytes.max(1)
+            && merge.bytes_read() - start < self.size.bytes.max(1)
         {
-            let Some(record) = self.merge.next() else {
+            let Some(record) = merge.next() else {
                 break;
             };
             batch.push(record);
@@ -76,7 +77,7 @@ where
     /// As [`Self::new`], the next batch handed to another thread or not.
     fn handing_on(merge: RunMerge<T>, size: BatchSize, hand_on: bool) -> Self {
         let ahead = Ahead {
-            merge,
+            merge: Some(merge),
             ready: None,
             size,
         };
@@ -111,7 +112,17 @@ where
 impl<T> ReadAhead<T> {
     /// Why records are missing, if a run could not be read back.
     pub fn error(&mut self) -> Option<String> {
-        lock(&self.ahead).merge.error()
+        lock(&self.ahead).merge.as_mut().and_then(RunMerge::error)
+    }
+}
+
+impl<T> Drop for ReadAhead<T> {
+    /// The runs' files are deleted now, not when a task still at work on the batch ahead ends
+    /// (it is running, not queued: waiting for it cannot deadlock).
+    fn drop(&mut self) {
+        let mut ahead = lock(&self.ahead);
+        ahead.merge = None;
+        ahead.ready = None;
     }
 }
 
