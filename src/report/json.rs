@@ -11,7 +11,7 @@ use crate::site::shard::{
 use crate::source::{Origin, ResolvedSpan};
 
 use super::Summary;
-use super::posts::{Keep, by_post, edit_link};
+use super::posts::{Keep, PostFindings, by_post, edit_link};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -41,6 +41,25 @@ struct JsonPost<'a> {
     errors: usize,
     warnings: usize,
     infos: usize,
+}
+
+impl<'a> JsonPost<'a> {
+    /// The entry of a post; `None` for a file's own problems, which belong to no post.
+    fn of(p: &PostFindings<'a>) -> Option<Self> {
+        let post = p.post.as_ref()?;
+        Some(Self {
+            file: p.file,
+            index: post.index,
+            id: post.id,
+            title: post.title.clone(),
+            link: post.link.clone(),
+            edit_link: edit_link(post),
+            site: post.site.clone(),
+            errors: p.counts.errors,
+            warnings: p.counts.warnings,
+            infos: p.counts.infos,
+        })
+    }
 }
 
 #[derive(Serialize)]
@@ -138,18 +157,14 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
     let mut batch = take_batch();
     // The head (the summary, the posts) is made on this thread while the first findings are
     // serialized on the others: it was most of what ran on one core before the first write.
-    let (mut rendered, (head, mut next)) = render_while(&batch, || {
-        let head = serde_json::to_vec_pretty(&report(outcome)).map_err(std::io::Error::from);
-        (head, take_batch())
-    });
-    let head = head?;
-    // No string holds a raw newline, so this is the report's own `diagnostics` field.
-    let marker = b"\n  \"diagnostics\": []";
-    let Some(at) = memchr::memmem::find(&head, marker).filter(|_| !batch.is_empty()) else {
-        out.write_all(&head)?;
-        return out.write_all(b"\n");
+    let (mut rendered, (head, mut next)) =
+        render_while(&batch, || (rendered_head(outcome), take_batch()));
+    let (head, posts) = head?;
+    let Some([before, between, after]) = head_parts(&head) else {
+        return Err(std::io::Error::other(
+            "the report's head has no diagnostics or posts",
+        ));
     };
-    let (before, after) = head.split_at(at + marker.len() - 1);
     out.write_all(before)?;
     let mut first = true;
     loop {
@@ -167,22 +182,71 @@ pub fn write(outcome: &CheckOutcome, out: &mut dyn std::io::Write) -> std::io::R
         });
         written?;
     }
-    out.write_all(b"\n  ")?;
+    close_items(first, out)?;
+    out.write_all(between)?;
+    let mut first = true;
+    write_parts(&posts, &mut first, out)?;
+    close_items(first, out)?;
     out.write_all(after)?;
     out.write_all(b"\n")
 }
 
-/// The report but its findings: a report for people gets them spliced in (`write`).
-///
-/// Its two walks of every finding (the summary's counts, the posts') run side by side, and
-/// the posts' entries are made on the run's threads: on one large file this head is most of
-/// what the writing thread does while the others serialize the first findings, and grows
-/// with the findings where that first batch does not (on a 1 GB file, 16 times the batch).
+/// Ends an array's items (`first`: none was written): its `]` on a line of its own after any.
+fn close_items(first: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if first {
+        return Ok(());
+    }
+    out.write_all(b"\n  ")
+}
+
+/// The head with its `diagnostics` and `posts` arrays empty, cut where their items go: before
+/// the first's `]`, between the two, from the second's `]`. No string holds a raw new line, so
+/// these are the report's own fields.
+fn head_parts(head: &[u8]) -> Option<[&[u8]; 3]> {
+    let end_of = |field: &[u8]| Some(memchr::memmem::find(head, field)? + field.len() - 1);
+    let diagnostics = end_of(b"\n  \"diagnostics\": []")?;
+    let posts = end_of(b"\n  \"posts\": []")?;
+    let (before, rest) = head.split_at(diagnostics);
+    let (between, after) = rest.split_at(posts.checked_sub(diagnostics)?);
+    Some([before, between, after])
+}
+
+/// The report but its findings and posts, and the posts' items: these are serialized on the
+/// run's threads like the findings, where the whole head was one thread's (its posts most of
+/// it) while the other ended the first findings and waited.
+fn rendered_head(outcome: &CheckOutcome) -> std::io::Result<(Vec<u8>, Vec<Vec<u8>>)> {
+    use rayon::prelude::*;
+    let (head, posts) = head(outcome);
+    let listed: Vec<&PostFindings<'_>> = posts.iter().filter(|p| p.post.is_some()).collect();
+    let posts = (listed.par_chunks(ITEM_CHUNK))
+        .map(|chunk| {
+            render_items(chunk, |item, p| {
+                serde_json::to_writer_pretty(item, &JsonPost::of(p))
+            })
+        })
+        .collect::<std::io::Result<Vec<Vec<u8>>>>()?;
+    Ok((serde_json::to_vec_pretty(&head)?, posts))
+}
+
+/// The whole report, its posts' entries made on the run's threads: a shard report's (a report
+/// for people splices its findings and posts into `head`, `write`).
 fn report(outcome: &CheckOutcome) -> Report<'_> {
     use rayon::prelude::*;
+    let (mut report, posts) = head(outcome);
+    report.posts = posts.par_iter().filter_map(JsonPost::of).collect();
+    report
+}
+
+/// The report but its findings and posts, and the posts by their findings (`by_post`).
+///
+/// Its two walks of every finding (the summary's counts, the posts') run side by side: on one
+/// large file this head is most of what the writing thread does while the others serialize the
+/// first findings, and grows with the findings where that first batch does not (on a 1 GB
+/// file, 16 times the batch).
+fn head(outcome: &CheckOutcome) -> (Report<'_>, Vec<PostFindings<'_>>) {
     let shard = outcome.shard.is_some();
     let (summary, posts) = rayon::join(|| Summary::of(outcome), || by_post(outcome, Keep::Counts));
-    Report {
+    let report = Report {
         version: REPORT_VERSION,
         tool: Tool {
             name: env!("CARGO_PKG_NAME"),
@@ -190,24 +254,10 @@ fn report(outcome: &CheckOutcome) -> Report<'_> {
         },
         summary,
         diagnostics: Diagnostics(if shard { &outcome.reports } else { &[] }, shard),
-        posts: posts
-            .par_iter()
-            .filter_map(|p| Some((p, p.post.as_ref()?)))
-            .map(|(p, post)| JsonPost {
-                file: p.file,
-                index: post.index,
-                id: post.id,
-                title: post.title.clone(),
-                link: post.link.clone(),
-                edit_link: edit_link(post),
-                site: post.site.clone(),
-                errors: p.counts.errors,
-                warnings: p.counts.warnings,
-                infos: p.counts.infos,
-            })
-            .collect(),
+        posts: Vec::new(),
         shard: (outcome.shard.as_deref()).map(|part| ShardSection { outcome, part }),
-    }
+    };
+    (report, posts)
 }
 
 /// Findings unpacked and serialized a batch at a time.
@@ -228,7 +278,14 @@ fn render_while<R>(
     let done = rayon::in_place_scope(|scope| {
         scope.spawn(|_| {
             rendered = (batch.par_chunks(ITEM_CHUNK))
-                .map(render_items)
+                .map(|items| {
+                    render_items(items, |item, (file, finding)| {
+                        serde_json::to_writer_pretty(
+                            item,
+                            &JsonDiagnostic::new(file, finding, false),
+                        )
+                    })
+                })
                 .collect::<std::io::Result<Vec<Vec<u8>>>>();
         });
         meanwhile()
@@ -250,15 +307,19 @@ fn write_parts(
     Ok(())
 }
 
-/// Items as they stand in the array: each after `,` and a new line, four spaces deeper than
-/// serde_json writes it alone (a string never holds a raw new line, so every one is its own).
-fn render_items(items: &[(&str, Finding)]) -> std::io::Result<Vec<u8>> {
+/// Items of a field of the report (`diagnostics`, `posts`) as they stand in its array: each
+/// after `,` and a new line, four spaces deeper than serde_json writes it alone (a string never
+/// holds a raw new line, so every one is its own). `pretty` writes one alone.
+fn render_items<T>(
+    items: &[T],
+    pretty: impl Fn(&mut Vec<u8>, &T) -> serde_json::Result<()>,
+) -> std::io::Result<Vec<u8>> {
     const DEEPER: &[u8] = b"\n    ";
     let mut out = Vec::new();
     let mut item = Vec::new();
-    for (file, finding) in items {
+    for each in items {
         item.clear();
-        serde_json::to_writer_pretty(&mut item, &JsonDiagnostic::new(file, finding, false))?;
+        pretty(&mut item, each)?;
         out.push(b',');
         for line in item.split(|&b| b == b'\n') {
             out.extend_from_slice(DEEPER);
