@@ -131,9 +131,12 @@ pub fn is_media(name: &str) -> bool {
 
 /// Text a reader sees as nothing: whitespace, no-break and zero-width spaces.
 pub fn is_blank(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
-    })
+    text.chars().all(is_blank_character)
+}
+
+/// A character a reader sees as nothing (see [`is_blank`]).
+pub fn is_blank_character(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
 }
 
 #[derive(Debug, Clone)]
