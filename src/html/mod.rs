@@ -131,9 +131,12 @@ pub fn is_media(name: &str) -> bool {
 
 /// Text a reader sees as nothing: whitespace, no-break and zero-width spaces.
 pub fn is_blank(text: &str) -> bool {
-    text.chars().all(|c| {
-        c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
-    })
+    text.chars().all(is_blank_character)
+}
+
+/// A character a reader sees as nothing (see [`is_blank`]).
+pub fn is_blank_character(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}')
 }
 
 #[derive(Debug, Clone)]
@@ -308,8 +311,15 @@ impl HtmlIndex {
     /// The text runs inside a range of the field, such as an element's content.
     pub fn texts_in(&self, range: Range<usize>) -> &[Text] {
         let from = self.texts.partition_point(|t| t.span.start < range.start);
-        let to = self.texts.partition_point(|t| t.span.start < range.end);
-        &self.texts[from..to.max(from)]
+        let rest = &self.texts[from..];
+        // The end searched near the start (a link's or a paragraph's few runs), doubling the
+        // reach: a second search over the whole field read runs far apart, each a cache miss.
+        let mut reach = 1;
+        while reach < rest.len() && rest[reach].span.start < range.end {
+            reach *= 2;
+        }
+        let to = rest[..reach.min(rest.len())].partition_point(|t| t.span.start < range.end);
+        &rest[..to]
     }
 
     /// The text of an element as a reader sees it.
@@ -360,6 +370,27 @@ fn utf8(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The runs inside every range of a field, the end found near the start, are those whose
+    /// start is in the range, as a search over all of them finds.
+    #[test]
+    fn the_runs_in_a_range_are_those_starting_in_it() {
+        let html = "a<p>b<span>c</span>d<a href=x>e<b>f</b></a>g</p>h<br>i<!-- j -->k&amp;l";
+        let index = HtmlIndex::parse(html);
+        assert!(index.texts.len() > 8);
+        for start in 0..=html.len() + 1 {
+            for end in 0..=html.len() + 1 {
+                let starts_in = |t: &&Text| (start..end).contains(&t.span.start);
+                let expected: Vec<_> = index.texts.iter().filter(starts_in).collect();
+                let found: Vec<_> = index.texts_in(start..end).iter().collect();
+                assert_eq!(
+                    found.iter().map(|t| t.span.clone()).collect::<Vec<_>>(),
+                    expected.iter().map(|t| t.span.clone()).collect::<Vec<_>>(),
+                    "{start}..{end}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn a_value_written_for_its_quoting_reads_back_whole() {

@@ -4,6 +4,7 @@
 use std::ops::Range;
 
 use crate::blocks::holds_nothing;
+use crate::context::walk::Open;
 use crate::context::{HtmlField, PostContext};
 use crate::html::reader;
 use crate::html::{Around, Closed, Comment, Element, ElementId, HtmlIndex};
@@ -147,18 +148,20 @@ pub(crate) struct ReportedAround {
 
 impl ReportedAround {
     /// Whether the element is inside an empty paragraph or heading a rule in force reports;
-    /// `field_at` tells the post's fields apart.
+    /// `field_at` tells the post's fields apart. `around` is what the walk keeps open around
+    /// the element: its nearest paragraph and heading, which `HtmlIndex::ancestor` would find
+    /// from a table of every element of the field.
     pub(crate) fn covers(
         &mut self,
         post: &PostContext<'_, '_>,
         (field, field_at): (&HtmlField<'_, '_>, usize),
-        element: &Element,
+        around: &Open,
     ) -> bool {
         if field.kind != HtmlFieldKind::Content {
             return false;
         }
         let index = &field.index;
-        let paragraph = index.ancestor(element, Around::Paragraph).map(|p| {
+        let paragraph = around.paragraph.map(|p| {
             remembered(&mut self.paragraph, (field_at, p), || {
                 empty_paragraph_owner(field, &index.elements[p])
                     .is_some_and(|code| post.settings.is_enabled(code))
@@ -166,7 +169,7 @@ impl ReportedAround {
         });
         paragraph == Some(true)
             || post.settings.is_enabled(EMPTY_HEADING)
-                && index.ancestor(element, Around::Heading).is_some_and(|h| {
+                && around.heading.is_some_and(|h| {
                     remembered(&mut self.heading, (field_at, h), || {
                         is_empty_heading(index, &index.elements[h])
                     })

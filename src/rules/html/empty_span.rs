@@ -115,7 +115,8 @@ impl<'v> Visitor<'v> for EmptySpans<'v> {
             .is_some_and(|p| is_empty(&index.elements[p], &self.options));
         // Inside an empty paragraph or heading, the span is part of that one finding:
         // removing the paragraph or heading removes it too.
-        if inside_empty_span || (self.reported_around).covers(post, (field, at.field_at), element) {
+        if inside_empty_span || (self.reported_around).covers(post, (field, at.field_at), &at.open)
+        {
             return;
         }
         let whole = element.start_tag.start

@@ -62,9 +62,21 @@ fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
     if other_chars > longest {
         return false;
     }
-    let text = index.text_of(element);
-    let words = text.trim_matches(is_trimmed).to_lowercase();
-    READ_MORE.contains(&words.as_str())
+    let runs = index.texts_in(element.content.clone());
+    let text = match runs {
+        [run] => Cow::Borrowed(index.text(run)),
+        _ => Cow::Owned(index.text_of(element)),
+    };
+    is_read_more_phrase(text.trim_matches(is_trimmed))
+}
+
+/// Whether the text, lower-cased, is one of [`READ_MORE`]: an ASCII text compared in place
+/// (its lower case is its ASCII lower case), any other lower-cased.
+fn is_read_more_phrase(words: &str) -> bool {
+    if words.is_ascii() {
+        return READ_MORE.iter().any(|p| p.eq_ignore_ascii_case(words));
+    }
+    READ_MORE.contains(&words.to_lowercase().as_str())
 }
 
 /// Whether `text` holds `word` (lower-case ASCII) in any case, without a lower-cased copy.
@@ -76,7 +88,7 @@ fn contains_ignore_ascii_case(text: &str, word: &str) -> bool {
 
 /// What is trimmed around a "read more" text: whitespace, ellipses and arrows.
 fn is_trimmed(c: char) -> bool {
-    c.is_whitespace() || "…».→>".contains(c)
+    c.is_whitespace() || matches!(c, '…' | '»' | '.' | '→' | '>')
 }
 
 /// How deep the search for a link's paragraph goes: deeper markup is generated, not written,
@@ -276,8 +288,10 @@ declare_rule! {
 
 impl Rule for DuplicateLink {
     fn check(&self, post: &PostContext<'_, '_>, out: &mut Vec<Diagnostic>) {
-        // Per target: the latest link to it.
-        let mut seen: FnvHashMap<Cow<'_, str>, usize> = FnvHashMap::default();
+        // Per target: the latest link to it. Room for every link at once: grown by doubling,
+        // the table was hashed again four times a post.
+        let mut seen: FnvHashMap<Cow<'_, str>, usize> =
+            FnvHashMap::with_capacity_and_hasher(post.links.len(), Default::default());
         let mut marks = None;
         for (i, link) in post.links.iter().enumerate() {
             let Ok(url) = &link.target else { continue };

@@ -1,14 +1,16 @@
 use std::cell::OnceCell;
-use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use fnv::FnvHashSet;
 use serde::Deserialize;
 
 use crate::context::PostContext;
 use crate::context::walk::{At, Kind, Visitor, Visits};
 use crate::diagnostic::Diagnostic;
-use crate::html::{Element, ElementId, HtmlIndex, Text, is_blank, reference_map, source_offset};
+use crate::html::{
+    Element, ElementId, HtmlIndex, Text, is_blank, is_blank_character, reference_map, source_offset,
+};
 use crate::post::HtmlFieldKind;
 use crate::rule::Rule;
 
@@ -279,7 +281,8 @@ fn is_vague(text: &str, options: &Options) -> bool {
 }
 
 /// Every phrase of every language, for one lookup per link.
-static VAGUE_SET: LazyLock<HashSet<&'static str>> =
+/// FNV, not SipHash: the keys are the lists' own, and each link's text is looked up once.
+static VAGUE_SET: LazyLock<FnvHashSet<&'static str>> =
     LazyLock::new(|| VAGUE.iter().flat_map(|list| list.iter().copied()).collect());
 
 /// The most characters a vague phrase has.
@@ -330,11 +333,37 @@ fn normalized(text: &str) -> String {
 }
 
 fn is_blank_char(c: char) -> bool {
-    is_blank(c.encode_utf8(&mut [0; 4]))
+    is_blank_character(c)
 }
 
+/// A `match`, not a search of a string of them: it is asked of every character of every link.
 fn is_punctuation(c: char) -> bool {
-    c.is_ascii_punctuation() || "«»“”‘’„→←›‹…–—。、！？：「」【】".contains(c)
+    c.is_ascii_punctuation()
+        || matches!(
+            c,
+            '«' | '»'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '„'
+                | '→'
+                | '←'
+                | '›'
+                | '‹'
+                | '…'
+                | '–'
+                | '—'
+                | '。'
+                | '、'
+                | '！'
+                | '？'
+                | '：'
+                | '「'
+                | '」'
+                | '【'
+                | '】'
+        )
 }
 
 /// From the first visible character of the link's text to the last, in the field's HTML.
