@@ -13,9 +13,9 @@ bad=0
 damage() { # how file (a file may vanish meanwhile: its size then reads as 0)
   local size; size=$(stat -c %s "$2" 2>/dev/null) || size=0
   case $1 in
-    half) truncate -s $(( size / 2 )) "$2" ;;
-    ff) head -c 4096 /dev/zero | tr '\0' '\377' | dd of="$2" bs=1 seek=$(( size / 2 )) conv=notrunc status=none ;;
-    empty) truncate -s 0 "$2" ;;
+    half) truncate -c -s $(( size / 2 )) "$2" ;;
+    ff) head -c 4096 /dev/zero | tr '\0' '\377' | dd of="$2" bs=1 seek=$(( size / 2 )) conv=notrunc,nocreat status=none ;;
+    empty) truncate -c -s 0 "$2" ;;
   esac
 }
 for how in half ff empty; do
