@@ -218,4 +218,51 @@ mod tests {
             .collect();
         assert_eq!(keys, (0..500).collect::<Vec<_>>());
     }
+
+    /// A run in memory of the keys `keys`, cut to its first `keep` bytes (a run damaged).
+    fn memory_run(keys: impl Iterator<Item = u32>, keep: Option<usize>) -> Run {
+        let (mut bytes, mut scratch) = (Vec::new(), Vec::new());
+        for key in keys {
+            write_record(&mut bytes, &(key, format!("record {key}")), &mut scratch).expect("write");
+        }
+        bytes.truncate(keep.unwrap_or(bytes.len()));
+        Run::Memory(bytes.into())
+    }
+
+    /// One run, an empty one, and one cut inside a record: read ahead on a pool of two, the
+    /// same records and the same error as the merge read on the reader's thread.
+    #[test]
+    fn odd_runs_read_ahead_give_the_merges_records_and_error() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build();
+        let pool = pool.expect("a pool");
+        let cases: [Vec<Run>; 4] = [
+            vec![memory_run(0..2_500, None)],
+            vec![memory_run(0..0, None), memory_run(0..10, None)],
+            vec![
+                memory_run((0..3_000).step_by(2), None),
+                memory_run((1..3_000).step_by(2), Some(9_001)),
+            ],
+            vec![memory_run(0..5, Some(3))],
+        ];
+        for (case, runs) in cases.iter().enumerate() {
+            let mut plain = RunMerge::open(runs, 64, by_key).expect("open");
+            let expected: Vec<(u32, String)> = plain.by_ref().collect();
+            let error = plain.error();
+            assert_eq!(error.is_some(), case >= 2, "case {case}: {error:?}");
+            for records in [1, 1_000] {
+                let size = BatchSize {
+                    records,
+                    bytes: 1 << 17,
+                };
+                let (got, got_error) = pool.install(|| {
+                    let merge = RunMerge::open(runs, 64, by_key).expect("open");
+                    let mut ahead = ReadAhead::handing_on(merge, size, true);
+                    let got: Vec<(u32, String)> = ahead.by_ref().collect();
+                    (got, ahead.error())
+                });
+                assert!(got == expected, "case {case}, batches of {records}");
+                assert_eq!(got_error, error, "case {case}, batches of {records}");
+            }
+        }
+    }
 }

@@ -632,6 +632,32 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// In any soup (foreign content, templates, tables, raw text), the runs found in each
+        /// element's content by the search near its start are those two searches over all the
+        /// runs find: the runs lie in order of their starts.
+        #[test]
+        fn the_runs_of_each_element_in_wider_soup_are_those_of_two_searches(
+            pieces in proptest::collection::vec(
+                (proptest::sample::select(WIDE_SOUP.split('|').collect::<Vec<_>>()), 1..4usize),
+                0..60,
+            )
+        ) {
+            let html: String = pieces.iter().map(|(piece, times)| piece.repeat(*times)).collect();
+            let index = HtmlIndex::parse(&html);
+            let starts = index.texts.iter().map(|t| t.span.start);
+            proptest::prop_assert!(starts.clone().zip(starts.skip(1)).all(|(a, b)| a <= b));
+            for element in &index.elements {
+                let range = element.content.clone();
+                let from = index.texts.partition_point(|t| t.span.start < range.start);
+                let to = index.texts.partition_point(|t| t.span.start < range.end);
+                let both = &index.texts[from..to.max(from)];
+                let spans = |runs: &[Text]| runs.iter().map(|t| t.span.clone()).collect::<Vec<_>>();
+                proptest::prop_assert_eq!(spans(index.texts_in(range)), spans(both), "{}", html);
+            }
+        }
+    }
+
     /// 20,000 elements deep, with text, media and line breaks at many depths: the marks are
     /// those of the finished tree.
     #[test]

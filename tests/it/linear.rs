@@ -163,6 +163,43 @@ fn every_rule_grows_linearly_with_the_depth_of_nesting() {
     );
 }
 
+/// A paragraph and a heading of `spans` empty `<span>`s each, none closed: `empty-paragraph`
+/// and `empty-heading` report them, and `unclosed-element` asks for each span whether that
+/// finding is its own.
+fn open_spans(spans: usize) -> Vec<u8> {
+    let spans = "<span>".repeat(spans);
+    let html = format!("<p>{spans}</p><h2>{spans}</h2>");
+    let post =
+        serde_json::json!({"id": 1, "title": {"rendered": "T"}, "content": {"rendered": html}});
+    serde_json::to_vec(&post).expect("JSON")
+}
+
+#[test]
+fn a_paragraph_and_a_heading_of_spans_left_open_are_linear() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("postlint.toml"), long_runs::CONFIG).expect("config");
+    const SPANS: usize = 5_000;
+    let costs: Vec<(usize, Duration)> = [1, 8]
+        .into_iter()
+        .map(|times| {
+            let name = format!("open-spans-{times}");
+            let post = open_spans(times * SPANS);
+            (times, lint_post(dir.path(), &name, &post).cpu)
+        })
+        .collect();
+    eprintln!("CPU time by spans (x {SPANS}): {costs:?}");
+    let rules = rules_of(dir.path(), "open-spans-1");
+    for rule in ["empty-paragraph", "empty-heading"] {
+        assert!(rules.iter().any(|r| r == rule), "{rule}: {rules:?}");
+    }
+    let (one, eight) = (costs[0].1, costs[1].1);
+    let bound = one * 16 + Duration::from_secs(1);
+    assert!(
+        eight < bound,
+        "8x the spans took {eight:?} against {one:?} (bound {bound:?})"
+    );
+}
+
 /// Every report format, each to its own file.
 const FORMATS: [&str; 9] = [
     "human", "json", "github", "sarif", "junit", "rdjson", "gitlab", "markdown", "html",

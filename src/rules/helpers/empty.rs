@@ -119,24 +119,8 @@ pub(crate) fn whole(element: &Element) -> Range<usize> {
             .map_or(element.start_tag.end, |t| t.end)
 }
 
-/// Whether the paragraph around an element (an empty `<span>`, one left open) is an empty
-/// paragraph a rule in force reports: that finding is the element's too.
-pub(crate) fn in_reported_paragraph(
-    post: &PostContext<'_, '_>,
-    field: &HtmlField<'_, '_>,
-    element: &Element,
-) -> bool {
-    // Only the content's paragraphs are reported.
-    field.kind == HtmlFieldKind::Content
-        && field
-            .index
-            .ancestor(element, Around::Paragraph)
-            .and_then(|p| empty_paragraph_owner(field, &field.index.elements[p]))
-            .is_some_and(|code| post.settings.is_enabled(code))
-}
-
-/// What `in_reported_paragraph` and `in_reported_heading` answered for the last paragraph and
-/// heading asked about, for a rule that asks of each element in turn: the spans of one
+/// Whether an element is inside an empty paragraph or heading a rule in force reports,
+/// answered for the last paragraph and heading asked about, for a rule that asks of each element in turn: the spans of one
 /// paragraph come one after another, and each answer walks the whole paragraph (asked afresh,
 /// a paragraph of a hundred thousand spans costs ten billion steps).
 #[derive(Default)]
@@ -175,6 +159,23 @@ impl ReportedAround {
                     })
                 })
     }
+
+    /// [`Self::covers`] for a rule not on the walk: the paragraph and heading around the
+    /// element found from the index's tables of them.
+    pub(crate) fn covers_element(
+        &mut self,
+        post: &PostContext<'_, '_>,
+        (field, field_at): (&HtmlField<'_, '_>, usize),
+        element: &Element,
+    ) -> bool {
+        let index = &field.index;
+        let around = Open {
+            paragraph: index.ancestor(element, Around::Paragraph),
+            heading: index.ancestor(element, Around::Heading),
+            ..Open::default()
+        };
+        self.covers(post, (field, field_at), &around)
+    }
 }
 
 /// The answer kept in `last` for `key`, or `answer()` kept there.
@@ -204,21 +205,6 @@ fn in_empty_paragraph_block(field: &HtmlField<'_, '_>, element: &Element) -> boo
                 && b.content()
                     .is_some_and(|content| holds_nothing(&field.index, content))
         })
-}
-
-/// Whether an element is inside a heading `empty-heading` reports (with the rule in force): an empty
-/// `<span>` there is part of that one finding.
-pub(crate) fn in_reported_heading(
-    post: &PostContext<'_, '_>,
-    field: &HtmlField<'_, '_>,
-    element: &Element,
-) -> bool {
-    let index = &field.index;
-    field.kind == HtmlFieldKind::Content
-        && post.settings.is_enabled(EMPTY_HEADING)
-        && index
-            .ancestor(element, Around::Heading)
-            .is_some_and(|h| is_empty_heading(index, &index.elements[h]))
 }
 
 /// An id is an anchor target; a class or aria-hidden marks markup a block, a theme or a

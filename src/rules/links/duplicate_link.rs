@@ -675,3 +675,53 @@ fn name_different_things(first: &str, second: &str, target: &str) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_read_more` as it was before its text was compared in place: the element's text
+    /// copied, trimmed and lower-cased.
+    fn is_read_more_by_copy(index: &HtmlIndex, element: &Element) -> bool {
+        let class = index
+            .attribute(element, "class")
+            .map_or("", |c| index.value(c));
+        let mentions = |word: &str| contains_ignore_ascii_case(class, word);
+        let is_button = mentions("button") || index.attribute(element, "download").is_some();
+        if is_button || mentions("more-link") || mentions("read-more") || mentions("readmore") {
+            return true;
+        }
+        let text = index.text_of(element);
+        let words = text.trim_matches(is_trimmed).to_lowercase();
+        READ_MORE.contains(&words.as_str())
+    }
+
+    /// Links of read-more words in any case, cut into runs by markup, comments and
+    /// references, trimmed characters around and inside, and characters whose lower case is
+    /// ASCII (Kelvin sign) or longer (`İ`).
+    const SOUP: &str = "<a href=x>|<a class=More-Link href=x>|</a>|read|more|Read|MORE|mOrE|\
+        Leer|más|MÁS|continue|reading|Weiterlesen|続きを読む|xem|THÊM| |\u{a0}|\u{200b}|\
+        &nbsp;|&amp;|&gt;|&#8230;|…|»|.|→|>|<b>|</b>|<br>|<!-- c -->|<span></span>|\u{212a}|\
+        \u{130}|x";
+
+    proptest::proptest! {
+        #[test]
+        fn a_read_more_text_compared_in_place_is_the_copy_lower_cased(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(SOUP.split('|').collect::<Vec<_>>()),
+                0..12,
+            )
+        ) {
+            let html = pieces.concat();
+            let index = HtmlIndex::parse(&html);
+            for element in index.elements.iter().filter(|e| &*e.name == "a") {
+                proptest::prop_assert_eq!(
+                    is_read_more(&index, element),
+                    is_read_more_by_copy(&index, element),
+                    "{}",
+                    html
+                );
+            }
+        }
+    }
+}

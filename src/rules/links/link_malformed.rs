@@ -222,6 +222,22 @@ impl Rule for LinkMalformed {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// A web address with a host, which `problem` passes without a lower-cased copy when
+        /// it parses, has none of the problems the copy is searched for.
+        #[test]
+        fn a_web_address_with_a_host_has_no_problem_but_the_parses(
+            value in "(?i)(https?|htps|javascript|mailto)://[a-z/ .:@#\\\\]{0,8}"
+        ) {
+            proptest::prop_assume!(is_web_address_with_host(&value));
+            let lower = value.to_ascii_lowercase();
+            proptest::prop_assert!(!lower.starts_with("javascript:"));
+            proptest::prop_assert!(mangled_scheme(&lower).is_none());
+            proptest::prop_assert!(!lower.starts_with("mailto:"));
+            proptest::prop_assert!(!lower.starts_with("http:///") && !lower.starts_with("https:///"));
+        }
+    }
+
     #[test]
     fn mistyped_schemes() {
         assert!(mangled_scheme("http//example.org").is_some());
