@@ -39,15 +39,24 @@ static LONGEST_READ_MORE: std::sync::LazyLock<usize> = std::sync::LazyLock::new(
         .unwrap_or(0)
 });
 
-/// A "Read more" link of a card or an excerpt, or a button (a file block's Download): by its
-/// class (`more-link` is WordPress's own), its `download` attribute, or its words.
-fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
+/// A "Read more" link or a button by its markup alone: its class (`more-link` is WordPress's
+/// own) or its `download` attribute.
+fn is_read_more_by_mark(index: &HtmlIndex, element: &Element) -> bool {
     let class = index
         .attribute(element, "class")
         .map_or("", |c| index.value(c));
     let mentions = |word: &str| contains_ignore_ascii_case(class, word);
-    let is_button = mentions("button") || index.attribute(element, "download").is_some();
-    if is_button || mentions("more-link") || mentions("read-more") || mentions("readmore") {
+    mentions("button")
+        || index.attribute(element, "download").is_some()
+        || mentions("more-link")
+        || mentions("read-more")
+        || mentions("readmore")
+}
+
+/// A "Read more" link of a card or an excerpt, or a button (a file block's Download): by its
+/// class (`more-link` is WordPress's own), its `download` attribute, or its words.
+fn is_read_more(index: &HtmlIndex, element: &Element) -> bool {
+    if is_read_more_by_mark(index, element) {
         return true;
     }
     // Trimming removes only trim characters, and lower-casing never makes fewer characters:
@@ -683,12 +692,7 @@ mod tests {
     /// `is_read_more` as it was before its text was compared in place: the element's text
     /// copied, trimmed and lower-cased.
     fn is_read_more_by_copy(index: &HtmlIndex, element: &Element) -> bool {
-        let class = index
-            .attribute(element, "class")
-            .map_or("", |c| index.value(c));
-        let mentions = |word: &str| contains_ignore_ascii_case(class, word);
-        let is_button = mentions("button") || index.attribute(element, "download").is_some();
-        if is_button || mentions("more-link") || mentions("read-more") || mentions("readmore") {
+        if is_read_more_by_mark(index, element) {
             return true;
         }
         let text = index.text_of(element);
