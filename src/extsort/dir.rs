@@ -71,7 +71,7 @@ impl SpillDir {
     ) -> Result<Run, String> {
         if let Some(path) = self.next_path() {
             match write_file(&path, &mut write) {
-                Ok(()) => return Ok(Run::Disk(Arc::new(DiskRun::new(path)))),
+                Ok(len) => return Ok(Run::Disk(Arc::new(DiskRun::new(path, len)))),
                 Err(error) => {
                     drop(std::fs::remove_file(&path));
                     self.give_up(format!("cannot write {}: {error}", path.display()));
@@ -128,13 +128,15 @@ impl Drop for SpillDir {
 }
 
 /// Writes a run to a new file at `path`, made through [`create_file`].
+/// Writes a run's file; its length in bytes.
 fn write_file(
     path: &Path,
     write: &mut impl FnMut(&mut dyn Write) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<u64> {
     let mut out = BufWriter::with_capacity(1 << 16, create_file(path)?);
     write(&mut out)?;
-    out.flush()
+    out.flush()?;
+    out.get_ref().metadata().map(|meta| meta.len())
 }
 
 /// The parents whose stale folders were deleted already.

@@ -60,11 +60,13 @@ pub enum Run {
 #[derive(Debug)]
 pub struct DiskRun {
     path: PathBuf,
+    /// The bytes written: a file found shorter when read was cut behind the run's back.
+    len: u64,
 }
 
 impl DiskRun {
-    pub fn new(path: PathBuf) -> Self {
-        Self { path }
+    pub fn new(path: PathBuf, len: u64) -> Self {
+        Self { path, len }
     }
 }
 
@@ -77,18 +79,23 @@ impl Drop for DiskRun {
 impl Run {
     /// Reads the run from its start through a buffer of `buffer` bytes; the error names the file.
     pub fn open(&self, buffer: usize) -> std::io::Result<RunReader> {
-        let source: Box<dyn BufRead + Send> = match self {
+        let (source, written): (Box<dyn BufRead + Send>, u64) = match self {
             Self::Disk(disk) => {
                 let file = std::fs::File::open(&disk.path).map_err(|e| {
                     std::io::Error::new(e.kind(), format!("{}: {e}", disk.path.display()))
                 })?;
-                Box::new(BufReader::with_capacity(buffer, file))
+                (Box::new(BufReader::with_capacity(buffer, file)), disk.len)
             }
-            Self::Memory(bytes) => Box::new(Cursor::new(Shared(bytes.clone()))),
+            Self::Memory(bytes) => (
+                Box::new(Cursor::new(Shared(bytes.clone()))),
+                bytes.len() as u64,
+            ),
         };
         Ok(RunReader {
             source,
             record: Vec::new(),
+            read: 0,
+            written,
             _run: self.clone(),
         })
     }
@@ -108,6 +115,10 @@ pub struct RunReader {
     source: Box<dyn BufRead + Send>,
     /// The record last read (the buffer is reused).
     record: Vec<u8>,
+    /// The bytes read so far, and those the run was written with: a file emptied or cut at a
+    /// record's end while it is read must not read as a shorter run (records lost, exit 0).
+    read: u64,
+    written: u64,
     /// Keeps the run's file while it is read.
     _run: Run,
 }
@@ -121,7 +132,13 @@ impl RunReader {
     /// The next record, `None` at the end of the run.
     pub fn next_record<T: serde::de::DeserializeOwned>(&mut self) -> Option<Result<T, String>> {
         match self.source.fill_buf() {
-            Ok([]) => return None,
+            Ok([]) if self.read >= self.written => return None,
+            Ok([]) => {
+                return Some(Err(format!(
+                    "a run was cut short while read: {} of its {} bytes",
+                    self.read, self.written
+                )));
+            }
             Ok(_) => {}
             Err(error) => return Some(Err(error.to_string())),
         }
@@ -135,6 +152,7 @@ impl RunReader {
             if self.record.len() != len {
                 return Err(std::io::ErrorKind::UnexpectedEof.into());
             }
+            self.read += 4 + len as u64;
             Ok(())
         });
         Some(match read {
@@ -232,4 +250,68 @@ pub fn at_most_fan_in(
         runs.push(merge(&group)?);
     }
     Ok(runs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extsort::SpillDir;
+
+    /// A run of three records on disk, the folder that holds it, and the length of the
+    /// first two records.
+    fn three_records(parent: &std::path::Path) -> (Run, SpillDir, u64) {
+        let dir = SpillDir::in_folder(parent);
+        let mut scratch = Vec::new();
+        let run = dir
+            .store(|out| {
+                ["one", "two", "three"]
+                    .iter()
+                    .try_for_each(|text| write_record(out, &text.to_string(), &mut scratch))
+            })
+            .expect("stored");
+        // Each record: four bytes of length, one of the string's length, its bytes.
+        (run, dir, (4 + 1 + 3) * 2)
+    }
+
+    /// The run's records up to the end or the first error, as a merge reads them.
+    fn read_all(run: &Run) -> Vec<Result<String, String>> {
+        let mut reader = run.open(4).expect("opened");
+        let mut failed = false;
+        std::iter::from_fn(|| {
+            let next = reader.next_record::<String>().filter(|_| !failed)?;
+            failed = next.is_err();
+            Some(next)
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_run_reads_back_its_records() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (run, _dir, _) = three_records(temp.path());
+        let read = read_all(&run);
+        assert_eq!(
+            read,
+            [Ok("one".into()), Ok("two".into()), Ok("three".into())]
+        );
+    }
+
+    #[test]
+    fn a_run_file_cut_at_a_records_end_is_an_error_not_a_shorter_run() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let (run, _dir, two) = three_records(temp.path());
+        let Run::Disk(disk) = &run else {
+            panic!("the run went to memory")
+        };
+        let file = std::fs::OpenOptions::new().write(true).open(&disk.path);
+        file.and_then(|file| file.set_len(two)).expect("cut");
+        let read = read_all(&run);
+        assert_eq!(read[..2], [Ok("one".into()), Ok("two".into())]);
+        assert_eq!(
+            read[2..],
+            [Err(
+                "a run was cut short while read: 16 of its 26 bytes".into()
+            )]
+        );
+    }
 }
