@@ -95,10 +95,9 @@ fn spill_notice(merge: &Merge) -> Option<String> {
         return None;
     }
     Some(match merge.dir().fallback() {
-        None => format!(
-            "the site facts passed --memory-budget: sorted on disk in {} runs",
-            merge.runs()
-        ),
+        // Not how many runs: where the runs are cut depends on the threads' timing, and the
+        // notice should read the same on every run of the same input.
+        None => "the site facts passed --memory-budget: sorted on disk".to_string(),
         Some(why) => {
             format!("the site facts passed --memory-budget but were sorted in memory: {why}")
         }

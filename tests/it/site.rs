@@ -398,7 +398,7 @@ fn the_spilled_facts_are_deleted_at_the_end() {
         .arg("fixtures")
         .assert()
         .code(1)
-        .stderr(predicates::str::contains("sorted on disk in"));
+        .stderr(predicates::str::contains("sorted on disk"));
     let left: Vec<_> = std::fs::read_dir(temp.path()).expect("dir").collect();
     assert!(left.is_empty(), "{left:?}");
 }
