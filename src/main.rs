@@ -107,105 +107,109 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
             return 2;
         }
     };
-    let lists_posts = targets.iter().any(|t| t.format.lists_posts);
-    let options = run_options(&args, &config, baseline, lists_posts);
-    let sources = Sources {
-        paths,
-        watched,
-        sites,
-        save: args.save.clone(),
-    };
-    let fresh_config = || load_config(&args.config, cli_rules(&args), site_index.clone());
-    let check_files =
-        || pool.install(|| sources.check_files(config.clone(), &fresh_config, &options));
-    let mut outcome = match check_files() {
-        Ok(outcome) => outcome,
-        Err(code) => return code,
-    };
-    let moved = match pool.install(|| sources.check_sites(&fresh_config, &options, &mut outcome)) {
-        Ok(moved) => moved,
-        Err(code) => return code,
-    };
-    let marks_moved = !moved.is_empty();
-    if let Some(marks) = &mut marks {
-        for (key, mark) in &moved {
-            marks.advance(key, mark);
-        }
-    }
-    if let Some(marks) = &mut marks
-        && marks_moved
-        && let Err(message) = marks.save()
-    {
-        outcome.notices.push(message);
-    }
-    // A file `--fix` could not write fails the run (exit 2), after the rest of it is reported.
-    let mut fix_failed = false;
-    if args.fix || args.diff {
-        let fixing = FixOptions {
-            unsafe_fixes: args.unsafe_fixes,
-            damaged: args.fix_damaged,
+    // The lint, the phases after it and the reports run in one task of the pool: each
+    // `install` of its own woke a worker and left this thread to wake up in between, a few
+    // milliseconds in which neither worker had work.
+    pool.install(|| {
+        let lists_posts = targets.iter().any(|t| t.format.lists_posts);
+        let options = run_options(&args, &config, baseline, lists_posts);
+        let sources = Sources {
+            paths,
+            watched,
+            sites,
+            save: args.save.clone(),
         };
-        let linter = Linter::new(config.clone(), options.lint.clone());
-        let plans = pool.install(|| fix::plan(&linter, &outcome.reports, fixing));
-        if args.diff {
-            return print_diffs(&plans);
+        let fresh_config = || load_config(&args.config, cli_rules(&args), site_index.clone());
+        let check_files = || sources.check_files(config.clone(), &fresh_config, &options);
+        let mut outcome = match check_files() {
+            Ok(outcome) => outcome,
+            Err(code) => return code,
+        };
+        let moved = match sources.check_sites(&fresh_config, &options, &mut outcome) {
+            Ok(moved) => moved,
+            Err(code) => return code,
+        };
+        let marks_moved = !moved.is_empty();
+        if let Some(marks) = &mut marks {
+            for (key, mark) in &moved {
+                marks.advance(key, mark);
+            }
         }
-        let written = write_fixes(&plans);
-        fix_failed = written.failed;
-        if written.files > 0 {
-            outcome = match check_files() {
-                Ok(outcome) => outcome,
-                Err(code) => return code,
+        if let Some(marks) = &mut marks
+            && marks_moved
+            && let Err(message) = marks.save()
+        {
+            outcome.notices.push(message);
+        }
+        // A file `--fix` could not write fails the run (exit 2), after the rest of it is reported.
+        let mut fix_failed = false;
+        if args.fix || args.diff {
+            let fixing = FixOptions {
+                unsafe_fixes: args.unsafe_fixes,
+                damaged: args.fix_damaged,
             };
+            let linter = Linter::new(config.clone(), options.lint.clone());
+            let plans = fix::plan(&linter, &outcome.reports, fixing);
+            if args.diff {
+                return print_diffs(&plans);
+            }
+            let written = write_fixes(&plans);
+            fix_failed = written.failed;
+            if written.files > 0 {
+                outcome = match check_files() {
+                    Ok(outcome) => outcome,
+                    Err(code) => return code,
+                };
+            }
         }
-    }
-    for error in &outcome.input_errors {
-        say!("postlint: {error}");
-    }
-    for notice in &outcome.notices {
-        say!("postlint: {notice}");
-    }
-    if let Some(path) = &args.write_baseline {
-        let code = write_baseline(path, &outcome);
-        return if fix_failed { 2 } else { code };
-    }
-    if outcome.baselined > 0 {
-        let known = outcome.baselined;
-        say!("postlint: {known} findings are in the baseline and not reported");
-    }
-    let look = Look {
-        style: human_style(args.color),
-        statistics: args.statistics,
-    };
-    for target in &targets {
-        let emit = |out: &mut dyn Write| target.format.write(&outcome, &look, out);
-        // In the run's pool: the JSON report is serialized on its threads (`--threads`).
-        let written = pool.install(|| match &target.file {
-            Some(file) => written_to(target.format, file, write_file_with(file, emit)),
-            None => print_with(emit),
-        });
-        if written != 0 {
-            return written;
+        for error in &outcome.input_errors {
+            say!("postlint: {error}");
         }
-    }
-    if args.statistics && !targets.iter().any(|t| t.format == formats::HUMAN) {
-        let _ = write!(
-            std::io::stderr(),
-            "{}",
-            report::statistics::render(&outcome)
-        );
-    }
-    if fix_failed {
-        return 2;
-    }
-    let code = outcome.exit_code_failing_on(args.fail_on.threshold()) as u8;
-    if after == After::Exit {
-        // The operating system takes it all back at once; freeing the findings of thousands
-        // of files one by one took this thread a few milliseconds more (ripgrep leaks its
-        // matchers at exit alike).
-        std::mem::forget(outcome);
-    }
-    code
+        for notice in &outcome.notices {
+            say!("postlint: {notice}");
+        }
+        if let Some(path) = &args.write_baseline {
+            let code = write_baseline(path, &outcome);
+            return if fix_failed { 2 } else { code };
+        }
+        if outcome.baselined > 0 {
+            let known = outcome.baselined;
+            say!("postlint: {known} findings are in the baseline and not reported");
+        }
+        let look = Look {
+            style: human_style(args.color),
+            statistics: args.statistics,
+        };
+        for target in &targets {
+            let emit = |out: &mut dyn Write| target.format.write(&outcome, &look, out);
+            // In the run's pool: the JSON report is serialized on its threads (`--threads`).
+            let written = match &target.file {
+                Some(file) => written_to(target.format, file, write_file_with(file, emit)),
+                None => print_with(emit),
+            };
+            if written != 0 {
+                return written;
+            }
+        }
+        if args.statistics && !targets.iter().any(|t| t.format == formats::HUMAN) {
+            let _ = write!(
+                std::io::stderr(),
+                "{}",
+                report::statistics::render(&outcome)
+            );
+        }
+        if fix_failed {
+            return 2;
+        }
+        let code = outcome.exit_code_failing_on(args.fail_on.threshold()) as u8;
+        if after == After::Exit {
+            // The operating system takes it all back at once; freeing the findings of thousands
+            // of files one by one took this thread a few milliseconds more (ripgrep leaks its
+            // matchers at exit alike).
+            std::mem::forget(outcome);
+        }
+        code
+    })
 }
 
 /// What follows a run of `check`: the process's end, or the next run of `--watch`.

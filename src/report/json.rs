@@ -11,7 +11,7 @@ use crate::site::shard::{
 use crate::source::{Origin, ResolvedSpan};
 
 use super::Summary;
-use super::posts::{Keep, PostFindings, by_post, edit_link};
+use super::posts::{PostFindings, edit_link, summary_and_counts};
 
 pub const REPORT_VERSION: u32 = 1;
 
@@ -239,13 +239,13 @@ fn report(outcome: &CheckOutcome) -> Report<'_> {
 
 /// The report but its findings and posts, and the posts by their findings (`by_post`).
 ///
-/// Its two walks of every finding (the summary's counts, the posts') run side by side: on one
-/// large file this head is most of what the writing thread does while the others serialize the
-/// first findings, and grows with the findings where that first batch does not (on a 1 GB
-/// file, 16 times the batch).
+/// Its counts (the summary's, the posts') are made in one walk of every finding, the files on
+/// the run's threads: this head is most of what the writing thread does while the others
+/// serialize the first findings, and grows with the findings where that first batch does not
+/// (on a 1 GB file, 16 times the batch).
 fn head(outcome: &CheckOutcome) -> (Report<'_>, Vec<PostFindings<'_>>) {
     let shard = outcome.shard.is_some();
-    let (summary, posts) = rayon::join(|| Summary::of(outcome), || by_post(outcome, Keep::Counts));
+    let (summary, posts) = summary_and_counts(outcome);
     let report = Report {
         version: REPORT_VERSION,
         tool: Tool {

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diagnostic::{Applicability, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::outcome::CheckOutcome;
 
 /// Totals over a run, shared by every format.
@@ -55,21 +55,39 @@ impl Summary {
         for report in reports {
             summary.posts += report.posts;
             for finding in &report.findings {
-                let diagnostic = &finding.diagnostic;
-                match diagnostic.severity {
-                    Severity::Error => summary.errors += 1,
-                    Severity::Warning => summary.warnings += 1,
-                    Severity::Info => summary.infos += 1,
-                }
-                *summary.by_rule.entry(diagnostic.rule).or_default() += 1;
-                match diagnostic.fix.as_ref().map(|f| f.applicability) {
-                    Some(Applicability::Safe) => summary.fixable += 1,
-                    Some(Applicability::Unsafe) => summary.unsafe_fixable += 1,
-                    None => {}
-                }
+                summary.count(&finding.diagnostic);
             }
         }
         summary
+    }
+
+    /// Counts one finding.
+    pub fn count(&mut self, diagnostic: &Diagnostic) {
+        match diagnostic.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        *self.by_rule.entry(diagnostic.rule).or_default() += 1;
+        match diagnostic.fix.as_ref().map(|f| f.applicability) {
+            Some(Applicability::Safe) => self.fixable += 1,
+            Some(Applicability::Unsafe) => self.unsafe_fixable += 1,
+            None => {}
+        }
+    }
+
+    /// Adds the counts of another part of the run (its posts and findings; not its files or
+    /// sites, which are the run's).
+    pub fn add(&mut self, other: Summary) {
+        self.posts += other.posts;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+        for (rule, count) in other.by_rule {
+            *self.by_rule.entry(rule).or_default() += count;
+        }
+        self.fixable += other.fixable;
+        self.unsafe_fixable += other.unsafe_fixable;
     }
 
     /// `3 errors, 1 warning in 2 posts (2 files)`; infos are named only when there are some.

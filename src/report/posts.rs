@@ -7,8 +7,10 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::diagnostic::{Finding, PostRef, Severity};
-use crate::outcome::CheckOutcome;
+use crate::outcome::{CheckOutcome, FileReport};
 use crate::source::{Origin, SourceFile};
+
+use super::Summary;
 
 /// One post and its findings, or a file's problems that belong to no post (its JSON, its
 /// encoding): then `post` is `None`.
@@ -78,36 +80,80 @@ impl Counts {
 /// Posts with findings (and, when the run kept the list, those without), most to fix first;
 /// ties keep the order of the run. A file's own problems come as an entry without a post.
 pub fn by_post(outcome: &CheckOutcome, keep: Keep) -> Vec<PostFindings<'_>> {
-    let mut posts: BTreeMap<(usize, usize), PostFindings<'_>> = BTreeMap::new();
-    for (file_index, report) in outcome.reports.iter().enumerate() {
-        let file = report.file.name.as_str();
-        let fetched = is_fetched(&report.file);
-        let listed = report.post_list.iter().map(|p| Some(p.clone()));
-        for post in listed {
-            entry(&mut posts, (file_index, file, fetched), post);
-        }
-        for finding in &report.findings {
-            let post = finding.diagnostic.post.clone();
-            let entry = entry(&mut posts, (file_index, file, fetched), post);
-            entry.counts.add(finding.diagnostic.severity);
-            if keep == Keep::Findings {
-                entry.findings.push(finding);
-            }
-        }
+    let mut list = Vec::new();
+    for report in &outcome.reports {
+        list.append(&mut file_posts(report, keep, |_| {}));
     }
-    let mut list: Vec<PostFindings<'_>> = posts.into_values().collect();
+    most_to_fix_first(list)
+}
+
+/// The run's `Summary` and its posts' counts (`by_post` with `Keep::Counts`) in one walk of
+/// the findings, the files on the run's threads: each finding is unpacked once, where the two
+/// walked them apart (each unpacking every finding) beside the report's first findings.
+pub fn summary_and_counts(outcome: &CheckOutcome) -> (Summary, Vec<PostFindings<'_>>) {
+    use rayon::prelude::*;
+    let files: Vec<(Summary, Vec<PostFindings<'_>>)> = (outcome.reports.par_iter())
+        .map(|report| {
+            let mut summary = Summary {
+                posts: report.posts,
+                ..Summary::default()
+            };
+            let posts = file_posts(report, Keep::Counts, |finding| {
+                summary.count(&finding.diagnostic);
+            });
+            (summary, posts)
+        })
+        .collect();
+    let mut summary = Summary {
+        files: outcome.reports.len(),
+        sites: outcome.site_notes.clone(),
+        ..Summary::default()
+    };
+    let mut list = Vec::new();
+    for (part, mut posts) in files {
+        summary.add(part);
+        list.append(&mut posts);
+    }
+    (summary, most_to_fix_first(list))
+}
+
+/// Errors first, then warnings, then infos; ties keep their order.
+fn most_to_fix_first(mut list: Vec<PostFindings<'_>>) -> Vec<PostFindings<'_>> {
     list.sort_by_key(|p| std::cmp::Reverse(p.counts.urgency()));
     list
+}
+
+/// One file's posts by their findings, in the order of their places in the file (the file's
+/// own problems first); `each` sees every finding as it is counted.
+fn file_posts<'a>(
+    report: &'a FileReport,
+    keep: Keep,
+    mut each: impl FnMut(&Finding),
+) -> Vec<PostFindings<'a>> {
+    let mut posts: BTreeMap<usize, PostFindings<'a>> = BTreeMap::new();
+    let file = (report.file.name.as_str(), is_fetched(&report.file));
+    for post in &report.post_list {
+        entry(&mut posts, file, Some(post.clone()));
+    }
+    for finding in &report.findings {
+        each(&finding);
+        let entry = entry(&mut posts, file, finding.diagnostic.post.clone());
+        entry.counts.add(finding.diagnostic.severity);
+        if keep == Keep::Findings {
+            entry.findings.push(finding);
+        }
+    }
+    posts.into_values().collect()
 }
 
 /// The entry of a post (or, for `None`, of the file's own problems, which sort before its
 /// posts), made when first met.
 fn entry<'m, 'a>(
-    posts: &'m mut BTreeMap<(usize, usize), PostFindings<'a>>,
-    (file_index, file, fetched): (usize, &'a str, bool),
+    posts: &'m mut BTreeMap<usize, PostFindings<'a>>,
+    (file, fetched): (&'a str, bool),
     post: Option<Arc<PostRef>>,
 ) -> &'m mut PostFindings<'a> {
-    let key = (file_index, post.as_ref().map_or(0, |p| p.index + 1));
+    let key = post.as_ref().map_or(0, |p| p.index + 1);
     posts.entry(key).or_insert_with(|| PostFindings {
         file,
         fetched,

@@ -180,3 +180,26 @@ fn wxr_snippets_stay_as_written() {
     assert!(!html.contains("<pre class=\"html\">"));
     assert!(!html.contains("srcdoc="), "no view of XML text");
 }
+
+/// The JSON report's head counts the summary and the posts in one walk, the files on the
+/// run's threads: the same counts, posts and order as the two walks of the other reports.
+#[test]
+fn the_json_heads_one_walk_counts_what_the_summary_and_the_posts_count() {
+    use report::posts::{Keep, by_post, summary_and_counts};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .expect("pool");
+    let outcome = pool.install(|| postlint::check(&[fixture("")], LintOptions::default()));
+    let listed = |posts: &[report::posts::PostFindings<'_>]| -> Vec<_> {
+        let place = |p: &report::posts::PostFindings<'_>| p.post.as_ref().map(|post| post.index);
+        posts
+            .iter()
+            .map(|p| (p.file.to_owned(), place(p), p.counts))
+            .collect()
+    };
+    let (summary, posts) = pool.install(|| summary_and_counts(&outcome));
+    assert!(outcome.reports.len() > 100 && summary.errors > 0 && summary.warnings > 0);
+    assert_eq!(summary, report::Summary::of(&outcome));
+    assert_eq!(listed(&posts), listed(&by_post(&outcome, Keep::Counts)));
+}
