@@ -9,7 +9,7 @@ mod merge;
 mod run;
 mod sorter;
 
-pub use ahead::ReadAhead;
+pub use ahead::{BATCH, ReadAhead};
 pub use dir::SpillDir;
 pub use merge::{Order, RunMerge, merge_runs};
 pub use run::{

@@ -24,7 +24,8 @@ mod shares;
 pub use shares::{Share, Shares};
 
 use crate::extsort::{
-    Levels, Run, RunMerge, SpillDir, add_run, at_most_fan_in, merge_runs, write_framed,
+    BATCH, Levels, ReadAhead, Run, RunMerge, SpillDir, add_run, at_most_fan_in, merge_runs,
+    write_framed,
 };
 
 /// The default `--memory-budget`: 128 MiB of facts.
@@ -464,7 +465,10 @@ impl Merge {
     ) -> std::io::Result<Self> {
         Ok(Self {
             dir,
-            records: Source::Runs(RunMerge::open(runs, READ_BUFFER, by_site)?),
+            records: Source::Runs(ReadAhead::new(
+                RunMerge::open(runs, READ_BUFFER, by_site)?,
+                BATCH,
+            )),
             reports,
             error: None,
             budget,
@@ -497,10 +501,11 @@ impl Merge {
     }
 }
 
-/// Where a merge reads the facts: the sorted runs, or the buffer packed in memory (sorted),
-/// each post's facts decoded only as it is read.
+/// Where a merge reads the facts: the sorted runs, merged and decoded a batch ahead on another
+/// thread (as the link join's read-back: the merge was the reading thread's alone), or the
+/// buffer packed in memory (sorted), each post's facts decoded only as it is read.
 enum Source {
-    Runs(RunMerge<FactRecord>),
+    Runs(ReadAhead<FactRecord>),
     Buffer(Buffer),
 }
 

@@ -602,6 +602,38 @@ fn the_packed_facts_and_the_groupings_stay_within_the_budget() {
     }
 }
 
+/// The facts read back from disk are merged a batch ahead on another thread of the pool
+/// (`extsort::ReadAhead`, 1,024 records a batch: 6,000 posts are several) and come in the
+/// order of the facts kept packed in memory; on a pool of one the reader makes every batch.
+#[test]
+fn the_facts_read_back_a_batch_ahead_come_in_the_order_kept_in_memory() {
+    let files = generated(31, 5, 6_000);
+    let reports: Vec<Option<usize>> = (0..files.len()).map(Some).collect();
+    let read_back = |budget: u64, threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+        pool.expect("a pool").install(|| {
+            let spill = FactSpill::new(budget);
+            for (file, facts) in files.iter().enumerate() {
+                spill.add(file, Packed::of(facts.clone()));
+            }
+            let mut merge = spill.finish(&reports).expect("the facts are written");
+            let runs = merge.runs();
+            let read: Vec<String> = merge.by_ref().map(|facts| format!("{facts:?}")).collect();
+            assert_eq!(merge.error, None);
+            (runs, read)
+        })
+    };
+    let (runs, in_memory) = read_back(64 << 20, 2);
+    assert_eq!((runs, in_memory.len()), (0, 6_000));
+    for threads in [2, 1] {
+        let (runs, from_disk) = read_back(16 << 10, threads);
+        assert!(runs > 1, "{runs} runs");
+        let first_apart = (from_disk.iter().zip(&in_memory)).position(|(a, b)| a != b);
+        assert_eq!(first_apart, None, "on {threads} threads");
+        assert_eq!(from_disk.len(), in_memory.len(), "on {threads} threads");
+    }
+}
+
 /// Under a budget of one byte the groupings write runs of `LEAST_RUN` bytes, not of a record
 /// or two, and report what they report in memory.
 #[test]
