@@ -47,12 +47,23 @@ enum ValueLinted {
     },
 }
 
+/// How a window ended: kept whole, or up to the segment where a piece disagreed with the scan
+/// (the file is then read a piece at a time), or where a segment split within was read with
+/// damage (the windows go on from there, their segments no longer split).
+enum WindowEnd {
+    Whole,
+    Disagreed,
+    Damaged,
+}
+
 /// What one piece of a file gave.
 struct PieceResult<S> {
     /// Where the next piece starts (`None`: the file is read no further).
     next: Option<S>,
     /// Bytes of the piece read whole; the rest is read again with the next piece.
     read: usize,
+    /// The reader found no syntax error and no byte that is not UTF-8.
+    clean: bool,
     posts: usize,
     diagnostics: Vec<Diagnostic>,
     /// The piece's findings, their lines and columns counted from the piece's start (on the
@@ -124,11 +135,18 @@ impl Linter {
         // piece at a time.
         let window = self.window_shape();
         let mut parallel = window.is_some();
+        // Segments are split within until one read so is found damaged.
+        let mut split = true;
         loop {
             if let (true, Some(shape)) = (parallel && pieces.base() > 0, window) {
-                match self.lint_window(format, &scope, &mut pieces, &mut acc, shape) {
-                    Ok(Some(agreed)) => {
-                        parallel = agreed;
+                match self.lint_window(format, &scope, &mut pieces, &mut acc, (shape, split)) {
+                    Ok(Some(WindowEnd::Whole)) => continue,
+                    Ok(Some(WindowEnd::Disagreed)) => {
+                        parallel = false;
+                        continue;
+                    }
+                    Ok(Some(WindowEnd::Damaged)) => {
+                        split = false;
                         continue;
                     }
                     Ok(None) => {}
@@ -178,8 +196,8 @@ impl Linter {
 
     /// Parses and lints the pieces of the next window in parallel, each from the state the
     /// scan predicts at its start, and keeps them in order while each piece before ended in
-    /// the state the next was read from. `Some(false)`: a piece disagreed (damaged text), its
-    /// results are dropped and it is read again piece by piece; `None`: no window here.
+    /// the state the next was read from, a segment's pieces all or none (`WindowEnd`);
+    /// `None`: no window here.
     ///
     /// No thread waits between windows: while the pieces are linted, this thread reads and
     /// cuts the next window, and another takes in the findings and facts of the window before
@@ -190,9 +208,9 @@ impl Linter {
         scope: &FileScope<'_>,
         pieces: &mut F::Pieces<impl Read>,
         acc: &mut FileLint<'_, F::State>,
-        shape: usize,
-    ) -> std::io::Result<Option<bool>> {
-        let Some(window) = pieces.take_window(shape)? else {
+        (shape, split): (usize, bool),
+    ) -> std::io::Result<Option<WindowEnd>> {
+        let Some(window) = pieces.take_window(shape, split)? else {
             return Ok(None);
         };
         let Some(mut state) = window.pieces.first().map(|(_, state)| state.clone()) else {
@@ -216,25 +234,43 @@ impl Linter {
             pieces.read_ahead(shape)
         });
         read_ahead?;
-        let (mut accepted, mut agreed) = (0, true);
-        for (piece, result) in of_window.iter().zip(results) {
+        let mut kept = (0, state.clone());
+        let mut segment = Vec::new();
+        let mut end = WindowEnd::Whole;
+        let ends_segment = window.ends_segment.iter().copied();
+        for ((piece, result), ends_segment) in of_window.iter().zip(results).zip(ends_segment) {
             let whole = result.read == piece.bytes().len();
-            let next = result.next.clone();
-            match next {
+            let split = !(ends_segment && segment.is_empty());
+            match result.next.clone() {
                 Some(next) if piece.state == state && whole => {
-                    accepted = piece.base + piece.bytes().len() - window.base;
-                    acc.defer(piece, result);
+                    // What a segment's reader reports of damaged text may depend on where
+                    // it starts and ends: a split segment is kept only when read clean.
+                    if split && !result.clean {
+                        end = WindowEnd::Damaged;
+                        break;
+                    }
+                    segment.push((piece, result));
                     state = next;
                 }
                 _ => {
-                    agreed = false;
+                    end = WindowEnd::Disagreed;
                     break;
                 }
             }
+            if ends_segment {
+                for (piece, result) in segment.drain(..) {
+                    acc.defer(piece, result);
+                }
+                kept = (
+                    piece.base + piece.bytes().len() - window.base,
+                    state.clone(),
+                );
+            }
         }
         drop(of_window);
+        let (accepted, state) = kept;
         pieces.end_window(window, accepted, state);
-        Ok(Some(agreed))
+        Ok(Some(end))
     }
 
     /// Parses and lints the posts of one piece, a batch at a time so that only a batch of
@@ -251,6 +287,7 @@ impl Linter {
         let mut result = PieceResult {
             next: None,
             read: 0,
+            clean: false,
             posts: 0,
             diagnostics: Vec::new(),
             findings: Findings::new(),
@@ -312,6 +349,7 @@ impl Linter {
             .collect();
         result.missing = settle::severities(&scope.settings, missing);
         result.foreign_file = end.foreign;
+        result.clean = utf8 && end.problems.is_empty();
         result.read = end.read;
         result.next = end.next;
         let diagnostics = std::mem::take(&mut result.diagnostics);

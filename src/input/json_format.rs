@@ -7,7 +7,7 @@ use super::posts::{PostReader, ReaderState};
 use super::reading::{
     FileFormat, Piece, PieceEnd, PieceReader, Pieces, ReadOptions, ReadProblem, Window,
 };
-use super::segments::Segments;
+use super::segments::{PIECES_A_SEGMENT, Segments};
 
 /// The JSON format, with the knobs its reading takes.
 pub struct JsonFormat {
@@ -77,9 +77,14 @@ impl<R: Read> Pieces for JsonPieces<R> {
         }))
     }
 
-    fn take_window(&mut self, pieces: usize) -> std::io::Result<Option<Window<ReaderState>>> {
+    fn take_window(
+        &mut self,
+        pieces: usize,
+        split: bool,
+    ) -> std::io::Result<Option<Window<ReaderState>>> {
         self.last_piece = None;
-        let Some(window) = self.segments.take_window(pieces)? else {
+        let splits = if split { PIECES_A_SEGMENT } else { 1 };
+        let Some(window) = self.segments.take_window(pieces, splits)? else {
             return Ok(None);
         };
         let last = window.ends.len() - 1;
@@ -94,6 +99,7 @@ impl<R: Read> Pieces for JsonPieces<R> {
             base: window.base,
             bytes: window.bytes,
             pieces,
+            ends_segment: window.ends_segment,
             at_eof: window.at_eof,
         }))
     }

@@ -67,12 +67,17 @@ pub trait Pieces {
     /// (or what cannot be cut) is larger than the limit, and the rest of the file is not read.
     fn next_piece(&mut self) -> std::io::Result<Option<Piece<'_, Self::State>>>;
 
-    /// Several pieces cut ahead to be read in parallel, each from the state a scan predicts at
+    /// Several pieces cut ahead to be read in parallel (up to `pieces` of the pieces
+    /// `next_piece` would give, each cut finer when `split`), each from the state a scan predicts at
     /// its start (the loop keeps a piece only when the one before ended in that state);
     /// `None` where no window can be cut, or the format cuts none. Their bytes are taken out:
     /// `read_ahead` readies the next window while these are linted, and `end_window` says
     /// how much of them was read whole.
-    fn take_window(&mut self, _pieces: usize) -> std::io::Result<Option<Window<Self::State>>> {
+    fn take_window(
+        &mut self,
+        _pieces: usize,
+        _split: bool,
+    ) -> std::io::Result<Option<Window<Self::State>>> {
         Ok(None)
     }
 
@@ -125,6 +130,9 @@ pub struct Window<S> {
     pub bytes: Vec<u8>,
     /// Each piece: where it lies in `bytes`, and the state it is read from.
     pub pieces: Vec<(std::ops::Range<usize>, S)>,
+    /// Whether each piece ends where the file is cut when read a piece at a time: a run of
+    /// pieces up to one that does is kept whole or not at all.
+    pub ends_segment: Vec<bool>,
     /// The file ends where the last piece does.
     pub at_eof: bool,
 }

@@ -10,6 +10,10 @@ use std::io::Read;
 /// A segment grows to at least this size before it is cut (unless the file ends first).
 pub const SEGMENT_BYTES: usize = 8 << 20;
 const READ_CHUNK: usize = 1 << 20;
+/// How many pieces a window cuts each segment into (where a cut between posts lies inside it):
+/// a window's end waits on its last piece's one parser, so the shorter the pieces, the less
+/// of a window one thread is left to parse alone.
+pub const PIECES_A_SEGMENT: usize = 2;
 /// The room a file's buffer starts with: nine posts' files in ten are smaller (the corpus's
 /// median is 8 KB), so they are read in one call, where growing from nothing took a dozen
 /// reads and copies (3% of a run's instructions on the corpus).
@@ -56,6 +60,8 @@ pub struct Window {
     pub bytes: Vec<u8>,
     /// Where each piece ends (relative to `base`), ascending; the last piece ends the window.
     pub ends: Vec<Cut>,
+    /// Whether each piece ends where `next_segment` cuts the file; the others split a segment.
+    pub ends_segment: Vec<bool>,
     /// The file ends where the window does.
     pub at_eof: bool,
 }
@@ -146,11 +152,12 @@ impl<R: Read> Segments<R> {
         self.base
     }
 
-    /// Up to `pieces` pieces cut where `next_segment` would cut them, so that a file reads
-    /// the same whichever way it is read; `None` when fewer than two can be cut (a post longer
-    /// than a segment: read it with `next_segment`). The window's bytes are taken: the file
-    /// goes on after it until `give_back` says how much of it was read whole.
-    pub fn take_window(&mut self, pieces: usize) -> std::io::Result<Option<Window>> {
+    /// Up to `pieces` segments cut where `next_segment` would cut them, so that a file reads
+    /// the same whichever way it is read, each split within into `splits` pieces where the scan
+    /// found a place between posts; `None` when fewer than two segments can be cut (a post
+    /// longer than a segment: read it with `next_segment`). The window's bytes are taken: the
+    /// file goes on after it until `give_back` says how much of it was read whole.
+    pub fn take_window(&mut self, pieces: usize, splits: usize) -> std::io::Result<Option<Window>> {
         self.read_ahead(pieces)?;
         self.check_limit()?;
         let piece = self.segment_target.max(1);
@@ -180,6 +187,7 @@ impl<R: Read> Segments<R> {
         }
         let end = ends.last().map_or(0, |c| c.at);
         let at_eof = self.eof && end == self.buffer.len();
+        let (ends, ends_segment) = self.split_segments(&ends, splits);
         let mut rest = std::mem::take(&mut self.spare);
         rest.clear();
         rest.extend_from_slice(&self.buffer[end..]);
@@ -187,6 +195,7 @@ impl<R: Read> Segments<R> {
             base: self.base,
             bytes: std::mem::replace(&mut self.buffer, rest),
             ends,
+            ends_segment,
             at_eof,
         };
         self.window_scan = Some(self.scan.clone());
@@ -194,6 +203,32 @@ impl<R: Read> Segments<R> {
         self.scan.rebase(end);
         self.min_cut = 1;
         Ok(Some(window))
+    }
+
+    /// Each segment (ending at `segments`, ascending) cut within into at most `splits` pieces,
+    /// at the last place between posts before each share of it: the pieces' ends, and which
+    /// of them end a segment.
+    fn split_segments(&self, segments: &[Cut], splits: usize) -> (Vec<Cut>, Vec<bool>) {
+        let mut ends = Vec::with_capacity(segments.len() * splits);
+        let mut ends_segment = Vec::with_capacity(segments.len() * splits);
+        let mut start = 0;
+        for segment in segments {
+            let len = segment.at - start;
+            let mut from = start;
+            for share in 1..splits {
+                let aim = start + len * share / splits;
+                let inside = self.scan.last_cut_within(aim);
+                if let Some(cut) = inside.filter(|c| c.at > from && c.predictable) {
+                    ends.push(cut);
+                    ends_segment.push(false);
+                    from = cut.at;
+                }
+            }
+            ends.push(*segment);
+            ends_segment.push(true);
+            start = segment.at;
+        }
+        (ends, ends_segment)
     }
 
     /// Reads and scans as much as a window of `pieces` pieces takes, unless it was read: while
@@ -460,12 +495,16 @@ mod tests {
     }
 
     /// Every cut of every window, as the scan predicts the reader there.
-    fn window_cuts(text: &str, pieces: usize, piece_bytes: usize) -> Vec<(usize, Cut)> {
+    fn window_cuts(
+        text: &str,
+        (pieces, splits): (usize, usize),
+        piece_bytes: usize,
+    ) -> Vec<(usize, Cut)> {
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), piece_bytes);
         let mut out = Vec::new();
         loop {
             // As the engine does: a segment where no window can be cut.
-            if let Some(window) = segments.take_window(pieces).expect("read") {
+            if let Some(window) = segments.take_window(pieces, splits).expect("read") {
                 out.extend(window.ends.iter().map(|cut| (window.base, *cut)));
                 let end = window.ends.last().map_or(0, |c| c.at);
                 segments.read_ahead(pieces).expect("read");
@@ -500,8 +539,9 @@ mod tests {
         let pretty = "[\n  {\"a\": 1},\n  {\"b\": \"[,]\"},\n  {\"c\": 3}\n]\n";
         for text in [array, ndjson, pretty] {
             let mut checked = 0;
-            for (pieces, piece_bytes) in [(2, 12), (3, 5), (4, 20), (16, 4), (32, 2), (2, 1000)] {
-                let cuts = window_cuts(text, pieces, piece_bytes);
+            let shapes = [(2, 12), (3, 5), (4, 20), (16, 4), (32, 2), (2, 1000)];
+            for ((pieces, piece_bytes), splits) in shapes.into_iter().zip([1, 2, 3].repeat(2)) {
+                let cuts = window_cuts(text, (pieces, splits), piece_bytes);
                 for (base, cut) in cuts.into_iter().filter(|(_, c)| c.predictable) {
                     let at = base + cut.at;
                     let predicted = crate::input::posts::ReaderState::between_posts(
@@ -520,7 +560,7 @@ mod tests {
     fn a_window_given_back_short_is_read_on_as_if_never_taken() {
         let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":\"x\"}\n{\"d\":4}\n{\"e\":5}\n";
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8);
-        let window = segments.take_window(2).expect("read").expect("a window");
+        let window = segments.take_window(2, 1).expect("read").expect("a window");
         let end = window.ends.last().map_or(0, |c| c.at);
         segments.read_ahead(2).expect("read");
         segments.give_back(window.bytes, end, 7);
@@ -540,7 +580,7 @@ mod tests {
     fn a_window_given_back_short_is_not_too_large() {
         let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n{\"e\":5}\n{\"f\":6}\n";
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8).with_limit(16);
-        let window = segments.take_window(2).expect("read").expect("a window");
+        let window = segments.take_window(2, 1).expect("read").expect("a window");
         let end = window.ends.last().map_or(0, |c| c.at);
         segments.read_ahead(2).expect("read");
         segments.give_back(window.bytes, end, 0);
@@ -557,7 +597,7 @@ mod tests {
     fn window_pieces_cover_the_file_in_order() {
         let text = "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n{\"d\":4}\n";
         let mut segments = Segments::with_target(Trickle(text.as_bytes()), 8);
-        let window = segments.take_window(4).expect("read").expect("a window");
+        let window = segments.take_window(4, 1).expect("read").expect("a window");
         let ends: Vec<usize> = window.ends.iter().map(|c| c.at).collect();
         assert_eq!(ends, [7, 15, 23, 31]);
         assert_eq!(&window.bytes[..31], text.trim_end().as_bytes());

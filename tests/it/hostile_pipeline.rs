@@ -136,6 +136,96 @@ proptest! {
     }
 }
 
+/// Where each post of `text` (in one of `layout`'s three layouts) starts: the places between
+/// posts, where a window may split a segment within.
+fn post_starts(text: &str) -> Vec<usize> {
+    let mark = if text.starts_with("[\n") {
+        "\n  {"
+    } else {
+        "{\""
+    };
+    let mut starts: Vec<usize> = text.match_indices(mark).map(|(at, _)| at).collect();
+    // Compact posts hold no `{"` but at their start and in `title`'s value.
+    starts.retain(|&at| !text[..at].ends_with(':'));
+    starts
+}
+
+/// Damage written near the starts of posts (`ops`: which post, how far from its start, what).
+fn damaged_between_posts(mut text: String, ops: &[(usize, i64, usize)]) -> String {
+    for &(k, delta, what) in ops {
+        let starts = post_starts(&text);
+        let Some(&start) = starts.get(k % starts.len().max(1)) else {
+            continue;
+        };
+        let at = (start as i64 + delta).clamp(0, text.len() as i64) as usize;
+        if text.is_char_boundary(at) {
+            text.insert_str(at, DAMAGE[what % DAMAGE.len()]);
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Damage at places between posts, where a window's pieces split a segment within (and at
+    /// segments' ends), the file maybe ending inside a post, posts maybe larger than a piece,
+    /// the post limit maybe at a window's size: the report of one thread on 2, 3 and 8.
+    #[test]
+    fn damage_where_a_segment_is_split_gives_the_report_of_one_thread(
+        kind in 0usize..3,
+        posts in 8usize..60,
+        seg in 200usize..3000,
+        ops in prop::collection::vec((0usize..64, -3i64..4, 0usize..64), 1..4),
+        cut in prop::option::of(0usize..64),
+        limit in 0usize..3,
+    ) {
+        let mut text = damaged_between_posts(layout(kind, posts), &ops);
+        if let Some(k) = cut {
+            let starts = post_starts(&text);
+            let at = starts.get(k % starts.len().max(1)).map_or(text.len(), |&at| at + 9);
+            if text.is_char_boundary(at.min(text.len())) {
+                text.truncate(at.min(text.len()));
+            }
+        }
+        let limit = [2 * seg, 4 * seg, usize::MAX / 2][limit];
+        let (_dir, paths, options) = at_seams(&text, seg, limit);
+        let one = json_report(&paths, 1, options.clone());
+        for threads in [2, 3, 8] {
+            let many = json_report(&paths, threads, options.clone());
+            prop_assert!(one == many, "{} threads differ:\n{}\n---\n{}", threads, one, many);
+        }
+    }
+}
+
+/// Bytes that are not UTF-8 on lines of their own between NDJSON posts: each segment's pieces
+/// end where the scan said, yet `invalid-utf8` groups a segment's stray bytes outside posts
+/// into one finding, so a segment split between two of them reads otherwise: it is read whole.
+#[test]
+fn stray_bytes_between_posts_give_the_report_of_one_thread() {
+    let lines: Vec<String> = (0..40).map(|id| post(id).to_string()).collect();
+    let mut text = Vec::new();
+    for line in &lines {
+        text.extend_from_slice(line.as_bytes());
+        text.extend_from_slice(b"\n\xE9\n");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("posts.ndjson");
+    std::fs::write(&path, &text).expect("write");
+    let seg = 3 * lines[0].len();
+    let options = LintOptions {
+        segment_bytes: seg,
+        ..LintOptions::default()
+    };
+    let paths = [path];
+    let one = json_report(&paths, 1, options.clone());
+    assert!(one.contains("more invalid sequences"), "{one}");
+    for threads in [2, 3, 8] {
+        let many = json_report(&paths, threads, options.clone());
+        assert!(one == many, "{threads} threads differ:\n{one}\n---\n{many}");
+    }
+}
+
 /// A closing brace after a piece of a pretty-printed array, on four threads with the post limit
 /// at a window: the window disagrees and is given back holding the next window read ahead,
 /// which was taken for a post past the limit (the file's rest went unlinted).
