@@ -180,16 +180,10 @@ fn check(args: CheckArgs, watched: Option<Vec<Input>>, after: After) -> u8 {
             style: human_style(args.color),
             statistics: args.statistics,
         };
-        for target in &targets {
-            let emit = |out: &mut dyn Write| target.format.write(&outcome, &look, out);
-            // In the run's pool: the JSON report is serialized on its threads (`--threads`).
-            let written = match &target.file {
-                Some(file) => written_to(target.format, file, write_file_with(file, emit)),
-                None => print_with(emit),
-            };
-            if written != 0 {
-                return written;
-            }
+        // In the run's pool: the JSON report is serialized on its threads (`--threads`).
+        let written = write_reports(&targets, &outcome, &look);
+        if written != 0 {
+            return written;
         }
         if args.statistics && !targets.iter().any(|t| t.format == formats::HUMAN) {
             let _ = write!(
@@ -481,8 +475,21 @@ fn merge(args: &MergeArgs) -> u8 {
         style: human_style(ColorChoice::Auto),
         statistics: false,
     };
-    for target in &targets {
-        let emit = |out: &mut dyn Write| target.format.write(&outcome, &look, out);
+    let written = write_reports(&targets, &outcome, &look);
+    if written != 0 {
+        return written;
+    }
+    outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
+}
+
+/// Writes each report where its target says; the first failure's exit code, or 0.
+fn write_reports(
+    targets: &[ReportTarget],
+    outcome: &postlint::outcome::CheckOutcome,
+    look: &Look,
+) -> u8 {
+    for target in targets {
+        let emit = |out: &mut dyn Write| target.format.write(outcome, look, out);
         let written = match &target.file {
             Some(file) => written_to(target.format, file, write_file_with(file, emit)),
             None => print_with(emit),
@@ -491,7 +498,7 @@ fn merge(args: &MergeArgs) -> u8 {
             return written;
         }
     }
-    outcome.exit_code_failing_on(args.fail_on.threshold()) as u8
+    0
 }
 
 fn write_baseline(path: &Path, outcome: &postlint::outcome::CheckOutcome) -> u8 {
